@@ -1,0 +1,145 @@
+//! The one API between Bidswarm's UI and its core.
+//!
+//! Every operation the UI can perform is a [`Request`] variant, answered by one
+//! [`Response`] or an [`ApiError`]. Everything that happens on its own (progress,
+//! completion, errors) is an [`Event`]. Both transports, the Tauri command bridge and
+//! the headless HTTP server, carry exactly these types as JSON, and the TypeScript in
+//! `ui/src/bindings/` is generated from them (see `tests/bindings.rs`), so the UI and the
+//! core cannot drift apart silently.
+//!
+//! Wire shape: enums are internally tagged with `"type"` in `snake_case`, so a request
+//! reads `{"type":"pause","id":"<info hash>"}`. Byte counts and rates are JSON numbers;
+//! they stay far below 2^53.
+
+mod error;
+mod torrent;
+
+pub use error::{ApiError, ApiErrorKind};
+pub use torrent::*;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Everything the UI can ask of the core. `core::Core::handle` matches on it once.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Reads the metadata (name, files, sizes) without adding the torrent, so the user
+    /// can choose files first. A magnet needs a peer for this and may take a while.
+    PreviewTorrent { source: TorrentSource },
+    /// Adds a torrent. A magnet returns at once in state `resolving`; its files appear
+    /// with the `metadata_resolved` event.
+    AddTorrent {
+        source: TorrentSource,
+        #[serde(default)]
+        options: AddOptions,
+    },
+    ListTorrents,
+    GetTorrent { id: TorrentId },
+    Pause { id: TorrentId },
+    Resume { id: TorrentId },
+    PauseAll,
+    ResumeAll,
+    /// Removes the torrent from the session; `delete_data` also deletes its files.
+    Remove {
+        id: TorrentId,
+        #[serde(default)]
+        delete_data: bool,
+    },
+    /// Chooses which files (by index into `files`) are downloaded.
+    SetFileSelection { id: TorrentId, files: Vec<u32> },
+    SetTorrentLimits { id: TorrentId, limits: RateLimits },
+    GetSettings,
+    UpdateSettings { settings: Settings },
+    SessionStats,
+    /// Hashes a file or folder into a new `.torrent` written to `output`.
+    CreateTorrent {
+        path: String,
+        output: String,
+        #[serde(default)]
+        trackers: Vec<String>,
+        #[serde(default)]
+        piece_length: Option<u32>,
+    },
+}
+
+/// The answer to a [`Request`]; which variant depends on the request.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Response {
+    Ok,
+    Preview { preview: TorrentPreview },
+    Torrent { torrent: TorrentInfo },
+    Torrents { torrents: Vec<TorrentInfo> },
+    Settings {
+        settings: Settings,
+        /// True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
+        /// after Bidswarm restarts.
+        restart_required: bool,
+    },
+    SessionStats { stats: SessionStats },
+    Created { created: CreatedTorrent },
+}
+
+/// Things that happen without being asked. Sent to every connected UI.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    Added { torrent: TorrentInfo },
+    MetadataResolved { torrent: TorrentInfo },
+    /// Sent about once a second for every torrent that is not paused.
+    Progress { torrent: TorrentInfo },
+    Completed { torrent: TorrentInfo },
+    Removed { id: TorrentId },
+    Error { id: TorrentId, error: ApiError },
+}
+
+/// Every type the TypeScript bindings declare, in the order they are written.
+pub fn typescript_declarations() -> Vec<String> {
+    macro_rules! decls {
+        ($($t:ty),* $(,)?) => { vec![$(format!("export {}", <$t as TS>::decl())),*] };
+    }
+    decls![
+        Request,
+        Response,
+        Event,
+        ApiError,
+        ApiErrorKind,
+        TorrentId,
+        TorrentSource,
+        AddOptions,
+        RateLimits,
+        TorrentPreview,
+        TorrentFile,
+        TorrentInfo,
+        TorrentState,
+        Settings,
+        SessionStats,
+        CreatedTorrent,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_wire_shape_is_tagged_snake_case() {
+        let req: Request =
+            serde_json::from_str(r#"{"type":"remove","id":"ab","delete_data":true}"#).unwrap();
+        assert_eq!(req, Request::Remove { id: "ab".into(), delete_data: true });
+        let json = serde_json::to_value(Request::ListTorrents).unwrap();
+        assert_eq!(json, serde_json::json!({"type": "list_torrents"}));
+    }
+
+    #[test]
+    fn add_torrent_options_default_when_omitted() {
+        let req: Request = serde_json::from_str(
+            r#"{"type":"add_torrent","source":{"kind":"magnet","value":"magnet:?xt=urn:btih:00"}}"#,
+        )
+        .unwrap();
+        let Request::AddTorrent { options, .. } = req else { panic!("wrong variant") };
+        assert_eq!(options, AddOptions::default());
+        assert!(!options.paused);
+    }
+}

@@ -1,0 +1,181 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A torrent's id: its BitTorrent v1 info hash as 40 lowercase hex digits. It is known
+/// before metadata (from the magnet) and stays the same across restarts.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(transparent)]
+#[ts(type = "string")]
+pub struct TorrentId(pub String);
+
+impl From<&str> for TorrentId {
+    fn from(s: &str) -> Self {
+        Self(s.to_ascii_lowercase())
+    }
+}
+
+impl std::fmt::Display for TorrentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a torrent comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum TorrentSource {
+    /// A `magnet:` URI.
+    Magnet(String),
+    /// The bytes of a `.torrent` file, base64-encoded (standard alphabet, padded).
+    TorrentBase64(String),
+    /// A `.torrent` file on the machine running the core.
+    Path(String),
+    /// An `http://` or `https://` URL serving a `.torrent` file.
+    Url(String),
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, PartialEq)]
+#[serde(default)]
+pub struct AddOptions {
+    /// Add without starting.
+    pub paused: bool,
+    /// File indices to download; all files when absent.
+    pub files: Option<Vec<u32>>,
+    /// Where the data goes; the download folder setting when absent.
+    pub output_folder: Option<String>,
+    /// Peers to connect to at once, as `host:port`.
+    pub peers: Vec<String>,
+    pub limits: RateLimits,
+}
+
+/// Upload and download caps in bytes per second; `None` means unlimited.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(default)]
+pub struct RateLimits {
+    pub download_bytes_per_sec: Option<u32>,
+    pub upload_bytes_per_sec: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct TorrentPreview {
+    pub id: TorrentId,
+    pub name: Option<String>,
+    #[ts(type = "number")]
+    pub total_bytes: u64,
+    pub files: Vec<TorrentFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct TorrentFile {
+    pub index: u32,
+    /// Path inside the torrent, `/`-separated.
+    pub path: String,
+    #[ts(type = "number")]
+    pub length: u64,
+    pub included: bool,
+    /// Verified bytes of this file on disk.
+    #[ts(type = "number")]
+    pub progress_bytes: u64,
+}
+
+/// A torrent's lifecycle as the user sees it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TorrentState {
+    /// A magnet whose metadata is still being fetched from peers.
+    Resolving,
+    /// Checking existing data on disk.
+    Checking,
+    Downloading,
+    /// Every selected file is complete and verified.
+    Seeding,
+    Paused,
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct TorrentInfo {
+    pub id: TorrentId,
+    pub name: Option<String>,
+    /// A magnet link for sharing: info hash and trackers.
+    pub magnet: String,
+    pub state: TorrentState,
+    pub output_folder: String,
+    /// Verified bytes of the selected files.
+    #[ts(type = "number")]
+    pub progress_bytes: u64,
+    /// Bytes of the selected files.
+    #[ts(type = "number")]
+    pub total_bytes: u64,
+    /// Bytes received from peers in this session, wasted ones included.
+    #[ts(type = "number")]
+    pub fetched_bytes: u64,
+    #[ts(type = "number")]
+    pub uploaded_bytes: u64,
+    #[ts(type = "number")]
+    pub download_bytes_per_sec: u64,
+    #[ts(type = "number")]
+    pub upload_bytes_per_sec: u64,
+    #[ts(type = "number | null")]
+    pub eta_secs: Option<u64>,
+    pub peers: u32,
+    pub error: Option<String>,
+    pub limits: RateLimits,
+    /// Empty until the metadata is known.
+    pub files: Vec<TorrentFile>,
+}
+
+impl TorrentInfo {
+    pub fn is_complete(&self) -> bool {
+        self.total_bytes > 0 && self.progress_bytes >= self.total_bytes
+    }
+}
+
+/// User settings, stored in the config folder.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[serde(default)]
+pub struct Settings {
+    pub download_folder: String,
+    /// TCP port for incoming peers; 0 picks a free one.
+    pub listen_port: u16,
+    pub dht: bool,
+    pub local_service_discovery: bool,
+    pub upnp: bool,
+    pub limits: RateLimits,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            download_folder: String::new(),
+            listen_port: 0,
+            dht: true,
+            local_service_discovery: true,
+            upnp: false,
+            limits: RateLimits::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct SessionStats {
+    #[ts(type = "number")]
+    pub download_bytes_per_sec: u64,
+    #[ts(type = "number")]
+    pub upload_bytes_per_sec: u64,
+    #[ts(type = "number")]
+    pub fetched_bytes: u64,
+    #[ts(type = "number")]
+    pub uploaded_bytes: u64,
+    pub torrents: u32,
+    pub peers: u32,
+    /// The address peers can reach this session at, when it listens.
+    pub listen_addr: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct CreatedTorrent {
+    pub id: TorrentId,
+    pub magnet: String,
+    pub torrent_path: String,
+}

@@ -1,0 +1,288 @@
+//! The scripting commands. Each runs a one-shot session that keeps no state, so running
+//! one never disturbs the server's torrents. What a script needs goes to stdout, one
+//! `key: value` per line; progress goes to stderr, on a terminal only.
+
+#![allow(clippy::print_stdout)] // user-facing output is the point of these commands
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::{Context, bail};
+use bidswarm_api::{AddOptions, RateLimits, Request, Response, Settings, TorrentInfo, TorrentSource, TorrentState};
+use bidswarm_core::{Core, CoreConfig};
+
+use crate::{SwarmArgs, paths::absolute, progress};
+
+const POLL: Duration = Duration::from_millis(250);
+
+#[derive(Debug, clap::Args)]
+pub struct DownloadArgs {
+    /// A magnet link, a path to a .torrent file, or an http(s) URL of one.
+    source: String,
+    /// Folder to download into.
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    /// Connect to this peer at once (repeatable).
+    #[arg(long, value_name = "HOST:PORT")]
+    peer: Vec<String>,
+    /// Exit once the download is complete and verified instead of seeding on.
+    #[arg(long)]
+    exit_on_complete: bool,
+    /// Give up after this many seconds without completing.
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+    /// Cap the download rate, e.g. 10M, 512K or 1048576 (bytes per second).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    download_limit: Option<u32>,
+    #[command(flatten)]
+    swarm: SwarmArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// The .torrent file to seed.
+    torrent: PathBuf,
+    /// The folder that holds the data (the torrent's file, or its folder).
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// Cap the upload rate, e.g. 10M, 512K or 1048576 (bytes per second).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    upload_limit: Option<u32>,
+    /// Also dial this peer (repeatable), for peers that will not dial us.
+    #[arg(long, value_name = "HOST:PORT")]
+    peer: Vec<String>,
+    #[command(flatten)]
+    swarm: SwarmArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// The file or folder to make a torrent of.
+    path: PathBuf,
+    /// Where to write the .torrent file.
+    #[arg(short, long, value_name = "FILE.torrent")]
+    output: PathBuf,
+    /// Bytes per piece, a power of two of at least 16384.
+    #[arg(long, value_name = "N")]
+    piece_length: Option<u32>,
+    /// Announce URL of a tracker (repeatable).
+    #[arg(long, value_name = "URL")]
+    tracker: Vec<String>,
+}
+
+pub async fn download(args: DownloadArgs) -> anyhow::Result<()> {
+    let output = absolute(&args.output)?;
+    let core = one_shot_core(&args.swarm, output.clone(), args.swarm.listen.is_none()).await?;
+    let source = source_from_argument(&args.source)?;
+    let options = AddOptions {
+        peers: args.peer.clone(),
+        limits: RateLimits { download_bytes_per_sec: args.download_limit, upload_bytes_per_sec: None },
+        ..Default::default()
+    };
+    let added = expect_torrent(core.handle(Request::AddTorrent { source, options }).await?)?;
+    let bar = progress::bytes_bar(0);
+    bar.set_message(added.name.clone().unwrap_or_else(|| "resolving…".into()));
+    let deadline = args.timeout.map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
+    let finished = loop {
+        let t = expect_torrent(core.handle(Request::GetTorrent { id: added.id.clone() }).await?)?;
+        bar.set_length(t.total_bytes);
+        bar.set_position(t.progress_bytes);
+        if let Some(name) = &t.name {
+            bar.set_message(name.clone());
+        }
+        match t.state {
+            TorrentState::Seeding => break t,
+            TorrentState::Error => {
+                bar.abandon();
+                core.shutdown().await;
+                bail!("download failed: {}", t.error.unwrap_or_else(|| "unknown error".into()));
+            }
+            _ => {}
+        }
+        if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+            bar.abandon();
+            core.shutdown().await;
+            bail!(
+                "timed out after {} s with {} of {} bytes verified ({} peers)",
+                args.timeout.unwrap_or_default(),
+                t.progress_bytes,
+                t.total_bytes,
+                t.peers
+            );
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            _ = tokio::signal::ctrl_c() => {
+                bar.abandon();
+                core.shutdown().await;
+                bail!("interrupted; run the same command again to resume");
+            }
+        }
+    };
+    bar.finish_and_clear();
+    print_summary("complete", &finished);
+    if !args.exit_on_complete {
+        println!("seeding: press Ctrl-C to stop");
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    core.shutdown().await;
+    Ok(())
+}
+
+pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
+    let data = absolute(&args.data)?;
+    let torrent = absolute(&args.torrent)?;
+    let core = one_shot_core(&args.swarm, data.clone(), false).await?;
+    let options = AddOptions {
+        peers: args.peer.clone(),
+        limits: RateLimits { download_bytes_per_sec: None, upload_bytes_per_sec: args.upload_limit },
+        ..Default::default()
+    };
+    let source = TorrentSource::Path(torrent.display().to_string());
+    let added = expect_torrent(core.handle(Request::AddTorrent { source, options }).await?)?;
+    let bar = progress::bytes_bar(added.total_bytes);
+    bar.set_message("checking data");
+    let checked = loop {
+        let t = expect_torrent(core.handle(Request::GetTorrent { id: added.id.clone() }).await?)?;
+        bar.set_length(t.total_bytes);
+        bar.set_position(t.progress_bytes);
+        if !matches!(t.state, TorrentState::Checking | TorrentState::Resolving) {
+            break t;
+        }
+        tokio::time::sleep(POLL).await;
+    };
+    bar.finish_and_clear();
+    if checked.state != TorrentState::Seeding {
+        core.shutdown().await;
+        bail!(
+            "the data in {} does not match {}: {} of {} bytes verified{}",
+            data.display(),
+            torrent.display(),
+            checked.progress_bytes,
+            checked.total_bytes,
+            checked.error.map(|e| format!(" ({e})")).unwrap_or_default()
+        );
+    }
+    print_summary("seeding", &checked);
+    match core.peer_listen_addr() {
+        Some(addr) => println!("listening: {addr}"),
+        None => println!("listening: nowhere (dialing out only)"),
+    }
+    println!("magnet: {}", checked.magnet);
+    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    core.shutdown().await;
+    Ok(())
+}
+
+pub async fn create_torrent(args: CreateArgs) -> anyhow::Result<()> {
+    let path = absolute(&args.path)?;
+    let output = absolute(&args.output)?;
+    let spinner = progress::spinner(format!("hashing {}", path.display()));
+    let options = bidswarm_core::CreateOptions { trackers: args.tracker, piece_length: args.piece_length };
+    // Hashing needs no session, so this skips starting one.
+    let created = bidswarm_core::create_torrent(&path, &output, &options).await;
+    spinner.finish_and_clear();
+    let created = created?;
+    println!("{}", created.magnet);
+    eprintln!("wrote {}", created.torrent_path);
+    Ok(())
+}
+
+async fn one_shot_core(swarm: &SwarmArgs, folder: PathBuf, no_incoming: bool) -> anyhow::Result<Arc<Core>> {
+    let config = CoreConfig {
+        config_dir: None,
+        state_dir: None,
+        default_settings: Settings {
+            download_folder: folder.display().to_string(),
+            listen_port: 6881,
+            dht: true,
+            local_service_discovery: true,
+            upnp: false,
+            limits: RateLimits::default(),
+        },
+        peer_listen: swarm.listen,
+        no_incoming,
+        extra_trackers: Vec::new(),
+        no_discovery: swarm.no_dht,
+    };
+    Ok(Core::start(config).await?)
+}
+
+/// What a user types: a magnet, a URL, a bare info hash, or a path.
+fn source_from_argument(arg: &str) -> anyhow::Result<TorrentSource> {
+    let lower = arg.to_ascii_lowercase();
+    Ok(if lower.starts_with("magnet:") {
+        TorrentSource::Magnet(arg.to_owned())
+    } else if lower.starts_with("http://") || lower.starts_with("https://") {
+        TorrentSource::Url(arg.to_owned())
+    } else if arg.len() == 40 && arg.chars().all(|c| c.is_ascii_hexdigit()) {
+        TorrentSource::Magnet(format!("magnet:?xt=urn:btih:{arg}"))
+    } else {
+        TorrentSource::Path(absolute(arg.as_ref())?.display().to_string())
+    })
+}
+
+fn expect_torrent(response: Response) -> anyhow::Result<TorrentInfo> {
+    match response {
+        Response::Torrent { torrent } => Ok(torrent),
+        other => bail!("unexpected answer: {other:?}"),
+    }
+}
+
+fn print_summary(what: &str, t: &TorrentInfo) {
+    println!("{what}: {}", t.name.as_deref().unwrap_or(&t.id.0));
+    println!("info_hash: {}", t.id);
+    println!("folder: {}", t.output_folder);
+    println!("verified_bytes: {}", t.progress_bytes);
+    println!("fetched_bytes: {}", t.fetched_bytes);
+}
+
+/// Parses `10M`, `512K`, `1.5MiB`, `2G` or plain bytes into bytes per second. K, M and G
+/// are binary (1024-based), as in every torrent client's UI.
+pub fn parse_rate(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number.parse().map_err(|_| format!("\"{s}\" is not a rate like 10M or 512K"))?;
+    let multiplier: f64 = match unit.trim().trim_end_matches("/s").to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("unknown unit \"{other}\" in \"{s}\"; use K, M or G")),
+    };
+    let bytes = (number * multiplier).round();
+    if !(1.0..=u32::MAX as f64).contains(&bytes) {
+        return Err(format!("\"{s}\" must be between 1 byte/s and 4 GiB/s"));
+    }
+    Ok(bytes as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse_with_binary_units() {
+        assert_eq!(parse_rate("1048576"), Ok(1_048_576));
+        assert_eq!(parse_rate("512K"), Ok(512 * 1024));
+        assert_eq!(parse_rate("10M"), Ok(10 * 1024 * 1024));
+        assert_eq!(parse_rate("1.5MiB/s"), Ok(1_572_864));
+        assert!(parse_rate("fast").is_err());
+        assert!(parse_rate("10X").is_err());
+        assert!(parse_rate("0").is_err());
+        assert!(parse_rate("9G").is_err());
+    }
+
+    #[test]
+    fn arguments_become_the_right_source() {
+        assert!(matches!(source_from_argument("magnet:?xt=urn:btih:aa").unwrap(), TorrentSource::Magnet(_)));
+        assert!(matches!(source_from_argument("https://x.invalid/a.torrent").unwrap(), TorrentSource::Url(_)));
+        let hash = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(
+            source_from_argument(hash).unwrap(),
+            TorrentSource::Magnet(format!("magnet:?xt=urn:btih:{hash}"))
+        );
+        let TorrentSource::Path(p) = source_from_argument("some.torrent").unwrap() else { panic!() };
+        assert!(std::path::Path::new(&p).is_absolute());
+    }
+}

@@ -1,0 +1,184 @@
+//! Bidswarm's use-cases: the one place a [`Request`] is decided.
+//!
+//! `Core` owns the swarm engine and the user's settings (later also the gateway, wallet
+//! and ledger). Both transports, the desktop bridge and the headless server, hand every
+//! request to [`Core::handle`] and forward [`Core::events`] to the UI; nothing else routes
+//! requests. Events are derived by watching the swarm once a second (see [`watch`]), so
+//! they also report what happens on its own: a magnet resolving, a download completing.
+
+mod settings;
+mod watch;
+
+pub use settings::SettingsStore;
+
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::PathBuf,
+    sync::Arc,
+};
+
+use bidswarm_api::{ApiError, ApiErrorKind, Event, Request, Response, Settings};
+pub use bidswarm_swarm::{CreateOptions, create_torrent};
+
+use bidswarm_swarm::{Swarm, SwarmConfig};
+use tokio::sync::broadcast;
+use tracing::info;
+
+/// How a `Core` is set up by the binary that runs it.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// Where `settings.json` lives. `None` keeps settings in memory only (one-shot CLI
+    /// commands).
+    pub config_dir: Option<PathBuf>,
+    /// Where the session is kept across restarts. `None` keeps nothing.
+    pub state_dir: Option<PathBuf>,
+    /// Settings used when none are saved yet.
+    pub default_settings: Settings,
+    /// Listen for peers here instead of on all interfaces at the listen-port setting.
+    pub peer_listen: Option<SocketAddr>,
+    /// Accept no incoming peers at all (a leecher that only dials out).
+    pub no_incoming: bool,
+    /// Trackers used by every torrent, besides its own.
+    pub extra_trackers: Vec<String>,
+    /// Turn DHT, local service discovery and UPnP off for this run, whatever the
+    /// settings say (tests, and private swarms).
+    pub no_discovery: bool,
+}
+
+pub struct Core {
+    swarm: Arc<Swarm>,
+    settings: SettingsStore,
+    /// The settings the running session was started with, to tell which changes need
+    /// a restart.
+    started_with: Settings,
+    events: broadcast::Sender<Event>,
+    watcher: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").field("swarm", &self.swarm).finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    pub async fn start(config: CoreConfig) -> Result<Arc<Self>, ApiError> {
+        let settings = SettingsStore::open(config.config_dir.clone(), config.default_settings).await?;
+        let current = settings.get();
+        let listen_addr = if config.no_incoming {
+            None
+        } else {
+            Some(config.peer_listen.unwrap_or_else(|| {
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), current.listen_port)
+            }))
+        };
+        let swarm = Swarm::start(SwarmConfig {
+            download_folder: PathBuf::from(&current.download_folder),
+            state_folder: config.state_dir.clone(),
+            listen_addr,
+            dht: current.dht && !config.no_discovery,
+            local_service_discovery: current.local_service_discovery && !config.no_discovery,
+            upnp: current.upnp && !config.no_discovery,
+            trackers: config.extra_trackers.clone(),
+            limits: current.limits,
+        })
+        .await?;
+        if let Some(addr) = swarm.listen_addr() {
+            info!(%addr, "listening for peers");
+        }
+        let (events, _) = broadcast::channel(1024);
+        let watcher = watch::spawn(swarm.clone(), events.clone());
+        Ok(Arc::new(Self { swarm, settings, started_with: current, events, watcher }))
+    }
+
+    /// Every event from now on. A receiver that falls more than 1024 events behind
+    /// skips the oldest (`RecvError::Lagged`) rather than slowing the core down.
+    pub fn events(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Where peers can reach this session, when it listens.
+    pub fn peer_listen_addr(&self) -> Option<SocketAddr> {
+        self.swarm.listen_addr()
+    }
+
+    /// Stops all torrents and writes their state down. Call before exiting.
+    pub async fn shutdown(&self) {
+        self.watcher.abort();
+        self.swarm.stop().await;
+    }
+
+    /// The one place requests are routed.
+    pub async fn handle(&self, request: Request) -> Result<Response, ApiError> {
+        let swarm = &self.swarm;
+        Ok(match request {
+            Request::PreviewTorrent { source } => Response::Preview { preview: swarm.preview(&source).await? },
+            Request::AddTorrent { source, mut options } => {
+                // The download folder setting may have changed since the session started.
+                options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);
+                Response::Torrent { torrent: swarm.add(&source, &options).await? }
+            }
+            Request::ListTorrents => Response::Torrents { torrents: swarm.list() },
+            Request::GetTorrent { id } => Response::Torrent { torrent: swarm.get(&id)? },
+            Request::Pause { id } => {
+                swarm.pause(&id).await?;
+                Response::Torrent { torrent: swarm.get(&id)? }
+            }
+            Request::Resume { id } => {
+                swarm.resume(&id).await?;
+                Response::Torrent { torrent: swarm.get(&id)? }
+            }
+            Request::PauseAll => {
+                for t in swarm.list() {
+                    swarm.pause(&t.id).await?;
+                }
+                Response::Ok
+            }
+            Request::ResumeAll => {
+                for t in swarm.list() {
+                    swarm.resume(&t.id).await?;
+                }
+                Response::Ok
+            }
+            Request::Remove { id, delete_data } => {
+                swarm.remove(&id, delete_data).await?;
+                Response::Ok
+            }
+            Request::SetFileSelection { id, files } => {
+                swarm.set_file_selection(&id, &files).await?;
+                Response::Torrent { torrent: swarm.get(&id)? }
+            }
+            Request::SetTorrentLimits { id, limits } => {
+                swarm.set_torrent_limits(&id, limits).await?;
+                Response::Torrent { torrent: swarm.get(&id)? }
+            }
+            Request::GetSettings => self.settings_response(),
+            Request::UpdateSettings { settings } => {
+                self.settings.update(settings.clone()).await?;
+                swarm.set_session_limits(settings.limits);
+                self.settings_response()
+            }
+            Request::SessionStats => Response::SessionStats { stats: swarm.session_stats() },
+            Request::CreateTorrent { path, output, trackers, piece_length } => {
+                let options = CreateOptions { trackers, piece_length };
+                let created = create_torrent(path.as_ref(), output.as_ref(), &options).await?;
+                Response::Created { created }
+            }
+        })
+    }
+
+    fn settings_response(&self) -> Response {
+        let settings = self.settings.get();
+        let before = &self.started_with;
+        let restart_required = settings.listen_port != before.listen_port
+            || settings.dht != before.dht
+            || settings.local_service_discovery != before.local_service_discovery
+            || settings.upnp != before.upnp;
+        Response::Settings { settings, restart_required }
+    }
+}
+
+/// Shorthand for errors the core raises itself.
+pub(crate) fn api_error(kind: ApiErrorKind, message: impl Into<String>) -> ApiError {
+    ApiError::new(kind, message)
+}

@@ -1,0 +1,154 @@
+//! Turns the swarm's state, sampled once a second, into [`Event`]s.
+//!
+//! Sampling rather than hooking librqbit keeps the swarm crate free of callbacks and
+//! catches every transition, whoever caused it. The cost is up to a second of delay.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use bidswarm_api::{ApiError, ApiErrorKind, Event, TorrentId, TorrentInfo, TorrentState};
+use bidswarm_swarm::Swarm;
+use tokio::sync::broadcast;
+use tracing::info_span;
+
+const INTERVAL: Duration = Duration::from_secs(1);
+
+/// What the last sample said about one torrent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Seen {
+    state: TorrentState,
+    has_metadata: bool,
+    complete: bool,
+}
+
+impl From<&TorrentInfo> for Seen {
+    fn from(t: &TorrentInfo) -> Self {
+        Self { state: t.state, has_metadata: !t.files.is_empty(), complete: t.is_complete() }
+    }
+}
+
+pub(crate) fn spawn(swarm: Arc<Swarm>, events: broadcast::Sender<Event>) -> tokio::task::JoinHandle<()> {
+    bidswarm_swarm::spawn(info_span!("watch_swarm"), "watch_swarm", async move {
+        let mut seen: HashMap<TorrentId, Seen> =
+            swarm.list().iter().map(|t| (t.id.clone(), Seen::from(t))).collect();
+        let mut ticker = tokio::time::interval(INTERVAL);
+        loop {
+            ticker.tick().await;
+            let now = swarm.list();
+            for event in diff(&mut seen, now) {
+                // No UI listening is normal (a seedbox with no browser open).
+                let _ = events.send(event);
+            }
+        }
+        #[allow(unreachable_code)]
+        Ok::<(), std::convert::Infallible>(())
+    })
+}
+
+/// The events that lead from `seen` to `now`; `seen` becomes `now`.
+fn diff(seen: &mut HashMap<TorrentId, Seen>, now: Vec<TorrentInfo>) -> Vec<Event> {
+    let mut events = Vec::new();
+    let mut next = HashMap::with_capacity(now.len());
+    for t in now {
+        let current = Seen::from(&t);
+        let before = seen.remove(&t.id);
+        match before {
+            None => events.push(Event::Added { torrent: t.clone() }),
+            Some(before) => {
+                if !before.has_metadata && current.has_metadata {
+                    events.push(Event::MetadataResolved { torrent: t.clone() });
+                }
+                if before.state != TorrentState::Error && current.state == TorrentState::Error {
+                    let message = t.error.clone().unwrap_or_else(|| "the torrent stopped with an error".into());
+                    events.push(Event::Error {
+                        id: t.id.clone(),
+                        error: ApiError::new(ApiErrorKind::Internal, message),
+                    });
+                }
+                if !before.complete && current.complete {
+                    events.push(Event::Completed { torrent: t.clone() });
+                }
+            }
+        }
+        if current.state != TorrentState::Paused {
+            events.push(Event::Progress { torrent: t.clone() });
+        }
+        next.insert(t.id.clone(), current);
+    }
+    events.extend(seen.drain().map(|(id, _)| Event::Removed { id }));
+    *seen = next;
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bidswarm_api::{RateLimits, TorrentFile};
+
+    fn torrent(state: TorrentState, progress: u64, files: bool) -> TorrentInfo {
+        TorrentInfo {
+            id: TorrentId("aa".into()),
+            name: None,
+            magnet: "magnet:?xt=urn:btih:aa".into(),
+            state,
+            output_folder: "/d".into(),
+            progress_bytes: progress,
+            total_bytes: 10,
+            fetched_bytes: 0,
+            uploaded_bytes: 0,
+            download_bytes_per_sec: 0,
+            upload_bytes_per_sec: 0,
+            eta_secs: None,
+            peers: 0,
+            error: None,
+            limits: RateLimits::default(),
+            files: if files {
+                vec![TorrentFile { index: 0, path: "f".into(), length: 10, included: true, progress_bytes: progress }]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    fn kinds(events: &[Event]) -> Vec<&'static str> {
+        events
+            .iter()
+            .map(|e| match e {
+                Event::Added { .. } => "added",
+                Event::MetadataResolved { .. } => "metadata_resolved",
+                Event::Progress { .. } => "progress",
+                Event::Completed { .. } => "completed",
+                Event::Removed { .. } => "removed",
+                Event::Error { .. } => "error",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_magnet_lifecycle_yields_each_event_once() {
+        let mut seen = HashMap::new();
+        let e = diff(&mut seen, vec![torrent(TorrentState::Resolving, 0, false)]);
+        assert_eq!(kinds(&e), ["added", "progress"]);
+        let e = diff(&mut seen, vec![torrent(TorrentState::Downloading, 5, true)]);
+        assert_eq!(kinds(&e), ["metadata_resolved", "progress"]);
+        let e = diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
+        assert_eq!(kinds(&e), ["completed", "progress"]);
+        let e = diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
+        assert_eq!(kinds(&e), ["progress"]);
+        let e = diff(&mut seen, vec![]);
+        assert_eq!(kinds(&e), ["removed"]);
+    }
+
+    #[test]
+    fn paused_torrents_send_no_progress_and_errors_are_reported_once() {
+        let mut seen = HashMap::new();
+        diff(&mut seen, vec![torrent(TorrentState::Paused, 0, true)]);
+        assert!(diff(&mut seen, vec![torrent(TorrentState::Paused, 0, true)]).is_empty());
+        let mut failed = torrent(TorrentState::Error, 0, true);
+        failed.error = Some("disk full".into());
+        let e = diff(&mut seen, vec![failed.clone()]);
+        assert_eq!(kinds(&e), ["error", "progress"]);
+        let Event::Error { error, .. } = &e[0] else { unreachable!() };
+        assert_eq!(error.message, "disk full");
+        assert_eq!(kinds(&diff(&mut seen, vec![failed])), ["progress"]);
+    }
+}

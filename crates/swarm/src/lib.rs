@@ -1,0 +1,690 @@
+//! The swarm engine: Bidswarm's wrapper around librqbit.
+//!
+//! librqbit does the BitTorrent work (peers, pieces, disk, trackers, DHT). This crate is
+//! the only place that knows it exists: its public API speaks `bidswarm_api` types, so
+//! librqbit can be upgraded, or its quirks worked around, without touching the rest.
+//!
+//! Three things are done here rather than in librqbit:
+//! - **Input checks** ([`source`]): every magnet, `.torrent` and URL is parsed and
+//!   validated before the session sees it, so bad input fails with a clear error and
+//!   never disturbs running torrents.
+//! - **Magnets resolve in the background.** librqbit's add blocks until a peer sends the
+//!   metadata; we return at once with a `resolving` torrent and finish the add in a task.
+//!   The metadata is then added as `.torrent` bytes, so a restart never has to ask the
+//!   swarm for it again.
+//! - **Per-torrent limits** are remembered in `torrent-limits.json` beside librqbit's own
+//!   state, because librqbit fixes a torrent's limits when it is added.
+
+mod error;
+pub mod source;
+mod spawn;
+mod torrent;
+
+pub use error::{Error, Result};
+pub use spawn::spawn;
+pub use torrent::{CreateOptions, create_torrent};
+
+use std::{
+    collections::{HashMap, HashSet},
+    net::SocketAddr,
+    num::NonZeroU32,
+    path::{Path, PathBuf},
+    str::FromStr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use bidswarm_api::{
+    AddOptions, RateLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo, TorrentPreview,
+    TorrentSource, TorrentState,
+};
+use librqbit::{
+    AddTorrent, AddTorrentOptions, AddTorrentResponse, ListenerMode, ListenerOptions,
+    ManagedTorrent, Session, SessionOptions, SessionPersistenceConfig, TorrentStatsState,
+    api::TorrentIdOrHash, dht::Id20, limits::LimitsConfig,
+};
+use source::Resolved;
+use tracing::{info, info_span, warn};
+
+/// How long a preview of a magnet waits for some peer to send the metadata.
+const MAGNET_PREVIEW_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How the engine is set up. Fields that librqbit fixes at start-up (listen address,
+/// DHT, LSD, UPnP, state folder) only change by building a new `Swarm`.
+#[derive(Debug, Clone)]
+pub struct SwarmConfig {
+    /// Where torrents go unless an add names another folder.
+    pub download_folder: PathBuf,
+    /// Where the session (torrents, fast-resume bitfields, DHT table) is kept. `None`
+    /// keeps nothing, for one-shot command-line use.
+    pub state_folder: Option<PathBuf>,
+    /// Where incoming peers connect. `None` accepts no incoming peers.
+    pub listen_addr: Option<SocketAddr>,
+    pub dht: bool,
+    pub local_service_discovery: bool,
+    pub upnp: bool,
+    /// Trackers used by every torrent, besides its own.
+    pub trackers: Vec<String>,
+    pub limits: RateLimits,
+}
+
+/// A magnet whose metadata is still being fetched.
+#[derive(Debug)]
+struct Resolving {
+    name: Option<String>,
+    output_folder: PathBuf,
+    limits: RateLimits,
+    error: Option<String>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    resolving: HashMap<TorrentId, Resolving>,
+    limits: HashMap<TorrentId, RateLimits>,
+}
+
+/// A running BitTorrent session.
+pub struct Swarm {
+    session: Arc<Session>,
+    config: SwarmConfig,
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl std::fmt::Debug for Swarm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Swarm").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Swarm {
+    pub async fn start(config: SwarmConfig) -> Result<Arc<Self>> {
+        tokio::fs::create_dir_all(&config.download_folder)
+            .await
+            .map_err(Error::io(format!("cannot create {}", config.download_folder.display())))?;
+        if let Some(state) = &config.state_folder {
+            tokio::fs::create_dir_all(state)
+                .await
+                .map_err(Error::io(format!("cannot create {}", state.display())))?;
+        }
+        let listen_addr = config.listen_addr.map(with_concrete_port).transpose()?;
+        let dht = config.dht.then(|| librqbit::DhtSessionConfig {
+            persistence: config.state_folder.as_ref().map(|f| librqbit::dht::DhtPersistenceConfig {
+                config_filename: Some(f.join("dht.json")),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        let options = SessionOptions {
+            dht,
+            fastresume: config.state_folder.is_some(),
+            persistence: config
+                .state_folder
+                .as_ref()
+                .map(|f| SessionPersistenceConfig::Json { folder: Some(f.join("session")) }),
+            listen: listen_addr.map(|addr| ListenerOptions {
+                mode: ListenerMode::TcpOnly,
+                listen_addr: addr,
+                // librqbit announces no port at all when it listens on loopback; we want
+                // trackers to learn it, so local swarms and tests work.
+                announce_port: Some(addr.port()),
+                enable_upnp_port_forwarding: config.upnp,
+                ipv4_only: addr.is_ipv4(),
+                ..Default::default()
+            }),
+            ratelimits: limits_config(config.limits),
+            disable_local_service_discovery: !config.local_service_discovery,
+            trackers: config.trackers.iter().filter_map(|t| t.parse().ok()).collect(),
+            client_name_and_version: Some(format!("Bidswarm {}", env!("CARGO_PKG_VERSION"))),
+            ..Default::default()
+        };
+        let session = Session::new_with_opts(config.download_folder.clone(), options)
+            .await
+            .map_err(Error::engine("could not start the BitTorrent session"))?;
+        let swarm = Arc::new(Self { session, config, shared: Default::default() });
+        swarm.restore_torrent_limits().await;
+        Ok(swarm)
+    }
+
+    /// The address peers reach this session at, when it listens.
+    pub fn listen_addr(&self) -> Option<SocketAddr> {
+        self.session.listen_addr()
+    }
+
+    pub fn config(&self) -> &SwarmConfig {
+        &self.config
+    }
+
+    /// Reads a torrent's name and files without adding it.
+    pub async fn preview(&self, source: &TorrentSource) -> Result<TorrentPreview> {
+        let resolved = source::resolve(source).await?;
+        let (add, peers) = match &resolved {
+            Resolved::Magnet { uri, peers, .. } => (AddTorrent::from_url(uri.clone()), peers.clone()),
+            Resolved::Torrent { bytes, .. } => (AddTorrent::from_bytes(bytes.clone()), Vec::new()),
+        };
+        let options = AddTorrentOptions {
+            list_only: true,
+            initial_peers: Some(peers),
+            ..Default::default()
+        };
+        let response = tokio::time::timeout(
+            MAGNET_PREVIEW_TIMEOUT,
+            self.session.add_torrent(add, Some(options)),
+        )
+        .await
+        .map_err(|_| Error::Unreachable {
+            url: resolved.id().to_string(),
+            reason: format!("no peer sent the metadata within {} s", MAGNET_PREVIEW_TIMEOUT.as_secs()),
+        })?
+        .map_err(Error::engine("could not read the torrent's metadata"))?;
+        let AddTorrentResponse::ListOnly(list) = response else {
+            return Err(Error::Engine {
+                context: "preview",
+                source: anyhow::anyhow!("librqbit added a torrent it was asked only to list"),
+            });
+        };
+        let files: Vec<TorrentFile> = list
+            .info
+            .iter_file_details()
+            .enumerate()
+            .map(|(index, d)| TorrentFile {
+                index: index as u32,
+                path: d.filename.to_string(),
+                length: d.len,
+                included: true,
+                progress_bytes: 0,
+            })
+            .collect();
+        Ok(TorrentPreview {
+            id: resolved.id().clone(),
+            name: list.info.name().map(|n| n.into_owned()),
+            total_bytes: files.iter().map(|f| f.length).sum(),
+            files,
+        })
+    }
+
+    /// Adds a torrent. A magnet returns at once in state `resolving`.
+    pub async fn add(self: &Arc<Self>, source: &TorrentSource, options: &AddOptions) -> Result<TorrentInfo> {
+        let resolved = source::resolve(source).await?;
+        let id = resolved.id().clone();
+        self.ensure_new(&id, resolved.name())?;
+        let mut peers = parse_peers(&options.peers)?;
+        let download_folder = options
+            .output_folder
+            .as_ref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.config.download_folder.clone());
+        match resolved {
+            Resolved::Torrent { bytes, .. } => {
+                let handle = self.add_bytes(bytes, &download_folder, options, peers).await?;
+                Ok(self.info_of(&handle))
+            }
+            Resolved::Magnet { uri, name, peers: magnet_peers, .. } => {
+                peers.extend(magnet_peers);
+                let span = info_span!("resolve_magnet", info_hash = %id);
+                let this = self.clone();
+                let task_id = id.clone();
+                let task_options = options.clone();
+                let folder = download_folder.clone();
+                // Holding the lock while spawning keeps the task from finishing before its
+                // own entry exists.
+                let mut shared = self.lock();
+                let task = spawn(span, "resolve_magnet", async move {
+                    let outcome = this.finish_magnet(&uri, &folder, &task_options, peers).await;
+                    let mut shared = this.lock();
+                    match outcome {
+                        Ok(()) => {
+                            shared.resolving.remove(&task_id);
+                        }
+                        Err(e) => {
+                            if let Some(r) = shared.resolving.get_mut(&task_id) {
+                                r.error = Some(e.to_string());
+                            }
+                        }
+                    }
+                    Ok::<_, Error>(())
+                });
+                shared.resolving.insert(
+                    id.clone(),
+                    Resolving {
+                        name,
+                        output_folder: download_folder,
+                        limits: options.limits,
+                        error: None,
+                        task,
+                    },
+                );
+                drop(shared);
+                self.get(&id)
+            }
+        }
+    }
+
+    async fn finish_magnet(
+        &self,
+        uri: &str,
+        download_folder: &Path,
+        options: &AddOptions,
+        peers: Vec<SocketAddr>,
+    ) -> Result<()> {
+        let list_only = AddTorrentOptions {
+            list_only: true,
+            initial_peers: Some(peers.clone()),
+            ..Default::default()
+        };
+        let response = self
+            .session
+            .add_torrent(AddTorrent::from_url(uri.to_owned()), Some(list_only))
+            .await
+            .map_err(Error::engine("could not fetch the metadata"))?;
+        let AddTorrentResponse::ListOnly(list) = response else {
+            return Err(Error::Engine {
+                context: "magnet",
+                source: anyhow::anyhow!("librqbit added a torrent it was asked only to list"),
+            });
+        };
+        let mut peers = peers;
+        peers.extend(list.seen_peers);
+        self.add_bytes(list.torrent_bytes, download_folder, options, peers).await?;
+        Ok(())
+    }
+
+    async fn add_bytes(
+        &self,
+        bytes: bytes::Bytes,
+        download_folder: &Path,
+        options: &AddOptions,
+        peers: Vec<SocketAddr>,
+    ) -> Result<Arc<ManagedTorrent>> {
+        let content_folder = torrent::content_folder(&bytes, download_folder)?;
+        let add = AddTorrentOptions {
+            paused: options.paused,
+            only_files: options.files.as_ref().map(|f| f.iter().map(|&i| i as usize).collect()),
+            // Resuming or seeding existing data needs this; librqbit still verifies every
+            // piece before trusting it.
+            overwrite: true,
+            output_folder: Some(content_folder.to_string_lossy().into_owned()),
+            initial_peers: Some(peers),
+            ratelimits: limits_config(options.limits),
+            ..Default::default()
+        };
+        let response = self
+            .session
+            .add_torrent(AddTorrent::from_bytes(bytes), Some(add))
+            .await
+            .map_err(|e| classify_add_error(e))?;
+        let handle = match response {
+            AddTorrentResponse::Added(_, handle) => handle,
+            AddTorrentResponse::AlreadyManaged(_, handle) => {
+                return Err(Error::AlreadyExists { name: display_name(&handle) });
+            }
+            AddTorrentResponse::ListOnly(_) => {
+                return Err(Error::Engine {
+                    context: "add",
+                    source: anyhow::anyhow!("librqbit only listed a torrent it was asked to add"),
+                });
+            }
+        };
+        let id = TorrentId(handle.info_hash().as_string());
+        info!(info_hash = %id, name = ?handle.name(), "added torrent");
+        if options.limits != RateLimits::default() {
+            self.lock().limits.insert(id, options.limits);
+            self.save_torrent_limits().await;
+        }
+        Ok(handle)
+    }
+
+    fn ensure_new(&self, id: &TorrentId, name: Option<&str>) -> Result<()> {
+        let existing = self.lock().resolving.get(id).map(|r| r.name.clone());
+        if let Some(existing) = existing {
+            return Err(Error::AlreadyExists {
+                name: existing.or(name.map(str::to_owned)).unwrap_or_else(|| id.to_string()),
+            });
+        }
+        if let Ok(handle) = self.handle(id) {
+            return Err(Error::AlreadyExists { name: display_name(&handle) });
+        }
+        Ok(())
+    }
+
+    pub fn list(&self) -> Vec<TorrentInfo> {
+        let mut torrents: Vec<TorrentInfo> = self
+            .session
+            .with_torrents(|all| all.map(|(_, h)| self.info_of(h)).collect());
+        let shared = self.lock();
+        torrents.extend(shared.resolving.iter().map(|(id, r)| resolving_info(id, r)));
+        torrents.sort_by(|a, b| a.id.cmp(&b.id));
+        torrents
+    }
+
+    pub fn get(&self, id: &TorrentId) -> Result<TorrentInfo> {
+        if let Some(r) = self.lock().resolving.get(id) {
+            return Ok(resolving_info(id, r));
+        }
+        Ok(self.info_of(&*self.handle(id)?))
+    }
+
+    pub async fn pause(&self, id: &TorrentId) -> Result<()> {
+        let handle = self.handle(id)?;
+        if handle.is_paused() {
+            return Ok(());
+        }
+        self.session.pause(&handle).await.map_err(Error::engine("could not pause"))
+    }
+
+    pub async fn resume(&self, id: &TorrentId) -> Result<()> {
+        let handle = self.handle(id)?;
+        let paused = handle.with_state(|s| matches!(s.name(), "paused" | "error"));
+        if !paused {
+            return Ok(());
+        }
+        self.session.unpause(&handle).await.map_err(Error::engine("could not resume"))
+    }
+
+    /// Removes a torrent; with `delete_data` its downloaded files go too.
+    pub async fn remove(&self, id: &TorrentId, delete_data: bool) -> Result<()> {
+        let resolving = self.lock().resolving.remove(id);
+        if let Some(r) = resolving {
+            r.task.abort();
+            return Ok(());
+        }
+        let handle = self.handle(id)?;
+        self.session
+            .delete(TorrentIdOrHash::Id(handle.id()), delete_data)
+            .await
+            .map_err(Error::engine("could not remove the torrent"))?;
+        if self.lock().limits.remove(id).is_some() {
+            self.save_torrent_limits().await;
+        }
+        info!(info_hash = %id, delete_data, "removed torrent");
+        Ok(())
+    }
+
+    pub async fn set_file_selection(&self, id: &TorrentId, files: &[u32]) -> Result<()> {
+        let handle = self.handle(id)?;
+        let count = handle.metadata.load().as_ref().map(|m| m.file_infos.len()).unwrap_or(0);
+        if let Some(bad) = files.iter().find(|&&f| f as usize >= count) {
+            return Err(Error::BadInput(format!(
+                "file index {bad} is out of range; this torrent has {count} files"
+            )));
+        }
+        if files.is_empty() {
+            return Err(Error::BadInput(
+                "select at least one file, or pause the torrent instead".into(),
+            ));
+        }
+        let selection: HashSet<usize> = files.iter().map(|&i| i as usize).collect();
+        self.session
+            .update_only_files(&handle, &selection)
+            .await
+            .map_err(Error::engine("could not change the file selection"))
+    }
+
+    /// Session-wide caps; they apply at once to every torrent.
+    pub fn set_session_limits(&self, limits: RateLimits) {
+        self.session.ratelimits.set_download_bps(nonzero(limits.download_bytes_per_sec));
+        self.session.ratelimits.set_upload_bps(nonzero(limits.upload_bytes_per_sec));
+    }
+
+    pub fn session_limits(&self) -> RateLimits {
+        let config = self.session.ratelimits.get_config();
+        RateLimits {
+            download_bytes_per_sec: config.download_bps.map(NonZeroU32::get),
+            upload_bytes_per_sec: config.upload_bps.map(NonZeroU32::get),
+        }
+    }
+
+    /// Changes one torrent's caps. librqbit fixes them when a torrent is added, so the
+    /// torrent is re-added with the new caps: its data stays, and is verified again.
+    pub async fn set_torrent_limits(&self, id: &TorrentId, limits: RateLimits) -> Result<()> {
+        let handle = self.handle(id)?;
+        if self.lock().limits.get(id).copied().unwrap_or_default() == limits {
+            return Ok(());
+        }
+        self.readd_with_limits(&handle, limits).await?;
+        {
+            let mut shared = self.lock();
+            if limits == RateLimits::default() {
+                shared.limits.remove(id);
+            } else {
+                shared.limits.insert(id.clone(), limits);
+            }
+        }
+        self.save_torrent_limits().await;
+        Ok(())
+    }
+
+    async fn readd_with_limits(&self, handle: &Arc<ManagedTorrent>, limits: RateLimits) -> Result<()> {
+        let Some(bytes) = handle.metadata.load().as_ref().map(|m| m.torrent_bytes.clone()) else {
+            return Err(Error::BadInput("limits can be set once the metadata is known".into()));
+        };
+        let options = AddTorrentOptions {
+            paused: handle.is_paused(),
+            only_files: handle.only_files(),
+            overwrite: true,
+            output_folder: Some(handle.output_folder().to_string_lossy().into_owned()),
+            ratelimits: limits_config(limits),
+            ..Default::default()
+        };
+        self.session
+            .delete(TorrentIdOrHash::Id(handle.id()), false)
+            .await
+            .map_err(Error::engine("could not re-add the torrent with new limits"))?;
+        self.session
+            .add_torrent(AddTorrent::from_bytes(bytes), Some(options))
+            .await
+            .map_err(Error::engine("could not re-add the torrent with new limits"))?;
+        Ok(())
+    }
+
+    pub fn session_stats(&self) -> SessionStats {
+        let snapshot = self.session.stats_snapshot();
+        SessionStats {
+            download_bytes_per_sec: snapshot.download_speed.as_bytes(),
+            upload_bytes_per_sec: snapshot.upload_speed.as_bytes(),
+            fetched_bytes: snapshot.counters.fetched_bytes,
+            uploaded_bytes: snapshot.counters.uploaded_bytes,
+            torrents: self.session.with_torrents(|t| t.count()) as u32
+                + self.lock().resolving.len() as u32,
+            peers: snapshot.peers.live,
+            listen_addr: self.listen_addr().map(|a| a.to_string()),
+        }
+    }
+
+    /// Stops every torrent and flushes the session state to disk.
+    pub async fn stop(&self) {
+        for (_, r) in self.lock().resolving.drain() {
+            r.task.abort();
+        }
+        self.session.stop().await;
+    }
+
+    fn handle(&self, id: &TorrentId) -> Result<Arc<ManagedTorrent>> {
+        let unknown = || Error::UnknownTorrent(id.to_string());
+        let hash = Id20::from_str(&id.0).map_err(|_| unknown())?;
+        self.session.get(TorrentIdOrHash::Hash(hash)).ok_or_else(unknown)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
+        // A panic while holding this lock leaves plain maps behind, still consistent.
+        self.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn info_of(&self, handle: &ManagedTorrent) -> TorrentInfo {
+        let id = TorrentId(handle.info_hash().as_string());
+        let stats = handle.stats();
+        let only_files = handle.only_files();
+        let files: Vec<TorrentFile> = handle
+            .metadata
+            .load()
+            .as_ref()
+            .map(|m| {
+                m.file_infos
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| !f.attrs.padding)
+                    .map(|(index, f)| TorrentFile {
+                        index: index as u32,
+                        path: f.relative_filename.to_string_lossy().into_owned(),
+                        length: f.len,
+                        included: only_files.as_ref().is_none_or(|o| o.contains(&index)),
+                        progress_bytes: stats.file_progress.get(index).copied().unwrap_or(0),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let state = match stats.state {
+            TorrentStatsState::Initializing { .. } => TorrentState::Checking,
+            TorrentStatsState::Live if stats.finished => TorrentState::Seeding,
+            TorrentStatsState::Live => TorrentState::Downloading,
+            TorrentStatsState::Paused => TorrentState::Paused,
+            TorrentStatsState::Error => TorrentState::Error,
+        };
+        let (download_bps, upload_bps, fetched, peers) = stats
+            .live
+            .as_ref()
+            .map(|l| {
+                (
+                    l.download_speed.as_bytes(),
+                    l.upload_speed.as_bytes(),
+                    l.snapshot.fetched_bytes,
+                    l.snapshot.peer_stats.live,
+                )
+            })
+            .unwrap_or_default();
+        let remaining = stats.total_bytes.saturating_sub(stats.progress_bytes);
+        let eta_secs = (state == TorrentState::Downloading && download_bps > 0)
+            .then(|| remaining.div_ceil(download_bps));
+        TorrentInfo {
+            limits: self.lock().limits.get(&id).copied().unwrap_or_default(),
+            id,
+            name: handle.name(),
+            magnet: librqbit::Magnet::from_id20(
+                handle.info_hash(),
+                handle.shared().trackers.iter().map(|t| t.to_string()).collect(),
+                None,
+            )
+            .to_string(),
+            state,
+            output_folder: handle.output_folder().to_string_lossy().into_owned(),
+            progress_bytes: stats.progress_bytes,
+            total_bytes: stats.total_bytes,
+            fetched_bytes: fetched,
+            uploaded_bytes: stats.uploaded_bytes,
+            download_bytes_per_sec: download_bps,
+            upload_bytes_per_sec: upload_bps,
+            eta_secs,
+            peers,
+            error: stats.error,
+            files,
+        }
+    }
+
+    fn limits_file(&self) -> Option<PathBuf> {
+        self.config.state_folder.as_ref().map(|f| f.join("torrent-limits.json"))
+    }
+
+    async fn save_torrent_limits(&self) {
+        let Some(path) = self.limits_file() else { return };
+        let json = serde_json::to_vec_pretty(&self.lock().limits).unwrap_or_default();
+        if let Err(e) = write_atomically(&path, &json).await {
+            warn!(path = %path.display(), "could not save per-torrent limits: {e}");
+        }
+    }
+
+    /// librqbit restored its torrents with no limits; put each torrent's back.
+    async fn restore_torrent_limits(&self) {
+        let Some(path) = self.limits_file() else { return };
+        let Ok(json) = tokio::fs::read(&path).await else { return };
+        let saved: HashMap<TorrentId, RateLimits> = match serde_json::from_slice(&json) {
+            Ok(saved) => saved,
+            Err(e) => {
+                warn!(path = %path.display(), "ignoring unreadable per-torrent limits: {e}");
+                return;
+            }
+        };
+        for (id, limits) in saved {
+            let Ok(handle) = self.handle(&id) else { continue };
+            match self.readd_with_limits(&handle, limits).await {
+                Ok(()) => {
+                    self.lock().limits.insert(id, limits);
+                }
+                Err(e) => warn!(info_hash = %id, "could not restore limits: {e}"),
+            }
+        }
+    }
+}
+
+/// Port 0 means "any free port"; pick it now so it can be announced to trackers.
+fn with_concrete_port(addr: SocketAddr) -> Result<SocketAddr> {
+    if addr.port() != 0 {
+        return Ok(addr);
+    }
+    let probe = std::net::TcpListener::bind(addr)
+        .map_err(Error::io(format!("cannot listen on {addr}")))?;
+    probe.local_addr().map_err(Error::io("cannot read the listening address"))
+}
+
+fn resolving_info(id: &TorrentId, r: &Resolving) -> TorrentInfo {
+    TorrentInfo {
+        id: id.clone(),
+        name: r.name.clone(),
+        magnet: format!("magnet:?xt=urn:btih:{id}"),
+        state: if r.error.is_some() { TorrentState::Error } else { TorrentState::Resolving },
+        output_folder: r.output_folder.to_string_lossy().into_owned(),
+        progress_bytes: 0,
+        total_bytes: 0,
+        fetched_bytes: 0,
+        uploaded_bytes: 0,
+        download_bytes_per_sec: 0,
+        upload_bytes_per_sec: 0,
+        eta_secs: None,
+        peers: 0,
+        error: r.error.clone(),
+        limits: r.limits,
+        files: Vec::new(),
+    }
+}
+
+fn display_name(handle: &ManagedTorrent) -> String {
+    handle.name().unwrap_or_else(|| handle.info_hash().as_string())
+}
+
+fn classify_add_error(e: anyhow::Error) -> Error {
+    let text = format!("{e:#}");
+    if text.contains("error decoding torrent") || text.contains("validat") {
+        Error::InvalidTorrent(text)
+    } else {
+        Error::Engine { context: "could not add the torrent", source: e }
+    }
+}
+
+fn parse_peers(peers: &[String]) -> Result<Vec<SocketAddr>> {
+    peers
+        .iter()
+        .map(|p| {
+            p.trim().parse().map_err(|_| {
+                Error::BadInput(format!("peer \"{p}\" is not an address like 127.0.0.1:6881"))
+            })
+        })
+        .collect()
+}
+
+fn nonzero(v: Option<u32>) -> Option<NonZeroU32> {
+    v.and_then(NonZeroU32::new)
+}
+
+fn limits_config(limits: RateLimits) -> LimitsConfig {
+    LimitsConfig {
+        download_bps: nonzero(limits.download_bytes_per_sec),
+        upload_bps: nonzero(limits.upload_bytes_per_sec),
+    }
+}
+
+/// Writes `path` so that a crash leaves either the old or the new contents, never half.
+pub async fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    tokio::fs::write(&tmp, contents).await?;
+    tokio::fs::File::open(&tmp).await?.sync_all().await?;
+    tokio::fs::rename(&tmp, path).await
+}
