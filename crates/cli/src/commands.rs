@@ -4,7 +4,11 @@
 
 #![allow(clippy::print_stdout)] // user-facing output is the point of these commands
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    path::PathBuf,
+    sync::{Arc, atomic::Ordering},
+    time::Duration,
+};
 
 use anyhow::{Context, bail};
 use bidswarm_api::{AddOptions, RateLimits, Request, Response, Settings, TorrentInfo, TorrentSource, TorrentState};
@@ -176,11 +180,27 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
 pub async fn create_torrent(args: CreateArgs) -> anyhow::Result<()> {
     let path = absolute(&args.path)?;
     let output = absolute(&args.output)?;
-    let spinner = progress::spinner(format!("hashing {}", path.display()));
-    let options = bidswarm_core::CreateOptions { trackers: args.tracker, piece_length: args.piece_length };
+    let progress = Arc::new(bidswarm_core::CreateProgress::default());
+    let options = bidswarm_core::CreateOptions {
+        trackers: args.tracker,
+        piece_length: args.piece_length,
+        progress: Some(progress.clone()),
+    };
     // Hashing needs no session, so this skips starting one.
-    let created = bidswarm_core::create_torrent(&path, &output, &options).await;
-    spinner.finish_and_clear();
+    let hashing = bidswarm_core::create_torrent(&path, &output, &options);
+    tokio::pin!(hashing);
+    let bar = progress::bytes_bar(0);
+    bar.set_message("hashing");
+    let created = loop {
+        tokio::select! {
+            done = &mut hashing => break done,
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                bar.set_length(progress.total_bytes.load(Ordering::Relaxed));
+                bar.set_position(progress.hashed_bytes.load(Ordering::Relaxed));
+            }
+        }
+    };
+    bar.finish_and_clear();
     let created = created?;
     println!("{}", created.magnet);
     eprintln!("wrote {}", created.torrent_path);

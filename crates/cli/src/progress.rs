@@ -17,10 +17,3 @@ pub fn bytes_bar(total: u64) -> ProgressBar {
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
 }
-
-pub fn spinner(message: String) -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    bar.set_message(message);
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}

@@ -101,8 +101,11 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
     let ui_dir = args.ui_dir.unwrap_or_else(|| PathBuf::from(DEFAULT_UI_DIR));
     let app = router(state, &ui_dir);
 
+    // The first line is for people (the link logs the browser in); the rest are
+    // `key: value` lines for scripts.
     println!("Bidswarm is running at http://{bound}/#token={token}");
-    println!("api_token_file: {}", paths.config.join("token").display());
+    println!("url: http://{bound}");
+    println!("token_file: {}", paths.config.join("token").display());
     if let Some(peers) = core.peer_listen_addr() {
         println!("peer_listen: {peers}");
     }

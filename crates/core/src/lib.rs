@@ -18,7 +18,7 @@ use std::{
 };
 
 use bidswarm_api::{ApiError, ApiErrorKind, Event, Request, Response, Settings};
-pub use bidswarm_swarm::{CreateOptions, create_torrent};
+pub use bidswarm_swarm::{CreateOptions, CreateProgress, create_torrent};
 
 use bidswarm_swarm::{Swarm, SwarmConfig};
 use tokio::sync::broadcast;
@@ -52,7 +52,8 @@ pub struct Core {
     /// a restart.
     started_with: Settings,
     events: broadcast::Sender<Event>,
-    watcher: tokio::task::JoinHandle<()>,
+    watcher: Arc<watch::Watcher>,
+    watch_task: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Core {
@@ -87,8 +88,8 @@ impl Core {
             info!(%addr, "listening for peers");
         }
         let (events, _) = broadcast::channel(1024);
-        let watcher = watch::spawn(swarm.clone(), events.clone());
-        Ok(Arc::new(Self { swarm, settings, started_with: current, events, watcher }))
+        let (watcher, watch_task) = watch::Watcher::spawn(swarm.clone(), events.clone());
+        Ok(Arc::new(Self { swarm, settings, started_with: current, events, watcher, watch_task }))
     }
 
     /// Every event from now on. A receiver that falls more than 1024 events behind
@@ -104,7 +105,7 @@ impl Core {
 
     /// Stops all torrents and writes their state down. Call before exiting.
     pub async fn shutdown(&self) {
-        self.watcher.abort();
+        self.watch_task.abort();
         self.swarm.stop().await;
     }
 
@@ -116,7 +117,9 @@ impl Core {
             Request::AddTorrent { source, mut options } => {
                 // The download folder setting may have changed since the session started.
                 options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);
-                Response::Torrent { torrent: swarm.add(&source, &options).await? }
+                let torrent = swarm.add(&source, &options).await?;
+                self.watcher.track(&torrent);
+                Response::Torrent { torrent }
             }
             Request::ListTorrents => Response::Torrents { torrents: swarm.list() },
             Request::GetTorrent { id } => Response::Torrent { torrent: swarm.get(&id)? },
@@ -160,7 +163,7 @@ impl Core {
             }
             Request::SessionStats => Response::SessionStats { stats: swarm.session_stats() },
             Request::CreateTorrent { path, output, trackers, piece_length } => {
-                let options = CreateOptions { trackers, piece_length };
+                let options = CreateOptions { trackers, piece_length, progress: None };
                 let created = create_torrent(path.as_ref(), output.as_ref(), &options).await?;
                 Response::Created { created }
             }

@@ -3,7 +3,11 @@
 //! Sampling rather than hooking librqbit keeps the swarm crate free of callbacks and
 //! catches every transition, whoever caused it. The cost is up to a second of delay.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use bidswarm_api::{ApiError, ApiErrorKind, Event, TorrentId, TorrentInfo, TorrentState};
 use bidswarm_swarm::Swarm;
@@ -26,22 +30,52 @@ impl From<&TorrentInfo> for Seen {
     }
 }
 
-pub(crate) fn spawn(swarm: Arc<Swarm>, events: broadcast::Sender<Event>) -> tokio::task::JoinHandle<()> {
-    bidswarm_swarm::spawn(info_span!("watch_swarm"), "watch_swarm", async move {
-        let mut seen: HashMap<TorrentId, Seen> =
-            swarm.list().iter().map(|t| (t.id.clone(), Seen::from(t))).collect();
-        let mut ticker = tokio::time::interval(INTERVAL);
-        loop {
-            ticker.tick().await;
-            let now = swarm.list();
-            for event in diff(&mut seen, now) {
-                // No UI listening is normal (a seedbox with no browser open).
-                let _ = events.send(event);
+/// The last sample, shared between the sampling task and [`Watcher::track`].
+#[derive(Debug)]
+pub(crate) struct Watcher {
+    seen: Mutex<HashMap<TorrentId, Seen>>,
+    events: broadcast::Sender<Event>,
+}
+
+impl Watcher {
+    /// Starts sampling `swarm`. Torrents already there (restored from the last run) are
+    /// the baseline and announce nothing.
+    pub(crate) fn spawn(swarm: Arc<Swarm>, events: broadcast::Sender<Event>) -> (Arc<Self>, tokio::task::JoinHandle<()>) {
+        let seen = swarm.list().iter().map(|t| (t.id.clone(), Seen::from(t))).collect();
+        let watcher = Arc::new(Self { seen: Mutex::new(seen), events });
+        let this = watcher.clone();
+        let task = bidswarm_swarm::spawn(info_span!("watch_swarm"), "watch_swarm", async move {
+            let mut ticker = tokio::time::interval(INTERVAL);
+            loop {
+                ticker.tick().await;
+                let now = swarm.list();
+                let events = diff(&mut this.lock(), now);
+                for event in events {
+                    this.send(event);
+                }
             }
-        }
-        #[allow(unreachable_code)]
-        Ok::<(), std::convert::Infallible>(())
-    })
+            #[allow(unreachable_code)]
+            Ok::<(), std::convert::Infallible>(())
+        });
+        (watcher, task)
+    }
+
+    /// Announces a torrent the user just added, so that everything after (metadata,
+    /// completion) is reported even if it happens before the next sample.
+    pub(crate) fn track(&self, torrent: &TorrentInfo) {
+        self.lock().insert(torrent.id.clone(), Seen::from(torrent));
+        self.send(Event::Added { torrent: torrent.clone() });
+    }
+
+    fn send(&self, event: Event) {
+        // No UI listening is normal (a seedbox with no browser open).
+        let _ = self.events.send(event);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TorrentId, Seen>> {
+        // The map is replaced whole by each sample, so a poisoned lock still holds one.
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// The events that lead from `seen` to `now`; `seen` becomes `now`.

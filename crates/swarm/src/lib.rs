@@ -22,7 +22,7 @@ mod torrent;
 
 pub use error::{Error, Result};
 pub use spawn::spawn;
-pub use torrent::{CreateOptions, create_torrent};
+pub use torrent::{CreateOptions, CreateProgress, create_torrent};
 
 use std::{
     collections::{HashMap, HashSet},
@@ -352,16 +352,23 @@ impl Swarm {
             .session
             .with_torrents(|all| all.map(|(_, h)| self.info_of(h)).collect());
         let shared = self.lock();
-        torrents.extend(shared.resolving.iter().map(|(id, r)| resolving_info(id, r)));
+        // A magnet that has just been added is briefly in both; the session's view wins.
+        let resolving: Vec<TorrentInfo> = shared
+            .resolving
+            .iter()
+            .filter(|(id, _)| !torrents.iter().any(|t| &t.id == *id))
+            .map(|(id, r)| resolving_info(id, r))
+            .collect();
+        torrents.extend(resolving);
         torrents.sort_by(|a, b| a.id.cmp(&b.id));
         torrents
     }
 
     pub fn get(&self, id: &TorrentId) -> Result<TorrentInfo> {
-        if let Some(r) = self.lock().resolving.get(id) {
-            return Ok(resolving_info(id, r));
+        match self.handle(id) {
+            Ok(handle) => Ok(self.info_of(&handle)),
+            Err(e) => self.lock().resolving.get(id).map(|r| resolving_info(id, r)).ok_or(e),
         }
-        Ok(self.info_of(&*self.handle(id)?))
     }
 
     pub async fn pause(&self, id: &TorrentId) -> Result<()> {

@@ -112,6 +112,26 @@ pub fn parse_torrent(bytes: Bytes) -> Result<Resolved> {
         .as_ref()
         .map(|n| String::from_utf8_lossy(n.as_ref()).into_owned());
     let id = TorrentId(meta.info_hash.as_string());
+    let info = &meta.info.data;
+    let total: u64 = match (&info.files, info.length) {
+        (Some(files), _) => files.iter().map(|f| f.length).sum(),
+        (None, Some(length)) => length,
+        (None, None) => return Err(Error::InvalidTorrent("it has neither a length nor a file list".into())),
+    };
+    if info.piece_length == 0 {
+        return Err(Error::InvalidTorrent("its piece length is zero".into()));
+    }
+    // librqbit tolerates extra hashes; Transmission and qBittorrent do not, and a torrent
+    // we accept should work everywhere.
+    let pieces = total.div_ceil(info.piece_length as u64);
+    let hashes = info.pieces.as_ref().len();
+    if hashes as u64 != pieces * 20 {
+        return Err(Error::InvalidTorrent(format!(
+            "it has {} bytes of piece hashes for {pieces} pieces ({} expected)",
+            hashes,
+            pieces * 20
+        )));
+    }
     meta.info
         .data
         .validate()

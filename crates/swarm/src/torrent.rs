@@ -1,21 +1,78 @@
 //! Making `.torrent` files, and deciding where a torrent's files live on disk.
+//!
+//! We hash and encode torrents ourselves rather than with librqbit's `create_torrent`:
+//! librqbit 9.1 appends the hash of an empty piece when the size is an exact multiple of
+//! the piece length, which Transmission and qBittorrent rightly reject. Doing it here
+//! also lets the CLI show real progress.
 
-use std::path::{Path, PathBuf};
+use std::{
+    io::Read,
+    path::{Path, PathBuf},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{SystemTime, UNIX_EPOCH},
+};
 
 use bidswarm_api::{CreatedTorrent, TorrentId};
-use librqbit::{CreateTorrentOptions, spawn_utils::BlockingSpawner, torrent_from_bytes};
+use librqbit::torrent_from_bytes;
+use librqbit_bencode::ByteBufOwned;
+use serde::Serialize;
+use sha1::{Digest, Sha1};
 
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Default)]
 pub struct CreateOptions {
     pub trackers: Vec<String>,
-    /// Bytes per piece; a power of two of at least 16 KiB. librqbit's default when absent.
+    /// Bytes per piece; a power of two of at least 16 KiB. Chosen from the size when absent.
     pub piece_length: Option<u32>,
+    /// Updated while hashing, for progress bars.
+    pub progress: Option<Arc<CreateProgress>>,
+}
+
+/// How far hashing has got, in bytes.
+#[derive(Debug, Default)]
+pub struct CreateProgress {
+    pub hashed_bytes: AtomicU64,
+    pub total_bytes: AtomicU64,
+}
+
+/// The BEP 3 info dictionary. The bencode writer sorts keys, as BEP 3 requires.
+#[derive(Serialize)]
+struct Info {
+    name: String,
+    #[serde(rename = "piece length")]
+    piece_length: u32,
+    pieces: ByteBufOwned,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    length: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    files: Option<Vec<FileEntry>>,
+}
+
+#[derive(Serialize)]
+struct FileEntry {
+    length: u64,
+    path: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct MetaInfo<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    announce: Option<&'a str>,
+    #[serde(rename = "announce-list", skip_serializing_if = "Vec::is_empty")]
+    announce_list: Vec<Vec<&'a str>>,
+    #[serde(rename = "created by")]
+    created_by: String,
+    #[serde(rename = "creation date")]
+    creation_date: u64,
+    info: &'a Info,
 }
 
 /// Hashes the file or folder at `path` and writes a `.torrent` for it to `output`.
-/// Returns the torrent's id and magnet; the magnet lists the trackers.
+/// Returns the torrent's id and magnet; the magnet names the trackers.
 pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions) -> Result<CreatedTorrent> {
     if !tokio::fs::try_exists(path).await.unwrap_or(false) {
         return Err(Error::PathNotFound(path.display().to_string()));
@@ -32,26 +89,135 @@ pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions)
             return Err(Error::BadInput(format!("tracker \"{tracker}\" is not a URL")));
         }
     }
-    let created = librqbit::create_torrent(
-        path,
-        CreateTorrentOptions {
-            name: None,
-            trackers: options.trackers.clone(),
-            piece_length: options.piece_length,
-        },
-        &BlockingSpawner::new(1),
-    )
-    .await
-    .map_err(Error::engine("could not hash the files"))?;
-    let bytes = created.as_bytes().map_err(Error::engine("could not encode the torrent"))?;
+    let (root, options_owned) = (path.to_owned(), options.clone());
+    // Hashing reads every byte: keep it off the async workers.
+    let info = tokio::task::spawn_blocking(move || build_info(&root, &options_owned))
+        .await
+        .map_err(|e| Error::Engine { context: "hashing stopped", source: e.into() })??;
+    let mut info_bytes = Vec::new();
+    librqbit_bencode::bencode_serialize_to_writer(&info, &mut info_bytes)
+        .map_err(|e| Error::Engine { context: "could not encode the torrent", source: anyhow::anyhow!("{e}") })?;
+    let info_hash = hex::encode(Sha1::digest(&info_bytes));
+    let trackers: Vec<&str> = options.trackers.iter().map(String::as_str).collect();
+    let meta = MetaInfo {
+        announce: trackers.first().copied(),
+        announce_list: trackers.iter().map(|t| vec![*t]).collect(),
+        created_by: format!("Bidswarm {}", env!("CARGO_PKG_VERSION")),
+        creation_date: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        info: &info,
+    };
+    let mut bytes = Vec::new();
+    librqbit_bencode::bencode_serialize_to_writer(&meta, &mut bytes)
+        .map_err(|e| Error::Engine { context: "could not encode the torrent", source: anyhow::anyhow!("{e}") })?;
     crate::write_atomically(output, &bytes)
         .await
         .map_err(Error::io(format!("cannot write {}", output.display())))?;
+    let mut magnet = url::form_urlencoded::Serializer::new(String::new());
+    magnet.append_pair("dn", &info.name);
+    for t in &trackers {
+        magnet.append_pair("tr", t);
+    }
     Ok(CreatedTorrent {
-        id: TorrentId(created.info_hash().as_string()),
-        magnet: created.as_magnet().to_string(),
+        magnet: format!("magnet:?xt=urn:btih:{info_hash}&{}", magnet.finish()),
+        id: TorrentId(info_hash),
         torrent_path: output.display().to_string(),
     })
+}
+
+/// Picks about 1000–2000 pieces: few enough to keep the `.torrent` small, many enough
+/// that peers can trade early.
+fn default_piece_length(total: u64) -> u32 {
+    let target = (total / 1500).max(1).next_power_of_two();
+    target.clamp(16 * 1024, 16 * 1024 * 1024) as u32
+}
+
+fn build_info(root: &Path, options: &CreateOptions) -> Result<Info> {
+    let name = root
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::BadInput(format!("{} has no UTF-8 name", root.display())))?
+        .to_owned();
+    let files = list_files(root)?;
+    let total: u64 = files.iter().map(|(_, len)| len).sum();
+    if total == 0 {
+        return Err(Error::BadInput(format!("{} holds no data to share", root.display())));
+    }
+    let piece_length = options.piece_length.unwrap_or_else(|| default_piece_length(total));
+    if let Some(p) = &options.progress {
+        p.total_bytes.store(total, Ordering::Relaxed);
+    }
+    let mut pieces = Vec::with_capacity(total.div_ceil(piece_length as u64) as usize * 20);
+    let mut piece = Vec::with_capacity(piece_length as usize);
+    let mut buffer = vec![0u8; 1 << 20];
+    for (file, _) in &files {
+        let mut reader = std::fs::File::open(file).map_err(Error::io(format!("cannot read {}", file.display())))?;
+        loop {
+            let n = reader.read(&mut buffer).map_err(Error::io(format!("cannot read {}", file.display())))?;
+            if n == 0 {
+                break;
+            }
+            let mut chunk = &buffer[..n];
+            while !chunk.is_empty() {
+                let take = (piece_length as usize - piece.len()).min(chunk.len());
+                piece.extend_from_slice(&chunk[..take]);
+                chunk = &chunk[take..];
+                if piece.len() == piece_length as usize {
+                    pieces.extend_from_slice(&Sha1::digest(&piece));
+                    piece.clear();
+                }
+            }
+            if let Some(p) = &options.progress {
+                p.hashed_bytes.fetch_add(n as u64, Ordering::Relaxed);
+            }
+        }
+    }
+    // The last piece may be short; an empty remainder is no piece at all.
+    if !piece.is_empty() {
+        pieces.extend_from_slice(&Sha1::digest(&piece));
+    }
+    let single = root.is_file();
+    Ok(Info {
+        name,
+        piece_length,
+        pieces: ByteBufOwned::from(pieces),
+        length: single.then_some(total),
+        files: (!single).then(|| {
+            files
+                .iter()
+                .map(|(path, length)| FileEntry {
+                    length: *length,
+                    path: path
+                        .strip_prefix(root)
+                        .unwrap_or(path)
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect(),
+                })
+                .collect()
+        }),
+    })
+}
+
+/// The regular files under `root` in a stable (sorted) order, with their lengths.
+/// Symbolic links are not followed, so a torrent never includes files from elsewhere.
+fn list_files(root: &Path) -> Result<Vec<(PathBuf, u64)>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::Io {
+            context: format!("cannot list {}", root.display()),
+            source: e.into(),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.into_path();
+        if path.to_str().is_none() {
+            return Err(Error::BadInput(format!("{} has a name that is not UTF-8", path.display())));
+        }
+        let len = std::fs::metadata(&path).map_err(Error::io(format!("cannot read {}", path.display())))?.len();
+        files.push((path, len));
+    }
+    Ok(files)
 }
 
 /// Where a torrent's files go when it is downloaded into `download_folder`: a multi-file
@@ -121,12 +287,60 @@ mod tests {
         let data = dir.path().join("data.bin");
         std::fs::write(&data, vec![7u8; 100_000]).unwrap();
         let out = dir.path().join("data.torrent");
-        let options = CreateOptions { trackers: vec!["http://127.0.0.1:1/announce".into()], piece_length: Some(16384) };
+        let options = CreateOptions {
+            trackers: vec!["http://127.0.0.1:1/announce".into()],
+            piece_length: Some(16384),
+            progress: None,
+        };
         let created = create_torrent(&data, &out, &options).await.unwrap();
         let resolved = crate::source::parse_torrent(std::fs::read(&out).unwrap().into()).unwrap();
         assert_eq!(resolved.id(), &created.id);
         assert_eq!(resolved.name(), Some("data.bin"));
         assert!(created.magnet.starts_with(&format!("magnet:?xt=urn:btih:{}", created.id)));
         assert!(created.magnet.contains("tr="), "{}", created.magnet);
+    }
+
+    /// librqbit 9.1 wrote one hash too many for sizes that are a multiple of the piece
+    /// length; Transmission and qBittorrent refuse such torrents.
+    #[tokio::test]
+    async fn exact_multiple_of_piece_length_has_one_hash_per_piece() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("even.bin");
+        std::fs::write(&data, vec![1u8; 4 * 16384]).unwrap();
+        let out = dir.path().join("even.torrent");
+        let options = CreateOptions { piece_length: Some(16384), ..Default::default() };
+        create_torrent(&data, &out, &options).await.unwrap();
+        let bytes = std::fs::read(&out).unwrap();
+        let meta = torrent_from_bytes(&bytes).unwrap();
+        assert_eq!(meta.info.data.pieces.as_ref().len(), 4 * 20);
+        let first = Sha1::digest(vec![1u8; 16384]);
+        assert_eq!(&meta.info.data.pieces.as_ref()[..20], first.as_slice());
+    }
+
+    #[tokio::test]
+    async fn folder_torrent_lists_files_in_sorted_order_with_relative_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("album");
+        std::fs::create_dir_all(root.join("b")).unwrap();
+        std::fs::write(root.join("b/z.txt"), b"zz").unwrap();
+        std::fs::write(root.join("a.txt"), b"a").unwrap();
+        let progress = Arc::new(CreateProgress::default());
+        let options = CreateOptions { progress: Some(progress.clone()), ..Default::default() };
+        let out = dir.path().join("album.torrent");
+        create_torrent(&root, &out, &options).await.unwrap();
+        assert_eq!(progress.hashed_bytes.load(Ordering::Relaxed), 3);
+        let text = String::from_utf8_lossy(&std::fs::read(&out).unwrap()).into_owned();
+        let a = text.find("5:a.txt").unwrap();
+        let z = text.find("1:b5:z.txt").unwrap();
+        assert!(a < z, "{text}");
+    }
+
+    #[tokio::test]
+    async fn an_empty_folder_has_nothing_to_share() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = create_torrent(dir.path(), &dir.path().join("x.torrent"), &CreateOptions::default())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("no data to share"), "{err}");
     }
 }

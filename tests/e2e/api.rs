@@ -1,0 +1,173 @@
+//! The headless server's API through real HTTP: security, bad input, events.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use bidswarm_api::{AddOptions, ApiErrorKind, Event, Request, Response, TorrentId, TorrentSource, TorrentState};
+use bidswarm_tests::{Server, create_torrent, free_port, path_str, random_file, start_seeder, wait_until};
+
+use crate::TRANSFER_TIMEOUT;
+
+fn add(source: TorrentSource) -> Request {
+    Request::AddTorrent { source, options: AddOptions::default() }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_refuses_missing_tokens_and_foreign_hosts_and_origins() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
+    let http = reqwest::Client::new();
+    let rpc = format!("{}/api/rpc", server.url);
+    let body = r#"{"type":"list_torrents"}"#;
+
+    let no_token = http.post(&rpc).body(body).send().await?;
+    assert_eq!(no_token.status(), 401);
+    let err: bidswarm_api::ApiError = serde_json::from_slice(&no_token.bytes().await?)?;
+    assert_eq!(err.kind, ApiErrorKind::Unauthorized);
+
+    let wrong = http.post(&rpc).bearer_auth("0".repeat(64)).body(body).send().await?;
+    assert_eq!(wrong.status(), 401);
+    let events_without_token = http.get(format!("{}/api/events", server.url)).send().await?;
+    assert_eq!(events_without_token.status(), 401);
+
+    let rebinding = http.post(&rpc).bearer_auth(&server.token).header("Host", "attacker.example").body(body).send().await?;
+    assert_eq!(rebinding.status(), 403);
+    let cross_site =
+        http.post(&rpc).bearer_auth(&server.token).header("Origin", "http://attacker.example").body(body).send().await?;
+    assert_eq!(cross_site.status(), 403);
+
+    let ok = http.post(&rpc).bearer_auth(&server.token).body(body).send().await?;
+    assert_eq!(ok.status(), 200);
+    let listed: Response = serde_json::from_slice(&ok.bytes().await?)?;
+    assert_eq!(listed, Response::Torrents { torrents: vec![] });
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("data/config/token"))?.permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the token file must be private");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_gets_clear_errors_and_leaves_the_running_torrent_alone() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(&seed)?;
+    random_file(&seed.join("good.bin"), 2 << 20, 10);
+    let torrent = dir.path().join("good.torrent");
+    create_torrent(&seed.join("good.bin"), &torrent, &[])?;
+
+    // The server seeds a good torrent from its own download folder.
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir_all(data_dir.join("downloads"))?;
+    std::fs::copy(seed.join("good.bin"), data_dir.join("downloads/good.bin"))?;
+    let server = Server::start("serve", &data_dir, dir.path()).await?;
+    let good = match server.call(&add(TorrentSource::Path(path_str(&torrent).into()))).await? {
+        Response::Torrent { torrent } => torrent,
+        other => anyhow::bail!("unexpected {other:?}"),
+    };
+    wait_until("the good torrent to seed", Duration::from_secs(60), Duration::from_millis(200), async || {
+        server.torrent(&good.id).await.ok().filter(|t| t.state == TorrentState::Seeding)
+    })
+    .await?;
+
+    let bytes = std::fs::read(&torrent)?;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let closed_port = free_port();
+    let cases = [
+        (add(TorrentSource::Magnet("magnet:?dn=no-hash".into())), ApiErrorKind::InvalidMagnet, "missing xt=urn:btih"),
+        (add(TorrentSource::Magnet("magnet:?xt=urn:btih:xyz".into())), ApiErrorKind::InvalidMagnet, "not a valid magnet link"),
+        (add(TorrentSource::TorrentBase64(b64(b"garbage, not bencode"))), ApiErrorKind::InvalidTorrent, "not a valid .torrent"),
+        (add(TorrentSource::TorrentBase64(b64(&bytes[..bytes.len() / 2]))), ApiErrorKind::InvalidTorrent, "truncated"),
+        (add(TorrentSource::TorrentBase64("%%%".into())), ApiErrorKind::InvalidTorrent, "not valid base64"),
+        (add(TorrentSource::Path(path_str(&dir.path().join("nope.torrent")).into())), ApiErrorKind::PathNotFound, "nope.torrent"),
+        (add(TorrentSource::Path(path_str(&torrent).into())), ApiErrorKind::AlreadyExists, "\"good.bin\" is already in the list"),
+        (
+            add(TorrentSource::Url(format!("http://127.0.0.1:{closed_port}/x.torrent"))),
+            ApiErrorKind::Unreachable,
+            "could not connect",
+        ),
+        (Request::GetTorrent { id: TorrentId("f".repeat(40)) }, ApiErrorKind::UnknownTorrent, "no torrent with id"),
+        (Request::Pause { id: TorrentId("not-a-hash".into()) }, ApiErrorKind::UnknownTorrent, "no torrent with id"),
+        (
+            Request::SetFileSelection { id: good.id.clone(), files: vec![7] },
+            ApiErrorKind::BadRequest,
+            "out of range",
+        ),
+    ];
+    for (request, kind, message) in cases {
+        let err = server.rpc(&request).await?.expect_err(&format!("{request:?} must fail"));
+        assert_eq!(err.kind, kind, "{request:?}: {err:?}");
+        assert!(err.message.contains(message), "{request:?}: {err:?}");
+    }
+    // Garbage on the wire: not JSON at all.
+    let raw = reqwest::Client::new()
+        .post(format!("{}/api/rpc", server.url))
+        .bearer_auth(&server.token)
+        .body("{\"type\": ")
+        .send()
+        .await?;
+    assert_eq!(raw.status(), 400);
+
+    let all = server.torrents().await?;
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0].state, TorrentState::Seeding);
+    assert_eq!(all[0].progress_bytes, 2 << 20);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_stream_reports_added_metadata_and_completion() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(&seed)?;
+    random_file(&seed.join("ev.bin"), 4 << 20, 11);
+    let torrent = dir.path().join("ev.torrent");
+    let magnet = create_torrent(&seed.join("ev.bin"), &torrent, &[])?;
+    let (_seeder, addr) = start_seeder("seeder", &torrent, &seed, &[], dir.path()).await?;
+    let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
+
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/events?token={}", server.url, server.token))
+        .send()
+        .await?;
+    assert_eq!(response.status(), 200);
+    let mut response = response;
+
+    let options = AddOptions { peers: vec![addr], ..Default::default() };
+    let added = server.call(&Request::AddTorrent { source: TorrentSource::Magnet(magnet), options }).await?;
+    let Response::Torrent { torrent: added } = added else { anyhow::bail!("unexpected {added:?}") };
+    assert!(matches!(added.state, TorrentState::Resolving | TorrentState::Downloading | TorrentState::Checking));
+
+    let mut seen = Vec::new();
+    let mut buffer = String::new();
+    tokio::time::timeout(TRANSFER_TIMEOUT, async {
+        while let Some(chunk) = response.chunk().await? {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let frame: String = buffer.drain(..end + 2).collect();
+                let Some(json) = frame.lines().find_map(|l| l.strip_prefix("data: ")) else { continue };
+                let event: Event = serde_json::from_str(json)?;
+                let kind = match &event {
+                    Event::Added { .. } => "added",
+                    Event::MetadataResolved { .. } => "metadata_resolved",
+                    Event::Completed { .. } => "completed",
+                    _ => continue,
+                };
+                if !seen.contains(&kind) {
+                    seen.push(kind);
+                }
+                if kind == "completed" {
+                    return anyhow::Ok(());
+                }
+            }
+        }
+        anyhow::bail!("the event stream ended")
+    })
+    .await??;
+    assert!(seen.contains(&"added") && seen.contains(&"completed"), "{seen:?}");
+    assert!(dir.path().join("data/downloads/ev.bin").exists());
+    Ok(())
+}

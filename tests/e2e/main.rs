@@ -1,0 +1,14 @@
+//! End-to-end tests: real `bidswarm-cli` processes, Transmission and opentracker, talking
+//! over 127.0.0.1 with DHT off. Each test owns a temporary folder and its processes, which
+//! are killed when it ends, pass or fail.
+
+mod api;
+mod restart;
+mod transfer;
+mod transmission;
+
+use std::time::Duration;
+
+/// Generous deadlines: CI machines are shared and slow, and a deadline only bounds a
+/// hang; it never measures speed.
+pub const TRANSFER_TIMEOUT: Duration = Duration::from_secs(300);

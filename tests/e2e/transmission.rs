@@ -1,0 +1,97 @@
+//! Interoperability with Debian's Transmission 3.00. It will not dial loopback peers it
+//! learns from a tracker, so Bidswarm always dials, and data flows either way.
+
+use std::time::Duration;
+
+use bidswarm_tests::{Proc, cli, create_torrent, files_equal, path_str, peers, random_file, start_seeder};
+
+const SIZE: usize = 16 << 20;
+/// Transmission waits about 12 s before its first byte and moves ~7 MiB/s on loopback.
+const TIMEOUT: Duration = Duration::from_secs(240);
+
+fn info_hash(magnet: &str) -> String {
+    magnet.trim_start_matches("magnet:?xt=urn:btih:").chars().take(40).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bidswarm_downloads_from_a_transmission_seeder() -> anyhow::Result<()> {
+    if !peers::require("transmission-daemon") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
+    let tr_data = dir.path().join("tr-data");
+    std::fs::create_dir_all(&tr_data)?;
+    random_file(&tr_data.join("from-tr.bin"), SIZE, 30);
+    let torrent = dir.path().join("from-tr.torrent");
+    let magnet = create_torrent(&tr_data.join("from-tr.bin"), &torrent, &[])?;
+    tr.add(&torrent, &tr_data).await?;
+    tr.wait_complete(&info_hash(&magnet), Duration::from_secs(60)).await?;
+
+    let out = dir.path().join("out");
+    let peer = format!("127.0.0.1:{}", tr.peer_port);
+    let mut leecher = Proc::spawn(
+        "leecher",
+        cli(&["download", &magnet, "-o", path_str(&out), "--peer", &peer, "--no-dht", "--exit-on-complete"]),
+        dir.path(),
+    )?;
+    let status = leecher.wait_exit(TIMEOUT).await?;
+    assert!(status.success(), "{}\ntransmission:\n{}", leecher.stderr_tail(), tr.proc.stderr_tail());
+    assert!(files_equal(&tr_data.join("from-tr.bin"), &out.join("from-tr.bin"))?);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transmission_downloads_from_a_bidswarm_seeder() -> anyhow::Result<()> {
+    if !peers::require("transmission-daemon") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(&seed)?;
+    random_file(&seed.join("to-tr.bin"), SIZE, 31);
+    let torrent = dir.path().join("to-tr.torrent");
+    let magnet = create_torrent(&seed.join("to-tr.bin"), &torrent, &[])?;
+    let tr_out = dir.path().join("tr-out");
+    std::fs::create_dir_all(&tr_out)?;
+    tr.add(&torrent, &tr_out).await?;
+
+    let peer = format!("127.0.0.1:{}", tr.peer_port);
+    let (_seeder, _) = start_seeder("seeder", &torrent, &seed, &["--peer", &peer], dir.path()).await?;
+    tr.wait_complete(&info_hash(&magnet), TIMEOUT).await?;
+    assert!(files_equal(&seed.join("to-tr.bin"), &tr_out.join("to-tr.bin"))?);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bidswarm_finds_a_transmission_seeder_through_opentracker() -> anyhow::Result<()> {
+    if !peers::require("transmission-daemon") || !peers::require("opentracker") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let tr_data = dir.path().join("tr-data");
+    std::fs::create_dir_all(&tr_data)?;
+    random_file(&tr_data.join("tracked.bin"), SIZE, 32);
+    let probe = create_torrent(&tr_data.join("tracked.bin"), &dir.path().join("probe.torrent"), &[])?;
+    let tracker = peers::OpenTracker::start(&dir.path().join("tracker"), &[&info_hash(&probe)], dir.path()).await?;
+    let torrent = dir.path().join("tracked.torrent");
+    let magnet = create_torrent(&tr_data.join("tracked.bin"), &torrent, &["--tracker", &tracker.announce_url])?;
+    assert!(magnet.contains("tr="), "the magnet names the tracker: {magnet}");
+
+    let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
+    tr.add(&torrent, &tr_data).await?;
+    tr.wait_complete(&info_hash(&magnet), Duration::from_secs(60)).await?;
+
+    // No --peer: the only way to Transmission is the tracker.
+    let out = dir.path().join("out");
+    let mut leecher = Proc::spawn(
+        "leecher",
+        cli(&["download", &magnet, "-o", path_str(&out), "--no-dht", "--exit-on-complete"]),
+        dir.path(),
+    )?;
+    let status = leecher.wait_exit(TIMEOUT).await?;
+    assert!(status.success(), "{}\ntransmission:\n{}", leecher.stderr_tail(), tr.proc.stderr_tail());
+    assert!(files_equal(&tr_data.join("tracked.bin"), &out.join("tracked.bin"))?);
+    Ok(())
+}

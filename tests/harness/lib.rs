@@ -1,0 +1,296 @@
+//! The harness for Bidswarm's end-to-end tests: temporary folders, real processes on
+//! 127.0.0.1 that are killed when the test ends, and waiting with a deadline.
+//!
+//! Every server started here listens on loopback only, and every wait is bounded.
+
+pub mod peers;
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, ExitStatus, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+use bidswarm_api::{ApiError, Request, Response, TorrentId, TorrentInfo};
+
+/// The `bidswarm-cli` binary under test: `$BIDSWARM_CLI`, or the workspace's debug build.
+pub fn cli_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("BIDSWARM_CLI") {
+        return p.into();
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/bidswarm-cli");
+    assert!(
+        path.exists(),
+        "{} is missing; run `cargo build -p bidswarm-cli` (make test does)",
+        path.display()
+    );
+    path
+}
+
+/// A free TCP port on 127.0.0.1. Another process could take it before we use it, but
+/// on a test machine that is rare enough.
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port on loopback");
+    l.local_addr().expect("a bound socket has an address").port()
+}
+
+/// Writes `len` bytes of reproducible pseudo-random data (xorshift), so different seeds
+/// give different torrents and no two tests share an info hash by accident.
+pub fn random_file(path: &Path, len: usize, seed: u64) {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("create data file"));
+    let mut written = 0;
+    let mut block = [0u8; 8];
+    while written < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        block.copy_from_slice(&state.to_le_bytes());
+        let n = (len - written).min(8);
+        file.write_all(&block[..n]).expect("write data file");
+        written += n;
+    }
+    file.flush().expect("flush data file");
+}
+
+/// Polls `check` every `every` until it returns `Some`, or fails after `timeout`.
+pub async fn wait_until<T>(
+    what: &str,
+    timeout: Duration,
+    every: Duration,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> anyhow::Result<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return Ok(v);
+        }
+        if Instant::now() >= deadline {
+            bail!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// A child process that is killed when dropped, with its stdout collected line by line
+/// and its stderr kept in a file for the failure message.
+#[derive(Debug)]
+pub struct Proc {
+    pub name: String,
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+    stderr_path: PathBuf,
+}
+
+impl Proc {
+    pub fn spawn(name: &str, mut command: Command, log_dir: &Path) -> anyhow::Result<Self> {
+        let stderr_path = log_dir.join(format!("{name}.stderr"));
+        let stderr = std::fs::File::create(&stderr_path)?;
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .with_context(|| format!("cannot start {name}: {command:?}"))?;
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().context("stdout was piped")?;
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().expect("stdout lines lock").push(line);
+            }
+        });
+        Ok(Self { name: name.to_owned(), child, lines, stderr_path })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn stdout(&self) -> Vec<String> {
+        self.lines.lock().expect("stdout lines lock").clone()
+    }
+
+    pub fn stderr_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.stderr_path).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    /// The value of the first stdout line `key: value`, waiting for it up to `timeout`.
+    pub async fn wait_for_value(&mut self, key: &str, timeout: Duration) -> anyhow::Result<String> {
+        let prefix = format!("{key}: ");
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(v) = self.stdout().iter().find_map(|l| l.strip_prefix(&prefix)) {
+                return Ok(v.to_owned());
+            }
+            if let Some(status) = self.child.try_wait()? {
+                bail!("{} exited ({status}) before printing {key:?}:\n{}", self.name, self.stderr_tail());
+            }
+            if Instant::now() >= deadline {
+                bail!("{} printed no {key:?} within {timeout:?}:\n{}", self.name, self.stderr_tail());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn wait_exit(&mut self, timeout: Duration) -> anyhow::Result<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                // Let the reader thread drain the last lines.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                return Ok(status);
+            }
+            if Instant::now() >= deadline {
+                bail!("{} did not exit within {timeout:?}:\n{}", self.name, self.stderr_tail());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub async fn terminate(&mut self, timeout: Duration) -> anyhow::Result<ExitStatus> {
+        let _ = Command::new("kill").arg("-TERM").arg(self.pid().to_string()).status();
+        self.wait_exit(timeout).await
+    }
+
+    /// SIGKILL: the process gets no chance to save anything, as in a crash.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A `bidswarm-cli` command with logging kept quiet unless asked for.
+pub fn cli(args: &[&str]) -> Command {
+    let mut c = Command::new(cli_path());
+    c.args(args).env("RUST_LOG", std::env::var("BIDSWARM_TEST_LOG").unwrap_or_else(|_| "warn".into()));
+    c
+}
+
+/// Runs `bidswarm-cli create-torrent` and returns the magnet it prints.
+pub fn create_torrent(data: &Path, torrent: &Path, extra: &[&str]) -> anyhow::Result<String> {
+    let mut args = vec!["create-torrent", path_str(data), "-o", path_str(torrent)];
+    args.extend_from_slice(extra);
+    let out = cli(&args).output()?;
+    if !out.status.success() {
+        bail!("create-torrent failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("test paths are UTF-8")
+}
+
+/// A running `bidswarm-cli serve` and a client for its API.
+#[derive(Debug)]
+pub struct Server {
+    pub proc: Proc,
+    pub url: String,
+    pub token: String,
+    pub data_dir: PathBuf,
+    http: reqwest::Client,
+}
+
+impl Server {
+    pub async fn start(name: &str, data_dir: &Path, log_dir: &Path) -> anyhow::Result<Self> {
+        let mut proc = Proc::spawn(
+            name,
+            cli(&[
+                "--data-dir",
+                path_str(data_dir),
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--peer-listen",
+                "127.0.0.1:0",
+                "--no-dht",
+            ]),
+            log_dir,
+        )?;
+        let url = proc.wait_for_value("url", Duration::from_secs(30)).await?;
+        let token_file = proc.wait_for_value("token_file", Duration::from_secs(5)).await?;
+        let token = std::fs::read_to_string(token_file)?.trim().to_owned();
+        Ok(Self {
+            proc,
+            url,
+            token,
+            data_dir: data_dir.to_owned(),
+            http: reqwest::Client::new(),
+        })
+    }
+
+    pub async fn rpc(&self, request: &Request) -> anyhow::Result<Result<Response, ApiError>> {
+        let response = self
+            .http
+            .post(format!("{}/api/rpc", self.url))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(request)?)
+            .send()
+            .await?;
+        let ok = response.status().is_success();
+        let body = response.bytes().await?;
+        Ok(if ok { Ok(serde_json::from_slice(&body)?) } else { Err(serde_json::from_slice(&body)?) })
+    }
+
+    /// `rpc` for requests that must succeed.
+    pub async fn call(&self, request: &Request) -> anyhow::Result<Response> {
+        self.rpc(request).await?.map_err(|e| anyhow::anyhow!("{request:?} failed: {e:?}"))
+    }
+
+    pub async fn torrent(&self, id: &TorrentId) -> anyhow::Result<TorrentInfo> {
+        match self.call(&Request::GetTorrent { id: id.clone() }).await? {
+            Response::Torrent { torrent } => Ok(torrent),
+            other => bail!("unexpected {other:?}"),
+        }
+    }
+
+    pub async fn torrents(&self) -> anyhow::Result<Vec<TorrentInfo>> {
+        match self.call(&Request::ListTorrents).await? {
+            Response::Torrents { torrents } => Ok(torrents),
+            other => bail!("unexpected {other:?}"),
+        }
+    }
+
+    pub async fn peer_addr(&mut self) -> anyhow::Result<String> {
+        self.proc.wait_for_value("peer_listen", Duration::from_secs(5)).await
+    }
+}
+
+/// Starts `bidswarm-cli seed` and returns it with the address it listens on.
+pub async fn start_seeder(
+    name: &str,
+    torrent: &Path,
+    data: &Path,
+    extra: &[&str],
+    log_dir: &Path,
+) -> anyhow::Result<(Proc, String)> {
+    let mut args = vec!["seed", path_str(torrent), "--data", path_str(data), "--listen", "127.0.0.1:0", "--no-dht"];
+    args.extend_from_slice(extra);
+    let mut proc = Proc::spawn(name, cli(&args), log_dir)?;
+    let addr = proc.wait_for_value("listening", Duration::from_secs(120)).await?;
+    Ok((proc, addr))
+}
+
+/// Compares two files without holding both in memory twice over.
+pub fn files_equal(a: &Path, b: &Path) -> anyhow::Result<bool> {
+    let (fa, fb) = (std::fs::metadata(a)?, std::fs::metadata(b)?);
+    if fa.len() != fb.len() {
+        return Ok(false);
+    }
+    Ok(std::fs::read(a)? == std::fs::read(b)?)
+}

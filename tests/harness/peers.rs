@@ -1,0 +1,175 @@
+//! Real peers from Debian packages, each with its own temporary config, on loopback only:
+//! `transmission-daemon` and `opentracker`.
+
+use std::{path::Path, process::Command, time::Duration};
+
+use anyhow::{Context, bail};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::{Proc, free_port, path_str, wait_until};
+
+/// Skips the calling test, loudly, when a Debian peer is not installed. `make test`
+/// installs them, so under `make test` and CI this never skips.
+pub fn require(binary: &str) -> bool {
+    let found = Command::new("sh").arg("-c").arg(format!("command -v {binary}")).output().is_ok_and(|o| o.status.success());
+    if !found && std::env::var_os("BIDSWARM_REQUIRE_PEERS").is_some() {
+        panic!("{binary} is not installed, and BIDSWARM_REQUIRE_PEERS is set");
+    }
+    if !found {
+        eprintln!("SKIPPED: {binary} is not installed (run `make deps`)");
+    }
+    found
+}
+
+/// A `transmission-daemon` with DHT, LPD, PEX, uTP and port mapping off, peers and RPC on
+/// 127.0.0.1, and encryption only if the peer wants it (librqbit speaks plaintext).
+#[derive(Debug)]
+pub struct Transmission {
+    pub proc: Proc,
+    pub peer_port: u16,
+    rpc_url: String,
+    session_id: tokio::sync::Mutex<String>,
+    http: reqwest::Client,
+}
+
+impl Transmission {
+    pub async fn start(dir: &Path, log_dir: &Path) -> anyhow::Result<Self> {
+        let config = dir.join("config");
+        let downloads = dir.join("downloads");
+        std::fs::create_dir_all(&config)?;
+        std::fs::create_dir_all(&downloads)?;
+        let (rpc_port, peer_port) = (free_port(), free_port());
+        let settings = json!({
+            "bind-address-ipv4": "127.0.0.1",
+            "bind-address-ipv6": "::1",
+            "rpc-bind-address": "127.0.0.1",
+            "rpc-port": rpc_port,
+            "rpc-authentication-required": false,
+            "rpc-whitelist-enabled": true,
+            "rpc-whitelist": "127.0.0.1",
+            "rpc-host-whitelist-enabled": false,
+            "peer-port": peer_port,
+            "peer-port-random-on-start": false,
+            "port-forwarding-enabled": false,
+            "dht-enabled": false,
+            "lpd-enabled": false,
+            "pex-enabled": false,
+            "utp-enabled": false,
+            "blocklist-enabled": false,
+            "encryption": 0,
+            "download-dir": path_str(&downloads),
+            "incomplete-dir-enabled": false,
+            "start-added-torrents": true,
+            "ratio-limit-enabled": false,
+            "idle-seeding-limit-enabled": false,
+            "speed-limit-up-enabled": false,
+            "speed-limit-down-enabled": false,
+            "message-level": 2,
+        });
+        std::fs::write(config.join("settings.json"), serde_json::to_vec_pretty(&settings)?)?;
+        let mut command = Command::new("transmission-daemon");
+        command.args(["--foreground", "--config-dir", path_str(&config)]);
+        let proc = Proc::spawn("transmission", command, log_dir)?;
+        let t = Self {
+            proc,
+            peer_port,
+            rpc_url: format!("http://127.0.0.1:{rpc_port}/transmission/rpc"),
+            session_id: Default::default(),
+            http: reqwest::Client::new(),
+        };
+        wait_until("transmission's RPC", Duration::from_secs(30), Duration::from_millis(200), async || {
+            t.rpc("session-get", json!({})).await.ok()
+        })
+        .await
+        .with_context(|| t.proc.stderr_tail())?;
+        Ok(t)
+    }
+
+    /// One RPC call, doing the X-Transmission-Session-Id handshake (409, retry) as needed.
+    pub async fn rpc(&self, method: &str, arguments: Value) -> anyhow::Result<Value> {
+        let body = serde_json::to_vec(&json!({"method": method, "arguments": arguments}))?;
+        for _ in 0..2 {
+            let id = self.session_id.lock().await.clone();
+            let response = self
+                .http
+                .post(&self.rpc_url)
+                .header("X-Transmission-Session-Id", id)
+                .body(body.clone())
+                .send()
+                .await?;
+            if response.status().as_u16() == 409 {
+                let fresh = response
+                    .headers()
+                    .get("X-Transmission-Session-Id")
+                    .and_then(|v| v.to_str().ok())
+                    .context("409 without a session id")?
+                    .to_owned();
+                *self.session_id.lock().await = fresh;
+                continue;
+            }
+            let value: Value = serde_json::from_slice(&response.bytes().await?)?;
+            if value["result"] != "success" {
+                bail!("transmission {method} failed: {value}");
+            }
+            return Ok(value["arguments"].clone());
+        }
+        bail!("transmission kept refusing the session id")
+    }
+
+    /// Adds a `.torrent` whose data (if any) is already in `download_dir`.
+    pub async fn add(&self, torrent: &Path, download_dir: &Path) -> anyhow::Result<()> {
+        let metainfo = base64::engine::general_purpose::STANDARD.encode(std::fs::read(torrent)?);
+        self.rpc("torrent-add", json!({"metainfo": metainfo, "download-dir": path_str(download_dir)})).await?;
+        Ok(())
+    }
+
+    /// Fraction of the torrent Transmission has verified, 0.0 to 1.0.
+    pub async fn percent_done(&self, info_hash: &str) -> anyhow::Result<f64> {
+        let args = self
+            .rpc("torrent-get", json!({"ids": [info_hash], "fields": ["percentDone", "error", "errorString"]}))
+            .await?;
+        let t = &args["torrents"][0];
+        if t["error"].as_i64().unwrap_or(0) != 0 {
+            bail!("transmission reports an error: {}", t["errorString"]);
+        }
+        t["percentDone"].as_f64().context("torrent-get has percentDone")
+    }
+
+    pub async fn wait_complete(&self, info_hash: &str, timeout: Duration) -> anyhow::Result<()> {
+        wait_until("transmission to complete", timeout, Duration::from_millis(500), async || {
+            match self.percent_done(info_hash).await {
+                Ok(p) if p >= 1.0 => Some(Ok(())),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .await?
+    }
+}
+
+/// Debian's `opentracker`, serving only the info hashes on its whitelist.
+#[derive(Debug)]
+pub struct OpenTracker {
+    pub proc: Proc,
+    pub announce_url: String,
+}
+
+impl OpenTracker {
+    pub async fn start(dir: &Path, info_hashes: &[&str], log_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("whitelist"), info_hashes.join("\n") + "\n")?;
+        let port = free_port();
+        let mut command = Command::new("opentracker");
+        // opentracker chroots into -d, so the whitelist path is relative to it.
+        command.args(["-i", "127.0.0.1", "-p", &port.to_string(), "-P", &port.to_string(), "-d", path_str(dir), "-w", "whitelist"]);
+        let proc = Proc::spawn("opentracker", command, log_dir)?;
+        let http = reqwest::Client::new();
+        let stats = format!("http://127.0.0.1:{port}/stats");
+        wait_until("opentracker", Duration::from_secs(10), Duration::from_millis(100), async || {
+            http.get(&stats).send().await.ok()
+        })
+        .await?;
+        Ok(Self { proc, announce_url: format!("http://127.0.0.1:{port}/announce") })
+    }
+}

@@ -1,0 +1,91 @@
+// Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
+// Do not edit by hand.
+
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, };
+
+export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "settings", settings: Settings, 
+/**
+ * True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
+ * after Bidswarm restarts.
+ */
+restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, };
+
+export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "error", id: TorrentId, error: ApiError, };
+
+export type ApiError = { kind: ApiErrorKind, message: string, };
+
+export type ApiErrorKind = "bad_request" | "invalid_magnet" | "invalid_torrent" | "path_not_found" | "already_exists" | "unknown_torrent" | "unreachable" | "unauthorized" | "forbidden" | "io" | "internal";
+
+export type TorrentId = string;
+
+export type TorrentSource = { "kind": "magnet", "value": string } | { "kind": "torrent_base64", "value": string } | { "kind": "path", "value": string } | { "kind": "url", "value": string };
+
+export type AddOptions = { 
+/**
+ * Add without starting.
+ */
+paused: boolean, 
+/**
+ * File indices to download; all files when absent.
+ */
+files: Array<number> | null, 
+/**
+ * Where the data goes; the download folder setting when absent.
+ */
+output_folder: string | null, 
+/**
+ * Peers to connect to at once, as `host:port`.
+ */
+peers: Array<string>, limits: RateLimits, };
+
+export type RateLimits = { download_bytes_per_sec: number | null, upload_bytes_per_sec: number | null, };
+
+export type TorrentPreview = { id: TorrentId, name: string | null, total_bytes: number, files: Array<TorrentFile>, };
+
+export type TorrentFile = { index: number, 
+/**
+ * Path inside the torrent, `/`-separated.
+ */
+path: string, length: number, included: boolean, 
+/**
+ * Verified bytes of this file on disk.
+ */
+progress_bytes: number, };
+
+export type TorrentInfo = { id: TorrentId, name: string | null, 
+/**
+ * A magnet link for sharing: info hash and trackers.
+ */
+magnet: string, state: TorrentState, output_folder: string, 
+/**
+ * Verified bytes of the selected files.
+ */
+progress_bytes: number, 
+/**
+ * Bytes of the selected files.
+ */
+total_bytes: number, 
+/**
+ * Bytes received from peers in this session, wasted ones included.
+ */
+fetched_bytes: number, uploaded_bytes: number, download_bytes_per_sec: number, upload_bytes_per_sec: number, eta_secs: number | null, peers: number, error: string | null, limits: RateLimits, 
+/**
+ * Empty until the metadata is known.
+ */
+files: Array<TorrentFile>, };
+
+export type TorrentState = "resolving" | "checking" | "downloading" | "seeding" | "paused" | "error";
+
+export type Settings = { download_folder: string, 
+/**
+ * TCP port for incoming peers; 0 picks a free one.
+ */
+listen_port: number, dht: boolean, local_service_discovery: boolean, upnp: boolean, limits: RateLimits, };
+
+export type SessionStats = { download_bytes_per_sec: number, upload_bytes_per_sec: number, fetched_bytes: number, uploaded_bytes: number, torrents: number, peers: number, 
+/**
+ * The address peers can reach this session at, when it listens.
+ */
+listen_addr: string | null, };
+
+export type CreatedTorrent = { id: TorrentId, magnet: string, torrent_path: string, };
