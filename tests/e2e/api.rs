@@ -14,7 +14,7 @@ fn add(source: TorrentSource) -> Request {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn api_refuses_missing_tokens_and_foreign_hosts_and_origins() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
     let http = reqwest::Client::new();
     let rpc = format!("{}/api/rpc", server.url);
@@ -52,7 +52,7 @@ async fn api_refuses_missing_tokens_and_foreign_hosts_and_origins() -> anyhow::R
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_gets_clear_errors_and_leaves_the_running_torrent_alone() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let seed = dir.path().join("seed");
     std::fs::create_dir_all(&seed)?;
     random_file(&seed.join("good.bin"), 2 << 20, 10);
@@ -120,7 +120,7 @@ async fn bad_input_gets_clear_errors_and_leaves_the_running_torrent_alone() -> a
 
 #[tokio::test(flavor = "multi_thread")]
 async fn events_stream_reports_added_metadata_and_completion() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let seed = dir.path().join("seed");
     std::fs::create_dir_all(&seed)?;
     random_file(&seed.join("ev.bin"), 4 << 20, 11);

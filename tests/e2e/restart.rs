@@ -18,7 +18,7 @@ async fn interrupted_download_resumes_without_fetching_verified_pieces_again() -
     if !peers::require("opentracker") {
         return Ok(());
     }
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let seed = dir.path().join("seed");
     std::fs::create_dir_all(&seed)?;
     random_file(&seed.join("big.bin"), SIZE as usize, 20);

@@ -6,7 +6,7 @@ use crate::TRANSFER_TIMEOUT;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bidswarm_downloads_64_mib_by_magnet_from_another_bidswarm() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let (seed_dir, leech_dir) = (dir.path().join("seed"), dir.path().join("leech"));
     std::fs::create_dir_all(&seed_dir)?;
     let data = seed_dir.join("payload.bin");
@@ -31,7 +31,7 @@ async fn bidswarm_downloads_64_mib_by_magnet_from_another_bidswarm() -> anyhow::
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_multi_file_folder_seeds_from_the_parent_folder_like_transmission() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let album = dir.path().join("seed/album");
     std::fs::create_dir_all(album.join("disc2"))?;
     random_file(&album.join("a.bin"), 300_000, 2);
@@ -55,7 +55,7 @@ async fn a_multi_file_folder_seeds_from_the_parent_folder_like_transmission() ->
 
 #[tokio::test(flavor = "multi_thread")]
 async fn seeding_data_that_does_not_match_fails_clearly() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let data = dir.path().join("real.bin");
     random_file(&data, 1 << 20, 4);
     let torrent = dir.path().join("real.torrent");
@@ -83,7 +83,7 @@ async fn seeding_data_that_does_not_match_fails_clearly() -> anyhow::Result<()> 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn download_reports_bad_sources_and_unreachable_swarms() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let out = dir.path().join("out");
     let garbage = dir.path().join("garbage.torrent");
     std::fs::write(&garbage, b"d8:announce")?;

@@ -18,7 +18,7 @@ async fn bidswarm_downloads_from_a_transmission_seeder() -> anyhow::Result<()> {
     if !peers::require("transmission-daemon") {
         return Ok(());
     }
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
     let tr_data = dir.path().join("tr-data");
     std::fs::create_dir_all(&tr_data)?;
@@ -46,7 +46,7 @@ async fn transmission_downloads_from_a_bidswarm_seeder() -> anyhow::Result<()> {
     if !peers::require("transmission-daemon") {
         return Ok(());
     }
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
     let seed = dir.path().join("seed");
     std::fs::create_dir_all(&seed)?;
@@ -56,6 +56,9 @@ async fn transmission_downloads_from_a_bidswarm_seeder() -> anyhow::Result<()> {
     let tr_out = dir.path().join("tr-out");
     std::fs::create_dir_all(&tr_out)?;
     tr.add(&torrent, &tr_out).await?;
+    // A finished librqbit torrent never redials a peer that turned it away, so dial only
+    // once Transmission is ready for this torrent.
+    tr.wait_active(&info_hash(&magnet), Duration::from_secs(60)).await?;
 
     let peer = format!("127.0.0.1:{}", tr.peer_port);
     let (_seeder, _) = start_seeder("seeder", &torrent, &seed, &["--peer", &peer], dir.path()).await?;
@@ -69,7 +72,7 @@ async fn bidswarm_finds_a_transmission_seeder_through_opentracker() -> anyhow::R
     if !peers::require("transmission-daemon") || !peers::require("opentracker") {
         return Ok(());
     }
-    let dir = tempfile::tempdir()?;
+    let dir = bidswarm_tests::test_dir();
     let tr_data = dir.path().join("tr-data");
     std::fs::create_dir_all(&tr_data)?;
     random_file(&tr_data.join("tracked.bin"), SIZE, 32);
@@ -82,6 +85,7 @@ async fn bidswarm_finds_a_transmission_seeder_through_opentracker() -> anyhow::R
     let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
     tr.add(&torrent, &tr_data).await?;
     tr.wait_complete(&info_hash(&magnet), Duration::from_secs(60)).await?;
+    tracker.wait_for_seeder(&info_hash(&magnet), Duration::from_secs(60)).await?;
 
     // No --peer: the only way to Transmission is the tracker.
     let out = dir.path().join("out");

@@ -31,6 +31,17 @@ pub fn cli_path() -> PathBuf {
     path
 }
 
+/// A temporary folder for one test, removed at the end unless `BIDSWARM_KEEP_TEST_DIRS`
+/// is set (then its path is printed, for reading the logs of a failed run).
+pub fn test_dir() -> tempfile::TempDir {
+    let keep = std::env::var_os("BIDSWARM_KEEP_TEST_DIRS").is_some();
+    let dir = tempfile::Builder::new().prefix("bidswarm-test-").disable_cleanup(keep).tempdir().expect("create a temp dir");
+    if keep {
+        eprintln!("test dir: {}", dir.path().display());
+    }
+    dir
+}
+
 /// A free TCP port on 127.0.0.1. Another process could take it before we use it, but
 /// on a test machine that is rare enough.
 pub fn free_port() -> u16 {

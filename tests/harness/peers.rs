@@ -136,6 +136,17 @@ impl Transmission {
         t["percentDone"].as_f64().context("torrent-get has percentDone")
     }
 
+    /// Waits until Transmission has checked the torrent and is downloading or seeding it,
+    /// so a peer that dials in is not turned away for an unknown info hash.
+    pub async fn wait_active(&self, info_hash: &str, timeout: Duration) -> anyhow::Result<()> {
+        wait_until("transmission to start the torrent", timeout, Duration::from_millis(200), async || {
+            let args = self.rpc("torrent-get", json!({"ids": [info_hash], "fields": ["status"]})).await.ok()?;
+            // 4: downloading, 6: seeding (Transmission's tr_torrent_activity).
+            matches!(args["torrents"][0]["status"].as_i64(), Some(4 | 6)).then_some(())
+        })
+        .await
+    }
+
     pub async fn wait_complete(&self, info_hash: &str, timeout: Duration) -> anyhow::Result<()> {
         wait_until("transmission to complete", timeout, Duration::from_millis(500), async || {
             match self.percent_done(info_hash).await {
@@ -153,6 +164,7 @@ impl Transmission {
 pub struct OpenTracker {
     pub proc: Proc,
     pub announce_url: String,
+    port: u16,
 }
 
 impl OpenTracker {
@@ -170,6 +182,24 @@ impl OpenTracker {
             http.get(&stats).send().await.ok()
         })
         .await?;
-        Ok(Self { proc, announce_url: format!("http://127.0.0.1:{port}/announce") })
+        Ok(Self { proc, announce_url: format!("http://127.0.0.1:{port}/announce"), port })
+    }
+
+    /// Waits until some peer has announced itself as a seeder of `info_hash`, so a
+    /// leecher's first announce already finds it (the next one is 30 minutes away).
+    pub async fn wait_for_seeder(&self, info_hash: &str, timeout: Duration) -> anyhow::Result<()> {
+        let raw: String = (0..20)
+            .map(|i| u8::from_str_radix(&info_hash[2 * i..2 * i + 2], 16).map(|b| format!("%{b:02x}")))
+            .collect::<Result<_, _>>()?;
+        let url = format!("http://127.0.0.1:{}/scrape?info_hash={raw}", self.port);
+        let http = reqwest::Client::new();
+        wait_until("a seeder on the tracker", timeout, Duration::from_millis(300), async || {
+            let body = http.get(&url).send().await.ok()?.bytes().await.ok()?;
+            // A scrape answers d5:filesd20:<hash>d8:completei<N>e...; N > 0 means a seeder.
+            let text = String::from_utf8_lossy(&body).into_owned();
+            let n = text.split("8:completei").nth(1)?.split('e').next()?.parse::<u32>().ok()?;
+            (n > 0).then_some(())
+        })
+        .await
     }
 }

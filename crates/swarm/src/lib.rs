@@ -39,8 +39,8 @@ use bidswarm_api::{
     TorrentSource, TorrentState,
 };
 use librqbit::{
-    AddTorrent, AddTorrentOptions, AddTorrentResponse, ListenerMode, ListenerOptions,
-    ManagedTorrent, Session, SessionOptions, SessionPersistenceConfig, TorrentStatsState,
+    AddTorrent, AddTorrentOptions, AddTorrentResponse, ConnectionOptions, ListenerMode, ListenerOptions,
+    ManagedTorrent, PeerConnectionOptions, Session, SessionOptions, SessionPersistenceConfig, TorrentStatsState,
     api::TorrentIdOrHash, dht::Id20, limits::LimitsConfig,
 };
 use source::Resolved;
@@ -48,6 +48,11 @@ use tracing::{info, info_span, warn};
 
 /// How long a preview of a magnet waits for some peer to send the metadata.
 const MAGNET_PREVIEW_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long a peer may stay silent before we drop it. librqbit's 10 s is shorter than
+/// Transmission's first reply to a new connection (about 12 s), so seeding to a fresh
+/// Transmission failed; 60 s is still below the 2-minute keep-alive of BEP 3.
+const PEER_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How the engine is set up. Fields that librqbit fixes at start-up (listen address,
 /// DHT, LSD, UPnP, state folder) only change by building a new `Swarm`.
@@ -130,6 +135,13 @@ impl Swarm {
                 announce_port: Some(addr.port()),
                 enable_upnp_port_forwarding: config.upnp,
                 ipv4_only: addr.is_ipv4(),
+                ..Default::default()
+            }),
+            connect: Some(ConnectionOptions {
+                peer_opts: Some(PeerConnectionOptions {
+                    read_write_timeout: Some(PEER_READ_TIMEOUT),
+                    ..Default::default()
+                }),
                 ..Default::default()
             }),
             ratelimits: limits_config(config.limits),
