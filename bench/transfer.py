@@ -698,14 +698,12 @@ def bencode(value) -> bytes:
 class TorrentFile:
     path: Path
     info_hash: str
-    repaired: str | None  # what was wrong with the original, if it had to be fixed
 
 
 def checked_torrent(torrent: Path, size: int) -> TorrentFile:
-    """Checks the .torrent's piece hashes against the file size. A torrent with hashes for
-    more pieces than the data has is invalid; libtorrent (qBittorrent) refuses it with
-    "not a valid torrent file". If the only fault is one extra trailing hash of an empty
-    piece, a repaired copy (same data, that hash dropped) is written and used instead."""
+    """Checks the .torrent's piece hashes against the file size: it must carry exactly one
+    20-byte hash per piece. A mismatch is a bug in `bidswarm-cli create-torrent`, so the
+    run stops rather than work around it."""
     try:
         meta = bdecode(torrent.read_bytes())
         info = meta[b"info"]
@@ -714,21 +712,11 @@ def checked_torrent(torrent: Path, size: int) -> TorrentFile:
     except (ValueError, KeyError, TypeError) as e:
         raise BenchError(f"{torrent} is not a valid torrent: {e}") from None
     expected = -(-size // piece_length)
-    have = len(pieces) // 20
-    if len(pieces) % 20 == 0 and have == expected:
-        return TorrentFile(torrent, hashlib.sha1(bencode(info)).hexdigest(), None)
-    empty_sha1 = hashlib.sha1(b"").digest()
-    if len(pieces) % 20 == 0 and have == expected + 1 and pieces[-20:] == empty_sha1:
-        problem = (f"create-torrent wrote {have} piece hashes for {expected} pieces "
-                   f"({size} bytes / {piece_length}); the last one is sha1(\"\") of an empty piece")
-        info[b"pieces"] = pieces[:-20]
-        fixed = torrent.with_name(torrent.stem + "-repaired.torrent")
-        fixed.write_bytes(bencode(meta))
-        log(f"WARNING: {problem}. qBittorrent rejects such a torrent, so both setups use "
-            f"the repaired copy {fixed.name}")
-        return TorrentFile(fixed, hashlib.sha1(bencode(info)).hexdigest(), problem)
-    raise BenchError(f"{torrent} has {len(pieces) / 20:g} piece hashes, but {size} bytes in "
-                     f"{piece_length}-byte pieces need {expected}")
+    if len(pieces) != expected * 20:
+        raise BenchError(f"{torrent} from `bidswarm-cli create-torrent` has {len(pieces)} bytes of piece "
+                         f"hashes ({len(pieces) / 20:g} hashes), but {size} bytes in {piece_length}-byte "
+                         f"pieces need {expected} hashes ({expected * 20} bytes); this is a product bug")
+    return TorrentFile(torrent, hashlib.sha1(bencode(info)).hexdigest())
 
 
 def run_qbittorrent(tmp: Path, tf: TorrentFile, data_file: Path, size: int, sha1: str) -> Result:
@@ -819,7 +807,7 @@ def run_qbittorrent(tmp: Path, tf: TorrentFile, data_file: Path, size: int, sha1
 # ---------------------------------------------------------------------------------------
 
 def render(results: list[Result], size_mib: int, piece_length: int | None, machine: str,
-           bidswarm_source: str, repaired: str | None) -> str:
+           bidswarm_source: str) -> str:
     qbt = next((r for r in results if r.setup == SETUPS["qbittorrent"]), None)
     rows = []
     for r in results:
@@ -866,9 +854,6 @@ def render(results: list[Result], size_mib: int, piece_length: int | None, machi
         "- CPU s = user + system time of the whole process during the transfer (leecher Bidswarm:"
         " rusage of the exited process; others: /proc/PID/stat deltas).",
     ]
-    if repaired:
-        out.append(f"- WARNING: the .torrent from `bidswarm-cli create-torrent` was invalid ({repaired});"
-                   " both setups used a copy with that hash dropped.")
     return "\n".join(out) + "\n"
 
 
@@ -922,8 +907,6 @@ def main() -> int:
         torrent = tmp / "data.torrent"
         magnet = create_torrent(bin_path, data_file, torrent, piece_length, tmp)
         tf = checked_torrent(torrent, size)
-        if tf.repaired:
-            magnet = f"magnet:?xt=urn:btih:{tf.info_hash}&dn={urllib.parse.quote(data_file.name)}"
 
         if wants_bidswarm:
             results.append(run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1, args.magnet))
@@ -933,7 +916,7 @@ def main() -> int:
             kill_all_children()
 
         report = render(results, args.size_mib, piece_length, machine,
-                        "magnet" if args.magnet else ".torrent file", tf.repaired)
+                        "magnet" if args.magnet else ".torrent file")
         print(report, end="")
         if args.out:
             args.out.parent.mkdir(parents=True, exist_ok=True)

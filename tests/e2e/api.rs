@@ -3,8 +3,10 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use bidswarm_api::{AddOptions, ApiErrorKind, Event, Request, Response, TorrentId, TorrentSource, TorrentState};
-use bidswarm_tests::{Server, create_torrent, free_port, path_str, random_file, start_seeder, wait_until};
+use bidswarm_api::{
+    AddOptions, ApiErrorKind, Event, Request, Response, TorrentId, TorrentSource, TorrentState,
+};
+use bidswarm_tests::{create_torrent, free_port, path_str, random_file, start_seeder, wait_until, Server};
 
 use crate::TRANSFER_TIMEOUT;
 
@@ -30,10 +32,21 @@ async fn api_refuses_missing_tokens_and_foreign_hosts_and_origins() -> anyhow::R
     let events_without_token = http.get(format!("{}/api/events", server.url)).send().await?;
     assert_eq!(events_without_token.status(), 401);
 
-    let rebinding = http.post(&rpc).bearer_auth(&server.token).header("Host", "attacker.example").body(body).send().await?;
+    let rebinding = http
+        .post(&rpc)
+        .bearer_auth(&server.token)
+        .header("Host", "attacker.example")
+        .body(body)
+        .send()
+        .await?;
     assert_eq!(rebinding.status(), 403);
-    let cross_site =
-        http.post(&rpc).bearer_auth(&server.token).header("Origin", "http://attacker.example").body(body).send().await?;
+    let cross_site = http
+        .post(&rpc)
+        .bearer_auth(&server.token)
+        .header("Origin", "http://attacker.example")
+        .body(body)
+        .send()
+        .await?;
     assert_eq!(cross_site.status(), 403);
 
     let ok = http.post(&rpc).bearer_auth(&server.token).body(body).send().await?;
@@ -77,20 +90,52 @@ async fn bad_input_gets_clear_errors_and_leaves_the_running_torrent_alone() -> a
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     let closed_port = free_port();
     let cases = [
-        (add(TorrentSource::Magnet("magnet:?dn=no-hash".into())), ApiErrorKind::InvalidMagnet, "missing xt=urn:btih"),
-        (add(TorrentSource::Magnet("magnet:?xt=urn:btih:xyz".into())), ApiErrorKind::InvalidMagnet, "not a valid magnet link"),
-        (add(TorrentSource::TorrentBase64(b64(b"garbage, not bencode"))), ApiErrorKind::InvalidTorrent, "not a valid .torrent"),
-        (add(TorrentSource::TorrentBase64(b64(&bytes[..bytes.len() / 2]))), ApiErrorKind::InvalidTorrent, "truncated"),
+        (
+            add(TorrentSource::Magnet("magnet:?dn=no-hash".into())),
+            ApiErrorKind::InvalidMagnet,
+            "missing xt=urn:btih",
+        ),
+        (
+            add(TorrentSource::Magnet("magnet:?xt=urn:btih:xyz".into())),
+            ApiErrorKind::InvalidMagnet,
+            "not a valid magnet link",
+        ),
+        (
+            add(TorrentSource::TorrentBase64(b64(b"garbage, not bencode"))),
+            ApiErrorKind::InvalidTorrent,
+            "not a valid .torrent",
+        ),
+        (
+            add(TorrentSource::TorrentBase64(b64(&bytes[..bytes.len() / 2]))),
+            ApiErrorKind::InvalidTorrent,
+            "truncated",
+        ),
         (add(TorrentSource::TorrentBase64("%%%".into())), ApiErrorKind::InvalidTorrent, "not valid base64"),
-        (add(TorrentSource::Path(path_str(&dir.path().join("nope.torrent")).into())), ApiErrorKind::PathNotFound, "nope.torrent"),
-        (add(TorrentSource::Path(path_str(&torrent).into())), ApiErrorKind::AlreadyExists, "\"good.bin\" is already in the list"),
+        (
+            add(TorrentSource::Path(path_str(&dir.path().join("nope.torrent")).into())),
+            ApiErrorKind::PathNotFound,
+            "nope.torrent",
+        ),
+        (
+            add(TorrentSource::Path(path_str(&torrent).into())),
+            ApiErrorKind::AlreadyExists,
+            "\"good.bin\" is already in the list",
+        ),
         (
             add(TorrentSource::Url(format!("http://127.0.0.1:{closed_port}/x.torrent"))),
             ApiErrorKind::Unreachable,
             "could not connect",
         ),
-        (Request::GetTorrent { id: TorrentId("f".repeat(40)) }, ApiErrorKind::UnknownTorrent, "no torrent with id"),
-        (Request::Pause { id: TorrentId("not-a-hash".into()) }, ApiErrorKind::UnknownTorrent, "no torrent with id"),
+        (
+            Request::GetTorrent { id: TorrentId("f".repeat(40)) },
+            ApiErrorKind::UnknownTorrent,
+            "no torrent with id",
+        ),
+        (
+            Request::Pause { id: TorrentId("not-a-hash".into()) },
+            ApiErrorKind::UnknownTorrent,
+            "no torrent with id",
+        ),
         (
             Request::SetFileSelection { id: good.id.clone(), files: vec![7] },
             ApiErrorKind::BadRequest,
@@ -139,7 +184,10 @@ async fn events_stream_reports_added_metadata_and_completion() -> anyhow::Result
     let options = AddOptions { peers: vec![addr], ..Default::default() };
     let added = server.call(&Request::AddTorrent { source: TorrentSource::Magnet(magnet), options }).await?;
     let Response::Torrent { torrent: added } = added else { anyhow::bail!("unexpected {added:?}") };
-    assert!(matches!(added.state, TorrentState::Resolving | TorrentState::Downloading | TorrentState::Checking));
+    assert!(matches!(
+        added.state,
+        TorrentState::Resolving | TorrentState::Downloading | TorrentState::Checking
+    ));
 
     let mut seen = Vec::new();
     let mut buffer = String::new();

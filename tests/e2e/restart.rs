@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use bidswarm_api::{AddOptions, Request, Response, TorrentSource, TorrentState};
-use bidswarm_tests::{Server, create_torrent, files_equal, path_str, peers, random_file, start_seeder, wait_until};
+use bidswarm_tests::{
+    create_torrent, files_equal, path_str, peers, random_file, start_seeder, wait_until, Server,
+};
 
 use crate::TRANSFER_TIMEOUT;
 
@@ -29,7 +31,11 @@ async fn interrupted_download_resumes_without_fetching_verified_pieces_again() -
     let magnet = create_torrent(&seed.join("big.bin"), &probe, &["--piece-length", &PIECE.to_string()])?;
     let hash = magnet.trim_start_matches("magnet:?xt=urn:btih:").get(..40).unwrap_or_default().to_owned();
     let tracker = peers::OpenTracker::start(&dir.path().join("tracker"), &[&hash], dir.path()).await?;
-    create_torrent(&seed.join("big.bin"), &torrent, &["--piece-length", &PIECE.to_string(), "--tracker", &tracker.announce_url])?;
+    create_torrent(
+        &seed.join("big.bin"),
+        &torrent,
+        &["--piece-length", &PIECE.to_string(), "--tracker", &tracker.announce_url],
+    )?;
 
     // A slow seeder, so the download can be interrupted about half-way.
     let (_seeder, _) = start_seeder("seeder", &torrent, &seed, &["--upload-limit", "3M"], dir.path()).await?;
@@ -41,10 +47,11 @@ async fn interrupted_download_resumes_without_fetching_verified_pieces_again() -
     else {
         anyhow::bail!("add did not answer a torrent")
     };
-    let before = wait_until("about half the download", TRANSFER_TIMEOUT, Duration::from_millis(100), async || {
-        server.torrent(&added.id).await.ok().filter(|t| t.progress_bytes >= SIZE * 2 / 5)
-    })
-    .await?;
+    let before =
+        wait_until("about half the download", TRANSFER_TIMEOUT, Duration::from_millis(100), async || {
+            server.torrent(&added.id).await.ok().filter(|t| t.progress_bytes >= SIZE * 2 / 5)
+        })
+        .await?;
     assert!(before.progress_bytes < SIZE, "finished before it could be interrupted");
     server.proc.terminate(Duration::from_secs(30)).await?;
 

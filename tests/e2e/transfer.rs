@@ -18,7 +18,16 @@ async fn bidswarm_downloads_64_mib_by_magnet_from_another_bidswarm() -> anyhow::
     let (_seeder, addr) = start_seeder("seeder", &torrent, &seed_dir, &[], dir.path()).await?;
     let mut leecher = Proc::spawn(
         "leecher",
-        cli(&["download", &magnet, "-o", path_str(&leech_dir), "--peer", &addr, "--no-dht", "--exit-on-complete"]),
+        cli(&[
+            "download",
+            &magnet,
+            "-o",
+            path_str(&leech_dir),
+            "--peer",
+            &addr,
+            "--no-dht",
+            "--exit-on-complete",
+        ]),
         dir.path(),
     )?;
     let status = leecher.wait_exit(TRANSFER_TIMEOUT).await?;
@@ -43,7 +52,16 @@ async fn a_multi_file_folder_seeds_from_the_parent_folder_like_transmission() ->
     let leech_dir = dir.path().join("leech");
     let mut leecher = Proc::spawn(
         "leecher",
-        cli(&["download", path_str(&torrent), "-o", path_str(&leech_dir), "--peer", &addr, "--no-dht", "--exit-on-complete"]),
+        cli(&[
+            "download",
+            path_str(&torrent),
+            "-o",
+            path_str(&leech_dir),
+            "--peer",
+            &addr,
+            "--no-dht",
+            "--exit-on-complete",
+        ]),
         dir.path(),
     )?;
     let status = leecher.wait_exit(TRANSFER_TIMEOUT).await?;

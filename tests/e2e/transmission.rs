@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use bidswarm_tests::{Proc, cli, create_torrent, files_equal, path_str, peers, random_file, start_seeder};
+use bidswarm_tests::{cli, create_torrent, files_equal, path_str, peers, random_file, start_seeder, Proc};
 
 const SIZE: usize = 16 << 20;
 /// Transmission waits about 12 s before its first byte and moves ~7 MiB/s on loopback.
@@ -77,9 +77,11 @@ async fn bidswarm_finds_a_transmission_seeder_through_opentracker() -> anyhow::R
     std::fs::create_dir_all(&tr_data)?;
     random_file(&tr_data.join("tracked.bin"), SIZE, 32);
     let probe = create_torrent(&tr_data.join("tracked.bin"), &dir.path().join("probe.torrent"), &[])?;
-    let tracker = peers::OpenTracker::start(&dir.path().join("tracker"), &[&info_hash(&probe)], dir.path()).await?;
+    let tracker =
+        peers::OpenTracker::start(&dir.path().join("tracker"), &[&info_hash(&probe)], dir.path()).await?;
     let torrent = dir.path().join("tracked.torrent");
-    let magnet = create_torrent(&tr_data.join("tracked.bin"), &torrent, &["--tracker", &tracker.announce_url])?;
+    let magnet =
+        create_torrent(&tr_data.join("tracked.bin"), &torrent, &["--tracker", &tracker.announce_url])?;
     assert!(magnet.contains("tr="), "the magnet names the tracker: {magnet}");
 
     let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;

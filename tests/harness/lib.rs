@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::{Context, bail};
+use anyhow::{bail, Context};
 use bidswarm_api::{ApiError, Request, Response, TorrentId, TorrentInfo};
 
 /// The `bidswarm-cli` binary under test: `$BIDSWARM_CLI`, or the workspace's debug build.
@@ -35,7 +35,11 @@ pub fn cli_path() -> PathBuf {
 /// is set (then its path is printed, for reading the logs of a failed run).
 pub fn test_dir() -> tempfile::TempDir {
     let keep = std::env::var_os("BIDSWARM_KEEP_TEST_DIRS").is_some();
-    let dir = tempfile::Builder::new().prefix("bidswarm-test-").disable_cleanup(keep).tempdir().expect("create a temp dir");
+    let dir = tempfile::Builder::new()
+        .prefix("bidswarm-test-")
+        .disable_cleanup(keep)
+        .tempdir()
+        .expect("create a temp dir");
     if keep {
         eprintln!("test dir: {}", dir.path().display());
     }
@@ -235,13 +239,7 @@ impl Server {
         let url = proc.wait_for_value("url", Duration::from_secs(30)).await?;
         let token_file = proc.wait_for_value("token_file", Duration::from_secs(5)).await?;
         let token = std::fs::read_to_string(token_file)?.trim().to_owned();
-        Ok(Self {
-            proc,
-            url,
-            token,
-            data_dir: data_dir.to_owned(),
-            http: reqwest::Client::new(),
-        })
+        Ok(Self { proc, url, token, data_dir: data_dir.to_owned(), http: reqwest::Client::new() })
     }
 
     pub async fn rpc(&self, request: &Request) -> anyhow::Result<Result<Response, ApiError>> {
@@ -290,7 +288,8 @@ pub async fn start_seeder(
     extra: &[&str],
     log_dir: &Path,
 ) -> anyhow::Result<(Proc, String)> {
-    let mut args = vec!["seed", path_str(torrent), "--data", path_str(data), "--listen", "127.0.0.1:0", "--no-dht"];
+    let mut args =
+        vec!["seed", path_str(torrent), "--data", path_str(data), "--listen", "127.0.0.1:0", "--no-dht"];
     args.extend_from_slice(extra);
     let mut proc = Proc::spawn(name, cli(&args), log_dir)?;
     let addr = proc.wait_for_value("listening", Duration::from_secs(120)).await?;

@@ -3,16 +3,20 @@
 
 use std::{path::Path, process::Command, time::Duration};
 
-use anyhow::{Context, bail};
+use anyhow::{bail, Context};
 use base64::Engine as _;
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
-use crate::{Proc, free_port, path_str, wait_until};
+use crate::{free_port, path_str, wait_until, Proc};
 
 /// Skips the calling test, loudly, when a Debian peer is not installed. `make test`
 /// installs them, so under `make test` and CI this never skips.
 pub fn require(binary: &str) -> bool {
-    let found = Command::new("sh").arg("-c").arg(format!("command -v {binary}")).output().is_ok_and(|o| o.status.success());
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {binary}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !found && std::env::var_os("BIDSWARM_REQUIRE_PEERS").is_some() {
         panic!("{binary} is not installed, and BIDSWARM_REQUIRE_PEERS is set");
     }
@@ -120,14 +124,18 @@ impl Transmission {
     /// Adds a `.torrent` whose data (if any) is already in `download_dir`.
     pub async fn add(&self, torrent: &Path, download_dir: &Path) -> anyhow::Result<()> {
         let metainfo = base64::engine::general_purpose::STANDARD.encode(std::fs::read(torrent)?);
-        self.rpc("torrent-add", json!({"metainfo": metainfo, "download-dir": path_str(download_dir)})).await?;
+        self.rpc("torrent-add", json!({"metainfo": metainfo, "download-dir": path_str(download_dir)}))
+            .await?;
         Ok(())
     }
 
     /// Fraction of the torrent Transmission has verified, 0.0 to 1.0.
     pub async fn percent_done(&self, info_hash: &str) -> anyhow::Result<f64> {
         let args = self
-            .rpc("torrent-get", json!({"ids": [info_hash], "fields": ["percentDone", "error", "errorString"]}))
+            .rpc(
+                "torrent-get",
+                json!({"ids": [info_hash], "fields": ["percentDone", "error", "errorString"]}),
+            )
             .await?;
         let t = &args["torrents"][0];
         if t["error"].as_i64().unwrap_or(0) != 0 {
@@ -140,7 +148,8 @@ impl Transmission {
     /// so a peer that dials in is not turned away for an unknown info hash.
     pub async fn wait_active(&self, info_hash: &str, timeout: Duration) -> anyhow::Result<()> {
         wait_until("transmission to start the torrent", timeout, Duration::from_millis(200), async || {
-            let args = self.rpc("torrent-get", json!({"ids": [info_hash], "fields": ["status"]})).await.ok()?;
+            let args =
+                self.rpc("torrent-get", json!({"ids": [info_hash], "fields": ["status"]})).await.ok()?;
             // 4: downloading, 6: seeding (Transmission's tr_torrent_activity).
             matches!(args["torrents"][0]["status"].as_i64(), Some(4 | 6)).then_some(())
         })
@@ -174,7 +183,18 @@ impl OpenTracker {
         let port = free_port();
         let mut command = Command::new("opentracker");
         // opentracker chroots into -d, so the whitelist path is relative to it.
-        command.args(["-i", "127.0.0.1", "-p", &port.to_string(), "-P", &port.to_string(), "-d", path_str(dir), "-w", "whitelist"]);
+        command.args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-P",
+            &port.to_string(),
+            "-d",
+            path_str(dir),
+            "-w",
+            "whitelist",
+        ]);
         let proc = Proc::spawn("opentracker", command, log_dir)?;
         let http = reqwest::Client::new();
         let stats = format!("http://127.0.0.1:{port}/stats");

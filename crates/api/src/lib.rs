@@ -26,7 +26,9 @@ use ts_rs::TS;
 pub enum Request {
     /// Reads the metadata (name, files, sizes) without adding the torrent, so the user
     /// can choose files first. A magnet needs a peer for this and may take a while.
-    PreviewTorrent { source: TorrentSource },
+    PreviewTorrent {
+        source: TorrentSource,
+    },
     /// Adds a torrent. A magnet returns at once in state `resolving`; its files appear
     /// with the `metadata_resolved` event.
     AddTorrent {
@@ -35,9 +37,15 @@ pub enum Request {
         options: AddOptions,
     },
     ListTorrents,
-    GetTorrent { id: TorrentId },
-    Pause { id: TorrentId },
-    Resume { id: TorrentId },
+    GetTorrent {
+        id: TorrentId,
+    },
+    Pause {
+        id: TorrentId,
+    },
+    Resume {
+        id: TorrentId,
+    },
     PauseAll,
     ResumeAll,
     /// Removes the torrent from the session; `delete_data` also deletes its files.
@@ -47,10 +55,18 @@ pub enum Request {
         delete_data: bool,
     },
     /// Chooses which files (by index into `files`) are downloaded.
-    SetFileSelection { id: TorrentId, files: Vec<u32> },
-    SetTorrentLimits { id: TorrentId, limits: RateLimits },
+    SetFileSelection {
+        id: TorrentId,
+        files: Vec<u32>,
+    },
+    SetTorrentLimits {
+        id: TorrentId,
+        limits: RateLimits,
+    },
     GetSettings,
-    UpdateSettings { settings: Settings },
+    UpdateSettings {
+        settings: Settings,
+    },
     SessionStats,
     /// Hashes a file or folder into a new `.torrent` written to `output`.
     CreateTorrent {
@@ -68,30 +84,53 @@ pub enum Request {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Response {
     Ok,
-    Preview { preview: TorrentPreview },
-    Torrent { torrent: TorrentInfo },
-    Torrents { torrents: Vec<TorrentInfo> },
+    Preview {
+        preview: TorrentPreview,
+    },
+    Torrent {
+        torrent: TorrentInfo,
+    },
+    Torrents {
+        torrents: Vec<TorrentInfo>,
+    },
     Settings {
         settings: Settings,
         /// True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
         /// after Bidswarm restarts.
         restart_required: bool,
     },
-    SessionStats { stats: SessionStats },
-    Created { created: CreatedTorrent },
+    SessionStats {
+        stats: SessionStats,
+    },
+    Created {
+        created: CreatedTorrent,
+    },
 }
 
 /// Things that happen without being asked. Sent to every connected UI.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    Added { torrent: TorrentInfo },
-    MetadataResolved { torrent: TorrentInfo },
+    Added {
+        torrent: TorrentInfo,
+    },
+    MetadataResolved {
+        torrent: TorrentInfo,
+    },
     /// Sent about once a second for every torrent that is not paused.
-    Progress { torrent: TorrentInfo },
-    Completed { torrent: TorrentInfo },
-    Removed { id: TorrentId },
-    Error { id: TorrentId, error: ApiError },
+    Progress {
+        torrent: TorrentInfo,
+    },
+    Completed {
+        torrent: TorrentInfo,
+    },
+    Removed {
+        id: TorrentId,
+    },
+    Error {
+        id: TorrentId,
+        error: ApiError,
+    },
 }
 
 /// Every type the TypeScript bindings declare, in the order they are written.
@@ -125,8 +164,7 @@ mod tests {
 
     #[test]
     fn request_wire_shape_is_tagged_snake_case() {
-        let req: Request =
-            serde_json::from_str(r#"{"type":"remove","id":"ab","delete_data":true}"#).unwrap();
+        let req: Request = serde_json::from_str(r#"{"type":"remove","id":"ab","delete_data":true}"#).unwrap();
         assert_eq!(req, Request::Remove { id: "ab".into(), delete_data: true });
         let json = serde_json::to_value(Request::ListTorrents).unwrap();
         assert_eq!(json, serde_json::json!({"type": "list_torrents"}));

@@ -6,15 +6,17 @@
 
 use std::{
     path::PathBuf,
-    sync::{Arc, atomic::Ordering},
+    sync::{atomic::Ordering, Arc},
     time::Duration,
 };
 
-use anyhow::{Context, bail};
-use bidswarm_api::{AddOptions, RateLimits, Request, Response, Settings, TorrentInfo, TorrentSource, TorrentState};
+use anyhow::{bail, Context};
+use bidswarm_api::{
+    AddOptions, RateLimits, Request, Response, Settings, TorrentInfo, TorrentSource, TorrentState,
+};
 use bidswarm_core::{Core, CoreConfig};
 
-use crate::{SwarmArgs, paths::absolute, progress};
+use crate::{paths::absolute, progress, SwarmArgs};
 
 const POLL: Duration = Duration::from_millis(250);
 
@@ -296,7 +298,10 @@ mod tests {
     #[test]
     fn arguments_become_the_right_source() {
         assert!(matches!(source_from_argument("magnet:?xt=urn:btih:aa").unwrap(), TorrentSource::Magnet(_)));
-        assert!(matches!(source_from_argument("https://x.invalid/a.torrent").unwrap(), TorrentSource::Url(_)));
+        assert!(matches!(
+            source_from_argument("https://x.invalid/a.torrent").unwrap(),
+            TorrentSource::Url(_)
+        ));
         let hash = "0123456789abcdef0123456789abcdef01234567";
         assert_eq!(
             source_from_argument(hash).unwrap(),

@@ -22,13 +22,13 @@ use std::{
 
 use anyhow::Context;
 use axum::{
-    Json, Router,
     body::Bytes,
     extract::{Request as HttpRequest, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{header, HeaderMap, StatusCode},
     middleware::{self, Next},
-    response::{IntoResponse, Response as HttpResponse, sse},
+    response::{sse, IntoResponse, Response as HttpResponse},
     routing::{get, post},
+    Json, Router,
 };
 use bidswarm_api::{ApiError, ApiErrorKind, Request, Settings};
 use bidswarm_core::{Core, CoreConfig};
@@ -154,7 +154,9 @@ async fn events(State(state): State<AppState>) -> impl IntoResponse {
         // A client that fell behind misses the oldest events; the next progress
         // event brings it up to date, so skipping is safe.
         .filter_map(|event| async move { event.ok() })
-        .map(|event| sse::Event::default().json_data(&event).map_err(|e| -> Infallible { unreachable_json(e) }))
+        .map(|event| {
+            sse::Event::default().json_data(&event).map_err(|e| -> Infallible { unreachable_json(e) })
+        })
         .take_until(async move {
             let _ = shutdown.wait_for(|stop| *stop).await;
         });
@@ -172,10 +174,8 @@ async fn require_token(State(state): State<AppState>, request: HttpRequest, next
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let from_query = request
-        .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
+    let from_query =
+        request.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
     let given = from_header.or(from_query).unwrap_or("");
     if !constant_time_eq(given.as_bytes(), state.token.as_bytes()) {
         return api_error_response(ApiError::new(
@@ -186,7 +186,11 @@ async fn require_token(State(state): State<AppState>, request: HttpRequest, next
     next.run(request).await
 }
 
-async fn check_host_and_origin(State(state): State<AppState>, request: HttpRequest, next: Next) -> HttpResponse {
+async fn check_host_and_origin(
+    State(state): State<AppState>,
+    request: HttpRequest,
+    next: Next,
+) -> HttpResponse {
     if let Err(e) = host_and_origin_allowed(request.headers(), state.allowed_hosts.as_deref()) {
         return api_error_response(e);
     }
@@ -220,7 +224,12 @@ fn allowed_hosts(bound: SocketAddr) -> Option<Vec<String>> {
         return None;
     }
     let port = bound.port();
-    Some(vec![bound.to_string(), format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}")])
+    Some(vec![
+        bound.to_string(),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ])
 }
 
 fn api_error_response(e: ApiError) -> HttpResponse {
@@ -294,11 +303,17 @@ mod tests {
     fn loopback_server_refuses_foreign_hosts_and_origins() {
         let allowed = allowed_hosts("127.0.0.1:7357".parse().unwrap()).unwrap();
         assert!(host_and_origin_allowed(&headers("127.0.0.1:7357", None), Some(&allowed)).is_ok());
-        assert!(host_and_origin_allowed(&headers("localhost:7357", Some("http://localhost:7357")), Some(&allowed)).is_ok());
-        let rebinding = host_and_origin_allowed(&headers("evil.example:7357", None), Some(&allowed)).unwrap_err();
+        assert!(host_and_origin_allowed(
+            &headers("localhost:7357", Some("http://localhost:7357")),
+            Some(&allowed)
+        )
+        .is_ok());
+        let rebinding =
+            host_and_origin_allowed(&headers("evil.example:7357", None), Some(&allowed)).unwrap_err();
         assert_eq!(rebinding.kind, ApiErrorKind::Forbidden);
         let cross_site =
-            host_and_origin_allowed(&headers("127.0.0.1:7357", Some("http://evil.example")), Some(&allowed)).unwrap_err();
+            host_and_origin_allowed(&headers("127.0.0.1:7357", Some("http://evil.example")), Some(&allowed))
+                .unwrap_err();
         assert_eq!(cross_site.kind, ApiErrorKind::Forbidden);
     }
 
@@ -306,7 +321,9 @@ mod tests {
     fn exposed_server_accepts_any_host_but_still_checks_origin() {
         assert_eq!(allowed_hosts("0.0.0.0:7357".parse().unwrap()), None);
         assert!(host_and_origin_allowed(&headers("seedbox.lan:7357", None), None).is_ok());
-        assert!(host_and_origin_allowed(&headers("seedbox.lan:7357", Some("http://other.lan")), None).is_err());
+        assert!(
+            host_and_origin_allowed(&headers("seedbox.lan:7357", Some("http://other.lan")), None).is_err()
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::{
 };
 
 use bidswarm_api::{ApiError, ApiErrorKind, Event, Request, Response, Settings};
-pub use bidswarm_swarm::{CreateOptions, CreateProgress, create_torrent};
+pub use bidswarm_swarm::{create_torrent, CreateOptions, CreateProgress};
 
 use bidswarm_swarm::{Swarm, SwarmConfig};
 use tokio::sync::broadcast;
@@ -66,13 +66,14 @@ impl Core {
     pub async fn start(config: CoreConfig) -> Result<Arc<Self>, ApiError> {
         let settings = SettingsStore::open(config.config_dir.clone(), config.default_settings).await?;
         let current = settings.get();
-        let listen_addr = if config.no_incoming {
-            None
-        } else {
-            Some(config.peer_listen.unwrap_or_else(|| {
-                SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), current.listen_port)
-            }))
-        };
+        let listen_addr =
+            if config.no_incoming {
+                None
+            } else {
+                Some(config.peer_listen.unwrap_or_else(|| {
+                    SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), current.listen_port)
+                }))
+            };
         let swarm = Swarm::start(SwarmConfig {
             download_folder: PathBuf::from(&current.download_folder),
             state_folder: config.state_dir.clone(),
@@ -113,7 +114,9 @@ impl Core {
     pub async fn handle(&self, request: Request) -> Result<Response, ApiError> {
         let swarm = &self.swarm;
         Ok(match request {
-            Request::PreviewTorrent { source } => Response::Preview { preview: swarm.preview(&source).await? },
+            Request::PreviewTorrent { source } => {
+                Response::Preview { preview: swarm.preview(&source).await? }
+            }
             Request::AddTorrent { source, mut options } => {
                 // The download folder setting may have changed since the session started.
                 options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);

@@ -70,7 +70,8 @@ impl SettingsStore {
         if let Some(dir) = path.parent() {
             tokio::fs::create_dir_all(dir).await.map_err(io_error(path))?;
         }
-        let json = serde_json::to_vec_pretty(settings).map_err(|e| api_error(ApiErrorKind::Internal, e.to_string()))?;
+        let json = serde_json::to_vec_pretty(settings)
+            .map_err(|e| api_error(ApiErrorKind::Internal, e.to_string()))?;
         bidswarm_swarm::write_atomically(path, &json).await.map_err(io_error(path))
     }
 

@@ -40,7 +40,10 @@ pub(crate) struct Watcher {
 impl Watcher {
     /// Starts sampling `swarm`. Torrents already there (restored from the last run) are
     /// the baseline and announce nothing.
-    pub(crate) fn spawn(swarm: Arc<Swarm>, events: broadcast::Sender<Event>) -> (Arc<Self>, tokio::task::JoinHandle<()>) {
+    pub(crate) fn spawn(
+        swarm: Arc<Swarm>,
+        events: broadcast::Sender<Event>,
+    ) -> (Arc<Self>, tokio::task::JoinHandle<()>) {
         let seen = swarm.list().iter().map(|t| (t.id.clone(), Seen::from(t))).collect();
         let watcher = Arc::new(Self { seen: Mutex::new(seen), events });
         let this = watcher.clone();
@@ -92,7 +95,8 @@ fn diff(seen: &mut HashMap<TorrentId, Seen>, now: Vec<TorrentInfo>) -> Vec<Event
                     events.push(Event::MetadataResolved { torrent: t.clone() });
                 }
                 if before.state != TorrentState::Error && current.state == TorrentState::Error {
-                    let message = t.error.clone().unwrap_or_else(|| "the torrent stopped with an error".into());
+                    let message =
+                        t.error.clone().unwrap_or_else(|| "the torrent stopped with an error".into());
                     events.push(Event::Error {
                         id: t.id.clone(),
                         error: ApiError::new(ApiErrorKind::Internal, message),
@@ -136,7 +140,13 @@ mod tests {
             error: None,
             limits: RateLimits::default(),
             files: if files {
-                vec![TorrentFile { index: 0, path: "f".into(), length: 10, included: true, progress_bytes: progress }]
+                vec![TorrentFile {
+                    index: 0,
+                    path: "f".into(),
+                    length: 10,
+                    included: true,
+                    progress_bytes: progress,
+                }]
             } else {
                 vec![]
             },

@@ -22,7 +22,7 @@ mod torrent;
 
 pub use error::{Error, Result};
 pub use spawn::spawn;
-pub use torrent::{CreateOptions, CreateProgress, create_torrent};
+pub use torrent::{create_torrent, CreateOptions, CreateProgress};
 
 use std::{
     collections::{HashMap, HashSet},
@@ -35,13 +35,13 @@ use std::{
 };
 
 use bidswarm_api::{
-    AddOptions, RateLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo, TorrentPreview,
-    TorrentSource, TorrentState,
+    AddOptions, RateLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo, TorrentPreview, TorrentSource,
+    TorrentState,
 };
 use librqbit::{
-    AddTorrent, AddTorrentOptions, AddTorrentResponse, ConnectionOptions, ListenerMode, ListenerOptions,
-    ManagedTorrent, PeerConnectionOptions, Session, SessionOptions, SessionPersistenceConfig, TorrentStatsState,
-    api::TorrentIdOrHash, dht::Id20, limits::LimitsConfig,
+    api::TorrentIdOrHash, dht::Id20, limits::LimitsConfig, AddTorrent, AddTorrentOptions, AddTorrentResponse,
+    ConnectionOptions, ListenerMode, ListenerOptions, ManagedTorrent, PeerConnectionOptions, Session,
+    SessionOptions, SessionPersistenceConfig, TorrentStatsState,
 };
 use source::Resolved;
 use tracing::{info, info_span, warn};
@@ -174,21 +174,18 @@ impl Swarm {
             Resolved::Magnet { uri, peers, .. } => (AddTorrent::from_url(uri.clone()), peers.clone()),
             Resolved::Torrent { bytes, .. } => (AddTorrent::from_bytes(bytes.clone()), Vec::new()),
         };
-        let options = AddTorrentOptions {
-            list_only: true,
-            initial_peers: Some(peers),
-            ..Default::default()
-        };
-        let response = tokio::time::timeout(
-            MAGNET_PREVIEW_TIMEOUT,
-            self.session.add_torrent(add, Some(options)),
-        )
-        .await
-        .map_err(|_| Error::Unreachable {
-            url: resolved.id().to_string(),
-            reason: format!("no peer sent the metadata within {} s", MAGNET_PREVIEW_TIMEOUT.as_secs()),
-        })?
-        .map_err(Error::engine("could not read the torrent's metadata"))?;
+        let options = AddTorrentOptions { list_only: true, initial_peers: Some(peers), ..Default::default() };
+        let response =
+            tokio::time::timeout(MAGNET_PREVIEW_TIMEOUT, self.session.add_torrent(add, Some(options)))
+                .await
+                .map_err(|_| Error::Unreachable {
+                    url: resolved.id().to_string(),
+                    reason: format!(
+                        "no peer sent the metadata within {} s",
+                        MAGNET_PREVIEW_TIMEOUT.as_secs()
+                    ),
+                })?
+                .map_err(Error::engine("could not read the torrent's metadata"))?;
         let AddTorrentResponse::ListOnly(list) = response else {
             return Err(Error::Engine {
                 context: "preview",
@@ -279,11 +276,8 @@ impl Swarm {
         options: &AddOptions,
         peers: Vec<SocketAddr>,
     ) -> Result<()> {
-        let list_only = AddTorrentOptions {
-            list_only: true,
-            initial_peers: Some(peers.clone()),
-            ..Default::default()
-        };
+        let list_only =
+            AddTorrentOptions { list_only: true, initial_peers: Some(peers.clone()), ..Default::default() };
         let response = self
             .session
             .add_torrent(AddTorrent::from_url(uri.to_owned()), Some(list_only))
@@ -324,7 +318,7 @@ impl Swarm {
             .session
             .add_torrent(AddTorrent::from_bytes(bytes), Some(add))
             .await
-            .map_err(|e| classify_add_error(e))?;
+            .map_err(classify_add_error)?;
         let handle = match response {
             AddTorrentResponse::Added(_, handle) => handle,
             AddTorrentResponse::AlreadyManaged(_, handle) => {
@@ -360,9 +354,8 @@ impl Swarm {
     }
 
     pub fn list(&self) -> Vec<TorrentInfo> {
-        let mut torrents: Vec<TorrentInfo> = self
-            .session
-            .with_torrents(|all| all.map(|(_, h)| self.info_of(h)).collect());
+        let mut torrents: Vec<TorrentInfo> =
+            self.session.with_torrents(|all| all.map(|(_, h)| self.info_of(h)).collect());
         let shared = self.lock();
         // A magnet that has just been added is briefly in both; the session's view wins.
         let resolving: Vec<TorrentInfo> = shared
@@ -428,9 +421,7 @@ impl Swarm {
             )));
         }
         if files.is_empty() {
-            return Err(Error::BadInput(
-                "select at least one file, or pause the torrent instead".into(),
-            ));
+            return Err(Error::BadInput("select at least one file, or pause the torrent instead".into()));
         }
         let selection: HashSet<usize> = files.iter().map(|&i| i as usize).collect();
         self.session
@@ -503,8 +494,7 @@ impl Swarm {
             upload_bytes_per_sec: snapshot.upload_speed.as_bytes(),
             fetched_bytes: snapshot.counters.fetched_bytes,
             uploaded_bytes: snapshot.counters.uploaded_bytes,
-            torrents: self.session.with_torrents(|t| t.count()) as u32
-                + self.lock().resolving.len() as u32,
+            torrents: self.session.with_torrents(|t| t.count()) as u32 + self.lock().resolving.len() as u32,
             peers: snapshot.peers.live,
             listen_addr: self.listen_addr().map(|a| a.to_string()),
         }
@@ -639,8 +629,7 @@ fn with_concrete_port(addr: SocketAddr) -> Result<SocketAddr> {
     if addr.port() != 0 {
         return Ok(addr);
     }
-    let probe = std::net::TcpListener::bind(addr)
-        .map_err(Error::io(format!("cannot listen on {addr}")))?;
+    let probe = std::net::TcpListener::bind(addr).map_err(Error::io(format!("cannot listen on {addr}")))?;
     probe.local_addr().map_err(Error::io("cannot read the listening address"))
 }
 
@@ -682,9 +671,9 @@ fn parse_peers(peers: &[String]) -> Result<Vec<SocketAddr>> {
     peers
         .iter()
         .map(|p| {
-            p.trim().parse().map_err(|_| {
-                Error::BadInput(format!("peer \"{p}\" is not an address like 127.0.0.1:6881"))
-            })
+            p.trim()
+                .parse()
+                .map_err(|_| Error::BadInput(format!("peer \"{p}\" is not an address like 127.0.0.1:6881")))
         })
         .collect()
 }

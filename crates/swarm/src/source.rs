@@ -7,7 +7,7 @@ use std::{net::SocketAddr, path::Path, time::Duration};
 use base64::Engine as _;
 use bidswarm_api::{TorrentId, TorrentSource};
 use bytes::Bytes;
-use librqbit::{Magnet, torrent_from_bytes};
+use librqbit::{torrent_from_bytes, Magnet};
 
 use crate::{Error, Result};
 
@@ -71,9 +71,9 @@ pub fn parse_magnet(uri: &str) -> Result<Resolved> {
         return Err(Error::InvalidMagnet("missing xt=urn:btih".into()));
     }
     let magnet = Magnet::parse(uri).map_err(|e| Error::InvalidMagnet(format!("{e:#}")))?;
-    let info_hash = magnet.as_id20().ok_or_else(|| {
-        Error::InvalidMagnet("only BitTorrent v1 (btih) magnets are supported".into())
-    })?;
+    let info_hash = magnet
+        .as_id20()
+        .ok_or_else(|| Error::InvalidMagnet("only BitTorrent v1 (btih) magnets are supported".into()))?;
     Ok(Resolved::Magnet {
         id: TorrentId(info_hash.as_string()),
         name: magnet.name.clone(),
@@ -86,10 +86,7 @@ pub fn parse_magnet(uri: &str) -> Result<Resolved> {
 /// resolving names here would block and leak which torrents we look at to DNS.
 fn magnet_peers(uri: &str) -> Vec<SocketAddr> {
     let Ok(url) = url::Url::parse(uri) else { return Vec::new() };
-    url.query_pairs()
-        .filter(|(k, _)| k == "x.pe")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect()
+    url.query_pairs().filter(|(k, _)| k == "x.pe").filter_map(|(_, v)| v.parse().ok()).collect()
 }
 
 pub fn parse_torrent(bytes: Bytes) -> Result<Resolved> {
@@ -102,15 +99,9 @@ pub fn parse_torrent(bytes: Bytes) -> Result<Resolved> {
             bytes.len()
         )));
     }
-    let meta = torrent_from_bytes(&bytes).map_err(|e| {
-        Error::InvalidTorrent(format!("{e} (is it truncated, or not a .torrent at all?)"))
-    })?;
-    let name = meta
-        .info
-        .data
-        .name
-        .as_ref()
-        .map(|n| String::from_utf8_lossy(n.as_ref()).into_owned());
+    let meta = torrent_from_bytes(&bytes)
+        .map_err(|e| Error::InvalidTorrent(format!("{e} (is it truncated, or not a .torrent at all?)")))?;
+    let name = meta.info.data.name.as_ref().map(|n| String::from_utf8_lossy(n.as_ref()).into_owned());
     let id = TorrentId(meta.info_hash.as_string());
     let info = &meta.info.data;
     let total: u64 = match (&info.files, info.length) {
@@ -164,10 +155,8 @@ async fn fetch_url(url: &str) -> Result<Bytes> {
             parsed.scheme()
         )));
     }
-    let client = reqwest::Client::builder()
-        .timeout(URL_TIMEOUT)
-        .build()
-        .map_err(|e| unreachable(e.to_string()))?;
+    let client =
+        reqwest::Client::builder().timeout(URL_TIMEOUT).build().map_err(|e| unreachable(e.to_string()))?;
     let mut response = client.get(parsed).send().await.map_err(|e| unreachable(describe(&e)))?;
     let status = response.status();
     if !status.is_success() {
@@ -231,10 +220,7 @@ mod tests {
             Err(Error::InvalidTorrent(_))
         ));
         let truncated = b"d8:announce3:url4:infod6:lengthi10e4:name1:a12:piece lengthi16384e6:pieces20:aaaa";
-        assert!(matches!(
-            parse_torrent(Bytes::from_static(truncated)),
-            Err(Error::InvalidTorrent(_))
-        ));
+        assert!(matches!(parse_torrent(Bytes::from_static(truncated)), Err(Error::InvalidTorrent(_))));
     }
 
     #[test]

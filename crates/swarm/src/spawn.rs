@@ -1,6 +1,6 @@
 use std::{borrow::Cow, fmt::Display, future::Future};
 
-use tracing::{Instrument, debug, error};
+use tracing::{debug, error, Instrument};
 
 /// Spawns a long-lived task inside `span`. Its error, if any, is logged once, here, where
 /// the task ends; callers need not (and should not) log it again.

@@ -9,8 +9,8 @@ use std::{
     io::Read,
     path::{Path, PathBuf},
     sync::{
-        Arc,
         atomic::{AtomicU64, Ordering},
+        Arc,
     },
     time::{SystemTime, UNIX_EPOCH},
 };
@@ -95,8 +95,10 @@ pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions)
         .await
         .map_err(|e| Error::Engine { context: "hashing stopped", source: e.into() })??;
     let mut info_bytes = Vec::new();
-    librqbit_bencode::bencode_serialize_to_writer(&info, &mut info_bytes)
-        .map_err(|e| Error::Engine { context: "could not encode the torrent", source: anyhow::anyhow!("{e}") })?;
+    librqbit_bencode::bencode_serialize_to_writer(&info, &mut info_bytes).map_err(|e| Error::Engine {
+        context: "could not encode the torrent",
+        source: anyhow::anyhow!("{e}"),
+    })?;
     let info_hash = hex::encode(Sha1::digest(&info_bytes));
     let trackers: Vec<&str> = options.trackers.iter().map(String::as_str).collect();
     let meta = MetaInfo {
@@ -107,8 +109,10 @@ pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions)
         info: &info,
     };
     let mut bytes = Vec::new();
-    librqbit_bencode::bencode_serialize_to_writer(&meta, &mut bytes)
-        .map_err(|e| Error::Engine { context: "could not encode the torrent", source: anyhow::anyhow!("{e}") })?;
+    librqbit_bencode::bencode_serialize_to_writer(&meta, &mut bytes).map_err(|e| Error::Engine {
+        context: "could not encode the torrent",
+        source: anyhow::anyhow!("{e}"),
+    })?;
     crate::write_atomically(output, &bytes)
         .await
         .map_err(Error::io(format!("cannot write {}", output.display())))?;
@@ -150,7 +154,8 @@ fn build_info(root: &Path, options: &CreateOptions) -> Result<Info> {
     let mut piece = Vec::with_capacity(piece_length as usize);
     let mut buffer = vec![0u8; 1 << 20];
     for (file, _) in &files {
-        let mut reader = std::fs::File::open(file).map_err(Error::io(format!("cannot read {}", file.display())))?;
+        let mut reader =
+            std::fs::File::open(file).map_err(Error::io(format!("cannot read {}", file.display())))?;
         loop {
             let n = reader.read(&mut buffer).map_err(Error::io(format!("cannot read {}", file.display())))?;
             if n == 0 {
@@ -214,7 +219,8 @@ fn list_files(root: &Path) -> Result<Vec<(PathBuf, u64)>> {
         if path.to_str().is_none() {
             return Err(Error::BadInput(format!("{} has a name that is not UTF-8", path.display())));
         }
-        let len = std::fs::metadata(&path).map_err(Error::io(format!("cannot read {}", path.display())))?.len();
+        let len =
+            std::fs::metadata(&path).map_err(Error::io(format!("cannot read {}", path.display())))?.len();
         files.push((path, len));
     }
     Ok(files)
@@ -242,10 +248,7 @@ pub(crate) fn content_folder(torrent: &[u8], download_folder: &Path) -> Result<P
 /// A torrent's name becomes a folder name: nothing that could climb out of, or hide in,
 /// the download folder.
 fn is_safe_folder_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && !name.contains(['/', '\\', '\0'])
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
 #[cfg(test)]
@@ -275,9 +278,13 @@ mod tests {
     #[tokio::test]
     async fn create_torrent_of_a_missing_path_is_path_not_found() {
         let dir = tempfile::tempdir().unwrap();
-        let err = create_torrent(&dir.path().join("nope"), &dir.path().join("x.torrent"), &CreateOptions::default())
-            .await
-            .unwrap_err();
+        let err = create_torrent(
+            &dir.path().join("nope"),
+            &dir.path().join("x.torrent"),
+            &CreateOptions::default(),
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, Error::PathNotFound(_)), "{err}");
     }
 
