@@ -95,7 +95,7 @@ impl Pex {
 }
 
 fn compact(bytes: &[u8], width: usize) -> Result<Vec<SocketAddr>> {
-    if bytes.len() % width != 0 {
+    if !bytes.len().is_multiple_of(width) {
         return Err(Error::BadPexList(bytes.len()));
     }
     Ok(bytes
