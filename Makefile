@@ -15,7 +15,7 @@ run:
 test:
 	@scripts/deps.sh test
 	$(CARGO) build -p bidswarm-cli
-	BIDSWARM_REQUIRE_PEERS=1 $(CARGO) test --workspace -- --test-threads $(TEST_THREADS)
+	TEST_THREADS=$(TEST_THREADS) scripts/test.sh
 
 bench:
 	@scripts/deps.sh bench

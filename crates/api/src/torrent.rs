@@ -107,6 +107,9 @@ pub struct TorrentInfo {
     /// Bytes of the selected files.
     #[ts(type = "number")]
     pub total_bytes: u64,
+    /// While `checking`: how much of the existing data has been read so far.
+    #[ts(type = "number")]
+    pub checked_bytes: u64,
     /// Bytes received from peers in this session, wasted ones included.
     #[ts(type = "number")]
     pub fetched_bytes: u64,

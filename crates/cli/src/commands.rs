@@ -150,7 +150,7 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     let checked = loop {
         let t = expect_torrent(core.handle(Request::GetTorrent { id: added.id.clone() }).await?)?;
         bar.set_length(t.total_bytes);
-        bar.set_position(t.progress_bytes);
+        bar.set_position(t.checked_bytes.max(t.progress_bytes));
         if !matches!(t.state, TorrentState::Checking | TorrentState::Resolving) {
             break t;
         }

@@ -131,6 +131,7 @@ mod tests {
             output_folder: "/d".into(),
             progress_bytes: progress,
             total_bytes: 10,
+            checked_bytes: 0,
             fetched_bytes: 0,
             uploaded_bytes: 0,
             download_bytes_per_sec: 0,

@@ -561,7 +561,12 @@ impl Swarm {
                 )
             })
             .unwrap_or_default();
-        let remaining = stats.total_bytes.saturating_sub(stats.progress_bytes);
+        // While checking, librqbit reports bytes checked as progress; none are verified yet.
+        let (progress_bytes, checked_bytes) = match state {
+            TorrentState::Checking => (0, stats.progress_bytes),
+            _ => (stats.progress_bytes, 0),
+        };
+        let remaining = stats.total_bytes.saturating_sub(progress_bytes);
         let eta_secs = (state == TorrentState::Downloading && download_bps > 0)
             .then(|| remaining.div_ceil(download_bps));
         TorrentInfo {
@@ -576,8 +581,9 @@ impl Swarm {
             .to_string(),
             state,
             output_folder: handle.output_folder().to_string_lossy().into_owned(),
-            progress_bytes: stats.progress_bytes,
+            progress_bytes,
             total_bytes: stats.total_bytes,
+            checked_bytes,
             fetched_bytes: fetched,
             uploaded_bytes: stats.uploaded_bytes,
             download_bytes_per_sec: download_bps,
@@ -642,6 +648,7 @@ fn resolving_info(id: &TorrentId, r: &Resolving) -> TorrentInfo {
         output_folder: r.output_folder.to_string_lossy().into_owned(),
         progress_bytes: 0,
         total_bytes: 0,
+        checked_bytes: 0,
         fetched_bytes: 0,
         uploaded_bytes: 0,
         download_bytes_per_sec: 0,

@@ -66,6 +66,10 @@ progress_bytes: number,
  */
 total_bytes: number, 
 /**
+ * While `checking`: how much of the existing data has been read so far.
+ */
+checked_bytes: number, 
+/**
  * Bytes received from peers in this session, wasted ones included.
  */
 fetched_bytes: number, uploaded_bytes: number, download_bytes_per_sec: number, upload_bytes_per_sec: number, eta_secs: number | null, peers: number, error: string | null, limits: RateLimits, 
