@@ -49,6 +49,13 @@ async fn api_refuses_missing_tokens_and_foreign_hosts_and_origins() -> anyhow::R
         .await?;
     assert_eq!(cross_site.status(), 403);
 
+    // The page itself needs no token (it holds no data), but still a genuine Host.
+    let page = http.get(format!("{}/", server.url)).send().await?;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await?.contains("Bidswarm"));
+    let rebound_page = http.get(format!("{}/", server.url)).header("Host", "attacker.example").send().await?;
+    assert_eq!(rebound_page.status(), 403);
+
     let ok = http.post(&rpc).bearer_auth(&server.token).body(body).send().await?;
     assert_eq!(ok.status(), 200);
     let listed: Response = serde_json::from_slice(&ok.bytes().await?)?;

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use bidswarm_tests::{cli, create_torrent, files_equal, path_str, random_file, start_seeder, Proc};
+use bidswarm_tests::{cli, create_torrent, download, files_equal, path_str, random_file, start_seeder, Proc};
 
 use crate::TRANSFER_TIMEOUT;
 
@@ -16,22 +16,7 @@ async fn bidswarm_downloads_64_mib_by_magnet_from_another_bidswarm() -> anyhow::
     assert!(magnet.starts_with("magnet:?xt=urn:btih:"), "{magnet}");
 
     let (_seeder, addr) = start_seeder("seeder", &torrent, &seed_dir, &[], dir.path()).await?;
-    let mut leecher = Proc::spawn(
-        "leecher",
-        cli(&[
-            "download",
-            &magnet,
-            "-o",
-            path_str(&leech_dir),
-            "--peer",
-            &addr,
-            "--no-dht",
-            "--exit-on-complete",
-        ]),
-        dir.path(),
-    )?;
-    let status = leecher.wait_exit(TRANSFER_TIMEOUT).await?;
-    assert!(status.success(), "download failed ({status}):\n{}", leecher.stderr_tail());
+    let leecher = download(&magnet, &leech_dir, Some(&addr), TRANSFER_TIMEOUT, dir.path()).await?;
     assert!(files_equal(&data, &leech_dir.join("payload.bin"))?, "downloaded bytes differ");
     let stdout = leecher.stdout();
     assert!(stdout.iter().any(|l| l == &format!("verified_bytes: {}", 64 << 20)), "{stdout:?}");
@@ -50,22 +35,7 @@ async fn a_multi_file_folder_seeds_from_the_parent_folder_like_transmission() ->
 
     let (_seeder, addr) = start_seeder("seeder", &torrent, &dir.path().join("seed"), &[], dir.path()).await?;
     let leech_dir = dir.path().join("leech");
-    let mut leecher = Proc::spawn(
-        "leecher",
-        cli(&[
-            "download",
-            path_str(&torrent),
-            "-o",
-            path_str(&leech_dir),
-            "--peer",
-            &addr,
-            "--no-dht",
-            "--exit-on-complete",
-        ]),
-        dir.path(),
-    )?;
-    let status = leecher.wait_exit(TRANSFER_TIMEOUT).await?;
-    assert!(status.success(), "{}", leecher.stderr_tail());
+    download(path_str(&torrent), &leech_dir, Some(&addr), TRANSFER_TIMEOUT, dir.path()).await?;
     assert!(files_equal(&album.join("a.bin"), &leech_dir.join("album/a.bin"))?);
     assert!(files_equal(&album.join("disc2/b.bin"), &leech_dir.join("album/disc2/b.bin"))?);
     Ok(())

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use bidswarm_tests::{cli, create_torrent, files_equal, path_str, peers, random_file, start_seeder, Proc};
+use anyhow::Context;
+use bidswarm_tests::{create_torrent, download, files_equal, peers, random_file, start_seeder};
 
 const SIZE: usize = 16 << 20;
 /// Transmission waits about 12 s before its first byte and moves ~7 MiB/s on loopback.
@@ -30,13 +31,9 @@ async fn bidswarm_downloads_from_a_transmission_seeder() -> anyhow::Result<()> {
 
     let out = dir.path().join("out");
     let peer = format!("127.0.0.1:{}", tr.peer_port);
-    let mut leecher = Proc::spawn(
-        "leecher",
-        cli(&["download", &magnet, "-o", path_str(&out), "--peer", &peer, "--no-dht", "--exit-on-complete"]),
-        dir.path(),
-    )?;
-    let status = leecher.wait_exit(TIMEOUT).await?;
-    assert!(status.success(), "{}\ntransmission:\n{}", leecher.stderr_tail(), tr.proc.stderr_tail());
+    download(&magnet, &out, Some(&peer), TIMEOUT, dir.path())
+        .await
+        .with_context(|| format!("transmission:\n{}", tr.proc.stderr_tail()))?;
     assert!(files_equal(&tr_data.join("from-tr.bin"), &out.join("from-tr.bin"))?);
     Ok(())
 }
@@ -91,13 +88,9 @@ async fn bidswarm_finds_a_transmission_seeder_through_opentracker() -> anyhow::R
 
     // No --peer: the only way to Transmission is the tracker.
     let out = dir.path().join("out");
-    let mut leecher = Proc::spawn(
-        "leecher",
-        cli(&["download", &magnet, "-o", path_str(&out), "--no-dht", "--exit-on-complete"]),
-        dir.path(),
-    )?;
-    let status = leecher.wait_exit(TIMEOUT).await?;
-    assert!(status.success(), "{}\ntransmission:\n{}", leecher.stderr_tail(), tr.proc.stderr_tail());
+    download(&magnet, &out, None, TIMEOUT, dir.path())
+        .await
+        .with_context(|| format!("transmission:\n{}", tr.proc.stderr_tail()))?;
     assert!(files_equal(&tr_data.join("tracked.bin"), &out.join("tracked.bin"))?);
     Ok(())
 }

@@ -296,6 +296,28 @@ pub async fn start_seeder(
     Ok((proc, addr))
 }
 
+/// Runs `bidswarm-cli download SOURCE -o OUT --no-dht --exit-on-complete [--peer P]`
+/// to the end and fails with the leecher's log unless it succeeds. Returns the finished
+/// process, for its stdout.
+pub async fn download(
+    source: &str,
+    out: &Path,
+    peer: Option<&str>,
+    timeout: Duration,
+    log_dir: &Path,
+) -> anyhow::Result<Proc> {
+    let mut args = vec!["download", source, "-o", path_str(out), "--no-dht", "--exit-on-complete"];
+    if let Some(peer) = peer {
+        args.extend_from_slice(&["--peer", peer]);
+    }
+    let mut leecher = Proc::spawn("leecher", cli(&args), log_dir)?;
+    let status = leecher.wait_exit(timeout).await?;
+    if !status.success() {
+        bail!("download failed ({status}):\n{}", leecher.stderr_tail());
+    }
+    Ok(leecher)
+}
+
 /// Compares two files without holding both in memory twice over.
 pub fn files_equal(a: &Path, b: &Path) -> anyhow::Result<bool> {
     let (fa, fb) = (std::fs::metadata(a)?, std::fs::metadata(b)?);

@@ -75,7 +75,8 @@ fn main() -> ExitCode {
 /// as it runs unattended.
 fn init_tracing(server: bool) {
     use tracing_subscriber::EnvFilter;
-    let default = if server { "info,librqbit=warn" } else { "warn" };
+    // DHT bootstrap failures repeat every few seconds while offline; they are not news.
+    let default = if server { "info,librqbit=warn,librqbit_dht=error" } else { "warn,librqbit_dht=error" };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -110,7 +110,7 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
         println!("peer_listen: {peers}");
     }
     if !ui_dir.join("index.html").exists() {
-        warn!(dir = %ui_dir.display(), "no built web UI found; the API works, the page does not (run `make ui`)");
+        warn!(dir = %ui_dir.display(), "no built web UI here; serving a placeholder page (the API works)");
     }
     info!(%bound, "serving");
 
@@ -124,15 +124,26 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
     served.context("the server stopped with an error")
 }
 
+/// Shown instead of the UI when `ui/dist` has not been built.
+const PLACEHOLDER_PAGE: &str = "<!doctype html><meta charset=utf-8><title>Bidswarm</title>\
+<body style='font-family:sans-serif;max-width:40em;margin:4em auto'><h1>Bidswarm is running</h1>\
+<p>The web UI is not built in this copy. The API answers at <code>POST /api/rpc</code> and \
+<code>GET /api/events</code>; see the README.</p></body>";
+
 fn router(state: AppState, ui_dir: &Path) -> Router {
-    let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
+    let index = ui_dir.join("index.html");
+    let ui = if index.exists() {
+        Router::new().fallback_service(ServeDir::new(ui_dir).fallback(ServeFile::new(index)))
+    } else {
+        Router::new().fallback(|| async { axum::response::Html(PLACEHOLDER_PAGE) })
+    };
     let api = Router::new()
         .route("/rpc", post(rpc))
         .route("/events", get(events))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .nest("/api", api)
-        .fallback_service(ui)
+        .merge(ui)
         .layer(middleware::from_fn_with_state(state.clone(), check_host_and_origin))
         .with_state(state)
 }
