@@ -225,6 +225,7 @@ async fn one_shot_core(swarm: &SwarmArgs, folder: PathBuf, no_incoming: bool) ->
         no_incoming,
         extra_trackers: Vec::new(),
         no_discovery: swarm.no_dht,
+        bypass_gateway: swarm.bypass_gateway,
     };
     Ok(Core::start(config).await?)
 }

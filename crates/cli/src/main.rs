@@ -42,6 +42,10 @@ pub struct SwarmArgs {
     /// Listen for incoming peers on this address (e.g. 127.0.0.1:0 for any free port).
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
+    /// Talk to peers without the gateway (librqbit direct). For benchmarks only: it
+    /// gives up the choker and bt_speed.
+    #[arg(long, hide_short_help = true)]
+    bypass_gateway: bool,
 }
 
 fn main() -> ExitCode {

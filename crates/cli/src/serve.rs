@@ -84,6 +84,7 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
         no_incoming: false,
         extra_trackers: Vec::new(),
         no_discovery: args.no_dht,
+        bypass_gateway: false,
     })
     .await?;
 

@@ -20,6 +20,7 @@ use std::{
 use bidswarm_api::{ApiError, ApiErrorKind, Event, Request, Response, Settings};
 pub use bidswarm_swarm::{create_torrent, CreateOptions, CreateProgress};
 
+use bidswarm_gateway::{Gateway, GatewayConfig, IgnoreSpeed};
 use bidswarm_swarm::{Swarm, SwarmConfig};
 use tokio::sync::broadcast;
 use tracing::info;
@@ -43,10 +44,16 @@ pub struct CoreConfig {
     /// Turn DHT, local service discovery and UPnP off for this run, whatever the
     /// settings say (tests, and private swarms).
     pub no_discovery: bool,
+    /// Let librqbit talk to peers directly instead of through the gateway. Only for
+    /// benchmarks that measure what the gateway costs.
+    pub bypass_gateway: bool,
 }
 
 pub struct Core {
     swarm: Arc<Swarm>,
+    /// `None` only when bypassed for a benchmark.
+    gateway: Option<Arc<Gateway>>,
+    peer_listen: Option<SocketAddr>,
     settings: SettingsStore,
     /// The settings the running session was started with, to tell which changes need
     /// a restart.
@@ -74,10 +81,25 @@ impl Core {
                     SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), current.listen_port)
                 }))
             };
+        let loopback = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+        let gateway = if config.bypass_gateway {
+            None
+        } else {
+            let public_listen = listen_addr.unwrap_or(loopback);
+            let gateway_config = GatewayConfig { public_listen, socks_listen: loopback };
+            let gateway = Gateway::start(gateway_config, Arc::new(IgnoreSpeed)).await.map_err(|e| {
+                api_error(ApiErrorKind::Io, format!("cannot listen for peers on {public_listen}: {e}"))
+            })?;
+            Some(gateway)
+        };
         let swarm = Swarm::start(SwarmConfig {
             download_folder: PathBuf::from(&current.download_folder),
             state_folder: config.state_dir.clone(),
-            listen_addr,
+            // Behind the gateway librqbit listens on loopback only; the gateway owns the
+            // public port and every outgoing connection.
+            listen_addr: if gateway.is_some() { Some(loopback) } else { listen_addr },
+            announce_port: gateway.as_ref().map(|g| g.public_addr().port()),
+            proxy_url: gateway.as_ref().map(|g| g.socks_url()),
             dht: current.dht && !config.no_discovery,
             local_service_discovery: current.local_service_discovery && !config.no_discovery,
             upnp: current.upnp && !config.no_discovery,
@@ -85,12 +107,29 @@ impl Core {
             limits: current.limits,
         })
         .await?;
-        if let Some(addr) = swarm.listen_addr() {
+        if let (Some(gateway), Some(engine)) = (&gateway, swarm.listen_addr()) {
+            gateway.set_engine(engine);
+        }
+        let peer_listen = match (&gateway, listen_addr) {
+            (_, None) => None,
+            (Some(gateway), Some(_)) => Some(gateway.public_addr()),
+            (None, Some(_)) => swarm.listen_addr(),
+        };
+        if let Some(addr) = peer_listen {
             info!(%addr, "listening for peers");
         }
         let (events, _) = broadcast::channel(1024);
         let (watcher, watch_task) = watch::Watcher::spawn(swarm.clone(), events.clone());
-        Ok(Arc::new(Self { swarm, settings, started_with: current, events, watcher, watch_task }))
+        Ok(Arc::new(Self {
+            swarm,
+            gateway,
+            peer_listen,
+            settings,
+            started_with: current,
+            events,
+            watcher,
+            watch_task,
+        }))
     }
 
     /// Every event from now on. A receiver that falls more than 1024 events behind
@@ -101,13 +140,16 @@ impl Core {
 
     /// Where peers can reach this session, when it listens.
     pub fn peer_listen_addr(&self) -> Option<SocketAddr> {
-        self.swarm.listen_addr()
+        self.peer_listen
     }
 
     /// Stops all torrents and writes their state down. Call before exiting.
     pub async fn shutdown(&self) {
         self.watch_task.abort();
         self.swarm.stop().await;
+        if let Some(gateway) = &self.gateway {
+            gateway.stop();
+        }
     }
 
     /// The one place requests are routed.
@@ -164,7 +206,11 @@ impl Core {
                 swarm.set_session_limits(settings.limits);
                 self.settings_response()
             }
-            Request::SessionStats => Response::SessionStats { stats: swarm.session_stats() },
+            Request::SessionStats => {
+                let mut stats = swarm.session_stats();
+                stats.listen_addr = self.peer_listen.map(|a| a.to_string());
+                Response::SessionStats { stats }
+            }
             Request::CreateTorrent { path, output, trackers, piece_length } => {
                 let options = CreateOptions { trackers, piece_length, progress: None };
                 let created = create_torrent(path.as_ref(), output.as_ref(), &options).await?;

@@ -63,8 +63,13 @@ pub struct SwarmConfig {
     /// Where the session (torrents, fast-resume bitfields, DHT table) is kept. `None`
     /// keeps nothing, for one-shot command-line use.
     pub state_folder: Option<PathBuf>,
-    /// Where incoming peers connect. `None` accepts no incoming peers.
+    /// Where librqbit listens for peers. `None` accepts no incoming peers.
     pub listen_addr: Option<SocketAddr>,
+    /// The port announced to trackers and peers, when it is not librqbit's own (the
+    /// gateway's public port).
+    pub announce_port: Option<u16>,
+    /// `socks5://…` that every outgoing connection goes through (the gateway).
+    pub proxy_url: Option<String>,
     pub dht: bool,
     pub local_service_discovery: bool,
     pub upnp: bool,
@@ -132,12 +137,13 @@ impl Swarm {
                 listen_addr: addr,
                 // librqbit announces no port at all when it listens on loopback; we want
                 // trackers to learn it, so local swarms and tests work.
-                announce_port: Some(addr.port()),
+                announce_port: Some(config.announce_port.unwrap_or(addr.port())),
                 enable_upnp_port_forwarding: config.upnp,
                 ipv4_only: addr.is_ipv4(),
                 ..Default::default()
             }),
             connect: Some(ConnectionOptions {
+                proxy_url: config.proxy_url.clone(),
                 peer_opts: Some(PeerConnectionOptions {
                     read_write_timeout: Some(PEER_READ_TIMEOUT),
                     ..Default::default()

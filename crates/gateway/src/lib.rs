@@ -1,0 +1,285 @@
+//! The peer-wire gateway: every peer connection goes through it.
+//!
+//! librqbit 9.1 cannot choose who gets our upload, drops unknown BEP 10 messages, and
+//! sees every proxied peer as 127.0.0.1. So librqbit listens on loopback only and dials
+//! out through our SOCKS5 endpoint, and the gateway owns the public socket:
+//!
+//! ```text
+//!   remote peer ──TCP──▶ public listener ──▶ relay ──▶ librqbit (127.0.0.1)
+//!   librqbit ──SOCKS5 CONNECT──▶ socks endpoint ──▶ relay ──TCP──▶ remote peer
+//! ```
+//!
+//! The relay (`relay.rs`) frames both directions with `bidswarm-peerwire`, adds
+//! `bt_speed` to librqbit's extended handshake, hands `bt_speed` messages to a
+//! [`SpeedHandler`] instead of librqbit, removes loopback addresses from PEX, and counts
+//! piece bytes per connection. Streams through the SOCKS endpoint that are not BitTorrent
+//! (HTTP trackers, torrent downloads) are copied untouched.
+//!
+//! Still to come (issue 3): the choker, upload shaping, verified-piece attribution,
+//! connection limits and the blocklist.
+
+mod relay;
+mod socks;
+
+pub use relay::PeerLink;
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use bidswarm_peerwire::{HANDSHAKE_LEN, Handshake};
+use bytes::{Bytes, BytesMut};
+use tokio::{
+    io::AsyncReadExt,
+    net::{TcpListener, TcpStream},
+    sync::watch,
+    task::JoinHandle,
+};
+use tracing::{Instrument, debug, debug_span};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How long a new connection may take to show what it is.
+const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    PeerWire(#[from] bidswarm_peerwire::Error),
+    #[error("SOCKS5: {0}")]
+    Socks(String),
+    #[error("the connection closed")]
+    Closed,
+    #[error("librqbit's extended handshake uses every message id")]
+    NoExtensionId,
+    #[error("the engine is not listening yet")]
+    NoEngine,
+}
+
+/// Receives `bt_speed` messages from remote peers (the speed layer implements it).
+pub trait SpeedHandler: Send + Sync + 'static {
+    fn on_message(&self, peer: SocketAddr, payload: Bytes);
+}
+
+/// Drops `bt_speed` messages: the gateway without a speed layer.
+#[derive(Debug, Default)]
+pub struct IgnoreSpeed;
+
+impl SpeedHandler for IgnoreSpeed {
+    fn on_message(&self, _peer: SocketAddr, _payload: Bytes) {}
+}
+
+/// Which real peer stands behind each loopback address librqbit sees.
+#[derive(Debug, Default)]
+pub struct AddressBook {
+    by_loopback: Mutex<HashMap<SocketAddr, SocketAddr>>,
+}
+
+impl AddressBook {
+    pub fn real_address(&self, loopback: SocketAddr) -> Option<SocketAddr> {
+        self.lock().get(&loopback).copied()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SocketAddr, SocketAddr>> {
+        // A plain map: a poisoned lock still holds usable entries.
+        self.by_loopback.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct GatewayConfig {
+    /// Where remote peers connect.
+    pub public_listen: SocketAddr,
+    /// Where librqbit's SOCKS5 client connects; keep it on loopback.
+    pub socks_listen: SocketAddr,
+}
+
+pub struct Gateway {
+    public_addr: SocketAddr,
+    socks_addr: SocketAddr,
+    engine: watch::Sender<Option<SocketAddr>>,
+    links: Mutex<HashMap<u64, Arc<PeerLink>>>,
+    next_link: AtomicU64,
+    book: Arc<AddressBook>,
+    speed: Arc<dyn SpeedHandler>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("public_addr", &self.public_addr)
+            .field("socks_addr", &self.socks_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gateway {
+    /// Binds both listeners and starts accepting. Incoming peers wait for
+    /// [`Gateway::set_engine`] before they are forwarded.
+    pub async fn start(config: GatewayConfig, speed: Arc<dyn SpeedHandler>) -> Result<Arc<Self>> {
+        let public = TcpListener::bind(config.public_listen).await?;
+        let socks = TcpListener::bind(config.socks_listen).await?;
+        let gateway = Arc::new(Self {
+            public_addr: public.local_addr()?,
+            socks_addr: socks.local_addr()?,
+            engine: watch::channel(None).0,
+            links: Mutex::new(HashMap::new()),
+            next_link: AtomicU64::new(0),
+            book: Arc::new(AddressBook::default()),
+            speed,
+            tasks: Mutex::new(Vec::new()),
+        });
+        let inbound = tokio::spawn(gateway.clone().accept_public(public));
+        let outbound = tokio::spawn(gateway.clone().accept_socks(socks));
+        gateway.tasks.lock().unwrap_or_else(|p| p.into_inner()).extend([inbound, outbound]);
+        Ok(gateway)
+    }
+
+    pub fn public_addr(&self) -> SocketAddr {
+        self.public_addr
+    }
+
+    /// The `proxy_url` librqbit dials out through.
+    pub fn socks_url(&self) -> String {
+        format!("socks5://{}", self.socks_addr)
+    }
+
+    /// Where librqbit listens (on loopback); incoming peers are forwarded there.
+    pub fn set_engine(&self, addr: SocketAddr) {
+        self.engine.send_replace(Some(addr));
+    }
+
+    /// The connections open now.
+    pub fn peers(&self) -> Vec<Arc<PeerLink>> {
+        self.links.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+    }
+
+    pub fn stop(&self) {
+        for task in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            task.abort();
+        }
+    }
+
+    async fn accept_public(self: Arc<Self>, listener: TcpListener) {
+        loop {
+            let Ok((stream, remote)) = listener.accept().await else { continue };
+            let this = self.clone();
+            let span = debug_span!("inbound", peer = %remote);
+            tokio::spawn(
+                async move {
+                    if let Err(e) = this.inbound(stream, remote).await {
+                        debug!("closed: {e}");
+                    }
+                }
+                .instrument(span),
+            );
+        }
+    }
+
+    async fn inbound(self: Arc<Self>, mut remote_stream: TcpStream, remote: SocketAddr) -> Result<()> {
+        remote_stream.set_nodelay(true)?;
+        let head = first_bytes(&mut remote_stream).await?;
+        // The public port serves BitTorrent only.
+        Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)])?;
+        let engine_addr = self.engine_addr().await?;
+        let engine = TcpStream::connect(engine_addr).await?;
+        engine.set_nodelay(true)?;
+        let loopback = engine.local_addr()?;
+        self.book.lock().insert(loopback, remote);
+        let result = self.run(engine, remote_stream, BytesMut::new(), head, remote, true).await;
+        self.book.lock().remove(&loopback);
+        result
+    }
+
+    async fn accept_socks(self: Arc<Self>, listener: TcpListener) {
+        loop {
+            let Ok((stream, client)) = listener.accept().await else { continue };
+            if !client.ip().is_loopback() {
+                continue;
+            }
+            let this = self.clone();
+            tokio::spawn(
+                async move {
+                    if let Err(e) = this.outbound(stream).await {
+                        debug!("closed: {e}");
+                    }
+                }
+                .instrument(debug_span!("outbound")),
+            );
+        }
+    }
+
+    async fn outbound(self: Arc<Self>, mut engine: TcpStream) -> Result<()> {
+        engine.set_nodelay(true)?;
+        let (mut remote_stream, remote) = socks::accept(&mut engine).await?;
+        let head = first_bytes(&mut engine).await?;
+        let looks_like_bittorrent = Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)]).is_ok();
+        if !looks_like_bittorrent {
+            // Trackers, torrent downloads: not ours to read.
+            tokio::io::AsyncWriteExt::write_all(&mut remote_stream, &head).await?;
+            tokio::io::copy_bidirectional(&mut engine, &mut remote_stream).await?;
+            return Ok(());
+        }
+        self.run(engine, remote_stream, head, BytesMut::new(), remote, false).await
+    }
+
+    async fn run(
+        &self,
+        engine: TcpStream,
+        remote_stream: TcpStream,
+        engine_head: BytesMut,
+        remote_head: BytesMut,
+        remote: SocketAddr,
+        incoming: bool,
+    ) -> Result<()> {
+        let link = Arc::new(PeerLink::new(remote, incoming));
+        let key = self.next_link.fetch_add(1, Ordering::Relaxed);
+        self.links.lock().unwrap_or_else(|p| p.into_inner()).insert(key, link.clone());
+        let cx = relay::Context {
+            link,
+            public_port: self.public_addr.port(),
+            book: self.book.clone(),
+            speed: self.speed.clone(),
+        };
+        let result = relay::relay(engine, remote_stream, engine_head, remote_head, cx).await;
+        self.links.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+        result
+    }
+
+    async fn engine_addr(&self) -> Result<SocketAddr> {
+        let mut rx = self.engine.subscribe();
+        let addr = tokio::time::timeout(FIRST_BYTES_TIMEOUT, rx.wait_for(Option::is_some))
+            .await
+            .map_err(|_| Error::NoEngine)?
+            .map_err(|_| Error::NoEngine)?;
+        (*addr).ok_or(Error::NoEngine)
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Reads whatever arrives first, so the caller can tell what the stream is.
+async fn first_bytes(stream: &mut TcpStream) -> Result<BytesMut> {
+    let mut buf = BytesMut::with_capacity(16 * 1024);
+    let n = tokio::time::timeout(FIRST_BYTES_TIMEOUT, stream.read_buf(&mut buf))
+        .await
+        .map_err(|_| Error::Closed)??;
+    if n == 0 {
+        return Err(Error::Closed);
+    }
+    Ok(buf)
+}

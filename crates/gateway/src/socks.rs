@@ -1,0 +1,130 @@
+//! The SOCKS5 CONNECT endpoint librqbit dials out through (RFC 1928, no authentication).
+//! Only what librqbit uses is served: CONNECT to an IPv4, IPv6 or domain target.
+
+use std::{
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    time::Duration,
+};
+
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+use crate::{Error, Result};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where the client asked to go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    Addr(SocketAddr),
+    Domain(String, u16),
+}
+
+/// Reads the greeting and the CONNECT request, dials the target and answers. Returns the
+/// connected stream to the target.
+pub(crate) async fn accept(client: &mut TcpStream) -> Result<(TcpStream, SocketAddr)> {
+    let mut head = [0u8; 2];
+    client.read_exact(&mut head).await?;
+    if head[0] != 5 {
+        return Err(Error::Socks(format!("version {} is not SOCKS5", head[0])));
+    }
+    let mut methods = vec![0u8; head[1] as usize];
+    client.read_exact(&mut methods).await?;
+    if !methods.contains(&0) {
+        client.write_all(&[5, 0xff]).await?;
+        return Err(Error::Socks("the client offers no unauthenticated method".into()));
+    }
+    client.write_all(&[5, 0]).await?;
+
+    let target = match read_request(client).await {
+        Ok(t) => t,
+        Err((reply, e)) => {
+            let _ = client.write_all(&reply_bytes(reply, None)).await;
+            return Err(e);
+        }
+    };
+    match tokio::time::timeout(CONNECT_TIMEOUT, dial(&target)).await {
+        Ok(Ok(stream)) => {
+            let peer = stream.peer_addr()?;
+            client.write_all(&reply_bytes(0, stream.local_addr().ok())).await?;
+            Ok((stream, peer))
+        }
+        Ok(Err(e)) => {
+            let code = match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => 5,
+                _ => 4,
+            };
+            let _ = client.write_all(&reply_bytes(code, None)).await;
+            Err(Error::Io(e))
+        }
+        Err(_) => {
+            let _ = client.write_all(&reply_bytes(4, None)).await;
+            Err(Error::Socks(format!("no connection to {target:?} within {CONNECT_TIMEOUT:?}")))
+        }
+    }
+}
+
+async fn read_request(client: &mut TcpStream) -> std::result::Result<Target, (u8, Error)> {
+    let io = |e: std::io::Error| (1, Error::Io(e));
+    let mut req = [0u8; 4];
+    client.read_exact(&mut req).await.map_err(io)?;
+    if req[1] != 1 {
+        return Err((7, Error::Socks(format!("command {} is not CONNECT", req[1]))));
+    }
+    let target = match req[3] {
+        1 => {
+            let mut b = [0u8; 6];
+            client.read_exact(&mut b).await.map_err(io)?;
+            let ip = Ipv4Addr::new(b[0], b[1], b[2], b[3]);
+            Target::Addr(SocketAddr::new(IpAddr::V4(ip), u16::from_be_bytes([b[4], b[5]])))
+        }
+        4 => {
+            let mut b = [0u8; 18];
+            client.read_exact(&mut b).await.map_err(io)?;
+            let mut octets = [0u8; 16];
+            octets.copy_from_slice(&b[..16]);
+            let port = u16::from_be_bytes([b[16], b[17]]);
+            Target::Addr(SocketAddr::new(IpAddr::V6(Ipv6Addr::from(octets)), port))
+        }
+        3 => {
+            let len = client.read_u8().await.map_err(io)? as usize;
+            let mut name = vec![0u8; len + 2];
+            client.read_exact(&mut name).await.map_err(io)?;
+            let port = u16::from_be_bytes([name[len], name[len + 1]]);
+            name.truncate(len);
+            let name = String::from_utf8(name).map_err(|_| (1, Error::Socks("a domain name that is not UTF-8".into())))?;
+            Target::Domain(name, port)
+        }
+        other => return Err((8, Error::Socks(format!("address type {other} is not supported")))),
+    };
+    Ok(target)
+}
+
+async fn dial(target: &Target) -> std::io::Result<TcpStream> {
+    let stream = match target {
+        Target::Addr(addr) => TcpStream::connect(addr).await?,
+        Target::Domain(name, port) => TcpStream::connect((name.as_str(), *port)).await?,
+    };
+    stream.set_nodelay(true)?;
+    Ok(stream)
+}
+
+fn reply_bytes(code: u8, bound: Option<SocketAddr>) -> Vec<u8> {
+    let mut out = vec![5, code, 0];
+    match bound {
+        Some(SocketAddr::V6(v6)) => {
+            out.push(4);
+            out.extend_from_slice(&v6.ip().octets());
+            out.extend_from_slice(&v6.port().to_be_bytes());
+        }
+        Some(SocketAddr::V4(v4)) => {
+            out.push(1);
+            out.extend_from_slice(&v4.ip().octets());
+            out.extend_from_slice(&v4.port().to_be_bytes());
+        }
+        None => out.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0]),
+    }
+    out
+}
