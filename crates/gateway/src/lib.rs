@@ -27,13 +27,13 @@ use std::{
     collections::HashMap,
     net::SocketAddr,
     sync::{
-        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
     },
     time::Duration,
 };
 
-use bidswarm_peerwire::{HANDSHAKE_LEN, Handshake};
+use bidswarm_peerwire::{Handshake, HANDSHAKE_LEN};
 use bytes::{Bytes, BytesMut};
 use tokio::{
     io::AsyncReadExt,
@@ -41,7 +41,7 @@ use tokio::{
     sync::watch,
     task::JoinHandle,
 };
-use tracing::{Instrument, debug, debug_span};
+use tracing::{debug, debug_span, Instrument};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -11,12 +11,14 @@
 use std::{
     net::SocketAddr,
     sync::{
-        Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc, Mutex,
     },
 };
 
-use bidswarm_peerwire::{BT_SPEED, Decoder, ExtendedHandshake, HANDSHAKE_LEN, Handshake, Message, Pex, UT_PEX, encode};
+use bidswarm_peerwire::{
+    encode, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, HANDSHAKE_LEN, UT_PEX,
+};
 use bytes::{Bytes, BytesMut};
 use tokio::{
     io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt},
@@ -172,7 +174,9 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             Ok(Action::Forward)
         }
         (PIECE, Way::RemoteToEngine) => {
-            cx.link.downloaded_piece_bytes.fetch_add(frame.len().saturating_sub(13) as u64, Ordering::Relaxed);
+            cx.link
+                .downloaded_piece_bytes
+                .fetch_add(frame.len().saturating_sub(13) as u64, Ordering::Relaxed);
             Ok(Action::Forward)
         }
         (EXTENDED, _) => extended(frame, way, cx),

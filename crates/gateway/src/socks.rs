@@ -94,7 +94,8 @@ async fn read_request(client: &mut TcpStream) -> std::result::Result<Target, (u8
             client.read_exact(&mut name).await.map_err(io)?;
             let port = u16::from_be_bytes([name[len], name[len + 1]]);
             name.truncate(len);
-            let name = String::from_utf8(name).map_err(|_| (1, Error::Socks("a domain name that is not UTF-8".into())))?;
+            let name = String::from_utf8(name)
+                .map_err(|_| (1, Error::Socks("a domain name that is not UTF-8".into())))?;
             Target::Domain(name, port)
         }
         other => return Err((8, Error::Socks(format!("address type {other} is not supported")))),

@@ -1,0 +1,254 @@
+//! The gateway between a stand-in engine and a stand-in remote peer, both real sockets on
+//! 127.0.0.1, so each rewrite can be checked byte for byte.
+
+#![allow(clippy::unwrap_used)] // a test: a failure here should panic
+
+use std::{
+    net::SocketAddr,
+    sync::{atomic::Ordering, Arc, Mutex},
+    time::Duration,
+};
+
+use bidswarm_gateway::{Gateway, GatewayConfig, SpeedHandler};
+use bidswarm_peerwire::{encode, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX};
+use bytes::{Bytes, BytesMut};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
+
+const DEADLINE: Duration = Duration::from_secs(10);
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<(SocketAddr, Bytes)>>);
+
+impl SpeedHandler for Recorder {
+    fn on_message(&self, peer: SocketAddr, payload: Bytes) {
+        self.0.lock().unwrap().push((peer, payload));
+    }
+}
+
+fn loopback() -> SocketAddr {
+    "127.0.0.1:0".parse().unwrap()
+}
+
+fn handshake_bytes(peer_id: u8) -> BytesMut {
+    let mut out = BytesMut::new();
+    let mut reserved = [0u8; 8];
+    reserved[5] = 0x10;
+    Handshake { reserved, info_hash: [7; 20], peer_id: [peer_id; 20] }.encode(&mut out);
+    out
+}
+
+fn frame(m: Message) -> BytesMut {
+    let mut out = BytesMut::new();
+    encode(&m, &mut out);
+    out
+}
+
+/// Reads until one whole message (after any handshake already consumed) has arrived.
+async fn next_message(stream: &mut TcpStream, buf: &mut BytesMut) -> Message {
+    let decoder = Decoder::default();
+    tokio::time::timeout(DEADLINE, async {
+        loop {
+            if let Some(m) = decoder.decode(buf).unwrap() {
+                return m;
+            }
+            assert!(stream.read_buf(buf).await.unwrap() > 0, "closed while waiting for a message");
+        }
+    })
+    .await
+    .expect("a message within the deadline")
+}
+
+async fn read_handshake(stream: &mut TcpStream, buf: &mut BytesMut) -> Handshake {
+    tokio::time::timeout(DEADLINE, async {
+        loop {
+            if let Some(h) = Handshake::parse(buf).unwrap() {
+                let _ = buf.split_to(68);
+                return h;
+            }
+            assert!(stream.read_buf(buf).await.unwrap() > 0);
+        }
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_incoming_peer_is_relayed_with_rewrites_in_both_directions() {
+    let engine_listener = TcpListener::bind(loopback()).await.unwrap();
+    let speed = Arc::new(Recorder::default());
+    let gateway =
+        Gateway::start(GatewayConfig { public_listen: loopback(), socks_listen: loopback() }, speed.clone())
+            .await
+            .unwrap();
+    gateway.set_engine(engine_listener.local_addr().unwrap());
+
+    // The remote peer connects and says hello, offering ut_pex and bt_speed.
+    // From 127.0.0.2, so its real address differs from the 127.0.0.1 librqbit assumes.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let mut remote = socket.connect(gateway.public_addr()).await.unwrap();
+    remote.write_all(&handshake_bytes(1)).await.unwrap();
+    let remote_ext = b"d1:md8:bt_speedi9e6:ut_pexi5ee1:v10:Remote 1.0e";
+    remote
+        .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(remote_ext) }))
+        .await
+        .unwrap();
+
+    // The engine gets the handshake and the remote's extended handshake untouched.
+    let (mut engine, _) = tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+    let mut engine_buf = BytesMut::new();
+    assert_eq!(read_handshake(&mut engine, &mut engine_buf).await.peer_id, [1; 20]);
+    let Message::Extended { id: 0, payload } = next_message(&mut engine, &mut engine_buf).await else {
+        panic!("the remote's extended handshake comes first")
+    };
+    assert_eq!(&payload[..], remote_ext);
+
+    // The engine answers like librqbit: its handshake, then an extended handshake that has
+    // no bt_speed, no p, and would leak 127.0.0.1 as yourip.
+    engine.write_all(&handshake_bytes(2)).await.unwrap();
+    let librqbit_ext = b"d1:md11:ut_metadatai1e6:ut_pexi2ee1:v11:rqbit 9.1.06:yourip4:\x7f\x00\x00\x01e";
+    engine
+        .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(librqbit_ext) }))
+        .await
+        .unwrap();
+    let mut remote_buf = BytesMut::new();
+    assert_eq!(read_handshake(&mut remote, &mut remote_buf).await.peer_id, [2; 20]);
+    let Message::Extended { id: 0, payload } = next_message(&mut remote, &mut remote_buf).await else {
+        panic!("the engine's extended handshake comes first")
+    };
+    let seen = ExtendedHandshake::parse(&payload).unwrap();
+    let ours = seen.extension_id(BT_SPEED).expect("bt_speed is advertised");
+    assert!(ours != 1 && ours != 2, "bt_speed must not clash with librqbit's ids");
+    assert_eq!(seen.extension_id(UT_PEX), Some(2));
+    assert_eq!(seen.listen_port(), Some(gateway.public_addr().port()));
+    let text = String::from_utf8_lossy(&payload).into_owned();
+    assert!(text.contains("6:yourip4:\x7f\x00\x00\x02"), "yourip is the remote's real address: {text:?}");
+
+    // librqbit's PEX (sent with the remote's ut_pex id 5) loses its loopback addresses.
+    let pex = Pex {
+        added: vec!["127.0.0.1:40000".parse().unwrap(), "198.51.100.7:6881".parse().unwrap()],
+        added_flags: vec![0, 2],
+        dropped: vec!["127.0.0.1:40001".parse().unwrap()],
+    };
+    engine.write_all(&frame(Message::Extended { id: 5, payload: pex.encode() })).await.unwrap();
+    // A PEX message with only loopback addresses is not sent at all.
+    let only_loopback =
+        Pex { added: vec!["127.0.0.1:1".parse().unwrap()], added_flags: vec![0], dropped: vec![] };
+    engine.write_all(&frame(Message::Extended { id: 5, payload: only_loopback.encode() })).await.unwrap();
+    // A piece goes up, counted.
+    engine
+        .write_all(&frame(Message::Piece { index: 0, begin: 0, block: Bytes::from(vec![3u8; 16384]) }))
+        .await
+        .unwrap();
+
+    let Message::Extended { id: 5, payload } = next_message(&mut remote, &mut remote_buf).await else {
+        panic!("PEX arrives")
+    };
+    let got = Pex::parse(&payload).unwrap();
+    assert_eq!(got.added, vec!["198.51.100.7:6881".parse::<SocketAddr>().unwrap()]);
+    assert_eq!(got.added_flags, vec![2]);
+    assert!(got.dropped.is_empty());
+    let Message::Piece { block, .. } = next_message(&mut remote, &mut remote_buf).await else {
+        panic!("the loopback-only PEX is dropped, so the piece is next")
+    };
+    assert_eq!(block.len(), 16384);
+
+    // The remote's bt_speed message goes to the handler, never to the engine.
+    remote
+        .write_all(&frame(Message::Extended { id: ours, payload: Bytes::from_static(b"d1:t5:helloe") }))
+        .await
+        .unwrap();
+    remote.write_all(&frame(Message::Interested)).await.unwrap();
+    assert_eq!(next_message(&mut engine, &mut engine_buf).await, Message::Interested);
+    let recorded = speed.0.lock().unwrap().clone();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(&recorded[0].1[..], b"d1:t5:helloe");
+    assert_eq!(recorded[0].0, remote.local_addr().unwrap());
+
+    let links = gateway.peers();
+    assert_eq!(links.len(), 1);
+    assert!(links[0].incoming);
+    assert_eq!(links[0].uploaded_piece_bytes.load(Ordering::Relaxed), 16384);
+    assert!(links[0].remote_supports_bt_speed.load(Ordering::Relaxed));
+    assert_eq!(links[0].client.lock().unwrap().as_deref(), Some("Remote 1.0"));
+}
+
+#[tokio::test]
+async fn garbage_on_the_public_port_is_closed_and_never_reaches_the_engine() {
+    let engine_listener = TcpListener::bind(loopback()).await.unwrap();
+    let gateway = Gateway::start(
+        GatewayConfig { public_listen: loopback(), socks_listen: loopback() },
+        Arc::new(bidswarm_gateway::IgnoreSpeed),
+    )
+    .await
+    .unwrap();
+    gateway.set_engine(engine_listener.local_addr().unwrap());
+    let mut garbage = TcpStream::connect(gateway.public_addr()).await.unwrap();
+    garbage.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(DEADLINE, garbage.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the gateway closes a non-BitTorrent stream");
+    assert!(rest.is_empty());
+    let accepted = tokio::time::timeout(Duration::from_millis(300), engine_listener.accept()).await;
+    assert!(accepted.is_err(), "the engine never sees it");
+}
+
+#[tokio::test]
+async fn socks_passes_a_non_bittorrent_stream_through_untouched() {
+    // A stand-in HTTP tracker that echoes what it gets.
+    let tracker = TcpListener::bind(loopback()).await.unwrap();
+    let tracker_addr = tracker.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut s, _) = tracker.accept().await.unwrap();
+        let mut buf = vec![0u8; 64];
+        let n = s.read(&mut buf).await.unwrap();
+        s.write_all(&buf[..n]).await.unwrap();
+    });
+    let gateway = Gateway::start(
+        GatewayConfig { public_listen: loopback(), socks_listen: loopback() },
+        Arc::new(bidswarm_gateway::IgnoreSpeed),
+    )
+    .await
+    .unwrap();
+    let socks: SocketAddr = gateway.socks_url().trim_start_matches("socks5://").parse().unwrap();
+    let mut client = TcpStream::connect(socks).await.unwrap();
+    client.write_all(&[5, 1, 0]).await.unwrap();
+    let mut reply = [0u8; 2];
+    client.read_exact(&mut reply).await.unwrap();
+    assert_eq!(reply, [5, 0]);
+    let SocketAddr::V4(v4) = tracker_addr else { panic!("bound on IPv4") };
+    let mut connect = vec![5, 1, 0, 1];
+    connect.extend_from_slice(&v4.ip().octets());
+    connect.extend_from_slice(&v4.port().to_be_bytes());
+    client.write_all(&connect).await.unwrap();
+    let mut answer = [0u8; 10];
+    client.read_exact(&mut answer).await.unwrap();
+    assert_eq!(answer[1], 0, "CONNECT succeeded");
+    client.write_all(b"GET /announce?x HTTP/1.0\r\n\r\n").await.unwrap();
+    let mut echoed = vec![0u8; 28];
+    tokio::time::timeout(DEADLINE, client.read_exact(&mut echoed)).await.unwrap().unwrap();
+    assert_eq!(&echoed, b"GET /announce?x HTTP/1.0\r\n\r\n");
+}
+
+#[tokio::test]
+async fn socks_refuses_other_commands() {
+    let gateway = Gateway::start(
+        GatewayConfig { public_listen: loopback(), socks_listen: loopback() },
+        Arc::new(bidswarm_gateway::IgnoreSpeed),
+    )
+    .await
+    .unwrap();
+    let socks: SocketAddr = gateway.socks_url().trim_start_matches("socks5://").parse().unwrap();
+    let mut client = TcpStream::connect(socks).await.unwrap();
+    client.write_all(&[5, 1, 0]).await.unwrap();
+    let mut reply = [0u8; 2];
+    client.read_exact(&mut reply).await.unwrap();
+    // BIND (2) is not served.
+    client.write_all(&[5, 2, 0, 1, 127, 0, 0, 1, 0, 80]).await.unwrap();
+    let mut answer = [0u8; 10];
+    client.read_exact(&mut answer).await.unwrap();
+    assert_eq!(answer[1], 7, "command not supported");
+}
