@@ -46,6 +46,7 @@ STOP_TIMEOUT = 30.0
 
 SETUPS = {
     "bidswarm": "Bidswarm → Bidswarm",
+    "direct": "librqbit direct (gateway bypassed)",
     "qbittorrent": "qBittorrent → qBittorrent",
 }
 
@@ -371,15 +372,18 @@ def wait_for_listening(child: Child, timeout: float) -> tuple[str, int]:
 
 
 def run_bidswarm(bin_path: Path, tmp: Path, torrent: Path, magnet: str, data_file: Path,
-                 size: int, sha1: str, use_magnet: bool) -> Result:
-    setup = SETUPS["bidswarm"]
+                 size: int, sha1: str, use_magnet: bool, bypass_gateway: bool) -> Result:
+    """Bidswarm to Bidswarm; with `bypass_gateway`, both sides run librqbit direct, which
+    is what the gateway's cost is measured against."""
+    setup = SETUPS["direct" if bypass_gateway else "bidswarm"]
     log(f"=== {setup} ===")
     seed_dir = data_file.parent
-    leech_dir = tmp / "bidswarm-leech"
+    leech_dir = tmp / ("direct-leech" if bypass_gateway else "bidswarm-leech")
     leech_dir.mkdir()
+    bypass = ["--bypass-gateway"] if bypass_gateway else []
 
     seeder = spawn("bidswarm-seeder", [str(bin_path), "seed", str(torrent), "--data", str(seed_dir),
-                                       "--listen", "127.0.0.1:0", "--no-dht"], tmp)
+                                       "--listen", "127.0.0.1:0", "--no-dht", *bypass], tmp)
     leecher: Child | None = None
     try:
         started = time.monotonic()
@@ -391,7 +395,7 @@ def run_bidswarm(bin_path: Path, tmp: Path, torrent: Path, magnet: str, data_fil
 
         source = magnet if use_magnet else str(torrent)
         argv = [str(bin_path), "download", source, "-o", str(leech_dir), "--peer", f"127.0.0.1:{port}",
-                "--no-dht", "--exit-on-complete", "--timeout", str(int(TRANSFER_TIMEOUT))]
+                "--no-dht", "--exit-on-complete", "--timeout", str(int(TRANSFER_TIMEOUT)), *bypass]
         seeder_cpu0 = cpu_seconds(seeder.proc.pid)
         t0 = time.perf_counter()
         leecher = spawn("bidswarm-leecher", argv, tmp)
@@ -844,7 +848,7 @@ def render(results: list[Result], size_mib: int, piece_length: int | None, machi
         " was just written, so it reads from a warm page cache.",
     ]
     ran = {r.setup for r in results}
-    if SETUPS["bidswarm"] in ran:
+    if SETUPS["bidswarm"] in ran or SETUPS["direct"] in ran:
         out.append(f"- Bidswarm wall time: `bidswarm-cli download` ({bidswarm_source}) from process start to"
                    " exit with the download complete and verified (includes session start-up and shutdown).")
     if SETUPS["qbittorrent"] in ran:
@@ -877,7 +881,6 @@ def main() -> int:
     if piece_length is None and args.size_mib >= 1024:
         piece_length = 4 * MIB
     bin_path = args.bin.resolve()
-    wants_bidswarm = args.only in (None, "bidswarm")
     # create-torrent always needs the binary, whichever setup runs.
     if not os.access(bin_path, os.X_OK):
         print(f"error: {bin_path} is not an executable; run `cargo build --release -p bidswarm-cli` first",
@@ -908,9 +911,11 @@ def main() -> int:
         magnet = create_torrent(bin_path, data_file, torrent, piece_length, tmp)
         tf = checked_torrent(torrent, size)
 
-        if wants_bidswarm:
-            results.append(run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1, args.magnet))
-            kill_all_children()
+        for bypass, name in ((False, "bidswarm"), (True, "direct")):
+            if args.only in (None, name):
+                results.append(run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1, args.magnet,
+                                            bypass))
+                kill_all_children()
         if args.only in (None, "qbittorrent"):
             results.append(run_qbittorrent(tmp, tf, data_file, size, sha1))
             kill_all_children()
