@@ -15,12 +15,14 @@
 //! piece bytes per connection. Streams through the SOCKS endpoint that are not BitTorrent
 //! (HTTP trackers, torrent downloads) are copied untouched.
 //!
-//! Still to come (issue 3): the choker, upload shaping, verified-piece attribution,
-//! connection limits and the blocklist.
+//! Still to come (issue 3): wiring the [`Choker`] into the relay, upload shaping,
+//! verified-piece attribution, connection limits and the blocklist.
 
+pub mod choker;
 mod relay;
 mod socks;
 
+pub use choker::{Choker, ChokerConfig, PeerSample, Ranker, RateRanker};
 pub use relay::PeerLink;
 
 use std::{
