@@ -107,7 +107,21 @@ pub(crate) fn key(s: &str) -> ByteBufOwned {
     ByteBufOwned::from(s.as_bytes())
 }
 
+/// The longest run of digits we let the bencode parser see. librqbit-bencode 9.1 reads
+/// lengths and integers with an `atoi` that panics on overflow (found by fuzzing: a
+/// 38-digit length prefix); 18 digits cannot overflow an `i64` or a `usize`, and no
+/// honest extended message carries a longer number.
+const MAX_DIGITS: usize = 18;
+
 pub(crate) fn decode(payload: &[u8]) -> Result<BencodeValueOwned> {
+    let longest_digit_run = payload
+        .split(|b| !b.is_ascii_digit())
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    if longest_digit_run > MAX_DIGITS {
+        return Err(Error::Bencode(format!("a number of {longest_digit_run} digits is too long")));
+    }
     librqbit_bencode::from_bytes::<BencodeValueOwned>(payload).map_err(|e| Error::Bencode(e.to_string()))
 }
 
@@ -152,6 +166,17 @@ mod tests {
         let h = ExtendedHandshake::parse(b"d1:md6:ut_pexi0e8:bt_speedi300eee").unwrap();
         assert_eq!(h.extension_id(UT_PEX), None);
         assert_eq!(h.extension_id(BT_SPEED), None);
+    }
+
+    /// Found by `cargo fuzz`: librqbit-bencode's atoi overflowed and panicked.
+    #[test]
+    fn bencode_numbers_too_long_to_read_are_an_error_not_a_panic() {
+        let crash = [&[b'4'; 38][..], b"5h"].concat();
+        assert!(matches!(ExtendedHandshake::parse(&crash), Err(Error::Bencode(_))));
+        assert!(ExtendedHandshake::parse(b"d1:pi99999999999999999999999ee").is_err());
+        assert!(crate::Pex::parse(b"d5:added99999999999999999999999:e").is_err());
+        // 18 digits still parse.
+        assert!(ExtendedHandshake::parse(b"d1:pi123456789012345678ee").is_ok());
     }
 
     #[test]
