@@ -78,6 +78,20 @@ async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyho
     server.call(&Request::Resume { id: id.clone() }).await?;
     wait_state(&server, &id, TorrentState::Seeding).await?;
 
+    // Pause all and resume all, with a magnet that can never resolve in the list too.
+    let lonely = TorrentSource::Magnet("magnet:?xt=urn:btih:00112233445566778899aabbccddeeff00112233".into());
+    server.call(&Request::AddTorrent { source: lonely, options: AddOptions::default() }).await?;
+    server.call(&Request::PauseAll).await?;
+    assert_eq!(server.torrent(&id).await?.state, TorrentState::Paused);
+    server.call(&Request::ResumeAll).await?;
+    wait_state(&server, &id, TorrentState::Seeding).await?;
+    server
+        .call(&Request::Remove {
+            id: TorrentId("00112233445566778899aabbccddeeff00112233".into()),
+            delete_data: false,
+        })
+        .await?;
+
     // Per-torrent limits stick; session limits and settings are saved.
     let limits = RateLimits { download_bytes_per_sec: Some(1 << 20), upload_bytes_per_sec: Some(512 << 10) };
     let Response::Torrent { torrent: limited } =

@@ -75,6 +75,22 @@ async fn read_handshake(stream: &mut TcpStream, buf: &mut BytesMut) -> Handshake
     .unwrap()
 }
 
+async fn plain_gateway() -> Arc<Gateway> {
+    let config = GatewayConfig { public_listen: loopback(), socks_listen: loopback() };
+    Gateway::start(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await.unwrap()
+}
+
+/// A SOCKS5 client that has offered "no authentication" and had it accepted.
+async fn socks_client(gateway: &Gateway) -> TcpStream {
+    let socks: SocketAddr = gateway.socks_url().trim_start_matches("socks5://").parse().unwrap();
+    let mut client = TcpStream::connect(socks).await.unwrap();
+    client.write_all(&[5, 1, 0]).await.unwrap();
+    let mut reply = [0u8; 2];
+    client.read_exact(&mut reply).await.unwrap();
+    assert_eq!(reply, [5, 0]);
+    client
+}
+
 #[tokio::test]
 async fn an_incoming_peer_is_relayed_with_rewrites_in_both_directions() {
     let engine_listener = TcpListener::bind(loopback()).await.unwrap();
@@ -179,12 +195,7 @@ async fn an_incoming_peer_is_relayed_with_rewrites_in_both_directions() {
 #[tokio::test]
 async fn garbage_on_the_public_port_is_closed_and_never_reaches_the_engine() {
     let engine_listener = TcpListener::bind(loopback()).await.unwrap();
-    let gateway = Gateway::start(
-        GatewayConfig { public_listen: loopback(), socks_listen: loopback() },
-        Arc::new(bidswarm_gateway::IgnoreSpeed),
-    )
-    .await
-    .unwrap();
+    let gateway = plain_gateway().await;
     gateway.set_engine(engine_listener.local_addr().unwrap());
     let mut garbage = TcpStream::connect(gateway.public_addr()).await.unwrap();
     garbage.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
@@ -207,18 +218,8 @@ async fn socks_passes_a_non_bittorrent_stream_through_untouched() {
         let n = s.read(&mut buf).await.unwrap();
         s.write_all(&buf[..n]).await.unwrap();
     });
-    let gateway = Gateway::start(
-        GatewayConfig { public_listen: loopback(), socks_listen: loopback() },
-        Arc::new(bidswarm_gateway::IgnoreSpeed),
-    )
-    .await
-    .unwrap();
-    let socks: SocketAddr = gateway.socks_url().trim_start_matches("socks5://").parse().unwrap();
-    let mut client = TcpStream::connect(socks).await.unwrap();
-    client.write_all(&[5, 1, 0]).await.unwrap();
-    let mut reply = [0u8; 2];
-    client.read_exact(&mut reply).await.unwrap();
-    assert_eq!(reply, [5, 0]);
+    let gateway = plain_gateway().await;
+    let mut client = socks_client(&gateway).await;
     let SocketAddr::V4(v4) = tracker_addr else { panic!("bound on IPv4") };
     let mut connect = vec![5, 1, 0, 1];
     connect.extend_from_slice(&v4.ip().octets());
@@ -235,17 +236,8 @@ async fn socks_passes_a_non_bittorrent_stream_through_untouched() {
 
 #[tokio::test]
 async fn socks_refuses_other_commands() {
-    let gateway = Gateway::start(
-        GatewayConfig { public_listen: loopback(), socks_listen: loopback() },
-        Arc::new(bidswarm_gateway::IgnoreSpeed),
-    )
-    .await
-    .unwrap();
-    let socks: SocketAddr = gateway.socks_url().trim_start_matches("socks5://").parse().unwrap();
-    let mut client = TcpStream::connect(socks).await.unwrap();
-    client.write_all(&[5, 1, 0]).await.unwrap();
-    let mut reply = [0u8; 2];
-    client.read_exact(&mut reply).await.unwrap();
+    let gateway = plain_gateway().await;
+    let mut client = socks_client(&gateway).await;
     // BIND (2) is not served.
     client.write_all(&[5, 2, 0, 1, 127, 0, 0, 1, 0, 80]).await.unwrap();
     let mut answer = [0u8; 10];

@@ -114,11 +114,7 @@ pub(crate) fn key(s: &str) -> ByteBufOwned {
 const MAX_DIGITS: usize = 18;
 
 pub(crate) fn decode(payload: &[u8]) -> Result<BencodeValueOwned> {
-    let longest_digit_run = payload
-        .split(|b| !b.is_ascii_digit())
-        .map(<[u8]>::len)
-        .max()
-        .unwrap_or(0);
+    let longest_digit_run = payload.split(|b| !b.is_ascii_digit()).map(<[u8]>::len).max().unwrap_or(0);
     if longest_digit_run > MAX_DIGITS {
         return Err(Error::Bencode(format!("a number of {longest_digit_run} digits is too long")));
     }

@@ -382,8 +382,10 @@ impl Swarm {
         }
     }
 
+    /// Pausing or resuming a magnet that is still resolving does nothing: there is no
+    /// transfer yet.
     pub async fn pause(&self, id: &TorrentId) -> Result<()> {
-        let handle = self.handle(id)?;
+        let Some(handle) = self.handle_unless_resolving(id)? else { return Ok(()) };
         if handle.is_paused() {
             return Ok(());
         }
@@ -391,7 +393,7 @@ impl Swarm {
     }
 
     pub async fn resume(&self, id: &TorrentId) -> Result<()> {
-        let handle = self.handle(id)?;
+        let Some(handle) = self.handle_unless_resolving(id)? else { return Ok(()) };
         let paused = handle.with_state(|s| matches!(s.name(), "paused" | "error"));
         if !paused {
             return Ok(());
@@ -402,11 +404,15 @@ impl Swarm {
     /// Removes a torrent; with `delete_data` its downloaded files go too.
     pub async fn remove(&self, id: &TorrentId, delete_data: bool) -> Result<()> {
         let resolving = self.lock().resolving.remove(id);
-        if let Some(r) = resolving {
+        if let Some(r) = &resolving {
             r.task.abort();
-            return Ok(());
         }
-        let handle = self.handle(id)?;
+        // A magnet may have been added to the session just before its task was stopped.
+        let handle = match (self.handle(id), resolving) {
+            (Ok(handle), _) => handle,
+            (Err(_), Some(_)) => return Ok(()),
+            (Err(e), None) => return Err(e),
+        };
         self.session
             .delete(TorrentIdOrHash::Id(handle.id()), delete_data)
             .await
@@ -518,6 +524,14 @@ impl Swarm {
         let unknown = || Error::UnknownTorrent(id.to_string());
         let hash = Id20::from_str(&id.0).map_err(|_| unknown())?;
         self.session.get(TorrentIdOrHash::Hash(hash)).ok_or_else(unknown)
+    }
+
+    fn handle_unless_resolving(&self, id: &TorrentId) -> Result<Option<Arc<ManagedTorrent>>> {
+        match self.handle(id) {
+            Ok(handle) => Ok(Some(handle)),
+            Err(_) if self.lock().resolving.contains_key(id) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
