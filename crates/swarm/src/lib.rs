@@ -397,8 +397,8 @@ impl Swarm {
 
     pub async fn resume(&self, id: &TorrentId) -> Result<()> {
         let Some(handle) = self.handle_unless_resolving(id)? else { return Ok(()) };
-        let paused = handle.with_state(|s| matches!(s.name(), "paused" | "error"));
-        if !paused {
+        let stopped = matches!(handle.stats().state, TorrentStatsState::Paused | TorrentStatsState::Error);
+        if !stopped {
             return Ok(());
         }
         self.session.unpause(&handle).await.map_err(Error::engine("could not resume"))
