@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
 use bidswarm_api::{AddOptions, Request, Response, TorrentSource, TorrentState};
 use bidswarm_tests::{
     create_torrent, files_equal, path_str, peers, random_file, start_seeder, wait_until, Server,
@@ -38,7 +39,8 @@ async fn interrupted_download_resumes_without_fetching_verified_pieces_again() -
     )?;
 
     // A slow seeder, so the download can be interrupted about half-way.
-    let (_seeder, _) = start_seeder("seeder", &torrent, &seed, &["--upload-limit", "3M"], dir.path()).await?;
+    let (_seeder, seeder_addr) =
+        start_seeder("seeder", &torrent, &seed, &["--upload-limit", "3M"], dir.path()).await?;
     let data_dir = dir.path().join("data");
     let mut server = Server::start("serve-1", &data_dir, dir.path()).await?;
     let source = TorrentSource::Path(path_str(&torrent).into());
@@ -53,6 +55,14 @@ async fn interrupted_download_resumes_without_fetching_verified_pieces_again() -
         })
         .await?;
     assert!(before.progress_bytes < SIZE, "finished before it could be interrupted");
+
+    // Mid-download, the gateway's peers view shows the seeder at its public address.
+    let Response::Peers { peers } = server.call(&Request::ListPeers { id: added.id.clone() }).await? else {
+        anyhow::bail!("no peers answer")
+    };
+    let seeder = peers.iter().find(|p| p.address == seeder_addr).context(format!("{peers:?}"))?;
+    assert!(seeder.downloaded_bytes > 0 && !seeder.incoming && seeder.bt_speed, "{seeder:?}");
+    assert!(seeder.client.as_deref().is_some_and(|c| c.starts_with("Bidswarm")), "{seeder:?}");
     server.proc.terminate(Duration::from_secs(30)).await?;
 
     let server = Server::start("serve-2", &data_dir, dir.path()).await?;

@@ -63,6 +63,10 @@ pub enum Request {
         id: TorrentId,
         limits: RateLimits,
     },
+    /// The peers connected for this torrent, as the gateway sees them.
+    ListPeers {
+        id: TorrentId,
+    },
     GetSettings,
     UpdateSettings {
         settings: Settings,
@@ -92,6 +96,9 @@ pub enum Response {
     },
     Torrents {
         torrents: Vec<TorrentInfo>,
+    },
+    Peers {
+        peers: Vec<PeerInfo>,
     },
     Settings {
         settings: Settings,
@@ -155,6 +162,7 @@ pub fn typescript_declarations() -> Vec<String> {
         Settings,
         SessionStats,
         CreatedTorrent,
+        PeerInfo,
     ]
 }
 

@@ -182,3 +182,22 @@ pub struct CreatedTorrent {
     pub magnet: String,
     pub torrent_path: String,
 }
+
+/// One connected peer, from the gateway.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct PeerInfo {
+    /// The peer's real address (never the loopback address librqbit sees).
+    pub address: String,
+    /// Client name and version from its extended handshake, when it sent one.
+    pub client: Option<String>,
+    /// The peer connected to us (rather than we to it).
+    pub incoming: bool,
+    /// The peer speaks bt_speed, so it can bid or sell speed.
+    pub bt_speed: bool,
+    /// Piece bytes sent to this peer on this connection.
+    #[ts(type = "number")]
+    pub uploaded_bytes: u64,
+    /// Piece bytes received from this peer on this connection.
+    #[ts(type = "number")]
+    pub downloaded_bytes: u64,
+}

@@ -14,10 +14,10 @@ pub use settings::SettingsStore;
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
     path::PathBuf,
-    sync::Arc,
+    sync::{atomic::Ordering, Arc},
 };
 
-use bidswarm_api::{ApiError, ApiErrorKind, Event, Request, Response, Settings};
+use bidswarm_api::{ApiError, ApiErrorKind, Event, PeerInfo, Request, Response, Settings, TorrentId};
 pub use bidswarm_swarm::{create_torrent, CreateOptions, CreateProgress};
 
 use bidswarm_gateway::{Gateway, GatewayConfig, IgnoreSpeed};
@@ -86,7 +86,7 @@ impl Core {
             None
         } else {
             let public_listen = listen_addr.unwrap_or(loopback);
-            let gateway_config = GatewayConfig { public_listen, socks_listen: loopback };
+            let gateway_config = GatewayConfig::new(public_listen, loopback);
             let gateway = Gateway::start(gateway_config, Arc::new(IgnoreSpeed)).await.map_err(|e| {
                 api_error(ApiErrorKind::Io, format!("cannot listen for peers on {public_listen}: {e}"))
             })?;
@@ -200,6 +200,10 @@ impl Core {
                 swarm.set_torrent_limits(&id, limits).await?;
                 Response::Torrent { torrent: swarm.get(&id)? }
             }
+            Request::ListPeers { id } => {
+                swarm.get(&id)?;
+                Response::Peers { peers: self.peers_of(&id) }
+            }
             Request::GetSettings => self.settings_response(),
             Request::UpdateSettings { settings } => {
                 self.settings.update(settings.clone()).await?;
@@ -219,6 +223,25 @@ impl Core {
         })
     }
 
+    fn peers_of(&self, id: &TorrentId) -> Vec<PeerInfo> {
+        let Some(gateway) = &self.gateway else { return Vec::new() };
+        let mut peers: Vec<PeerInfo> = gateway
+            .peers()
+            .into_iter()
+            .filter(|link| link.info_hash().is_some_and(|h| hex_eq(&h, &id.0)))
+            .map(|link| PeerInfo {
+                address: link.remote.to_string(),
+                client: link.client.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+                incoming: link.incoming,
+                bt_speed: link.remote_supports_bt_speed.load(Ordering::Relaxed),
+                uploaded_bytes: link.uploaded_piece_bytes.load(Ordering::Relaxed),
+                downloaded_bytes: link.downloaded_piece_bytes.load(Ordering::Relaxed),
+            })
+            .collect();
+        peers.sort_by(|a, b| a.address.cmp(&b.address));
+        peers
+    }
+
     fn settings_response(&self) -> Response {
         let settings = self.settings.get();
         let before = &self.started_with;
@@ -228,6 +251,12 @@ impl Core {
             || settings.upnp != before.upnp;
         Response::Settings { settings, restart_required }
     }
+}
+
+/// Whether `bytes` is the info hash written as lowercase hex in `hex`.
+fn hex_eq(bytes: &[u8; 20], hex: &str) -> bool {
+    hex.len() == 40
+        && bytes.iter().zip(hex.as_bytes().chunks(2)).all(|(b, h)| format!("{b:02x}").as_bytes() == h)
 }
 
 /// Shorthand for errors the core raises itself.

@@ -47,9 +47,6 @@ use tracing::{debug, debug_span, Instrument};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// How long a new connection may take to show what it is.
-const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(20);
-
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -65,6 +62,8 @@ pub enum Error {
     NoExtensionId,
     #[error("the engine is not listening yet")]
     NoEngine,
+    #[error("the handshake did not arrive in time")]
+    HandshakeTimeout,
 }
 
 /// Receives `bt_speed` messages from remote peers (the speed layer implements it).
@@ -103,10 +102,21 @@ pub struct GatewayConfig {
     pub public_listen: SocketAddr,
     /// Where librqbit's SOCKS5 client connects; keep it on loopback.
     pub socks_listen: SocketAddr,
+    /// How long a new connection may take to show its first bytes, and each side to
+    /// complete its handshake.
+    pub handshake_timeout: Duration,
+}
+
+impl GatewayConfig {
+    /// Both listeners at these addresses, with the default 20 s handshake timeout.
+    pub fn new(public_listen: SocketAddr, socks_listen: SocketAddr) -> Self {
+        Self { public_listen, socks_listen, handshake_timeout: Duration::from_secs(20) }
+    }
 }
 
 pub struct Gateway {
     public_addr: SocketAddr,
+    handshake_timeout: Duration,
     socks_addr: SocketAddr,
     engine: watch::Sender<Option<SocketAddr>>,
     links: Mutex<HashMap<u64, Arc<PeerLink>>>,
@@ -133,6 +143,7 @@ impl Gateway {
         let socks = TcpListener::bind(config.socks_listen).await?;
         let gateway = Arc::new(Self {
             public_addr: public.local_addr()?,
+            handshake_timeout: config.handshake_timeout,
             socks_addr: socks.local_addr()?,
             engine: watch::channel(None).0,
             links: Mutex::new(HashMap::new()),
@@ -190,7 +201,7 @@ impl Gateway {
 
     async fn inbound(self: Arc<Self>, mut remote_stream: TcpStream, remote: SocketAddr) -> Result<()> {
         remote_stream.set_nodelay(true)?;
-        let head = first_bytes(&mut remote_stream).await?;
+        let head = first_bytes(&mut remote_stream, self.handshake_timeout).await?;
         // The public port serves BitTorrent only.
         Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)])?;
         let engine_addr = self.engine_addr().await?;
@@ -224,7 +235,7 @@ impl Gateway {
     async fn outbound(self: Arc<Self>, mut engine: TcpStream) -> Result<()> {
         engine.set_nodelay(true)?;
         let (mut remote_stream, remote) = socks::accept(&mut engine).await?;
-        let head = first_bytes(&mut engine).await?;
+        let head = first_bytes(&mut engine, self.handshake_timeout).await?;
         let looks_like_bittorrent = Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)]).is_ok();
         if !looks_like_bittorrent {
             // Trackers, torrent downloads: not ours to read.
@@ -249,6 +260,7 @@ impl Gateway {
         self.links.lock().unwrap_or_else(|p| p.into_inner()).insert(key, link.clone());
         let cx = relay::Context {
             link,
+            handshake_timeout: self.handshake_timeout,
             public_port: self.public_addr.port(),
             book: self.book.clone(),
             speed: self.speed.clone(),
@@ -260,7 +272,7 @@ impl Gateway {
 
     async fn engine_addr(&self) -> Result<SocketAddr> {
         let mut rx = self.engine.subscribe();
-        let addr = tokio::time::timeout(FIRST_BYTES_TIMEOUT, rx.wait_for(Option::is_some))
+        let addr = tokio::time::timeout(self.handshake_timeout, rx.wait_for(Option::is_some))
             .await
             .map_err(|_| Error::NoEngine)?
             .map_err(|_| Error::NoEngine)?;
@@ -275,11 +287,9 @@ impl Drop for Gateway {
 }
 
 /// Reads whatever arrives first, so the caller can tell what the stream is.
-async fn first_bytes(stream: &mut TcpStream) -> Result<BytesMut> {
+async fn first_bytes(stream: &mut TcpStream, timeout: Duration) -> Result<BytesMut> {
     let mut buf = BytesMut::with_capacity(16 * 1024);
-    let n = tokio::time::timeout(FIRST_BYTES_TIMEOUT, stream.read_buf(&mut buf))
-        .await
-        .map_err(|_| Error::Closed)??;
+    let n = tokio::time::timeout(timeout, stream.read_buf(&mut buf)).await.map_err(|_| Error::Closed)??;
     if n == 0 {
         return Err(Error::Closed);
     }

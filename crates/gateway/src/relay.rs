@@ -14,6 +14,7 @@ use std::{
         atomic::{AtomicBool, AtomicU64, Ordering},
         Arc, Mutex,
     },
+    time::Duration,
 };
 
 use bidswarm_peerwire::{
@@ -38,6 +39,7 @@ pub struct PeerLink {
     pub downloaded_piece_bytes: AtomicU64,
     pub remote_supports_bt_speed: AtomicBool,
     pub client: Mutex<Option<String>>,
+    info_hash: Mutex<Option<[u8; 20]>>,
     ids: Mutex<ExtensionIds>,
 }
 
@@ -60,8 +62,14 @@ impl PeerLink {
             downloaded_piece_bytes: AtomicU64::new(0),
             remote_supports_bt_speed: AtomicBool::new(false),
             client: Mutex::new(None),
+            info_hash: Mutex::new(None),
             ids: Mutex::new(ExtensionIds::default()),
         }
+    }
+
+    /// The torrent this connection is for, once a handshake has named it.
+    pub fn info_hash(&self) -> Option<[u8; 20]> {
+        *self.info_hash.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn ids(&self) -> std::sync::MutexGuard<'_, ExtensionIds> {
@@ -79,6 +87,8 @@ enum Way {
 
 pub(crate) struct Context {
     pub link: Arc<PeerLink>,
+    /// How long each side may take to complete its handshake.
+    pub handshake_timeout: Duration,
     pub public_port: u16,
     pub book: Arc<AddressBook>,
     pub speed: Arc<dyn SpeedHandler>,
@@ -112,16 +122,21 @@ async fn pump(
     way: Way,
     cx: Arc<Context>,
 ) -> Result<()> {
-    // The handshake passes unchanged.
-    while buf.len() < HANDSHAKE_LEN {
-        if Handshake::parse(&buf)?.is_some() {
-            break;
+    // The handshake passes unchanged, if it arrives in time: a peer trickling it a byte
+    // at a time must not hold a connection open forever.
+    let handshake = tokio::time::timeout(cx.handshake_timeout, async {
+        loop {
+            if let Some(h) = Handshake::parse(&buf)? {
+                return Ok(h);
+            }
+            if read_more(&mut reader, &mut buf).await? == 0 {
+                return Err(Error::Closed);
+            }
         }
-        if read_more(&mut reader, &mut buf).await? == 0 {
-            return Ok(());
-        }
-    }
-    Handshake::parse(&buf)?.ok_or(Error::Closed)?;
+    })
+    .await
+    .map_err(|_| Error::HandshakeTimeout)??;
+    *cx.link.info_hash.lock().unwrap_or_else(|p| p.into_inner()) = Some(handshake.info_hash);
     writer.write_all(&buf.split_to(HANDSHAKE_LEN)).await?;
 
     let decoder = Decoder::default();

@@ -76,7 +76,7 @@ async fn read_handshake(stream: &mut TcpStream, buf: &mut BytesMut) -> Handshake
 }
 
 async fn plain_gateway() -> Arc<Gateway> {
-    let config = GatewayConfig { public_listen: loopback(), socks_listen: loopback() };
+    let config = GatewayConfig::new(loopback(), loopback());
     Gateway::start(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await.unwrap()
 }
 
@@ -95,10 +95,7 @@ async fn socks_client(gateway: &Gateway) -> TcpStream {
 async fn an_incoming_peer_is_relayed_with_rewrites_in_both_directions() {
     let engine_listener = TcpListener::bind(loopback()).await.unwrap();
     let speed = Arc::new(Recorder::default());
-    let gateway =
-        Gateway::start(GatewayConfig { public_listen: loopback(), socks_listen: loopback() }, speed.clone())
-            .await
-            .unwrap();
+    let gateway = Gateway::start(GatewayConfig::new(loopback(), loopback()), speed.clone()).await.unwrap();
     gateway.set_engine(engine_listener.local_addr().unwrap());
 
     // The remote peer connects and says hello, offering ut_pex and bt_speed.
@@ -243,4 +240,60 @@ async fn socks_refuses_other_commands() {
     let mut answer = [0u8; 10];
     client.read_exact(&mut answer).await.unwrap();
     assert_eq!(answer[1], 7, "command not supported");
+}
+
+async fn gateway_with_engine(handshake_timeout: Duration) -> (Arc<Gateway>, TcpListener) {
+    let engine_listener = TcpListener::bind(loopback()).await.unwrap();
+    let config = GatewayConfig { handshake_timeout, ..GatewayConfig::new(loopback(), loopback()) };
+    let gateway = Gateway::start(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await.unwrap();
+    gateway.set_engine(engine_listener.local_addr().unwrap());
+    (gateway, engine_listener)
+}
+
+/// Reads until the gateway closes the connection; fails if it stays open past `within`.
+async fn closed_within(stream: &mut TcpStream, within: Duration) {
+    let mut sink = vec![0u8; 64 * 1024];
+    let closed = tokio::time::timeout(within, async {
+        loop {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the gateway kept a hostile connection open");
+}
+
+#[tokio::test]
+async fn a_handshake_trickled_a_byte_at_a_time_is_cut_off_at_the_timeout() {
+    let (gateway, _engine) = gateway_with_engine(Duration::from_secs(1)).await;
+    let mut slow = TcpStream::connect(gateway.public_addr()).await.unwrap();
+    let handshake = handshake_bytes(3);
+    let trickle = async {
+        for byte in handshake.iter() {
+            if slow.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    // 68 bytes at 5 per second would take 14 s; the gateway gives up after 1 s.
+    let _ = tokio::time::timeout(Duration::from_secs(5), trickle).await;
+    closed_within(&mut slow, DEADLINE).await;
+    assert!(gateway.peers().is_empty());
+}
+
+#[tokio::test]
+async fn a_4_gib_length_prefix_closes_the_connection_without_buffering() {
+    let (gateway, engine_listener) = gateway_with_engine(Duration::from_secs(5)).await;
+    let mut hostile = TcpStream::connect(gateway.public_addr()).await.unwrap();
+    hostile.write_all(&handshake_bytes(4)).await.unwrap();
+    hostile.write_all(&[0xff, 0xff, 0xff, 0xff, 7, 0, 0]).await.unwrap();
+    closed_within(&mut hostile, DEADLINE).await;
+    // The engine saw the handshake and nothing after it.
+    let (mut engine, _) = tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+    let mut got = Vec::new();
+    tokio::time::timeout(DEADLINE, engine.read_to_end(&mut got)).await.unwrap().unwrap();
+    assert_eq!(got.len(), 68, "only the handshake was forwarded");
 }

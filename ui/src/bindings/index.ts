@@ -1,9 +1,9 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, };
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, };
 
-export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "settings", settings: Settings, 
+export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
 /**
  * True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
  * after Bidswarm restarts.
@@ -93,3 +93,29 @@ export type SessionStats = { download_bytes_per_sec: number, upload_bytes_per_se
 listen_addr: string | null, };
 
 export type CreatedTorrent = { id: TorrentId, magnet: string, torrent_path: string, };
+
+export type PeerInfo = { 
+/**
+ * The peer's real address (never the loopback address librqbit sees).
+ */
+address: string, 
+/**
+ * Client name and version from its extended handshake, when it sent one.
+ */
+client: string | null, 
+/**
+ * The peer connected to us (rather than we to it).
+ */
+incoming: boolean, 
+/**
+ * The peer speaks bt_speed, so it can bid or sell speed.
+ */
+bt_speed: boolean, 
+/**
+ * Piece bytes sent to this peer on this connection.
+ */
+uploaded_bytes: number, 
+/**
+ * Piece bytes received from this peer on this connection.
+ */
+downloaded_bytes: number, };
