@@ -15,14 +15,17 @@
 //! piece bytes per connection. Streams through the SOCKS endpoint that are not BitTorrent
 //! (HTTP trackers, torrent downloads) are copied untouched.
 //!
-//! Still to come (issue 3): wiring the [`Choker`] into the relay, upload shaping,
-//! verified-piece attribution, connection limits and the blocklist.
+//! The [`Choker`] decides who is unchoked: librqbit's own CHOKE/UNCHOKE never reach
+//! peers, and requests from peers we choke never reach librqbit.
+//!
+//! Still to come (issue 3): upload shaping, verified-piece attribution, connection
+//! limits and the blocklist.
 
 pub mod choker;
 mod relay;
 mod socks;
 
-pub use choker::{Choker, ChokerConfig, PeerSample, Ranker, RateRanker};
+pub use choker::{Choker, ChokerConfig, LinkId, PeerSample, Ranker, RateRanker};
 pub use relay::PeerLink;
 
 use std::{
@@ -32,7 +35,7 @@ use std::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use bidswarm_peerwire::{Handshake, HANDSHAKE_LEN};
@@ -40,7 +43,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::{
     io::AsyncReadExt,
     net::{TcpListener, TcpStream},
-    sync::watch,
+    sync::{watch, Notify},
     task::JoinHandle,
 };
 use tracing::{debug, debug_span, Instrument};
@@ -105,12 +108,18 @@ pub struct GatewayConfig {
     /// How long a new connection may take to show its first bytes, and each side to
     /// complete its handshake.
     pub handshake_timeout: Duration,
+    pub choker: ChokerConfig,
 }
 
 impl GatewayConfig {
     /// Both listeners at these addresses, with the default 20 s handshake timeout.
     pub fn new(public_listen: SocketAddr, socks_listen: SocketAddr) -> Self {
-        Self { public_listen, socks_listen, handshake_timeout: Duration::from_secs(20) }
+        Self {
+            public_listen,
+            socks_listen,
+            handshake_timeout: Duration::from_secs(20),
+            choker: ChokerConfig::default(),
+        }
     }
 }
 
@@ -123,6 +132,7 @@ pub struct Gateway {
     next_link: AtomicU64,
     book: Arc<AddressBook>,
     speed: Arc<dyn SpeedHandler>,
+    interest_changed: Arc<Notify>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -150,11 +160,14 @@ impl Gateway {
             next_link: AtomicU64::new(0),
             book: Arc::new(AddressBook::default()),
             speed,
+            interest_changed: Arc::new(Notify::new()),
             tasks: Mutex::new(Vec::new()),
         });
         let inbound = tokio::spawn(gateway.clone().accept_public(public));
         let outbound = tokio::spawn(gateway.clone().accept_socks(socks));
-        gateway.tasks.lock().unwrap_or_else(|p| p.into_inner()).extend([inbound, outbound]);
+        // The choker holds only a weak reference, so dropping the gateway stops it.
+        let rechoke = tokio::spawn(rechoke_loop(Arc::downgrade(&gateway), config.choker));
+        gateway.tasks.lock().unwrap_or_else(|p| p.into_inner()).extend([inbound, outbound, rechoke]);
         Ok(gateway)
     }
 
@@ -175,6 +188,10 @@ impl Gateway {
     /// The connections open now.
     pub fn peers(&self) -> Vec<Arc<PeerLink>> {
         self.links.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+    }
+
+    fn links_by_id(&self) -> Vec<(LinkId, Arc<PeerLink>)> {
+        self.links.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(k, l)| (*k, l.clone())).collect()
     }
 
     pub fn stop(&self) {
@@ -255,17 +272,19 @@ impl Gateway {
         remote: SocketAddr,
         incoming: bool,
     ) -> Result<()> {
-        let link = Arc::new(PeerLink::new(remote, incoming));
+        let (link, control) = PeerLink::new(remote, incoming);
+        let link = Arc::new(link);
         let key = self.next_link.fetch_add(1, Ordering::Relaxed);
         self.links.lock().unwrap_or_else(|p| p.into_inner()).insert(key, link.clone());
         let cx = relay::Context {
+            interest_changed: self.interest_changed.clone(),
             link,
             handshake_timeout: self.handshake_timeout,
             public_port: self.public_addr.port(),
             book: self.book.clone(),
             speed: self.speed.clone(),
         };
-        let result = relay::relay(engine, remote_stream, engine_head, remote_head, cx).await;
+        let result = relay::relay(engine, remote_stream, engine_head, remote_head, control, cx).await;
         self.links.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
         result
     }
@@ -283,6 +302,46 @@ impl Gateway {
 impl Drop for Gateway {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Re-ranks every `rechoke_interval`, and at once when a peer's interest changes (so a
+/// newly interested peer gets a free slot without waiting). Rates are piece bytes per
+/// second since the previous round.
+async fn rechoke_loop(gateway: std::sync::Weak<Gateway>, config: ChokerConfig) {
+    let mut choker = Choker::new(config);
+    let mut last: HashMap<LinkId, (u64, u64, Instant)> = HashMap::new();
+    let Some(interest_changed) = gateway.upgrade().map(|g| g.interest_changed.clone()) else { return };
+    let mut tick = tokio::time::interval(config.rechoke_interval);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = interest_changed.notified() => {}
+        }
+        let Some(gateway) = gateway.upgrade() else { return };
+        let now = Instant::now();
+        let links = gateway.links_by_id();
+        let samples: Vec<PeerSample> = links
+            .iter()
+            .map(|(id, link)| {
+                let down = link.downloaded_piece_bytes.load(Ordering::Relaxed);
+                let up = link.uploaded_piece_bytes.load(Ordering::Relaxed);
+                let (prev_down, prev_up, at) = last.get(id).copied().unwrap_or((down, up, now));
+                let secs = now.duration_since(at).as_secs_f64().max(0.001);
+                last.insert(*id, (down, up, now));
+                PeerSample {
+                    link: *id,
+                    interested: link.peer_interested.load(Ordering::Acquire),
+                    download_rate: ((down - prev_down) as f64 / secs) as u64,
+                    upload_rate: ((up - prev_up) as f64 / secs) as u64,
+                }
+            })
+            .collect();
+        last.retain(|id, _| links.iter().any(|(l, _)| l == id));
+        let unchoke = choker.rechoke(now, &samples, &RateRanker);
+        for (id, link) in &links {
+            link.set_choked(!unchoke.contains(id));
+        }
     }
 }
 

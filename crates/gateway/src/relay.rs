@@ -24,6 +24,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::{
     io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt},
     net::TcpStream,
+    sync::{mpsc, Notify},
 };
 
 use crate::{AddressBook, Error, Result, SpeedHandler};
@@ -39,8 +40,14 @@ pub struct PeerLink {
     pub downloaded_piece_bytes: AtomicU64,
     pub remote_supports_bt_speed: AtomicBool,
     pub client: Mutex<Option<String>>,
+    /// We refuse to serve this peer (BEP 3 choke). Starts choked; the choker decides.
+    pub am_choking: AtomicBool,
+    /// The peer has said it wants data from us.
+    pub peer_interested: AtomicBool,
     info_hash: Mutex<Option<[u8; 20]>>,
     ids: Mutex<ExtensionIds>,
+    /// Messages the gateway itself sends to the peer (our CHOKE and UNCHOKE).
+    control: mpsc::UnboundedSender<Bytes>,
 }
 
 /// Extension message ids, as each side assigned them in its extended handshake.
@@ -54,16 +61,30 @@ struct ExtensionIds {
 }
 
 impl PeerLink {
-    pub(crate) fn new(remote: SocketAddr, incoming: bool) -> Self {
-        Self {
+    pub(crate) fn new(remote: SocketAddr, incoming: bool) -> (Self, mpsc::UnboundedReceiver<Bytes>) {
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let link = Self {
             remote,
             incoming,
             uploaded_piece_bytes: AtomicU64::new(0),
             downloaded_piece_bytes: AtomicU64::new(0),
             remote_supports_bt_speed: AtomicBool::new(false),
             client: Mutex::new(None),
+            am_choking: AtomicBool::new(true),
+            peer_interested: AtomicBool::new(false),
             info_hash: Mutex::new(None),
             ids: Mutex::new(ExtensionIds::default()),
+            control,
+        };
+        (link, control_rx)
+    }
+
+    /// Chokes or unchokes the peer, telling it only when that changes.
+    pub(crate) fn set_choked(&self, choke: bool) {
+        if self.am_choking.swap(choke, Ordering::AcqRel) != choke {
+            let message = if choke { Message::Choke } else { Message::Unchoke };
+            // The receiver is gone only when the connection is closing.
+            let _ = self.control.send(frame_of(message));
         }
     }
 
@@ -92,6 +113,8 @@ pub(crate) struct Context {
     pub public_port: u16,
     pub book: Arc<AddressBook>,
     pub speed: Arc<dyn SpeedHandler>,
+    /// Woken when a peer's interest changes, so the choker need not wait for its tick.
+    pub interest_changed: Arc<Notify>,
 }
 
 /// Runs both directions until either side closes. `engine_head` and `remote_head` are
@@ -101,13 +124,14 @@ pub(crate) async fn relay(
     remote: TcpStream,
     engine_head: BytesMut,
     remote_head: BytesMut,
+    control: mpsc::UnboundedReceiver<Bytes>,
     cx: Context,
 ) -> Result<()> {
     let (er, ew) = engine.into_split();
     let (rr, rw) = remote.into_split();
     let cx = Arc::new(cx);
-    let up = pump(er, rw, engine_head, Way::EngineToRemote, cx.clone());
-    let down = pump(rr, ew, remote_head, Way::RemoteToEngine, cx);
+    let up = pump(er, rw, engine_head, Way::EngineToRemote, Some(control), cx.clone());
+    let down = pump(rr, ew, remote_head, Way::RemoteToEngine, None, cx);
     // When one direction ends the connection is over; dropping the other closes it.
     tokio::select! {
         r = up => r,
@@ -120,6 +144,7 @@ async fn pump(
     mut writer: impl AsyncWrite + Unpin,
     mut buf: BytesMut,
     way: Way,
+    mut control: Option<mpsc::UnboundedReceiver<Bytes>>,
     cx: Arc<Context>,
 ) -> Result<()> {
     // The handshake passes unchanged, if it arrives in time: a peer trickling it a byte
@@ -140,9 +165,13 @@ async fn pump(
     writer.write_all(&buf.split_to(HANDSHAKE_LEN)).await?;
 
     let decoder = Decoder::default();
+    // BEP 3: the bitfield must be the first message after the handshake, so our own
+    // messages wait until librqbit has sent its first.
+    let mut first_sent = false;
     loop {
         let mut ready = 0;
         while let Some(len) = decoder.frame_len(&buf[ready..])? {
+            first_sent = true;
             let frame = &buf[ready..ready + len];
             match act_on(frame, way, &cx)? {
                 Action::Forward => ready += len,
@@ -161,7 +190,18 @@ async fn pump(
         if ready > 0 {
             writer.write_all(&buf.split_to(ready)).await?;
         }
-        if read_more(&mut reader, &mut buf).await? == 0 {
+        let read = match control.as_mut().filter(|_| first_sent) {
+            // Reading is cancel-safe, so a control message may interrupt it.
+            Some(rx) => tokio::select! {
+                n = read_more(&mut reader, &mut buf) => n?,
+                Some(message) = rx.recv() => {
+                    writer.write_all(&message).await?;
+                    continue;
+                }
+            },
+            None => read_more(&mut reader, &mut buf).await?,
+        };
+        if read == 0 {
             return Ok(());
         }
     }
@@ -180,10 +220,26 @@ enum Action {
 
 /// Decides what happens to one whole frame (length prefix included).
 fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
+    const CHOKE: u8 = 0;
+    const UNCHOKE: u8 = 1;
+    const INTERESTED: u8 = 2;
+    const NOT_INTERESTED: u8 = 3;
+    const REQUEST: u8 = 6;
     const PIECE: u8 = 7;
     const EXTENDED: u8 = 20;
     let Some(&id) = frame.get(4) else { return Ok(Action::Forward) };
+    let choking = cx.link.am_choking.load(Ordering::Acquire);
     match (id, way) {
+        // librqbit unchokes everyone; the gateway's choker decides instead.
+        (CHOKE | UNCHOKE, Way::EngineToRemote) => Ok(Action::Drop),
+        // A choked peer gets no data (BEP 3: requests are discarded on choke).
+        (PIECE, Way::EngineToRemote) if choking => Ok(Action::Drop),
+        (REQUEST, Way::RemoteToEngine) if choking => Ok(Action::Drop),
+        (INTERESTED | NOT_INTERESTED, Way::RemoteToEngine) => {
+            cx.link.peer_interested.store(id == INTERESTED, Ordering::Release);
+            cx.interest_changed.notify_one();
+            Ok(Action::Forward)
+        }
         (PIECE, Way::EngineToRemote) => {
             cx.link.uploaded_piece_bytes.fetch_add(frame.len().saturating_sub(13) as u64, Ordering::Relaxed);
             Ok(Action::Forward)

@@ -140,6 +140,19 @@ async fn an_incoming_peer_is_relayed_with_rewrites_in_both_directions() {
     let text = String::from_utf8_lossy(&payload).into_owned();
     assert!(text.contains("6:yourip4:\x7f\x00\x00\x02"), "yourip is the remote's real address: {text:?}");
 
+    // Choking is the gateway's: librqbit's own unchoke is dropped, a request from the
+    // still-choked peer never reaches librqbit, and interest earns the free slot.
+    engine.write_all(&frame(Message::Unchoke)).await.unwrap();
+    let request = bidswarm_peerwire::BlockRef { index: 0, begin: 0, length: 16384 };
+    remote.write_all(&frame(Message::Request(request))).await.unwrap();
+    remote.write_all(&frame(Message::Interested)).await.unwrap();
+    assert_eq!(
+        next_message(&mut engine, &mut engine_buf).await,
+        Message::Interested,
+        "the request was dropped"
+    );
+    assert_eq!(next_message(&mut remote, &mut remote_buf).await, Message::Unchoke);
+
     // librqbit's PEX (sent with the remote's ut_pex id 5) loses its loopback addresses.
     let pex = Pex {
         added: vec!["127.0.0.1:40000".parse().unwrap(), "198.51.100.7:6881".parse().unwrap()],
@@ -174,8 +187,8 @@ async fn an_incoming_peer_is_relayed_with_rewrites_in_both_directions() {
         .write_all(&frame(Message::Extended { id: ours, payload: Bytes::from_static(b"d1:t5:helloe") }))
         .await
         .unwrap();
-    remote.write_all(&frame(Message::Interested)).await.unwrap();
-    assert_eq!(next_message(&mut engine, &mut engine_buf).await, Message::Interested);
+    remote.write_all(&frame(Message::NotInterested)).await.unwrap();
+    assert_eq!(next_message(&mut engine, &mut engine_buf).await, Message::NotInterested);
     let recorded = speed.0.lock().unwrap().clone();
     assert_eq!(recorded.len(), 1);
     assert_eq!(&recorded[0].1[..], b"d1:t5:helloe");
