@@ -913,10 +913,14 @@ def main() -> int:
 
         for bypass, name in ((False, "bidswarm"), (True, "direct")):
             if args.only in (None, name):
+                # Write back the data file and the last leech first: dirty pages being
+                # flushed during a run slowed whichever setup came first by up to 30 %.
+                os.sync()
                 results.append(run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1, args.magnet,
                                             bypass))
                 kill_all_children()
         if args.only in (None, "qbittorrent"):
+            os.sync()
             results.append(run_qbittorrent(tmp, tf, data_file, size, sha1))
             kill_all_children()
 
