@@ -223,7 +223,6 @@ async fn one_shot_core(swarm: &SwarmArgs, folder: PathBuf, no_incoming: bool) ->
         },
         peer_listen: swarm.listen,
         no_incoming,
-        extra_trackers: Vec::new(),
         no_discovery: swarm.no_dht,
         bypass_gateway: swarm.bypass_gateway,
     };

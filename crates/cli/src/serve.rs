@@ -82,7 +82,6 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
         },
         peer_listen: args.peer_listen,
         no_incoming: false,
-        extra_trackers: Vec::new(),
         no_discovery: args.no_dht,
         bypass_gateway: false,
     })

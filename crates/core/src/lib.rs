@@ -39,8 +39,6 @@ pub struct CoreConfig {
     pub peer_listen: Option<SocketAddr>,
     /// Accept no incoming peers at all (a leecher that only dials out).
     pub no_incoming: bool,
-    /// Trackers used by every torrent, besides its own.
-    pub extra_trackers: Vec<String>,
     /// Turn DHT, local service discovery and UPnP off for this run, whatever the
     /// settings say (tests, and private swarms).
     pub no_discovery: bool,
@@ -103,7 +101,6 @@ impl Core {
             dht: current.dht && !config.no_discovery,
             local_service_discovery: current.local_service_discovery && !config.no_discovery,
             upnp: current.upnp && !config.no_discovery,
-            trackers: config.extra_trackers.clone(),
             limits: current.limits,
         })
         .await?;

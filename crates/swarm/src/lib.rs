@@ -76,8 +76,6 @@ pub struct SwarmConfig {
     pub dht: bool,
     pub local_service_discovery: bool,
     pub upnp: bool,
-    /// Trackers used by every torrent, besides its own.
-    pub trackers: Vec<String>,
     pub limits: RateLimits,
 }
 
@@ -155,7 +153,6 @@ impl Swarm {
             }),
             ratelimits: limits_config(config.limits),
             disable_local_service_discovery: !config.local_service_discovery,
-            trackers: config.trackers.iter().filter_map(|t| t.parse().ok()).collect(),
             client_name_and_version: Some(format!("Bidswarm {}", env!("CARGO_PKG_VERSION"))),
             ..Default::default()
         };
