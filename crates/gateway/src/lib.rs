@@ -30,7 +30,7 @@ pub use relay::PeerLink;
 
 use std::{
     collections::HashMap,
-    net::SocketAddr,
+    net::{IpAddr, SocketAddr},
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex,
@@ -109,6 +109,11 @@ pub struct GatewayConfig {
     /// complete its handshake.
     pub handshake_timeout: Duration,
     pub choker: ChokerConfig,
+    /// Incoming connections open at once, in all; more are closed at accept.
+    pub max_incoming: usize,
+    /// Incoming connections open at once from one IP address. Everything on this
+    /// machine is one address (127.0.0.1), so keep it above the local peers' count.
+    pub max_incoming_per_ip: usize,
 }
 
 impl GatewayConfig {
@@ -119,6 +124,8 @@ impl GatewayConfig {
             socks_listen,
             handshake_timeout: Duration::from_secs(20),
             choker: ChokerConfig::default(),
+            max_incoming: 500,
+            max_incoming_per_ip: 8,
         }
     }
 }
@@ -126,6 +133,9 @@ impl GatewayConfig {
 pub struct Gateway {
     public_addr: SocketAddr,
     handshake_timeout: Duration,
+    max_incoming: usize,
+    max_incoming_per_ip: usize,
+    incoming: Mutex<IncomingCount>,
     socks_addr: SocketAddr,
     engine: watch::Sender<Option<SocketAddr>>,
     links: Mutex<HashMap<u64, Arc<PeerLink>>>,
@@ -154,6 +164,9 @@ impl Gateway {
         let gateway = Arc::new(Self {
             public_addr: public.local_addr()?,
             handshake_timeout: config.handshake_timeout,
+            max_incoming: config.max_incoming,
+            max_incoming_per_ip: config.max_incoming_per_ip,
+            incoming: Mutex::new(IncomingCount::default()),
             socks_addr: socks.local_addr()?,
             engine: watch::channel(None).0,
             links: Mutex::new(HashMap::new()),
@@ -203,6 +216,10 @@ impl Gateway {
     async fn accept_public(self: Arc<Self>, listener: TcpListener) {
         loop {
             let Ok((stream, remote)) = listener.accept().await else { continue };
+            let Some(admitted) = Admitted::new(&self, remote.ip()) else {
+                debug!(peer = %remote, "refused: too many incoming connections");
+                continue;
+            };
             let this = self.clone();
             let span = debug_span!("inbound", peer = %remote);
             tokio::spawn(
@@ -210,6 +227,7 @@ impl Gateway {
                     if let Err(e) = this.inbound(stream, remote).await {
                         debug!("closed: {e}");
                     }
+                    drop(admitted);
                 }
                 .instrument(span),
             );
@@ -302,6 +320,44 @@ impl Gateway {
 impl Drop for Gateway {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[derive(Debug, Default)]
+struct IncomingCount {
+    total: usize,
+    per_ip: HashMap<IpAddr, usize>,
+}
+
+/// One incoming connection counted against the limits, for as long as it lives.
+struct Admitted {
+    gateway: Arc<Gateway>,
+    ip: IpAddr,
+}
+
+impl Admitted {
+    fn new(gateway: &Arc<Gateway>, ip: IpAddr) -> Option<Self> {
+        let mut count = gateway.incoming.lock().unwrap_or_else(|p| p.into_inner());
+        let from_ip = count.per_ip.get(&ip).copied().unwrap_or(0);
+        if count.total >= gateway.max_incoming || from_ip >= gateway.max_incoming_per_ip {
+            return None;
+        }
+        count.total += 1;
+        count.per_ip.insert(ip, from_ip + 1);
+        Some(Self { gateway: gateway.clone(), ip })
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut count = self.gateway.incoming.lock().unwrap_or_else(|p| p.into_inner());
+        count.total -= 1;
+        if let Some(n) = count.per_ip.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                count.per_ip.remove(&self.ip);
+            }
+        }
     }
 }
 

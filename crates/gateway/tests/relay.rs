@@ -310,3 +310,31 @@ async fn a_4_gib_length_prefix_closes_the_connection_without_buffering() {
     tokio::time::timeout(DEADLINE, engine.read_to_end(&mut got)).await.unwrap().unwrap();
     assert_eq!(got.len(), 68, "only the handshake was forwarded");
 }
+
+#[tokio::test]
+async fn incoming_connections_over_the_per_ip_limit_are_closed_at_once() {
+    let engine_listener = TcpListener::bind(loopback()).await.unwrap();
+    let config = GatewayConfig { max_incoming_per_ip: 2, ..GatewayConfig::new(loopback(), loopback()) };
+    let gateway = Gateway::start(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await.unwrap();
+    gateway.set_engine(engine_listener.local_addr().unwrap());
+    let mut allowed = Vec::new();
+    for _ in 0..2 {
+        let mut peer = TcpStream::connect(gateway.public_addr()).await.unwrap();
+        peer.write_all(&handshake_bytes(5)).await.unwrap();
+        let (engine, _) = tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+        allowed.push((peer, engine));
+    }
+    let mut third = TcpStream::connect(gateway.public_addr()).await.unwrap();
+    let _ = third.write_all(&handshake_bytes(6)).await;
+    closed_within(&mut third, DEADLINE).await;
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), engine_listener.accept()).await.is_err(),
+        "the engine never sees the refused connection"
+    );
+    // Once one closes, there is room again.
+    drop(allowed.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut fourth = TcpStream::connect(gateway.public_addr()).await.unwrap();
+    fourth.write_all(&handshake_bytes(7)).await.unwrap();
+    assert!(tokio::time::timeout(DEADLINE, engine_listener.accept()).await.is_ok(), "a slot was freed");
+}
