@@ -1,12 +1,10 @@
 //! The headless server's API through real HTTP: security, bad input, events.
 
-use std::time::Duration;
-
 use base64::Engine as _;
 use bidswarm_api::{
     AddOptions, ApiErrorKind, Event, Request, Response, TorrentId, TorrentSource, TorrentState,
 };
-use bidswarm_tests::{create_torrent, free_port, path_str, random_file, start_seeder, wait_until, Server};
+use bidswarm_tests::{create_torrent, free_port, path_str, random_file, start_seeder, Server};
 
 use crate::TRANSFER_TIMEOUT;
 
@@ -88,10 +86,7 @@ async fn bad_input_gets_clear_errors_and_leaves_the_running_torrent_alone() -> a
         Response::Torrent { torrent } => torrent,
         other => anyhow::bail!("unexpected {other:?}"),
     };
-    wait_until("the good torrent to seed", Duration::from_secs(60), Duration::from_millis(200), async || {
-        server.torrent(&good.id).await.ok().filter(|t| t.state == TorrentState::Seeding)
-    })
-    .await?;
+    server.wait_state(&good.id, TorrentState::Seeding).await?;
 
     let bytes = std::fs::read(&torrent)?;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);

@@ -5,18 +5,11 @@
 use std::time::Duration;
 
 use bidswarm_api::{
-    AddOptions, RateLimits, Request, Response, Settings, TorrentId, TorrentInfo, TorrentSource, TorrentState,
+    AddOptions, RateLimits, Request, Response, Settings, TorrentId, TorrentSource, TorrentState,
 };
 use bidswarm_tests::{create_torrent, files_equal, path_str, random_file, start_seeder, wait_until, Server};
 
 use crate::TRANSFER_TIMEOUT;
-
-async fn wait_state(server: &Server, id: &TorrentId, state: TorrentState) -> anyhow::Result<TorrentInfo> {
-    wait_until(&format!("state {state:?}"), TRANSFER_TIMEOUT, Duration::from_millis(200), async || {
-        server.torrent(id).await.ok().filter(|t| t.state == state)
-    })
-    .await
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyhow::Result<()> {
@@ -52,7 +45,7 @@ async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyho
         anyhow::bail!("add did not answer a torrent")
     };
     let id = added.id.clone();
-    let done = wait_state(&server, &id, TorrentState::Seeding).await?;
+    let done = server.wait_state(&id, TorrentState::Seeding).await?;
     assert_eq!(done.total_bytes, 1 << 20, "only the selected file counts");
     let out = dir.path().join("data/downloads/set");
     assert!(files_equal(&set.join("one.bin"), &out.join("one.bin"))?);
@@ -76,7 +69,7 @@ async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyho
     };
     assert_eq!(paused.state, TorrentState::Paused);
     server.call(&Request::Resume { id: id.clone() }).await?;
-    wait_state(&server, &id, TorrentState::Seeding).await?;
+    server.wait_state(&id, TorrentState::Seeding).await?;
 
     // Pause all and resume all, with a magnet that can never resolve in the list too.
     let lonely = TorrentSource::Magnet("magnet:?xt=urn:btih:00112233445566778899aabbccddeeff00112233".into());
@@ -84,7 +77,7 @@ async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyho
     server.call(&Request::PauseAll).await?;
     assert_eq!(server.torrent(&id).await?.state, TorrentState::Paused);
     server.call(&Request::ResumeAll).await?;
-    wait_state(&server, &id, TorrentState::Seeding).await?;
+    server.wait_state(&id, TorrentState::Seeding).await?;
     server
         .call(&Request::Remove {
             id: TorrentId("00112233445566778899aabbccddeeff00112233".into()),
@@ -100,7 +93,7 @@ async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyho
         anyhow::bail!("limits did not answer a torrent")
     };
     assert_eq!(limited.limits, limits);
-    wait_state(&server, &id, TorrentState::Seeding).await?;
+    server.wait_state(&id, TorrentState::Seeding).await?;
     let Response::Settings { settings, .. } = server.call(&Request::GetSettings).await? else {
         anyhow::bail!("no settings")
     };
@@ -136,7 +129,7 @@ async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyho
             options: AddOptions::default(),
         })
         .await?;
-    let again = wait_state(&server, &id, TorrentState::Seeding).await?;
+    let again = server.wait_state(&id, TorrentState::Seeding).await?;
     assert_eq!(again.fetched_bytes, 0, "the kept data is verified, not fetched again");
     server.call(&Request::Remove { id: id.clone(), delete_data: true }).await?;
     assert!(!out.join("one.bin").exists() && !out.join("two.bin").exists(), "deleting data deletes it");

@@ -68,10 +68,7 @@ async fn interrupted_download_resumes_without_fetching_verified_pieces_again() -
     let server = Server::start("serve-2", &data_dir, dir.path()).await?;
     let listed = server.torrents().await?;
     assert_eq!(listed.len(), 1, "the torrent survives the restart: {listed:?}");
-    let done = wait_until("the resumed download", TRANSFER_TIMEOUT, Duration::from_millis(200), async || {
-        server.torrent(&added.id).await.ok().filter(|t| t.state == TorrentState::Seeding)
-    })
-    .await?;
+    let done = server.wait_state(&added.id, TorrentState::Seeding).await?;
     // Pieces in flight at the interruption may be fetched again; verified ones may not.
     let slack = 16 * PIECE;
     let missing = SIZE - before.progress_bytes;

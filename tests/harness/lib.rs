@@ -275,6 +275,22 @@ impl Server {
         }
     }
 
+    /// Waits (up to 5 minutes; a deadline, not a speed test) for the torrent to reach
+    /// `state`, and returns it then.
+    pub async fn wait_state(
+        &self,
+        id: &TorrentId,
+        state: bidswarm_api::TorrentState,
+    ) -> anyhow::Result<TorrentInfo> {
+        wait_until(
+            &format!("state {state:?}"),
+            Duration::from_secs(300),
+            Duration::from_millis(200),
+            async || self.torrent(id).await.ok().filter(|t| t.state == state),
+        )
+        .await
+    }
+
     pub async fn peer_addr(&mut self) -> anyhow::Result<String> {
         self.proc.wait_for_value("peer_listen", Duration::from_secs(5)).await
     }

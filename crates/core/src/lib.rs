@@ -225,7 +225,7 @@ impl Core {
         let mut peers: Vec<PeerInfo> = gateway
             .peers()
             .into_iter()
-            .filter(|link| link.info_hash().is_some_and(|h| hex_eq(&h, &id.0)))
+            .filter(|link| link.info_hash().is_some_and(|h| hex::encode(h) == id.0))
             .map(|link| PeerInfo {
                 address: link.remote.to_string(),
                 client: link.client.lock().unwrap_or_else(|p| p.into_inner()).clone(),
@@ -248,12 +248,6 @@ impl Core {
             || settings.upnp != before.upnp;
         Response::Settings { settings, restart_required }
     }
-}
-
-/// Whether `bytes` is the info hash written as lowercase hex in `hex`.
-fn hex_eq(bytes: &[u8; 20], hex: &str) -> bool {
-    hex.len() == 40
-        && bytes.iter().zip(hex.as_bytes().chunks(2)).all(|(b, h)| format!("{b:02x}").as_bytes() == h)
 }
 
 /// Shorthand for errors the core raises itself.

@@ -15,9 +15,6 @@ use tokio::sync::broadcast;
 use tracing::info_span;
 
 const INTERVAL: Duration = Duration::from_secs(1);
-/// How often verified pieces are written down: a crash re-downloads at most this long's
-/// worth of pieces.
-const RESUME_DATA_EVERY_TICKS: u64 = 5;
 
 /// What the last sample said about one torrent.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,13 +49,8 @@ impl Watcher {
         let this = watcher.clone();
         let task = bidswarm_swarm::spawn(info_span!("watch_swarm"), "watch_swarm", async move {
             let mut ticker = tokio::time::interval(INTERVAL);
-            let mut ticks: u64 = 0;
             loop {
                 ticker.tick().await;
-                ticks += 1;
-                if ticks.is_multiple_of(RESUME_DATA_EVERY_TICKS) {
-                    swarm.save_resume_data().await;
-                }
                 let now = swarm.list();
                 let events = diff(&mut this.lock(), now);
                 for event in events {

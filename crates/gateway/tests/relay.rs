@@ -255,9 +255,9 @@ async fn socks_refuses_other_commands() {
     assert_eq!(answer[1], 7, "command not supported");
 }
 
-async fn gateway_with_engine(handshake_timeout: Duration) -> (Arc<Gateway>, TcpListener) {
+/// A gateway on loopback with a stand-in engine listening behind it.
+async fn gateway_with_engine(config: GatewayConfig) -> (Arc<Gateway>, TcpListener) {
     let engine_listener = TcpListener::bind(loopback()).await.unwrap();
-    let config = GatewayConfig { handshake_timeout, ..GatewayConfig::new(loopback(), loopback()) };
     let gateway = Gateway::start(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await.unwrap();
     gateway.set_engine(engine_listener.local_addr().unwrap());
     (gateway, engine_listener)
@@ -280,7 +280,11 @@ async fn closed_within(stream: &mut TcpStream, within: Duration) {
 
 #[tokio::test]
 async fn a_handshake_trickled_a_byte_at_a_time_is_cut_off_at_the_timeout() {
-    let (gateway, _engine) = gateway_with_engine(Duration::from_secs(1)).await;
+    let (gateway, _engine) = gateway_with_engine(GatewayConfig {
+        handshake_timeout: Duration::from_secs(1),
+        ..GatewayConfig::new(loopback(), loopback())
+    })
+    .await;
     let mut slow = TcpStream::connect(gateway.public_addr()).await.unwrap();
     let handshake = handshake_bytes(3);
     let trickle = async {
@@ -299,7 +303,11 @@ async fn a_handshake_trickled_a_byte_at_a_time_is_cut_off_at_the_timeout() {
 
 #[tokio::test]
 async fn a_4_gib_length_prefix_closes_the_connection_without_buffering() {
-    let (gateway, engine_listener) = gateway_with_engine(Duration::from_secs(5)).await;
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig {
+        handshake_timeout: Duration::from_secs(5),
+        ..GatewayConfig::new(loopback(), loopback())
+    })
+    .await;
     let mut hostile = TcpStream::connect(gateway.public_addr()).await.unwrap();
     hostile.write_all(&handshake_bytes(4)).await.unwrap();
     hostile.write_all(&[0xff, 0xff, 0xff, 0xff, 7, 0, 0]).await.unwrap();
@@ -313,10 +321,11 @@ async fn a_4_gib_length_prefix_closes_the_connection_without_buffering() {
 
 #[tokio::test]
 async fn incoming_connections_over_the_per_ip_limit_are_closed_at_once() {
-    let engine_listener = TcpListener::bind(loopback()).await.unwrap();
-    let config = GatewayConfig { max_incoming_per_ip: 2, ..GatewayConfig::new(loopback(), loopback()) };
-    let gateway = Gateway::start(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await.unwrap();
-    gateway.set_engine(engine_listener.local_addr().unwrap());
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig {
+        max_incoming_per_ip: 2,
+        ..GatewayConfig::new(loopback(), loopback())
+    })
+    .await;
     let mut allowed = Vec::new();
     for _ in 0..2 {
         let mut peer = TcpStream::connect(gateway.public_addr()).await.unwrap();

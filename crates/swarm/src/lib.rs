@@ -52,6 +52,10 @@ use tracing::{info, info_span, warn};
 /// How long a preview of a magnet waits for some peer to send the metadata.
 const MAGNET_PREVIEW_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How often verified pieces are written down: a crash re-downloads at most this long's
+/// worth of pieces.
+const RESUME_DATA_INTERVAL: Duration = Duration::from_secs(5);
+
 /// How long a peer may stay silent before we drop it. librqbit's 10 s is shorter than
 /// Transmission's first reply to a new connection (about 12 s), so seeding to a fresh
 /// Transmission failed; 60 s is still below the 2-minute keep-alive of BEP 3.
@@ -100,6 +104,8 @@ pub struct Swarm {
     session: Arc<Session>,
     config: SwarmConfig,
     shared: Arc<Mutex<Shared>>,
+    /// Writes resume data every [`RESUME_DATA_INTERVAL`], when there is a state folder.
+    resume_writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Swarm {
@@ -159,8 +165,23 @@ impl Swarm {
         let session = Session::new_with_opts(config.download_folder.clone(), options)
             .await
             .map_err(Error::engine("could not start the BitTorrent session"))?;
-        let swarm = Arc::new(Self { session, config, shared: Default::default() });
+        let swarm =
+            Arc::new(Self { session, config, shared: Default::default(), resume_writer: Mutex::new(None) });
         swarm.restore_torrent_limits().await;
+        if swarm.config.state_folder.is_some() {
+            // A weak reference, so the writer never keeps a dropped swarm alive.
+            let weak = Arc::downgrade(&swarm);
+            let task = spawn(info_span!("resume_data"), "resume_data", async move {
+                let mut tick = tokio::time::interval(RESUME_DATA_INTERVAL);
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    let Some(swarm) = weak.upgrade() else { return Ok::<_, Error>(()) };
+                    swarm.save_resume_data().await;
+                }
+            });
+            *swarm.resume_writer.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+        }
         Ok(swarm)
     }
 
@@ -517,6 +538,9 @@ impl Swarm {
         for (_, r) in self.lock().resolving.drain() {
             r.task.abort();
         }
+        if let Some(writer) = self.resume_writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            writer.abort();
+        }
         self.session.stop().await;
         self.save_resume_data().await;
     }
@@ -527,8 +551,8 @@ impl Swarm {
     /// librqbit 9.1 writes this file only every 16 MiB of verified pieces and trusts it on
     /// start (checking one claimed piece per file), so whatever was verified since its last
     /// write was downloaded again after a restart. Written atomically (rename), after
-    /// which librqbit's own writer writes to the replaced file and we are the only writer;
-    /// the core calls this every few seconds and at shutdown. The bitfield only grows, so
+    /// which librqbit's own writer writes to the replaced file and we are the only writer.
+    /// Runs every [`RESUME_DATA_INTERVAL`] and at [`Swarm::stop`]. The bitfield only grows, so
     /// an older copy is never wrong, only incomplete.
     pub async fn save_resume_data(&self) {
         let Some(folder) = self.config.state_folder.as_ref().map(|f| f.join("session")) else { return };
