@@ -1,0 +1,201 @@
+import * as Tabs from '@radix-ui/react-tabs';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApiError } from '../bindings';
+import type { PeerView, TorrentView } from '../api/optional';
+import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
+import { displayName, progressFraction, shareRatio } from '../lib/torrents';
+import { useApp } from '../state/app';
+import { FileTree } from './FileTree';
+import { PiecesMap } from './PiecesMap';
+import { SpeedChart } from './SpeedChart';
+
+interface Props {
+  torrent: TorrentView;
+  onClose: () => void;
+}
+
+export function DetailsPanel({ torrent, onClose }: Props) {
+  const { t } = useTranslation();
+  const [tab, setTab] = useState('general');
+  return (
+    <section className="details" aria-label={t('details.label', { name: displayName(torrent) })}>
+      <Tabs.Root value={tab} onValueChange={setTab} className="details-tabs">
+        <div className="details-bar">
+          <Tabs.List className="tab-list" aria-label={t('details.tabs')}>
+            <Tabs.Trigger value="general">{t('details.general')}</Tabs.Trigger>
+            <Tabs.Trigger value="files">{t('details.files')}</Tabs.Trigger>
+            <Tabs.Trigger value="peers">{t('details.peers')}</Tabs.Trigger>
+            <Tabs.Trigger value="pieces">{t('details.pieces')}</Tabs.Trigger>
+            <Tabs.Trigger value="speed">{t('details.speed')}</Tabs.Trigger>
+          </Tabs.List>
+          <span className="details-name" title={displayName(torrent)}>
+            {displayName(torrent)}
+          </span>
+          <button type="button" className="icon-btn" onClick={onClose} aria-label={t('details.close')}>
+            ×
+          </button>
+        </div>
+        <Tabs.Content value="general" className="details-body">
+          <GeneralTab torrent={torrent} />
+        </Tabs.Content>
+        <Tabs.Content value="files" className="details-body">
+          <FilesTab torrent={torrent} />
+        </Tabs.Content>
+        <Tabs.Content value="peers" className="details-body">
+          {tab === 'peers' ? <PeersTab torrent={torrent} /> : null}
+        </Tabs.Content>
+        <Tabs.Content value="pieces" className="details-body">
+          {tab === 'pieces' ? <PiecesMap torrent={torrent} /> : null}
+        </Tabs.Content>
+        <Tabs.Content value="speed" className="details-body">
+          {tab === 'speed' ? <SpeedChart torrentId={torrent.id} /> : null}
+        </Tabs.Content>
+      </Tabs.Root>
+    </section>
+  );
+}
+
+function GeneralTab({ torrent }: { torrent: TorrentView }) {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  const rows: [string, string][] = [
+    [t('general.infoHash'), torrent.id],
+    ...(torrent.info_hash_v2 ? ([[t('general.infoHashV2'), torrent.info_hash_v2]] as [string, string][]) : []),
+    [t('general.state'), torrent.error ? `${t(`state.${torrent.state}`)}: ${torrent.error}` : t(`state.${torrent.state}`)],
+    [t('general.progress'), `${formatPercent(progressFraction(torrent), locale)} (${formatBytes(torrent.progress_bytes, locale)} / ${formatBytes(torrent.total_bytes, locale)})`],
+    [t('general.savePath'), torrent.output_folder],
+    [t('general.downloaded'), formatBytes(torrent.fetched_bytes, locale)],
+    [t('general.uploaded'), formatBytes(torrent.uploaded_bytes, locale)],
+    [t('general.ratio'), formatRatio(shareRatio(torrent), locale)],
+    [t('general.rates'), `↓ ${formatRate(torrent.download_bytes_per_sec, locale, true)}  ↑ ${formatRate(torrent.upload_bytes_per_sec, locale, true)}`],
+    [t('general.eta'), formatEta(torrent.eta_secs, locale)],
+    [t('general.peers'), String(torrent.peers)],
+    [
+      t('general.limits'),
+      `↓ ${torrent.limits.download_bytes_per_sec ? formatRate(torrent.limits.download_bytes_per_sec, locale) : t('settings.unlimited')}  ↑ ${
+        torrent.limits.upload_bytes_per_sec ? formatRate(torrent.limits.upload_bytes_per_sec, locale) : t('settings.unlimited')
+      }`,
+    ],
+    [t('general.createdBy'), torrent.created_by ?? '—'],
+    [t('general.created'), formatDateTime(torrent.creation_date, locale)],
+    [t('general.comment'), torrent.comment ?? '—'],
+    [t('general.added'), formatDateTime(torrent.added_at, locale)],
+    [t('general.magnet'), torrent.magnet],
+  ];
+  return (
+    <dl className="general-grid">
+      {rows.map(([label, value]) => (
+        <div className="general-row" key={label}>
+          <dt>{label}</dt>
+          <dd className="selectable">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function FilesTab({ torrent }: { torrent: TorrentView }) {
+  const { t } = useTranslation();
+  const { rpc, store, notify } = useApp();
+  const [pending, setPending] = useState(false);
+  if (torrent.files.length === 0) {
+    return <p className="empty-note">{t(torrent.state === 'resolving' ? 'files.resolving' : 'files.none')}</p>;
+  }
+  const selected = new Set(torrent.files.filter((f) => f.included).map((f) => f.index));
+  const change = async (next: Set<number>) => {
+    if (next.size === 0) {
+      notify('error', t('files.needOne'));
+      return;
+    }
+    setPending(true);
+    try {
+      const r = await rpc({ type: 'set_file_selection', id: torrent.id, files: Array.from(next).sort((a, b) => a - b) });
+      if (r.type === 'torrent') store.upsert(r.torrent);
+    } catch (e) {
+      notify('error', (e as ApiError).message);
+    } finally {
+      setPending(false);
+    }
+  };
+  return (
+    <>
+      <FileTree files={torrent.files} selected={selected} onChange={(s) => void change(s)} showProgress disabled={pending} />
+      <p className="hint">{t('files.priorityMissing')}</p>
+    </>
+  );
+}
+
+function PeersTab({ torrent }: { torrent: TorrentView }) {
+  const { t, i18n } = useTranslation();
+  const { rpc } = useApp();
+  const [peers, setPeers] = useState<PeerView[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      rpc({ type: 'list_peers', id: torrent.id })
+        .then((r) => {
+          if (live && r.type === 'peers') {
+            setPeers(r.peers);
+            setError(null);
+          }
+        })
+        .catch((e: ApiError) => live && setError(e));
+    void load();
+    const timer = window.setInterval(load, 2000);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, [rpc, torrent.id]);
+  if (error) return <p className="form-error" role="alert">{error.message}</p>;
+  if (!peers) return <p className="empty-note">{t('common.loading')}</p>;
+  if (peers.length === 0) return <p className="empty-note">{t('peers.none')}</p>;
+  const locale = i18n.language;
+  const rates = peers.some((p) => typeof p.download_bytes_per_sec === 'number');
+  const flags = peers.some((p) => typeof p.am_choking === 'boolean');
+  return (
+    <table className="peers-table">
+      <thead>
+        <tr>
+          <th scope="col">{t('peers.address')}</th>
+          <th scope="col">{t('peers.client')}</th>
+          <th scope="col">{t('peers.direction')}</th>
+          <th scope="col">{t('peers.btSpeed')}</th>
+          {flags ? <th scope="col" title={t('peers.flagsHint')}>{t('peers.flags')}</th> : null}
+          {rates ? <th scope="col" className="num">{t('peers.downRate')}</th> : null}
+          {rates ? <th scope="col" className="num">{t('peers.upRate')}</th> : null}
+          <th scope="col" className="num">{t('peers.downloaded')}</th>
+          <th scope="col" className="num">{t('peers.uploaded')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {peers.map((p) => (
+          <tr key={p.address}>
+            <td className="mono">{p.address}</td>
+            <td>{p.client ?? '—'}</td>
+            <td>{t(p.incoming ? 'peers.incoming' : 'peers.outgoing')}</td>
+            <td>{t(p.bt_speed ? 'common.yes' : 'common.no')}</td>
+            {flags ? <td className="mono" title={t('peers.flagsHint')}>{peerFlags(p)}</td> : null}
+            {rates ? <td className="num">{formatRate(p.download_bytes_per_sec ?? 0, locale)}</td> : null}
+            {rates ? <td className="num">{formatRate(p.upload_bytes_per_sec ?? 0, locale)}</td> : null}
+            <td className="num">{formatBytes(p.downloaded_bytes, locale)}</td>
+            <td className="num">{formatBytes(p.uploaded_bytes, locale)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * qBittorrent-style flags: D we download from it (interested, not choked), d interested
+ * but choked; U we upload to it, u it is interested but we choke it.
+ */
+export function peerFlags(p: PeerView): string {
+  let out = '';
+  if (p.am_interested) out += p.peer_choking ? 'd' : 'D';
+  if (p.peer_interested) out += p.am_choking ? 'u' : 'U';
+  return out || '·';
+}

@@ -1,0 +1,278 @@
+import * as Dialog from '@radix-ui/react-dialog';
+import * as Tabs from '@radix-ui/react-tabs';
+import { useEffect, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApiError } from '../bindings';
+import { has, type SettingsView } from '../api/optional';
+import { kibPerSecText, parseKibPerSec } from '../lib/format';
+import { useApp } from '../state/app';
+import type { LanguagePref, ThemePref } from '../state/prefs';
+
+interface Props {
+  open: boolean;
+  onClose: () => void;
+  language: LanguagePref;
+  onLanguage: (l: LanguagePref) => void;
+  theme: ThemePref;
+  onTheme: (t: ThemePref) => void;
+}
+
+interface Draft {
+  settings: SettingsView;
+  down: string;
+  up: string;
+  altDown: string;
+  altUp: string;
+  port: string;
+}
+
+function toDraft(settings: SettingsView): Draft {
+  return {
+    settings,
+    down: kibPerSecText(settings.limits.download_bytes_per_sec),
+    up: kibPerSecText(settings.limits.upload_bytes_per_sec),
+    altDown: kibPerSecText(settings.alt_limits?.download_bytes_per_sec ?? null),
+    altUp: kibPerSecText(settings.alt_limits?.upload_bytes_per_sec ?? null),
+    port: String(settings.listen_port),
+  };
+}
+
+export function SettingsDialog(props: Props) {
+  const { t } = useTranslation();
+  return (
+    <Dialog.Root open={props.open} onOpenChange={(open) => !open && props.onClose()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content className="dialog settings-dialog" aria-describedby={undefined}>
+          <Dialog.Title className="dialog-title">{t('settings.title')}</Dialog.Title>
+          {props.open ? <SettingsForm {...props} /> : null}
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) {
+  const { t } = useTranslation();
+  const { rpc, notify } = useApp();
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [restartRequired, setRestartRequired] = useState(false);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    rpc({ type: 'get_settings' })
+      .then((r) => {
+        if (r.type === 'settings') {
+          setDraft(toDraft(r.settings));
+          setRestartRequired(r.restart_required);
+        }
+      })
+      .catch((e: ApiError) => setLoadError(e));
+  }, [rpc]);
+
+  const set = (patch: Partial<SettingsView>) =>
+    setDraft((d) => (d ? { ...d, settings: { ...d.settings, ...patch } } : d));
+  const setText = (patch: Partial<Omit<Draft, 'settings'>>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+
+  async function save() {
+    if (!draft) return;
+    const down = parseKibPerSec(draft.down);
+    const up = parseKibPerSec(draft.up);
+    const altDown = parseKibPerSec(draft.altDown);
+    const altUp = parseKibPerSec(draft.altUp);
+    const port = Number(draft.port);
+    if (down === 'invalid' || up === 'invalid' || altDown === 'invalid' || altUp === 'invalid') {
+      setSaveError(t('settings.invalidLimit'));
+      return;
+    }
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      setSaveError(t('settings.invalidPort'));
+      return;
+    }
+    const settings: SettingsView = {
+      ...draft.settings,
+      listen_port: port,
+      limits: { download_bytes_per_sec: down, upload_bytes_per_sec: up },
+    };
+    if (has(draft.settings, 'alt_limits')) {
+      settings.alt_limits = { download_bytes_per_sec: altDown, upload_bytes_per_sec: altUp };
+    }
+    setSaving(true);
+    setSaveError(null);
+    try {
+      const r = await rpc({ type: 'update_settings', settings });
+      if (r.type === 'settings') {
+        setDraft(toDraft(r.settings));
+        setRestartRequired(r.restart_required);
+        notify('info', r.restart_required ? t('settings.savedRestart') : t('settings.saved'));
+        if (!r.restart_required) onClose();
+      }
+    } catch (e) {
+      setSaveError((e as ApiError).message);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const s = draft?.settings;
+  return (
+    <form
+      className="settings-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <Tabs.Root defaultValue="downloads" orientation="vertical" className="settings-tabs">
+        <Tabs.List className="settings-tab-list" aria-label={t('settings.sections')}>
+          <Tabs.Trigger value="downloads">{t('settings.downloads')}</Tabs.Trigger>
+          <Tabs.Trigger value="speed">{t('settings.speed')}</Tabs.Trigger>
+          <Tabs.Trigger value="connection">{t('settings.connection')}</Tabs.Trigger>
+          <Tabs.Trigger value="interface">{t('settings.interface')}</Tabs.Trigger>
+        </Tabs.List>
+        <div className="settings-panels">
+          {loadError ? (
+            <div className="form-error" role="alert">
+              {t('settings.loadFailed')} {loadError.message}
+            </div>
+          ) : null}
+          {!s && !loadError ? (
+            <div className="resolving" role="status">
+              <span className="spinner" aria-hidden="true" />
+              {t('common.loading')}
+            </div>
+          ) : null}
+          {s && draft ? (
+            <>
+              <Tabs.Content value="downloads" className="settings-panel">
+                <Field label={t('settings.downloadFolder')}>
+                  <input type="text" value={s.download_folder} onChange={(e) => set({ download_folder: e.target.value })} spellCheck={false} />
+                </Field>
+                {has(s, 'notify_on_complete') ? (
+                  <Check label={t('settings.notifications')} checked={s.notify_on_complete ?? false} onChange={(v) => set({ notify_on_complete: v })} />
+                ) : null}
+              </Tabs.Content>
+              <Tabs.Content value="speed" className="settings-panel">
+                <p className="hint">{t('settings.limitsHint')}</p>
+                <div className="field-pair">
+                  <Field label={t('settings.downLimit')}>
+                    <input type="text" inputMode="numeric" value={draft.down} onChange={(e) => setText({ down: e.target.value })} placeholder={t('settings.unlimited')} />
+                  </Field>
+                  <Field label={t('settings.upLimit')}>
+                    <input type="text" inputMode="numeric" value={draft.up} onChange={(e) => setText({ up: e.target.value })} placeholder={t('settings.unlimited')} />
+                  </Field>
+                </div>
+                {has(s, 'alt_limits') ? (
+                  <fieldset className="subsection">
+                    <legend>{t('settings.altLimits')}</legend>
+                    <Check label={t('settings.altLimitsOn')} checked={s.alt_limits_enabled ?? false} onChange={(v) => set({ alt_limits_enabled: v })} />
+                    <div className="field-pair">
+                      <Field label={t('settings.downLimit')}>
+                        <input type="text" inputMode="numeric" value={draft.altDown} onChange={(e) => setText({ altDown: e.target.value })} placeholder={t('settings.unlimited')} />
+                      </Field>
+                      <Field label={t('settings.upLimit')}>
+                        <input type="text" inputMode="numeric" value={draft.altUp} onChange={(e) => setText({ altUp: e.target.value })} placeholder={t('settings.unlimited')} />
+                      </Field>
+                    </div>
+                  </fieldset>
+                ) : null}
+              </Tabs.Content>
+              <Tabs.Content value="connection" className="settings-panel">
+                <Field label={t('settings.listenPort')} hint={t('settings.listenPortHint')}>
+                  <input type="text" inputMode="numeric" value={draft.port} onChange={(e) => setText({ port: e.target.value })} />
+                </Field>
+                <Check label={t('settings.dht')} checked={s.dht} onChange={(v) => set({ dht: v })} />
+                <Check label={t('settings.lsd')} checked={s.local_service_discovery} onChange={(v) => set({ local_service_discovery: v })} />
+                <Check label={t('settings.upnp')} checked={s.upnp} onChange={(v) => set({ upnp: v })} />
+                {has(s, 'max_connections') ? (
+                  <Field label={t('settings.maxConnections')}>
+                    <input type="number" min={1} value={s.max_connections ?? 0} onChange={(e) => set({ max_connections: Number(e.target.value) })} />
+                  </Field>
+                ) : null}
+                {has(s, 'max_connections_per_torrent') ? (
+                  <Field label={t('settings.maxConnectionsPerTorrent')}>
+                    <input type="number" min={1} value={s.max_connections_per_torrent ?? 0} onChange={(e) => set({ max_connections_per_torrent: Number(e.target.value) })} />
+                  </Field>
+                ) : null}
+                {has(s, 'max_connections_per_ip') ? (
+                  <Field label={t('settings.maxConnectionsPerIp')}>
+                    <input type="number" min={1} value={s.max_connections_per_ip ?? 0} onChange={(e) => set({ max_connections_per_ip: Number(e.target.value) })} />
+                  </Field>
+                ) : null}
+                {has(s, 'blocklist_path') ? (
+                  <Field label={t('settings.blocklist')} hint={t('settings.blocklistHint')}>
+                    <input type="text" value={s.blocklist_path ?? ''} onChange={(e) => set({ blocklist_path: e.target.value.trim() === '' ? null : e.target.value })} spellCheck={false} />
+                  </Field>
+                ) : null}
+              </Tabs.Content>
+              <Tabs.Content value="interface" className="settings-panel">
+                <Field label={t('settings.language')}>
+                  <select value={language} onChange={(e) => onLanguage(e.target.value as LanguagePref)}>
+                    <option value="en">{t('languages.en')}</option>
+                    <option value="de">{t('languages.de')}</option>
+                  </select>
+                </Field>
+                <Field label={t('settings.theme')}>
+                  <select value={theme} onChange={(e) => onTheme(e.target.value as ThemePref)}>
+                    <option value="system">{t('settings.themeSystem')}</option>
+                    <option value="light">{t('settings.themeLight')}</option>
+                    <option value="dark">{t('settings.themeDark')}</option>
+                  </select>
+                </Field>
+                <p className="hint">{t('settings.interfaceHint')}</p>
+                {has(s, 'start_at_login') ? (
+                  <Check label={t('settings.startAtLogin')} checked={s.start_at_login ?? false} onChange={(v) => set({ start_at_login: v })} />
+                ) : null}
+                {has(s, 'close_to_tray') ? (
+                  <Check label={t('settings.closeToTray')} checked={s.close_to_tray ?? false} onChange={(v) => set({ close_to_tray: v })} />
+                ) : null}
+              </Tabs.Content>
+            </>
+          ) : null}
+        </div>
+      </Tabs.Root>
+      {restartRequired ? (
+        <p className="warning" role="status">
+          {t('settings.restartRequired')}
+        </p>
+      ) : null}
+      {saveError ? (
+        <div className="form-error" role="alert">
+          {saveError}
+        </div>
+      ) : null}
+      <div className="dialog-actions">
+        <span className="spacer" />
+        <Dialog.Close asChild>
+          <button type="button" className="btn">
+            {t('common.close')}
+          </button>
+        </Dialog.Close>
+        <button type="submit" className="btn primary" disabled={!draft || saving}>
+          {t('common.save')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Field({ label, hint, children }: { label: string; hint?: string; children: ReactNode }) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      {children}
+      {hint ? <small className="hint">{hint}</small> : null}
+    </label>
+  );
+}
+
+function Check({ label, checked, onChange }: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+  return (
+    <label className="check">
+      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      {label}
+    </label>
+  );
+}

@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SessionStatsView } from '../api/optional';
+import { formatBytes, formatRate } from '../lib/format';
+import { useApp, useConnectionState } from '../state/app';
+
+export function StatusBar() {
+  const { t, i18n } = useTranslation();
+  const { rpc, store } = useApp();
+  const connection = useConnectionState();
+  const [stats, setStats] = useState<SessionStatsView | null>(null);
+  const locale = i18n.language;
+
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      rpc({ type: 'session_stats' })
+        .then((r) => {
+          if (!live || r.type !== 'session_stats') return;
+          setStats(r.stats);
+          store.session.push(Date.now() / 1000, r.stats.download_bytes_per_sec, r.stats.upload_bytes_per_sec);
+        })
+        .catch(() => {});
+    void load();
+    const timer = window.setInterval(load, 1000);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, [rpc, store]);
+
+  return (
+    <footer className="statusbar" aria-label={t('status.label')}>
+      <span className={`conn conn-${connection}`} data-testid="connection-state">
+        <span className="conn-dot" aria-hidden="true" />
+        {t(`connection.${connection}`)}
+      </span>
+      {stats ? (
+        <>
+          <span className="stat" title={t('status.down')}>
+            <span className="arrow-down" aria-hidden="true">↓</span> {formatRate(stats.download_bytes_per_sec, locale, true)}
+          </span>
+          <span className="stat" title={t('status.up')}>
+            <span className="arrow-up" aria-hidden="true">↑</span> {formatRate(stats.upload_bytes_per_sec, locale, true)}
+          </span>
+          <span className="stat">{t('status.peers', { count: stats.peers })}</span>
+          {typeof stats.dht_nodes === 'number' ? <span className="stat">{t('status.dht', { count: stats.dht_nodes })}</span> : null}
+          {typeof stats.free_disk_bytes === 'number' ? (
+            <span className="stat">{t('status.free', { size: formatBytes(stats.free_disk_bytes, locale) })}</span>
+          ) : null}
+          <span className="spacer" />
+          {stats.listen_addr ? <span className="stat muted">{t('status.listening', { addr: stats.listen_addr })}</span> : null}
+          <span className="stat muted">{t('status.totals', { down: formatBytes(stats.fetched_bytes, locale), up: formatBytes(stats.uploaded_bytes, locale) })}</span>
+        </>
+      ) : null}
+    </footer>
+  );
+}

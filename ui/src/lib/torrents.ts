@@ -1,0 +1,95 @@
+/**
+ * State logic of the torrents view: which filter a torrent belongs to, search, the
+ * derived numbers (progress, ratio), and selection helpers. No React, no I/O.
+ */
+import type { TorrentState } from '../bindings';
+import type { TorrentView } from '../api/optional';
+
+export const FILTERS = ['all', 'downloading', 'seeding', 'paused', 'completed', 'error'] as const;
+export type StateFilter = (typeof FILTERS)[number];
+
+export function isComplete(t: Pick<TorrentView, 'progress_bytes' | 'total_bytes'>): boolean {
+  return t.total_bytes > 0 && t.progress_bytes >= t.total_bytes;
+}
+
+export function matchesFilter(t: TorrentView, filter: StateFilter): boolean {
+  switch (filter) {
+    case 'all':
+      return true;
+    // Resolving and checking are steps on the way to downloading.
+    case 'downloading':
+      return t.state === 'downloading' || t.state === 'resolving' || t.state === 'checking';
+    case 'seeding':
+      return t.state === 'seeding';
+    case 'paused':
+      return t.state === 'paused';
+    case 'completed':
+      return isComplete(t);
+    case 'error':
+      return t.state === 'error';
+  }
+}
+
+/** Every word of the query must appear in the name or the info hash (case-insensitive). */
+export function matchesSearch(t: TorrentView, query: string): boolean {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const haystack = `${t.name ?? ''} ${t.id}`.toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
+export function filterTorrents(torrents: readonly TorrentView[], filter: StateFilter, query: string): TorrentView[] {
+  return torrents.filter((t) => matchesFilter(t, filter) && matchesSearch(t, query));
+}
+
+export function countByFilter(torrents: readonly TorrentView[]): Record<StateFilter, number> {
+  const counts = Object.fromEntries(FILTERS.map((f) => [f, 0])) as Record<StateFilter, number>;
+  for (const t of torrents) {
+    for (const f of FILTERS) if (matchesFilter(t, f)) counts[f] += 1;
+  }
+  return counts;
+}
+
+export function progressFraction(t: TorrentView): number {
+  if (t.state === 'checking' && t.total_bytes > 0) return Math.min(1, t.checked_bytes / t.total_bytes);
+  return t.total_bytes > 0 ? Math.min(1, t.progress_bytes / t.total_bytes) : 0;
+}
+
+/**
+ * The share ratio: the core's own when it sends one; otherwise uploaded over what we
+ * hold (a seeder that never downloaded still has a meaningful ratio). `null` when there
+ * is nothing to divide by.
+ */
+export function shareRatio(t: TorrentView): number | null {
+  if (typeof t.ratio === 'number') return t.ratio;
+  const base = Math.max(t.fetched_bytes, t.progress_bytes);
+  return base > 0 ? t.uploaded_bytes / base : null;
+}
+
+export function displayName(t: Pick<TorrentView, 'name' | 'id'>): string {
+  return t.name ?? t.id;
+}
+
+/** Whether the selection is better served by Pause (something runs) or Resume. */
+export function toggleAction(states: readonly TorrentState[]): 'pause' | 'resume' | null {
+  if (states.length === 0) return null;
+  return states.some((s) => s !== 'paused' && s !== 'error') ? 'pause' : 'resume';
+}
+
+/** Extends a selection Shift-click style: everything between anchor and target, in view order. */
+export function rangeSelection(orderedIds: readonly string[], anchor: string, target: string): string[] {
+  const a = orderedIds.indexOf(anchor);
+  const b = orderedIds.indexOf(target);
+  if (a < 0 || b < 0) return [target];
+  const [lo, hi] = a < b ? [a, b] : [b, a];
+  return orderedIds.slice(lo, hi + 1);
+}
+
+/** A pasted or dropped text that looks like a magnet link (it may still be invalid). */
+export function looksLikeMagnet(text: string): boolean {
+  return /^\s*magnet:\?/i.test(text);
+}
+
+export function looksLikeTorrentUrl(text: string): boolean {
+  return /^\s*https?:\/\/\S+$/i.test(text);
+}

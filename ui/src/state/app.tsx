@@ -1,0 +1,74 @@
+/**
+ * What every component may reach: the transport (through `rpc`), the torrent store and
+ * the toasts. Created once in `App`.
+ */
+import { createContext, useCallback, useContext, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type { ApiError, Request, Response } from '../bindings';
+import { toApiError, type ConnectionState, type Transport } from '../transport';
+import { TorrentStore } from './store';
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+interface AppContextValue {
+  transport: Transport;
+  store: TorrentStore;
+  /** Sends a request; rejects with an `ApiError`. */
+  rpc: (request: Request, signal?: AbortSignal) => Promise<Response>;
+  toasts: Toast[];
+  notify: (kind: Toast['kind'], text: string) => void;
+  dismiss: (id: number) => void;
+}
+
+const AppContext = createContext<AppContextValue | null>(null);
+
+let nextToastId = 1;
+
+export function AppProvider({ transport, store, children }: { transport: Transport; store: TorrentStore; children: ReactNode }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const dismiss = useCallback((id: number) => setToasts((all) => all.filter((t) => t.id !== id)), []);
+  const notify = useCallback(
+    (kind: Toast['kind'], text: string) => {
+      const id = nextToastId++;
+      setToasts((all) => [...all.slice(-4), { id, kind, text }]);
+      window.setTimeout(() => dismiss(id), kind === 'error' ? 10000 : 4000);
+    },
+    [dismiss],
+  );
+  const rpc = useCallback(
+    async (request: Request, signal?: AbortSignal) => {
+      try {
+        return await transport.rpc(request, signal);
+      } catch (e) {
+        throw toApiError(e);
+      }
+    },
+    [transport],
+  );
+  const value = useMemo(() => ({ transport, store, rpc, toasts, notify, dismiss }), [transport, store, rpc, toasts, notify, dismiss]);
+  return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
+}
+
+export function useApp(): AppContextValue {
+  const value = useContext(AppContext);
+  if (!value) throw new Error('useApp outside AppProvider');
+  return value;
+}
+
+export function useTorrents() {
+  const { store } = useApp();
+  return useSyncExternalStore(store.subscribe, store.getSnapshot);
+}
+
+export function useConnectionState(): ConnectionState {
+  const { transport } = useApp();
+  return useSyncExternalStore(
+    useCallback((cb: () => void) => transport.onConnectionChange(cb), [transport]),
+    () => transport.connectionState(),
+  );
+}
+
+export type { ApiError };

@@ -1,0 +1,107 @@
+/**
+ * The UI's copy of the core's torrents, kept current by events and an occasional full
+ * list. Listeners are told at most once per frame, so a burst of progress events (one
+ * per torrent per second) costs one render.
+ */
+import type { Event, TorrentId } from '../bindings';
+import type { TorrentView } from '../api/optional';
+import { RateHistory } from '../lib/speedHistory';
+
+type Listener = () => void;
+
+export class TorrentStore {
+  private torrents = new Map<TorrentId, TorrentView>();
+  private snapshot: TorrentView[] = [];
+  private dirty = false;
+  private scheduled = false;
+  private loaded = false;
+  private readonly listeners = new Set<Listener>();
+  readonly histories = new Map<TorrentId, RateHistory>();
+  readonly session = new RateHistory();
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The torrents in insertion order; the same array until something changes. */
+  getSnapshot = (): TorrentView[] => {
+    if (this.dirty) {
+      this.snapshot = Array.from(this.torrents.values());
+      this.dirty = false;
+    }
+    return this.snapshot;
+  };
+
+  isLoaded = (): boolean => this.loaded;
+
+  get(id: TorrentId): TorrentView | undefined {
+    return this.torrents.get(id);
+  }
+
+  /** Replaces everything with a full list from the core. */
+  replaceAll(list: readonly TorrentView[]): void {
+    const next = new Map<TorrentId, TorrentView>();
+    for (const t of list) next.set(t.id, t);
+    this.torrents = next;
+    for (const id of this.histories.keys()) if (!next.has(id)) this.histories.delete(id);
+    this.loaded = true;
+    this.changed();
+  }
+
+  upsert(torrent: TorrentView): void {
+    this.torrents.set(torrent.id, torrent);
+    this.changed();
+  }
+
+  remove(id: TorrentId): void {
+    if (this.torrents.delete(id)) {
+      this.histories.delete(id);
+      this.changed();
+    }
+  }
+
+  apply(event: Event, nowUnixSeconds = Date.now() / 1000): void {
+    switch (event.type) {
+      case 'added':
+      case 'metadata_resolved':
+      case 'completed':
+        this.upsert(event.torrent);
+        break;
+      case 'progress': {
+        const t = event.torrent;
+        let history = this.histories.get(t.id);
+        if (!history) {
+          history = new RateHistory();
+          this.histories.set(t.id, history);
+        }
+        history.push(nowUnixSeconds, t.download_bytes_per_sec, t.upload_bytes_per_sec);
+        this.upsert(t);
+        break;
+      }
+      case 'removed':
+        this.remove(event.id);
+        break;
+      case 'error': {
+        const t = this.torrents.get(event.id);
+        if (t) this.upsert({ ...t, state: 'error', error: event.error.message });
+        break;
+      }
+    }
+  }
+
+  private changed(): void {
+    this.dirty = true;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const flush = () => {
+      this.scheduled = false;
+      for (const listener of this.listeners) listener();
+    };
+    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) {
+      requestAnimationFrame(flush);
+    } else {
+      setTimeout(flush, 16);
+    }
+  }
+}
