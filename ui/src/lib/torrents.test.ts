@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { TorrentView } from '../api/optional';
+import type { TorrentState } from '../bindings';
+import { countByFilter, filterTorrents, looksLikeMagnet, matchesSearch, rangeSelection, shareRatio, toggleAction } from './torrents';
+
+function torrent(id: string, state: TorrentState, progress = 0, total = 100, name: string | null = id): TorrentView {
+  return {
+    id,
+    name,
+    magnet: `magnet:?xt=urn:btih:${id}`,
+    state,
+    output_folder: '/tmp',
+    progress_bytes: progress,
+    total_bytes: total,
+    checked_bytes: 0,
+    fetched_bytes: progress,
+    uploaded_bytes: 0,
+    download_bytes_per_sec: 0,
+    upload_bytes_per_sec: 0,
+    eta_secs: null,
+    peers: 0,
+    error: null,
+    limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
+    files: [],
+  };
+}
+
+const list = [
+  torrent('a1', 'downloading', 10, 100, 'Debian netinst'),
+  torrent('b2', 'resolving', 0, 0, null),
+  torrent('c3', 'seeding', 100, 100, 'Ubuntu ISO'),
+  torrent('d4', 'paused', 100, 100, 'Arch'),
+  torrent('e5', 'paused', 5, 100, 'Fedora'),
+  torrent('f6', 'error', 0, 100, 'Broken'),
+];
+
+describe('state filters', () => {
+  it('counts each torrent in every filter it belongs to', () => {
+    expect(countByFilter(list)).toEqual({ all: 6, downloading: 2, seeding: 1, paused: 2, completed: 2, error: 1 });
+  });
+  it('treats fetching metadata as downloading, and completion apart from state', () => {
+    expect(filterTorrents(list, 'downloading', '').map((t) => t.id)).toEqual(['a1', 'b2']);
+    expect(filterTorrents(list, 'completed', '').map((t) => t.id)).toEqual(['c3', 'd4']);
+  });
+});
+
+describe('search', () => {
+  it('needs every word, in name or info hash, case-insensitive', () => {
+    expect(matchesSearch(list[0]!, 'debian NET')).toBe(true);
+    expect(matchesSearch(list[0]!, 'debian ubuntu')).toBe(false);
+    expect(matchesSearch(list[1]!, 'b2')).toBe(true);
+    expect(filterTorrents(list, 'paused', 'fed').map((t) => t.id)).toEqual(['e5']);
+  });
+});
+
+describe('selection helpers', () => {
+  it('space pauses when anything runs, else resumes', () => {
+    expect(toggleAction(['paused', 'downloading'])).toBe('pause');
+    expect(toggleAction(['paused', 'error'])).toBe('resume');
+    expect(toggleAction([])).toBeNull();
+  });
+  it('shift-selects a range in view order, either direction', () => {
+    const ids = ['a', 'b', 'c', 'd'];
+    expect(rangeSelection(ids, 'b', 'd')).toEqual(['b', 'c', 'd']);
+    expect(rangeSelection(ids, 'c', 'a')).toEqual(['a', 'b', 'c']);
+    expect(rangeSelection(ids, 'x', 'a')).toEqual(['a']);
+  });
+});
+
+describe('share ratio', () => {
+  it('uses what we hold when nothing was downloaded (a seeder from local data)', () => {
+    expect(shareRatio({ ...torrent('s', 'seeding', 100, 100), fetched_bytes: 0, uploaded_bytes: 250 })).toBe(2.5);
+    expect(shareRatio(torrent('n', 'resolving', 0, 0))).toBeNull();
+    expect(shareRatio({ ...torrent('r', 'seeding'), ratio: 0.7 })).toBe(0.7);
+  });
+});
+
+describe('paste detection', () => {
+  it('recognises magnet links, even invalid ones, and nothing else', () => {
+    expect(looksLikeMagnet('  magnet:?xt=urn:btih:zzz')).toBe(true);
+    expect(looksLikeMagnet('hello magnet:?')).toBe(false);
+  });
+});
