@@ -1,16 +1,19 @@
 //! The keystore with real files (and a real keyring where the machine has one).
 
+#![allow(clippy::unwrap_used)] // a test: a failure here should panic
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bidswarm_wallet::keystore::preferred_store;
 use bidswarm_wallet::{
-    Error, FileStore, KdfParams, KeyringStore, LockedWallet, Mnemonic, PrivateKey, SecretStore,
-    Signer, WalletSecret,
+    Error, FileStore, KdfParams, KeyringStore, LockedWallet, Mnemonic, PrivateKey, SecretStore, Signer,
+    WalletSecret,
 };
 use zeroize::Zeroizing;
 
-const PHRASE: &str = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+const PHRASE: &str =
+    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
 const IDLE: Duration = Duration::from_secs(300);
 
 fn cheap() -> KdfParams {
@@ -23,8 +26,8 @@ fn phrase_secret() -> WalletSecret {
 
 fn file_wallet(dir: &tempfile::TempDir) -> (Arc<FileStore>, LockedWallet) {
     let store = Arc::new(FileStore::new(dir.path().join("wallet.bsw")));
-    let wallet = LockedWallet::create(store.clone(), &phrase_secret(), "correct horse", cheap())
-        .expect("create");
+    let wallet =
+        LockedWallet::create(store.clone(), &phrase_secret(), "correct horse", cheap()).expect("create");
     (store, wallet)
 }
 
@@ -41,10 +44,7 @@ fn create_open_unlock_sign() {
     let unlocked = opened.unlock("correct horse", Instant::now(), IDLE).unwrap();
     let sig = unlocked.sign_message(b"hi").unwrap();
     bidswarm_wallet::verify_message(&opened.address(), b"hi", &sig).unwrap();
-    assert_eq!(
-        unlocked.reveal_mnemonic("correct horse").unwrap().as_str(),
-        PHRASE
-    );
+    assert_eq!(unlocked.reveal_mnemonic("correct horse").unwrap().as_str(), PHRASE);
     let relocked = unlocked.lock();
     assert_eq!(relocked.address().to_base58(), expected);
 }
@@ -55,19 +55,11 @@ fn wrong_password_fails_cleanly_and_leaves_the_file_unchanged() {
     let (store, mut wallet) = file_wallet(&dir);
     let before = std::fs::read(store.path()).unwrap();
 
-    let err = wallet
-        .unlock("wrong horse", Instant::now(), IDLE)
-        .unwrap_err();
+    let err = wallet.unlock("wrong horse", Instant::now(), IDLE).unwrap_err();
     assert!(matches!(err, Error::WrongPassword), "{err:?}");
     assert!(err.to_string().contains("wrong password"));
-    assert!(matches!(
-        wallet.reveal_mnemonic("wrong horse"),
-        Err(Error::WrongPassword)
-    ));
-    assert!(matches!(
-        wallet.change_password("wrong horse", "new", cheap()),
-        Err(Error::WrongPassword)
-    ));
+    assert!(matches!(wallet.reveal_mnemonic("wrong horse"), Err(Error::WrongPassword)));
+    assert!(matches!(wallet.change_password("wrong horse", "new", cheap()), Err(Error::WrongPassword)));
     assert_eq!(std::fs::read(store.path()).unwrap(), before);
     // No temporary file is left behind either.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
@@ -81,21 +73,14 @@ fn change_password_reseals_and_the_old_one_stops_working() {
     let (store, mut wallet) = file_wallet(&dir);
     let before = std::fs::read(store.path()).unwrap();
     let stronger = KdfParams::new(64, 2, 1).unwrap();
-    wallet
-        .change_password("correct horse", "battery staple", stronger)
-        .unwrap();
+    wallet.change_password("correct horse", "battery staple", stronger).unwrap();
     let after = std::fs::read(store.path()).unwrap();
     assert_ne!(before, after);
 
     let reopened = LockedWallet::open(store).unwrap();
     assert_eq!(reopened.kdf_params().unwrap(), stronger);
-    assert!(matches!(
-        reopened.unlock("correct horse", Instant::now(), IDLE),
-        Err(Error::WrongPassword)
-    ));
-    let unlocked = reopened
-        .unlock("battery staple", Instant::now(), IDLE)
-        .unwrap();
+    assert!(matches!(reopened.unlock("correct horse", Instant::now(), IDLE), Err(Error::WrongPassword)));
+    let unlocked = reopened.unlock("battery staple", Instant::now(), IDLE).unwrap();
     assert_eq!(unlocked.address(), wallet.address());
 }
 
@@ -105,10 +90,7 @@ fn create_refuses_to_overwrite_and_open_reports_no_wallet() {
     let (store, _) = file_wallet(&dir);
     let before = std::fs::read(store.path()).unwrap();
     let other = WalletSecret::PrivateKey(PrivateKey::from_bytes(&[9u8; 32]).unwrap());
-    assert!(matches!(
-        LockedWallet::create(store.clone(), &other, "x", cheap()),
-        Err(Error::WalletExists)
-    ));
+    assert!(matches!(LockedWallet::create(store.clone(), &other, "x", cheap()), Err(Error::WalletExists)));
     assert_eq!(std::fs::read(store.path()).unwrap(), before);
 
     let empty = Arc::new(FileStore::new(dir.path().join("none.bsw")));
@@ -121,18 +103,10 @@ fn a_private_key_wallet_has_no_phrase_to_reveal() {
     let store = Arc::new(FileStore::new(dir.path().join("k.bsw")));
     let key = PrivateKey::from_bytes(&[9u8; 32]).unwrap();
     let address = key.address();
-    let wallet =
-        LockedWallet::create(store, &WalletSecret::PrivateKey(key), "pw", cheap()).unwrap();
+    let wallet = LockedWallet::create(store, &WalletSecret::PrivateKey(key), "pw", cheap()).unwrap();
     assert_eq!(wallet.address(), address);
     assert!(matches!(wallet.reveal_mnemonic("pw"), Err(Error::NoMnemonic)));
-    assert_eq!(
-        wallet
-            .unlock("pw", Instant::now(), IDLE)
-            .unwrap()
-            .signer()
-            .address(),
-        address
-    );
+    assert_eq!(wallet.unlock("pw", Instant::now(), IDLE).unwrap().signer().address(), address);
 }
 
 #[test]
@@ -141,11 +115,8 @@ fn a_passphrase_and_index_are_sealed_with_the_phrase() {
     let store = Arc::new(FileStore::new(dir.path().join("p.bsw")));
     let m = Mnemonic::parse(PHRASE).unwrap();
     let expected = m.derive("extra words", 3).unwrap().address();
-    let secret = WalletSecret::Mnemonic {
-        mnemonic: m,
-        passphrase: Zeroizing::new("extra words".into()),
-        index: 3,
-    };
+    let secret =
+        WalletSecret::Mnemonic { mnemonic: m, passphrase: Zeroizing::new("extra words".into()), index: 3 };
     let wallet = LockedWallet::create(store.clone(), &secret, "pw", cheap()).unwrap();
     assert_eq!(wallet.address(), expected);
     let reopened = LockedWallet::open(store).unwrap();
@@ -169,10 +140,9 @@ fn every_flipped_byte_is_an_error() {
                 .and_then(|w| w.unlock("correct horse", Instant::now(), IDLE));
             match outcome {
                 Err(_) => {}
-                Ok(w) => panic!(
-                    "byte {i} ^ {mask:#04x} still unlocked (as {}, expected {expected})",
-                    w.address()
-                ),
+                Ok(w) => {
+                    panic!("byte {i} ^ {mask:#04x} still unlocked (as {}, expected {expected})", w.address())
+                }
             }
         }
     }
@@ -192,12 +162,7 @@ fn every_flipped_byte_is_an_error() {
     // The untouched bytes still open to the same key.
     std::fs::write(store.path(), &good).unwrap();
     let w = LockedWallet::open(store).unwrap();
-    assert_eq!(
-        w.unlock("correct horse", Instant::now(), IDLE)
-            .unwrap()
-            .address(),
-        expected
-    );
+    assert_eq!(w.unlock("correct horse", Instant::now(), IDLE).unwrap().address(), expected);
 }
 
 #[test]
@@ -216,17 +181,12 @@ fn a_newer_format_asks_for_an_update() {
 fn default_params_work_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(FileStore::new(dir.path().join("d.bsw")));
-    let wallet =
-        LockedWallet::create(store.clone(), &phrase_secret(), "pw", KdfParams::default()).unwrap();
+    let wallet = LockedWallet::create(store.clone(), &phrase_secret(), "pw", KdfParams::default()).unwrap();
     let bytes = std::fs::read(store.path()).unwrap();
     // m = 65536 KiB, t = 3, p = 1, big-endian at offsets 10, 14, 18.
     assert_eq!(&bytes[10..22], &[0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1]);
     assert_eq!(
-        LockedWallet::open(store)
-            .unwrap()
-            .unlock("pw", Instant::now(), IDLE)
-            .unwrap()
-            .address(),
+        LockedWallet::open(store).unwrap().unlock("pw", Instant::now(), IDLE).unwrap().address(),
         wallet.address()
     );
 }
@@ -262,19 +222,12 @@ impl SecretStore for FlakyStore {
 #[test]
 fn a_failed_save_keeps_the_old_password() {
     let store = Arc::new(FlakyStore::default());
-    let mut wallet =
-        LockedWallet::create(store.clone(), &phrase_secret(), "old", cheap()).unwrap();
+    let mut wallet = LockedWallet::create(store.clone(), &phrase_secret(), "old", cheap()).unwrap();
     *store.fail_saves.lock().unwrap() = true;
-    assert!(matches!(
-        wallet.change_password("old", "new", cheap()),
-        Err(Error::Keyring(_))
-    ));
+    assert!(matches!(wallet.change_password("old", "new", cheap()), Err(Error::Keyring(_))));
     // Neither the store nor the wallet in memory moved to the new password.
     wallet.unlock("old", Instant::now(), IDLE).unwrap();
-    LockedWallet::open(store)
-        .unwrap()
-        .unlock("old", Instant::now(), IDLE)
-        .unwrap();
+    LockedWallet::open(store).unwrap().unlock("old", Instant::now(), IDLE).unwrap();
 }
 
 /// The keyring path through keyring-core's mock credential store.
@@ -286,10 +239,7 @@ fn keyring_store_round_trip_with_the_mock_store() {
     store.probe().unwrap();
     let wallet = LockedWallet::create(store.clone(), &phrase_secret(), "pw", cheap()).unwrap();
     assert!(store.describe().starts_with("OS keyring"));
-    let unlocked = LockedWallet::open(store.clone())
-        .unwrap()
-        .unlock("pw", Instant::now(), IDLE)
-        .unwrap();
+    let unlocked = LockedWallet::open(store.clone()).unwrap().unlock("pw", Instant::now(), IDLE).unwrap();
     assert_eq!(unlocked.address(), wallet.address());
     store.delete().unwrap();
     assert!(matches!(LockedWallet::open(store), Err(Error::NoWallet)));
@@ -301,10 +251,9 @@ fn keyring_store_round_trip_with_the_mock_store() {
 #[test]
 fn real_keyring_round_trip_when_available() {
     let user = format!("test-{}", std::process::id());
-    let candidates: [(&str, fn(&str, &str) -> bidswarm_wallet::Result<KeyringStore>); 2] = [
-        ("Secret Service", KeyringStore::secret_service),
-        ("keyutils", KeyringStore::keyutils),
-    ];
+    type Open = fn(&str, &str) -> bidswarm_wallet::Result<KeyringStore>;
+    let candidates: [(&str, Open); 2] =
+        [("Secret Service", KeyringStore::secret_service), ("keyutils", KeyringStore::keyutils)];
     let mut exercised = 0;
     for (name, open) in candidates {
         let store = match open("bidswarm-wallet-test", &user).and_then(|s| s.probe().map(|()| s)) {
@@ -325,10 +274,7 @@ fn real_keyring_round_trip_when_available() {
         let opened = LockedWallet::open(store.clone()).unwrap();
         assert_eq!(opened.address(), created.address());
         opened.unlock("pw", Instant::now(), IDLE).unwrap();
-        assert!(matches!(
-            opened.unlock("nope", Instant::now(), IDLE),
-            Err(Error::WrongPassword)
-        ));
+        assert!(matches!(opened.unlock("nope", Instant::now(), IDLE), Err(Error::WrongPassword)));
         store.delete().unwrap();
         assert!(store.load().unwrap().is_none());
         exercised += 1;

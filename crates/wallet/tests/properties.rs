@@ -1,9 +1,10 @@
 //! Property tests: signatures round-trip, addresses catch every typo, vouchers are bound
 //! to their channel.
 
+#![allow(clippy::unwrap_used)] // a test: a failure here should panic
+
 use bidswarm_wallet::{
-    recover_prehash, verify_voucher, Address, AddressError, ChannelId, PrivateKey, Signer,
-    Voucher,
+    recover_prehash, verify_voucher, Address, AddressError, ChannelId, PrivateKey, Signer, Voucher,
 };
 use proptest::prelude::*;
 
@@ -12,9 +13,7 @@ const BASE58_ALPHABET: &str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopq
 fn key_strategy() -> impl Strategy<Value = PrivateKey> {
     // Nearly every 32-byte string is a valid key; the rare zero or too-large one is
     // filtered out.
-    any::<[u8; 32]>().prop_filter_map("valid secp256k1 scalar", |b| {
-        PrivateKey::from_bytes(&b).ok()
-    })
+    any::<[u8; 32]>().prop_filter_map("valid secp256k1 scalar", |b| PrivateKey::from_bytes(&b).ok())
 }
 
 proptest! {

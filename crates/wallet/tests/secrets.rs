@@ -1,6 +1,8 @@
 //! No Debug, Display or error string shows a mnemonic word, a passphrase, a password or
 //! key bytes.
 
+#![allow(clippy::unwrap_used)] // a test: a failure here should panic
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,9 +16,7 @@ fn assert_clean(text: &str, words: &[String], key_hex: &str, password: &str) {
     let lower = text.to_lowercase();
     for w in words {
         // Words are matched whole: "act" is inside "contract".
-        let hit = lower
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .any(|token| token == w);
+        let hit = lower.split(|c: char| !c.is_ascii_alphabetic()).any(|token| token == w);
         assert!(!hit, "a mnemonic word leaked into: {text}");
     }
     assert!(!lower.contains(key_hex), "key hex leaked into: {text}");
@@ -49,18 +49,14 @@ fn nothing_printable_carries_secrets() {
     let params = KdfParams::new(8, 1, 1).unwrap();
     let mut locked = LockedWallet::create(store.clone(), &secret, password, params).unwrap();
     printed.push(format!("{locked:?}"));
-    let unlocked = locked
-        .unlock(password, Instant::now(), Duration::from_secs(60))
-        .unwrap();
+    let unlocked = locked.unlock(password, Instant::now(), Duration::from_secs(60)).unwrap();
     printed.push(format!("{unlocked:?}"));
     printed.push(format!("{:?}", unlocked.signer()));
     printed.push(format!("{:?}", Wallet::Unlocked(unlocked)));
 
     // Every error a user can cause with these secrets nearby.
     let mut errors = vec![
-        locked
-            .unlock("hunter3", Instant::now(), Duration::from_secs(60))
-            .unwrap_err(),
+        locked.unlock("hunter3", Instant::now(), Duration::from_secs(60)).unwrap_err(),
         locked.reveal_mnemonic("nope").unwrap_err(),
         locked.change_password("nope", password, params).unwrap_err(),
         LockedWallet::create(store.clone(), &secret, password, params).unwrap_err(),
@@ -102,8 +98,5 @@ fn nothing_printable_carries_secrets() {
     })
     .unwrap();
     let reopened = LockedWallet::open(store).unwrap();
-    assert_eq!(
-        reopened.reveal_mnemonic(password).unwrap().as_str(),
-        mnemonic.phrase().as_str()
-    );
+    assert_eq!(reopened.reveal_mnemonic(password).unwrap().as_str(), mnemonic.phrase().as_str());
 }

@@ -1,6 +1,8 @@
 //! Every vector of tests/vectors.json (a copy of the project's shared TRON vectors), byte
 //! for byte.
 
+#![allow(clippy::unwrap_used)] // a test: a failure here should panic
+
 use bidswarm_wallet::tx::{self, RefBlock, SignedTransaction, TxHeader, UnsignedTransaction};
 use bidswarm_wallet::{Address, Mnemonic, PrivateKey, Signature, Signer};
 use serde_json::Value;
@@ -10,9 +12,7 @@ fn vectors() -> Value {
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("vector field {key}"))
+    v[key].as_str().unwrap_or_else(|| panic!("vector field {key}"))
 }
 
 #[test]
@@ -22,10 +22,7 @@ fn addresses_from_private_keys() {
     assert!(!list.is_empty());
     for v in list {
         let key = PrivateKey::from_hex(s(v, "private_key")).unwrap();
-        assert_eq!(
-            hex::encode(key.public_key_uncompressed()),
-            s(v, "public_key_uncompressed")
-        );
+        assert_eq!(hex::encode(key.public_key_uncompressed()), s(v, "public_key_uncompressed"));
         assert_eq!(key.address().to_hex(), s(v, "address_hex"));
         assert_eq!(key.address().to_base58(), s(v, "address_base58"));
         assert_eq!(
@@ -76,26 +73,19 @@ fn trx_transfer_builder_reproduces_the_vector() {
     let all = vectors();
     let v = &all["transaction_signing"][0];
     let b = &v["builder"];
-    let low: [u8; 2] = hex::decode(s(b, "ref_block_number_low16"))
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let low: [u8; 2] = hex::decode(s(b, "ref_block_number_low16")).unwrap().try_into().unwrap();
     let mut id = [0u8; 32];
     id[6..8].copy_from_slice(&low);
     id[8..16].copy_from_slice(&hex::decode(s(b, "ref_block_hash")).unwrap());
     let header = TxHeader {
-        ref_block: RefBlock {
-            number: u64::from(u16::from_be_bytes(low)) + (77 << 16),
-            id,
-        },
+        ref_block: RefBlock { number: u64::from(u16::from_be_bytes(low)) + (77 << 16), id },
         expiration_ms: b["expiration_ms"].as_i64().unwrap(),
         timestamp_ms: b["timestamp_ms"].as_i64().unwrap(),
         memo: None,
     };
     let owner = Address::from_hex(s(b, "owner_hex")).unwrap();
     let to = Address::from_hex(s(b, "to_hex")).unwrap();
-    let unsigned =
-        tx::trx_transfer(&header, &owner, &to, b["amount_sun"].as_u64().unwrap()).unwrap();
+    let unsigned = tx::trx_transfer(&header, &owner, &to, b["amount_sun"].as_u64().unwrap()).unwrap();
     assert_eq!(hex::encode(unsigned.raw_bytes()), s(v, "raw_data_hex"));
     assert_eq!(hex::encode(unsigned.txid()), s(v, "txid"));
 
@@ -113,10 +103,7 @@ fn trx_transfer_builder_reproduces_the_vector() {
     assert_eq!(json["raw_data"]["expiration"], b["expiration_ms"]);
     let c = &json["raw_data"]["contract"][0];
     assert_eq!(c["type"], "TransferContract");
-    assert_eq!(
-        c["parameter"]["type_url"],
-        "type.googleapis.com/protocol.TransferContract"
-    );
+    assert_eq!(c["parameter"]["type_url"], "type.googleapis.com/protocol.TransferContract");
     assert_eq!(c["parameter"]["value"]["owner_address"], s(b, "owner_hex"));
     assert_eq!(c["parameter"]["value"]["to_address"], s(b, "to_hex"));
     assert_eq!(c["parameter"]["value"]["amount"], 10);
@@ -128,15 +115,9 @@ fn trx_transfer_builder_reproduces_the_vector() {
 fn btt_constants() {
     let all = vectors();
     let btt = &all["btt"];
-    assert_eq!(
-        tx::BTT_TRC20_MAINNET.to_base58(),
-        s(btt, "trc20_contract_base58")
-    );
+    assert_eq!(tx::BTT_TRC20_MAINNET.to_base58(), s(btt, "trc20_contract_base58"));
     assert_eq!(tx::BTT_TRC20_MAINNET.to_hex(), s(btt, "trc20_contract_hex"));
-    assert_eq!(
-        hex::encode(tx::TRC20_TRANSFER_SELECTOR),
-        s(btt, "trc20_transfer_selector")
-    );
+    assert_eq!(hex::encode(tx::TRC20_TRANSFER_SELECTOR), s(btt, "trc20_transfer_selector"));
     assert_eq!(tx::BTT_TRC10_ID, s(btt, "legacy_trc10_token_id"));
 }
 
@@ -144,15 +125,8 @@ fn header_with_memo() -> TxHeader {
     let mut id = [0u8; 32];
     id[..8].copy_from_slice(&5_000_123u64.to_be_bytes());
     id[8..16].copy_from_slice(&[0xaa; 8]);
-    TxHeader::new(
-        RefBlock {
-            number: 5_000_123,
-            id,
-        },
-        1_700_000_000_000,
-        60_000,
-    )
-    .with_memo(b"bidswarm settle 00112233".to_vec())
+    TxHeader::new(RefBlock { number: 5_000_123, id }, 1_700_000_000_000, 60_000)
+        .with_memo(b"bidswarm settle 00112233".to_vec())
 }
 
 #[test]
@@ -179,47 +153,29 @@ fn trc20_transfer_carries_fee_limit_call_data_and_memo() {
     assert_eq!(raw["expiration"], 1_700_000_060_000i64);
     let c = &raw["contract"][0];
     assert_eq!(c["type"], "TriggerSmartContract");
-    assert_eq!(
-        c["parameter"]["value"]["contract_address"],
-        tx::BTT_TRC20_MAINNET.to_hex()
-    );
-    assert_eq!(
-        c["parameter"]["value"]["data"],
-        hex::encode(tx::trc20_transfer_data(&to, amount))
-    );
+    assert_eq!(c["parameter"]["value"]["contract_address"], tx::BTT_TRC20_MAINNET.to_hex());
+    assert_eq!(c["parameter"]["value"]["data"], hex::encode(tx::trc20_transfer_data(&to, amount)));
     // The hex and the JSON describe the same transaction.
     let decoded = SignedTransaction::from_bytes(&hex::decode(signed.to_hex()).unwrap()).unwrap();
     assert_eq!(decoded.txid_hex(), json["txID"]);
     assert_eq!(decoded.signers().unwrap(), vec![key.address()]);
-    assert_eq!(
-        hex::encode(decoded.unsigned().raw_bytes()),
-        json["raw_data_hex"]
-    );
+    assert_eq!(hex::encode(decoded.unsigned().raw_bytes()), json["raw_data_hex"]);
 }
 
 #[test]
 fn trc10_transfer_names_the_token_by_id() {
     let key = PrivateKey::from_bytes(&[4u8; 32]).unwrap();
     let to: Address = "TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV".parse().unwrap();
-    let signed = tx::trc10_transfer(
-        &header_with_memo(),
-        &key.address(),
-        &to,
-        tx::BTT_TRC10_ID,
-        1_000_000,
-    )
-    .unwrap()
-    .sign(&key)
-    .unwrap();
+    let signed = tx::trc10_transfer(&header_with_memo(), &key.address(), &to, tx::BTT_TRC10_ID, 1_000_000)
+        .unwrap()
+        .sign(&key)
+        .unwrap();
     let json = serde_json::to_value(signed.to_json().unwrap()).unwrap();
     let c = &json["raw_data"]["contract"][0];
     assert_eq!(c["type"], "TransferAssetContract");
     assert_eq!(c["parameter"]["value"]["asset_name"], hex::encode("1002000"));
     assert_eq!(c["parameter"]["value"]["amount"], 1_000_000);
-    assert_eq!(
-        c["parameter"]["type_url"],
-        "type.googleapis.com/protocol.TransferAssetContract"
-    );
+    assert_eq!(c["parameter"]["type_url"], "type.googleapis.com/protocol.TransferAssetContract");
     // JSON round trip through the typed form.
     let back: tx::TransactionJson = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(serde_json::to_value(back).unwrap(), json);
