@@ -1,16 +1,16 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, };
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, };
 
 export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
 /**
  * True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
  * after Bidswarm restarts.
  */
-restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, };
+restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, } | { "type": "blocklist", blocklist: BlocklistStatus, } | { "type": "pieces", pieces: PieceMap, };
 
-export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "error", id: TorrentId, error: ApiError, };
+export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, };
 
 export type ApiError = { kind: ApiErrorKind, message: string, };
 
@@ -84,13 +84,63 @@ export type Settings = { download_folder: string,
 /**
  * TCP port for incoming peers; 0 picks a free one.
  */
-listen_port: number, dht: boolean, local_service_discovery: boolean, upnp: boolean, limits: RateLimits, };
+listen_port: number, dht: boolean, local_service_discovery: boolean, upnp: boolean, 
+/**
+ * Global limits. The upload limit is enforced by the gateway, shared among the
+ * peers we upload to; the download limit by the engine.
+ */
+limits: RateLimits, 
+/**
+ * Limits used instead of `limits` while `alt_limits_enabled` (the "turtle" mode).
+ */
+alt_limits: RateLimits, alt_limits_enabled: boolean, 
+/**
+ * Peer connections open at once, in all.
+ */
+max_connections: number, max_connections_per_torrent: number, 
+/**
+ * Incoming connections from one IP address.
+ */
+max_connections_per_ip: number, 
+/**
+ * A blocklist file (CIDR, single addresses, ranges or the P2P format), read at start
+ * and whenever settings change or `reload_blocklist` is sent.
+ */
+blocklist_path: string | null, 
+/**
+ * Desktop app: a notification when a torrent completes.
+ */
+notify_on_complete: boolean, 
+/**
+ * Desktop app: start at login, minimized to the tray.
+ */
+start_at_login: boolean, 
+/**
+ * Desktop app: closing the window keeps Bidswarm seeding in the tray.
+ */
+close_to_tray: boolean, };
 
 export type SessionStats = { download_bytes_per_sec: number, upload_bytes_per_sec: number, fetched_bytes: number, uploaded_bytes: number, torrents: number, peers: number, 
 /**
  * The address peers can reach this session at, when it listens.
  */
-listen_addr: string | null, };
+listen_addr: string | null, 
+/**
+ * Nodes in the DHT routing table (IPv4 and IPv6); `None` when DHT is off.
+ */
+dht_nodes: number | null, 
+/**
+ * Free space in the download folder, when it can be read.
+ */
+free_disk_bytes: number | null, 
+/**
+ * Peer connections through the gateway, all torrents.
+ */
+connections: number, 
+/**
+ * The upload cap in force now (the gateway's), bytes per second; `None` unlimited.
+ */
+upload_cap_bytes_per_sec: number | null, };
 
 export type CreatedTorrent = { id: TorrentId, magnet: string, torrent_path: string, };
 
@@ -118,4 +168,42 @@ uploaded_bytes: number,
 /**
  * Piece bytes received from this peer on this connection.
  */
-downloaded_bytes: number, };
+downloaded_bytes: number, 
+/**
+ * Piece bytes per second over the last second.
+ */
+download_bytes_per_sec: number, upload_bytes_per_sec: number, 
+/**
+ * We refuse to upload to it (BEP 3 "choking"); the gateway's choker decides.
+ */
+am_choking: boolean, 
+/**
+ * We want pieces it has.
+ */
+am_interested: boolean, 
+/**
+ * It refuses to upload to us.
+ */
+peer_choking: boolean, 
+/**
+ * It wants pieces we have.
+ */
+peer_interested: boolean, };
+
+export type PeerBytes = { address: string, bytes: number, };
+
+export type BlocklistStatus = { path: string | null, 
+/**
+ * Blocked address ranges, after merging overlaps.
+ */
+ranges: number, 
+/**
+ * Line numbers that could not be read (the first 20).
+ */
+bad_lines: Array<number>, };
+
+export type PieceMap = { count: number, 
+/**
+ * One bit per piece, most significant bit first (as in BEP 3), base64.
+ */
+bitfield_base64: string, };

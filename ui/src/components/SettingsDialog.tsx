@@ -169,10 +169,10 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                     <legend>{t('settings.altLimits')}</legend>
                     <Check label={t('settings.altLimitsOn')} checked={s.alt_limits_enabled ?? false} onChange={(v) => set({ alt_limits_enabled: v })} />
                     <div className="field-pair">
-                      <Field label={t('settings.downLimit')}>
+                      <Field label={t('settings.altDownLimit')}>
                         <input type="text" inputMode="numeric" value={draft.altDown} onChange={(e) => setText({ altDown: e.target.value })} placeholder={t('settings.unlimited')} />
                       </Field>
-                      <Field label={t('settings.upLimit')}>
+                      <Field label={t('settings.altUpLimit')}>
                         <input type="text" inputMode="numeric" value={draft.altUp} onChange={(e) => setText({ altUp: e.target.value })} placeholder={t('settings.unlimited')} />
                       </Field>
                     </div>

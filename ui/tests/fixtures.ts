@@ -1,0 +1,191 @@
+/**
+ * The harness of the UI tests: temporary folders, a real `bidswarm-cli serve` (and
+ * `seed`) on 127.0.0.1, direct API calls for setup, and a page that fails the test on
+ * any console error. Every wait has a deadline.
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Request, Response } from '../src/bindings';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const cli = process.env.BIDSWARM_CLI ?? join(repoRoot, 'target', 'debug', 'bidswarm-cli');
+const uiDist = join(repoRoot, 'ui', 'dist');
+
+/** Starts a process and resolves once a stdout line matches, or rejects at the deadline. */
+function startAndWaitFor(args: string[], pattern: RegExp, deadlineMs: number, log: string[]) {
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  return new Promise<{ child: ChildProcess; match: RegExpMatchArray }>((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`${args[0]} did not start within ${deadlineMs} ms:\n${log.join('')}`));
+    }, deadlineMs);
+    child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      log.push(d.toString());
+      const match = out.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        ok({ child, match });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${args[0]} exited with ${code}:\n${log.join('')}`));
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface Server {
+  url: string;
+  token: string;
+  /** The login link the server prints. */
+  loginUrl: string;
+  dataDir: string;
+  rpc(request: Request): Promise<Response>;
+}
+
+export interface MadeTorrent {
+  torrentPath: string;
+  /** The folder that holds the data (pass it as the save folder to seed from it). */
+  dataDir: string;
+  name: string;
+  magnet: string;
+  infoHash: string;
+}
+
+interface Fixtures {
+  tmp: string;
+  server: Server;
+  makeTorrent: (name: string, files: Record<string, number>) => MadeTorrent;
+  seed: (made: MadeTorrent) => Promise<string>;
+  /** Console errors are allowed in this test (e.g. a 401 the test provokes on purpose). */
+  allowConsoleErrors: boolean;
+  page: Page;
+}
+
+export const test = base.extend<Fixtures>({
+  allowConsoleErrors: [false, { option: true }],
+
+  tmp: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bidswarm-ui-'));
+    await use(dir);
+    if (!process.env.BIDSWARM_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
+  },
+
+  server: async ({ tmp }, use) => {
+    const dataDir = join(tmp, 'engine');
+    const log: string[] = [];
+    const { child, match } = await startAndWaitFor(
+      ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--peer-listen', '127.0.0.1:0', '--no-dht', '--ui-dir', uiDist],
+      /url: (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*?token_file: (.+)\n/,
+      30_000,
+      log,
+    );
+    const url = match[1]!;
+    const token = readFileSync(match[2]!.trim(), 'utf8').trim();
+    const server: Server = {
+      url,
+      token,
+      loginUrl: `${url}/#token=${token}`,
+      dataDir,
+      async rpc(request) {
+        const reply = await fetch(`${url}/api/rpc`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(request),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const body = (await reply.json()) as Response;
+        if (!reply.ok) throw new Error(`${request.type}: ${JSON.stringify(body)}`);
+        return body;
+      },
+    };
+    await use(server);
+    await stop(child);
+  },
+
+  makeTorrent: async ({ tmp }, use) => {
+    await use((name, files) => {
+      const dataDir = join(tmp, 'data', name);
+      const entries = Object.entries(files);
+      const single = entries.length === 1 && entries[0]![0] === name;
+      for (const [path, size] of entries) {
+        const full = single ? join(dataDir, path) : join(dataDir, name, path);
+        mkdirSync(dirname(full), { recursive: true });
+        // Different bytes per file, so pieces differ.
+        const bytes = Buffer.alloc(size);
+        for (let i = 0; i < size; i += 1) bytes[i] = (i * 31 + path.length * 7) & 0xff;
+        writeFileSync(full, bytes);
+      }
+      const torrentPath = join(tmp, `${name}.torrent`);
+      const target = single ? join(dataDir, name) : join(dataDir, name);
+      const made = spawnSync(cli, ['create-torrent', target, '-o', torrentPath, '--data-dir', join(tmp, 'creator')], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      if (made.status !== 0) throw new Error(`create-torrent failed: ${made.stderr}`);
+      const magnet = made.stdout.match(/magnet:\?\S+/)?.[0];
+      const infoHash = magnet?.match(/btih:([0-9a-f]{40})/i)?.[1]?.toLowerCase();
+      if (!magnet || !infoHash) throw new Error(`create-torrent printed no magnet: ${made.stdout}`);
+      return { torrentPath, dataDir, name, magnet, infoHash };
+    });
+  },
+
+  seed: async ({ tmp }, use) => {
+    const children: ChildProcess[] = [];
+    await use(async (made) => {
+      const log: string[] = [];
+      const { child, match } = await startAndWaitFor(
+        ['seed', made.torrentPath, '--data', made.dataDir, '--listen', '127.0.0.1:0', '--no-dht', '--data-dir', join(tmp, `seeder-${children.length}`)],
+        /listening: (127\.0\.0\.1:\d+)/,
+        60_000,
+        log,
+      );
+      children.push(child);
+      return match[1]!;
+    });
+    for (const child of children) await stop(child);
+  },
+
+  // Depends on the server so it checks the console before the server goes away.
+  page: async ({ page, allowConsoleErrors, server }, use) => {
+    void server;
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      // Chromium logs every 4xx answer; an `ApiError` the UI shows is not a console error.
+      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await use(page);
+    if (!allowConsoleErrors) expect(errors, 'console errors').toEqual([]);
+  },
+});
+
+export { expect };
+
+/** Opens the UI logged in, and waits until the torrent list has loaded. */
+export async function openApp(page: Page, server: Server): Promise<void> {
+  await page.goto(server.loginUrl);
+  await expect(page.getByTestId('connection-state')).toHaveText(/Connected|Verbunden/);
+}
+
+/** The table row of a torrent, by name. */
+export function row(page: Page, name: string) {
+  return page.getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
+}
