@@ -31,7 +31,8 @@
 //! one, never neither.
 //!
 //! On Linux the keyring is the Secret Service (gnome-keyring, KWallet) through
-//! keyring-core's zbus store. Kernel keyutils is offered too ([`KeyringStore::keyutils`])
+//! keyring-core's zbus store (zbus does its D-Bus I/O on its own executor; nothing else
+//! here leaves the caller's thread). Kernel keyutils is offered too ([`KeyringStore::keyutils`])
 //! but never chosen by [`preferred_store`]: it forgets everything at reboot, which for a
 //! wallet's only copy would be loss. Other platforms use the file until their stores are
 //! wired in.
@@ -409,11 +410,11 @@ pub fn preferred_store(file: &Path, service: &str, user: &str) -> (Arc<dyn Secre
     #[cfg(target_os = "linux")]
     {
         match KeyringStore::secret_service(service, user).and_then(|k| k.probe().map(|()| k)) {
-            Ok(keyring) => return (Arc::new(keyring), None),
-            Err(e) => return (file_store, Some(e.to_string())),
+            Ok(keyring) => (Arc::new(keyring), None),
+            Err(e) => (file_store, Some(e.to_string())),
         }
     }
-    #[allow(unreachable_code)]
+    #[cfg(not(target_os = "linux"))]
     {
         let _ = (service, user);
         (file_store, Some("no OS keyring support on this platform yet".to_owned()))
