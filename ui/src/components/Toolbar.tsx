@@ -26,7 +26,7 @@ export function Toolbar(p: Props) {
         {t('app.name')}
       </span>
       <button type="button" className="btn primary" onClick={p.onAdd} title={t('toolbar.addHint')}>
-        <span aria-hidden="true">＋</span> {t('toolbar.add')}
+        <span aria-hidden="true" className="plus">+</span> {t('toolbar.add')}
       </button>
       <span className="toolbar-sep" />
       <button type="button" className="btn" onClick={p.onResume} disabled={none} title={t('toolbar.resumeHint')}>

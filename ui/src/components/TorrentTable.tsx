@@ -23,7 +23,7 @@ const WIDTHS: Record<ColumnId, string> = {
   name: 'minmax(220px, 1fr)',
   size: '84px',
   progress: '120px',
-  state: '110px',
+  state: '130px',
   down: '92px',
   up: '92px',
   eta: '76px',
