@@ -72,6 +72,12 @@ pub enum Request {
         settings: Settings,
     },
     SessionStats,
+    /// Reads the blocklist file named in the settings again.
+    ReloadBlocklist,
+    /// Which pieces of a torrent are verified, for the pieces map.
+    GetPieces {
+        id: TorrentId,
+    },
     /// Hashes a file or folder into a new `.torrent` written to `output`.
     CreateTorrent {
         path: String,
@@ -112,6 +118,12 @@ pub enum Response {
     Created {
         created: CreatedTorrent,
     },
+    Blocklist {
+        blocklist: BlocklistStatus,
+    },
+    Pieces {
+        pieces: PieceMap,
+    },
 }
 
 /// Things that happen without being asked. Sent to every connected UI.
@@ -138,6 +150,13 @@ pub enum Event {
         id: TorrentId,
         error: ApiError,
     },
+    /// Pieces that passed their hash check in the last second, with who delivered them
+    /// (the bytes paying for speed rests on).
+    PiecesVerified {
+        id: TorrentId,
+        pieces: u32,
+        contributions: Vec<PeerBytes>,
+    },
 }
 
 /// Every type the TypeScript bindings declare, in the order they are written.
@@ -163,6 +182,9 @@ pub fn typescript_declarations() -> Vec<String> {
         SessionStats,
         CreatedTorrent,
         PeerInfo,
+        PeerBytes,
+        BlocklistStatus,
+        PieceMap,
     ]
 }
 

@@ -144,7 +144,26 @@ pub struct Settings {
     pub dht: bool,
     pub local_service_discovery: bool,
     pub upnp: bool,
+    /// Global limits. The upload limit is enforced by the gateway, shared among the
+    /// peers we upload to; the download limit by the engine.
     pub limits: RateLimits,
+    /// Limits used instead of `limits` while `alt_limits_enabled` (the "turtle" mode).
+    pub alt_limits: RateLimits,
+    pub alt_limits_enabled: bool,
+    /// Peer connections open at once, in all.
+    pub max_connections: u32,
+    pub max_connections_per_torrent: u32,
+    /// Incoming connections from one IP address.
+    pub max_connections_per_ip: u32,
+    /// A blocklist file (CIDR, single addresses, ranges or the P2P format), read at start
+    /// and whenever settings change or `reload_blocklist` is sent.
+    pub blocklist_path: Option<String>,
+    /// Desktop app: a notification when a torrent completes.
+    pub notify_on_complete: bool,
+    /// Desktop app: start at login, minimized to the tray.
+    pub start_at_login: bool,
+    /// Desktop app: closing the window keeps Bidswarm seeding in the tray.
+    pub close_to_tray: bool,
 }
 
 impl Default for Settings {
@@ -156,6 +175,26 @@ impl Default for Settings {
             local_service_discovery: true,
             upnp: false,
             limits: RateLimits::default(),
+            alt_limits: RateLimits::default(),
+            alt_limits_enabled: false,
+            max_connections: 500,
+            max_connections_per_torrent: 100,
+            max_connections_per_ip: 8,
+            blocklist_path: None,
+            notify_on_complete: true,
+            start_at_login: false,
+            close_to_tray: true,
+        }
+    }
+}
+
+impl Settings {
+    /// The limits in force now: the alternative ones while they are switched on.
+    pub fn effective_limits(&self) -> RateLimits {
+        if self.alt_limits_enabled {
+            self.alt_limits
+        } else {
+            self.limits
         }
     }
 }
@@ -174,6 +213,16 @@ pub struct SessionStats {
     pub peers: u32,
     /// The address peers can reach this session at, when it listens.
     pub listen_addr: Option<String>,
+    /// Nodes in the DHT routing table (IPv4 and IPv6); `None` when DHT is off.
+    pub dht_nodes: Option<u32>,
+    /// Free space in the download folder, when it can be read.
+    #[ts(type = "number | null")]
+    pub free_disk_bytes: Option<u64>,
+    /// Peer connections through the gateway, all torrents.
+    pub connections: u32,
+    /// The upload cap in force now (the gateway's), bytes per second; `None` unlimited.
+    #[ts(type = "number | null")]
+    pub upload_cap_bytes_per_sec: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
@@ -200,4 +249,43 @@ pub struct PeerInfo {
     /// Piece bytes received from this peer on this connection.
     #[ts(type = "number")]
     pub downloaded_bytes: u64,
+    /// Piece bytes per second over the last second.
+    #[ts(type = "number")]
+    pub download_bytes_per_sec: u64,
+    #[ts(type = "number")]
+    pub upload_bytes_per_sec: u64,
+    /// We refuse to upload to it (BEP 3 "choking"); the gateway's choker decides.
+    pub am_choking: bool,
+    /// We want pieces it has.
+    pub am_interested: bool,
+    /// It refuses to upload to us.
+    pub peer_choking: bool,
+    /// It wants pieces we have.
+    pub peer_interested: bool,
+}
+
+/// Piece bytes one peer delivered of pieces that passed their hash check.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct PeerBytes {
+    pub address: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// What the blocklist file held when it was last read.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Default)]
+pub struct BlocklistStatus {
+    pub path: Option<String>,
+    /// Blocked address ranges, after merging overlaps.
+    pub ranges: u32,
+    /// Line numbers that could not be read (the first 20).
+    pub bad_lines: Vec<u32>,
+}
+
+/// A torrent's verified pieces, for the pieces map.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct PieceMap {
+    pub count: u32,
+    /// One bit per piece, most significant bit first (as in BEP 3), base64.
+    pub bitfield_base64: String,
 }

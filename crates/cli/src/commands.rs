@@ -220,11 +220,13 @@ async fn one_shot_core(swarm: &SwarmArgs, folder: PathBuf, no_incoming: bool) ->
             local_service_discovery: true,
             upnp: false,
             limits: RateLimits::default(),
+            ..Settings::default()
         },
         peer_listen: swarm.listen,
         no_incoming,
         no_discovery: swarm.no_dht,
         bypass_gateway: swarm.bypass_gateway,
+        peer_handshake_timeout: None,
     };
     Ok(Core::start(config).await?)
 }

@@ -56,6 +56,9 @@ pub struct ServeArgs {
     /// No DHT, local service discovery or UPnP for this run, whatever the settings say.
     #[arg(long)]
     no_dht: bool,
+    /// Seconds a new peer connection may take to send its handshake (default 20).
+    #[arg(long, value_name = "SECS", hide_short_help = true)]
+    peer_handshake_timeout_secs: Option<u64>,
     /// Folder with the built web UI.
     #[arg(long, value_name = "DIR", env = "BIDSWARM_UI_DIR")]
     ui_dir: Option<PathBuf>,
@@ -84,6 +87,7 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
         no_incoming: false,
         no_discovery: args.no_dht,
         bypass_gateway: false,
+        peer_handshake_timeout: args.peer_handshake_timeout_secs.map(Duration::from_secs),
     })
     .await?;
 

@@ -6,6 +6,7 @@
 //! requests. Events are derived by watching the swarm once a second (see [`watch`]), so
 //! they also report what happens on its own: a magnet resolving, a download completing.
 
+mod pieces;
 mod settings;
 mod watch;
 
@@ -17,13 +18,16 @@ use std::{
     sync::{atomic::Ordering, Arc},
 };
 
-use bidswarm_api::{ApiError, ApiErrorKind, Event, PeerInfo, Request, Response, Settings, TorrentId};
+use bidswarm_api::{
+    ApiError, ApiErrorKind, BlocklistStatus, Event, PeerInfo, PieceMap, RateLimits, Request, Response,
+    Settings, TorrentId,
+};
 pub use bidswarm_swarm::{create_torrent, CreateOptions, CreateProgress};
 
-use bidswarm_gateway::{Gateway, GatewayConfig, IgnoreSpeed};
+use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig, IgnoreSpeed};
 use bidswarm_swarm::{Swarm, SwarmConfig};
 use tokio::sync::broadcast;
-use tracing::info;
+use tracing::{info, warn};
 
 /// How a `Core` is set up by the binary that runs it.
 #[derive(Debug, Clone)]
@@ -45,6 +49,9 @@ pub struct CoreConfig {
     /// Let librqbit talk to peers directly instead of through the gateway. Only for
     /// benchmarks that measure what the gateway costs.
     pub bypass_gateway: bool,
+    /// How long a new peer connection may take to complete its handshake (the gateway's
+    /// default when `None`). Tests shorten it.
+    pub peer_handshake_timeout: Option<std::time::Duration>,
 }
 
 pub struct Core {
@@ -58,7 +65,8 @@ pub struct Core {
     started_with: Settings,
     events: broadcast::Sender<Event>,
     watcher: Arc<watch::Watcher>,
-    watch_task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    blocklist: std::sync::Mutex<BlocklistStatus>,
 }
 
 impl std::fmt::Debug for Core {
@@ -84,7 +92,15 @@ impl Core {
             None
         } else {
             let public_listen = listen_addr.unwrap_or(loopback);
-            let gateway_config = GatewayConfig::new(public_listen, loopback);
+            let gateway_config = GatewayConfig {
+                limits: connection_limits(&current),
+                upload_cap: current.effective_limits().upload_bytes_per_sec.map(u64::from),
+                ..GatewayConfig::new(public_listen, loopback)
+            };
+            let gateway_config = match config.peer_handshake_timeout {
+                Some(timeout) => GatewayConfig { handshake_timeout: timeout, ..gateway_config },
+                None => gateway_config,
+            };
             let gateway = Gateway::start(gateway_config, Arc::new(IgnoreSpeed)).await.map_err(|e| {
                 api_error(ApiErrorKind::Io, format!("cannot listen for peers on {public_listen}: {e}"))
             })?;
@@ -101,7 +117,7 @@ impl Core {
             dht: current.dht && !config.no_discovery,
             local_service_discovery: current.local_service_discovery && !config.no_discovery,
             upnp: current.upnp && !config.no_discovery,
-            limits: current.limits,
+            limits: engine_limits(current.effective_limits(), gateway.is_some()),
         })
         .await?;
         if let (Some(gateway), Some(engine)) = (&gateway, swarm.listen_addr()) {
@@ -117,16 +133,26 @@ impl Core {
         }
         let (events, _) = broadcast::channel(1024);
         let (watcher, watch_task) = watch::Watcher::spawn(swarm.clone(), events.clone());
-        Ok(Arc::new(Self {
+        let mut tasks = vec![watch_task];
+        if let Some(gateway) = &gateway {
+            tasks.push(pieces::spawn(swarm.clone(), gateway.clone(), events.clone()));
+        }
+        let core = Arc::new(Self {
             swarm,
             gateway,
             peer_listen,
             settings,
-            started_with: current,
+            started_with: current.clone(),
             events,
             watcher,
-            watch_task,
-        }))
+            tasks,
+            blocklist: std::sync::Mutex::new(BlocklistStatus::default()),
+        });
+        // A missing or unreadable blocklist must not keep Bidswarm from starting.
+        if let Err(e) = core.load_blocklist(current.blocklist_path.as_deref()).await {
+            warn!("blocklist not loaded: {}", e.message);
+        }
+        Ok(core)
     }
 
     /// Every event from now on. A receiver that falls more than 1024 events behind
@@ -142,7 +168,9 @@ impl Core {
 
     /// Stops all torrents and writes their state down. Call before exiting.
     pub async fn shutdown(&self) {
-        self.watch_task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
         self.swarm.stop().await;
         if let Some(gateway) = &self.gateway {
             gateway.stop();
@@ -187,6 +215,11 @@ impl Core {
             }
             Request::Remove { id, delete_data } => {
                 swarm.remove(&id, delete_data).await?;
+                if let (Some(gateway), Ok(Ok(hash))) =
+                    (&self.gateway, hex::decode(&id.0).map(<[u8; 20]>::try_from))
+                {
+                    gateway.forget_torrent(hash);
+                }
                 Response::Ok
             }
             Request::SetFileSelection { id, files } => {
@@ -203,14 +236,53 @@ impl Core {
             }
             Request::GetSettings => self.settings_response(),
             Request::UpdateSettings { settings } => {
+                let blocklist_changed = settings.blocklist_path != self.settings.get().blocklist_path;
+                let blocklist = match (&settings.blocklist_path, blocklist_changed) {
+                    // Read before saving: a wrong path is refused and changes nothing.
+                    (Some(path), true) => Some(read_blocklist(path).await?),
+                    _ => None,
+                };
                 self.settings.update(settings.clone()).await?;
-                swarm.set_session_limits(settings.limits);
+                self.apply_limits(&settings);
+                match blocklist {
+                    Some(loaded) => self.set_blocklist(loaded),
+                    None if blocklist_changed => {
+                        self.set_blocklist((Blocklist::default(), BlocklistStatus::default()))
+                    }
+                    None => {}
+                }
                 self.settings_response()
             }
             Request::SessionStats => {
                 let mut stats = swarm.session_stats();
                 stats.listen_addr = self.peer_listen.map(|a| a.to_string());
+                stats.free_disk_bytes = fs4::available_space(self.settings.get().download_folder).ok();
+                if let Some(gateway) = &self.gateway {
+                    stats.connections = gateway.peers().len() as u32;
+                    stats.upload_cap_bytes_per_sec = gateway.upload_cap();
+                }
                 Response::SessionStats { stats }
+            }
+            Request::ReloadBlocklist => {
+                let path = self.settings.get().blocklist_path;
+                let blocklist = self.load_blocklist(path.as_deref()).await?;
+                Response::Blocklist { blocklist }
+            }
+            Request::GetPieces { id } => {
+                swarm.get(&id)?;
+                let have = swarm.have_pieces().into_iter().find(|(t, _)| *t == id).map(|(_, h)| h);
+                let pieces = match have {
+                    Some(have) => PieceMap {
+                        count: have.count,
+                        bitfield_base64: base64::Engine::encode(
+                            &base64::engine::general_purpose::STANDARD,
+                            have.bitfield,
+                        ),
+                    },
+                    // Paused, resolving or checking: nothing to show yet.
+                    None => PieceMap { count: 0, bitfield_base64: String::new() },
+                };
+                Response::Pieces { pieces }
             }
             Request::CreateTorrent { path, output, trackers, piece_length } => {
                 let options = CreateOptions { trackers, piece_length, progress: None };
@@ -233,10 +305,48 @@ impl Core {
                 bt_speed: link.remote_supports_bt_speed.load(Ordering::Relaxed),
                 uploaded_bytes: link.uploaded_piece_bytes.load(Ordering::Relaxed),
                 downloaded_bytes: link.downloaded_piece_bytes.load(Ordering::Relaxed),
+                download_bytes_per_sec: link.download_rate.load(Ordering::Relaxed),
+                upload_bytes_per_sec: link.upload_rate.load(Ordering::Relaxed),
+                am_choking: link.am_choking.load(Ordering::Relaxed),
+                am_interested: link.am_interested.load(Ordering::Relaxed),
+                peer_choking: link.peer_choking.load(Ordering::Relaxed),
+                peer_interested: link.peer_interested.load(Ordering::Relaxed),
             })
             .collect();
         peers.sort_by(|a, b| a.address.cmp(&b.address));
         peers
+    }
+
+    /// Puts the limits from `settings` in force: upload in the gateway, download in the
+    /// engine, connection counts in the gateway.
+    fn apply_limits(&self, settings: &Settings) {
+        let limits = settings.effective_limits();
+        self.swarm.set_session_limits(engine_limits(limits, self.gateway.is_some()));
+        if let Some(gateway) = &self.gateway {
+            gateway.set_upload_cap(limits.upload_bytes_per_sec.map(u64::from));
+            gateway.set_limits(connection_limits(settings));
+        }
+    }
+
+    /// Reads the blocklist at `path` (none: no blocklist) and puts it in force.
+    async fn load_blocklist(&self, path: Option<&str>) -> Result<BlocklistStatus, ApiError> {
+        let loaded = match path {
+            Some(path) => read_blocklist(path).await?,
+            None => (Blocklist::default(), BlocklistStatus::default()),
+        };
+        let status = loaded.1.clone();
+        self.set_blocklist(loaded);
+        Ok(status)
+    }
+
+    fn set_blocklist(&self, (blocklist, status): (Blocklist, BlocklistStatus)) {
+        if let Some(path) = &status.path {
+            info!(path, ranges = status.ranges, bad_lines = status.bad_lines.len(), "blocklist loaded");
+        }
+        if let Some(gateway) = &self.gateway {
+            gateway.set_blocklist(blocklist);
+        }
+        *self.blocklist.lock().unwrap_or_else(|p| p.into_inner()) = status;
     }
 
     fn settings_response(&self) -> Response {
@@ -248,6 +358,50 @@ impl Core {
             || settings.upnp != before.upnp;
         Response::Settings { settings, restart_required }
     }
+}
+
+/// What librqbit itself limits: behind the gateway only the download, since the gateway
+/// shapes the upload per connection.
+fn engine_limits(limits: RateLimits, behind_gateway: bool) -> RateLimits {
+    RateLimits {
+        download_bytes_per_sec: limits.download_bytes_per_sec,
+        upload_bytes_per_sec: if behind_gateway { None } else { limits.upload_bytes_per_sec },
+    }
+}
+
+fn connection_limits(settings: &Settings) -> ConnectionLimits {
+    ConnectionLimits {
+        max_connections: settings.max_connections.max(1) as usize,
+        max_per_torrent: settings.max_connections_per_torrent.max(1) as usize,
+        max_per_ip: settings.max_connections_per_ip.max(1) as usize,
+    }
+}
+
+async fn read_blocklist(path: &str) -> Result<(Blocklist, BlocklistStatus), ApiError> {
+    let bytes = tokio::fs::read(path).await.map_err(|e| {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            ApiErrorKind::PathNotFound
+        } else {
+            ApiErrorKind::Io
+        };
+        api_error(kind, format!("cannot read the blocklist {path}: {e}"))
+    })?;
+    let (blocklist, bad) = Blocklist::parse(&String::from_utf8_lossy(&bytes));
+    if blocklist.is_empty() && !bad.is_empty() {
+        return Err(api_error(
+            ApiErrorKind::BadRequest,
+            format!(
+                "{path} is not a blocklist: no line could be read (line {}: \"{}\"); expected CIDR blocks, addresses or ranges",
+                bad[0].line, bad[0].text
+            ),
+        ));
+    }
+    let status = BlocklistStatus {
+        path: Some(path.to_owned()),
+        ranges: blocklist.len() as u32,
+        bad_lines: bad.iter().take(20).map(|b| b.line as u32).collect(),
+    };
+    Ok((blocklist, status))
 }
 
 /// Shorthand for errors the core raises itself.

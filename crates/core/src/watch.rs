@@ -164,6 +164,7 @@ mod tests {
                 Event::Completed { .. } => "completed",
                 Event::Removed { .. } => "removed",
                 Event::Error { .. } => "error",
+                Event::PiecesVerified { .. } => "pieces_verified",
             })
             .collect()
     }

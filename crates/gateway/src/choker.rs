@@ -45,9 +45,16 @@ pub struct PeerSample {
     pub upload_rate: u64,
 }
 
-/// Orders candidates for the regular slots: a higher key is unchoked first.
+/// Orders candidates for the regular slots (a higher key is unchoked first) and weighs
+/// their shares of the upload cap.
 pub trait Ranker: Send + Sync {
     fn key(&self, peer: &PeerSample) -> u128;
+
+    /// This peer's share of the upload cap relative to the others sending (0 counts as
+    /// 1). Equal by default.
+    fn weight(&self, _peer: &PeerSample) -> u32 {
+        1
+    }
 }
 
 /// Tit-for-tat: while we leech, peers that give us the most; while we seed (nobody gives

@@ -16,15 +16,26 @@
 //! (HTTP trackers, torrent downloads) are copied untouched.
 //!
 //! The [`Choker`] decides who is unchoked: librqbit's own CHOKE/UNCHOKE never reach
-//! peers, and requests from peers we choke never reach librqbit.
+//! peers, and requests from peers we choke never reach librqbit. The [`shaper`] holds
+//! our upload under one cap shared by weight, and [`attribution`] tells which peers
+//! delivered each piece that passed its hash check. Connection limits, the
+//! [`Blocklist`] and the timeouts are enforced here, on real addresses, because librqbit
+//! sees every peer as 127.0.0.1.
 //!
-//! Still to come (issue 3): upload shaping, verified-piece attribution, connection
-//! limits and the blocklist.
+//! Tasks: one accept loop per listener, one task per connection (two directions inside
+//! it), a 1 s sampler (rates for the peers view, the shaper's share-out) and the
+//! rechoke loop. Locks are plain mutexes held for a few map operations, never across an
+//! `.await`, and never two at once.
 
+pub mod attribution;
+pub mod blocklist;
 pub mod choker;
 mod relay;
+pub mod shaper;
 mod socks;
 
+pub use attribution::{Attribution, VerifiedPiece};
+pub use blocklist::{BadRule, Blocklist};
 pub use choker::{Choker, ChokerConfig, LinkId, PeerSample, Ranker, RateRanker};
 pub use relay::PeerLink;
 
@@ -33,7 +44,7 @@ use std::{
     net::{IpAddr, SocketAddr},
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex,
+        Arc, Mutex, MutexGuard, RwLock,
     },
     time::{Duration, Instant},
 };
@@ -43,10 +54,10 @@ use bytes::{Bytes, BytesMut};
 use tokio::{
     io::AsyncReadExt,
     net::{TcpListener, TcpStream},
-    sync::{watch, Notify},
+    sync::{broadcast, watch, Notify},
     task::JoinHandle,
 };
-use tracing::{debug, debug_span, Instrument};
+use tracing::{debug, debug_span, warn, Instrument};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -67,6 +78,14 @@ pub enum Error {
     NoEngine,
     #[error("the handshake did not arrive in time")]
     HandshakeTimeout,
+    #[error("the peer sent nothing for too long")]
+    IdleTimeout,
+    #[error("the torrent already has its most connections")]
+    TorrentFull,
+    #[error("the address is on the blocklist")]
+    Blocked,
+    #[error("closed by the gateway")]
+    ClosedByUs,
 }
 
 /// Receives `bt_speed` messages from remote peers (the speed layer implements it).
@@ -99,33 +118,54 @@ impl AddressBook {
     }
 }
 
+/// How many connections may be open at once; changeable at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// In all, incoming and outgoing. Incoming ones over it are closed at accept.
+    pub max_connections: usize,
+    /// To peers of one torrent; more are closed once their handshake names it.
+    pub max_per_torrent: usize,
+    /// Incoming from one IP address. Everything on this machine is one address
+    /// (127.0.0.1), so keep it above the local peers' count in tests.
+    pub max_per_ip: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self { max_connections: 500, max_per_torrent: 100, max_per_ip: 8 }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct GatewayConfig {
-    /// Where remote peers connect.
+    /// Where remote peers connect. An unspecified IPv4 address (0.0.0.0) also listens on
+    /// IPv6 (`[::]`) at the same port, when the machine has IPv6.
     pub public_listen: SocketAddr,
     /// Where librqbit's SOCKS5 client connects; keep it on loopback.
     pub socks_listen: SocketAddr,
     /// How long a new connection may take to show its first bytes, and each side to
     /// complete its handshake.
     pub handshake_timeout: Duration,
+    /// How long a remote may send nothing at all (peers send a keep-alive every 2 min).
+    pub idle_timeout: Duration,
     pub choker: ChokerConfig,
-    /// Incoming connections open at once, in all; more are closed at accept.
-    pub max_incoming: usize,
-    /// Incoming connections open at once from one IP address. Everything on this
-    /// machine is one address (127.0.0.1), so keep it above the local peers' count.
-    pub max_incoming_per_ip: usize,
+    pub limits: ConnectionLimits,
+    /// Bytes per second we upload to peers in all; `None` is unlimited.
+    pub upload_cap: Option<u64>,
 }
 
 impl GatewayConfig {
-    /// Both listeners at these addresses, with the default 20 s handshake timeout.
+    /// Both listeners at these addresses, with a 20 s handshake timeout, a 3 min idle
+    /// timeout and default limits.
     pub fn new(public_listen: SocketAddr, socks_listen: SocketAddr) -> Self {
         Self {
             public_listen,
             socks_listen,
             handshake_timeout: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(180),
             choker: ChokerConfig::default(),
-            max_incoming: 500,
-            max_incoming_per_ip: 8,
+            limits: ConnectionLimits::default(),
+            upload_cap: None,
         }
     }
 }
@@ -133,15 +173,21 @@ impl GatewayConfig {
 pub struct Gateway {
     public_addr: SocketAddr,
     handshake_timeout: Duration,
-    max_incoming: usize,
-    max_incoming_per_ip: usize,
-    incoming: Mutex<IncomingCount>,
+    idle_timeout: Duration,
+    limits: Mutex<ConnectionLimits>,
+    counts: Mutex<ConnectionCounts>,
+    blocklist: RwLock<Arc<Blocklist>>,
+    /// Bytes per second in all; 0 is unlimited.
+    upload_cap: AtomicU64,
+    ranker: RwLock<Arc<dyn Ranker>>,
     socks_addr: SocketAddr,
     engine: watch::Sender<Option<SocketAddr>>,
-    links: Mutex<HashMap<u64, Arc<PeerLink>>>,
+    links: Mutex<HashMap<LinkId, Arc<PeerLink>>>,
     next_link: AtomicU64,
     book: Arc<AddressBook>,
     speed: Arc<dyn SpeedHandler>,
+    attribution: Attribution,
+    verified: broadcast::Sender<VerifiedPiece>,
     interest_changed: Arc<Notify>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -160,27 +206,51 @@ impl Gateway {
     /// [`Gateway::set_engine`] before they are forwarded.
     pub async fn start(config: GatewayConfig, speed: Arc<dyn SpeedHandler>) -> Result<Arc<Self>> {
         let public = TcpListener::bind(config.public_listen).await?;
+        let public_addr = public.local_addr()?;
+        let public_v6 = if public_addr.ip() == IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED) {
+            let v6 = SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), public_addr.port());
+            match bind_v6_only(v6) {
+                Ok(listener) => Some(listener),
+                Err(e) => {
+                    warn!("no IPv6 listener at {v6} ({e}); peers reach us over IPv4 only");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let socks = TcpListener::bind(config.socks_listen).await?;
         let gateway = Arc::new(Self {
-            public_addr: public.local_addr()?,
+            public_addr,
             handshake_timeout: config.handshake_timeout,
-            max_incoming: config.max_incoming,
-            max_incoming_per_ip: config.max_incoming_per_ip,
-            incoming: Mutex::new(IncomingCount::default()),
+            idle_timeout: config.idle_timeout,
+            limits: Mutex::new(config.limits),
+            counts: Mutex::new(ConnectionCounts::default()),
+            blocklist: RwLock::new(Arc::new(Blocklist::default())),
+            upload_cap: AtomicU64::new(config.upload_cap.unwrap_or(0)),
+            ranker: RwLock::new(Arc::new(RateRanker)),
             socks_addr: socks.local_addr()?,
             engine: watch::channel(None).0,
             links: Mutex::new(HashMap::new()),
             next_link: AtomicU64::new(0),
             book: Arc::new(AddressBook::default()),
             speed,
+            attribution: Attribution::default(),
+            verified: broadcast::channel(4096).0,
             interest_changed: Arc::new(Notify::new()),
             tasks: Mutex::new(Vec::new()),
         });
-        let inbound = tokio::spawn(gateway.clone().accept_public(public));
-        let outbound = tokio::spawn(gateway.clone().accept_socks(socks));
-        // The choker holds only a weak reference, so dropping the gateway stops it.
-        let rechoke = tokio::spawn(rechoke_loop(Arc::downgrade(&gateway), config.choker));
-        gateway.tasks.lock().unwrap_or_else(|p| p.into_inner()).extend([inbound, outbound, rechoke]);
+        let mut tasks = vec![
+            tokio::spawn(gateway.clone().accept_public(public)),
+            tokio::spawn(gateway.clone().accept_socks(socks)),
+            // These hold only a weak reference, so dropping the gateway stops them.
+            tokio::spawn(rechoke_loop(Arc::downgrade(&gateway), config.choker)),
+            tokio::spawn(sample_loop(Arc::downgrade(&gateway))),
+        ];
+        if let Some(v6) = public_v6 {
+            tasks.push(tokio::spawn(gateway.clone().accept_public(v6)));
+        }
+        gateway.tasks.lock().unwrap_or_else(|p| p.into_inner()).extend(tasks);
         Ok(gateway)
     }
 
@@ -200,11 +270,99 @@ impl Gateway {
 
     /// The connections open now.
     pub fn peers(&self) -> Vec<Arc<PeerLink>> {
-        self.links.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+        self.links_lock().values().cloned().collect()
     }
 
     fn links_by_id(&self) -> Vec<(LinkId, Arc<PeerLink>)> {
-        self.links.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(k, l)| (*k, l.clone())).collect()
+        self.links_lock().iter().map(|(k, l)| (*k, l.clone())).collect()
+    }
+
+    fn links_lock(&self) -> MutexGuard<'_, HashMap<LinkId, Arc<PeerLink>>> {
+        // A plain map: a poisoned lock still holds usable entries.
+        self.links.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Caps our upload to all peers together (`None`: unlimited), from now on.
+    pub fn set_upload_cap(&self, bytes_per_sec: Option<u64>) {
+        self.upload_cap.store(bytes_per_sec.unwrap_or(0), Ordering::Relaxed);
+        self.reshare(false);
+    }
+
+    pub fn upload_cap(&self) -> Option<u64> {
+        Some(self.upload_cap.load(Ordering::Relaxed)).filter(|c| *c > 0)
+    }
+
+    pub fn set_limits(&self, limits: ConnectionLimits) {
+        *self.limits.lock().unwrap_or_else(|p| p.into_inner()) = limits;
+    }
+
+    pub fn limits(&self) -> ConnectionLimits {
+        *self.limits.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Replaces the blocklist, and closes open connections to addresses now on it.
+    pub fn set_blocklist(&self, blocklist: Blocklist) {
+        let blocklist = Arc::new(blocklist);
+        // Stored first: a connection registering meanwhile checks the new list itself.
+        *self.blocklist.write().unwrap_or_else(|p| p.into_inner()) = blocklist.clone();
+        for link in self.peers() {
+            if blocklist.contains(link.remote.ip()) {
+                link.close();
+            }
+        }
+    }
+
+    fn is_blocked(&self, ip: IpAddr) -> bool {
+        self.blocklist.read().unwrap_or_else(|p| p.into_inner()).contains(ip)
+    }
+
+    /// Who gets the upload slots and the larger shares of the cap; the speed layer
+    /// replaces the default [`RateRanker`].
+    pub fn set_ranker(&self, ranker: Arc<dyn Ranker>) {
+        *self.ranker.write().unwrap_or_else(|p| p.into_inner()) = ranker;
+    }
+
+    fn ranker(&self) -> Arc<dyn Ranker> {
+        self.ranker.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Every piece that passes its hash check from now on, with who delivered it.
+    pub fn verified_pieces(&self) -> broadcast::Receiver<VerifiedPiece> {
+        self.verified.subscribe()
+    }
+
+    /// Tells the gateway librqbit has verified `piece` (the core sees it in the
+    /// have-bitfield; librqbit sends HAVE only to peers that lack the piece).
+    pub fn piece_verified(&self, info_hash: [u8; 20], piece: u32) {
+        if let Some(verified) = self.attribution.on_verified(info_hash, piece) {
+            // Nobody listening is fine.
+            let _ = self.verified.send(verified);
+        }
+    }
+
+    /// Forgets a removed torrent's unverified blocks.
+    pub fn forget_torrent(&self, info_hash: [u8; 20]) {
+        self.attribution.forget(info_hash);
+    }
+
+    /// Gives every connection its share of the upload cap. With `roll`, also starts a
+    /// new window for telling who is sending (the 1 s sampler does that).
+    fn reshare(&self, roll: bool) {
+        let now = Instant::now();
+        let cap = self.upload_cap();
+        let links = self.links_by_id();
+        let ranker = self.ranker();
+        let claims: Vec<shaper::Claim> = links
+            .iter()
+            .map(|(id, link)| {
+                let sending = if roll { link.bucket().take_sent() > 0 } else { link.was_sending() };
+                link.set_was_sending(sending);
+                shaper::Claim { weight: ranker.weight(&link.sample(*id)), sending }
+            })
+            .collect();
+        for ((_, link), rate) in links.iter().zip(shaper::share(cap, &claims)) {
+            link.bucket().set_rate(rate, now);
+        }
     }
 
     pub fn stop(&self) {
@@ -216,25 +374,33 @@ impl Gateway {
     async fn accept_public(self: Arc<Self>, listener: TcpListener) {
         loop {
             let Ok((stream, remote)) = listener.accept().await else { continue };
-            let Some(admitted) = Admitted::new(&self, remote.ip()) else {
-                debug!(peer = %remote, "refused: too many incoming connections");
+            if self.is_blocked(remote.ip()) {
+                debug!(peer = %remote, "refused: on the blocklist");
+                continue;
+            }
+            let Some(admitted) = Admitted::new(&self, Some(remote.ip())) else {
+                debug!(peer = %remote, "refused: too many connections");
                 continue;
             };
             let this = self.clone();
             let span = debug_span!("inbound", peer = %remote);
             tokio::spawn(
                 async move {
-                    if let Err(e) = this.inbound(stream, remote).await {
+                    if let Err(e) = this.inbound(stream, remote, admitted).await {
                         debug!("closed: {e}");
                     }
-                    drop(admitted);
                 }
                 .instrument(span),
             );
         }
     }
 
-    async fn inbound(self: Arc<Self>, mut remote_stream: TcpStream, remote: SocketAddr) -> Result<()> {
+    async fn inbound(
+        self: Arc<Self>,
+        mut remote_stream: TcpStream,
+        remote: SocketAddr,
+        admitted: Admitted,
+    ) -> Result<()> {
         remote_stream.set_nodelay(true)?;
         let head = first_bytes(&mut remote_stream, self.handshake_timeout).await?;
         // The public port serves BitTorrent only.
@@ -244,7 +410,7 @@ impl Gateway {
         engine.set_nodelay(true)?;
         let loopback = engine.local_addr()?;
         self.book.lock().insert(loopback, remote);
-        let result = self.run(engine, remote_stream, BytesMut::new(), head, remote, true).await;
+        let result = self.clone().run(engine, remote_stream, BytesMut::new(), head, remote, admitted).await;
         self.book.lock().remove(&loopback);
         result
     }
@@ -269,7 +435,7 @@ impl Gateway {
 
     async fn outbound(self: Arc<Self>, mut engine: TcpStream) -> Result<()> {
         engine.set_nodelay(true)?;
-        let (mut remote_stream, remote) = socks::accept(&mut engine).await?;
+        let (mut remote_stream, remote) = socks::accept(&mut engine, |ip| self.is_blocked(ip)).await?;
         let head = first_bytes(&mut engine, self.handshake_timeout).await?;
         let looks_like_bittorrent = Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)]).is_ok();
         if !looks_like_bittorrent {
@@ -278,32 +444,36 @@ impl Gateway {
             tokio::io::copy_bidirectional(&mut engine, &mut remote_stream).await?;
             return Ok(());
         }
-        self.run(engine, remote_stream, head, BytesMut::new(), remote, false).await
+        let admitted = Admitted::new(&self, None).ok_or(Error::ClosedByUs)?;
+        self.clone().run(engine, remote_stream, head, BytesMut::new(), remote, admitted).await
     }
 
     async fn run(
-        &self,
+        self: Arc<Self>,
         engine: TcpStream,
         remote_stream: TcpStream,
         engine_head: BytesMut,
         remote_head: BytesMut,
         remote: SocketAddr,
-        incoming: bool,
+        admitted: Admitted,
     ) -> Result<()> {
-        let (link, control) = PeerLink::new(remote, incoming);
+        let (link, control) = PeerLink::new(remote, admitted.ip.is_some());
         let link = Arc::new(link);
+        // A newcomer starts with the share it would get among those sending now.
+        if let Some(cap) = self.upload_cap() {
+            let sending = self.peers().iter().filter(|l| l.was_sending()).count() as u64;
+            link.bucket().set_rate(Some((cap / (sending + 1)).max(1)), Instant::now());
+        }
         let key = self.next_link.fetch_add(1, Ordering::Relaxed);
-        self.links.lock().unwrap_or_else(|p| p.into_inner()).insert(key, link.clone());
-        let cx = relay::Context {
-            interest_changed: self.interest_changed.clone(),
-            link,
-            handshake_timeout: self.handshake_timeout,
-            public_port: self.public_addr.port(),
-            book: self.book.clone(),
-            speed: self.speed.clone(),
-        };
+        self.links_lock().insert(key, link.clone());
+        if self.is_blocked(remote.ip()) {
+            // The blocklist changed while this connection was being set up.
+            self.links_lock().remove(&key);
+            return Err(Error::Blocked);
+        }
+        let cx = relay::Context { link, gateway: self.clone(), admitted };
         let result = relay::relay(engine, remote_stream, engine_head, remote_head, control, cx).await;
-        self.links.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+        self.links_lock().remove(&key);
         result
     }
 
@@ -323,42 +493,96 @@ impl Drop for Gateway {
     }
 }
 
+/// Connections counted against the [`ConnectionLimits`].
 #[derive(Debug, Default)]
-struct IncomingCount {
+struct ConnectionCounts {
     total: usize,
+    /// Incoming only.
     per_ip: HashMap<IpAddr, usize>,
+    per_torrent: HashMap<[u8; 20], usize>,
 }
 
-/// One incoming connection counted against the limits, for as long as it lives.
-struct Admitted {
+/// One connection counted against the limits, for as long as it lives.
+pub(crate) struct Admitted {
     gateway: Arc<Gateway>,
-    ip: IpAddr,
+    /// The remote's address, for incoming connections (counted per IP).
+    ip: Option<IpAddr>,
+    torrent: Mutex<Option<[u8; 20]>>,
 }
 
 impl Admitted {
-    fn new(gateway: &Arc<Gateway>, ip: IpAddr) -> Option<Self> {
-        let mut count = gateway.incoming.lock().unwrap_or_else(|p| p.into_inner());
-        let from_ip = count.per_ip.get(&ip).copied().unwrap_or(0);
-        if count.total >= gateway.max_incoming || from_ip >= gateway.max_incoming_per_ip {
+    fn new(gateway: &Arc<Gateway>, ip: Option<IpAddr>) -> Option<Self> {
+        let limits = gateway.limits();
+        let mut count = gateway.counts();
+        let from_ip = ip.map(|ip| count.per_ip.get(&ip).copied().unwrap_or(0)).unwrap_or(0);
+        if count.total >= limits.max_connections || (ip.is_some() && from_ip >= limits.max_per_ip) {
             return None;
         }
         count.total += 1;
-        count.per_ip.insert(ip, from_ip + 1);
-        Some(Self { gateway: gateway.clone(), ip })
+        if let Some(ip) = ip {
+            count.per_ip.insert(ip, from_ip + 1);
+        }
+        Some(Self { gateway: gateway.clone(), ip, torrent: Mutex::new(None) })
+    }
+
+    /// Counts the connection against its torrent once the handshake names it; `false`
+    /// when that torrent is full.
+    pub(crate) fn join_torrent(&self, info_hash: [u8; 20]) -> bool {
+        let mut torrent = self.torrent.lock().unwrap_or_else(|p| p.into_inner());
+        if torrent.is_some() {
+            return true;
+        }
+        let max = self.gateway.limits().max_per_torrent;
+        let mut count = self.gateway.counts();
+        let n = count.per_torrent.entry(info_hash).or_default();
+        if *n >= max {
+            return false;
+        }
+        *n += 1;
+        *torrent = Some(info_hash);
+        true
     }
 }
 
 impl Drop for Admitted {
     fn drop(&mut self) {
-        let mut count = self.gateway.incoming.lock().unwrap_or_else(|p| p.into_inner());
+        let torrent = *self.torrent.lock().unwrap_or_else(|p| p.into_inner());
+        let mut count = self.gateway.counts();
         count.total -= 1;
-        if let Some(n) = count.per_ip.get_mut(&self.ip) {
-            *n -= 1;
-            if *n == 0 {
-                count.per_ip.remove(&self.ip);
-            }
+        if let Some(ip) = self.ip {
+            decrement(&mut count.per_ip, &ip);
+        }
+        if let Some(info_hash) = torrent {
+            decrement(&mut count.per_torrent, &info_hash);
         }
     }
+}
+
+fn decrement<K: std::hash::Hash + Eq>(map: &mut HashMap<K, usize>, key: &K) {
+    if let Some(n) = map.get_mut(key) {
+        *n -= 1;
+        if *n == 0 {
+            map.remove(key);
+        }
+    }
+}
+
+impl Gateway {
+    fn counts(&self) -> MutexGuard<'_, ConnectionCounts> {
+        // Plain counters: a poisoned lock still holds usable values.
+        self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A listener on `addr` for IPv6 only, so it can share its port with the IPv4 one.
+fn bind_v6_only(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV6, socket2::Type::STREAM, None)?;
+    socket.set_only_v6(true)?;
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    TcpListener::from_std(socket.into())
 }
 
 /// Re-ranks every `rechoke_interval`, and at once when a peer's interest changes (so a
@@ -394,10 +618,34 @@ async fn rechoke_loop(gateway: std::sync::Weak<Gateway>, config: ChokerConfig) {
             })
             .collect();
         last.retain(|id, _| links.iter().any(|(l, _)| l == id));
-        let unchoke = choker.rechoke(now, &samples, &RateRanker);
+        let unchoke = choker.rechoke(now, &samples, gateway.ranker().as_ref());
         for (id, link) in &links {
             link.set_choked(!unchoke.contains(id));
         }
+    }
+}
+
+/// Once a second: each connection's rates for the peers view, and the shaper's
+/// share-out of the upload cap among those sending.
+async fn sample_loop(gateway: std::sync::Weak<Gateway>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut last: HashMap<LinkId, (u64, u64, Instant)> = HashMap::new();
+    loop {
+        tick.tick().await;
+        let Some(gateway) = gateway.upgrade() else { return };
+        let now = Instant::now();
+        let links = gateway.links_by_id();
+        for (id, link) in &links {
+            let down = link.downloaded_piece_bytes.load(Ordering::Relaxed);
+            let up = link.uploaded_piece_bytes.load(Ordering::Relaxed);
+            if let Some((prev_down, prev_up, at)) = last.insert(*id, (down, up, now)) {
+                let secs = now.duration_since(at).as_secs_f64().max(0.001);
+                link.download_rate.store(((down - prev_down) as f64 / secs) as u64, Ordering::Relaxed);
+                link.upload_rate.store(((up - prev_up) as f64 / secs) as u64, Ordering::Relaxed);
+            }
+        }
+        last.retain(|id, _| links.iter().any(|(l, _)| l == id));
+        gateway.reshare(true);
     }
 }
 

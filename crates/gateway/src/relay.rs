@@ -5,8 +5,10 @@
 //! writes runs of untouched frames in one call without copying them. Only the few
 //! frames we act on are decoded: extended handshakes (to add `bt_speed`, `p` and
 //! `yourip`), `ut_pex` from librqbit (to drop loopback addresses), `bt_speed` from the
-//! remote (never forwarded), and piece headers (for accounting). A direction reads again
-//! only after it has written, so a slow peer stalls its reader instead of growing memory.
+//! remote (never forwarded), piece headers (for accounting and attribution) and HAVE
+//! from librqbit (a piece passed its check). A direction reads again only after it has
+//! written, so a slow peer, or the upload cap, stalls its reader instead of growing
+//! memory: at most one read buffer per direction is held.
 
 use std::{
     net::SocketAddr,
@@ -14,7 +16,6 @@ use std::{
         atomic::{AtomicBool, AtomicU64, Ordering},
         Arc, Mutex,
     },
-    time::Duration,
 };
 
 use bidswarm_peerwire::{
@@ -27,7 +28,7 @@ use tokio::{
     sync::{mpsc, Notify},
 };
 
-use crate::{AddressBook, Error, Result, SpeedHandler};
+use crate::{shaper::UploadBucket, Admitted, Error, Gateway, LinkId, PeerSample, Result};
 
 const READ_CHUNK: usize = 256 * 1024;
 
@@ -44,6 +45,17 @@ pub struct PeerLink {
     pub am_choking: AtomicBool,
     /// The peer has said it wants data from us.
     pub peer_interested: AtomicBool,
+    /// librqbit wants data from the peer.
+    pub am_interested: AtomicBool,
+    /// The peer refuses to send us data (it starts so, BEP 3).
+    pub peer_choking: AtomicBool,
+    /// Piece bytes per second over the last second, each way.
+    pub download_rate: AtomicU64,
+    pub upload_rate: AtomicU64,
+    bucket: Mutex<UploadBucket>,
+    /// It sent something in the shaper's last window.
+    was_sending: AtomicBool,
+    close: Notify,
     info_hash: Mutex<Option<[u8; 20]>>,
     ids: Mutex<ExtensionIds>,
     /// Messages the gateway itself sends to the peer (our CHOKE and UNCHOKE).
@@ -72,6 +84,13 @@ impl PeerLink {
             client: Mutex::new(None),
             am_choking: AtomicBool::new(true),
             peer_interested: AtomicBool::new(false),
+            am_interested: AtomicBool::new(false),
+            peer_choking: AtomicBool::new(true),
+            download_rate: AtomicU64::new(0),
+            upload_rate: AtomicU64::new(0),
+            bucket: Mutex::new(UploadBucket::default()),
+            was_sending: AtomicBool::new(false),
+            close: Notify::new(),
             info_hash: Mutex::new(None),
             ids: Mutex::new(ExtensionIds::default()),
             control,
@@ -86,6 +105,40 @@ impl PeerLink {
             // The receiver is gone only when the connection is closing.
             let _ = self.control.send(frame_of(message));
         }
+    }
+
+    /// Closes the connection (it stays in the peers view until its task ends).
+    pub fn close(&self) {
+        // A stored permit: the relay sees it even if it is not waiting yet.
+        self.close.notify_one();
+    }
+
+    /// The rate the shaper allows this connection now, in bytes per second.
+    pub fn upload_allowance(&self) -> Option<u64> {
+        self.bucket().rate()
+    }
+
+    /// What the choker and the ranker see of this connection.
+    pub fn sample(&self, link: LinkId) -> PeerSample {
+        PeerSample {
+            link,
+            interested: self.peer_interested.load(Ordering::Acquire),
+            download_rate: self.download_rate.load(Ordering::Relaxed),
+            upload_rate: self.upload_rate.load(Ordering::Relaxed),
+        }
+    }
+
+    pub(crate) fn bucket(&self) -> std::sync::MutexGuard<'_, UploadBucket> {
+        // A plain value: a poisoned lock still holds a usable bucket.
+        self.bucket.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn was_sending(&self) -> bool {
+        self.was_sending.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_was_sending(&self, sending: bool) {
+        self.was_sending.store(sending, Ordering::Relaxed);
     }
 
     /// The torrent this connection is for, once a handshake has named it.
@@ -108,13 +161,9 @@ enum Way {
 
 pub(crate) struct Context {
     pub link: Arc<PeerLink>,
-    /// How long each side may take to complete its handshake.
-    pub handshake_timeout: Duration,
-    pub public_port: u16,
-    pub book: Arc<AddressBook>,
-    pub speed: Arc<dyn SpeedHandler>,
-    /// Woken when a peer's interest changes, so the choker need not wait for its tick.
-    pub interest_changed: Arc<Notify>,
+    pub gateway: Arc<Gateway>,
+    /// This connection's place under the connection limits.
+    pub admitted: Admitted,
 }
 
 /// Runs both directions until either side closes. `engine_head` and `remote_head` are
@@ -130,12 +179,14 @@ pub(crate) async fn relay(
     let (er, ew) = engine.into_split();
     let (rr, rw) = remote.into_split();
     let cx = Arc::new(cx);
+    let link = cx.link.clone();
     let up = pump(er, rw, engine_head, Way::EngineToRemote, Some(control), cx.clone());
     let down = pump(rr, ew, remote_head, Way::RemoteToEngine, None, cx);
     // When one direction ends the connection is over; dropping the other closes it.
     tokio::select! {
         r = up => r,
         r = down => r,
+        _ = link.close.notified() => Err(Error::ClosedByUs),
     }
 }
 
@@ -149,7 +200,8 @@ async fn pump(
 ) -> Result<()> {
     // The handshake passes unchanged, if it arrives in time: a peer trickling it a byte
     // at a time must not hold a connection open forever.
-    let handshake = tokio::time::timeout(cx.handshake_timeout, async {
+    let gateway = &cx.gateway;
+    let handshake = tokio::time::timeout(gateway.handshake_timeout, async {
         loop {
             if let Some(h) = Handshake::parse(&buf)? {
                 return Ok(h);
@@ -162,7 +214,14 @@ async fn pump(
     .await
     .map_err(|_| Error::HandshakeTimeout)??;
     *cx.link.info_hash.lock().unwrap_or_else(|p| p.into_inner()) = Some(handshake.info_hash);
+    if !cx.admitted.join_torrent(handshake.info_hash) {
+        return Err(Error::TorrentFull);
+    }
     writer.write_all(&buf.split_to(HANDSHAKE_LEN)).await?;
+    // Only our upload is shaped, and only its bulk: the runs of frames librqbit sends.
+    let shaper = (way == Way::EngineToRemote).then_some(&*cx.link);
+    // A remote that sends nothing at all, not even keep-alives, is gone.
+    let idle_timeout = (way == Way::RemoteToEngine).then_some(gateway.idle_timeout);
 
     let decoder = Decoder::default();
     // BEP 3: the bitfield must be the first message after the handshake, so our own
@@ -177,7 +236,7 @@ async fn pump(
                 Action::Forward => ready += len,
                 action => {
                     if ready > 0 {
-                        writer.write_all(&buf.split_to(ready)).await?;
+                        write_run(&mut writer, &buf.split_to(ready), shaper).await?;
                         ready = 0;
                     }
                     let _ = buf.split_to(len);
@@ -188,23 +247,41 @@ async fn pump(
             }
         }
         if ready > 0 {
-            writer.write_all(&buf.split_to(ready)).await?;
+            write_run(&mut writer, &buf.split_to(ready), shaper).await?;
         }
-        let read = match control.as_mut().filter(|_| first_sent) {
+        let read = match (control.as_mut().filter(|_| first_sent), idle_timeout) {
             // Reading is cancel-safe, so a control message may interrupt it.
-            Some(rx) => tokio::select! {
+            (Some(rx), _) => tokio::select! {
                 n = read_more(&mut reader, &mut buf) => n?,
                 Some(message) = rx.recv() => {
                     writer.write_all(&message).await?;
                     continue;
                 }
             },
-            None => read_more(&mut reader, &mut buf).await?,
+            (None, Some(idle)) => tokio::time::timeout(idle, read_more(&mut reader, &mut buf))
+                .await
+                .map_err(|_| Error::IdleTimeout)??,
+            (None, None) => read_more(&mut reader, &mut buf).await?,
         };
         if read == 0 {
             return Ok(());
         }
     }
+}
+
+/// Writes a run of whole frames, first waiting for the upload cap when `shaper` is given.
+async fn write_run(
+    writer: &mut (impl AsyncWrite + Unpin),
+    bytes: &[u8],
+    shaper: Option<&PeerLink>,
+) -> Result<()> {
+    if let Some(link) = shaper {
+        let wait = link.bucket().take(bytes.len(), std::time::Instant::now());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+    Ok(writer.write_all(bytes).await?)
 }
 
 async fn read_more(reader: &mut (impl AsyncRead + Unpin), buf: &mut BytesMut) -> Result<usize> {
@@ -224,6 +301,7 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
     const UNCHOKE: u8 = 1;
     const INTERESTED: u8 = 2;
     const NOT_INTERESTED: u8 = 3;
+    const HAVE: u8 = 4;
     const REQUEST: u8 = 6;
     const PIECE: u8 = 7;
     const EXTENDED: u8 = 20;
@@ -235,9 +313,17 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
         // A choked peer gets no data (BEP 3: requests are discarded on choke).
         (PIECE, Way::EngineToRemote) if choking => Ok(Action::Drop),
         (REQUEST, Way::RemoteToEngine) if choking => Ok(Action::Drop),
+        (CHOKE | UNCHOKE, Way::RemoteToEngine) => {
+            cx.link.peer_choking.store(id == CHOKE, Ordering::Relaxed);
+            Ok(Action::Forward)
+        }
+        (INTERESTED | NOT_INTERESTED, Way::EngineToRemote) => {
+            cx.link.am_interested.store(id == INTERESTED, Ordering::Relaxed);
+            Ok(Action::Forward)
+        }
         (INTERESTED | NOT_INTERESTED, Way::RemoteToEngine) => {
             cx.link.peer_interested.store(id == INTERESTED, Ordering::Release);
-            cx.interest_changed.notify_one();
+            cx.gateway.interest_changed.notify_one();
             Ok(Action::Forward)
         }
         (PIECE, Way::EngineToRemote) => {
@@ -245,9 +331,20 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             Ok(Action::Forward)
         }
         (PIECE, Way::RemoteToEngine) => {
-            cx.link
-                .downloaded_piece_bytes
-                .fetch_add(frame.len().saturating_sub(13) as u64, Ordering::Relaxed);
+            let len = frame.len().saturating_sub(13);
+            cx.link.downloaded_piece_bytes.fetch_add(len as u64, Ordering::Relaxed);
+            if let (Some(info_hash), Some(piece), Some(begin)) =
+                (cx.link.info_hash(), be_u32(frame, 5), be_u32(frame, 9))
+            {
+                cx.gateway.attribution.on_block(info_hash, piece, begin, len as u32, cx.link.remote);
+            }
+            Ok(Action::Forward)
+        }
+        // librqbit announces a piece only once it passed its hash check.
+        (HAVE, Way::EngineToRemote) => {
+            if let (Some(info_hash), Some(piece)) = (cx.link.info_hash(), be_u32(frame, 5)) {
+                cx.gateway.piece_verified(info_hash, piece);
+            }
             Ok(Action::Forward)
         }
         (EXTENDED, _) => extended(frame, way, cx),
@@ -266,14 +363,14 @@ fn extended(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             let ours = (1..=u8::MAX).find(|i| !used.contains(i)).ok_or(Error::NoExtensionId)?;
             handshake.set_extension_id(BT_SPEED, ours);
             // librqbit sends no `p`, and would say `yourip` is 127.0.0.1 on proxied links.
-            handshake.set_listen_port(cx.public_port);
+            handshake.set_listen_port(cx.gateway.public_addr.port());
             handshake.set_yourip(cx.link.remote.ip());
             cx.link.ids().our_bt_speed = Some(ours);
             Ok(Action::Replace(frame_of(Message::Extended { id: 0, payload: handshake.encode() })))
         }
         Way::EngineToRemote if Some(ext) == ids.remote_ut_pex => {
             let mut pex = Pex::parse(payload)?;
-            let book = &cx.book;
+            let book = &cx.gateway.book;
             pex.rewrite(|addr| if addr.ip().is_loopback() { book.real_address(addr) } else { Some(addr) });
             if pex.is_empty() {
                 return Ok(Action::Drop);
@@ -292,11 +389,16 @@ fn extended(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             Ok(Action::Forward)
         }
         Way::RemoteToEngine if Some(ext) == ids.our_bt_speed => {
-            cx.speed.on_message(cx.link.remote, Bytes::copy_from_slice(payload));
+            cx.gateway.speed.on_message(cx.link.remote, Bytes::copy_from_slice(payload));
             Ok(Action::Drop)
         }
         _ => Ok(Action::Forward),
     }
+}
+
+/// The big-endian u32 at `at` in a frame, if the frame is that long.
+fn be_u32(frame: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(frame.get(at..at + 4)?.try_into().ok()?))
 }
 
 fn frame_of(message: Message) -> Bytes {

@@ -23,8 +23,12 @@ pub(crate) enum Target {
 }
 
 /// Reads the greeting and the CONNECT request, dials the target and answers. Returns the
-/// connected stream to the target.
-pub(crate) async fn accept(client: &mut TcpStream) -> Result<(TcpStream, SocketAddr)> {
+/// connected stream to the target. Addresses `blocked` approves are refused with "not
+/// allowed by ruleset", before dialing when the target is an address.
+pub(crate) async fn accept(
+    client: &mut TcpStream,
+    blocked: impl Fn(IpAddr) -> bool,
+) -> Result<(TcpStream, SocketAddr)> {
     let mut head = [0u8; 2];
     client.read_exact(&mut head).await?;
     if head[0] != 5 {
@@ -45,9 +49,18 @@ pub(crate) async fn accept(client: &mut TcpStream) -> Result<(TcpStream, SocketA
             return Err(e);
         }
     };
+    const NOT_ALLOWED: u8 = 2;
+    if matches!(target, Target::Addr(addr) if blocked(addr.ip())) {
+        let _ = client.write_all(&reply_bytes(NOT_ALLOWED, None)).await;
+        return Err(Error::Blocked);
+    }
     match tokio::time::timeout(CONNECT_TIMEOUT, dial(&target)).await {
         Ok(Ok(stream)) => {
             let peer = stream.peer_addr()?;
+            if blocked(peer.ip()) {
+                let _ = client.write_all(&reply_bytes(NOT_ALLOWED, None)).await;
+                return Err(Error::Blocked);
+            }
             client.write_all(&reply_bytes(0, stream.local_addr().ok())).await?;
             Ok((stream, peer))
         }

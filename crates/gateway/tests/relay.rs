@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use bidswarm_gateway::{Gateway, GatewayConfig, SpeedHandler};
+use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig, SpeedHandler};
 use bidswarm_peerwire::{encode, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX};
 use bytes::{Bytes, BytesMut};
 use tokio::{
@@ -322,7 +322,7 @@ async fn a_4_gib_length_prefix_closes_the_connection_without_buffering() {
 #[tokio::test]
 async fn incoming_connections_over_the_per_ip_limit_are_closed_at_once() {
     let (gateway, engine_listener) = gateway_with_engine(GatewayConfig {
-        max_incoming_per_ip: 2,
+        limits: ConnectionLimits { max_per_ip: 2, ..Default::default() },
         ..GatewayConfig::new(loopback(), loopback())
     })
     .await;
@@ -346,4 +346,124 @@ async fn incoming_connections_over_the_per_ip_limit_are_closed_at_once() {
     let mut fourth = TcpStream::connect(gateway.public_addr()).await.unwrap();
     fourth.write_all(&handshake_bytes(7)).await.unwrap();
     assert!(tokio::time::timeout(DEADLINE, engine_listener.accept()).await.is_ok(), "a slot was freed");
+}
+
+/// A peer that connects to the public port from `from` and sends its handshake for
+/// `info_hash`; returns the peer and the engine's side of the forwarded connection.
+async fn connect_peer(
+    gateway: &Gateway,
+    engine_listener: &TcpListener,
+    from: &str,
+    info_hash: [u8; 20],
+) -> (TcpStream, TcpStream) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    let mut peer = socket.connect(gateway.public_addr()).await.unwrap();
+    let mut handshake = handshake_bytes(9);
+    handshake[28..48].copy_from_slice(&info_hash);
+    peer.write_all(&handshake).await.unwrap();
+    let (engine, _) = tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+    (peer, engine)
+}
+
+#[tokio::test]
+async fn connections_over_the_per_torrent_limit_are_closed_after_the_handshake() {
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig {
+        limits: ConnectionLimits { max_per_torrent: 1, ..Default::default() },
+        ..GatewayConfig::new(loopback(), loopback())
+    })
+    .await;
+    let (_first, _e1) = connect_peer(&gateway, &engine_listener, "127.0.0.1", [1; 20]).await;
+    let (mut second, mut e2) = connect_peer(&gateway, &engine_listener, "127.0.0.1", [1; 20]).await;
+    closed_within(&mut second, DEADLINE).await;
+    let mut got = Vec::new();
+    tokio::time::timeout(DEADLINE, e2.read_to_end(&mut got)).await.unwrap().unwrap();
+    assert!(got.is_empty(), "the engine saw nothing of the refused connection: {} bytes", got.len());
+    // Another torrent still has room.
+    let (mut other, mut e3) = connect_peer(&gateway, &engine_listener, "127.0.0.1", [2; 20]).await;
+    let mut buf = BytesMut::new();
+    assert_eq!(read_handshake(&mut e3, &mut buf).await.info_hash, [2; 20]);
+    e3.write_all(&handshake_bytes(1)).await.unwrap();
+    let mut rbuf = BytesMut::new();
+    read_handshake(&mut other, &mut rbuf).await;
+    assert_eq!(gateway.peers().len(), 2);
+}
+
+#[tokio::test]
+async fn the_blocklist_refuses_new_peers_and_closes_open_ones_when_reloaded() {
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    let (mut open, _engine) = connect_peer(&gateway, &engine_listener, "127.0.0.3", [1; 20]).await;
+    let (list, bad) = Blocklist::parse("# test list\n127.0.0.3\n");
+    assert!(bad.is_empty());
+    gateway.set_blocklist(list);
+    closed_within(&mut open, DEADLINE).await;
+
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.3:0".parse().unwrap()).unwrap();
+    let mut refused = socket.connect(gateway.public_addr()).await.unwrap();
+    let _ = refused.write_all(&handshake_bytes(1)).await;
+    closed_within(&mut refused, DEADLINE).await;
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), engine_listener.accept()).await.is_err(),
+        "a blocked peer never reaches the engine"
+    );
+    // Other addresses still pass.
+    let (_fine, _e) = connect_peer(&gateway, &engine_listener, "127.0.0.4", [1; 20]).await;
+
+    // librqbit cannot dial a blocked address either: SOCKS answers "not allowed".
+    let mut client = socks_client(&gateway).await;
+    client.write_all(&[5, 1, 0, 1, 127, 0, 0, 3, 0x1a, 0xe1]).await.unwrap();
+    let mut answer = [0u8; 10];
+    client.read_exact(&mut answer).await.unwrap();
+    assert_eq!(answer[1], 2, "connection not allowed by ruleset");
+}
+
+#[tokio::test]
+async fn a_peer_that_goes_silent_is_closed_at_the_idle_timeout() {
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig {
+        idle_timeout: Duration::from_secs(1),
+        ..GatewayConfig::new(loopback(), loopback())
+    })
+    .await;
+    let (mut silent, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.1", [1; 20]).await;
+    engine.write_all(&handshake_bytes(2)).await.unwrap();
+    closed_within(&mut silent, DEADLINE).await;
+    assert!(gateway.peers().is_empty());
+}
+
+#[tokio::test]
+async fn a_verified_piece_is_credited_to_the_peers_that_delivered_its_blocks() {
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    let mut verified = gateway.verified_pieces();
+    let (mut a, mut ea) = connect_peer(&gateway, &engine_listener, "127.0.0.5", [1; 20]).await;
+    let (mut b, mut eb) = connect_peer(&gateway, &engine_listener, "127.0.0.6", [1; 20]).await;
+    for engine in [&mut ea, &mut eb] {
+        let mut answer = handshake_bytes(2);
+        answer[28..48].copy_from_slice(&[1; 20]);
+        engine.write_all(&answer).await.unwrap();
+    }
+    let block = |begin: u32, len: usize| {
+        frame(Message::Piece { index: 4, begin, block: Bytes::from(vec![1u8; len]) })
+    };
+    a.write_all(&block(0, 16384)).await.unwrap();
+    b.write_all(&block(16384, 1000)).await.unwrap();
+    // Both blocks reach the engine before it announces the piece.
+    let (mut abuf, mut bbuf) = (BytesMut::new(), BytesMut::new());
+    read_handshake(&mut ea, &mut abuf).await;
+    read_handshake(&mut eb, &mut bbuf).await;
+    assert!(matches!(next_message(&mut ea, &mut abuf).await, Message::Piece { .. }));
+    assert!(matches!(next_message(&mut eb, &mut bbuf).await, Message::Piece { .. }));
+    // librqbit tells one peer it has piece 4 now: the piece passed its check.
+    ea.write_all(&frame(Message::Have(4))).await.unwrap();
+    let piece = tokio::time::timeout(DEADLINE, verified.recv()).await.unwrap().unwrap();
+    assert_eq!(piece.piece, 4);
+    assert_eq!(piece.info_hash, [1; 20]);
+    let a_addr = a.local_addr().unwrap();
+    let b_addr = b.local_addr().unwrap();
+    let mut expected = vec![(a_addr, 16384), (b_addr, 1000)];
+    expected.sort();
+    assert_eq!(piece.contributions, expected);
+    // The core's have-bitfield report of the same piece does not credit it twice.
+    gateway.piece_verified([1; 20], 4);
+    assert!(verified.try_recv().is_err());
 }

@@ -63,6 +63,22 @@ const PEER_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How the engine is set up. Fields that librqbit fixes at start-up (listen address,
 /// DHT, LSD, UPnP, state folder) only change by building a new `Swarm`.
+/// A torrent's verified pieces: one bit per piece, most significant bit first (the BEP 3
+/// bitfield layout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HavePieces {
+    pub bitfield: Vec<u8>,
+    /// Pieces in the torrent; the bitfield's last byte may have spare bits.
+    pub count: u32,
+}
+
+impl HavePieces {
+    pub fn has(&self, piece: u32) -> bool {
+        let byte = self.bitfield.get(piece as usize / 8).copied().unwrap_or(0);
+        piece < self.count && byte & (0x80 >> (piece % 8)) != 0
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SwarmConfig {
     /// Where torrents go unless an add names another folder.
@@ -530,6 +546,13 @@ impl Swarm {
             torrents: self.session.with_torrents(|t| t.count()) as u32 + self.lock().resolving.len() as u32,
             peers: snapshot.peers.live,
             listen_addr: self.listen_addr().map(|a| a.to_string()),
+            dht_nodes: self.session.get_dht().map(|dht| {
+                let stats = dht.stats();
+                (stats.routing_table_size + stats.routing_table_size_v6) as u32
+            }),
+            free_disk_bytes: None,
+            connections: snapshot.peers.live,
+            upload_cap_bytes_per_sec: None,
         }
     }
 
@@ -556,20 +579,27 @@ impl Swarm {
     /// an older copy is never wrong, only incomplete.
     pub async fn save_resume_data(&self) {
         let Some(folder) = self.config.state_folder.as_ref().map(|f| f.join("session")) else { return };
-        let api = librqbit::Api::new(self.session.clone(), None);
-        let snapshots: Vec<(String, Vec<u8>)> = self.session.with_torrents(|all| {
-            all.filter_map(|(id, handle)| {
-                let (bits, _) = api.api_dump_haves(TorrentIdOrHash::Id(id)).ok()?;
-                Some((handle.info_hash().as_string(), bits.as_raw_slice().to_vec()))
-            })
-            .collect()
-        });
-        for (hash, bytes) in snapshots {
+        for (id, pieces) in self.have_pieces() {
+            let (hash, bytes) = (id.0, pieces.bitfield);
             let path = folder.join(format!("{hash}.bitv"));
             if let Err(e) = write_atomically(&path, &bytes).await {
                 warn!(info_hash = %hash, "could not save resume data: {e}");
             }
         }
+    }
+
+    /// Which pieces each live torrent has verified, now. Torrents that are paused,
+    /// resolving or still checking have no entry.
+    pub fn have_pieces(&self) -> Vec<(TorrentId, HavePieces)> {
+        let api = librqbit::Api::new(self.session.clone(), None);
+        self.session.with_torrents(|all| {
+            all.filter_map(|(id, handle)| {
+                let (bits, count) = api.api_dump_haves(TorrentIdOrHash::Id(id)).ok()?;
+                let pieces = HavePieces { bitfield: bits.as_raw_slice().to_vec(), count };
+                Some((TorrentId(handle.info_hash().as_string()), pieces))
+            })
+            .collect()
+        })
     }
 
     fn handle(&self, id: &TorrentId) -> Result<Arc<ManagedTorrent>> {

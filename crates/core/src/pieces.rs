@@ -1,0 +1,127 @@
+//! Verified-piece attribution, from the core's side.
+//!
+//! librqbit sends HAVE only to peers that lack a piece, so the gateway cannot see every
+//! verification on the wire. Once a second this task reads each torrent's have-bitfield,
+//! tells the gateway about every piece that appeared since the last look, and turns what
+//! the gateway attributes into one `pieces_verified` event per torrent.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use bidswarm_api::{Event, PeerBytes, TorrentId};
+use bidswarm_gateway::{Gateway, VerifiedPiece};
+use bidswarm_swarm::{HavePieces, Swarm};
+use tokio::sync::broadcast;
+use tracing::info_span;
+
+const INTERVAL: Duration = Duration::from_secs(1);
+
+pub(crate) fn spawn(
+    swarm: Arc<Swarm>,
+    gateway: Arc<Gateway>,
+    events: broadcast::Sender<Event>,
+) -> tokio::task::JoinHandle<()> {
+    let mut verified = gateway.verified_pieces();
+    bidswarm_swarm::spawn(info_span!("attribute_pieces"), "attribute_pieces", async move {
+        let mut seen: HashMap<TorrentId, HavePieces> = HashMap::new();
+        let mut ticker = tokio::time::interval(INTERVAL);
+        loop {
+            ticker.tick().await;
+            let now: HashMap<TorrentId, HavePieces> = swarm.have_pieces().into_iter().collect();
+            for (id, have) in &now {
+                let Some(info_hash) = info_hash_of(id) else { continue };
+                // A torrent seen for the first time may have verified pieces since it was
+                // added, so all its pieces count as new. Pieces that were on disk are
+                // harmless: no block of them came through the gateway, so nothing is
+                // attributed.
+                let empty = HavePieces { bitfield: Vec::new(), count: 0 };
+                for piece in newly_verified(seen.get(id).unwrap_or(&empty), have) {
+                    gateway.piece_verified(info_hash, piece);
+                }
+            }
+            // Paused torrents drop out of `now` but keep their last bitfield.
+            seen.retain(|id, _| !now.contains_key(id));
+            seen.extend(now);
+            for event in drain(&mut verified) {
+                // No UI listening is normal.
+                let _ = events.send(event);
+            }
+        }
+        #[allow(unreachable_code)]
+        Ok::<(), std::convert::Infallible>(())
+    })
+}
+
+fn info_hash_of(id: &TorrentId) -> Option<[u8; 20]> {
+    hex::decode(&id.0).ok()?.try_into().ok()
+}
+
+/// Pieces set in `now` but not in `before`.
+fn newly_verified(before: &HavePieces, now: &HavePieces) -> Vec<u32> {
+    (0..now.count).filter(|&p| now.has(p) && !before.has(p)).collect()
+}
+
+/// Everything the gateway attributed since the last call, one event per torrent.
+fn drain(rx: &mut broadcast::Receiver<VerifiedPiece>) -> Vec<Event> {
+    let mut by_torrent: HashMap<[u8; 20], (u32, HashMap<String, u64>)> = HashMap::new();
+    loop {
+        match rx.try_recv() {
+            Ok(piece) => {
+                let (pieces, peers) = by_torrent.entry(piece.info_hash).or_default();
+                *pieces += 1;
+                for (addr, bytes) in piece.contributions {
+                    *peers.entry(addr.to_string()).or_default() += bytes;
+                }
+            }
+            // Lagging loses some attribution events, never blocks the gateway.
+            Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                tracing::warn!("{n} verified-piece reports were dropped: the reader fell behind");
+            }
+            Err(_) => break,
+        }
+    }
+    by_torrent
+        .into_iter()
+        .map(|(hash, (pieces, peers))| {
+            let mut contributions: Vec<PeerBytes> =
+                peers.into_iter().map(|(address, bytes)| PeerBytes { address, bytes }).collect();
+            contributions.sort_by(|a, b| a.address.cmp(&b.address));
+            Event::PiecesVerified { id: TorrentId(hex::encode(hash)), pieces, contributions }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_pieces_that_appeared_are_new() {
+        let before = HavePieces { bitfield: vec![0b1000_0000, 0], count: 10 };
+        let now = HavePieces { bitfield: vec![0b1010_0000, 0b0100_0000], count: 10 };
+        assert_eq!(newly_verified(&before, &now), vec![2, 9]);
+        let spare_bits = HavePieces { bitfield: vec![0, 0b0011_1111], count: 10 };
+        assert!(newly_verified(&before, &spare_bits).is_empty(), "bits past the last piece are ignored");
+    }
+
+    #[test]
+    fn reports_are_summed_per_torrent_and_peer() {
+        let (tx, mut rx) = broadcast::channel(16);
+        let a: std::net::SocketAddr = "192.0.2.1:1".parse().unwrap();
+        let b: std::net::SocketAddr = "192.0.2.2:2".parse().unwrap();
+        tx.send(VerifiedPiece { info_hash: [1; 20], piece: 0, contributions: vec![(a, 10), (b, 5)] })
+            .unwrap();
+        tx.send(VerifiedPiece { info_hash: [1; 20], piece: 1, contributions: vec![(a, 7)] }).unwrap();
+        let events = drain(&mut rx);
+        let [Event::PiecesVerified { id, pieces, contributions }] = &events[..] else { panic!("{events:?}") };
+        assert_eq!(id.0, hex::encode([1u8; 20]));
+        assert_eq!(*pieces, 2);
+        assert_eq!(
+            contributions,
+            &vec![
+                PeerBytes { address: a.to_string(), bytes: 17 },
+                PeerBytes { address: b.to_string(), bytes: 5 }
+            ]
+        );
+        assert!(drain(&mut rx).is_empty());
+    }
+}
