@@ -222,20 +222,28 @@ pub struct Server {
 
 impl Server {
     pub async fn start(name: &str, data_dir: &Path, log_dir: &Path) -> anyhow::Result<Self> {
-        let mut proc = Proc::spawn(
-            name,
-            cli(&[
-                "--data-dir",
-                path_str(data_dir),
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--peer-listen",
-                "127.0.0.1:0",
-                "--no-dht",
-            ]),
-            log_dir,
-        )?;
+        Self::start_with(name, data_dir, log_dir, &[]).await
+    }
+
+    /// `start` with more `serve` arguments.
+    pub async fn start_with(
+        name: &str,
+        data_dir: &Path,
+        log_dir: &Path,
+        extra: &[&str],
+    ) -> anyhow::Result<Self> {
+        let mut args = vec![
+            "--data-dir",
+            path_str(data_dir),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--peer-listen",
+            "127.0.0.1:0",
+            "--no-dht",
+        ];
+        args.extend_from_slice(extra);
+        let mut proc = Proc::spawn(name, cli(&args), log_dir)?;
         let url = proc.wait_for_value("url", Duration::from_secs(30)).await?;
         let token_file = proc.wait_for_value("token_file", Duration::from_secs(5)).await?;
         let token = std::fs::read_to_string(token_file)?.trim().to_owned();
@@ -291,8 +299,46 @@ impl Server {
         .await
     }
 
+    /// Subscribes to the server's event stream (SSE).
+    pub async fn events(&self) -> anyhow::Result<EventStream> {
+        let response = self.http.get(format!("{}/api/events?token={}", self.url, self.token)).send().await?;
+        anyhow::ensure!(response.status() == 200, "events: HTTP {}", response.status());
+        Ok(EventStream { response, buffer: String::new() })
+    }
+
     pub async fn peer_addr(&mut self) -> anyhow::Result<String> {
         self.proc.wait_for_value("peer_listen", Duration::from_secs(5)).await
+    }
+}
+
+/// A server's event stream, read one event at a time.
+#[derive(Debug)]
+pub struct EventStream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl EventStream {
+    /// The next event, or `None` when none arrives by `deadline`.
+    pub async fn next_by(
+        &mut self,
+        deadline: tokio::time::Instant,
+    ) -> anyhow::Result<Option<bidswarm_api::Event>> {
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let frame: String = self.buffer.drain(..end + 2).collect();
+                if let Some(json) = frame.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    return Ok(Some(serde_json::from_str(json)?));
+                }
+            }
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return Ok(None),
+                Ok(chunk) => match chunk? {
+                    Some(bytes) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                    None => bail!("the event stream ended"),
+                },
+            }
+        }
     }
 }
 
