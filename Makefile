@@ -9,6 +9,10 @@ TEST_THREADS ?= 2
 
 run:
 	@scripts/deps.sh run
+	@# The web UI that `serve` hands out: rebuilt when missing or older than its sources.
+	@if [ ! -f ui/dist/index.html ] || [ -n "$$(find ui/src ui/index.html ui/package-lock.json ui/vite.config.ts ui/tsconfig.json -newer ui/dist/index.html 2>/dev/null | head -1)" ]; then \
+		cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
+	fi
 	$(CARGO) build --release -p bidswarm-cli
 	target/release/bidswarm-cli serve
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Bidswarm needs to build, run or test, on Debian 12 or Ubuntu.
-#   scripts/deps.sh run     the toolchain check only
+#   scripts/deps.sh run     the toolchain check, and Node.js to build the web UI
 #   scripts/deps.sh test    + the real peers the tests start (Transmission, opentracker)
+#                             and Chromium for the UI tests
 #   scripts/deps.sh bench   + qBittorrent, the speed peer for benchmarks
 # Safe to run again: it installs only what is missing, with sudo when not root.
 set -euo pipefail
@@ -42,11 +43,27 @@ apt_install() {
   fi
 }
 
+# The web UI builds with Vite 8, which needs Node.js 20.19 or newer. Debian 12's own
+# nodejs is 18; NodeSource's (https://github.com/nodesource/distributions) or Debian 13's
+# is new enough.
+need_node() {
+  command -v node >/dev/null 2>&1 || apt_install nodejs
+  # NodeSource's nodejs carries npm; Debian's ships it apart.
+  command -v npm >/dev/null 2>&1 || apt_install npm
+  local version
+  version=$(node --version | sed 's/^v//')
+  if [ "$(printf '%s\n20.19.0\n' "$version" | sort -V | head -1)" != "20.19.0" ]; then
+    echo "error: Node.js $version is too old to build the web UI; it needs 20.19 or newer (https://nodejs.org, or NodeSource's nodejs package)." >&2
+    exit 1
+  fi
+}
+
 need_rust
 apt_install build-essential pkg-config ca-certificates
+need_node
 case "$what" in
   run) ;;
-  test) apt_install transmission-daemon opentracker ;;
+  test) apt_install transmission-daemon opentracker chromium ;;
   bench) apt_install transmission-daemon opentracker qbittorrent-nox python3 ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac

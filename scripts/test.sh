@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
-# Runs the whole test suite and ends with one line that sums it up:
-#   "tests: N passed, N failed"
-# (cargo's own last line belongs to whichever test binary ran last.)
+# Runs the whole test suite, Rust then web UI, and ends with one line that sums it up:
+#   "tests: N passed, N failed (cargo: N passed, N failed; ui: N passed, N failed)"
+# (cargo's own last line belongs to whichever test binary ran last.) Exits non-zero when
+# anything failed.
 set -uo pipefail
 threads="${TEST_THREADS:-2}"
+here="$(cd "$(dirname "$0")" && pwd)"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+ui_log=$(mktemp)
+trap 'rm -f "$log" "$ui_log"' EXIT
 BIDSWARM_REQUIRE_PEERS=1 cargo test --workspace -- --test-threads "$threads" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
+
+"$here/ui-test.sh" 2>&1 | tee "$ui_log"
+ui_status=${PIPESTATUS[0]}
+ui_line=$(grep -E '^ui tests: [0-9]+ passed, [0-9]+ failed' "$ui_log" | tail -1)
+ui_passed=$(echo "$ui_line" | awk '{print $3+0}')
+ui_failed=$(echo "$ui_line" | awk '{print $5+0}')
+if [ -z "$ui_line" ]; then
+  # The UI script died before its summary; count that as a failure.
+  ui_failed=1
+fi
+[ "$ui_status" -eq 0 ] || [ "$status" -ne 0 ] || status=$ui_status
+
 echo
-echo "tests: $passed passed, $failed failed"
+echo "tests: $((passed + ui_passed)) passed, $((failed + ui_failed)) failed (cargo: $passed passed, $failed failed; ui: $ui_passed passed, $ui_failed failed)"
 exit "$status"
