@@ -26,7 +26,7 @@ function keyBelongsToControl(e: KeyboardEvent): boolean {
   if (!target) return false;
   if (target.closest('[role="dialog"], [role="alertdialog"], [role="menu"]')) return true;
   const tag = target.tagName;
-  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable || (tag === 'BUTTON' && e.key === ' ');
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable || (tag === 'BUTTON' && (e.key === ' ' || e.key === 'Enter'));
 }
 
 function dialogOpen(): boolean {

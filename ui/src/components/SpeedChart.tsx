@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatRate } from '../lib/format';
+import { HISTORY_SECONDS } from '../lib/speedHistory';
 import { useApp } from '../state/app';
 
 /** ↓/↑ of one torrent (or the session, without an id) over the last ten minutes. */
@@ -26,7 +27,10 @@ export function SpeedChart({ torrentId }: { torrentId?: string }) {
         height: Math.max(120, el.clientHeight - 8),
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1024, max * 1.1)] } },
+        scales: {
+          // Always the last ten minutes, however few samples there are yet.
+          x: { time: true, range: () => [Date.now() / 1000 - HISTORY_SECONDS, Date.now() / 1000] },
+          y: { range: (_u, _min, max) => [0, Math.max(1024, max * 1.1)] } },
         axes: [
           { ...axis },
           { ...axis, size: 80, values: (_u, ticks) => ticks.map((v) => formatRate(v, locale, true)) },
