@@ -2,7 +2,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import * as Tabs from '@radix-ui/react-tabs';
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError } from '../bindings';
+import type { ApiError, BlocklistStatus } from '../bindings';
 import { has, type SettingsView } from '../api/optional';
 import { kibPerSecText, parseKibPerSec } from '../lib/format';
 import { useApp } from '../state/app';
@@ -206,6 +206,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                     <input type="text" value={s.blocklist_path ?? ''} onChange={(e) => set({ blocklist_path: e.target.value.trim() === '' ? null : e.target.value })} spellCheck={false} />
                   </Field>
                 ) : null}
+                {has(s, 'blocklist_path') && s.blocklist_path ? <BlocklistReload /> : null}
               </Tabs.Content>
               <Tabs.Content value="interface" className="settings-panel">
                 <Field label={t('settings.language')}>
@@ -255,6 +256,42 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
         </button>
       </div>
     </form>
+  );
+}
+
+/** Reads the saved blocklist file again and says what it held. */
+function BlocklistReload() {
+  const { t } = useTranslation();
+  const { rpc } = useApp();
+  const [status, setStatus] = useState<BlocklistStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = async () => {
+    setError(null);
+    try {
+      const r = await rpc({ type: 'reload_blocklist' });
+      if (r.type === 'blocklist') setStatus(r.blocklist);
+    } catch (e) {
+      setStatus(null);
+      setError((e as ApiError).message);
+    }
+  };
+  return (
+    <div className="blocklist-reload">
+      <button type="button" className="btn" onClick={() => void reload()}>
+        {t('settings.blocklistReload')}
+      </button>
+      {status ? (
+        <span className="hint" role="status">
+          {t('settings.blocklistRanges', { count: status.ranges })}
+          {status.bad_lines.length > 0 ? ` ${t('settings.blocklistBadLines', { lines: status.bad_lines.join(', ') })}` : ''}
+        </span>
+      ) : null}
+      {error ? (
+        <span className="form-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </div>
   );
 }
 

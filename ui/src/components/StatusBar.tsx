@@ -44,6 +44,10 @@ export function StatusBar() {
             <span className="arrow-up" aria-hidden="true">↑</span> {formatRate(stats.upload_bytes_per_sec, locale, true)}
           </span>
           <span className="stat">{t('status.peers', { count: stats.peers })}</span>
+          {typeof stats.connections === 'number' ? <span className="stat">{t('status.connections', { count: stats.connections })}</span> : null}
+          {typeof stats.upload_cap_bytes_per_sec === 'number' ? (
+            <span className="stat" title={t('status.capHint')}>{t('status.cap', { rate: formatRate(stats.upload_cap_bytes_per_sec, locale, true) })}</span>
+          ) : null}
           {typeof stats.dht_nodes === 'number' ? <span className="stat">{t('status.dht', { count: stats.dht_nodes })}</span> : null}
           {typeof stats.free_disk_bytes === 'number' ? (
             <span className="stat">{t('status.free', { size: formatBytes(stats.free_disk_bytes, locale) })}</span>
