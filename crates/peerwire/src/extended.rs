@@ -22,7 +22,7 @@ pub struct ExtendedHandshake {
 
 impl ExtendedHandshake {
     pub fn parse(payload: &[u8]) -> Result<Self> {
-        match decode(payload)? {
+        match decode_bencode(payload)? {
             BencodeValueOwned::Dict(dict) => Ok(Self { dict }),
             _ => Err(Error::Bencode("the extended handshake is not a dictionary".into())),
         }
@@ -113,7 +113,9 @@ pub(crate) fn key(s: &str) -> ByteBufOwned {
 /// honest extended message carries a longer number.
 const MAX_DIGITS: usize = 18;
 
-pub(crate) fn decode(payload: &[u8]) -> Result<BencodeValueOwned> {
+/// Decodes a bencoded value from a peer without trusting it: numbers longer than an
+/// honest message needs are refused before the parser sees them.
+pub fn decode_bencode(payload: &[u8]) -> Result<BencodeValueOwned> {
     let longest_digit_run = payload.split(|b| !b.is_ascii_digit()).map(<[u8]>::len).max().unwrap_or(0);
     if longest_digit_run > MAX_DIGITS {
         return Err(Error::Bencode(format!("a number of {longest_digit_run} digits is too long")));

@@ -15,7 +15,7 @@ mod handshake;
 mod message;
 mod pex;
 
-pub use extended::{ExtendedHandshake, BT_SPEED, UT_PEX};
+pub use extended::{decode_bencode, ExtendedHandshake, BT_SPEED, UT_PEX};
 pub use handshake::{Handshake, HANDSHAKE_LEN, PROTOCOL};
 pub use message::{encode, BlockRef, Decoder, Message};
 pub use pex::Pex;

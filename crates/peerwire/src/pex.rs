@@ -10,7 +10,7 @@ use bytes::Bytes;
 use librqbit_bencode::BencodeValueOwned;
 
 use crate::{
-    extended::{decode, key},
+    extended::{decode_bencode, key},
     Error, Result,
 };
 
@@ -25,7 +25,7 @@ pub struct Pex {
 
 impl Pex {
     pub fn parse(payload: &[u8]) -> Result<Self> {
-        let BencodeValueOwned::Dict(dict) = decode(payload)? else {
+        let BencodeValueOwned::Dict(dict) = decode_bencode(payload)? else {
             return Err(Error::Bencode("ut_pex is not a dictionary".into()));
         };
         let bytes = |k: &str| match dict.get(k.as_bytes()) {

@@ -22,6 +22,7 @@
 //! message carries a mnemonic word, a passphrase, a password or key bytes.
 
 mod address;
+pub mod amount;
 pub mod keys;
 pub mod keystore;
 mod signer;
@@ -29,6 +30,7 @@ pub mod tx;
 pub mod voucher;
 
 pub use address::{Address, AddressError};
+pub use amount::{Amount, AmountError, BTT_DECIMALS};
 pub use keys::{Mnemonic, PrivateKey, WalletSecret, WordCount};
 pub use keystore::{FileStore, KdfParams, KeyringStore, LockedWallet, SecretStore, UnlockedWallet, Wallet};
 pub use signer::{
