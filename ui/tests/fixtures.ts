@@ -58,6 +58,8 @@ export interface Server {
   loginUrl: string;
   dataDir: string;
   rpc(request: Request): Promise<Response>;
+  /** Stops the engine and starts it again on the same data; the start-up time in ms. */
+  restart(): Promise<number>;
 }
 
 export interface MadeTorrent {
@@ -67,6 +69,38 @@ export interface MadeTorrent {
   name: string;
   magnet: string;
   infoHash: string;
+}
+
+async function launchServer(dataDir: string): Promise<{ child: ChildProcess; server: Omit<Server, 'restart'> }> {
+  const log: string[] = [];
+  const { child, match } = await startAndWaitFor(
+    ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--peer-listen', '127.0.0.1:0', '--no-dht', '--ui-dir', uiDist],
+    /url: (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*?token_file: (.+)\n/,
+    60_000,
+    log,
+  );
+  const url = match[1]!;
+  const token = readFileSync(match[2]!.trim(), 'utf8').trim();
+  return {
+    child,
+    server: {
+      url,
+      token,
+      loginUrl: `${url}/#token=${token}`,
+      dataDir,
+      async rpc(request) {
+        const reply = await fetch(`${url}/api/rpc`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(request),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const body = (await reply.json()) as Response;
+        if (!reply.ok) throw new Error(`${request.type}: ${JSON.stringify(body)}`);
+        return body;
+      },
+    },
+  };
 }
 
 interface Fixtures {
@@ -90,34 +124,19 @@ export const test = base.extend<Fixtures>({
 
   server: async ({ tmp }, use) => {
     const dataDir = join(tmp, 'engine');
-    const log: string[] = [];
-    const { child, match } = await startAndWaitFor(
-      ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--peer-listen', '127.0.0.1:0', '--no-dht', '--ui-dir', uiDist],
-      /url: (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*?token_file: (.+)\n/,
-      30_000,
-      log,
-    );
-    const url = match[1]!;
-    const token = readFileSync(match[2]!.trim(), 'utf8').trim();
+    let running = await launchServer(dataDir);
     const server: Server = {
-      url,
-      token,
-      loginUrl: `${url}/#token=${token}`,
-      dataDir,
-      async rpc(request) {
-        const reply = await fetch(`${url}/api/rpc`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify(request),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const body = (await reply.json()) as Response;
-        if (!reply.ok) throw new Error(`${request.type}: ${JSON.stringify(body)}`);
-        return body;
+      ...running.server,
+      async restart() {
+        await stop(running.child);
+        const started = Date.now();
+        running = await launchServer(dataDir);
+        Object.assign(server, running.server, { restart: server.restart });
+        return Date.now() - started;
       },
     };
     await use(server);
-    await stop(child);
+    await stop(running.child);
   },
 
   makeTorrent: async ({ tmp }, use) => {

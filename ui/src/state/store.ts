@@ -9,11 +9,16 @@ import { RateHistory } from '../lib/speedHistory';
 
 type Listener = () => void;
 
+/** How often progress alone re-renders: the core samples once a second. */
+const PROGRESS_INTERVAL_MS = 1000;
+
 export class TorrentStore {
   private torrents = new Map<TorrentId, TorrentView>();
   private snapshot: TorrentView[] = [];
   private dirty = false;
-  private scheduled = false;
+  private frameScheduled = false;
+  private timerScheduled = false;
+  private lastFlush = 0;
   private loaded = false;
   private readonly listeners = new Set<Listener>();
   readonly histories = new Map<TorrentId, RateHistory>();
@@ -76,7 +81,10 @@ export class TorrentStore {
           this.histories.set(t.id, history);
         }
         history.push(nowUnixSeconds, t.download_bytes_per_sec, t.upload_bytes_per_sec);
-        this.upsert(t);
+        // A progress event that changes the state (paused elsewhere, checking done) is news.
+        const before = this.torrents.get(t.id);
+        this.torrents.set(t.id, t);
+        this.changed(before === undefined || before.state !== t.state);
         break;
       }
       case 'removed':
@@ -90,18 +98,37 @@ export class TorrentStore {
     }
   }
 
-  private changed(): void {
+  /**
+   * Something changed. Urgent changes (an add, a removal, an answer to the user) render
+   * on the next frame; progress renders at most once per `PROGRESS_INTERVAL_MS`, the rate
+   * the core sends it at, however the events for many torrents spread over the second.
+   */
+  private changed(urgent = true): void {
     this.dirty = true;
-    if (this.scheduled) return;
-    this.scheduled = true;
-    const flush = () => {
-      this.scheduled = false;
-      for (const listener of this.listeners) listener();
-    };
-    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) {
-      requestAnimationFrame(flush);
-    } else {
-      setTimeout(flush, 16);
+    if (urgent) {
+      if (this.frameScheduled) return;
+      this.frameScheduled = true;
+      if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) {
+        requestAnimationFrame(this.flush);
+      } else {
+        setTimeout(this.flush, 16);
+      }
+      return;
     }
+    if (this.timerScheduled) return;
+    this.timerScheduled = true;
+    const wait = Math.max(0, this.lastFlush + PROGRESS_INTERVAL_MS - Date.now());
+    setTimeout(this.flush, wait);
   }
+
+  private flush = (): void => {
+    this.frameScheduled = false;
+    this.timerScheduled = false;
+    this.lastFlush = Date.now();
+    // Marks for the performance check: from telling React to the end of the render and
+    // commit it triggers (React renders store updates before the next task).
+    performance.mark('bidswarm:update:start');
+    for (const listener of this.listeners) listener();
+    setTimeout(() => performance.measure('bidswarm:update', 'bidswarm:update:start'), 0);
+  };
 }
