@@ -88,9 +88,15 @@ pub enum Error {
     ClosedByUs,
 }
 
-/// Receives `bt_speed` messages from remote peers (the speed layer implements it).
+/// The speed layer's view of the wire: `bt_speed` messages from remote peers, and when
+/// peers that speak it come and go. Called on the connection's own task, so it must not
+/// block; reply with [`PeerLink::send_speed`].
 pub trait SpeedHandler: Send + Sync + 'static {
-    fn on_message(&self, peer: SocketAddr, payload: Bytes);
+    /// The remote's extended handshake says it speaks `bt_speed`.
+    fn on_ready(&self, _link: &Arc<PeerLink>) {}
+    fn on_message(&self, link: &Arc<PeerLink>, payload: Bytes);
+    /// The connection ended.
+    fn on_closed(&self, _link: &Arc<PeerLink>) {}
 }
 
 /// Drops `bt_speed` messages: the gateway without a speed layer.
@@ -98,7 +104,7 @@ pub trait SpeedHandler: Send + Sync + 'static {
 pub struct IgnoreSpeed;
 
 impl SpeedHandler for IgnoreSpeed {
-    fn on_message(&self, _peer: SocketAddr, _payload: Bytes) {}
+    fn on_message(&self, _link: &Arc<PeerLink>, _payload: Bytes) {}
 }
 
 /// Which real peer stands behind each loopback address librqbit sees.
@@ -266,6 +272,16 @@ impl Gateway {
     /// Where librqbit listens (on loopback); incoming peers are forwarded there.
     pub fn set_engine(&self, addr: SocketAddr) {
         self.engine.send_replace(Some(addr));
+    }
+
+    /// One connection by its id, while it is open.
+    pub fn link(&self, id: LinkId) -> Option<Arc<PeerLink>> {
+        self.links_lock().get(&id).cloned()
+    }
+
+    /// Asks the choker to run now (the speed layer changed who is paid).
+    pub fn rechoke_soon(&self) {
+        self.interest_changed.notify_one();
     }
 
     /// The connections open now.
@@ -457,23 +473,26 @@ impl Gateway {
         remote: SocketAddr,
         admitted: Admitted,
     ) -> Result<()> {
-        let (link, control) = PeerLink::new(remote, admitted.ip.is_some());
+        let key = self.next_link.fetch_add(1, Ordering::Relaxed);
+        let (link, control) = PeerLink::new(key, remote, admitted.ip.is_some());
         let link = Arc::new(link);
         // A newcomer starts with the share it would get among those sending now.
         if let Some(cap) = self.upload_cap() {
             let sending = self.peers().iter().filter(|l| l.was_sending()).count() as u64;
             link.bucket().set_rate(Some((cap / (sending + 1)).max(1)), Instant::now());
         }
-        let key = self.next_link.fetch_add(1, Ordering::Relaxed);
         self.links_lock().insert(key, link.clone());
         if self.is_blocked(remote.ip()) {
             // The blocklist changed while this connection was being set up.
             self.links_lock().remove(&key);
             return Err(Error::Blocked);
         }
-        let cx = relay::Context { link, gateway: self.clone(), admitted };
+        let cx = relay::Context { link: link.clone(), gateway: self.clone(), admitted };
         let result = relay::relay(engine, remote_stream, engine_head, remote_head, control, cx).await;
         self.links_lock().remove(&key);
+        if link.remote_supports_bt_speed.load(Ordering::Relaxed) {
+            self.speed.on_closed(&link);
+        }
         result
     }
 
@@ -611,7 +630,8 @@ async fn rechoke_loop(gateway: std::sync::Weak<Gateway>, config: ChokerConfig) {
                 last.insert(*id, (down, up, now));
                 PeerSample {
                     link: *id,
-                    interested: link.peer_interested.load(Ordering::Acquire),
+                    // A paid peer out of credit waits, choked, until it pays.
+                    interested: link.peer_interested.load(Ordering::Acquire) && !link.out_of_credit(),
                     download_rate: ((down - prev_down) as f64 / secs) as u64,
                     upload_rate: ((up - prev_up) as f64 / secs) as u64,
                 }

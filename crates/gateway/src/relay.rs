@@ -13,7 +13,7 @@
 use std::{
     net::SocketAddr,
     sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering},
         Arc, Mutex,
     },
 };
@@ -31,10 +31,14 @@ use tokio::{
 use crate::{shaper::UploadBucket, Admitted, Error, Gateway, LinkId, PeerSample, Result};
 
 const READ_CHUNK: usize = 256 * 1024;
+/// The credit value of a peer whose piece bytes are not metered.
+const UNMETERED: i64 = i64::MAX;
 
 /// What the gateway knows about one connection; shared with the peers view.
 #[derive(Debug)]
 pub struct PeerLink {
+    /// The gateway's id for this connection (the choker's [`LinkId`]).
+    pub id: LinkId,
     pub remote: SocketAddr,
     pub incoming: bool,
     pub uploaded_piece_bytes: AtomicU64,
@@ -53,6 +57,9 @@ pub struct PeerLink {
     pub download_rate: AtomicU64,
     pub upload_rate: AtomicU64,
     bucket: Mutex<UploadBucket>,
+    /// Piece bytes we may still send before the peer must pay; [`UNMETERED`] for peers
+    /// that are not on a paid slot.
+    credit: AtomicI64,
     /// It sent something in the shaper's last window.
     was_sending: AtomicBool,
     close: Notify,
@@ -73,9 +80,15 @@ struct ExtensionIds {
 }
 
 impl PeerLink {
-    pub(crate) fn new(remote: SocketAddr, incoming: bool) -> (Self, mpsc::UnboundedReceiver<Bytes>) {
+    pub(crate) fn new(
+        id: LinkId,
+        remote: SocketAddr,
+        incoming: bool,
+    ) -> (Self, mpsc::UnboundedReceiver<Bytes>) {
         let (control, control_rx) = mpsc::unbounded_channel();
         let link = Self {
+            id,
+            credit: AtomicI64::new(UNMETERED),
             remote,
             incoming,
             uploaded_piece_bytes: AtomicU64::new(0),
@@ -105,6 +118,38 @@ impl PeerLink {
             // The receiver is gone only when the connection is closing.
             let _ = self.control.send(frame_of(message));
         }
+    }
+
+    /// Sends a `bt_speed` message to the peer, if it speaks `bt_speed`. Goes out after
+    /// librqbit's first message, in order with the gateway's other messages.
+    pub fn send_speed(&self, payload: Bytes) -> bool {
+        let Some(id) = self.ids().remote_bt_speed else { return false };
+        self.control.send(frame_of(Message::Extended { id, payload })).is_ok()
+    }
+
+    /// Meters the piece bytes sent to this peer: `Some(bytes)` allows that many more
+    /// before the gateway chokes it (a paid slot's credit window), `None` stops metering.
+    pub fn set_credit(&self, bytes: Option<u64>) {
+        let value = bytes.map_or(UNMETERED, |b| i64::try_from(b).unwrap_or(UNMETERED - 1));
+        self.credit.store(value, Ordering::Release);
+    }
+
+    /// Adds to a metered peer's credit (it paid); no effect on an unmetered one.
+    pub fn add_credit(&self, bytes: u64) {
+        let add = i64::try_from(bytes).unwrap_or(i64::MAX / 2);
+        let _ = self.credit.fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+            (c != UNMETERED).then(|| c.saturating_add(add).min(UNMETERED - 1))
+        });
+    }
+
+    /// Credit left, for a metered peer.
+    pub fn credit(&self) -> Option<i64> {
+        Some(self.credit.load(Ordering::Acquire)).filter(|c| *c != UNMETERED)
+    }
+
+    /// A metered peer that has used its credit: choked until it pays.
+    pub fn out_of_credit(&self) -> bool {
+        self.credit().is_some_and(|c| c <= 0)
     }
 
     /// Closes the connection (it stays in the peers view until its task ends).
@@ -327,7 +372,19 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             Ok(Action::Forward)
         }
         (PIECE, Way::EngineToRemote) => {
-            cx.link.uploaded_piece_bytes.fetch_add(frame.len().saturating_sub(13) as u64, Ordering::Relaxed);
+            let len = frame.len().saturating_sub(13) as u64;
+            if cx.link.credit().is_some() {
+                // A paid slot: serve what is paid for plus the credit window. A block that
+                // starts within the credit goes whole (so the overdraft is under one block);
+                // after that the peer is choked until it pays.
+                let left = cx.link.credit.fetch_sub(len as i64, Ordering::AcqRel);
+                if left <= 0 {
+                    cx.link.credit.fetch_add(len as i64, Ordering::AcqRel);
+                    cx.link.set_choked(true);
+                    return Ok(Action::Drop);
+                }
+            }
+            cx.link.uploaded_piece_bytes.fetch_add(len, Ordering::Relaxed);
             Ok(Action::Forward)
         }
         (PIECE, Way::RemoteToEngine) => {
@@ -383,13 +440,18 @@ fn extended(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
                 let mut ids = cx.link.ids();
                 ids.remote_ut_pex = handshake.extension_id(UT_PEX);
                 ids.remote_bt_speed = handshake.extension_id(BT_SPEED);
-                cx.link.remote_supports_bt_speed.store(ids.remote_bt_speed.is_some(), Ordering::Relaxed);
+                let speaks = ids.remote_bt_speed.is_some();
+                drop(ids);
+                let spoke = cx.link.remote_supports_bt_speed.swap(speaks, Ordering::Relaxed);
                 *cx.link.client.lock().unwrap_or_else(|p| p.into_inner()) = handshake.client();
+                if speaks && !spoke {
+                    cx.gateway.speed.on_ready(&cx.link);
+                }
             }
             Ok(Action::Forward)
         }
         Way::RemoteToEngine if Some(ext) == ids.our_bt_speed => {
-            cx.gateway.speed.on_message(cx.link.remote, Bytes::copy_from_slice(payload));
+            cx.gateway.speed.on_message(&cx.link, Bytes::copy_from_slice(payload));
             Ok(Action::Drop)
         }
         _ => Ok(Action::Forward),

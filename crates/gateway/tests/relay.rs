@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig, SpeedHandler};
+use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig, PeerLink, SpeedHandler};
 use bidswarm_peerwire::{encode, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX};
 use bytes::{Bytes, BytesMut};
 use tokio::{
@@ -23,8 +23,8 @@ const DEADLINE: Duration = Duration::from_secs(10);
 struct Recorder(Mutex<Vec<(SocketAddr, Bytes)>>);
 
 impl SpeedHandler for Recorder {
-    fn on_message(&self, peer: SocketAddr, payload: Bytes) {
-        self.0.lock().unwrap().push((peer, payload));
+    fn on_message(&self, link: &Arc<PeerLink>, payload: Bytes) {
+        self.0.lock().unwrap().push((link.remote, payload));
     }
 }
 
@@ -466,4 +466,53 @@ async fn a_verified_piece_is_credited_to_the_peers_that_delivered_its_blocks() {
     // The core's have-bitfield report of the same piece does not credit it twice.
     gateway.piece_verified([1; 20], 4);
     assert!(verified.try_recv().is_err());
+}
+
+#[tokio::test]
+async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach_it() {
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    let (mut remote, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.1", [1; 20]).await;
+    let mut answer = handshake_bytes(2);
+    answer[28..48].copy_from_slice(&[1; 20]);
+    engine.write_all(&answer).await.unwrap();
+    // The remote speaks bt_speed as id 9; librqbit's handshake comes first.
+    let remote_ext = b"d1:md8:bt_speedi9eee";
+    remote.write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(remote_ext) })).await.unwrap();
+    engine
+        .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md6:ut_pexi2eee") }))
+        .await
+        .unwrap();
+    let mut rbuf = BytesMut::new();
+    read_handshake(&mut remote, &mut rbuf).await;
+    assert!(matches!(next_message(&mut remote, &mut rbuf).await, Message::Extended { id: 0, .. }));
+    remote.write_all(&frame(Message::Interested)).await.unwrap();
+    assert_eq!(next_message(&mut remote, &mut rbuf).await, Message::Unchoke);
+
+    let link = gateway.peers().pop().unwrap();
+    assert!(link.send_speed(Bytes::from_static(b"d1:t5:helloe")));
+    let Message::Extended { id: 9, payload } = next_message(&mut remote, &mut rbuf).await else {
+        panic!("sent with the remote's own bt_speed id")
+    };
+    assert_eq!(&payload[..], b"d1:t5:helloe");
+
+    // Credit for one block and a bit: two blocks go (the second starts within the
+    // credit), the third is held back and the peer is choked.
+    link.set_credit(Some(20_000));
+    let piece = || frame(Message::Piece { index: 0, begin: 0, block: Bytes::from(vec![1u8; 16384]) });
+    for _ in 0..3 {
+        engine.write_all(&piece()).await.unwrap();
+    }
+    assert!(matches!(next_message(&mut remote, &mut rbuf).await, Message::Piece { .. }));
+    assert!(matches!(next_message(&mut remote, &mut rbuf).await, Message::Piece { .. }));
+    assert_eq!(next_message(&mut remote, &mut rbuf).await, Message::Choke);
+    assert!(link.out_of_credit());
+    assert_eq!(link.credit(), Some(20_000 - 2 * 16384), "overdrawn by less than a block");
+    assert_eq!(link.uploaded_piece_bytes.load(Ordering::Relaxed), 2 * 16384);
+    // Paying restores the slot at the next rechoke.
+    link.add_credit(1 << 20);
+    gateway.rechoke_soon();
+    assert_eq!(next_message(&mut remote, &mut rbuf).await, Message::Unchoke);
+    engine.write_all(&piece()).await.unwrap();
+    assert!(matches!(next_message(&mut remote, &mut rbuf).await, Message::Piece { .. }));
+    assert_eq!(link.credit(), Some(20_000 - 3 * 16384 + (1 << 20)));
 }
