@@ -16,6 +16,7 @@ export function SpeedChart({ torrentId }: { torrentId?: string }) {
     const el = box.current;
     if (!el) return;
     const locale = i18n.language;
+    const timeFormat = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
     const styles = getComputedStyle(el);
     const color = (name: string, fallback: string) => styles.getPropertyValue(name).trim() || fallback;
     const axis = { stroke: color('--text-muted', '#666'), grid: { stroke: color('--border', '#ddd'), width: 1 }, ticks: { show: false } };
@@ -26,6 +27,8 @@ export function SpeedChart({ torrentId }: { torrentId?: string }) {
         width: Math.max(200, el.clientWidth),
         height: Math.max(120, el.clientHeight - 8),
         legend: { show: true },
+        // Times in the user's language (uPlot's own templates are English).
+        fmtDate: () => (date: Date) => timeFormat.format(date),
         cursor: { drag: { x: false, y: false } },
         scales: {
           // Always the last ten minutes, however few samples there are yet.
