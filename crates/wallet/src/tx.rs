@@ -262,6 +262,45 @@ pub fn trc20_transfer(
     )))
 }
 
+/// The one contract inside a transaction, decoded: what a node checks before it applies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TxContract {
+    /// TRX `TransferContract`.
+    Transfer { owner: Address, to: Address, amount_sun: i64 },
+    /// TRC-10 `TransferAssetContract`.
+    TransferAsset { owner: Address, to: Address, token_id: String, amount: i64 },
+    /// `TriggerSmartContract`: a call of `contract` with ABI `data`.
+    TriggerSmartContract { owner: Address, contract: Address, call_value: i64, data: Vec<u8> },
+}
+
+impl TxContract {
+    /// The account that must sign.
+    pub fn owner(&self) -> &Address {
+        match self {
+            Self::Transfer { owner, .. }
+            | Self::TransferAsset { owner, .. }
+            | Self::TriggerSmartContract { owner, .. } => owner,
+        }
+    }
+}
+
+/// The recipient and amount of a TRC-20 `transfer(address,uint256)` call, or `None` when
+/// `data` is not exactly such a call or the amount does not fit in a `u128`.
+pub fn decode_trc20_transfer(data: &[u8]) -> Option<(Address, u128)> {
+    if data.len() != 4 + 64 || data[..4] != TRC20_TRANSFER_SELECTOR {
+        return None;
+    }
+    let (to_word, amount_word) = data[4..].split_at(32);
+    // An ABI address is 20 bytes left-padded with zeros; anything else is a malformed call.
+    if to_word[..12].iter().any(|&b| b != 0) || amount_word[..16].iter().any(|&b| b != 0) {
+        return None;
+    }
+    let to = Address::from_evm_bytes(to_word[12..].try_into().ok()?);
+    let amount = u128::from_be_bytes(amount_word[16..].try_into().ok()?);
+    Some((to, amount))
+}
+
 /// A transaction before signing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnsignedTransaction {
@@ -295,6 +334,51 @@ impl UnsignedTransaction {
         sha2::Sha256::digest(&self.raw_bytes).into()
     }
 
+    /// The transaction's single contract, decoded. TRON transactions carry exactly one.
+    pub fn contract(&self) -> Result<TxContract> {
+        let [c] = self.raw.contract.as_slice() else {
+            return Err(Error::TransactionDecode(format!(
+                "a transaction carries one contract, this one {}",
+                self.raw.contract.len()
+            )));
+        };
+        let any =
+            c.parameter.as_ref().ok_or_else(|| Error::TransactionDecode("contract without parameter".into()))?;
+        let bad = |e: prost::DecodeError| Error::TransactionDecode(e.to_string());
+        let addr = |b: &[u8]| Address::from_slice(b).map_err(Error::from);
+        Ok(match c.r#type {
+            proto::TRANSFER_CONTRACT => {
+                let v = proto::TransferContract::decode(&any.value[..]).map_err(bad)?;
+                TxContract::Transfer {
+                    owner: addr(&v.owner_address)?,
+                    to: addr(&v.to_address)?,
+                    amount_sun: v.amount,
+                }
+            }
+            proto::TRANSFER_ASSET_CONTRACT => {
+                let v = proto::TransferAssetContract::decode(&any.value[..]).map_err(bad)?;
+                TxContract::TransferAsset {
+                    owner: addr(&v.owner_address)?,
+                    to: addr(&v.to_address)?,
+                    token_id: String::from_utf8_lossy(&v.asset_name).into_owned(),
+                    amount: v.amount,
+                }
+            }
+            proto::TRIGGER_SMART_CONTRACT => {
+                let v = proto::TriggerSmartContract::decode(&any.value[..]).map_err(bad)?;
+                TxContract::TriggerSmartContract {
+                    owner: addr(&v.owner_address)?,
+                    contract: addr(&v.contract_address)?,
+                    call_value: v.call_value,
+                    data: v.data,
+                }
+            }
+            other => {
+                return Err(Error::TransactionDecode(format!("contract type {other} is not one we know")))
+            }
+        })
+    }
+
     pub fn sign(self, signer: &dyn Signer) -> Result<SignedTransaction> {
         let signature = signer.sign_prehash(&self.txid())?;
         Ok(SignedTransaction { unsigned: self, signatures: vec![signature] })
@@ -318,6 +402,12 @@ impl SignedTransaction {
         let unsigned = UnsignedTransaction { raw, raw_bytes: raw_data_slice(bytes)?.to_vec() };
         let signatures = tx.signature.iter().map(|s| Signature::from_slice(s)).collect::<Result<Vec<_>>>()?;
         Ok(Self { unsigned, signatures })
+    }
+
+    /// From `raw_data` bytes as they were signed and the signatures over their hash (what
+    /// a node gets as `raw_data_hex` and `signature` in the JSON form).
+    pub fn from_parts(raw_bytes: &[u8], signatures: Vec<Signature>) -> Result<Self> {
+        Ok(Self { unsigned: UnsignedTransaction::from_raw_bytes(raw_bytes)?, signatures })
     }
 
     pub fn unsigned(&self) -> &UnsignedTransaction {
@@ -523,6 +613,52 @@ mod tests {
             "a9059cbb00000000000000000000000034970e58155b49379b5a1fdd9f06949ef6bbdf58\
              0000000000000000000000000000000000000000000000000de0b6b3a7640000"
         );
+    }
+
+    #[test]
+    fn the_contract_decodes_back_to_what_was_built() {
+        let a: Address = "TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV".parse().unwrap();
+        let b: Address = "TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH".parse().unwrap();
+        let h = TxHeader::new(RefBlock { number: 7, id: [3; 32] }, 1_000, 60_000);
+        let trx = trx_transfer(&h, &a, &b, 5).unwrap();
+        assert_eq!(trx.contract().unwrap(), TxContract::Transfer { owner: a, to: b, amount_sun: 5 });
+        let trc20 = trc20_transfer(&h, &a, &BTT_TRC20_MAINNET, &b, 10u128.pow(24), 1).unwrap();
+        let TxContract::TriggerSmartContract { owner, contract, call_value, data } = trc20.contract().unwrap()
+        else {
+            panic!("a TRC-20 transfer is a TriggerSmartContract")
+        };
+        assert_eq!((owner, contract, call_value), (a, BTT_TRC20_MAINNET, 0));
+        assert_eq!(decode_trc20_transfer(&data), Some((b, 10u128.pow(24))));
+        assert_eq!(trc20.contract().unwrap().owner(), &a);
+    }
+
+    #[test]
+    fn malformed_trc20_calls_do_not_decode() {
+        let b: Address = "TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH".parse().unwrap();
+        let good = trc20_transfer_data(&b, 42);
+        assert_eq!(decode_trc20_transfer(&good), Some((b, 42)));
+        assert_eq!(decode_trc20_transfer(&good[..67]), None);
+        let mut other_selector = good.clone();
+        other_selector[0] ^= 1;
+        assert_eq!(decode_trc20_transfer(&other_selector), None);
+        let mut dirty_address = good.clone();
+        dirty_address[4] = 1;
+        assert_eq!(decode_trc20_transfer(&dirty_address), None);
+        let mut huge_amount = good;
+        huge_amount[36] = 1;
+        assert_eq!(decode_trc20_transfer(&huge_amount), None);
+    }
+
+    #[test]
+    fn from_parts_rebuilds_the_signed_transaction() {
+        let k = crate::PrivateKey::from_hex("9ab06d4ddc783eaedadb2b1967bf664f8c859f6635c416c67941d3766fdee6b2")
+            .unwrap();
+        let h = TxHeader::new(RefBlock { number: 7, id: [3; 32] }, 1_000, 60_000).with_memo(*b"memo");
+        let signed = trx_transfer(&h, &k.address(), &BTT_TRC20_MAINNET, 9).unwrap().sign(&k).unwrap();
+        let again =
+            SignedTransaction::from_parts(signed.unsigned().raw_bytes(), signed.signatures().to_vec()).unwrap();
+        assert_eq!(again, signed);
+        assert_eq!(again.signers().unwrap(), vec![k.address()]);
     }
 
     #[test]

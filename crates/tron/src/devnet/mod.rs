@@ -1,0 +1,208 @@
+//! The local devnet: a TRON-compatible node on loopback with its state in SQLite.
+//!
+//! It serves the endpoints [`crate::Client`] calls, in the node's shapes, so the client
+//! runs against it unchanged:
+//!
+//! | endpoint | what |
+//! |---|---|
+//! | `/wallet/getnowblock` | the head block |
+//! | `/wallet/getaccount` | TRX balance; `{}` for an account never credited |
+//! | `/wallet/triggerconstantcontract` | `balanceOf(address)` and `decimals()` of the devnet BTT |
+//! | `/wallet/broadcasttransaction`, `/wallet/broadcasthex` | verify, then apply |
+//! | `/wallet/gettransactioninfobyid` | the receipt, once the transaction is in a block |
+//! | `/v1/accounts/{addr}/transactions[/trc20]` | TronGrid-style history, newest first |
+//! | `POST /devnet/faucet` | `{address, trx_sun, btt}` credits an account (BTT as a decimal string) |
+//! | `GET /devnet/info` | BTT contract, block interval, head, fees |
+//!
+//! **BTT.** The devnet has one TRC-20 contract, BTT at [`crate::devnet_btt_contract`]
+//! (`41` + ASCII `bidswarm devnet  BTT`), which runs `transfer(address,uint256)` only.
+//!
+//! **Checks on broadcast**, in order: `raw_data_hex` decodes and `raw_data` is the same
+//! transaction; `txID` = sha256(raw_data); exactly one signature, recovering the owner
+//! (`SIGERROR`); not seen before (`DUP_TRANSACTION_ERROR`); `ref_block_bytes`/
+//! `ref_block_hash` name one of the last [`TAPOS_WINDOW`] blocks (`TAPOS_ERROR`);
+//! expiration after the devnet's clock and at most 24 h ahead
+//! (`TRANSACTION_EXPIRATION_ERROR`); then the contract's rules and balances
+//! (`CONTRACT_VALIDATE_ERROR`). A refusal answers `{"result": false, "code", "txid",
+//! "message": hex of the text}`.
+//!
+//! **Fees, exactly:** every accepted transaction burns [`BANDWIDTH_FEE_SUN`] from the
+//! owner's TRX. A BTT transfer also burns [`TRC20_ENERGY_FEE_SUN`] for energy
+//! ([`TRC20_TRANSFER_ENERGY`] at [`ENERGY_PRICE_SUN`]); its `fee_limit` must cover that,
+//! or it is refused. Where mainnet would put a failing call in a block and still burn its
+//! fee (a revert for too little BTT, out of energy), the devnet refuses it at broadcast
+//! and burns nothing. There is no free bandwidth, no staking, and no fee for creating an
+//! account.
+//!
+//! **Blocks.** One every `block_interval` (default 1 s), sealing the transactions
+//! accepted since the last. Balances change when a transaction is accepted; its receipt
+//! and history entry appear once it is in a block.
+
+mod chain;
+mod http;
+
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use bidswarm_wallet::Address;
+use tokio::{sync::watch, task::JoinHandle};
+use tracing::Instrument;
+use url::Url;
+
+use crate::{devnet_btt_contract, Error, Network, Result};
+use chain::Chain;
+
+/// TRX burnt for the bandwidth of any accepted transaction.
+pub const BANDWIDTH_FEE_SUN: u64 = 100_000;
+/// Energy a BTT `transfer` uses on the devnet.
+pub const TRC20_TRANSFER_ENERGY: u64 = 30_000;
+/// The price of one unit of energy.
+pub const ENERGY_PRICE_SUN: u64 = 100;
+/// TRX burnt for the energy of a BTT transfer, on top of [`BANDWIDTH_FEE_SUN`].
+pub const TRC20_ENERGY_FEE_SUN: u64 = TRC20_TRANSFER_ENERGY * ENERGY_PRICE_SUN;
+/// How far ahead an expiration may be (TRON's 24 h).
+pub const MAX_EXPIRATION_AHEAD_MS: i64 = 24 * 60 * 60 * 1000;
+/// How many recent blocks a transaction may reference (TRON's 65 536).
+pub const TAPOS_WINDOW: u64 = 65_536;
+/// The default time between blocks.
+pub const DEFAULT_BLOCK_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The address shown as every block's producer: `41` + ASCII `bidswarm devnet node`.
+pub fn devnet_witness() -> Address {
+    Address::from_evm_bytes(*b"bidswarm devnet node")
+}
+
+/// How to run a devnet.
+#[derive(Debug, Clone)]
+pub struct DevnetConfig {
+    /// A loopback address; port 0 picks a free one.
+    pub listen: SocketAddr,
+    pub block_interval: Duration,
+    /// The SQLite file for the state; `None` keeps it in memory, gone at shutdown.
+    pub db: Option<PathBuf>,
+}
+
+impl Default for DevnetConfig {
+    fn default() -> Self {
+        Self { listen: SocketAddr::from(([127, 0, 0, 1], 0)), block_interval: DEFAULT_BLOCK_INTERVAL, db: None }
+    }
+}
+
+/// A running devnet. Dropping it stops it at once; [`Devnet::shutdown`] stops it cleanly
+/// and closes the database.
+#[derive(Debug)]
+pub struct Devnet {
+    addr: SocketAddr,
+    chain: Arc<Chain>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Devnet {
+    /// Opens the state, binds `config.listen` (loopback only) and starts serving and
+    /// producing blocks. Returns once the socket is bound, so the URL is usable at once.
+    pub async fn start(config: DevnetConfig) -> Result<Self> {
+        if !config.listen.ip().is_loopback() {
+            return Err(Error::NotLoopback(config.listen));
+        }
+        let block_interval = config.block_interval.max(Duration::from_millis(10));
+        let chain = Arc::new(Chain::open(config.db.as_deref(), devnet_btt_contract(), now_ms()).await?);
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| Error::Listen { addr: config.listen, source })?;
+        let addr = listener.local_addr().map_err(|source| Error::Listen { addr: config.listen, source })?;
+        let (stop, stopped) = watch::channel(false);
+        let span = tracing::info_span!("devnet", %addr);
+
+        let app = http::router(chain.clone(), block_interval);
+        let mut server_stop = stopped.clone();
+        let server = spawn(span.clone(), "devnet http", async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = server_stop.wait_for(|s| *s).await;
+                })
+                .await
+                .map_err(|e| format!("the HTTP server stopped: {e}"))
+        });
+
+        let producer_chain = chain.clone();
+        let mut producer_stop = stopped;
+        let producer = spawn(span, "devnet blocks", async move {
+            let mut ticks = tokio::time::interval(block_interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks.tick().await;
+            loop {
+                tokio::select! {
+                    _ = ticks.tick() => {}
+                    _ = producer_stop.wait_for(|s| *s) => return Ok(()),
+                }
+                let block =
+                    producer_chain.produce_block(now_ms()).await.map_err(|e| format!("cannot make a block: {e}"))?;
+                tracing::trace!(number = block.number, "block");
+            }
+        });
+        tracing::info!(%addr, ?block_interval, db = ?config.db, "devnet started");
+        Ok(Self { addr, chain, stop, tasks: vec![server, producer] })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> Url {
+        Url::parse(&format!("http://{}", self.addr)).expect("a socket address makes a valid URL")
+    }
+
+    /// The network to give [`crate::Client::new`].
+    pub fn network(&self) -> Network {
+        Network::Local(self.url())
+    }
+
+    /// Stops serving and producing blocks, waits for both, and closes the database so
+    /// everything accepted is on disk.
+    pub async fn shutdown(mut self) -> Result<()> {
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+        self.chain.close().await;
+        Ok(())
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Spawns a long-lived task inside `span`; its error is logged once, here.
+fn spawn(
+    span: tracing::Span,
+    name: &'static str,
+    fut: impl std::future::Future<Output = Result<(), String>> + Send + 'static,
+) -> JoinHandle<()> {
+    tokio::spawn(
+        async move {
+            match fut.await {
+                Ok(()) => tracing::debug!(task = name, "task finished"),
+                Err(e) => tracing::error!(task = name, "task failed: {e}"),
+            }
+        }
+        .instrument(span),
+    )
+}

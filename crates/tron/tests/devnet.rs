@@ -1,0 +1,276 @@
+//! The client against a real devnet on 127.0.0.1: transfers move exact amounts and fees,
+//! every refusal comes in the node's shape, state survives a restart, and an unreachable
+//! node is "offline".
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context};
+use bidswarm_tron::{
+    devnet::{Devnet, DevnetConfig, BANDWIDTH_FEE_SUN, TRC20_ENERGY_FEE_SUN, TRC20_TRANSFER_ENERGY},
+    devnet_btt_contract, Asset, Client, Error, Network, RejectCode, TransactionInfo,
+};
+use bidswarm_wallet::{
+    tx::{trc20_transfer, trx_transfer, RefBlock, SignedTransaction, TxHeader},
+    Address, PrivateKey,
+};
+
+const TRX: u64 = 1_000_000;
+const BTT: u128 = 1_000_000_000_000_000_000;
+
+fn alice() -> PrivateKey {
+    PrivateKey::from_hex("9ab06d4ddc783eaedadb2b1967bf664f8c859f6635c416c67941d3766fdee6b2").unwrap()
+}
+
+fn bob() -> PrivateKey {
+    PrivateKey::from_hex("b5a4cea271ff424d7c31dc12a3e43e401df7a40d7412a15750f3f0b6b5449a28").unwrap()
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+async fn start(config: DevnetConfig) -> (Devnet, Client) {
+    let devnet = Devnet::start(config).await.expect("start the devnet");
+    let client = Client::new(devnet.network()).unwrap();
+    (devnet, client)
+}
+
+fn fast() -> DevnetConfig {
+    DevnetConfig { block_interval: Duration::from_millis(50), ..DevnetConfig::default() }
+}
+
+async fn header(client: &Client) -> TxHeader {
+    let block = client.now_block().await.unwrap();
+    TxHeader::new(block.ref_block, now_ms(), 60_000)
+}
+
+async fn send_btt(client: &Client, from: &PrivateKey, to: &Address, amount: u128, memo: &[u8]) -> SignedTransaction {
+    let h = header(client).await.with_memo(memo);
+    trc20_transfer(&h, &from.address(), &devnet_btt_contract(), to, amount, 10 * TRX).unwrap().sign(from).unwrap()
+}
+
+async fn wait_in_block(client: &Client, txid: &str) -> anyhow::Result<TransactionInfo> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(info) = client.transaction_info(txid).await? {
+            return Ok(info);
+        }
+        if Instant::now() > deadline {
+            bail!("{txid} was not put in a block within 10 s");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn rejected(result: Result<String, Error>) -> (RejectCode, String) {
+    match result {
+        Err(Error::Rejected { code, message }) => (code, message),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn btt_sent_from_a_to_b_moves_exactly_and_burns_the_documented_fee() -> anyhow::Result<()> {
+    let (_devnet, client) = start(fast()).await;
+    let (a, b) = (alice(), bob());
+    assert_eq!(client.btt_contract(), Some(devnet_btt_contract()));
+    assert_eq!(client.faucet(&a.address(), 50 * TRX, 1_000 * BTT).await?, (50 * TRX, 1_000 * BTT));
+    assert_eq!(client.btt_balance(&b.address()).await?, 0);
+    assert_eq!(client.trx_balance_sun(&b.address()).await?, 0, "an account never credited has 0 TRX");
+
+    let amount = 123 * BTT + 456;
+    let tx = send_btt(&client, &a, &b.address(), amount, b"channel 0123456789abcdef").await;
+    let txid = client.broadcast(&tx).await?;
+    assert_eq!(txid, tx.txid_hex());
+
+    assert_eq!(client.btt_balance(&a.address()).await?, 1_000 * BTT - amount);
+    assert_eq!(client.btt_balance(&b.address()).await?, amount);
+    let fee = BANDWIDTH_FEE_SUN + TRC20_ENERGY_FEE_SUN;
+    assert_eq!(fee, 3_100_000, "the documented fee of a BTT transfer");
+    assert_eq!(client.trx_balance_sun(&a.address()).await?, 50 * TRX - fee);
+    assert_eq!(client.trx_balance_sun(&b.address()).await?, 0, "the payee pays nothing");
+
+    let info = wait_in_block(&client, &txid).await?;
+    assert_eq!((info.fee_sun, info.energy_used, info.success), (fee, TRC20_TRANSFER_ENERGY, true));
+    assert!(info.block_number > 0);
+
+    for who in [a.address(), b.address()] {
+        let history = client.trc20_history(&who, 20).await?;
+        assert_eq!(history.len(), 1, "one transfer in {who}'s history");
+        let t = &history[0];
+        assert_eq!((t.from, t.to, t.amount, t.asset), (a.address(), b.address(), amount, Asset::Trc20(devnet_btt_contract())));
+        assert_eq!(t.memo.as_deref(), Some(&b"channel 0123456789abcdef"[..]));
+        assert_eq!(t.txid, txid);
+    }
+    assert!(client.trx_history(&a.address(), 20).await?.is_empty(), "a BTT transfer is not a TRX transfer");
+    Ok(())
+}
+
+#[tokio::test]
+async fn trx_sent_from_a_to_b_moves_exactly_with_the_bandwidth_fee() -> anyhow::Result<()> {
+    let (_devnet, client) = start(fast()).await;
+    let (a, b) = (alice(), bob());
+    client.faucet(&a.address(), 10 * TRX, 0).await?;
+    let h = header(&client).await.with_memo(*b"rent");
+    let tx = trx_transfer(&h, &a.address(), &b.address(), 3 * TRX + 7)?.sign(&a)?;
+    let txid = client.broadcast(&tx).await?;
+    assert_eq!(client.trx_balance_sun(&a.address()).await?, 10 * TRX - (3 * TRX + 7) - BANDWIDTH_FEE_SUN);
+    assert_eq!(client.trx_balance_sun(&b.address()).await?, 3 * TRX + 7);
+    let info = wait_in_block(&client, &txid).await?;
+    assert_eq!((info.fee_sun, info.energy_used), (BANDWIDTH_FEE_SUN, 0));
+    let history = client.trx_history(&b.address(), 20).await?;
+    assert_eq!(history.len(), 1);
+    assert_eq!((history[0].from, history[0].amount, history[0].asset), (a.address(), u128::from(3 * TRX + 7), Asset::Trx));
+    assert_eq!(history[0].memo.as_deref(), Some(&b"rent"[..]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_transactions_are_refused_with_the_nodes_codes_and_change_nothing() -> anyhow::Result<()> {
+    let (devnet, client) = start(fast()).await;
+    let (a, b) = (alice(), bob());
+    client.faucet(&a.address(), 10 * TRX, 5 * BTT).await?;
+
+    // A tampered signature: one byte of r changed.
+    let tx = send_btt(&client, &a, &b.address(), BTT, b"").await;
+    let mut json = tx.to_json()?;
+    let mut sig = hex::decode(&json.signature[0])?;
+    sig[5] ^= 0x01;
+    json.signature[0] = hex::encode(sig);
+    let (code, message) = rejected(client.broadcast_json(&json).await);
+    assert_eq!(code, RejectCode::SigError, "{message}");
+
+    // Signed by someone other than the owner.
+    let h = header(&client).await;
+    let forged = trc20_transfer(&h, &a.address(), &devnet_btt_contract(), &b.address(), BTT, 10 * TRX)?.sign(&b)?;
+    let (code, message) = rejected(client.broadcast(&forged).await);
+    assert_eq!(code, RejectCode::SigError);
+    assert!(message.contains(&b.address().to_base58()), "names the wrong signer: {message}");
+
+    // The amount changed in the JSON after signing.
+    let mut json = tx.to_json()?;
+    json.raw_data.contract[0].parameter.value["data"] = hex::encode(bidswarm_wallet::tx::trc20_transfer_data(&b.address(), 5 * BTT)).into();
+    let (code, _) = rejected(client.broadcast_json(&json).await);
+    assert_eq!(code, RejectCode::OtherError);
+
+    // Expired a second ago.
+    let block = client.now_block().await?;
+    let expired = TxHeader { expiration_ms: now_ms() - 1_000, ..TxHeader::new(block.ref_block, now_ms() - 61_000, 60_000) };
+    let tx_expired = trx_transfer(&expired, &a.address(), &b.address(), TRX)?.sign(&a)?;
+    let (code, message) = rejected(client.broadcast(&tx_expired).await);
+    assert_eq!(code, RejectCode::TransactionExpirationError, "{message}");
+
+    // Expiring more than 24 h ahead.
+    let far = TxHeader::new(block.ref_block, now_ms(), 25 * 3600 * 1000);
+    let (code, _) = rejected(client.broadcast(&trx_transfer(&far, &a.address(), &b.address(), TRX)?.sign(&a)?).await);
+    assert_eq!(code, RejectCode::TransactionExpirationError);
+
+    // A reference block this chain never had.
+    let unknown = TxHeader::new(RefBlock { number: block.ref_block.number, id: [7; 32] }, now_ms(), 60_000);
+    let (code, _) = rejected(client.broadcast(&trx_transfer(&unknown, &a.address(), &b.address(), TRX)?.sign(&a)?).await);
+    assert_eq!(code, RejectCode::TaposError);
+
+    // More BTT than A has, and more TRX than A has.
+    let too_much = send_btt(&client, &a, &b.address(), 5 * BTT + 1, b"").await;
+    let (code, message) = rejected(client.broadcast(&too_much).await);
+    assert_eq!(code, RejectCode::ContractValidateError);
+    assert!(message.contains("BTT balance is not sufficient"), "{message}");
+    let h = header(&client).await;
+    let (code, _) = rejected(client.broadcast(&trx_transfer(&h, &a.address(), &b.address(), 10 * TRX)?.sign(&a)?).await);
+    assert_eq!(code, RejectCode::ContractValidateError, "10 TRX plus the fee is more than 10 TRX");
+
+    // A fee_limit below the energy fee.
+    let h = header(&client).await;
+    let stingy = trc20_transfer(&h, &a.address(), &devnet_btt_contract(), &b.address(), BTT, TRC20_ENERGY_FEE_SUN - 1)?.sign(&a)?;
+    let (code, _) = rejected(client.broadcast(&stingy).await);
+    assert_eq!(code, RejectCode::ContractValidateError);
+
+    assert_eq!(client.btt_balance(&a.address()).await?, 5 * BTT, "no refusal moved BTT");
+    assert_eq!(client.trx_balance_sun(&a.address()).await?, 10 * TRX, "no refusal burnt a fee");
+
+    // The good one goes through once; the replay is refused.
+    client.broadcast(&tx).await?;
+    let (code, _) = rejected(client.broadcast(&tx).await);
+    assert_eq!(code, RejectCode::DupTransactionError);
+    assert_eq!(client.btt_balance(&a.address()).await?, 4 * BTT, "the replay moved nothing");
+
+    // The wire shape itself: result false, the code, and the message hex-encoded.
+    let raw: serde_json::Value = reqwest::Client::new()
+        .post(devnet.url().join("wallet/broadcasttransaction")?)
+        .body(serde_json::to_string(&tx.to_json()?)?)
+        .send()
+        .await?
+        .text()
+        .await
+        .map(|t| serde_json::from_str(&t))??;
+    assert_eq!(raw["result"], false);
+    assert_eq!(raw["code"], "DUP_TRANSACTION_ERROR");
+    assert_eq!(raw["txid"], tx.txid_hex());
+    assert_eq!(hex::decode(raw["message"].as_str().context("message")?)?, b"Dup transaction.");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_node_that_does_not_answer_is_offline() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = Client::new(Network::Local(format!("http://127.0.0.1:{port}").parse().unwrap())).unwrap();
+    let started = Instant::now();
+    let err = client.now_block().await.unwrap_err();
+    assert!(err.is_offline(), "{err}");
+    assert!(err.to_string().contains("cannot be reached"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(6), "a refused connection fails fast");
+    assert!(client.btt_balance(&alice().address()).await.unwrap_err().is_offline());
+}
+
+#[tokio::test]
+async fn balances_blocks_and_seen_transactions_survive_a_restart() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = DevnetConfig { db: Some(dir.path().join("devnet.sqlite")), ..fast() };
+    let (a, b) = (alice(), bob());
+
+    let (devnet, client) = start(config.clone()).await;
+    client.faucet(&a.address(), 20 * TRX, 10 * BTT).await?;
+    let tx = send_btt(&client, &a, &b.address(), 4 * BTT, b"before restart").await;
+    let txid = client.broadcast(&tx).await?;
+    let info = wait_in_block(&client, &txid).await?;
+    devnet.shutdown().await?;
+    assert!(client.now_block().await.unwrap_err().is_offline(), "stopped means stopped");
+
+    let (_devnet, client) = start(config).await;
+    assert_eq!(client.btt_balance(&a.address()).await?, 6 * BTT);
+    assert_eq!(client.btt_balance(&b.address()).await?, 4 * BTT);
+    assert_eq!(client.trx_balance_sun(&a.address()).await?, 20 * TRX - BANDWIDTH_FEE_SUN - TRC20_ENERGY_FEE_SUN);
+    assert!(client.now_block().await?.ref_block.number >= info.block_number, "the chain goes on");
+    assert_eq!(client.transaction_info(&txid).await?, Some(info));
+    let (code, _) = rejected(client.broadcast(&tx).await);
+    assert_eq!(code, RejectCode::DupTransactionError, "a replay after a restart is still a replay");
+    assert_eq!(client.trc20_history(&b.address(), 5).await?[0].memo.as_deref(), Some(&b"before restart"[..]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn blocks_follow_each_other_with_the_number_in_the_id() -> anyhow::Result<()> {
+    let (_devnet, client) = start(fast()).await;
+    let first = client.now_block().await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut later = first;
+    while later.ref_block.number < first.ref_block.number + 2 {
+        assert!(Instant::now() < deadline, "no new blocks in 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        later = client.now_block().await?;
+    }
+    for b in [first, later] {
+        assert_eq!(b.ref_block.id[..8], b.ref_block.number.to_be_bytes());
+    }
+    assert!(later.timestamp_ms > first.timestamp_ms);
+    let info = client.devnet_info().await?;
+    assert_eq!(info.btt_contract, devnet_btt_contract().to_base58());
+    assert_eq!((info.block_ms, info.bandwidth_fee_sun, info.trc20_energy_fee_sun), (50, BANDWIDTH_FEE_SUN, TRC20_ENERGY_FEE_SUN));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_devnet_refuses_to_listen_beyond_loopback() {
+    let config = DevnetConfig { listen: "0.0.0.0:0".parse().unwrap(), ..DevnetConfig::default() };
+    assert!(matches!(Devnet::start(config).await, Err(Error::NotLoopback(_))));
+}
