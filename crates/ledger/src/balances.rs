@@ -1,0 +1,191 @@
+//! Balances, always derived from the journal (never stored): see the journal docs for
+//! which accounts add up to what.
+
+use std::collections::{BTreeMap, HashMap};
+
+use bidswarm_wallet::{Address, ChannelId};
+
+use crate::journal::{Account, Side, Totals};
+use crate::ledger::{address, channel_id};
+use crate::{Amount, Ledger, Result};
+
+/// Where our money stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// On chain across our addresses, as the book knows it (last observation plus what
+    /// moved since). Zero if the book is negative (a payment recorded before any
+    /// balance); `shortfall` then carries the deficit.
+    pub onchain: Amount,
+    /// Vouchers we signed that are not yet settled on chain (including settlements in
+    /// flight).
+    pub committed: Amount,
+    /// On chain minus committed, or zero when committed is more.
+    pub spendable: Amount,
+    /// Committed minus on chain, when that is positive: promises the wallet cannot cover.
+    pub shortfall: Amount,
+    /// Everything we ever promised on spend channels.
+    pub spent: Amount,
+    /// Earned in vouchers we hold, not yet confirmed on chain.
+    pub earned_pending: Amount,
+    /// Earned and confirmed on chain.
+    pub earned_settled: Amount,
+    /// Network fees paid.
+    pub fees: Amount,
+}
+
+/// Spent and earned for one torrent, peer or day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Economics {
+    pub spent: Amount,
+    pub earned: Amount,
+}
+
+impl Economics {
+    fn add(&mut self, account: &Account, side: Side, amount: Amount) -> Result<()> {
+        // `spent` is only ever debited and `earned` only credited, but a reversal would
+        // subtract, so both sides are honoured.
+        match (account, side) {
+            (Account::Spent(_), Side::Debit) => self.spent = self.spent.checked_add(amount)?,
+            (Account::Spent(_), Side::Credit) => self.spent = self.spent.checked_sub(amount)?,
+            (Account::Earned(_), Side::Credit) => self.earned = self.earned.checked_add(amount)?,
+            (Account::Earned(_), Side::Debit) => self.earned = self.earned.checked_sub(amount)?,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+struct Line {
+    account: Account,
+    side: Side,
+    amount: Amount,
+    at: i64,
+}
+
+impl Ledger {
+    async fn lines(&self) -> Result<Vec<Line>> {
+        let rows = sqlx::query!(
+            "SELECT j.account, j.side, j.amount, e.at FROM journal j JOIN events e ON e.id = j.event_id ORDER BY j.id"
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Line {
+                    account: Account::parse(&r.account)?,
+                    side: Side::parse(&r.side)?,
+                    amount: Amount::from_db(&r.amount, "journal.amount")?,
+                    at: r.at,
+                })
+            })
+            .collect()
+    }
+
+    /// Every account's debits and credits.
+    async fn account_totals(&self) -> Result<BTreeMap<Account, Totals>> {
+        let mut totals: BTreeMap<Account, Totals> = BTreeMap::new();
+        for line in self.lines().await? {
+            totals.entry(line.account).or_default().add(line.side, line.amount)?;
+        }
+        Ok(totals)
+    }
+
+    /// The balance of one journal account by its name (`wallet:T…`, `committed:<hex>`,
+    /// …), as debits minus credits: `(amount, negative)`.
+    pub async fn account_balance(&self, account: &str) -> Result<(Amount, bool)> {
+        let account = Account::parse(account)?;
+        let t = self.account_totals().await?.remove(&account).unwrap_or_default();
+        Ok(if t.debits >= t.credits { (t.debit_balance(), false) } else { (t.credit_balance(), true) })
+    }
+
+    /// Where our money stands, summed exactly from the journal.
+    pub async fn summary(&self) -> Result<Summary> {
+        let mut wallet = Totals::default();
+        let mut committed = Totals::default();
+        let mut spent = Totals::default();
+        let mut earned = Totals::default();
+        let mut pending = Totals::default();
+        let mut fees = Totals::default();
+        for (account, t) in self.account_totals().await? {
+            let bucket = match account {
+                Account::Wallet(_) => &mut wallet,
+                Account::Committed(_) | Account::Outgoing(_) => &mut committed,
+                Account::Spent(_) => &mut spent,
+                Account::Earned(_) => &mut earned,
+                Account::Receivable(_) | Account::Incoming(_) => &mut pending,
+                Account::Fees => &mut fees,
+                Account::External | Account::Memo => continue,
+            };
+            bucket.merge(t)?;
+        }
+        let committed = committed.credit_balance();
+        // net = wallet debits − wallet credits − committed, computed without signs.
+        let plus = wallet.debits;
+        let minus = wallet.credits.checked_add(committed)?;
+        let earned_pending = pending.debit_balance();
+        let earned_total = earned.credit_balance();
+        Ok(Summary {
+            onchain: wallet.debit_balance(),
+            committed,
+            spendable: plus.checked_sub(minus).unwrap_or(Amount::ZERO),
+            shortfall: minus.checked_sub(plus).unwrap_or(Amount::ZERO),
+            spent: spent.debit_balance(),
+            earned_pending,
+            earned_settled: earned_total.checked_sub(earned_pending).unwrap_or(Amount::ZERO),
+            fees: fees.debit_balance(),
+        })
+    }
+
+    async fn channel_index(&self) -> Result<HashMap<ChannelId, ([u8; 20], Address)>> {
+        let rows = sqlx::query!("SELECT id, payer, payee, info_hash, direction FROM channels").fetch_all(&self.pool).await?;
+        let mut index = HashMap::with_capacity(rows.len());
+        for r in rows {
+            let info_hash: [u8; 20] = r.info_hash.as_slice().try_into().map_err(|_| crate::Error::Corrupt {
+                what: "channels.info_hash",
+                detail: format!("{} bytes", r.info_hash.len()),
+            })?;
+            let peer = if r.direction == "spend" { &r.payee } else { &r.payer };
+            index.insert(channel_id(&r.id)?, (info_hash, address(peer, "channels")?));
+        }
+        Ok(index)
+    }
+
+    async fn economics_by<K: Ord>(
+        &self,
+        key: impl Fn(&Line, &HashMap<ChannelId, ([u8; 20], Address)>) -> Option<K>,
+    ) -> Result<BTreeMap<K, Economics>> {
+        let index = self.channel_index().await?;
+        let mut out: BTreeMap<K, Economics> = BTreeMap::new();
+        for line in self.lines().await? {
+            if !matches!(line.account, Account::Spent(_) | Account::Earned(_)) {
+                continue;
+            }
+            if let Some(k) = key(&line, &index) {
+                out.entry(k).or_default().add(&line.account, line.side, line.amount)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Spent and earned per torrent (info hash).
+    pub async fn per_torrent(&self) -> Result<BTreeMap<[u8; 20], Economics>> {
+        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(ih, _)| *ih)).await
+    }
+
+    /// Spent and earned per peer (the other side of the channel).
+    pub async fn per_peer(&self) -> Result<BTreeMap<Address, Economics>> {
+        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(_, p)| *p)).await
+    }
+
+    /// Spent and earned per UTC day (`YYYY-MM-DD`), by when the voucher was recorded.
+    pub async fn by_day(&self) -> Result<BTreeMap<String, Economics>> {
+        self.economics_by(|line, _| Some(crate::time::day_of(line.at))).await
+    }
+}
+
+fn line_channel(line: &Line) -> Option<ChannelId> {
+    match line.account {
+        Account::Spent(c) | Account::Earned(c) => Some(c),
+        _ => None,
+    }
+}

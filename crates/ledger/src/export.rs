@@ -1,0 +1,152 @@
+//! CSV export of the history: one row per voucher (what it added) and per wallet
+//! transfer, with the state and txid of the settlement that pays it.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use bidswarm_wallet::ChannelId;
+
+use crate::ledger::{address, channel_id};
+use crate::time::format_utc;
+use crate::{Amount, Error, Ledger, Result, UnixTime};
+
+/// A span of time: `from` inclusive, `to` exclusive; `None` leaves that end open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: Option<UnixTime>,
+    pub to: Option<UnixTime>,
+}
+
+impl DateRange {
+    pub const ALL: DateRange = DateRange { from: None, to: None };
+
+    pub fn contains(&self, at: UnixTime) -> bool {
+        self.from.is_none_or(|f| at >= f) && self.to.is_none_or(|t| at < t)
+    }
+}
+
+struct Row {
+    at: UnixTime,
+    order: (u8, i64),
+    torrent: String,
+    peer: String,
+    direction: &'static str,
+    amount: Amount,
+    state: &'static str,
+    txid: String,
+}
+
+struct Cover {
+    from: Amount,
+    upto: Amount,
+    confirmed: bool,
+    pending: bool,
+    txid: Option<String>,
+}
+
+impl Ledger {
+    /// Writes the history within `range` as CSV to `out`, oldest first. Columns: `date`
+    /// (UTC, ISO 8601), `torrent` (info hash hex), `peer` (TRON address), `direction`
+    /// (`spend`, `earn`, `deposit`, `withdrawal`, `fee`), `amount_btt` (exact decimal),
+    /// `state` (vouchers: `unsettled`, `settling`, `settled`; transfers: `confirmed`),
+    /// `txid`. Returns the number of rows written.
+    pub async fn export_csv<W: Write>(&self, range: DateRange, out: W) -> Result<usize> {
+        let mut conn = self.pool.acquire().await?;
+        let mut covers: HashMap<ChannelId, Vec<Cover>> = HashMap::new();
+        let parts = sqlx::query!(
+            "SELECT sc.channel, sc.from_cumulative, sc.upto_cumulative, s.state, s.txid
+             FROM settlement_channels sc JOIN settlements s ON s.id = sc.settlement_id ORDER BY s.id"
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for p in parts {
+            covers.entry(channel_id(&p.channel)?).or_default().push(Cover {
+                from: Amount::from_db(&p.from_cumulative, "settlement_channels.from_cumulative")?,
+                upto: Amount::from_db(&p.upto_cumulative, "settlement_channels.upto_cumulative")?,
+                confirmed: p.state == "confirmed",
+                pending: p.state == "pending",
+                txid: p.txid,
+            });
+        }
+
+        let mut rows = Vec::new();
+        let vouchers = sqlx::query!(
+            "SELECT v.id, v.channel, v.cumulative, v.recorded_at, c.info_hash, c.payer, c.payee, c.direction
+             FROM vouchers v JOIN channels c ON c.id = v.channel ORDER BY v.channel, v.seq"
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut previous: Option<(ChannelId, Amount)> = None;
+        for v in vouchers {
+            let channel = channel_id(&v.channel)?;
+            let cumulative = Amount::from_db(&v.cumulative, "vouchers.cumulative")?;
+            let before = match previous {
+                Some((c, amount)) if c == channel => amount,
+                _ => Amount::ZERO,
+            };
+            previous = Some((channel, cumulative));
+            if !range.contains(v.recorded_at) {
+                continue;
+            }
+            let spend = v.direction == "spend";
+            let peer = address(if spend { &v.payee } else { &v.payer }, "channels")?;
+            let cover = covers.get(&channel).map(Vec::as_slice).unwrap_or(&[]);
+            let within = |c: &&Cover| c.from < cumulative && cumulative <= c.upto;
+            let (state, txid) = if let Some(c) = cover.iter().find(|c| c.confirmed && within(c)) {
+                ("settled", c.txid.clone())
+            } else if let Some(c) = cover.iter().find(|c| c.pending && within(c)) {
+                ("settling", c.txid.clone())
+            } else {
+                ("unsettled", None)
+            };
+            rows.push(Row {
+                at: v.recorded_at,
+                order: (0, v.id),
+                torrent: hex::encode(&v.info_hash),
+                peer: peer.to_string(),
+                direction: if spend { "spend" } else { "earn" },
+                amount: cumulative.checked_sub(before)?,
+                state,
+                txid: txid.unwrap_or_default(),
+            });
+        }
+
+        let transfers = sqlx::query!("SELECT id, txid, kind, counterparty, amount, at FROM wallet_txs").fetch_all(&mut *conn).await?;
+        for t in transfers {
+            if !range.contains(t.at) {
+                continue;
+            }
+            let peer = t.counterparty.as_deref().map(|c| address(c, "wallet_txs.counterparty")).transpose()?;
+            rows.push(Row {
+                at: t.at,
+                order: (1, t.id),
+                torrent: String::new(),
+                peer: peer.map(|p| p.to_string()).unwrap_or_default(),
+                direction: crate::WalletTxKind::parse(&t.kind)?.as_str(),
+                amount: Amount::from_db(&t.amount, "wallet_txs.amount")?,
+                state: "confirmed",
+                txid: t.txid,
+            });
+        }
+        rows.sort_by_key(|r| (r.at, r.order));
+
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(["date", "torrent", "peer", "direction", "amount_btt", "state", "txid"]).map_err(Error::Csv)?;
+        for r in &rows {
+            let date = format_utc(r.at);
+            let amount = r.amount.to_btt_string();
+            w.write_record([
+                date.as_str(),
+                &r.torrent,
+                &r.peer,
+                r.direction,
+                &amount,
+                r.state,
+                &r.txid,
+            ])
+            .map_err(Error::Csv)?;
+        }
+        w.flush().map_err(|e| Error::Csv(e.into()))?;
+        Ok(rows.len())
+    }
+}

@@ -1,0 +1,957 @@
+//! [`Ledger`]: opening the database and every write.
+//!
+//! Each write takes the write lock, opens one `BEGIN IMMEDIATE` transaction, checks,
+//! inserts the record, posts its event to the journal and commits. Lock order: the
+//! in-process `write_lock`, then SQLite's write lock (taken at `BEGIN IMMEDIATE`, so a
+//! write never has to upgrade a read lock and cannot fail half-way on `SQLITE_BUSY`).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use bidswarm_wallet::{verify_voucher, Address, ChannelId, Signature, Voucher};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::Mutex;
+
+use crate::journal::{self, credit, debit, Account, ChannelTerms, EventHeader, Posting, SettledRange, Side};
+use crate::{
+    Amount, ChannelState, Direction, Error, NewChannel, NewSettlement, Peer, Result, SettlementId,
+    SettlementState, SignedVoucher, UnixTime, VoucherReceipt, WalletTx,
+};
+
+/// The ledger database. Cheap to share behind an `Arc`; all methods take `&self`.
+#[derive(Debug)]
+pub struct Ledger {
+    pub(crate) pool: SqlitePool,
+    write_lock: Mutex<()>,
+}
+
+/// A channel row as the ledger uses it.
+#[derive(Clone, Debug)]
+pub(crate) struct ChannelRow {
+    pub terms: ChannelTerms,
+    pub state: ChannelState,
+}
+
+impl ChannelRow {
+    /// Our own side of the channel.
+    pub(crate) fn own(&self) -> Address {
+        match self.terms.direction {
+            Direction::Spend => self.terms.payer,
+            Direction::Earn => self.terms.payee,
+        }
+    }
+
+    /// The peer's side.
+    pub(crate) fn counterparty(&self) -> Address {
+        match self.terms.direction {
+            Direction::Spend => self.terms.payee,
+            Direction::Earn => self.terms.payer,
+        }
+    }
+}
+
+/// What an event is about; becomes one `events` row.
+#[derive(Default)]
+struct NewEvent<'a> {
+    kind: &'a str,
+    at: UnixTime,
+    account: Option<Address>,
+    channel: Option<ChannelId>,
+    voucher_id: Option<i64>,
+    settlement_id: Option<i64>,
+    wallet_tx_id: Option<i64>,
+    observation_id: Option<i64>,
+    txid: Option<&'a str>,
+    record_digest: Vec<u8>,
+}
+
+pub(crate) fn to_i64(what: &'static str, value: u64) -> Result<i64> {
+    i64::try_from(value).map_err(|_| Error::OutOfRange { what, value })
+}
+
+pub(crate) fn address(bytes: &[u8], what: &'static str) -> Result<Address> {
+    Address::from_slice(bytes).map_err(|e| Error::Corrupt { what, detail: e.to_string() })
+}
+
+pub(crate) fn channel_id(bytes: &[u8]) -> Result<ChannelId> {
+    let id: [u8; 16] = bytes
+        .try_into()
+        .map_err(|_| Error::Corrupt { what: "channel id", detail: format!("{} bytes", bytes.len()) })?;
+    Ok(ChannelId(id))
+}
+
+pub(crate) fn signature(bytes: &[u8]) -> Result<Signature> {
+    Signature::from_slice(bytes).map_err(|e| Error::Corrupt { what: "voucher signature", detail: e.to_string() })
+}
+
+impl Ledger {
+    /// Opens (creating if missing) the ledger at `path` and brings its schema up to date.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Ledger> {
+        let options = SqliteConnectOptions::new()
+            .filename(path.as_ref())
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a committed write survives power loss too, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Ledger { pool, write_lock: Mutex::new(()) })
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Records one of our own addresses. Adding the same address with the same label
+    /// again changes nothing.
+    pub async fn add_account(&self, account: Address, label: &str, at: UnixTime) -> Result<()> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let bytes = account.as_bytes().as_slice();
+        let existing = sqlx::query!("SELECT label FROM accounts WHERE address = ?", bytes)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = existing {
+            if row.label == label {
+                return Ok(());
+            }
+            return Err(Error::Corrupt {
+                what: "accounts",
+                detail: format!("{account} is already recorded as {:?}", row.label),
+            });
+        }
+        sqlx::query!("INSERT INTO accounts (address, label, added_at) VALUES (?, ?, ?)", bytes, label, at)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            kind: "account_added",
+            at,
+            account: Some(account),
+            record_digest: journal::account_digest(&account, label),
+            ..NewEvent::default()
+        };
+        post(&mut tx, event, Vec::new()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a peer or updates what we know of it (public key, client name). Not an
+    /// economic event: nothing goes into the journal.
+    pub async fn record_peer(&self, peer: &Peer, at: UnixTime) -> Result<()> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let bytes = peer.address.as_bytes().as_slice();
+        let key = peer.public_key.as_ref().map(|k| k.as_slice());
+        let client = peer.client.as_deref();
+        sqlx::query!(
+            "INSERT INTO peers (address, public_key, client, first_seen) VALUES (?, ?, ?, ?)
+             ON CONFLICT (address) DO UPDATE SET
+               public_key = coalesce(excluded.public_key, public_key),
+               client = coalesce(excluded.client, client)",
+            bytes,
+            key,
+            client,
+            at
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a channel's agreed terms. One side must be our account: payer for a spend
+    /// channel, payee for an earn channel. Recording the same terms again changes nothing;
+    /// different terms under the same id are refused.
+    pub async fn open_channel(&self, channel: &NewChannel, at: UnixTime) -> Result<Direction> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let payer_ours = is_own(&mut tx, &channel.payer).await?;
+        let payee_ours = is_own(&mut tx, &channel.payee).await?;
+        let direction = match (payer_ours, payee_ours) {
+            (true, false) => Direction::Spend,
+            (false, true) => Direction::Earn,
+            _ => return Err(Error::NotOurChannel(channel.id)),
+        };
+        let terms = ChannelTerms {
+            id: channel.id,
+            payer: channel.payer,
+            payee: channel.payee,
+            info_hash: channel.info_hash,
+            price_per_gib: channel.price_per_gib,
+            budget: channel.budget,
+            direction,
+        };
+        if let Some(existing) = load_channel(&mut tx, channel.id).await? {
+            if journal::channel_digest(&existing.terms) == journal::channel_digest(&terms) {
+                return Ok(direction);
+            }
+            return Err(Error::ChannelConflict(channel.id));
+        }
+        let counterparty = match direction {
+            Direction::Spend => channel.payee,
+            Direction::Earn => channel.payer,
+        };
+        let peer = counterparty.as_bytes().as_slice();
+        sqlx::query!("INSERT INTO peers (address, first_seen) VALUES (?, ?) ON CONFLICT (address) DO NOTHING", peer, at)
+            .execute(&mut *tx)
+            .await?;
+        let id = channel.id.0.as_slice();
+        let payer = channel.payer.as_bytes().as_slice();
+        let payee = channel.payee.as_bytes().as_slice();
+        let info_hash = channel.info_hash.as_slice();
+        let price = channel.price_per_gib.to_db();
+        let budget = channel.budget.to_db();
+        let dir = direction.as_str();
+        sqlx::query!(
+            "INSERT INTO channels (id, payer, payee, info_hash, price_per_gib, budget, direction, state, opened_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+            id,
+            payer,
+            payee,
+            info_hash,
+            price,
+            budget,
+            dir,
+            at
+        )
+        .execute(&mut *tx)
+        .await?;
+        let event = NewEvent {
+            kind: "channel_opened",
+            at,
+            channel: Some(channel.id),
+            record_digest: journal::channel_digest(&terms),
+            ..NewEvent::default()
+        };
+        post(&mut tx, event, Vec::new()).await?;
+        tx.commit().await?;
+        Ok(direction)
+    }
+
+    /// Closes a channel: it takes no more vouchers. It is `Settled` at once when every
+    /// voucher is already in a confirmed settlement, else when the last one is.
+    pub async fn close_channel(&self, id: ChannelId, at: UnixTime) -> Result<ChannelState> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let channel = load_channel(&mut tx, id).await?.ok_or(Error::UnknownChannel(id))?;
+        if channel.state != ChannelState::Open {
+            return Ok(channel.state);
+        }
+        let state = if fully_settled(&mut tx, id).await? { ChannelState::Settled } else { ChannelState::Closed };
+        set_channel_state(&mut tx, id, state).await?;
+        let event = NewEvent {
+            kind: "channel_closed",
+            at,
+            channel: Some(id),
+            record_digest: journal::channel_digest(&channel.terms),
+            ..NewEvent::default()
+        };
+        post(&mut tx, event, Vec::new()).await?;
+        tx.commit().await?;
+        Ok(state)
+    }
+
+    /// Records a voucher we signed, on a spend channel.
+    pub async fn record_voucher_sent(&self, voucher: &SignedVoucher, at: UnixTime) -> Result<VoucherReceipt> {
+        self.record_one(voucher, Some(Direction::Spend), at).await
+    }
+
+    /// Records a voucher a payer sent us, on an earn channel.
+    pub async fn record_voucher_received(&self, voucher: &SignedVoucher, at: UnixTime) -> Result<VoucherReceipt> {
+        self.record_one(voucher, Some(Direction::Earn), at).await
+    }
+
+    async fn record_one(
+        &self,
+        voucher: &SignedVoucher,
+        expected: Option<Direction>,
+        at: UnixTime,
+    ) -> Result<VoucherReceipt> {
+        let signer = verify_voucher(&voucher.voucher, &voucher.signature).ok();
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let receipt = insert_voucher(&mut tx, voucher, signer, expected, at).await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// Records a batch of vouchers, sent or received (each channel's direction decides),
+    /// in one transaction: all are written or, if any is refused, none
+    /// ([`Error::Batch`] says which). Signatures are checked before the lock is taken.
+    pub async fn record_vouchers(&self, vouchers: &[SignedVoucher], at: UnixTime) -> Result<Vec<VoucherReceipt>> {
+        let signers: Vec<Option<Address>> =
+            vouchers.iter().map(|v| verify_voucher(&v.voucher, &v.signature).ok()).collect();
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut receipts = Vec::with_capacity(vouchers.len());
+        for (index, (voucher, signer)) in vouchers.iter().zip(signers).enumerate() {
+            match insert_voucher(&mut tx, voucher, signer, None, at).await {
+                Ok(r) => receipts.push(r),
+                Err(e @ Error::Database(_)) => return Err(e),
+                Err(e) => return Err(Error::Batch { index, source: Box::new(e) }),
+            }
+        }
+        tx.commit().await?;
+        Ok(receipts)
+    }
+
+    /// Records a settlement as pending (sent by us on spend channels, or expected from a
+    /// payer on earn channels). All channels must share direction, our account and the
+    /// counterparty; each must settle up to more than is already settled or settling and
+    /// no more than its vouchers reach.
+    pub async fn settlement_pending(&self, settlement: &NewSettlement, at: UnixTime) -> Result<SettlementId> {
+        let (first, _) = *settlement.channels.first().ok_or(Error::EmptySettlement)?;
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let head = load_channel(&mut tx, first).await?.ok_or(Error::UnknownChannel(first))?;
+        let mut ranges = Vec::new();
+        let mut total = Amount::ZERO;
+        for &(id, upto) in &settlement.channels {
+            let channel = load_channel(&mut tx, id).await?.ok_or(Error::UnknownChannel(id))?;
+            if channel.terms.direction != head.terms.direction
+                || channel.own() != head.own()
+                || channel.counterparty() != head.counterparty()
+                || ranges.iter().any(|r: &SettledRange| r.channel == id)
+            {
+                return Err(Error::MixedSettlement(id));
+            }
+            let from = settled_upto(&mut tx, id, None).await?;
+            let vouchered = last_voucher(&mut tx, id).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
+            if upto <= from || upto > vouchered {
+                return Err(Error::SettlementRange { channel: id, upto, settled: from, vouchered });
+            }
+            total = total.checked_add(upto.checked_sub(from)?)?;
+            ranges.push(SettledRange { channel: id, from, upto });
+        }
+        let direction = head.terms.direction.as_str();
+        let counterparty = head.counterparty();
+        let cp = counterparty.as_bytes().as_slice();
+        let amount = total.to_db();
+        let txid = settlement.txid.as_deref();
+        let sid = sqlx::query!(
+            "INSERT INTO settlements (direction, counterparty, amount, txid, state, attempts, created_at, updated_at)
+             VALUES (?, ?, ?, ?, 'pending', 1, ?, ?)",
+            direction,
+            cp,
+            amount,
+            txid,
+            at,
+            at
+        )
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+        for r in &ranges {
+            let ch = r.channel.0.as_slice();
+            let from = r.from.to_db();
+            let upto = r.upto.to_db();
+            sqlx::query!(
+                "INSERT INTO settlement_channels (settlement_id, channel, from_cumulative, upto_cumulative)
+                 VALUES (?, ?, ?, ?)",
+                sid,
+                ch,
+                from,
+                upto
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let event = NewEvent {
+            kind: "settlement_pending",
+            at,
+            account: Some(head.own()),
+            settlement_id: Some(sid),
+            txid,
+            record_digest: journal::settlement_digest(sid, head.terms.direction, &counterparty, total, &ranges),
+            ..NewEvent::default()
+        };
+        post(&mut tx, event, pending_postings(head.terms.direction, sid, total, &ranges)).await?;
+        tx.commit().await?;
+        Ok(SettlementId(sid))
+    }
+
+    /// The settlement's transaction is confirmed on chain: the money has moved. Closed
+    /// channels it completes become `Settled`.
+    pub async fn settlement_confirmed(&self, id: SettlementId, txid: &str, at: UnixTime) -> Result<()> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let s = load_settlement(&mut tx, id.0).await?;
+        if s.state != SettlementState::Pending {
+            return Err(Error::SettlementState { id: id.0, state: s.state.as_str(), wanted: "confirmed" });
+        }
+        update_settlement(&mut tx, id.0, SettlementState::Confirmed, Some(txid), s.attempts, at).await?;
+        let postings = match s.direction {
+            Direction::Spend => {
+                vec![debit(Account::Outgoing(id.0), s.amount), credit(Account::Wallet(s.own), s.amount)]
+            }
+            Direction::Earn => {
+                vec![debit(Account::Wallet(s.own), s.amount), credit(Account::Incoming(id.0), s.amount)]
+            }
+        };
+        let event = NewEvent {
+            kind: "settlement_confirmed",
+            at,
+            account: Some(s.own),
+            settlement_id: Some(id.0),
+            txid: Some(txid),
+            record_digest: s.digest(),
+            ..NewEvent::default()
+        };
+        post(&mut tx, event, postings).await?;
+        for r in &s.ranges {
+            let channel = load_channel(&mut tx, r.channel).await?.ok_or(Error::UnknownChannel(r.channel))?;
+            if channel.state == ChannelState::Closed && fully_settled(&mut tx, r.channel).await? {
+                set_channel_state(&mut tx, r.channel, ChannelState::Settled).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The settlement's transaction failed (or expired): what it covered is owed again,
+    /// and may be retried with [`Ledger::settlement_retry`] or settled anew.
+    pub async fn settlement_failed(&self, id: SettlementId, at: UnixTime) -> Result<()> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let s = load_settlement(&mut tx, id.0).await?;
+        if s.state != SettlementState::Pending {
+            return Err(Error::SettlementState { id: id.0, state: s.state.as_str(), wanted: "failed" });
+        }
+        update_settlement(&mut tx, id.0, SettlementState::Failed, s.txid.as_deref(), s.attempts, at).await?;
+        let postings = pending_postings(s.direction, id.0, s.amount, &s.ranges)
+            .into_iter()
+            .map(|p| Posting { side: if p.side == Side::Debit { Side::Credit } else { Side::Debit }, ..p })
+            .collect();
+        let event = NewEvent {
+            kind: "settlement_failed",
+            at,
+            account: Some(s.own),
+            settlement_id: Some(id.0),
+            txid: s.txid.as_deref(),
+            record_digest: s.digest(),
+            ..NewEvent::default()
+        };
+        post(&mut tx, event, postings).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Tries a failed settlement again, with a new transaction id when there is one. Refused
+    /// when another settlement has since covered any of its channels' ranges.
+    pub async fn settlement_retry(&self, id: SettlementId, txid: Option<&str>, at: UnixTime) -> Result<()> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let s = load_settlement(&mut tx, id.0).await?;
+        if s.state != SettlementState::Failed {
+            return Err(Error::SettlementState { id: id.0, state: s.state.as_str(), wanted: "pending" });
+        }
+        for r in &s.ranges {
+            let settled = settled_upto(&mut tx, r.channel, Some(id.0)).await?;
+            if settled != r.from {
+                let vouchered = last_voucher(&mut tx, r.channel).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
+                return Err(Error::SettlementRange { channel: r.channel, upto: r.upto, settled, vouchered });
+            }
+        }
+        let txid = txid.or(s.txid.as_deref());
+        let attempts = s.attempts.checked_add(1).ok_or(Error::OutOfRange { what: "attempts", value: u64::MAX })?;
+        update_settlement(&mut tx, id.0, SettlementState::Pending, txid, attempts, at).await?;
+        let event = NewEvent {
+            kind: "settlement_retried",
+            at,
+            account: Some(s.own),
+            settlement_id: Some(id.0),
+            txid,
+            record_digest: s.digest(),
+            ..NewEvent::default()
+        };
+        post(&mut tx, event, pending_postings(s.direction, id.0, s.amount, &s.ranges)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a deposit, withdrawal or fee on one of our addresses. The same transaction
+    /// again is a no-op (`Ok(false)`); a different one under the same txid is refused.
+    pub async fn record_wallet_tx(&self, wtx: &WalletTx) -> Result<bool> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if !is_own(&mut tx, &wtx.account).await? {
+            return Err(Error::UnknownAccount(wtx.account));
+        }
+        let digest =
+            journal::wallet_tx_digest(&wtx.txid, &wtx.account, wtx.kind.as_str(), wtx.counterparty.as_ref(), wtx.amount);
+        let txid = wtx.txid.as_str();
+        let existing = sqlx::query!(
+            "SELECT account, kind, counterparty, amount FROM wallet_txs WHERE txid = ?",
+            txid
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = existing {
+            let counterparty = row.counterparty.as_deref().map(|c| address(c, "wallet_txs.counterparty")).transpose()?;
+            let same = journal::wallet_tx_digest(
+                txid,
+                &address(&row.account, "wallet_txs.account")?,
+                &row.kind,
+                counterparty.as_ref(),
+                Amount::from_db(&row.amount, "wallet_txs.amount")?,
+            ) == digest;
+            return if same { Ok(false) } else { Err(Error::DuplicateTx(wtx.txid.clone())) };
+        }
+        let account = wtx.account.as_bytes().as_slice();
+        let kind = wtx.kind.as_str();
+        let counterparty = wtx.counterparty.as_ref().map(|a| a.as_bytes().as_slice());
+        let amount = wtx.amount.to_db();
+        let row_id = sqlx::query!(
+            "INSERT INTO wallet_txs (txid, account, kind, counterparty, amount, at) VALUES (?, ?, ?, ?, ?, ?)",
+            txid,
+            account,
+            kind,
+            counterparty,
+            amount,
+            wtx.at
+        )
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+        let wallet = Account::Wallet(wtx.account);
+        let postings = match wtx.kind {
+            crate::WalletTxKind::Deposit => vec![debit(wallet, wtx.amount), credit(Account::External, wtx.amount)],
+            crate::WalletTxKind::Withdrawal => vec![debit(Account::External, wtx.amount), credit(wallet, wtx.amount)],
+            crate::WalletTxKind::Fee => vec![debit(Account::Fees, wtx.amount), credit(wallet, wtx.amount)],
+        };
+        let event = NewEvent {
+            kind: wtx.kind.as_str(),
+            at: wtx.at,
+            account: Some(wtx.account),
+            wallet_tx_id: Some(row_id),
+            txid: Some(txid),
+            record_digest: digest,
+            ..NewEvent::default()
+        };
+        post(&mut tx, event, postings).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records the balance the chain reports for one of our addresses. The journal moves
+    /// the difference between the book and the chain to `external`, so from here on the
+    /// book's on-chain balance is the observed one.
+    pub async fn observe_onchain_balance(&self, account: Address, balance: Amount, at: UnixTime) -> Result<()> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if !is_own(&mut tx, &account).await? {
+            return Err(Error::UnknownAccount(account));
+        }
+        let name = Account::Wallet(account).to_string();
+        let rows = sqlx::query!("SELECT side, amount FROM journal WHERE account = ?", name).fetch_all(&mut *tx).await?;
+        let mut book = journal::Totals::default();
+        for row in rows {
+            book.add(Side::parse(&row.side)?, Amount::from_db(&row.amount, "journal.amount")?)?;
+        }
+        // What the book must gain (or lose) to equal the chain, from debits − credits.
+        let target = journal::Totals { debits: balance, credits: Amount::ZERO };
+        let (gain, loss) = (
+            target.debits.checked_add(book.credits)?.checked_sub(book.debits).unwrap_or(Amount::ZERO),
+            book.debits.checked_sub(target.debits.checked_add(book.credits)?).unwrap_or(Amount::ZERO),
+        );
+        let bytes = account.as_bytes().as_slice();
+        let amount = balance.to_db();
+        let obs = sqlx::query!("INSERT INTO balance_observations (account, amount, at) VALUES (?, ?, ?)", bytes, amount, at)
+            .execute(&mut *tx)
+            .await?
+            .last_insert_rowid();
+        let wallet = Account::Wallet(account);
+        let postings = if !gain.is_zero() {
+            vec![debit(wallet, gain), credit(Account::External, gain)]
+        } else if !loss.is_zero() {
+            vec![debit(Account::External, loss), credit(wallet, loss)]
+        } else {
+            Vec::new()
+        };
+        let event = NewEvent {
+            kind: "balance_observed",
+            at,
+            account: Some(account),
+            observation_id: Some(obs),
+            record_digest: journal::observation_digest(obs, &account, balance, at),
+            ..NewEvent::default()
+        };
+        post(&mut tx, event, postings).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Pending entries of a settlement (see the journal docs); failure posts them reversed.
+fn pending_postings(direction: Direction, sid: i64, total: Amount, ranges: &[SettledRange]) -> Vec<Posting> {
+    let mut postings = Vec::with_capacity(ranges.len() + 1);
+    for r in ranges {
+        // upto > from was checked when the settlement was made.
+        let part = r.upto.checked_sub(r.from).unwrap_or(Amount::ZERO);
+        postings.push(match direction {
+            Direction::Spend => debit(Account::Committed(r.channel), part),
+            Direction::Earn => credit(Account::Receivable(r.channel), part),
+        });
+    }
+    postings.push(match direction {
+        Direction::Spend => credit(Account::Outgoing(sid), total),
+        Direction::Earn => debit(Account::Incoming(sid), total),
+    });
+    postings
+}
+
+async fn insert_voucher(
+    conn: &mut SqliteConnection,
+    signed: &SignedVoucher,
+    signer: Option<Address>,
+    expected: Option<Direction>,
+    at: UnixTime,
+) -> Result<VoucherReceipt> {
+    let v: &Voucher = &signed.voucher;
+    let channel = load_channel(conn, v.channel).await?.ok_or(Error::UnknownChannel(v.channel))?;
+    if let Some(expected) = expected {
+        if channel.terms.direction != expected {
+            return Err(Error::WrongDirection {
+                channel: v.channel,
+                expected: expected.as_str(),
+                actual: channel.terms.direction.as_str(),
+            });
+        }
+    }
+    let signer = signer.ok_or(Error::ForgedVoucher { channel: v.channel, seq: v.seq })?;
+    if signer != channel.terms.payer {
+        return Err(Error::WrongPayer { channel: v.channel, seq: v.seq, payer: channel.terms.payer, signer });
+    }
+    let seq = to_i64("voucher seq", v.seq)?;
+    let expiry = to_i64("voucher expiry", v.expiry)?;
+    let id = v.channel.0.as_slice();
+    let same_seq = sqlx::query!("SELECT cumulative, expiry, signature FROM vouchers WHERE channel = ? AND seq = ?", id, seq)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(row) = same_seq {
+        let same = Amount::from_db(&row.cumulative, "vouchers.cumulative")?.base_units() == v.cumulative
+            && row.expiry == expiry
+            && row.signature.as_slice() == signed.signature.as_bytes().as_slice();
+        return if same { Ok(VoucherReceipt::AlreadyRecorded) } else { Err(Error::ReplayedSeq { channel: v.channel, seq: v.seq }) };
+    }
+    if channel.state != ChannelState::Open {
+        return Err(Error::ChannelNotOpen { channel: v.channel, state: channel.state.as_str() });
+    }
+    let cumulative = Amount::from_base_units(v.cumulative);
+    let previous = last_voucher(conn, v.channel).await?;
+    let delta = match previous {
+        Some((last_seq, last_cumulative)) => {
+            if v.seq <= last_seq || cumulative <= last_cumulative {
+                return Err(Error::NonMonotonic {
+                    channel: v.channel,
+                    seq: v.seq,
+                    cumulative,
+                    last_seq,
+                    last_cumulative,
+                });
+            }
+            cumulative.checked_sub(last_cumulative)?
+        }
+        None => cumulative,
+    };
+    if cumulative > channel.terms.budget {
+        return Err(Error::OverBudget { channel: v.channel, seq: v.seq, cumulative, budget: channel.terms.budget });
+    }
+    let text = cumulative.to_db();
+    let sig = signed.signature.as_bytes().as_slice();
+    let voucher_id = sqlx::query!(
+        "INSERT INTO vouchers (channel, seq, cumulative, expiry, signature, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+        id,
+        seq,
+        text,
+        expiry,
+        sig,
+        at
+    )
+    .execute(&mut *conn)
+    .await?
+    .last_insert_rowid();
+    let (kind, postings) = match channel.terms.direction {
+        Direction::Spend => {
+            ("voucher_sent", vec![debit(Account::Spent(v.channel), delta), credit(Account::Committed(v.channel), delta)])
+        }
+        Direction::Earn => (
+            "voucher_received",
+            vec![debit(Account::Receivable(v.channel), delta), credit(Account::Earned(v.channel), delta)],
+        ),
+    };
+    let event = NewEvent {
+        kind,
+        at,
+        account: Some(channel.own()),
+        channel: Some(v.channel),
+        voucher_id: Some(voucher_id),
+        record_digest: journal::voucher_digest(v, &signed.signature),
+        ..NewEvent::default()
+    };
+    post(conn, event, postings).await?;
+    Ok(VoucherReceipt::Recorded { delta })
+}
+
+/// Writes an event and its entries, chained after the journal's last row. Entries must
+/// balance; an event with none gets one zero entry to `memo`, so it is chained too.
+async fn post(conn: &mut SqliteConnection, event: NewEvent<'_>, mut postings: Vec<Posting>) -> Result<i64> {
+    postings.retain(|p| !p.amount.is_zero());
+    let t = journal::totals(&postings)?;
+    if t.debits != t.credits {
+        // Every caller builds balanced postings; this guards the invariant, not input.
+        return Err(Error::Corrupt {
+            what: "journal",
+            detail: format!("event {} does not balance: {} debit vs {} credit", event.kind, t.debits, t.credits),
+        });
+    }
+    if postings.is_empty() {
+        postings.push(debit(Account::Memo, Amount::ZERO));
+    }
+    let account = event.account.as_ref().map(|a| a.as_bytes().as_slice());
+    let channel = event.channel.as_ref().map(|c| c.0.as_slice());
+    let digest = event.record_digest.as_slice();
+    let event_id = sqlx::query!(
+        "INSERT INTO events (kind, at, account, channel, voucher_id, settlement_id, wallet_tx_id, observation_id, txid, record_digest)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        event.kind,
+        event.at,
+        account,
+        channel,
+        event.voucher_id,
+        event.settlement_id,
+        event.wallet_tx_id,
+        event.observation_id,
+        event.txid,
+        digest
+    )
+    .execute(&mut *conn)
+    .await?
+    .last_insert_rowid();
+    let last = sqlx::query!("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+    let (mut entry_id, mut prev) = match last {
+        Some(row) => (row.id, row.hash),
+        None => (0, journal::GENESIS.to_vec()),
+    };
+    let header =
+        EventHeader { id: event_id, kind: event.kind, at: event.at, txid: event.txid, record_digest: digest };
+    for p in &postings {
+        entry_id += 1;
+        let account = p.account.to_string();
+        let hash = journal::entry_hash(&prev, entry_id, &header, &account, p.side, p.amount);
+        let side = p.side.as_str();
+        let amount = p.amount.to_db();
+        let hash_ref = hash.as_slice();
+        let prev_ref = prev.as_slice();
+        sqlx::query!(
+            "INSERT INTO journal (id, event_id, account, side, amount, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            entry_id,
+            event_id,
+            account,
+            side,
+            amount,
+            prev_ref,
+            hash_ref
+        )
+        .execute(&mut *conn)
+        .await?;
+        prev = hash.to_vec();
+    }
+    Ok(event_id)
+}
+
+async fn is_own(conn: &mut SqliteConnection, account: &Address) -> Result<bool> {
+    let bytes = account.as_bytes().as_slice();
+    Ok(sqlx::query!("SELECT address FROM accounts WHERE address = ?", bytes).fetch_optional(&mut *conn).await?.is_some())
+}
+
+pub(crate) async fn load_channel(conn: &mut SqliteConnection, id: ChannelId) -> Result<Option<ChannelRow>> {
+    let bytes = id.0.as_slice();
+    let row = sqlx::query!(
+        "SELECT payer, payee, info_hash, price_per_gib, budget, direction, state FROM channels WHERE id = ?",
+        bytes
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let info_hash: [u8; 20] = row
+        .info_hash
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::Corrupt { what: "channels.info_hash", detail: format!("{} bytes", row.info_hash.len()) })?;
+    Ok(Some(ChannelRow {
+        terms: ChannelTerms {
+            id,
+            payer: address(&row.payer, "channels.payer")?,
+            payee: address(&row.payee, "channels.payee")?,
+            info_hash,
+            price_per_gib: Amount::from_db(&row.price_per_gib, "channels.price_per_gib")?,
+            budget: Amount::from_db(&row.budget, "channels.budget")?,
+            direction: Direction::parse(&row.direction)?,
+        },
+        state: ChannelState::parse(&row.state)?,
+    }))
+}
+
+async fn set_channel_state(conn: &mut SqliteConnection, id: ChannelId, state: ChannelState) -> Result<()> {
+    let bytes = id.0.as_slice();
+    let state = state.as_str();
+    sqlx::query!("UPDATE channels SET state = ? WHERE id = ?", state, bytes).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The highest (seq, cumulative) recorded on a channel.
+pub(crate) async fn last_voucher(conn: &mut SqliteConnection, id: ChannelId) -> Result<Option<(u64, Amount)>> {
+    let bytes = id.0.as_slice();
+    let row = sqlx::query!("SELECT seq, cumulative FROM vouchers WHERE channel = ? ORDER BY seq DESC LIMIT 1", bytes)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        let seq = u64::try_from(r.seq)
+            .map_err(|_| Error::Corrupt { what: "vouchers.seq", detail: format!("negative seq {}", r.seq) })?;
+        Ok((seq, Amount::from_db(&r.cumulative, "vouchers.cumulative")?))
+    })
+    .transpose()
+}
+
+/// How far a channel is settled or settling: the highest `upto` of its pending or
+/// confirmed settlements, leaving out `except`.
+async fn settled_upto(conn: &mut SqliteConnection, id: ChannelId, except: Option<i64>) -> Result<Amount> {
+    let mut upto = Amount::ZERO;
+    for (sid, state, amount) in channel_settlements(conn, id).await? {
+        if Some(sid) != except && state != SettlementState::Failed {
+            upto = upto.max(amount);
+        }
+    }
+    Ok(upto)
+}
+
+/// Every (settlement id, state, upto) touching a channel.
+pub(crate) async fn channel_settlements(
+    conn: &mut SqliteConnection,
+    id: ChannelId,
+) -> Result<Vec<(i64, SettlementState, Amount)>> {
+    let bytes = id.0.as_slice();
+    let rows = sqlx::query!(
+        "SELECT sc.settlement_id, sc.upto_cumulative, s.state
+         FROM settlement_channels sc JOIN settlements s ON s.id = sc.settlement_id
+         WHERE sc.channel = ?",
+        bytes
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                r.settlement_id,
+                SettlementState::parse(&r.state)?,
+                Amount::from_db(&r.upto_cumulative, "settlement_channels.upto_cumulative")?,
+            ))
+        })
+        .collect()
+}
+
+/// Every voucher's amount is in a confirmed settlement.
+pub(crate) async fn fully_settled(conn: &mut SqliteConnection, id: ChannelId) -> Result<bool> {
+    let vouchered = last_voucher(conn, id).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
+    let mut confirmed = Amount::ZERO;
+    for (_, state, upto) in channel_settlements(conn, id).await? {
+        if state == SettlementState::Confirmed {
+            confirmed = confirmed.max(upto);
+        }
+    }
+    Ok(confirmed >= vouchered)
+}
+
+pub(crate) struct SettlementRow {
+    pub direction: Direction,
+    pub counterparty: Address,
+    pub own: Address,
+    pub amount: Amount,
+    pub txid: Option<String>,
+    pub state: SettlementState,
+    pub attempts: i64,
+    pub ranges: Vec<SettledRange>,
+    pub id: i64,
+}
+
+impl SettlementRow {
+    pub(crate) fn digest(&self) -> Vec<u8> {
+        journal::settlement_digest(self.id, self.direction, &self.counterparty, self.amount, &self.ranges)
+    }
+}
+
+pub(crate) async fn load_settlement(conn: &mut SqliteConnection, id: i64) -> Result<SettlementRow> {
+    let row = sqlx::query!(
+        "SELECT direction, counterparty, amount, txid, state, attempts FROM settlements WHERE id = ?",
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(Error::UnknownSettlement(id))?;
+    let parts = sqlx::query!(
+        "SELECT channel, from_cumulative, upto_cumulative FROM settlement_channels
+         WHERE settlement_id = ? ORDER BY rowid",
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut ranges = Vec::with_capacity(parts.len());
+    for p in parts {
+        ranges.push(SettledRange {
+            channel: channel_id(&p.channel)?,
+            from: Amount::from_db(&p.from_cumulative, "settlement_channels.from_cumulative")?,
+            upto: Amount::from_db(&p.upto_cumulative, "settlement_channels.upto_cumulative")?,
+        });
+    }
+    let first = ranges
+        .first()
+        .map(|r| r.channel)
+        .ok_or(Error::Corrupt { what: "settlement_channels", detail: format!("settlement {id} has no channel") })?;
+    let channel = load_channel(conn, first).await?.ok_or(Error::UnknownChannel(first))?;
+    Ok(SettlementRow {
+        direction: Direction::parse(&row.direction)?,
+        counterparty: address(&row.counterparty, "settlements.counterparty")?,
+        own: channel.own(),
+        amount: Amount::from_db(&row.amount, "settlements.amount")?,
+        txid: row.txid,
+        state: SettlementState::parse(&row.state)?,
+        attempts: row.attempts,
+        ranges,
+        id,
+    })
+}
+
+async fn update_settlement(
+    conn: &mut SqliteConnection,
+    id: i64,
+    state: SettlementState,
+    txid: Option<&str>,
+    attempts: i64,
+    at: UnixTime,
+) -> Result<()> {
+    let state = state.as_str();
+    sqlx::query!(
+        "UPDATE settlements SET state = ?, txid = ?, attempts = ?, updated_at = ? WHERE id = ?",
+        state,
+        txid,
+        attempts,
+        at,
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl FromStr for Direction {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Direction::parse(s)
+    }
+}

@@ -1,0 +1,407 @@
+//! The ledger on real SQLite files: balances after a sequence of events, refusals,
+//! tampering, the CSV export.
+
+mod common;
+
+use bidswarm_ledger::{
+    Amount, ChannelState, DateRange, Economics, Error, Ledger, NewSettlement, Summary, VoucherReceipt, WalletTx,
+    WalletTxKind,
+};
+use common::*;
+use sqlx::Connection;
+
+const TXID_OUT: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+const TXID_IN_1: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+const TXID_IN_2: &str = "3333333333333333333333333333333333333333333333333333333333333333";
+const TXID_DEPOSIT: &str = "4444444444444444444444444444444444444444444444444444444444444444";
+const TXID_FEE: &str = "5555555555555555555555555555555555555555555555555555555555555555";
+
+/// A ledger that has seen one of everything: a spend channel with three vouchers settled
+/// on chain, an earn channel with two vouchers whose settlement failed, was retried and
+/// confirmed, a deposit, a fee and two balance observations.
+async fn populated(dir: &tempfile::TempDir) -> anyhow::Result<Ledger> {
+    let k = keys();
+    let ledger = open(dir).await;
+    let me = k.me.address();
+    ledger.add_account(me, "main", T0).await?;
+    ledger.observe_onchain_balance(me, btt("100"), T0).await?;
+
+    let spend = channel(me, k.seeder.address(), 1, btt("50"));
+    ledger.open_channel(&spend, T0 + 10).await?;
+    for (seq, c) in [(1, "1"), (2, "2.5"), (3, "10")] {
+        ledger.record_voucher_sent(&sign(&k.me, spend.id, seq, btt(c)), T0 + 10 + seq as i64).await?;
+    }
+    let out = ledger
+        .settlement_pending(&NewSettlement { channels: vec![(spend.id, btt("10"))], txid: Some(TXID_OUT.into()) }, T0 + 100)
+        .await?;
+    ledger.settlement_confirmed(out, TXID_OUT, T0 + 200).await?;
+
+    // The next day: we earn from a leecher.
+    let earn = channel(k.leecher.address(), me, 2, btt("20"));
+    ledger.open_channel(&earn, T0 + 86_400).await?;
+    ledger.record_voucher_received(&sign(&k.leecher, earn.id, 1, btt("3")), T0 + 86_401).await?;
+    ledger
+        .record_voucher_received(&sign(&k.leecher, earn.id, 2, btt("7.000000000000000001")), T0 + 86_402)
+        .await?;
+    let inc = ledger
+        .settlement_pending(
+            &NewSettlement { channels: vec![(earn.id, btt("7.000000000000000001"))], txid: Some(TXID_IN_1.into()) },
+            T0 + 86_500,
+        )
+        .await?;
+    ledger.settlement_failed(inc, T0 + 86_600).await?;
+    ledger.settlement_retry(inc, Some(TXID_IN_2), T0 + 86_700).await?;
+    ledger.settlement_confirmed(inc, TXID_IN_2, T0 + 86_800).await?;
+
+    ledger
+        .record_wallet_tx(&WalletTx {
+            txid: TXID_DEPOSIT.into(),
+            account: me,
+            kind: WalletTxKind::Deposit,
+            counterparty: Some(k.mallory.address()),
+            amount: btt("5"),
+            at: T0 + 90_000,
+        })
+        .await?;
+    ledger
+        .record_wallet_tx(&WalletTx {
+            txid: TXID_FEE.into(),
+            account: me,
+            kind: WalletTxKind::Fee,
+            counterparty: None,
+            amount: btt("0.1"),
+            at: T0 + 90_001,
+        })
+        .await?;
+    Ok(ledger)
+}
+
+#[tokio::test]
+async fn balances_are_exact_after_a_sequence_of_events() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = populated(&dir).await?;
+    // 100 − 10 paid + 7.000000000000000001 earned + 5 deposit − 0.1 fee.
+    let expected = Summary {
+        onchain: btt("101.900000000000000001"),
+        committed: Amount::ZERO,
+        spendable: btt("101.900000000000000001"),
+        shortfall: Amount::ZERO,
+        spent: btt("10"),
+        earned_pending: Amount::ZERO,
+        earned_settled: btt("7.000000000000000001"),
+        fees: btt("0.1"),
+    };
+    assert_eq!(ledger.summary().await?, expected);
+
+    // A voucher not yet settled is committed: it leaves the spendable balance at once.
+    let spend = channel(k.me.address(), k.seeder.address(), 1, btt("50"));
+    ledger.record_voucher_sent(&sign(&k.me, spend.id, 4, btt("12.25")), T0 + 90_100).await?;
+    let s = ledger.summary().await?;
+    assert_eq!((s.committed, s.spendable, s.spent), (btt("2.25"), btt("99.650000000000000001"), btt("12.25")));
+
+    // The chain says 99: the book follows it, and the difference shows as external.
+    ledger.observe_onchain_balance(k.me.address(), btt("99"), T0 + 90_200).await?;
+    let s = ledger.summary().await?;
+    assert_eq!((s.onchain, s.spendable, s.shortfall), (btt("99"), btt("96.75"), Amount::ZERO));
+    assert_eq!(ledger.account_balance("external").await?, (btt("99"), true));
+
+    let per_torrent = ledger.per_torrent().await?;
+    assert_eq!(per_torrent.len(), 1);
+    assert_eq!(per_torrent[&INFO_HASH], Economics { spent: btt("12.25"), earned: btt("7.000000000000000001") });
+    let per_peer = ledger.per_peer().await?;
+    assert_eq!(per_peer[&k.seeder.address()], Economics { spent: btt("12.25"), earned: Amount::ZERO });
+    assert_eq!(per_peer[&k.leecher.address()], Economics { spent: Amount::ZERO, earned: btt("7.000000000000000001") });
+    let by_day: Vec<_> = ledger.by_day().await?.into_iter().collect();
+    assert_eq!(
+        by_day,
+        vec![
+            ("2024-05-01".to_string(), Economics { spent: btt("10"), earned: Amount::ZERO }),
+            ("2024-05-02".to_string(), Economics { spent: btt("2.25"), earned: btt("7.000000000000000001") }),
+        ]
+    );
+    let report = ledger.verify().await?;
+    assert!(report.is_ok(), "{report}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_settlement_in_flight_stays_committed_until_confirmed_and_returns_when_it_fails() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = open(&dir).await;
+    let me = k.me.address();
+    ledger.add_account(me, "main", T0).await?;
+    ledger.observe_onchain_balance(me, btt("10"), T0).await?;
+    let ch = channel(me, k.seeder.address(), 1, btt("5"));
+    ledger.open_channel(&ch, T0).await?;
+    ledger.record_voucher_sent(&sign(&k.me, ch.id, 1, btt("4")), T0).await?;
+    let sid = ledger.settlement_pending(&NewSettlement { channels: vec![(ch.id, btt("3"))], txid: None }, T0).await?;
+    assert_eq!(ledger.summary().await?.committed, btt("4"));
+    assert_eq!(ledger.account_balance(&format!("committed:{}", ch.id)).await?, (btt("1"), true));
+    // The same range cannot be settled twice while one is in flight.
+    let again = ledger.settlement_pending(&NewSettlement { channels: vec![(ch.id, btt("3"))], txid: None }, T0).await;
+    assert!(matches!(again, Err(Error::SettlementRange { .. })), "{again:?}");
+    ledger.settlement_failed(sid, T0 + 1).await?;
+    assert_eq!(ledger.account_balance(&format!("committed:{}", ch.id)).await?, (btt("4"), true));
+    // A confirmation of a failed settlement is refused; it must be retried first.
+    assert!(matches!(ledger.settlement_confirmed(sid, TXID_OUT, T0).await, Err(Error::SettlementState { .. })));
+    ledger.settlement_retry(sid, Some(TXID_OUT), T0 + 2).await?;
+    assert_eq!(ledger.close_channel(ch.id, T0 + 3).await?, ChannelState::Closed);
+    ledger.settlement_confirmed(sid, TXID_OUT, T0 + 4).await?;
+    let s = ledger.summary().await?;
+    assert_eq!((s.onchain, s.committed, s.spendable), (btt("7"), btt("1"), btt("6")));
+    // Settling the rest makes the closed channel settled.
+    let rest = ledger.settlement_pending(&NewSettlement { channels: vec![(ch.id, btt("4"))], txid: None }, T0 + 5).await?;
+    ledger.settlement_confirmed(rest, TXID_IN_1, T0 + 6).await?;
+    let state: String = sqlx::query_scalar("SELECT state FROM channels").fetch_one(&ledger_conn(&dir).await?).await?;
+    assert_eq!(state, "settled");
+    let report = ledger.verify().await?;
+    assert!(report.is_ok(), "{report}");
+    Ok(())
+}
+
+async fn ledger_conn(dir: &tempfile::TempDir) -> anyhow::Result<sqlx::SqlitePool> {
+    Ok(sqlx::SqlitePool::connect(&format!("sqlite:{}", dir.path().join("ledger.db").display())).await?)
+}
+
+#[tokio::test]
+async fn every_event_balances_and_the_chain_links_every_row() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let _ledger = populated(&dir).await?;
+    let db = ledger_conn(&dir).await?;
+    let rows: Vec<(i64, i64, String, String, Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT id, event_id, side, amount, prev_hash, hash FROM journal ORDER BY id").fetch_all(&db).await?;
+    assert!(rows.len() > 20);
+    let mut per_event: std::collections::BTreeMap<i64, (u128, u128)> = Default::default();
+    let mut prev = vec![0u8; 32];
+    for (i, (id, event, side, amount, prev_hash, hash)) in rows.iter().enumerate() {
+        assert_eq!(*id, i as i64 + 1);
+        assert_eq!(prev_hash, &prev);
+        prev = hash.clone();
+        let e = per_event.entry(*event).or_default();
+        let amount: u128 = amount.parse()?;
+        if side == "debit" {
+            e.0 += amount;
+        } else {
+            e.1 += amount;
+        }
+    }
+    for (event, (d, c)) in per_event {
+        assert_eq!(d, c, "event {event}");
+    }
+    // The journal refuses edits through the ledger's own connection rules.
+    let edit = sqlx::query("UPDATE journal SET amount = '1' WHERE id = 1").execute(&db).await;
+    assert!(edit.unwrap_err().to_string().contains("append-only"));
+    Ok(())
+}
+
+/// Runs raw SQL against the file, as someone with the sqlite3 CLI could, after dropping
+/// the append-only triggers.
+async fn tamper(dir: &tempfile::TempDir, sql: &str) -> anyhow::Result<()> {
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", dir.path().join("ledger.db").display())).await?;
+    sqlx::raw_sql(
+        "DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete;
+         DROP TRIGGER vouchers_no_update; DROP TRIGGER vouchers_no_delete; DROP TRIGGER events_no_update;",
+    )
+    .execute(&mut conn)
+    .await?;
+    // Test-only SQL, written in this file.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut conn).await?;
+    conn.close().await?;
+    Ok(())
+}
+
+async fn tampered_report(sql: &str) -> anyhow::Result<bidswarm_ledger::VerifyReport> {
+    let dir = tempfile::tempdir()?;
+    let ledger = populated(&dir).await?;
+    assert!(ledger.verify().await?.is_ok());
+    tamper(&dir, sql).await?;
+    Ok(ledger.verify().await?)
+}
+
+fn has(report: &bidswarm_ledger::VerifyReport, table: &str, row: i64, needle: &str) -> bool {
+    report.problems.iter().any(|p| p.table == table && p.row == row && p.message.contains(needle))
+}
+
+#[tokio::test]
+async fn a_voucher_edited_behind_the_ledgers_back_is_reported_with_its_row() -> anyhow::Result<()> {
+    let report = tampered_report("UPDATE vouchers SET cumulative = '20000000000000000000' WHERE id = 2").await?;
+    assert!(has(&report, "vouchers", 2, "changed after it was written"), "{report}");
+    assert!(has(&report, "vouchers", 2, "not by the payer"), "{report}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_edited_journal_amount_is_reported_with_its_row() -> anyhow::Result<()> {
+    let report = tampered_report("UPDATE journal SET amount = '1' WHERE id = 5").await?;
+    assert!(has(&report, "journal", 5, "does not match its hash"), "{report}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_deleted_journal_row_breaks_the_chain() -> anyhow::Result<()> {
+    let report = tampered_report("DELETE FROM journal WHERE id = 7").await?;
+    assert!(has(&report, "journal", 8, "rows are missing"), "{report}");
+    assert!(has(&report, "journal", 8, "chain is broken"), "{report}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn reordered_journal_rows_break_the_chain() -> anyhow::Result<()> {
+    let report = tampered_report(
+        "UPDATE journal SET id = -1 WHERE id = 6; UPDATE journal SET id = 6 WHERE id = 7; UPDATE journal SET id = 7 WHERE id = -1;",
+    )
+    .await?;
+    assert!(has(&report, "journal", 6, "chain is broken"), "{report}");
+    assert!(has(&report, "journal", 7, "does not match its hash"), "{report}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_raised_budget_or_a_faked_settlement_state_is_reported() -> anyhow::Result<()> {
+    let report = tampered_report("UPDATE channels SET budget = '999000000000000000000' WHERE rowid = 1").await?;
+    assert!(has(&report, "channels", 1, "terms were changed"), "{report}");
+    let report = tampered_report("UPDATE settlements SET state = 'pending', txid = NULL WHERE id = 1").await?;
+    assert!(has(&report, "settlements", 1, "is pending, but its events make it confirmed"), "{report}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn refused_vouchers_say_why_and_write_nothing() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = open(&dir).await;
+    let me = k.me.address();
+    ledger.add_account(me, "main", T0).await?;
+    let earn = channel(k.leecher.address(), me, 1, btt("10"));
+    let other = channel(k.mallory.address(), me, 2, btt("10"));
+    ledger.open_channel(&earn, T0).await?;
+    ledger.open_channel(&other, T0).await?;
+    ledger.record_voucher_received(&sign(&k.leecher, earn.id, 5, btt("2")), T0).await?;
+    let db = ledger_conn(&dir).await?;
+    let count = || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM journal").fetch_one(&db).await };
+    let before = count().await?;
+
+    let wrong_payer = sign(&k.mallory, earn.id, 6, btt("3"));
+    let err = ledger.record_voucher_received(&wrong_payer, T0).await.unwrap_err();
+    assert!(matches!(err, Error::WrongPayer { .. }));
+    assert!(err.to_string().contains("not by the channel's payer"));
+
+    let mut forged = sign(&k.leecher, earn.id, 6, btt("3"));
+    forged.voucher.cumulative += 1;
+    assert!(matches!(ledger.record_voucher_received(&forged, T0).await, Err(Error::WrongPayer { .. } | Error::ForgedVoucher { .. })));
+
+    let replay = sign(&k.leecher, earn.id, 5, btt("2.5"));
+    let err = ledger.record_voucher_received(&replay, T0).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("voucher seq 5 on channel {} replays a different voucher already recorded with that seq", earn.id)
+    );
+
+    let decreasing = sign(&k.leecher, earn.id, 6, btt("1.5"));
+    let err = ledger.record_voucher_received(&decreasing, T0).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("voucher on channel {} is not monotonic: seq 6 promises 1.5 BTT, but seq 5 already promised 2 BTT; seq and cumulative must both increase", earn.id)
+    );
+    let older_seq = sign(&k.leecher, earn.id, 4, btt("3"));
+    assert!(matches!(ledger.record_voucher_received(&older_seq, T0).await, Err(Error::NonMonotonic { .. })));
+
+    let over = sign(&k.leecher, earn.id, 6, btt("10.000000000000000001"));
+    assert!(matches!(ledger.record_voucher_received(&over, T0).await, Err(Error::OverBudget { .. })));
+
+    // A voucher for one channel presented as another's: the signature no longer
+    // recovers that channel's payer.
+    let mut cross = sign(&k.leecher, earn.id, 6, btt("3"));
+    cross.voucher.channel = other.id;
+    assert!(matches!(ledger.record_voucher_received(&cross, T0).await, Err(Error::WrongPayer { .. } | Error::ForgedVoucher { .. })));
+
+    let unknown = sign(&k.leecher, bidswarm_wallet::ChannelId([9; 16]), 1, btt("1"));
+    assert!(matches!(ledger.record_voucher_received(&unknown, T0).await, Err(Error::UnknownChannel(_))));
+    // A received voucher is not a sent one.
+    let ok = sign(&k.leecher, earn.id, 6, btt("3"));
+    assert!(matches!(ledger.record_voucher_sent(&ok, T0).await, Err(Error::WrongDirection { .. })));
+
+    // In a batch, one bad voucher refuses the batch, and names it.
+    let batch = [sign(&k.leecher, earn.id, 6, btt("3")), sign(&k.leecher, earn.id, 7, btt("2.9"))];
+    let err = ledger.record_vouchers(&batch, T0).await.unwrap_err();
+    assert!(matches!(&err, Error::Batch { index: 1, source } if matches!(**source, Error::NonMonotonic { .. })), "{err:?}");
+    assert_eq!(count().await?, before, "nothing was written");
+
+    // The same voucher twice is recorded once.
+    assert_eq!(ledger.record_voucher_received(&ok, T0).await?, VoucherReceipt::Recorded { delta: btt("1") });
+    assert_eq!(ledger.record_voucher_received(&ok, T0).await?, VoucherReceipt::AlreadyRecorded);
+    let receipts = ledger.record_vouchers(&[ok, sign(&k.leecher, earn.id, 7, btt("4"))], T0).await?;
+    assert_eq!(receipts, vec![VoucherReceipt::AlreadyRecorded, VoucherReceipt::Recorded { delta: btt("1") }]);
+    assert_eq!(ledger.summary().await?.earned_pending, btt("4"));
+    assert!(ledger.verify().await?.is_ok());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_wallet_transaction_is_counted_once() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = open(&dir).await;
+    ledger.add_account(k.me.address(), "main", T0).await?;
+    let tx = WalletTx {
+        txid: TXID_DEPOSIT.into(),
+        account: k.me.address(),
+        kind: WalletTxKind::Deposit,
+        counterparty: None,
+        amount: btt("3"),
+        at: T0,
+    };
+    assert!(ledger.record_wallet_tx(&tx).await?);
+    assert!(!ledger.record_wallet_tx(&tx).await?);
+    let other = WalletTx { amount: btt("4"), ..tx };
+    assert!(matches!(ledger.record_wallet_tx(&other).await, Err(Error::DuplicateTx(_))));
+    assert_eq!(ledger.summary().await?.onchain, btt("3"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn what_was_written_is_there_after_reopening() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let before = {
+        let ledger = populated(&dir).await?;
+        let s = ledger.summary().await?;
+        ledger.close().await;
+        s
+    };
+    let ledger = open(&dir).await;
+    assert_eq!(ledger.summary().await?, before);
+    assert!(ledger.verify().await?.is_ok());
+    Ok(())
+}
+
+const FIXTURE_CSV: &str = "\
+date,torrent,peer,direction,amount_btt,state,txid
+2024-05-01T00:00:11Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,THHsfg2eNiv6MSXC4y5d4t5wkvRVADRKiF,spend,1,settled,1111111111111111111111111111111111111111111111111111111111111111
+2024-05-01T00:00:12Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,THHsfg2eNiv6MSXC4y5d4t5wkvRVADRKiF,spend,1.5,settled,1111111111111111111111111111111111111111111111111111111111111111
+2024-05-01T00:00:13Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,THHsfg2eNiv6MSXC4y5d4t5wkvRVADRKiF,spend,7.5,settled,1111111111111111111111111111111111111111111111111111111111111111
+2024-05-02T00:00:01Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,TEdea7WvtoCNceWPwaz7JbkBjbb6omTQcL,earn,3,settled,3333333333333333333333333333333333333333333333333333333333333333
+2024-05-02T00:00:02Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,TEdea7WvtoCNceWPwaz7JbkBjbb6omTQcL,earn,4.000000000000000001,settled,3333333333333333333333333333333333333333333333333333333333333333
+2024-05-02T01:00:00Z,,TTtSZc4vTkLvd5GPg9Q4kihQUTLfxkbkxk,deposit,5,confirmed,4444444444444444444444444444444444444444444444444444444444444444
+2024-05-02T01:00:01Z,,,fee,0.1,confirmed,5555555555555555555555555555555555555555555555555555555555555555
+";
+
+#[tokio::test]
+async fn csv_export_is_byte_exact_and_filters_by_date() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let ledger = populated(&dir).await?;
+    let mut out = Vec::new();
+    assert_eq!(ledger.export_csv(DateRange::ALL, &mut out).await?, 7);
+    assert_eq!(String::from_utf8(out)?, FIXTURE_CSV);
+
+    // Only the second day, up to (not including) the fee.
+    let mut out = Vec::new();
+    let range = DateRange { from: Some(T0 + 86_400), to: Some(T0 + 90_001) };
+    assert_eq!(ledger.export_csv(range, &mut out).await?, 3);
+    let text = String::from_utf8(out)?;
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "date,torrent,peer,direction,amount_btt,state,txid");
+    assert_eq!(lines[1..], FIXTURE_CSV.lines().collect::<Vec<_>>()[4..7]);
+    Ok(())
+}
