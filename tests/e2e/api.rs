@@ -221,3 +221,29 @@ async fn events_stream_reports_added_metadata_and_completion() -> anyhow::Result
     assert!(dir.path().join("data/downloads/ev.bin").exists());
     Ok(())
 }
+
+/// librqbit 9.1 gave two torrents added at once the same id and answered the second
+/// "already managed" with the first one's name (found by the UI's performance test).
+#[tokio::test(flavor = "multi_thread")]
+async fn regression_concurrent_adds_of_different_torrents_all_succeed() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
+    let server = &server;
+    let mut adds = Vec::new();
+    for i in 0..6u64 {
+        let data = dir.path().join(format!("f{i}.bin"));
+        random_file(&data, 100_000, 40 + i);
+        let torrent = dir.path().join(format!("f{i}.torrent"));
+        create_torrent(&data, &torrent, &[])?;
+        let source = TorrentSource::Path(torrent.display().to_string());
+        let request = Request::AddTorrent { source, options: AddOptions { paused: true, ..Default::default() } };
+        adds.push(async move { server.rpc(&request).await });
+    }
+    // All six requests in flight at once.
+    let results = futures::future::join_all(adds).await;
+    for (i, result) in results.into_iter().enumerate() {
+        assert!(matches!(result?, Ok(Response::Torrent { .. })), "add {i} failed");
+    }
+    assert_eq!(server.torrents().await?.len(), 6);
+    Ok(())
+}

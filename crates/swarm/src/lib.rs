@@ -122,6 +122,10 @@ pub struct Swarm {
     shared: Arc<Mutex<Shared>>,
     /// Writes resume data every [`RESUME_DATA_INTERVAL`], when there is a state folder.
     resume_writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Held while librqbit adds a torrent. librqbit 9.1's JSON store picks the next id as
+    /// "largest stored id + 1", so two adds at once get the same id and the second is
+    /// answered "already managed" with the first torrent.
+    adding: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Swarm {
@@ -182,7 +186,13 @@ impl Swarm {
             .await
             .map_err(Error::engine("could not start the BitTorrent session"))?;
         let swarm =
-            Arc::new(Self { session, config, shared: Default::default(), resume_writer: Mutex::new(None) });
+            Arc::new(Self {
+                session,
+                config,
+                shared: Default::default(),
+                resume_writer: Mutex::new(None),
+                adding: tokio::sync::Mutex::new(()),
+            });
         swarm.restore_torrent_limits().await;
         if swarm.config.state_folder.is_some() {
             // A weak reference, so the writer never keeps a dropped swarm alive.
@@ -357,11 +367,10 @@ impl Swarm {
             ratelimits: limits_config(options.limits),
             ..Default::default()
         };
-        let response = self
-            .session
-            .add_torrent(AddTorrent::from_bytes(bytes), Some(add))
-            .await
-            .map_err(classify_add_error)?;
+        let response = {
+            let _one_at_a_time = self.adding.lock().await;
+            self.session.add_torrent(AddTorrent::from_bytes(bytes), Some(add)).await.map_err(classify_add_error)?
+        };
         let handle = match response {
             AddTorrentResponse::Added(_, handle) => handle,
             AddTorrentResponse::AlreadyManaged(_, handle) => {
@@ -529,6 +538,7 @@ impl Swarm {
             .delete(TorrentIdOrHash::Id(handle.id()), false)
             .await
             .map_err(Error::engine("could not re-add the torrent with new limits"))?;
+        let _one_at_a_time = self.adding.lock().await;
         self.session
             .add_torrent(AddTorrent::from_bytes(bytes), Some(options))
             .await
