@@ -442,7 +442,8 @@ impl Ledger {
     }
 
     /// Tries a failed settlement again, with a new transaction id when there is one. Refused
-    /// when another settlement has since covered any of its channels' ranges.
+    /// when another settlement pending or confirmed now overlaps any of its ranges. (A
+    /// failed settlement followed by a later one leaves a gap that only its retry fills.)
     pub async fn settlement_retry(&self, id: SettlementId, txid: Option<&str>, at: UnixTime) -> Result<()> {
         let _guard = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -451,8 +452,12 @@ impl Ledger {
             return Err(Error::SettlementState { id: id.0, state: s.state.as_str(), wanted: "pending" });
         }
         for r in &s.ranges {
-            let settled = settled_upto(&mut tx, r.channel, Some(id.0)).await?;
-            if settled != r.from {
+            let others = channel_settlements(&mut tx, r.channel).await?;
+            let overlap = others.iter().any(|o| {
+                o.id != id.0 && o.state != SettlementState::Failed && o.from < r.upto && r.from < o.upto
+            });
+            if overlap {
+                let settled = settled_upto(&mut tx, r.channel, Some(id.0)).await?;
                 let vouchered = last_voucher(&mut tx, r.channel).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
                 return Err(Error::SettlementRange { channel: r.channel, upto: r.upto, settled, vouchered });
             }
@@ -823,49 +828,63 @@ pub(crate) async fn last_voucher(conn: &mut SqliteConnection, id: ChannelId) -> 
 /// confirmed settlements, leaving out `except`.
 async fn settled_upto(conn: &mut SqliteConnection, id: ChannelId, except: Option<i64>) -> Result<Amount> {
     let mut upto = Amount::ZERO;
-    for (sid, state, amount) in channel_settlements(conn, id).await? {
-        if Some(sid) != except && state != SettlementState::Failed {
-            upto = upto.max(amount);
+    for part in channel_settlements(conn, id).await? {
+        if Some(part.id) != except && part.state != SettlementState::Failed {
+            upto = upto.max(part.upto);
         }
     }
     Ok(upto)
 }
 
-/// Every (settlement id, state, upto) touching a channel.
-pub(crate) async fn channel_settlements(
-    conn: &mut SqliteConnection,
-    id: ChannelId,
-) -> Result<Vec<(i64, SettlementState, Amount)>> {
+/// One settlement's range on one channel.
+pub(crate) struct ChannelPart {
+    pub id: i64,
+    pub state: SettlementState,
+    pub from: Amount,
+    pub upto: Amount,
+}
+
+/// Every settlement range on a channel, in settlement order.
+pub(crate) async fn channel_settlements(conn: &mut SqliteConnection, id: ChannelId) -> Result<Vec<ChannelPart>> {
     let bytes = id.0.as_slice();
     let rows = sqlx::query!(
-        "SELECT sc.settlement_id, sc.upto_cumulative, s.state
+        "SELECT sc.settlement_id, sc.from_cumulative, sc.upto_cumulative, s.state
          FROM settlement_channels sc JOIN settlements s ON s.id = sc.settlement_id
-         WHERE sc.channel = ?",
+         WHERE sc.channel = ? ORDER BY sc.settlement_id",
         bytes
     )
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
         .map(|r| {
-            Ok((
-                r.settlement_id,
-                SettlementState::parse(&r.state)?,
-                Amount::from_db(&r.upto_cumulative, "settlement_channels.upto_cumulative")?,
-            ))
+            Ok(ChannelPart {
+                id: r.settlement_id,
+                state: SettlementState::parse(&r.state)?,
+                from: Amount::from_db(&r.from_cumulative, "settlement_channels.from_cumulative")?,
+                upto: Amount::from_db(&r.upto_cumulative, "settlement_channels.upto_cumulative")?,
+            })
         })
         .collect()
 }
 
-/// Every voucher's amount is in a confirmed settlement.
+/// Every voucher's amount is in a confirmed settlement: the confirmed ranges cover
+/// (0, last cumulative] without a gap.
 pub(crate) async fn fully_settled(conn: &mut SqliteConnection, id: ChannelId) -> Result<bool> {
     let vouchered = last_voucher(conn, id).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
-    let mut confirmed = Amount::ZERO;
-    for (_, state, upto) in channel_settlements(conn, id).await? {
-        if state == SettlementState::Confirmed {
-            confirmed = confirmed.max(upto);
+    let mut confirmed: Vec<(Amount, Amount)> = channel_settlements(conn, id)
+        .await?
+        .into_iter()
+        .filter(|p| p.state == SettlementState::Confirmed)
+        .map(|p| (p.from, p.upto))
+        .collect();
+    confirmed.sort();
+    let mut covered = Amount::ZERO;
+    for (from, upto) in confirmed {
+        if from <= covered {
+            covered = covered.max(upto);
         }
     }
-    Ok(confirmed >= vouchered)
+    Ok(covered >= vouchered)
 }
 
 pub(crate) struct SettlementRow {
