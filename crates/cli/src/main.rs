@@ -3,9 +3,11 @@
 //! the same as the desktop app, so scripts and the UI behave alike.
 
 mod commands;
+mod devnet;
 mod paths;
 mod progress;
 mod serve;
+mod wallet;
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
@@ -31,6 +33,11 @@ enum Command {
     Seed(commands::SeedArgs),
     /// Make a .torrent from a file or folder and print its magnet link.
     CreateTorrent(commands::CreateArgs),
+    /// Run a local TRON test network (the devnet) on loopback, with a faucet.
+    Devnet(devnet::DevnetArgs),
+    /// Offline wallet tools: an address from a key file, message signature checks.
+    #[command(subcommand)]
+    Wallet(wallet::WalletCommand),
 }
 
 /// Options shared by every command that runs a session.
@@ -64,6 +71,8 @@ fn main() -> ExitCode {
             Command::Download(args) => commands::download(args).await,
             Command::Seed(args) => commands::seed(args).await,
             Command::CreateTorrent(args) => commands::create_torrent(args).await,
+            Command::Devnet(args) => devnet::run(args).await,
+            Command::Wallet(command) => wallet::run(command).await,
         }
     });
     match result {

@@ -135,7 +135,8 @@ impl Client {
     /// The head block (`/wallet/getnowblock`).
     pub async fn now_block(&self) -> Result<NowBlock> {
         let v = self.post("wallet/getnowblock", &json!({})).await?;
-        let id_hex = v["blockID"].as_str().ok_or_else(|| Error::Decode("getnowblock without blockID".into()))?;
+        let id_hex =
+            v["blockID"].as_str().ok_or_else(|| Error::Decode("getnowblock without blockID".into()))?;
         let id: [u8; 32] = hex::decode(id_hex)
             .ok()
             .and_then(|b| b.try_into().ok())
@@ -143,17 +144,22 @@ impl Client {
         let raw = &v["block_header"]["raw_data"];
         // Block 0 has no number field in the node's JSON (proto3 leaves zeros out).
         let number = raw["number"].as_u64().unwrap_or(0);
-        let timestamp_ms = raw["timestamp"].as_i64().ok_or_else(|| Error::Decode("block without timestamp".into()))?;
+        let timestamp_ms =
+            raw["timestamp"].as_i64().ok_or_else(|| Error::Decode("block without timestamp".into()))?;
         Ok(NowBlock { ref_block: RefBlock { number, id }, timestamp_ms })
     }
 
     /// TRX balance in sun (`/wallet/getaccount`). An account that was never activated has
     /// 0, which is not an error.
     pub async fn trx_balance_sun(&self, address: &Address) -> Result<u64> {
-        let v = self.post("wallet/getaccount", &json!({ "address": address.to_base58(), "visible": true })).await?;
+        let v = self
+            .post("wallet/getaccount", &json!({ "address": address.to_base58(), "visible": true }))
+            .await?;
         match v.get("balance") {
             None => Ok(0),
-            Some(b) => b.as_u64().ok_or_else(|| Error::Decode(format!("balance {b} is not a whole number of sun"))),
+            Some(b) => {
+                b.as_u64().ok_or_else(|| Error::Decode(format!("balance {b} is not a whole number of sun")))
+            }
         }
     }
 
@@ -275,7 +281,8 @@ impl Client {
                 &json!({ "address": address.to_base58(), "trx_sun": trx_sun, "btt": btt.to_string() }),
             )
             .await?;
-        let trx = v["trx_sun"].as_u64().ok_or_else(|| Error::Decode("faucet answer without trx_sun".into()))?;
+        let trx =
+            v["trx_sun"].as_u64().ok_or_else(|| Error::Decode("faucet answer without trx_sun".into()))?;
         let btt = v["btt"]
             .as_str()
             .and_then(|s| s.parse().ok())
@@ -299,7 +306,8 @@ impl Client {
 
     async fn post(&self, path: &str, body: &Value) -> Result<Value> {
         let url = self.url(path)?;
-        let request = self.http.post(url.clone()).header("content-type", "application/json").body(body.to_string());
+        let request =
+            self.http.post(url.clone()).header("content-type", "application/json").body(body.to_string());
         self.send(url, request).await
     }
 
@@ -384,7 +392,8 @@ fn trx_transfer(item: &Value) -> Result<Option<Transfer>> {
         return Ok(None);
     }
     let value = &contract["parameter"]["value"];
-    let amount = value["amount"].as_u64().ok_or_else(|| Error::Decode("TRX transfer without amount".into()))?;
+    let amount =
+        value["amount"].as_u64().ok_or_else(|| Error::Decode("TRX transfer without amount".into()))?;
     Ok(Some(Transfer {
         txid: item["txID"].as_str().unwrap_or_default().to_owned(),
         block_timestamp_ms: item["block_timestamp"].as_i64().unwrap_or(0),
@@ -402,7 +411,10 @@ mod tests {
 
     #[test]
     fn node_messages_are_hex_encoded_text() {
-        assert_eq!(decode_message("56616c6964617465207369676e6174757265206572726f72"), "Validate signature error");
+        assert_eq!(
+            decode_message("56616c6964617465207369676e6174757265206572726f72"),
+            "Validate signature error"
+        );
         assert_eq!(decode_message("not hex"), "not hex");
     }
 

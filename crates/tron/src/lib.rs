@@ -112,7 +112,9 @@ impl RejectCode {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Other(s) => s,
-            known => Self::KNOWN.iter().find(|(_, c)| c == known).map(|(name, _)| *name).unwrap_or("OTHER_ERROR"),
+            known => {
+                Self::KNOWN.iter().find(|(_, c)| c == known).map(|(name, _)| *name).unwrap_or("OTHER_ERROR")
+            }
         }
     }
 }

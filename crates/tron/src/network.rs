@@ -81,7 +81,10 @@ mod tests {
         assert_eq!(Network::Mainnet.base_url().as_str(), "https://api.trongrid.io/");
         assert_eq!(Network::Nile.base_url().as_str(), "https://nile.trongrid.io/");
         assert_eq!(Network::Shasta.base_url().as_str(), "https://api.shasta.trongrid.io/");
-        assert_eq!(Network::Mainnet.btt_contract().unwrap().to_base58(), "TAFjULxiVgT4qWk6UZwjqwZXTSaGaqnVp4");
+        assert_eq!(
+            Network::Mainnet.btt_contract().unwrap().to_base58(),
+            "TAFjULxiVgT4qWk6UZwjqwZXTSaGaqnVp4"
+        );
         assert_eq!(Network::Nile.btt_contract(), None);
     }
 

@@ -2,6 +2,8 @@
 //! every refusal comes in the node's shape, state survives a restart, and an unreachable
 //! node is "offline".
 
+#![allow(clippy::unwrap_used)] // a test: a failure here should panic
+
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
@@ -44,9 +46,18 @@ async fn header(client: &Client) -> TxHeader {
     TxHeader::new(block.ref_block, now_ms(), 60_000)
 }
 
-async fn send_btt(client: &Client, from: &PrivateKey, to: &Address, amount: u128, memo: &[u8]) -> SignedTransaction {
+async fn send_btt(
+    client: &Client,
+    from: &PrivateKey,
+    to: &Address,
+    amount: u128,
+    memo: &[u8],
+) -> SignedTransaction {
     let h = header(client).await.with_memo(memo);
-    trc20_transfer(&h, &from.address(), &devnet_btt_contract(), to, amount, 10 * TRX).unwrap().sign(from).unwrap()
+    trc20_transfer(&h, &from.address(), &devnet_btt_contract(), to, amount, 10 * TRX)
+        .unwrap()
+        .sign(from)
+        .unwrap()
 }
 
 async fn wait_in_block(client: &Client, txid: &str) -> anyhow::Result<TransactionInfo> {
@@ -98,7 +109,10 @@ async fn btt_sent_from_a_to_b_moves_exactly_and_burns_the_documented_fee() -> an
         let history = client.trc20_history(&who, 20).await?;
         assert_eq!(history.len(), 1, "one transfer in {who}'s history");
         let t = &history[0];
-        assert_eq!((t.from, t.to, t.amount, t.asset), (a.address(), b.address(), amount, Asset::Trc20(devnet_btt_contract())));
+        assert_eq!(
+            (t.from, t.to, t.amount, t.asset),
+            (a.address(), b.address(), amount, Asset::Trc20(devnet_btt_contract()))
+        );
         assert_eq!(t.memo.as_deref(), Some(&b"channel 0123456789abcdef"[..]));
         assert_eq!(t.txid, txid);
     }
@@ -120,7 +134,10 @@ async fn trx_sent_from_a_to_b_moves_exactly_with_the_bandwidth_fee() -> anyhow::
     assert_eq!((info.fee_sun, info.energy_used), (BANDWIDTH_FEE_SUN, 0));
     let history = client.trx_history(&b.address(), 20).await?;
     assert_eq!(history.len(), 1);
-    assert_eq!((history[0].from, history[0].amount, history[0].asset), (a.address(), u128::from(3 * TRX + 7), Asset::Trx));
+    assert_eq!(
+        (history[0].from, history[0].amount, history[0].asset),
+        (a.address(), u128::from(3 * TRX + 7), Asset::Trx)
+    );
     assert_eq!(history[0].memo.as_deref(), Some(&b"rent"[..]));
     Ok(())
 }
@@ -142,32 +159,39 @@ async fn bad_transactions_are_refused_with_the_nodes_codes_and_change_nothing() 
 
     // Signed by someone other than the owner.
     let h = header(&client).await;
-    let forged = trc20_transfer(&h, &a.address(), &devnet_btt_contract(), &b.address(), BTT, 10 * TRX)?.sign(&b)?;
+    let forged =
+        trc20_transfer(&h, &a.address(), &devnet_btt_contract(), &b.address(), BTT, 10 * TRX)?.sign(&b)?;
     let (code, message) = rejected(client.broadcast(&forged).await);
     assert_eq!(code, RejectCode::SigError);
     assert!(message.contains(&b.address().to_base58()), "names the wrong signer: {message}");
 
     // The amount changed in the JSON after signing.
     let mut json = tx.to_json()?;
-    json.raw_data.contract[0].parameter.value["data"] = hex::encode(bidswarm_wallet::tx::trc20_transfer_data(&b.address(), 5 * BTT)).into();
+    json.raw_data.contract[0].parameter.value["data"] =
+        hex::encode(bidswarm_wallet::tx::trc20_transfer_data(&b.address(), 5 * BTT)).into();
     let (code, _) = rejected(client.broadcast_json(&json).await);
     assert_eq!(code, RejectCode::OtherError);
 
     // Expired a second ago.
     let block = client.now_block().await?;
-    let expired = TxHeader { expiration_ms: now_ms() - 1_000, ..TxHeader::new(block.ref_block, now_ms() - 61_000, 60_000) };
+    let expired = TxHeader {
+        expiration_ms: now_ms() - 1_000,
+        ..TxHeader::new(block.ref_block, now_ms() - 61_000, 60_000)
+    };
     let tx_expired = trx_transfer(&expired, &a.address(), &b.address(), TRX)?.sign(&a)?;
     let (code, message) = rejected(client.broadcast(&tx_expired).await);
     assert_eq!(code, RejectCode::TransactionExpirationError, "{message}");
 
     // Expiring more than 24 h ahead.
     let far = TxHeader::new(block.ref_block, now_ms(), 25 * 3600 * 1000);
-    let (code, _) = rejected(client.broadcast(&trx_transfer(&far, &a.address(), &b.address(), TRX)?.sign(&a)?).await);
+    let (code, _) =
+        rejected(client.broadcast(&trx_transfer(&far, &a.address(), &b.address(), TRX)?.sign(&a)?).await);
     assert_eq!(code, RejectCode::TransactionExpirationError);
 
     // A reference block this chain never had.
     let unknown = TxHeader::new(RefBlock { number: block.ref_block.number, id: [7; 32] }, now_ms(), 60_000);
-    let (code, _) = rejected(client.broadcast(&trx_transfer(&unknown, &a.address(), &b.address(), TRX)?.sign(&a)?).await);
+    let (code, _) =
+        rejected(client.broadcast(&trx_transfer(&unknown, &a.address(), &b.address(), TRX)?.sign(&a)?).await);
     assert_eq!(code, RejectCode::TaposError);
 
     // More BTT than A has, and more TRX than A has.
@@ -176,12 +200,21 @@ async fn bad_transactions_are_refused_with_the_nodes_codes_and_change_nothing() 
     assert_eq!(code, RejectCode::ContractValidateError);
     assert!(message.contains("BTT balance is not sufficient"), "{message}");
     let h = header(&client).await;
-    let (code, _) = rejected(client.broadcast(&trx_transfer(&h, &a.address(), &b.address(), 10 * TRX)?.sign(&a)?).await);
+    let (code, _) =
+        rejected(client.broadcast(&trx_transfer(&h, &a.address(), &b.address(), 10 * TRX)?.sign(&a)?).await);
     assert_eq!(code, RejectCode::ContractValidateError, "10 TRX plus the fee is more than 10 TRX");
 
     // A fee_limit below the energy fee.
     let h = header(&client).await;
-    let stingy = trc20_transfer(&h, &a.address(), &devnet_btt_contract(), &b.address(), BTT, TRC20_ENERGY_FEE_SUN - 1)?.sign(&a)?;
+    let stingy = trc20_transfer(
+        &h,
+        &a.address(),
+        &devnet_btt_contract(),
+        &b.address(),
+        BTT,
+        TRC20_ENERGY_FEE_SUN - 1,
+    )?
+    .sign(&a)?;
     let (code, _) = rejected(client.broadcast(&stingy).await);
     assert_eq!(code, RejectCode::ContractValidateError);
 
@@ -239,7 +272,10 @@ async fn balances_blocks_and_seen_transactions_survive_a_restart() -> anyhow::Re
     let (_devnet, client) = start(config).await;
     assert_eq!(client.btt_balance(&a.address()).await?, 6 * BTT);
     assert_eq!(client.btt_balance(&b.address()).await?, 4 * BTT);
-    assert_eq!(client.trx_balance_sun(&a.address()).await?, 20 * TRX - BANDWIDTH_FEE_SUN - TRC20_ENERGY_FEE_SUN);
+    assert_eq!(
+        client.trx_balance_sun(&a.address()).await?,
+        20 * TRX - BANDWIDTH_FEE_SUN - TRC20_ENERGY_FEE_SUN
+    );
     assert!(client.now_block().await?.ref_block.number >= info.block_number, "the chain goes on");
     assert_eq!(client.transaction_info(&txid).await?, Some(info));
     let (code, _) = rejected(client.broadcast(&tx).await);
@@ -265,7 +301,10 @@ async fn blocks_follow_each_other_with_the_number_in_the_id() -> anyhow::Result<
     assert!(later.timestamp_ms > first.timestamp_ms);
     let info = client.devnet_info().await?;
     assert_eq!(info.btt_contract, devnet_btt_contract().to_base58());
-    assert_eq!((info.block_ms, info.bandwidth_fee_sun, info.trc20_energy_fee_sun), (50, BANDWIDTH_FEE_SUN, TRC20_ENERGY_FEE_SUN));
+    assert_eq!(
+        (info.block_ms, info.bandwidth_fee_sun, info.trc20_energy_fee_sun),
+        (50, BANDWIDTH_FEE_SUN, TRC20_ENERGY_FEE_SUN)
+    );
     Ok(())
 }
 

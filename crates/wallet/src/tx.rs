@@ -342,8 +342,10 @@ impl UnsignedTransaction {
                 self.raw.contract.len()
             )));
         };
-        let any =
-            c.parameter.as_ref().ok_or_else(|| Error::TransactionDecode("contract without parameter".into()))?;
+        let any = c
+            .parameter
+            .as_ref()
+            .ok_or_else(|| Error::TransactionDecode("contract without parameter".into()))?;
         let bad = |e: prost::DecodeError| Error::TransactionDecode(e.to_string());
         let addr = |b: &[u8]| Address::from_slice(b).map_err(Error::from);
         Ok(match c.r#type {
@@ -623,7 +625,8 @@ mod tests {
         let trx = trx_transfer(&h, &a, &b, 5).unwrap();
         assert_eq!(trx.contract().unwrap(), TxContract::Transfer { owner: a, to: b, amount_sun: 5 });
         let trc20 = trc20_transfer(&h, &a, &BTT_TRC20_MAINNET, &b, 10u128.pow(24), 1).unwrap();
-        let TxContract::TriggerSmartContract { owner, contract, call_value, data } = trc20.contract().unwrap()
+        let TxContract::TriggerSmartContract { owner, contract, call_value, data } =
+            trc20.contract().unwrap()
         else {
             panic!("a TRC-20 transfer is a TriggerSmartContract")
         };
@@ -651,12 +654,14 @@ mod tests {
 
     #[test]
     fn from_parts_rebuilds_the_signed_transaction() {
-        let k = crate::PrivateKey::from_hex("9ab06d4ddc783eaedadb2b1967bf664f8c859f6635c416c67941d3766fdee6b2")
-            .unwrap();
+        let k =
+            crate::PrivateKey::from_hex("9ab06d4ddc783eaedadb2b1967bf664f8c859f6635c416c67941d3766fdee6b2")
+                .unwrap();
         let h = TxHeader::new(RefBlock { number: 7, id: [3; 32] }, 1_000, 60_000).with_memo(*b"memo");
         let signed = trx_transfer(&h, &k.address(), &BTT_TRC20_MAINNET, 9).unwrap().sign(&k).unwrap();
         let again =
-            SignedTransaction::from_parts(signed.unsigned().raw_bytes(), signed.signatures().to_vec()).unwrap();
+            SignedTransaction::from_parts(signed.unsigned().raw_bytes(), signed.signatures().to_vec())
+                .unwrap();
         assert_eq!(again, signed);
         assert_eq!(again.signers().unwrap(), vec![k.address()]);
     }

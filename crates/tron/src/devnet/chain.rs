@@ -87,7 +87,7 @@ impl Block {
     }
 
     /// `/wallet/getnowblock`'s shape.
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(self) -> Value {
         json!({
             "blockID": hex::encode(self.id),
             "block_header": {
@@ -181,7 +181,9 @@ impl Chain {
     pub async fn produce_block(&self, now_ms: i64) -> Result<Block> {
         let _write = self.write.lock().await;
         let mut db = self.pool.begin().await?;
-        let parent = head(&mut db).await?.ok_or_else(|| crate::Error::Decode("the devnet has no genesis block".into()))?;
+        let parent = head(&mut db)
+            .await?
+            .ok_or_else(|| crate::Error::Decode("the devnet has no genesis block".into()))?;
         let pending: Vec<String> =
             sqlx::query("SELECT txid FROM transactions WHERE block_number IS NULL ORDER BY rowid")
                 .fetch_all(&mut *db)
@@ -193,13 +195,20 @@ impl Chain {
         for txid in &pending {
             root.update(txid.as_bytes());
         }
-        let block = Block::new(parent.number + 1, parent.id, now_ms.max(parent.timestamp_ms + 1), root.finalize().into());
+        let block = Block::new(
+            parent.number + 1,
+            parent.id,
+            now_ms.max(parent.timestamp_ms + 1),
+            root.finalize().into(),
+        );
         insert_block(&mut db, &block).await?;
-        sqlx::query("UPDATE transactions SET block_number = ?, block_timestamp = ? WHERE block_number IS NULL")
-            .bind(sql_i64(block.number))
-            .bind(block.timestamp_ms)
-            .execute(&mut *db)
-            .await?;
+        sqlx::query(
+            "UPDATE transactions SET block_number = ?, block_timestamp = ? WHERE block_number IS NULL",
+        )
+        .bind(sql_i64(block.number))
+        .bind(block.timestamp_ms)
+        .execute(&mut *db)
+        .await?;
         // Only the last TAPOS_WINDOW blocks can be referenced; older ones are not needed.
         sqlx::query("DELETE FROM blocks WHERE number < ?")
             .bind(sql_i64(block.number.saturating_sub(TAPOS_WINDOW)))
@@ -225,9 +234,12 @@ impl Chain {
     ) -> Result<Result<Account, String>> {
         let _write = self.write.lock().await;
         let mut db = self.pool.begin().await?;
-        let before = account(&mut db, address).await?.unwrap_or(Account { trx_sun: 0, btt: 0, created_ms: now_ms });
+        let before =
+            account(&mut db, address).await?.unwrap_or(Account { trx_sun: 0, btt: 0, created_ms: now_ms });
         let after = match (before.trx_sun.checked_add(trx_sun), before.btt.checked_add(btt)) {
-            (Some(t), Some(b)) if i64::try_from(t).is_ok() => Account { trx_sun: t, btt: b, created_ms: before.created_ms },
+            (Some(t), Some(b)) if i64::try_from(t).is_ok() => {
+                Account { trx_sun: t, btt: b, created_ms: before.created_ms }
+            }
             _ => return Ok(Err("the balance would overflow".into())),
         };
         put_account(&mut db, address, &after).await?;
@@ -245,7 +257,11 @@ impl Chain {
 
         let _write = self.write.lock().await;
         let mut db = self.pool.begin().await?;
-        if sqlx::query("SELECT 1 FROM transactions WHERE txid = ?").bind(&txid).fetch_optional(&mut *db).await?.is_some()
+        if sqlx::query("SELECT 1 FROM transactions WHERE txid = ?")
+            .bind(&txid)
+            .fetch_optional(&mut *db)
+            .await?
+            .is_some()
         {
             return Ok(Err(reject("DUP_TRANSACTION_ERROR", "Dup transaction.")));
         }
@@ -266,7 +282,8 @@ impl Chain {
         };
         let (kind, amount, contract) = match effect {
             Effect::Trx { amount_sun, .. } => {
-                let Some(rest) = payer.trx_sun.checked_sub(amount_sun).and_then(|r| r.checked_sub(fee_sun)) else {
+                let Some(rest) = payer.trx_sun.checked_sub(amount_sun).and_then(|r| r.checked_sub(fee_sun))
+                else {
                     return Ok(Err(reject(
                         "CONTRACT_VALIDATE_ERROR",
                         format!(
@@ -299,7 +316,8 @@ impl Chain {
         put_account(&mut db, &owner, &payer).await?;
         // Read the payee after the payer is written, so a self-transfer (allowed for
         // TRC-20) credits the balance just debited.
-        let mut payee = account(&mut db, &to).await?.unwrap_or(Account { trx_sun: 0, btt: 0, created_ms: now_ms });
+        let mut payee =
+            account(&mut db, &to).await?.unwrap_or(Account { trx_sun: 0, btt: 0, created_ms: now_ms });
         let credited = match kind {
             "trx" => u64::try_from(amount)
                 .ok()
@@ -359,13 +377,19 @@ impl Chain {
         if canonical.raw_data != tx.raw_data {
             return Err(reject("OTHER_ERROR", "raw_data does not match raw_data_hex"));
         }
-        let contract = signed.unsigned().contract().map_err(|e| reject("CONTRACT_VALIDATE_ERROR", e.to_string()))?;
+        let contract =
+            signed.unsigned().contract().map_err(|e| reject("CONTRACT_VALIDATE_ERROR", e.to_string()))?;
         let owner = *contract.owner();
         match signed.signers() {
             Ok(signers) if signers == [owner] => {}
-            Ok(signers) if signers.is_empty() => return Err(reject("SIGERROR", "the transaction is not signed")),
+            Ok(signers) if signers.is_empty() => {
+                return Err(reject("SIGERROR", "the transaction is not signed"))
+            }
             Ok(signers) if signers.len() > 1 => {
-                return Err(reject("SIGERROR", "the devnet takes one signature (no multi-signature permissions)"))
+                return Err(reject(
+                    "SIGERROR",
+                    "the devnet takes one signature (no multi-signature permissions)",
+                ))
             }
             Ok(signers) => {
                 return Err(reject(
@@ -414,7 +438,10 @@ impl Chain {
                     ));
                 }
                 if call_value != 0 {
-                    return Err(reject("CONTRACT_VALIDATE_ERROR", "BTT's transfer takes no TRX (call_value)"));
+                    return Err(reject(
+                        "CONTRACT_VALIDATE_ERROR",
+                        "BTT's transfer takes no TRX (call_value)",
+                    ));
                 }
                 let (to, amount) = decode_trc20_transfer(&data).ok_or_else(|| {
                     reject("CONTRACT_VALIDATE_ERROR", "the devnet's BTT runs only transfer(address,uint256)")
@@ -554,9 +581,11 @@ fn hex32(s: &str) -> [u8; 32] {
 }
 
 async fn head(conn: &mut SqliteConnection) -> Result<Option<Block>> {
-    let row = sqlx::query("SELECT number, id, parent, tx_root, timestamp_ms FROM blocks ORDER BY number DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT number, id, parent, tx_root, timestamp_ms FROM blocks ORDER BY number DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(row.map(|r| Block {
         number: u64::try_from(r.get::<i64, _>("number")).unwrap_or(0),
         id: hex32(&r.get::<String, _>("id")),
@@ -582,9 +611,10 @@ async fn insert_block(conn: &mut SqliteConnection, b: &Block) -> Result<()> {
 /// number and `ref_block_hash` bytes 8..16 of that block's id.
 async fn tapos(conn: &mut SqliteConnection, signed: &SignedTransaction) -> Result<Result<(), Reject>> {
     let raw = signed.unsigned().raw();
-    let (Ok(bytes), Ok(hash)) =
-        (<[u8; 2]>::try_from(raw.ref_block_bytes.as_slice()), <[u8; 8]>::try_from(raw.ref_block_hash.as_slice()))
-    else {
+    let (Ok(bytes), Ok(hash)) = (
+        <[u8; 2]>::try_from(raw.ref_block_bytes.as_slice()),
+        <[u8; 8]>::try_from(raw.ref_block_hash.as_slice()),
+    ) else {
         return Ok(Err(reject("TAPOS_ERROR", "ref_block_bytes must be 2 bytes and ref_block_hash 8")));
     };
     let row = sqlx::query("SELECT id FROM blocks WHERE (number & 65535) = ? ORDER BY number DESC LIMIT 1")
@@ -597,7 +627,11 @@ async fn tapos(conn: &mut SqliteConnection, signed: &SignedTransaction) -> Resul
     } else {
         Ok(Err(reject(
             "TAPOS_ERROR",
-            format!("Tapos check error: no recent block {} with hash {}", hex::encode(bytes), hex::encode(hash)),
+            format!(
+                "Tapos check error: no recent block {} with hash {}",
+                hex::encode(bytes),
+                hex::encode(hash)
+            ),
         )))
     }
 }

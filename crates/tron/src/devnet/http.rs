@@ -62,7 +62,8 @@ impl From<crate::Error> for Internal {
 impl IntoResponse for Internal {
     fn into_response(self) -> Response {
         tracing::error!("devnet request failed: {}", self.0);
-        (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "Error": format!("devnet: {}", self.0) }))).into_response()
+        (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "Error": format!("devnet: {}", self.0) })))
+            .into_response()
     }
 }
 
@@ -210,7 +211,9 @@ async fn history(node: &Node, address: &str, query: &HashMap<String, String>, tr
     if trc20 {
         let asked = query.get("contract_address").map(|c| parse_address(&Value::from(c.as_str())));
         if asked.is_some_and(|c| c != Ok(devnet_btt_contract())) {
-            return Ok(Json(json!({ "data": [], "success": true, "meta": { "at": now_ms(), "page_size": 0 } })));
+            return Ok(Json(
+                json!({ "data": [], "success": true, "meta": { "at": now_ms(), "page_size": 0 } }),
+            ));
         }
     }
     let limit = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20u32).clamp(1, 200);
@@ -218,7 +221,11 @@ async fn history(node: &Node, address: &str, query: &HashMap<String, String>, tr
     Ok(Json(json!({ "meta": { "at": now_ms(), "page_size": data.len() }, "success": true, "data": data })))
 }
 
-async fn history_all(State(node): Shared, Path(address): Path<String>, Query(q): Query<HashMap<String, String>>) -> Answer {
+async fn history_all(
+    State(node): Shared,
+    Path(address): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
     history(&node, &address, &q, false).await
 }
 
@@ -253,7 +260,9 @@ async fn faucet(State(node): Shared, body: Bytes) -> Answer {
         return error("trx_sun must be a whole number of sun, btt a whole number of base units");
     };
     match node.chain.faucet(&address, trx_sun, btt, now_ms()).await? {
-        Ok(a) => Ok(Json(json!({ "address": address.to_base58(), "trx_sun": a.trx_sun, "btt": a.btt.to_string() }))),
+        Ok(a) => Ok(Json(
+            json!({ "address": address.to_base58(), "trx_sun": a.trx_sun, "btt": a.btt.to_string() }),
+        )),
         Err(e) => error(e),
     }
 }

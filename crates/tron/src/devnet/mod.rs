@@ -88,7 +88,11 @@ pub struct DevnetConfig {
 
 impl Default for DevnetConfig {
     fn default() -> Self {
-        Self { listen: SocketAddr::from(([127, 0, 0, 1], 0)), block_interval: DEFAULT_BLOCK_INTERVAL, db: None }
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            block_interval: DEFAULT_BLOCK_INTERVAL,
+            db: None,
+        }
     }
 }
 
@@ -140,8 +144,10 @@ impl Devnet {
                     _ = ticks.tick() => {}
                     _ = producer_stop.wait_for(|s| *s) => return Ok(()),
                 }
-                let block =
-                    producer_chain.produce_block(now_ms()).await.map_err(|e| format!("cannot make a block: {e}"))?;
+                let block = producer_chain
+                    .produce_block(now_ms())
+                    .await
+                    .map_err(|e| format!("cannot make a block: {e}"))?;
                 tracing::trace!(number = block.number, "block");
             }
         });
