@@ -321,7 +321,13 @@ impl Client {
             request = request.header("TRON-PRO-API-KEY", key);
         }
         let shown = format!("{}{}", url.origin().ascii_serialization(), url.path());
-        let offline = |e: reqwest::Error| Error::Offline { url: shown.clone(), source: e.without_url() };
+        let offline = |e: reqwest::Error| {
+            if e.is_builder() {
+                // Our request could not be formed (e.g. an API key with a newline): not offline.
+                return Error::Url(format!("cannot make a request to {shown}: {}", e.without_url()));
+            }
+            Error::Offline { url: shown.clone(), source: e.without_url() }
+        };
         let response = request.send().await.map_err(offline)?;
         let status = response.status();
         let text = response.text().await.map_err(offline)?;
@@ -433,6 +439,15 @@ mod tests {
         assert_eq!(t.amount, 10u128.pow(24));
         assert_eq!(t.asset, Asset::Trc20(bidswarm_wallet::tx::BTT_TRC20_MAINNET));
         assert_eq!(t.memo, None);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_api_key_is_not_reported_as_offline() {
+        let c =
+            Client::new(Network::Local("http://127.0.0.1:9".parse().unwrap())).unwrap().with_api_key("a\nb");
+        let err = c.now_block().await.unwrap_err();
+        assert!(matches!(err, Error::Url(_)), "{err}");
+        assert!(!err.to_string().contains("a\nb"), "the key stays out of the message: {err}");
     }
 
     #[test]
