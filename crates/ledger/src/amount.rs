@@ -76,7 +76,10 @@ impl Amount {
         let too_large = || bad("it is larger than the largest amount (2^128 - 1 base units)");
         let mut units: u128 = 0;
         for b in whole.bytes() {
-            units = units.checked_mul(10).and_then(|u| u.checked_add(u128::from(b - b'0'))).ok_or_else(too_large)?;
+            units = units
+                .checked_mul(10)
+                .and_then(|u| u.checked_add(u128::from(b - b'0')))
+                .ok_or_else(too_large)?;
         }
         units = units.checked_mul(ONE_BTT).ok_or_else(too_large)?;
         let mut frac_units: u128 = 0;
@@ -189,7 +192,10 @@ mod tests {
             assert!(matches!(err, Error::InvalidAmount { .. }), "{bad}: {err}");
         }
         let err = Amount::parse_btt("0.0000000000000000001").unwrap_err();
-        assert_eq!(err.to_string(), "not a BTT amount: \"0.0000000000000000001\": BTT has at most 18 decimals");
+        assert_eq!(
+            err.to_string(),
+            "not a BTT amount: \"0.0000000000000000001\": BTT has at most 18 decimals"
+        );
     }
 
     #[test]

@@ -137,13 +137,16 @@ impl Ledger {
     }
 
     async fn channel_index(&self) -> Result<HashMap<ChannelId, ([u8; 20], Address)>> {
-        let rows = sqlx::query!("SELECT id, payer, payee, info_hash, direction FROM channels").fetch_all(&self.pool).await?;
+        let rows = sqlx::query!("SELECT id, payer, payee, info_hash, direction FROM channels")
+            .fetch_all(&self.pool)
+            .await?;
         let mut index = HashMap::with_capacity(rows.len());
         for r in rows {
-            let info_hash: [u8; 20] = r.info_hash.as_slice().try_into().map_err(|_| crate::Error::Corrupt {
-                what: "channels.info_hash",
-                detail: format!("{} bytes", r.info_hash.len()),
-            })?;
+            let info_hash: [u8; 20] =
+                r.info_hash.as_slice().try_into().map_err(|_| crate::Error::Corrupt {
+                    what: "channels.info_hash",
+                    detail: format!("{} bytes", r.info_hash.len()),
+                })?;
             let peer = if r.direction == "spend" { &r.payee } else { &r.payer };
             index.insert(channel_id(&r.id)?, (info_hash, address(peer, "channels")?));
         }
@@ -169,7 +172,8 @@ impl Ledger {
 
     /// Spent and earned per torrent (info hash).
     pub async fn per_torrent(&self) -> Result<BTreeMap<[u8; 20], Economics>> {
-        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(ih, _)| *ih)).await
+        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(ih, _)| *ih))
+            .await
     }
 
     /// Spent and earned per peer (the other side of the channel).

@@ -35,7 +35,9 @@ pub enum Error {
 
     #[error("forged voucher on channel {channel} seq {seq}: the signature is not valid")]
     ForgedVoucher { channel: ChannelId, seq: u64 },
-    #[error("voucher on channel {channel} seq {seq} is signed by {signer}, not by the channel's payer {payer}")]
+    #[error(
+        "voucher on channel {channel} seq {seq} is signed by {signer}, not by the channel's payer {payer}"
+    )]
     WrongPayer { channel: ChannelId, seq: u64, payer: Address, signer: Address },
     #[error(
         "voucher seq {seq} on channel {channel} replays a different voucher already recorded with that seq"

@@ -111,12 +111,15 @@ impl Ledger {
             });
         }
 
-        let transfers = sqlx::query!("SELECT id, txid, kind, counterparty, amount, at FROM wallet_txs").fetch_all(&mut *conn).await?;
+        let transfers = sqlx::query!("SELECT id, txid, kind, counterparty, amount, at FROM wallet_txs")
+            .fetch_all(&mut *conn)
+            .await?;
         for t in transfers {
             if !range.contains(t.at) {
                 continue;
             }
-            let peer = t.counterparty.as_deref().map(|c| address(c, "wallet_txs.counterparty")).transpose()?;
+            let peer =
+                t.counterparty.as_deref().map(|c| address(c, "wallet_txs.counterparty")).transpose()?;
             rows.push(Row {
                 at: t.at,
                 order: (1, t.id),
@@ -131,20 +134,13 @@ impl Ledger {
         rows.sort_by_key(|r| (r.at, r.order));
 
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(["date", "torrent", "peer", "direction", "amount_btt", "state", "txid"]).map_err(Error::Csv)?;
+        w.write_record(["date", "torrent", "peer", "direction", "amount_btt", "state", "txid"])
+            .map_err(Error::Csv)?;
         for r in &rows {
             let date = format_utc(r.at);
             let amount = r.amount.to_btt_string();
-            w.write_record([
-                date.as_str(),
-                &r.torrent,
-                &r.peer,
-                r.direction,
-                &amount,
-                r.state,
-                &r.txid,
-            ])
-            .map_err(Error::Csv)?;
+            w.write_record([date.as_str(), &r.torrent, &r.peer, r.direction, &amount, r.state, &r.txid])
+                .map_err(Error::Csv)?;
         }
         w.flush().map_err(|e| Error::Csv(e.into()))?;
         Ok(rows.len())

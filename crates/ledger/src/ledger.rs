@@ -83,7 +83,8 @@ pub(crate) fn channel_id(bytes: &[u8]) -> Result<ChannelId> {
 }
 
 pub(crate) fn signature(bytes: &[u8]) -> Result<Signature> {
-    Signature::from_slice(bytes).map_err(|e| Error::Corrupt { what: "voucher signature", detail: e.to_string() })
+    Signature::from_slice(bytes)
+        .map_err(|e| Error::Corrupt { what: "voucher signature", detail: e.to_string() })
 }
 
 impl Ledger {
@@ -197,9 +198,13 @@ impl Ledger {
             Direction::Earn => channel.payer,
         };
         let peer = counterparty.as_bytes().as_slice();
-        sqlx::query!("INSERT INTO peers (address, first_seen) VALUES (?, ?) ON CONFLICT (address) DO NOTHING", peer, at)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "INSERT INTO peers (address, first_seen) VALUES (?, ?) ON CONFLICT (address) DO NOTHING",
+            peer,
+            at
+        )
+        .execute(&mut *tx)
+        .await?;
         let id = channel.id.0.as_slice();
         let payer = channel.payer.as_bytes().as_slice();
         let payee = channel.payee.as_bytes().as_slice();
@@ -242,7 +247,8 @@ impl Ledger {
         if channel.state != ChannelState::Open {
             return Ok(channel.state);
         }
-        let state = if fully_settled(&mut tx, id).await? { ChannelState::Settled } else { ChannelState::Closed };
+        let state =
+            if fully_settled(&mut tx, id).await? { ChannelState::Settled } else { ChannelState::Closed };
         set_channel_state(&mut tx, id, state).await?;
         let event = NewEvent {
             kind: "channel_closed",
@@ -262,7 +268,11 @@ impl Ledger {
     }
 
     /// Records a voucher a payer sent us, on an earn channel.
-    pub async fn record_voucher_received(&self, voucher: &SignedVoucher, at: UnixTime) -> Result<VoucherReceipt> {
+    pub async fn record_voucher_received(
+        &self,
+        voucher: &SignedVoucher,
+        at: UnixTime,
+    ) -> Result<VoucherReceipt> {
         self.record_one(voucher, Some(Direction::Earn), at).await
     }
 
@@ -283,7 +293,11 @@ impl Ledger {
     /// Records a batch of vouchers, sent or received (each channel's direction decides),
     /// in one transaction: all are written or, if any is refused, none
     /// ([`Error::Batch`] says which). Signatures are checked before the lock is taken.
-    pub async fn record_vouchers(&self, vouchers: &[SignedVoucher], at: UnixTime) -> Result<Vec<VoucherReceipt>> {
+    pub async fn record_vouchers(
+        &self,
+        vouchers: &[SignedVoucher],
+        at: UnixTime,
+    ) -> Result<Vec<VoucherReceipt>> {
         let signers: Vec<Option<Address>> =
             vouchers.iter().map(|v| verify_voucher(&v.voucher, &v.signature).ok()).collect();
         let _guard = self.write_lock.lock().await;
@@ -367,7 +381,13 @@ impl Ledger {
             account: Some(head.own()),
             settlement_id: Some(sid),
             txid,
-            record_digest: journal::settlement_digest(sid, head.terms.direction, &counterparty, total, &ranges),
+            record_digest: journal::settlement_digest(
+                sid,
+                head.terms.direction,
+                &counterparty,
+                total,
+                &ranges,
+            ),
             ..NewEvent::default()
         };
         post(&mut tx, event, pending_postings(head.terms.direction, sid, total, &ranges)).await?;
@@ -458,12 +478,14 @@ impl Ledger {
             });
             if overlap {
                 let settled = settled_upto(&mut tx, r.channel, Some(id.0)).await?;
-                let vouchered = last_voucher(&mut tx, r.channel).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
+                let vouchered =
+                    last_voucher(&mut tx, r.channel).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
                 return Err(Error::SettlementRange { channel: r.channel, upto: r.upto, settled, vouchered });
             }
         }
         let txid = txid.or(s.txid.as_deref());
-        let attempts = s.attempts.checked_add(1).ok_or(Error::OutOfRange { what: "attempts", value: u64::MAX })?;
+        let attempts =
+            s.attempts.checked_add(1).ok_or(Error::OutOfRange { what: "attempts", value: u64::MAX })?;
         update_settlement(&mut tx, id.0, SettlementState::Pending, txid, attempts, at).await?;
         let event = NewEvent {
             kind: "settlement_retried",
@@ -487,17 +509,21 @@ impl Ledger {
         if !is_own(&mut tx, &wtx.account).await? {
             return Err(Error::UnknownAccount(wtx.account));
         }
-        let digest =
-            journal::wallet_tx_digest(&wtx.txid, &wtx.account, wtx.kind.as_str(), wtx.counterparty.as_ref(), wtx.amount);
+        let digest = journal::wallet_tx_digest(
+            &wtx.txid,
+            &wtx.account,
+            wtx.kind.as_str(),
+            wtx.counterparty.as_ref(),
+            wtx.amount,
+        );
         let txid = wtx.txid.as_str();
-        let existing = sqlx::query!(
-            "SELECT account, kind, counterparty, amount FROM wallet_txs WHERE txid = ?",
-            txid
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
+        let existing =
+            sqlx::query!("SELECT account, kind, counterparty, amount FROM wallet_txs WHERE txid = ?", txid)
+                .fetch_optional(&mut *tx)
+                .await?;
         if let Some(row) = existing {
-            let counterparty = row.counterparty.as_deref().map(|c| address(c, "wallet_txs.counterparty")).transpose()?;
+            let counterparty =
+                row.counterparty.as_deref().map(|c| address(c, "wallet_txs.counterparty")).transpose()?;
             let same = journal::wallet_tx_digest(
                 txid,
                 &address(&row.account, "wallet_txs.account")?,
@@ -525,8 +551,12 @@ impl Ledger {
         .last_insert_rowid();
         let wallet = Account::Wallet(wtx.account);
         let postings = match wtx.kind {
-            crate::WalletTxKind::Deposit => vec![debit(wallet, wtx.amount), credit(Account::External, wtx.amount)],
-            crate::WalletTxKind::Withdrawal => vec![debit(Account::External, wtx.amount), credit(wallet, wtx.amount)],
+            crate::WalletTxKind::Deposit => {
+                vec![debit(wallet, wtx.amount), credit(Account::External, wtx.amount)]
+            }
+            crate::WalletTxKind::Withdrawal => {
+                vec![debit(Account::External, wtx.amount), credit(wallet, wtx.amount)]
+            }
             crate::WalletTxKind::Fee => vec![debit(Account::Fees, wtx.amount), credit(wallet, wtx.amount)],
         };
         let event = NewEvent {
@@ -546,14 +576,21 @@ impl Ledger {
     /// Records the balance the chain reports for one of our addresses. The journal moves
     /// the difference between the book and the chain to `external`, so from here on the
     /// book's on-chain balance is the observed one.
-    pub async fn observe_onchain_balance(&self, account: Address, balance: Amount, at: UnixTime) -> Result<()> {
+    pub async fn observe_onchain_balance(
+        &self,
+        account: Address,
+        balance: Amount,
+        at: UnixTime,
+    ) -> Result<()> {
         let _guard = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if !is_own(&mut tx, &account).await? {
             return Err(Error::UnknownAccount(account));
         }
         let name = Account::Wallet(account).to_string();
-        let rows = sqlx::query!("SELECT side, amount FROM journal WHERE account = ?", name).fetch_all(&mut *tx).await?;
+        let rows = sqlx::query!("SELECT side, amount FROM journal WHERE account = ?", name)
+            .fetch_all(&mut *tx)
+            .await?;
         let mut book = journal::Totals::default();
         for row in rows {
             book.add(Side::parse(&row.side)?, Amount::from_db(&row.amount, "journal.amount")?)?;
@@ -566,10 +603,15 @@ impl Ledger {
         );
         let bytes = account.as_bytes().as_slice();
         let amount = balance.to_db();
-        let obs = sqlx::query!("INSERT INTO balance_observations (account, amount, at) VALUES (?, ?, ?)", bytes, amount, at)
-            .execute(&mut *tx)
-            .await?
-            .last_insert_rowid();
+        let obs = sqlx::query!(
+            "INSERT INTO balance_observations (account, amount, at) VALUES (?, ?, ?)",
+            bytes,
+            amount,
+            at
+        )
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
         let wallet = Account::Wallet(account);
         let postings = if !gain.is_zero() {
             vec![debit(wallet, gain), credit(Account::External, gain)]
@@ -635,14 +677,22 @@ async fn insert_voucher(
     let seq = to_i64("voucher seq", v.seq)?;
     let expiry = to_i64("voucher expiry", v.expiry)?;
     let id = v.channel.0.as_slice();
-    let same_seq = sqlx::query!("SELECT cumulative, expiry, signature FROM vouchers WHERE channel = ? AND seq = ?", id, seq)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let same_seq = sqlx::query!(
+        "SELECT cumulative, expiry, signature FROM vouchers WHERE channel = ? AND seq = ?",
+        id,
+        seq
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     if let Some(row) = same_seq {
         let same = Amount::from_db(&row.cumulative, "vouchers.cumulative")?.base_units() == v.cumulative
             && row.expiry == expiry
             && row.signature.as_slice() == signed.signature.as_bytes().as_slice();
-        return if same { Ok(VoucherReceipt::AlreadyRecorded) } else { Err(Error::ReplayedSeq { channel: v.channel, seq: v.seq }) };
+        return if same {
+            Ok(VoucherReceipt::AlreadyRecorded)
+        } else {
+            Err(Error::ReplayedSeq { channel: v.channel, seq: v.seq })
+        };
     }
     if channel.state != ChannelState::Open {
         return Err(Error::ChannelNotOpen { channel: v.channel, state: channel.state.as_str() });
@@ -665,7 +715,12 @@ async fn insert_voucher(
         None => cumulative,
     };
     if cumulative > channel.terms.budget {
-        return Err(Error::OverBudget { channel: v.channel, seq: v.seq, cumulative, budget: channel.terms.budget });
+        return Err(Error::OverBudget {
+            channel: v.channel,
+            seq: v.seq,
+            cumulative,
+            budget: channel.terms.budget,
+        });
     }
     let text = cumulative.to_db();
     let sig = signed.signature.as_bytes().as_slice();
@@ -682,9 +737,10 @@ async fn insert_voucher(
     .await?
     .last_insert_rowid();
     let (kind, postings) = match channel.terms.direction {
-        Direction::Spend => {
-            ("voucher_sent", vec![debit(Account::Spent(v.channel), delta), credit(Account::Committed(v.channel), delta)])
-        }
+        Direction::Spend => (
+            "voucher_sent",
+            vec![debit(Account::Spent(v.channel), delta), credit(Account::Committed(v.channel), delta)],
+        ),
         Direction::Earn => (
             "voucher_received",
             vec![debit(Account::Receivable(v.channel), delta), credit(Account::Earned(v.channel), delta)],
@@ -712,7 +768,10 @@ async fn post(conn: &mut SqliteConnection, event: NewEvent<'_>, mut postings: Ve
         // Every caller builds balanced postings; this guards the invariant, not input.
         return Err(Error::Corrupt {
             what: "journal",
-            detail: format!("event {} does not balance: {} debit vs {} credit", event.kind, t.debits, t.credits),
+            detail: format!(
+                "event {} does not balance: {} debit vs {} credit",
+                event.kind, t.debits, t.credits
+            ),
         });
     }
     if postings.is_empty() {
@@ -738,7 +797,9 @@ async fn post(conn: &mut SqliteConnection, event: NewEvent<'_>, mut postings: Ve
     .execute(&mut *conn)
     .await?
     .last_insert_rowid();
-    let last = sqlx::query!("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+    let last = sqlx::query!("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
     let (mut entry_id, mut prev) = match last {
         Some(row) => (row.id, row.hash),
         None => (0, journal::GENESIS.to_vec()),
@@ -772,7 +833,10 @@ async fn post(conn: &mut SqliteConnection, event: NewEvent<'_>, mut postings: Ve
 
 async fn is_own(conn: &mut SqliteConnection, account: &Address) -> Result<bool> {
     let bytes = account.as_bytes().as_slice();
-    Ok(sqlx::query!("SELECT address FROM accounts WHERE address = ?", bytes).fetch_optional(&mut *conn).await?.is_some())
+    Ok(sqlx::query!("SELECT address FROM accounts WHERE address = ?", bytes)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some())
 }
 
 pub(crate) async fn load_channel(conn: &mut SqliteConnection, id: ChannelId) -> Result<Option<ChannelRow>> {
@@ -784,11 +848,10 @@ pub(crate) async fn load_channel(conn: &mut SqliteConnection, id: ChannelId) -> 
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let info_hash: [u8; 20] = row
-        .info_hash
-        .as_slice()
-        .try_into()
-        .map_err(|_| Error::Corrupt { what: "channels.info_hash", detail: format!("{} bytes", row.info_hash.len()) })?;
+    let info_hash: [u8; 20] = row.info_hash.as_slice().try_into().map_err(|_| Error::Corrupt {
+        what: "channels.info_hash",
+        detail: format!("{} bytes", row.info_hash.len()),
+    })?;
     Ok(Some(ChannelRow {
         terms: ChannelTerms {
             id,
@@ -811,14 +874,22 @@ async fn set_channel_state(conn: &mut SqliteConnection, id: ChannelId, state: Ch
 }
 
 /// The highest (seq, cumulative) recorded on a channel.
-pub(crate) async fn last_voucher(conn: &mut SqliteConnection, id: ChannelId) -> Result<Option<(u64, Amount)>> {
+pub(crate) async fn last_voucher(
+    conn: &mut SqliteConnection,
+    id: ChannelId,
+) -> Result<Option<(u64, Amount)>> {
     let bytes = id.0.as_slice();
-    let row = sqlx::query!("SELECT seq, cumulative FROM vouchers WHERE channel = ? ORDER BY seq DESC LIMIT 1", bytes)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query!(
+        "SELECT seq, cumulative FROM vouchers WHERE channel = ? ORDER BY seq DESC LIMIT 1",
+        bytes
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     row.map(|r| {
-        let seq = u64::try_from(r.seq)
-            .map_err(|_| Error::Corrupt { what: "vouchers.seq", detail: format!("negative seq {}", r.seq) })?;
+        let seq = u64::try_from(r.seq).map_err(|_| Error::Corrupt {
+            what: "vouchers.seq",
+            detail: format!("negative seq {}", r.seq),
+        })?;
         Ok((seq, Amount::from_db(&r.cumulative, "vouchers.cumulative")?))
     })
     .transpose()
@@ -845,7 +916,10 @@ pub(crate) struct ChannelPart {
 }
 
 /// Every settlement range on a channel, in settlement order.
-pub(crate) async fn channel_settlements(conn: &mut SqliteConnection, id: ChannelId) -> Result<Vec<ChannelPart>> {
+pub(crate) async fn channel_settlements(
+    conn: &mut SqliteConnection,
+    id: ChannelId,
+) -> Result<Vec<ChannelPart>> {
     let bytes = id.0.as_slice();
     let rows = sqlx::query!(
         "SELECT sc.settlement_id, sc.from_cumulative, sc.upto_cumulative, s.state
@@ -928,10 +1002,10 @@ pub(crate) async fn load_settlement(conn: &mut SqliteConnection, id: i64) -> Res
             upto: Amount::from_db(&p.upto_cumulative, "settlement_channels.upto_cumulative")?,
         });
     }
-    let first = ranges
-        .first()
-        .map(|r| r.channel)
-        .ok_or(Error::Corrupt { what: "settlement_channels", detail: format!("settlement {id} has no channel") })?;
+    let first = ranges.first().map(|r| r.channel).ok_or(Error::Corrupt {
+        what: "settlement_channels",
+        detail: format!("settlement {id} has no channel"),
+    })?;
     let channel = load_channel(conn, first).await?.ok_or(Error::UnknownChannel(first))?;
     Ok(SettlementRow {
         direction: Direction::parse(&row.direction)?,

@@ -116,9 +116,11 @@ impl Ledger {
         report.events_checked = events.len() as u64;
 
         // 1. The chain, and each event's totals.
-        let entries = sqlx::query!("SELECT id, event_id, account, side, amount, prev_hash, hash FROM journal ORDER BY id")
-            .fetch_all(&mut *tx)
-            .await?;
+        let entries = sqlx::query!(
+            "SELECT id, event_id, account, side, amount, prev_hash, hash FROM journal ORDER BY id"
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         report.entries_checked = entries.len() as u64;
         let mut prev_hash = journal::GENESIS.to_vec();
         let mut prev_id = 0i64;
@@ -154,7 +156,11 @@ impl Ledger {
                 }
             };
             match events.get(&e.event_id) {
-                None => report.problem("journal", e.id, format!("belongs to event {}, which does not exist", e.event_id)),
+                None => report.problem(
+                    "journal",
+                    e.id,
+                    format!("belongs to event {}, which does not exist", e.event_id),
+                ),
                 Some(ev) => {
                     let header = EventHeader {
                         id: e.event_id,
@@ -196,7 +202,10 @@ impl Ledger {
                 Some(t) if t.debits != t.credits => report.problem(
                     "events",
                     *id,
-                    format!("{} event does not balance: {} BTT debited, {} BTT credited", ev.kind, t.debits, t.credits),
+                    format!(
+                        "{} event does not balance: {} BTT debited, {} BTT credited",
+                        ev.kind, t.debits, t.credits
+                    ),
                 ),
                 Some(_) => {}
             }
@@ -223,7 +232,10 @@ impl Ledger {
                         closed.insert(c);
                     }
                 }
-                kind @ ("settlement_pending" | "settlement_confirmed" | "settlement_failed" | "settlement_retried") => {
+                kind @ ("settlement_pending"
+                | "settlement_confirmed"
+                | "settlement_failed"
+                | "settlement_retried") => {
                     if let Some(sid) = ev.settlement_id {
                         let h = settlement_history.entry(sid).or_insert((SettlementState::Pending, None, 0));
                         h.0 = match kind {
@@ -282,7 +294,10 @@ impl Ledger {
                 report.problem(
                     "vouchers",
                     v.id,
-                    format!("seq {} on channel {channel} promises {cumulative} BTT, over the budget of {} BTT", v.seq, row.terms.budget),
+                    format!(
+                        "seq {} on channel {channel} promises {cumulative} BTT, over the budget of {} BTT",
+                        v.seq, row.terms.budget
+                    ),
                 );
             }
             let voucher = Voucher {
@@ -318,11 +333,16 @@ impl Ledger {
         }
 
         // 4. Commitments within budgets, and no liability or receivable below zero.
-        let channels = sqlx::query!("SELECT rowid AS row_id, id, state FROM channels").fetch_all(&mut *tx).await?;
+        let channels =
+            sqlx::query!("SELECT rowid AS row_id, id, state FROM channels").fetch_all(&mut *tx).await?;
         for c in &channels {
             let Ok(id) = channel_id(&c.id) else { continue };
             let Ok(Some(row)) = load_channel(&mut tx, id).await else {
-                report.problem("channels", c.row_id, format!("channel {} cannot be read", hex::encode(&c.id)));
+                report.problem(
+                    "channels",
+                    c.row_id,
+                    format!("channel {} cannot be read", hex::encode(&c.id)),
+                );
                 continue;
             };
             let (income_or_expense, open) = match row.terms.direction {
@@ -338,7 +358,10 @@ impl Ledger {
                 report.problem(
                     "channels",
                     c.row_id,
-                    format!("channel {id}: the journal holds {promised} BTT promised, over its budget of {} BTT", row.terms.budget),
+                    format!(
+                        "channel {id}: the journal holds {promised} BTT promised, over its budget of {} BTT",
+                        row.terms.budget
+                    ),
                 );
             }
             let outstanding = account_totals.get(&open).copied().unwrap_or_default();
@@ -347,7 +370,11 @@ impl Ledger {
                 Direction::Earn => outstanding.credits > outstanding.debits,
             };
             if negative {
-                report.problem("channels", c.row_id, format!("channel {id}: {open} is below zero: more was settled than promised"));
+                report.problem(
+                    "channels",
+                    c.row_id,
+                    format!("channel {id}: {open} is below zero: more was settled than promised"),
+                );
             }
             let expected = if !closed.contains(&id) {
                 ChannelState::Open
@@ -366,14 +393,19 @@ impl Ledger {
         }
 
         // 5. Settlement states, txids and attempts follow from their events.
-        let settlements = sqlx::query!("SELECT id, state, txid, attempts FROM settlements").fetch_all(&mut *tx).await?;
+        let settlements =
+            sqlx::query!("SELECT id, state, txid, attempts FROM settlements").fetch_all(&mut *tx).await?;
         for s in &settlements {
             let Some((state, txid, retries)) = settlement_history.get(&s.id) else {
                 report.problem("settlements", s.id, "has no event in the journal");
                 continue;
             };
             if s.state != state.as_str() {
-                report.problem("settlements", s.id, format!("is {}, but its events make it {}", s.state, state.as_str()));
+                report.problem(
+                    "settlements",
+                    s.id,
+                    format!("is {}, but its events make it {}", s.state, state.as_str()),
+                );
             }
             if s.txid != *txid {
                 report.problem(
@@ -406,27 +438,32 @@ impl Ledger {
             report.problem(
                 table,
                 row,
-                format!("does not match what event {event_id} ({}) recorded: it was changed after it was written", ev.kind),
+                format!(
+                    "does not match what event {event_id} ({}) recorded: it was changed after it was written",
+                    ev.kind
+                ),
             );
         };
-        let missing = |report: &mut VerifyReport, what: &str| {
+        let missing = |report: &mut VerifyReport, what: &str| -> Result<()> {
             report.problem("events", event_id, format!("{} event: its {what} is missing", ev.kind));
+            Ok(())
         };
         match ev.kind.as_str() {
             "account_added" => {
-                let Some(bytes) = ev.account.as_deref() else { return Ok(missing(report, "account")) };
+                let Some(bytes) = ev.account.as_deref() else { return missing(report, "account") };
                 let row = sqlx::query!("SELECT rowid AS id, label FROM accounts WHERE address = ?", bytes)
                     .fetch_optional(&mut *conn)
                     .await?;
-                let Some(row) = row else { return Ok(missing(report, "account")) };
-                if journal::account_digest(&address(bytes, "events.account")?, &row.label) != ev.record_digest {
+                let Some(row) = row else { return missing(report, "account") };
+                if journal::account_digest(&address(bytes, "events.account")?, &row.label) != ev.record_digest
+                {
                     changed(report, "accounts", row.id);
                 }
             }
             "channel_opened" | "channel_closed" => {
-                let Some(bytes) = ev.channel.as_deref() else { return Ok(missing(report, "channel")) };
+                let Some(bytes) = ev.channel.as_deref() else { return missing(report, "channel") };
                 let id = channel_id(bytes)?;
-                let Some(row) = load_channel(conn, id).await? else { return Ok(missing(report, "channel")) };
+                let Some(row) = load_channel(conn, id).await? else { return missing(report, "channel") };
                 if journal::channel_digest(&row.terms) != ev.record_digest {
                     let row_id = sqlx::query_scalar!("SELECT rowid FROM channels WHERE id = ?", bytes)
                         .fetch_one(&mut *conn)
@@ -439,11 +476,14 @@ impl Ledger {
                 }
             }
             "voucher_sent" | "voucher_received" => {
-                let Some(vid) = ev.voucher_id else { return Ok(missing(report, "voucher")) };
-                let row = sqlx::query!("SELECT channel, seq, cumulative, expiry, signature FROM vouchers WHERE id = ?", vid)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                let Some(row) = row else { return Ok(missing(report, "voucher")) };
+                let Some(vid) = ev.voucher_id else { return missing(report, "voucher") };
+                let row = sqlx::query!(
+                    "SELECT channel, seq, cumulative, expiry, signature FROM vouchers WHERE id = ?",
+                    vid
+                )
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(row) = row else { return missing(report, "voucher") };
                 let voucher = Voucher {
                     channel: channel_id(&row.channel)?,
                     seq: u64::try_from(row.seq).unwrap_or(u64::MAX),
@@ -455,19 +495,23 @@ impl Ledger {
                 }
             }
             "settlement_pending" | "settlement_confirmed" | "settlement_failed" | "settlement_retried" => {
-                let Some(sid) = ev.settlement_id else { return Ok(missing(report, "settlement")) };
+                let Some(sid) = ev.settlement_id else { return missing(report, "settlement") };
                 let s = load_settlement(conn, sid).await?;
                 if s.digest() != ev.record_digest {
                     changed(report, "settlements", sid);
                 }
             }
             "deposit" | "withdrawal" | "fee" => {
-                let Some(wid) = ev.wallet_tx_id else { return Ok(missing(report, "wallet transaction")) };
-                let row = sqlx::query!("SELECT txid, account, kind, counterparty, amount FROM wallet_txs WHERE id = ?", wid)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                let Some(row) = row else { return Ok(missing(report, "wallet transaction")) };
-                let counterparty = row.counterparty.as_deref().map(|c| address(c, "wallet_txs.counterparty")).transpose()?;
+                let Some(wid) = ev.wallet_tx_id else { return missing(report, "wallet transaction") };
+                let row = sqlx::query!(
+                    "SELECT txid, account, kind, counterparty, amount FROM wallet_txs WHERE id = ?",
+                    wid
+                )
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(row) = row else { return missing(report, "wallet transaction") };
+                let counterparty =
+                    row.counterparty.as_deref().map(|c| address(c, "wallet_txs.counterparty")).transpose()?;
                 let digest = journal::wallet_tx_digest(
                     &row.txid,
                     &address(&row.account, "wallet_txs.account")?,
@@ -480,11 +524,12 @@ impl Ledger {
                 }
             }
             "balance_observed" => {
-                let Some(oid) = ev.observation_id else { return Ok(missing(report, "observation")) };
-                let row = sqlx::query!("SELECT account, amount, at FROM balance_observations WHERE id = ?", oid)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                let Some(row) = row else { return Ok(missing(report, "observation")) };
+                let Some(oid) = ev.observation_id else { return missing(report, "observation") };
+                let row =
+                    sqlx::query!("SELECT account, amount, at FROM balance_observations WHERE id = ?", oid)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                let Some(row) = row else { return missing(report, "observation") };
                 let digest = journal::observation_digest(
                     oid,
                     &address(&row.account, "balance_observations.account")?,

@@ -29,20 +29,23 @@ async fn crash_child() -> anyhow::Result<()> {
     let ch = channel(me, k.seeder.address(), 1, Amount::MAX);
     ledger.open_channel(&ch, T0).await?;
     let db = sqlx::SqlitePool::connect(&format!("sqlite:{path}")).await?;
-    let last: Option<i64> =
-        sqlx::query_scalar("SELECT max(seq) FROM vouchers").fetch_one(&db).await?;
+    let last: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM vouchers").fetch_one(&db).await?;
     let mut seq = last.unwrap_or(0) as u64;
     let mut out = std::io::stdout();
     for batch_no in 0..10_000u64 {
         let n = 1 + batch_no % 16;
-        let batch: Vec<_> = (1..=n).map(|i| sign(&k.me, ch.id, seq + i, Amount::from_base_units(u128::from(seq + i) * UNIT))).collect();
+        let batch: Vec<_> = (1..=n)
+            .map(|i| sign(&k.me, ch.id, seq + i, Amount::from_base_units(u128::from(seq + i) * UNIT)))
+            .collect();
         ledger.record_vouchers(&batch, T0 + seq as i64).await?;
         seq += n;
         writeln!(out, "committed {seq}")?;
         out.flush()?;
         if batch_no % 5 == 4 {
             let upto = Amount::from_base_units(u128::from(seq) * UNIT);
-            let sid = ledger.settlement_pending(&NewSettlement { channels: vec![(ch.id, upto)], txid: None }, T0).await?;
+            let sid = ledger
+                .settlement_pending(&NewSettlement { channels: vec![(ch.id, upto)], txid: None }, T0)
+                .await?;
             writeln!(out, "settlement {}", sid.0)?;
             out.flush()?;
             if batch_no % 10 == 9 {
@@ -113,7 +116,10 @@ fn crash_at_random_points_loses_and_doubles_nothing() -> anyhow::Result<()> {
             let (count, max): (i64, Option<i64>) =
                 sqlx::query_as("SELECT count(*), max(seq) FROM vouchers").fetch_one(&db).await?;
             let max = max.unwrap_or(0) as u64;
-            assert!(max >= reported, "after kill {kill}: voucher {reported} was reported committed, the ledger has up to {max}");
+            assert!(
+                max >= reported,
+                "after kill {kill}: voucher {reported} was reported committed, the ledger has up to {max}"
+            );
             assert_eq!(count as u64, max, "after kill {kill}: every seq once");
             let summary = ledger.summary().await?;
             // Spent is the last cumulative, exactly: no voucher counted twice.

@@ -4,8 +4,8 @@
 mod common;
 
 use bidswarm_ledger::{
-    Amount, ChannelState, DateRange, Economics, Error, Ledger, NewSettlement, Summary, VoucherReceipt, WalletTx,
-    WalletTxKind,
+    Amount, ChannelState, DateRange, Economics, Error, Ledger, NewSettlement, Summary, VoucherReceipt,
+    WalletTx, WalletTxKind,
 };
 use common::*;
 use sqlx::Connection;
@@ -32,7 +32,10 @@ async fn populated(dir: &tempfile::TempDir) -> anyhow::Result<Ledger> {
         ledger.record_voucher_sent(&sign(&k.me, spend.id, seq, btt(c)), T0 + 10 + seq as i64).await?;
     }
     let out = ledger
-        .settlement_pending(&NewSettlement { channels: vec![(spend.id, btt("10"))], txid: Some(TXID_OUT.into()) }, T0 + 100)
+        .settlement_pending(
+            &NewSettlement { channels: vec![(spend.id, btt("10"))], txid: Some(TXID_OUT.into()) },
+            T0 + 100,
+        )
         .await?;
     ledger.settlement_confirmed(out, TXID_OUT, T0 + 200).await?;
 
@@ -45,7 +48,10 @@ async fn populated(dir: &tempfile::TempDir) -> anyhow::Result<Ledger> {
         .await?;
     let inc = ledger
         .settlement_pending(
-            &NewSettlement { channels: vec![(earn.id, btt("7.000000000000000001"))], txid: Some(TXID_IN_1.into()) },
+            &NewSettlement {
+                channels: vec![(earn.id, btt("7.000000000000000001"))],
+                txid: Some(TXID_IN_1.into()),
+            },
             T0 + 86_500,
         )
         .await?;
@@ -98,7 +104,10 @@ async fn balances_are_exact_after_a_sequence_of_events() -> anyhow::Result<()> {
     let spend = channel(k.me.address(), k.seeder.address(), 1, btt("50"));
     ledger.record_voucher_sent(&sign(&k.me, spend.id, 4, btt("12.25")), T0 + 90_100).await?;
     let s = ledger.summary().await?;
-    assert_eq!((s.committed, s.spendable, s.spent), (btt("2.25"), btt("99.650000000000000001"), btt("12.25")));
+    assert_eq!(
+        (s.committed, s.spendable, s.spent),
+        (btt("2.25"), btt("99.650000000000000001"), btt("12.25"))
+    );
 
     // The chain says 99: the book follows it, and the 2.900000000000000001 difference is
     // booked against `external` (which had given 100 + 5 in deposit and first observation).
@@ -109,10 +118,16 @@ async fn balances_are_exact_after_a_sequence_of_events() -> anyhow::Result<()> {
 
     let per_torrent = ledger.per_torrent().await?;
     assert_eq!(per_torrent.len(), 1);
-    assert_eq!(per_torrent[&INFO_HASH], Economics { spent: btt("12.25"), earned: btt("7.000000000000000001") });
+    assert_eq!(
+        per_torrent[&INFO_HASH],
+        Economics { spent: btt("12.25"), earned: btt("7.000000000000000001") }
+    );
     let per_peer = ledger.per_peer().await?;
     assert_eq!(per_peer[&k.seeder.address()], Economics { spent: btt("12.25"), earned: Amount::ZERO });
-    assert_eq!(per_peer[&k.leecher.address()], Economics { spent: Amount::ZERO, earned: btt("7.000000000000000001") });
+    assert_eq!(
+        per_peer[&k.leecher.address()],
+        Economics { spent: Amount::ZERO, earned: btt("7.000000000000000001") }
+    );
     let by_day: Vec<_> = ledger.by_day().await?.into_iter().collect();
     assert_eq!(
         by_day,
@@ -127,7 +142,8 @@ async fn balances_are_exact_after_a_sequence_of_events() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn a_settlement_in_flight_stays_committed_until_confirmed_and_returns_when_it_fails() -> anyhow::Result<()> {
+async fn a_settlement_in_flight_stays_committed_until_confirmed_and_returns_when_it_fails(
+) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let k = keys();
     let ledger = open(&dir).await;
@@ -137,25 +153,34 @@ async fn a_settlement_in_flight_stays_committed_until_confirmed_and_returns_when
     let ch = channel(me, k.seeder.address(), 1, btt("5"));
     ledger.open_channel(&ch, T0).await?;
     ledger.record_voucher_sent(&sign(&k.me, ch.id, 1, btt("4")), T0).await?;
-    let sid = ledger.settlement_pending(&NewSettlement { channels: vec![(ch.id, btt("3"))], txid: None }, T0).await?;
+    let sid = ledger
+        .settlement_pending(&NewSettlement { channels: vec![(ch.id, btt("3"))], txid: None }, T0)
+        .await?;
     assert_eq!(ledger.summary().await?.committed, btt("4"));
     assert_eq!(ledger.account_balance(&format!("committed:{}", ch.id)).await?, (btt("1"), true));
     // The same range cannot be settled twice while one is in flight.
-    let again = ledger.settlement_pending(&NewSettlement { channels: vec![(ch.id, btt("3"))], txid: None }, T0).await;
+    let again =
+        ledger.settlement_pending(&NewSettlement { channels: vec![(ch.id, btt("3"))], txid: None }, T0).await;
     assert!(matches!(again, Err(Error::SettlementRange { .. })), "{again:?}");
     ledger.settlement_failed(sid, T0 + 1).await?;
     assert_eq!(ledger.account_balance(&format!("committed:{}", ch.id)).await?, (btt("4"), true));
     // A confirmation of a failed settlement is refused; it must be retried first.
-    assert!(matches!(ledger.settlement_confirmed(sid, TXID_OUT, T0).await, Err(Error::SettlementState { .. })));
+    assert!(matches!(
+        ledger.settlement_confirmed(sid, TXID_OUT, T0).await,
+        Err(Error::SettlementState { .. })
+    ));
     ledger.settlement_retry(sid, Some(TXID_OUT), T0 + 2).await?;
     assert_eq!(ledger.close_channel(ch.id, T0 + 3).await?, ChannelState::Closed);
     ledger.settlement_confirmed(sid, TXID_OUT, T0 + 4).await?;
     let s = ledger.summary().await?;
     assert_eq!((s.onchain, s.committed, s.spendable), (btt("7"), btt("1"), btt("6")));
     // Settling the rest makes the closed channel settled.
-    let rest = ledger.settlement_pending(&NewSettlement { channels: vec![(ch.id, btt("4"))], txid: None }, T0 + 5).await?;
+    let rest = ledger
+        .settlement_pending(&NewSettlement { channels: vec![(ch.id, btt("4"))], txid: None }, T0 + 5)
+        .await?;
     ledger.settlement_confirmed(rest, TXID_IN_1, T0 + 6).await?;
-    let state: String = sqlx::query_scalar("SELECT state FROM channels").fetch_one(&ledger_conn(&dir).await?).await?;
+    let state: String =
+        sqlx::query_scalar("SELECT state FROM channels").fetch_one(&ledger_conn(&dir).await?).await?;
     assert_eq!(state, "settled");
     let report = ledger.verify().await?;
     assert!(report.is_ok(), "{report}");
@@ -171,8 +196,11 @@ async fn every_event_balances_and_the_chain_links_every_row() -> anyhow::Result<
     let dir = tempfile::tempdir()?;
     let _ledger = populated(&dir).await?;
     let db = ledger_conn(&dir).await?;
-    let rows: Vec<(i64, i64, String, String, Vec<u8>, Vec<u8>)> =
-        sqlx::query_as("SELECT id, event_id, side, amount, prev_hash, hash FROM journal ORDER BY id").fetch_all(&db).await?;
+    type JournalRow = (i64, i64, String, String, Vec<u8>, Vec<u8>);
+    let rows: Vec<JournalRow> =
+        sqlx::query_as("SELECT id, event_id, side, amount, prev_hash, hash FROM journal ORDER BY id")
+            .fetch_all(&db)
+            .await?;
     assert!(rows.len() > 20);
     let mut per_event: std::collections::BTreeMap<i64, (u128, u128)> = Default::default();
     let mut prev = vec![0u8; 32];
@@ -200,7 +228,9 @@ async fn every_event_balances_and_the_chain_links_every_row() -> anyhow::Result<
 /// Runs raw SQL against the file, as someone with the sqlite3 CLI could, after dropping
 /// the append-only triggers.
 async fn tamper(dir: &tempfile::TempDir, sql: &str) -> anyhow::Result<()> {
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", dir.path().join("ledger.db").display())).await?;
+    let mut conn =
+        sqlx::SqliteConnection::connect(&format!("sqlite:{}", dir.path().join("ledger.db").display()))
+            .await?;
     sqlx::raw_sql(
         "DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete;
          DROP TRIGGER vouchers_no_update; DROP TRIGGER vouchers_no_delete; DROP TRIGGER events_no_update;",
@@ -227,7 +257,8 @@ fn has(report: &bidswarm_ledger::VerifyReport, table: &str, row: i64, needle: &s
 
 #[tokio::test]
 async fn a_voucher_edited_behind_the_ledgers_back_is_reported_with_its_row() -> anyhow::Result<()> {
-    let report = tampered_report("UPDATE vouchers SET cumulative = '20000000000000000000' WHERE id = 2").await?;
+    let report =
+        tampered_report("UPDATE vouchers SET cumulative = '20000000000000000000' WHERE id = 2").await?;
     assert!(has(&report, "vouchers", 2, "changed after it was written"), "{report}");
     assert!(has(&report, "vouchers", 2, "not by the payer"), "{report}");
     Ok(())
@@ -261,9 +292,11 @@ async fn reordered_journal_rows_break_the_chain() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn a_raised_budget_or_a_faked_settlement_state_is_reported() -> anyhow::Result<()> {
-    let report = tampered_report("UPDATE channels SET budget = '999000000000000000000' WHERE rowid = 1").await?;
+    let report =
+        tampered_report("UPDATE channels SET budget = '999000000000000000000' WHERE rowid = 1").await?;
     assert!(has(&report, "channels", 1, "terms were changed"), "{report}");
-    let report = tampered_report("UPDATE settlements SET state = 'pending', txid = NULL WHERE id = 1").await?;
+    let report =
+        tampered_report("UPDATE settlements SET state = 'pending', txid = NULL WHERE id = 1").await?;
     assert!(has(&report, "settlements", 1, "is pending, but its events make it confirmed"), "{report}");
     Ok(())
 }
@@ -281,7 +314,8 @@ async fn refused_vouchers_say_why_and_write_nothing() -> anyhow::Result<()> {
     ledger.open_channel(&other, T0).await?;
     ledger.record_voucher_received(&sign(&k.leecher, earn.id, 5, btt("2")), T0).await?;
     let db = ledger_conn(&dir).await?;
-    let count = || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM journal").fetch_one(&db).await };
+    let count =
+        || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM journal").fetch_one(&db).await };
     let before = count().await?;
 
     let wrong_payer = sign(&k.mallory, earn.id, 6, btt("3"));
@@ -291,13 +325,19 @@ async fn refused_vouchers_say_why_and_write_nothing() -> anyhow::Result<()> {
 
     let mut forged = sign(&k.leecher, earn.id, 6, btt("3"));
     forged.voucher.cumulative += 1;
-    assert!(matches!(ledger.record_voucher_received(&forged, T0).await, Err(Error::WrongPayer { .. } | Error::ForgedVoucher { .. })));
+    assert!(matches!(
+        ledger.record_voucher_received(&forged, T0).await,
+        Err(Error::WrongPayer { .. } | Error::ForgedVoucher { .. })
+    ));
 
     let replay = sign(&k.leecher, earn.id, 5, btt("2.5"));
     let err = ledger.record_voucher_received(&replay, T0).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("voucher seq 5 on channel {} replays a different voucher already recorded with that seq", earn.id)
+        format!(
+            "voucher seq 5 on channel {} replays a different voucher already recorded with that seq",
+            earn.id
+        )
     );
 
     let decreasing = sign(&k.leecher, earn.id, 6, btt("1.5"));
@@ -316,7 +356,10 @@ async fn refused_vouchers_say_why_and_write_nothing() -> anyhow::Result<()> {
     // recovers that channel's payer.
     let mut cross = sign(&k.leecher, earn.id, 6, btt("3"));
     cross.voucher.channel = other.id;
-    assert!(matches!(ledger.record_voucher_received(&cross, T0).await, Err(Error::WrongPayer { .. } | Error::ForgedVoucher { .. })));
+    assert!(matches!(
+        ledger.record_voucher_received(&cross, T0).await,
+        Err(Error::WrongPayer { .. } | Error::ForgedVoucher { .. })
+    ));
 
     let unknown = sign(&k.leecher, bidswarm_wallet::ChannelId([9; 16]), 1, btt("1"));
     assert!(matches!(ledger.record_voucher_received(&unknown, T0).await, Err(Error::UnknownChannel(_))));
@@ -327,7 +370,10 @@ async fn refused_vouchers_say_why_and_write_nothing() -> anyhow::Result<()> {
     // In a batch, one bad voucher refuses the batch, and names it.
     let batch = [sign(&k.leecher, earn.id, 6, btt("3")), sign(&k.leecher, earn.id, 7, btt("2.9"))];
     let err = ledger.record_vouchers(&batch, T0).await.unwrap_err();
-    assert!(matches!(&err, Error::Batch { index: 1, source } if matches!(**source, Error::NonMonotonic { .. })), "{err:?}");
+    assert!(
+        matches!(&err, Error::Batch { index: 1, source } if matches!(**source, Error::NonMonotonic { .. })),
+        "{err:?}"
+    );
     assert_eq!(count().await?, before, "nothing was written");
 
     // The same voucher twice is recorded once.

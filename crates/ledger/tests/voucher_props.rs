@@ -6,7 +6,9 @@ mod common;
 
 use std::cell::RefCell;
 
-use bidswarm_ledger::{Amount, Error, Ledger, NewSettlement, SettlementId, VoucherReceipt, WalletTx, WalletTxKind};
+use bidswarm_ledger::{
+    Amount, Error, Ledger, NewSettlement, SettlementId, VoucherReceipt, WalletTx, WalletTxKind,
+};
 use bidswarm_wallet::{Signer, Voucher};
 use common::*;
 use proptest::prelude::*;
@@ -61,8 +63,10 @@ struct World {
 /// (journal rows, last hash): unchanged by a refused voucher.
 async fn fingerprint(db: &sqlx::SqlitePool) -> (i64, Option<Vec<u8>>) {
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM journal").fetch_one(db).await.expect("count");
-    let h: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT hash FROM journal ORDER BY id DESC LIMIT 1").fetch_optional(db).await.expect("hash");
+    let h: Option<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM journal ORDER BY id DESC LIMIT 1")
+        .fetch_optional(db)
+        .await
+        .expect("hash");
     (n, h)
 }
 
@@ -97,7 +101,9 @@ impl World {
         let step = Amount::from_base_units(1_000);
         let (voucher, expect): (_, fn(&Error) -> bool) = match attack {
             Attack::Valid { seq_step, amount } => {
-                let cum = last_cum.checked_add(Amount::from_base_units(u128::from(amount))).expect("far below 2^100");
+                let cum = last_cum
+                    .checked_add(Amount::from_base_units(u128::from(amount)))
+                    .expect("far below 2^100");
                 let v = next(last_seq + seq_step, cum);
                 let receipt = self.rt.block_on(self.ledger.record_voucher_received(&v, T0));
                 prop_assert_eq!(
@@ -117,7 +123,12 @@ impl World {
                 (v, |e| matches!(e, Error::WrongPayer { .. } | Error::ForgedVoucher { .. }))
             }
             Attack::WrongPayer => (
-                sign(&self.keys.mallory, self.channel, last_seq + 1, last_cum.checked_add(step).expect("small")),
+                sign(
+                    &self.keys.mallory,
+                    self.channel,
+                    last_seq + 1,
+                    last_cum.checked_add(step).expect("small"),
+                ),
                 |e| matches!(e, Error::WrongPayer { .. }),
             ),
             Attack::Replayed { pick, extra } => {
@@ -139,11 +150,17 @@ impl World {
                 // A seq below the last that was skipped over, if any.
                 let recorded: std::collections::HashSet<u64> = self.recorded.iter().map(|r| r.0).collect();
                 let Some(seq) = (1..last_seq).rev().find(|s| !recorded.contains(s)) else { return Ok(()) };
-                (next(seq, last_cum.checked_add(step).expect("small")), |e| matches!(e, Error::NonMonotonic { .. }))
+                (next(seq, last_cum.checked_add(step).expect("small")), |e| {
+                    matches!(e, Error::NonMonotonic { .. })
+                })
             }
             Attack::CrossChannel => {
-                let voucher =
-                    Voucher { channel: self.other, seq: last_seq + 1, cumulative: last_cum.base_units() + 1000, expiry: EXPIRY };
+                let voucher = Voucher {
+                    channel: self.other,
+                    seq: last_seq + 1,
+                    cumulative: last_cum.base_units() + 1000,
+                    expiry: EXPIRY,
+                };
                 let signature = self.keys.mallory.sign_voucher(&voucher).expect("sign");
                 let mut v = bidswarm_ledger::SignedVoucher { voucher, signature };
                 v.voucher.channel = self.channel;
@@ -183,7 +200,8 @@ impl World {
 fn bad_vouchers_are_refused_and_write_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let world = RefCell::new(World::new(&dir));
-    let mut runner = TestRunner::new(Config { cases: 12_000, failure_persistence: None, ..Config::default() });
+    let mut runner =
+        TestRunner::new(Config { cases: 12_000, failure_persistence: None, ..Config::default() });
     runner.run(&attack(), |a| world.borrow_mut().case(a)).expect("every bad voucher is refused");
     let world = world.into_inner();
     assert!(world.attacks >= 10_000, "only {} attacks ran", world.attacks);
