@@ -37,6 +37,20 @@ pub enum ApiErrorKind {
     Io,
     /// Something inside Bidswarm failed; the message has the details.
     Internal,
+    /// No wallet has been created or imported yet.
+    NoWallet,
+    /// The wallet is locked; unlock it with its password first.
+    WalletLocked,
+    /// The wallet password is wrong. Nothing was changed.
+    WrongPassword,
+    /// A TRON address that is not valid (prefix, length or checksum).
+    InvalidAddress,
+    /// The wallet cannot cover the amount (plus fees).
+    InsufficientFunds,
+    /// The TRON node cannot be reached; on-chain figures are unknown for now.
+    Offline,
+    /// The TRON node refused a transaction; the message has its reason.
+    NodeRejected,
 }
 
 impl ApiError {
@@ -51,7 +65,9 @@ impl ApiError {
             ApiErrorKind::Forbidden => 403,
             ApiErrorKind::UnknownTorrent | ApiErrorKind::PathNotFound => 404,
             ApiErrorKind::AlreadyExists => 409,
-            ApiErrorKind::Unreachable => 502,
+            ApiErrorKind::Unreachable | ApiErrorKind::Offline | ApiErrorKind::NodeRejected => 502,
+            ApiErrorKind::NoWallet => 404,
+            ApiErrorKind::WalletLocked => 423,
             ApiErrorKind::Io | ApiErrorKind::Internal => 500,
             _ => 400,
         }

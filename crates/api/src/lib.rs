@@ -12,9 +12,11 @@
 //! they stay far below 2^53.
 
 mod error;
+mod speed;
 mod torrent;
 
 pub use error::{ApiError, ApiErrorKind};
+pub use speed::*;
 pub use torrent::*;
 
 use serde::{Deserialize, Serialize};
@@ -78,6 +80,15 @@ pub enum Request {
     GetPieces {
         id: TorrentId,
     },
+    /// What bid-for-speed is doing for a torrent.
+    GetTorrentSpeed {
+        id: TorrentId,
+    },
+    /// Sets (or with `None` clears) a torrent's own bid.
+    SetTorrentBid {
+        id: TorrentId,
+        bid: Option<TorrentBid>,
+    },
     /// Hashes a file or folder into a new `.torrent` written to `output`.
     CreateTorrent {
         path: String,
@@ -124,6 +135,9 @@ pub enum Response {
     Pieces {
         pieces: PieceMap,
     },
+    TorrentSpeed {
+        speed: TorrentSpeed,
+    },
 }
 
 /// Things that happen without being asked. Sent to every connected UI.
@@ -157,6 +171,9 @@ pub enum Event {
         pieces: u32,
         contributions: Vec<PeerBytes>,
     },
+    Speed {
+        event: SpeedEvent,
+    },
 }
 
 /// Every type the TypeScript bindings declare, in the order they are written.
@@ -185,6 +202,15 @@ pub fn typescript_declarations() -> Vec<String> {
         PeerBytes,
         BlocklistStatus,
         PieceMap,
+        TronNetwork,
+        BidStrategy,
+        SpeedSettings,
+        TorrentBid,
+        TorrentSpeed,
+        PaidSlot,
+        ChannelDirection,
+        ChannelInfo,
+        SpeedEvent,
     ]
 }
 

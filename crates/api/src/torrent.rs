@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use crate::{SpeedSettings, TorrentBid, TronNetwork};
 
 /// A torrent's id: its BitTorrent v1 info hash as 40 lowercase hex digits. It is known
 /// before metadata (from the magnet) and stays the same across restarts.
@@ -46,6 +47,8 @@ pub struct AddOptions {
     /// Peers to connect to at once, as `host:port`.
     pub peers: Vec<String>,
     pub limits: RateLimits,
+    /// This torrent's own bid for speed; the settings' defaults when absent.
+    pub bid: Option<TorrentBid>,
 }
 
 /// Upload and download caps in bytes per second; `None` means unlimited.
@@ -164,6 +167,10 @@ pub struct Settings {
     pub start_at_login: bool,
     /// Desktop app: closing the window keeps Bidswarm seeding in the tray.
     pub close_to_tray: bool,
+    /// Bid for speed: spending, earning and their limits.
+    pub speed: SpeedSettings,
+    /// The TRON network the wallet uses.
+    pub network: TronNetwork,
 }
 
 impl Default for Settings {
@@ -184,6 +191,8 @@ impl Default for Settings {
             notify_on_complete: true,
             start_at_login: false,
             close_to_tray: true,
+            speed: SpeedSettings::default(),
+            network: TronNetwork::default(),
         }
     }
 }

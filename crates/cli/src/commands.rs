@@ -227,6 +227,8 @@ async fn one_shot_core(swarm: &SwarmArgs, folder: PathBuf, no_incoming: bool) ->
         no_discovery: swarm.no_dht,
         bypass_gateway: swarm.bypass_gateway,
         peer_handshake_timeout: None,
+        speed_identity: None,
+        ledger_path: None,
     };
     Ok(Core::start(config).await?)
 }

@@ -88,6 +88,8 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
         no_discovery: args.no_dht,
         bypass_gateway: false,
         peer_handshake_timeout: args.peer_handshake_timeout_secs.map(Duration::from_secs),
+        speed_identity: None,
+        ledger_path: None,
     })
     .await?;
 

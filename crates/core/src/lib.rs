@@ -8,9 +8,11 @@
 
 mod pieces;
 mod settings;
+mod speed;
 mod watch;
 
 pub use settings::SettingsStore;
+pub use speed::SpeedIdentity;
 
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
@@ -24,7 +26,7 @@ use bidswarm_api::{
 };
 pub use bidswarm_swarm::{create_torrent, CreateOptions, CreateProgress};
 
-use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig, IgnoreSpeed};
+use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig};
 use bidswarm_swarm::{Swarm, SwarmConfig};
 use tokio::sync::broadcast;
 use tracing::{info, warn};
@@ -52,6 +54,12 @@ pub struct CoreConfig {
     /// How long a new peer connection may take to complete its handshake (the gateway's
     /// default when `None`). Tests shorten it.
     pub peer_handshake_timeout: Option<std::time::Duration>,
+    /// The key bid-for-speed pays and is paid with, for scripted runs
+    /// (`--wallet-file`); the desktop and server set it when the wallet is unlocked.
+    pub speed_identity: Option<SpeedIdentity>,
+    /// Where the ledger lives; `state_dir/ledger.sqlite` when `None` and there is a state
+    /// folder, and no ledger at all otherwise.
+    pub ledger_path: Option<PathBuf>,
 }
 
 pub struct Core {
@@ -65,6 +73,8 @@ pub struct Core {
     started_with: Settings,
     events: broadcast::Sender<Event>,
     watcher: Arc<watch::Watcher>,
+    speed: Arc<speed::SpeedService>,
+    ledger: Option<Arc<bidswarm_ledger::Ledger>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     blocklist: std::sync::Mutex<BlocklistStatus>,
 }
@@ -88,6 +98,23 @@ impl Core {
                 }))
             };
         let loopback = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+        let (events, _) = broadcast::channel(1024);
+        // Saved settings were checked when saved; a hand-edited file falls back to
+        // spending and earning off rather than keep Bidswarm from starting.
+        let terms = speed::Terms::from_settings(&current.speed).unwrap_or_else(|e| {
+            warn!("bid-for-speed settings ignored: {e}");
+            speed::Terms::from_settings(&Default::default()).unwrap_or_else(|_| unreachable!("defaults are valid"))
+        });
+        let (ledger_ops, ledger_rx) = tokio::sync::mpsc::unbounded_channel();
+        let ledger_path = config.ledger_path.clone().or_else(|| config.state_dir.as_ref().map(|d| d.join("ledger.sqlite")));
+        let ledger = match &ledger_path {
+            Some(path) => Some(Arc::new(bidswarm_ledger::Ledger::open(path).await.map_err(|e| {
+                api_error(ApiErrorKind::Io, format!("cannot open the ledger {}: {e}", path.display()))
+            })?)),
+            None => None,
+        };
+        let speed = speed::SpeedService::new(terms, events.clone(), ledger_ops);
+        speed.set_identity(config.speed_identity.clone());
         let gateway = if config.bypass_gateway {
             None
         } else {
@@ -101,9 +128,11 @@ impl Core {
                 Some(timeout) => GatewayConfig { handshake_timeout: timeout, ..gateway_config },
                 None => gateway_config,
             };
-            let gateway = Gateway::start(gateway_config, Arc::new(IgnoreSpeed)).await.map_err(|e| {
+            let gateway = Gateway::start(gateway_config, speed.clone()).await.map_err(|e| {
                 api_error(ApiErrorKind::Io, format!("cannot listen for peers on {public_listen}: {e}"))
             })?;
+            speed.attach(&gateway);
+            gateway.set_ranker(speed.clone());
             Some(gateway)
         };
         let swarm = Swarm::start(SwarmConfig {
@@ -131,11 +160,16 @@ impl Core {
         if let Some(addr) = peer_listen {
             info!(%addr, "listening for peers");
         }
-        let (events, _) = broadcast::channel(1024);
         let (watcher, watch_task) = watch::Watcher::spawn(swarm.clone(), events.clone());
         let mut tasks = vec![watch_task];
+        match &ledger {
+            Some(ledger) => tasks.push(tokio::spawn(speed::ledger_writer(ledger.clone(), ledger_rx))),
+            // Nothing to keep it in: a one-shot session without a ledger file.
+            None => drop(ledger_rx),
+        }
         if let Some(gateway) = &gateway {
             tasks.push(pieces::spawn(swarm.clone(), gateway.clone(), events.clone()));
+            tasks.push(speed_loop(swarm.clone(), gateway.clone(), speed.clone()));
         }
         let core = Arc::new(Self {
             swarm,
@@ -145,6 +179,8 @@ impl Core {
             started_with: current.clone(),
             events,
             watcher,
+            speed,
+            ledger,
             tasks,
             blocklist: std::sync::Mutex::new(BlocklistStatus::default()),
         });
@@ -187,7 +223,13 @@ impl Core {
             Request::AddTorrent { source, mut options } => {
                 // The download folder setting may have changed since the session started.
                 options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);
+                if let Some(bid) = &options.bid {
+                    check_bid(bid)?;
+                }
                 let torrent = swarm.add(&source, &options).await?;
+                if let Some(bid) = options.bid.clone() {
+                    self.speed.set_torrent_bid(info_hash_of(&torrent.id)?, Some(bid));
+                }
                 self.watcher.track(&torrent);
                 Response::Torrent { torrent }
             }
@@ -235,6 +277,19 @@ impl Core {
                 Response::Peers { peers: self.peers_of(&id) }
             }
             Request::GetSettings => self.settings_response(),
+            Request::GetTorrentSpeed { id } => {
+                swarm.get(&id)?;
+                Response::TorrentSpeed { speed: self.speed.torrent_status(info_hash_of(&id)?) }
+            }
+            Request::SetTorrentBid { id, bid } => {
+                swarm.get(&id)?;
+                if let Some(bid) = &bid {
+                    check_bid(bid)?;
+                }
+                let info_hash = info_hash_of(&id)?;
+                self.speed.set_torrent_bid(info_hash, bid);
+                Response::TorrentSpeed { speed: self.speed.torrent_status(info_hash) }
+            }
             Request::UpdateSettings { settings } => {
                 let blocklist_changed = settings.blocklist_path != self.settings.get().blocklist_path;
                 let blocklist = match (&settings.blocklist_path, blocklist_changed) {
@@ -242,8 +297,11 @@ impl Core {
                     (Some(path), true) => Some(read_blocklist(path).await?),
                     _ => None,
                 };
+                let terms = speed::Terms::from_settings(&settings.speed)
+                    .map_err(|e| api_error(ApiErrorKind::BadRequest, e))?;
                 self.settings.update(settings.clone()).await?;
                 self.apply_limits(&settings);
+                self.speed.set_terms(terms);
                 match blocklist {
                     Some(loaded) => self.set_blocklist(loaded),
                     None if blocklist_changed => {
@@ -358,6 +416,64 @@ impl Core {
             || settings.upnp != before.upnp;
         Response::Settings { settings, restart_required }
     }
+}
+
+/// Runs the speed layer's rounds: verified pieces to pay for, bids, the auction.
+fn speed_loop(
+    swarm: Arc<Swarm>,
+    gateway: Arc<Gateway>,
+    speed: Arc<speed::SpeedService>,
+) -> tokio::task::JoinHandle<()> {
+    let mut verified = gateway.verified_pieces();
+    bidswarm_swarm::spawn(tracing::info_span!("speed"), "speed", async move {
+        let mut ticker = tokio::time::interval(speed::TICK);
+        loop {
+            ticker.tick().await;
+            let mut pieces = Vec::new();
+            loop {
+                match verified.try_recv() {
+                    Ok(piece) => pieces.push(piece),
+                    Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                        warn!("{n} verified-piece reports missed by the speed layer: those bytes go unpaid");
+                    }
+                    Err(_) => break,
+                }
+            }
+            let remaining = swarm
+                .list()
+                .into_iter()
+                .filter_map(|t| {
+                    let hash = hex::decode(&t.id.0).ok()?.try_into().ok()?;
+                    Some((hash, t.total_bytes.saturating_sub(t.progress_bytes)))
+                })
+                .collect();
+            speed.tick(pieces, remaining);
+        }
+        #[allow(unreachable_code)]
+        Ok::<(), std::convert::Infallible>(())
+    })
+}
+
+fn info_hash_of(id: &TorrentId) -> Result<[u8; 20], ApiError> {
+    hex::decode(&id.0)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| api_error(ApiErrorKind::UnknownTorrent, format!("{} is not an info hash", id.0)))
+}
+
+fn check_bid(bid: &bidswarm_api::TorrentBid) -> Result<(), ApiError> {
+    for (field, text) in [("price_per_gib", &bid.price_per_gib), ("budget", &bid.budget)] {
+        text.parse::<u128>().map_err(|_| {
+            api_error(
+                ApiErrorKind::BadRequest,
+                format!("the bid's {field} must be a whole number of BTT base units (10^-18 BTT), not {text:?}"),
+            )
+        })?;
+    }
+    if bid.spending && bid.budget.parse::<u128>().unwrap_or(0) == 0 {
+        return Err(api_error(ApiErrorKind::BadRequest, "a bid needs a budget above zero"));
+    }
+    Ok(())
 }
 
 /// What librqbit itself limits: behind the gateway only the download, since the gateway

@@ -165,6 +165,7 @@ mod tests {
                 Event::Removed { .. } => "removed",
                 Event::Error { .. } => "error",
                 Event::PiecesVerified { .. } => "pieces_verified",
+                Event::Speed { .. } => "speed",
             })
             .collect()
     }

@@ -1,20 +1,20 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, };
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, };
 
 export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
 /**
  * True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
  * after Bidswarm restarts.
  */
-restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, } | { "type": "blocklist", blocklist: BlocklistStatus, } | { "type": "pieces", pieces: PieceMap, };
+restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, } | { "type": "blocklist", blocklist: BlocklistStatus, } | { "type": "pieces", pieces: PieceMap, } | { "type": "torrent_speed", speed: TorrentSpeed, };
 
-export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, };
+export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, } | { "type": "speed", event: SpeedEvent, };
 
 export type ApiError = { kind: ApiErrorKind, message: string, };
 
-export type ApiErrorKind = "bad_request" | "invalid_magnet" | "invalid_torrent" | "path_not_found" | "already_exists" | "unknown_torrent" | "unreachable" | "unauthorized" | "forbidden" | "io" | "internal";
+export type ApiErrorKind = "bad_request" | "invalid_magnet" | "invalid_torrent" | "path_not_found" | "already_exists" | "unknown_torrent" | "unreachable" | "unauthorized" | "forbidden" | "io" | "internal" | "no_wallet" | "wallet_locked" | "wrong_password" | "invalid_address" | "insufficient_funds" | "offline" | "node_rejected";
 
 export type TorrentId = string;
 
@@ -36,7 +36,11 @@ output_folder: string | null,
 /**
  * Peers to connect to at once, as `host:port`.
  */
-peers: Array<string>, limits: RateLimits, };
+peers: Array<string>, limits: RateLimits, 
+/**
+ * This torrent's own bid for speed; the settings' defaults when absent.
+ */
+bid: TorrentBid | null, };
 
 export type RateLimits = { download_bytes_per_sec: number | null, upload_bytes_per_sec: number | null, };
 
@@ -118,7 +122,15 @@ start_at_login: boolean,
 /**
  * Desktop app: closing the window keeps Bidswarm seeding in the tray.
  */
-close_to_tray: boolean, };
+close_to_tray: boolean, 
+/**
+ * Bid for speed: spending, earning and their limits.
+ */
+speed: SpeedSettings, 
+/**
+ * The TRON network the wallet uses.
+ */
+network: TronNetwork, };
 
 export type SessionStats = { download_bytes_per_sec: number, upload_bytes_per_sec: number, fetched_bytes: number, uploaded_bytes: number, torrents: number, peers: number, 
 /**
@@ -207,3 +219,89 @@ export type PieceMap = { count: number,
  * One bit per piece, most significant bit first (as in BEP 3), base64.
  */
 bitfield_base64: string, };
+
+export type TronNetwork = { "kind": "mainnet" } | { "kind": "nile" } | { "kind": "shasta" } | { "kind": "custom", url: string, api_key: string | null, } | { "kind": "local", url: string, };
+
+export type BidStrategy = "fixed" | "auto";
+
+export type SpeedSettings = { spending_enabled: boolean, strategy: BidStrategy, 
+/**
+ * Base units per GiB, for the fixed strategy.
+ */
+fixed_price_per_gib: string, 
+/**
+ * Base units per GiB that auto-bid never exceeds.
+ */
+max_price_per_gib: string, 
+/**
+ * Base units each torrent may spend at most (per torrent, overridable).
+ */
+budget_per_torrent: string, earning_enabled: boolean, 
+/**
+ * Base units per GiB below which no paid slot is sold.
+ */
+ask_per_gib: string, 
+/**
+ * Bytes a paid slot is served beyond its last payment.
+ */
+credit_window_bytes: number, 
+/**
+ * Base units one payer may owe us unsettled before it gets no paid slot.
+ */
+exposure_cap: string, 
+/**
+ * Base units owed to one payee that trigger a settlement on chain.
+ */
+settlement_threshold: string, };
+
+export type TorrentBid = { 
+/**
+ * Off: never pay for this torrent, whatever the global setting.
+ */
+spending: boolean, strategy: BidStrategy, 
+/**
+ * Base units per GiB (fixed), or the max price (auto).
+ */
+price_per_gib: string, 
+/**
+ * Base units this torrent may spend at most.
+ */
+budget: string, };
+
+export type TorrentSpeed = { bid: TorrentBid | null, 
+/**
+ * Base units per GiB we bid now, if bidding.
+ */
+current_bid: string | null, 
+/**
+ * Base units: the budget, what was promised so far, and what is left.
+ */
+budget: string, spent: string, remaining: string, 
+/**
+ * Bytes of verified pieces paid for.
+ */
+bytes_bought: number, budget_exhausted: boolean, 
+/**
+ * Seeders that granted us a paid slot, with the price.
+ */
+paid_slots: Array<PaidSlot>, 
+/**
+ * Base units promised to us by payers for this torrent.
+ */
+earned: string, channels: Array<ChannelInfo>, };
+
+export type PaidSlot = { peer: string, price_per_gib: string, };
+
+export type ChannelDirection = "spend" | "earn";
+
+export type ChannelInfo = { channel: string, direction: ChannelDirection, peer: string, 
+/**
+ * The other side's TRON address.
+ */
+counterparty: string, price_per_gib: string, budget: string, 
+/**
+ * The last voucher's cumulative amount and sequence number.
+ */
+cumulative: string, seq: number, };
+
+export type SpeedEvent = { "what": "bid", id: TorrentId, peer: string, price: string, } | { "what": "price", id: TorrentId, peer: string, price: string, slot: boolean, } | { "what": "paid", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "earned", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "settled", txid: string, amount: string, } | { "what": "budget_exhausted", id: TorrentId, };

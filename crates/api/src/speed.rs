@@ -1,0 +1,156 @@
+//! Wallet and bid-for-speed types. Every BTT amount crosses the API as a decimal string
+//! of base units (10^-18 BTT): exact in JSON and in JavaScript, never a float. TRX amounts
+//! are strings of sun (10^-6 TRX) for the same reason.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::TorrentId;
+
+/// Which TRON network the wallet uses.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TronNetwork {
+    #[default]
+    Mainnet,
+    Nile,
+    Shasta,
+    /// Any TRON full-node HTTP API, with an optional TronGrid API key.
+    Custom { url: String, api_key: Option<String> },
+    /// A `bidswarm-cli devnet` node: the local test network.
+    Local { url: String },
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BidStrategy {
+    /// Bid the fixed price per GiB.
+    Fixed,
+    /// Spread the remaining budget over the remaining bytes, up to the max price.
+    #[default]
+    Auto,
+}
+
+/// Bid-for-speed settings. Spending is off until the user turns it on, and then a
+/// budget per torrent is required.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(default)]
+pub struct SpeedSettings {
+    pub spending_enabled: bool,
+    pub strategy: BidStrategy,
+    /// Base units per GiB, for the fixed strategy.
+    pub fixed_price_per_gib: String,
+    /// Base units per GiB that auto-bid never exceeds.
+    pub max_price_per_gib: String,
+    /// Base units each torrent may spend at most (per torrent, overridable).
+    pub budget_per_torrent: String,
+    pub earning_enabled: bool,
+    /// Base units per GiB below which no paid slot is sold.
+    pub ask_per_gib: String,
+    /// Bytes a paid slot is served beyond its last payment.
+    #[ts(type = "number")]
+    pub credit_window_bytes: u64,
+    /// Base units one payer may owe us unsettled before it gets no paid slot.
+    pub exposure_cap: String,
+    /// Base units owed to one payee that trigger a settlement on chain.
+    pub settlement_threshold: String,
+}
+
+const BTT: u128 = 1_000_000_000_000_000_000;
+
+impl Default for SpeedSettings {
+    fn default() -> Self {
+        Self {
+            spending_enabled: false,
+            strategy: BidStrategy::Auto,
+            fixed_price_per_gib: BTT.to_string(),
+            max_price_per_gib: (10 * BTT).to_string(),
+            budget_per_torrent: "0".into(),
+            earning_enabled: false,
+            ask_per_gib: BTT.to_string(),
+            credit_window_bytes: 4 << 20,
+            exposure_cap: (100 * BTT).to_string(),
+            settlement_threshold: (50 * BTT).to_string(),
+        }
+    }
+}
+
+/// One torrent's own bid, overriding the defaults in [`SpeedSettings`].
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct TorrentBid {
+    /// Off: never pay for this torrent, whatever the global setting.
+    pub spending: bool,
+    pub strategy: BidStrategy,
+    /// Base units per GiB (fixed), or the max price (auto).
+    pub price_per_gib: String,
+    /// Base units this torrent may spend at most.
+    pub budget: String,
+}
+
+/// What bid-for-speed is doing for one torrent.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
+pub struct TorrentSpeed {
+    pub bid: Option<TorrentBid>,
+    /// Base units per GiB we bid now, if bidding.
+    pub current_bid: Option<String>,
+    /// Base units: the budget, what was promised so far, and what is left.
+    pub budget: String,
+    pub spent: String,
+    pub remaining: String,
+    /// Bytes of verified pieces paid for.
+    #[ts(type = "number")]
+    pub bytes_bought: u64,
+    pub budget_exhausted: bool,
+    /// Seeders that granted us a paid slot, with the price.
+    pub paid_slots: Vec<PaidSlot>,
+    /// Base units promised to us by payers for this torrent.
+    pub earned: String,
+    pub channels: Vec<ChannelInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct PaidSlot {
+    pub peer: String,
+    pub price_per_gib: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelDirection {
+    Spend,
+    Earn,
+}
+
+/// One payment channel of this session.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct ChannelInfo {
+    pub channel: String,
+    pub direction: ChannelDirection,
+    pub peer: String,
+    /// The other side's TRON address.
+    pub counterparty: String,
+    pub price_per_gib: String,
+    pub budget: String,
+    /// The last voucher's cumulative amount and sequence number.
+    pub cumulative: String,
+    #[ts(type = "number")]
+    pub seq: u64,
+}
+
+/// Bid-for-speed events, for the UI's live view.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum SpeedEvent {
+    /// We bid `price` per GiB to a seeder.
+    Bid { id: TorrentId, peer: String, price: String },
+    /// A seeder answered: its clearing price, and whether we hold a paid slot.
+    Price { id: TorrentId, peer: String, price: String, slot: bool },
+    /// We signed a voucher: `cumulative` in total on that channel.
+    Paid { id: TorrentId, peer: String, channel: String, cumulative: String },
+    /// A payer's voucher was accepted.
+    Earned { id: TorrentId, peer: String, channel: String, cumulative: String },
+    /// A settlement transaction was confirmed on chain.
+    Settled { txid: String, amount: String },
+    /// The torrent's budget is used up: bidding stopped, downloading goes on for free.
+    BudgetExhausted { id: TorrentId },
+}

@@ -1,0 +1,841 @@
+//! Bid for speed, wired: the bt_speed state machine of docs/PROTOCOL.md over the gateway.
+//!
+//! `crates/speed` decides (messages, auction, bids, channels); this module keeps the
+//! per-connection state, talks through [`PeerLink::send_speed`], meters paid slots with
+//! the gateway's credit, ranks and weighs peers for the choker and the shaper
+//! ([`Ranker`]), and signs vouchers with the wallet's key.
+//!
+//! Lock order: `SpeedService::state` only; it is never held across an `.await`, and the
+//! gateway's own locks are taken inside it only through `PeerLink` methods, which hold
+//! theirs for a single operation.
+//!
+//! Per connection, both roles may run at once: as payer (we bid to a seller) and as payee
+//! (the peer bids to us).
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Arc, Mutex, MutexGuard, RwLock, Weak},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use bidswarm_api::{
+    BidStrategy, ChannelDirection, ChannelInfo, Event, PaidSlot, SpeedEvent, SpeedSettings, TorrentBid, TorrentId,
+    TorrentSpeed,
+};
+use bidswarm_gateway::{Gateway, LinkId, PeerLink, PeerSample, Ranker, RateRanker, SpeedHandler, VerifiedPiece};
+use bidswarm_speed::{
+    auction::{self, SealedBid},
+    bidding::{Bidder, Strategy},
+    channel::{Earning, Spending},
+    message::{Bid, ErrorCode, Hello, NeedPayment, PriceOffer, SignedVoucher, SpeedError, SpeedMessage, VERSION},
+    Amount,
+};
+use bidswarm_wallet::{Address, ChannelId, Signer};
+use bytes::Bytes;
+use tokio::sync::broadcast;
+use tracing::{debug, info, warn};
+
+/// How often bids, auctions and payments are revisited, besides on each message.
+pub(crate) const TICK: Duration = Duration::from_secs(1);
+/// Paid slots a seller auctions: the choker's regular slots (the optimistic one is never
+/// sold).
+const PAID_SLOTS: usize = 4;
+
+/// The wallet key bt_speed signs with, and the network it is on.
+#[derive(Clone)]
+pub struct SpeedIdentity {
+    pub signer: Arc<dyn Signer + Send + Sync>,
+    pub address: Address,
+    /// `mainnet`, `nile`, `shasta` or `devnet:<name>` (docs/PROTOCOL.md §4).
+    pub network: String,
+    /// The BTT TRC-20 contract on that network.
+    pub token: Address,
+}
+
+impl std::fmt::Debug for SpeedIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpeedIdentity").field("address", &self.address).field("network", &self.network).finish()
+    }
+}
+
+/// The settings in a form the logic can use, checked once.
+#[derive(Debug, Clone)]
+pub(crate) struct Terms {
+    spending: bool,
+    strategy: BidStrategy,
+    fixed_price: Amount,
+    max_price: Amount,
+    budget: Amount,
+    earning: bool,
+    ask: Amount,
+    credit_window: u64,
+    exposure_cap: Amount,
+}
+
+impl Terms {
+    pub(crate) fn from_settings(s: &SpeedSettings) -> Result<Self, String> {
+        let amount = |field: &str, text: &str| {
+            text.parse::<u128>().map(Amount).map_err(|_| {
+                format!("{field} must be a whole number of BTT base units (10^-18 BTT), not {text:?}")
+            })
+        };
+        let terms = Self {
+            spending: s.spending_enabled,
+            strategy: s.strategy,
+            fixed_price: amount("fixed_price_per_gib", &s.fixed_price_per_gib)?,
+            max_price: amount("max_price_per_gib", &s.max_price_per_gib)?,
+            budget: amount("budget_per_torrent", &s.budget_per_torrent)?,
+            earning: s.earning_enabled,
+            ask: amount("ask_per_gib", &s.ask_per_gib)?,
+            credit_window: s.credit_window_bytes,
+            exposure_cap: amount("exposure_cap", &s.exposure_cap)?,
+        };
+        amount("settlement_threshold", &s.settlement_threshold)?;
+        if terms.spending && terms.budget.is_zero() {
+            return Err("spending needs a budget per torrent above zero: set how much one torrent may spend".into());
+        }
+        if terms.earning && terms.credit_window == 0 {
+            return Err("earning needs a credit window above zero bytes".into());
+        }
+        Ok(terms)
+    }
+}
+
+/// One torrent's spending: its bid settings and what all its channels promised.
+#[derive(Debug, Clone, Default)]
+struct TorrentBudget {
+    bid: Option<TorrentBid>,
+    /// Promised on channels now closed; open ones add theirs.
+    spent_closed: Amount,
+    exhausted_announced: bool,
+}
+
+/// What we know about one bt_speed connection.
+#[derive(Debug)]
+struct Peer {
+    link: Arc<PeerLink>,
+    info_hash: [u8; 20],
+    hello_sent: bool,
+    theirs: Option<Hello>,
+    // As payer.
+    bidder: Bidder,
+    nonce: u64,
+    spending: Option<Spending>,
+    slot: bool,
+    // As payee.
+    bid: Option<Bid>,
+    earning: Option<Earning>,
+    offered: Option<PriceOffer>,
+    need_payment_sent: bool,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    terms: Option<Terms>,
+    identity: Option<SpeedIdentity>,
+    peers: HashMap<LinkId, Peer>,
+    torrents: HashMap<[u8; 20], TorrentBudget>,
+    /// Payers that cheated (bad voucher); no paid slot for them this session.
+    banned: Vec<Address>,
+    /// Paid-slot holders and their bids, for the ranker.
+    paid: HashMap<LinkId, Amount>,
+    /// Remaining bytes per torrent, from the last tick.
+    remaining: HashMap<[u8; 20], u64>,
+}
+
+/// Something for the ledger to record, in the order it happened. Written by
+/// [`ledger_writer`] off the relay tasks, so the wire never waits for the disk.
+#[derive(Debug)]
+pub(crate) enum LedgerOp {
+    Voucher { channel: bidswarm_ledger::NewChannel, voucher: bidswarm_ledger::SignedVoucher, ours: bool },
+    Close { channel: ChannelId },
+}
+
+pub(crate) struct SpeedService {
+    state: Mutex<State>,
+    ledger: tokio::sync::mpsc::UnboundedSender<LedgerOp>,
+    gateway: RwLock<Weak<Gateway>>,
+    events: broadcast::Sender<Event>,
+    /// The ranker's view, rebuilt each tick: paid bidders and the free peers' weight.
+    ranking: RwLock<Ranking>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Ranking {
+    paid: HashMap<LinkId, Amount>,
+    max_bid: Amount,
+    free_weight: u32,
+}
+
+impl std::fmt::Debug for SpeedService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpeedService").finish_non_exhaustive()
+    }
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl SpeedService {
+    pub(crate) fn new(
+        terms: Terms,
+        events: broadcast::Sender<Event>,
+        ledger: tokio::sync::mpsc::UnboundedSender<LedgerOp>,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(State { terms: Some(terms), ..State::default() }),
+            ledger,
+            gateway: RwLock::new(Weak::new()),
+            events,
+            ranking: RwLock::new(Ranking::default()),
+        })
+    }
+
+    pub(crate) fn attach(&self, gateway: &Arc<Gateway>) {
+        *self.gateway.write().unwrap_or_else(|p| p.into_inner()) = Arc::downgrade(gateway);
+    }
+
+    fn gateway(&self) -> Option<Arc<Gateway>> {
+        self.gateway.read().unwrap_or_else(|p| p.into_inner()).upgrade()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Plain maps and values: a poisoned lock still holds a usable state.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The key to pay and be paid with; `None` turns bt_speed payments off (hello is
+    /// still exchanged, without an ask, so peers know we exist).
+    pub(crate) fn set_identity(&self, identity: Option<SpeedIdentity>) {
+        self.lock().identity = identity;
+    }
+
+    pub(crate) fn set_terms(&self, terms: Terms) {
+        self.lock().terms = Some(terms);
+    }
+
+    pub(crate) fn set_torrent_bid(&self, info_hash: [u8; 20], bid: Option<TorrentBid>) {
+        self.lock().torrents.entry(info_hash).or_default().bid = bid;
+    }
+
+
+    fn emit(&self, event: SpeedEvent) {
+        // Nobody listening is normal.
+        let _ = self.events.send(Event::Speed { event });
+    }
+
+    /// One round: payments for newly verified pieces, bids, the auction, and payment
+    /// demands. `remaining` is each torrent's bytes still to download.
+    pub(crate) fn tick(&self, verified: Vec<VerifiedPiece>, remaining: HashMap<[u8; 20], u64>) {
+        let now = now_unix();
+        let mut events = Vec::new();
+        {
+            let mut state = self.lock();
+            state.remaining = remaining;
+            credit_verified(&mut state, &verified);
+            pay(&mut state, now, &mut events, &self.ledger);
+            rebid(&mut state, &mut events);
+            self.run_auction(&mut state);
+            demand_payment(&mut state);
+        }
+        for event in events {
+            self.emit(event);
+        }
+    }
+
+    fn run_auction(&self, state: &mut State) {
+        let Some(terms) = state.terms.clone() else { return };
+        let banned = state.banned.clone();
+        // Exposure per payer: unsettled promises across its channels.
+        let mut exposure: HashMap<Address, Amount> = HashMap::new();
+        for peer in state.peers.values() {
+            if let (Some(e), Some(h)) = (&peer.earning, &peer.theirs) {
+                let total = exposure.entry(h.address).or_default();
+                *total = total.checked_add(e.unsettled()).unwrap_or(Amount(u128::MAX));
+            }
+        }
+        let bids: Vec<SealedBid<LinkId>> = if terms.earning && state.identity.is_some() {
+            state
+                .peers
+                .iter()
+                .filter_map(|(id, p)| {
+                    let bid = p.bid.as_ref()?;
+                    let payer = p.theirs.as_ref()?.address;
+                    let over_cap = exposure.get(&payer).is_some_and(|e| *e >= terms.exposure_cap);
+                    (!bid.price.is_zero() && !banned.contains(&payer) && !over_cap && !p.link.out_of_credit())
+                        .then_some(SealedBid { bidder: *id, price: bid.price })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let outcome = auction::clear(terms.ask, PAID_SLOTS, &bids);
+        let mut paid = HashMap::new();
+        for (id, peer) in state.peers.iter_mut() {
+            let Some(bid) = peer.bid.clone() else { continue };
+            let won = outcome.winners.contains(id);
+            // A peer out of credit keeps its slot (and its choke) until it pays.
+            let keeps = peer.offered.as_ref().is_some_and(|o| o.slot) && peer.link.out_of_credit();
+            let slot = won || keeps;
+            let offer = PriceOffer { price: outcome.clearing_price, slot, credit_window: terms.credit_window };
+            if slot {
+                paid.insert(*id, bid.price);
+                if let Some(earning) = peer.earning.as_mut() {
+                    earning.price = outcome.clearing_price;
+                }
+                if peer.link.credit().is_none() {
+                    peer.link.set_credit(Some(terms.credit_window));
+                }
+            } else if peer.link.credit().is_some() && !peer.link.out_of_credit() {
+                peer.link.set_credit(None);
+            }
+            if peer.offered.as_ref() != Some(&offer) {
+                peer.link.send_speed(SpeedMessage::Price(offer.clone()).encode());
+                peer.offered = Some(offer);
+            }
+        }
+        state.paid = paid.clone();
+        let max_bid = paid.values().copied().max().unwrap_or(Amount::ZERO);
+        let total_paid_weight: u64 = paid.values().map(|b| u64::from(weight_of(*b, max_bid))).sum();
+        let free_peers = state.peers.len().saturating_sub(paid.len()).max(1) as u64;
+        let free_weight = if paid.is_empty() {
+            1
+        } else {
+            // All free peers together get a ninth of the paid peers' weight: about 10% of
+            // the cap when everyone is sending (docs/PROTOCOL.md §5).
+            (total_paid_weight / 9 / free_peers).clamp(1, u64::from(u32::MAX)) as u32
+        };
+        *self.ranking.write().unwrap_or_else(|p| p.into_inner()) = Ranking { paid, max_bid, free_weight };
+        if let Some(gateway) = self.gateway() {
+            gateway.rechoke_soon();
+        }
+    }
+
+    /// What bid-for-speed is doing for one torrent.
+    pub(crate) fn torrent_status(&self, info_hash: [u8; 20]) -> TorrentSpeed {
+        let state = self.lock();
+        let budget_entry = state.torrents.get(&info_hash).cloned().unwrap_or_default();
+        let (budget, _) = torrent_budget(state.terms.as_ref(), &budget_entry);
+        let spent = spent_on(&state, info_hash, &budget_entry);
+        let mut status = TorrentSpeed {
+            bid: budget_entry.bid.clone(),
+            budget: budget.0.to_string(),
+            spent: spent.0.to_string(),
+            remaining: budget.saturating_sub(spent).0.to_string(),
+            budget_exhausted: budget_entry.exhausted_announced,
+            ..TorrentSpeed::default()
+        };
+        let mut earned = Amount::ZERO;
+        for peer in state.peers.values().filter(|p| p.info_hash == info_hash) {
+            let counterparty = peer.theirs.as_ref().map(|h| h.address.to_string()).unwrap_or_default();
+            if let Some(s) = &peer.spending {
+                status.bytes_bought += s.verified_bytes();
+                if peer.slot {
+                    status.paid_slots.push(PaidSlot { peer: peer.link.remote.to_string(), price_per_gib: s.price.0.to_string() });
+                }
+                status.channels.push(ChannelInfo {
+                    channel: s.channel.to_string(),
+                    direction: ChannelDirection::Spend,
+                    peer: peer.link.remote.to_string(),
+                    counterparty: counterparty.clone(),
+                    price_per_gib: s.price.0.to_string(),
+                    budget: s.budget.0.to_string(),
+                    cumulative: s.paid().0.to_string(),
+                    seq: 0,
+                });
+            }
+            if let Some(e) = &peer.earning {
+                earned = earned.checked_add(e.promised()).unwrap_or(earned);
+                status.channels.push(ChannelInfo {
+                    channel: e.channel.to_string(),
+                    direction: ChannelDirection::Earn,
+                    peer: peer.link.remote.to_string(),
+                    counterparty,
+                    price_per_gib: e.price.0.to_string(),
+                    budget: e.budget.0.to_string(),
+                    cumulative: e.promised().0.to_string(),
+                    seq: e.best().map_or(0, |v| v.voucher.seq),
+                });
+            }
+            if let Some(price) = peer.bidder.current() {
+                status.current_bid = Some(price.0.to_string());
+            }
+        }
+        status.earned = earned.0.to_string();
+        status
+    }
+
+    fn handle(&self, link: &Arc<PeerLink>, message: SpeedMessage) -> Vec<SpeedEvent> {
+        let mut events = Vec::new();
+        let mut state = self.lock();
+        let State { peers, identity, terms, torrents, banned, remaining, .. } = &mut *state;
+        let Some(peer) = peers.get_mut(&link.id) else { return events };
+        let id = TorrentId(hex::encode(peer.info_hash));
+        let reply = |m: SpeedMessage| {
+            link.send_speed(m.encode());
+        };
+        let refuse = |code: ErrorCode, message: &str| {
+            reply(SpeedMessage::Error(SpeedError { code, message: message.into() }));
+        };
+        match message {
+            SpeedMessage::Hello(hello) => {
+                if hello.version < VERSION {
+                    refuse(ErrorCode::UnsupportedVersion, "bt_speed v1 is the oldest version spoken here");
+                    return events;
+                }
+                debug!(peer = %link.remote, address = %hello.address, ask = ?hello.ask, "bt_speed hello");
+                peer.theirs = Some(hello);
+                if let (Some(me), Some(terms)) = (identity.as_ref(), terms.as_ref()) {
+                    let budget = torrents.entry(peer.info_hash).or_default().clone();
+                    let left = remaining.get(&peer.info_hash).copied().unwrap_or(0);
+                    maybe_bid(peer, me, terms, &budget, left, &mut events, &id);
+                }
+            }
+            SpeedMessage::Bid(bid) => {
+                let (Some(me), Some(terms)) = (identity.as_ref(), terms.as_ref()) else {
+                    refuse(ErrorCode::NotSelling, "this peer sells no paid slots");
+                    return events;
+                };
+                if !terms.earning {
+                    refuse(ErrorCode::NotSelling, "this peer sells no paid slots");
+                    return events;
+                }
+                let Some(theirs) = peer.theirs.clone() else {
+                    refuse(ErrorCode::BadMessage, "send hello before bidding");
+                    return events;
+                };
+                if theirs.network != me.network || theirs.token != me.token {
+                    refuse(ErrorCode::WrongNetwork, "we are paid on another network or token");
+                    return events;
+                }
+                if ChannelId::derive(&theirs.address, &me.address, &peer.info_hash, bid.nonce) != bid.channel {
+                    refuse(ErrorCode::UnknownChannel, "the channel does not derive from our addresses and the nonce");
+                    return events;
+                }
+                if !bid.price.is_zero() && bid.price < terms.ask {
+                    refuse(ErrorCode::BelowAsk, "the bid is below the ask");
+                }
+                if banned.contains(&theirs.address) {
+                    refuse(ErrorCode::BadVoucher, "an earlier voucher from this payer was refused");
+                    return events;
+                }
+                let same_channel = peer.earning.as_ref().is_some_and(|e| e.channel == bid.channel);
+                if !same_channel {
+                    peer.earning = Some(Earning::new(bid.channel, theirs.address, bid.budget, terms.ask));
+                } else if let Some(e) = peer.earning.as_mut() {
+                    e.budget = e.budget.max(bid.budget);
+                }
+                peer.bid = Some(bid);
+            }
+            SpeedMessage::Price(offer) => {
+                let Some(spending) = peer.spending.as_mut() else { return events };
+                spending.price = offer.price;
+                peer.slot = offer.slot;
+                events.push(SpeedEvent::Price {
+                    id,
+                    peer: link.remote.to_string(),
+                    price: offer.price.0.to_string(),
+                    slot: offer.slot,
+                });
+            }
+            SpeedMessage::Voucher(voucher) => {
+                let Some(earning) = peer.earning.as_mut() else {
+                    refuse(ErrorCode::UnknownChannel, "no channel is open with this peer");
+                    return events;
+                };
+                match earning.accept(&voucher, now_unix(), None) {
+                    Ok(increase) => {
+                        if let Some(me) = identity.as_ref() {
+                            let terms = bidswarm_ledger::NewChannel {
+                                id: earning.channel,
+                                payer: earning.payer,
+                                payee: me.address,
+                                info_hash: peer.info_hash,
+                                price_per_gib: ledger_amount(earning.price),
+                                budget: ledger_amount(earning.budget),
+                            };
+                            let record = bidswarm_ledger::SignedVoucher {
+                                voucher: voucher.voucher,
+                                signature: voucher.signature.clone(),
+                            };
+                            let _ = self.ledger.send(LedgerOp::Voucher { channel: terms, voucher: record, ours: false });
+                        }
+                        let credit = earning.credit_for(increase);
+                        link.add_credit(credit);
+                        peer.need_payment_sent = false;
+                        events.push(SpeedEvent::Earned {
+                            id,
+                            peer: link.remote.to_string(),
+                            channel: earning.channel.to_string(),
+                            cumulative: earning.promised().0.to_string(),
+                        });
+                        if let Some(g) = self.gateway() {
+                            g.rechoke_soon();
+                        }
+                    }
+                    Err(e) => {
+                        warn!(peer = %link.remote, payer = %earning.payer, "voucher refused: {e}");
+                        refuse(ErrorCode::BadVoucher, &e.to_string());
+                        banned.push(earning.payer);
+                        peer.bid = None;
+                    }
+                }
+            }
+            SpeedMessage::NeedPayment(need) => {
+                debug!(peer = %link.remote, owed = %need.owed, unpaid = need.unpaid_bytes, "payee asks for payment");
+                // Paid at the next tick, for verified bytes only.
+            }
+            SpeedMessage::Error(e) => {
+                debug!(peer = %link.remote, code = e.code.number(), "bt_speed error: {}", e.message);
+                if matches!(e.code, ErrorCode::BelowAsk | ErrorCode::NotSelling | ErrorCode::WrongNetwork) {
+                    peer.slot = false;
+                }
+            }
+        }
+        events
+    }
+}
+
+fn ledger_amount(a: Amount) -> bidswarm_ledger::Amount {
+    bidswarm_ledger::Amount::from_base_units(a.0)
+}
+
+/// Applies [`LedgerOp`]s in order. A channel is recorded with its terms when its first
+/// voucher is; a write that fails is logged with what was lost, and the next goes on.
+pub(crate) async fn ledger_writer(
+    ledger: Arc<bidswarm_ledger::Ledger>,
+    mut ops: tokio::sync::mpsc::UnboundedReceiver<LedgerOp>,
+) {
+    let mut opened = std::collections::HashSet::new();
+    while let Some(op) = ops.recv().await {
+        let at = now_unix() as i64;
+        let result = match op {
+            LedgerOp::Voucher { channel, voucher, ours } => {
+                let mut result = Ok(());
+                if opened.insert(channel.id) {
+                    // The counterparty is a peer; our side is an account.
+                    let peer = if ours { channel.payee } else { channel.payer };
+                    let me = if ours { channel.payer } else { channel.payee };
+                    let record = bidswarm_ledger::Peer { address: peer, public_key: None, client: None };
+                    result = async {
+                        ledger.add_account(me, "wallet", at).await?;
+                        ledger.record_peer(&record, at).await?;
+                        ledger.open_channel(&channel, at).await.map(|_| ())
+                    }
+                    .await;
+                }
+                match result {
+                    Ok(()) if ours => ledger.record_voucher_sent(&voucher, at).await.map(|_| ()),
+                    Ok(()) => ledger.record_voucher_received(&voucher, at).await.map(|_| ()),
+                    Err(e) => Err(e),
+                }
+            }
+            LedgerOp::Close { channel } => {
+                if opened.contains(&channel) {
+                    ledger.close_channel(channel, at).await.map(|_| ())
+                } else {
+                    Ok(())
+                }
+            }
+        };
+        if let Err(e) = result {
+            warn!("the ledger did not record a bt_speed event: {e}");
+        }
+    }
+}
+
+/// Weight of a paid slot in the upload shaper: proportional to its bid.
+fn weight_of(bid: Amount, max_bid: Amount) -> u32 {
+    if max_bid.is_zero() {
+        return 1000;
+    }
+    ((bid.0.saturating_mul(1000) / max_bid.0).clamp(1, 1000)) as u32
+}
+
+/// The torrent's budget and strategy: its own bid, else the settings.
+fn torrent_budget(terms: Option<&Terms>, t: &TorrentBudget) -> (Amount, Strategy) {
+    let Some(terms) = terms else { return (Amount::ZERO, Strategy::Off) };
+    match &t.bid {
+        Some(bid) => {
+            let budget = bid.budget.parse::<u128>().map(Amount).unwrap_or(Amount::ZERO);
+            let price = bid.price_per_gib.parse::<u128>().map(Amount).unwrap_or(Amount::ZERO);
+            let strategy = match (bid.spending, bid.strategy) {
+                (false, _) => Strategy::Off,
+                (true, BidStrategy::Fixed) => Strategy::Fixed { price },
+                (true, BidStrategy::Auto) => Strategy::Auto { max_price: price },
+            };
+            (budget, strategy)
+        }
+        None if terms.spending => {
+            let strategy = match terms.strategy {
+                BidStrategy::Fixed => Strategy::Fixed { price: terms.fixed_price },
+                BidStrategy::Auto => Strategy::Auto { max_price: terms.max_price },
+            };
+            (terms.budget, strategy)
+        }
+        None => (Amount::ZERO, Strategy::Off),
+    }
+}
+
+/// Promised so far for a torrent, on all its channels.
+fn spent_on(state: &State, info_hash: [u8; 20], t: &TorrentBudget) -> Amount {
+    state
+        .peers
+        .values()
+        .filter(|p| p.info_hash == info_hash)
+        .filter_map(|p| p.spending.as_ref())
+        .fold(t.spent_closed, |sum, s| sum.checked_add(s.paid()).unwrap_or(sum))
+}
+
+/// Bids to a seller that asks no more than we pay, when spending is on for the torrent.
+fn maybe_bid(
+    peer: &mut Peer,
+    me: &SpeedIdentity,
+    terms: &Terms,
+    t: &TorrentBudget,
+    remaining_bytes: u64,
+    events: &mut Vec<SpeedEvent>,
+    id: &TorrentId,
+) {
+    let Some(theirs) = peer.theirs.clone() else { return };
+    let Some(ask) = theirs.ask else { return };
+    if theirs.network != me.network || theirs.token != me.token || theirs.address == me.address {
+        return;
+    }
+    let (budget, strategy) = torrent_budget(Some(terms), t);
+    let spent_here = peer.spending.as_ref().map_or(Amount::ZERO, |s| s.paid());
+    let left = budget.saturating_sub(t.spent_closed).saturating_sub(spent_here);
+    let Some(price) = peer.bidder.next(strategy, left, remaining_bytes.max(1)) else { return };
+    if !price.is_zero() && price < ask {
+        // We cannot meet this seller's ask; bid nothing.
+        peer.bidder = Bidder::default();
+        return;
+    }
+    let channel = match &peer.spending {
+        Some(s) => s.channel,
+        None => {
+            peer.nonce = rand::random::<u64>() >> 1;
+            let channel = ChannelId::derive(&me.address, &theirs.address, &peer.info_hash, peer.nonce);
+            peer.spending = Some(Spending::new(channel, theirs.address, left, Amount::ZERO));
+            channel
+        }
+    };
+    let bid = Bid { price, budget: left, channel, nonce: peer.nonce };
+    peer.link.send_speed(SpeedMessage::Bid(bid).encode());
+    info!(peer = %peer.link.remote, %price, budget = %left, "bid for speed");
+    events.push(SpeedEvent::Bid { id: id.clone(), peer: peer.link.remote.to_string(), price: price.0.to_string() });
+}
+
+/// Credits verified pieces to the channels of the peers that delivered them, while they
+/// gave us a paid slot.
+fn credit_verified(state: &mut State, verified: &[VerifiedPiece]) {
+    for piece in verified {
+        for (addr, bytes) in &piece.contributions {
+            if let Some(peer) = find_peer(&mut state.peers, piece.info_hash, *addr) {
+                if peer.slot {
+                    if let Some(s) = peer.spending.as_mut() {
+                        s.on_verified(*bytes);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn find_peer(peers: &mut HashMap<LinkId, Peer>, info_hash: [u8; 20], addr: SocketAddr) -> Option<&mut Peer> {
+    peers.values_mut().find(|p| p.info_hash == info_hash && p.link.remote == addr)
+}
+
+/// Signs and sends a voucher on every channel that owes something, within each torrent's
+/// budget; announces a used-up budget once.
+fn pay(
+    state: &mut State,
+    now: u64,
+    events: &mut Vec<SpeedEvent>,
+    ledger: &tokio::sync::mpsc::UnboundedSender<LedgerOp>,
+) {
+    let Some(me) = state.identity.clone() else { return };
+    let ids: Vec<LinkId> = state.peers.keys().copied().collect();
+    for link_id in ids {
+        let Some(info_hash) = state.peers.get(&link_id).map(|p| p.info_hash) else { continue };
+        let t = state.torrents.get(&info_hash).cloned().unwrap_or_default();
+        let (budget, _) = torrent_budget(state.terms.as_ref(), &t);
+        let spent = spent_on(state, info_hash, &t);
+        let room = budget.saturating_sub(spent);
+        let Some(peer) = state.peers.get_mut(&link_id) else { continue };
+        let Some(spending) = peer.spending.as_mut() else { continue };
+        let Some(voucher) = spending.next_voucher(now, room) else { continue };
+        match me.signer.sign_voucher(&voucher) {
+            Ok(signature) => {
+                let terms = bidswarm_ledger::NewChannel {
+                    id: spending.channel,
+                    payer: me.address,
+                    payee: spending.payee,
+                    info_hash,
+                    price_per_gib: ledger_amount(spending.price),
+                    budget: ledger_amount(spending.budget),
+                };
+                let record = bidswarm_ledger::SignedVoucher { voucher, signature: signature.clone() };
+                // The writer ends only when the core shuts down.
+                let _ = ledger.send(LedgerOp::Voucher { channel: terms, voucher: record, ours: true });
+                peer.link.send_speed(SpeedMessage::Voucher(SignedVoucher { voucher, signature }).encode());
+                events.push(SpeedEvent::Paid {
+                    id: TorrentId(hex::encode(info_hash)),
+                    peer: peer.link.remote.to_string(),
+                    channel: voucher.channel.to_string(),
+                    cumulative: voucher.cumulative.to_string(),
+                });
+            }
+            Err(e) => warn!("could not sign a voucher: {e}"),
+        }
+    }
+    // Budgets used up: stop bidding (keep downloading for free).
+    let hashes: Vec<[u8; 20]> = state.torrents.keys().copied().collect();
+    for info_hash in hashes {
+        let t = state.torrents.get(&info_hash).cloned().unwrap_or_default();
+        let (budget, strategy) = torrent_budget(state.terms.as_ref(), &t);
+        if matches!(strategy, Strategy::Off) || t.exhausted_announced || budget.is_zero() {
+            continue;
+        }
+        if spent_on(state, info_hash, &t) >= budget {
+            if let Some(entry) = state.torrents.get_mut(&info_hash) {
+                entry.exhausted_announced = true;
+            }
+            for peer in state.peers.values_mut().filter(|p| p.info_hash == info_hash) {
+                if let Some(s) = &peer.spending {
+                    let withdraw = Bid { price: Amount::ZERO, budget: Amount::ZERO, channel: s.channel, nonce: peer.nonce };
+                    peer.link.send_speed(SpeedMessage::Bid(withdraw).encode());
+                }
+                peer.slot = false;
+                peer.bidder = Bidder::default();
+            }
+            info!(info_hash = %hex::encode(info_hash), %budget, "budget used up: downloading on for free");
+            events.push(SpeedEvent::BudgetExhausted { id: TorrentId(hex::encode(info_hash)) });
+        }
+    }
+}
+
+/// Auto-bids move with the remaining budget and bytes.
+fn rebid(state: &mut State, events: &mut Vec<SpeedEvent>) {
+    let (Some(me), Some(terms)) = (state.identity.clone(), state.terms.clone()) else { return };
+    let ids: Vec<LinkId> = state.peers.keys().copied().collect();
+    for link_id in ids {
+        let Some(info_hash) = state.peers.get(&link_id).map(|p| p.info_hash) else { continue };
+        let t = state.torrents.entry(info_hash).or_default().clone();
+        if t.exhausted_announced {
+            continue;
+        }
+        let left = state.remaining.get(&info_hash).copied().unwrap_or(0);
+        let id = TorrentId(hex::encode(info_hash));
+        if let Some(peer) = state.peers.get_mut(&link_id) {
+            maybe_bid(peer, &me, &terms, &t, left, events, &id);
+        }
+    }
+}
+
+/// Tells paid peers that ran out of credit what they owe, once per shortfall.
+fn demand_payment(state: &mut State) {
+    for peer in state.peers.values_mut() {
+        let (Some(earning), Some(credit)) = (&peer.earning, peer.link.credit()) else { continue };
+        if credit > 0 || peer.need_payment_sent {
+            continue;
+        }
+        let unpaid_bytes = credit.unsigned_abs();
+        let owed = earning
+            .promised()
+            .checked_add(bidswarm_speed::cost_of(unpaid_bytes, earning.price).unwrap_or(Amount::ZERO))
+            .unwrap_or(earning.promised());
+        peer.link.send_speed(SpeedMessage::NeedPayment(NeedPayment { owed, unpaid_bytes }).encode());
+        peer.need_payment_sent = true;
+    }
+}
+
+impl SpeedHandler for SpeedService {
+    fn on_ready(&self, link: &Arc<PeerLink>) {
+        let Some(info_hash) = link.info_hash() else { return };
+        let mut state = self.lock();
+        let hello = match (&state.identity, &state.terms) {
+            (Some(me), Some(terms)) => Some(Hello {
+                version: VERSION,
+                address: me.address,
+                network: me.network.clone(),
+                token: me.token,
+                ask: terms.earning.then_some(terms.ask),
+            }),
+            _ => None,
+        };
+        let mut peer = Peer {
+            link: link.clone(),
+            info_hash,
+            hello_sent: false,
+            theirs: None,
+            bidder: Bidder::default(),
+            nonce: 0,
+            spending: None,
+            slot: false,
+            bid: None,
+            earning: None,
+            offered: None,
+            need_payment_sent: false,
+        };
+        if let Some(hello) = hello {
+            peer.hello_sent = link.send_speed(SpeedMessage::Hello(hello).encode());
+        }
+        state.peers.insert(link.id, peer);
+    }
+
+    fn on_message(&self, link: &Arc<PeerLink>, payload: Bytes) {
+        let message = match SpeedMessage::decode(&payload) {
+            Ok(m) => m,
+            Err(bidswarm_speed::message::MessageError::UnknownType(t)) => {
+                debug!(peer = %link.remote, "ignoring bt_speed message type {t:?}");
+                return;
+            }
+            Err(e) => {
+                debug!(peer = %link.remote, "bad bt_speed message: {e}");
+                let error = SpeedError { code: ErrorCode::BadMessage, message: e.to_string() };
+                link.send_speed(SpeedMessage::Error(error).encode());
+                return;
+            }
+        };
+        for event in self.handle(link, message) {
+            self.emit(event);
+        }
+    }
+
+    fn on_closed(&self, link: &Arc<PeerLink>) {
+        let mut state = self.lock();
+        if let Some(peer) = state.peers.remove(&link.id) {
+            if let Some(s) = &peer.spending {
+                let entry = state.torrents.entry(peer.info_hash).or_default();
+                entry.spent_closed = entry.spent_closed.checked_add(s.paid()).unwrap_or(entry.spent_closed);
+                let _ = self.ledger.send(LedgerOp::Close { channel: s.channel });
+            }
+            if let Some(e) = &peer.earning {
+                let _ = self.ledger.send(LedgerOp::Close { channel: e.channel });
+            }
+        }
+        state.paid.remove(&link.id);
+    }
+}
+
+impl Ranker for SpeedService {
+    fn key(&self, peer: &PeerSample) -> u128 {
+        let ranking = self.ranking.read().unwrap_or_else(|p| p.into_inner());
+        match ranking.paid.get(&peer.link) {
+            // Paid slots first, highest bid first.
+            Some(bid) => (1u128 << 127) | (bid.0 >> 1),
+            None => RateRanker.key(peer) >> 1,
+        }
+    }
+
+    fn weight(&self, peer: &PeerSample) -> u32 {
+        let ranking = self.ranking.read().unwrap_or_else(|p| p.into_inner());
+        match ranking.paid.get(&peer.link) {
+            Some(bid) => weight_of(*bid, ranking.max_bid),
+            None => ranking.free_weight.max(1),
+        }
+    }
+}
