@@ -19,7 +19,7 @@ const MNEMONIC_ADDRESS: &str = "TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH";
 const BTT: u128 = 1_000_000_000_000_000_000;
 const START: Duration = Duration::from_secs(30);
 
-async fn start_devnet(
+pub(crate) async fn start_devnet(
     name: &str,
     db: &std::path::Path,
     log_dir: &std::path::Path,

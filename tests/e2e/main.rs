@@ -7,6 +7,7 @@ mod devnet;
 mod gateway;
 mod lifecycle;
 mod restart;
+mod speed;
 mod transfer;
 mod transmission;
 

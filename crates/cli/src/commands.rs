@@ -10,13 +10,18 @@ use std::{
     time::Duration,
 };
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use bidswarm_api::{
-    AddOptions, RateLimits, Request, Response, Settings, TorrentInfo, TorrentSource, TorrentState,
+    AddOptions, RateLimits, Request, Response, Settings, SpeedSettings, TorrentInfo, TorrentSource, TorrentState,
 };
 use bidswarm_core::{Core, CoreConfig};
 
-use crate::{paths::absolute, progress, SwarmArgs};
+use crate::{
+    paths::absolute,
+    progress,
+    speed_args::{BidArgs, EarnArgs, WalletArgs},
+    SwarmArgs,
+};
 
 const POLL: Duration = Duration::from_millis(250);
 
@@ -41,6 +46,10 @@ pub struct DownloadArgs {
     download_limit: Option<u32>,
     #[command(flatten)]
     swarm: SwarmArgs,
+    #[command(flatten)]
+    wallet: WalletArgs,
+    #[command(flatten)]
+    bid: BidArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -58,6 +67,10 @@ pub struct SeedArgs {
     peer: Vec<String>,
     #[command(flatten)]
     swarm: SwarmArgs,
+    #[command(flatten)]
+    wallet: WalletArgs,
+    #[command(flatten)]
+    earn: EarnArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -77,7 +90,9 @@ pub struct CreateArgs {
 
 pub async fn download(args: DownloadArgs) -> anyhow::Result<()> {
     let output = absolute(&args.output)?;
-    let core = one_shot_core(&args.swarm, output.clone(), args.swarm.listen.is_none()).await?;
+    let mut settings = SpeedSettings::default();
+    args.bid.apply(&mut settings);
+    let core = one_shot_core(&args.swarm, &args.wallet, settings, output.clone(), args.swarm.listen.is_none()).await?;
     let source = source_from_argument(&args.source)?;
     let options = AddOptions {
         peers: args.peer.clone(),
@@ -126,6 +141,14 @@ pub async fn download(args: DownloadArgs) -> anyhow::Result<()> {
     };
     bar.finish_and_clear();
     print_summary("complete", &finished);
+    if args.wallet.load()?.identity.is_some() {
+        // One more speed round pays for the last pieces, then the promises are settled.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        print_speed(&core, &finished.id).await?;
+        for settled in core.settle(true).await {
+            println!("settled: {} {} {}", settled.payee, settled.amount.0, settled.txid);
+        }
+    }
     if !args.exit_on_complete {
         println!("seeding: press Ctrl-C to stop");
         let _ = tokio::signal::ctrl_c().await;
@@ -137,12 +160,18 @@ pub async fn download(args: DownloadArgs) -> anyhow::Result<()> {
 pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     let data = absolute(&args.data)?;
     let torrent = absolute(&args.torrent)?;
-    let core = one_shot_core(&args.swarm, data.clone(), false).await?;
-    let options = AddOptions {
-        peers: args.peer.clone(),
-        limits: RateLimits { download_bytes_per_sec: None, upload_bytes_per_sec: args.upload_limit },
-        ..Default::default()
-    };
+    let mut settings = SpeedSettings::default();
+    args.earn.apply(&mut settings);
+    let core = one_shot_core(&args.swarm, &args.wallet, settings, data.clone(), false).await?;
+    if let Some(limit) = args.upload_limit {
+        // The session's cap, which the gateway shares among peers (paid slots first).
+        let Response::Settings { mut settings, .. } = core.handle(Request::GetSettings).await? else {
+            bail!("the core answered GetSettings with something else")
+        };
+        settings.limits.upload_bytes_per_sec = Some(limit);
+        core.handle(Request::UpdateSettings { settings }).await?;
+    }
+    let options = AddOptions { peers: args.peer.clone(), ..Default::default() };
     let source = TorrentSource::Path(torrent.display().to_string());
     let added = expect_torrent(core.handle(Request::AddTorrent { source, options }).await?)?;
     let bar = progress::bytes_bar(added.total_bytes);
@@ -174,8 +203,49 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         None => println!("listening: nowhere (dialing out only)"),
     }
     println!("magnet: {}", checked.magnet);
-    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    // While seeding, report what payers promised, as it grows.
+    let mut earned = String::from("0");
+    let mut stop = std::pin::pin!(stop_signal());
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+        if let Response::TorrentSpeed { speed } = core.handle(Request::GetTorrentSpeed { id: checked.id.clone() }).await? {
+            if speed.earned != earned {
+                earned = speed.earned;
+                println!("earned: {earned}");
+            }
+        }
+    }
     core.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (how tests and service managers stop a seeder).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `spent:` and friends for a finished download.
+async fn print_speed(core: &Core, id: &bidswarm_api::TorrentId) -> anyhow::Result<()> {
+    if let Response::TorrentSpeed { speed } = core.handle(Request::GetTorrentSpeed { id: id.clone() }).await? {
+        println!("spent: {}", speed.spent);
+        println!("bytes_bought: {}", speed.bytes_bought);
+        println!("budget_exhausted: {}", speed.budget_exhausted);
+    }
     Ok(())
 }
 
@@ -209,7 +279,14 @@ pub async fn create_torrent(args: CreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn one_shot_core(swarm: &SwarmArgs, folder: PathBuf, no_incoming: bool) -> anyhow::Result<Arc<Core>> {
+async fn one_shot_core(
+    swarm: &SwarmArgs,
+    wallet: &WalletArgs,
+    speed: SpeedSettings,
+    folder: PathBuf,
+    no_incoming: bool,
+) -> anyhow::Result<Arc<Core>> {
+    let wallet = wallet.load()?;
     let config = CoreConfig {
         config_dir: None,
         state_dir: None,
@@ -220,6 +297,7 @@ async fn one_shot_core(swarm: &SwarmArgs, folder: PathBuf, no_incoming: bool) ->
             local_service_discovery: true,
             upnp: false,
             limits: RateLimits::default(),
+            speed,
             ..Settings::default()
         },
         peer_listen: swarm.listen,
@@ -227,8 +305,9 @@ async fn one_shot_core(swarm: &SwarmArgs, folder: PathBuf, no_incoming: bool) ->
         no_discovery: swarm.no_dht,
         bypass_gateway: swarm.bypass_gateway,
         peer_handshake_timeout: None,
-        speed_identity: None,
-        ledger_path: None,
+        speed_identity: wallet.identity,
+        ledger_path: wallet.ledger,
+        settlement_node: wallet.node,
     };
     Ok(Core::start(config).await?)
 }

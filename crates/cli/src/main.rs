@@ -7,6 +7,7 @@ mod devnet;
 mod paths;
 mod progress;
 mod serve;
+mod speed_args;
 mod wallet;
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};

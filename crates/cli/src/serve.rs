@@ -90,6 +90,7 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
         peer_handshake_timeout: args.peer_handshake_timeout_secs.map(Duration::from_secs),
         speed_identity: None,
         ledger_path: None,
+        settlement_node: None,
     })
     .await?;
 

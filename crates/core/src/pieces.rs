@@ -13,7 +13,8 @@ use bidswarm_swarm::{HavePieces, Swarm};
 use tokio::sync::broadcast;
 use tracing::info_span;
 
-const INTERVAL: Duration = Duration::from_secs(1);
+/// Often enough that a payer pays for a verified piece well within the credit window.
+const INTERVAL: Duration = Duration::from_millis(250);
 
 pub(crate) fn spawn(
     swarm: Arc<Swarm>,

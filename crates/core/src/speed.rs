@@ -37,7 +37,7 @@ use tokio::sync::broadcast;
 use tracing::{debug, info, warn};
 
 /// How often bids, auctions and payments are revisited, besides on each message.
-pub(crate) const TICK: Duration = Duration::from_secs(1);
+pub(crate) const TICK: Duration = Duration::from_millis(250);
 /// Paid slots a seller auctions: the choker's regular slots (the optimistic one is never
 /// sold).
 const PAID_SLOTS: usize = 4;
@@ -106,8 +106,12 @@ impl Terms {
 #[derive(Debug, Clone, Default)]
 struct TorrentBudget {
     bid: Option<TorrentBid>,
-    /// Promised on channels now closed; open ones add theirs.
+    /// Promised on channels now closed, and the verified bytes they paid for; open ones
+    /// add theirs.
     spent_closed: Amount,
+    bought_closed: u64,
+    /// Promised to us on channels now closed.
+    earned_closed: Amount,
     exhausted_announced: bool,
 }
 
@@ -142,6 +146,16 @@ struct State {
     paid: HashMap<LinkId, Amount>,
     /// Remaining bytes per torrent, from the last tick.
     remaining: HashMap<[u8; 20], u64>,
+    /// Every spend channel of this session: payee, promised, settled on chain.
+    owed: HashMap<ChannelId, Owed>,
+}
+
+/// What one spend channel promised, and how much of it is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Owed {
+    pub payee: Address,
+    pub promised: Amount,
+    pub settled: Amount,
 }
 
 /// Something for the ledger to record, in the order it happened. Written by
@@ -214,6 +228,26 @@ impl SpeedService {
 
     pub(crate) fn set_terms(&self, terms: Terms) {
         self.lock().terms = Some(terms);
+    }
+
+    pub(crate) fn identity(&self) -> Option<SpeedIdentity> {
+        self.lock().identity.clone()
+    }
+
+    /// Spend channels with promises not yet settled on chain.
+    pub(crate) fn unsettled(&self) -> Vec<(ChannelId, Owed)> {
+        let state = self.lock();
+        let mut owed: Vec<(ChannelId, Owed)> =
+            state.owed.iter().filter(|(_, o)| o.promised > o.settled).map(|(c, o)| (*c, *o)).collect();
+        owed.sort_by_key(|(c, _)| *c);
+        owed
+    }
+
+    /// Records that `channel` is settled up to `upto` on chain.
+    pub(crate) fn mark_settled(&self, channel: ChannelId, upto: Amount) {
+        if let Some(o) = self.lock().owed.get_mut(&channel) {
+            o.settled = o.settled.max(upto);
+        }
     }
 
     pub(crate) fn set_torrent_bid(&self, info_hash: [u8; 20], bid: Option<TorrentBid>) {
@@ -325,9 +359,10 @@ impl SpeedService {
             spent: spent.0.to_string(),
             remaining: budget.saturating_sub(spent).0.to_string(),
             budget_exhausted: budget_entry.exhausted_announced,
+            bytes_bought: budget_entry.bought_closed,
             ..TorrentSpeed::default()
         };
-        let mut earned = Amount::ZERO;
+        let mut earned = budget_entry.earned_closed;
         for peer in state.peers.values().filter(|p| p.info_hash == info_hash) {
             let counterparty = peer.theirs.as_ref().map(|h| h.address.to_string()).unwrap_or_default();
             if let Some(s) = &peer.spending {
@@ -616,7 +651,7 @@ fn maybe_bid(
     let channel = match &peer.spending {
         Some(s) => s.channel,
         None => {
-            peer.nonce = rand::random::<u64>() >> 1;
+            peer.nonce = rand::random_range(0..bidswarm_speed::message::MAX_NONCE);
             let channel = ChannelId::derive(&me.address, &theirs.address, &peer.info_hash, peer.nonce);
             peer.spending = Some(Spending::new(channel, theirs.address, left, Amount::ZERO));
             channel
@@ -664,7 +699,8 @@ fn pay(
         let (budget, _) = torrent_budget(state.terms.as_ref(), &t);
         let spent = spent_on(state, info_hash, &t);
         let room = budget.saturating_sub(spent);
-        let Some(peer) = state.peers.get_mut(&link_id) else { continue };
+        let State { peers, owed: state_owed, .. } = &mut *state;
+        let Some(peer) = peers.get_mut(&link_id) else { continue };
         let Some(spending) = peer.spending.as_mut() else { continue };
         let Some(voucher) = spending.next_voucher(now, room) else { continue };
         match me.signer.sign_voucher(&voucher) {
@@ -678,6 +714,12 @@ fn pay(
                     budget: ledger_amount(spending.budget),
                 };
                 let record = bidswarm_ledger::SignedVoucher { voucher, signature: signature.clone() };
+                let owed = state_owed.entry(spending.channel).or_insert(Owed {
+                    payee: spending.payee,
+                    promised: Amount::ZERO,
+                    settled: Amount::ZERO,
+                });
+                owed.promised = Amount(voucher.cumulative);
                 // The writer ends only when the core shuts down.
                 let _ = ledger.send(LedgerOp::Voucher { channel: terms, voucher: record, ours: true });
                 peer.link.send_speed(SpeedMessage::Voucher(SignedVoucher { voucher, signature }).encode());
@@ -811,9 +853,12 @@ impl SpeedHandler for SpeedService {
             if let Some(s) = &peer.spending {
                 let entry = state.torrents.entry(peer.info_hash).or_default();
                 entry.spent_closed = entry.spent_closed.checked_add(s.paid()).unwrap_or(entry.spent_closed);
+                entry.bought_closed = entry.bought_closed.saturating_add(s.verified_bytes());
                 let _ = self.ledger.send(LedgerOp::Close { channel: s.channel });
             }
             if let Some(e) = &peer.earning {
+                let entry = state.torrents.entry(peer.info_hash).or_default();
+                entry.earned_closed = entry.earned_closed.checked_add(e.promised()).unwrap_or(entry.earned_closed);
                 let _ = self.ledger.send(LedgerOp::Close { channel: e.channel });
             }
         }

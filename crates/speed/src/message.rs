@@ -19,6 +19,9 @@ pub const VERSION: i64 = 1;
 /// The largest `bt_speed` payload a peer may send; larger ones are refused unread.
 pub const MAX_PAYLOAD: usize = 1024;
 const MAX_NETWORK_LEN: usize = 32;
+/// Nonces stay below 10^18 (18 digits), so every bencode decoder can read them: some,
+/// librqbit's among them, overflow on longer numbers.
+pub const MAX_NONCE: u64 = 1_000_000_000_000_000_000;
 const MAX_ERROR_TEXT: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +177,7 @@ impl SpeedMessage {
                 price: d.amount("price")?,
                 budget: d.amount("budget")?,
                 channel: d.channel("channel")?,
-                nonce: d.int("nonce", 0, i64::MAX)? as u64,
+                nonce: d.int("nonce", 0, MAX_NONCE as i64 - 1)? as u64,
             }),
             b"price" => Self::Price(PriceOffer {
                 price: d.amount("price")?,
