@@ -14,10 +14,12 @@
 mod error;
 mod speed;
 mod torrent;
+mod wallet;
 
 pub use error::{ApiError, ApiErrorKind};
 pub use speed::*;
 pub use torrent::*;
+pub use wallet::*;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -98,6 +100,72 @@ pub enum Request {
         #[serde(default)]
         piece_length: Option<u32>,
     },
+    /// Whether there is a wallet, its address, and whether it is unlocked.
+    WalletStatus,
+    /// Makes a new recovery phrase and seals it under `password`. Answers the status
+    /// only; the UI then asks `reveal_mnemonic` (with the password) to show the words
+    /// for backup.
+    CreateWallet {
+        /// 12 or 24.
+        words: u8,
+        #[ts(type = "string")]
+        password: Secret,
+        /// An optional BIP-39 passphrase ("25th word").
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        passphrase: Option<Secret>,
+        #[serde(default)]
+        store: SecretStoreKind,
+    },
+    /// Imports a recovery phrase or (exclusively) a raw private key (64 hex digits).
+    ImportWallet {
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        mnemonic: Option<Secret>,
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        private_key: Option<Secret>,
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        passphrase: Option<Secret>,
+        #[ts(type = "string")]
+        password: Secret,
+        #[serde(default)]
+        store: SecretStoreKind,
+    },
+    UnlockWallet {
+        #[ts(type = "string")]
+        password: Secret,
+    },
+    LockWallet,
+    ChangeWalletPassword {
+        #[ts(type = "string")]
+        old: Secret,
+        #[ts(type = "string")]
+        new: Secret,
+    },
+    /// The recovery phrase, behind the password. The only request that returns key
+    /// material.
+    RevealMnemonic {
+        #[ts(type = "string")]
+        password: Secret,
+    },
+    /// TRX and BTT on chain, and the ledger's spendable, committed and earned BTT.
+    WalletBalances,
+    /// Prices a transfer (`amount` in sun for TRX, base units for BTT) without sending
+    /// it; `send` with the quote's id within 60 s confirms it.
+    QuoteSend {
+        to: String,
+        asset: WalletAsset,
+        amount: String,
+    },
+    /// Signs and broadcasts a quoted transfer: the confirmation step.
+    Send {
+        quote_id: String,
+    },
+    /// Transfers from the node's history merged with the ledger's wallet transactions,
+    /// newest first.
+    WalletHistory,
 }
 
 /// The answer to a [`Request`]; which variant depends on the request.
@@ -138,6 +206,29 @@ pub enum Response {
     TorrentSpeed {
         speed: TorrentSpeed,
     },
+    WalletStatus {
+        status: WalletStatus,
+    },
+    /// The recovery phrase, words separated by single spaces. Never logged.
+    Mnemonic {
+        #[ts(type = "string")]
+        words: Secret,
+    },
+    WalletBalances {
+        balances: WalletBalances,
+    },
+    SendQuote {
+        quote: SendQuote,
+    },
+    /// The transfer was accepted by the node.
+    Sent {
+        txid: String,
+    },
+    WalletHistory {
+        transfers: Vec<WalletTransfer>,
+        /// False when the node could not be asked: only the ledger's entries are listed.
+        online: bool,
+    },
 }
 
 /// Things that happen without being asked. Sent to every connected UI.
@@ -164,7 +255,8 @@ pub enum Event {
         id: TorrentId,
         error: ApiError,
     },
-    /// Pieces that passed their hash check in the last second, with who delivered them
+    /// Pieces that passed their hash check since the last report (up to four a second),
+    /// with who delivered them
     /// (the bytes paying for speed rests on).
     PiecesVerified {
         id: TorrentId,
@@ -211,6 +303,14 @@ pub fn typescript_declarations() -> Vec<String> {
         ChannelDirection,
         ChannelInfo,
         SpeedEvent,
+        SecretStoreKind,
+        WalletState,
+        WalletStatus,
+        WalletBalances,
+        WalletAsset,
+        SendQuote,
+        TransferDirection,
+        WalletTransfer,
     ]
 }
 

@@ -1,14 +1,26 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, };
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, } | { "type": "wallet_status" } | { "type": "create_wallet", 
+/**
+ * 12 or 24.
+ */
+words: number, password: string, 
+/**
+ * An optional BIP-39 passphrase ("25th word").
+ */
+passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: string, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" };
 
 export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
 /**
  * True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
  * after Bidswarm restarts.
  */
-restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, } | { "type": "blocklist", blocklist: BlocklistStatus, } | { "type": "pieces", pieces: PieceMap, } | { "type": "torrent_speed", speed: TorrentSpeed, };
+restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, } | { "type": "blocklist", blocklist: BlocklistStatus, } | { "type": "pieces", pieces: PieceMap, } | { "type": "torrent_speed", speed: TorrentSpeed, } | { "type": "wallet_status", status: WalletStatus, } | { "type": "mnemonic", words: string, } | { "type": "wallet_balances", balances: WalletBalances, } | { "type": "send_quote", quote: SendQuote, } | { "type": "sent", txid: string, } | { "type": "wallet_history", transfers: Array<WalletTransfer>, 
+/**
+ * False when the node could not be asked: only the ledger's entries are listed.
+ */
+online: boolean, };
 
 export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, } | { "type": "speed", event: SpeedEvent, };
 
@@ -305,3 +317,115 @@ counterparty: string, price_per_gib: string, budget: string,
 cumulative: string, seq: number, };
 
 export type SpeedEvent = { "what": "bid", id: TorrentId, peer: string, price: string, } | { "what": "price", id: TorrentId, peer: string, price: string, slot: boolean, } | { "what": "paid", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "earned", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "settled", txid: string, amount: string, } | { "what": "budget_exhausted", id: TorrentId, };
+
+export type SecretStoreKind = "keyring" | "file";
+
+export type WalletState = "none" | "locked" | "unlocked";
+
+export type WalletStatus = { state: WalletState, 
+/**
+ * Base58 (`T…`), once there is a wallet.
+ */
+address: string | null, 
+/**
+ * The same address as hex starting with 41.
+ */
+address_hex: string | null, 
+/**
+ * Where the sealed secret is: "OS keyring (…)" or "file <path>".
+ */
+store: string | null, 
+/**
+ * Why the OS keyring was passed over, when it was asked for.
+ */
+store_note: string | null, 
+/**
+ * `mainnet`, `nile`, `shasta`, `custom` or `local`.
+ */
+network: string, 
+/**
+ * Seconds of inactivity after which an unlocked wallet locks itself.
+ */
+auto_lock_secs: number, 
+/**
+ * Seconds left before it locks itself, while unlocked.
+ */
+locks_in_secs: number | null, };
+
+export type WalletBalances = { address: string, network: string, online: boolean, 
+/**
+ * Why the node could not be asked, when offline.
+ */
+offline_reason: string | null, 
+/**
+ * TRX on chain, in sun.
+ */
+trx_sun: string | null, 
+/**
+ * BTT on chain, in base units.
+ */
+btt_onchain: string | null, 
+/**
+ * From the ledger, in BTT base units: on chain minus what vouchers promised.
+ */
+spendable: string, 
+/**
+ * Promised in vouchers, not yet settled on chain.
+ */
+committed: string, 
+/**
+ * Earned in vouchers we hold, not yet settled.
+ */
+earned_pending: string, 
+/**
+ * Earned and confirmed on chain.
+ */
+earned_settled: string, };
+
+export type WalletAsset = "trx" | "btt";
+
+export type SendQuote = { quote_id: string, network: string, from: string, to: string, asset: WalletAsset, amount: string, 
+/**
+ * The TRX the network is expected to burn, in sun (bandwidth, and energy for BTT).
+ */
+fee_estimate_sun: string, 
+/**
+ * The most TRX the transaction may burn for energy, in sun ("0" for TRX).
+ */
+fee_limit_sun: string, 
+/**
+ * True when the node states its fees exactly (the local devnet).
+ */
+fee_exact: boolean, 
+/**
+ * TRX leaving the wallet, in sun: the amount (for TRX) plus the fee estimate.
+ */
+total_trx_sun: string, 
+/**
+ * BTT leaving the wallet, in base units ("0" for TRX).
+ */
+total_btt: string, 
+/**
+ * The quote must be confirmed within this many seconds.
+ */
+expires_in_secs: number, };
+
+export type TransferDirection = "in" | "out" | "fee";
+
+export type WalletTransfer = { txid: string, 
+/**
+ * Milliseconds since the Unix epoch (the block's time when on chain).
+ */
+at_ms: number, asset: WalletAsset, direction: TransferDirection, counterparty: string | null, amount: string, 
+/**
+ * `raw_data.data` as hex, when the node reports it.
+ */
+memo_hex: string | null, 
+/**
+ * Seen in the node's history.
+ */
+on_chain: boolean, 
+/**
+ * Recorded in Bidswarm's ledger.
+ */
+in_ledger: boolean, };
