@@ -157,3 +157,266 @@ async fn a_spent_budget_stops_bidding_and_the_download_finishes_for_free() -> an
     devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }
+
+/// The "ordinary peer": a Transmission leecher in a swarm where a seeder sells
+/// paid slots and a Bidswarm leecher buys one. Transmission never advertises bt_speed, so
+/// it is sent none (the gateway sends bt_speed only with the peer's own extension id), and
+/// it completes normally beside the bidder.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_transmission_leecher_completes_beside_a_bidder_untouched_by_bt_speed() -> anyhow::Result<()> {
+    if !bidswarm_tests::peers::require("transmission-daemon") {
+        return Ok(());
+    }
+    let dir = bidswarm_tests::test_dir();
+    let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
+    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let (seeder_key, _) = wallet(dir.path(), "seeder", 0x71, &devnet, None).await?;
+    let (a_key, _) = wallet(dir.path(), "a", 0x72, &devnet, Some(1000 * BTT)).await?;
+    let tr = bidswarm_tests::peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
+    let seed_dir = dir.path().join("seed");
+    std::fs::create_dir_all(&seed_dir)?;
+    let data = seed_dir.join("mixed.bin");
+    random_file(&data, 8 * MIB, 73);
+    let torrent = dir.path().join("mixed.torrent");
+    let magnet = create_torrent(&data, &torrent, &[])?;
+    let info_hash: String = magnet.trim_start_matches("magnet:?xt=urn:btih:").chars().take(40).collect();
+    let tr_out = dir.path().join("tr-out");
+    std::fs::create_dir_all(&tr_out)?;
+    tr.add(&torrent, &tr_out).await?;
+    tr.wait_active(&info_hash, Duration::from_secs(60)).await?;
+    let tr_peer = format!("127.0.0.1:{}", tr.peer_port);
+    let (_seeder, addr) = start_seeder(
+        "seeder",
+        &torrent,
+        &seed_dir,
+        &["--upload-limit", "4M", "--earn", "--wallet-file", &seeder_key, "--network", &url, "--peer", &tr_peer],
+        dir.path(),
+    )
+    .await?;
+    let out = dir.path().join("a");
+    let mut a = leecher(
+        "leecher-a",
+        &magnet,
+        &out,
+        &addr,
+        &["--wallet-file", &a_key, "--network", &url, "--bid", "5", "--budget", "10"],
+        dir.path(),
+    )?;
+    let status = a.wait_exit(TRANSFER_TIMEOUT).await?;
+    anyhow::ensure!(status.success(), "A failed:\n{}", a.stderr_tail());
+    assert_ne!(value(&a, "spent").as_deref(), Some("0"), "the bidder bought a paid slot");
+    tr.wait_complete(&info_hash, Duration::from_secs(240)).await?;
+    assert!(files_equal(&data, &tr_out.join("mixed.bin"))?);
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// A hand-made cheating payer: it speaks bt_speed to a real earning seeder, wins the paid
+/// slot, requests every block and never pays; then it sends a forged voucher.
+mod cheater {
+    use bidswarm_peerwire::{encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, BT_SPEED};
+    use bidswarm_speed::{
+        message::{Bid, ErrorCode, Hello, SignedVoucher, SpeedMessage},
+        Amount,
+    };
+    use bidswarm_wallet::{ChannelId, PrivateKey, Signer, Voucher};
+    use bytes::{Bytes, BytesMut};
+    use tokio::{
+        io::{AsyncReadExt, AsyncWriteExt},
+        net::TcpStream,
+    };
+
+    /// Our id for bt_speed messages sent to us.
+    const OUR_BT_SPEED: u8 = 7;
+
+    pub struct Cheater {
+        stream: TcpStream,
+        buf: BytesMut,
+        pub their_bt_speed: u8,
+        pub info_hash: [u8; 20],
+    }
+
+    impl Cheater {
+        pub async fn connect(addr: &str, info_hash: [u8; 20]) -> anyhow::Result<Self> {
+            let mut stream = TcpStream::connect(addr).await?;
+            let mut out = BytesMut::new();
+            let mut reserved = [0u8; 8];
+            reserved[5] = 0x10;
+            Handshake { reserved, info_hash, peer_id: *b"-XX0001-cheater00000" }.encode(&mut out);
+            stream.write_all(&out).await?;
+            let mut buf = BytesMut::new();
+            while buf.len() < 68 {
+                anyhow::ensure!(stream.read_buf(&mut buf).await? > 0, "the seeder closed during the handshake");
+            }
+            let _ = buf.split_to(68);
+            let mut this = Self { stream, buf, their_bt_speed: 0, info_hash };
+            let ours = format!("d1:md8:bt_speedi{OUR_BT_SPEED}eee");
+            this.send(Message::Extended { id: 0, payload: Bytes::from(ours.into_bytes()) }).await?;
+            Ok(this)
+        }
+
+        pub async fn send(&mut self, m: Message) -> anyhow::Result<()> {
+            let mut out = BytesMut::new();
+            encode(&m, &mut out);
+            Ok(self.stream.write_all(&out).await?)
+        }
+
+        pub async fn send_speed(&mut self, m: SpeedMessage) -> anyhow::Result<()> {
+            let id = self.their_bt_speed;
+            self.send(Message::Extended { id, payload: m.encode() }).await
+        }
+
+        /// The next message, or `None` after `wait` of silence.
+        pub async fn next(&mut self, wait: std::time::Duration) -> anyhow::Result<Option<Message>> {
+            let decoder = Decoder::default();
+            loop {
+                if let Some(m) = decoder.decode(&mut self.buf)? {
+                    if let Message::Extended { id: 0, payload } = &m {
+                        let theirs = ExtendedHandshake::parse(payload)?;
+                        self.their_bt_speed = theirs.extension_id(BT_SPEED).unwrap_or(0);
+                    }
+                    return Ok(Some(m));
+                }
+                match tokio::time::timeout(wait, self.stream.read_buf(&mut self.buf)).await {
+                    Err(_) => return Ok(None),
+                    Ok(n) => anyhow::ensure!(n? > 0, "the seeder closed the connection"),
+                }
+            }
+        }
+
+        pub fn speed(m: &Message) -> Option<SpeedMessage> {
+            match m {
+                Message::Extended { id: OUR_BT_SPEED, payload } => SpeedMessage::decode(payload).ok(),
+                _ => None,
+            }
+        }
+
+        /// Says hello as a payer and bids.
+        pub async fn bid(&mut self, key: &PrivateKey, seller: &Hello, price: Amount) -> anyhow::Result<ChannelId> {
+            let hello = Hello { version: 1, address: key.address(), network: seller.network.clone(), token: seller.token, ask: None };
+            self.send_speed(SpeedMessage::Hello(hello)).await?;
+            let channel = ChannelId::derive(&key.address(), &seller.address, &self.info_hash, 1);
+            let bid = Bid { price, budget: Amount::from_btt(100), channel, nonce: 1 };
+            self.send_speed(SpeedMessage::Bid(bid)).await?;
+            Ok(channel)
+        }
+
+        pub async fn request_all(&mut self, pieces: u32, piece_len: u32) -> anyhow::Result<()> {
+            for index in 0..pieces {
+                for begin in (0..piece_len).step_by(16384) {
+                    self.send(Message::Request(BlockRef { index, begin, length: 16384 })).await?;
+                }
+            }
+            Ok(())
+        }
+
+        pub async fn forged_voucher(&mut self, channel: ChannelId) -> anyhow::Result<()> {
+            let voucher = Voucher { channel, seq: 1, cumulative: 1_000, expiry: 4_000_000_000 };
+            // Signed by someone else: the signature recovers another address.
+            let stranger = PrivateKey::from_bytes(&[0x99; 32])?;
+            let signature = stranger.sign_voucher(&voucher)?;
+            self.send_speed(SpeedMessage::Voucher(SignedVoucher { voucher, signature })).await
+        }
+
+        pub fn is_error(m: &SpeedMessage, code: ErrorCode) -> bool {
+            matches!(m, SpeedMessage::Error(e) if e.code == code)
+        }
+    }
+}
+
+/// The "cheating payer": a payer that never pays is served at most the credit
+/// window (plus less than one block) on its paid slot, then choked and asked to pay; a
+/// forged voucher is refused and the slot stays lost.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked() -> anyhow::Result<()> {
+    use bidswarm_peerwire::Message;
+    use bidswarm_speed::message::{ErrorCode, SpeedMessage};
+    use cheater::Cheater;
+
+    const WINDOW: u64 = 1 << 20;
+    let dir = bidswarm_tests::test_dir();
+    let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
+    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let (seeder_key, _) = wallet(dir.path(), "seeder", 0x81, &devnet, None).await?;
+    let seed_dir = dir.path().join("seed");
+    std::fs::create_dir_all(&seed_dir)?;
+    let data = seed_dir.join("bait.bin");
+    random_file(&data, 8 * MIB, 81);
+    let torrent = dir.path().join("bait.torrent");
+    let magnet = create_torrent(&data, &torrent, &["--piece-length", "65536"])?;
+    let window = WINDOW.to_string();
+    let (_seeder, addr) = start_seeder(
+        "seeder",
+        &torrent,
+        &seed_dir,
+        // Capped, so the transfer lasts past the auction (otherwise loopback delivers
+        // everything as a free peer within the first round).
+        &["--upload-limit", "2M", "--earn", "--ask", "1", "--credit-window", &window, "--wallet-file", &seeder_key, "--network", &url],
+        dir.path(),
+    )
+    .await?;
+    let info_hash: [u8; 20] = hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
+    let key = PrivateKey::from_bytes(&[0x82; 32])?;
+    let mut peer = Cheater::connect(&addr, info_hash).await?;
+
+    // Wait for the seller's hello, then bid and ask for everything.
+    let wait = Duration::from_secs(10);
+    let hello = loop {
+        let m = peer.next(wait).await?.ok_or_else(|| anyhow::anyhow!("no hello from the seeder"))?;
+        if let Some(SpeedMessage::Hello(h)) = Cheater::speed(&m) {
+            break h;
+        }
+    };
+    assert!(hello.ask.is_some(), "the seeder sells");
+    let channel = peer.bid(&key, &hello, bidswarm_speed::Amount::from_btt(5)).await?;
+    peer.send(Message::Interested).await?;
+    let (mut slot, mut after_slot, mut choked_after_slot, mut asked_to_pay) = (false, 0u64, false, false);
+    let mut requested = false;
+    while let Some(m) = peer.next(Duration::from_secs(5)).await? {
+        match &m {
+            Message::Unchoke if !requested => {
+                peer.request_all(128, 65536).await?;
+                requested = true;
+            }
+            Message::Piece { block, .. } if slot => after_slot += block.len() as u64,
+            Message::Choke if slot => choked_after_slot = true,
+            _ => {}
+        }
+        match Cheater::speed(&m) {
+            Some(SpeedMessage::Price(p)) if p.slot => slot = true,
+            Some(SpeedMessage::NeedPayment(n)) => {
+                asked_to_pay = true;
+                assert!(n.unpaid_bytes > 0);
+            }
+            _ => {}
+        }
+        if asked_to_pay && choked_after_slot {
+            break;
+        }
+    }
+    eprintln!("served {after_slot} bytes on the unpaid slot; choked {choked_after_slot}, asked to pay {asked_to_pay}");
+    assert!(slot, "the bid won the paid slot");
+    assert!(choked_after_slot, "the unpaid slot was choked");
+    assert!(asked_to_pay, "the seeder asked for payment");
+    assert!(
+        after_slot <= WINDOW + 16384,
+        "served {after_slot} unpaid bytes on the paid slot; the window is {WINDOW}"
+    );
+
+    // A forged voucher is refused, and no more data comes.
+    peer.forged_voucher(channel).await?;
+    let mut refused = false;
+    let mut more = 0u64;
+    while let Some(m) = peer.next(Duration::from_secs(3)).await? {
+        if let Some(s) = Cheater::speed(&m) {
+            refused |= Cheater::is_error(&s, ErrorCode::BadVoucher);
+        }
+        if let Message::Piece { block, .. } = &m {
+            more += block.len() as u64;
+        }
+    }
+    assert!(refused, "the forged voucher was refused with bad_voucher");
+    assert_eq!(more, 0, "nothing more was served after the forged voucher");
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}

@@ -779,12 +779,14 @@ fn rebid(state: &mut State, events: &mut Vec<SpeedEvent>) {
 
 /// Tells paid peers that ran out of credit what they owe, once per shortfall.
 fn demand_payment(state: &mut State) {
+    let window = state.terms.as_ref().map_or(0, |t| t.credit_window);
     for peer in state.peers.values_mut() {
         let (Some(earning), Some(credit)) = (&peer.earning, peer.link.credit()) else { continue };
         if credit > 0 || peer.need_payment_sent {
             continue;
         }
-        let unpaid_bytes = credit.unsigned_abs();
+        // Out of credit: the whole window (and any overdraft) is served and unpaid.
+        let unpaid_bytes = window.saturating_add(credit.unsigned_abs());
         let owed = earning
             .promised()
             .checked_add(bidswarm_speed::cost_of(unpaid_bytes, earning.price).unwrap_or(Amount::ZERO))

@@ -516,3 +516,32 @@ async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach
     assert!(matches!(next_message(&mut remote, &mut rbuf).await, Message::Piece { .. }));
     assert_eq!(link.credit(), Some(20_000 - 3 * 16384 + (1 << 20)));
 }
+
+#[tokio::test]
+async fn a_peer_that_does_not_speak_bt_speed_is_never_sent_it() {
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    let (mut remote, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.1", [1; 20]).await;
+    let mut answer = handshake_bytes(2);
+    answer[28..48].copy_from_slice(&[1; 20]);
+    engine.write_all(&answer).await.unwrap();
+    // An ordinary client: ut_pex only.
+    remote
+        .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md6:ut_pexi3eee") }))
+        .await
+        .unwrap();
+    engine
+        .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md6:ut_pexi2eee") }))
+        .await
+        .unwrap();
+    let mut rbuf = BytesMut::new();
+    read_handshake(&mut remote, &mut rbuf).await;
+    assert!(matches!(next_message(&mut remote, &mut rbuf).await, Message::Extended { id: 0, .. }));
+    let mut ebuf = BytesMut::new();
+    read_handshake(&mut engine, &mut ebuf).await;
+    assert!(matches!(next_message(&mut engine, &mut ebuf).await, Message::Extended { id: 0, .. }));
+    let link = gateway.peers().pop().unwrap();
+    assert!(!link.send_speed(Bytes::from_static(b"d1:t5:helloe")), "refused: the peer has no bt_speed id");
+    // The next thing the peer sees is what the engine sends, nothing of ours.
+    engine.write_all(&frame(Message::Have(3))).await.unwrap();
+    assert_eq!(next_message(&mut remote, &mut rbuf).await, Message::Have(3));
+}
