@@ -1,0 +1,1201 @@
+//! The wallet service: the user's TRON wallet as the core holds it, behind the wallet
+//! requests of the API.
+//!
+//! ## States
+//!
+//! ```text
+//! Unknown --first wallet request: look in the file, then the OS keyring--> Missing | Locked
+//! Missing --create / import--> Unlocked
+//! Locked  --unlock(password)--> Unlocked
+//! Unlocked --lock, or idle for the auto-lock time (timer)--> Locked
+//! ```
+//!
+//! The sealed secret lives in `<config>/wallet.keystore` or in the OS keyring
+//! (`bidswarm-wallet`'s keystore); Argon2id and BIP-39 run on `spawn_blocking`. While
+//! unlocked, the key is held once, in a [`SessionKey`], which bid-for-speed gets as its
+//! signer (`SpeedService::set_identity`). Locking revokes that key in place, so a copy of
+//! the identity that the speed layer still holds stops signing at the same moment.
+//!
+//! "Idle" means no wallet action by the user (unlock, quote, send, reveal, change
+//! password); reading the status, balances or history does not keep a wallet unlocked,
+//! since a UI polls those.
+//!
+//! ## The node
+//!
+//! The TRON client is built from `settings.network` and rebuilt when it changes. Node
+//! calls run with the client's own timeouts and no lock held, so a slow or unreachable
+//! node never holds up other requests; unreachable is reported as `online: false` (or
+//! `Offline` for a send), never as a hang. On-chain balances are cached for a few seconds.
+//!
+//! ## Secrets
+//!
+//! No password, word or key byte is logged or put in an error; errors about a recovery
+//! phrase name the word's position. The recovery phrase leaves only through
+//! [`WalletService::reveal_mnemonic`], behind the password.
+//!
+//! Lock order: `ops` (async, held across key derivation only) before `slot`; `slot`,
+//! `node`, `quotes` and `cache` are std mutexes held for a few statements and never
+//! across an `.await`.
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    str::FromStr,
+    sync::{Arc, Mutex, MutexGuard, RwLock, Weak},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use bidswarm_api::{
+    ApiError, ApiErrorKind, Response, Secret, SecretStoreKind, SendQuote, TransferDirection, TronNetwork,
+    WalletAsset, WalletBalances, WalletState, WalletStatus, WalletTransfer,
+};
+use bidswarm_ledger::Ledger;
+use bidswarm_tron::{Asset, Client, Network};
+use bidswarm_wallet::{
+    keystore::preferred_store,
+    tx::{trc20_transfer, trx_transfer, TxHeader},
+    Address, FileStore, KdfParams, LockedWallet, Mnemonic, PrivateKey, SecretStore, Signature, Signer,
+    WalletSecret, WordCount,
+};
+use tracing::{info, warn};
+use zeroize::Zeroizing;
+
+use crate::{
+    api_error,
+    speed::{SpeedIdentity, SpeedService},
+};
+
+/// How long an unlocked wallet may sit unused before it locks itself.
+const AUTO_LOCK_AFTER: Duration = Duration::from_secs(15 * 60);
+/// Overrides [`AUTO_LOCK_AFTER`] in seconds (tests shorten it).
+pub(crate) const AUTO_LOCK_ENV: &str = "BIDSWARM_WALLET_AUTO_LOCK_SECS";
+/// A quote must be confirmed within this; fees and balances move.
+const QUOTE_VALID_FOR: Duration = Duration::from_secs(60);
+/// How long on-chain balances are reused before the node is asked again.
+const BALANCES_FRESH_FOR: Duration = Duration::from_secs(5);
+/// A signed transfer's expiration, after its creation.
+const TX_VALID_FOR_MS: i64 = 60_000;
+/// How long the first look for a wallet in the OS keyring may take (a D-Bus activation
+/// that never answers must not hold up the wallet for good).
+const KEYRING_LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
+const KEYSTORE_FILE: &str = "wallet.keystore";
+const KEYRING_SERVICE: &str = "bidswarm";
+const HISTORY_LIMIT: u32 = 50;
+
+/// Fee estimates for the public networks, which do not state fees up front: bandwidth at
+/// 1000 sun per byte (a TRX transfer is about 270 bytes signed, a TRC-20 call about 350),
+/// and a TRC-20 transfer's ~65 000 energy at 210 sun. Free daily bandwidth or staked
+/// energy can make the real fee lower, never higher than the fee limit.
+const PUBLIC_TRX_FEE_SUN: u64 = 270_000;
+const PUBLIC_TRC20_BANDWIDTH_SUN: u64 = 350_000;
+const PUBLIC_TRC20_ENERGY_SUN: u64 = 65_000 * 210;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The unlocked key, shared with the speed layer as its signer. [`SessionKey::revoke`]
+/// drops the key (it zeroizes); from then on every signature request fails.
+struct SessionKey {
+    key: RwLock<Option<PrivateKey>>,
+    address: Address,
+}
+
+impl SessionKey {
+    fn new(key: PrivateKey) -> Arc<Self> {
+        Arc::new(Self { address: key.address(), key: RwLock::new(Some(key)) })
+    }
+
+    fn revoke(&self) {
+        *self.key.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+impl std::fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionKey").field("address", &self.address).finish_non_exhaustive()
+    }
+}
+
+impl Signer for SessionKey {
+    fn sign_prehash(&self, prehash: &[u8; 32]) -> bidswarm_wallet::Result<Signature> {
+        match self.key.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(key) => key.sign_prehash(prehash),
+            None => Err(bidswarm_wallet::Error::Keyring("the wallet is locked; unlock it to sign".into())),
+        }
+    }
+
+    fn address(&self) -> bidswarm_wallet::Result<Address> {
+        Ok(self.address)
+    }
+}
+
+enum Slot {
+    /// Not looked for yet.
+    Unknown,
+    Missing,
+    Locked(LockedWallet),
+    Unlocked {
+        locked: LockedWallet,
+        key: Arc<SessionKey>,
+        last_used: Instant,
+    },
+}
+
+impl Slot {
+    fn locked(&self) -> Option<&LockedWallet> {
+        match self {
+            Slot::Locked(locked) | Slot::Unlocked { locked, .. } => Some(locked),
+            Slot::Unknown | Slot::Missing => None,
+        }
+    }
+}
+
+/// A priced transfer waiting for `send`.
+#[derive(Debug, Clone)]
+struct Quote {
+    from: Address,
+    to: Address,
+    asset: WalletAsset,
+    amount: u128,
+    fee_limit_sun: u64,
+    network: Network,
+    made: Instant,
+}
+
+/// What the node said about an address, a moment ago.
+#[derive(Debug, Clone)]
+struct OnChain {
+    at: Instant,
+    address: Address,
+    network: Network,
+    trx_sun: Result<u64, String>,
+    btt: Option<u128>,
+}
+
+pub(crate) struct WalletService {
+    inner: Arc<Inner>,
+    timer: tokio::task::JoinHandle<()>,
+}
+
+struct Inner {
+    /// `None` when the session keeps no files: then there is no wallet either.
+    keystore_file: Option<PathBuf>,
+    /// The keyring entry's user: one per config folder, so profiles do not share a wallet.
+    keyring_user: String,
+    speed: Arc<SpeedService>,
+    ledger: Option<Arc<Ledger>>,
+    auto_lock_after: Duration,
+    kdf: KdfParams,
+    /// Serializes what changes the sealed wallet (create, import, unlock, password).
+    ops: tokio::sync::Mutex<()>,
+    slot: Mutex<Slot>,
+    store_note: Mutex<Option<String>>,
+    network_setting: Mutex<TronNetwork>,
+    node: Mutex<Client>,
+    quotes: Mutex<HashMap<String, Quote>>,
+    cache: Mutex<Option<OnChain>>,
+    /// The last BTT balance given to the ledger, so it is told only of changes.
+    observed_btt: Mutex<Option<(Address, u128)>>,
+}
+
+impl std::fmt::Debug for WalletService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WalletService")
+            .field("keystore_file", &self.inner.keystore_file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for WalletService {
+    fn drop(&mut self) {
+        self.timer.abort();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The TRON client for a network setting. A URL that is not one is refused here, before
+/// the setting is saved.
+pub(crate) fn node_for(setting: &TronNetwork) -> ApiResult<Client> {
+    let url = |url: &str| {
+        url.parse().map_err(|e| {
+            api_error(ApiErrorKind::BadRequest, format!("the TRON node URL {url:?} is not a URL: {e}"))
+        })
+    };
+    let (network, api_key) = match setting {
+        TronNetwork::Mainnet => (Network::Mainnet, None),
+        TronNetwork::Nile => (Network::Nile, None),
+        TronNetwork::Shasta => (Network::Shasta, None),
+        TronNetwork::Custom { url: u, api_key } => (Network::Custom(url(u)?), api_key.clone()),
+        TronNetwork::Local { url: u } => (Network::Local(url(u)?), None),
+    };
+    let client = Client::new(network)
+        .map_err(|e| api_error(ApiErrorKind::BadRequest, format!("cannot use that TRON node: {e}")))?;
+    Ok(match api_key {
+        Some(key) => client.with_api_key(key),
+        None => client,
+    })
+}
+
+/// The network as bt_speed names it in its handshake (docs/PROTOCOL.md §4). A custom
+/// node is a mainnet node.
+fn speed_network_name(network: &Network) -> String {
+    match network {
+        Network::Mainnet | Network::Custom(_) => "mainnet".into(),
+        Network::Local(_) => "devnet:local".into(),
+        other => other.name().into(),
+    }
+}
+
+fn now_unix_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+fn now_unix_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+fn wallet_error(e: bidswarm_wallet::Error) -> ApiError {
+    use bidswarm_wallet::Error as E;
+    match e {
+        E::WrongPassword => api_error(
+            ApiErrorKind::WrongPassword,
+            "that password does not unlock this wallet; nothing was changed",
+        ),
+        E::NoWallet => no_wallet(),
+        E::Address(e) => api_error(ApiErrorKind::InvalidAddress, format!("not a TRON address: {e}")),
+        e @ (E::MnemonicWordCount(_)
+        | E::MnemonicUnknownWord(_)
+        | E::MnemonicChecksum
+        | E::MnemonicInvalid
+        | E::InvalidPrivateKey
+        | E::NoMnemonic
+        | E::WalletExists
+        | E::AmountTooLarge(_)) => api_error(ApiErrorKind::BadRequest, e.to_string()),
+        e @ E::Io { .. } => api_error(ApiErrorKind::Io, error_chain(&e)),
+        e => api_error(ApiErrorKind::Internal, format!("wallet: {e}")),
+    }
+}
+
+/// `e` and its sources, for errors whose cause is the useful part (an I/O error).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn no_wallet() -> ApiError {
+    api_error(ApiErrorKind::NoWallet, "there is no wallet yet; create one or import a recovery phrase or key")
+}
+
+fn locked_error(what: &str) -> ApiError {
+    api_error(
+        ApiErrorKind::WalletLocked,
+        format!("the wallet is locked; unlock it with its password to {what}"),
+    )
+}
+
+fn node_error(e: bidswarm_tron::Error, nothing_sent: bool) -> ApiError {
+    let suffix = if nothing_sent { "; nothing was sent" } else { "" };
+    if e.is_offline() {
+        return api_error(ApiErrorKind::Offline, format!("{e}{suffix}"));
+    }
+    match e {
+        bidswarm_tron::Error::Rejected { code, message } => {
+            // The node's words for "the balance does not cover it" (java-tron and the
+            // devnet both say "balance is not sufficient").
+            let kind = if message.contains("not sufficient") || message.contains("insufficient") {
+                ApiErrorKind::InsufficientFunds
+            } else {
+                ApiErrorKind::NodeRejected
+            };
+            api_error(kind, format!("the node refused the transfer ({code}): {message}{suffix}"))
+        }
+        e => api_error(ApiErrorKind::Unreachable, format!("{e}{suffix}")),
+    }
+}
+
+fn join_error(e: tokio::task::JoinError) -> ApiError {
+    api_error(ApiErrorKind::Internal, format!("the wallet's key derivation did not finish: {e}"))
+}
+
+fn parse_amount(text: &str, asset: WalletAsset) -> ApiResult<u128> {
+    let unit = match asset {
+        WalletAsset::Trx => "sun (10^-6 TRX)",
+        WalletAsset::Btt => "BTT base units (10^-18 BTT)",
+    };
+    let amount = text.parse::<u128>().ok().filter(|a| *a > 0).ok_or_else(|| {
+        api_error(
+            ApiErrorKind::BadRequest,
+            format!("the amount must be a whole number of {unit} above zero, not {text:?}"),
+        )
+    })?;
+    if amount > i64::MAX as u128 && asset == WalletAsset::Trx {
+        return Err(api_error(
+            ApiErrorKind::BadRequest,
+            "that amount is larger than any TRX transfer can be",
+        ));
+    }
+    Ok(amount)
+}
+
+impl WalletService {
+    /// The service for the wallet in `config_dir` (none: no wallet can be kept), on the
+    /// network of `network`. Spawns the auto-lock timer; nothing is read yet.
+    pub(crate) fn new(
+        config_dir: Option<&Path>,
+        network: &TronNetwork,
+        speed: Arc<SpeedService>,
+        ledger: Option<Arc<Ledger>>,
+    ) -> Self {
+        let auto_lock_after = std::env::var(AUTO_LOCK_ENV)
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs)
+            .unwrap_or(AUTO_LOCK_AFTER);
+        let node = node_for(network).unwrap_or_else(|e| {
+            // Settings are checked when saved; a hand-edited file must not keep Bidswarm
+            // from starting.
+            warn!("wallet network setting ignored, using mainnet: {}", e.message);
+            Client::new(Network::Mainnet)
+                .unwrap_or_else(|_| unreachable!("the mainnet preset is a valid URL"))
+        });
+        let inner = Arc::new(Inner {
+            keystore_file: config_dir.map(|d| d.join(KEYSTORE_FILE)),
+            keyring_user: format!(
+                "wallet:{}",
+                config_dir.map(|d| d.display().to_string()).unwrap_or_default()
+            ),
+            speed,
+            ledger,
+            auto_lock_after,
+            kdf: KdfParams::default(),
+            ops: tokio::sync::Mutex::new(()),
+            slot: Mutex::new(Slot::Unknown),
+            store_note: Mutex::new(None),
+            network_setting: Mutex::new(network.clone()),
+            node: Mutex::new(node),
+            quotes: Mutex::new(HashMap::new()),
+            cache: Mutex::new(None),
+            observed_btt: Mutex::new(None),
+        });
+        let timer = spawn_auto_lock(Arc::downgrade(&inner), auto_lock_after);
+        Self { inner, timer }
+    }
+
+    /// Checks a network setting before it is saved: the node it names, when it differs
+    /// from the current one. A URL that is not one is refused.
+    pub(crate) fn check_network(&self, setting: &TronNetwork) -> ApiResult<Option<(TronNetwork, Client)>> {
+        if *lock(&self.inner.network_setting) == *setting {
+            return Ok(None);
+        }
+        Ok(Some((setting.clone(), node_for(setting)?)))
+    }
+
+    /// Switches to the node of a saved network setting (from [`Self::check_network`]):
+    /// quotes and cached balances of the old network are dropped, and an unlocked
+    /// wallet's identity moves to the new one.
+    pub(crate) fn set_network(&self, change: Option<(TronNetwork, Client)>) {
+        let Some((setting, client)) = change else { return };
+        let inner = &self.inner;
+        info!(network = %client.network(), "wallet network changed");
+        *lock(&inner.network_setting) = setting;
+        *lock(&inner.node) = client;
+        lock(&inner.quotes).clear();
+        *lock(&inner.cache) = None;
+        inner.publish_identity();
+    }
+
+    pub(crate) async fn status(&self) -> ApiResult<Response> {
+        self.inner.load().await?;
+        Ok(Response::WalletStatus { status: self.inner.status() })
+    }
+
+    pub(crate) async fn create(
+        &self,
+        words: u8,
+        password: Secret,
+        passphrase: Option<Secret>,
+        store: SecretStoreKind,
+    ) -> ApiResult<Response> {
+        let words = match words {
+            12 => WordCount::Twelve,
+            24 => WordCount::TwentyFour,
+            n => {
+                return Err(api_error(
+                    ApiErrorKind::BadRequest,
+                    format!("a new wallet has 12 or 24 words, not {n}"),
+                ))
+            }
+        };
+        let passphrase = Zeroizing::new(passphrase.map(|p| p.expose().to_owned()).unwrap_or_default());
+        self.inner
+            .add(password, store, move || {
+                Ok(WalletSecret::Mnemonic { mnemonic: Mnemonic::generate(words)?, passphrase, index: 0 })
+            })
+            .await
+    }
+
+    pub(crate) async fn import(
+        &self,
+        mnemonic: Option<Secret>,
+        private_key: Option<Secret>,
+        passphrase: Option<Secret>,
+        password: Secret,
+        store: SecretStoreKind,
+    ) -> ApiResult<Response> {
+        let bad = |m: &str| Err(api_error(ApiErrorKind::BadRequest, m));
+        match (mnemonic, private_key) {
+            (Some(mnemonic), None) => {
+                let passphrase =
+                    Zeroizing::new(passphrase.map(|p| p.expose().to_owned()).unwrap_or_default());
+                self.inner
+                    .add(password, store, move || {
+                        let mnemonic = Mnemonic::parse(mnemonic.expose())?;
+                        Ok(WalletSecret::Mnemonic { mnemonic, passphrase, index: 0 })
+                    })
+                    .await
+            }
+            (None, Some(key)) => {
+                if passphrase.is_some_and(|p| !p.expose().is_empty()) {
+                    return bad(
+                        "a passphrase goes with a recovery phrase, not with a private key; leave it empty",
+                    );
+                }
+                self.inner
+                    .add(password, store, move || {
+                        Ok(WalletSecret::PrivateKey(PrivateKey::from_hex(key.expose())?))
+                    })
+                    .await
+            }
+            (Some(_), Some(_)) => bad("import either a recovery phrase or a private key, not both"),
+            (None, None) => {
+                bad("import needs a recovery phrase (12 or 24 words) or a private key (64 hex digits)")
+            }
+        }
+    }
+
+    pub(crate) async fn unlock(&self, password: Secret) -> ApiResult<Response> {
+        let inner = &self.inner;
+        inner.load().await?;
+        let _op = inner.ops.lock().await;
+        let locked = lock(&inner.slot).locked().cloned().ok_or_else(no_wallet)?;
+        let auto_lock_after = inner.auto_lock_after;
+        let unlocked = tokio::task::spawn_blocking(move || {
+            locked
+                .unlock(password.expose(), Instant::now(), auto_lock_after)
+                .map(|u| (SessionKey::new(u.signer().clone()), u.lock()))
+        })
+        .await
+        .map_err(join_error)?
+        .map_err(wallet_error)?;
+        let (key, locked) = unlocked;
+        info!(address = %key.address, "wallet unlocked");
+        inner.set_unlocked(locked, key);
+        Ok(Response::WalletStatus { status: inner.status() })
+    }
+
+    pub(crate) async fn lock_wallet(&self) -> ApiResult<Response> {
+        let inner = &self.inner;
+        inner.load().await?;
+        if matches!(*lock(&inner.slot), Slot::Missing) {
+            return Err(no_wallet());
+        }
+        inner.lock_now("locked by the user");
+        Ok(Response::WalletStatus { status: inner.status() })
+    }
+
+    pub(crate) async fn change_password(&self, old: Secret, new: Secret) -> ApiResult<Response> {
+        if new.expose().is_empty() {
+            return Err(api_error(ApiErrorKind::BadRequest, "the new password is empty; choose one"));
+        }
+        let inner = &self.inner;
+        inner.load().await?;
+        let _op = inner.ops.lock().await;
+        let mut locked = lock(&inner.slot).locked().cloned().ok_or_else(no_wallet)?;
+        let kdf = inner.kdf;
+        let locked = tokio::task::spawn_blocking(move || {
+            locked.change_password(old.expose(), new.expose(), kdf).map(|()| locked)
+        })
+        .await
+        .map_err(join_error)?
+        .map_err(wallet_error)?;
+        match &mut *lock(&inner.slot) {
+            Slot::Locked(l) => *l = locked,
+            Slot::Unlocked { locked: l, last_used, .. } => {
+                *l = locked;
+                *last_used = Instant::now();
+            }
+            Slot::Unknown | Slot::Missing => {}
+        }
+        info!("wallet password changed");
+        Ok(Response::WalletStatus { status: inner.status() })
+    }
+
+    /// The recovery phrase, checked against `password`.
+    ///
+    /// # Security
+    /// The answer is the whole wallet; it goes to the UI that asked and nowhere else.
+    pub(crate) async fn reveal_mnemonic(&self, password: Secret) -> ApiResult<Response> {
+        let inner = &self.inner;
+        inner.load().await?;
+        let locked = lock(&inner.slot).locked().cloned().ok_or_else(no_wallet)?;
+        let phrase = tokio::task::spawn_blocking(move || locked.reveal_mnemonic(password.expose()))
+            .await
+            .map_err(join_error)?
+            .map_err(wallet_error)?;
+        inner.touch();
+        Ok(Response::Mnemonic { words: Secret::new(phrase.as_str()) })
+    }
+
+    pub(crate) async fn balances(&self) -> ApiResult<Response> {
+        let inner = &self.inner;
+        inner.load().await?;
+        let address = inner.address().ok_or_else(no_wallet)?;
+        let onchain = inner.onchain(address, false).await;
+        if let Some(btt) = onchain.btt {
+            inner.observe_btt(address, btt).await;
+        }
+        let summary = match &inner.ledger {
+            Some(ledger) => ledger.summary().await.map_err(|e| {
+                api_error(ApiErrorKind::Internal, format!("cannot read the ledger's balances: {e}"))
+            })?,
+            None => Default::default(),
+        };
+        let units = |a: bidswarm_ledger::Amount| a.base_units().to_string();
+        Ok(Response::WalletBalances {
+            balances: WalletBalances {
+                address: address.to_base58(),
+                network: onchain.network.name().into(),
+                online: onchain.trx_sun.is_ok(),
+                offline_reason: onchain.trx_sun.as_ref().err().cloned(),
+                trx_sun: onchain.trx_sun.as_ref().ok().map(u64::to_string),
+                btt_onchain: onchain.btt.map(|b| b.to_string()),
+                spendable: units(summary.spendable),
+                committed: units(summary.committed),
+                earned_pending: units(summary.earned_pending),
+                earned_settled: units(summary.earned_settled),
+            },
+        })
+    }
+
+    pub(crate) async fn quote(&self, to: String, asset: WalletAsset, amount: String) -> ApiResult<Response> {
+        let inner = &self.inner;
+        inner.load().await?;
+        let from = inner.address().ok_or_else(no_wallet)?;
+        // The input is not echoed: a pasted key in the wrong field must not come back.
+        let to = Address::from_str(to.trim()).map_err(|e| {
+            api_error(ApiErrorKind::InvalidAddress, format!("the recipient is not a TRON address: {e}"))
+        })?;
+        if to == from {
+            return Err(api_error(
+                ApiErrorKind::BadRequest,
+                "that is this wallet's own address; send to another one",
+            ));
+        }
+        let amount = parse_amount(&amount, asset)?;
+        let client = inner.client();
+        if asset == WalletAsset::Btt && client.btt_contract().is_none() {
+            return Err(api_error(
+                ApiErrorKind::BadRequest,
+                format!(
+                    "the {} network has no BTT; choose mainnet or the local test network",
+                    client.network().name()
+                ),
+            ));
+        }
+        let (fee_estimate_sun, fee_limit_sun, fee_exact) = match client.network() {
+            Network::Local(_) => {
+                let info = client.devnet_info().await.map_err(|e| node_error(e, true))?;
+                match asset {
+                    WalletAsset::Trx => (info.bandwidth_fee_sun, 0, true),
+                    WalletAsset::Btt => {
+                        (info.bandwidth_fee_sun + info.trc20_energy_fee_sun, info.trc20_energy_fee_sun, true)
+                    }
+                }
+            }
+            _ => match asset {
+                WalletAsset::Trx => (PUBLIC_TRX_FEE_SUN, 0, false),
+                // A first transfer to an address holding no BTT yet costs about twice
+                // the energy; the limit covers that.
+                WalletAsset::Btt => {
+                    (PUBLIC_TRC20_BANDWIDTH_SUN + PUBLIC_TRC20_ENERGY_SUN, 2 * PUBLIC_TRC20_ENERGY_SUN, false)
+                }
+            },
+        };
+        let onchain = inner.onchain(from, true).await;
+        let trx = match &onchain.trx_sun {
+            Ok(trx) => u128::from(*trx),
+            Err(reason) => {
+                return Err(api_error(
+                    ApiErrorKind::Offline,
+                    format!("{reason}; sending needs the network, nothing was sent"),
+                ))
+            }
+        };
+        let fee = u128::from(fee_estimate_sun);
+        let (total_trx, total_btt) = match asset {
+            WalletAsset::Trx => (amount + fee, 0),
+            WalletAsset::Btt => (fee, amount),
+        };
+        if trx < total_trx {
+            let what = match asset {
+                WalletAsset::Trx => format!("the amount plus the fee of about {fee_estimate_sun} sun"),
+                WalletAsset::Btt => format!("{fee_estimate_sun} sun of TRX for the network fee"),
+            };
+            return Err(api_error(
+                ApiErrorKind::InsufficientFunds,
+                format!("the wallet holds {trx} sun of TRX, and this transfer needs {total_trx} sun ({what}); nothing was sent"),
+            ));
+        }
+        if asset == WalletAsset::Btt {
+            let btt = onchain.btt.ok_or_else(|| {
+                api_error(
+                    ApiErrorKind::Offline,
+                    "the node did not tell the BTT balance; try again in a moment",
+                )
+            })?;
+            if btt < amount {
+                return Err(api_error(
+                    ApiErrorKind::InsufficientFunds,
+                    format!("the wallet holds {btt} BTT base units, fewer than the {amount} to send; nothing was sent"),
+                ));
+            }
+        }
+        let quote_id = hex::encode(rand::random::<[u8; 16]>());
+        let network = client.network().clone();
+        let quote = SendQuote {
+            quote_id: quote_id.clone(),
+            network: network.name().into(),
+            from: from.to_base58(),
+            to: to.to_base58(),
+            asset,
+            amount: amount.to_string(),
+            fee_estimate_sun: fee_estimate_sun.to_string(),
+            fee_limit_sun: fee_limit_sun.to_string(),
+            fee_exact,
+            total_trx_sun: total_trx.to_string(),
+            total_btt: total_btt.to_string(),
+            expires_in_secs: QUOTE_VALID_FOR.as_secs(),
+        };
+        let mut quotes = lock(&inner.quotes);
+        quotes.retain(|_, q| q.made.elapsed() < QUOTE_VALID_FOR);
+        quotes.insert(
+            quote_id,
+            Quote { from, to, asset, amount, fee_limit_sun, network, made: Instant::now() },
+        );
+        drop(quotes);
+        inner.touch();
+        Ok(Response::SendQuote { quote })
+    }
+
+    pub(crate) async fn send(&self, quote_id: String) -> ApiResult<Response> {
+        let inner = &self.inner;
+        inner.load().await?;
+        let quote = lock(&inner.quotes).remove(&quote_id).ok_or_else(|| {
+            api_error(
+                ApiErrorKind::BadRequest,
+                "there is no such quote (it was used already, or never made); ask for a new one",
+            )
+        })?;
+        if quote.made.elapsed() >= QUOTE_VALID_FOR {
+            return Err(api_error(
+                ApiErrorKind::BadRequest,
+                "the quote expired (a quote holds for 60 seconds, as fees and balances change); ask for a new one",
+            ));
+        }
+        let key = match &*lock(&inner.slot) {
+            Slot::Unlocked { key, .. } if key.address == quote.from => Some(key.clone()),
+            Slot::Unlocked { .. } => {
+                return Err(api_error(
+                    ApiErrorKind::BadRequest,
+                    "the quote was made for another wallet; ask for a new one",
+                ))
+            }
+            _ => None,
+        };
+        let Some(key) = key else {
+            // Kept, so the user can unlock and confirm the same quote.
+            lock(&inner.quotes).insert(quote_id, quote);
+            return Err(locked_error("send (the quote is kept until it expires)"));
+        };
+        let client = inner.client();
+        if *client.network() != quote.network {
+            return Err(api_error(
+                ApiErrorKind::BadRequest,
+                "the network changed since the quote; ask for a new one",
+            ));
+        }
+        let block = client.now_block().await.map_err(|e| node_error(e, true))?;
+        let header = TxHeader::new(block.ref_block, now_unix_ms(), TX_VALID_FOR_MS);
+        let unsigned = match quote.asset {
+            WalletAsset::Trx => {
+                let amount = u64::try_from(quote.amount)
+                    .map_err(|_| wallet_error(bidswarm_wallet::Error::AmountTooLarge(quote.amount)))?;
+                trx_transfer(&header, &quote.from, &quote.to, amount)
+            }
+            WalletAsset::Btt => {
+                let token = client
+                    .btt_contract()
+                    .ok_or_else(|| api_error(ApiErrorKind::BadRequest, "this network has no BTT"))?;
+                trc20_transfer(&header, &quote.from, &token, &quote.to, quote.amount, quote.fee_limit_sun)
+            }
+        }
+        .map_err(wallet_error)?;
+        let signed = unsigned.sign(key.as_ref()).map_err(|_| locked_error("send"))?;
+        let txid = client.broadcast(&signed).await.map_err(|e| node_error(e, true))?;
+        info!(%txid, asset = ?quote.asset, to = %quote.to, amount = %quote.amount, "transfer sent");
+        *lock(&inner.cache) = None;
+        inner.touch();
+        if quote.asset == WalletAsset::Btt {
+            inner.record_withdrawal(&txid, &quote).await;
+        }
+        Ok(Response::Sent { txid })
+    }
+
+    pub(crate) async fn history(&self) -> ApiResult<Response> {
+        let inner = &self.inner;
+        inner.load().await?;
+        let address = inner.address().ok_or_else(no_wallet)?;
+        let client = inner.client();
+        let (trx, btt) = tokio::join!(client.trx_history(&address, HISTORY_LIMIT), async {
+            if client.btt_contract().is_some() {
+                client.trc20_history(&address, HISTORY_LIMIT).await
+            } else {
+                Ok(Vec::new())
+            }
+        });
+        let online = trx.is_ok() && btt.is_ok();
+        if let Err(e) = trx.as_ref().and(btt.as_ref()) {
+            info!("wallet history without the node: {e}");
+        }
+        let mut transfers: Vec<WalletTransfer> = Vec::new();
+        for t in trx.unwrap_or_default().into_iter().chain(btt.unwrap_or_default()) {
+            let asset = match t.asset {
+                Asset::Trx => WalletAsset::Trx,
+                Asset::Trc20(_) => WalletAsset::Btt,
+            };
+            let incoming = t.to == address;
+            transfers.push(WalletTransfer {
+                txid: t.txid,
+                at_ms: t.block_timestamp_ms,
+                asset,
+                direction: if incoming { TransferDirection::In } else { TransferDirection::Out },
+                counterparty: Some(if incoming { t.from } else { t.to }.to_base58()),
+                amount: t.amount.to_string(),
+                memo_hex: t.memo.map(hex::encode),
+                on_chain: true,
+                in_ledger: false,
+            });
+        }
+        for entry in inner.ledger_transfers().await {
+            match transfers.iter_mut().find(|t| t.txid == entry.txid && t.asset == entry.asset) {
+                Some(seen) => seen.in_ledger = true,
+                None => transfers.push(entry),
+            }
+        }
+        transfers.sort_by(|a, b| b.at_ms.cmp(&a.at_ms).then_with(|| a.txid.cmp(&b.txid)));
+        Ok(Response::WalletHistory { transfers, online })
+    }
+}
+
+impl Inner {
+    /// Looks for the wallet once: the file first (an existing file always wins), then the
+    /// OS keyring.
+    async fn load(&self) -> ApiResult<()> {
+        if !matches!(*lock(&self.slot), Slot::Unknown) {
+            return Ok(());
+        }
+        let _op = self.ops.lock().await;
+        if !matches!(*lock(&self.slot), Slot::Unknown) {
+            return Ok(());
+        }
+        let Some(file) = self.keystore_file.clone() else {
+            *lock(&self.slot) = Slot::Missing;
+            return Ok(());
+        };
+        let user = self.keyring_user.clone();
+        let found = tokio::time::timeout(
+            KEYRING_LOOKUP_TIMEOUT,
+            tokio::task::spawn_blocking(move || find_wallet(&file, &user)),
+        )
+        .await;
+        let found = match found {
+            Ok(joined) => joined.map_err(join_error)?,
+            Err(_) => {
+                warn!("the OS keyring did not answer within {KEYRING_LOOKUP_TIMEOUT:?}; looking in the wallet file only");
+                Ok(None)
+            }
+        };
+        *lock(&self.slot) = match found {
+            Ok(Some(wallet)) => {
+                info!(address = %wallet.address(), store = %wallet.store().describe(), "wallet found, locked");
+                Slot::Locked(wallet)
+            }
+            Ok(None) => Slot::Missing,
+            // A damaged wallet file is not "no wallet": refuse to go on, so nothing
+            // overwrites it, and say so.
+            Err(e) => return Err(wallet_error(e)),
+        };
+        Ok(())
+    }
+
+    /// Creates or imports: seals the secret into the chosen store and unlocks it.
+    async fn add(
+        &self,
+        password: Secret,
+        store: SecretStoreKind,
+        secret: impl FnOnce() -> bidswarm_wallet::Result<WalletSecret> + Send + 'static,
+    ) -> ApiResult<Response> {
+        if password.expose().is_empty() {
+            return Err(api_error(
+                ApiErrorKind::BadRequest,
+                "choose a password: the wallet is sealed under it",
+            ));
+        }
+        self.load().await?;
+        let _op = self.ops.lock().await;
+        let Some(file) = self.keystore_file.clone() else {
+            return Err(api_error(
+                ApiErrorKind::BadRequest,
+                "this session keeps no files (no config folder), so it cannot keep a wallet",
+            ));
+        };
+        if let Some(existing) = lock(&self.slot).locked() {
+            return Err(api_error(
+                ApiErrorKind::BadRequest,
+                format!(
+                    "there is already a wallet ({}); Bidswarm keeps one wallet, so nothing was changed",
+                    existing.address()
+                ),
+            ));
+        }
+        let user = self.keyring_user.clone();
+        let kdf = self.kdf;
+        let (locked, key, note) = tokio::task::spawn_blocking(move || {
+            let secret = secret()?;
+            let key = secret.private_key()?;
+            let (store, note): (Arc<dyn SecretStore>, Option<String>) = match store {
+                SecretStoreKind::Keyring => preferred_store(&file, KEYRING_SERVICE, &user),
+                SecretStoreKind::File => (Arc::new(FileStore::new(&file)), None),
+            };
+            let locked = LockedWallet::create(store, &secret, password.expose(), kdf)?;
+            Ok((locked, SessionKey::new(key), note))
+        })
+        .await
+        .map_err(join_error)?
+        .map_err(wallet_error)?;
+        if let Some(note) = &note {
+            info!("wallet kept in a file, not the OS keyring: {note}");
+        }
+        info!(address = %locked.address(), store = %locked.store().describe(), "wallet added");
+        *lock(&self.store_note) = note;
+        self.set_unlocked(locked, key);
+        Ok(Response::WalletStatus { status: self.status() })
+    }
+
+    fn status(&self) -> WalletStatus {
+        let slot = lock(&self.slot);
+        let (state, locks_in) = match &*slot {
+            Slot::Unknown | Slot::Missing => (WalletState::None, None),
+            Slot::Locked(_) => (WalletState::Locked, None),
+            Slot::Unlocked { last_used, .. } => (
+                WalletState::Unlocked,
+                Some(self.auto_lock_after.saturating_sub(last_used.elapsed()).as_secs()),
+            ),
+        };
+        let locked = slot.locked();
+        WalletStatus {
+            state,
+            address: locked.map(|l| l.address().to_base58()),
+            address_hex: locked.map(|l| l.address().to_hex()),
+            store: locked.map(|l| l.store().describe()),
+            store_note: lock(&self.store_note).clone(),
+            network: lock(&self.node).network().name().into(),
+            auto_lock_secs: self.auto_lock_after.as_secs(),
+            locks_in_secs: locks_in,
+        }
+    }
+
+    fn address(&self) -> Option<Address> {
+        lock(&self.slot).locked().map(LockedWallet::address)
+    }
+
+    fn client(&self) -> Client {
+        lock(&self.node).clone()
+    }
+
+    /// Records a user action: the idle countdown starts again.
+    fn touch(&self) {
+        if let Slot::Unlocked { last_used, .. } = &mut *lock(&self.slot) {
+            *last_used = Instant::now();
+        }
+    }
+
+    fn set_unlocked(&self, locked: LockedWallet, key: Arc<SessionKey>) {
+        let mut slot = lock(&self.slot);
+        if let Slot::Unlocked { key: old, .. } = &*slot {
+            old.revoke();
+        }
+        *slot = Slot::Unlocked { locked, key, last_used: Instant::now() };
+        drop(slot);
+        self.publish_identity();
+    }
+
+    fn lock_now(&self, why: &str) {
+        let mut slot = lock(&self.slot);
+        let Slot::Unlocked { locked, key, .. } = &*slot else { return };
+        key.revoke();
+        info!(address = %locked.address(), "wallet locked: {why}");
+        *slot = Slot::Locked(locked.clone());
+        drop(slot);
+        self.speed.set_identity(None);
+    }
+
+    fn lock_if_idle(&self) {
+        let idle = matches!(&*lock(&self.slot), Slot::Unlocked { last_used, .. } if last_used.elapsed() >= self.auto_lock_after);
+        if idle {
+            self.lock_now(&format!("idle for {} s", self.auto_lock_after.as_secs()));
+        }
+    }
+
+    /// Gives bid-for-speed the unlocked key, for the current network. A network without
+    /// BTT (Nile, Shasta) has nothing to pay with, so speed gets no identity there.
+    fn publish_identity(&self) {
+        let key = match &*lock(&self.slot) {
+            Slot::Unlocked { key, .. } => key.clone(),
+            _ => return,
+        };
+        let client = self.client();
+        let identity = client.btt_contract().map(|token| SpeedIdentity {
+            address: key.address,
+            signer: key,
+            network: speed_network_name(client.network()),
+            token,
+        });
+        if identity.is_none() {
+            info!(network = %client.network(), "no BTT on this network: bid-for-speed cannot pay or be paid");
+        }
+        self.speed.set_identity(identity);
+    }
+
+    /// On-chain balances, from the cache when fresh (unless `fresh`). Never fails: an
+    /// unreachable node is in `trx_sun`'s error.
+    async fn onchain(&self, address: Address, fresh: bool) -> OnChain {
+        let client = self.client();
+        if !fresh {
+            if let Some(hit) = lock(&self.cache).as_ref().filter(|c| {
+                c.address == address && c.network == *client.network() && c.at.elapsed() < BALANCES_FRESH_FOR
+            }) {
+                return hit.clone();
+            }
+        }
+        let (trx, btt) = tokio::join!(client.trx_balance_sun(&address), async {
+            if client.btt_contract().is_some() {
+                client.btt_balance(&address).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        });
+        let trx_sun = trx.map_err(|e| e.to_string());
+        let btt = match btt {
+            Ok(b) => b,
+            Err(e) => {
+                if trx_sun.is_ok() {
+                    warn!("BTT balance unknown: {e}");
+                }
+                None
+            }
+        };
+        if let Err(reason) = &trx_sun {
+            info!("wallet offline: {reason}");
+        }
+        let onchain =
+            OnChain { at: Instant::now(), address, network: client.network().clone(), trx_sun, btt };
+        *lock(&self.cache) = Some(onchain.clone());
+        onchain
+    }
+
+    /// Tells the ledger what the chain holds, when it changed, so its spendable figure
+    /// starts from the chain.
+    async fn observe_btt(&self, address: Address, btt: u128) {
+        let Some(ledger) = &self.ledger else { return };
+        if *lock(&self.observed_btt) == Some((address, btt)) {
+            return;
+        }
+        let at = now_unix_secs();
+        let result = async {
+            ledger.add_account(address, "wallet", at).await?;
+            ledger.observe_onchain_balance(address, bidswarm_ledger::Amount::from_base_units(btt), at).await
+        }
+        .await;
+        match result {
+            Ok(()) => *lock(&self.observed_btt) = Some((address, btt)),
+            Err(e) => warn!("the ledger did not take the on-chain BTT balance: {e}"),
+        }
+    }
+
+    async fn record_withdrawal(&self, txid: &str, quote: &Quote) {
+        let Some(ledger) = &self.ledger else { return };
+        let at = now_unix_secs();
+        let wtx = bidswarm_ledger::WalletTx {
+            txid: txid.to_owned(),
+            account: quote.from,
+            kind: bidswarm_ledger::WalletTxKind::Withdrawal,
+            counterparty: Some(quote.to),
+            amount: bidswarm_ledger::Amount::from_base_units(quote.amount),
+            at,
+        };
+        let result = async {
+            ledger.add_account(quote.from, "wallet", at).await?;
+            ledger.record_wallet_tx(&wtx).await.map(|_| ())
+        }
+        .await;
+        if let Err(e) = result {
+            warn!(%txid, "the ledger did not record the transfer: {e}");
+        }
+    }
+
+    /// The ledger's deposits, withdrawals and fees, read through its CSV export (the
+    /// ledger's one listing of wallet transactions).
+    async fn ledger_transfers(&self) -> Vec<WalletTransfer> {
+        let Some(ledger) = &self.ledger else { return Vec::new() };
+        let mut csv = Vec::new();
+        if let Err(e) = ledger.export_csv(bidswarm_ledger::DateRange::ALL, &mut csv).await {
+            warn!("cannot read the ledger's wallet transactions: {e}");
+            return Vec::new();
+        }
+        String::from_utf8_lossy(&csv).lines().skip(1).filter_map(ledger_row).collect()
+    }
+}
+
+/// One row of the ledger's CSV (`date,torrent,peer,direction,amount_btt,state,txid`), when
+/// it is a wallet transfer. No field of those rows can hold a comma.
+fn ledger_row(line: &str) -> Option<WalletTransfer> {
+    let fields: Vec<&str> = line.split(',').collect();
+    let [date, _torrent, peer, direction, amount, _state, txid] = fields.as_slice() else { return None };
+    let direction = match *direction {
+        "deposit" => TransferDirection::In,
+        "withdrawal" => TransferDirection::Out,
+        "fee" => TransferDirection::Fee,
+        _ => return None,
+    };
+    Some(WalletTransfer {
+        txid: (*txid).to_owned(),
+        at_ms: parse_utc(date)? * 1000,
+        asset: WalletAsset::Btt,
+        direction,
+        counterparty: Some(peer).filter(|p| !p.is_empty()).map(|p| (*p).to_owned()),
+        amount: bidswarm_ledger::Amount::parse_btt(amount).ok()?.base_units().to_string(),
+        memo_hex: None,
+        on_chain: false,
+        in_ledger: true,
+    })
+}
+
+/// Unix seconds of `YYYY-MM-DDTHH:MM:SSZ` (the ledger's `format_utc`), by Howard
+/// Hinnant's `days_from_civil`.
+fn parse_utc(text: &str) -> Option<i64> {
+    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// The wallet in the file, else in the OS keyring, else none.
+fn find_wallet(file: &Path, keyring_user: &str) -> bidswarm_wallet::Result<Option<LockedWallet>> {
+    if file.exists() {
+        return LockedWallet::open(Arc::new(FileStore::new(file))).map(Some);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        if let Ok(keyring) = bidswarm_wallet::KeyringStore::secret_service(KEYRING_SERVICE, keyring_user) {
+            match LockedWallet::open(Arc::new(keyring)) {
+                Ok(wallet) => return Ok(Some(wallet)),
+                Err(bidswarm_wallet::Error::NoWallet) => {}
+                Err(e) => warn!("no wallet read from the OS keyring: {e}"),
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = keyring_user;
+    Ok(None)
+}
+
+/// Locks an idle wallet: checks a few times per auto-lock period, at most every 15 s.
+fn spawn_auto_lock(inner: Weak<Inner>, auto_lock_after: Duration) -> tokio::task::JoinHandle<()> {
+    let every = (auto_lock_after / 4).clamp(Duration::from_millis(250), Duration::from_secs(15));
+    bidswarm_swarm::spawn(tracing::info_span!("wallet"), "wallet auto-lock", async move {
+        let mut ticker = tokio::time::interval(every);
+        loop {
+            ticker.tick().await;
+            let Some(inner) = inner.upgrade() else { break };
+            inner.lock_if_idle();
+        }
+        Ok::<(), std::convert::Infallible>(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ledger_dates_read_back() {
+        assert_eq!(parse_utc("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_utc("2000-02-29T00:00:00Z"), Some(951_782_400));
+        assert_eq!(parse_utc("2023-11-14T22:13:20Z"), Some(1_700_000_000));
+        assert_eq!(parse_utc("2023-11-14 22:13:20"), None);
+    }
+
+    #[test]
+    fn ledger_rows_become_transfers_and_vouchers_do_not() {
+        let row = "2023-11-14T22:13:20Z,,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,withdrawal,1.5,confirmed,ab";
+        let t = ledger_row(row).unwrap();
+        assert_eq!(
+            (t.direction, t.amount.as_str(), t.at_ms),
+            (TransferDirection::Out, "1500000000000000000", 1_700_000_000_000)
+        );
+        assert!(ledger_row(
+            "2023-11-14T22:13:20Z,00ff,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,spend,1,unsettled,"
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn a_revoked_session_key_signs_nothing() {
+        let key = SessionKey::new(PrivateKey::from_bytes(&[7u8; 32]).unwrap());
+        let digest = [1u8; 32];
+        assert_eq!(key.sign_prehash(&digest).unwrap().recover(&digest).unwrap(), key.address);
+        key.revoke();
+        let err = key.sign_prehash(&digest).unwrap_err();
+        assert!(err.to_string().contains("locked"), "{err}");
+        assert!(!format!("{key:?}").contains("07070707"));
+    }
+
+    #[test]
+    fn speed_names_the_devnet_as_its_protocol_says() {
+        let local = node_for(&TronNetwork::Local { url: "http://127.0.0.1:9".into() }).unwrap();
+        assert_eq!(speed_network_name(local.network()), "devnet:local");
+        assert_eq!(speed_network_name(&Network::Mainnet), "mainnet");
+        assert_eq!(speed_network_name(&Network::Nile), "nile");
+        let bad = node_for(&TronNetwork::Local { url: "not a url".into() }).unwrap_err();
+        assert_eq!(bad.kind, ApiErrorKind::BadRequest);
+    }
+}
