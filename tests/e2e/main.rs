@@ -10,6 +10,7 @@ mod restart;
 mod speed;
 mod transfer;
 mod transmission;
+mod wallet;
 
 use std::time::Duration;
 
