@@ -1189,6 +1189,40 @@ mod tests {
         assert!(!format!("{key:?}").contains("07070707"));
     }
 
+    #[tokio::test]
+    async fn unlocking_hands_speed_the_key_and_locking_takes_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let terms = crate::speed::Terms::from_settings(&Default::default()).unwrap();
+        let (events, _) = tokio::sync::broadcast::channel(8);
+        let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
+        let speed = SpeedService::new(terms, events, ledger_ops);
+        let local = TronNetwork::Local { url: "http://127.0.0.1:9".into() };
+        let wallet = WalletService::new(Some(dir.path()), &local, speed.clone(), None);
+        assert!(speed.identity().is_none());
+
+        wallet.create(12, "pw".into(), None, SecretStoreKind::File).await.unwrap();
+        let identity = speed.identity().expect("an unlocked wallet is speed's identity");
+        assert_eq!(identity.network, "devnet:local");
+        assert_eq!(identity.token, bidswarm_tron::devnet_btt_contract());
+        assert_eq!(Some(identity.address.to_base58()), wallet.inner.status().address);
+        let digest = [9u8; 32];
+        assert_eq!(
+            identity.signer.sign_prehash(&digest).unwrap().recover(&digest).unwrap(),
+            identity.address
+        );
+
+        wallet.lock_wallet().await.unwrap();
+        assert!(speed.identity().is_none());
+        assert!(identity.signer.sign_prehash(&digest).is_err(), "a copy held across the lock signs nothing");
+
+        wallet.unlock("pw".into()).await.unwrap();
+        assert_eq!(speed.identity().map(|i| i.address), Some(identity.address));
+        // Nile has no BTT: nothing to pay with, so no identity.
+        wallet.set_network(wallet.check_network(&TronNetwork::Nile).unwrap());
+        assert!(speed.identity().is_none());
+        assert!(wallet.check_network(&TronNetwork::Nile).unwrap().is_none(), "unchanged is no change");
+    }
+
     #[test]
     fn speed_names_the_devnet_as_its_protocol_says() {
         let local = node_for(&TronNetwork::Local { url: "http://127.0.0.1:9".into() }).unwrap();
