@@ -236,7 +236,8 @@ async fn regression_concurrent_adds_of_different_torrents_all_succeed() -> anyho
         let torrent = dir.path().join(format!("f{i}.torrent"));
         create_torrent(&data, &torrent, &[])?;
         let source = TorrentSource::Path(torrent.display().to_string());
-        let request = Request::AddTorrent { source, options: AddOptions { paused: true, ..Default::default() } };
+        let request =
+            Request::AddTorrent { source, options: AddOptions { paused: true, ..Default::default() } };
         adds.push(async move { server.rpc(&request).await });
     }
     // All six requests in flight at once.

@@ -13,7 +13,13 @@ const BTT: u128 = 1_000_000_000_000_000_000;
 const MIB: usize = 1 << 20;
 
 /// A fresh key in a 0600 file, funded on the devnet when `btt` is given.
-async fn wallet(dir: &Path, name: &str, seed: u8, devnet: &Client, btt: Option<u128>) -> anyhow::Result<(String, Address)> {
+async fn wallet(
+    dir: &Path,
+    name: &str,
+    seed: u8,
+    devnet: &Client,
+    btt: Option<u128>,
+) -> anyhow::Result<(String, Address)> {
     let key = PrivateKey::from_bytes(&[seed; 32])?;
     let path = dir.join(format!("{name}.key"));
     std::fs::write(&path, hex::encode(*key.to_bytes()))?;
@@ -30,8 +36,16 @@ fn value(proc: &Proc, key: &str) -> Option<String> {
     proc.stdout().iter().rev().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
 }
 
-fn leecher(name: &str, magnet: &str, out: &Path, seeder: &str, extra: &[&str], log_dir: &Path) -> anyhow::Result<Proc> {
-    let mut args = vec!["download", magnet, "-o", path_str(out), "--no-dht", "--exit-on-complete", "--peer", seeder];
+fn leecher(
+    name: &str,
+    magnet: &str,
+    out: &Path,
+    seeder: &str,
+    extra: &[&str],
+    log_dir: &Path,
+) -> anyhow::Result<Proc> {
+    let mut args =
+        vec!["download", magnet, "-o", path_str(out), "--no-dht", "--exit-on-complete", "--peer", seeder];
     args.extend_from_slice(extra);
     Proc::spawn(name, cli(&args), log_dir)
 }
@@ -42,7 +56,8 @@ fn leecher(name: &str, magnet: &str, out: &Path, seeder: &str, extra: &[&str], l
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_settles() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
+    let (mut devnet_proc, devnet) =
+        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
     let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
     let (seeder_key, seeder_address) = wallet(dir.path(), "seeder", 0x51, &devnet, None).await?;
     let (a_key, _) = wallet(dir.path(), "a", 0x52, &devnet, Some(1000 * BTT)).await?;
@@ -59,8 +74,19 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
         "seeder",
         &torrent,
         &seed_dir,
-        &["--upload-limit", "4M", "--earn", "--ask", "1", "--wallet-file", &seeder_key, "--network", &url,
-          "--ledger", path_str(&seeder_ledger)],
+        &[
+            "--upload-limit",
+            "4M",
+            "--earn",
+            "--ask",
+            "1",
+            "--wallet-file",
+            &seeder_key,
+            "--network",
+            &url,
+            "--ledger",
+            path_str(&seeder_ledger),
+        ],
         dir.path(),
     )
     .await?;
@@ -72,10 +98,28 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
         &magnet,
         &out_a,
         &addr,
-        &["--wallet-file", &a_key, "--network", &url, "--bid", "10", "--budget", "100", "--ledger", path_str(&a_ledger)],
+        &[
+            "--wallet-file",
+            &a_key,
+            "--network",
+            &url,
+            "--bid",
+            "10",
+            "--budget",
+            "100",
+            "--ledger",
+            path_str(&a_ledger),
+        ],
         dir.path(),
     )?;
-    let mut b = leecher("leecher-b", &magnet, &out_b, &addr, &["--wallet-file", &b_key, "--network", &url], dir.path())?;
+    let mut b = leecher(
+        "leecher-b",
+        &magnet,
+        &out_b,
+        &addr,
+        &["--wallet-file", &b_key, "--network", &url],
+        dir.path(),
+    )?;
 
     let start = tokio::time::Instant::now();
     let status = a.wait_exit(TRANSFER_TIMEOUT).await?;
@@ -99,9 +143,12 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
     assert_eq!(value(&b, "spent").as_deref(), Some("0"), "B has spending off and paid nothing");
 
     // The seeder was promised exactly what A spent (B promised nothing).
-    let earned = bidswarm_tests::wait_until("the seeder's earnings", Duration::from_secs(20), Duration::from_millis(200), async || {
-        value(&seeder, "earned").filter(|e| *e == spent.to_string())
-    })
+    let earned = bidswarm_tests::wait_until(
+        "the seeder's earnings",
+        Duration::from_secs(20),
+        Duration::from_millis(200),
+        async || value(&seeder, "earned").filter(|e| *e == spent.to_string()),
+    )
     .await;
     assert!(earned.is_ok(), "seeder earned {:?}, A spent {spent}", value(&seeder, "earned"));
 
@@ -121,7 +168,8 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
 #[tokio::test(flavor = "multi_thread")]
 async fn a_spent_budget_stops_bidding_and_the_download_finishes_for_free() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
+    let (mut devnet_proc, devnet) =
+        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
     let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
     let (seeder_key, _) = wallet(dir.path(), "seeder", 0x61, &devnet, None).await?;
     let (a_key, _) = wallet(dir.path(), "a", 0x62, &devnet, Some(1000 * BTT)).await?;
@@ -168,7 +216,8 @@ async fn a_transmission_leecher_completes_beside_a_bidder_untouched_by_bt_speed(
         return Ok(());
     }
     let dir = bidswarm_tests::test_dir();
-    let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
+    let (mut devnet_proc, devnet) =
+        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
     let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
     let (seeder_key, _) = wallet(dir.path(), "seeder", 0x71, &devnet, None).await?;
     let (a_key, _) = wallet(dir.path(), "a", 0x72, &devnet, Some(1000 * BTT)).await?;
@@ -189,7 +238,17 @@ async fn a_transmission_leecher_completes_beside_a_bidder_untouched_by_bt_speed(
         "seeder",
         &torrent,
         &seed_dir,
-        &["--upload-limit", "4M", "--earn", "--wallet-file", &seeder_key, "--network", &url, "--peer", &tr_peer],
+        &[
+            "--upload-limit",
+            "4M",
+            "--earn",
+            "--wallet-file",
+            &seeder_key,
+            "--network",
+            &url,
+            "--peer",
+            &tr_peer,
+        ],
         dir.path(),
     )
     .await?;
@@ -246,7 +305,10 @@ mod cheater {
             stream.write_all(&out).await?;
             let mut buf = BytesMut::new();
             while buf.len() < 68 {
-                anyhow::ensure!(stream.read_buf(&mut buf).await? > 0, "the seeder closed during the handshake");
+                anyhow::ensure!(
+                    stream.read_buf(&mut buf).await? > 0,
+                    "the seeder closed during the handshake"
+                );
             }
             let _ = buf.split_to(68);
             let mut this = Self { stream, buf, their_bt_speed: 0, info_hash };
@@ -292,8 +354,19 @@ mod cheater {
         }
 
         /// Says hello as a payer and bids.
-        pub async fn bid(&mut self, key: &PrivateKey, seller: &Hello, price: Amount) -> anyhow::Result<ChannelId> {
-            let hello = Hello { version: 1, address: key.address(), network: seller.network.clone(), token: seller.token, ask: None };
+        pub async fn bid(
+            &mut self,
+            key: &PrivateKey,
+            seller: &Hello,
+            price: Amount,
+        ) -> anyhow::Result<ChannelId> {
+            let hello = Hello {
+                version: 1,
+                address: key.address(),
+                network: seller.network.clone(),
+                token: seller.token,
+                ask: None,
+            };
             self.send_speed(SpeedMessage::Hello(hello)).await?;
             let channel = ChannelId::derive(&key.address(), &seller.address, &self.info_hash, 1);
             let bid = Bid { price, budget: Amount::from_btt(100), channel, nonce: 1 };
@@ -335,7 +408,8 @@ async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked()
 
     const WINDOW: u64 = 1 << 20;
     let dir = bidswarm_tests::test_dir();
-    let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
+    let (mut devnet_proc, devnet) =
+        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
     let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
     let (seeder_key, _) = wallet(dir.path(), "seeder", 0x81, &devnet, None).await?;
     let seed_dir = dir.path().join("seed");
@@ -351,11 +425,24 @@ async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked()
         &seed_dir,
         // Capped, so the transfer lasts past the auction (otherwise loopback delivers
         // everything as a free peer within the first round).
-        &["--upload-limit", "2M", "--earn", "--ask", "1", "--credit-window", &window, "--wallet-file", &seeder_key, "--network", &url],
+        &[
+            "--upload-limit",
+            "2M",
+            "--earn",
+            "--ask",
+            "1",
+            "--credit-window",
+            &window,
+            "--wallet-file",
+            &seeder_key,
+            "--network",
+            &url,
+        ],
         dir.path(),
     )
     .await?;
-    let info_hash: [u8; 20] = hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
+    let info_hash: [u8; 20] =
+        hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
     let key = PrivateKey::from_bytes(&[0x82; 32])?;
     let mut peer = Cheater::connect(&addr, info_hash).await?;
 

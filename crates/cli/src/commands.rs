@@ -12,7 +12,8 @@ use std::{
 
 use anyhow::bail;
 use bidswarm_api::{
-    AddOptions, RateLimits, Request, Response, Settings, SpeedSettings, TorrentInfo, TorrentSource, TorrentState,
+    AddOptions, RateLimits, Request, Response, Settings, SpeedSettings, TorrentInfo, TorrentSource,
+    TorrentState,
 };
 use bidswarm_core::{Core, CoreConfig};
 
@@ -92,7 +93,9 @@ pub async fn download(args: DownloadArgs) -> anyhow::Result<()> {
     let output = absolute(&args.output)?;
     let mut settings = SpeedSettings::default();
     args.bid.apply(&mut settings);
-    let core = one_shot_core(&args.swarm, &args.wallet, settings, output.clone(), args.swarm.listen.is_none()).await?;
+    let core =
+        one_shot_core(&args.swarm, &args.wallet, settings, output.clone(), args.swarm.listen.is_none())
+            .await?;
     let source = source_from_argument(&args.source)?;
     let options = AddOptions {
         peers: args.peer.clone(),
@@ -211,7 +214,9 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
             _ = &mut stop => break,
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
-        if let Response::TorrentSpeed { speed } = core.handle(Request::GetTorrentSpeed { id: checked.id.clone() }).await? {
+        if let Response::TorrentSpeed { speed } =
+            core.handle(Request::GetTorrentSpeed { id: checked.id.clone() }).await?
+        {
             if speed.earned != earned {
                 earned = speed.earned;
                 println!("earned: {earned}");
@@ -241,7 +246,8 @@ async fn stop_signal() {
 
 /// `spent:` and friends for a finished download.
 async fn print_speed(core: &Core, id: &bidswarm_api::TorrentId) -> anyhow::Result<()> {
-    if let Response::TorrentSpeed { speed } = core.handle(Request::GetTorrentSpeed { id: id.clone() }).await? {
+    if let Response::TorrentSpeed { speed } = core.handle(Request::GetTorrentSpeed { id: id.clone() }).await?
+    {
         println!("spent: {}", speed.spent);
         println!("bytes_bought: {}", speed.bytes_bought);
         println!("budget_exhausted: {}", speed.budget_exhausted);

@@ -41,7 +41,9 @@ impl WalletArgs {
             url => {
                 let parsed = url::Url::parse(url)
                     .with_context(|| format!("--network {url:?} is not mainnet, nile, shasta or a URL"))?;
-                let loopback = parsed.host_str().is_some_and(|h| h == "localhost" || h.starts_with("127.") || h == "[::1]");
+                let loopback = parsed
+                    .host_str()
+                    .is_some_and(|h| h == "localhost" || h.starts_with("127.") || h == "[::1]");
                 if loopback {
                     Network::Local(parsed)
                 } else {
@@ -54,7 +56,8 @@ impl WalletArgs {
         };
         // The error names the file, never its contents.
         let text = Zeroizing::new(
-            std::fs::read_to_string(path).with_context(|| format!("cannot read the wallet file {}", path.display()))?,
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the wallet file {}", path.display()))?,
         );
         let text = text.trim();
         let key = if text.split_whitespace().count() > 1 {
@@ -62,7 +65,8 @@ impl WalletArgs {
                 .and_then(|m| m.derive("", 0))
                 .with_context(|| format!("{} holds no valid recovery phrase", path.display()))?
         } else {
-            PrivateKey::from_hex(text).with_context(|| format!("{} holds no valid private key", path.display()))?
+            PrivateKey::from_hex(text)
+                .with_context(|| format!("{} holds no valid private key", path.display()))?
         };
         let Some(token) = network.btt_contract() else {
             bail!("{} has no BTT contract; use mainnet or a devnet", network.name())

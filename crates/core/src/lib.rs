@@ -10,6 +10,7 @@ mod pieces;
 mod settings;
 mod settle;
 mod speed;
+mod wallet;
 mod watch;
 
 pub use settings::SettingsStore;
@@ -79,6 +80,7 @@ pub struct Core {
     watcher: Arc<watch::Watcher>,
     speed: Arc<speed::SpeedService>,
     ledger: Option<Arc<bidswarm_ledger::Ledger>>,
+    wallet: wallet::WalletService,
     settlement_node: Option<bidswarm_tron::Client>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Tasks that hold a weak reference to the core itself (the settlement round).
@@ -110,14 +112,22 @@ impl Core {
         // spending and earning off rather than keep Bidswarm from starting.
         let terms = speed::Terms::from_settings(&current.speed).unwrap_or_else(|e| {
             warn!("bid-for-speed settings ignored: {e}");
-            speed::Terms::from_settings(&Default::default()).unwrap_or_else(|_| unreachable!("defaults are valid"))
+            speed::Terms::from_settings(&Default::default())
+                .unwrap_or_else(|_| unreachable!("defaults are valid"))
         });
         let (ledger_ops, ledger_rx) = tokio::sync::mpsc::unbounded_channel();
-        let ledger_path = config.ledger_path.clone().or_else(|| config.state_dir.as_ref().map(|d| d.join("ledger.sqlite")));
+        let ledger_path =
+            config.ledger_path.clone().or_else(|| config.state_dir.as_ref().map(|d| d.join("ledger.sqlite")));
         let ledger = match &ledger_path {
-            Some(path) => Some(Arc::new(bidswarm_ledger::Ledger::open(path).await.map_err(|e| {
-                api_error(ApiErrorKind::Io, format!("cannot open the ledger {}: {e}", path.display()))
-            })?)),
+            Some(path) => {
+                let cannot = |e: &dyn std::fmt::Display| {
+                    api_error(ApiErrorKind::Io, format!("cannot open the ledger {}: {e}", path.display()))
+                };
+                if let Some(dir) = path.parent() {
+                    tokio::fs::create_dir_all(dir).await.map_err(|e| cannot(&e))?;
+                }
+                Some(Arc::new(bidswarm_ledger::Ledger::open(path).await.map_err(|e| cannot(&e))?))
+            }
             None => None,
         };
         let speed = speed::SpeedService::new(terms, events.clone(), ledger_ops);
@@ -178,6 +188,12 @@ impl Core {
             tasks.push(pieces::spawn(swarm.clone(), gateway.clone(), events.clone()));
             tasks.push(speed_loop(swarm.clone(), gateway.clone(), speed.clone()));
         }
+        let wallet = wallet::WalletService::new(
+            config.config_dir.as_deref(),
+            &current.network,
+            speed.clone(),
+            ledger.clone(),
+        );
         let core = Arc::new(Self {
             swarm,
             gateway,
@@ -188,6 +204,7 @@ impl Core {
             watcher,
             speed,
             ledger,
+            wallet,
             settlement_node: config.settlement_node.clone(),
             tasks,
             weak_tasks: Default::default(),
@@ -229,12 +246,14 @@ impl Core {
     pub async fn settle(&self, force: bool) -> Vec<Settled> {
         let Some(node) = &self.settlement_node else { return Vec::new() };
         let threshold = self.settings.get().speed.settlement_threshold.parse::<u128>().unwrap_or(u128::MAX);
-        settle::settle(&self.speed, node, self.ledger.as_deref(), bidswarm_speed::Amount(threshold), force).await
+        settle::settle(&self.speed, node, self.ledger.as_deref(), bidswarm_speed::Amount(threshold), force)
+            .await
     }
 
     /// Stops all torrents and writes their state down. Call before exiting.
     pub async fn shutdown(&self) {
-        for task in self.tasks.iter().chain(self.weak_tasks.lock().unwrap_or_else(|p| p.into_inner()).iter()) {
+        for task in self.tasks.iter().chain(self.weak_tasks.lock().unwrap_or_else(|p| p.into_inner()).iter())
+        {
             task.abort();
         }
         self.swarm.stop().await;
@@ -329,7 +348,9 @@ impl Core {
                 };
                 let terms = speed::Terms::from_settings(&settings.speed)
                     .map_err(|e| api_error(ApiErrorKind::BadRequest, e))?;
+                let network = self.wallet.check_network(&settings.network)?;
                 self.settings.update(settings.clone()).await?;
+                self.wallet.set_network(network);
                 self.apply_limits(&settings);
                 self.speed.set_terms(terms);
                 match blocklist {
@@ -377,9 +398,21 @@ impl Core {
                 let created = create_torrent(path.as_ref(), output.as_ref(), &options).await?;
                 Response::Created { created }
             }
-            // TEMPORARY (lead): lets the build run while the wallet arms are being added.
-            #[allow(unreachable_patterns)]
-            _ => return Err(api_error(ApiErrorKind::Internal, "not built yet")),
+            Request::WalletStatus => self.wallet.status().await?,
+            Request::CreateWallet { words, password, passphrase, store } => {
+                self.wallet.create(words, password, passphrase, store).await?
+            }
+            Request::ImportWallet { mnemonic, private_key, passphrase, password, store } => {
+                self.wallet.import(mnemonic, private_key, passphrase, password, store).await?
+            }
+            Request::UnlockWallet { password } => self.wallet.unlock(password).await?,
+            Request::LockWallet => self.wallet.lock_wallet().await?,
+            Request::ChangeWalletPassword { old, new } => self.wallet.change_password(old, new).await?,
+            Request::RevealMnemonic { password } => self.wallet.reveal_mnemonic(password).await?,
+            Request::WalletBalances => self.wallet.balances().await?,
+            Request::QuoteSend { to, asset, amount } => self.wallet.quote(to, asset, amount).await?,
+            Request::Send { quote_id } => self.wallet.send(quote_id).await?,
+            Request::WalletHistory => self.wallet.history().await?,
         })
     }
 
@@ -499,7 +532,9 @@ fn check_bid(bid: &bidswarm_api::TorrentBid) -> Result<(), ApiError> {
         text.parse::<u128>().map_err(|_| {
             api_error(
                 ApiErrorKind::BadRequest,
-                format!("the bid's {field} must be a whole number of BTT base units (10^-18 BTT), not {text:?}"),
+                format!(
+                    "the bid's {field} must be a whole number of BTT base units (10^-18 BTT), not {text:?}"
+                ),
             )
         })?;
     }

@@ -51,9 +51,9 @@ pub(crate) async fn settle(
     }
     let mut done = Vec::new();
     for (payee, channels) in by_payee {
-        let amount = channels
-            .iter()
-            .fold(Amount::ZERO, |sum, (_, o)| sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum));
+        let amount = channels.iter().fold(Amount::ZERO, |sum, (_, o)| {
+            sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum)
+        });
         if amount.is_zero() || (!force && amount < threshold) {
             continue;
         }
@@ -67,13 +67,15 @@ pub(crate) async fn settle(
             channels.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>().join(",")
         );
         let pending = match ledger {
-            Some(l) => match l.settlement_pending(&NewSettlement { channels: ranges, txid: None }, at).await {
-                Ok(id) => Some(id),
-                Err(e) => {
-                    warn!(%payee, "the ledger refused the settlement, so it is not sent: {e}");
-                    continue;
+            Some(l) => {
+                match l.settlement_pending(&NewSettlement { channels: ranges, txid: None }, at).await {
+                    Ok(id) => Some(id),
+                    Err(e) => {
+                        warn!(%payee, "the ledger refused the settlement, so it is not sent: {e}");
+                        continue;
+                    }
                 }
-            },
+            }
             None => None,
         };
         match send(node, &me, payee, amount, memo).await {
@@ -117,7 +119,11 @@ async fn send(
     let deadline = tokio::time::Instant::now() + CONFIRM_WITHIN;
     loop {
         if let Some(info) = node.transaction_info(&txid).await? {
-            anyhow::ensure!(info.success, "the transfer failed on chain: {}", info.failure.unwrap_or_default());
+            anyhow::ensure!(
+                info.success,
+                "the transfer failed on chain: {}",
+                info.failure.unwrap_or_default()
+            );
             return Ok(txid);
         }
         anyhow::ensure!(tokio::time::Instant::now() < deadline, "not in a block within {CONFIRM_WITHIN:?}");

@@ -20,15 +20,19 @@ use std::{
 };
 
 use bidswarm_api::{
-    BidStrategy, ChannelDirection, ChannelInfo, Event, PaidSlot, SpeedEvent, SpeedSettings, TorrentBid, TorrentId,
-    TorrentSpeed,
+    BidStrategy, ChannelDirection, ChannelInfo, Event, PaidSlot, SpeedEvent, SpeedSettings, TorrentBid,
+    TorrentId, TorrentSpeed,
 };
-use bidswarm_gateway::{Gateway, LinkId, PeerLink, PeerSample, Ranker, RateRanker, SpeedHandler, VerifiedPiece};
+use bidswarm_gateway::{
+    Gateway, LinkId, PeerLink, PeerSample, Ranker, RateRanker, SpeedHandler, VerifiedPiece,
+};
 use bidswarm_speed::{
     auction::{self, SealedBid},
     bidding::{Bidder, Strategy},
     channel::{Earning, Spending},
-    message::{Bid, ErrorCode, Hello, NeedPayment, PriceOffer, SignedVoucher, SpeedError, SpeedMessage, VERSION},
+    message::{
+        Bid, ErrorCode, Hello, NeedPayment, PriceOffer, SignedVoucher, SpeedError, SpeedMessage, VERSION,
+    },
     Amount,
 };
 use bidswarm_wallet::{Address, ChannelId, Signer};
@@ -55,7 +59,10 @@ pub struct SpeedIdentity {
 
 impl std::fmt::Debug for SpeedIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SpeedIdentity").field("address", &self.address).field("network", &self.network).finish()
+        f.debug_struct("SpeedIdentity")
+            .field("address", &self.address)
+            .field("network", &self.network)
+            .finish()
     }
 }
 
@@ -93,7 +100,9 @@ impl Terms {
         };
         amount("settlement_threshold", &s.settlement_threshold)?;
         if terms.spending && terms.budget.is_zero() {
-            return Err("spending needs a budget per torrent above zero: set how much one torrent may spend".into());
+            return Err(
+                "spending needs a budget per torrent above zero: set how much one torrent may spend".into()
+            );
         }
         if terms.earning && terms.credit_window == 0 {
             return Err("earning needs a credit window above zero bytes".into());
@@ -162,7 +171,7 @@ pub(crate) struct Owed {
 /// [`ledger_writer`] off the relay tasks, so the wire never waits for the disk.
 #[derive(Debug)]
 pub(crate) enum LedgerOp {
-    Voucher { channel: bidswarm_ledger::NewChannel, voucher: bidswarm_ledger::SignedVoucher, ours: bool },
+    Voucher { channel: Box<bidswarm_ledger::NewChannel>, voucher: bidswarm_ledger::SignedVoucher, ours: bool },
     Close { channel: ChannelId },
 }
 
@@ -254,7 +263,6 @@ impl SpeedService {
         self.lock().torrents.entry(info_hash).or_default().bid = bid;
     }
 
-
     fn emit(&self, event: SpeedEvent) {
         // Nobody listening is normal.
         let _ = self.events.send(Event::Speed { event });
@@ -313,7 +321,8 @@ impl SpeedService {
             // A peer out of credit keeps its slot (and its choke) until it pays.
             let keeps = peer.offered.as_ref().is_some_and(|o| o.slot) && peer.link.out_of_credit();
             let slot = won || keeps;
-            let offer = PriceOffer { price: outcome.clearing_price, slot, credit_window: terms.credit_window };
+            let offer =
+                PriceOffer { price: outcome.clearing_price, slot, credit_window: terms.credit_window };
             if slot {
                 paid.insert(*id, bid.price);
                 if let Some(earning) = peer.earning.as_mut() {
@@ -368,7 +377,10 @@ impl SpeedService {
             if let Some(s) = &peer.spending {
                 status.bytes_bought += s.verified_bytes();
                 if peer.slot {
-                    status.paid_slots.push(PaidSlot { peer: peer.link.remote.to_string(), price_per_gib: s.price.0.to_string() });
+                    status.paid_slots.push(PaidSlot {
+                        peer: peer.link.remote.to_string(),
+                        price_per_gib: s.price.0.to_string(),
+                    });
                 }
                 status.channels.push(ChannelInfo {
                     channel: s.channel.to_string(),
@@ -445,8 +457,12 @@ impl SpeedService {
                     refuse(ErrorCode::WrongNetwork, "we are paid on another network or token");
                     return events;
                 }
-                if ChannelId::derive(&theirs.address, &me.address, &peer.info_hash, bid.nonce) != bid.channel {
-                    refuse(ErrorCode::UnknownChannel, "the channel does not derive from our addresses and the nonce");
+                if ChannelId::derive(&theirs.address, &me.address, &peer.info_hash, bid.nonce) != bid.channel
+                {
+                    refuse(
+                        ErrorCode::UnknownChannel,
+                        "the channel does not derive from our addresses and the nonce",
+                    );
                     return events;
                 }
                 if !bid.price.is_zero() && bid.price < terms.ask {
@@ -493,9 +509,13 @@ impl SpeedService {
                             };
                             let record = bidswarm_ledger::SignedVoucher {
                                 voucher: voucher.voucher,
-                                signature: voucher.signature.clone(),
+                                signature: voucher.signature,
                             };
-                            let _ = self.ledger.send(LedgerOp::Voucher { channel: terms, voucher: record, ours: false });
+                            let _ = self.ledger.send(LedgerOp::Voucher {
+                                channel: Box::new(terms),
+                                voucher: record,
+                                ours: false,
+                            });
                         }
                         let credit = earning.credit_for(increase);
                         link.add_credit(credit);
@@ -660,7 +680,11 @@ fn maybe_bid(
     let bid = Bid { price, budget: left, channel, nonce: peer.nonce };
     peer.link.send_speed(SpeedMessage::Bid(bid).encode());
     info!(peer = %peer.link.remote, %price, budget = %left, "bid for speed");
-    events.push(SpeedEvent::Bid { id: id.clone(), peer: peer.link.remote.to_string(), price: price.0.to_string() });
+    events.push(SpeedEvent::Bid {
+        id: id.clone(),
+        peer: peer.link.remote.to_string(),
+        price: price.0.to_string(),
+    });
 }
 
 /// Credits verified pieces to the channels of the peers that delivered them, while they
@@ -713,7 +737,7 @@ fn pay(
                     price_per_gib: ledger_amount(spending.price),
                     budget: ledger_amount(spending.budget),
                 };
-                let record = bidswarm_ledger::SignedVoucher { voucher, signature: signature.clone() };
+                let record = bidswarm_ledger::SignedVoucher { voucher, signature };
                 let owed = state_owed.entry(spending.channel).or_insert(Owed {
                     payee: spending.payee,
                     promised: Amount::ZERO,
@@ -721,7 +745,8 @@ fn pay(
                 });
                 owed.promised = Amount(voucher.cumulative);
                 // The writer ends only when the core shuts down.
-                let _ = ledger.send(LedgerOp::Voucher { channel: terms, voucher: record, ours: true });
+                let _ =
+                    ledger.send(LedgerOp::Voucher { channel: Box::new(terms), voucher: record, ours: true });
                 peer.link.send_speed(SpeedMessage::Voucher(SignedVoucher { voucher, signature }).encode());
                 events.push(SpeedEvent::Paid {
                     id: TorrentId(hex::encode(info_hash)),
@@ -747,7 +772,12 @@ fn pay(
             }
             for peer in state.peers.values_mut().filter(|p| p.info_hash == info_hash) {
                 if let Some(s) = &peer.spending {
-                    let withdraw = Bid { price: Amount::ZERO, budget: Amount::ZERO, channel: s.channel, nonce: peer.nonce };
+                    let withdraw = Bid {
+                        price: Amount::ZERO,
+                        budget: Amount::ZERO,
+                        channel: s.channel,
+                        nonce: peer.nonce,
+                    };
                     peer.link.send_speed(SpeedMessage::Bid(withdraw).encode());
                 }
                 peer.slot = false;
@@ -860,7 +890,8 @@ impl SpeedHandler for SpeedService {
             }
             if let Some(e) = &peer.earning {
                 let entry = state.torrents.entry(peer.info_hash).or_default();
-                entry.earned_closed = entry.earned_closed.checked_add(e.promised()).unwrap_or(entry.earned_closed);
+                entry.earned_closed =
+                    entry.earned_closed.checked_add(e.promised()).unwrap_or(entry.earned_closed);
                 let _ = self.ledger.send(LedgerOp::Close { channel: e.channel });
             }
         }

@@ -477,7 +477,10 @@ async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach
     engine.write_all(&answer).await.unwrap();
     // The remote speaks bt_speed as id 9; librqbit's handshake comes first.
     let remote_ext = b"d1:md8:bt_speedi9eee";
-    remote.write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(remote_ext) })).await.unwrap();
+    remote
+        .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(remote_ext) }))
+        .await
+        .unwrap();
     engine
         .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md6:ut_pexi2eee") }))
         .await

@@ -12,8 +12,12 @@ use crate::{Amount, GIB};
 pub enum Strategy {
     /// Spending is off: never bid, never pay.
     Off,
-    Fixed { price: Amount },
-    Auto { max_price: Amount },
+    Fixed {
+        price: Amount,
+    },
+    Auto {
+        max_price: Amount,
+    },
 }
 
 /// Decides when to send a new bid.
@@ -30,13 +34,19 @@ impl Bidder {
 
     /// The price to bid now, if it differs enough from the last one to send (`None`:
     /// keep the current bid). A price of zero means stop bidding (budget used up).
-    pub fn next(&mut self, strategy: Strategy, remaining_budget: Amount, remaining_bytes: u64) -> Option<Amount> {
+    pub fn next(
+        &mut self,
+        strategy: Strategy,
+        remaining_budget: Amount,
+        remaining_bytes: u64,
+    ) -> Option<Amount> {
         let target = match strategy {
             Strategy::Off => Amount::ZERO,
             _ if remaining_budget.is_zero() || remaining_bytes == 0 => Amount::ZERO,
             Strategy::Fixed { price } => price,
             Strategy::Auto { max_price } => {
-                let affordable = remaining_budget.0.saturating_mul(u128::from(GIB)) / u128::from(remaining_bytes);
+                let affordable =
+                    remaining_budget.0.saturating_mul(u128::from(GIB)) / u128::from(remaining_bytes);
                 Amount(affordable.min(max_price.0))
             }
         };

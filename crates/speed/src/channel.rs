@@ -41,7 +41,9 @@ pub enum VoucherRejected {
     OverBudget { cumulative: Amount, budget: Amount },
     #[error("the voucher expires too soon to be settled")]
     ExpiresTooSoon,
-    #[error("the payer's balance does not cover the voucher ({unsettled} BTT unsettled, {backing} BTT available)")]
+    #[error(
+        "the payer's balance does not cover the voucher ({unsettled} BTT unsettled, {backing} BTT available)"
+    )]
     Unbacked { unsettled: Amount, backing: Amount },
 }
 
@@ -283,26 +285,46 @@ mod tests {
     fn the_payee_refuses_forged_replayed_decreasing_foreign_and_unbacked_vouchers() {
         let (payer, _, mut earning) = pair();
         let channel = earning.channel;
-        let v = |seq, btt| Voucher { channel, seq, cumulative: Amount::from_btt(btt).0, expiry: NOW + VOUCHER_LIFETIME_SECS };
+        let v = |seq, btt| Voucher {
+            channel,
+            seq,
+            cumulative: Amount::from_btt(btt).0,
+            expiry: NOW + VOUCHER_LIFETIME_SECS,
+        };
         earning.accept(&signed(&payer, v(2, 2)), NOW, None).unwrap();
         let forged = signed(&key(3), v(3, 3));
         assert!(matches!(earning.accept(&forged, NOW, None), Err(VoucherRejected::WrongSigner { .. })));
-        assert!(matches!(earning.accept(&signed(&payer, v(2, 3)), NOW, None), Err(VoucherRejected::Replayed { .. })));
+        assert!(matches!(
+            earning.accept(&signed(&payer, v(2, 3)), NOW, None),
+            Err(VoucherRejected::Replayed { .. })
+        ));
         assert!(matches!(
             earning.accept(&signed(&payer, v(3, 2)), NOW, None),
             Err(VoucherRejected::NotIncreasing { .. })
         ));
-        assert!(matches!(earning.accept(&signed(&payer, v(3, 5)), NOW, None), Err(VoucherRejected::OverBudget { .. })));
+        assert!(matches!(
+            earning.accept(&signed(&payer, v(3, 5)), NOW, None),
+            Err(VoucherRejected::OverBudget { .. })
+        ));
         let other = Voucher { channel: ChannelId([0; 16]), ..v(3, 3) };
-        assert!(matches!(earning.accept(&signed(&payer, other), NOW, None), Err(VoucherRejected::WrongChannel { .. })));
+        assert!(matches!(
+            earning.accept(&signed(&payer, other), NOW, None),
+            Err(VoucherRejected::WrongChannel { .. })
+        ));
         let short = Voucher { expiry: NOW + 60, ..v(3, 3) };
-        assert!(matches!(earning.accept(&signed(&payer, short), NOW, None), Err(VoucherRejected::ExpiresTooSoon)));
+        assert!(matches!(
+            earning.accept(&signed(&payer, short), NOW, None),
+            Err(VoucherRejected::ExpiresTooSoon)
+        ));
         assert!(matches!(
             earning.accept(&signed(&payer, v(3, 3)), NOW, Some(Amount::from_btt(2))),
             Err(VoucherRejected::Unbacked { .. })
         ));
         assert_eq!(earning.promised(), Amount::from_btt(2), "nothing refused was kept");
-        assert_eq!(earning.accept(&signed(&payer, v(3, 3)), NOW, Some(Amount::from_btt(3))), Ok(Amount::from_btt(1)));
+        assert_eq!(
+            earning.accept(&signed(&payer, v(3, 3)), NOW, Some(Amount::from_btt(3))),
+            Ok(Amount::from_btt(1))
+        );
         earning.mark_settled(Amount::from_btt(2));
         assert_eq!(earning.unsettled(), Amount::from_btt(1));
     }

@@ -202,7 +202,11 @@ impl SpeedMessage {
                 code: ErrorCode::from_number(d.int("code", i64::MIN, i64::MAX)?),
                 message: d.optional("msg", |d| d.text("msg", MAX_ERROR_TEXT))?.unwrap_or_default(),
             }),
-            other => return Err(MessageError::UnknownType(String::from_utf8_lossy(other).chars().take(32).collect())),
+            other => {
+                return Err(MessageError::UnknownType(
+                    String::from_utf8_lossy(other).chars().take(32).collect(),
+                ))
+            }
         })
     }
 
@@ -360,7 +364,10 @@ mod tests {
                 signature: Signature::from_slice(&[1u8; 65]).unwrap_or_else(|_| unreachable!()),
             }),
             SpeedMessage::NeedPayment(NeedPayment { owed: Amount(9), unpaid_bytes: 123 }),
-            SpeedMessage::Error(SpeedError { code: ErrorCode::BelowAsk, message: "bid below the ask".into() }),
+            SpeedMessage::Error(SpeedError {
+                code: ErrorCode::BelowAsk,
+                message: "bid below the ask".into(),
+            }),
         ]
     }
 
@@ -391,14 +398,20 @@ mod tests {
             (b"d1:t12:need_payment4:owed3:abc6:unpaidi0ee", "\"owed\": wrong length"),
             (b"d1:t5:hello1:vi1ee", "\"addr\": missing"),
             (b"d1:t12:need_payment4:owed16:\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x016:unpaidi-1ee", "out of range"),
-            (b"d1:t5:price5:price16:\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x014:sloti2e6:windowi0ee", "\"slot\": out of range"),
+            (
+                b"d1:t5:price5:price16:\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x014:sloti2e6:windowi0ee",
+                "\"slot\": out of range",
+            ),
             (b"d1:ti99999999999999999999ee", "not bencode"),
         ];
         for (bytes, expected) in cases {
             let err = SpeedMessage::decode(bytes).unwrap_err().to_string();
             assert!(err.contains(expected), "{:?}: {err}", String::from_utf8_lossy(bytes));
         }
-        assert_eq!(SpeedMessage::decode(&[b'x'; MAX_PAYLOAD + 1]), Err(MessageError::TooLong(MAX_PAYLOAD + 1)));
+        assert_eq!(
+            SpeedMessage::decode(&[b'x'; MAX_PAYLOAD + 1]),
+            Err(MessageError::TooLong(MAX_PAYLOAD + 1))
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ fn the_worked_example_in_protocol_md() {
     let channel = ChannelId::derive(&payer.address(), &payee.address(), &info_hash, 7);
     let voucher = Voucher { channel, seq: 1, cumulative: 1_500_000_000_000_000_000, expiry: 1_800_000_000 };
     let signature = payer.sign_voucher(&voucher).unwrap();
-    let wire = SpeedMessage::Voucher(SignedVoucher { voucher, signature: signature.clone() }).encode();
+    let wire = SpeedMessage::Voucher(SignedVoucher { voucher, signature }).encode();
     if std::env::var_os("PRINT_EXAMPLE").is_some() {
         println!("payer   {}", payer.address());
         println!("payee   {}", payee.address());
