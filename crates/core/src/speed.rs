@@ -346,9 +346,9 @@ impl SpeedService {
         let free_weight = if paid.is_empty() {
             1
         } else {
-            // All free peers together get a ninth of the paid peers' weight: about 10% of
+            // All free peers together get an eighth of the paid peers' weight: about 11% of
             // the cap when everyone is sending (docs/PROTOCOL.md §5).
-            (total_paid_weight / 9 / free_peers).clamp(1, u64::from(u32::MAX)) as u32
+            (total_paid_weight / 8 / free_peers).clamp(1, u64::from(u32::MAX)) as u32
         };
         *self.ranking.write().unwrap_or_else(|p| p.into_inner()) = Ranking { paid, max_bid, free_weight };
         if let Some(gateway) = self.gateway() {

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Bid-for-speed benchmarks (issue "Bid for speed", section Benchmark), all on 127.0.0.1
+against a local devnet, real `bidswarm-cli` processes:
+
+1. Bid effect: a seeder earning with upload capped at 4 MiB/s, a 64 MiB file, a bidder
+   and a non-bidder starting together. Reports how much sooner the bidder finishes and
+   the non-bidder's share of the cap while the bidder was downloading.
+2. Proportionality: two bidders at a 3:1 price ratio; the bandwidth split while both run.
+3. Overhead: bt_speed bytes (from the vouchers in the ledger, plus the handshake
+   messages) as a share of the piece bytes paid for.
+
+Shares are derived from completion times: after the first leecher finishes, the other
+has the whole cap (the shaper is work-conserving), so what it had when the first finished
+is `size - cap * (t_second - t_first)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MIB = 1 << 20
+BTT = 10**18
+CAP = 4 * MIB
+DEADLINE = 600.0
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+class Proc:
+    def __init__(self, name: str, argv: list[str], tmp: Path):
+        self.name = name
+        self.out = open(tmp / f"{name}.out", "w+")
+        self.err = open(tmp / f"{name}.err", "w")
+        env = dict(os.environ, RUST_LOG="warn")
+        self.p = subprocess.Popen(argv, stdout=self.out, stderr=self.err, env=env, start_new_session=True)
+
+    def value(self, key: str, timeout: float = 0.0) -> str | None:
+        end = time.monotonic() + timeout
+        while True:
+            self.out.flush()
+            text = Path(self.out.name).read_text()
+            found = [l.split(": ", 1)[1] for l in text.splitlines() if l.startswith(key + ": ")]
+            if found:
+                return found[-1]
+            if time.monotonic() >= end:
+                return None
+            time.sleep(0.1)
+
+    def wait(self, timeout: float = DEADLINE) -> float:
+        self.p.wait(timeout=timeout)
+        if self.p.returncode != 0:
+            raise SystemExit(f"{self.name} failed ({self.p.returncode}):\n{Path(self.err.name).read_text()[-3000:]}")
+        return time.monotonic()
+
+    def stop(self) -> None:
+        if self.p.poll() is None:
+            os.killpg(self.p.pid, signal.SIGTERM)
+            try:
+                self.p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.p.pid, signal.SIGKILL)
+
+
+def faucet(url: str, address: str, btt: int) -> None:
+    body = json.dumps({"address": address, "trx_sun": 1_000_000_000, "btt": str(btt)}).encode()
+    req = urllib.request.Request(url + "/devnet/faucet", data=body, headers={"content-type": "application/json"})
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+def key_file(cli: Path, tmp: Path, name: str, seed: int) -> tuple[Path, str]:
+    path = tmp / f"{name}.key"
+    path.write_text(f"{seed:02x}" * 32)
+    path.chmod(0o600)
+    out = subprocess.run([str(cli), "wallet", "address", "--private-key-file", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    address = next(l.split(": ", 1)[1] for l in out.splitlines() if l.startswith("address: "))
+    return path, address
+
+
+def scenario(cli: Path, tmp: Path, size_mib: int, bids: list[str | None], label: str) -> dict:
+    """One seeder capped at 4 MiB/s and one leecher per entry of `bids` (None: no bid)."""
+    run = tmp / label
+    run.mkdir()
+    devnet = Proc("devnet", [str(cli), "devnet", "--listen", "127.0.0.1:0", "--block-ms", "200"], run)
+    url = devnet.value("url", 30)
+    assert url, "the devnet did not start"
+    seed_key, _ = key_file(cli, run, "seeder", 0x31)
+    data_dir = run / "seed"
+    data_dir.mkdir()
+    data = data_dir / "payload.bin"
+    with open(data, "wb") as f:
+        f.write(os.urandom(size_mib * MIB))
+    torrent = run / "payload.torrent"
+    magnet = subprocess.run([str(cli), "create-torrent", str(data), "-o", str(torrent)],
+                            capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    seeder = Proc("seeder", [str(cli), "seed", str(torrent), "--data", str(data_dir), "--listen", "127.0.0.1:0",
+                             "--no-dht", "--upload-limit", "4M", "--earn", "--ask", "1",
+                             "--wallet-file", str(seed_key), "--network", url], run)
+    addr = seeder.value("listening", 120)
+    assert addr, "the seeder did not start"
+    leechers = []
+    for i, bid in enumerate(bids):
+        key, address = key_file(cli, run, f"leecher{i}", 0x40 + i)
+        faucet(url, address, 1000 * BTT)
+        argv = [str(cli), "download", magnet, "-o", str(run / f"out{i}"), "--no-dht", "--exit-on-complete",
+                "--peer", addr, "--wallet-file", str(key), "--network", url, "--ledger", str(run / f"ledger{i}.sqlite")]
+        if bid is not None:
+            argv += ["--bid", bid, "--budget", "1000"]
+        leechers.append(argv)
+    start = time.monotonic()
+    procs = [Proc(f"leecher{i}", argv, run) for i, argv in enumerate(leechers)]
+    ends = [p.wait() - start for p in procs]
+    result = {"times": ends, "spent": [int(p.value("spent") or 0) for p in procs],
+              "bought": [int(p.value("bytes_bought") or 0) for p in procs],
+              "vouchers": [count_vouchers(run / f"ledger{i}.sqlite") for i in range(len(bids))]}
+    seeder.stop()
+    devnet.stop()
+    return result
+
+
+def count_vouchers(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT COUNT(*) FROM vouchers").fetchone()[0]
+
+
+def share_of_second(size: int, t_first: float, t_second: float) -> float:
+    """Bytes the slower leecher had when the faster finished, from the times alone."""
+    return max(0.0, size - CAP * (t_second - t_first))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size-mib", type=int, default=64)
+    args = parser.parse_args()
+    cli = ROOT / "target/release/bidswarm-cli"
+    size = args.size_mib * MIB
+    with tempfile.TemporaryDirectory(prefix="bidswarm-speed-bench-") as t:
+        tmp = Path(t)
+        log(f"bid effect: {args.size_mib} MiB, seeder capped at 4 MiB/s, a bidder and a non-bidder")
+        effect = scenario(cli, tmp, args.size_mib, ["10", None], "effect")
+        ta, tb = effect["times"]
+        b_had = share_of_second(size, ta, tb)
+        b_share = b_had / (CAP * ta)
+        log(f"proportionality: two bidders at 30 and 10 BTT/GiB")
+        prop = scenario(cli, tmp, args.size_mib, ["30", "10"], "proportional")
+        t_hi, t_lo = prop["times"]
+        lo_had = share_of_second(size, t_hi, t_lo)
+        split = size / lo_had if lo_had else float("inf")
+        piece_bytes = sum(effect["bought"]) + sum(prop["bought"])
+        vouchers = sum(effect["vouchers"]) + sum(prop["vouchers"])
+        # A voucher message is 171 bytes of payload + 6 of framing; hello, bid and price
+        # are under 130 bytes each, once or a few times per connection.
+        speed_bytes = vouchers * 177 + 3 * 6 * 130
+        overhead = speed_bytes / piece_bytes if piece_bytes else float("nan")
+    print(f"bid_effect: bidder {ta:.1f} s, non-bidder {tb:.1f} s, {tb / ta:.2f}x sooner; "
+          f"non-bidder had {b_share * 100:.1f}% of the cap while the bidder ran")
+    print(f"proportionality: split {split:.2f}:1 for bids 3:1 ({t_hi:.1f} s / {t_lo:.1f} s)")
+    print(f"overhead: {vouchers} vouchers, ~{speed_bytes} bt_speed bytes for {piece_bytes} paid piece bytes "
+          f"= {overhead * 100:.3f}%")
+    print(f"spent: effect {effect['spent']}, proportional {prop['spent']} (base units)")
+
+
+if __name__ == "__main__":
+    main()
