@@ -158,6 +158,19 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
     assert_eq!(parts[0], seeder_address.to_string());
     assert_eq!(parts[1], spent.to_string());
     assert_eq!(devnet.btt_balance(&seeder_address).await?, spent, "the seeder holds exactly what A settled");
+    // The seeder saw the settlement arrive and marked its channel settled.
+    let settled_seen = bidswarm_tests::wait_until(
+        "the seeder to see the settlement",
+        Duration::from_secs(40),
+        Duration::from_millis(250),
+        async || value(&seeder, "earned_settled").filter(|e| *e == spent.to_string()),
+    )
+    .await;
+    assert!(
+        settled_seen.is_ok(),
+        "seeder earned_settled {:?}, A settled {spent}",
+        value(&seeder, "earned_settled")
+    );
     seeder.terminate(Duration::from_secs(10)).await?;
     devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())

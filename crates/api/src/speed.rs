@@ -16,9 +16,14 @@ pub enum TronNetwork {
     Nile,
     Shasta,
     /// Any TRON full-node HTTP API, with an optional TronGrid API key.
-    Custom { url: String, api_key: Option<String> },
+    Custom {
+        url: String,
+        api_key: Option<String>,
+    },
     /// A `bidswarm-cli devnet` node: the local test network.
-    Local { url: String },
+    Local {
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
@@ -103,8 +108,10 @@ pub struct TorrentSpeed {
     pub budget_exhausted: bool,
     /// Seeders that granted us a paid slot, with the price.
     pub paid_slots: Vec<PaidSlot>,
-    /// Base units promised to us by payers for this torrent.
+    /// Base units promised to us by payers for this torrent, and how much of it has
+    /// arrived on chain.
     pub earned: String,
+    pub earned_settled: String,
     pub channels: Vec<ChannelInfo>,
 }
 

@@ -1,6 +1,6 @@
+use crate::{SpeedSettings, TorrentBid, TronNetwork};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use crate::{SpeedSettings, TorrentBid, TronNetwork};
 
 /// A torrent's id: its BitTorrent v1 info hash as 40 lowercase hex digits. It is known
 /// before metadata (from the magnet) and stays the same across restarts.

@@ -207,7 +207,7 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     }
     println!("magnet: {}", checked.magnet);
     // While seeding, report what payers promised, as it grows.
-    let mut earned = String::from("0");
+    let (mut earned, mut earned_settled) = (String::from("0"), String::from("0"));
     let mut stop = std::pin::pin!(stop_signal());
     loop {
         tokio::select! {
@@ -220,6 +220,10 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
             if speed.earned != earned {
                 earned = speed.earned;
                 println!("earned: {earned}");
+            }
+            if speed.earned_settled != earned_settled {
+                earned_settled = speed.earned_settled;
+                println!("earned_settled: {earned_settled}");
             }
         }
     }

@@ -214,11 +214,18 @@ impl Core {
             let weak = Arc::downgrade(&core);
             let round = tokio::spawn(async move {
                 let mut tick = tokio::time::interval(settle::SETTLE_EVERY);
+                let mut seen = std::collections::HashSet::new();
                 tick.tick().await;
                 loop {
                     tick.tick().await;
                     let Some(core) = weak.upgrade() else { return };
                     core.settle(false).await;
+                    if let Some(node) = &core.settlement_node {
+                        let ledger = core.ledger.as_deref();
+                        if let Err(e) = settle::watch_incoming(&core.speed, node, ledger, &mut seen).await {
+                            tracing::debug!("could not look for incoming settlements: {e}");
+                        }
+                    }
                 }
             });
             core.weak_tasks.lock().unwrap_or_else(|p| p.into_inner()).push(round);

@@ -20,8 +20,9 @@ use tracing::{info, warn};
 
 use crate::speed::{Owed, SpeedService};
 
-/// How often the settlement round runs.
-pub(crate) const SETTLE_EVERY: Duration = Duration::from_secs(30);
+/// How often the settlement round runs: payments due are sent, and transfers that arrived
+/// are matched to our earn channels.
+pub(crate) const SETTLE_EVERY: Duration = Duration::from_secs(10);
 /// TRX (in sun) a settlement may burn for energy.
 const FEE_LIMIT_SUN: u64 = 20_000_000;
 /// How long to wait for a settlement to be in a block.
@@ -47,7 +48,7 @@ pub(crate) async fn settle(
     let Some(me) = speed.identity() else { return Vec::new() };
     let mut by_payee: BTreeMap<Address, Vec<(ChannelId, Owed)>> = BTreeMap::new();
     for (channel, owed) in speed.unsettled() {
-        by_payee.entry(owed.payee).or_default().push((channel, owed));
+        by_payee.entry(owed.counterparty).or_default().push((channel, owed));
     }
     let mut done = Vec::new();
     for (payee, channels) in by_payee {
@@ -63,7 +64,7 @@ pub(crate) async fn settle(
             .map(|(c, o)| (*c, bidswarm_ledger::Amount::from_base_units(o.promised.0)))
             .collect();
         let memo = format!(
-            "bt_speed:v1:{}",
+            "{MEMO_PREFIX}{}",
             channels.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>().join(",")
         );
         let pending = match ledger {
@@ -100,6 +101,67 @@ pub(crate) async fn settle(
         }
     }
     done
+}
+
+/// The memo every settlement carries before its channel ids.
+const MEMO_PREFIX: &str = "bt_speed:v1:";
+
+/// The payee's side: looks at the BTT transfers our address received, and marks the earn
+/// channels a settlement names as settled when it pays at least what they owe. `seen`
+/// holds the txids already handled.
+pub(crate) async fn watch_incoming(
+    speed: &Arc<SpeedService>,
+    node: &Client,
+    ledger: Option<&Ledger>,
+    seen: &mut std::collections::HashSet<String>,
+) -> anyhow::Result<Vec<Settled>> {
+    let Some(me) = speed.identity() else { return Ok(Vec::new()) };
+    let mut done = Vec::new();
+    for transfer in node.trc20_history(&me.address, 50).await? {
+        if transfer.to != me.address
+            || transfer.asset != bidswarm_tron::Asset::Trc20(me.token)
+            || seen.contains(&transfer.txid)
+        {
+            continue;
+        }
+        let Some(memo) = transfer.memo.as_deref().and_then(|m| std::str::from_utf8(m).ok()) else { continue };
+        let Some(ids) = memo.strip_prefix(MEMO_PREFIX) else { continue };
+        let channels: Vec<ChannelId> = ids.split(',').filter_map(|id| id.parse().ok()).collect();
+        let owed = speed.earned_unsettled(transfer.from, &channels);
+        let due = owed.iter().fold(Amount::ZERO, |sum, (_, o)| {
+            sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum)
+        });
+        if owed.is_empty() || Amount(transfer.amount) < due {
+            // Not (yet) ours to match: unknown channels, or a partial payment.
+            continue;
+        }
+        seen.insert(transfer.txid.clone());
+        if let Some(l) = ledger {
+            let ranges = owed
+                .iter()
+                .map(|(c, o)| (*c, bidswarm_ledger::Amount::from_base_units(o.promised.0)))
+                .collect();
+            let recorded = async {
+                let id = l
+                    .settlement_pending(
+                        &NewSettlement { channels: ranges, txid: Some(transfer.txid.clone()) },
+                        unix_now(),
+                    )
+                    .await?;
+                l.settlement_confirmed(id, &transfer.txid, unix_now()).await
+            }
+            .await;
+            if let Err(e) = recorded {
+                warn!(txid = %transfer.txid, "a settlement arrived but the ledger did not record it: {e}");
+            }
+        }
+        for (channel, o) in &owed {
+            speed.mark_settled(*channel, o.promised);
+        }
+        info!(payer = %transfer.from, amount = %Amount(transfer.amount), txid = %transfer.txid, "settlement received");
+        done.push(Settled { payee: me.address, amount: Amount(transfer.amount), txid: transfer.txid });
+    }
+    Ok(done)
 }
 
 /// Builds, signs, broadcasts and waits for one BTT transfer; returns its txid.

@@ -157,12 +157,16 @@ struct State {
     remaining: HashMap<[u8; 20], u64>,
     /// Every spend channel of this session: payee, promised, settled on chain.
     owed: HashMap<ChannelId, Owed>,
+    /// Every earn channel of this session: payer, promised to us, settled on chain, and
+    /// the torrent.
+    earned: HashMap<ChannelId, (Owed, [u8; 20])>,
 }
 
-/// What one spend channel promised, and how much of it is settled.
+/// What one channel promised, and how much of it is settled. `counterparty` is the payee
+/// on a spend channel, the payer on an earn channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Owed {
-    pub payee: Address,
+    pub counterparty: Address,
     pub promised: Amount,
     pub settled: Amount,
 }
@@ -254,9 +258,28 @@ impl SpeedService {
 
     /// Records that `channel` is settled up to `upto` on chain.
     pub(crate) fn mark_settled(&self, channel: ChannelId, upto: Amount) {
-        if let Some(o) = self.lock().owed.get_mut(&channel) {
+        let mut state = self.lock();
+        if let Some(o) = state.owed.get_mut(&channel) {
             o.settled = o.settled.max(upto);
         }
+        if let Some((o, _)) = state.earned.get_mut(&channel) {
+            o.settled = o.settled.max(upto);
+        }
+        for peer in state.peers.values_mut() {
+            if let Some(e) = peer.earning.as_mut().filter(|e| e.channel == channel) {
+                e.mark_settled(upto);
+            }
+        }
+    }
+
+    /// The earn channels `channels` names, as promised to us by `payer`, not yet settled.
+    pub(crate) fn earned_unsettled(&self, payer: Address, channels: &[ChannelId]) -> Vec<(ChannelId, Owed)> {
+        let state = self.lock();
+        channels
+            .iter()
+            .filter_map(|c| state.earned.get(c).map(|(o, _)| (*c, *o)))
+            .filter(|(_, o)| o.counterparty == payer && o.promised > o.settled)
+            .collect()
     }
 
     pub(crate) fn set_torrent_bid(&self, info_hash: [u8; 20], bid: Option<TorrentBid>) {
@@ -411,13 +434,19 @@ impl SpeedService {
             }
         }
         status.earned = earned.0.to_string();
+        let settled = state
+            .earned
+            .values()
+            .filter(|(_, t)| *t == info_hash)
+            .fold(Amount::ZERO, |sum, (o, _)| sum.checked_add(o.settled).unwrap_or(sum));
+        status.earned_settled = settled.0.to_string();
         status
     }
 
     fn handle(&self, link: &Arc<PeerLink>, message: SpeedMessage) -> Vec<SpeedEvent> {
         let mut events = Vec::new();
         let mut state = self.lock();
-        let State { peers, identity, terms, torrents, banned, remaining, .. } = &mut *state;
+        let State { peers, identity, terms, torrents, banned, remaining, earned, .. } = &mut *state;
         let Some(peer) = peers.get_mut(&link.id) else { return events };
         let id = TorrentId(hex::encode(peer.info_hash));
         let reply = |m: SpeedMessage| {
@@ -498,6 +527,15 @@ impl SpeedService {
                 };
                 match earning.accept(&voucher, now_unix(), None) {
                     Ok(increase) => {
+                        let entry = earned.entry(earning.channel).or_insert((
+                            Owed {
+                                counterparty: earning.payer,
+                                promised: Amount::ZERO,
+                                settled: Amount::ZERO,
+                            },
+                            peer.info_hash,
+                        ));
+                        entry.0.promised = earning.promised();
                         if let Some(me) = identity.as_ref() {
                             let terms = bidswarm_ledger::NewChannel {
                                 id: earning.channel,
@@ -739,7 +777,7 @@ fn pay(
                 };
                 let record = bidswarm_ledger::SignedVoucher { voucher, signature };
                 let owed = state_owed.entry(spending.channel).or_insert(Owed {
-                    payee: spending.payee,
+                    counterparty: spending.payee,
                     promised: Amount::ZERO,
                     settled: Amount::ZERO,
                 });

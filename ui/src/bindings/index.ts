@@ -298,9 +298,10 @@ bytes_bought: number, budget_exhausted: boolean,
  */
 paid_slots: Array<PaidSlot>, 
 /**
- * Base units promised to us by payers for this torrent.
+ * Base units promised to us by payers for this torrent, and how much of it has
+ * arrived on chain.
  */
-earned: string, channels: Array<ChannelInfo>, };
+earned: string, earned_settled: string, channels: Array<ChannelInfo>, };
 
 export type PaidSlot = { peer: string, price_per_gib: string, };
 
