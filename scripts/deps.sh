@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Bidswarm needs to build, run or test, on Debian 12 or Ubuntu.
-#   scripts/deps.sh run     the toolchain check, and Node.js to build the web UI
-#   scripts/deps.sh test    + the real peers the tests start (Transmission, opentracker)
-#                             and Chromium for the UI tests
+#   scripts/deps.sh serve   the toolchain check, and Node.js to build the web UI
+#   scripts/deps.sh run     + the libraries the desktop app (Tauri 2) builds against
+#   scripts/deps.sh test    + the real peers the tests start (Transmission, opentracker),
+#                             Chromium for the UI tests, and a virtual display and D-Bus
+#                             session for the desktop tests
+#   scripts/deps.sh bundle  + what `tauri build` needs to make the .deb and AppImage
 #   scripts/deps.sh bench   + qBittorrent, the speed peer for benchmarks
 # Safe to run again: it installs only what is missing, with sudo when not root.
 set -euo pipefail
@@ -58,12 +61,25 @@ need_node() {
   fi
 }
 
+# Tauri 2 on Linux: WebKitGTK 4.1 and GTK 3 for the window, libsoup 3 for its network
+# layer, librsvg for icons, and ayatana-appindicator for the tray (opened at run time; the
+# app runs without a tray when it is missing).
+desktop_libs=(libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
+  librsvg2-dev libayatana-appindicator3-dev)
+# The desktop tests: a virtual X display, a private D-Bus session (single instance runs
+# over it), window lookup and screenshots, and xdg-mime for the handler registration.
+desktop_test_tools=(xvfb xauth dbus dbus-x11 at-spi2-core xdotool imagemagick xdg-utils curl python3)
+# `tauri build`: patchelf and file for the AppImage (the .deb needs nothing more).
+bundle_tools=(patchelf file)
+
 need_rust
 apt_install build-essential pkg-config ca-certificates
 need_node
 case "$what" in
-  run) ;;
-  test) apt_install transmission-daemon opentracker chromium ;;
+  serve) ;;
+  run) apt_install "${desktop_libs[@]}" ;;
+  test) apt_install transmission-daemon opentracker chromium "${desktop_libs[@]}" "${desktop_test_tools[@]}" ;;
+  bundle) apt_install "${desktop_libs[@]}" "${bundle_tools[@]}" ;;
   bench) apt_install transmission-daemon opentracker qbittorrent-nox python3 ;;
-  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 serve|run|test|bundle|bench" >&2; exit 2 ;;
 esac

@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# Tests the desktop app for real: the debug build of bidswarm-desktop in a virtual X
+# display (xvfb-run) with its own D-Bus session (dbus-run-session), and temporary HOME,
+# XDG folders and --data-dir, so nothing of the user's is touched. Ends with one line:
+#   "desktop tests: N passed, N failed"
+# Screenshots go to target/desktop-test/. Needs target/debug/bidswarm-cli (built here if
+# missing), ui/dist (built if missing), and what `scripts/deps.sh test` installs (Tauri's
+# libraries, xvfb, dbus, xdotool, imagemagick). Exits non-zero on any failure.
+#
+# The session has no tray host, as on a bare window manager: closing the window must
+# minimize it and keep seeding, never end the process.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+if [ -z "${BIDSWARM_DESKTOP_TEST_INNER:-}" ]; then
+  for tool in xvfb-run dbus-run-session xdotool import curl; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "error: $tool is missing; run scripts/deps.sh test" >&2
+      echo; echo "desktop tests: 0 passed, 1 failed"; exit 1
+    fi
+  done
+  if [ ! -f "$root/ui/dist/index.html" ]; then
+    (cd "$root/ui" && npm ci --no-audit --no-fund --loglevel=error && npm run build) \
+      || { echo; echo "desktop tests: 0 passed, 1 failed"; exit 1; }
+  fi
+  (cd "$root" && cargo build -p bidswarm-desktop) || { echo; echo "desktop tests: 0 passed, 1 failed"; exit 1; }
+  if [ ! -x "$root/target/debug/bidswarm-cli" ]; then
+    (cd "$root" && cargo build -p bidswarm-cli) || { echo; echo "desktop tests: 0 passed, 1 failed"; exit 1; }
+  fi
+  export BIDSWARM_DESKTOP_TEST_INNER=1
+  exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$0" "$@"
+fi
+
+desktop="${BIDSWARM_DESKTOP:-$root/target/debug/bidswarm-desktop}"
+cli="${BIDSWARM_CLI:-$root/target/debug/bidswarm-cli}"
+shots="$root/target/desktop-test"
+mkdir -p "$shots"
+tmp=$(mktemp -d)
+export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_DATA_HOME="$tmp/home/.local/share" \
+  XDG_CACHE_HOME="$tmp/home/.cache" XDG_RUNTIME_DIR="$tmp/run"
+mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+# The app's debug log says what it did (rpc requests, hand-overs); the tests read it.
+export RUST_LOG="info,bidswarm_desktop=debug"
+# WebKitGTK's DMA-BUF renderer draws nothing on a virtual display without a GPU.
+export WEBKIT_DISABLE_DMABUF_RENDERER=1
+data="$tmp/data"
+log="$tmp/desktop.log"
+app_pid=""
+serve_pid=""
+passed=0
+failed=0
+
+cleanup() {
+  for pid in $app_pid $serve_pid; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+pass() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() {
+  echo "FAIL $1${2:+: $2}"
+  failed=$((failed + 1))
+}
+# wait_for SECONDS COMMAND...: polls every 0.2 s.
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+log_has() { grep -qF -- "$1" "$log"; }
+log_count() { grep -cF -- "$1" "$log"; }
+main_window() { xdotool search --name '^Bidswarm$' 2>/dev/null | head -1; }
+distinct_colours() { convert "$1" -format %k info: 2>/dev/null || echo 0; }
+# Asks the window to close the way a window manager's close button does
+# (WM_DELETE_WINDOW); there is no window manager here, and xdotool 3.2016 cannot.
+close_window() {
+  python3 - "$1" <<'EOF'
+import ctypes, sys
+x = ctypes.cdll.LoadLibrary("libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+class ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
+class XEvent(ctypes.Union):
+    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+d = x.XOpenDisplay(None)
+window = int(sys.argv[1])
+ev = XEvent()
+ev.xclient.type = 33  # ClientMessage
+ev.xclient.window = window
+ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+ev.xclient.format = 32
+ev.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+x.XFlush.argtypes = [ctypes.c_void_p]
+x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+x.XSendEvent(d, window, 0, 0, ctypes.byref(ev))
+x.XFlush(d)
+x.XCloseDisplay(d)
+EOF
+}
+rpc() { # rpc URL TOKEN JSON
+  curl -sS -H "Authorization: Bearer $2" "$1/api/rpc" -d "$3"
+}
+
+# --- Setup: a torrent the app seeds, put in place by `bidswarm-cli serve` on the same
+# --data-dir (the two share their data layout), and a second one to open at launch.
+mkdir -p "$tmp/seed" "$tmp/extra"
+head -c $((3 * 1024 * 1024)) /dev/urandom >"$tmp/seed/payload.bin"
+head -c 200000 /dev/urandom >"$tmp/extra/opened-at-launch.bin"
+"$cli" create-torrent "$tmp/seed/payload.bin" -o "$tmp/payload.torrent" >/dev/null 2>&1
+"$cli" create-torrent "$tmp/extra/opened-at-launch.bin" -o "$tmp/opened-at-launch.torrent" >/dev/null 2>&1
+"$cli" serve --data-dir "$data" --listen 127.0.0.1:0 --no-dht >"$tmp/serve.out" 2>"$tmp/serve.log" &
+serve_pid=$!
+wait_for 30 grep -q '^url: ' "$tmp/serve.out"
+url=$(sed -n 's/^url: //p' "$tmp/serve.out")
+token=$(cat "$data/config/token" 2>/dev/null)
+seed_id=$(rpc "$url" "$token" "{\"type\":\"add_torrent\",\"source\":{\"kind\":\"path\",\"value\":\"$tmp/payload.torrent\"},\"options\":{\"output_folder\":\"$tmp/seed\"}}" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["torrent"]["id"])' 2>/dev/null)
+seeding() { rpc "$url" "$token" '{"type":"list_torrents"}' | grep -q '"state":"seeding"'; }
+if [ -z "$seed_id" ] || ! wait_for 30 seeding; then
+  echo "setup failed: the seed torrent was not added (see below)" >&2
+  cat "$tmp/serve.log" >&2
+  echo; echo "desktop tests: $passed passed, $((failed + 1)) failed"; exit 1
+fi
+kill -TERM "$serve_pid"; wait "$serve_pid" 2>/dev/null; serve_pid=""
+
+# --- 1. Cold start with a .torrent argument: the window opens, the UI connects.
+started=$SECONDS
+"$desktop" --data-dir "$data" --peer-listen 127.0.0.1:0 --no-dht "$tmp/opened-at-launch.torrent" >"$log" 2>&1 &
+app_pid=$!
+if wait_for 120 log_has "ui connected" && [ -n "$(main_window)" ]; then
+  pass "window opens and the UI connects ($((SECONDS - started)) s)"
+else
+  fail "window opens and the UI connects" "no window or no 'ui connected' within 120 s"
+fi
+peer_addr=$(grep -oE 'listening for peers addr=127\.0\.0\.1:[0-9]+' "$log" | head -1 | sed 's/.*addr=//')
+
+# --- 2. The launch argument reaches the Add dialog, and adding it works.
+if wait_for 20 log_has "open-torrent source=$tmp/opened-at-launch.torrent" \
+  && wait_for 20 log_has "request=preview_torrent"; then
+  sleep 1
+  import -window root "$shots/cold-start-add-dialog.png" 2>/dev/null
+  # The dialog's focus is in its form; Enter adds what it previews.
+  xdotool windowfocus --sync "$(main_window)" 2>/dev/null
+  xdotool key --clearmodifiers Return
+  if wait_for 15 log_has "request=add_torrent"; then
+    pass "cold start with a .torrent opens the Add dialog, and Enter adds it"
+  else
+    fail "cold start with a .torrent" "the dialog opened (preview asked) but Enter did not add it"
+  fi
+else
+  fail "cold start with a .torrent" "no open-torrent / preview_torrent in the log"
+fi
+
+# --- 3. A screenshot that is not blank.
+sleep 1
+import -window root "$shots/window.png" 2>/dev/null
+colours=$(distinct_colours "$shots/window.png")
+if [ "${colours:-0}" -ge 32 ]; then
+  pass "screenshot target/desktop-test/window.png is not blank ($colours colours)"
+else
+  fail "screenshot is not blank" "$colours distinct colours in $shots/window.png"
+fi
+
+# --- 4. A second launch with a magnet hands it over and exits.
+magnet="magnet:?xt=urn:btih:5e1ec7ed0000000000000000000000000000d35c&dn=handed-over"
+previews_before=$(log_count "request=preview_torrent")
+t0=$(date +%s%N)
+timeout 30 "$desktop" --data-dir "$data" "$magnet" >"$tmp/second.log" 2>&1
+second_status=$?
+second_ms=$((($(date +%s%N) - t0) / 1000000))
+more_previews() { [ "$(log_count "request=preview_torrent")" -gt "$previews_before" ]; }
+if [ "$second_status" -ne 0 ]; then
+  fail "second launch hands the magnet over" "it exited with $second_status after $second_ms ms"
+elif wait_for 10 log_has "open-torrent source=$magnet" && wait_for 10 more_previews \
+  && [ "$(xdotool search --name '^Bidswarm$' | wc -l)" -le 2 ] && kill -0 "$app_pid" 2>/dev/null; then
+  sleep 1
+  import -window root "$shots/magnet-add-dialog.png" 2>/dev/null
+  pass "second launch exits in $second_ms ms; the first shows the magnet in its Add dialog"
+else
+  fail "second launch hands the magnet over" "the first instance did not open it (see log)"
+fi
+
+# --- 5. No tray host: closing the window minimizes it and the process stays.
+# GTK keeps more than one X window by that name; only the frame's toplevel answers.
+for window in $(xdotool search --name '^Bidswarm$'); do close_window "$window"; done
+if wait_for 10 log_has "no tray host: window minimized" && sleep 2 && kill -0 "$app_pid" 2>/dev/null; then
+  pass "closing the window without a tray host keeps Bidswarm running"
+else
+  fail "closing the window without a tray host keeps Bidswarm running" "process gone or no log line"
+fi
+
+# --- 6. ...and it still seeds: a leecher downloads the torrent from it.
+if [ -n "$peer_addr" ] && timeout 90 "$cli" download "$tmp/payload.torrent" -o "$tmp/leech" --peer "$peer_addr" \
+  --no-dht --exit-on-complete --timeout 80 >"$tmp/leech.out" 2>"$tmp/leech.log" \
+  && cmp -s "$tmp/seed/payload.bin" "$tmp/leech/payload.bin"; then
+  pass "with the window closed, a leecher gets the whole torrent from it"
+else
+  fail "seeding continues with the window closed" "peer '$peer_addr'; $(tail -2 "$tmp/leech.log" | tr '\n' ' ')"
+fi
+
+# --- 7. Quit (SIGTERM, the tray's Quit path) stops the core and exits 0.
+kill -TERM "$app_pid"
+deadline=$((SECONDS + 30))
+while kill -0 "$app_pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+if kill -0 "$app_pid" 2>/dev/null; then
+  fail "quit exits cleanly" "still running 30 s after SIGTERM"
+else
+  wait "$app_pid"; quit_status=$?
+  if [ "$quit_status" -eq 0 ] && log_has "state saved"; then
+    pass "quit saves state and exits 0"
+  else
+    fail "quit exits cleanly" "exit status $quit_status; state saved: $(log_count 'state saved')"
+  fi
+fi
+app_pid=""
+
+# --- 8. What the desktop session added is there on the next start.
+"$cli" serve --data-dir "$data" --listen 127.0.0.1:0 --no-dht >"$tmp/serve2.out" 2>"$tmp/serve2.log" &
+serve_pid=$!
+wait_for 30 grep -q '^url: ' "$tmp/serve2.out"
+url=$(sed -n 's/^url: //p' "$tmp/serve2.out")
+listing=$(rpc "$url" "$token" '{"type":"list_torrents"}')
+if echo "$listing" | grep -q "$seed_id" && echo "$listing" | grep -q 'opened-at-launch'; then
+  pass "the torrents survive the quit (both are listed on the next start)"
+else
+  fail "the torrents survive the quit" "listing: ${listing:0:300}"
+fi
+kill -TERM "$serve_pid"; wait "$serve_pid" 2>/dev/null; serve_pid=""
+
+# --- 9. The run-time handler registration (AppImage, unpacked builds).
+if "$desktop" --register-magnet-handler >"$tmp/register.log" 2>&1; then
+  entry="$XDG_DATA_HOME/applications/bidswarm.desktop"
+  default=$(xdg-mime query default x-scheme-handler/magnet 2>/dev/null || echo "no xdg-mime")
+  if grep -q '^Exec=.* %U$' "$entry" && grep -q 'x-scheme-handler/magnet' "$entry" \
+    && grep -q 'application/x-bittorrent' "$entry" && [ "$default" = "bidswarm.desktop" ]; then
+    pass "--register-magnet-handler writes an entry with %U and both types, and xdg-mime picks it"
+  else
+    fail "--register-magnet-handler" "default handler '$default'; entry: $(tr '\n' ' ' <"$entry" 2>/dev/null)"
+  fi
+else
+  fail "--register-magnet-handler" "$(tail -3 "$tmp/register.log")"
+fi
+
+if [ "$failed" -gt 0 ]; then
+  echo "--- desktop app log ---"
+  tail -60 "$log"
+fi
+echo
+echo "desktop tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
