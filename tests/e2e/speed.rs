@@ -520,3 +520,138 @@ async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked()
     devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }
+
+/// The "cheating seeder": a peer that sells a paid slot and serves corrupt blocks.
+/// The bidder downloads the file from an honest free seeder beside it and pays the cheat
+/// nothing, because it pays only for pieces that pass their hash check.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seeder_serving_corrupt_blocks_is_never_paid() -> anyhow::Result<()> {
+    use bidswarm_peerwire::{encode, Decoder, ExtendedHandshake, Handshake, Message, BT_SPEED};
+    use bidswarm_speed::{
+        message::{Hello, PriceOffer, SpeedMessage},
+        Amount,
+    };
+    use bytes::{Bytes, BytesMut};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = bidswarm_tests::test_dir();
+    let (mut devnet_proc, devnet) =
+        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
+    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let (a_key, _) = wallet(dir.path(), "a", 0x91, &devnet, Some(1000 * BTT)).await?;
+    let seed_dir = dir.path().join("seed");
+    std::fs::create_dir_all(&seed_dir)?;
+    let data = seed_dir.join("fair.bin");
+    random_file(&data, 8 * MIB, 91);
+    let torrent = dir.path().join("fair.torrent");
+    let magnet = create_torrent(&data, &torrent, &["--piece-length", "65536"])?;
+    let info_hash: [u8; 20] =
+        hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
+    // The honest seeder is slowed, so the cheat gets a real share of the requests.
+    let (_honest, honest_addr) =
+        start_seeder("honest", &torrent, &seed_dir, &["--upload-limit", "2M"], dir.path()).await?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let cheat_addr = listener.local_addr()?.to_string();
+    let port = url::Url::parse(&url)?.port().unwrap_or(0);
+    let hello = Hello {
+        version: 1,
+        address: PrivateKey::from_bytes(&[0x92; 32])?.address(),
+        network: format!("devnet:{port}"),
+        token: bidswarm_tron::devnet_btt_contract(),
+        ask: Some(Amount::from_btt(1)),
+    };
+    // The cheat: a seller that answers every request with garbage, counting what it is
+    // paid and what it serves.
+    let cheat = tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await?;
+        let mut buf = BytesMut::new();
+        while buf.len() < 68 {
+            anyhow::ensure!(s.read_buf(&mut buf).await? > 0, "closed in the handshake");
+        }
+        let _ = buf.split_to(68);
+        let mut out = BytesMut::new();
+        let mut reserved = [0u8; 8];
+        reserved[5] = 0x10;
+        Handshake { reserved, info_hash, peer_id: *b"-XX0001-corrupt00000" }.encode(&mut out);
+        let send = |m: Message, out: &mut BytesMut| encode(&m, out);
+        send(Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md8:bt_speedi7eee") }, &mut out);
+        send(Message::Bitfield(Bytes::from(vec![0xff; 16])), &mut out);
+        send(Message::Unchoke, &mut out);
+        s.write_all(&out).await?;
+        let decoder = Decoder::default();
+        let (mut their_id, mut vouchers, mut served) = (0u8, 0u32, 0u64);
+        loop {
+            let message = loop {
+                if let Some(m) = decoder.decode(&mut buf)? {
+                    break Some(m);
+                }
+                match tokio::time::timeout(Duration::from_secs(20), s.read_buf(&mut buf)).await {
+                    Ok(Ok(n)) if n > 0 => {}
+                    _ => break None,
+                }
+            };
+            let Some(message) = message else { return Ok::<_, anyhow::Error>((vouchers, served)) };
+            let mut out = BytesMut::new();
+            match message {
+                Message::Extended { id: 0, payload } => {
+                    their_id = ExtendedHandshake::parse(&payload)?.extension_id(BT_SPEED).unwrap_or(0);
+                    let m = SpeedMessage::Hello(hello.clone());
+                    send(Message::Extended { id: their_id, payload: m.encode() }, &mut out);
+                }
+                Message::Extended { id: 7, payload } => match SpeedMessage::decode(&payload)? {
+                    SpeedMessage::Bid(_) => {
+                        let offer =
+                            PriceOffer { price: Amount::from_btt(1), slot: true, credit_window: 64 << 20 };
+                        send(
+                            Message::Extended { id: their_id, payload: SpeedMessage::Price(offer).encode() },
+                            &mut out,
+                        );
+                    }
+                    SpeedMessage::Voucher(_) => vouchers += 1,
+                    _ => {}
+                },
+                Message::Request(r) => {
+                    served += u64::from(r.length);
+                    let garbage = Bytes::from(vec![0x5a; r.length as usize]);
+                    send(Message::Piece { index: r.index, begin: r.begin, block: garbage }, &mut out);
+                }
+                _ => {}
+            }
+            if !out.is_empty() && s.write_all(&out).await.is_err() {
+                return Ok((vouchers, served));
+            }
+        }
+    });
+
+    let out = dir.path().join("a");
+    let mut a = leecher(
+        "leecher-a",
+        path_str(&torrent),
+        &out,
+        &honest_addr,
+        &[
+            "--peer",
+            &cheat_addr,
+            "--wallet-file",
+            &a_key,
+            "--network",
+            &url,
+            "--bid",
+            "10",
+            "--budget",
+            "100",
+        ],
+        dir.path(),
+    )?;
+    let status = a.wait_exit(TRANSFER_TIMEOUT).await?;
+    anyhow::ensure!(status.success(), "A failed:\n{}", a.stderr_tail());
+    assert!(files_equal(&data, &out.join("fair.bin"))?, "the download is intact despite the corrupt blocks");
+    let (vouchers, served) = tokio::time::timeout(Duration::from_secs(30), cheat).await???;
+    eprintln!("the cheat served {served} corrupt bytes and got {vouchers} vouchers");
+    assert!(served > 0, "the cheat was asked for blocks, so the test means something");
+    assert_eq!(vouchers, 0, "no voucher for corrupt pieces");
+    assert_eq!(value(&a, "spent").as_deref(), Some("0"));
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
