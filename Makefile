@@ -1,20 +1,40 @@
 # The two commands a new user needs: `make run` and `make test`. Both set up what is
-# missing first (scripts/deps.sh).
+# missing first (scripts/deps.sh). `make serve` runs the headless server instead of the
+# desktop app; `make bundle` builds the .deb and AppImage.
 
 CARGO ?= cargo
 # End-to-end tests each start several processes; two at a time suit a 2-core machine.
 TEST_THREADS ?= 2
 
-.PHONY: run test bench bindings deps lint clean
+.PHONY: run desktop serve ui test bench bundle bindings deps lint clean
 
+# The desktop app. Without a display (ssh, a seedbox) it says so and runs the headless
+# server instead.
 run:
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+		echo "make run: no display (DISPLAY and WAYLAND_DISPLAY are unset), so starting the headless server instead (make serve)."; \
+		$(MAKE) --no-print-directory serve; \
+	else \
+		$(MAKE) --no-print-directory desktop; \
+	fi
+
+desktop: ui
 	@scripts/deps.sh run
-	@# The web UI that `serve` hands out: rebuilt when missing or older than its sources.
+	$(CARGO) build --release -p bidswarm-desktop
+	target/release/bidswarm-desktop
+
+# The headless server with the same web UI, for seedboxes and browsers.
+serve: ui
+	$(CARGO) build --release -p bidswarm-cli
+	target/release/bidswarm-cli serve
+
+# The web UI (ui/dist), which the server hands out and the desktop app embeds: rebuilt
+# when missing or older than its sources.
+ui:
+	@scripts/deps.sh serve
 	@if [ ! -f ui/dist/index.html ] || [ -n "$$(find ui/src ui/index.html ui/package-lock.json ui/vite.config.ts ui/tsconfig.json -newer ui/dist/index.html 2>/dev/null | head -1)" ]; then \
 		cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
 	fi
-	$(CARGO) build --release -p bidswarm-cli
-	target/release/bidswarm-cli serve
 
 test:
 	@scripts/deps.sh test
@@ -25,6 +45,14 @@ bench:
 	@scripts/deps.sh bench
 	$(CARGO) build --release -p bidswarm-cli
 	python3 bench/transfer.py --size-mib $${SIZE_MIB:-1024}
+	python3 bench/speed.py --size-mib 64
+
+# The .deb and the AppImage, in target/release/bundle/. The Tauri CLI comes from npm
+# (package.json at the root), never from `cargo install`.
+bundle: ui
+	@scripts/deps.sh bundle
+	npm ci --no-audit --no-fund --loglevel=error
+	npx tauri build --bundles deb,appimage
 
 # Regenerates ui/src/bindings from crates/api; commit the result.
 bindings:
