@@ -215,10 +215,10 @@ if kill -0 "$app_pid" 2>/dev/null; then
   fail "quit exits cleanly" "still running 30 s after SIGTERM"
 else
   wait "$app_pid"; quit_status=$?
-  if [ "$quit_status" -eq 0 ] && log_has "state saved"; then
-    pass "quit saves state and exits 0"
+  if [ "$quit_status" -eq 0 ] && log_has "state saved" && [ -s "$data/config/window-state.json" ]; then
+    pass "quit saves state (and the window's size and place) and exits 0"
   else
-    fail "quit exits cleanly" "exit status $quit_status; state saved: $(log_count 'state saved')"
+    fail "quit exits cleanly" "exit status $quit_status; state saved: $(log_count 'state saved'); window state: $(ls "$data/config")"
   fi
 fi
 app_pid=""
