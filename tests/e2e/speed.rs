@@ -172,6 +172,30 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
         value(&seeder, "earned_settled")
     );
     seeder.terminate(Duration::from_secs(10)).await?;
+
+    // Both ledgers tell the same story, and both check out.
+    let ledger = |file: &Path, what: &str| -> anyhow::Result<std::process::Output> {
+        Ok(cli(&["ledger", what, "--ledger", path_str(file)]).output()?)
+    };
+    let line = |out: &std::process::Output, key: &str| {
+        let prefix = format!("{key}: ");
+        String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+    };
+    let a_summary = ledger(&a_ledger, "summary")?;
+    assert_eq!(line(&a_summary, "spent"), Some(spent.to_string()), "A's ledger: spent");
+    assert_eq!(line(&a_summary, "committed"), Some("0".into()), "A's promises are all settled");
+    let s_summary = ledger(&seeder_ledger, "summary")?;
+    assert_eq!(
+        line(&s_summary, "earned_settled"),
+        Some(spent.to_string()),
+        "the seeder's ledger: earned and settled"
+    );
+    for file in [&a_ledger, &seeder_ledger] {
+        let verify = ledger(file, "verify")?;
+        assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    }
+    let csv = String::from_utf8(ledger(&a_ledger, "export")?.stdout)?;
+    assert!(csv.starts_with("date,torrent,peer,direction,amount_btt,state,txid"), "{csv}");
     devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }

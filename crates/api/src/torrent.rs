@@ -48,6 +48,7 @@ pub struct AddOptions {
     pub peers: Vec<String>,
     pub limits: RateLimits,
     /// This torrent's own bid for speed; the settings' defaults when absent.
+    #[ts(optional)]
     pub bid: Option<TorrentBid>,
 }
 

@@ -4,6 +4,7 @@
 
 mod commands;
 mod devnet;
+mod ledger;
 mod paths;
 mod progress;
 mod serve;
@@ -39,6 +40,9 @@ enum Command {
     /// Offline wallet tools: an address from a key file, message signature checks.
     #[command(subcommand)]
     Wallet(wallet::WalletCommand),
+    /// Read a ledger file: balances, a consistency check, a CSV export.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
 }
 
 /// Options shared by every command that runs a session.
@@ -74,6 +78,11 @@ fn main() -> ExitCode {
             Command::CreateTorrent(args) => commands::create_torrent(args).await,
             Command::Devnet(args) => devnet::run(args).await,
             Command::Wallet(command) => wallet::run(command).await,
+            Command::Ledger(command) => match ledger::run(command).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(anyhow::anyhow!("the ledger has problems (listed above)")),
+                Err(e) => Err(e),
+            },
         }
     });
     match result {

@@ -58,7 +58,8 @@ impl FromStr for Amount {
         let invalid = || AmountError::Invalid(s.chars().take(40).collect());
         let (whole, fraction) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
         let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
-        if !digits(whole) || (s.contains('.') && !digits(fraction)) || fraction.len() > BTT_DECIMALS as usize {
+        if !digits(whole) || (s.contains('.') && !digits(fraction)) || fraction.len() > BTT_DECIMALS as usize
+        {
             return Err(invalid());
         }
         let whole: u128 = whole.parse().map_err(|_| AmountError::Overflow)?;

@@ -52,7 +52,7 @@ peers: Array<string>, limits: RateLimits,
 /**
  * This torrent's own bid for speed; the settings' defaults when absent.
  */
-bid: TorrentBid | null, };
+bid?: TorrentBid, };
 
 export type RateLimits = { download_bytes_per_sec: number | null, upload_bytes_per_sec: number | null, };
 
