@@ -11,7 +11,11 @@ log=$(mktemp)
 ui_log=$(mktemp)
 desktop_log=$(mktemp)
 trap 'rm -f "$log" "$ui_log" "$desktop_log"' EXIT
-BIDSWARM_REQUIRE_PEERS=1 cargo test --workspace -- --test-threads "$threads" 2>&1 | tee "$log"
+# Every test binary runs even after a failure, so one run shows them all. Under keyutils'
+# own session keyring, so the wallet's keyring test uses a real kernel keyring.
+keyring=()
+command -v keyctl >/dev/null 2>&1 && keyring=(keyctl session -)
+"${keyring[@]}" env BIDSWARM_REQUIRE_PEERS=1 cargo test --workspace --no-fail-fast -- --test-threads "$threads" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
