@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatRate } from '../lib/format';
+import { formatRate, safeLocale } from '../lib/format';
 import { HISTORY_SECONDS } from '../lib/speedHistory';
 import { useApp } from '../state/app';
 
@@ -15,7 +15,7 @@ export function SpeedChart({ torrentId }: { torrentId?: string }) {
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const locale = i18n.language;
+    const locale = safeLocale(i18n.language);
     const timeFormat = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
     const styles = getComputedStyle(el);
     const color = (name: string, fallback: string) => styles.getPropertyValue(name).trim() || fallback;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatEta, formatPercent, formatRate, formatRatio, parseKibPerSec } from './format';
+import { formatBytes, formatEta, formatPercent, formatRate, formatRatio, parseKibPerSec, safeLocale } from './format';
 
 describe('formatBytes', () => {
   it('uses binary units with three significant digits', () => {
@@ -77,5 +77,17 @@ describe('parseKibPerSec', () => {
     expect(parseKibPerSec('fast')).toBe('invalid');
     expect(parseKibPerSec('-3')).toBe('invalid');
     expect(parseKibPerSec('99999999999')).toBe('invalid');
+  });
+});
+
+describe('safeLocale', () => {
+  it('keeps real locales and turns the C locale some systems report into English', () => {
+    expect(safeLocale('de')).toBe('de');
+    expect(safeLocale('en-US')).toBe('en-US');
+    expect(safeLocale('C')).toBe('en');
+    expect(safeLocale('C.UTF-8')).toBe('en');
+    expect(safeLocale(undefined)).toBe('en');
+    // Formatting with such a locale no longer throws.
+    expect(formatPercent(0.5, 'C.UTF-8')).toBe('50.0%');
   });
 });

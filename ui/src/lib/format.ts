@@ -7,11 +7,23 @@ const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
+/**
+ * A locale Intl accepts: some systems report `C` or `C.UTF-8`, which Intl rejects with a
+ * RangeError that would blank the whole UI. Those fall back to English.
+ */
+export function safeLocale(locale: string | undefined): string {
+  try {
+    return Intl.getCanonicalLocales(locale ?? 'en')[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
+}
+
 function numberFormat(locale: string, fractionDigits: number): Intl.NumberFormat {
   const key = `${locale}/${fractionDigits}`;
   let format = numberFormats.get(key);
   if (!format) {
-    format = new Intl.NumberFormat(locale, {
+    format = new Intl.NumberFormat(safeLocale(locale), {
       minimumFractionDigits: fractionDigits,
       maximumFractionDigits: fractionDigits,
     });
@@ -85,7 +97,7 @@ export function formatPercent(fraction: number, locale: string): string {
   const clamped = Math.min(1, Math.max(0, fraction));
   // Never show 100 % for something not finished.
   const value = clamped < 1 ? Math.min(99.9, Math.floor(clamped * 1000) / 10) : 100;
-  return new Intl.NumberFormat(locale, {
+  return new Intl.NumberFormat(safeLocale(locale), {
     style: 'percent',
     minimumFractionDigits: value === 100 || value === 0 ? 0 : 1,
     maximumFractionDigits: 1,
@@ -95,7 +107,7 @@ export function formatPercent(fraction: number, locale: string): string {
 /** A date and time (Unix seconds) in the user's locale; absent is `—`. */
 export function formatDateTime(unixSeconds: number | null | undefined, locale: string): string {
   if (unixSeconds === null || unixSeconds === undefined) return '—';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(
+  return new Intl.DateTimeFormat(safeLocale(locale), { dateStyle: 'short', timeStyle: 'short' }).format(
     new Date(unixSeconds * 1000),
   );
 }
