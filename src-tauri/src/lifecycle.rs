@@ -16,7 +16,9 @@ use tauri::{
 };
 use tracing::{info, warn};
 
-use crate::{args::LaunchArgs, bridge::Bridge, paths::DataPaths, platform, tray};
+use bidswarm_core::DataPaths;
+
+use crate::{args::LaunchArgs, bridge::Bridge, platform, tray};
 
 pub const MAIN_WINDOW: &str = "main";
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

@@ -14,18 +14,18 @@ mod args;
 mod bridge;
 mod integration;
 mod lifecycle;
-mod paths;
 mod platform;
 mod single_instance;
 mod tray;
 
 use bidswarm_api::{Request, Response};
+use bidswarm_core::DataPaths;
 use clap::Parser;
 use tauri::Manager;
 use tauri_plugin_window_state::StateFlags;
 use tracing_subscriber::EnvFilter;
 
-use crate::{args::LaunchArgs, bridge::Bridge, paths::DataPaths};
+use crate::{args::LaunchArgs, bridge::Bridge};
 
 fn main() -> anyhow::Result<()> {
     lifecycle::give_webkit_a_language();

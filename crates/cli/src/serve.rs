@@ -38,7 +38,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use tower_http::services::{ServeDir, ServeFile};
 use tracing::{info, warn};
 
-use crate::paths::Paths;
+use bidswarm_core::DataPaths;
 
 /// The UI built by `make ui`, found relative to this crate when run from the repository.
 const DEFAULT_UI_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist");
@@ -74,7 +74,7 @@ struct AppState {
 }
 
 pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<()> {
-    let paths = Paths::resolve(data_dir.as_deref())?;
+    let paths = DataPaths::resolve(data_dir.as_deref())?;
     let token = load_or_create_token(&paths.config.join("token")).await?;
     let core = Core::start(CoreConfig {
         config_dir: Some(paths.config.clone()),

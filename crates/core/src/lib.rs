@@ -6,6 +6,7 @@
 //! requests. Events are derived by watching the swarm once a second (see [`watch`]), so
 //! they also report what happens on its own: a magnet resolving, a download completing.
 
+mod paths;
 mod pieces;
 mod settings;
 mod settle;
@@ -13,6 +14,7 @@ mod speed;
 mod wallet;
 mod watch;
 
+pub use paths::DataPaths;
 pub use settings::SettingsStore;
 pub use settle::Settled;
 pub use speed::SpeedIdentity;
