@@ -31,6 +31,30 @@ async fn wallet(
     Ok((path_str(&path).to_owned(), key.address()))
 }
 
+/// What every test here starts with: a devnet, and a file of `mib` MiB of random data in
+/// `dir/seed` with its torrent.
+struct Market {
+    devnet_proc: Proc,
+    devnet: Client,
+    url: String,
+    seed_dir: std::path::PathBuf,
+    data: std::path::PathBuf,
+    torrent: std::path::PathBuf,
+    magnet: String,
+}
+
+async fn market(dir: &Path, name: &str, mib: usize, seed: u64, create: &[&str]) -> anyhow::Result<Market> {
+    let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.join("chain.sqlite"), dir).await?;
+    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let seed_dir = dir.join("seed");
+    std::fs::create_dir_all(&seed_dir)?;
+    let data = seed_dir.join(format!("{name}.bin"));
+    random_file(&data, mib * MIB, seed);
+    let torrent = dir.join(format!("{name}.torrent"));
+    let magnet = create_torrent(&data, &torrent, create)?;
+    Ok(Market { devnet_proc, devnet, url, seed_dir, data, torrent, magnet })
+}
+
 fn value(proc: &Proc, key: &str) -> Option<String> {
     let prefix = format!("{key}: ");
     proc.stdout().iter().rev().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
@@ -56,19 +80,11 @@ fn leecher(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_settles() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let (mut devnet_proc, devnet) =
-        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
-    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
+        market(dir.path(), "paid", 24, 61, &[]).await?;
     let (seeder_key, seeder_address) = wallet(dir.path(), "seeder", 0x51, &devnet, None).await?;
     let (a_key, _) = wallet(dir.path(), "a", 0x52, &devnet, Some(1000 * BTT)).await?;
     let (b_key, _) = wallet(dir.path(), "b", 0x53, &devnet, Some(1000 * BTT)).await?;
-
-    let seed_dir = dir.path().join("seed");
-    std::fs::create_dir_all(&seed_dir)?;
-    let data = seed_dir.join("paid.bin");
-    random_file(&data, 24 * MIB, 61);
-    let torrent = dir.path().join("paid.torrent");
-    let magnet = create_torrent(&data, &torrent, &[])?;
     let seeder_ledger = dir.path().join("seeder-ledger.sqlite");
     let (mut seeder, addr) = start_seeder(
         "seeder",
@@ -205,17 +221,10 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
 #[tokio::test(flavor = "multi_thread")]
 async fn a_spent_budget_stops_bidding_and_the_download_finishes_for_free() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let (mut devnet_proc, devnet) =
-        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
-    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
+        market(dir.path(), "budget", 16, 62, &[]).await?;
     let (seeder_key, _) = wallet(dir.path(), "seeder", 0x61, &devnet, None).await?;
     let (a_key, _) = wallet(dir.path(), "a", 0x62, &devnet, Some(1000 * BTT)).await?;
-    let seed_dir = dir.path().join("seed");
-    std::fs::create_dir_all(&seed_dir)?;
-    let data = seed_dir.join("budget.bin");
-    random_file(&data, 16 * MIB, 62);
-    let torrent = dir.path().join("budget.torrent");
-    let magnet = create_torrent(&data, &torrent, &[])?;
     let (_seeder, addr) = start_seeder(
         "seeder",
         &torrent,
@@ -253,18 +262,11 @@ async fn a_transmission_leecher_completes_beside_a_bidder_untouched_by_bt_speed(
         return Ok(());
     }
     let dir = bidswarm_tests::test_dir();
-    let (mut devnet_proc, devnet) =
-        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
-    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
+        market(dir.path(), "mixed", 8, 73, &[]).await?;
     let (seeder_key, _) = wallet(dir.path(), "seeder", 0x71, &devnet, None).await?;
     let (a_key, _) = wallet(dir.path(), "a", 0x72, &devnet, Some(1000 * BTT)).await?;
     let tr = bidswarm_tests::peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
-    let seed_dir = dir.path().join("seed");
-    std::fs::create_dir_all(&seed_dir)?;
-    let data = seed_dir.join("mixed.bin");
-    random_file(&data, 8 * MIB, 73);
-    let torrent = dir.path().join("mixed.torrent");
-    let magnet = create_torrent(&data, &torrent, &[])?;
     let info_hash: String = magnet.trim_start_matches("magnet:?xt=urn:btih:").chars().take(40).collect();
     let tr_out = dir.path().join("tr-out");
     std::fs::create_dir_all(&tr_out)?;
@@ -445,16 +447,9 @@ async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked()
 
     const WINDOW: u64 = 1 << 20;
     let dir = bidswarm_tests::test_dir();
-    let (mut devnet_proc, devnet) =
-        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
-    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let Market { mut devnet_proc, devnet, url, seed_dir, torrent, magnet, .. } =
+        market(dir.path(), "bait", 8, 81, &["--piece-length", "65536"]).await?;
     let (seeder_key, _) = wallet(dir.path(), "seeder", 0x81, &devnet, None).await?;
-    let seed_dir = dir.path().join("seed");
-    std::fs::create_dir_all(&seed_dir)?;
-    let data = seed_dir.join("bait.bin");
-    random_file(&data, 8 * MIB, 81);
-    let torrent = dir.path().join("bait.torrent");
-    let magnet = create_torrent(&data, &torrent, &["--piece-length", "65536"])?;
     let window = WINDOW.to_string();
     let (_seeder, addr) = start_seeder(
         "seeder",
@@ -559,16 +554,9 @@ async fn a_seeder_serving_corrupt_blocks_is_never_paid() -> anyhow::Result<()> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let dir = bidswarm_tests::test_dir();
-    let (mut devnet_proc, devnet) =
-        start_devnet("devnet", &dir.path().join("chain.sqlite"), dir.path()).await?;
-    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
+        market(dir.path(), "fair", 8, 91, &["--piece-length", "65536"]).await?;
     let (a_key, _) = wallet(dir.path(), "a", 0x91, &devnet, Some(1000 * BTT)).await?;
-    let seed_dir = dir.path().join("seed");
-    std::fs::create_dir_all(&seed_dir)?;
-    let data = seed_dir.join("fair.bin");
-    random_file(&data, 8 * MIB, 91);
-    let torrent = dir.path().join("fair.torrent");
-    let magnet = create_torrent(&data, &torrent, &["--piece-length", "65536"])?;
     let info_hash: [u8; 20] =
         hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
     // The honest seeder is slowed, so the cheat gets a real share of the requests.
