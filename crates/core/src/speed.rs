@@ -362,6 +362,7 @@ impl SpeedService {
                 peer.offered = Some(offer);
             }
         }
+        let changed = state.paid != paid;
         state.paid = paid.clone();
         let max_bid = paid.values().copied().max().unwrap_or(Amount::ZERO);
         let total_paid_weight: u64 = paid.values().map(|b| u64::from(weight_of(*b, max_bid))).sum();
@@ -374,8 +375,12 @@ impl SpeedService {
             (total_paid_weight / 8 / free_peers).clamp(1, u64::from(u32::MAX)) as u32
         };
         *self.ranking.write().unwrap_or_else(|p| p.into_inner()) = Ranking { paid, max_bid, free_weight };
-        if let Some(gateway) = self.gateway() {
-            gateway.rechoke_soon();
+        // Only a change of paid slots needs the choker now; otherwise its own 10 s rounds
+        // keep their rate samples meaningful.
+        if changed {
+            if let Some(gateway) = self.gateway() {
+                gateway.rechoke_soon();
+            }
         }
     }
 
