@@ -248,3 +248,42 @@ async fn regression_concurrent_adds_of_different_torrents_all_succeed() -> anyho
     assert_eq!(server.torrents().await?.len(), 6);
     Ok(())
 }
+
+/// The ledger through the API: a fresh server's ledger is empty and healthy, its export
+/// is just the header, and the answers have the shapes the UI reads.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ledger_answers_summary_health_and_export_through_the_api() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
+    let Response::LedgerSummary { summary, per_torrent, by_day } =
+        server.call(&Request::LedgerSummary).await?
+    else {
+        anyhow::bail!("not a summary")
+    };
+    assert_eq!(
+        (summary.spent.as_str(), summary.committed.as_str(), summary.earned_settled.as_str()),
+        ("0", "0", "0")
+    );
+    assert!(per_torrent.is_empty() && by_day.is_empty());
+    let Response::LedgerHealth { health } = server.call(&Request::VerifyLedger).await? else {
+        anyhow::bail!("not a health report")
+    };
+    assert!(health.ok, "{:?}", health.problems);
+    assert!(
+        dir.path().join("data/state/ledger.sqlite").exists(),
+        "the server keeps its ledger in the state folder"
+    );
+    let Response::LedgerCsv { csv } = server.call(&Request::ExportLedger { from: None, to: None }).await?
+    else {
+        anyhow::bail!("not CSV")
+    };
+    assert_eq!(csv.lines().collect::<Vec<_>>(), ["date,torrent,peer,direction,amount_btt,state,txid"]);
+    // A bad range is not an error, just empty.
+    let Response::LedgerCsv { csv } =
+        server.call(&Request::ExportLedger { from: Some(10), to: Some(5) }).await?
+    else {
+        anyhow::bail!("not CSV")
+    };
+    assert_eq!(csv.lines().count(), 1);
+    Ok(())
+}

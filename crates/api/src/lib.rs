@@ -12,11 +12,13 @@
 //! they stay far below 2^53.
 
 mod error;
+mod ledger;
 mod speed;
 mod torrent;
 mod wallet;
 
 pub use error::{ApiError, ApiErrorKind};
+pub use ledger::*;
 pub use speed::*;
 pub use torrent::*;
 pub use wallet::*;
@@ -166,6 +168,20 @@ pub enum Request {
     /// Transfers from the node's history merged with the ledger's wallet transactions,
     /// newest first.
     WalletHistory,
+    /// Balances derived from the ledger, in all, per torrent and per day.
+    LedgerSummary,
+    /// Checks the ledger and reports every problem with its row.
+    VerifyLedger,
+    /// The history as CSV (date, torrent, peer, direction, amount_btt, state, txid),
+    /// optionally between two times (unix seconds; `to` excluded).
+    ExportLedger {
+        #[serde(default)]
+        #[ts(type = "number | null")]
+        from: Option<i64>,
+        #[serde(default)]
+        #[ts(type = "number | null")]
+        to: Option<i64>,
+    },
 }
 
 /// The answer to a [`Request`]; which variant depends on the request.
@@ -228,6 +244,17 @@ pub enum Response {
         transfers: Vec<WalletTransfer>,
         /// False when the node could not be asked: only the ledger's entries are listed.
         online: bool,
+    },
+    LedgerSummary {
+        summary: LedgerSummary,
+        per_torrent: Vec<TorrentEconomics>,
+        by_day: Vec<DayEconomics>,
+    },
+    LedgerHealth {
+        health: LedgerHealth,
+    },
+    LedgerCsv {
+        csv: String,
     },
 }
 
@@ -311,6 +338,11 @@ pub fn typescript_declarations() -> Vec<String> {
         SendQuote,
         TransferDirection,
         WalletTransfer,
+        LedgerSummary,
+        Economics,
+        TorrentEconomics,
+        DayEconomics,
+        LedgerHealth,
     ]
 }
 

@@ -422,6 +422,24 @@ impl Core {
             Request::QuoteSend { to, asset, amount } => self.wallet.quote(to, asset, amount).await?,
             Request::Send { quote_id } => self.wallet.send(quote_id).await?,
             Request::WalletHistory => self.wallet.history().await?,
+            Request::LedgerSummary => self.ledger_summary().await?,
+            Request::VerifyLedger => {
+                let report = self.ledger()?.verify().await.map_err(ledger_error)?;
+                Response::LedgerHealth {
+                    health: bidswarm_api::LedgerHealth {
+                        ok: report.is_ok(),
+                        entries_checked: report.entries_checked,
+                        vouchers_checked: report.vouchers_checked,
+                        problems: report.problems.iter().map(ToString::to_string).collect(),
+                    },
+                }
+            }
+            Request::ExportLedger { from, to } => {
+                let mut csv = Vec::new();
+                let range = bidswarm_ledger::DateRange { from, to };
+                self.ledger()?.export_csv(range, &mut csv).await.map_err(ledger_error)?;
+                Response::LedgerCsv { csv: String::from_utf8_lossy(&csv).into_owned() }
+            }
         })
     }
 
@@ -448,6 +466,49 @@ impl Core {
             .collect();
         peers.sort_by(|a, b| a.address.cmp(&b.address));
         peers
+    }
+
+    fn ledger(&self) -> Result<&bidswarm_ledger::Ledger, ApiError> {
+        self.ledger.as_deref().ok_or_else(|| {
+            api_error(ApiErrorKind::Io, "this session keeps no ledger (it has no state folder)")
+        })
+    }
+
+    async fn ledger_summary(&self) -> Result<Response, ApiError> {
+        let ledger = self.ledger()?;
+        let s = ledger.summary().await.map_err(ledger_error)?;
+        let text = |a: bidswarm_ledger::Amount| a.base_units().to_string();
+        let economics = |e: bidswarm_ledger::Economics| bidswarm_api::Economics {
+            spent: text(e.spent),
+            earned: text(e.earned),
+        };
+        let per_torrent = ledger
+            .per_torrent()
+            .await
+            .map_err(ledger_error)?
+            .into_iter()
+            .map(|(hash, e)| bidswarm_api::TorrentEconomics {
+                id: TorrentId(hex::encode(hash)),
+                economics: economics(e),
+            })
+            .collect();
+        let by_day = ledger
+            .by_day()
+            .await
+            .map_err(ledger_error)?
+            .into_iter()
+            .map(|(day, e)| bidswarm_api::DayEconomics { day, economics: economics(e) })
+            .collect();
+        let summary = bidswarm_api::LedgerSummary {
+            onchain: text(s.onchain),
+            committed: text(s.committed),
+            spendable: text(s.spendable),
+            spent: text(s.spent),
+            earned_pending: text(s.earned_pending),
+            earned_settled: text(s.earned_settled),
+            fees: text(s.fees),
+        };
+        Ok(Response::LedgerSummary { summary, per_torrent, by_day })
     }
 
     /// Puts the limits from `settings` in force: upload in the gateway, download in the
@@ -595,6 +656,10 @@ async fn read_blocklist(path: &str) -> Result<(Blocklist, BlocklistStatus), ApiE
         bad_lines: bad.iter().take(20).map(|b| b.line as u32).collect(),
     };
     Ok((blocklist, status))
+}
+
+fn ledger_error(e: bidswarm_ledger::Error) -> ApiError {
+    api_error(ApiErrorKind::Internal, format!("the ledger could not answer: {e}"))
 }
 
 /// Shorthand for errors the core raises itself.

@@ -9,7 +9,7 @@ words: number, password: string,
 /**
  * An optional BIP-39 passphrase ("25th word").
  */
-passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: string, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" };
+passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: string, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" } | { "type": "ledger_summary" } | { "type": "verify_ledger" } | { "type": "export_ledger", from: number | null, to: number | null, };
 
 export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
 /**
@@ -20,7 +20,7 @@ restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, }
 /**
  * False when the node could not be asked: only the ledger's entries are listed.
  */
-online: boolean, };
+online: boolean, } | { "type": "ledger_summary", summary: LedgerSummary, per_torrent: Array<TorrentEconomics>, by_day: Array<DayEconomics>, } | { "type": "ledger_health", health: LedgerHealth, } | { "type": "ledger_csv", csv: string, };
 
 export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, } | { "type": "speed", event: SpeedEvent, };
 
@@ -430,3 +430,33 @@ on_chain: boolean,
  * Recorded in Bidswarm's ledger.
  */
 in_ledger: boolean, };
+
+export type LedgerSummary = { 
+/**
+ * Our addresses' BTT as last seen on chain.
+ */
+onchain: string, 
+/**
+ * Promised in vouchers and not yet settled.
+ */
+committed: string, 
+/**
+ * On chain minus committed.
+ */
+spendable: string, spent: string, earned_pending: string, earned_settled: string, fees: string, };
+
+export type Economics = { spent: string, earned: string, };
+
+export type TorrentEconomics = { id: TorrentId, economics: Economics, };
+
+export type DayEconomics = { 
+/**
+ * `YYYY-MM-DD`, UTC.
+ */
+day: string, economics: Economics, };
+
+export type LedgerHealth = { ok: boolean, entries_checked: number, vouchers_checked: number, 
+/**
+ * Each problem names its table and row.
+ */
+problems: Array<string>, };

@@ -1,0 +1,55 @@
+//! The ledger's view through the API: balances derived from the journal, its health
+//! check, and the CSV export. Amounts are decimal strings of BTT base units.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::TorrentId;
+
+/// Balances derived from the journal (never stored), in base units.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
+pub struct LedgerSummary {
+    /// Our addresses' BTT as last seen on chain.
+    pub onchain: String,
+    /// Promised in vouchers and not yet settled.
+    pub committed: String,
+    /// On chain minus committed.
+    pub spendable: String,
+    pub spent: String,
+    pub earned_pending: String,
+    pub earned_settled: String,
+    pub fees: String,
+}
+
+/// What one torrent, or one day, cost and earned.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct Economics {
+    pub spent: String,
+    pub earned: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct TorrentEconomics {
+    pub id: TorrentId,
+    pub economics: Economics,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct DayEconomics {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub economics: Economics,
+}
+
+/// The result of checking the ledger (balance of every event, hash chain, vouchers,
+/// budgets): the UI's health badge.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct LedgerHealth {
+    pub ok: bool,
+    #[ts(type = "number")]
+    pub entries_checked: u64,
+    #[ts(type = "number")]
+    pub vouchers_checked: u64,
+    /// Each problem names its table and row.
+    pub problems: Vec<String>,
+}
