@@ -20,27 +20,21 @@ status=${PIPESTATUS[0]}
 passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
 
-"$here/ui-test.sh" 2>&1 | tee "$ui_log"
-ui_status=${PIPESTATUS[0]}
-ui_line=$(grep -E '^ui tests: [0-9]+ passed, [0-9]+ failed' "$ui_log" | tail -1)
-ui_passed=$(echo "$ui_line" | awk '{print $3+0}')
-ui_failed=$(echo "$ui_line" | awk '{print $5+0}')
-if [ -z "$ui_line" ]; then
-  # The UI script died before its summary; count that as a failure.
-  ui_failed=1
-fi
-[ "$ui_status" -eq 0 ] || [ "$status" -ne 0 ] || status=$ui_status
-
-"$here/desktop-test.sh" 2>&1 | tee "$desktop_log"
-desktop_status=${PIPESTATUS[0]}
-desktop_line=$(grep -E '^desktop tests: [0-9]+ passed, [0-9]+ failed' "$desktop_log" | tail -1)
-desktop_passed=$(echo "$desktop_line" | awk '{print $3+0}')
-desktop_failed=$(echo "$desktop_line" | awk '{print $5+0}')
-if [ -z "$desktop_line" ]; then
-  # The desktop script died before its summary; count that as a failure.
-  desktop_failed=1
-fi
-[ "$desktop_status" -eq 0 ] || [ "$status" -ne 0 ] || status=$desktop_status
+# Runs one suite script and reads its "<what> tests: N passed, N failed" line into
+# <what>_passed and <what>_failed. A script that dies before its summary counts as a
+# failure; its exit status becomes the run's if the run has none yet.
+run_suite() {
+  local what=$1 script=$2 out=$3 line suite_status
+  "$script" 2>&1 | tee "$out"
+  suite_status=${PIPESTATUS[0]}
+  line=$(grep -E "^$what tests: [0-9]+ passed, [0-9]+ failed" "$out" | tail -1)
+  printf -v "${what}_passed" '%s' "$(echo "$line" | awk '{print $3+0}')"
+  printf -v "${what}_failed" '%s' "$(echo "$line" | awk '{print $5+0}')"
+  [ -n "$line" ] || printf -v "${what}_failed" '%s' 1
+  [ "$suite_status" -eq 0 ] || [ "$status" -ne 0 ] || status=$suite_status
+}
+run_suite ui "$here/ui-test.sh" "$ui_log"
+run_suite desktop "$here/desktop-test.sh" "$desktop_log"
 
 echo
 echo "tests: $((passed + ui_passed + desktop_passed)) passed, $((failed + ui_failed + desktop_failed)) failed (cargo: $passed passed, $failed failed; ui: $ui_passed passed, $ui_failed failed; desktop: $desktop_passed passed, $desktop_failed failed)"

@@ -9,7 +9,6 @@ use std::{
     time::Duration,
 };
 
-use bidswarm_api::Settings;
 use bidswarm_core::{Core, CoreConfig};
 use tauri::{
     webview::PageLoadEvent, AppHandle, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindowBuilder,
@@ -31,25 +30,9 @@ pub async fn start_core(args: &LaunchArgs, paths: &DataPaths) -> Result<Arc<Core
             format!("cannot create {}: {e}; pass --data-dir to keep data elsewhere", paths.state.display()),
         ));
     }
-    Core::start(CoreConfig {
-        config_dir: Some(paths.config.clone()),
-        state_dir: Some(paths.state.clone()),
-        default_settings: Settings {
-            download_folder: paths.downloads.display().to_string(),
-            ..Default::default()
-        },
-        peer_listen: args.peer_listen,
-        no_incoming: false,
-        no_discovery: args.no_dht,
-        bypass_gateway: false,
-        peer_handshake_timeout: None,
-        // Bid-for-speed pays with the wallet once the desktop can unlock it.
-        speed_identity: None,
-        // The default: state/ledger.sqlite, as for `bidswarm-cli serve`.
-        ledger_path: None,
-        settlement_node: None,
-    })
-    .await
+    // Bid-for-speed pays with the wallet once it is unlocked; the ledger is
+    // state/ledger.sqlite, as for `bidswarm-cli serve`.
+    Core::start(CoreConfig::persistent(paths, args.peer_listen, args.no_dht)).await
 }
 
 /// WebKit reports the message locale as `navigator.language`, and in the C/POSIX locale

@@ -82,16 +82,7 @@ impl Wallet {
     }
 
     async fn rpc(&self, request: &Request) -> anyhow::Result<Result<Response, ApiError>> {
-        let response = self
-            .http
-            .post(format!("{}/api/rpc", self.url))
-            .bearer_auth(&self.token)
-            .header("content-type", "application/json")
-            .body(serde_json::to_vec(request)?)
-            .send()
-            .await?;
-        let ok = response.status().is_success();
-        let body = response.text().await?;
+        let (ok, body) = bidswarm_tests::post_rpc(&self.http, &self.url, &self.token, request).await?;
         let kind = serde_json::to_value(request)?["type"].as_str().unwrap_or_default().to_owned();
         self.bodies.lock().expect("bodies lock").push((kind, body.clone()));
         Ok(if ok { Ok(serde_json::from_str(&body)?) } else { Err(serde_json::from_str(&body)?) })

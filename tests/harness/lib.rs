@@ -251,17 +251,8 @@ impl Server {
     }
 
     pub async fn rpc(&self, request: &Request) -> anyhow::Result<Result<Response, ApiError>> {
-        let response = self
-            .http
-            .post(format!("{}/api/rpc", self.url))
-            .bearer_auth(&self.token)
-            .header("content-type", "application/json")
-            .body(serde_json::to_vec(request)?)
-            .send()
-            .await?;
-        let ok = response.status().is_success();
-        let body = response.bytes().await?;
-        Ok(if ok { Ok(serde_json::from_slice(&body)?) } else { Err(serde_json::from_slice(&body)?) })
+        let (ok, body) = post_rpc(&self.http, &self.url, &self.token, request).await?;
+        Ok(if ok { Ok(serde_json::from_str(&body)?) } else { Err(serde_json::from_str(&body)?) })
     }
 
     /// `rpc` for requests that must succeed.
@@ -309,6 +300,25 @@ impl Server {
     pub async fn peer_addr(&mut self) -> anyhow::Result<String> {
         self.proc.wait_for_value("peer_listen", Duration::from_secs(5)).await
     }
+}
+
+/// Sends one request to a server's `/api/rpc`; returns whether it succeeded and the raw
+/// body (tests that scan responses for secrets need the text as sent).
+pub async fn post_rpc(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    request: &Request,
+) -> anyhow::Result<(bool, String)> {
+    let response = http
+        .post(format!("{url}/api/rpc"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(request)?)
+        .send()
+        .await?;
+    let ok = response.status().is_success();
+    Ok((ok, response.text().await?))
 }
 
 /// A server's event stream, read one event at a time.

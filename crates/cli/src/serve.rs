@@ -30,7 +30,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use bidswarm_api::{ApiError, ApiErrorKind, Request, Settings};
+use bidswarm_api::{ApiError, ApiErrorKind, Request};
 use bidswarm_core::{Core, CoreConfig};
 use futures::StreamExt;
 use tokio::sync::watch;
@@ -77,20 +77,8 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
     let paths = DataPaths::resolve(data_dir.as_deref())?;
     let token = load_or_create_token(&paths.config.join("token")).await?;
     let core = Core::start(CoreConfig {
-        config_dir: Some(paths.config.clone()),
-        state_dir: Some(paths.state.clone()),
-        default_settings: Settings {
-            download_folder: paths.downloads.display().to_string(),
-            ..Default::default()
-        },
-        peer_listen: args.peer_listen,
-        no_incoming: false,
-        no_discovery: args.no_dht,
-        bypass_gateway: false,
         peer_handshake_timeout: args.peer_handshake_timeout_secs.map(Duration::from_secs),
-        speed_identity: None,
-        ledger_path: None,
-        settlement_node: None,
+        ..CoreConfig::persistent(&paths, args.peer_listen, args.no_dht)
     })
     .await?;
 

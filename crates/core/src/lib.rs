@@ -69,6 +69,30 @@ pub struct CoreConfig {
     pub settlement_node: Option<bidswarm_tron::Client>,
 }
 
+impl CoreConfig {
+    /// A long-running session (the server, the desktop app) keeping its data in `paths`:
+    /// settings and torrents persist, the ledger is `state/ledger.sqlite`, the key comes from
+    /// the wallet once it is unlocked.
+    pub fn persistent(paths: &DataPaths, peer_listen: Option<SocketAddr>, no_discovery: bool) -> Self {
+        Self {
+            config_dir: Some(paths.config.clone()),
+            state_dir: Some(paths.state.clone()),
+            default_settings: Settings {
+                download_folder: paths.downloads.display().to_string(),
+                ..Default::default()
+            },
+            peer_listen,
+            no_incoming: false,
+            no_discovery,
+            bypass_gateway: false,
+            peer_handshake_timeout: None,
+            speed_identity: None,
+            ledger_path: None,
+            settlement_node: None,
+        }
+    }
+}
+
 pub struct Core {
     swarm: Arc<Swarm>,
     /// `None` only when bypassed for a benchmark.
@@ -574,6 +598,11 @@ fn speed_loop(
                     }
                     Err(_) => break,
                 }
+            }
+            // Nobody speaks bt_speed with us: nothing to pay, bid or auction, so skip
+            // listing every torrent four times a second.
+            if !speed.has_peers() {
+                continue;
             }
             let remaining = swarm
                 .list()

@@ -282,6 +282,11 @@ impl SpeedService {
             .collect()
     }
 
+    /// Some connection speaks bt_speed (so a round has something to do).
+    pub(crate) fn has_peers(&self) -> bool {
+        !self.lock().peers.is_empty()
+    }
+
     pub(crate) fn set_torrent_bid(&self, info_hash: [u8; 20], bid: Option<TorrentBid>) {
         self.lock().torrents.entry(info_hash).or_default().bid = bid;
     }

@@ -348,6 +348,13 @@ async fn incoming_connections_over_the_per_ip_limit_are_closed_at_once() {
     assert!(tokio::time::timeout(DEADLINE, engine_listener.accept()).await.is_ok(), "a slot was freed");
 }
 
+/// The stand-in engine answers a forwarded peer with its own handshake for `info_hash`.
+async fn answer_as_engine(engine: &mut TcpStream, info_hash: [u8; 20]) {
+    let mut answer = handshake_bytes(2);
+    answer[28..48].copy_from_slice(&info_hash);
+    engine.write_all(&answer).await.unwrap();
+}
+
 /// A peer that connects to the public port from `from` and sends its handshake for
 /// `info_hash`; returns the peer and the engine's side of the forwarded connection.
 async fn connect_peer(
@@ -438,9 +445,7 @@ async fn a_verified_piece_is_credited_to_the_peers_that_delivered_its_blocks() {
     let (mut a, mut ea) = connect_peer(&gateway, &engine_listener, "127.0.0.5", [1; 20]).await;
     let (mut b, mut eb) = connect_peer(&gateway, &engine_listener, "127.0.0.6", [1; 20]).await;
     for engine in [&mut ea, &mut eb] {
-        let mut answer = handshake_bytes(2);
-        answer[28..48].copy_from_slice(&[1; 20]);
-        engine.write_all(&answer).await.unwrap();
+        answer_as_engine(engine, [1; 20]).await;
     }
     let block = |begin: u32, len: usize| {
         frame(Message::Piece { index: 4, begin, block: Bytes::from(vec![1u8; len]) })
@@ -472,9 +477,7 @@ async fn a_verified_piece_is_credited_to_the_peers_that_delivered_its_blocks() {
 async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach_it() {
     let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
     let (mut remote, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.1", [1; 20]).await;
-    let mut answer = handshake_bytes(2);
-    answer[28..48].copy_from_slice(&[1; 20]);
-    engine.write_all(&answer).await.unwrap();
+    answer_as_engine(&mut engine, [1; 20]).await;
     // The remote speaks bt_speed as id 9; librqbit's handshake comes first.
     let remote_ext = b"d1:md8:bt_speedi9eee";
     remote
@@ -524,9 +527,7 @@ async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach
 async fn a_peer_that_does_not_speak_bt_speed_is_never_sent_it() {
     let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
     let (mut remote, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.1", [1; 20]).await;
-    let mut answer = handshake_bytes(2);
-    answer[28..48].copy_from_slice(&[1; 20]);
-    engine.write_all(&answer).await.unwrap();
+    answer_as_engine(&mut engine, [1; 20]).await;
     // An ordinary client: ut_pex only.
     remote
         .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md6:ut_pexi3eee") }))
