@@ -1,9 +1,10 @@
 //! Verified-piece attribution, from the core's side.
 //!
 //! librqbit sends HAVE only to peers that lack a piece, so the gateway cannot see every
-//! verification on the wire. Once a second this task reads each torrent's have-bitfield,
-//! tells the gateway about every piece that appeared since the last look, and turns what
-//! the gateway attributes into one `pieces_verified` event per torrent.
+//! verification on the wire. Four times a second this task reads the have-bitfield of each
+//! torrent with blocks waiting for verification, tells the gateway about every piece that
+//! appeared since the last look, and turns what the gateway attributes into one
+//! `pieces_verified` event per torrent.
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -27,7 +28,13 @@ pub(crate) fn spawn(
         let mut ticker = tokio::time::interval(INTERVAL);
         loop {
             ticker.tick().await;
-            let now: HashMap<TorrentId, HavePieces> = swarm.have_pieces().into_iter().collect();
+            // Only torrents with blocks waiting for verification can attribute anything.
+            let waiting: Vec<TorrentId> = gateway
+                .torrents_awaiting_verification()
+                .into_iter()
+                .map(|h| TorrentId(hex::encode(h)))
+                .collect();
+            let now: HashMap<TorrentId, HavePieces> = swarm.have_pieces_of(&waiting).into_iter().collect();
             for (id, have) in &now {
                 let Some(info_hash) = info_hash_of(id) else { continue };
                 // A torrent seen for the first time may have verified pieces since it was

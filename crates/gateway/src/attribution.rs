@@ -55,6 +55,12 @@ impl Attribution {
         Some(VerifiedPiece { info_hash, piece, contributions })
     }
 
+    /// Torrents with blocks waiting for their piece to be verified: the only ones whose
+    /// verifications can be attributed.
+    pub fn pending_torrents(&self) -> Vec<[u8; 20]> {
+        self.lock().iter().filter(|(_, pieces)| !pieces.is_empty()).map(|(hash, _)| *hash).collect()
+    }
+
     /// Drops what is recorded for a torrent (it was removed).
     pub fn forget(&self, info_hash: [u8; 20]) {
         self.lock().remove(&info_hash);

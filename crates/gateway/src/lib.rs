@@ -356,6 +356,11 @@ impl Gateway {
         }
     }
 
+    /// Torrents with received blocks not yet attributed to a verified piece.
+    pub fn torrents_awaiting_verification(&self) -> Vec<[u8; 20]> {
+        self.attribution.pending_torrents()
+    }
+
     /// Forgets a removed torrent's unverified blocks.
     pub fn forget_torrent(&self, info_hash: [u8; 20]) {
         self.attribution.forget(info_hash);

@@ -185,14 +185,13 @@ impl Swarm {
         let session = Session::new_with_opts(config.download_folder.clone(), options)
             .await
             .map_err(Error::engine("could not start the BitTorrent session"))?;
-        let swarm =
-            Arc::new(Self {
-                session,
-                config,
-                shared: Default::default(),
-                resume_writer: Mutex::new(None),
-                adding: tokio::sync::Mutex::new(()),
-            });
+        let swarm = Arc::new(Self {
+            session,
+            config,
+            shared: Default::default(),
+            resume_writer: Mutex::new(None),
+            adding: tokio::sync::Mutex::new(()),
+        });
         swarm.restore_torrent_limits().await;
         if swarm.config.state_folder.is_some() {
             // A weak reference, so the writer never keeps a dropped swarm alive.
@@ -369,7 +368,10 @@ impl Swarm {
         };
         let response = {
             let _one_at_a_time = self.adding.lock().await;
-            self.session.add_torrent(AddTorrent::from_bytes(bytes), Some(add)).await.map_err(classify_add_error)?
+            self.session
+                .add_torrent(AddTorrent::from_bytes(bytes), Some(add))
+                .await
+                .map_err(classify_add_error)?
         };
         let handle = match response {
             AddTorrentResponse::Added(_, handle) => handle,
@@ -601,15 +603,25 @@ impl Swarm {
     /// Which pieces each live torrent has verified, now. Torrents that are paused,
     /// resolving or still checking have no entry.
     pub fn have_pieces(&self) -> Vec<(TorrentId, HavePieces)> {
+        // The ids are collected first and the session's lock released: reading a bitfield
+        // takes that lock again, and a nested read behind a waiting add (a writer) would
+        // wait forever.
+        let ids: Vec<TorrentId> = self
+            .session
+            .with_torrents(|all| all.map(|(_, h)| TorrentId(h.info_hash().as_string())).collect());
+        self.have_pieces_of(&ids)
+    }
+
+    /// [`Swarm::have_pieces`] for these torrents only.
+    pub fn have_pieces_of(&self, ids: &[TorrentId]) -> Vec<(TorrentId, HavePieces)> {
         let api = librqbit::Api::new(self.session.clone(), None);
-        self.session.with_torrents(|all| {
-            all.filter_map(|(id, handle)| {
-                let (bits, count) = api.api_dump_haves(TorrentIdOrHash::Id(id)).ok()?;
-                let pieces = HavePieces { bitfield: bits.as_raw_slice().to_vec(), count };
-                Some((TorrentId(handle.info_hash().as_string()), pieces))
+        ids.iter()
+            .filter_map(|id| {
+                let hash = Id20::from_str(&id.0).ok()?;
+                let (bits, count) = api.api_dump_haves(TorrentIdOrHash::Hash(hash)).ok()?;
+                Some((id.clone(), HavePieces { bitfield: bits.as_raw_slice().to_vec(), count }))
             })
             .collect()
-        })
     }
 
     fn handle(&self, id: &TorrentId) -> Result<Arc<ManagedTorrent>> {
