@@ -65,6 +65,13 @@ pub enum Request {
         id: TorrentId,
         files: Vec<u32>,
     },
+    /// Sets the priority of some files (by index into `files`); `skip` deselects them. The
+    /// choice is kept across restarts.
+    SetFilePriority {
+        id: TorrentId,
+        files: Vec<u32>,
+        priority: FilePriority,
+    },
     SetTorrentLimits {
         id: TorrentId,
         limits: RateLimits,
@@ -278,6 +285,13 @@ pub enum Event {
     Removed {
         id: TorrentId,
     },
+    /// The torrent's state changed (paused, resumed, finished checking, seeding…), whoever
+    /// caused it. Sent at most a second late, and also for paused torrents, which send no
+    /// `progress`.
+    StateChanged {
+        torrent: TorrentInfo,
+        previous: TorrentState,
+    },
     Error {
         id: TorrentId,
         error: ApiError,
@@ -312,6 +326,7 @@ pub fn typescript_declarations() -> Vec<String> {
         RateLimits,
         TorrentPreview,
         TorrentFile,
+        FilePriority,
         TorrentInfo,
         TorrentState,
         Settings,

@@ -80,6 +80,26 @@ pub struct TorrentFile {
     /// Verified bytes of this file on disk.
     #[ts(type = "number")]
     pub progress_bytes: u64,
+    /// `skip` exactly when `included` is false.
+    pub priority: FilePriority,
+}
+
+/// How much the user wants a file.
+///
+/// librqbit 9.1 can only select files: it downloads the selected ones in file-name order
+/// and has no way to reorder them (its per-torrent file order is private and fixed when
+/// the torrent starts). So `skip` deselects the file, and `low`, `normal` and `high` all
+/// download it; the three are stored and shown, but do not yet change which pieces are
+/// requested first.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, TS, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum FilePriority {
+    /// Not downloaded.
+    Skip,
+    Low,
+    #[default]
+    Normal,
+    High,
 }
 
 /// A torrent's lifecycle as the user sees it.
@@ -130,6 +150,26 @@ pub struct TorrentInfo {
     pub limits: RateLimits,
     /// Empty until the metadata is known.
     pub files: Vec<TorrentFile>,
+    /// When the torrent was added, Unix seconds; `None` for torrents added before Bidswarm
+    /// recorded it.
+    #[ts(type = "number | null")]
+    pub added_at: Option<u64>,
+    /// Bytes uploaded over the torrent's whole life, across pauses and restarts.
+    #[ts(type = "number")]
+    pub all_time_uploaded_bytes: u64,
+    /// Bytes received from peers over the torrent's whole life, wasted ones included.
+    #[ts(type = "number")]
+    pub all_time_downloaded_bytes: u64,
+    /// `all_time_uploaded_bytes / all_time_downloaded_bytes`; `None` while nothing has
+    /// been downloaded (a torrent seeded from data that was already here).
+    pub ratio: Option<f64>,
+    /// From the `.torrent`: the program that made it (`created by`).
+    pub created_by: Option<String>,
+    /// From the `.torrent`: its `comment`.
+    pub comment: Option<String>,
+    /// From the `.torrent`: its `creation date`, Unix seconds.
+    #[ts(type = "number | null")]
+    pub creation_date: Option<u64>,
 }
 
 impl TorrentInfo {

@@ -350,6 +350,10 @@ impl Core {
                 swarm.set_file_selection(&id, &files).await?;
                 Response::Torrent { torrent: swarm.get(&id)? }
             }
+            Request::SetFilePriority { id, files, priority } => {
+                swarm.set_file_priority(&id, &files, priority).await?;
+                Response::Torrent { torrent: swarm.get(&id)? }
+            }
             Request::SetTorrentLimits { id, limits } => {
                 swarm.set_torrent_limits(&id, limits).await?;
                 Response::Torrent { torrent: swarm.get(&id)? }

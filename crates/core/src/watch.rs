@@ -105,6 +105,9 @@ fn diff(seen: &mut HashMap<TorrentId, Seen>, now: Vec<TorrentInfo>) -> Vec<Event
                 if !before.complete && current.complete {
                     events.push(Event::Completed { torrent: t.clone() });
                 }
+                if before.state != current.state {
+                    events.push(Event::StateChanged { torrent: t.clone(), previous: before.state });
+                }
             }
         }
         if current.state != TorrentState::Paused {
@@ -120,7 +123,7 @@ fn diff(seen: &mut HashMap<TorrentId, Seen>, now: Vec<TorrentInfo>) -> Vec<Event
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bidswarm_api::{RateLimits, TorrentFile};
+    use bidswarm_api::{FilePriority, RateLimits, TorrentFile};
 
     fn torrent(state: TorrentState, progress: u64, files: bool) -> TorrentInfo {
         TorrentInfo {
@@ -147,10 +150,18 @@ mod tests {
                     length: 10,
                     included: true,
                     progress_bytes: progress,
+                    priority: FilePriority::Normal,
                 }]
             } else {
                 vec![]
             },
+            added_at: None,
+            all_time_uploaded_bytes: 0,
+            all_time_downloaded_bytes: 0,
+            ratio: None,
+            created_by: None,
+            comment: None,
+            creation_date: None,
         }
     }
 
@@ -166,6 +177,7 @@ mod tests {
                 Event::Error { .. } => "error",
                 Event::PiecesVerified { .. } => "pieces_verified",
                 Event::Speed { .. } => "speed",
+                Event::StateChanged { .. } => "state_changed",
             })
             .collect()
     }
@@ -176,9 +188,9 @@ mod tests {
         let e = diff(&mut seen, vec![torrent(TorrentState::Resolving, 0, false)]);
         assert_eq!(kinds(&e), ["added", "progress"]);
         let e = diff(&mut seen, vec![torrent(TorrentState::Downloading, 5, true)]);
-        assert_eq!(kinds(&e), ["metadata_resolved", "progress"]);
+        assert_eq!(kinds(&e), ["metadata_resolved", "state_changed", "progress"]);
         let e = diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
-        assert_eq!(kinds(&e), ["completed", "progress"]);
+        assert_eq!(kinds(&e), ["completed", "state_changed", "progress"]);
         let e = diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
         assert_eq!(kinds(&e), ["progress"]);
         let e = diff(&mut seen, vec![]);
@@ -193,9 +205,21 @@ mod tests {
         let mut failed = torrent(TorrentState::Error, 0, true);
         failed.error = Some("disk full".into());
         let e = diff(&mut seen, vec![failed.clone()]);
-        assert_eq!(kinds(&e), ["error", "progress"]);
+        assert_eq!(kinds(&e), ["error", "state_changed", "progress"]);
         let Event::Error { error, .. } = &e[0] else { unreachable!() };
         assert_eq!(error.message, "disk full");
         assert_eq!(kinds(&diff(&mut seen, vec![failed])), ["progress"]);
+    }
+
+    #[test]
+    fn pausing_and_resuming_are_announced_even_though_paused_torrents_send_no_progress() {
+        let mut seen = HashMap::new();
+        diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
+        let e = diff(&mut seen, vec![torrent(TorrentState::Paused, 10, true)]);
+        assert_eq!(kinds(&e), ["state_changed"]);
+        let Event::StateChanged { torrent: paused, previous } = &e[0] else { unreachable!() };
+        assert_eq!((previous, paused.state), (&TorrentState::Seeding, TorrentState::Paused));
+        let e = diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
+        assert_eq!(kinds(&e), ["state_changed", "progress"]);
     }
 }

@@ -17,8 +17,12 @@
 //!   torrent again, or everything when stopped earlier.
 //! - **Per-torrent limits** are remembered in `torrent-limits.json` beside librqbit's own
 //!   state, because librqbit fixes a torrent's limits when it is added.
+//! - **What librqbit forgets** ([`records`]): when a torrent was added, its bytes up and
+//!   down over its whole life, and file priorities other than selected/skipped, in
+//!   `torrent-records.json`.
 
 mod error;
+mod records;
 pub mod source;
 mod spawn;
 mod torrent;
@@ -38,7 +42,7 @@ use std::{
 };
 
 use bidswarm_api::{
-    AddOptions, RateLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo, TorrentPreview, TorrentSource,
+    AddOptions, FilePriority, RateLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo, TorrentPreview, TorrentSource,
     TorrentState,
 };
 use librqbit::{
@@ -46,6 +50,7 @@ use librqbit::{
     ConnectionOptions, ListenerMode, ListenerOptions, ManagedTorrent, PeerConnectionOptions, Session,
     SessionOptions, SessionPersistenceConfig, TorrentStatsState,
 };
+use records::TorrentRecord;
 use source::Resolved;
 use tracing::{info, info_span, warn};
 
@@ -113,6 +118,32 @@ struct Resolving {
 struct Shared {
     resolving: HashMap<TorrentId, Resolving>,
     limits: HashMap<TorrentId, RateLimits>,
+    records: HashMap<TorrentId, TorrentRecord>,
+    /// Read once from each torrent's `.torrent` bytes.
+    about: HashMap<TorrentId, About>,
+}
+
+/// The `.torrent`'s own description of itself. A magnet's metadata is the info
+/// dictionary alone (BEP 9), so a torrent added by magnet has none of these.
+#[derive(Debug, Clone, Default)]
+struct About {
+    created_by: Option<String>,
+    comment: Option<String>,
+    creation_date: Option<u64>,
+}
+
+impl About {
+    fn read(torrent: &[u8]) -> Self {
+        let Ok(meta) = librqbit::torrent_from_bytes(torrent) else { return Self::default() };
+        let text = |b: Option<librqbit_bencode::ByteBuf<'_>>| {
+            b.map(|b| String::from_utf8_lossy(b.as_ref()).trim().to_owned()).filter(|s| !s.is_empty())
+        };
+        Self {
+            created_by: text(meta.created_by),
+            comment: text(meta.comment),
+            creation_date: meta.creation_date.map(|d| d as u64),
+        }
+    }
 }
 
 /// A running BitTorrent session.
@@ -192,6 +223,7 @@ impl Swarm {
             resume_writer: Mutex::new(None),
             adding: tokio::sync::Mutex::new(()),
         });
+        swarm.restore_records().await;
         swarm.restore_torrent_limits().await;
         if swarm.config.state_folder.is_some() {
             // A weak reference, so the writer never keeps a dropped swarm alive.
@@ -254,6 +286,7 @@ impl Swarm {
                 length: d.len,
                 included: true,
                 progress_bytes: 0,
+                priority: FilePriority::Normal,
             })
             .collect();
         Ok(TorrentPreview {
@@ -270,6 +303,8 @@ impl Swarm {
         let id = resolved.id().clone();
         self.ensure_new(&id, resolved.name())?;
         let mut peers = parse_peers(&options.peers)?;
+        self.lock().records.insert(id.clone(), TorrentRecord::added_now());
+        self.save_records().await;
         let download_folder = options
             .output_folder
             .as_ref()
@@ -277,8 +312,13 @@ impl Swarm {
             .unwrap_or_else(|| self.config.download_folder.clone());
         match resolved {
             Resolved::Torrent { bytes, .. } => {
-                let handle = self.add_bytes(bytes, &download_folder, options, peers).await?;
-                Ok(self.info_of(&handle))
+                match self.add_bytes(bytes, &download_folder, options, peers).await {
+                    Ok(handle) => Ok(self.info_of(&handle)),
+                    Err(e) => {
+                        self.forget_records(&id).await;
+                        Err(e)
+                    }
+                }
             }
             Resolved::Magnet { uri, name, peers: magnet_peers, .. } => {
                 peers.extend(magnet_peers);
@@ -416,7 +456,7 @@ impl Swarm {
             .resolving
             .iter()
             .filter(|(id, _)| !torrents.iter().any(|t| &t.id == *id))
-            .map(|(id, r)| resolving_info(id, r))
+            .map(|(id, r)| resolving_info(id, r, shared.records.get(id)))
             .collect();
         torrents.extend(resolving);
         torrents.sort_by(|a, b| a.id.cmp(&b.id));
@@ -426,7 +466,10 @@ impl Swarm {
     pub fn get(&self, id: &TorrentId) -> Result<TorrentInfo> {
         match self.handle(id) {
             Ok(handle) => Ok(self.info_of(&handle)),
-            Err(e) => self.lock().resolving.get(id).map(|r| resolving_info(id, r)).ok_or(e),
+            Err(e) => {
+                let shared = self.lock();
+                shared.resolving.get(id).map(|r| resolving_info(id, r, shared.records.get(id))).ok_or(e)
+            }
         }
     }
 
@@ -458,7 +501,10 @@ impl Swarm {
         // A magnet may have been added to the session just before its task was stopped.
         let handle = match (self.handle(id), resolving) {
             (Ok(handle), _) => handle,
-            (Err(_), Some(_)) => return Ok(()),
+            (Err(_), Some(_)) => {
+                self.forget_records(id).await;
+                return Ok(());
+            }
             (Err(e), None) => return Err(e),
         };
         self.session
@@ -468,6 +514,7 @@ impl Swarm {
         if self.lock().limits.remove(id).is_some() {
             self.save_torrent_limits().await;
         }
+        self.forget_records(id).await;
         info!(info_hash = %id, delete_data, "removed torrent");
         Ok(())
     }
@@ -488,6 +535,51 @@ impl Swarm {
             .update_only_files(&handle, &selection)
             .await
             .map_err(Error::engine("could not change the file selection"))
+    }
+
+    /// Sets some files' priority; `skip` deselects them, any other selects them. See
+    /// [`FilePriority`] for what librqbit 9.1 does with the rest.
+    pub async fn set_file_priority(&self, id: &TorrentId, files: &[u32], priority: FilePriority) -> Result<()> {
+        let Some(handle) = self.handle_unless_resolving(id)? else {
+            return Err(Error::BadInput("file priorities can be set once the metadata is known".into()));
+        };
+        let count = handle.metadata.load().as_ref().map(|m| m.file_infos.len()).unwrap_or(0);
+        if files.is_empty() {
+            return Err(Error::BadInput("name at least one file".into()));
+        }
+        if let Some(bad) = files.iter().find(|&&f| f as usize >= count) {
+            return Err(Error::BadInput(format!(
+                "file index {bad} is out of range; this torrent has {count} files"
+            )));
+        }
+        if matches!(handle.stats().state, TorrentStatsState::Initializing { .. }) {
+            // librqbit 9.1 refuses to change the selection of a torrent it is checking.
+            return Err(Error::BadInput(
+                "this torrent is still checking its data; change priorities once the check is done".into(),
+            ));
+        }
+        let before: HashSet<usize> =
+            handle.only_files().map(|o| o.into_iter().collect()).unwrap_or_else(|| (0..count).collect());
+        let mut after = before.clone();
+        for &f in files {
+            if priority == FilePriority::Skip {
+                after.remove(&(f as usize));
+            } else {
+                after.insert(f as usize);
+            }
+        }
+        if after.is_empty() {
+            return Err(Error::BadInput("at least one file must stay selected; pause the torrent instead".into()));
+        }
+        if after != before {
+            self.session
+                .update_only_files(&handle, &after)
+                .await
+                .map_err(Error::engine("could not change the file selection"))?;
+        }
+        self.lock().records.entry(id.clone()).or_default().set_priority(files, priority);
+        self.save_records().await;
+        Ok(())
     }
 
     /// Session-wide caps; they apply at once to every torrent.
@@ -576,8 +668,60 @@ impl Swarm {
         if let Some(writer) = self.resume_writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
             writer.abort();
         }
+        // Before the torrents stop: stopping zeroes their byte counters.
+        self.save_records().await;
         self.session.stop().await;
         self.save_resume_data().await;
+    }
+
+    fn records_file(&self) -> Option<PathBuf> {
+        self.config.state_folder.as_ref().map(|f| f.join("torrent-records.json"))
+    }
+
+    /// Writes `torrent-records.json`. The life byte counts are brought up to date first,
+    /// so a restart loses at most what moved since the last call.
+    async fn save_records(&self) {
+        let Some(path) = self.records_file() else { return };
+        let json = {
+            let live: Vec<(TorrentId, u64, u64)> = self.session.with_torrents(|all| {
+                all.map(|(_, h)| {
+                    let (up, down) = session_counters(h);
+                    (TorrentId(h.info_hash().as_string()), up, down)
+                })
+                .collect()
+            });
+            let mut shared = self.lock();
+            for (id, up, down) in live {
+                if let Some(r) = shared.records.get_mut(&id) {
+                    r.uploaded.observe(up);
+                    r.downloaded.observe(down);
+                }
+            }
+            serde_json::to_vec_pretty(&shared.records).unwrap_or_default()
+        };
+        if let Err(e) = write_atomically(&path, &json).await {
+            warn!(path = %path.display(), "could not save torrent records: {e}");
+        }
+    }
+
+    async fn restore_records(&self) {
+        let Some(path) = self.records_file() else { return };
+        let Ok(json) = tokio::fs::read(&path).await else { return };
+        match serde_json::from_slice::<HashMap<TorrentId, TorrentRecord>>(&json) {
+            Ok(records) => self.lock().records = records,
+            Err(e) => warn!(path = %path.display(), "ignoring unreadable torrent records: {e}"),
+        }
+    }
+
+    async fn forget_records(&self, id: &TorrentId) {
+        let forgotten = {
+            let mut shared = self.lock();
+            shared.about.remove(id);
+            shared.records.remove(id).is_some()
+        };
+        if forgotten {
+            self.save_records().await;
+        }
     }
 
     /// Writes each torrent's verified pieces where librqbit's fast-resume reads them
@@ -591,6 +735,7 @@ impl Swarm {
     /// an older copy is never wrong, only incomplete.
     pub async fn save_resume_data(&self) {
         let Some(folder) = self.config.state_folder.as_ref().map(|f| f.join("session")) else { return };
+        self.save_records().await;
         for (id, pieces) in self.have_pieces() {
             let (hash, bytes) = (id.0, pieces.bitfield);
             let path = folder.join(format!("{hash}.bitv"));
@@ -647,21 +792,50 @@ impl Swarm {
         let id = TorrentId(handle.info_hash().as_string());
         let stats = handle.stats();
         let only_files = handle.only_files();
-        let files: Vec<TorrentFile> = handle
-            .metadata
-            .load()
+        let metadata = handle.metadata.load();
+        let (session_up, session_down) = session_counters(handle);
+        let (record, about, limits) = {
+            let mut shared = self.lock();
+            // A torrent restored from before records were kept gets one now: no `added_at`,
+            // and life counts from this run on.
+            let record = shared.records.entry(id.clone()).or_default();
+            record.uploaded.observe(session_up);
+            record.downloaded.observe(session_down);
+            let record = record.clone();
+            let about = match (shared.about.get(&id), metadata.as_ref()) {
+                (Some(about), _) => about.clone(),
+                (None, Some(m)) => {
+                    let about = About::read(&m.torrent_bytes);
+                    shared.about.insert(id.clone(), about.clone());
+                    about
+                }
+                (None, None) => About::default(),
+            };
+            (record, about, shared.limits.get(&id).copied().unwrap_or_default())
+        };
+        let (all_time_uploaded_bytes, all_time_downloaded_bytes) =
+            (record.uploaded.total(), record.downloaded.total());
+        let files: Vec<TorrentFile> = metadata
             .as_ref()
             .map(|m| {
                 m.file_infos
                     .iter()
                     .enumerate()
                     .filter(|(_, f)| !f.attrs.padding)
-                    .map(|(index, f)| TorrentFile {
-                        index: index as u32,
-                        path: f.relative_filename.to_string_lossy().into_owned(),
-                        length: f.len,
-                        included: only_files.as_ref().is_none_or(|o| o.contains(&index)),
-                        progress_bytes: stats.file_progress.get(index).copied().unwrap_or(0),
+                    .map(|(index, f)| {
+                        let included = only_files.as_ref().is_none_or(|o| o.contains(&index));
+                        TorrentFile {
+                            index: index as u32,
+                            path: f.relative_filename.to_string_lossy().into_owned(),
+                            length: f.len,
+                            included,
+                            progress_bytes: stats.file_progress.get(index).copied().unwrap_or(0),
+                            priority: if included {
+                                record.priority_of(index as u32)
+                            } else {
+                                FilePriority::Skip
+                            },
+                        }
                     })
                     .collect()
             })
@@ -694,7 +868,7 @@ impl Swarm {
         let eta_secs = (state == TorrentState::Downloading && download_bps > 0)
             .then(|| remaining.div_ceil(download_bps));
         TorrentInfo {
-            limits: self.lock().limits.get(&id).copied().unwrap_or_default(),
+            limits,
             id,
             name: handle.name(),
             magnet: librqbit::Magnet::from_id20(
@@ -716,6 +890,13 @@ impl Swarm {
             peers,
             error: stats.error,
             files,
+            added_at: record.added_at,
+            all_time_uploaded_bytes,
+            all_time_downloaded_bytes,
+            ratio: records::ratio(all_time_uploaded_bytes, all_time_downloaded_bytes),
+            created_by: about.created_by,
+            comment: about.comment,
+            creation_date: about.creation_date,
         }
     }
 
@@ -763,7 +944,7 @@ fn with_concrete_port(addr: SocketAddr) -> Result<SocketAddr> {
     probe.local_addr().map_err(Error::io("cannot read the listening address"))
 }
 
-fn resolving_info(id: &TorrentId, r: &Resolving) -> TorrentInfo {
+fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>) -> TorrentInfo {
     TorrentInfo {
         id: id.clone(),
         name: r.name.clone(),
@@ -782,7 +963,23 @@ fn resolving_info(id: &TorrentId, r: &Resolving) -> TorrentInfo {
         error: r.error.clone(),
         limits: r.limits,
         files: Vec::new(),
+        added_at: record.and_then(|r| r.added_at),
+        all_time_uploaded_bytes: 0,
+        all_time_downloaded_bytes: 0,
+        ratio: None,
+        created_by: None,
+        comment: None,
+        creation_date: None,
     }
+}
+
+/// librqbit's byte counters (uploaded, fetched) for the torrent's current live spell;
+/// zero while it is not live.
+fn session_counters(handle: &ManagedTorrent) -> (u64, u64) {
+    handle.live().map(|l| {
+        let s = l.stats_snapshot();
+        (s.uploaded_bytes, s.fetched_bytes)
+    }).unwrap_or_default()
 }
 
 fn display_name(handle: &ManagedTorrent) -> String {

@@ -8,14 +8,6 @@ import type { ApiError, PeerInfo, PieceMap, Request, Response, SessionStats, Set
 export type { PieceMap };
 
 export interface TorrentInfoExtras {
-  /** When the torrent was added, Unix seconds. */
-  added_at?: number;
-  /** All-time uploaded ÷ downloaded, as the core counts it across restarts. */
-  ratio?: number;
-  /** From the metainfo: `created by`, `comment`, `creation date` (Unix seconds). */
-  created_by?: string | null;
-  comment?: string | null;
-  creation_date?: number | null;
   /** BitTorrent v2 info hash (hex), for hybrid torrents. */
   info_hash_v2?: string | null;
 }

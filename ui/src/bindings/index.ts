@@ -1,7 +1,7 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, } | { "type": "wallet_status" } | { "type": "create_wallet", 
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, } | { "type": "wallet_status" } | { "type": "create_wallet", 
 /**
  * 12 or 24.
  */
@@ -9,7 +9,7 @@ words: number, password: string,
 /**
  * An optional BIP-39 passphrase ("25th word").
  */
-passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: string, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" } | { "type": "ledger_summary" } | { "type": "verify_ledger" } | { "type": "export_ledger", from: number | null, to: number | null, };
+passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: string, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" } | { "type": "ledger_summary" } | { "type": "verify_ledger" } | { "type": "ledger_history", cursor: string | null, limit: number, from: number | null, to: number | null, } | { "type": "export_ledger", from: number | null, to: number | null, };
 
 export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
 /**
@@ -20,9 +20,13 @@ restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, }
 /**
  * False when the node could not be asked: only the ledger's entries are listed.
  */
-online: boolean, } | { "type": "ledger_summary", summary: LedgerSummary, per_torrent: Array<TorrentEconomics>, by_day: Array<DayEconomics>, } | { "type": "ledger_health", health: LedgerHealth, } | { "type": "ledger_csv", csv: string, };
+online: boolean, } | { "type": "ledger_summary", summary: LedgerSummary, per_torrent: Array<TorrentEconomics>, by_day: Array<DayEconomics>, } | { "type": "ledger_health", health: LedgerHealth, } | { "type": "ledger_csv", csv: string, } | { "type": "ledger_history", entries: Array<LedgerEntry>, 
+/**
+ * Where the next page starts; `null` on the last page.
+ */
+next_cursor: string | null, };
 
-export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, } | { "type": "speed", event: SpeedEvent, };
+export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "state_changed", torrent: TorrentInfo, previous: TorrentState, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, } | { "type": "speed", event: SpeedEvent, };
 
 export type ApiError = { kind: ApiErrorKind, message: string, };
 
@@ -66,7 +70,13 @@ path: string, length: number, included: boolean,
 /**
  * Verified bytes of this file on disk.
  */
-progress_bytes: number, };
+progress_bytes: number, 
+/**
+ * `skip` exactly when `included` is false.
+ */
+priority: FilePriority, };
+
+export type FilePriority = "skip" | "low" | "normal" | "high";
 
 export type TorrentInfo = { id: TorrentId, name: string | null, 
 /**
@@ -92,7 +102,37 @@ fetched_bytes: number, uploaded_bytes: number, download_bytes_per_sec: number, u
 /**
  * Empty until the metadata is known.
  */
-files: Array<TorrentFile>, };
+files: Array<TorrentFile>, 
+/**
+ * When the torrent was added, Unix seconds; `None` for torrents added before Bidswarm
+ * recorded it.
+ */
+added_at: number | null, 
+/**
+ * Bytes uploaded over the torrent's whole life, across pauses and restarts.
+ */
+all_time_uploaded_bytes: number, 
+/**
+ * Bytes received from peers over the torrent's whole life, wasted ones included.
+ */
+all_time_downloaded_bytes: number, 
+/**
+ * `all_time_uploaded_bytes / all_time_downloaded_bytes`; `None` while nothing has
+ * been downloaded (a torrent seeded from data that was already here).
+ */
+ratio: number | null, 
+/**
+ * From the `.torrent`: the program that made it (`created by`).
+ */
+created_by: string | null, 
+/**
+ * From the `.torrent`: its `comment`.
+ */
+comment: string | null, 
+/**
+ * From the `.torrent`: its `creation date`, Unix seconds.
+ */
+creation_date: number | null, };
 
 export type TorrentState = "resolving" | "checking" | "downloading" | "seeding" | "paused" | "error";
 
@@ -460,3 +500,32 @@ export type LedgerHealth = { ok: boolean, entries_checked: number, vouchers_chec
  * Each problem names its table and row.
  */
 problems: Array<string>, };
+
+export type LedgerEntry = { 
+/**
+ * Unique and stable: the ledger's event id.
+ */
+id: number, 
+/**
+ * Unix seconds.
+ */
+at: number, kind: LedgerEntryKind, 
+/**
+ * Spend or earn, for vouchers and settlements.
+ */
+direction: ChannelDirection | null, 
+/**
+ * The torrent, for vouchers.
+ */
+torrent: TorrentId | null, 
+/**
+ * The other side's TRON address.
+ */
+peer: string | null, 
+/**
+ * What the event moved, in BTT base units: for a voucher, what it adds over the one
+ * before it.
+ */
+amount: string, txid: string | null, };
+
+export type LedgerEntryKind = "voucher_sent" | "voucher_received" | "settlement_pending" | "settlement_confirmed" | "settlement_failed" | "settlement_retried" | "deposit" | "withdrawal" | "fee" | "balance_observed";

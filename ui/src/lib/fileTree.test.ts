@@ -10,6 +10,7 @@ const f = (index: number, path: string, length: number, progress = 0): TorrentFi
   length,
   included: true,
   progress_bytes: progress,
+  priority: 'normal',
 });
 
 const files = [f(0, 'album/cd1/01.flac', 100), f(1, 'album/cd1/02.flac', 200), f(2, 'album/cover.jpg', 10), f(3, 'readme.txt', 1)];

@@ -22,6 +22,13 @@ function torrent(id: string, state: TorrentState, progress = 0, total = 100, nam
     error: null,
     limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
     files: [],
+    added_at: null,
+    all_time_uploaded_bytes: 0,
+    all_time_downloaded_bytes: progress,
+    ratio: null,
+    created_by: null,
+    comment: null,
+    creation_date: null,
   };
 }
 

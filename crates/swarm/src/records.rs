@@ -1,0 +1,122 @@
+//! What Bidswarm remembers about a torrent that librqbit does not: when it was added,
+//! what it moved over its whole life, and the file priorities beyond "selected".
+//!
+//! Kept in `torrent-records.json` beside librqbit's session state, written when a
+//! torrent is added, removed or its priorities change, and with the resume data (every
+//! 5 s and at shutdown) for the byte counts.
+
+use std::collections::BTreeMap;
+
+use bidswarm_api::FilePriority;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub(crate) struct TorrentRecord {
+    /// Unix seconds.
+    pub added_at: Option<u64>,
+    pub uploaded: LifeCounter,
+    pub downloaded: LifeCounter,
+    /// `low` and `high` only: `skip` is librqbit's own file selection, and a file with no
+    /// entry is `normal`.
+    pub priorities: BTreeMap<u32, FilePriority>,
+}
+
+impl TorrentRecord {
+    pub fn added_now() -> Self {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).ok();
+        Self { added_at: now, ..Default::default() }
+    }
+
+    /// Remembers `priority` for these files; `normal` and `skip` need no entry.
+    pub fn set_priority(&mut self, files: &[u32], priority: FilePriority) {
+        for &file in files {
+            match priority {
+                FilePriority::Low | FilePriority::High => {
+                    self.priorities.insert(file, priority);
+                }
+                FilePriority::Normal | FilePriority::Skip => {
+                    self.priorities.remove(&file);
+                }
+            }
+        }
+    }
+
+    /// A selected file's priority.
+    pub fn priority_of(&self, file: u32) -> FilePriority {
+        self.priorities.get(&file).copied().unwrap_or(FilePriority::Normal)
+    }
+}
+
+/// A byte count over a torrent's whole life, built from librqbit's counters, which start
+/// again from zero whenever a torrent is paused, re-added (new limits) or restored.
+///
+/// Each sample adds what the counter grew by since the last one; a counter smaller than
+/// before has been restarted, so all of it is new. Bytes moved between the last sample
+/// and a restart are lost: at most one sampling interval's worth (the watcher samples
+/// every second).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub(crate) struct LifeCounter {
+    /// Everything counted up to the last sample.
+    total: u64,
+    /// librqbit's counter at the last sample; it starts at zero after a restart too.
+    #[serde(skip)]
+    last_seen: u64,
+}
+
+impl LifeCounter {
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Folds in librqbit's counter as it reads now; returns the life total.
+    pub fn observe(&mut self, counter_now: u64) -> u64 {
+        let grown = if counter_now >= self.last_seen { counter_now - self.last_seen } else { counter_now };
+        self.total = self.total.saturating_add(grown);
+        self.last_seen = counter_now;
+        self.total
+    }
+}
+
+/// Uploaded over downloaded; `None` while nothing was downloaded.
+pub(crate) fn ratio(uploaded: u64, downloaded: u64) -> Option<f64> {
+    (downloaded > 0).then(|| uploaded as f64 / downloaded as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn life_counter_survives_pauses_readds_and_restarts() {
+        let mut c = LifeCounter::default();
+        assert_eq!(c.observe(100), 100);
+        assert_eq!(c.observe(250), 250);
+        // Paused: librqbit reports nothing while there is no live state.
+        assert_eq!(c.observe(0), 250);
+        // Resumed: a fresh counter.
+        assert_eq!(c.observe(40), 290);
+        // Restart: the stored total comes back, the counter starts from zero.
+        let json = serde_json::to_string(&c).unwrap();
+        let mut restored: LifeCounter = serde_json::from_str(&json).unwrap();
+        assert_eq!(restored.observe(10), 300);
+        assert_eq!(restored.observe(10), 300, "the same reading twice counts once");
+    }
+
+    #[test]
+    fn only_low_and_high_are_stored() {
+        let mut r = TorrentRecord::default();
+        r.set_priority(&[0, 1, 2], FilePriority::High);
+        r.set_priority(&[1], FilePriority::Low);
+        r.set_priority(&[2], FilePriority::Normal);
+        r.set_priority(&[0], FilePriority::Skip);
+        assert_eq!(r.priorities.into_iter().collect::<Vec<_>>(), [(1, FilePriority::Low)]);
+    }
+
+    #[test]
+    fn ratio_needs_downloaded_bytes() {
+        assert_eq!(ratio(10, 0), None);
+        assert_eq!(ratio(30, 20), Some(1.5));
+    }
+}
