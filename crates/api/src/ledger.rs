@@ -1,10 +1,10 @@
 //! The ledger's view through the API: balances derived from the journal, its health
-//! check, and the CSV export. Amounts are decimal strings of BTT base units.
+//! check, the history by page, and the CSV export. Amounts are decimal strings of BTT base units.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::TorrentId;
+use crate::{ChannelDirection, TorrentId};
 
 /// Balances derived from the journal (never stored), in base units.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
@@ -52,4 +52,43 @@ pub struct LedgerHealth {
     pub vouchers_checked: u64,
     /// Each problem names its table and row.
     pub problems: Vec<String>,
+}
+
+/// One event that moved money, as the history lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct LedgerEntry {
+    /// Unique and stable: the ledger's event id.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub at: i64,
+    pub kind: LedgerEntryKind,
+    /// Spend or earn, for vouchers and settlements.
+    pub direction: Option<ChannelDirection>,
+    /// The torrent, for vouchers.
+    pub torrent: Option<TorrentId>,
+    /// The other side's TRON address.
+    pub peer: Option<String>,
+    /// What the event moved, in BTT base units: for a voucher, what it adds over the one
+    /// before it.
+    pub amount: String,
+    pub txid: Option<String>,
+}
+
+/// What a history entry records.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerEntryKind {
+    VoucherSent,
+    VoucherReceived,
+    SettlementPending,
+    SettlementConfirmed,
+    SettlementFailed,
+    SettlementRetried,
+    Deposit,
+    Withdrawal,
+    Fee,
+    /// The book moved to the balance read from the chain.
+    BalanceObserved,
 }

@@ -179,6 +179,20 @@ pub enum Request {
     LedgerSummary,
     /// Checks the ledger and reports every problem with its row.
     VerifyLedger,
+    /// The history, newest first, a page at a time: pass `cursor` as `null` for the first
+    /// page and then each page's `next_cursor` unchanged. `limit` is capped at 500; 0 is
+    /// refused. `from` and `to` (unix seconds, `to` excluded) narrow it by date.
+    LedgerHistory {
+        #[serde(default)]
+        cursor: Option<String>,
+        limit: u32,
+        #[serde(default)]
+        #[ts(type = "number | null")]
+        from: Option<i64>,
+        #[serde(default)]
+        #[ts(type = "number | null")]
+        to: Option<i64>,
+    },
     /// The history as CSV (date, torrent, peer, direction, amount_btt, state, txid),
     /// optionally between two times (unix seconds; `to` excluded).
     ExportLedger {
@@ -262,6 +276,11 @@ pub enum Response {
     },
     LedgerCsv {
         csv: String,
+    },
+    LedgerHistory {
+        entries: Vec<LedgerEntry>,
+        /// Where the next page starts; `null` on the last page.
+        next_cursor: Option<String>,
     },
 }
 
@@ -358,6 +377,8 @@ pub fn typescript_declarations() -> Vec<String> {
         TorrentEconomics,
         DayEconomics,
         LedgerHealth,
+        LedgerEntry,
+        LedgerEntryKind,
     ]
 }
 

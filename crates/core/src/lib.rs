@@ -6,6 +6,7 @@
 //! requests. Events are derived by watching the swarm once a second (see [`watch`]), so
 //! they also report what happens on its own: a magnet resolving, a download completing.
 
+mod history;
 mod paths;
 mod pieces;
 mod settings;
@@ -461,6 +462,9 @@ impl Core {
                         problems: report.problems.iter().map(ToString::to_string).collect(),
                     },
                 }
+            }
+            Request::LedgerHistory { cursor, limit, from, to } => {
+                history::ledger_history(self.ledger()?, cursor, limit, from, to).await?
             }
             Request::ExportLedger { from, to } => {
                 let mut csv = Vec::new();

@@ -71,6 +71,16 @@ pub enum Error {
     #[error("wallet transaction {0} is already recorded")]
     DuplicateTx(String),
 
+    #[error(
+        "not a history cursor: {reason}; pass back the next_cursor of an earlier page unchanged, or none to start from the newest entry"
+    )]
+    InvalidCursor { reason: &'static str },
+    #[error(
+        "a history page needs a limit of at least 1 entry (at most {} are returned at once)",
+        crate::MAX_HISTORY_PAGE
+    )]
+    InvalidPageSize,
+
     #[error("the ledger database is damaged: {what}: {detail}")]
     Corrupt { what: &'static str, detail: String },
     #[error("could not write the CSV export")]

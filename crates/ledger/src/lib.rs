@@ -22,12 +22,16 @@
 //!   increase, the cumulative must stay within the channel's budget. The same voucher
 //!   twice is a no-op ([`VoucherReceipt::AlreadyRecorded`]), never counted twice.
 //!
+//! - History: [`Ledger::history`] pages through every event that moved money, newest
+//!   first, by an opaque keyset [`HistoryCursor`] that stays valid as entries are added.
+//!
 //! Times are unix seconds (UTC) passed in by the caller, so tests fix the clock.
 
 mod amount;
 mod balances;
 mod error;
 mod export;
+mod history;
 pub mod journal;
 mod ledger;
 mod time;
@@ -39,6 +43,7 @@ pub use amount::{Amount, DECIMALS};
 pub use balances::{Economics, Summary};
 pub use error::{Error, Result};
 pub use export::DateRange;
+pub use history::{HistoryCursor, HistoryEntry, HistoryPage, MAX_HISTORY_PAGE};
 pub use ledger::Ledger;
 pub use time::format_utc;
 pub use verify::{Problem, VerifyReport};

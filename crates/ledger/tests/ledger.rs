@@ -1,11 +1,11 @@
 //! The ledger on real SQLite files: balances after a sequence of events, refusals,
-//! tampering, the CSV export.
+//! tampering, the CSV export, the history by page.
 
 mod common;
 
 use bidswarm_ledger::{
-    Amount, ChannelState, DateRange, Economics, Error, Ledger, NewSettlement, Summary, VoucherReceipt,
-    WalletTx, WalletTxKind,
+    Amount, ChannelState, DateRange, Direction, Economics, Error, HistoryCursor, HistoryEntry, Ledger,
+    NewSettlement, Summary, VoucherReceipt, WalletTx, WalletTxKind, MAX_HISTORY_PAGE,
 };
 use common::*;
 use sqlx::Connection;
@@ -450,5 +450,119 @@ async fn csv_export_is_byte_exact_and_filters_by_date() -> anyhow::Result<()> {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "date,torrent,peer,direction,amount_btt,state,txid");
     assert_eq!(lines[1..], FIXTURE_CSV.lines().collect::<Vec<_>>()[4..7]);
+    Ok(())
+}
+
+/// Every page of the history within `range`, walked with `limit`.
+async fn walk(ledger: &Ledger, range: DateRange, limit: usize) -> anyhow::Result<Vec<HistoryEntry>> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = ledger.history(range, cursor, limit).await?;
+        assert!(page.entries.len() <= limit);
+        assert!(!page.entries.is_empty(), "an empty page after a cursor: the cursor promised more");
+        all.extend(page.entries);
+        match page.next_cursor {
+            // Through its text form, as the UI hands it back.
+            Some(next) => cursor = Some(next.to_string().parse::<HistoryCursor>()?),
+            None => return Ok(all),
+        }
+    }
+}
+
+#[tokio::test]
+async fn history_lists_every_money_event_newest_first_with_its_amount_peer_and_txid() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let ledger = populated(&dir).await?;
+    let k = keys();
+    let (seeder, leecher, mallory) =
+        (Some(k.seeder.address()), Some(k.leecher.address()), Some(k.mallory.address()));
+    let (spend, earn) = (Some(Direction::Spend), Some(Direction::Earn));
+    let tx = |t: &str| Some(t.to_owned());
+    let entries = ledger.history(DateRange::ALL, None, 100).await?;
+    assert_eq!(entries.next_cursor, None);
+    let got: Vec<_> = entries
+        .entries
+        .iter()
+        .map(|e| (e.at - T0, e.kind.as_str(), e.direction, e.peer, e.amount, e.txid.clone(), e.info_hash))
+        .collect();
+    let torrent = Some(INFO_HASH);
+    let earned = btt("7.000000000000000001");
+    // Opening the account and the channels moved no money: they are not listed.
+    let expected = vec![
+        (90_001, "fee", None, None, btt("0.1"), tx(TXID_FEE), None),
+        (90_000, "deposit", None, mallory, btt("5"), tx(TXID_DEPOSIT), None),
+        (86_800, "settlement_confirmed", earn, leecher, earned, tx(TXID_IN_2), None),
+        (86_700, "settlement_retried", earn, leecher, earned, tx(TXID_IN_2), None),
+        (86_600, "settlement_failed", earn, leecher, earned, tx(TXID_IN_1), None),
+        (86_500, "settlement_pending", earn, leecher, earned, tx(TXID_IN_1), None),
+        (86_402, "voucher_received", earn, leecher, btt("4.000000000000000001"), None, torrent),
+        (86_401, "voucher_received", earn, leecher, btt("3"), None, torrent),
+        (200, "settlement_confirmed", spend, seeder, btt("10"), tx(TXID_OUT), None),
+        (100, "settlement_pending", spend, seeder, btt("10"), tx(TXID_OUT), None),
+        (13, "voucher_sent", spend, seeder, btt("7.5"), None, torrent),
+        (12, "voucher_sent", spend, seeder, btt("1.5"), None, torrent),
+        (11, "voucher_sent", spend, seeder, btt("1"), None, torrent),
+        (0, "balance_observed", None, None, btt("100"), None, None),
+    ];
+    assert_eq!(got, expected);
+
+    // Any page size walks the same entries; a range keeps `from` and drops `to`.
+    for limit in [1, 2, 3, 13, 14, 15] {
+        assert_eq!(walk(&ledger, DateRange::ALL, limit).await?, entries.entries, "limit {limit}");
+    }
+    let day_two = DateRange { from: Some(T0 + 86_401), to: Some(T0 + 90_001) };
+    let ats: Vec<i64> = walk(&ledger, day_two, 2).await?.iter().map(|e| e.at - T0).collect();
+    assert_eq!(ats, [90_000, 86_800, 86_700, 86_600, 86_500, 86_402, 86_401]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn history_pages_are_capped_and_entries_written_between_pages_neither_repeat_nor_skip(
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = open(&dir).await;
+    ledger.add_account(k.me.address(), "main", T0).await?;
+    let spend = channel(k.me.address(), k.seeder.address(), 1, btt("1000000"));
+    ledger.open_channel(&spend, T0).await?;
+    // All at the same second, so the order within it is by id.
+    let n = MAX_HISTORY_PAGE as u64 + 20;
+    let batch: Vec<_> = (1..=n).map(|seq| sign(&k.me, spend.id, seq, btt(&seq.to_string()))).collect();
+    ledger.record_vouchers(&batch, T0 + 1).await?;
+
+    let first = ledger.history(DateRange::ALL, None, 100_000).await?;
+    assert_eq!(first.entries.len(), MAX_HISTORY_PAGE, "a huge limit is capped");
+    let cursor = first.next_cursor.expect("a second page");
+    // Written after the first page: newer ones (never seen by this walk) and one dated
+    // inside the part still to come, which the walk must then list once.
+    ledger.record_vouchers(&[sign(&k.me, spend.id, n + 1, btt(&(n + 1).to_string()))], T0 + 2).await?;
+    ledger.record_vouchers(&[sign(&k.me, spend.id, n + 2, btt(&(n + 2).to_string()))], T0).await?;
+    let second = ledger.history(DateRange::ALL, Some(cursor), 100_000).await?;
+    assert_eq!(second.next_cursor, None);
+
+    let walked: Vec<&HistoryEntry> = first.entries.iter().chain(&second.entries).collect();
+    let keys: Vec<(i64, i64)> = walked.iter().map(|e| (e.at, e.id)).collect();
+    assert!(keys.windows(2).all(|w| w[0] > w[1]), "strictly newest first, so no entry twice");
+    // Every voucher written before the first page, then the one dated T0 written later;
+    // not the one dated T0 + 2, which is newer than where the walk began.
+    assert_eq!(walked.len(), n as usize + 1);
+    assert_eq!(walked.iter().filter(|e| e.at == T0 + 1).count(), n as usize);
+    assert_eq!(walked.last().map(|e| e.at), Some(T0));
+    assert!(walked.iter().all(|e| e.amount == btt("1")));
+    let fresh = ledger.history(DateRange::ALL, None, 1).await?;
+    assert_eq!(fresh.entries[0].at, T0 + 2, "a new walk starts with it");
+    Ok(())
+}
+
+#[tokio::test]
+async fn history_refuses_a_page_of_nothing() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let ledger = open(&dir).await;
+    let err = ledger.history(DateRange::ALL, None, 0).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidPageSize), "{err}");
+    // An empty ledger is one empty, last page.
+    let page = ledger.history(DateRange::ALL, None, 10).await?;
+    assert!(page.entries.is_empty() && page.next_cursor.is_none());
     Ok(())
 }
