@@ -430,6 +430,21 @@ mod cheater {
             self.send_speed(SpeedMessage::Voucher(SignedVoucher { voucher, signature })).await
         }
 
+        /// A voucher properly signed by `key`, the payer.
+        pub async fn voucher(
+            &mut self,
+            key: &PrivateKey,
+            channel: ChannelId,
+            seq: u64,
+            cumulative: Amount,
+        ) -> anyhow::Result<()> {
+            let expiry =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() + 7 * 86_400;
+            let voucher = Voucher { channel, seq, cumulative: cumulative.0, expiry };
+            let signature = key.sign_voucher(&voucher)?;
+            self.send_speed(SpeedMessage::Voucher(SignedVoucher { voucher, signature })).await
+        }
+
         pub fn is_error(m: &SpeedMessage, code: ErrorCode) -> bool {
             matches!(m, SpeedMessage::Error(e) if e.code == code)
         }
@@ -664,6 +679,164 @@ async fn a_seeder_serving_corrupt_blocks_is_never_paid() -> anyhow::Result<()> {
     assert!(served > 0, "the cheat was asked for blocks, so the test means something");
     assert_eq!(vouchers, 0, "no voucher for corrupt pieces");
     assert_eq!(value(&a, "spent").as_deref(), Some("0"));
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// The seeder checks a payer's vouchers against its BTT balance on chain (docs/PROTOCOL.md
+/// §7): with 1 BTT in its wallet, a payer's voucher for 0.5 BTT is accepted and one for
+/// 2 BTT is refused as unbacked, although its bid's budget (100 BTT) would allow both.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_voucher_beyond_the_payers_balance_on_chain_is_refused() -> anyhow::Result<()> {
+    use bidswarm_speed::message::{ErrorCode, SpeedMessage};
+    use cheater::Cheater;
+
+    let dir = bidswarm_tests::test_dir();
+    let Market { mut devnet_proc, devnet, url, seed_dir, torrent, magnet, .. } =
+        market(dir.path(), "backing", 1, 91, &[]).await?;
+    let (seeder_key, _) = wallet(dir.path(), "seeder", 0x91, &devnet, None).await?;
+    let (_seeder, addr) = start_seeder(
+        "seeder",
+        &torrent,
+        &seed_dir,
+        &["--earn", "--ask", "1", "--wallet-file", &seeder_key, "--network", &url],
+        dir.path(),
+    )
+    .await?;
+    let key = PrivateKey::from_bytes(&[0x92; 32])?;
+    devnet.faucet(&key.address(), 1_000_000_000, BTT).await?;
+    let info_hash: [u8; 20] =
+        hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
+    let mut peer = Cheater::connect(&addr, info_hash).await?;
+    let hello = loop {
+        let m = peer
+            .next(Duration::from_secs(10))
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no hello from the seeder"))?;
+        if let Some(SpeedMessage::Hello(h)) = Cheater::speed(&m) {
+            break h;
+        }
+    };
+    let channel = peer.bid(&key, &hello, bidswarm_speed::Amount::from_btt(5)).await?;
+    // The seeder reads a new payer's balance within a second of its bid.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // Reads everything the seeder says for `quiet` of silence; returns the refusal, if any.
+    async fn refusal(peer: &mut Cheater, quiet: Duration) -> anyhow::Result<Option<String>> {
+        let mut refused = None;
+        while let Some(m) = peer.next(quiet).await? {
+            if let Some(SpeedMessage::Error(e)) = Cheater::speed(&m) {
+                if e.code == ErrorCode::BadVoucher {
+                    refused = Some(e.message);
+                }
+            }
+        }
+        Ok(refused)
+    }
+    peer.voucher(&key, channel, 1, bidswarm_speed::Amount(BTT / 2)).await?;
+    let first = refusal(&mut peer, Duration::from_secs(2)).await?;
+    assert_eq!(first, None, "a voucher the balance covers is accepted");
+    peer.voucher(&key, channel, 2, bidswarm_speed::Amount(2 * BTT)).await?;
+    let second = refusal(&mut peer, Duration::from_secs(2)).await?;
+    let message = second.ok_or_else(|| anyhow::anyhow!("a voucher beyond the balance was accepted"))?;
+    assert!(message.contains("balance"), "refused for the balance: {message}");
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// The headless server pays through the wallet's own network (no `--network` flag): a
+/// wallet imported over the API, spending on with a fixed bid, a torrent added with an
+/// earning seeder as its peer. Removing the torrent settles what it owes on the devnet,
+/// whatever the threshold, and the seeder sees the settlement arrive.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_settles_through_the_wallets_network_when_a_torrent_is_removed() -> anyhow::Result<()> {
+    use bidswarm_api::{BidStrategy, Request, Response, SecretStoreKind, TorrentSource, TronNetwork};
+
+    let dir = bidswarm_tests::test_dir();
+    let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
+        market(dir.path(), "served", 8, 101, &["--piece-length", "65536"]).await?;
+    let (seeder_key, seeder_address) = wallet(dir.path(), "seeder", 0xa1, &devnet, None).await?;
+    let (mut seeder, addr) = start_seeder(
+        "seeder",
+        &torrent,
+        &seed_dir,
+        &["--upload-limit", "2M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", &url],
+        dir.path(),
+    )
+    .await?;
+    let payer_key = PrivateKey::from_bytes(&[0xa2; 32])?;
+    devnet.faucet(&payer_key.address(), 1_000_000_000, 1000 * BTT).await?;
+
+    let server = bidswarm_tests::Server::start("payer", &dir.path().join("payer"), dir.path()).await?;
+    let Response::Settings { mut settings, .. } = server.call(&Request::GetSettings).await? else {
+        anyhow::bail!("settings")
+    };
+    settings.network = TronNetwork::Local { url: url.clone() };
+    settings.download_folder = path_str(&dir.path().join("payer-downloads")).to_owned();
+    settings.speed.spending_enabled = true;
+    settings.speed.strategy = BidStrategy::Fixed;
+    settings.speed.fixed_price_per_gib = (64 * BTT).to_string();
+    settings.speed.budget_per_torrent = (10 * BTT).to_string();
+    server.call(&Request::UpdateSettings { settings }).await?;
+    server
+        .call(&Request::ImportWallet {
+            mnemonic: None,
+            private_key: Some(hex::encode(*payer_key.to_bytes()).into()),
+            passphrase: None,
+            password: "correct horse 42".into(),
+            store: SecretStoreKind::File,
+        })
+        .await?;
+    let Response::Torrent { torrent: added } = server
+        .call(&Request::AddTorrent {
+            source: TorrentSource::Magnet(magnet.clone()),
+            options: bidswarm_api::AddOptions { peers: vec![addr.clone()], ..Default::default() },
+        })
+        .await?
+    else {
+        anyhow::bail!("add")
+    };
+    server.wait_state(&added.id, bidswarm_api::TorrentState::Seeding).await?;
+    let name = data.file_name().unwrap_or_default();
+    assert!(files_equal(&data, &dir.path().join("payer-downloads").join(name))?, "the download is intact");
+
+    // The last verified pieces are paid within a round or two; then spent stops moving.
+    let spent = bidswarm_tests::wait_until(
+        "what the payer spent to settle down",
+        Duration::from_secs(20),
+        Duration::from_millis(500),
+        async || {
+            let Ok(Response::TorrentSpeed { speed }) =
+                server.call(&Request::GetTorrentSpeed { id: added.id.clone() }).await
+            else {
+                return None;
+            };
+            let spent: u128 = speed.spent.parse().ok()?;
+            let earned: u128 = value(&seeder, "earned").and_then(|e| e.parse().ok()).unwrap_or(0);
+            (spent > 0 && spent == earned).then_some(spent)
+        },
+    )
+    .await?;
+    assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "nothing settled below the threshold");
+
+    server.call(&Request::Remove { id: added.id.clone(), delete_data: false }).await?;
+    let settled = bidswarm_tests::wait_until(
+        "the settlement on the devnet",
+        Duration::from_secs(60),
+        Duration::from_millis(500),
+        async || devnet.btt_balance(&seeder_address).await.ok().filter(|b| *b > 0),
+    )
+    .await?;
+    assert_eq!(settled, spent, "the seeder was paid exactly what the payer promised");
+    let seen = bidswarm_tests::wait_until(
+        "the seeder to see the settlement",
+        Duration::from_secs(40),
+        Duration::from_millis(250),
+        async || value(&seeder, "earned_settled").filter(|e| *e == spent.to_string()),
+    )
+    .await;
+    assert!(seen.is_ok(), "seeder earned_settled {:?}, settled {spent}", value(&seeder, "earned_settled"));
+    seeder.terminate(Duration::from_secs(10)).await?;
     devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }

@@ -71,10 +71,7 @@ impl WalletArgs {
         let Some(token) = network.btt_contract() else {
             bail!("{} has no BTT contract; use mainnet or a devnet", network.name())
         };
-        let name = match &network {
-            Network::Local(url) => format!("devnet:{}", url.port_or_known_default().unwrap_or(0)),
-            other => other.name().to_owned(),
-        };
+        let name = bidswarm_core::speed_network_name(&network);
         let address = key.address();
         let node = Client::new(network).context("cannot set up the TRON node client")?;
         let identity = SpeedIdentity { signer: Arc::new(key), address, network: name, token };

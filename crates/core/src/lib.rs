@@ -19,8 +19,10 @@ pub use paths::DataPaths;
 pub use settings::SettingsStore;
 pub use settle::Settled;
 pub use speed::SpeedIdentity;
+pub use wallet::speed_network_name;
 
 use std::{
+    collections::HashMap,
     net::{IpAddr, Ipv4Addr, SocketAddr},
     path::PathBuf,
     sync::{atomic::Ordering, Arc},
@@ -66,7 +68,8 @@ pub struct CoreConfig {
     /// Where the ledger lives; `state_dir/ledger.sqlite` when `None` and there is a state
     /// folder, and no ledger at all otherwise.
     pub ledger_path: Option<PathBuf>,
-    /// The TRON node settlements go through, for scripted runs (`--network`).
+    /// The TRON node settlements and payer balance checks go through, for scripted runs
+    /// (`--network`); the wallet's node for `settings.network` when `None`.
     pub settlement_node: Option<bidswarm_tron::Client>,
 }
 
@@ -109,6 +112,8 @@ pub struct Core {
     ledger: Option<Arc<bidswarm_ledger::Ledger>>,
     wallet: wallet::WalletService,
     settlement_node: Option<bidswarm_tron::Client>,
+    /// A torrent was removed: the next settlement round pays everything owed.
+    settle_all: std::sync::atomic::AtomicBool,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Tasks that hold a weak reference to the core itself (the settlement round).
     weak_tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -233,30 +238,13 @@ impl Core {
             ledger,
             wallet,
             settlement_node: config.settlement_node.clone(),
+            settle_all: Default::default(),
             tasks,
             weak_tasks: Default::default(),
             blocklist: std::sync::Mutex::new(BlocklistStatus::default()),
         });
-        if core.settlement_node.is_some() {
-            let weak = Arc::downgrade(&core);
-            let round = tokio::spawn(async move {
-                let mut tick = tokio::time::interval(settle::SETTLE_EVERY);
-                let mut seen = std::collections::HashSet::new();
-                tick.tick().await;
-                loop {
-                    tick.tick().await;
-                    let Some(core) = weak.upgrade() else { return };
-                    core.settle(false).await;
-                    if let Some(node) = &core.settlement_node {
-                        let ledger = core.ledger.as_deref();
-                        if let Err(e) = settle::watch_incoming(&core.speed, node, ledger, &mut seen).await {
-                            tracing::debug!("could not look for incoming settlements: {e}");
-                        }
-                    }
-                }
-            });
-            core.weak_tasks.lock().unwrap_or_else(|p| p.into_inner()).push(round);
-        }
+        let rounds = [settlement_round(Arc::downgrade(&core)), payer_balance_round(Arc::downgrade(&core))];
+        core.weak_tasks.lock().unwrap_or_else(|p| p.into_inner()).extend(rounds);
         // A missing or unreadable blocklist must not keep Bidswarm from starting.
         if let Err(e) = core.load_blocklist(current.blocklist_path.as_deref()).await {
             warn!("blocklist not loaded: {}", e.message);
@@ -278,14 +266,31 @@ impl Core {
     /// Pays what our vouchers promised, on chain: payees owed more than the settlement
     /// threshold, or every payee with `force` (quitting). Returns what was confirmed.
     pub async fn settle(&self, force: bool) -> Vec<Settled> {
-        let Some(node) = &self.settlement_node else { return Vec::new() };
+        if self.speed.unsettled().is_empty() {
+            return Vec::new();
+        }
         let threshold = self.settings.get().speed.settlement_threshold.parse::<u128>().unwrap_or(u128::MAX);
-        settle::settle(&self.speed, node, self.ledger.as_deref(), bidswarm_speed::Amount(threshold), force)
+        let node = self.node();
+        settle::settle(&self.speed, &node, self.ledger.as_deref(), bidswarm_speed::Amount(threshold), force)
             .await
     }
 
-    /// Stops all torrents and writes their state down. Call before exiting.
+    /// The TRON node settlements and balance checks use: the one given at start (the
+    /// CLI's `--network`), or else the wallet's node for `settings.network`.
+    fn node(&self) -> bidswarm_tron::Client {
+        self.settlement_node.clone().unwrap_or_else(|| self.wallet.node())
+    }
+
+    /// Pays what our vouchers promised (docs/PROTOCOL.md §10: the app quits), stops all
+    /// torrents and writes their state down. Call before exiting. A settlement that cannot
+    /// finish in time is left as owed (pending or failed in the ledger).
     pub async fn shutdown(&self) {
+        if !self.speed.unsettled().is_empty() {
+            info!("settling what is owed before quitting");
+            if tokio::time::timeout(QUIT_SETTLE_WITHIN, self.settle(true)).await.is_err() {
+                warn!("settlement did not finish before quitting; it stays owed");
+            }
+        }
         for task in self.tasks.iter().chain(self.weak_tasks.lock().unwrap_or_else(|p| p.into_inner()).iter())
         {
             task.abort();
@@ -345,6 +350,8 @@ impl Core {
                 {
                     gateway.forget_torrent(hash);
                 }
+                // What its channels owe is paid at the next round, whatever the threshold.
+                self.settle_all.store(true, Ordering::Relaxed);
                 Response::Ok
             }
             Request::SetFileSelection { id, files } => {
@@ -584,6 +591,62 @@ impl Core {
             || settings.upnp != before.upnp;
         Response::Settings { settings, restart_required }
     }
+}
+
+/// Every [`settle::SETTLE_EVERY`]: pays what is due (everything, after a torrent was
+/// removed), and matches incoming transfers to our earn channels. Touches the network only
+/// when something is owed either way.
+fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(settle::SETTLE_EVERY);
+        let mut seen = std::collections::HashSet::new();
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let Some(core) = weak.upgrade() else { return };
+            let force = core.settle_all.swap(false, Ordering::Relaxed);
+            core.settle(force).await;
+            if core.speed.has_unsettled_earnings() {
+                let node = core.node();
+                if let Err(e) =
+                    settle::watch_incoming(&core.speed, &node, core.ledger.as_deref(), &mut seen).await
+                {
+                    tracing::debug!("could not look for incoming settlements: {e}");
+                }
+            }
+        }
+    })
+}
+
+/// How long quitting waits for the last settlements.
+const QUIT_SETTLE_WITHIN: std::time::Duration = std::time::Duration::from_secs(40);
+
+/// How long a payer's balance read from the chain is trusted.
+const PAYER_BALANCE_FRESH: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Reads the BTT balance of every payer with an open earn channel, when first seen and
+/// then every [`PAYER_BALANCE_FRESH`], so its vouchers are checked against it
+/// (docs/PROTOCOL.md §7). A node that cannot be reached leaves the last figure in place.
+fn payer_balance_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        let mut read_at: HashMap<bidswarm_wallet::Address, tokio::time::Instant> = HashMap::new();
+        loop {
+            tick.tick().await;
+            let Some(core) = weak.upgrade() else { return };
+            let Some(me) = core.speed.identity() else { continue };
+            for payer in core.speed.payers() {
+                if read_at.get(&payer).is_some_and(|at| at.elapsed() < PAYER_BALANCE_FRESH) {
+                    continue;
+                }
+                read_at.insert(payer, tokio::time::Instant::now());
+                match core.node().trc20_balance(&me.token, &payer).await {
+                    Ok(balance) => core.speed.set_payer_balance(payer, bidswarm_speed::Amount(balance)),
+                    Err(e) => tracing::debug!(%payer, "could not read the payer's balance: {e}"),
+                }
+            }
+        }
+    })
 }
 
 /// Runs the speed layer's rounds: verified pieces to pay for, bids, the auction.

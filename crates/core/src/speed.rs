@@ -29,7 +29,7 @@ use bidswarm_gateway::{
 use bidswarm_speed::{
     auction::{self, SealedBid},
     bidding::{Bidder, Strategy},
-    channel::{Earning, Spending},
+    channel::{Earning, Spending, VoucherRejected},
     message::{
         Bid, ErrorCode, Hello, NeedPayment, PriceOffer, SignedVoucher, SpeedError, SpeedMessage, VERSION,
     },
@@ -160,6 +160,10 @@ struct State {
     /// Every earn channel of this session: payer, promised to us, settled on chain, and
     /// the torrent.
     earned: HashMap<ChannelId, (Owed, [u8; 20])>,
+    /// Payers' BTT balances as last read from the chain ([`SpeedService::set_payer_balance`]).
+    /// A payer not in here (offline, or not read yet) is not checked against the chain;
+    /// the credit window and the exposure cap still bound what it can take.
+    payer_balances: HashMap<Address, Amount>,
 }
 
 /// What one channel promised, and how much of it is settled. `counterparty` is the payee
@@ -280,6 +284,28 @@ impl SpeedService {
             .filter_map(|c| state.earned.get(c).map(|(o, _)| (*c, *o)))
             .filter(|(_, o)| o.counterparty == payer && o.promised > o.settled)
             .collect()
+    }
+
+    /// The payers of the earn channels open on live connections, whose on-chain balance
+    /// should back their vouchers.
+    pub(crate) fn payers(&self) -> Vec<Address> {
+        let state = self.lock();
+        let mut payers: Vec<Address> =
+            state.peers.values().filter_map(|p| p.earning.as_ref().map(|e| e.payer)).collect();
+        payers.sort();
+        payers.dedup();
+        payers
+    }
+
+    /// Records a payer's BTT balance as read from the chain.
+    pub(crate) fn set_payer_balance(&self, payer: Address, balance: Amount) {
+        self.lock().payer_balances.insert(payer, balance);
+    }
+
+    /// Earn channels promised to us and not yet settled on chain (the payee's side of
+    /// settlement has something to look for).
+    pub(crate) fn has_unsettled_earnings(&self) -> bool {
+        self.lock().earned.values().any(|(o, _)| o.promised > o.settled)
     }
 
     /// Some connection speaks bt_speed (so a round has something to do).
@@ -456,7 +482,8 @@ impl SpeedService {
     fn handle(&self, link: &Arc<PeerLink>, message: SpeedMessage) -> Vec<SpeedEvent> {
         let mut events = Vec::new();
         let mut state = self.lock();
-        let State { peers, identity, terms, torrents, banned, remaining, earned, .. } = &mut *state;
+        let State { peers, identity, terms, torrents, banned, remaining, earned, payer_balances, .. } =
+            &mut *state;
         let Some(peer) = peers.get_mut(&link.id) else { return events };
         let id = TorrentId(hex::encode(peer.info_hash));
         let reply = |m: SpeedMessage| {
@@ -535,7 +562,10 @@ impl SpeedService {
                     refuse(ErrorCode::UnknownChannel, "no channel is open with this peer");
                     return events;
                 };
-                match earning.accept(&voucher, now_unix(), None) {
+                let backing = payer_balances.get(&earning.payer).map(|balance| {
+                    balance.saturating_sub(owed_elsewhere(earned, earning.payer, earning.channel))
+                });
+                match earning.accept(&voucher, now_unix(), backing) {
                     Ok(increase) => {
                         let entry = earned.entry(earning.channel).or_insert((
                             Owed {
@@ -581,7 +611,11 @@ impl SpeedService {
                     Err(e) => {
                         warn!(peer = %link.remote, payer = %earning.payer, "voucher refused: {e}");
                         refuse(ErrorCode::BadVoucher, &e.to_string());
-                        banned.push(earning.payer);
+                        // A forged or replayed voucher is cheating; a balance that fell short
+                        // may be topped up, so that payer may bid again.
+                        if !matches!(e, VoucherRejected::Unbacked { .. }) {
+                            banned.push(earning.payer);
+                        }
                         peer.bid = None;
                     }
                 }
@@ -599,6 +633,21 @@ impl SpeedService {
         }
         events
     }
+}
+
+/// What `payer` promised us on earn channels other than `except`, not yet settled: the part
+/// of its balance already spoken for.
+fn owed_elsewhere(
+    earned: &HashMap<ChannelId, (Owed, [u8; 20])>,
+    payer: Address,
+    except: ChannelId,
+) -> Amount {
+    earned
+        .iter()
+        .filter(|(c, (o, _))| **c != except && o.counterparty == payer)
+        .fold(Amount::ZERO, |sum, (_, (o, _))| {
+            sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum)
+        })
 }
 
 fn ledger_amount(a: Amount) -> bidswarm_ledger::Amount {

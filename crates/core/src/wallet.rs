@@ -239,11 +239,13 @@ pub(crate) fn node_for(setting: &TronNetwork) -> ApiResult<Client> {
 }
 
 /// The network as bt_speed names it in its handshake (docs/PROTOCOL.md §4). A custom
-/// node is a mainnet node.
-fn speed_network_name(network: &Network) -> String {
+/// node is a mainnet node; a devnet is named by its port, so two devnets on one machine
+/// are told apart. The CLI and the wallet service must agree, or they never bid to each
+/// other.
+pub fn speed_network_name(network: &Network) -> String {
     match network {
         Network::Mainnet | Network::Custom(_) => "mainnet".into(),
-        Network::Local(_) => "devnet:local".into(),
+        Network::Local(url) => format!("devnet:{}", url.port_or_known_default().unwrap_or(0)),
         other => other.name().into(),
     }
 }
@@ -388,6 +390,11 @@ impl WalletService {
         });
         let timer = spawn_auto_lock(Arc::downgrade(&inner), auto_lock_after);
         Self { inner, timer }
+    }
+
+    /// The node of the current network setting, for settlement and balance checks.
+    pub(crate) fn node(&self) -> Client {
+        lock(&self.inner.node).clone()
     }
 
     /// Checks a network setting before it is saved: the node it names, when it differs
@@ -1202,7 +1209,7 @@ mod tests {
 
         wallet.create(12, "pw".into(), None, SecretStoreKind::File).await.unwrap();
         let identity = speed.identity().expect("an unlocked wallet is speed's identity");
-        assert_eq!(identity.network, "devnet:local");
+        assert_eq!(identity.network, "devnet:9");
         assert_eq!(identity.token, bidswarm_tron::devnet_btt_contract());
         assert_eq!(Some(identity.address.to_base58()), wallet.inner.status().address);
         let digest = [9u8; 32];
@@ -1226,7 +1233,7 @@ mod tests {
     #[test]
     fn speed_names_the_devnet_as_its_protocol_says() {
         let local = node_for(&TronNetwork::Local { url: "http://127.0.0.1:9".into() }).unwrap();
-        assert_eq!(speed_network_name(local.network()), "devnet:local");
+        assert_eq!(speed_network_name(local.network()), "devnet:9");
         assert_eq!(speed_network_name(&Network::Mainnet), "mainnet");
         assert_eq!(speed_network_name(&Network::Nile), "nile");
         let bad = node_for(&TronNetwork::Local { url: "not a url".into() }).unwrap_err();
