@@ -11,6 +11,11 @@ import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
 import { TorrentTable } from './components/TorrentTable';
+import { useBidFeed } from './components/speed/BidCell';
+import { isView, ViewNav, type View } from './components/ViewNav';
+import { MoneyPage } from './pages/MoneyPage';
+import { SpeedSettingsPage } from './pages/SpeedSettingsPage';
+import { WalletPage } from './pages/WalletPage';
 import { countByFilter, displayName, filterTorrents, looksLikeMagnet, looksLikeTorrentUrl, toggleAction, type StateFilter } from './lib/torrents';
 import { useApp, useConnectionState, useTorrents } from './state/app';
 import { applyTheme, isBoolRecord, isLanguage, loadPref, savePref, type LanguagePref, type ThemePref } from './state/prefs';
@@ -57,6 +62,7 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   const [columns, setColumns] = useState<VisibilityState>(() => loadPref('columns', { added: false }, isBoolRecord));
   const [dragging, setDragging] = useState(false);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [view, setView] = useState<View>(() => loadPref('view', 'torrents', isView));
 
   // The list: once at start, on every reconnect, and every 10 s as a safety net for
   // changes no event reports (a torrent paused by another UI, say).
@@ -83,6 +89,8 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   useEffect(() => transport.onExternalAdd((source) => setAddInput({ kind: 'source', source })), [transport]);
 
   const visible = useMemo(() => filterTorrents(torrents, filter, search), [torrents, filter, search]);
+  const visibleIds = useMemo(() => visible.map((x) => x.id), [visible]);
+  useBidFeed(visibleIds, view === 'torrents' && columns.bid !== false);
   const counts = useMemo(() => countByFilter(torrents), [torrents]);
 
   // Forget selected torrents that are gone.
@@ -126,11 +134,11 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   );
 
   // Keyboard shortcuts for the list; fields and dialogs keep their own keys.
-  const latest = useRef({ selected, anchor, visible, runOnSelection });
-  latest.current = { selected, anchor, visible, runOnSelection };
+  const latest = useRef({ selected, anchor, visible, runOnSelection, view });
+  latest.current = { selected, anchor, visible, runOnSelection, view };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (keyBelongsToControl(e) || dialogOpen()) return;
+      if (keyBelongsToControl(e) || dialogOpen() || latest.current.view !== 'torrents') return;
       const { selected: sel, anchor: a, visible: vis } = latest.current;
       if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
@@ -248,14 +256,38 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
         onSettings={() => setSettingsOpen(true)}
       />
       <div className="main">
-        <Sidebar
-          filter={filter}
-          counts={counts}
-          onFilter={(f) => {
-            setFilter(f);
-            savePref('filter', f);
-          }}
-        />
+        <div className="side-column">
+          <ViewNav
+            view={view}
+            onView={(v) => {
+              setView(v);
+              savePref('view', v);
+            }}
+          />
+          {view === 'torrents' ? (
+            <Sidebar
+              filter={filter}
+              counts={counts}
+              onFilter={(f) => {
+                setFilter(f);
+                savePref('filter', f);
+              }}
+            />
+          ) : null}
+        </div>
+        {view === 'wallet' ? (
+          <main className="content page-scroll">
+            <WalletPage />
+          </main>
+        ) : view === 'money' ? (
+          <main className="content page-scroll">
+            <MoneyPage />
+          </main>
+        ) : view === 'speed' ? (
+          <main className="content page-scroll">
+            <SpeedSettingsPage />
+          </main>
+        ) : (
         <main className="content">
           <TorrentTable
             torrents={visible}
@@ -273,6 +305,7 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
           />
           {details ? <DetailsPanel torrent={details} onClose={() => setDetailsId(null)} /> : null}
         </main>
+        )}
       </div>
       <StatusBar />
       <AddDialog input={addInput} onClose={() => setAddInput(null)} />

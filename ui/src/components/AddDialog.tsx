@@ -8,6 +8,7 @@ import { formatBytes } from '../lib/format';
 import { looksLikeMagnet, looksLikeTorrentUrl } from '../lib/torrents';
 import { useApp } from '../state/app';
 import { FileTree } from './FileTree';
+import { AddBid, type AddBidValue } from './speed/AddBid';
 
 /** What the dialog was opened with: nothing, a pasted text, a dropped file, or a source from the desktop. */
 export type AddInput = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'file'; file: File } | { kind: 'source'; source: TorrentSource };
@@ -58,6 +59,7 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
   const [folder, setFolder] = useState('');
   const [paused, setPaused] = useState(false);
   const [adding, setAdding] = useState(false);
+  const [bid, setBid] = useState<AddBidValue>({ ok: true, bid: null });
   const abort = useRef<AbortController | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -121,6 +123,7 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
           output_folder: folder.trim() || null,
           peers: [],
           limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
+          ...(bid.ok && bid.bid ? { bid: bid.bid } : {}),
         },
       });
       if (r.type === 'torrent') store.upsert(r.torrent);
@@ -227,6 +230,7 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
           {t('add.startPaused')}
         </label>
       </div>
+      <AddBid onChange={setBid} />
 
       <div className="dialog-actions">
         {canAddUnresolved && source ? (
@@ -240,7 +244,7 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
             {t('common.cancel')}
           </button>
         </Dialog.Close>
-        <button type="submit" className="btn primary" disabled={!preview || selected.size === 0 || adding}>
+        <button type="submit" className="btn primary" disabled={!preview || selected.size === 0 || adding || !bid.ok}>
           {t('add.add')}
         </button>
       </div>

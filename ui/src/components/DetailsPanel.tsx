@@ -9,6 +9,7 @@ import { useApp } from '../state/app';
 import { FileTree } from './FileTree';
 import { PiecesMap } from './PiecesMap';
 import { SpeedChart } from './SpeedChart';
+import { SpeedTab } from './speed/SpeedTab';
 
 interface Props {
   torrent: TorrentView;
@@ -28,6 +29,9 @@ export function DetailsPanel({ torrent, onClose }: Props) {
             <Tabs.Trigger value="peers">{t('details.peers')}</Tabs.Trigger>
             <Tabs.Trigger value="pieces">{t('details.pieces')}</Tabs.Trigger>
             <Tabs.Trigger value="speed">{t('details.speed')}</Tabs.Trigger>
+            <Tabs.Trigger value="btt" title={t('btt.tabHint')}>
+              {t('btt.tab')}
+            </Tabs.Trigger>
           </Tabs.List>
           <span className="details-name" title={displayName(torrent)}>
             {displayName(torrent)}
@@ -50,6 +54,9 @@ export function DetailsPanel({ torrent, onClose }: Props) {
         </Tabs.Content>
         <Tabs.Content value="speed" className="details-body">
           {tab === 'speed' ? <SpeedChart torrentId={torrent.id} /> : null}
+        </Tabs.Content>
+        <Tabs.Content value="btt" className="details-body">
+          {tab === 'btt' ? <SpeedTab torrentId={torrent.id} /> : null}
         </Tabs.Content>
       </Tabs.Root>
     </section>

@@ -13,8 +13,9 @@ import { useTranslation } from 'react-i18next';
 import type { TorrentView } from '../api/optional';
 import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
 import { displayName, isComplete, progressFraction, rangeSelection, shareRatio } from '../lib/torrents';
+import { BidCell } from './speed/BidCell';
 
-export const COLUMN_IDS = ['name', 'size', 'progress', 'state', 'down', 'up', 'eta', 'ratio', 'peers', 'added'] as const;
+export const COLUMN_IDS = ['name', 'size', 'progress', 'state', 'down', 'up', 'eta', 'ratio', 'peers', 'bid', 'added'] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];
 
 const ROW_HEIGHT = 28;
@@ -29,6 +30,7 @@ const WIDTHS: Record<ColumnId, string> = {
   eta: '76px',
   ratio: '60px',
   peers: '56px',
+  bid: '120px',
   added: '128px',
 };
 
@@ -113,6 +115,13 @@ export function TorrentTable(props: Props) {
         accessorFn: (r) => r.peers,
         header: () => t('columns.peers'),
         cell: ({ row }) => row.original.peers,
+      },
+      {
+        id: 'bid',
+        accessorFn: (r) => r.id,
+        enableSorting: false,
+        header: () => t('columns.bid'),
+        cell: ({ row }) => <BidCell id={row.original.id} />,
       },
       {
         id: 'added',

@@ -1,0 +1,143 @@
+/**
+ * What bid for speed does for one torrent: the price we bid, paid slots and from whom,
+ * bytes bought, spent and what is left of the budget, the vouchers of each channel, and
+ * what we earned seeding it; and this torrent's own bid.
+ */
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApiError, SpeedSettings, TorrentId, TorrentSpeed } from '../../bindings';
+import { formatBtt } from '../../lib/amount';
+import { formatBytes } from '../../lib/format';
+import { useApp } from '../../state/app';
+import { usePoll } from '../../state/poll';
+import { bidFrom, draftFrom, type BidDraft } from './bidDraft';
+import { BidEditor } from './BidEditor';
+import { bidStore } from './bidStore';
+
+export function SpeedTab({ torrentId }: { torrentId: TorrentId }) {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  const status = usePoll<TorrentSpeed>(
+    { type: 'get_torrent_speed', id: torrentId },
+    (r) => {
+      if (r.type !== 'torrent_speed') return null;
+      bidStore.fromStatus(torrentId, r.speed);
+      return r.speed;
+    },
+    2000,
+  );
+  const s = status.value;
+  if (status.error && !s) {
+    return (
+      <p className="form-error" role="alert">
+        {status.error.message}
+      </p>
+    );
+  }
+  if (!s) return <p className="empty-note">{t('common.loading')}</p>;
+  const spending = s.channels.filter((c) => c.direction === 'spend');
+  const rows: [string, string, string][] = [
+    ['current', t('btt.currentBid'), s.current_bid ? t('bid.perGib', { amount: formatBtt(s.current_bid, locale, 6) }) : t('btt.notBidding')],
+    ['slots', t('btt.paidSlots'), s.paid_slots.length === 0 ? t('btt.noSlot') : s.paid_slots.map((p) => `${p.peer} (${t('bid.perGib', { amount: formatBtt(p.price_per_gib, locale, 6) })})`).join(', ')],
+    ['bought', t('btt.bytesBought'), formatBytes(s.bytes_bought, locale)],
+    ['spent', t('btt.spent'), formatBtt(s.spent, locale, 18)],
+    ['budget', t('btt.budget'), s.budget === '0' ? t('btt.noBudget') : formatBtt(s.budget, locale)],
+    ['remaining', t('btt.remaining'), s.budget_exhausted ? `${formatBtt(s.remaining, locale)} · ${t('bid.exhausted')}` : formatBtt(s.remaining, locale)],
+    ['earned', t('btt.earned'), formatBtt(s.earned, locale, 18)],
+    ['earnedSettled', t('btt.earnedSettled'), formatBtt(s.earned_settled, locale, 18)],
+  ];
+  return (
+    <div className="btt-tab">
+      <div className="btt-columns">
+        <dl className="general-grid">
+          {rows.map(([key, label, value]) => (
+            <div className="general-row" key={key} title={t(`btt.how.${key}`)}>
+              <dt>{label}</dt>
+              <dd data-testid={`speed-${key}`}>{value}</dd>
+            </div>
+          ))}
+        </dl>
+        <BidSection torrentId={torrentId} speed={s} onSaved={status.refresh} />
+      </div>
+      <h3 className="sub-title">{t('btt.vouchers')}</h3>
+      {s.channels.length === 0 ? (
+        <p className="empty-note">{t(spending.length === 0 && s.current_bid === null ? 'btt.noChannels' : 'btt.noVouchersYet')}</p>
+      ) : (
+        <table className="peers-table" data-testid="speed-channels">
+          <thead>
+            <tr>
+              <th scope="col">{t('btt.direction')}</th>
+              <th scope="col">{t('btt.peer')}</th>
+              <th scope="col">{t('btt.counterparty')}</th>
+              <th scope="col" className="num">{t('btt.price')}</th>
+              <th scope="col" className="num">{t('btt.cumulative')}</th>
+              <th scope="col" className="num">{t('btt.seq')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.channels.map((c) => (
+              <tr key={c.channel}>
+                <td>{t(`btt.dir_${c.direction}`)}</td>
+                <td className="mono">{c.peer}</td>
+                <td className="mono ellipsis" title={c.counterparty}>
+                  {c.counterparty}
+                </td>
+                <td className="num">{formatBtt(c.price_per_gib, locale, 6)}</td>
+                <td className="num">{formatBtt(c.cumulative, locale, 18)}</td>
+                <td className="num">{c.seq}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function BidSection({ torrentId, speed, onSaved }: { torrentId: TorrentId; speed: TorrentSpeed; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const { rpc, notify } = useApp();
+  const [settings, setSettings] = useState<SpeedSettings | null>(null);
+  const [draft, setDraft] = useState<BidDraft | null>(null);
+  const [fieldError, setFieldError] = useState<'price' | 'budget' | null>(null);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => {
+    rpc({ type: 'get_settings' })
+      .then((r) => {
+        if (r.type === 'settings') setSettings(r.settings.speed);
+      })
+      .catch(() => {});
+  }, [rpc]);
+  useEffect(() => {
+    // The first answer fills the form; later polls must not overwrite what the user types.
+    if (settings && !draft) setDraft(draftFrom(speed.bid, settings));
+  }, [settings, speed.bid, draft]);
+  if (!draft || !settings) return null;
+  const save = async () => {
+    const result = bidFrom(draft);
+    if (!result.ok) {
+      setFieldError(result.field);
+      return;
+    }
+    setFieldError(null);
+    setSaving(true);
+    try {
+      const r = await rpc({ type: 'set_torrent_bid', id: torrentId, bid: result.bid });
+      if (r.type === 'torrent_speed') bidStore.fromStatus(torrentId, r.speed);
+      notify('info', t('bid.saved'));
+      onSaved();
+    } catch (e) {
+      notify('error', (e as ApiError).message);
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <div className="bid-section">
+      <BidEditor draft={draft} onChange={setDraft} spendingEnabled={settings.spending_enabled} error={fieldError} />
+      <button type="button" className="btn" onClick={() => void save()} disabled={saving}>
+        {t('bid.apply')}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * What the torrent table's bid column shows, per torrent: the torrent's own bid and the
+ * price we bid now. `TorrentInfo` does not carry it, so it is filled from `speed` events,
+ * from `get_torrent_speed` answers (the Speed tab, the Add dialog) and from a slow poll of
+ * the rows on screen. One store for the page, like `TorrentStore`.
+ */
+import { useSyncExternalStore } from 'react';
+import type { Event, TorrentId, TorrentSpeed } from '../../bindings';
+
+export interface BidView {
+  /** Base units per GiB we bid now, when bidding. */
+  current: string | null;
+  /** The torrent's own bid: off, or its price (fixed) / max price (auto). */
+  own: { spending: boolean; price: string } | null;
+  exhausted: boolean;
+}
+
+type Listener = () => void;
+
+export class BidStore {
+  private bids = new Map<TorrentId, BidView>();
+  private listeners = new Map<TorrentId, Set<Listener>>();
+
+  get(id: TorrentId): BidView | undefined {
+    return this.bids.get(id);
+  }
+
+  subscribe(id: TorrentId, listener: Listener): () => void {
+    let set = this.listeners.get(id);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(id, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private set(id: TorrentId, next: BidView) {
+    const prev = this.bids.get(id);
+    if (prev && prev.current === next.current && prev.exhausted === next.exhausted && JSON.stringify(prev.own) === JSON.stringify(next.own)) return;
+    this.bids.set(id, next);
+    this.listeners.get(id)?.forEach((l) => l());
+  }
+
+  /** A full answer from `get_torrent_speed` or `set_torrent_bid`. */
+  fromStatus(id: TorrentId, speed: TorrentSpeed) {
+    this.set(id, {
+      current: speed.current_bid,
+      own: speed.bid ? { spending: speed.bid.spending, price: speed.bid.price_per_gib } : null,
+      exhausted: speed.budget_exhausted,
+    });
+  }
+
+  apply(event: Event) {
+    if (event.type !== 'speed') return;
+    const e = event.event;
+    if (e.what === 'bid') {
+      const prev = this.bids.get(e.id);
+      this.set(e.id, { current: e.price === '0' ? null : e.price, own: prev?.own ?? null, exhausted: prev?.exhausted ?? false });
+    } else if (e.what === 'budget_exhausted') {
+      const prev = this.bids.get(e.id);
+      this.set(e.id, { current: null, own: prev?.own ?? null, exhausted: true });
+    }
+  }
+}
+
+export const bidStore = new BidStore();
+
+export function useBid(id: TorrentId): BidView | undefined {
+  return useSyncExternalStore(
+    (cb) => bidStore.subscribe(id, cb),
+    () => bidStore.get(id),
+  );
+}

@@ -1,0 +1,238 @@
+/**
+ * The money trail: where BTT went and came from, by day, per torrent and per peer, with
+ * the ledger's own check as a health badge and the CSV export. Every figure is the
+ * ledger's (derived from its journal); nothing here computes a balance of its own.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { ApiError, DayEconomics, LedgerHealth, LedgerSummary, TorrentEconomics } from '../bindings';
+import { chartValue, formatBtt } from '../lib/amount';
+import { safeLocale } from '../lib/format';
+import { perPeer, type PeerEconomics } from '../lib/ledgerCsv';
+import { displayName } from '../lib/torrents';
+import { useApp } from '../state/app';
+import { usePoll } from '../state/poll';
+
+interface SummaryReply {
+  summary: LedgerSummary;
+  per_torrent: TorrentEconomics[];
+  by_day: DayEconomics[];
+}
+
+export function MoneyPage() {
+  const { t, i18n } = useTranslation();
+  const { rpc, notify } = useApp();
+  const locale = i18n.language;
+  const summary = usePoll<SummaryReply>(
+    { type: 'ledger_summary' },
+    (r) => (r.type === 'ledger_summary' ? { summary: r.summary, per_torrent: r.per_torrent, by_day: r.by_day } : null),
+    5000,
+  );
+  const csv = usePoll<string>({ type: 'export_ledger', from: null, to: null }, (r) => (r.type === 'ledger_csv' ? r.csv : null), 15000);
+  const peers = useMemo(() => (csv.value ? perPeer(csv.value) : []), [csv.value]);
+
+  const exportCsv = async () => {
+    try {
+      const r = await rpc({ type: 'export_ledger', from: null, to: null });
+      if (r.type !== 'ledger_csv') return;
+      const url = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `bidswarm-ledger-${new Date().toISOString().slice(0, 10)}.csv`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (e) {
+      notify('error', (e as ApiError).message);
+    }
+  };
+
+  const s = summary.value?.summary;
+  const cards: { key: keyof LedgerSummary; label: string }[] = [
+    { key: 'spent', label: 'money.spent' },
+    { key: 'earned_pending', label: 'money.earnedPending' },
+    { key: 'earned_settled', label: 'money.earnedSettled' },
+    { key: 'committed', label: 'money.committed' },
+    { key: 'onchain', label: 'money.onchain' },
+    { key: 'fees', label: 'money.fees' },
+  ];
+  return (
+    <div className="page money-page">
+      <div className="page-head">
+        <h1 className="page-title">{t('money.title')}</h1>
+        <HealthBadge />
+        <span className="spacer" />
+        <button type="button" className="btn" onClick={() => void exportCsv()}>
+          {t('money.export')}
+        </button>
+      </div>
+      {summary.error ? (
+        <p className="form-error" role="alert">
+          {summary.error.message}
+        </p>
+      ) : null}
+      <section className="card" aria-labelledby="money-totals">
+        <h2 id="money-totals">{t('money.totals')}</h2>
+        <dl className="balances">
+          {cards.map((c) => (
+            <div className="balance" key={c.key} title={t(`money.how.${c.key}`)} data-testid={`money-${c.key}`}>
+              <dt>{t(c.label)}</dt>
+              <dd className="amount">{s ? formatBtt(s[c.key], locale) : '—'}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="money-days">
+        <h2 id="money-days">{t('money.byDay')}</h2>
+        {summary.value && summary.value.by_day.length > 0 ? <DayChart days={summary.value.by_day} /> : <p className="empty-note">{t('money.nothingYet')}</p>}
+      </section>
+      <div className="money-tables">
+        <section className="card" aria-labelledby="money-torrents">
+          <h2 id="money-torrents">{t('money.perTorrent')}</h2>
+          <TorrentTable rows={summary.value?.per_torrent ?? []} locale={locale} />
+        </section>
+        <section className="card" aria-labelledby="money-peers">
+          <h2 id="money-peers">{t('money.perPeer')}</h2>
+          <PeerTable rows={peers} locale={locale} />
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function HealthBadge() {
+  const { t } = useTranslation();
+  const { rpc } = useApp();
+  const [health, setHealth] = useState<LedgerHealth | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const check = () => {
+    rpc({ type: 'verify_ledger' })
+      .then((r) => {
+        if (r.type === 'ledger_health') {
+          setHealth(r.health);
+          setError(null);
+        }
+      })
+      .catch((e: ApiError) => setError(e));
+  };
+  useEffect(check, [rpc]);
+  const label = error ? t('money.healthUnknown') : !health ? t('money.checking') : health.ok ? t('money.healthy') : t('money.problems', { count: health.problems.length });
+  const title = health
+    ? [t('money.healthDetail', { entries: health.entries_checked, vouchers: health.vouchers_checked }), ...health.problems].join('\n')
+    : (error?.message ?? '');
+  return (
+    <button type="button" className={`badge health ${health?.ok ? 'badge-ok' : health ? 'badge-bad' : 'badge-muted'}`} title={title} onClick={check} data-testid="ledger-health" aria-label={`${label}. ${t('money.checkAgain')}`}>
+      {label}
+    </button>
+  );
+}
+
+function DayChart({ days }: { days: DayEconomics[] }) {
+  const { t, i18n } = useTranslation();
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const locale = safeLocale(i18n.language);
+    const styles = getComputedStyle(el);
+    const color = (name: string, fallback: string) => styles.getPropertyValue(name).trim() || fallback;
+    const axis = { stroke: color('--text-muted', '#666'), grid: { stroke: color('--border', '#ddd'), width: 1 }, ticks: { show: false } };
+    const xs = days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000);
+    const spent = days.map((d) => chartValue(d.economics.spent));
+    const earned = days.map((d) => chartValue(d.economics.earned));
+    const dayFormat = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 6 });
+    const bars = uPlot.paths.bars?.({ size: [0.35, 40], gap: 2 });
+    const byDay = new Map(days.map((d) => [Date.parse(`${d.day}T00:00:00Z`) / 1000, d]));
+    const exact = (key: 'spent' | 'earned') => (_u: uPlot, _v: number | null, _s: number, idx: number | null) => {
+      const d = idx === null ? undefined : byDay.get(xs[idx] ?? -1);
+      return d ? formatBtt(d.economics[key], locale) : '—';
+    };
+    const plot = new uPlot(
+      {
+        width: Math.max(300, el.clientWidth),
+        height: 220,
+        legend: { show: true },
+        fmtDate: () => (date: Date) => dayFormat.format(date),
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: true, range: (_u, min, max) => [min - 86400, max + 86400] }, y: { range: (_u, _min, max) => [0, Math.max(1e-6, max * 1.15)] } },
+        axes: [{ ...axis, values: (_u, ticks) => ticks.map((v) => dayFormat.format(new Date(v * 1000))) }, { ...axis, size: 70, values: (_u, ticks) => ticks.map((v) => number.format(v)) }],
+        series: [
+          {},
+          { label: t('money.spent'), stroke: color('--warning', '#b54708'), fill: color('--warning', '#b54708'), paths: bars, points: { show: false }, value: exact('spent') },
+          { label: t('money.earned'), stroke: color('--ok', '#16a34a'), fill: color('--ok', '#16a34a'), paths: bars, points: { show: false }, value: exact('earned') },
+        ],
+      },
+      [xs, spent, earned],
+      el,
+    );
+    const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(300, el.clientWidth), height: 220 }));
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+    };
+  }, [days, t, i18n.language]);
+  return <div className="day-chart" ref={box} role="img" aria-label={t('money.chartLabel')} />;
+}
+
+function TorrentTable({ rows, locale }: { rows: TorrentEconomics[]; locale: string }) {
+  const { t } = useTranslation();
+  const { store } = useApp();
+  if (rows.length === 0) return <p className="empty-note">{t('money.nothingYet')}</p>;
+  return (
+    <table className="peers-table" data-testid="money-per-torrent">
+      <thead>
+        <tr>
+          <th scope="col">{t('money.torrent')}</th>
+          <th scope="col" className="num">{t('money.spent')}</th>
+          <th scope="col" className="num">{t('money.earned')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => {
+          const torrent = store.get(r.id);
+          return (
+            <tr key={r.id}>
+              <td className="ellipsis" title={r.id}>
+                {torrent ? displayName(torrent) : <span className="mono">{r.id}</span>}
+              </td>
+              <td className="num">{formatBtt(r.economics.spent, locale)}</td>
+              <td className="num">{formatBtt(r.economics.earned, locale)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function PeerTable({ rows, locale }: { rows: PeerEconomics[]; locale: string }) {
+  const { t } = useTranslation();
+  if (rows.length === 0) return <p className="empty-note">{t('money.nothingYet')}</p>;
+  return (
+    <table className="peers-table" data-testid="money-per-peer">
+      <thead>
+        <tr>
+          <th scope="col">{t('money.peer')}</th>
+          <th scope="col" className="num">{t('money.spent')}</th>
+          <th scope="col" className="num">{t('money.earned')}</th>
+          <th scope="col" className="num">{t('money.vouchers')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.peer}>
+            <td className="mono">{r.peer}</td>
+            <td className="num">{formatBtt(r.spent, locale)}</td>
+            <td className="num">{formatBtt(r.earned, locale)}</td>
+            <td className="num">{r.vouchers}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
