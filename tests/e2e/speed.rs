@@ -744,35 +744,45 @@ async fn a_voucher_beyond_the_payers_balance_on_chain_is_refused() -> anyhow::Re
     Ok(())
 }
 
-/// The headless server pays through the wallet's own network (no `--network` flag): a
-/// wallet imported over the API, spending on with a fixed bid, a torrent added with an
-/// earning seeder as its peer. Removing the torrent settles what it owes on the devnet,
-/// whatever the threshold, and the seeder sees the settlement arrive.
-#[tokio::test(flavor = "multi_thread")]
-async fn the_server_settles_through_the_wallets_network_when_a_torrent_is_removed() -> anyhow::Result<()> {
+/// A headless server that paid for a download through the wallet's own network (no
+/// `--network` flag): a wallet imported over the API, spending on with a fixed bid, a
+/// torrent added with an earning seeder as its peer, every verified piece paid for and
+/// nothing settled yet (what it owes is below the threshold).
+struct PaidDownload {
+    devnet_proc: Proc,
+    devnet: Client,
+    seeder: Proc,
+    seeder_address: Address,
+    server: bidswarm_tests::Server,
+    id: bidswarm_api::TorrentId,
+    spent: u128,
+}
+
+const PAYER_PASSWORD: &str = "correct horse 42";
+
+async fn paid_download(dir: &Path) -> anyhow::Result<PaidDownload> {
     use bidswarm_api::{BidStrategy, Request, Response, SecretStoreKind, TorrentSource, TronNetwork};
 
-    let dir = bidswarm_tests::test_dir();
-    let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
-        market(dir.path(), "served", 8, 101, &["--piece-length", "65536"]).await?;
-    let (seeder_key, seeder_address) = wallet(dir.path(), "seeder", 0xa1, &devnet, None).await?;
-    let (mut seeder, addr) = start_seeder(
+    let Market { devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
+        market(dir, "served", 8, 101, &["--piece-length", "65536"]).await?;
+    let (seeder_key, seeder_address) = wallet(dir, "seeder", 0xa1, &devnet, None).await?;
+    let (seeder, addr) = start_seeder(
         "seeder",
         &torrent,
         &seed_dir,
         &["--upload-limit", "2M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", &url],
-        dir.path(),
+        dir,
     )
     .await?;
     let payer_key = PrivateKey::from_bytes(&[0xa2; 32])?;
     devnet.faucet(&payer_key.address(), 1_000_000_000, 1000 * BTT).await?;
 
-    let server = bidswarm_tests::Server::start("payer", &dir.path().join("payer"), dir.path()).await?;
+    let server = bidswarm_tests::Server::start("payer", &dir.join("payer"), dir).await?;
     let Response::Settings { mut settings, .. } = server.call(&Request::GetSettings).await? else {
         anyhow::bail!("settings")
     };
     settings.network = TronNetwork::Local { url: url.clone() };
-    settings.download_folder = path_str(&dir.path().join("payer-downloads")).to_owned();
+    settings.download_folder = path_str(&dir.join("payer-downloads")).to_owned();
     settings.speed.spending_enabled = true;
     settings.speed.strategy = BidStrategy::Fixed;
     settings.speed.fixed_price_per_gib = (64 * BTT).to_string();
@@ -783,7 +793,7 @@ async fn the_server_settles_through_the_wallets_network_when_a_torrent_is_remove
             mnemonic: None,
             private_key: Some(hex::encode(*payer_key.to_bytes()).into()),
             passphrase: None,
-            password: "correct horse 42".into(),
+            password: PAYER_PASSWORD.into(),
             store: SecretStoreKind::File,
         })
         .await?;
@@ -798,11 +808,11 @@ async fn the_server_settles_through_the_wallets_network_when_a_torrent_is_remove
     };
     server.wait_state(&added.id, bidswarm_api::TorrentState::Seeding).await?;
     let name = data.file_name().unwrap_or_default();
-    assert!(files_equal(&data, &dir.path().join("payer-downloads").join(name))?, "the download is intact");
+    assert!(files_equal(&data, &dir.join("payer-downloads").join(name))?, "the download is intact");
 
     // The last verified pieces are paid within a round or two; then spent stops moving.
     let spent = bidswarm_tests::wait_until(
-        "what the payer spent to settle down",
+        "what the payer spent to match what the seeder earned",
         Duration::from_secs(20),
         Duration::from_millis(500),
         async || {
@@ -818,25 +828,65 @@ async fn the_server_settles_through_the_wallets_network_when_a_torrent_is_remove
     )
     .await?;
     assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "nothing settled below the threshold");
+    Ok(PaidDownload { devnet_proc, devnet, seeder, seeder_address, server, id: added.id, spent })
+}
 
-    server.call(&Request::Remove { id: added.id.clone(), delete_data: false }).await?;
-    let settled = bidswarm_tests::wait_until(
-        "the settlement on the devnet",
-        Duration::from_secs(60),
-        Duration::from_millis(500),
-        async || devnet.btt_balance(&seeder_address).await.ok().filter(|b| *b > 0),
-    )
-    .await?;
-    assert_eq!(settled, spent, "the seeder was paid exactly what the payer promised");
-    let seen = bidswarm_tests::wait_until(
-        "the seeder to see the settlement",
-        Duration::from_secs(40),
-        Duration::from_millis(250),
-        async || value(&seeder, "earned_settled").filter(|e| *e == spent.to_string()),
-    )
-    .await;
-    assert!(seen.is_ok(), "seeder earned_settled {:?}, settled {spent}", value(&seeder, "earned_settled"));
-    seeder.terminate(Duration::from_secs(10)).await?;
-    devnet_proc.terminate(Duration::from_secs(10)).await?;
-    Ok(())
+impl PaidDownload {
+    /// Waits for the settlement to reach the seeder on chain, and for the seeder to see
+    /// it; then stops everything.
+    async fn expect_settled(mut self) -> anyhow::Result<()> {
+        let Self { devnet, seeder_address, spent, .. } = &self;
+        let settled = bidswarm_tests::wait_until(
+            "the settlement on the devnet",
+            Duration::from_secs(60),
+            Duration::from_millis(500),
+            async || devnet.btt_balance(seeder_address).await.ok().filter(|b| *b > 0),
+        )
+        .await?;
+        assert_eq!(settled, *spent, "the seeder was paid exactly what the payer promised");
+        let seen = bidswarm_tests::wait_until(
+            "the seeder to see the settlement",
+            Duration::from_secs(40),
+            Duration::from_millis(250),
+            async || value(&self.seeder, "earned_settled").filter(|e| *e == spent.to_string()),
+        )
+        .await;
+        assert!(
+            seen.is_ok(),
+            "seeder earned_settled {:?}, settled {spent}",
+            value(&self.seeder, "earned_settled")
+        );
+        self.seeder.terminate(Duration::from_secs(10)).await?;
+        self.devnet_proc.terminate(Duration::from_secs(10)).await?;
+        Ok(())
+    }
+}
+
+/// Removing a torrent settles what it owes on the devnet at the next round, whatever the
+/// threshold, through the wallet's network; the seeder sees the settlement arrive.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_settles_through_the_wallets_network_when_a_torrent_is_removed() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let paid = paid_download(dir.path()).await?;
+    let remove = bidswarm_api::Request::Remove { id: paid.id.clone(), delete_data: false };
+    paid.server.call(&remove).await?;
+    paid.expect_settled().await
+}
+
+/// A server killed before it could settle pays what it owed after a restart, once the
+/// wallet that signed the vouchers is unlocked: the promises come back from the ledger.
+#[tokio::test(flavor = "multi_thread")]
+async fn promises_left_unsettled_by_a_crash_are_settled_after_a_restart() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let mut paid = paid_download(dir.path()).await?;
+    paid.server.proc.kill();
+    // Nothing was settled on the way down.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(paid.devnet.btt_balance(&paid.seeder_address).await?, 0);
+    paid.server = bidswarm_tests::Server::start("payer-again", &dir.path().join("payer"), dir.path()).await?;
+    // Locked after a restart: nothing can be paid until the user unlocks.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    assert_eq!(paid.devnet.btt_balance(&paid.seeder_address).await?, 0, "a locked wallet pays nothing");
+    paid.server.call(&bidswarm_api::Request::UnlockWallet { password: PAYER_PASSWORD.into() }).await?;
+    paid.expect_settled().await
 }

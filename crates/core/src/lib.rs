@@ -164,6 +164,21 @@ impl Core {
         };
         let speed = speed::SpeedService::new(terms, events.clone(), ledger_ops);
         speed.set_identity(config.speed_identity.clone());
+        // Promises an earlier session could not settle (offline, or quit too fast) are
+        // paid at the first settlement round.
+        let restored = match &ledger {
+            Some(ledger) => match ledger.unsettled_spend().await {
+                Ok(owed) => speed.restore_unsettled(&owed),
+                Err(e) => {
+                    warn!("cannot read what earlier sessions still owe from the ledger: {e}");
+                    0
+                }
+            },
+            None => 0,
+        };
+        if restored > 0 {
+            info!(channels = restored, "earlier promises are still to be settled");
+        }
         let gateway = if config.bypass_gateway {
             None
         } else {
@@ -238,7 +253,7 @@ impl Core {
             ledger,
             wallet,
             settlement_node: config.settlement_node.clone(),
-            settle_all: Default::default(),
+            settle_all: std::sync::atomic::AtomicBool::new(restored > 0),
             tasks,
             weak_tasks: Default::default(),
             blocklist: std::sync::Mutex::new(BlocklistStatus::default()),
@@ -604,7 +619,8 @@ fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> 
         loop {
             tick.tick().await;
             let Some(core) = weak.upgrade() else { return };
-            let force = core.settle_all.swap(false, Ordering::Relaxed);
+            // Kept until a key is unlocked to pay with.
+            let force = core.speed.identity().is_some() && core.settle_all.swap(false, Ordering::Relaxed);
             core.settle(force).await;
             if core.speed.has_unsettled_earnings() {
                 let node = core.node();

@@ -164,6 +164,9 @@ struct State {
     /// A payer not in here (offline, or not read yet) is not checked against the chain;
     /// the credit window and the exposure cap still bound what it can take.
     payer_balances: HashMap<Address, Amount>,
+    /// Spend channels of earlier sessions still owed, from the ledger, with the account
+    /// that signed them: settled only while that account is unlocked.
+    restored: HashMap<ChannelId, (Address, Owed)>,
 }
 
 /// What one channel promised, and how much of it is settled. `counterparty` is the payee
@@ -251,19 +254,42 @@ impl SpeedService {
         self.lock().identity.clone()
     }
 
-    /// Spend channels with promises not yet settled on chain.
+    /// Spend channels with promises not yet settled on chain: this session's, and earlier
+    /// sessions' signed by the unlocked account.
     pub(crate) fn unsettled(&self) -> Vec<(ChannelId, Owed)> {
         let state = self.lock();
-        let mut owed: Vec<(ChannelId, Owed)> =
-            state.owed.iter().filter(|(_, o)| o.promised > o.settled).map(|(c, o)| (*c, *o)).collect();
+        let me = state.identity.as_ref().map(|i| i.address);
+        let restored = state.restored.iter().filter(|(c, (payer, _))| Some(*payer) == me && !state.owed.contains_key(c));
+        let mut owed: Vec<(ChannelId, Owed)> = state
+            .owed
+            .iter()
+            .chain(restored.map(|(c, (_, o))| (c, o)))
+            .filter(|(_, o)| o.promised > o.settled)
+            .map(|(c, o)| (*c, *o))
+            .collect();
         owed.sort_by_key(|(c, _)| *c);
         owed
+    }
+
+    /// Takes over what earlier sessions still owe (from the ledger), to be settled like
+    /// this session's promises. Returns how many channels that is.
+    pub(crate) fn restore_unsettled(&self, owed: &[bidswarm_ledger::UnsettledSpend]) -> usize {
+        let mut state = self.lock();
+        for u in owed {
+            let promised = Amount(u.promised.base_units());
+            let settled = promised.saturating_sub(Amount(u.unsettled.base_units()));
+            state.restored.insert(u.channel, (u.payer, Owed { counterparty: u.payee, promised, settled }));
+        }
+        owed.len()
     }
 
     /// Records that `channel` is settled up to `upto` on chain.
     pub(crate) fn mark_settled(&self, channel: ChannelId, upto: Amount) {
         let mut state = self.lock();
         if let Some(o) = state.owed.get_mut(&channel) {
+            o.settled = o.settled.max(upto);
+        }
+        if let Some((_, o)) = state.restored.get_mut(&channel) {
             o.settled = o.settled.max(upto);
         }
         if let Some((o, _)) = state.earned.get_mut(&channel) {

@@ -33,6 +33,21 @@ pub struct Summary {
     pub fees: Amount,
 }
 
+/// A spend channel with promises not yet settled on chain: what the payer still owes,
+/// after a restart as before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnsettledSpend {
+    pub channel: ChannelId,
+    /// Which of our accounts signed its vouchers (only that key can settle them).
+    pub payer: Address,
+    pub payee: Address,
+    pub info_hash: [u8; 20],
+    /// The highest voucher's cumulative amount.
+    pub promised: Amount,
+    /// What of it is neither confirmed on chain nor in a settlement in flight.
+    pub unsettled: Amount,
+}
+
 /// Spent and earned for one torrent, peer or day.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Economics {
@@ -136,7 +151,35 @@ impl Ledger {
         })
     }
 
-    async fn channel_index(&self) -> Result<HashMap<ChannelId, ([u8; 20], Address)>> {
+    /// Spend channels whose vouchers are not all settled (nor being settled), from the
+    /// journal's `committed:<channel>` accounts. A settlement in flight when the app
+    /// stopped counts as paid here, so a restart never pays twice.
+    pub async fn unsettled_spend(&self) -> Result<Vec<UnsettledSpend>> {
+        let index = self.channel_index().await?;
+        let totals = self.account_totals().await?;
+        let mut out = Vec::new();
+        for (account, t) in &totals {
+            let Account::Committed(channel) = account else { continue };
+            let unsettled = t.credit_balance();
+            let Some((info_hash, payee, payer)) = index.get(channel).filter(|_| !unsettled.is_zero()) else {
+                continue;
+            };
+            let promised = totals.get(&Account::Spent(*channel)).map_or(unsettled, |t| t.debit_balance());
+            out.push(UnsettledSpend {
+                channel: *channel,
+                payer: *payer,
+                payee: *payee,
+                info_hash: *info_hash,
+                promised,
+                unsettled,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Each channel's torrent, the other side (payee of a spend channel, payer of an earn
+    /// channel), and its payer.
+    async fn channel_index(&self) -> Result<HashMap<ChannelId, ChannelSides>> {
         let rows = sqlx::query!("SELECT id, payer, payee, info_hash, direction FROM channels")
             .fetch_all(&self.pool)
             .await?;
@@ -148,14 +191,15 @@ impl Ledger {
                     detail: format!("{} bytes", r.info_hash.len()),
                 })?;
             let peer = if r.direction == "spend" { &r.payee } else { &r.payer };
-            index.insert(channel_id(&r.id)?, (info_hash, address(peer, "channels")?));
+            let sides = (info_hash, address(peer, "channels")?, address(&r.payer, "channels")?);
+            index.insert(channel_id(&r.id)?, sides);
         }
         Ok(index)
     }
 
     async fn economics_by<K: Ord>(
         &self,
-        key: impl Fn(&Line, &HashMap<ChannelId, ([u8; 20], Address)>) -> Option<K>,
+        key: impl Fn(&Line, &HashMap<ChannelId, ChannelSides>) -> Option<K>,
     ) -> Result<BTreeMap<K, Economics>> {
         let index = self.channel_index().await?;
         let mut out: BTreeMap<K, Economics> = BTreeMap::new();
@@ -172,13 +216,14 @@ impl Ledger {
 
     /// Spent and earned per torrent (info hash).
     pub async fn per_torrent(&self) -> Result<BTreeMap<[u8; 20], Economics>> {
-        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(ih, _)| *ih))
+        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(ih, _, _)| *ih))
             .await
     }
 
     /// Spent and earned per peer (the other side of the channel).
     pub async fn per_peer(&self) -> Result<BTreeMap<Address, Economics>> {
-        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(_, p)| *p)).await
+        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(_, p, _)| *p))
+            .await
     }
 
     /// Spent and earned per UTC day (`YYYY-MM-DD`), by when the voucher was recorded.
@@ -186,6 +231,9 @@ impl Ledger {
         self.economics_by(|line, _| Some(crate::time::day_of(line.at))).await
     }
 }
+
+/// A channel's info hash, other side and payer.
+type ChannelSides = ([u8; 20], Address, Address);
 
 fn line_channel(line: &Line) -> Option<ChannelId> {
     match line.account {
