@@ -8,6 +8,7 @@ import { formatBytes } from '../lib/format';
 import { looksLikeMagnet, looksLikeTorrentUrl } from '../lib/torrents';
 import { useApp } from '../state/app';
 import { FileTree } from './FileTree';
+import { FolderField } from './FolderField';
 import { AddBid, type AddBidValue } from './speed/AddBid';
 
 /** What the dialog was opened with: nothing, a pasted text, a dropped file, or a source from the desktop. */
@@ -93,6 +94,17 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
         if (controller.signal.aborted) return;
         setPhase({ step: 'failed', source, error: e });
       });
+  }
+
+  /**
+   * Drops a preview that is still resolving. The browser aborts its request; the core
+   * cannot be told to stop a preview, so a magnet's lookup there ends by itself (it gives
+   * up after 60 s without metadata) and its answer is ignored.
+   */
+  function stopResolving() {
+    abort.current?.abort();
+    abort.current = null;
+    setPhase({ step: 'input' });
   }
 
   function startText(value: string) {
@@ -194,7 +206,10 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
       {phase.step === 'resolving' ? (
         <div className="resolving" role="status" aria-live="polite">
           <span className="spinner" aria-hidden="true" />
-          {t(source?.kind === 'magnet' ? 'add.resolvingMagnet' : 'add.reading')}
+          <span className="grow">{t(source?.kind === 'magnet' ? 'add.resolvingMagnet' : 'add.reading')}</span>
+          <button type="button" className="btn" onClick={stopResolving}>
+            {t('add.stopResolving')}
+          </button>
         </div>
       ) : null}
 
@@ -221,10 +236,7 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
       ) : null}
 
       <div className="add-options">
-        <label className="field grow">
-          <span>{t('add.saveTo')}</span>
-          <input type="text" value={folder} onChange={(e) => setFolder(e.target.value)} spellCheck={false} />
-        </label>
+        <FolderField label={t('add.saveTo')} value={folder} onChange={setFolder} />
         <label className="check">
           <input type="checkbox" checked={paused} onChange={(e) => setPaused(e.target.checked)} />
           {t('add.startPaused')}

@@ -6,7 +6,8 @@ import type { PeerView, TorrentView } from '../api/optional';
 import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
 import { displayName, progressFraction, shareRatio } from '../lib/torrents';
 import { useApp } from '../state/app';
-import { FileTree } from './FileTree';
+import { FilesTab } from './details/FilesTab';
+import { TorrentLimitsEditor } from './details/TorrentLimitsEditor';
 import { PiecesMap } from './PiecesMap';
 import { SpeedChart } from './SpeedChart';
 import { SpeedTab } from './speed/SpeedTab';
@@ -74,6 +75,8 @@ function GeneralTab({ torrent }: { torrent: TorrentView }) {
     [t('general.savePath'), torrent.output_folder],
     [t('general.downloaded'), formatBytes(torrent.fetched_bytes, locale)],
     [t('general.uploaded'), formatBytes(torrent.uploaded_bytes, locale)],
+    [t('general.downloadedAllTime'), formatBytes(torrent.all_time_downloaded_bytes, locale)],
+    [t('general.uploadedAllTime'), formatBytes(torrent.all_time_uploaded_bytes, locale)],
     [t('general.ratio'), formatRatio(shareRatio(torrent), locale)],
     [t('general.rates'), `↓ ${formatRate(torrent.download_bytes_per_sec, locale, true)}  ↑ ${formatRate(torrent.upload_bytes_per_sec, locale, true)}`],
     [t('general.eta'), formatEta(torrent.eta_secs, locale)],
@@ -91,44 +94,16 @@ function GeneralTab({ torrent }: { torrent: TorrentView }) {
     [t('general.magnet'), torrent.magnet],
   ];
   return (
-    <dl className="general-grid">
-      {rows.map(([label, value]) => (
-        <div className="general-row" key={label}>
-          <dt>{label}</dt>
-          <dd className="selectable">{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function FilesTab({ torrent }: { torrent: TorrentView }) {
-  const { t } = useTranslation();
-  const { rpc, store, notify } = useApp();
-  const [pending, setPending] = useState(false);
-  if (torrent.files.length === 0) {
-    return <p className="empty-note">{t(torrent.state === 'resolving' ? 'files.resolving' : 'files.none')}</p>;
-  }
-  const selected = new Set(torrent.files.filter((f) => f.included).map((f) => f.index));
-  const change = async (next: Set<number>) => {
-    if (next.size === 0) {
-      notify('error', t('files.needOne'));
-      return;
-    }
-    setPending(true);
-    try {
-      const r = await rpc({ type: 'set_file_selection', id: torrent.id, files: Array.from(next).sort((a, b) => a - b) });
-      if (r.type === 'torrent') store.upsert(r.torrent);
-    } catch (e) {
-      notify('error', (e as ApiError).message);
-    } finally {
-      setPending(false);
-    }
-  };
-  return (
     <>
-      <FileTree files={torrent.files} selected={selected} onChange={(s) => void change(s)} showProgress disabled={pending} />
-      <p className="hint">{t('files.priorityMissing')}</p>
+      <dl className="general-grid">
+        {rows.map(([label, value]) => (
+          <div className="general-row" key={label}>
+            <dt>{label}</dt>
+            <dd className="selectable">{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <TorrentLimitsEditor torrent={torrent} />
     </>
   );
 }

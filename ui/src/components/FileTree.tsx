@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TorrentFile } from '../bindings';
 import { buildFileTree, checkState, toggleNode, visibleNodes, type CheckState } from '../lib/fileTree';
@@ -11,10 +11,12 @@ interface Props {
   /** Show each file's verified progress (the Files tab), not only its size. */
   showProgress?: boolean;
   disabled?: boolean;
+  /** Something to show at the end of each file's row (the Files tab's priority menu). */
+  fileExtra?: (file: TorrentFile) => ReactNode;
 }
 
 /** A folder tree of a torrent's files with tri-state checkboxes. */
-export function FileTree({ files, selected, onChange, showProgress = false, disabled = false }: Props) {
+export function FileTree({ files, selected, onChange, showProgress = false, disabled = false, fileExtra }: Props) {
   const { t, i18n } = useTranslation();
   const root = useMemo(() => buildFileTree(files), [files]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
@@ -53,6 +55,7 @@ export function FileTree({ files, selected, onChange, showProgress = false, disa
               <span className="file-progress">{formatPercent(node.file.length > 0 ? progress / node.file.length : 1, i18n.language)}</span>
             ) : null}
             <span className="file-size">{formatBytes(node.length, i18n.language)}</span>
+            {fileExtra ? <span className="file-extra">{node.file ? fileExtra(node.file) : null}</span> : null}
           </div>
         );
       })}

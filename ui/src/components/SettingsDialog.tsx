@@ -6,6 +6,8 @@ import type { ApiError, BlocklistStatus } from '../bindings';
 import { has, type SettingsView } from '../api/optional';
 import { kibPerSecText, parseKibPerSec } from '../lib/format';
 import { useApp } from '../state/app';
+import { FolderField } from './FolderField';
+import { MagnetHandlerButton } from './MagnetHandlerButton';
 import type { LanguagePref, ThemePref } from '../state/prefs';
 
 interface Props {
@@ -147,9 +149,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
           {s && draft ? (
             <>
               <Tabs.Content value="downloads" className="settings-panel">
-                <Field label={t('settings.downloadFolder')}>
-                  <input type="text" value={s.download_folder} onChange={(e) => set({ download_folder: e.target.value })} spellCheck={false} />
-                </Field>
+                <FolderField label={t('settings.downloadFolder')} value={s.download_folder} onChange={(folder) => set({ download_folder: folder })} />
                 {has(s, 'notify_on_complete') ? (
                   <Check label={t('settings.notifications')} checked={s.notify_on_complete ?? false} onChange={(v) => set({ notify_on_complete: v })} />
                 ) : null}
@@ -229,6 +229,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                 {has(s, 'close_to_tray') ? (
                   <Check label={t('settings.closeToTray')} checked={s.close_to_tray ?? false} onChange={(v) => set({ close_to_tray: v })} />
                 ) : null}
+                <MagnetHandlerButton />
               </Tabs.Content>
             </>
           ) : null}

@@ -71,6 +71,8 @@ export class TorrentStore {
       case 'added':
       case 'metadata_resolved':
       case 'completed':
+      // Paused torrents send no progress: this is how a pause made elsewhere shows.
+      case 'state_changed':
         this.upsert(event.torrent);
         break;
       case 'progress': {

@@ -1,5 +1,6 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { open } from '@tauri-apps/plugin-dialog';
 import type { Event, Request, Response, TorrentSource } from '../bindings';
 import { toApiError, type ConnectionState, type Transport } from './types';
 
@@ -19,6 +20,19 @@ export class TauriTransport implements Transport {
   async rpc(request: Request): Promise<Response> {
     try {
       return await invoke<Response>('rpc', { request });
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+
+  async pickFolder(title: string, start?: string): Promise<string | null> {
+    const chosen = await open({ directory: true, multiple: false, title, defaultPath: start || undefined });
+    return typeof chosen === 'string' ? chosen : null;
+  }
+
+  async registerMagnetHandler(): Promise<string> {
+    try {
+      return await invoke<string>('register_magnet_handler');
     } catch (e) {
       throw toApiError(e);
     }

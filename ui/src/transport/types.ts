@@ -27,6 +27,17 @@ export interface Transport {
    * with the desktop app). The browser never has any.
    */
   onExternalAdd(listener: (source: TorrentSource) => void): () => void;
+  /**
+   * Desktop only: the system's folder picker, starting at `start`. Resolves the chosen
+   * folder, or `null` when the user cancels. Absent in a browser, where the UI keeps a
+   * text field (a web page cannot learn a folder's path).
+   */
+  pickFolder?: (title: string, start?: string) => Promise<string | null>;
+  /**
+   * Desktop only: registers Bidswarm as the handler for `magnet:` links and `.torrent`
+   * files for this user; resolves the desktop entry it wrote.
+   */
+  registerMagnetHandler?: () => Promise<string>;
 }
 
 export function isApiError(value: unknown): value is ApiError {
