@@ -46,6 +46,8 @@ bench:
 	$(CARGO) build --release -p bidswarm-cli
 	python3 bench/transfer.py --size-mib $${SIZE_MIB:-1024}
 	python3 bench/speed.py --size-mib 64
+	# Vouchers persisted per second by the ledger, against plain INSERTs in the same run.
+	$(CARGO) bench -p bidswarm-ledger --bench vouchers
 
 # The .deb and the AppImage, in target/release/bundle/. The Tauri CLI comes from npm
 # (package.json at the root), never from `cargo install`.
