@@ -146,6 +146,9 @@ function DayChart({ days }: { days: DayEconomics[] }) {
     const dayFormat = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
     const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 6 });
     const bars = uPlot.paths.bars?.({ size: [0.35, 40], gap: 2 });
+    // One tick per day with data, and a day of room either side.
+    const lo = Math.min(...xs) - 86400;
+    const hi = Math.max(...xs) + 86400;
     const byDay = new Map(days.map((d) => [Date.parse(`${d.day}T00:00:00Z`) / 1000, d]));
     const exact = (key: 'spent' | 'earned') => (_u: uPlot, _v: number | null, _s: number, idx: number | null) => {
       const d = idx === null ? undefined : byDay.get(xs[idx] ?? -1);
@@ -158,10 +161,10 @@ function DayChart({ days }: { days: DayEconomics[] }) {
         legend: { show: true },
         fmtDate: () => (date: Date) => dayFormat.format(date),
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true, range: (_u, min, max) => [min - 86400, max + 86400] }, y: { range: (_u, _min, max) => [0, Math.max(1e-6, max * 1.15)] } },
-        axes: [{ ...axis, values: (_u, ticks) => ticks.map((v) => dayFormat.format(new Date(v * 1000))) }, { ...axis, size: 70, values: (_u, ticks) => ticks.map((v) => number.format(v)) }],
+        scales: { x: { time: true, range: () => [lo, hi] }, y: { range: (_u, _min, max) => [0, Math.max(1e-6, max * 1.15)] } },
+        axes: [{ ...axis, splits: () => xs, values: (_u, ticks) => ticks.map((v) => dayFormat.format(new Date(v * 1000))) }, { ...axis, size: 70, values: (_u, ticks) => ticks.map((v) => number.format(v)) }],
         series: [
-          {},
+          { label: t('money.day'), value: (_u, v) => (v === null ? '—' : dayFormat.format(new Date(v * 1000))) },
           { label: t('money.spent'), stroke: color('--warning', '#b54708'), fill: color('--warning', '#b54708'), paths: bars, points: { show: false }, value: exact('spent') },
           { label: t('money.earned'), stroke: color('--ok', '#16a34a'), fill: color('--ok', '#16a34a'), paths: bars, points: { show: false }, value: exact('earned') },
         ],

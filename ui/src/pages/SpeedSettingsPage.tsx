@@ -87,7 +87,7 @@ export function SpeedSettingsPage() {
   const fixedPrice = checkAmount(draft.fixedPrice, BTT_DECIMALS, true, amountError);
   const maxPrice = checkAmount(draft.maxPrice, BTT_DECIMALS, true, amountError);
   const budget = checkAmount(draft.budget, BTT_DECIMALS, draft.spending, amountError);
-  const budgetError = budget.error ?? (draft.spending && budget.units === '0' ? t('speedSettings.budgetRequired') : null);
+  const budgetError = draft.spending && (draft.budget.trim() === '' || budget.units === '0') ? t('speedSettings.budgetRequired') : budget.error;
   const ask = checkAmount(draft.ask, BTT_DECIMALS, true, amountError);
   const cap = checkAmount(draft.exposureCap, BTT_DECIMALS, true, amountError);
   const threshold = checkAmount(draft.threshold, BTT_DECIMALS, true, amountError);

@@ -298,7 +298,7 @@ function BalancesCard({ balances, error }: { balances: WalletBalances | null; er
             <dt>
               {t(`wallet.balance.${r.key}`)}{' '}
               <span className="info" tabIndex={0} role="img" aria-label={t(`wallet.how.${r.key}`)}>
-                {'ⓘ'}
+                {'?'}
               </span>
             </dt>
             <dd className="amount">{r.value}</dd>

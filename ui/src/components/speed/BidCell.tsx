@@ -15,7 +15,10 @@ export function BidCell({ id }: { id: TorrentId }) {
   }
   if (bid.exhausted) return <span className="muted" title={t('bid.exhaustedHint')}>{t('bid.exhausted')}</span>;
   if (bid.own && !bid.own.spending) return <span className="muted" title={t('bid.offHint')}>{t('bid.off')}</span>;
-  if (bid.own) return <span className="muted" title={t('bid.ownHint')}>{t('bid.upTo', { amount: formatBtt(bid.own.price, i18n.language, 4) })}</span>;
+  if (bid.own) {
+    const amount = formatBtt(bid.own.price, i18n.language, 4);
+    return <span className="muted" title={t('bid.ownHint')}>{bid.own.fixed ? t('bid.perGib', { amount }) : t('bid.upTo', { amount })}</span>;
+  }
   return null;
 }
 

@@ -11,7 +11,7 @@ export interface BidView {
   /** Base units per GiB we bid now, when bidding. */
   current: string | null;
   /** The torrent's own bid: off, or its price (fixed) / max price (auto). */
-  own: { spending: boolean; price: string } | null;
+  own: { spending: boolean; price: string; fixed: boolean } | null;
   exhausted: boolean;
 }
 
@@ -46,7 +46,7 @@ export class BidStore {
   fromStatus(id: TorrentId, speed: TorrentSpeed) {
     this.set(id, {
       current: speed.current_bid,
-      own: speed.bid ? { spending: speed.bid.spending, price: speed.bid.price_per_gib } : null,
+      own: speed.bid ? { spending: speed.bid.spending, price: speed.bid.price_per_gib, fixed: speed.bid.strategy === 'fixed' } : null,
       exhausted: speed.budget_exhausted,
     });
   }

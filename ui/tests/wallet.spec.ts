@@ -1,0 +1,252 @@
+/**
+ * The wallet, bid for speed and the money trail against a real devnet and a real earning
+ * seeder (a second `serve`, whose own UI shows what it earned). The recovery phrase is
+ * read from the page to answer the backup check and is never printed.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import type { Request, Response } from '../src/bindings';
+import { openApp, repoRoot } from './fixtures';
+import { BTT, expect, settingsOf, test } from './tron';
+
+const PASSWORD = 'correct horse battery';
+const shots = join(repoRoot, 'target', 'ui-screenshots');
+
+/** Onboarding through the UI: a new wallet in a password file on the local devnet, its words confirmed. */
+async function createWallet(page: Page, devnetUrl: string): Promise<string> {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Wallet' }).click();
+  const form = page.locator('form.onboarding');
+  await expect(form.getByRole('heading', { name: 'Set up your wallet' })).toBeVisible();
+  await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await form.getByLabel('Repeat the password').fill(PASSWORD);
+  await form.getByRole('radio', { name: 'Password-protected file' }).check();
+  await form.getByLabel('TRON network').selectOption('local');
+  await form.getByLabel('Node URL').fill(devnetUrl);
+  await form.getByRole('button', { name: 'Create wallet' }).click();
+
+  const words = page.getByTestId('mnemonic').locator('.mnemonic-word');
+  await expect(words).toHaveCount(12, { timeout: 30_000 });
+  const phrase = await words.allTextContents();
+  await page.getByRole('button', { name: 'I wrote them down' }).click();
+  // A wrong answer is refused first.
+  const inputs = page.getByLabel(/^Word #\d+$/);
+  await expect(inputs).toHaveCount(3);
+  for (let i = 0; i < 3; i += 1) await inputs.nth(i).fill('wrong');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByRole('alert')).toContainText('does not match');
+  for (let i = 0; i < 3; i += 1) {
+    const label = await inputs.nth(i).evaluate((el) => el.closest('label')?.textContent ?? '');
+    const n = Number(/#(\d+)/.exec(label)?.[1]);
+    await inputs.nth(i).fill(phrase[n - 1]!);
+  }
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByTestId('wallet-state')).toHaveText('Unlocked');
+  await expect(page.getByTestId('wallet-network')).toHaveText('Local test network');
+  const address = (await page.getByTestId('wallet-address').textContent())!.trim();
+  expect(address).toMatch(/^T[1-9A-HJ-NP-Za-km-z]{33}$/);
+  return address;
+}
+
+async function speedOf(rpc: (r: Request) => Promise<Response>, id: string) {
+  const r = await rpc({ type: 'get_torrent_speed', id });
+  if (r.type !== 'torrent_speed') throw new Error(r.type);
+  return r.speed;
+}
+
+/** Pastes a magnet into the Add dialog and waits for its preview (metadata from the seller). */
+async function openAdd(page: Page, magnet: string) {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Torrents' }).click();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const add = page.getByRole('dialog', { name: 'Add torrent' });
+  await add.getByLabel('Magnet link or URL').fill(magnet);
+  await add.getByRole('button', { name: 'Fetch' }).click();
+  await expect(add.getByTestId('selected-total')).toBeVisible({ timeout: 30_000 });
+  return add;
+}
+
+test('refusals: a bad address, a wrong password, and no bid while spending is off', async ({ page, server, devnet, seller, makeTorrent }) => {
+  test.setTimeout(150_000);
+  const shop = await seller({ askBtt: BTT.toString(), uploadBytesPerSec: 1 << 20 });
+  const made = makeTorrent('free-ride.bin', { 'free-ride.bin': 3 << 20 });
+  const magnet = await shop.seed(made);
+
+  await openApp(page, server);
+  const address = await createWallet(page, devnet.url);
+  await devnet.faucet(address, 1_000_000_000, (1000n * BTT).toString());
+  await expect(page.getByTestId('balance-btt')).toContainText('1,000 BTT', { timeout: 20_000 });
+
+  // A mistyped address is refused in the form: nothing is priced.
+  await page.getByLabel('Recipient').fill(`${shop.address.slice(0, -1)}${shop.address.endsWith('a') ? 'b' : 'a'}`);
+  await page.getByLabel('Amount').fill('1');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.locator('.send-card').getByRole('alert')).toContainText('Not a TRON address');
+  await expect(page.getByRole('dialog', { name: 'Confirm the transfer' })).toHaveCount(0);
+
+  // A valid one is priced and shown for confirmation, with the fee; cancelling sends nothing.
+  await page.getByLabel('Recipient').fill(shop.address);
+  await page.getByRole('button', { name: 'Review' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Confirm the transfer' });
+  await expect(confirm.getByTestId('send-quote')).toContainText('Network fee');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+
+  // A wrong unlock password shows an error and leaves the wallet locked.
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await expect(page.getByTestId('wallet-state')).toHaveText('Locked');
+  await page.locator('.unlock-form').getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.locator('.unlock-form').getByRole('alert')).toHaveText('Wrong password: the wallet stays locked.');
+  await expect(page.getByTestId('wallet-state')).toHaveText('Locked');
+  await page.locator('.unlock-form').getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByTestId('wallet-state')).toHaveText('Unlocked');
+
+  // Spending is off by default: the Add dialog offers no bid of its own, and the
+  // download from an earning seeder finishes without a bid or a voucher.
+  expect((await settingsOf(server.rpc)).speed.spending_enabled).toBe(false);
+  const add = await openAdd(page, magnet);
+  await expect(add.getByText('Spending is off')).toBeVisible();
+  await expect(add.getByTestId('bid-mode').locator('option')).toHaveText(['Use the default bid', 'Never pay']);
+  await add.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect
+    .poll(async () => {
+      const r = await server.rpc({ type: 'get_torrent', id: made.infoHash });
+      return r.type === 'torrent' ? r.torrent.state : null;
+    }, { timeout: 60_000 })
+    .toBe('seeding');
+  const mine = await speedOf(server.rpc, made.infoHash);
+  expect(mine.current_bid).toBeNull();
+  expect(mine.spent).toBe('0');
+  expect(mine.channels).toEqual([]);
+  expect((await speedOf(shop.rpc, made.infoHash)).earned).toBe('0');
+});
+
+test('happy path: fund, bid, spend exactly what the seller earned, export CSV; screenshots', async ({ page, context, server, devnet, seller, makeTorrent }) => {
+  test.setTimeout(240_000);
+  // 12 MiB at 1 MiB/s: long enough for the auction to grant a paid slot.
+  const shop = await seller({ askBtt: BTT.toString(), uploadBytesPerSec: 1 << 20 });
+  const made = makeTorrent('paid-for.bin', { 'paid-for.bin': 12 << 20 });
+  const magnet = await shop.seed(made);
+
+  await openApp(page, server);
+  const address = await createWallet(page, devnet.url);
+  await devnet.faucet(address, 1_000_000_000, (1000n * BTT).toString());
+  await expect(page.getByTestId('balance-btt')).toContainText('1,000 BTT', { timeout: 20_000 });
+
+  // Turn spending on: a budget is required first.
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Bid for speed' }).click();
+  await page.getByLabel('Pay for faster downloads').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Spending needs a budget per torrent above zero.')).toBeVisible();
+  await page.getByTestId('budget-per-torrent').fill('50');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect.poll(async () => (await settingsOf(server.rpc)).speed).toMatchObject({ spending_enabled: true, budget_per_torrent: (50n * BTT).toString() });
+
+  // Add with this torrent's own bid and budget.
+  const add = await openAdd(page, magnet);
+  await add.getByTestId('bid-mode').selectOption('own');
+  await add.getByLabel('Strategy').selectOption('fixed');
+  await add.getByTestId('bid-price').fill('5');
+  await add.getByTestId('bid-budget').fill('20');
+  await add.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(add).toHaveCount(0);
+  const own = await speedOf(server.rpc, made.infoHash);
+  expect(own.bid).toEqual({ spending: true, strategy: 'fixed', price_per_gib: (5n * BTT).toString(), budget: (20n * BTT).toString() });
+
+  // The BTT tab: "spent" rises while it downloads.
+  const row = page.getByRole('row').filter({ has: page.getByRole('gridcell', { name: made.name, exact: true }) });
+  await row.click();
+  await page.keyboard.press('Enter');
+  const details = page.getByRole('region', { name: /Details of/ });
+  await details.getByRole('tab', { name: 'BTT' }).click();
+  const spent = details.getByTestId('speed-spent');
+  await expect(spent).not.toHaveText('0 BTT', { timeout: 60_000 });
+  await expect
+    .poll(async () => {
+      const r = await server.rpc({ type: 'get_torrent', id: made.infoHash });
+      return r.type === 'torrent' ? r.torrent.state : null;
+    }, { timeout: 90_000 })
+    .toBe('seeding');
+  // Settled down: the last voucher is in.
+  let last = '';
+  await expect
+    .poll(async () => {
+      const now = (await speedOf(server.rpc, made.infoHash)).spent;
+      const same = now === last;
+      last = now;
+      return same;
+    }, { timeout: 20_000, intervals: [2000] })
+    .toBe(true);
+  const spentUnits = BigInt(last);
+  expect(spentUnits).toBeGreaterThan(0n);
+  expect(spentUnits).toBeLessThanOrEqual(20n * BTT);
+  await expect(spent).toHaveText(`${formatAll(spentUnits)} BTT`);
+
+  // The seller's own UI shows the same amount earned.
+  const sellerPage = await context.newPage();
+  await sellerPage.goto(shop.loginUrl);
+  await expect(sellerPage.getByTestId('connection-state')).toHaveText(/Connected/);
+  const sellerRow = sellerPage.getByRole('row').filter({ has: sellerPage.getByRole('gridcell', { name: made.name, exact: true }) });
+  await sellerRow.click();
+  await sellerPage.keyboard.press('Enter');
+  const sellerDetails = sellerPage.getByRole('region', { name: /Details of/ });
+  await sellerDetails.getByRole('tab', { name: 'BTT' }).click();
+  await expect(sellerDetails.getByTestId('speed-earned')).toHaveText(`${formatAll(spentUnits)} BTT`, { timeout: 20_000 });
+  await sellerPage.close();
+
+  // The money trail, and its CSV export.
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Money trail' }).click();
+  await expect(page.getByTestId('money-spent')).toContainText('BTT');
+  await expect(page.getByTestId('ledger-health')).toHaveText('Ledger verified', { timeout: 20_000 });
+  await expect(page.getByTestId('money-per-torrent')).toContainText(made.name);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  expect(csv.split('\n')[0]).toBe('date,torrent,peer,direction,amount_btt,state,txid');
+  expect(csv).toContain(`${made.infoHash},${shop.address},spend,`);
+
+  // Screenshots of every new page, light and dark (none shows the recovery phrase).
+  mkdirSync(shots, { recursive: true });
+  for (const theme of ['light', 'dark'] as const) {
+    await page.evaluate((t) => localStorage.setItem('bidswarm.theme', JSON.stringify(t)), theme);
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    const nav = page.getByRole('navigation', { name: 'Pages' });
+    await nav.getByRole('button', { name: 'Money trail' }).click();
+    await expect(page.getByTestId('ledger-health')).toHaveText('Ledger verified');
+    await expect(page.locator('.day-chart .uplot')).toBeVisible();
+    await page.screenshot({ path: join(shots, `money-${theme}.png`) });
+    await nav.getByRole('button', { name: 'Wallet' }).click();
+    await expect(page.getByTestId('balance-spendable')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'History' })).toBeVisible();
+    await page.screenshot({ path: join(shots, `wallet-${theme}.png`) });
+    await nav.getByRole('button', { name: 'Bid for speed' }).click();
+    await expect(page.getByTestId('budget-per-torrent')).toBeVisible();
+    await page.screenshot({ path: join(shots, `speed-settings-${theme}.png`) });
+    await nav.getByRole('button', { name: 'Torrents' }).click();
+    await row.click();
+    await page.keyboard.press('Enter');
+    await details.getByRole('tab', { name: 'BTT' }).click();
+    await expect(details.getByTestId('speed-spent')).toBeVisible();
+    await page.screenshot({ path: join(shots, `details-btt-${theme}.png`) });
+    await details.getByRole('button', { name: 'Close details' }).click();
+  }
+});
+
+test('onboarding screenshots, light and dark', async ({ page, server }) => {
+  mkdirSync(shots, { recursive: true });
+  await openApp(page, server);
+  for (const theme of ['light', 'dark'] as const) {
+    await page.evaluate((t) => localStorage.setItem('bidswarm.theme', JSON.stringify(t)), theme);
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Wallet' }).click();
+    await expect(page.getByRole('heading', { name: 'Set up your wallet' })).toBeVisible();
+    await page.screenshot({ path: join(shots, `wallet-onboarding-${theme}.png`) });
+  }
+});
+
+/** Every digit of an amount, as the BTT tab shows spent and earned (en). */
+function formatAll(units: bigint): string {
+  const whole = (units / BTT).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const fraction = (units % BTT).toString().padStart(18, '0').replace(/0+$/, '');
+  return fraction ? `${whole}.${fraction}` : whole;
+}
