@@ -9,9 +9,13 @@ against a local devnet, real `bidswarm-cli` processes:
 3. Overhead: bt_speed bytes (from the vouchers in the ledger, plus the handshake
    messages) as a share of the piece bytes paid for.
 
-Shares are derived from completion times: after the first leecher finishes, the other
-has the whole cap (the shaper is work-conserving), so what it had when the first finished
-is `size - cap * (t_second - t_first)`.
+Shares are measured two ways:
+- directly, from each leecher's verified bytes over time (`download --progress-lines`):
+  the bytes each got while both were downloading, from the moment the faster one had 5 %
+  of the file (past the magnet, metadata and auction start-up) until it finished;
+- from completion times, as before: after the first leecher finishes the other has the
+  whole cap (the shaper is work-conserving), so what it had when the first finished is
+  `size - cap * (t_second - t_first)`. This charges the first leecher's start-up to it.
 """
 
 from __future__ import annotations
@@ -116,7 +120,8 @@ def scenario(cli: Path, tmp: Path, size_mib: int, bids: list[str | None], label:
         key, address = key_file(cli, run, f"leecher{i}", 0x40 + i)
         faucet(url, address, 1000 * BTT)
         argv = [str(cli), "download", magnet, "-o", str(run / f"out{i}"), "--no-dht", "--exit-on-complete",
-                "--peer", addr, "--wallet-file", str(key), "--network", url, "--ledger", str(run / f"ledger{i}.sqlite")]
+                "--peer", addr, "--wallet-file", str(key), "--network", url, "--ledger", str(run / f"ledger{i}.sqlite"),
+                "--progress-lines"]
         if bid is not None:
             argv += ["--bid", bid, "--budget", "1000"]
         leechers.append(argv)
@@ -125,10 +130,37 @@ def scenario(cli: Path, tmp: Path, size_mib: int, bids: list[str | None], label:
     ends = [p.wait() - start for p in procs]
     result = {"times": ends, "spent": [int(p.value("spent") or 0) for p in procs],
               "bought": [int(p.value("bytes_bought") or 0) for p in procs],
-              "vouchers": [count_vouchers(run / f"ledger{i}.sqlite") for i in range(len(bids))]}
+              "vouchers": [count_vouchers(run / f"ledger{i}.sqlite") for i in range(len(bids))],
+              "progress": [progress(p) for p in procs]}
     seeder.stop()
     devnet.stop()
     return result
+
+
+def progress(proc: Proc) -> list[tuple[int, int]]:
+    """(unix ms, verified bytes) from a leecher's `progress:` lines."""
+    proc.out.flush()
+    series = []
+    for line in Path(proc.out.name).read_text().splitlines():
+        if line.startswith("progress: "):
+            done, ms = line.split(": ", 1)[1].split()
+            series.append((int(ms), int(done)))
+    return series
+
+
+def bytes_at(series: list[tuple[int, int]], ms: int) -> int:
+    return max((b for t, b in series if t <= ms), default=0)
+
+
+def contested_shares(fast: list[tuple[int, int]], slow: list[tuple[int, int]], size: int) -> tuple[float, float, float]:
+    """Each leecher's share of the bytes both got while both downloaded, and the seconds
+    that window lasted: from the faster one's 5 % mark to its finish."""
+    start = next(t for t, b in fast if b >= size // 20)
+    end = next(t for t, b in fast if b >= size)
+    got_fast = bytes_at(fast, end) - bytes_at(fast, start)
+    got_slow = bytes_at(slow, end) - bytes_at(slow, start)
+    total = got_fast + got_slow
+    return got_fast / total, got_slow / total, (end - start) / 1000
 
 
 def count_vouchers(path: Path) -> int:
@@ -156,11 +188,13 @@ def main() -> None:
         ta, tb = effect["times"]
         b_had = share_of_second(size, ta, tb)
         b_share = b_had / (CAP * ta)
+        _, b_direct, b_window = contested_shares(*effect["progress"], size)
         log(f"proportionality: two bidders at 30 and 10 BTT/GiB")
         prop = scenario(cli, tmp, args.size_mib, ["30", "10"], "proportional")
         t_hi, t_lo = prop["times"]
         lo_had = share_of_second(size, t_hi, t_lo)
         split = size / lo_had if lo_had else float("inf")
+        hi_direct, lo_direct, prop_window = contested_shares(*prop["progress"], size)
         piece_bytes = sum(effect["bought"]) + sum(prop["bought"])
         vouchers = sum(effect["vouchers"]) + sum(prop["vouchers"])
         # A voucher message is 171 bytes of payload + 6 of framing; hello, bid and price
@@ -168,8 +202,11 @@ def main() -> None:
         speed_bytes = vouchers * 177 + 3 * 6 * 130
         overhead = speed_bytes / piece_bytes if piece_bytes else float("nan")
     print(f"bid_effect: bidder {ta:.1f} s, non-bidder {tb:.1f} s, {tb / ta:.2f}x sooner; "
-          f"non-bidder had {b_share * 100:.1f}% of the cap while the bidder ran")
-    print(f"proportionality: split {split:.2f}:1 for bids 3:1 ({t_hi:.1f} s / {t_lo:.1f} s)")
+          f"non-bidder had {b_share * 100:.1f}% of the cap while the bidder ran (from times)")
+    print(f"non_bidder_share: {b_direct * 100:.1f}% of the bytes both got in the {b_window:.1f} s "
+          f"the bidder spent between 5% and done (counted bytes)")
+    print(f"proportionality: split {split:.2f}:1 for bids 3:1 ({t_hi:.1f} s / {t_lo:.1f} s, from times); "
+          f"{hi_direct / lo_direct:.2f}:1 from counted bytes over {prop_window:.1f} s")
     print(f"overhead: {vouchers} vouchers, ~{speed_bytes} bt_speed bytes for {piece_bytes} paid piece bytes "
           f"= {overhead * 100:.3f}%")
     print(f"spent: effect {effect['spent']}, proportional {prop['spent']} (base units)")

@@ -45,6 +45,10 @@ pub struct DownloadArgs {
     /// Cap the download rate, e.g. 10M, 512K or 1048576 (bytes per second).
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]
     download_limit: Option<u32>,
+    /// Also print `progress: <verified bytes> <unix ms>` on stdout four times a second,
+    /// for scripts and benchmarks that need bytes over time.
+    #[arg(long)]
+    progress_lines: bool,
     #[command(flatten)]
     swarm: SwarmArgs,
     #[command(flatten)]
@@ -110,6 +114,12 @@ pub async fn download(args: DownloadArgs) -> anyhow::Result<()> {
         let t = expect_torrent(core.handle(Request::GetTorrent { id: added.id.clone() }).await?)?;
         bar.set_length(t.total_bytes);
         bar.set_position(t.progress_bytes);
+        if args.progress_lines {
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis());
+            bar.suspend(|| println!("progress: {} {now_ms}", t.progress_bytes));
+        }
         if let Some(name) = &t.name {
             bar.set_message(name.clone());
         }
