@@ -309,6 +309,46 @@ async fn a_transmission_leecher_completes_beside_a_bidder_untouched_by_bt_speed(
     Ok(())
 }
 
+/// A wallet that holds less than the budget: A's budget would buy the whole file, but its
+/// wallet holds 0.3 BTT of the 1 BTT the file costs. It promises exactly what the wallet
+/// holds (so the seeder, which checks, refuses nothing), stops bidding, finishes for free,
+/// and settles that much.
+#[tokio::test(flavor = "multi_thread")]
+async fn vouchers_never_promise_more_than_the_wallet_holds() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
+        market(dir.path(), "thin", 16, 63, &[]).await?;
+    let (seeder_key, seeder_address) = wallet(dir.path(), "seeder", 0x64, &devnet, None).await?;
+    let (a_key, _) = wallet(dir.path(), "a", 0x65, &devnet, Some(3 * BTT / 10)).await?;
+    let (seeder, addr) = start_seeder(
+        "seeder",
+        &torrent,
+        &seed_dir,
+        &["--upload-limit", "4M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", &url],
+        dir.path(),
+    )
+    .await?;
+    let out = dir.path().join("a");
+    let mut a = leecher(
+        "leecher-a",
+        &magnet,
+        &out,
+        &addr,
+        &["--wallet-file", &a_key, "--network", &url, "--bid", "64", "--budget", "1000"],
+        dir.path(),
+    )?;
+    let status = a.wait_exit(TRANSFER_TIMEOUT).await?;
+    anyhow::ensure!(status.success(), "A failed:\n{}", a.stderr_tail());
+    assert!(files_equal(&data, &out.join("thin.bin"))?);
+    let held = (3 * BTT / 10).to_string();
+    assert_eq!(value(&a, "spent").as_deref(), Some(held.as_str()), "exactly what the wallet held");
+    assert_eq!(value(&a, "budget_exhausted").as_deref(), Some("true"), "bidding stopped");
+    assert_eq!(value(&seeder, "earned").as_deref(), Some(held.as_str()), "the seeder accepted every voucher");
+    assert_eq!(devnet.btt_balance(&seeder_address).await?, 3 * BTT / 10, "and was paid all of it");
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
 /// A hand-made cheating payer: it speaks bt_speed to a real earning seeder, wins the paid
 /// slot, requests every block and never pays; then it sends a forged voucher.
 mod cheater {

@@ -642,7 +642,8 @@ const PAYER_BALANCE_FRESH: std::time::Duration = std::time::Duration::from_secs(
 
 /// Reads the BTT balance of every payer with an open earn channel, when first seen and
 /// then every [`PAYER_BALANCE_FRESH`], so its vouchers are checked against it
-/// (docs/PROTOCOL.md §7). A node that cannot be reached leaves the last figure in place.
+/// (docs/PROTOCOL.md §7); and our own, while we might pay, so our vouchers never promise
+/// more than the wallet holds. A node that cannot be reached leaves the last figure.
 fn payer_balance_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
@@ -651,12 +652,15 @@ fn payer_balance_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<(
             tick.tick().await;
             let Some(core) = weak.upgrade() else { return };
             let Some(me) = core.speed.identity() else { continue };
-            for payer in core.speed.payers() {
+            let ours = core.speed.paying_address().map(|address| (address, true));
+            let payers = core.speed.payers().into_iter().map(|address| (address, false));
+            for (payer, own) in ours.into_iter().chain(payers) {
                 if read_at.get(&payer).is_some_and(|at| at.elapsed() < PAYER_BALANCE_FRESH) {
                     continue;
                 }
                 read_at.insert(payer, tokio::time::Instant::now());
                 match core.node().trc20_balance(&me.token, &payer).await {
+                    Ok(balance) if own => core.speed.set_own_balance(payer, bidswarm_speed::Amount(balance)),
                     Ok(balance) => core.speed.set_payer_balance(payer, bidswarm_speed::Amount(balance)),
                     Err(e) => tracing::debug!(%payer, "could not read the payer's balance: {e}"),
                 }

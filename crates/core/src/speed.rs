@@ -167,6 +167,9 @@ struct State {
     /// Spend channels of earlier sessions still owed, from the ledger, with the account
     /// that signed them: settled only while that account is unlocked.
     restored: HashMap<ChannelId, (Address, Owed)>,
+    /// Our own BTT balance on chain, as last read, and for which address: vouchers never
+    /// promise more than it minus what is already promised and unsettled.
+    own_balance: Option<(Address, Amount)>,
 }
 
 /// What one channel promised, and how much of it is settled. `counterparty` is the payee
@@ -286,11 +289,19 @@ impl SpeedService {
     /// Records that `channel` is settled up to `upto` on chain.
     pub(crate) fn mark_settled(&self, channel: ChannelId, upto: Amount) {
         let mut state = self.lock();
+        let mut paid_out = Amount::ZERO;
         if let Some(o) = state.owed.get_mut(&channel) {
+            paid_out = upto.saturating_sub(o.settled);
             o.settled = o.settled.max(upto);
         }
         if let Some((_, o)) = state.restored.get_mut(&channel) {
+            paid_out = paid_out.max(upto.saturating_sub(o.settled));
             o.settled = o.settled.max(upto);
+        }
+        // Our balance fell by what we just paid; until the next read says so, the cached
+        // figure would let new vouchers promise it again.
+        if let Some((_, balance)) = state.own_balance.as_mut() {
+            *balance = balance.saturating_sub(paid_out);
         }
         if let Some((o, _)) = state.earned.get_mut(&channel) {
             o.settled = o.settled.max(upto);
@@ -321,6 +332,19 @@ impl SpeedService {
         payers.sort();
         payers.dedup();
         payers
+    }
+
+    /// Our address, while we might pay someone: its balance caps our vouchers.
+    pub(crate) fn paying_address(&self) -> Option<Address> {
+        let state = self.lock();
+        let me = state.identity.as_ref()?.address;
+        let might_pay = state.peers.values().any(|p| p.theirs.as_ref().is_some_and(|h| h.ask.is_some()));
+        might_pay.then_some(me)
+    }
+
+    /// Records our own BTT balance as read from the chain.
+    pub(crate) fn set_own_balance(&self, address: Address, balance: Amount) {
+        self.lock().own_balance = Some((address, balance));
     }
 
     /// Records a payer's BTT balance as read from the chain.
@@ -661,6 +685,17 @@ impl SpeedService {
     }
 }
 
+/// Everything `me` promised and has not settled: this session's spend channels and
+/// earlier sessions' still owed.
+fn unsettled_total(state: &State, me: Address) -> Amount {
+    let restored = state.restored.iter().filter(|(c, (payer, _))| *payer == me && !state.owed.contains_key(c));
+    state
+        .owed
+        .values()
+        .chain(restored.map(|(_, (_, o))| o))
+        .fold(Amount::ZERO, |sum, o| sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum))
+}
+
 /// What `payer` promised us on earn channels other than `except`, not yet settled: the part
 /// of its balance already spoken for.
 fn owed_elsewhere(
@@ -839,17 +874,34 @@ fn pay(
     ledger: &tokio::sync::mpsc::UnboundedSender<LedgerOp>,
 ) {
     let Some(me) = state.identity.clone() else { return };
+    // What the wallet can still promise: its balance minus every unsettled promise. Not
+    // known yet (or the node unreachable): nothing, so a voucher is never unbacked.
+    let mut wallet_room = match state.own_balance {
+        Some((address, balance)) if address == me.address => {
+            balance.saturating_sub(unsettled_total(state, me.address))
+        }
+        _ => Amount::ZERO,
+    };
+    let balance_known = state.own_balance.is_some();
+    let mut short: Vec<[u8; 20]> = Vec::new();
     let ids: Vec<LinkId> = state.peers.keys().copied().collect();
     for link_id in ids {
         let Some(info_hash) = state.peers.get(&link_id).map(|p| p.info_hash) else { continue };
         let t = state.torrents.get(&info_hash).cloned().unwrap_or_default();
         let (budget, _) = torrent_budget(state.terms.as_ref(), &t);
         let spent = spent_on(state, info_hash, &t);
-        let room = budget.saturating_sub(spent);
+        let room = budget.saturating_sub(spent).min(wallet_room);
         let State { peers, owed: state_owed, .. } = &mut *state;
         let Some(peer) = peers.get_mut(&link_id) else { continue };
         let Some(spending) = peer.spending.as_mut() else { continue };
-        let Some(voucher) = spending.next_voucher(now, room) else { continue };
+        let before = spending.paid();
+        let voucher = spending.next_voucher(now, room);
+        if spending.owed() > spending.paid() && wallet_room.is_zero() && balance_known {
+            // Owed more than the wallet holds: like a spent budget, stop bidding.
+            short.push(info_hash);
+        }
+        let Some(voucher) = voucher else { continue };
+        wallet_room = wallet_room.saturating_sub(spending.paid().saturating_sub(before));
         match me.signer.sign_voucher(&voucher) {
             Ok(signature) => {
                 let terms = bidswarm_ledger::NewChannel {
@@ -889,7 +941,8 @@ fn pay(
         if matches!(strategy, Strategy::Off) || t.exhausted_announced || budget.is_zero() {
             continue;
         }
-        if spent_on(state, info_hash, &t) >= budget {
+        let wallet_short = short.contains(&info_hash);
+        if spent_on(state, info_hash, &t) >= budget || wallet_short {
             if let Some(entry) = state.torrents.get_mut(&info_hash) {
                 entry.exhausted_announced = true;
             }
@@ -906,7 +959,11 @@ fn pay(
                 peer.slot = false;
                 peer.bidder = Bidder::default();
             }
-            info!(info_hash = %hex::encode(info_hash), %budget, "budget used up: downloading on for free");
+            if wallet_short {
+                warn!(info_hash = %hex::encode(info_hash), "the wallet cannot cover more: downloading on for free");
+            } else {
+                info!(info_hash = %hex::encode(info_hash), %budget, "budget used up: downloading on for free");
+            }
             events.push(SpeedEvent::BudgetExhausted { id: TorrentId(hex::encode(info_hash)) });
         }
     }
