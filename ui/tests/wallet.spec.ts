@@ -108,10 +108,11 @@ test('refusals: a bad address, a wrong password, and no bid while spending is of
   await expect(add.getByText('Spending is off')).toBeVisible();
   await expect(add.getByTestId('bid-mode').locator('option')).toHaveText(['Use the default bid', 'Never pay']);
   await add.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(add).toHaveCount(0);
   await expect
     .poll(async () => {
-      const r = await server.rpc({ type: 'get_torrent', id: made.infoHash });
-      return r.type === 'torrent' ? r.torrent.state : null;
+      const r = await server.rpc({ type: 'get_torrent', id: made.infoHash }).catch(() => null);
+      return r?.type === 'torrent' ? r.torrent.state : null;
     }, { timeout: 60_000 })
     .toBe('seeding');
   const mine = await speedOf(server.rpc, made.infoHash);
@@ -230,6 +231,15 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
     await page.screenshot({ path: join(shots, `details-btt-${theme}.png`) });
     await details.getByRole('button', { name: 'Close details' }).click();
   }
+});
+
+test('a node that does not answer shows the wallet offline, with the ledger figures still there', async ({ page, server }) => {
+  await openApp(page, server);
+  // Port 9 (discard) on loopback: nothing listens there.
+  await createWallet(page, 'http://127.0.0.1:9');
+  await expect(page.getByTestId('wallet-offline')).toContainText('Offline: Local test network cannot be reached.', { timeout: 30_000 });
+  await expect(page.getByTestId('balance-btt')).toContainText('unknown (offline)');
+  await expect(page.getByTestId('balance-spendable')).toContainText('0 BTT');
 });
 
 test('onboarding screenshots, light and dark', async ({ page, server }) => {
