@@ -101,6 +101,16 @@ test('refusals: a bad address, a wrong password, and no bid while spending is of
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByTestId('wallet-state')).toHaveText('Unlocked');
 
+  // Changing the password needs the current one.
+  await page.getByRole('button', { name: 'Change password' }).click();
+  const change = page.getByRole('dialog', { name: 'Change password' });
+  await change.getByLabel('Current password').fill('not the password');
+  await change.getByLabel('New password').fill('another long password');
+  await change.getByLabel('Repeat the password').fill('another long password');
+  await change.getByRole('button', { name: 'Change', exact: true }).click();
+  await expect(change.getByRole('alert')).toHaveText('The current password is wrong; nothing was changed.');
+  await change.getByRole('button', { name: 'Cancel' }).click();
+
   // Spending is off by default: the Add dialog offers no bid of its own, and the
   // download from an earning seeder finishes without a bid or a voucher.
   expect((await settingsOf(server.rpc)).speed.spending_enabled).toBe(false);

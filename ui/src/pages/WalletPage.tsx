@@ -91,6 +91,7 @@ function AddressCard({ status, onChanged }: { status: WalletStatus; onChanged: (
   const { rpc, notify } = useApp();
   const [qr, setQr] = useState<string | null>(null);
   const [revealOpen, setRevealOpen] = useState(false);
+  const [passwordOpen, setPasswordOpen] = useState(false);
   const address = status.address ?? '';
   useEffect(() => {
     if (!address) return;
@@ -136,6 +137,9 @@ function AddressCard({ status, onChanged }: { status: WalletStatus; onChanged: (
             <button type="button" className="btn" onClick={() => setRevealOpen(true)}>
               {t('wallet.reveal')}
             </button>
+            <button type="button" className="btn" onClick={() => setPasswordOpen(true)}>
+              {t('wallet.changePassword')}
+            </button>
           </div>
           <dl className="facts">
             <dt>{t('wallet.network')}</dt>
@@ -166,6 +170,7 @@ function AddressCard({ status, onChanged }: { status: WalletStatus; onChanged: (
         </div>
       </div>
       <RevealDialog open={revealOpen} onClose={() => setRevealOpen(false)} />
+      <PasswordDialog open={passwordOpen} onClose={() => setPasswordOpen(false)} />
     </section>
   );
 }
@@ -263,6 +268,82 @@ function RevealDialog({ open, onClose }: { open: boolean; onClose: () => void })
                 {t('wallet.revealButton')}
               </button>
             )}
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+/** A new password for the sealed wallet; the old one is checked by the core. */
+function PasswordDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { rpc, notify } = useApp();
+  const [old, setOld] = useState('');
+  const [next, setNext] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const close = () => {
+    setOld('');
+    setNext('');
+    setRepeat('');
+    setError(null);
+    onClose();
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (next.length < 8) {
+      setError(t('onboard.passwordShort', { min: 8 }));
+      return;
+    }
+    if (next !== repeat) {
+      setError(t('onboard.passwordMismatch'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await rpc({ type: 'change_wallet_password', old, new: next });
+      notify('info', t('wallet.passwordChanged'));
+      close();
+    } catch (err) {
+      const api = err as ApiError;
+      setError(api.kind === 'wrong_password' ? t('wallet.wrongOldPassword') : api.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog.Root open={open} onOpenChange={(o) => !o && close()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content className="dialog" aria-describedby={undefined}>
+          <Dialog.Title className="dialog-title">{t('wallet.changePassword')}</Dialog.Title>
+          <form id="password-form" onSubmit={(e) => void submit(e)}>
+            <Field label={t('wallet.oldPassword')}>
+              <input type="password" value={old} onChange={(e) => setOld(e.target.value)} autoComplete="current-password" autoFocus />
+            </Field>
+            <Field label={t('wallet.newPassword')}>
+              <input type="password" value={next} onChange={(e) => setNext(e.target.value)} autoComplete="new-password" />
+            </Field>
+            <Field label={t('onboard.repeat')}>
+              <input type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} autoComplete="new-password" />
+            </Field>
+          </form>
+          {error ? (
+            <div className="form-error" role="alert">
+              {error}
+            </div>
+          ) : null}
+          <div className="dialog-actions">
+            <span className="spacer" />
+            <button type="button" className="btn" onClick={close}>
+              {t('common.cancel')}
+            </button>
+            <button type="submit" form="password-form" className="btn primary" disabled={busy || old === '' || next === ''}>
+              {t('wallet.changePasswordButton')}
+            </button>
           </div>
         </Dialog.Content>
       </Dialog.Portal>
