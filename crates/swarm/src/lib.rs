@@ -118,9 +118,12 @@ struct Resolving {
 struct Shared {
     resolving: HashMap<TorrentId, Resolving>,
     limits: HashMap<TorrentId, RateLimits>,
-    records: HashMap<TorrentId, TorrentRecord>,
+    /// Ordered, so the file on disk is stable.
+    records: std::collections::BTreeMap<TorrentId, TorrentRecord>,
     /// Read once from each torrent's `.torrent` bytes.
     about: HashMap<TorrentId, About>,
+    /// `torrent-records.json` as last written, so an idle session does not rewrite it.
+    records_written: Vec<u8>,
 }
 
 /// The `.torrent`'s own description of itself. A magnet's metadata is the info
@@ -697,17 +700,22 @@ impl Swarm {
                     r.downloaded.observe(down);
                 }
             }
-            serde_json::to_vec_pretty(&shared.records).unwrap_or_default()
+            let json = serde_json::to_vec_pretty(&shared.records).unwrap_or_default();
+            if json == shared.records_written {
+                return;
+            }
+            json
         };
-        if let Err(e) = write_atomically(&path, &json).await {
-            warn!(path = %path.display(), "could not save torrent records: {e}");
+        match write_atomically(&path, &json).await {
+            Ok(()) => self.lock().records_written = json,
+            Err(e) => warn!(path = %path.display(), "could not save torrent records: {e}"),
         }
     }
 
     async fn restore_records(&self) {
         let Some(path) = self.records_file() else { return };
         let Ok(json) = tokio::fs::read(&path).await else { return };
-        match serde_json::from_slice::<HashMap<TorrentId, TorrentRecord>>(&json) {
+        match serde_json::from_slice(&json) {
             Ok(records) => self.lock().records = records,
             Err(e) => warn!(path = %path.display(), "ignoring unreadable torrent records: {e}"),
         }
