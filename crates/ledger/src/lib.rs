@@ -29,6 +29,7 @@
 
 mod amount;
 mod balances;
+mod batch;
 mod error;
 mod export;
 mod history;
