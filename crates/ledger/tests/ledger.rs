@@ -566,3 +566,85 @@ async fn history_refuses_a_page_of_nothing() -> anyhow::Result<()> {
     assert!(page.entries.is_empty() && page.next_cursor.is_none());
     Ok(())
 }
+
+/// Every row of the tables a voucher writes, every column, in id order.
+async fn voucher_rows(dir: &tempfile::TempDir) -> anyhow::Result<Vec<Vec<String>>> {
+    let db = ledger_conn(dir).await?;
+    let mut tables = Vec::new();
+    for sql in [
+        "SELECT quote(id) || ',' || quote(channel) || ',' || seq || ',' || cumulative || ',' || expiry
+           || ',' || quote(signature) || ',' || recorded_at FROM vouchers ORDER BY id",
+        "SELECT quote(id) || ',' || kind || ',' || at || ',' || quote(account) || ',' || quote(channel)
+           || ',' || quote(voucher_id) || ',' || quote(settlement_id) || ',' || quote(wallet_tx_id)
+           || ',' || quote(observation_id) || ',' || quote(txid) || ',' || quote(record_digest)
+           FROM events ORDER BY id",
+        "SELECT id || ',' || event_id || ',' || account || ',' || side || ',' || amount || ','
+           || quote(prev_hash) || ',' || quote(hash) FROM journal ORDER BY id",
+    ] {
+        tables.push(sqlx::query_scalar::<_, String>(sql).fetch_all(&db).await?);
+    }
+    db.close().await;
+    Ok(tables)
+}
+
+#[tokio::test]
+async fn a_batch_across_channels_writes_what_one_at_a_time_writes() -> anyhow::Result<()> {
+    let k = keys();
+    let me = k.me.address();
+    let budget = btt("1000");
+    let earn_a = channel(k.leecher.address(), me, 1, budget);
+    let earn_b = channel(k.mallory.address(), me, 2, budget);
+    let earn_c = channel(k.seeder.address(), me, 3, budget);
+    let spend = channel(me, k.seeder.address(), 4, budget);
+    let (one_dir, batch_dir) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (one, batched) = (open(&one_dir).await, open(&batch_dir).await);
+    for ledger in [&one, &batched] {
+        ledger.add_account(me, "main", T0).await?;
+        for c in [&earn_a, &earn_b, &earn_c, &spend] {
+            ledger.open_channel(c, T0).await?;
+        }
+    }
+    // Interleaved channels, gaps in seq, a first voucher promising nothing yet (a memo
+    // entry), and repeats of vouchers from the same batch and from an earlier one.
+    let a = |seq: u64, cum: &str| sign(&k.leecher, earn_a.id, seq, btt(cum));
+    let b = |seq: u64, cum: &str| sign(&k.mallory, earn_b.id, seq, btt(cum));
+    let c = |seq: u64, cum: &str| sign(&k.seeder, earn_c.id, seq, btt(cum));
+    let s = |seq: u64, cum: &str| sign(&k.me, spend.id, seq, btt(cum));
+    let batches = [
+        vec![a(1, "1"), b(1, "0.5"), s(1, "2")],
+        vec![a(2, "1.5"), c(1, "0"), b(3, "0.75"), a(2, "1.5"), s(2, "2.25"), c(2, "0.1")],
+        vec![a(5, "3"), b(1, "0.5"), b(4, "1"), a(6, "3.000000000000000001"), s(5, "9"), c(2, "0.1")],
+        (7..40).map(|i| if i % 2 == 0 { a(i, &i.to_string()) } else { s(i, &(i * 2).to_string()) }).collect(),
+    ];
+    let (mut one_receipts, mut batch_receipts) = (Vec::new(), Vec::new());
+    for (i, batch) in batches.iter().enumerate() {
+        let at = T0 + 60 * i as i64;
+        for v in batch {
+            one_receipts.push(if v.voucher.channel == spend.id {
+                one.record_voucher_sent(v, at).await?
+            } else {
+                one.record_voucher_received(v, at).await?
+            });
+        }
+        batch_receipts.extend(batched.record_vouchers(batch, at).await?);
+    }
+    assert_eq!(batch_receipts, one_receipts);
+    assert_eq!(
+        batch_receipts.iter().filter(|r| **r == VoucherReceipt::AlreadyRecorded).count(),
+        3,
+        "repeats are counted once"
+    );
+    assert_eq!(batched.summary().await?, one.summary().await?);
+    // a ends at 38, b at 1, c at 0.1.
+    assert_eq!(batched.summary().await?.earned_pending, btt("39.1"));
+    for ledger in [&one, &batched] {
+        let report = ledger.verify().await?;
+        assert!(report.is_ok(), "{report}");
+        ledger.close().await;
+    }
+    // Row for row, hash for hash.
+    let (one_rows, batch_rows) = (voucher_rows(&one_dir).await?, voucher_rows(&batch_dir).await?);
+    assert!(one_rows[2].len() > 80, "{} journal rows", one_rows[2].len());
+    assert_eq!(batch_rows, one_rows);
+    Ok(())
+}
