@@ -262,7 +262,8 @@ impl SpeedService {
     pub(crate) fn unsettled(&self) -> Vec<(ChannelId, Owed)> {
         let state = self.lock();
         let me = state.identity.as_ref().map(|i| i.address);
-        let restored = state.restored.iter().filter(|(c, (payer, _))| Some(*payer) == me && !state.owed.contains_key(c));
+        let restored =
+            state.restored.iter().filter(|(c, (payer, _))| Some(*payer) == me && !state.owed.contains_key(c));
         let mut owed: Vec<(ChannelId, Owed)> = state
             .owed
             .iter()
@@ -688,7 +689,8 @@ impl SpeedService {
 /// Everything `me` promised and has not settled: this session's spend channels and
 /// earlier sessions' still owed.
 fn unsettled_total(state: &State, me: Address) -> Amount {
-    let restored = state.restored.iter().filter(|(c, (payer, _))| *payer == me && !state.owed.contains_key(c));
+    let restored =
+        state.restored.iter().filter(|(c, (payer, _))| *payer == me && !state.owed.contains_key(c));
     state
         .owed
         .values()
@@ -715,47 +717,96 @@ fn ledger_amount(a: Amount) -> bidswarm_ledger::Amount {
     bidswarm_ledger::Amount::from_base_units(a.0)
 }
 
+/// Most vouchers written in one ledger transaction.
+const LEDGER_BATCH: usize = 512;
+
 /// Applies [`LedgerOp`]s in order. A channel is recorded with its terms when its first
-/// voucher is; a write that fails is logged with what was lost, and the next goes on.
+/// voucher is; the vouchers that queue up while the ledger writes are batched into one
+/// transaction. A write that fails is logged with what was lost, and the next goes on.
 pub(crate) async fn ledger_writer(
     ledger: Arc<bidswarm_ledger::Ledger>,
     mut ops: tokio::sync::mpsc::UnboundedReceiver<LedgerOp>,
 ) {
     let mut opened = std::collections::HashSet::new();
-    while let Some(op) = ops.recv().await {
-        let at = now_unix() as i64;
-        let result = match op {
-            LedgerOp::Voucher { channel, voucher, ours } => {
-                let mut result = Ok(());
-                if opened.insert(channel.id) {
-                    // The counterparty is a peer; our side is an account.
-                    let peer = if ours { channel.payee } else { channel.payer };
-                    let me = if ours { channel.payer } else { channel.payee };
-                    let record = bidswarm_ledger::Peer { address: peer, public_key: None, client: None };
-                    result = async {
-                        ledger.add_account(me, "wallet", at).await?;
-                        ledger.record_peer(&record, at).await?;
-                        ledger.open_channel(&channel, at).await.map(|_| ())
-                    }
-                    .await;
-                }
-                match result {
-                    Ok(()) if ours => ledger.record_voucher_sent(&voucher, at).await.map(|_| ()),
-                    Ok(()) => ledger.record_voucher_received(&voucher, at).await.map(|_| ()),
-                    Err(e) => Err(e),
-                }
+    let mut vouchers: Vec<bidswarm_ledger::SignedVoucher> = Vec::new();
+    while let Some(first) = ops.recv().await {
+        // Whatever queued up meanwhile goes in the same round: vouchers on channels the
+        // ledger knows are written as one batch, in order with the other records.
+        let mut round = vec![first];
+        while round.len() < LEDGER_BATCH {
+            match ops.try_recv() {
+                Ok(op) => round.push(op),
+                Err(_) => break,
             }
-            LedgerOp::Close { channel } => {
-                if opened.contains(&channel) {
-                    ledger.close_channel(channel, at).await.map(|_| ())
-                } else {
-                    Ok(())
-                }
-            }
-        };
-        if let Err(e) = result {
-            warn!("the ledger did not record a bt_speed event: {e}");
         }
+        let at = now_unix() as i64;
+        for op in round {
+            match op {
+                LedgerOp::Voucher { channel, voucher, .. } if opened.contains(&channel.id) => {
+                    vouchers.push(voucher)
+                }
+                op => {
+                    write_vouchers(&ledger, &mut vouchers, at).await;
+                    if let Err(e) = write_op(&ledger, &mut opened, op, at).await {
+                        warn!("the ledger did not record a bt_speed event: {e}");
+                    }
+                }
+            }
+        }
+        write_vouchers(&ledger, &mut vouchers, at).await;
+    }
+}
+
+/// Writes the queued vouchers in one transaction. A batch is all or nothing, so when one
+/// is refused the rest are written one by one and only the refused one is lost.
+async fn write_vouchers(
+    ledger: &bidswarm_ledger::Ledger,
+    vouchers: &mut Vec<bidswarm_ledger::SignedVoucher>,
+    at: i64,
+) {
+    if vouchers.is_empty() {
+        return;
+    }
+    let batch = std::mem::take(vouchers);
+    if ledger.record_vouchers(&batch, at).await.is_ok() {
+        return;
+    }
+    for voucher in &batch {
+        if let Err(e) = ledger.record_vouchers(std::slice::from_ref(voucher), at).await {
+            warn!(channel = %voucher.voucher.channel, seq = voucher.voucher.seq, "the ledger refused a voucher: {e}");
+        }
+    }
+}
+
+/// One record that is not a voucher on a known channel: a channel's first voucher (with
+/// the channel, its account and peer), or a closed channel.
+async fn write_op(
+    ledger: &bidswarm_ledger::Ledger,
+    opened: &mut std::collections::HashSet<ChannelId>,
+    op: LedgerOp,
+    at: i64,
+) -> Result<(), bidswarm_ledger::Error> {
+    match op {
+        LedgerOp::Voucher { channel, voucher, ours } => {
+            if opened.insert(channel.id) {
+                // The counterparty is a peer; our side is an account.
+                let peer = if ours { channel.payee } else { channel.payer };
+                let me = if ours { channel.payer } else { channel.payee };
+                let record = bidswarm_ledger::Peer { address: peer, public_key: None, client: None };
+                ledger.add_account(me, "wallet", at).await?;
+                ledger.record_peer(&record, at).await?;
+                ledger.open_channel(&channel, at).await?;
+            }
+            if ours {
+                ledger.record_voucher_sent(&voucher, at).await.map(|_| ())
+            } else {
+                ledger.record_voucher_received(&voucher, at).await.map(|_| ())
+            }
+        }
+        LedgerOp::Close { channel } if opened.contains(&channel) => {
+            ledger.close_channel(channel, at).await.map(|_| ())
+        }
+        LedgerOp::Close { .. } => Ok(()),
     }
 }
 
@@ -1095,5 +1146,50 @@ impl Ranker for SpeedService {
             Some(bid) => weight_of(*bid, ranking.max_bid),
             None => ranking.free_weight.max(1),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bidswarm_wallet::{PrivateKey, Voucher};
+
+    use super::*;
+
+    /// Vouchers queued together are written as a batch; a refused one (a replayed seq)
+    /// costs only itself, and the channel's first voucher brings the channel with it.
+    #[tokio::test]
+    async fn the_ledger_writer_batches_and_a_refused_voucher_costs_only_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Arc::new(bidswarm_ledger::Ledger::open(dir.path().join("ledger.sqlite")).await.unwrap());
+        let me = PrivateKey::from_bytes(&[7; 32]).unwrap();
+        let seller = PrivateKey::from_bytes(&[8; 32]).unwrap().address();
+        let info_hash = [3u8; 20];
+        let channel = bidswarm_ledger::NewChannel {
+            id: ChannelId::derive(&me.address(), &seller, &info_hash, 1),
+            payer: me.address(),
+            payee: seller,
+            info_hash,
+            price_per_gib: bidswarm_ledger::Amount::from_base_units(1000),
+            budget: bidswarm_ledger::Amount::from_base_units(1_000_000),
+        };
+        let voucher = |seq: u64, cumulative: u128| {
+            let voucher = Voucher { channel: channel.id, seq, cumulative, expiry: 4_000_000_000 };
+            let signature = me.sign_voucher(&voucher).unwrap();
+            LedgerOp::Voucher {
+                channel: Box::new(channel.clone()),
+                voucher: bidswarm_ledger::SignedVoucher { voucher, signature },
+                ours: true,
+            }
+        };
+        let (ops, rx) = tokio::sync::mpsc::unbounded_channel();
+        // All queued before the writer starts, so they arrive as one round.
+        for op in [voucher(1, 100), voucher(2, 200), voucher(2, 250), voucher(3, 300), voucher(4, 400)] {
+            ops.send(op).unwrap();
+        }
+        drop(ops);
+        ledger_writer(ledger.clone(), rx).await;
+        let summary = ledger.summary().await.unwrap();
+        assert_eq!(summary.spent.base_units(), 400, "every voucher but the replayed one");
+        assert!(ledger.verify().await.unwrap().problems.is_empty());
     }
 }
