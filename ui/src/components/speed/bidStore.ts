@@ -4,7 +4,7 @@
  * from `get_torrent_speed` answers (the Speed tab, the Add dialog) and from a slow poll of
  * the rows on screen. One store for the page, like `TorrentStore`.
  */
-import { useSyncExternalStore } from 'react';
+import { useCallback, useSyncExternalStore } from 'react';
 import type { Event, TorrentId, TorrentSpeed } from '../../bindings';
 
 export interface BidView {
@@ -67,8 +67,7 @@ export class BidStore {
 export const bidStore = new BidStore();
 
 export function useBid(id: TorrentId): BidView | undefined {
-  return useSyncExternalStore(
-    (cb) => bidStore.subscribe(id, cb),
-    () => bidStore.get(id),
-  );
+  // A stable subscribe, so a row re-rendered by progress does not resubscribe.
+  const subscribe = useCallback((cb: () => void) => bidStore.subscribe(id, cb), [id]);
+  return useSyncExternalStore(subscribe, () => bidStore.get(id));
 }
