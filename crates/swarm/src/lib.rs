@@ -42,8 +42,8 @@ use std::{
 };
 
 use bidswarm_api::{
-    AddOptions, FilePriority, RateLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo, TorrentPreview, TorrentSource,
-    TorrentState,
+    AddOptions, FilePriority, RateLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo, TorrentPreview,
+    TorrentSource, TorrentState,
 };
 use librqbit::{
     api::TorrentIdOrHash, dht::Id20, limits::LimitsConfig, AddTorrent, AddTorrentOptions, AddTorrentResponse,
@@ -542,7 +542,12 @@ impl Swarm {
 
     /// Sets some files' priority; `skip` deselects them, any other selects them. See
     /// [`FilePriority`] for what librqbit 9.1 does with the rest.
-    pub async fn set_file_priority(&self, id: &TorrentId, files: &[u32], priority: FilePriority) -> Result<()> {
+    pub async fn set_file_priority(
+        &self,
+        id: &TorrentId,
+        files: &[u32],
+        priority: FilePriority,
+    ) -> Result<()> {
         let Some(handle) = self.handle_unless_resolving(id)? else {
             return Err(Error::BadInput("file priorities can be set once the metadata is known".into()));
         };
@@ -572,7 +577,9 @@ impl Swarm {
             }
         }
         if after.is_empty() {
-            return Err(Error::BadInput("at least one file must stay selected; pause the torrent instead".into()));
+            return Err(Error::BadInput(
+                "at least one file must stay selected; pause the torrent instead".into(),
+            ));
         }
         if after != before {
             self.session
@@ -984,10 +991,13 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
 /// librqbit's byte counters (uploaded, fetched) for the torrent's current live spell;
 /// zero while it is not live.
 fn session_counters(handle: &ManagedTorrent) -> (u64, u64) {
-    handle.live().map(|l| {
-        let s = l.stats_snapshot();
-        (s.uploaded_bytes, s.fetched_bytes)
-    }).unwrap_or_default()
+    handle
+        .live()
+        .map(|l| {
+            let s = l.stats_snapshot();
+            (s.uploaded_bytes, s.fetched_bytes)
+        })
+        .unwrap_or_default()
 }
 
 fn display_name(handle: &ManagedTorrent) -> String {

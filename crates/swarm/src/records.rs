@@ -24,7 +24,8 @@ pub(crate) struct TorrentRecord {
 
 impl TorrentRecord {
     pub fn added_now() -> Self {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).ok();
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).ok();
         Self { added_at: now, ..Default::default() }
     }
 
