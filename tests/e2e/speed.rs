@@ -216,39 +216,72 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
     Ok(())
 }
 
+/// A 16 MiB download by leecher A, holding `a_btt` BTT, from a seeder earning at 64 BTT
+/// per GiB (so the whole file costs 1 BTT) with upload capped at 4 MiB/s. A bids 64 with
+/// `budget`; it must finish with an intact file. Returns A and the seeder, and the
+/// seeder's address.
+async fn one_bidder(
+    dir: &Path,
+    name: &str,
+    seed: u64,
+    keys: (u8, u8),
+    a_btt: u128,
+    budget: &str,
+) -> anyhow::Result<(Proc, Proc, Address, Market)> {
+    let market = market(dir, name, 16, seed, &[]).await?;
+    let (seeder_key, seeder_address) = wallet(dir, "seeder", keys.0, &market.devnet, None).await?;
+    let (a_key, _) = wallet(dir, "a", keys.1, &market.devnet, Some(a_btt)).await?;
+    let url = &market.url;
+    let (seeder, addr) = start_seeder(
+        "seeder",
+        &market.torrent,
+        &market.seed_dir,
+        &["--upload-limit", "4M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", url],
+        dir,
+    )
+    .await?;
+    let out = dir.join("a");
+    let a_args = ["--wallet-file", &a_key, "--network", url, "--bid", "64", "--budget", budget];
+    let mut a = leecher("leecher-a", &market.magnet, &out, &addr, &a_args, dir)?;
+    let status = a.wait_exit(TRANSFER_TIMEOUT).await?;
+    anyhow::ensure!(status.success(), "A failed:\n{}", a.stderr_tail());
+    assert!(files_equal(&market.data, &out.join(format!("{name}.bin")))?, "A's download is intact");
+    Ok((a, seeder, seeder_address, market))
+}
+
 /// The "budget runs out": A's budget covers about half the file. It never spends
 /// more, says so, and finishes the download for free.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_spent_budget_stops_bidding_and_the_download_finishes_for_free() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
-        market(dir.path(), "budget", 16, 62, &[]).await?;
-    let (seeder_key, _) = wallet(dir.path(), "seeder", 0x61, &devnet, None).await?;
-    let (a_key, _) = wallet(dir.path(), "a", 0x62, &devnet, Some(1000 * BTT)).await?;
-    let (_seeder, addr) = start_seeder(
-        "seeder",
-        &torrent,
-        &seed_dir,
-        &["--upload-limit", "4M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", &url],
-        dir.path(),
-    )
-    .await?;
-    // 16 MiB at the 64 BTT per GiB ask would cost 1 BTT; the budget is half of that.
-    let out = dir.path().join("a");
-    let mut a = leecher(
-        "leecher-a",
-        &magnet,
-        &out,
-        &addr,
-        &["--wallet-file", &a_key, "--network", &url, "--bid", "64", "--budget", "0.5"],
-        dir.path(),
-    )?;
-    let status = a.wait_exit(TRANSFER_TIMEOUT).await?;
-    anyhow::ensure!(status.success(), "A failed:\n{}", a.stderr_tail());
-    assert!(files_equal(&data, &out.join("budget.bin"))?);
+    let (a, _seeder, _, mut market) =
+        one_bidder(dir.path(), "budget", 62, (0x61, 0x62), 1000 * BTT, "0.5").await?;
     assert_eq!(value(&a, "spent").as_deref(), Some((BTT / 2).to_string().as_str()), "exactly the budget");
     assert_eq!(value(&a, "budget_exhausted").as_deref(), Some("true"));
-    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    market.devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// A wallet that holds less than the budget: A's budget would buy the whole file, but its
+/// wallet holds 0.3 BTT of the 1 BTT the file costs. It promises exactly what the wallet
+/// holds (so the seeder, which checks, refuses nothing), stops bidding, finishes for free,
+/// and settles that much.
+#[tokio::test(flavor = "multi_thread")]
+async fn vouchers_never_promise_more_than_the_wallet_holds() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let held = 3 * BTT / 10;
+    let (a, seeder, seeder_address, mut market) =
+        one_bidder(dir.path(), "thin", 63, (0x64, 0x65), held, "1000").await?;
+    let held_text = held.to_string();
+    assert_eq!(value(&a, "spent").as_deref(), Some(held_text.as_str()), "exactly what the wallet held");
+    assert_eq!(value(&a, "budget_exhausted").as_deref(), Some("true"), "bidding stopped");
+    assert_eq!(
+        value(&seeder, "earned").as_deref(),
+        Some(held_text.as_str()),
+        "the seeder accepted every voucher"
+    );
+    assert_eq!(market.devnet.btt_balance(&seeder_address).await?, held, "and was paid all of it");
+    market.devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }
 
@@ -305,46 +338,6 @@ async fn a_transmission_leecher_completes_beside_a_bidder_untouched_by_bt_speed(
     assert_ne!(value(&a, "spent").as_deref(), Some("0"), "the bidder bought a paid slot");
     tr.wait_complete(&info_hash, Duration::from_secs(240)).await?;
     assert!(files_equal(&data, &tr_out.join("mixed.bin"))?);
-    devnet_proc.terminate(Duration::from_secs(10)).await?;
-    Ok(())
-}
-
-/// A wallet that holds less than the budget: A's budget would buy the whole file, but its
-/// wallet holds 0.3 BTT of the 1 BTT the file costs. It promises exactly what the wallet
-/// holds (so the seeder, which checks, refuses nothing), stops bidding, finishes for free,
-/// and settles that much.
-#[tokio::test(flavor = "multi_thread")]
-async fn vouchers_never_promise_more_than_the_wallet_holds() -> anyhow::Result<()> {
-    let dir = bidswarm_tests::test_dir();
-    let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
-        market(dir.path(), "thin", 16, 63, &[]).await?;
-    let (seeder_key, seeder_address) = wallet(dir.path(), "seeder", 0x64, &devnet, None).await?;
-    let (a_key, _) = wallet(dir.path(), "a", 0x65, &devnet, Some(3 * BTT / 10)).await?;
-    let (seeder, addr) = start_seeder(
-        "seeder",
-        &torrent,
-        &seed_dir,
-        &["--upload-limit", "4M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", &url],
-        dir.path(),
-    )
-    .await?;
-    let out = dir.path().join("a");
-    let mut a = leecher(
-        "leecher-a",
-        &magnet,
-        &out,
-        &addr,
-        &["--wallet-file", &a_key, "--network", &url, "--bid", "64", "--budget", "1000"],
-        dir.path(),
-    )?;
-    let status = a.wait_exit(TRANSFER_TIMEOUT).await?;
-    anyhow::ensure!(status.success(), "A failed:\n{}", a.stderr_tail());
-    assert!(files_equal(&data, &out.join("thin.bin"))?);
-    let held = (3 * BTT / 10).to_string();
-    assert_eq!(value(&a, "spent").as_deref(), Some(held.as_str()), "exactly what the wallet held");
-    assert_eq!(value(&a, "budget_exhausted").as_deref(), Some("true"), "bidding stopped");
-    assert_eq!(value(&seeder, "earned").as_deref(), Some(held.as_str()), "the seeder accepted every voucher");
-    assert_eq!(devnet.btt_balance(&seeder_address).await?, 3 * BTT / 10, "and was paid all of it");
     devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }
