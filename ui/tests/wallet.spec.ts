@@ -150,8 +150,13 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Spending needs a budget per torrent above zero.')).toBeVisible();
   await page.getByTestId('budget-per-torrent').fill('50');
+  // Settle every promise at the next round (every 10 s), so the test sees it on chain.
+  await page.getByText('Advanced').click();
+  await page.getByLabel('Settlement threshold').fill('0.000000000000000001');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect.poll(async () => (await settingsOf(server.rpc)).speed).toMatchObject({ spending_enabled: true, budget_per_torrent: (50n * BTT).toString() });
+  await expect
+    .poll(async () => (await settingsOf(server.rpc)).speed)
+    .toMatchObject({ spending_enabled: true, budget_per_torrent: (50n * BTT).toString(), settlement_threshold: '1' });
 
   // Add with this torrent's own bid and budget.
   const add = await openAdd(page, magnet);
@@ -203,17 +208,30 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   const sellerDetails = sellerPage.getByRole('region', { name: /Details of/ });
   await sellerDetails.getByRole('tab', { name: 'BTT' }).click();
   await expect(sellerDetails.getByTestId('speed-earned')).toHaveText(`${formatAll(spentUnits)} BTT`, { timeout: 20_000 });
+  // Settled on the devnet: the seller's money trail sees all of it arrive.
+  await sellerPage.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Money trail' }).click();
+  await expect(sellerPage.getByTestId('money-earned_pending').locator('dd')).toHaveText('0 BTT', { timeout: 60_000 });
+  const sellerSettled = sellerPage.getByTestId('money-earned_settled').locator('dd');
+  await expect(sellerSettled).not.toHaveText('0 BTT');
+  const settledText = (await sellerSettled.textContent())!;
   await sellerPage.close();
+
+  // Our side: nothing committed any more, and the payment is in the wallet's history.
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Wallet' }).click();
+  await expect(page.getByTestId('balance-committed')).toHaveText(/0 BTT$/, { timeout: 30_000 });
+  await expect(page.getByTestId('wallet-history')).toContainText('Sent', { timeout: 30_000 });
 
   // The money trail, and its CSV export.
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Money trail' }).click();
-  await expect(page.getByTestId('money-spent')).toContainText('BTT');
+  await expect(page.getByTestId('money-spent').locator('dd')).toHaveText(settledText);
+  await expect(page.getByTestId('money-committed').locator('dd')).toHaveText('0 BTT');
   await expect(page.getByTestId('ledger-health')).toHaveText('Ledger verified', { timeout: 20_000 });
   await expect(page.getByTestId('money-per-torrent')).toContainText(made.name);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const csv = readFileSync((await download.path())!, 'utf8');
   expect(csv.split('\n')[0]).toBe('date,torrent,peer,direction,amount_btt,state,txid');
   expect(csv).toContain(`${made.infoHash},${shop.address},spend,`);
+  expect(csv).toMatch(new RegExp(`${made.infoHash},${shop.address},spend,[0-9.]+,settled,[0-9a-f]{64}`));
 
   // Screenshots of every new page, light and dark (none shows the recovery phrase).
   mkdirSync(shots, { recursive: true });

@@ -67,18 +67,20 @@ export function SendForm({ locked, onSent }: { locked: boolean; onSent: () => vo
       <h2 id="send-title">{t('send.title')}</h2>
       {locked ? <p className="hint">{t('send.lockedHint')}</p> : null}
       <form className="send-form" onSubmit={(e) => void submit(e)} noValidate>
-        <Field label={t('send.asset')}>
-          <select value={asset} onChange={(e) => setAsset(e.target.value === 'trx' ? 'trx' : 'btt')}>
-            <option value="btt">{t('send.btt')}</option>
-            <option value="trx">{t('send.trx')}</option>
-          </select>
-        </Field>
         <Field label={t('send.to')} error={toError}>
           <input type="text" value={to} onChange={(e) => setTo(e.target.value)} spellCheck={false} autoComplete="off" aria-invalid={toError ? true : undefined} />
         </Field>
-        <Field label={t('send.amount')} error={amountMessage}>
-          <AmountInput value={amount} onChange={setAmount} unit={asset === 'btt' ? t('units.btt') : t('units.trx')} invalid={amountMessage !== null} />
-        </Field>
+        <div className="field-pair send-pair">
+          <Field label={t('send.amount')} error={amountMessage}>
+            <AmountInput value={amount} onChange={setAmount} unit={asset === 'btt' ? t('units.btt') : t('units.trx')} invalid={amountMessage !== null} />
+          </Field>
+          <Field label={t('send.asset')}>
+            <select value={asset} onChange={(e) => setAsset(e.target.value === 'trx' ? 'trx' : 'btt')}>
+              <option value="btt">{t('send.btt')}</option>
+              <option value="trx">{t('send.trx')}</option>
+            </select>
+          </Field>
+        </div>
         {error ? (
           <div className="form-error" role="alert">
             {error}
