@@ -288,3 +288,25 @@ function formatAll(units: bigint): string {
   const fraction = (units % BTT).toString().padStart(18, '0').replace(/0+$/, '');
   return fraction ? `${whole}.${fraction}` : whole;
 }
+
+test('the new pages fit at 1024×640 in German, and the page links work from the keyboard', async ({ page, server }) => {
+  await page.setViewportSize({ width: 1024, height: 640 });
+  await openApp(page, server);
+  await page.evaluate(() => localStorage.setItem('bidswarm.language', JSON.stringify('de')));
+  await page.reload();
+  const nav = page.getByRole('navigation', { name: 'Seiten' });
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  for (const [link, heading] of [
+    ['Wallet', 'Wallet einrichten'],
+    ['Geldfluss', 'Geldfluss'],
+    ['Bieten für Tempo', 'Bieten für Tempo'],
+  ] as const) {
+    await nav.getByRole('button', { name: link }).focus();
+    await page.keyboard.press('Enter');
+    await expect(nav.getByRole('button', { name: link })).toHaveAttribute('aria-current', 'page');
+    await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
+    expect(await overflow(), `${link} overflows`).toBe(0);
+  }
+  await nav.getByRole('button', { name: 'Torrents' }).press('Enter');
+  await expect(page.getByTestId('torrent-table')).toBeVisible();
+});
