@@ -221,6 +221,16 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await expect(page.getByTestId('balance-committed')).toHaveText(/0 BTT$/, { timeout: 30_000 });
   await expect(page.getByTestId('wallet-history')).toContainText('Sent', { timeout: 30_000 });
 
+  // A send of our own: priced, confirmed, broadcast, and in the history.
+  await page.getByLabel('Recipient').fill(shop.address);
+  await page.getByLabel('Amount').fill('1,5');
+  await page.getByRole('button', { name: 'Review' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Confirm the transfer' });
+  await expect(confirm.getByTestId('send-quote')).toContainText('1.5 BTT');
+  await confirm.getByRole('button', { name: 'Send now' }).click();
+  await expect(page.getByText(/^Sent\. Transaction [0-9a-f]{64}$/)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('wallet-history')).toContainText('1.5 BTT', { timeout: 30_000 });
+
   // The money trail, and its CSV export.
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Money trail' }).click();
   await expect(page.getByTestId('money-spent').locator('dd')).toHaveText(settledText);
