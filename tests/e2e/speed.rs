@@ -794,16 +794,27 @@ struct PaidDownload {
 const PAYER_PASSWORD: &str = "correct horse 42";
 
 async fn paid_download(dir: &Path) -> anyhow::Result<PaidDownload> {
+    paid_download_with(dir, 8, "2M", None).await
+}
+
+/// [`paid_download`] of `mib` MiB from a seeder capped at `cap`, with a settlement
+/// threshold in base units when given.
+async fn paid_download_with(
+    dir: &Path,
+    mib: usize,
+    cap: &str,
+    threshold: Option<&str>,
+) -> anyhow::Result<PaidDownload> {
     use bidswarm_api::{BidStrategy, Request, Response, SecretStoreKind, TorrentSource, TronNetwork};
 
     let Market { devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
-        market(dir, "served", 8, 101, &["--piece-length", "65536"]).await?;
+        market(dir, "served", mib, 101, &["--piece-length", "65536"]).await?;
     let (seeder_key, seeder_address) = wallet(dir, "seeder", 0xa1, &devnet, None).await?;
     let (seeder, addr) = start_seeder(
         "seeder",
         &torrent,
         &seed_dir,
-        &["--upload-limit", "2M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", &url],
+        &["--upload-limit", cap, "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", &url],
         dir,
     )
     .await?;
@@ -820,6 +831,9 @@ async fn paid_download(dir: &Path) -> anyhow::Result<PaidDownload> {
     settings.speed.strategy = BidStrategy::Fixed;
     settings.speed.fixed_price_per_gib = (64 * BTT).to_string();
     settings.speed.budget_per_torrent = (10 * BTT).to_string();
+    if let Some(threshold) = threshold {
+        settings.speed.settlement_threshold = threshold.to_owned();
+    }
     server.call(&Request::UpdateSettings { settings }).await?;
     server
         .call(&Request::ImportWallet {
@@ -860,23 +874,26 @@ async fn paid_download(dir: &Path) -> anyhow::Result<PaidDownload> {
         },
     )
     .await?;
-    assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "nothing settled below the threshold");
+    if threshold.is_none() {
+        assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "nothing settled below the threshold");
+    }
     Ok(PaidDownload { devnet_proc, devnet, seeder, seeder_address, server, id: added.id, spent })
 }
 
 impl PaidDownload {
     /// Waits for the settlement to reach the seeder on chain, and for the seeder to see
-    /// it; then stops everything.
-    async fn expect_settled(mut self) -> anyhow::Result<()> {
+    /// it; then stops everything. Returns how many transfers paid the seeder.
+    async fn expect_settled(mut self) -> anyhow::Result<usize> {
         let Self { devnet, seeder_address, spent, .. } = &self;
         let settled = bidswarm_tests::wait_until(
-            "the settlement on the devnet",
+            "the seeder to hold on chain what the payer promised",
             Duration::from_secs(60),
             Duration::from_millis(500),
-            async || devnet.btt_balance(seeder_address).await.ok().filter(|b| *b > 0),
+            async || devnet.btt_balance(seeder_address).await.ok().filter(|b| b == spent),
         )
-        .await?;
-        assert_eq!(settled, *spent, "the seeder was paid exactly what the payer promised");
+        .await;
+        let balance = devnet.btt_balance(seeder_address).await?;
+        assert!(settled.is_ok(), "the seeder holds {balance}, the payer promised {spent}");
         let seen = bidswarm_tests::wait_until(
             "the seeder to see the settlement",
             Duration::from_secs(40),
@@ -889,9 +906,25 @@ impl PaidDownload {
             "seeder earned_settled {:?}, settled {spent}",
             value(&self.seeder, "earned_settled")
         );
+        let transfers = devnet.trc20_history(seeder_address, 50).await?.len();
+        // The payer's wallet history shows each settlement as on chain and in the ledger.
+        let bidswarm_api::Response::WalletHistory { transfers: history, .. } =
+            self.server.call(&bidswarm_api::Request::WalletHistory).await?
+        else {
+            anyhow::bail!("wallet history")
+        };
+        let to_seeder: Vec<_> = history
+            .iter()
+            .filter(|t| t.counterparty.as_deref() == Some(&seeder_address.to_base58()))
+            .collect();
+        assert_eq!(to_seeder.len(), transfers, "every settlement is in the payer's history: {history:?}");
+        assert!(
+            to_seeder.iter().all(|t| t.on_chain && t.in_ledger),
+            "settlements are in the ledger: {to_seeder:?}"
+        );
         self.seeder.terminate(Duration::from_secs(10)).await?;
         self.devnet_proc.terminate(Duration::from_secs(10)).await?;
-        Ok(())
+        Ok(transfers)
     }
 }
 
@@ -903,7 +936,8 @@ async fn the_server_settles_through_the_wallets_network_when_a_torrent_is_remove
     let paid = paid_download(dir.path()).await?;
     let remove = bidswarm_api::Request::Remove { id: paid.id.clone(), delete_data: false };
     paid.server.call(&remove).await?;
-    paid.expect_settled().await
+    assert_eq!(paid.expect_settled().await?, 1, "one transfer, at the removal");
+    Ok(())
 }
 
 /// A server killed before it could settle pays what it owed after a restart, once the
@@ -921,5 +955,19 @@ async fn promises_left_unsettled_by_a_crash_are_settled_after_a_restart() -> any
     tokio::time::sleep(Duration::from_secs(12)).await;
     assert_eq!(paid.devnet.btt_balance(&paid.seeder_address).await?, 0, "a locked wallet pays nothing");
     paid.server.call(&bidswarm_api::Request::UnlockWallet { password: PAYER_PASSWORD.into() }).await?;
-    paid.expect_settled().await
+    paid.expect_settled().await.map(|_| ())
+}
+
+/// With a threshold of one base unit the payer settles at every round while its vouchers
+/// keep coming, so each settlement pays less than the seeder already holds vouchers for.
+/// The seeder credits each one to the channel as it arrives, and in the end has all of it
+/// settled (it used to wait for a transfer covering everything it held, which never came).
+#[tokio::test(flavor = "multi_thread")]
+async fn settlements_sent_while_vouchers_keep_coming_are_each_credited() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let paid = paid_download_with(dir.path(), 24, "1M", Some("1")).await?;
+    paid.server.call(&bidswarm_api::Request::Remove { id: paid.id.clone(), delete_data: false }).await?;
+    let transfers = paid.expect_settled().await?;
+    assert!(transfers >= 2, "settled in {transfers} transfers; the test needs several");
+    Ok(())
 }

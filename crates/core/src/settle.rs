@@ -128,19 +128,27 @@ pub(crate) async fn watch_incoming(
         let Some(ids) = memo.strip_prefix(MEMO_PREFIX) else { continue };
         let channels: Vec<ChannelId> = ids.split(',').filter_map(|id| id.parse().ok()).collect();
         let owed = speed.earned_unsettled(transfer.from, &channels);
-        let due = owed.iter().fold(Amount::ZERO, |sum, (_, o)| {
-            sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum)
-        });
-        if owed.is_empty() || Amount(transfer.amount) < due {
-            // Not (yet) ours to match: unknown channels, or a partial payment.
+        // Credited to the named channels in the memo's order, each up to what it is owed
+        // (PROTOCOL.md §10). A payer settles what it promised when it sent the transfer;
+        // vouchers that arrived since stay owed for its next settlement.
+        let mut left = Amount(transfer.amount);
+        let mut credited: Vec<(ChannelId, Amount)> = Vec::new();
+        for (channel, o) in &owed {
+            let take = left.min(o.promised.saturating_sub(o.settled));
+            if take.is_zero() {
+                break;
+            }
+            credited.push((*channel, o.settled.checked_add(take).unwrap_or(o.promised)));
+            left = left.saturating_sub(take);
+        }
+        if credited.is_empty() {
+            // Not (yet) ours to match: unknown channels, or nothing owed on them.
             continue;
         }
         seen.insert(transfer.txid.clone());
         if let Some(l) = ledger {
-            let ranges = owed
-                .iter()
-                .map(|(c, o)| (*c, bidswarm_ledger::Amount::from_base_units(o.promised.0)))
-                .collect();
+            let ranges =
+                credited.iter().map(|(c, upto)| (*c, bidswarm_ledger::Amount::from_base_units(upto.0))).collect();
             let recorded = async {
                 let id = l
                     .settlement_pending(
@@ -155,8 +163,11 @@ pub(crate) async fn watch_incoming(
                 warn!(txid = %transfer.txid, "a settlement arrived but the ledger did not record it: {e}");
             }
         }
-        for (channel, o) in &owed {
-            speed.mark_settled(*channel, o.promised);
+        for (channel, upto) in &credited {
+            speed.mark_settled(*channel, *upto);
+        }
+        if !left.is_zero() {
+            info!(txid = %transfer.txid, surplus = %left, "a settlement paid more than its channels owe");
         }
         info!(payer = %transfer.from, amount = %Amount(transfer.amount), txid = %transfer.txid, "settlement received");
         done.push(Settled { payee: me.address, amount: Amount(transfer.amount), txid: transfer.txid });

@@ -802,7 +802,12 @@ impl WalletService {
                 in_ledger: false,
             });
         }
-        for entry in inner.ledger_transfers().await {
+        let (recorded, settlements) = inner.ledger_transfers().await;
+        for t in transfers.iter_mut().filter(|t| t.asset == WalletAsset::Btt) {
+            // A bt_speed settlement is in the ledger as a settlement, not a wallet transfer.
+            t.in_ledger |= settlements.contains(&t.txid);
+        }
+        for entry in recorded {
             match transfers.iter_mut().find(|t| t.txid == entry.txid && t.asset == entry.asset) {
                 Some(seen) => seen.in_ledger = true,
                 None => transfers.push(entry),
@@ -1072,14 +1077,25 @@ impl Inner {
 
     /// The ledger's deposits, withdrawals and fees, read through its CSV export (the
     /// ledger's one listing of wallet transactions).
-    async fn ledger_transfers(&self) -> Vec<WalletTransfer> {
-        let Some(ledger) = &self.ledger else { return Vec::new() };
+    /// The ledger's wallet transfers (deposits, withdrawals, fees), and the txids of its
+    /// bt_speed settlements.
+    async fn ledger_transfers(&self) -> (Vec<WalletTransfer>, std::collections::HashSet<String>) {
+        let Some(ledger) = &self.ledger else { return Default::default() };
         let mut csv = Vec::new();
         if let Err(e) = ledger.export_csv(bidswarm_ledger::DateRange::ALL, &mut csv).await {
             warn!("cannot read the ledger's wallet transactions: {e}");
-            return Vec::new();
+            return Default::default();
         }
-        String::from_utf8_lossy(&csv).lines().skip(1).filter_map(ledger_row).collect()
+        let csv = String::from_utf8_lossy(&csv);
+        let rows = csv.lines().skip(1);
+        let settlements = rows
+            .clone()
+            .filter_map(|line| match line.split(',').collect::<Vec<_>>().as_slice() {
+                [_, _, _, "spend" | "earn", _, _, txid] if !txid.is_empty() => Some((*txid).to_owned()),
+                _ => None,
+            })
+            .collect();
+        (rows.filter_map(ledger_row).collect(), settlements)
     }
 }
 
