@@ -789,6 +789,9 @@ struct PaidDownload {
     server: bidswarm_tests::Server,
     id: bidswarm_api::TorrentId,
     spent: u128,
+    /// How to start the seeder again on the same data, wallet and ledger.
+    seeder_args: Vec<String>,
+    seeder_ledger: std::path::PathBuf,
 }
 
 const PAYER_PASSWORD: &str = "correct horse 42";
@@ -810,14 +813,24 @@ async fn paid_download_with(
     let Market { devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
         market(dir, "served", mib, 101, &["--piece-length", "65536"]).await?;
     let (seeder_key, seeder_address) = wallet(dir, "seeder", 0xa1, &devnet, None).await?;
-    let (seeder, addr) = start_seeder(
-        "seeder",
-        &torrent,
-        &seed_dir,
-        &["--upload-limit", cap, "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", &url],
-        dir,
-    )
-    .await?;
+    let seeder_ledger = dir.join("seeder-ledger.sqlite");
+    let seeder_args: Vec<String> = [
+        "--upload-limit",
+        cap,
+        "--earn",
+        "--ask",
+        "64",
+        "--wallet-file",
+        &seeder_key,
+        "--network",
+        &url,
+        "--ledger",
+        path_str(&seeder_ledger),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let args: Vec<&str> = seeder_args.iter().map(String::as_str).collect();
+    let (seeder, addr) = start_seeder("seeder", &torrent, &seed_dir, &args, dir).await?;
     let payer_key = PrivateKey::from_bytes(&[0xa2; 32])?;
     devnet.faucet(&payer_key.address(), 1_000_000_000, 1000 * BTT).await?;
 
@@ -877,7 +890,19 @@ async fn paid_download_with(
     if threshold.is_none() {
         assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "nothing settled below the threshold");
     }
-    Ok(PaidDownload { devnet_proc, devnet, seeder, seeder_address, server, id: added.id, spent })
+    let seeder_args =
+        [vec![path_str(&torrent).to_owned(), path_str(&seed_dir).to_owned()], seeder_args].concat();
+    Ok(PaidDownload {
+        devnet_proc,
+        devnet,
+        seeder,
+        seeder_address,
+        server,
+        id: added.id,
+        spent,
+        seeder_args,
+        seeder_ledger,
+    })
 }
 
 impl PaidDownload {
@@ -969,5 +994,40 @@ async fn settlements_sent_while_vouchers_keep_coming_are_each_credited() -> anyh
     paid.server.call(&bidswarm_api::Request::Remove { id: paid.id.clone(), delete_data: false }).await?;
     let transfers = paid.expect_settled().await?;
     assert!(transfers >= 2, "settled in {transfers} transfers; the test needs several");
+    Ok(())
+}
+
+/// A seeder restarted before the payer settles still recognises the settlement: what it
+/// was promised comes back from its ledger, and the transfer that arrives later marks it
+/// settled there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seeder_restarted_before_the_settlement_still_sees_it_arrive() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let mut paid = paid_download(dir.path()).await?;
+    paid.seeder.kill();
+    let [torrent, data, rest @ ..] = paid.seeder_args.as_slice() else { anyhow::bail!("seeder args") };
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let (seeder, _) =
+        start_seeder("seeder-again", Path::new(torrent), Path::new(data), &rest, dir.path()).await?;
+    paid.seeder = seeder;
+    paid.server.call(&bidswarm_api::Request::Remove { id: paid.id.clone(), delete_data: false }).await?;
+    let summary = |key: &str| -> anyhow::Result<Option<String>> {
+        let out = cli(&["ledger", "summary", "--ledger", path_str(&paid.seeder_ledger)]).output()?;
+        let prefix = format!("{key}: ");
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned)))
+    };
+    let spent = paid.spent.to_string();
+    let settled = bidswarm_tests::wait_until(
+        "the restarted seeder's ledger to record the settlement",
+        Duration::from_secs(60),
+        Duration::from_millis(500),
+        async || summary("earned_settled").ok().flatten().filter(|s| *s == spent),
+    )
+    .await;
+    assert!(settled.is_ok(), "earned_settled {:?}, promised {spent}", summary("earned_settled")?);
+    assert_eq!(summary("earned_pending")?.as_deref(), Some("0"));
+    paid.devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }

@@ -165,10 +165,17 @@ impl Core {
         let speed = speed::SpeedService::new(terms, events.clone(), ledger_ops);
         speed.set_identity(config.speed_identity.clone());
         // Promises an earlier session could not settle (offline, or quit too fast) are
-        // paid at the first settlement round.
+        // paid at the first settlement round; promises made to us are matched to the
+        // settlements that arrive.
         let restored = match &ledger {
-            Some(ledger) => match ledger.unsettled_spend().await {
-                Ok(owed) => speed.restore_unsettled(&owed),
+            Some(ledger) => match async {
+                let owe = ledger.unsettled(bidswarm_ledger::Direction::Spend).await?;
+                let owed_to_us = ledger.unsettled(bidswarm_ledger::Direction::Earn).await?;
+                Ok::<_, bidswarm_ledger::Error>(speed.restore_unsettled(&owe, &owed_to_us))
+            }
+            .await
+            {
+                Ok(restored) => restored,
                 Err(e) => {
                     warn!("cannot read what earlier sessions still owe from the ledger: {e}");
                     0

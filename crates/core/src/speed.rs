@@ -167,6 +167,9 @@ struct State {
     /// Spend channels of earlier sessions still owed, from the ledger, with the account
     /// that signed them: settled only while that account is unlocked.
     restored: HashMap<ChannelId, (Address, Owed)>,
+    /// Earn channels of earlier sessions still owed to us (in `earned`), so a settlement
+    /// that arrives now is matched; not part of this session's per-torrent figures.
+    restored_earn: std::collections::HashSet<ChannelId>,
     /// Our own BTT balance on chain, as last read, and for which address: vouchers never
     /// promise more than it minus what is already promised and unsettled.
     own_balance: Option<(Address, Amount)>,
@@ -275,16 +278,28 @@ impl SpeedService {
         owed
     }
 
-    /// Takes over what earlier sessions still owe (from the ledger), to be settled like
-    /// this session's promises. Returns how many channels that is.
-    pub(crate) fn restore_unsettled(&self, owed: &[bidswarm_ledger::UnsettledSpend]) -> usize {
+    /// Takes over what earlier sessions left unsettled (from the ledger): what we owe is
+    /// settled like this session's promises, and settlements of what we are owed are
+    /// matched as they arrive. Returns how many channels we owe on.
+    pub(crate) fn restore_unsettled(
+        &self,
+        owe: &[bidswarm_ledger::Unsettled],
+        owed_to_us: &[bidswarm_ledger::Unsettled],
+    ) -> usize {
         let mut state = self.lock();
-        for u in owed {
+        let owed = |u: &bidswarm_ledger::Unsettled, counterparty: Address| {
             let promised = Amount(u.promised.base_units());
             let settled = promised.saturating_sub(Amount(u.unsettled.base_units()));
-            state.restored.insert(u.channel, (u.payer, Owed { counterparty: u.payee, promised, settled }));
+            Owed { counterparty, promised, settled }
+        };
+        for u in owe {
+            state.restored.insert(u.channel, (u.payer, owed(u, u.payee)));
         }
-        owed.len()
+        for u in owed_to_us {
+            state.earned.insert(u.channel, (owed(u, u.payer), u.info_hash));
+            state.restored_earn.insert(u.channel);
+        }
+        owe.len()
     }
 
     /// Records that `channel` is settled up to `upto` on chain.
@@ -523,8 +538,9 @@ impl SpeedService {
         status.earned = earned.0.to_string();
         let settled = state
             .earned
-            .values()
-            .filter(|(_, t)| *t == info_hash)
+            .iter()
+            .filter(|(c, (_, t))| *t == info_hash && !state.restored_earn.contains(c))
+            .map(|(_, e)| e)
             .fold(Amount::ZERO, |sum, (o, _)| sum.checked_add(o.settled).unwrap_or(sum));
         status.earned_settled = settled.0.to_string();
         status

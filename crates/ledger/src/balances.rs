@@ -7,7 +7,7 @@ use bidswarm_wallet::{Address, ChannelId};
 
 use crate::journal::{Account, Side, Totals};
 use crate::ledger::{address, channel_id};
-use crate::{Amount, Ledger, Result};
+use crate::{Amount, Direction, Ledger, Result};
 
 /// Where our money stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -33,12 +33,12 @@ pub struct Summary {
     pub fees: Amount,
 }
 
-/// A spend channel with promises not yet settled on chain: what the payer still owes,
-/// after a restart as before it.
+/// A channel with promises not yet settled on chain: on a spend channel what we still
+/// owe, on an earn channel what we are still owed, after a restart as before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnsettledSpend {
+pub struct Unsettled {
     pub channel: ChannelId,
-    /// Which of our accounts signed its vouchers (only that key can settle them).
+    /// Who signs its vouchers (our account, on a spend channel: only that key can settle).
     pub payer: Address,
     pub payee: Address,
     pub info_hash: [u8; 20],
@@ -151,25 +151,30 @@ impl Ledger {
         })
     }
 
-    /// Spend channels whose vouchers are not all settled (nor being settled), from the
-    /// journal's `committed:<channel>` accounts. A settlement in flight when the app
-    /// stopped counts as paid here, so a restart never pays twice.
-    pub async fn unsettled_spend(&self) -> Result<Vec<UnsettledSpend>> {
+    /// Channels of `direction` whose vouchers are not all settled (nor being settled):
+    /// from the journal's `committed:<channel>` accounts for spend channels and its
+    /// `receivable:<channel>` accounts for earn channels. A settlement in flight when the
+    /// app stopped counts as settled here, so a restart never pays twice.
+    pub async fn unsettled(&self, direction: Direction) -> Result<Vec<Unsettled>> {
         let index = self.channel_index().await?;
         let totals = self.account_totals().await?;
         let mut out = Vec::new();
         for (account, t) in &totals {
-            let Account::Committed(channel) = account else { continue };
-            let unsettled = t.credit_balance();
-            let Some((info_hash, payee, payer)) = index.get(channel).filter(|_| !unsettled.is_zero()) else {
-                continue;
+            let (channel, unsettled, total) = match (direction, account) {
+                (Direction::Spend, Account::Committed(c)) => (*c, t.credit_balance(), Account::Spent(*c)),
+                (Direction::Earn, Account::Receivable(c)) => (*c, t.debit_balance(), Account::Earned(*c)),
+                _ => continue,
             };
-            let promised = totals.get(&Account::Spent(*channel)).map_or(unsettled, |t| t.debit_balance());
-            out.push(UnsettledSpend {
-                channel: *channel,
-                payer: *payer,
-                payee: *payee,
-                info_hash: *info_hash,
+            let Some(sides) = index.get(&channel).filter(|_| !unsettled.is_zero()) else { continue };
+            let promised = totals.get(&total).map_or(unsettled, |t| match direction {
+                Direction::Spend => t.debit_balance(),
+                Direction::Earn => t.credit_balance(),
+            });
+            out.push(Unsettled {
+                channel,
+                payer: sides.payer,
+                payee: sides.payee,
+                info_hash: sides.info_hash,
                 promised,
                 unsettled,
             });
@@ -190,8 +195,12 @@ impl Ledger {
                     what: "channels.info_hash",
                     detail: format!("{} bytes", r.info_hash.len()),
                 })?;
-            let peer = if r.direction == "spend" { &r.payee } else { &r.payer };
-            let sides = (info_hash, address(peer, "channels")?, address(&r.payer, "channels")?);
+            let sides = ChannelSides {
+                info_hash,
+                payer: address(&r.payer, "channels")?,
+                payee: address(&r.payee, "channels")?,
+                spend: r.direction == "spend",
+            };
             index.insert(channel_id(&r.id)?, sides);
         }
         Ok(index)
@@ -216,13 +225,13 @@ impl Ledger {
 
     /// Spent and earned per torrent (info hash).
     pub async fn per_torrent(&self) -> Result<BTreeMap<[u8; 20], Economics>> {
-        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(ih, _, _)| *ih))
+        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|s| s.info_hash))
             .await
     }
 
     /// Spent and earned per peer (the other side of the channel).
     pub async fn per_peer(&self) -> Result<BTreeMap<Address, Economics>> {
-        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|(_, p, _)| *p))
+        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(ChannelSides::other))
             .await
     }
 
@@ -232,8 +241,24 @@ impl Ledger {
     }
 }
 
-/// A channel's info hash, other side and payer.
-type ChannelSides = ([u8; 20], Address, Address);
+/// A channel's torrent and sides, and whether we pay on it.
+struct ChannelSides {
+    info_hash: [u8; 20],
+    payer: Address,
+    payee: Address,
+    spend: bool,
+}
+
+impl ChannelSides {
+    /// The peer: the payee of a spend channel, the payer of an earn channel.
+    fn other(&self) -> Address {
+        if self.spend {
+            self.payee
+        } else {
+            self.payer
+        }
+    }
+}
 
 fn line_channel(line: &Line) -> Option<ChannelId> {
     match line.account {

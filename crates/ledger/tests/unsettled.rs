@@ -1,15 +1,15 @@
-//! What a payer still owes after a restart: spend channels whose vouchers are not settled
+//! What is still owed after a restart, both ways: channels whose vouchers are not settled
 //! on chain, read back from a reopened ledger file.
 
 mod common;
 
-use bidswarm_ledger::{NewSettlement, UnsettledSpend};
+use bidswarm_ledger::{Direction, NewSettlement, Unsettled};
 use common::*;
 
 const TXID: &str = "6666666666666666666666666666666666666666666666666666666666666666";
 
 #[tokio::test]
-async fn unsettled_spend_lists_what_is_owed_and_survives_a_reopen() -> anyhow::Result<()> {
+async fn unsettled_lists_what_is_owed_either_way_and_survives_a_reopen() -> anyhow::Result<()> {
     let k = keys();
     let dir = tempfile::tempdir()?;
     let me = k.me.address();
@@ -49,9 +49,9 @@ async fn unsettled_spend_lists_what_is_owed_and_survives_a_reopen() -> anyhow::R
     ledger.close().await;
 
     let ledger = open(&dir).await;
-    let mut list = ledger.unsettled_spend().await?;
+    let mut list = ledger.unsettled(Direction::Spend).await?;
     list.sort_by_key(|u| u.promised);
-    let entry = |channel, promised: &str, unsettled: &str| UnsettledSpend {
+    let entry = |channel, promised: &str, unsettled: &str| Unsettled {
         channel,
         payer: me,
         payee: k.seeder.address(),
@@ -64,6 +64,16 @@ async fn unsettled_spend_lists_what_is_owed_and_survives_a_reopen() -> anyhow::R
         vec![entry(owed, "4", "4"), entry(failed, "6", "6"), entry(part, "8", "3")],
         "the settled channel and the earn channel are not owed; a failed settlement is owed again"
     );
+    let owed_to_us = ledger.unsettled(Direction::Earn).await?;
+    let expected = Unsettled {
+        channel: earn.id,
+        payer: k.leecher.address(),
+        payee: me,
+        info_hash: INFO_HASH,
+        promised: btt("3"),
+        unsettled: btt("3"),
+    };
+    assert_eq!(owed_to_us, vec![expected], "the earn channel, and only it, is owed to us");
     assert!(ledger.verify().await?.problems.is_empty());
     Ok(())
 }
