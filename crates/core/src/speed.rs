@@ -949,7 +949,7 @@ fn pay(
         }
         _ => Amount::ZERO,
     };
-    let balance_known = state.own_balance.is_some();
+    let balance_known = matches!(state.own_balance, Some((address, _)) if address == me.address);
     let mut short: Vec<[u8; 20]> = Vec::new();
     let ids: Vec<LinkId> = state.peers.keys().copied().collect();
     for link_id in ids {
