@@ -17,7 +17,7 @@ export const cli = process.env.BIDSWARM_CLI ?? join(repoRoot, 'target', 'debug',
 const uiDist = join(repoRoot, 'ui', 'dist');
 
 /** Starts a process and resolves once a stdout line matches, or rejects at the deadline. */
-function startAndWaitFor(args: string[], pattern: RegExp, deadlineMs: number, log: string[]) {
+export function startAndWaitFor(args: string[], pattern: RegExp, deadlineMs: number, log: string[]) {
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   return new Promise<{ child: ChildProcess; match: RegExpMatchArray }>((ok, fail) => {
     let out = '';
@@ -42,7 +42,8 @@ function startAndWaitFor(args: string[], pattern: RegExp, deadlineMs: number, lo
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 8 s; resolves once the process has exited. */
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
   child.kill('SIGTERM');

@@ -4,48 +4,18 @@
  * (the seeder, with its own UI). Everything listens on 127.0.0.1; every wait has a
  * deadline. No key material is printed: the seeder's key goes straight to its API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Request, Response, Settings } from '../src/bindings';
-import { cli, expect, repoRoot, test as base, type MadeTorrent } from './fixtures';
+import { expect, repoRoot, startAndWaitFor, stop, test as base, type MadeTorrent } from './fixtures';
 
 const ui = join(repoRoot, 'ui', 'dist');
 
-function start(args: string[], pattern: RegExp, deadlineMs: number): Promise<{ child: ChildProcess; match: RegExpMatchArray; log: string[] }> {
-  const log: string[] = [];
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
-  return new Promise((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`${args[0]} did not start within ${deadlineMs} ms:\n${log.join('')}`));
-    }, deadlineMs);
-    child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      log.push(d.toString());
-      const match = out.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        ok({ child, match, log });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`${args[0]} exited with ${code}:\n${log.join('')}`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-  await exited;
-  clearTimeout(timer);
+/** `startAndWaitFor` with a log of its own. */
+function start(args: string[], pattern: RegExp, deadlineMs: number) {
+  return startAndWaitFor(args, pattern, deadlineMs, []);
 }
 
 export interface Devnet {

@@ -214,6 +214,12 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   const sellerSettled = sellerPage.getByTestId('money-earned_settled').locator('dd');
   await expect(sellerSettled).not.toHaveText('0 BTT');
   const settledText = (await sellerSettled.textContent())!;
+  // And the torrent's own BTT tab on the seller says all of what it earned is settled.
+  await sellerPage.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Torrents' }).click();
+  await sellerRow.click();
+  await sellerPage.keyboard.press('Enter');
+  await sellerDetails.getByRole('tab', { name: 'BTT' }).click();
+  await expect(sellerDetails.getByTestId('speed-earnedSettled')).toHaveText(`${formatAll(spentUnits)} BTT`, { timeout: 30_000 });
   await sellerPage.close();
 
   // Our side: nothing committed any more, and the payment is in the wallet's history.
