@@ -5,7 +5,7 @@ mod common;
 
 use bidswarm_ledger::{
     Amount, ChannelState, DateRange, Direction, Economics, Error, HistoryCursor, HistoryEntry, Ledger,
-    NewSettlement, Summary, VoucherReceipt, WalletTx, WalletTxKind, MAX_HISTORY_PAGE,
+    NewSettlement, VoucherReceipt, WalletTx, WalletTxKind, MAX_HISTORY_PAGE,
 };
 use common::*;
 use sqlx::Connection;
@@ -88,16 +88,7 @@ async fn balances_are_exact_after_a_sequence_of_events() -> anyhow::Result<()> {
     let k = keys();
     let ledger = populated(&dir).await?;
     // 100 − 10 paid + 7.000000000000000001 earned + 5 deposit − 0.1 fee.
-    let expected = Summary {
-        onchain: btt("101.900000000000000001"),
-        committed: Amount::ZERO,
-        spendable: btt("101.900000000000000001"),
-        shortfall: Amount::ZERO,
-        spent: btt("10"),
-        earned_pending: Amount::ZERO,
-        earned_settled: btt("7.000000000000000001"),
-        fees: btt("0.1"),
-    };
+    let expected = populated_summary();
     assert_eq!(ledger.summary().await?, expected);
 
     // A voucher not yet settled is committed: it leaves the spendable balance at once.

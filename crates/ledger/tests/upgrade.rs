@@ -10,7 +10,7 @@
 
 mod common;
 
-use bidswarm_ledger::{Amount, DateRange, Ledger, Summary};
+use bidswarm_ledger::{DateRange, Ledger};
 use common::*;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, SqliteConnection};
@@ -74,16 +74,7 @@ async fn a_ledger_at_the_first_migration_upgrades_with_its_data_intact() -> anyh
     assert!(report.is_ok(), "{report}");
     assert_eq!((report.entries_checked, report.vouchers_checked), (31, 5));
     // The same money as the `populated` ledger in tests/ledger.rs.
-    let expected = Summary {
-        onchain: btt("101.900000000000000001"),
-        committed: Amount::ZERO,
-        spendable: btt("101.900000000000000001"),
-        shortfall: Amount::ZERO,
-        spent: btt("10"),
-        earned_pending: Amount::ZERO,
-        earned_settled: btt("7.000000000000000001"),
-        fees: btt("0.1"),
-    };
+    let expected = populated_summary();
     assert_eq!(ledger.summary().await?, expected);
     let history = ledger.history(DateRange::ALL, None, 100).await?;
     assert_eq!(history.entries.len(), 14);

@@ -1,7 +1,7 @@
 //! Shared fixtures: fixed keys (derived once), a ledger in a temp dir, signed vouchers.
 #![allow(dead_code)]
 
-use bidswarm_ledger::{Amount, Ledger, NewChannel, SignedVoucher};
+use bidswarm_ledger::{Amount, Ledger, NewChannel, SignedVoucher, Summary};
 use bidswarm_wallet::{Address, ChannelId, PrivateKey, Signer, Voucher};
 
 /// 2024-05-01T00:00:00Z.
@@ -42,5 +42,21 @@ pub fn channel(payer: Address, payee: Address, nonce: u64, budget: Amount) -> Ne
         info_hash: INFO_HASH,
         price_per_gib: btt("2"),
         budget,
+    }
+}
+
+/// The balances of the `populated` ledger in tests/ledger.rs (and of its frozen copy in
+/// tests/fixtures/ledger_at_0001.sql): 100 − 10 paid + 7.000000000000000001 earned + 5
+/// deposit − 0.1 fee.
+pub fn populated_summary() -> Summary {
+    Summary {
+        onchain: btt("101.900000000000000001"),
+        committed: Amount::ZERO,
+        spendable: btt("101.900000000000000001"),
+        shortfall: Amount::ZERO,
+        spent: btt("10"),
+        earned_pending: Amount::ZERO,
+        earned_settled: btt("7.000000000000000001"),
+        fees: btt("0.1"),
     }
 }
