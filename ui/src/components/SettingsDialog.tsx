@@ -9,6 +9,7 @@ import { useApp } from '../state/app';
 import { FolderField } from './FolderField';
 import { MagnetHandlerButton } from './MagnetHandlerButton';
 import type { LanguagePref, ThemePref } from '../state/prefs';
+import { FormError } from './FormError';
 
 interface Props {
   open: boolean;
@@ -240,11 +241,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
           {t('settings.restartRequired')}
         </p>
       ) : null}
-      {saveError ? (
-        <div className="form-error" role="alert">
-          {saveError}
-        </div>
-      ) : null}
+      <FormError message={saveError} />
       <div className="dialog-actions">
         <span className="spacer" />
         <Dialog.Close asChild>

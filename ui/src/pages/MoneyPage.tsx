@@ -14,6 +14,7 @@ import { perPeer, type PeerEconomics } from '../lib/ledgerCsv';
 import { displayName } from '../lib/torrents';
 import { useApp } from '../state/app';
 import { usePoll } from '../state/poll';
+import { FormError } from '../components/FormError';
 
 interface SummaryReply {
   summary: LedgerSummary;
@@ -69,11 +70,7 @@ export function MoneyPage() {
           {t('money.export')}
         </button>
       </div>
-      {summary.error ? (
-        <p className="form-error" role="alert">
-          {summary.error.message}
-        </p>
-      ) : null}
+      <FormError message={summary.error?.message} />
       <section className="card" aria-labelledby="money-totals">
         <h2 id="money-totals">{t('money.totals')}</h2>
         <dl className="balances">

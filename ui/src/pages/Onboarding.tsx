@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { ApiError, SecretStoreKind, Settings } from '../bindings';
 import { Field, NetworkFields, networkDraft, networkFromDraft, type NetworkDraft } from '../components/speed/fields';
 import { useApp } from '../state/app';
+import { FormError } from '../components/FormError';
 
 type Mode = 'create' | 'import';
 type ImportKind = 'mnemonic' | 'private_key';
@@ -168,11 +169,7 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
             />
           </Field>
         ))}
-        {error ? (
-          <div className="form-error" role="alert">
-            {error}
-          </div>
-        ) : null}
+        <FormError message={error} />
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={() => setStep({ kind: 'words', words: step.words })}>
             {t('onboard.showAgain')}
@@ -255,11 +252,7 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
 
       <NetworkFields draft={network} onChange={setNetwork} />
 
-      {error ? (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <FormError message={error} />
       <div className="dialog-actions">
         <span className="spacer" />
         <button type="submit" className="btn primary" disabled={busy || !settings}>

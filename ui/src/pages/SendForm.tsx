@@ -11,6 +11,7 @@ import { AmountInput, checkAmount, Field, useAmountError } from '../components/s
 import { decimalsOf, formatBtt, formatTrx } from '../lib/amount';
 import { tronAddressProblem } from '../lib/tronAddress';
 import { useApp } from '../state/app';
+import { FormError } from '../components/FormError';
 
 export function SendForm({ locked, onSent }: { locked: boolean; onSent: () => void }) {
   const { t, i18n } = useTranslation();
@@ -81,11 +82,7 @@ export function SendForm({ locked, onSent }: { locked: boolean; onSent: () => vo
             </select>
           </Field>
         </div>
-        {error ? (
-          <div className="form-error" role="alert">
-            {error}
-          </div>
-        ) : null}
+        <FormError message={error} />
         <div className="dialog-actions">
           <span className="spacer" />
           <button type="submit" className="btn primary" disabled={busy || locked}>

@@ -10,6 +10,7 @@ import { AmountInput, Check, checkAmount, Field, NetworkFields, networkDraft, ne
 import { BTT_DECIMALS, unitsToInput } from '../lib/amount';
 import { useApp } from '../state/app';
 import { usePoll } from '../state/poll';
+import { FormError } from '../components/FormError';
 
 interface Draft {
   spending: boolean;
@@ -205,11 +206,7 @@ export function SpeedSettingsPage() {
           <NetworkFields draft={draft.network} onChange={(n) => set({ network: n })} />
         </section>
 
-        {saveError ? (
-          <div className="form-error" role="alert">
-            {saveError}
-          </div>
-        ) : null}
+        <FormError message={saveError} />
         <div className="dialog-actions">
           <span className="spacer" />
           <button type="button" className="btn" onClick={() => setDraft(toDraft(settings))}>

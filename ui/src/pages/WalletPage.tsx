@@ -15,6 +15,7 @@ import { useApp } from '../state/app';
 import { usePoll } from '../state/poll';
 import { Onboarding } from './Onboarding';
 import { SendForm } from './SendForm';
+import { FormError } from '../components/FormError';
 
 export function WalletPage() {
   const { t } = useTranslation();
@@ -331,11 +332,7 @@ function PasswordDialog({ open, onClose }: { open: boolean; onClose: () => void 
               <input type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} autoComplete="new-password" />
             </Field>
           </form>
-          {error ? (
-            <div className="form-error" role="alert">
-              {error}
-            </div>
-          ) : null}
+          <FormError message={error} />
           <div className="dialog-actions">
             <span className="spacer" />
             <button type="button" className="btn" onClick={close}>
@@ -367,11 +364,7 @@ function BalancesCard({ balances, error }: { balances: WalletBalances | null; er
   return (
     <section className="card balances-card" aria-labelledby="balances-title">
       <h2 id="balances-title">{t('wallet.balances')}</h2>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
+      <FormError message={error?.message} />
       {!balances && !error ? <p className="empty-note">{t('common.loading')}</p> : null}
       <dl className="balances">
         {rows.map((r) => (
@@ -397,11 +390,7 @@ function HistoryCard({ transfers, online, error }: { transfers: WalletTransfer[]
     <section className="card history-card" aria-labelledby="history-title">
       <h2 id="history-title">{t('wallet.history')}</h2>
       {!online ? <p className="hint">{t('wallet.historyOffline')}</p> : null}
-      {error ? (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
+      <FormError message={error?.message} />
       {transfers && transfers.length === 0 ? <p className="empty-note">{t('wallet.historyEmpty')}</p> : null}
       {transfers && transfers.length > 0 ? (
         <div className="table-scroll">
