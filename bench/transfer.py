@@ -9,6 +9,7 @@ during the transfer, and checks the downloaded file against the source.
     python3 bench/transfer.py                    # 1 GiB, both setups
     python3 bench/transfer.py --size-mib 64      # quick smoke run
     python3 bench/transfer.py --only bidswarm --out results.md
+    python3 bench/transfer.py --pairs 5          # five gateway/direct pairs, with medians
 
 Python 3.11 standard library only. Linux only (reads /proc).
 """
@@ -23,6 +24,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -379,7 +381,7 @@ def run_bidswarm(bin_path: Path, tmp: Path, torrent: Path, magnet: str, data_fil
     log(f"=== {setup} ===")
     seed_dir = data_file.parent
     leech_dir = tmp / ("direct-leech" if bypass_gateway else "bidswarm-leech")
-    leech_dir.mkdir()
+    leech_dir.mkdir(exist_ok=True)
     bypass = ["--bypass-gateway"] if bypass_gateway else []
 
     seeder = spawn("bidswarm-seeder", [str(bin_path), "seed", str(torrent), "--data", str(seed_dir),
@@ -858,7 +860,29 @@ def render(results: list[Result], size_mib: int, piece_length: int | None, machi
         "- CPU s = user + system time of the whole process during the transfer (leecher Bidswarm:"
         " rusage of the exited process; others: /proc/PID/stat deltas).",
     ]
+    out += gateway_cost(results)
     return "\n".join(out) + "\n"
+
+
+def gateway_cost(results: list[Result]) -> list[str]:
+    """The gateway's cost per pair of runs (through it, then bypassed, back to back), and
+    the medians: one pair alone says little on a machine whose speed drifts."""
+    through = [r for r in results if r.setup == SETUPS["bidswarm"]]
+    direct = [r for r in results if r.setup == SETUPS["direct"]]
+    pairs = list(zip(through, direct))
+    if not pairs:
+        return []
+    gib = pairs[0][0].size_bytes / (1024 * MIB)
+    rows = [(g.wall_s / d.wall_s, (g.leecher_cpu_s - d.leecher_cpu_s) / gib,
+             (g.seeder_cpu_s - d.seeder_cpu_s) / gib) for g, d in pairs]
+    out = ["", "Gateway cost, per pair (through the gateway against bypassed, same run):", "",
+           "| pair | time ratio | leecher CPU s per GiB | seeder CPU s per GiB |", "|---|--:|--:|--:|"]
+    out += [f"| {i} | {t:.3f} | {l:+.2f} | {s:+.2f} |" for i, (t, l, s) in enumerate(rows, 1)]
+    if len(rows) > 1:
+        med = [statistics.median(column) for column in zip(*rows)]
+        out.append(f"| median | {med[0]:.3f} | {med[1]:+.2f} | {med[2]:+.2f} |")
+    out += ["", "Goals: time ratio at most 1.05, CPU at most +0.35 s per GiB per side."]
+    return out
 
 
 def main() -> int:
@@ -873,10 +897,15 @@ def main() -> int:
     parser.add_argument("--magnet", action="store_true",
                         help="give the Bidswarm leecher the magnet instead of the .torrent (adds a metadata fetch)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (for debugging)")
+    parser.add_argument("--pairs", type=int, default=1,
+                        help="run the gateway and the bypassed setup this many times each, alternating, and "
+                             "report the gateway's cost per pair with medians (default 1)")
     args = parser.parse_args()
 
     if args.size_mib < 1:
         parser.error("--size-mib must be at least 1")
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
     piece_length = args.piece_length
     if piece_length is None and args.size_mib >= 1024:
         piece_length = 4 * MIB
@@ -911,14 +940,19 @@ def main() -> int:
         magnet = create_torrent(bin_path, data_file, torrent, piece_length, tmp)
         tf = checked_torrent(torrent, size)
 
-        for bypass, name in ((False, "bidswarm"), (True, "direct")):
-            if args.only in (None, name):
-                # Write back the data file and the last leech first: dirty pages being
-                # flushed during a run slowed whichever setup came first by up to 30 %.
-                os.sync()
-                results.append(run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1, args.magnet,
-                                            bypass))
-                kill_all_children()
+        for pair in range(args.pairs):
+            order = ((False, "bidswarm"), (True, "direct"))
+            # Alternate which goes first, so neither always runs on a warmer machine.
+            for bypass, name in order if pair % 2 == 0 else order[::-1]:
+                if args.only in (None, name):
+                    if args.pairs > 1:
+                        log(f"--- pair {pair + 1} of {args.pairs} ---")
+                    # Write back the data file and the last leech first: dirty pages being
+                    # flushed during a run slowed whichever setup came first by up to 30 %.
+                    os.sync()
+                    results.append(run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1,
+                                                args.magnet, bypass))
+                    kill_all_children()
         if args.only in (None, "qbittorrent"):
             os.sync()
             results.append(run_qbittorrent(tmp, tf, data_file, size, sha1))
