@@ -147,8 +147,10 @@ pub(crate) async fn watch_incoming(
         }
         seen.insert(transfer.txid.clone());
         if let Some(l) = ledger {
-            let ranges =
-                credited.iter().map(|(c, upto)| (*c, bidswarm_ledger::Amount::from_base_units(upto.0))).collect();
+            let ranges = credited
+                .iter()
+                .map(|(c, upto)| (*c, bidswarm_ledger::Amount::from_base_units(upto.0)))
+                .collect();
             let recorded = async {
                 let id = l
                     .settlement_pending(

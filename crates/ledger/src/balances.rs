@@ -231,8 +231,10 @@ impl Ledger {
 
     /// Spent and earned per peer (the other side of the channel).
     pub async fn per_peer(&self) -> Result<BTreeMap<Address, Economics>> {
-        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(ChannelSides::other))
-            .await
+        self.economics_by(|line, index| {
+            line_channel(line).and_then(|c| index.get(&c)).map(ChannelSides::other)
+        })
+        .await
     }
 
     /// Spent and earned per UTC day (`YYYY-MM-DD`), by when the voucher was recorded.
