@@ -45,6 +45,8 @@ bench:
 	@scripts/deps.sh bench
 	$(CARGO) build --release -p bidswarm-cli
 	python3 bench/transfer.py --size-mib $${SIZE_MIB:-1024} --pairs $${PAIRS:-3}
+	# What one relay hop costs on this machine without librqbit: the floor under the gateway.
+	$(CARGO) bench -p bidswarm-gateway --bench relay_floor
 	python3 bench/speed.py --size-mib 64
 	# Vouchers persisted per second by the ledger, against plain INSERTs in the same run.
 	$(CARGO) bench -p bidswarm-ledger --bench vouchers
