@@ -941,12 +941,12 @@ def main() -> int:
         tf = checked_torrent(torrent, size)
 
         for pair in range(args.pairs):
+            if args.pairs > 1:
+                log(f"--- pair {pair + 1} of {args.pairs} ---")
             order = ((False, "bidswarm"), (True, "direct"))
             # Alternate which goes first, so neither always runs on a warmer machine.
             for bypass, name in order if pair % 2 == 0 else order[::-1]:
                 if args.only in (None, name):
-                    if args.pairs > 1:
-                        log(f"--- pair {pair + 1} of {args.pairs} ---")
                     # Write back the data file and the last leech first: dirty pages being
                     # flushed during a run slowed whichever setup came first by up to 30 %.
                     os.sync()
