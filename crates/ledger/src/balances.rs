@@ -53,6 +53,8 @@ pub struct Unsettled {
 pub struct Economics {
     pub spent: Amount,
     pub earned: Amount,
+    /// Vouchers behind those amounts (each one booked a spend or an earning).
+    pub vouchers: u64,
 }
 
 impl Economics {
@@ -60,14 +62,31 @@ impl Economics {
         // `spent` is only ever debited and `earned` only credited, but a reversal would
         // subtract, so both sides are honoured.
         match (account, side) {
-            (Account::Spent(_), Side::Debit) => self.spent = self.spent.checked_add(amount)?,
+            (Account::Spent(_), Side::Debit) => {
+                self.spent = self.spent.checked_add(amount)?;
+                self.vouchers += 1;
+            }
             (Account::Spent(_), Side::Credit) => self.spent = self.spent.checked_sub(amount)?,
-            (Account::Earned(_), Side::Credit) => self.earned = self.earned.checked_add(amount)?,
+            (Account::Earned(_), Side::Credit) => {
+                self.earned = self.earned.checked_add(amount)?;
+                self.vouchers += 1;
+            }
             (Account::Earned(_), Side::Debit) => self.earned = self.earned.checked_sub(amount)?,
             _ => {}
         }
         Ok(())
     }
+}
+
+/// Spent and earned three ways, from one pass over the journal.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Breakdown {
+    /// Per torrent (info hash).
+    pub per_torrent: BTreeMap<[u8; 20], Economics>,
+    /// Per peer: the other side of each channel.
+    pub per_peer: BTreeMap<Address, Economics>,
+    /// Per UTC day (`YYYY-MM-DD`), by when the voucher was recorded.
+    pub by_day: BTreeMap<String, Economics>,
 }
 
 struct Line {
@@ -206,40 +225,34 @@ impl Ledger {
         Ok(index)
     }
 
-    async fn economics_by<K: Ord>(
-        &self,
-        key: impl Fn(&Line, &HashMap<ChannelId, ChannelSides>) -> Option<K>,
-    ) -> Result<BTreeMap<K, Economics>> {
+    /// Spent and earned per torrent, per peer and per day, reading the journal once.
+    pub async fn breakdown(&self) -> Result<Breakdown> {
         let index = self.channel_index().await?;
-        let mut out: BTreeMap<K, Economics> = BTreeMap::new();
+        let mut out = Breakdown::default();
         for line in self.lines().await? {
-            if !matches!(line.account, Account::Spent(_) | Account::Earned(_)) {
-                continue;
-            }
-            if let Some(k) = key(&line, &index) {
-                out.entry(k).or_default().add(&line.account, line.side, line.amount)?;
-            }
+            let Some(sides) = line_channel(&line).and_then(|c| index.get(&c)) else { continue };
+            let (account, side, amount) = (&line.account, line.side, line.amount);
+            out.per_torrent.entry(sides.info_hash).or_default().add(account, side, amount)?;
+            out.per_peer.entry(sides.other()).or_default().add(account, side, amount)?;
+            let day = crate::time::day_of(line.at);
+            out.by_day.entry(day).or_default().add(account, side, amount)?;
         }
         Ok(out)
     }
 
     /// Spent and earned per torrent (info hash).
     pub async fn per_torrent(&self) -> Result<BTreeMap<[u8; 20], Economics>> {
-        self.economics_by(|line, index| line_channel(line).and_then(|c| index.get(&c)).map(|s| s.info_hash))
-            .await
+        Ok(self.breakdown().await?.per_torrent)
     }
 
     /// Spent and earned per peer (the other side of the channel).
     pub async fn per_peer(&self) -> Result<BTreeMap<Address, Economics>> {
-        self.economics_by(|line, index| {
-            line_channel(line).and_then(|c| index.get(&c)).map(ChannelSides::other)
-        })
-        .await
+        Ok(self.breakdown().await?.per_peer)
     }
 
     /// Spent and earned per UTC day (`YYYY-MM-DD`), by when the voucher was recorded.
     pub async fn by_day(&self) -> Result<BTreeMap<String, Economics>> {
-        self.economics_by(|line, _| Some(crate::time::day_of(line.at))).await
+        Ok(self.breakdown().await?.by_day)
     }
 }
 

@@ -107,26 +107,37 @@ async fn balances_are_exact_after_a_sequence_of_events() -> anyhow::Result<()> {
     assert_eq!((s.onchain, s.spendable, s.shortfall), (btt("99"), btt("96.75"), Amount::ZERO));
     assert_eq!(ledger.account_balance("external").await?, (btt("102.099999999999999999"), true));
 
-    let per_torrent = ledger.per_torrent().await?;
-    assert_eq!(per_torrent.len(), 1);
+    // Four vouchers to the seeder (three on the first day), two from the leecher.
+    let breakdown = ledger.breakdown().await?;
+    assert_eq!(breakdown.per_torrent.len(), 1);
     assert_eq!(
-        per_torrent[&INFO_HASH],
-        Economics { spent: btt("12.25"), earned: btt("7.000000000000000001") }
+        breakdown.per_torrent[&INFO_HASH],
+        Economics { spent: btt("12.25"), earned: btt("7.000000000000000001"), vouchers: 6 }
     );
-    let per_peer = ledger.per_peer().await?;
-    assert_eq!(per_peer[&k.seeder.address()], Economics { spent: btt("12.25"), earned: Amount::ZERO });
     assert_eq!(
-        per_peer[&k.leecher.address()],
-        Economics { spent: Amount::ZERO, earned: btt("7.000000000000000001") }
+        breakdown.per_peer[&k.seeder.address()],
+        Economics { spent: btt("12.25"), earned: Amount::ZERO, vouchers: 4 }
     );
-    let by_day: Vec<_> = ledger.by_day().await?.into_iter().collect();
+    assert_eq!(
+        breakdown.per_peer[&k.leecher.address()],
+        Economics { spent: Amount::ZERO, earned: btt("7.000000000000000001"), vouchers: 2 }
+    );
+    assert_eq!(breakdown.per_peer.len(), 2);
+    let by_day: Vec<_> = breakdown.by_day.clone().into_iter().collect();
     assert_eq!(
         by_day,
         vec![
-            ("2024-05-01".to_string(), Economics { spent: btt("10"), earned: Amount::ZERO }),
-            ("2024-05-02".to_string(), Economics { spent: btt("2.25"), earned: btt("7.000000000000000001") }),
+            ("2024-05-01".to_string(), Economics { spent: btt("10"), earned: Amount::ZERO, vouchers: 3 }),
+            (
+                "2024-05-02".to_string(),
+                Economics { spent: btt("2.25"), earned: btt("7.000000000000000001"), vouchers: 3 }
+            ),
         ]
     );
+    // The single-view helpers read the same pass.
+    assert_eq!(ledger.per_torrent().await?, breakdown.per_torrent);
+    assert_eq!(ledger.per_peer().await?, breakdown.per_peer);
+    assert_eq!(ledger.by_day().await?, breakdown.by_day);
     let report = ledger.verify().await?;
     assert!(report.is_ok(), "{report}");
     Ok(())
