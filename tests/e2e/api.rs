@@ -255,7 +255,7 @@ async fn regression_concurrent_adds_of_different_torrents_all_succeed() -> anyho
 async fn the_ledger_answers_summary_health_and_export_through_the_api() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
     let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
-    let Response::LedgerSummary { summary, per_torrent, by_day } =
+    let Response::LedgerSummary { summary, per_torrent, per_peer, by_day } =
         server.call(&Request::LedgerSummary).await?
     else {
         anyhow::bail!("not a summary")
@@ -264,7 +264,7 @@ async fn the_ledger_answers_summary_health_and_export_through_the_api() -> anyho
         (summary.spent.as_str(), summary.committed.as_str(), summary.earned_settled.as_str()),
         ("0", "0", "0")
     );
-    assert!(per_torrent.is_empty() && by_day.is_empty());
+    assert!(per_torrent.is_empty() && per_peer.is_empty() && by_day.is_empty());
     let Response::LedgerHealth { health } = server.call(&Request::VerifyLedger).await? else {
         anyhow::bail!("not a health report")
     };

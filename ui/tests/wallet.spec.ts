@@ -243,6 +243,11 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await expect(page.getByTestId('money-committed').locator('dd')).toHaveText('0 BTT');
   await expect(page.getByTestId('ledger-health')).toHaveText('Ledger verified', { timeout: 20_000 });
   await expect(page.getByTestId('money-per-torrent')).toContainText(made.name);
+  // Per peer: the seller, with all we spent paid to it, in at least one voucher.
+  const sellerLine = page.getByTestId('money-per-peer').getByRole('row').filter({ hasText: shop.address });
+  await expect(sellerLine.getByRole('cell').nth(1)).toHaveText(settledText);
+  await expect(sellerLine.getByRole('cell').nth(2)).toHaveText('0 BTT');
+  await expect(sellerLine.getByRole('cell').nth(3)).toHaveText(/^[1-9][0-9]*$/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const csv = readFileSync((await download.path())!, 'utf8');
   expect(csv.split('\n')[0]).toBe('date,torrent,peer,direction,amount_btt,state,txid');

@@ -21,16 +21,27 @@ pub struct LedgerSummary {
     pub fees: String,
 }
 
-/// What one torrent, or one day, cost and earned.
+/// What one torrent, peer or day cost and earned.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
 pub struct Economics {
     pub spent: String,
     pub earned: String,
+    /// Vouchers behind those amounts.
+    #[ts(type = "number")]
+    pub vouchers: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
 pub struct TorrentEconomics {
     pub id: TorrentId,
+    pub economics: Economics,
+}
+
+/// One counterparty: the payee of our spend channels, or the payer of our earn channels.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct PeerEconomics {
+    /// Its TRON address (base58).
+    pub peer: String,
     pub economics: Economics,
 }
 

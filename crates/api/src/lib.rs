@@ -269,6 +269,8 @@ pub enum Response {
     LedgerSummary {
         summary: LedgerSummary,
         per_torrent: Vec<TorrentEconomics>,
+        /// Most money moved first.
+        per_peer: Vec<PeerEconomics>,
         by_day: Vec<DayEconomics>,
     },
     LedgerHealth {
@@ -375,6 +377,7 @@ pub fn typescript_declarations() -> Vec<String> {
         LedgerSummary,
         Economics,
         TorrentEconomics,
+        PeerEconomics,
         DayEconomics,
         LedgerHealth,
         LedgerEntry,

@@ -542,22 +542,24 @@ impl Core {
         let economics = |e: bidswarm_ledger::Economics| bidswarm_api::Economics {
             spent: text(e.spent),
             earned: text(e.earned),
+            vouchers: e.vouchers,
         };
-        let per_torrent = ledger
-            .per_torrent()
-            .await
-            .map_err(ledger_error)?
-            .into_iter()
+        let breakdown = ledger.breakdown().await.map_err(ledger_error)?;
+        let per_torrent = (breakdown.per_torrent.into_iter())
             .map(|(hash, e)| bidswarm_api::TorrentEconomics {
                 id: TorrentId(hex::encode(hash)),
                 economics: economics(e),
             })
             .collect();
-        let by_day = ledger
-            .by_day()
-            .await
-            .map_err(ledger_error)?
-            .into_iter()
+        let mut per_peer: Vec<_> = breakdown.per_peer.into_iter().collect();
+        // Most money moved first.
+        per_peer.sort_by_key(|(_, e)| {
+            std::cmp::Reverse(e.spent.base_units().saturating_add(e.earned.base_units()))
+        });
+        let per_peer = (per_peer.into_iter())
+            .map(|(peer, e)| bidswarm_api::PeerEconomics { peer: peer.to_base58(), economics: economics(e) })
+            .collect();
+        let by_day = (breakdown.by_day.into_iter())
             .map(|(day, e)| bidswarm_api::DayEconomics { day, economics: economics(e) })
             .collect();
         let summary = bidswarm_api::LedgerSummary {
@@ -569,7 +571,7 @@ impl Core {
             earned_settled: text(s.earned_settled),
             fees: text(s.fees),
         };
-        Ok(Response::LedgerSummary { summary, per_torrent, by_day })
+        Ok(Response::LedgerSummary { summary, per_torrent, per_peer, by_day })
     }
 
     /// Puts the limits from `settings` in force: upload in the gateway, download in the

@@ -20,7 +20,11 @@ restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, }
 /**
  * False when the node could not be asked: only the ledger's entries are listed.
  */
-online: boolean, } | { "type": "ledger_summary", summary: LedgerSummary, per_torrent: Array<TorrentEconomics>, by_day: Array<DayEconomics>, } | { "type": "ledger_health", health: LedgerHealth, } | { "type": "ledger_csv", csv: string, } | { "type": "ledger_history", entries: Array<LedgerEntry>, 
+online: boolean, } | { "type": "ledger_summary", summary: LedgerSummary, per_torrent: Array<TorrentEconomics>, 
+/**
+ * Most money moved first.
+ */
+per_peer: Array<PeerEconomics>, by_day: Array<DayEconomics>, } | { "type": "ledger_health", health: LedgerHealth, } | { "type": "ledger_csv", csv: string, } | { "type": "ledger_history", entries: Array<LedgerEntry>, 
 /**
  * Where the next page starts; `null` on the last page.
  */
@@ -485,9 +489,19 @@ committed: string,
  */
 spendable: string, spent: string, earned_pending: string, earned_settled: string, fees: string, };
 
-export type Economics = { spent: string, earned: string, };
+export type Economics = { spent: string, earned: string, 
+/**
+ * Vouchers behind those amounts.
+ */
+vouchers: number, };
 
 export type TorrentEconomics = { id: TorrentId, economics: Economics, };
+
+export type PeerEconomics = { 
+/**
+ * Its TRON address (base58).
+ */
+peer: string, economics: Economics, };
 
 export type DayEconomics = { 
 /**

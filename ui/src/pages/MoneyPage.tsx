@@ -3,14 +3,13 @@
  * the ledger's own check as a health badge and the CSV export. Every figure is the
  * ledger's (derived from its journal); nothing here computes a balance of its own.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ApiError, DayEconomics, LedgerHealth, LedgerSummary, TorrentEconomics } from '../bindings';
+import type { ApiError, DayEconomics, LedgerHealth, LedgerSummary, PeerEconomics, TorrentEconomics } from '../bindings';
 import { chartValue, formatBtt } from '../lib/amount';
 import { safeLocale } from '../lib/format';
-import { perPeer, type PeerEconomics } from '../lib/ledgerCsv';
 import { displayName } from '../lib/torrents';
 import { useApp } from '../state/app';
 import { usePoll } from '../state/poll';
@@ -19,6 +18,7 @@ import { FormError } from '../components/FormError';
 interface SummaryReply {
   summary: LedgerSummary;
   per_torrent: TorrentEconomics[];
+  per_peer: PeerEconomics[];
   by_day: DayEconomics[];
 }
 
@@ -28,11 +28,12 @@ export function MoneyPage() {
   const locale = i18n.language;
   const summary = usePoll<SummaryReply>(
     { type: 'ledger_summary' },
-    (r) => (r.type === 'ledger_summary' ? { summary: r.summary, per_torrent: r.per_torrent, by_day: r.by_day } : null),
+    (r) =>
+      r.type === 'ledger_summary'
+        ? { summary: r.summary, per_torrent: r.per_torrent, per_peer: r.per_peer, by_day: r.by_day }
+        : null,
     5000,
   );
-  const csv = usePoll<string>({ type: 'export_ledger', from: null, to: null }, (r) => (r.type === 'ledger_csv' ? r.csv : null), 15000);
-  const peers = useMemo(() => (csv.value ? perPeer(csv.value) : []), [csv.value]);
 
   const exportCsv = async () => {
     try {
@@ -93,7 +94,7 @@ export function MoneyPage() {
         </section>
         <section className="card" aria-labelledby="money-peers">
           <h2 id="money-peers">{t('money.perPeer')}</h2>
-          <PeerTable rows={peers} locale={locale} />
+          <PeerTable rows={summary.value?.per_peer ?? []} locale={locale} />
         </section>
       </div>
     </div>
@@ -227,9 +228,9 @@ function PeerTable({ rows, locale }: { rows: PeerEconomics[]; locale: string }) 
         {rows.map((r) => (
           <tr key={r.peer}>
             <td className="mono">{r.peer}</td>
-            <td className="num">{formatBtt(r.spent, locale)}</td>
-            <td className="num">{formatBtt(r.earned, locale)}</td>
-            <td className="num">{r.vouchers}</td>
+            <td className="num">{formatBtt(r.economics.spent, locale)}</td>
+            <td className="num">{formatBtt(r.economics.earned, locale)}</td>
+            <td className="num">{r.economics.vouchers}</td>
           </tr>
         ))}
       </tbody>
