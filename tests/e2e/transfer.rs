@@ -41,6 +41,42 @@ async fn a_multi_file_folder_seeds_from_the_parent_folder_like_transmission() ->
     Ok(())
 }
 
+/// `--progress-lines`, which `bench/speed.py` reads: verified bytes over time, and always a
+/// last line with the whole size, however quickly the download finishes.
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_lines_end_with_the_whole_size() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let seed_dir = dir.path().join("seed");
+    std::fs::create_dir_all(&seed_dir)?;
+    let data = seed_dir.join("small.bin");
+    random_file(&data, 800_000, 6);
+    let torrent = dir.path().join("small.torrent");
+    create_torrent(&data, &torrent, &[])?;
+    let (_seeder, addr) = start_seeder("seeder", &torrent, &seed_dir, &[], dir.path()).await?;
+
+    let out = dir.path().join("leech");
+    let args = ["download", path_str(&torrent), "-o", path_str(&out), "--no-dht", "--exit-on-complete"];
+    let mut leecher = Proc::spawn(
+        "leecher",
+        cli(&[&args[..], &["--peer", &addr, "--progress-lines"]].concat()),
+        dir.path(),
+    )?;
+    let status = leecher.wait_exit(TRANSFER_TIMEOUT).await?;
+    assert!(status.success(), "{}", leecher.stderr_tail());
+    let mut lines = Vec::new();
+    for line in leecher.stdout() {
+        let Some(rest) = line.strip_prefix("progress: ") else { continue };
+        let (bytes, at) = rest.split_once(' ').ok_or_else(|| anyhow::anyhow!("bad line {line:?}"))?;
+        lines.push((bytes.parse::<u64>()?, at.parse::<u128>()?));
+    }
+    assert_eq!(lines.last().map(|l| l.0), Some(800_000), "{lines:?}");
+    assert!(
+        lines.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1),
+        "bytes and times never go back: {lines:?}"
+    );
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn seeding_data_that_does_not_match_fails_clearly() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();

@@ -118,7 +118,9 @@ pub async fn download(args: DownloadArgs) -> anyhow::Result<()> {
         let t = expect_torrent(core.handle(Request::GetTorrent { id: added.id.clone() }).await?)?;
         bar.set_length(t.total_bytes);
         bar.set_position(t.progress_bytes);
-        if args.progress_lines && tokio::time::Instant::now() >= next_line {
+        // Four lines a second, and always the last one, which says the download is complete.
+        let done = t.state == TorrentState::Seeding;
+        if args.progress_lines && (done || tokio::time::Instant::now() >= next_line) {
             next_line = tokio::time::Instant::now() + POLL;
             let now_ms = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
