@@ -17,15 +17,12 @@ use std::{
     time::{Duration, Instant},
 };
 
+use bidswarm_gateway::{READ_CHUNK as BUFFER, TOP_UP_BELOW, TOP_UP_WAIT};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A piece message carrying one 16 KiB block.
 const BLOCK: usize = 16 * 1024 + 13;
 const MIB: u64 = 1024 * 1024;
-const BUFFER: usize = 256 * 1024;
-/// The gateway's top-up: after a read smaller than this, wait before reading again.
-const TOP_UP_BELOW: usize = 64 * 1024;
-const TOP_UP_WAIT: Duration = Duration::from_millis(1);
 /// librqbit's pace in the loopback transfer benchmark, roughly.
 const PACE_MIB_S: f64 = 200.0;
 
@@ -48,8 +45,8 @@ fn thread_cpu_s() -> f64 {
     // Fields after the parenthesised name; utime and stime are the 14th and 15th overall.
     let after_name = stat.rsplit(')').next().unwrap_or_default();
     let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap_or(0.0) + fields[12].parse::<f64>().unwrap_or(0.0);
-    ticks / 100.0
+    let ticks = |i: usize| fields[i].parse::<f64>().expect("a tick count in /proc/thread-self/stat");
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn listener() -> (TcpListener, SocketAddr) {

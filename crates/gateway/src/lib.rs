@@ -38,6 +38,9 @@ pub use attribution::{Attribution, VerifiedPiece};
 pub use blocklist::{BadRule, Blocklist};
 pub use choker::{Choker, ChokerConfig, LinkId, PeerSample, Ranker, RateRanker};
 pub use relay::PeerLink;
+/// The relay's buffer and batching, public so that `benches/relay_floor.rs` measures a
+/// bare relay with the same numbers.
+pub use relay::{READ_CHUNK, TOP_UP_BELOW, TOP_UP_WAIT};
 
 use std::{
     collections::HashMap,

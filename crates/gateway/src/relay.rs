@@ -30,7 +30,8 @@ use tokio::{
 
 use crate::{shaper::UploadBucket, Admitted, Error, Gateway, LinkId, PeerSample, Result};
 
-const READ_CHUNK: usize = 256 * 1024;
+/// What each direction reads into.
+pub const READ_CHUNK: usize = 256 * 1024;
 /// librqbit writes every message on its own: each block it serves, each block it
 /// requests. Relayed as they come, each would wake the relay, cost a read and a write,
 /// and reach the peer as its own packet. So after a read smaller than this from librqbit,
@@ -38,8 +39,8 @@ const READ_CHUNK: usize = 256 * 1024;
 /// meanwhile go on in one write. That is up to 2 ms of latency (tokio's timer ticks in
 /// milliseconds) in a pipeline of 128 requests per peer, and at high rates the reads are
 /// large and nothing waits.
-const TOP_UP_BELOW: usize = 64 * 1024;
-const TOP_UP_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
+pub const TOP_UP_BELOW: usize = 64 * 1024;
+pub const TOP_UP_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
 /// The credit value of a peer whose piece bytes are not metered.
 const UNMETERED: i64 = i64::MAX;
 
