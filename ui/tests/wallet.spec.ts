@@ -150,13 +150,43 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Spending needs a budget per torrent above zero.')).toBeVisible();
   await page.getByTestId('budget-per-torrent').fill('50');
+  // And a spending cap over all torrents: required above zero, typed as English writes
+  // numbers ("1,000" is a thousand, "1,5" is no English number), and stated in a sentence.
+  await expect(page.getByTestId('spending-worst-case')).toHaveText('All torrents together spend at most 500 BTT, counted across restarts.');
+  await page.getByTestId('spending-cap').fill('');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Spending needs a spending cap above zero.')).toBeVisible();
+  await page.getByTestId('spending-cap').fill('1,5');
+  await expect(page.getByText('Write numbers as 1,500.25: “.” marks the decimals, “,” only separates groups of three digits.')).toBeVisible();
+  await page.getByTestId('spending-cap').fill('1,000');
+  await expect(page.getByTestId('spending-worst-case')).toHaveText('All torrents together spend at most 1,000 BTT, counted across restarts.');
+  // The seller's worst case follows the values as typed (earning stays off for this test).
+  await expect(page.getByTestId('earning-worst-case')).toHaveText('Earning is off: no buyer gets a paid slot, so none can owe you anything.');
+  await page.getByLabel('Sell upload speed').check();
+  await expect(page.getByTestId('earning-worst-case')).toHaveText(
+    'A buyer who never pays can cost you at most 100 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 500 BTT.',
+  );
   // Settle every promise at the next round (every 10 s), so the test sees it on chain.
   await page.getByText('Advanced').click();
+  await page.getByLabel('Total exposure cap').fill('60');
+  await page.getByLabel('Settlement deadline').fill('1.5');
+  await expect(page.getByTestId('earning-worst-case')).toHaveText(
+    'A buyer who never pays can cost you at most 60 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 60 BTT.',
+  );
+  await page.getByLabel('Sell upload speed').uncheck();
   await page.getByLabel('Settlement threshold').fill('0.000000000000000001');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect
     .poll(async () => (await settingsOf(server.rpc)).speed)
-    .toMatchObject({ spending_enabled: true, budget_per_torrent: (50n * BTT).toString(), settlement_threshold: '1' });
+    .toMatchObject({
+      spending_enabled: true,
+      earning_enabled: false,
+      budget_per_torrent: (50n * BTT).toString(),
+      spending_cap: (1000n * BTT).toString(),
+      total_exposure_cap: (60n * BTT).toString(),
+      settlement_overdue_secs: 5400,
+      settlement_threshold: '1',
+    });
 
   // Add with this torrent's own bid and budget.
   const add = await openAdd(page, magnet);
@@ -177,6 +207,8 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await details.getByRole('tab', { name: 'BTT' }).click();
   const spent = details.getByTestId('speed-spent');
   await expect(spent).not.toHaveText('0 BTT', { timeout: 60_000 });
+  // Our bid beside the price we pay, and why they may differ.
+  await expect(details.getByText("You pay each seeder's clearing price (the highest losing bid, or its ask), never more than your bid.")).toBeVisible();
   await expect
     .poll(async () => {
       const r = await server.rpc({ type: 'get_torrent', id: made.infoHash });
@@ -229,7 +261,12 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
 
   // A send of our own: priced, confirmed, broadcast, and in the history.
   await page.getByLabel('Recipient').fill(shop.address);
+  // "1,5" is not how English writes one and a half: refused, never read as 15 or 1.5.
   await page.getByLabel('Amount').fill('1,5');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByText('Write numbers as 1,500.25: “.” marks the decimals, “,” only separates groups of three digits.')).toBeVisible();
+  await expect(page.getByRole('dialog', { name: 'Confirm the transfer' })).toHaveCount(0);
+  await page.getByLabel('Amount').fill('1.5');
   await page.getByRole('button', { name: 'Review' }).click();
   const confirm = page.getByRole('dialog', { name: 'Confirm the transfer' });
   await expect(confirm.getByTestId('send-quote')).toContainText('1.5 BTT');

@@ -37,29 +37,84 @@ describe('formatUnits', () => {
 });
 
 describe('parseUnits', () => {
-  it('reads both decimal marks', () => {
-    expect(parseUnits('1.5', 18)).toEqual({ ok: true, units: '1500000000000000000' });
-    expect(parseUnits('1,5', 18)).toEqual({ ok: true, units: '1500000000000000000' });
-    expect(parseUnits('1.000,25', 6)).toEqual({ ok: true, units: '1000250000' });
-    expect(parseUnits('1,000.25', 6)).toEqual({ ok: true, units: '1000250000' });
-    expect(parseUnits('.5', 6)).toEqual({ ok: true, units: '500000' });
-    expect(parseUnits(' 7 ', 0)).toEqual({ ok: true, units: '7' });
+  const BTT = 10n ** 18n;
+  const btt = (text: string, locale: string) => parseUnits(text, 18, locale);
+  const units = (n: bigint) => ({ ok: true, units: n.toString() });
+
+  it('reads English as English writes it: "," groups thousands, "." marks decimals', () => {
+    expect(btt('1,500', 'en')).toEqual(units(1500n * BTT));
+    expect(btt('1.5', 'en')).toEqual(units((3n * BTT) / 2n));
+    expect(btt('1,500.25', 'en')).toEqual(units(150025n * 10n ** 16n));
+    expect(btt('12,345,678', 'en')).toEqual(units(12345678n * BTT));
+    expect(btt('1.500', 'en')).toEqual(units((3n * BTT) / 2n));
+    expect(btt('.5', 'en')).toEqual(units(BTT / 2n));
+    expect(btt(' 7 ', 'en')).toEqual(units(7n * BTT));
+  });
+
+  it('reads German as German writes it: "." groups thousands, "," marks decimals', () => {
+    expect(btt('1.500', 'de')).toEqual(units(1500n * BTT));
+    expect(btt('1,5', 'de')).toEqual(units((3n * BTT) / 2n));
+    expect(btt('1.500,25', 'de')).toEqual(units(150025n * 10n ** 16n));
+    expect(btt('12.345.678', 'de')).toEqual(units(12345678n * BTT));
+    expect(btt('1,500', 'de')).toEqual(units((3n * BTT) / 2n));
+    expect(btt('1 000,25', 'de')).toEqual(units(100025n * 10n ** 16n));
+    expect(btt(',5', 'de')).toEqual(units(BTT / 2n));
+  });
+
+  it('the same text is a thousand times apart in the two languages, never guessed', () => {
+    const en = btt('1,500', 'en');
+    const de = btt('1,500', 'de');
+    expect(en.ok && de.ok && BigInt(en.units) / BigInt(de.units)).toBe(1000n);
+    expect(btt('1.500', 'de')).toEqual(btt('1,500', 'en'));
+    expect(btt('1,5', 'de')).toEqual(btt('1.5', 'en'));
+  });
+
+  it('refuses a separator that is not where the language puts one, rather than guess', () => {
+    // "1,5" in English and "1.5" in German cannot be groups of three: a guess could be off by 1000.
+    expect(btt('1,5', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1,50', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1.5', 'de')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1.50', 'de')).toEqual({ ok: false, error: 'separator' });
+    // The other language's full form.
+    expect(btt('1.000,25', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1,000.25', 'de')).toEqual({ ok: false, error: 'separator' });
+    // Two decimal marks, groups in the fraction, groups of the wrong size.
+    expect(btt('1.2.3', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1,2,3', 'de')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1,2,3', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1.000,5', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1500,000.5', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1,5000', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt(',500', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('1 5', 'en')).toEqual({ ok: false, error: 'separator' });
   });
 
   it('refuses what is not an amount, and more precision than the asset has', () => {
-    expect(parseUnits('', 18)).toEqual({ ok: false, error: 'empty' });
-    expect(parseUnits('abc', 18)).toEqual({ ok: false, error: 'invalid' });
-    expect(parseUnits('-1', 18)).toEqual({ ok: false, error: 'invalid' });
-    expect(parseUnits('1e3', 18)).toEqual({ ok: false, error: 'invalid' });
-    expect(parseUnits('1,2,3', 18)).toEqual({ ok: false, error: 'invalid' });
-    expect(parseUnits('0.0000001', 6)).toEqual({ ok: false, error: 'too_precise' });
+    expect(btt('', 'en')).toEqual({ ok: false, error: 'empty' });
+    expect(btt('   ', 'de')).toEqual({ ok: false, error: 'empty' });
+    expect(btt('abc', 'en')).toEqual({ ok: false, error: 'invalid' });
+    expect(btt('-1', 'en')).toEqual({ ok: false, error: 'invalid' });
+    expect(btt('1e3', 'de')).toEqual({ ok: false, error: 'invalid' });
+    expect(btt('.', 'en')).toEqual({ ok: false, error: 'invalid' });
+    expect(parseUnits('0.0000001', 6, 'en')).toEqual({ ok: false, error: 'too_precise' });
+    expect(parseUnits('0,0000001', 6, 'de')).toEqual({ ok: false, error: 'too_precise' });
+    expect(parseUnits('1.000000', 6, 'en')).toEqual({ ok: true, units: '1000000' });
   });
 
-  it('round-trips through the edit text', () => {
-    for (const units of ['0', '1', '1500000000000000000', '123456789012345678901234567890']) {
-      const text = unitsToInput(units, 18);
-      expect(parseUnits(text, 18)).toEqual({ ok: true, units });
+  it('a locale Intl rejects reads as English', () => {
+    expect(btt('1,500.5', 'C.UTF-8')).toEqual(units(15005n * 10n ** 17n));
+  });
+
+  it('round-trips through the edit text in both languages', () => {
+    for (const locale of ['en', 'de']) {
+      for (const u of ['0', '1', '1500000000000000000', '1500000000000000000000', '123456789012345678901234567890']) {
+        const text = unitsToInput(u, 18, locale);
+        expect(parseUnits(text, 18, locale), `${locale} ${text}`).toEqual({ ok: true, units: u });
+      }
     }
+    expect(unitsToInput('1500000000000000000', 18, 'de')).toBe('1,5');
+    expect(unitsToInput('1500000000000000000000', 18, 'de')).toBe('1500');
+    expect(unitsToInput('1500000000000000000', 18, 'en')).toBe('1.5');
   });
 
   it('sums exactly and gives charts a scaled number', () => {

@@ -75,43 +75,66 @@ export function formatTrx(sun: string | bigint | null | undefined, locale: strin
   return text === '—' ? text : `${text} TRX`;
 }
 
-export type ParseError = 'empty' | 'invalid' | 'too_precise';
+export type ParseError = 'empty' | 'invalid' | 'too_precise' | 'separator';
+
+/** Spaces and apostrophes group digits in some locales and are a decimal mark in none. */
+const ALWAYS_GROUP = [' ', '\u00a0', '\u202f', "'", '\u2019'];
 
 /**
- * What a person typed (`1.5`, `1,5`, `1 000,25`) → base units as a digit string.
- * Either `.` or `,` is the decimal mark when it is the only one; with both, the last one
- * is. More fraction digits than the asset has is refused, not rounded.
+ * What a person typed → base units as a digit string, read as `locale` writes numbers:
+ * in English `1,500` is fifteen hundred and `1.5` one and a half; in German `1.500` is
+ * fifteen hundred and `1,5` one and a half.
+ *
+ * A group separator counts only between groups of three digits before the decimal mark.
+ * Anything else (`1,5` in English, `1.5` in German, `1.000,25` in English) is refused as
+ * `separator` rather than guessed: a wrong guess moves the amount by a factor of 1000.
+ * More fraction digits than the asset has is refused, not rounded.
  */
-export function parseUnits(text: string, decimals: number): { ok: true; units: string } | { ok: false; error: ParseError } {
-  let t = text.trim().replace(/[\s\u00a0\u202f']/g, '');
+export function parseUnits(text: string, decimals: number, locale: string): { ok: true; units: string } | { ok: false; error: ParseError } {
+  const t = text.trim();
   if (t === '') return { ok: false, error: 'empty' };
-  const lastDot = t.lastIndexOf('.');
-  const lastComma = t.lastIndexOf(',');
-  if (lastDot >= 0 && lastComma >= 0) {
-    const mark = lastDot > lastComma ? '.' : ',';
-    const other = mark === '.' ? ',' : '.';
-    t = t.split(other).join('');
-    if (mark === ',') t = t.replace(',', '.');
-  } else if (lastComma >= 0) {
-    if (t.indexOf(',') !== lastComma) return { ok: false, error: 'invalid' };
-    t = t.replace(',', '.');
+  const { group, decimal } = separatorsFor(locale);
+  const groups = new Set([...ALWAYS_GROUP, group].filter((c) => c !== decimal));
+  const parts = t.split(decimal);
+  if (parts.length > 2) return { ok: false, error: 'separator' };
+  const [wholeText = '', fractionText = ''] = parts;
+  const notDigit = (c: string): ParseError | null => (c >= '0' && c <= '9' ? null : groups.has(c) || c === '.' || c === ',' ? 'separator' : 'invalid');
+  for (const c of wholeText) {
+    const problem = notDigit(c);
+    if (problem && !groups.has(c)) return { ok: false, error: problem };
   }
-  const match = /^(\d*)(?:\.(\d*))?$/.exec(t);
-  if (!match || (match[1] === '' && (match[2] ?? '') === '')) return { ok: false, error: 'invalid' };
-  const whole = match[1] || '0';
-  const fraction = (match[2] ?? '').replace(/0+$/, '');
+  for (const c of fractionText) {
+    const problem = notDigit(c);
+    if (problem) return { ok: false, error: problem };
+  }
+  // Groups of three after a first group of one to three digits: `1,500`, `12.345.678`.
+  const segments = [...wholeText].map((c) => (groups.has(c) ? '\n' : c)).join('').split('\n');
+  if (segments.length > 1 && !segments.every((g, i) => (i === 0 ? g.length >= 1 && g.length <= 3 : g.length === 3))) {
+    return { ok: false, error: 'separator' };
+  }
+  const whole = segments.join('');
+  if (whole === '' && fractionText === '') return { ok: false, error: 'invalid' };
+  const fraction = fractionText.replace(/0+$/, '');
   if (fraction.length > decimals) return { ok: false, error: 'too_precise' };
-  const units = BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, '0') || '0');
+  const units = BigInt(whole || '0') * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, '0') || '0');
   return { ok: true, units: units.toString() };
 }
 
-/** Base units → the plain text an input field shows for editing (`.` as the mark, no groups). */
-export function unitsToInput(units: string, decimals: number): string {
+/** The decimal mark and group separator `locale` writes, for messages that name them. */
+export function numberMarks(locale: string): { group: string; decimal: string } {
+  return separatorsFor(locale);
+}
+
+/**
+ * Base units → the text an input field shows for editing: the locale's decimal mark, no
+ * group separators, so `parseUnits` in the same locale reads it back exactly.
+ */
+export function unitsToInput(units: string, decimals: number, locale: string): string {
   const value = toBigInt(units);
   if (value === null) return '';
   const scale = 10n ** BigInt(decimals);
   const fraction = (value % scale).toString().padStart(decimals, '0').replace(/0+$/, '');
-  return fraction ? `${value / scale}.${fraction}` : (value / scale).toString();
+  return fraction ? `${value / scale}${separatorsFor(locale).decimal}${fraction}` : (value / scale).toString();
 }
 
 /** Sums decimal strings of base units exactly. */

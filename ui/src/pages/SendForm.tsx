@@ -31,7 +31,7 @@ export function SendForm({ locked, onSent }: { locked: boolean; onSent: () => vo
     setError(null);
     const problem = tronAddressProblem(to);
     setToError(problem ? t(`send.address.${problem}`) : null);
-    const checked = checkAmount(amount, decimalsOf(asset), true, amountError);
+    const checked = checkAmount(amount, decimalsOf(asset), true, i18n.language, amountError);
     const zero = checked.units === '0';
     setAmountMessage(zero ? t('send.amountZero') : checked.error);
     if (problem || !checked.units || zero) return;

@@ -1,53 +1,29 @@
 /**
  * Bid-for-speed settings. Spending is off until the user turns it on here, and then a
- * budget per torrent is required; every BTT figure is typed in BTT and saved as base
- * units. The wallet's network lives here too, since it decides where money moves.
+ * budget per torrent and a spending cap over all torrents are required; every BTT figure
+ * is typed in BTT as the UI's language writes numbers and saved as base units (see
+ * `speedDraft`). Each side states its worst case from the values being edited. The
+ * wallet's network lives here too, since it decides where money moves.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, BidStrategy, Settings, WalletStatus } from '../bindings';
-import { AmountInput, Check, checkAmount, Field, NetworkFields, networkDraft, networkFromDraft, useAmountError, type NetworkDraft } from '../components/speed/fields';
-import { BTT_DECIMALS, unitsToInput } from '../lib/amount';
+import type { ApiError, Settings, WalletStatus } from '../bindings';
+import { AmountInput, Check, Field, NetworkFields, networkDraft, networkFromDraft, useAmountError, type NetworkDraft } from '../components/speed/fields';
+import { formatBtt } from '../lib/amount';
 import { useApp } from '../state/app';
 import { usePoll } from '../state/poll';
 import { FormError } from '../components/FormError';
+import { readSpeedDraft, speedDraft, worstCaseText, type DraftField, type FieldProblem, type SpeedDraft } from './speedDraft';
 
-interface Draft {
-  spending: boolean;
-  strategy: BidStrategy;
-  fixedPrice: string;
-  maxPrice: string;
-  budget: string;
-  earning: boolean;
-  ask: string;
-  creditWindowMib: string;
-  exposureCap: string;
-  threshold: string;
-  network: NetworkDraft;
-}
+type Draft = SpeedDraft & { network: NetworkDraft };
 
-const MIB = 1024 * 1024;
-
-function toDraft(s: Settings): Draft {
-  const sp = s.speed;
-  const btt = (v: string) => unitsToInput(v, BTT_DECIMALS);
-  return {
-    spending: sp.spending_enabled,
-    strategy: sp.strategy,
-    fixedPrice: btt(sp.fixed_price_per_gib),
-    maxPrice: btt(sp.max_price_per_gib),
-    budget: sp.budget_per_torrent === '0' ? '' : btt(sp.budget_per_torrent),
-    earning: sp.earning_enabled,
-    ask: btt(sp.ask_per_gib),
-    creditWindowMib: String(Math.round((sp.credit_window_bytes / MIB) * 100) / 100),
-    exposureCap: btt(sp.exposure_cap),
-    threshold: btt(sp.settlement_threshold),
-    network: networkDraft(s.network),
-  };
+function toDraft(s: Settings, locale: string): Draft {
+  return { ...speedDraft(s.speed, locale), network: networkDraft(s.network) };
 }
 
 export function SpeedSettingsPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
   const { rpc, notify } = useApp();
   const amountError = useAmountError();
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -58,16 +34,28 @@ export function SpeedSettingsPage() {
   const [showErrors, setShowErrors] = useState(false);
   const wallet = usePoll<WalletStatus>({ type: 'wallet_status' }, (r) => (r.type === 'wallet_status' ? r.status : null), 5000);
 
+  // The fields hold text in the language's number format: switching language rewrites
+  // them, unless the user has edited them (then their text is left as typed).
+  const shownLocale = useRef(locale);
   useEffect(() => {
     rpc({ type: 'get_settings' })
       .then((r) => {
         if (r.type === 'settings') {
           setSettings(r.settings);
-          setDraft(toDraft(r.settings));
+          setDraft(toDraft(r.settings, shownLocale.current));
         }
       })
       .catch((e: ApiError) => setLoadError(e.message));
+    // Loaded once; a language change is handled below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [rpc]);
+
+  useEffect(() => {
+    const before = shownLocale.current;
+    shownLocale.current = locale;
+    if (before === locale || !settings || !draft) return;
+    if (JSON.stringify(draft) === JSON.stringify(toDraft(settings, before))) setDraft(toDraft(settings, locale));
+  }, [locale, settings, draft]);
 
   if (!draft || !settings) {
     return (
@@ -85,49 +73,33 @@ export function SpeedSettingsPage() {
   }
 
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
-  const fixedPrice = checkAmount(draft.fixedPrice, BTT_DECIMALS, true, amountError);
-  const maxPrice = checkAmount(draft.maxPrice, BTT_DECIMALS, true, amountError);
-  const budget = checkAmount(draft.budget, BTT_DECIMALS, draft.spending, amountError);
-  const budgetError = draft.spending && (draft.budget.trim() === '' || budget.units === '0') ? t('speedSettings.budgetRequired') : budget.error;
-  const ask = checkAmount(draft.ask, BTT_DECIMALS, true, amountError);
-  const cap = checkAmount(draft.exposureCap, BTT_DECIMALS, true, amountError);
-  const threshold = checkAmount(draft.threshold, BTT_DECIMALS, true, amountError);
-  const windowMib = Number(draft.creditWindowMib.replace(',', '.'));
-  const windowError = Number.isFinite(windowMib) && windowMib > 0 && windowMib <= 1024 ? null : t('speedSettings.windowInvalid');
+  const read = readSpeedDraft(draft, settings.speed, locale);
   const network = networkFromDraft(draft.network);
+  const problemText = (field: DraftField, problem: FieldProblem | undefined): string | null => {
+    if (!problem) return null;
+    if (problem === 'required') return t(field === 'spendingCap' ? 'speedSettings.spendingCapRequired' : 'speedSettings.budgetRequired');
+    if (problem === 'range') return t(field === 'overdueHours' ? 'speedSettings.overdueInvalid' : 'speedSettings.windowInvalid');
+    return amountError(problem);
+  };
+  const errorOf = (field: DraftField) => problemText(field, read.problems[field]);
+  const worst = worstCaseText(read.values, locale);
 
   async function save(e: FormEvent) {
     e.preventDefault();
     if (!draft || !settings) return;
     setShowErrors(true);
     setSaveError(null);
-    const invalid = [fixedPrice.error, maxPrice.error, budgetError, ask.error, cap.error, threshold.error, windowError].some(Boolean) || !network;
-    if (invalid || !network) {
+    if (!read.speed || !network) {
       setSaveError(t('speedSettings.fixErrors'));
       return;
     }
-    const next: Settings = {
-      ...settings,
-      network,
-      speed: {
-        spending_enabled: draft.spending,
-        strategy: draft.strategy,
-        fixed_price_per_gib: fixedPrice.units ?? settings.speed.fixed_price_per_gib,
-        max_price_per_gib: maxPrice.units ?? settings.speed.max_price_per_gib,
-        budget_per_torrent: budget.units ?? '0',
-        earning_enabled: draft.earning,
-        ask_per_gib: ask.units ?? settings.speed.ask_per_gib,
-        credit_window_bytes: Math.round(windowMib * MIB),
-        exposure_cap: cap.units ?? settings.speed.exposure_cap,
-        settlement_threshold: threshold.units ?? settings.speed.settlement_threshold,
-      },
-    };
+    const next: Settings = { ...settings, network, speed: read.speed };
     setSaving(true);
     try {
       const r = await rpc({ type: 'update_settings', settings: next });
       if (r.type === 'settings') {
         setSettings(r.settings);
-        setDraft(toDraft(r.settings));
+        setDraft(toDraft(r.settings, locale));
         setShowErrors(false);
         notify('info', t('settings.saved'));
         wallet.refresh();
@@ -139,7 +111,7 @@ export function SpeedSettingsPage() {
     }
   }
 
-  const shown = (error: string | null) => (showErrors ? error : null);
+  const shown = (field: DraftField) => (showErrors ? errorOf(field) : null);
   const walletState = wallet.value?.state;
   const unit = t('units.bttPerGib');
   return (
@@ -166,38 +138,57 @@ export function SpeedSettingsPage() {
           <p className="hint">{t(`speedSettings.strategy_${draft.strategy}Hint`)}</p>
           <div className="field-pair">
             {draft.strategy === 'fixed' ? (
-              <Field label={t('speedSettings.fixedPrice')} error={shown(fixedPrice.error)}>
+              <Field label={t('speedSettings.fixedPrice')} error={shown('fixedPrice')}>
                 <AmountInput value={draft.fixedPrice} onChange={(v) => set({ fixedPrice: v })} unit={unit} />
               </Field>
             ) : (
-              <Field label={t('speedSettings.maxPrice')} error={shown(maxPrice.error)}>
+              <Field label={t('speedSettings.maxPrice')} error={shown('maxPrice')}>
                 <AmountInput value={draft.maxPrice} onChange={(v) => set({ maxPrice: v })} unit={unit} />
               </Field>
             )}
-            <Field label={t('speedSettings.budget')} hint={t('speedSettings.budgetHint')} error={draft.spending ? shown(budgetError) : null}>
+            <Field label={t('speedSettings.budget')} hint={t('speedSettings.budgetHint')} error={shown('budget')}>
               <AmountInput value={draft.budget} onChange={(v) => set({ budget: v })} unit={t('units.btt')} testId="budget-per-torrent" />
             </Field>
+            <Field label={t('speedSettings.spendingCap')} hint={t('speedSettings.spendingCapHint')} error={shown('spendingCap')}>
+              <AmountInput value={draft.spendingCap} onChange={(v) => set({ spendingCap: v })} unit={t('units.btt')} testId="spending-cap" />
+            </Field>
           </div>
+          <p className="worst-case" data-testid="spending-worst-case">
+            {!draft.spending
+              ? t('speedSettings.spendingOffCase')
+              : read.values.spending_cap !== undefined
+                ? t('speedSettings.spendingCase', { spendingCap: formatBtt(read.values.spending_cap, locale) })
+                : null}
+          </p>
         </section>
 
         <section className="card" aria-labelledby="earning-title">
           <h2 id="earning-title">{t('speedSettings.earningTitle')}</h2>
           <p>{t('speedSettings.earningExplain')}</p>
           <Check label={t('speedSettings.earningOn')} checked={draft.earning} onChange={(v) => set({ earning: v })} />
-          <Field label={t('speedSettings.ask')} hint={t('speedSettings.askHint')} error={shown(ask.error)}>
+          <Field label={t('speedSettings.ask')} hint={t('speedSettings.askHint')} error={shown('ask')}>
             <AmountInput value={draft.ask} onChange={(v) => set({ ask: v })} unit={unit} />
           </Field>
+          <p className="worst-case" data-testid="earning-worst-case">
+            {!draft.earning ? t('speedSettings.earningOffCase') : worst ? t('speedSettings.earningCase', worst) : null}
+          </p>
         </section>
 
         <details className="card advanced">
           <summary>{t('speedSettings.advanced')}</summary>
-          <Field label={t('speedSettings.creditWindow')} hint={t('speedSettings.creditWindowHint')} error={shown(windowError)}>
+          <Field label={t('speedSettings.creditWindow')} hint={t('speedSettings.creditWindowHint')} error={shown('creditWindowMib')}>
             <AmountInput value={draft.creditWindowMib} onChange={(v) => set({ creditWindowMib: v })} unit={t('units.mib')} />
           </Field>
-          <Field label={t('speedSettings.exposureCap')} hint={t('speedSettings.exposureCapHint')} error={shown(cap.error)}>
+          <Field label={t('speedSettings.exposureCap')} hint={t('speedSettings.exposureCapHint')} error={shown('exposureCap')}>
             <AmountInput value={draft.exposureCap} onChange={(v) => set({ exposureCap: v })} unit={t('units.btt')} />
           </Field>
-          <Field label={t('speedSettings.threshold')} hint={t('speedSettings.thresholdHint')} error={shown(threshold.error)}>
+          <Field label={t('speedSettings.totalExposureCap')} hint={t('speedSettings.totalExposureCapHint')} error={shown('totalExposureCap')}>
+            <AmountInput value={draft.totalExposureCap} onChange={(v) => set({ totalExposureCap: v })} unit={t('units.btt')} />
+          </Field>
+          <Field label={t('speedSettings.overdue')} hint={t('speedSettings.overdueHint')} error={shown('overdueHours')}>
+            <AmountInput value={draft.overdueHours} onChange={(v) => set({ overdueHours: v })} unit={t('units.hours')} />
+          </Field>
+          <Field label={t('speedSettings.threshold')} hint={t('speedSettings.thresholdHint')} error={shown('threshold')}>
             <AmountInput value={draft.threshold} onChange={(v) => set({ threshold: v })} unit={t('units.btt')} />
           </Field>
         </details>
@@ -209,7 +200,7 @@ export function SpeedSettingsPage() {
         <FormError message={saveError} />
         <div className="dialog-actions">
           <span className="spacer" />
-          <button type="button" className="btn" onClick={() => setDraft(toDraft(settings))}>
+          <button type="button" className="btn" onClick={() => setDraft(toDraft(settings, locale))}>
             {t('speedSettings.reset')}
           </button>
           <button type="submit" className="btn primary" disabled={saving}>

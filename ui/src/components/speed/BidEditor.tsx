@@ -1,14 +1,17 @@
 import { useTranslation } from 'react-i18next';
-import { AmountInput, Field } from './fields';
-import type { BidDraft, BidMode } from './bidDraft';
+import { AmountInput, Field, useAmountError } from './fields';
+import type { BidDraft, BidFieldError, BidMode } from './bidDraft';
 
 /**
  * This torrent's bid: the settings' defaults, its own price and budget, or never pay.
  * Its own bid is offered only while spending is on in the settings, so nothing is paid
  * for a torrent the user has not chosen to pay for.
  */
-export function BidEditor({ draft, onChange, spendingEnabled, error }: { draft: BidDraft; onChange: (d: BidDraft) => void; spendingEnabled: boolean; error: 'price' | 'budget' | null }) {
+export function BidEditor({ draft, onChange, spendingEnabled, error }: { draft: BidDraft; onChange: (d: BidDraft) => void; spendingEnabled: boolean; error: BidFieldError | null }) {
   const { t } = useTranslation();
+  const amountError = useAmountError();
+  // Zero or empty says what the field needs; a typo says what is wrong with it.
+  const message = (field: BidFieldError['field']) => (error?.field !== field ? null : error.problem === 'zero' ? t(field === 'price' ? 'bid.priceInvalid' : 'bid.budgetInvalid') : amountError(error.problem));
   const modes: BidMode[] = spendingEnabled || draft.mode === 'own' ? ['default', 'own', 'off'] : ['default', 'off'];
   const unit = t('units.bttPerGib');
   return (
@@ -32,10 +35,10 @@ export function BidEditor({ draft, onChange, spendingEnabled, error }: { draft: 
               <option value="fixed">{t('speedSettings.strategy_fixed')}</option>
             </select>
           </Field>
-          <Field label={t(draft.strategy === 'fixed' ? 'bid.price' : 'bid.maxPrice')} error={error === 'price' ? t('bid.priceInvalid') : null}>
+          <Field label={t(draft.strategy === 'fixed' ? 'bid.price' : 'bid.maxPrice')} error={message('price')}>
             <AmountInput value={draft.price} onChange={(v) => onChange({ ...draft, price: v })} unit={unit} testId="bid-price" />
           </Field>
-          <Field label={t('bid.budget')} error={error === 'budget' ? t('bid.budgetInvalid') : null}>
+          <Field label={t('bid.budget')} error={message('budget')}>
             <AmountInput value={draft.budget} onChange={(v) => onChange({ ...draft, budget: v })} unit={t('units.btt')} testId="bid-budget" />
           </Field>
         </div>

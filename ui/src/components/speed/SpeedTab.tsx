@@ -1,18 +1,20 @@
 /**
- * What bid for speed does for one torrent: the price we bid, paid slots and from whom,
+ * What bid for speed does for one torrent: the price we bid beside the price we pay (and
+ * a seller's price we refused), paid slots and from whom,
  * bytes bought, spent and what is left of the budget, the vouchers of each channel, and
  * what we earned seeding it; and this torrent's own bid.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, SpeedSettings, TorrentId, TorrentSpeed } from '../../bindings';
-import { formatBtt } from '../../lib/amount';
+import { BTT_DECIMALS, formatBtt, formatUnits } from '../../lib/amount';
 import { formatBytes } from '../../lib/format';
 import { useApp } from '../../state/app';
 import { usePoll } from '../../state/poll';
-import { bidFrom, draftFrom, type BidDraft } from './bidDraft';
+import { bidFrom, draftFrom, type BidDraft, type BidFieldError } from './bidDraft';
 import { BidEditor } from './BidEditor';
-import { bidStore } from './bidStore';
+import { bidStore, useRefusal } from './bidStore';
+import { pricePaidRange } from './pricePaid';
 
 export function SpeedTab({ torrentId }: { torrentId: TorrentId }) {
   const { t, i18n } = useTranslation();
@@ -37,7 +39,6 @@ export function SpeedTab({ torrentId }: { torrentId: TorrentId }) {
   if (!s) return <p className="empty-note">{t('common.loading')}</p>;
   const spending = s.channels.filter((c) => c.direction === 'spend');
   const rows: [string, string, string][] = [
-    ['current', t('btt.currentBid'), s.current_bid ? t('bid.perGib', { amount: formatBtt(s.current_bid, locale, 6) }) : t('btt.notBidding')],
     ['slots', t('btt.paidSlots'), s.paid_slots.length === 0 ? t('btt.noSlot') : s.paid_slots.map((p) => `${p.peer} (${t('bid.perGib', { amount: formatBtt(p.price_per_gib, locale, 6) })})`).join(', ')],
     ['bought', t('btt.bytesBought'), formatBytes(s.bytes_bought, locale)],
     ['spent', t('btt.spent'), formatBtt(s.spent, locale, 18)],
@@ -48,6 +49,7 @@ export function SpeedTab({ torrentId }: { torrentId: TorrentId }) {
   ];
   return (
     <div className="btt-tab">
+      <BidVsPrice torrentId={torrentId} speed={s} />
       <div className="btt-columns">
         <dl className="general-grid">
           {rows.map(([key, label, value]) => (
@@ -94,12 +96,47 @@ export function SpeedTab({ torrentId }: { torrentId: TorrentId }) {
   );
 }
 
+/** Our bid and the price we pay, side by side, with why they differ; and a price we refused. */
+function BidVsPrice({ torrentId, speed }: { torrentId: TorrentId; speed: TorrentSpeed }) {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  const refusal = useRefusal(torrentId);
+  const perGib = (units: string | bigint) => t('bid.perGib', { amount: formatBtt(units, locale, 6) });
+  const range = pricePaidRange(speed.paid_slots);
+  const paid = !range
+    ? t('btt.payNothing')
+    : range.low === range.high
+      ? perGib(range.low)
+      : t('btt.priceRange', { low: formatUnits(range.low, BTT_DECIMALS, locale, { maxFraction: 6 }), high: formatBtt(range.high, locale, 6) });
+  return (
+    <div className="bid-vs-price">
+      <div className="bid-vs-price-pair">
+        <div title={t('btt.how.current')}>
+          <span className="bid-vs-price-label">{t('btt.currentBid')}</span>
+          <strong data-testid="speed-current">{speed.current_bid ? perGib(speed.current_bid) : t('btt.notBidding')}</strong>
+        </div>
+        <div title={t('btt.how.paid')}>
+          <span className="bid-vs-price-label">{t('btt.pricePaid')}</span>
+          <strong data-testid="speed-paid">{paid}</strong>
+        </div>
+      </div>
+      <p className="hint">{t('btt.payReason')}</p>
+      {refusal ? (
+        <p className="warning" role="status" data-testid="speed-refused" title={refusal.peer}>
+          {t('btt.refused', { price: formatBtt(refusal.price, locale, 6), bid: formatBtt(refusal.bid, locale, 6) })}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 function BidSection({ torrentId, speed, onSaved }: { torrentId: TorrentId; speed: TorrentSpeed; onSaved: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
   const { rpc, notify } = useApp();
   const [settings, setSettings] = useState<SpeedSettings | null>(null);
   const [draft, setDraft] = useState<BidDraft | null>(null);
-  const [fieldError, setFieldError] = useState<'price' | 'budget' | null>(null);
+  const [fieldError, setFieldError] = useState<BidFieldError | null>(null);
   const [saving, setSaving] = useState(false);
   useEffect(() => {
     rpc({ type: 'get_settings' })
@@ -110,13 +147,13 @@ function BidSection({ torrentId, speed, onSaved }: { torrentId: TorrentId; speed
   }, [rpc]);
   useEffect(() => {
     // The first answer fills the form; later polls must not overwrite what the user types.
-    if (settings && !draft) setDraft(draftFrom(speed.bid, settings));
-  }, [settings, speed.bid, draft]);
+    if (settings && !draft) setDraft(draftFrom(speed.bid, settings, locale));
+  }, [settings, speed.bid, draft, locale]);
   if (!draft || !settings) return null;
   const save = async () => {
-    const result = bidFrom(draft);
+    const result = bidFrom(draft, locale);
     if (!result.ok) {
-      setFieldError(result.field);
+      setFieldError(result);
       return;
     }
     setFieldError(null);

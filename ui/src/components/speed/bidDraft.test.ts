@@ -10,36 +10,53 @@ const speed: SpeedSettings = {
   fixed_price_per_gib: BTT.toString(),
   max_price_per_gib: (10n * BTT).toString(),
   budget_per_torrent: (5n * BTT).toString(),
+  spending_cap: (500n * BTT).toString(),
   earning_enabled: false,
   ask_per_gib: BTT.toString(),
   credit_window_bytes: 4 << 20,
   exposure_cap: (100n * BTT).toString(),
+  total_exposure_cap: (500n * BTT).toString(),
+  settlement_overdue_secs: 86400,
   settlement_threshold: (50n * BTT).toString(),
 };
 
 describe('a torrent bid from the form', () => {
   it('sends no bid for the defaults, and a zero bid for "never pay"', () => {
-    expect(bidFrom(draftFrom(null, speed))).toEqual({ ok: true, bid: null });
-    expect(bidFrom({ ...draftFrom(null, speed), mode: 'off' })).toEqual({ ok: true, bid: { spending: false, strategy: 'auto', price_per_gib: '0', budget: '0' } });
+    expect(bidFrom(draftFrom(null, speed, 'en'), 'en')).toEqual({ ok: true, bid: null });
+    expect(bidFrom({ ...draftFrom(null, speed, 'en'), mode: 'off' }, 'en')).toEqual({ ok: true, bid: { spending: false, strategy: 'auto', price_per_gib: '0', budget: '0' } });
   });
 
   it('starts its own bid from the settings and sends exact base units', () => {
-    const draft = { ...draftFrom(null, speed), mode: 'own' as const };
+    const draft = { ...draftFrom(null, speed, 'en'), mode: 'own' as const };
     expect(draft).toMatchObject({ price: '10', budget: '5' });
-    expect(bidFrom({ ...draft, price: '0,25', budget: '1.000000000000000001' })).toEqual({
+    expect(bidFrom({ ...draft, price: '0.25', budget: '1.000000000000000001' }, 'en')).toEqual({
       ok: true,
       bid: { spending: true, strategy: 'auto', price_per_gib: (BTT / 4n).toString(), budget: (BTT + 1n).toString() },
     });
   });
 
-  it('refuses its own bid without a price or a budget', () => {
-    const draft = { ...draftFrom(null, speed), mode: 'own' as const };
-    expect(bidFrom({ ...draft, price: '0' })).toEqual({ ok: false, field: 'price' });
-    expect(bidFrom({ ...draft, budget: '' })).toEqual({ ok: false, field: 'budget' });
+  it('reads amounts as the language writes them', () => {
+    const own = (locale: string) => ({ ...draftFrom(null, speed, locale), mode: 'own' as const });
+    expect(bidFrom({ ...own('de'), price: '0,25', budget: '1.500' }, 'de')).toEqual({
+      ok: true,
+      bid: { spending: true, strategy: 'auto', price_per_gib: (BTT / 4n).toString(), budget: (1500n * BTT).toString() },
+    });
+    expect(bidFrom({ ...own('en'), price: '0.25', budget: '1,500' }, 'en')).toMatchObject({ ok: true, bid: { budget: (1500n * BTT).toString() } });
+    // "1,5" is not an English amount: refused with the reason, not read as 15 or 1.5.
+    expect(bidFrom({ ...own('en'), budget: '1,5' }, 'en')).toEqual({ ok: false, field: 'budget', problem: 'separator' });
   });
 
-  it('reads a saved bid back into the form', () => {
-    expect(draftFrom({ spending: true, strategy: 'fixed', price_per_gib: (3n * BTT).toString(), budget: (7n * BTT).toString() }, speed)).toEqual({ mode: 'own', strategy: 'fixed', price: '3', budget: '7' });
+  it('refuses its own bid without a price or a budget', () => {
+    const draft = { ...draftFrom(null, speed, 'en'), mode: 'own' as const };
+    expect(bidFrom({ ...draft, price: '0' }, 'en')).toEqual({ ok: false, field: 'price', problem: 'zero' });
+    expect(bidFrom({ ...draft, budget: '' }, 'en')).toEqual({ ok: false, field: 'budget', problem: 'zero' });
+  });
+
+  it('reads a saved bid back into the form, in the language\'s decimal mark', () => {
+    const saved = { spending: true, strategy: 'fixed' as const, price_per_gib: ((3n * BTT) / 2n).toString(), budget: (7n * BTT).toString() };
+    expect(draftFrom(saved, speed, 'en')).toEqual({ mode: 'own', strategy: 'fixed', price: '1.5', budget: '7' });
+    expect(draftFrom(saved, speed, 'de')).toEqual({ mode: 'own', strategy: 'fixed', price: '1,5', budget: '7' });
+    expect(bidFrom(draftFrom(saved, speed, 'de'), 'de')).toEqual({ ok: true, bid: saved });
   });
 });
 

@@ -1,6 +1,6 @@
 /** A torrent's own bid as the Add dialog and the Speed tab edit it. */
 import type { BidStrategy, SpeedSettings, TorrentBid } from '../../bindings';
-import { BTT_DECIMALS, parseUnits, unitsToInput } from '../../lib/amount';
+import { BTT_DECIMALS, parseUnits, unitsToInput, type ParseError } from '../../lib/amount';
 
 /** `default`: the settings decide; `own`: this torrent's price and budget; `off`: never pay for it. */
 export type BidMode = 'default' | 'own' | 'off';
@@ -12,13 +12,14 @@ export interface BidDraft {
   budget: string;
 }
 
-export function draftFrom(bid: TorrentBid | null, speed: SpeedSettings | null): BidDraft {
+/** The form's text, written as `locale` writes numbers. */
+export function draftFrom(bid: TorrentBid | null, speed: SpeedSettings | null, locale: string): BidDraft {
   if (bid) {
     return {
       mode: bid.spending ? 'own' : 'off',
       strategy: bid.strategy,
-      price: unitsToInput(bid.price_per_gib, BTT_DECIMALS),
-      budget: unitsToInput(bid.budget, BTT_DECIMALS),
+      price: unitsToInput(bid.price_per_gib, BTT_DECIMALS, locale),
+      budget: unitsToInput(bid.budget, BTT_DECIMALS, locale),
     };
   }
   const strategy = speed?.strategy ?? 'auto';
@@ -26,20 +27,28 @@ export function draftFrom(bid: TorrentBid | null, speed: SpeedSettings | null): 
   return {
     mode: 'default',
     strategy,
-    price: unitsToInput(price, BTT_DECIMALS),
-    budget: speed && speed.budget_per_torrent !== '0' ? unitsToInput(speed.budget_per_torrent, BTT_DECIMALS) : '',
+    price: unitsToInput(price, BTT_DECIMALS, locale),
+    budget: speed && speed.budget_per_torrent !== '0' ? unitsToInput(speed.budget_per_torrent, BTT_DECIMALS, locale) : '',
   };
 }
 
-export type BidResult = { ok: true; bid: TorrentBid | null } | { ok: false; field: 'price' | 'budget' };
+/** A field that stops the bid: which one, and why (`zero`: a price or budget must be above zero). */
+export interface BidFieldError {
+  field: 'price' | 'budget';
+  problem: ParseError | 'zero';
+}
 
-/** The bid to send: `null` for the defaults, or which field is wrong. */
-export function bidFrom(d: BidDraft): BidResult {
+export type BidResult = { ok: true; bid: TorrentBid | null } | ({ ok: false } & BidFieldError);
+
+/** The bid to send, the form read as `locale` writes numbers: `null` for the defaults, or which field is wrong. */
+export function bidFrom(d: BidDraft, locale: string): BidResult {
   if (d.mode === 'default') return { ok: true, bid: null };
   if (d.mode === 'off') return { ok: true, bid: { spending: false, strategy: d.strategy, price_per_gib: '0', budget: '0' } };
-  const price = parseUnits(d.price, BTT_DECIMALS);
-  if (!price.ok || price.units === '0') return { ok: false, field: 'price' };
-  const budget = parseUnits(d.budget, BTT_DECIMALS);
-  if (!budget.ok || budget.units === '0') return { ok: false, field: 'budget' };
+  const price = parseUnits(d.price, BTT_DECIMALS, locale);
+  if (!price.ok) return { ok: false, field: 'price', problem: price.error === 'empty' ? 'zero' : price.error };
+  if (price.units === '0') return { ok: false, field: 'price', problem: 'zero' };
+  const budget = parseUnits(d.budget, BTT_DECIMALS, locale);
+  if (!budget.ok) return { ok: false, field: 'budget', problem: budget.error === 'empty' ? 'zero' : budget.error };
+  if (budget.units === '0') return { ok: false, field: 'budget', problem: 'zero' };
   return { ok: true, bid: { spending: true, strategy: d.strategy, price_per_gib: price.units, budget: budget.units } };
 }

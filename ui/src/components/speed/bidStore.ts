@@ -2,7 +2,8 @@
  * What the torrent table's bid column shows, per torrent: the torrent's own bid and the
  * price we bid now. `TorrentInfo` does not carry it, so it is filled from `speed` events,
  * from `get_torrent_speed` answers (the Speed tab, the Add dialog) and from a slow poll of
- * the rows on screen. One store for the page, like `TorrentStore`.
+ * the rows on screen. One store for the page, like `TorrentStore`. It also keeps the last
+ * seller's price refused per torrent (`price_refused`), for the BTT tab.
  */
 import { useCallback, useSyncExternalStore } from 'react';
 import type { Event, TorrentId, TorrentSpeed } from '../../bindings';
@@ -15,14 +16,33 @@ export interface BidView {
   exhausted: boolean;
 }
 
+/**
+ * A seeder's price we refused because it was above our bid: no paid slot, nothing paid
+ * at it. Only the latest per torrent is kept, so a seller repeating itself cannot grow
+ * the page's memory.
+ */
+export interface PriceRefusal {
+  peer: string;
+  /** Base units per GiB the seller named. */
+  price: string;
+  /** Base units per GiB we bid. */
+  bid: string;
+}
+
 type Listener = () => void;
 
 export class BidStore {
   private bids = new Map<TorrentId, BidView>();
+  private refusals = new Map<TorrentId, PriceRefusal>();
   private listeners = new Map<TorrentId, Set<Listener>>();
 
   get(id: TorrentId): BidView | undefined {
     return this.bids.get(id);
+  }
+
+  /** The last seller's price refused for this torrent since the page opened. */
+  refusal(id: TorrentId): PriceRefusal | undefined {
+    return this.refusals.get(id);
   }
 
   subscribe(id: TorrentId, listener: Listener): () => void {
@@ -57,6 +77,11 @@ export class BidStore {
     if (e.what === 'bid') {
       const prev = this.bids.get(e.id);
       this.set(e.id, { current: e.price === '0' ? null : e.price, own: prev?.own ?? null, exhausted: prev?.exhausted ?? false });
+    } else if (e.what === 'price_refused') {
+      const prev = this.refusals.get(e.id);
+      if (prev && prev.peer === e.peer && prev.price === e.price && prev.bid === e.bid) return;
+      this.refusals.set(e.id, { peer: e.peer, price: e.price, bid: e.bid });
+      this.listeners.get(e.id)?.forEach((l) => l());
     } else if (e.what === 'budget_exhausted') {
       const prev = this.bids.get(e.id);
       this.set(e.id, { current: null, own: prev?.own ?? null, exhausted: true });
@@ -70,4 +95,10 @@ export function useBid(id: TorrentId): BidView | undefined {
   // A stable subscribe, so a row re-rendered by progress does not resubscribe.
   const subscribe = useCallback((cb: () => void) => bidStore.subscribe(id, cb), [id]);
   return useSyncExternalStore(subscribe, () => bidStore.get(id));
+}
+
+/** The last price refused for this torrent, as `price_refused` events report it. */
+export function useRefusal(id: TorrentId): PriceRefusal | undefined {
+  const subscribe = useCallback((cb: () => void) => bidStore.subscribe(id, cb), [id]);
+  return useSyncExternalStore(subscribe, () => bidStore.refusal(id));
 }

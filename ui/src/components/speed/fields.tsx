@@ -2,7 +2,7 @@
 import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TronNetwork } from '../../bindings';
-import { parseUnits, type ParseError } from '../../lib/amount';
+import { formatUnits, numberMarks, parseUnits, type ParseError } from '../../lib/amount';
 
 export function Field({ label, hint, error, children }: { label: string; hint?: string; error?: string | null; children: ReactNode }) {
   return (
@@ -28,15 +28,31 @@ export function Check({ label, checked, onChange, disabled }: { label: string; c
   );
 }
 
-/** The message for an amount that does not parse. */
+/**
+ * The message for an amount that does not parse, naming the marks of the UI's language
+ * (a `separator` error says which one is the decimal mark there).
+ */
 export function useAmountError() {
-  const { t } = useTranslation();
-  return (error: ParseError) => t(`amount.${error}`);
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  return (error: ParseError) => {
+    const { decimal, group } = numberMarks(locale);
+    return t(`amount.${error}`, { decimal, group, example: formatUnits('150025', 2, locale) });
+  };
 }
 
-/** Checks an amount field: base units, or the message to show under it. */
-export function checkAmount(text: string, decimals: number, required: boolean, message: (e: ParseError) => string): { units: string | null; error: string | null } {
-  const parsed = parseUnits(text, decimals);
+/**
+ * Checks an amount field, read as `locale` writes numbers: base units, or the message to
+ * show under it.
+ */
+export function checkAmount(
+  text: string,
+  decimals: number,
+  required: boolean,
+  locale: string,
+  message: (e: ParseError) => string,
+): { units: string | null; error: string | null } {
+  const parsed = parseUnits(text, decimals, locale);
   if (parsed.ok) return { units: parsed.units, error: null };
   if (parsed.error === 'empty' && !required) return { units: null, error: null };
   return { units: null, error: message(parsed.error) };

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { Event } from '../../bindings';
+import { BidStore } from './bidStore';
+import { pricePaidRange } from './pricePaid';
+
+const BTT = 10n ** 18n;
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+const speed = (event: Extract<Event, { type: 'speed' }>['event']): Event => ({ type: 'speed', event });
+
+describe('a seller price we refused', () => {
+  it('is kept for its torrent only, the latest one, and tells that torrent\'s listeners', () => {
+    const store = new BidStore();
+    let told = 0;
+    store.subscribe(A, () => (told += 1));
+    store.apply(speed({ what: 'price_refused', id: A, peer: '10.0.0.1:6881', price: (2n * BTT).toString(), bid: BTT.toString() }));
+    expect(store.refusal(A)).toEqual({ peer: '10.0.0.1:6881', price: (2n * BTT).toString(), bid: BTT.toString() });
+    expect(store.refusal(B)).toBeUndefined();
+    expect(told).toBe(1);
+    // The same refusal again changes nothing; a new one replaces it.
+    store.apply(speed({ what: 'price_refused', id: A, peer: '10.0.0.1:6881', price: (2n * BTT).toString(), bid: BTT.toString() }));
+    expect(told).toBe(1);
+    store.apply(speed({ what: 'price_refused', id: A, peer: '10.0.0.2:6881', price: (3n * BTT).toString(), bid: BTT.toString() }));
+    expect(store.refusal(A)?.peer).toBe('10.0.0.2:6881');
+    expect(told).toBe(2);
+  });
+
+  it('does not change the bid the table shows', () => {
+    const store = new BidStore();
+    store.apply(speed({ what: 'bid', id: A, peer: '10.0.0.1:6881', price: BTT.toString() }));
+    store.apply(speed({ what: 'price_refused', id: A, peer: '10.0.0.1:6881', price: (2n * BTT).toString(), bid: BTT.toString() }));
+    expect(store.get(A)?.current).toBe(BTT.toString());
+  });
+});
+
+describe('the price we pay', () => {
+  it('is the one price, the range over several seeders, or nothing without a paid slot', () => {
+    expect(pricePaidRange([])).toBeNull();
+    expect(pricePaidRange([{ price_per_gib: BTT.toString() }])).toEqual({ low: BTT, high: BTT });
+    expect(pricePaidRange([{ price_per_gib: BTT.toString() }, { price_per_gib: (BTT / 2n).toString() }, { price_per_gib: (3n * BTT).toString() }])).toEqual({ low: BTT / 2n, high: 3n * BTT });
+  });
+});

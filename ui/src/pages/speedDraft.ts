@@ -1,0 +1,173 @@
+/**
+ * The Bid for speed form as text, and back: every amount is typed in BTT (the credit
+ * window in MiB, the settlement deadline in hours) as the UI's language writes numbers,
+ * and saved as the API's base units, bytes and seconds. Pure, so both languages are
+ * unit-tested without a browser.
+ */
+import type { BidStrategy, SpeedSettings } from '../bindings';
+import { BTT_DECIMALS, formatBtt, parseUnits, toBigInt, unitsToInput, type ParseError } from '../lib/amount';
+import { formatBytes } from '../lib/format';
+
+export interface SpeedDraft {
+  spending: boolean;
+  strategy: BidStrategy;
+  fixedPrice: string;
+  maxPrice: string;
+  budget: string;
+  spendingCap: string;
+  earning: boolean;
+  ask: string;
+  creditWindowMib: string;
+  exposureCap: string;
+  totalExposureCap: string;
+  overdueHours: string;
+  threshold: string;
+}
+
+export type DraftField = 'fixedPrice' | 'maxPrice' | 'budget' | 'spendingCap' | 'ask' | 'creditWindowMib' | 'exposureCap' | 'totalExposureCap' | 'overdueHours' | 'threshold';
+
+/**
+ * Why a field cannot be saved: the amount does not parse, it is required above zero
+ * (`required`), or it is outside what the core accepts (`range`).
+ */
+export type FieldProblem = ParseError | 'required' | 'range';
+
+const MIB = 1024 * 1024;
+/** The largest credit window the form accepts, in MiB. */
+export const MAX_WINDOW_MIB = 1024;
+/** The window is typed with up to 2 decimals of MiB, the deadline with up to 2 of an hour (36 s). */
+const WINDOW_DECIMALS = 2;
+const HOURS_DECIMALS = 2;
+const SECS_PER_HUNDREDTH_HOUR = 36;
+
+export function speedDraft(sp: SpeedSettings, locale: string): SpeedDraft {
+  const btt = (v: string) => unitsToInput(v, BTT_DECIMALS, locale);
+  return {
+    spending: sp.spending_enabled,
+    strategy: sp.strategy,
+    fixedPrice: btt(sp.fixed_price_per_gib),
+    maxPrice: btt(sp.max_price_per_gib),
+    budget: sp.budget_per_torrent === '0' ? '' : btt(sp.budget_per_torrent),
+    spendingCap: sp.spending_cap === '0' ? '' : btt(sp.spending_cap),
+    earning: sp.earning_enabled,
+    ask: btt(sp.ask_per_gib),
+    creditWindowMib: unitsToInput(String(Math.round((sp.credit_window_bytes / MIB) * 10 ** WINDOW_DECIMALS)), WINDOW_DECIMALS, locale),
+    exposureCap: btt(sp.exposure_cap),
+    totalExposureCap: btt(sp.total_exposure_cap),
+    overdueHours: unitsToInput(String(Math.round(sp.settlement_overdue_secs / SECS_PER_HUNDREDTH_HOUR)), HOURS_DECIMALS, locale),
+    threshold: btt(sp.settlement_threshold),
+  };
+}
+
+export interface ReadDraft {
+  /** The settings to save, when every field is valid. */
+  speed: SpeedSettings | null;
+  /** What is wrong, per field. */
+  problems: Partial<Record<DraftField, FieldProblem>>;
+  /** Each field that is valid, in the API's units, so the page can describe them while others are wrong. */
+  values: Partial<SpeedSettings>;
+}
+
+/**
+ * The draft read back against the settings it started from. A window or deadline whose
+ * text the user did not touch keeps its exact saved value, so a figure set elsewhere (the
+ * CLI) that the form can only show rounded is not changed by saving something else.
+ */
+export function readSpeedDraft(d: SpeedDraft, saved: SpeedSettings, locale: string): ReadDraft {
+  const problems: ReadDraft['problems'] = {};
+  const values: Partial<SpeedSettings> = {};
+  const untouched = speedDraft(saved, locale);
+
+  /** `present`: must be an amount; `positive`: above zero too; `optional`: empty is zero. */
+  const amount = (field: DraftField, text: string, need: 'present' | 'positive' | 'optional'): string | null => {
+    const parsed = parseUnits(text, BTT_DECIMALS, locale);
+    if (!parsed.ok) {
+      if (parsed.error === 'empty' && need === 'optional') return '0';
+      problems[field] = parsed.error === 'empty' && need === 'positive' ? 'required' : parsed.error;
+      return null;
+    }
+    if (need === 'positive' && parsed.units === '0') {
+      problems[field] = 'required';
+      return null;
+    }
+    return parsed.units;
+  };
+  const put = <K extends keyof SpeedSettings>(key: K, value: SpeedSettings[K] | null) => {
+    if (value !== null) values[key] = value;
+  };
+
+  put('fixed_price_per_gib', amount('fixedPrice', d.fixedPrice, 'present'));
+  put('max_price_per_gib', amount('maxPrice', d.maxPrice, 'present'));
+  // The core refuses spending without a budget per torrent and a cap over all of them.
+  put('budget_per_torrent', amount('budget', d.budget, d.spending ? 'positive' : 'optional'));
+  put('spending_cap', amount('spendingCap', d.spendingCap, d.spending ? 'positive' : 'optional'));
+  put('ask_per_gib', amount('ask', d.ask, 'present'));
+  put('exposure_cap', amount('exposureCap', d.exposureCap, 'present'));
+  put('total_exposure_cap', amount('totalExposureCap', d.totalExposureCap, 'present'));
+  put('settlement_threshold', amount('threshold', d.threshold, 'present'));
+
+  if (d.creditWindowMib === untouched.creditWindowMib) {
+    values.credit_window_bytes = saved.credit_window_bytes;
+  } else {
+    const parsed = parseUnits(d.creditWindowMib, WINDOW_DECIMALS, locale);
+    const hundredths = parsed.ok ? Number(parsed.units) : 0;
+    if (parsed.ok && hundredths > 0 && hundredths <= MAX_WINDOW_MIB * 10 ** WINDOW_DECIMALS) {
+      values.credit_window_bytes = Math.round((hundredths * MIB) / 10 ** WINDOW_DECIMALS);
+    } else {
+      problems.creditWindowMib = !parsed.ok && parsed.error === 'separator' ? 'separator' : 'range';
+    }
+  }
+
+  if (d.overdueHours === untouched.overdueHours && saved.settlement_overdue_secs > 0) {
+    values.settlement_overdue_secs = saved.settlement_overdue_secs;
+  } else {
+    const parsed = parseUnits(d.overdueHours, HOURS_DECIMALS, locale);
+    const secs = parsed.ok ? Number(parsed.units) * SECS_PER_HUNDREDTH_HOUR : 0;
+    // Above zero: the core refuses a zero deadline while earning, and it would mean "always overdue".
+    if (parsed.ok && secs > 0 && Number.isSafeInteger(secs)) {
+      values.settlement_overdue_secs = secs;
+    } else {
+      problems.overdueHours = !parsed.ok && parsed.error === 'separator' ? 'separator' : 'range';
+    }
+  }
+
+  const valid = Object.keys(problems).length === 0;
+  const speed: SpeedSettings | null = valid
+    ? {
+        ...saved,
+        ...values,
+        spending_enabled: d.spending,
+        strategy: d.strategy,
+        earning_enabled: d.earning,
+      }
+    : null;
+  return { speed, problems, values };
+}
+
+/**
+ * What a buyer that never pays can cost a seller with these settings: its unsettled
+ * vouchers up to the exposure cap (never more than the cap over all payers), plus one
+ * credit window of upload per paid slot it holds, which no voucher covers yet. All payers
+ * together owe at most the total cap. Amounts in base units and bytes.
+ */
+export function worstCase(sp: Pick<SpeedSettings, 'exposure_cap' | 'total_exposure_cap' | 'credit_window_bytes'>): {
+  perBuyer: bigint;
+  windowBytes: number;
+  allBuyers: bigint;
+} | null {
+  const cap = toBigInt(sp.exposure_cap);
+  const total = toBigInt(sp.total_exposure_cap);
+  if (cap === null || total === null) return null;
+  return { perBuyer: cap < total ? cap : total, windowBytes: sp.credit_window_bytes, allBuyers: total };
+}
+
+/** The worst case as the sentence's placeholders: BTT and bytes, never base units. */
+export function worstCaseText(
+  sp: Partial<Pick<SpeedSettings, 'exposure_cap' | 'total_exposure_cap' | 'credit_window_bytes'>>,
+  locale: string,
+): { exposureCap: string; window: string; totalExposureCap: string } | null {
+  if (sp.exposure_cap === undefined || sp.total_exposure_cap === undefined || sp.credit_window_bytes === undefined) return null;
+  const w = worstCase({ exposure_cap: sp.exposure_cap, total_exposure_cap: sp.total_exposure_cap, credit_window_bytes: sp.credit_window_bytes });
+  if (!w) return null;
+  return { exposureCap: formatBtt(w.perBuyer, locale), window: formatBytes(w.windowBytes, locale), totalExposureCap: formatBtt(w.allBuyers, locale) };
+}
