@@ -11,6 +11,8 @@
 //! - [`channel`]: one payment channel from each side. The payee's [`channel::Earning`]
 //!   checks vouchers and enforces the credit window; the payer's [`channel::Spending`]
 //!   pays only for verified bytes, never past its budget.
+//! - [`policy`]: the rules against a lying counterpart: a price above our bid, credit for
+//!   a payer whose balance does not cover it, caps per payer and in all, voucher floods.
 //!
 //! Prices are BTT base units per GiB (2^30 bytes). What bytes cost is always computed from
 //! the running byte total, rounded down, so paying in many small steps never adds up to
@@ -20,6 +22,7 @@ pub mod auction;
 pub mod bidding;
 pub mod channel;
 pub mod message;
+pub mod policy;
 
 pub use bidswarm_wallet::Amount;
 

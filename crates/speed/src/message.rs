@@ -101,6 +101,10 @@ pub enum ErrorCode {
     UnknownChannel,
     ExposureCap,
     NotSelling,
+    PriceAboveBid,
+    NoCredit,
+    VoucherFlood,
+    SettlementOverdue,
     Other(i64),
 }
 
@@ -116,6 +120,10 @@ impl ErrorCode {
             Self::UnknownChannel => 7,
             Self::ExposureCap => 8,
             Self::NotSelling => 9,
+            Self::PriceAboveBid => 10,
+            Self::NoCredit => 11,
+            Self::VoucherFlood => 12,
+            Self::SettlementOverdue => 13,
             Self::Other(n) => n,
         }
     }
@@ -131,6 +139,10 @@ impl ErrorCode {
             7 => Self::UnknownChannel,
             8 => Self::ExposureCap,
             9 => Self::NotSelling,
+            10 => Self::PriceAboveBid,
+            11 => Self::NoCredit,
+            12 => Self::VoucherFlood,
+            13 => Self::SettlementOverdue,
             other => Self::Other(other),
         }
     }
