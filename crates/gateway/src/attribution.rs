@@ -7,9 +7,12 @@
 //! librqbit's have-bitfield. Either way [`Attribution::on_verified`] turns the recorded
 //! blocks into one [`VerifiedPiece`], once.
 //!
-//! When a block arrives twice (a piece failed its check and was fetched again, or an
-//! end-game duplicate) the later delivery replaces the earlier: the bytes that passed the
-//! check are the ones librqbit kept last. Blocks of pieces never verified stay until the
+//! The relay reports only blocks that answer a request our engine sent on that connection
+//! (a block nobody asked for is never credited). When a block arrives twice in answer to
+//! requests to two peers (end game), the **first** copy is the one credited: librqbit
+//! writes the first and ignores the rest. When our engine requests a block again (its
+//! piece failed the hash check), the record of the earlier copy is dropped, so the peer
+//! whose copy passed is the one credited. Blocks of pieces never verified stay until the
 //! torrent is forgotten; librqbit keeps few pieces in flight, so this stays small.
 
 use std::{
@@ -38,8 +41,23 @@ pub struct Attribution {
 }
 
 impl Attribution {
+    /// A block our engine requested arrived from `from`. The first copy is kept.
     pub fn on_block(&self, info_hash: [u8; 20], piece: u32, begin: u32, len: u32, from: SocketAddr) {
-        self.lock().entry(info_hash).or_default().entry(piece).or_default().insert(begin, (from, len));
+        self.lock()
+            .entry(info_hash)
+            .or_default()
+            .entry(piece)
+            .or_default()
+            .entry(begin)
+            .or_insert((from, len));
+    }
+
+    /// Our engine requests a block: whatever copy of it came before was discarded (its
+    /// piece failed the hash check), so the next copy is the one to credit.
+    pub fn on_request(&self, info_hash: [u8; 20], piece: u32, begin: u32) {
+        if let Some(blocks) = self.lock().get_mut(&info_hash).and_then(|pieces| pieces.get_mut(&piece)) {
+            blocks.remove(&begin);
+        }
     }
 
     /// The piece's contributors, the first time it is reported verified; `None` after
@@ -99,8 +117,19 @@ mod tests {
     fn a_block_fetched_again_after_a_failed_check_credits_only_the_second_sender() {
         let a = Attribution::default();
         a.on_block(T, 0, 0, 16384, peer(66)); // bad data, the piece fails its check
+        a.on_request(T, 0, 0); // so the engine asks again
         a.on_block(T, 0, 0, 16384, peer(2));
         assert_eq!(a.on_verified(T, 0).unwrap().contributions, vec![(peer(2), 16384)]);
+    }
+
+    /// A seller that answers late (an end-game duplicate) is not credited for the block
+    /// librqbit took from someone else.
+    #[test]
+    fn an_end_game_duplicate_credits_the_first_copy_not_the_late_one() {
+        let a = Attribution::default();
+        a.on_block(T, 0, 0, 16384, peer(1));
+        a.on_block(T, 0, 0, 16384, peer(2)); // late
+        assert_eq!(a.on_verified(T, 0).unwrap().contributions, vec![(peer(1), 16384)]);
     }
 
     #[test]

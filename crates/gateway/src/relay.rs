@@ -77,7 +77,15 @@ pub struct PeerLink {
     ids: Mutex<ExtensionIds>,
     /// Messages the gateway itself sends to the peer (our CHOKE and UNCHOKE).
     control: mpsc::UnboundedSender<Bytes>,
+    /// Blocks our engine requested from this peer and not yet received (piece, begin,
+    /// length): only a block that answers one is credited to the peer.
+    requested: Mutex<std::collections::HashSet<(u32, u32, u32)>>,
 }
+
+/// Requests tracked per connection for attribution; librqbit pipelines far fewer. Past
+/// this, a request still goes out but its block is not credited (the seller is not paid
+/// for it), so a stuck peer cannot grow the set.
+const MAX_TRACKED_REQUESTS: usize = 2048;
 
 /// Extension message ids, as each side assigned them in its extended handshake.
 #[derive(Debug, Default, Clone, Copy)]
@@ -117,6 +125,7 @@ impl PeerLink {
             info_hash: Mutex::new(None),
             ids: Mutex::new(ExtensionIds::default()),
             control,
+            requested: Mutex::new(std::collections::HashSet::new()),
         };
         (link, control_rx)
     }
@@ -376,6 +385,23 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
         (REQUEST, Way::RemoteToEngine) if choking => Ok(Action::Drop),
         (CHOKE | UNCHOKE, Way::RemoteToEngine) => {
             cx.link.peer_choking.store(id == CHOKE, Ordering::Relaxed);
+            if id == CHOKE {
+                // BEP 3: a choke discards our pending requests; the engine asks again.
+                lock(&cx.link.requested).clear();
+            }
+            Ok(Action::Forward)
+        }
+        (REQUEST, Way::EngineToRemote) => {
+            if let (Some(info_hash), Some(piece), Some(begin), Some(len)) =
+                (cx.link.info_hash(), be_u32(frame, 5), be_u32(frame, 9), be_u32(frame, 13))
+            {
+                let mut requested = lock(&cx.link.requested);
+                if requested.len() < MAX_TRACKED_REQUESTS {
+                    requested.insert((piece, begin, len));
+                }
+                drop(requested);
+                cx.gateway.attribution.on_request(info_hash, piece, begin);
+            }
             Ok(Action::Forward)
         }
         (INTERESTED | NOT_INTERESTED, Way::EngineToRemote) => {
@@ -409,7 +435,10 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             if let (Some(info_hash), Some(piece), Some(begin)) =
                 (cx.link.info_hash(), be_u32(frame, 5), be_u32(frame, 9))
             {
-                cx.gateway.attribution.on_block(info_hash, piece, begin, len as u32, cx.link.remote);
+                // Credited only when it answers a request our engine sent this peer.
+                if lock(&cx.link.requested).remove(&(piece, begin, len as u32)) {
+                    cx.gateway.attribution.on_block(info_hash, piece, begin, len as u32, cx.link.remote);
+                }
             }
             Ok(Action::Forward)
         }
@@ -472,6 +501,11 @@ fn extended(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
         }
         _ => Ok(Action::Forward),
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Plain values: a poisoned lock still holds a usable one.
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The big-endian u32 at `at` in a frame, if the frame is that long.

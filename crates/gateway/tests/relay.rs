@@ -10,7 +10,9 @@ use std::{
 };
 
 use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig, PeerLink, SpeedHandler};
-use bidswarm_peerwire::{encode, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX};
+use bidswarm_peerwire::{
+    encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX,
+};
 use bytes::{Bytes, BytesMut};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -438,6 +440,17 @@ async fn a_peer_that_goes_silent_is_closed_at_the_idle_timeout() {
     assert!(gateway.peers().is_empty());
 }
 
+/// Reads what reaches a remote peer until the engine's request for `block` arrives.
+async fn wait_for_request(remote: &mut TcpStream, buf: &mut BytesMut, block: BlockRef) {
+    loop {
+        if let Message::Request(r) = next_message(remote, buf).await {
+            if r == block {
+                return;
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_verified_piece_is_credited_to_the_peers_that_delivered_its_blocks() {
     let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
@@ -447,16 +460,29 @@ async fn a_verified_piece_is_credited_to_the_peers_that_delivered_its_blocks() {
     for engine in [&mut ea, &mut eb] {
         answer_as_engine(engine, [1; 20]).await;
     }
+    // The engine asks each peer for one block; the requests reach them.
+    let (ra, rb) =
+        (BlockRef { index: 4, begin: 0, length: 16384 }, BlockRef { index: 4, begin: 16384, length: 1000 });
+    ea.write_all(&frame(Message::Request(ra))).await.unwrap();
+    eb.write_all(&frame(Message::Request(rb))).await.unwrap();
+    let (mut a_in, mut b_in) = (BytesMut::new(), BytesMut::new());
+    read_handshake(&mut a, &mut a_in).await;
+    read_handshake(&mut b, &mut b_in).await;
+    wait_for_request(&mut a, &mut a_in, ra).await;
+    wait_for_request(&mut b, &mut b_in, rb).await;
     let block = |begin: u32, len: usize| {
         frame(Message::Piece { index: 4, begin, block: Bytes::from(vec![1u8; len]) })
     };
     a.write_all(&block(0, 16384)).await.unwrap();
     b.write_all(&block(16384, 1000)).await.unwrap();
-    // Both blocks reach the engine before it announces the piece.
+    // A block nobody asked for is passed on but never credited.
+    b.write_all(&block(32768, 500)).await.unwrap();
+    // The blocks reach the engine before it announces the piece.
     let (mut abuf, mut bbuf) = (BytesMut::new(), BytesMut::new());
     read_handshake(&mut ea, &mut abuf).await;
     read_handshake(&mut eb, &mut bbuf).await;
     assert!(matches!(next_message(&mut ea, &mut abuf).await, Message::Piece { .. }));
+    assert!(matches!(next_message(&mut eb, &mut bbuf).await, Message::Piece { .. }));
     assert!(matches!(next_message(&mut eb, &mut bbuf).await, Message::Piece { .. }));
     // librqbit tells one peer it has piece 4 now: the piece passed its check.
     ea.write_all(&frame(Message::Have(4))).await.unwrap();
