@@ -9,6 +9,7 @@ mod gateway;
 mod lifecycle;
 mod restart;
 mod speed;
+mod speed_hostile;
 mod transfer;
 mod transmission;
 mod wallet;

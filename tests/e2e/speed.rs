@@ -9,11 +9,11 @@ use bidswarm_wallet::{Address, PrivateKey};
 
 use crate::{devnet::start_devnet, TRANSFER_TIMEOUT};
 
-const BTT: u128 = 1_000_000_000_000_000_000;
+pub(crate) const BTT: u128 = 1_000_000_000_000_000_000;
 const MIB: usize = 1 << 20;
 
 /// A fresh key in a 0600 file, funded on the devnet when `btt` is given.
-async fn wallet(
+pub(crate) async fn wallet(
     dir: &Path,
     name: &str,
     seed: u8,
@@ -33,17 +33,23 @@ async fn wallet(
 
 /// What every test here starts with: a devnet, and a file of `mib` MiB of random data in
 /// `dir/seed` with its torrent.
-struct Market {
-    devnet_proc: Proc,
-    devnet: Client,
-    url: String,
-    seed_dir: std::path::PathBuf,
-    data: std::path::PathBuf,
-    torrent: std::path::PathBuf,
-    magnet: String,
+pub(crate) struct Market {
+    pub devnet_proc: Proc,
+    pub devnet: Client,
+    pub url: String,
+    pub seed_dir: std::path::PathBuf,
+    pub data: std::path::PathBuf,
+    pub torrent: std::path::PathBuf,
+    pub magnet: String,
 }
 
-async fn market(dir: &Path, name: &str, mib: usize, seed: u64, create: &[&str]) -> anyhow::Result<Market> {
+pub(crate) async fn market(
+    dir: &Path,
+    name: &str,
+    mib: usize,
+    seed: u64,
+    create: &[&str],
+) -> anyhow::Result<Market> {
     let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.join("chain.sqlite"), dir).await?;
     let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
     let seed_dir = dir.join("seed");
@@ -55,12 +61,12 @@ async fn market(dir: &Path, name: &str, mib: usize, seed: u64, create: &[&str]) 
     Ok(Market { devnet_proc, devnet, url, seed_dir, data, torrent, magnet })
 }
 
-fn value(proc: &Proc, key: &str) -> Option<String> {
+pub(crate) fn value(proc: &Proc, key: &str) -> Option<String> {
     let prefix = format!("{key}: ");
     proc.stdout().iter().rev().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
 }
 
-fn leecher(
+pub(crate) fn leecher(
     name: &str,
     magnet: &str,
     out: &Path,
@@ -263,24 +269,21 @@ async fn a_spent_budget_stops_bidding_and_the_download_finishes_for_free() -> an
 }
 
 /// A wallet that holds less than the budget: A's budget would buy the whole file, but its
-/// wallet holds 0.3 BTT of the 1 BTT the file costs. It promises exactly what the wallet
-/// holds (so the seeder, which checks, refuses nothing), stops bidding, finishes for free,
-/// and settles that much.
+/// wallet holds 0.3 BTT of the 1 BTT the file costs. The seeder grants credit only while
+/// A's balance covers what A owes plus one window (0.25 BTT at this price), so A is served
+/// on the paid slot for less than it holds, finishes for free, and every voucher it signed
+/// is accepted and settled. (A seller that does not check is
+/// `speed_hostile::vouchers_never_promise_more_than_the_wallet_holds_to_a_seller_that_does_not_check`.)
 #[tokio::test(flavor = "multi_thread")]
-async fn vouchers_never_promise_more_than_the_wallet_holds() -> anyhow::Result<()> {
+async fn a_thin_wallet_is_served_on_credit_only_while_its_balance_covers_it() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
     let held = 3 * BTT / 10;
     let (a, seeder, seeder_address, mut market) =
         one_bidder(dir.path(), "thin", 63, (0x64, 0x65), held, "1000").await?;
-    let held_text = held.to_string();
-    assert_eq!(value(&a, "spent").as_deref(), Some(held_text.as_str()), "exactly what the wallet held");
-    assert_eq!(value(&a, "budget_exhausted").as_deref(), Some("true"), "bidding stopped");
-    assert_eq!(
-        value(&seeder, "earned").as_deref(),
-        Some(held_text.as_str()),
-        "the seeder accepted every voucher"
-    );
-    assert_eq!(market.devnet.btt_balance(&seeder_address).await?, held, "and was paid all of it");
+    let spent: u128 = value(&a, "spent").unwrap_or_default().parse()?;
+    assert!(spent > 0 && spent <= held, "A promised {spent}, within the {held} it held");
+    assert_eq!(value(&seeder, "earned"), Some(spent.to_string()), "the seeder accepted every voucher");
+    assert_eq!(market.devnet.btt_balance(&seeder_address).await?, spent, "and was paid all of it");
     market.devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }
@@ -344,7 +347,7 @@ async fn a_transmission_leecher_completes_beside_a_bidder_untouched_by_bt_speed(
 
 /// A hand-made cheating payer: it speaks bt_speed to a real earning seeder, wins the paid
 /// slot, requests every block and never pays; then it sends a forged voucher.
-mod cheater {
+pub(crate) mod cheater {
     use bidswarm_peerwire::{encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, BT_SPEED};
     use bidswarm_speed::{
         message::{Bid, ErrorCode, Hello, SignedVoucher, SpeedMessage},
@@ -432,6 +435,18 @@ mod cheater {
             seller: &Hello,
             price: Amount,
         ) -> anyhow::Result<ChannelId> {
+            self.bid_with_nonce(key, seller, price, 1).await
+        }
+
+        /// Says hello as a payer and bids on the channel of `nonce` (a fresh nonce is a
+        /// fresh channel, as on a reconnect).
+        pub async fn bid_with_nonce(
+            &mut self,
+            key: &PrivateKey,
+            seller: &Hello,
+            price: Amount,
+            nonce: u64,
+        ) -> anyhow::Result<ChannelId> {
             let hello = Hello {
                 version: 1,
                 address: key.address(),
@@ -440,8 +455,8 @@ mod cheater {
                 ask: None,
             };
             self.send_speed(SpeedMessage::Hello(hello)).await?;
-            let channel = ChannelId::derive(&key.address(), &seller.address, &self.info_hash, 1);
-            let bid = Bid { price, budget: Amount::from_btt(100), channel, nonce: 1 };
+            let channel = ChannelId::derive(&key.address(), &seller.address, &self.info_hash, nonce);
+            let bid = Bid { price, budget: Amount::from_btt(100), channel, nonce };
             self.send_speed(SpeedMessage::Bid(bid)).await?;
             Ok(channel)
         }
@@ -456,7 +471,9 @@ mod cheater {
         }
 
         pub async fn forged_voucher(&mut self, channel: ChannelId) -> anyhow::Result<()> {
-            let voucher = Voucher { channel, seq: 1, cumulative: 1_000, expiry: 4_000_000_000 };
+            // Large enough to pass the payee's flood gate, so it is refused for its signature.
+            let voucher =
+                Voucher { channel, seq: 1, cumulative: 1_000_000_000_000_000_000, expiry: 4_000_000_000 };
             // Signed by someone else: the signature recovers another address.
             let stranger = PrivateKey::from_bytes(&[0x99; 32])?;
             let signature = stranger.sign_voucher(&voucher)?;
@@ -524,6 +541,8 @@ async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked()
     let info_hash: [u8; 20] =
         hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
     let key = PrivateKey::from_bytes(&[0x82; 32])?;
+    // Funded: a seller grants credit only to a payer whose balance covers it.
+    devnet.faucet(&key.address(), 1_000_000_000, 10 * BTT).await?;
     let mut peer = Cheater::connect(&addr, info_hash).await?;
 
     // Wait for the seller's hello, then bid and ask for everything.

@@ -49,6 +49,10 @@ pub struct SpeedSettings {
     pub max_price_per_gib: String,
     /// Base units each torrent may spend at most (per torrent, overridable).
     pub budget_per_torrent: String,
+    /// Base units all torrents together may spend, counted from the ledger (every
+    /// session's vouchers). Required above zero when spending is on; raise it to spend
+    /// more.
+    pub spending_cap: String,
     pub earning_enabled: bool,
     /// Base units per GiB below which no paid slot is sold.
     pub ask_per_gib: String,
@@ -57,6 +61,12 @@ pub struct SpeedSettings {
     pub credit_window_bytes: u64,
     /// Base units one payer may owe us unsettled before it gets no paid slot.
     pub exposure_cap: String,
+    /// Base units all payers together may owe us unsettled before no payer gets a paid
+    /// slot: fresh keys cannot multiply [`Self::exposure_cap`].
+    pub total_exposure_cap: String,
+    /// Seconds a payer may owe us unsettled before it gets no paid slot until it pays.
+    #[ts(type = "number")]
+    pub settlement_overdue_secs: u64,
     /// Base units owed to one payee that trigger a settlement on chain.
     pub settlement_threshold: String,
 }
@@ -71,10 +81,13 @@ impl Default for SpeedSettings {
             fixed_price_per_gib: BTT.to_string(),
             max_price_per_gib: (10 * BTT).to_string(),
             budget_per_torrent: "0".into(),
+            spending_cap: (500 * BTT).to_string(),
             earning_enabled: false,
             ask_per_gib: BTT.to_string(),
             credit_window_bytes: 4 << 20,
             exposure_cap: (100 * BTT).to_string(),
+            total_exposure_cap: (500 * BTT).to_string(),
+            settlement_overdue_secs: 24 * 3600,
             settlement_threshold: (50 * BTT).to_string(),
         }
     }
@@ -152,6 +165,8 @@ pub enum SpeedEvent {
     Bid { id: TorrentId, peer: String, price: String },
     /// A seeder answered: its clearing price, and whether we hold a paid slot.
     Price { id: TorrentId, peer: String, price: String, slot: bool },
+    /// A seeder named a price above our bid: refused, no paid slot, nothing paid at it.
+    PriceRefused { id: TorrentId, peer: String, price: String, bid: String },
     /// We signed a voucher: `cumulative` in total on that channel.
     Paid { id: TorrentId, peer: String, channel: String, cumulative: String },
     /// A payer's voucher was accepted.

@@ -92,6 +92,10 @@ pub struct BidArgs {
     /// The most this download may spend, in BTT.
     #[arg(long, value_name = "BTT", value_parser = parse_btt)]
     budget: Option<Amount>,
+    /// The most every download recorded in the ledger may spend together, in BTT
+    /// (default: 500, or the budget when that is larger).
+    #[arg(long, value_name = "BTT", value_parser = parse_btt, requires = "budget")]
+    spending_cap: Option<Amount>,
 }
 
 /// `--earn` and `--ask` for `seed`.
@@ -106,6 +110,13 @@ pub struct EarnArgs {
     /// Bytes a paid slot is served beyond its last payment.
     #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
     credit_window: u64,
+    /// The most one payer may owe us unsettled before it gets no paid slot, in BTT
+    /// (default 100).
+    #[arg(long, value_name = "BTT", value_parser = parse_btt)]
+    exposure_cap: Option<Amount>,
+    /// The most all payers together may owe us unsettled, in BTT (default 500).
+    #[arg(long, value_name = "BTT", value_parser = parse_btt)]
+    total_exposure_cap: Option<Amount>,
 }
 
 impl BidArgs {
@@ -113,6 +124,9 @@ impl BidArgs {
         let (Some(budget), Some(price)) = (self.budget, self.bid.or(self.auto_bid)) else { return };
         speed.spending_enabled = true;
         speed.budget_per_torrent = budget.0.to_string();
+        let default_cap = speed.spending_cap.parse::<u128>().unwrap_or(0);
+        let cap = self.spending_cap.map_or(default_cap.max(budget.0), |c| c.0);
+        speed.spending_cap = cap.to_string();
         speed.strategy = if self.bid.is_some() { BidStrategy::Fixed } else { BidStrategy::Auto };
         speed.fixed_price_per_gib = price.0.to_string();
         speed.max_price_per_gib = price.0.to_string();
@@ -124,6 +138,12 @@ impl EarnArgs {
         speed.earning_enabled = self.earn;
         speed.ask_per_gib = self.ask.0.to_string();
         speed.credit_window_bytes = self.credit_window;
+        if let Some(cap) = self.exposure_cap {
+            speed.exposure_cap = cap.0.to_string();
+        }
+        if let Some(cap) = self.total_exposure_cap {
+            speed.total_exposure_cap = cap.0.to_string();
+        }
     }
 }
 

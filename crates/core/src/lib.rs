@@ -171,6 +171,17 @@ impl Core {
             Some(ledger) => match async {
                 let owe = ledger.unsettled(bidswarm_ledger::Direction::Spend).await?;
                 let owed_to_us = ledger.unsettled(bidswarm_ledger::Direction::Earn).await?;
+                // What each torrent spent before: a restart never refreshes a budget.
+                let per_torrent = ledger
+                    .per_torrent()
+                    .await?
+                    .into_iter()
+                    .map(|(hash, e)| {
+                        let amount = |a: bidswarm_ledger::Amount| bidswarm_speed::Amount(a.base_units());
+                        (hash, (amount(e.spent), amount(e.earned)))
+                    })
+                    .collect();
+                speed.restore_spent(&per_torrent);
                 Ok::<_, bidswarm_ledger::Error>(speed.restore_unsettled(&owe, &owed_to_us))
             }
             .await
@@ -629,7 +640,11 @@ fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> 
             tick.tick().await;
             let Some(core) = weak.upgrade() else { return };
             // Kept until a key is unlocked to pay with.
-            let force = core.speed.identity().is_some() && core.settle_all.swap(false, Ordering::Relaxed);
+            // Everything owed after a torrent was removed, or when a payee says our
+            // settlement is overdue.
+            let asked = core.speed.take_settle_request();
+            let force =
+                core.speed.identity().is_some() && (core.settle_all.swap(false, Ordering::Relaxed) || asked);
             core.settle(force).await;
             if core.speed.has_unsettled_earnings() {
                 let node = core.node();

@@ -33,6 +33,7 @@ use bidswarm_speed::{
     message::{
         Bid, ErrorCode, Hello, NeedPayment, PriceOffer, SignedVoucher, SpeedError, SpeedMessage, VERSION,
     },
+    policy::{self, CreditCheck, NoCredit, OfferVerdict, VoucherGate},
     Amount,
 };
 use bidswarm_wallet::{Address, ChannelId, Signer};
@@ -74,10 +75,13 @@ pub(crate) struct Terms {
     fixed_price: Amount,
     max_price: Amount,
     budget: Amount,
+    spending_cap: Amount,
     earning: bool,
     ask: Amount,
     credit_window: u64,
     exposure_cap: Amount,
+    total_exposure_cap: Amount,
+    overdue_after_secs: u64,
 }
 
 impl Terms {
@@ -93,10 +97,13 @@ impl Terms {
             fixed_price: amount("fixed_price_per_gib", &s.fixed_price_per_gib)?,
             max_price: amount("max_price_per_gib", &s.max_price_per_gib)?,
             budget: amount("budget_per_torrent", &s.budget_per_torrent)?,
+            spending_cap: amount("spending_cap", &s.spending_cap)?,
             earning: s.earning_enabled,
             ask: amount("ask_per_gib", &s.ask_per_gib)?,
             credit_window: s.credit_window_bytes,
             exposure_cap: amount("exposure_cap", &s.exposure_cap)?,
+            total_exposure_cap: amount("total_exposure_cap", &s.total_exposure_cap)?,
+            overdue_after_secs: s.settlement_overdue_secs,
         };
         amount("settlement_threshold", &s.settlement_threshold)?;
         if terms.spending && terms.budget.is_zero() {
@@ -104,8 +111,17 @@ impl Terms {
                 "spending needs a budget per torrent above zero: set how much one torrent may spend".into()
             );
         }
+        if terms.spending && terms.spending_cap.is_zero() {
+            return Err(
+                "spending needs a spending cap above zero: set how much all torrents together may spend"
+                    .into(),
+            );
+        }
         if terms.earning && terms.credit_window == 0 {
             return Err("earning needs a credit window above zero bytes".into());
+        }
+        if terms.earning && terms.overdue_after_secs == 0 {
+            return Err("earning needs a settlement deadline above zero seconds".into());
         }
         Ok(terms)
     }
@@ -141,6 +157,13 @@ struct Peer {
     earning: Option<Earning>,
     offered: Option<PriceOffer>,
     need_payment_sent: bool,
+    /// Vouchers this link may still send this second, and the least step each must add.
+    voucher_gate: VoucherGate,
+    /// The payer's last accepted voucher, not yet handed to the ledger: vouchers are
+    /// coalesced to one per channel per round, so a flood cannot grow the ledger.
+    unrecorded: Option<LedgerOp>,
+    /// Why the payer gets no credit now, as last told (so it is told once per reason).
+    no_credit: Option<NoCredit>,
 }
 
 #[derive(Debug, Default)]
@@ -173,6 +196,11 @@ struct State {
     /// Our own BTT balance on chain, as last read, and for which address: vouchers never
     /// promise more than it minus what is already promised and unsettled.
     own_balance: Option<(Address, Amount)>,
+    /// Since when (unix seconds) each payer has owed us something unsettled; a payer past
+    /// the settings' deadline gets no paid slot until it pays.
+    owed_since: HashMap<Address, u64>,
+    /// A payee told us our settlement is overdue: the next settlement round pays it.
+    settle_requested: bool,
 }
 
 /// What one channel promised, and how much of it is settled. `counterparty` is the payee
@@ -184,12 +212,40 @@ pub(crate) struct Owed {
     pub settled: Amount,
 }
 
+impl Owed {
+    fn unsettled(&self) -> Amount {
+        self.promised.saturating_sub(self.settled)
+    }
+}
+
 /// Something for the ledger to record, in the order it happened. Written by
 /// [`ledger_writer`] off the relay tasks, so the wire never waits for the disk.
 #[derive(Debug)]
 pub(crate) enum LedgerOp {
-    Voucher { channel: Box<bidswarm_ledger::NewChannel>, voucher: bidswarm_ledger::SignedVoucher, ours: bool },
-    Close { channel: ChannelId },
+    /// A voucher, with its channel's terms. `then_send` goes on the wire only once the
+    /// voucher is in the ledger, so we never promise what we have not recorded.
+    Voucher {
+        channel: Box<bidswarm_ledger::NewChannel>,
+        voucher: bidswarm_ledger::SignedVoucher,
+        ours: bool,
+        then_send: Option<Outgoing>,
+    },
+    Close {
+        channel: ChannelId,
+    },
+}
+
+/// A bt_speed message to send once its record is written.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    link: Arc<PeerLink>,
+    payload: Bytes,
+}
+
+impl Outgoing {
+    fn send(self) {
+        self.link.send_speed(self.payload);
+    }
 }
 
 pub(crate) struct SpeedService {
@@ -253,7 +309,12 @@ impl SpeedService {
     }
 
     pub(crate) fn set_terms(&self, terms: Terms) {
-        self.lock().terms = Some(terms);
+        let mut state = self.lock();
+        state.terms = Some(terms);
+        // A raised budget or cap lets torrents bid again; the next round says if not.
+        for t in state.torrents.values_mut() {
+            t.exhausted_announced = false;
+        }
     }
 
     pub(crate) fn identity(&self) -> Option<SpeedIdentity> {
@@ -295,11 +356,30 @@ impl SpeedService {
         for u in owe {
             state.restored.insert(u.channel, (u.payer, owed(u, u.payee)));
         }
+        let now = now_unix();
         for u in owed_to_us {
             state.earned.insert(u.channel, (owed(u, u.payer), u.info_hash));
             state.restored_earn.insert(u.channel);
+            // The deadline runs from the restart: the ledger does not say since when.
+            state.owed_since.entry(u.payer).or_insert(now);
         }
         owe.len()
+    }
+
+    /// What earlier sessions spent and earned per torrent (from the ledger), so a restart
+    /// never gives a torrent its budget again, and the spending cap counts every session.
+    pub(crate) fn restore_spent(&self, per_torrent: &std::collections::BTreeMap<[u8; 20], (Amount, Amount)>) {
+        let mut state = self.lock();
+        for (info_hash, (spent, earned)) in per_torrent {
+            let entry = state.torrents.entry(*info_hash).or_default();
+            entry.spent_closed = entry.spent_closed.checked_add(*spent).unwrap_or(Amount(u128::MAX));
+            entry.earned_closed = entry.earned_closed.checked_add(*earned).unwrap_or(Amount(u128::MAX));
+        }
+    }
+
+    /// A payee told us our settlement is overdue since the last call.
+    pub(crate) fn take_settle_request(&self) -> bool {
+        std::mem::take(&mut self.lock().settle_requested)
     }
 
     /// Records that `channel` is settled up to `upto` on chain.
@@ -321,6 +401,10 @@ impl SpeedService {
         }
         if let Some((o, _)) = state.earned.get_mut(&channel) {
             o.settled = o.settled.max(upto);
+            let payer = o.counterparty;
+            if owed_by(&state.earned, payer).is_zero() {
+                state.owed_since.remove(&payer);
+            }
         }
         for peer in state.peers.values_mut() {
             if let Some(e) = peer.earning.as_mut().filter(|e| e.channel == channel) {
@@ -380,7 +464,10 @@ impl SpeedService {
     }
 
     pub(crate) fn set_torrent_bid(&self, info_hash: [u8; 20], bid: Option<TorrentBid>) {
-        self.lock().torrents.entry(info_hash).or_default().bid = bid;
+        let mut state = self.lock();
+        let entry = state.torrents.entry(info_hash).or_default();
+        entry.bid = bid;
+        entry.exhausted_announced = false;
     }
 
     fn emit(&self, event: SpeedEvent) {
@@ -399,35 +486,59 @@ impl SpeedService {
             credit_verified(&mut state, &verified);
             pay(&mut state, now, &mut events, &self.ledger);
             rebid(&mut state, &mut events);
-            self.run_auction(&mut state);
+            self.run_auction(&mut state, now);
             demand_payment(&mut state);
+            self.record_earned(&mut state);
         }
         for event in events {
             self.emit(event);
         }
     }
 
-    fn run_auction(&self, state: &mut State) {
-        let Some(terms) = state.terms.clone() else { return };
-        let banned = state.banned.clone();
-        // Exposure per payer: unsettled promises across its channels.
-        let mut exposure: HashMap<Address, Amount> = HashMap::new();
-        for peer in state.peers.values() {
-            if let (Some(e), Some(h)) = (&peer.earning, &peer.theirs) {
-                let total = exposure.entry(h.address).or_default();
-                *total = total.checked_add(e.unsettled()).unwrap_or(Amount(u128::MAX));
+    /// Hands each channel's last accepted voucher to the ledger: at most one per channel
+    /// per round, however many the payer sent.
+    fn record_earned(&self, state: &mut State) {
+        for peer in state.peers.values_mut() {
+            if let Some(op) = peer.unrecorded.take() {
+                // The writer ends only when the core shuts down.
+                let _ = self.ledger.send(op);
             }
         }
+    }
+
+    fn run_auction(&self, state: &mut State, now: u64) {
+        let Some(terms) = state.terms.clone() else { return };
+        let all_unsettled = state
+            .earned
+            .values()
+            .fold(Amount::ZERO, |sum, (o, _)| sum.checked_add(o.unsettled()).unwrap_or(Amount(u128::MAX)));
         let bids: Vec<SealedBid<LinkId>> = if terms.earning && state.identity.is_some() {
-            state
-                .peers
-                .iter()
+            let State { peers, banned, earned, payer_balances, owed_since, .. } = &mut *state;
+            peers
+                .iter_mut()
                 .filter_map(|(id, p)| {
-                    let bid = p.bid.as_ref()?;
+                    let price = p.bid.as_ref()?.price;
                     let payer = p.theirs.as_ref()?.address;
-                    let over_cap = exposure.get(&payer).is_some_and(|e| *e >= terms.exposure_cap);
-                    (!bid.price.is_zero() && !banned.contains(&payer) && !over_cap && !p.link.out_of_credit())
-                        .then_some(SealedBid { bidder: *id, price: bid.price })
+                    if price.is_zero() || banned.contains(&payer) || p.link.out_of_credit() {
+                        return None;
+                    }
+                    // Every payer is checked before each round's grant (docs/PROTOCOL.md §8):
+                    // what it owes us on every channel, its balance as last read (unknown
+                    // counts as none), the caps, and its settlement deadline.
+                    let check = CreditCheck {
+                        balance: payer_balances.get(&payer).copied(),
+                        payer_unsettled: owed_by(earned, payer),
+                        all_unsettled,
+                        window_cost: policy::window_cost(terms.credit_window, price),
+                        payer_cap: terms.exposure_cap,
+                        total_cap: terms.total_exposure_cap,
+                        overdue: owed_since
+                            .get(&payer)
+                            .is_some_and(|since| now.saturating_sub(*since) > terms.overdue_after_secs),
+                    };
+                    let verdict = policy::may_grant_credit(&check);
+                    tell_no_credit(p, verdict.err());
+                    verdict.is_ok().then_some(SealedBid { bidder: *id, price })
                 })
                 .collect()
         } else {
@@ -549,8 +660,20 @@ impl SpeedService {
     fn handle(&self, link: &Arc<PeerLink>, message: SpeedMessage) -> Vec<SpeedEvent> {
         let mut events = Vec::new();
         let mut state = self.lock();
-        let State { peers, identity, terms, torrents, banned, remaining, earned, payer_balances, .. } =
-            &mut *state;
+        let cap_room = cap_room(&state);
+        let State {
+            peers,
+            identity,
+            terms,
+            torrents,
+            banned,
+            remaining,
+            earned,
+            payer_balances,
+            owed_since,
+            settle_requested,
+            ..
+        } = &mut *state;
         let Some(peer) = peers.get_mut(&link.id) else { return events };
         let id = TorrentId(hex::encode(peer.info_hash));
         let reply = |m: SpeedMessage| {
@@ -570,7 +693,7 @@ impl SpeedService {
                 if let (Some(me), Some(terms)) = (identity.as_ref(), terms.as_ref()) {
                     let budget = torrents.entry(peer.info_hash).or_default().clone();
                     let left = remaining.get(&peer.info_hash).copied().unwrap_or(0);
-                    maybe_bid(peer, me, terms, &budget, left, &mut events, &id);
+                    maybe_bid(peer, me, terms, &budget, cap_room, left, &mut events, &id);
                 }
             }
             SpeedMessage::Bid(bid) => {
@@ -615,24 +738,60 @@ impl SpeedService {
             }
             SpeedMessage::Price(offer) => {
                 let Some(spending) = peer.spending.as_mut() else { return events };
-                spending.price = offer.price;
-                peer.slot = offer.slot;
-                events.push(SpeedEvent::Price {
-                    id,
-                    peer: link.remote.to_string(),
-                    price: offer.price.0.to_string(),
-                    slot: offer.slot,
-                });
+                match policy::check_offer(peer.bidder.current(), &offer) {
+                    OfferVerdict::Accept { price, slot } => {
+                        spending.price = price;
+                        peer.slot = slot;
+                        events.push(SpeedEvent::Price {
+                            id,
+                            peer: link.remote.to_string(),
+                            price: price.0.to_string(),
+                            slot,
+                        });
+                    }
+                    OfferVerdict::AboveBid { price, bid } => {
+                        // The seller names its own price: refused. We hold no paid slot
+                        // and pay nothing at it (docs/PROTOCOL.md §5: never above the bid).
+                        warn!(peer = %link.remote, %price, %bid, "a seller's price is above our bid: refused");
+                        peer.slot = false;
+                        spending.price = spending.price.min(bid);
+                        refuse(
+                            ErrorCode::PriceAboveBid,
+                            "the price is above our bid; we pay no more than we bid",
+                        );
+                        events.push(SpeedEvent::PriceRefused {
+                            id,
+                            peer: link.remote.to_string(),
+                            price: price.0.to_string(),
+                            bid: bid.0.to_string(),
+                        });
+                    }
+                    // A slot we did not bid for is not one: nothing is owed for it.
+                    OfferVerdict::NoBid => peer.slot = false,
+                }
             }
             SpeedMessage::Voucher(voucher) => {
                 let Some(earning) = peer.earning.as_mut() else {
                     refuse(ErrorCode::UnknownChannel, "no channel is open with this peer");
                     return events;
                 };
-                let backing = payer_balances.get(&earning.payer).map(|balance| {
-                    balance.saturating_sub(owed_elsewhere(earned, earning.payer, earning.channel))
-                });
-                match earning.accept(&voucher, now_unix(), backing) {
+                let now = now_unix();
+                let cumulative = Amount(voucher.voucher.cumulative);
+                if let Err(flood) = peer.voucher_gate.admit(
+                    now,
+                    earning.promised(),
+                    cumulative,
+                    earning.price,
+                    earning.budget,
+                ) {
+                    debug!(peer = %link.remote, "voucher not looked at: {flood}");
+                    refuse(ErrorCode::VoucherFlood, &flood.to_string());
+                    return events;
+                }
+                // A balance we have not read backs nothing (docs/PROTOCOL.md §7).
+                let balance = payer_balances.get(&earning.payer).copied().unwrap_or(Amount::ZERO);
+                let backing = balance.saturating_sub(owed_elsewhere(earned, earning.payer, earning.channel));
+                match earning.accept(&voucher, now, Some(backing)) {
                     Ok(increase) => {
                         let entry = earned.entry(earning.channel).or_insert((
                             Owed {
@@ -643,6 +802,7 @@ impl SpeedService {
                             peer.info_hash,
                         ));
                         entry.0.promised = earning.promised();
+                        owed_since.entry(earning.payer).or_insert(now);
                         if let Some(me) = identity.as_ref() {
                             let terms = bidswarm_ledger::NewChannel {
                                 id: earning.channel,
@@ -656,13 +816,21 @@ impl SpeedService {
                                 voucher: voucher.voucher,
                                 signature: voucher.signature,
                             };
-                            let _ = self.ledger.send(LedgerOp::Voucher {
+                            // Recorded at the end of the round, with whatever came after.
+                            peer.unrecorded = Some(LedgerOp::Voucher {
                                 channel: Box::new(terms),
                                 voucher: record,
                                 ours: false,
+                                then_send: None,
                             });
                         }
-                        let credit = earning.credit_for(increase);
+                        let window = terms.as_ref().map_or(0, |t| t.credit_window);
+                        let credit = policy::credit_for_voucher(
+                            increase,
+                            earning.price,
+                            link.credit().unwrap_or(0),
+                            window,
+                        );
                         link.add_credit(credit);
                         peer.need_payment_sent = false;
                         events.push(SpeedEvent::Earned {
@@ -695,6 +863,10 @@ impl SpeedService {
                 debug!(peer = %link.remote, code = e.code.number(), "bt_speed error: {}", e.message);
                 if matches!(e.code, ErrorCode::BelowAsk | ErrorCode::NotSelling | ErrorCode::WrongNetwork) {
                     peer.slot = false;
+                }
+                if e.code == ErrorCode::SettlementOverdue && peer.spending.is_some() {
+                    // We owe this payee for too long by its rules: pay at the next round.
+                    *settle_requested = true;
                 }
             }
         }
@@ -729,6 +901,31 @@ fn owed_elsewhere(
         })
 }
 
+/// What `payer` promised us on every earn channel, not yet settled.
+fn owed_by(earned: &HashMap<ChannelId, (Owed, [u8; 20])>, payer: Address) -> Amount {
+    earned
+        .values()
+        .filter(|(o, _)| o.counterparty == payer)
+        .fold(Amount::ZERO, |sum, (o, _)| sum.checked_add(o.unsettled()).unwrap_or(Amount(u128::MAX)))
+}
+
+/// Tells a bidder why it gets no paid slot, once per reason. A balance not read yet is
+/// not worth a message: it is read within a second of the bid.
+fn tell_no_credit(peer: &mut Peer, why: Option<NoCredit>) {
+    if peer.no_credit == why {
+        return;
+    }
+    peer.no_credit = why;
+    let code = match why {
+        None | Some(NoCredit::UnknownBalance) => return,
+        Some(NoCredit::Overdue) => ErrorCode::SettlementOverdue,
+        Some(NoCredit::PayerCap { .. } | NoCredit::TotalCap { .. }) => ErrorCode::ExposureCap,
+        Some(NoCredit::Unbacked { .. }) => ErrorCode::NoCredit,
+    };
+    let message = why.map(|w| w.to_string()).unwrap_or_default();
+    peer.link.send_speed(SpeedMessage::Error(SpeedError { code, message }).encode());
+}
+
 fn ledger_amount(a: Amount) -> bidswarm_ledger::Amount {
     bidswarm_ledger::Amount::from_base_units(a.0)
 }
@@ -744,7 +941,7 @@ pub(crate) async fn ledger_writer(
     mut ops: tokio::sync::mpsc::UnboundedReceiver<LedgerOp>,
 ) {
     let mut opened = std::collections::HashSet::new();
-    let mut vouchers: Vec<bidswarm_ledger::SignedVoucher> = Vec::new();
+    let mut vouchers: Vec<(bidswarm_ledger::SignedVoucher, Option<Outgoing>)> = Vec::new();
     while let Some(first) = ops.recv().await {
         // Whatever queued up meanwhile goes in the same round: vouchers on channels the
         // ledger knows are written as one batch, in order with the other records.
@@ -758,8 +955,8 @@ pub(crate) async fn ledger_writer(
         let at = now_unix() as i64;
         for op in round {
             match op {
-                LedgerOp::Voucher { channel, voucher, .. } if opened.contains(&channel.id) => {
-                    vouchers.push(voucher)
+                LedgerOp::Voucher { channel, voucher, then_send, .. } if opened.contains(&channel.id) => {
+                    vouchers.push((voucher, then_send))
                 }
                 op => {
                     write_vouchers(&ledger, &mut vouchers, at).await;
@@ -773,23 +970,28 @@ pub(crate) async fn ledger_writer(
     }
 }
 
-/// Writes the queued vouchers in one transaction. A batch is all or nothing, so when one
-/// is refused the rest are written one by one and only the refused one is lost.
+/// Writes the queued vouchers in one transaction, then sends the ones that go on the
+/// wire. A batch is all or nothing, so when one is refused the rest are written one by
+/// one and only the refused one is lost (and never sent).
 async fn write_vouchers(
     ledger: &bidswarm_ledger::Ledger,
-    vouchers: &mut Vec<bidswarm_ledger::SignedVoucher>,
+    vouchers: &mut Vec<(bidswarm_ledger::SignedVoucher, Option<Outgoing>)>,
     at: i64,
 ) {
     if vouchers.is_empty() {
         return;
     }
-    let batch = std::mem::take(vouchers);
+    let (batch, outgoing): (Vec<_>, Vec<_>) = std::mem::take(vouchers).into_iter().unzip();
     if ledger.record_vouchers(&batch, at).await.is_ok() {
+        outgoing.into_iter().flatten().for_each(Outgoing::send);
         return;
     }
-    for voucher in &batch {
-        if let Err(e) = ledger.record_vouchers(std::slice::from_ref(voucher), at).await {
-            warn!(channel = %voucher.voucher.channel, seq = voucher.voucher.seq, "the ledger refused a voucher: {e}");
+    for (voucher, outgoing) in batch.iter().zip(outgoing) {
+        match ledger.record_vouchers(std::slice::from_ref(voucher), at).await {
+            Ok(_) => outgoing.into_iter().for_each(Outgoing::send),
+            Err(e) => {
+                warn!(channel = %voucher.voucher.channel, seq = voucher.voucher.seq, "the ledger refused a voucher, so it is not sent: {e}")
+            }
         }
     }
 }
@@ -803,7 +1005,7 @@ async fn write_op(
     at: i64,
 ) -> Result<(), bidswarm_ledger::Error> {
     match op {
-        LedgerOp::Voucher { channel, voucher, ours } => {
+        LedgerOp::Voucher { channel, voucher, ours, then_send } => {
             if opened.insert(channel.id) {
                 // The counterparty is a peer; our side is an account.
                 let peer = if ours { channel.payee } else { channel.payer };
@@ -814,10 +1016,12 @@ async fn write_op(
                 ledger.open_channel(&channel, at).await?;
             }
             if ours {
-                ledger.record_voucher_sent(&voucher, at).await.map(|_| ())
+                ledger.record_voucher_sent(&voucher, at).await?;
             } else {
-                ledger.record_voucher_received(&voucher, at).await.map(|_| ())
+                ledger.record_voucher_received(&voucher, at).await?;
             }
+            then_send.into_iter().for_each(Outgoing::send);
+            Ok(())
         }
         LedgerOp::Close { channel } if opened.contains(&channel) => {
             ledger.close_channel(channel, at).await.map(|_| ())
@@ -859,6 +1063,17 @@ fn torrent_budget(terms: Option<&Terms>, t: &TorrentBudget) -> (Amount, Strategy
     }
 }
 
+/// What all torrents together may still spend: the spending cap minus every torrent's
+/// spending in this session and earlier ones (from the ledger).
+fn cap_room(state: &State) -> Amount {
+    let Some(terms) = &state.terms else { return Amount::ZERO };
+    let open = state.peers.values().filter_map(|p| p.spending.as_ref()).map(|s| s.paid());
+    let closed = state.torrents.values().map(|t| t.spent_closed);
+    let spent =
+        open.chain(closed).fold(Amount::ZERO, |sum, a| sum.checked_add(a).unwrap_or(Amount(u128::MAX)));
+    terms.spending_cap.saturating_sub(spent)
+}
+
 /// Promised so far for a torrent, on all its channels.
 fn spent_on(state: &State, info_hash: [u8; 20], t: &TorrentBudget) -> Amount {
     state
@@ -870,11 +1085,13 @@ fn spent_on(state: &State, info_hash: [u8; 20], t: &TorrentBudget) -> Amount {
 }
 
 /// Bids to a seller that asks no more than we pay, when spending is on for the torrent.
+#[allow(clippy::too_many_arguments)]
 fn maybe_bid(
     peer: &mut Peer,
     me: &SpeedIdentity,
     terms: &Terms,
     t: &TorrentBudget,
+    cap_room: Amount,
     remaining_bytes: u64,
     events: &mut Vec<SpeedEvent>,
     id: &TorrentId,
@@ -886,7 +1103,8 @@ fn maybe_bid(
     }
     let (budget, strategy) = torrent_budget(Some(terms), t);
     let spent_here = peer.spending.as_ref().map_or(Amount::ZERO, |s| s.paid());
-    let left = budget.saturating_sub(t.spent_closed).saturating_sub(spent_here);
+    // What this torrent may still spend, within what all torrents together may.
+    let left = budget.saturating_sub(t.spent_closed).saturating_sub(spent_here).min(cap_room);
     let Some(price) = peer.bidder.next(strategy, left, remaining_bytes.max(1)) else { return };
     if !price.is_zero() && price < ask {
         // We cannot meet this seller's ask; bid nothing.
@@ -902,6 +1120,14 @@ fn maybe_bid(
             channel
         }
     };
+    if let Some(s) = peer.spending.as_mut() {
+        // A lower bid holds from now: bytes verified before the seller's next price are
+        // paid at no more than it.
+        s.price = s.price.min(price);
+    }
+    if price.is_zero() {
+        peer.slot = false;
+    }
     let bid = Bid { price, budget: left, channel, nonce: peer.nonce };
     peer.link.send_speed(SpeedMessage::Bid(bid).encode());
     info!(peer = %peer.link.remote, %price, budget = %left, "bid for speed");
@@ -957,7 +1183,7 @@ fn pay(
         let t = state.torrents.get(&info_hash).cloned().unwrap_or_default();
         let (budget, _) = torrent_budget(state.terms.as_ref(), &t);
         let spent = spent_on(state, info_hash, &t);
-        let room = budget.saturating_sub(spent).min(wallet_room);
+        let room = budget.saturating_sub(spent).min(wallet_room).min(cap_room(state));
         let State { peers, owed: state_owed, .. } = &mut *state;
         let Some(peer) = peers.get_mut(&link_id) else { continue };
         let Some(spending) = peer.spending.as_mut() else { continue };
@@ -986,10 +1212,25 @@ fn pay(
                     settled: Amount::ZERO,
                 });
                 owed.promised = Amount(voucher.cumulative);
-                // The writer ends only when the core shuts down.
-                let _ =
-                    ledger.send(LedgerOp::Voucher { channel: Box::new(terms), voucher: record, ours: true });
-                peer.link.send_speed(SpeedMessage::Voucher(SignedVoucher { voucher, signature }).encode());
+                // On the wire only once it is in the ledger; without a ledger (a one-shot
+                // download with no ledger file) there is nothing to record first.
+                let outgoing = Outgoing {
+                    link: peer.link.clone(),
+                    payload: SpeedMessage::Voucher(SignedVoucher { voucher, signature }).encode(),
+                };
+                let op = LedgerOp::Voucher {
+                    channel: Box::new(terms),
+                    voucher: record,
+                    ours: true,
+                    then_send: Some(outgoing),
+                };
+                if let Err(tokio::sync::mpsc::error::SendError(LedgerOp::Voucher {
+                    then_send: Some(outgoing),
+                    ..
+                })) = ledger.send(op)
+                {
+                    outgoing.send();
+                }
                 events.push(SpeedEvent::Paid {
                     id: TorrentId(hex::encode(info_hash)),
                     peer: peer.link.remote.to_string(),
@@ -1000,7 +1241,9 @@ fn pay(
             Err(e) => warn!("could not sign a voucher: {e}"),
         }
     }
-    // Budgets used up: stop bidding (keep downloading for free).
+    // Budgets used up, or the spending cap of all torrents: stop bidding (keep
+    // downloading for free).
+    let capped = cap_room(state).is_zero();
     let hashes: Vec<[u8; 20]> = state.torrents.keys().copied().collect();
     for info_hash in hashes {
         let t = state.torrents.get(&info_hash).cloned().unwrap_or_default();
@@ -1008,8 +1251,12 @@ fn pay(
         if matches!(strategy, Strategy::Off) || t.exhausted_announced || budget.is_zero() {
             continue;
         }
+        if !state.peers.values().any(|p| p.info_hash == info_hash) {
+            // Not connected to anyone (or an earlier session's torrent): told when it is.
+            continue;
+        }
         let wallet_short = short.contains(&info_hash);
-        if spent_on(state, info_hash, &t) >= budget || wallet_short {
+        if spent_on(state, info_hash, &t) >= budget || wallet_short || capped {
             if let Some(entry) = state.torrents.get_mut(&info_hash) {
                 entry.exhausted_announced = true;
             }
@@ -1028,6 +1275,8 @@ fn pay(
             }
             if wallet_short {
                 warn!(info_hash = %hex::encode(info_hash), "the wallet cannot cover more: downloading on for free");
+            } else if capped {
+                info!(info_hash = %hex::encode(info_hash), "the spending cap of all torrents is reached: downloading on for free");
             } else {
                 info!(info_hash = %hex::encode(info_hash), %budget, "budget used up: downloading on for free");
             }
@@ -1041,6 +1290,7 @@ fn rebid(state: &mut State, events: &mut Vec<SpeedEvent>) {
     let (Some(me), Some(terms)) = (state.identity.clone(), state.terms.clone()) else { return };
     let ids: Vec<LinkId> = state.peers.keys().copied().collect();
     for link_id in ids {
+        let cap_room = cap_room(state);
         let Some(info_hash) = state.peers.get(&link_id).map(|p| p.info_hash) else { continue };
         let t = state.torrents.entry(info_hash).or_default().clone();
         if t.exhausted_announced {
@@ -1049,7 +1299,7 @@ fn rebid(state: &mut State, events: &mut Vec<SpeedEvent>) {
         let left = state.remaining.get(&info_hash).copied().unwrap_or(0);
         let id = TorrentId(hex::encode(info_hash));
         if let Some(peer) = state.peers.get_mut(&link_id) {
-            maybe_bid(peer, &me, &terms, &t, left, events, &id);
+            maybe_bid(peer, &me, &terms, &t, cap_room, left, events, &id);
         }
     }
 }
@@ -1100,6 +1350,9 @@ impl SpeedHandler for SpeedService {
             earning: None,
             offered: None,
             need_payment_sent: false,
+            voucher_gate: VoucherGate::default(),
+            unrecorded: None,
+            no_credit: None,
         };
         if let Some(hello) = hello {
             peer.hello_sent = link.send_speed(SpeedMessage::Hello(hello).encode());
@@ -1128,7 +1381,10 @@ impl SpeedHandler for SpeedService {
 
     fn on_closed(&self, link: &Arc<PeerLink>) {
         let mut state = self.lock();
-        if let Some(peer) = state.peers.remove(&link.id) {
+        if let Some(mut peer) = state.peers.remove(&link.id) {
+            if let Some(op) = peer.unrecorded.take() {
+                let _ = self.ledger.send(op);
+            }
             if let Some(s) = &peer.spending {
                 let entry = state.torrents.entry(peer.info_hash).or_default();
                 entry.spent_closed = entry.spent_closed.checked_add(s.paid()).unwrap_or(entry.spent_closed);
@@ -1195,6 +1451,7 @@ mod tests {
                 channel: Box::new(channel.clone()),
                 voucher: bidswarm_ledger::SignedVoucher { voucher, signature },
                 ours: true,
+                then_send: None,
             }
         };
         let (ops, rx) = tokio::sync::mpsc::unbounded_channel();

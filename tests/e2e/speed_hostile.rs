@@ -1,0 +1,448 @@
+//! Bid for speed against counterparts that lie (docs/PROTOCOL.md "What each side can
+//! lose"): scripted sellers and buyers that speak bt_speed to real Bidswarm processes on
+//! 127.0.0.1, with the devnet as the chain. Each test states the worst case its rule
+//! allows and checks the real process stays within it.
+
+use std::{path::Path, time::Duration};
+
+use bidswarm_peerwire::{encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, BT_SPEED};
+use bidswarm_speed::{
+    message::{ErrorCode, Hello, PriceOffer, SpeedMessage},
+    Amount,
+};
+use bidswarm_tests::{files_equal, path_str, start_seeder};
+use bidswarm_wallet::PrivateKey;
+use bytes::{Bytes, BytesMut};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
+
+use crate::{
+    speed::{cheater::Cheater, leecher, market, value, wallet, Market, BTT},
+    TRANSFER_TIMEOUT,
+};
+
+const GIB: u128 = 1 << 30;
+
+/// What the scripted seller saw.
+#[derive(Debug, Default)]
+struct Seen {
+    served: u64,
+    errors: Vec<ErrorCode>,
+    /// The highest voucher the buyer signed to us.
+    max_cumulative: u128,
+    /// Bytes served while the buyer held the paid slot at the fair price.
+    served_on_slot: u64,
+}
+
+/// A seller that names its own price: it answers the first bid with `greedy` per GiB (far
+/// above any bid), and only after the buyer refuses that, with `fair`. It serves the real
+/// data, slowly, so the download spans both phases.
+async fn greedy_seller(
+    listener: TcpListener,
+    info_hash: [u8; 20],
+    data: std::path::PathBuf,
+    piece_len: u64,
+    hello: Hello,
+    greedy: Amount,
+    fair: Amount,
+) -> anyhow::Result<Seen> {
+    let (mut s, _) = listener.accept().await?;
+    let file = std::fs::read(&data)?;
+    let mut buf = BytesMut::new();
+    while buf.len() < 68 {
+        anyhow::ensure!(s.read_buf(&mut buf).await? > 0, "closed in the handshake");
+    }
+    let _ = buf.split_to(68);
+    let mut out = BytesMut::new();
+    let mut reserved = [0u8; 8];
+    reserved[5] = 0x10;
+    Handshake { reserved, info_hash, peer_id: *b"-XX0001-greedy000000" }.encode(&mut out);
+    let pieces = (file.len() as u64).div_ceil(piece_len) as usize;
+    let mut bitfield = vec![0u8; pieces.div_ceil(8)];
+    for i in 0..pieces {
+        bitfield[i / 8] |= 0x80 >> (i % 8);
+    }
+    encode(&Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md8:bt_speedi7eee") }, &mut out);
+    encode(&Message::Bitfield(Bytes::from(bitfield)), &mut out);
+    encode(&Message::Unchoke, &mut out);
+    s.write_all(&out).await?;
+    let decoder = Decoder::default();
+    let (mut their_id, mut seen, mut fair_slot) = (0u8, Seen::default(), false);
+    loop {
+        let message = loop {
+            if let Some(m) = decoder.decode(&mut buf)? {
+                break Some(m);
+            }
+            match tokio::time::timeout(Duration::from_secs(20), s.read_buf(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => break None,
+            }
+        };
+        let Some(message) = message else { return Ok(seen) };
+        let mut out = BytesMut::new();
+        let speed = |id: u8, m: SpeedMessage, out: &mut BytesMut| {
+            encode(&Message::Extended { id, payload: m.encode() }, out)
+        };
+        match message {
+            Message::Extended { id: 0, payload } => {
+                their_id = ExtendedHandshake::parse(&payload)?.extension_id(BT_SPEED).unwrap_or(0);
+                speed(their_id, SpeedMessage::Hello(hello.clone()), &mut out);
+            }
+            Message::Extended { id: 7, payload } => match SpeedMessage::decode(&payload)? {
+                SpeedMessage::Bid(_) if !fair_slot => {
+                    let offer = PriceOffer { price: greedy, slot: true, credit_window: 64 << 20 };
+                    speed(their_id, SpeedMessage::Price(offer), &mut out);
+                }
+                SpeedMessage::Error(e) => {
+                    seen.errors.push(e.code);
+                    if e.code == ErrorCode::PriceAboveBid && !fair_slot {
+                        fair_slot = true;
+                        let offer = PriceOffer { price: fair, slot: true, credit_window: 64 << 20 };
+                        speed(their_id, SpeedMessage::Price(offer), &mut out);
+                    }
+                }
+                SpeedMessage::Voucher(v) => {
+                    seen.max_cumulative = seen.max_cumulative.max(v.voucher.cumulative)
+                }
+                _ => {}
+            },
+            Message::Request(BlockRef { index, begin, length }) => {
+                let start = index as usize * piece_len as usize + begin as usize;
+                let end = (start + length as usize).min(file.len());
+                anyhow::ensure!(start < end && length <= 16384, "a request outside the file");
+                seen.served += (end - start) as u64;
+                if fair_slot {
+                    seen.served_on_slot += (end - start) as u64;
+                }
+                encode(
+                    &Message::Piece { index, begin, block: Bytes::copy_from_slice(&file[start..end]) },
+                    &mut out,
+                );
+                // Slow, so the transfer spans the refusal and the fair price.
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+            _ => {}
+        }
+        if !out.is_empty() && s.write_all(&out).await.is_err() {
+            return Ok(seen);
+        }
+    }
+}
+
+/// The issue's first attack: a seller answers a 10 BTT/GiB bid with 2^100 per GiB. The
+/// buyer refuses that price (error 10), holds no paid slot at it, and pays nothing at it;
+/// once the seller names a price within the bid, the buyer pays that price for the
+/// verified bytes delivered on the slot, and every voucher the seller got is in the
+/// buyer's ledger first.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seller_naming_a_price_above_the_bid_is_refused_and_paid_at_most_the_bid() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    const PIECE: u64 = 65536;
+    let Market { mut devnet_proc, devnet, url, data, torrent, magnet, .. } =
+        market(dir.path(), "greedy", 8, 101, &["--piece-length", "65536"]).await?;
+    let (buyer_key, _) = wallet(dir.path(), "buyer", 0xa1, &devnet, Some(1000 * BTT)).await?;
+    let info_hash: [u8; 20] =
+        hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let seller_addr = listener.local_addr()?.to_string();
+    let port = url::Url::parse(&url)?.port().unwrap_or(0);
+    let hello = Hello {
+        version: 1,
+        address: PrivateKey::from_bytes(&[0xa2; 32])?.address(),
+        network: format!("devnet:{port}"),
+        token: bidswarm_tron::devnet_btt_contract(),
+        ask: Some(Amount::from_btt(1)),
+    };
+    let (greedy, fair) = (Amount(1 << 100), Amount::from_btt(3));
+    let seller = tokio::spawn(greedy_seller(listener, info_hash, data.clone(), PIECE, hello, greedy, fair));
+
+    let out = dir.path().join("buyer");
+    let ledger = dir.path().join("buyer-ledger.sqlite");
+    let args = [
+        "--wallet-file",
+        &buyer_key,
+        "--network",
+        &url,
+        "--bid",
+        "10",
+        "--budget",
+        "100",
+        "--ledger",
+        path_str(&ledger),
+    ];
+    let mut buyer = leecher("buyer", path_str(&torrent), &out, &seller_addr, &args, dir.path())?;
+    let status = buyer.wait_exit(TRANSFER_TIMEOUT).await?;
+    anyhow::ensure!(status.success(), "the buyer failed:\n{}", buyer.stderr_tail());
+    assert!(files_equal(&data, &out.join("greedy.bin"))?, "the download is intact");
+    let seen = tokio::time::timeout(Duration::from_secs(30), seller).await???;
+    eprintln!("{seen:?}");
+
+    assert!(
+        seen.errors.contains(&ErrorCode::PriceAboveBid),
+        "the buyer refused the price: {:?}",
+        seen.errors
+    );
+    // Worst case for the buyer: the fair price for what was served on the slot, never the
+    // greedy price, never above the bid for all that was served.
+    let bound = fair.0 * u128::from(seen.served_on_slot) / GIB;
+    assert!(
+        seen.max_cumulative <= bound,
+        "paid {} for {} bytes on the slot (bound {bound})",
+        seen.max_cumulative,
+        seen.served_on_slot
+    );
+    assert!(seen.max_cumulative <= 10 * BTT * u128::from(seen.served) / GIB, "never above the bid");
+    assert!(seen.max_cumulative > 0, "the fair price was paid, so the test can tell paying from not");
+    // The buyer may have signed a last voucher that had not gone out when it exited.
+    let spent: u128 = value(&buyer, "spent").unwrap_or_default().parse()?;
+    assert!(
+        spent >= seen.max_cumulative && spent <= bound,
+        "the buyer promised {spent} in all (bound {bound})"
+    );
+    // Recorded before sent: the buyer's ledger holds every voucher the seller saw.
+    let book = bidswarm_ledger::Ledger::open(&ledger).await?;
+    assert!(book.summary().await?.spent.base_units() >= seen.max_cumulative);
+    assert!(book.verify().await?.problems.is_empty());
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// A wallet that holds less than the budget, and a seller that serves on credit without
+/// checking the buyer's balance (not Bidswarm's rule, but a seller may do so): the buyer's
+/// budget would buy the whole file, its wallet holds 0.3 BTT of the 0.5 BTT the file costs.
+/// It promises exactly what the wallet holds, stops bidding, finishes for free, and settles
+/// that much on chain.
+#[tokio::test(flavor = "multi_thread")]
+async fn vouchers_never_promise_more_than_the_wallet_holds_to_a_seller_that_does_not_check(
+) -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let held = 3 * BTT / 10;
+    let Market { mut devnet_proc, devnet, url, data, torrent, magnet, .. } =
+        market(dir.path(), "thin", 8, 141, &["--piece-length", "65536"]).await?;
+    let (buyer_key, _) = wallet(dir.path(), "buyer", 0xa3, &devnet, Some(held)).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let seller_addr = listener.local_addr()?.to_string();
+    let port = url::Url::parse(&url)?.port().unwrap_or(0);
+    let seller_address = PrivateKey::from_bytes(&[0xa4; 32])?.address();
+    let hello = Hello {
+        version: 1,
+        address: seller_address,
+        network: format!("devnet:{port}"),
+        token: bidswarm_tron::devnet_btt_contract(),
+        ask: Some(Amount::from_btt(1)),
+    };
+    let price = Amount::from_btt(64);
+    let seller = tokio::spawn(greedy_seller(
+        listener,
+        info_hash_of(&magnet),
+        data.clone(),
+        65536,
+        hello,
+        price,
+        price,
+    ));
+    let out = dir.path().join("buyer");
+    let args = ["--wallet-file", &buyer_key, "--network", &url, "--bid", "64", "--budget", "1000"];
+    let mut buyer = leecher("buyer", path_str(&torrent), &out, &seller_addr, &args, dir.path())?;
+    let status = buyer.wait_exit(TRANSFER_TIMEOUT).await?;
+    anyhow::ensure!(status.success(), "the buyer failed:\n{}", buyer.stderr_tail());
+    assert!(files_equal(&data, &out.join("thin.bin"))?, "the download is intact");
+    let seen = tokio::time::timeout(Duration::from_secs(30), seller).await???;
+    let held_text = held.to_string();
+    assert_eq!(value(&buyer, "spent").as_deref(), Some(held_text.as_str()), "exactly what the wallet held");
+    assert_eq!(value(&buyer, "budget_exhausted").as_deref(), Some("true"), "bidding stopped");
+    assert_eq!(seen.max_cumulative, held, "the seller got vouchers for all of it and no more");
+    assert_eq!(devnet.btt_balance(&seller_address).await?, held, "and was paid all of it");
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// Connects as a payer, bids, and reports whether the seller granted a paid slot within
+/// `wait`, with the errors it sent.
+async fn try_for_slot(
+    addr: &str,
+    info_hash: [u8; 20],
+    key: &PrivateKey,
+    nonce: u64,
+    then_promise: Option<Amount>,
+    wait: Duration,
+) -> anyhow::Result<(bool, Vec<ErrorCode>)> {
+    let mut peer = Cheater::connect(addr, info_hash).await?;
+    let hello = loop {
+        let m = peer.next(Duration::from_secs(10)).await?.ok_or_else(|| anyhow::anyhow!("no hello"))?;
+        if let Some(SpeedMessage::Hello(h)) = Cheater::speed(&m) {
+            break h;
+        }
+    };
+    let channel = peer.bid_with_nonce(key, &hello, Amount::from_btt(5), nonce).await?;
+    let (mut slot, mut errors) = (false, Vec::new());
+    let deadline = tokio::time::Instant::now() + wait;
+    while tokio::time::Instant::now() < deadline {
+        let Some(m) = peer.next(Duration::from_millis(500)).await? else { continue };
+        match Cheater::speed(&m) {
+            Some(SpeedMessage::Price(p)) if p.slot => {
+                slot = true;
+                break;
+            }
+            Some(SpeedMessage::Error(e)) => {
+                errors.push(e.code);
+                // The seller said why it gives no slot: no need to wait longer.
+                if matches!(e.code, ErrorCode::NoCredit | ErrorCode::ExposureCap) {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let (true, Some(amount)) = (slot, then_promise) {
+        peer.voucher(key, channel, 1, amount).await?;
+        // Read what the seller says to it, so the voucher is taken before we leave.
+        while let Some(m) = peer.next(Duration::from_millis(700)).await? {
+            if let Some(SpeedMessage::Error(e)) = Cheater::speed(&m) {
+                errors.push(e.code);
+            }
+        }
+    }
+    Ok((slot, errors))
+}
+
+/// A seller for the buyer-side attacks, with small caps: 2 BTT per payer, 5 BTT in all.
+async fn capped_seller(dir: &Path, m: &Market, seed: u8) -> anyhow::Result<(bidswarm_tests::Proc, String)> {
+    let (seeder_key, _) = wallet(dir, "seeder", seed, &m.devnet, None).await?;
+    start_seeder(
+        "seeder",
+        &m.torrent,
+        &m.seed_dir,
+        &[
+            "--earn",
+            "--ask",
+            "1",
+            "--exposure-cap",
+            "2",
+            "--total-exposure-cap",
+            "5",
+            "--wallet-file",
+            &seeder_key,
+            "--network",
+            &m.url,
+            "--ledger",
+            path_str(&dir.join("seller-ledger.sqlite")),
+        ],
+        dir,
+    )
+    .await
+}
+
+fn info_hash_of(magnet: &str) -> [u8; 20] {
+    hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .unwrap_or([0; 20])
+}
+
+/// A buyer with no BTT is never served on credit: no paid slot, and told why (error 11),
+/// while a funded buyer on the same seller gets one (so the test can tell).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_buyer_with_no_funds_gets_no_paid_slot() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let m = market(dir.path(), "nofunds", 1, 111, &[]).await?;
+    let (_seller, addr) = capped_seller(dir.path(), &m, 0xb1).await?;
+    let info_hash = info_hash_of(&m.magnet);
+    let broke = PrivateKey::from_bytes(&[0xb2; 32])?;
+    let (slot, errors) = try_for_slot(&addr, info_hash, &broke, 1, None, Duration::from_secs(5)).await?;
+    assert!(!slot, "no paid slot without funds");
+    assert!(errors.contains(&ErrorCode::NoCredit), "told why: {errors:?}");
+    let funded = PrivateKey::from_bytes(&[0xb3; 32])?;
+    m.devnet.faucet(&funded.address(), 1_000_000_000, 10 * BTT).await?;
+    let (slot, _) = try_for_slot(&addr, info_hash, &funded, 1, None, Duration::from_secs(10)).await?;
+    assert!(slot, "a funded buyer gets the slot");
+    let Market { mut devnet_proc, .. } = m;
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// A buyer that reconnects 20 times, and 20 buyers with fresh keys, each promising 1 BTT
+/// it never settles: the seller's unsettled exposure stays within its caps (2 BTT per
+/// payer, 5 BTT in all), because what is owed is counted per payer across connections and
+/// for all payers together. Reconnecting resets nothing; new keys do not multiply the cap.
+#[tokio::test(flavor = "multi_thread")]
+async fn reconnects_and_fresh_keys_stay_within_the_sellers_caps() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let m = market(dir.path(), "caps", 1, 121, &[]).await?;
+    let (_seller, addr) = capped_seller(dir.path(), &m, 0xc1).await?;
+    let info_hash = info_hash_of(&m.magnet);
+    let wait = Duration::from_secs(4);
+
+    let one = PrivateKey::from_bytes(&[0xc2; 32])?;
+    m.devnet.faucet(&one.address(), 1_000_000_000, 100 * BTT).await?;
+    let mut slots = 0;
+    for nonce in 1..=20 {
+        let (slot, _) = try_for_slot(&addr, info_hash, &one, nonce, Some(Amount::from_btt(1)), wait).await?;
+        slots += usize::from(slot);
+    }
+    // 1 BTT promised per slot; the next slot would need 2 BTT owed + a window ≤ 2 BTT.
+    assert!((1..=2).contains(&slots), "one payer got {slots} slots across 20 connections");
+
+    let mut fresh = 0;
+    for i in 0..20u8 {
+        let key = PrivateKey::from_bytes(&[0xd0 + i; 32])?;
+        m.devnet.faucet(&key.address(), 1_000_000_000, 100 * BTT).await?;
+        let (slot, _) = try_for_slot(&addr, info_hash, &key, 1, Some(Amount::from_btt(1)), wait).await?;
+        fresh += usize::from(slot);
+    }
+    // The first payer already owes up to 2 of the 5 in all.
+    assert!(fresh <= 5 - slots, "fresh keys got {fresh} slots beside {slots}: the total cap did not hold");
+    assert!(fresh >= 1, "fresh keys get slots while the total cap has room");
+    let Market { mut devnet_proc, .. } = m;
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// A buyer that floods vouchers: a thousand one-base-unit steps and a burst far above the
+/// rate. The seller refuses them unread (error 12), so its ledger grows by at most a few
+/// vouchers, not a thousand.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_voucher_flood_grows_the_sellers_ledger_by_a_bounded_amount() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let m = market(dir.path(), "flood", 1, 131, &[]).await?;
+    let (mut seller, addr) = capped_seller(dir.path(), &m, 0xe1).await?;
+    let info_hash = info_hash_of(&m.magnet);
+    let key = PrivateKey::from_bytes(&[0xe2; 32])?;
+    m.devnet.faucet(&key.address(), 1_000_000_000, 100 * BTT).await?;
+
+    let mut peer = Cheater::connect(&addr, info_hash).await?;
+    let hello = loop {
+        let m = peer.next(Duration::from_secs(10)).await?.ok_or_else(|| anyhow::anyhow!("no hello"))?;
+        if let Some(SpeedMessage::Hello(h)) = Cheater::speed(&m) {
+            break h;
+        }
+    };
+    let channel = peer.bid_with_nonce(&key, &hello, Amount::from_btt(5), 1).await?;
+    // Let the seller read our balance.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    const FLOOD: u64 = 1000;
+    for seq in 1..=FLOOD {
+        // One base unit more each time: far below one block's worth.
+        peer.voucher(&key, channel, seq, Amount(BTT / 1000 + u128::from(seq))).await?;
+    }
+    let mut refused = 0;
+    while let Some(msg) = peer.next(Duration::from_secs(2)).await? {
+        if matches!(Cheater::speed(&msg), Some(SpeedMessage::Error(e)) if e.code == ErrorCode::VoucherFlood) {
+            refused += 1;
+        }
+    }
+    drop(peer);
+    // The closed connection hands its last voucher to the ledger writer.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(refused as u64 >= FLOOD - 10, "the flood was refused ({refused} of {FLOOD})");
+    seller.terminate(Duration::from_secs(20)).await?;
+    let book = bidswarm_ledger::Ledger::open(dir.path().join("seller-ledger.sqlite")).await?;
+    let vouchers: u64 = book.breakdown().await?.per_peer.values().map(|e| e.vouchers).sum();
+    assert!((1..=10).contains(&vouchers), "the seller's ledger holds {vouchers} vouchers");
+    assert!(book.verify().await?.problems.is_empty());
+    let Market { mut devnet_proc, .. } = m;
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
