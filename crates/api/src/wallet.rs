@@ -91,6 +91,9 @@ pub struct WalletStatus {
     /// Seconds left before it locks itself, while unlocked.
     #[ts(type = "number | null")]
     pub locks_in_secs: Option<u64>,
+    /// Bid for speed can sign (vouchers within the budgets and the spending cap, and
+    /// their settlements), also after the idle lock; the user's own lock stops it.
+    pub speed_signing: bool,
 }
 
 /// What the wallet holds. On-chain figures are `None` while the node is unreachable

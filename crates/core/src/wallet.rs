@@ -12,9 +12,15 @@
 //!
 //! The sealed secret lives in `<config>/wallet.keystore` or in the OS keyring
 //! (`bidswarm-wallet`'s keystore); Argon2id and BIP-39 run on `spawn_blocking`. While
-//! unlocked, the key is held once, in a [`SessionKey`], which bid-for-speed gets as its
-//! signer (`SpeedService::set_identity`). Locking revokes that key in place, so a copy of
-//! the identity that the speed layer still holds stops signing at the same moment.
+//! unlocked, the key is held in a [`SessionKey`] for wallet actions, and bid-for-speed
+//! gets its own [`SessionKey`] as its signer (`SpeedService::set_identity`).
+//!
+//! **Locking and bid for speed** (docs/PROTOCOL.md §6): the idle timer locks the wallet
+//! (sending, revealing and changing need the password again) but leaves bid for speed its
+//! key, so money the user agreed to keeps moving: vouchers within the budgets and the
+//! spending cap, and settlements of what they promised, which is all the speed layer signs.
+//! `WalletStatus::speed_signing` says so. Locking by the user revokes both keys in place,
+//! so a copy of the identity that the speed layer still holds stops signing at once.
 //!
 //! "Idle" means no wallet action by the user (unlock, quote, send, reveal, change
 //! password); reading the status, balances or history does not keep a wallet unlocked,
@@ -107,6 +113,12 @@ impl SessionKey {
     fn revoke(&self) {
         *self.key.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
+
+    /// A second holder of the same key, revoked on its own (bid for speed's).
+    fn duplicate(&self) -> Option<Arc<Self>> {
+        let key = self.key.read().unwrap_or_else(|p| p.into_inner()).clone()?;
+        Some(Self::new(key))
+    }
 }
 
 impl std::fmt::Debug for SessionKey {
@@ -188,6 +200,8 @@ struct Inner {
     /// Serializes what changes the sealed wallet (create, import, unlock, password).
     ops: tokio::sync::Mutex<()>,
     slot: Mutex<Slot>,
+    /// Bid for speed's key: kept through the idle lock, revoked by the user's lock.
+    speed_key: Mutex<Option<Arc<SessionKey>>>,
     store_note: Mutex<Option<String>>,
     network_setting: Mutex<TronNetwork>,
     node: Mutex<Client>,
@@ -381,6 +395,7 @@ impl WalletService {
             kdf: KdfParams::default(),
             ops: tokio::sync::Mutex::new(()),
             slot: Mutex::new(Slot::Unknown),
+            speed_key: Mutex::new(None),
             store_note: Mutex::new(None),
             network_setting: Mutex::new(network.clone()),
             node: Mutex::new(node),
@@ -515,7 +530,7 @@ impl WalletService {
         if matches!(*lock(&inner.slot), Slot::Missing) {
             return Err(no_wallet());
         }
-        inner.lock_now("locked by the user");
+        inner.lock_now("locked by the user", false);
         Ok(Response::WalletStatus { status: inner.status() })
     }
 
@@ -933,6 +948,7 @@ impl Inner {
             network: lock(&self.node).network().name().into(),
             auto_lock_secs: self.auto_lock_after.as_secs(),
             locks_in_secs: locks_in,
+            speed_signing: lock(&self.speed_key).is_some() && self.speed.identity().is_some(),
         }
     }
 
@@ -956,35 +972,43 @@ impl Inner {
         if let Slot::Unlocked { key: old, .. } = &*slot {
             old.revoke();
         }
+        let speed_key = key.duplicate();
         *slot = Slot::Unlocked { locked, key, last_used: Instant::now() };
         drop(slot);
+        if let Some(old) = std::mem::replace(&mut *lock(&self.speed_key), speed_key) {
+            old.revoke();
+        }
         self.publish_identity();
     }
 
-    fn lock_now(&self, why: &str) {
+    /// Locks the wallet. `keep_speed`: bid for speed keeps its key (the idle timer);
+    /// otherwise it is revoked too (the user locked).
+    fn lock_now(&self, why: &str, keep_speed: bool) {
         let mut slot = lock(&self.slot);
         let Slot::Unlocked { locked, key, .. } = &*slot else { return };
         key.revoke();
-        info!(address = %locked.address(), "wallet locked: {why}");
+        info!(address = %locked.address(), keeps_bid_for_speed = keep_speed, "wallet locked: {why}");
         *slot = Slot::Locked(locked.clone());
         drop(slot);
-        self.speed.set_identity(None);
+        if !keep_speed {
+            if let Some(speed_key) = lock(&self.speed_key).take() {
+                speed_key.revoke();
+            }
+            self.speed.set_identity(None);
+        }
     }
 
     fn lock_if_idle(&self) {
         let idle = matches!(&*lock(&self.slot), Slot::Unlocked { last_used, .. } if last_used.elapsed() >= self.auto_lock_after);
         if idle {
-            self.lock_now(&format!("idle for {} s", self.auto_lock_after.as_secs()));
+            self.lock_now(&format!("idle for {} s", self.auto_lock_after.as_secs()), true);
         }
     }
 
-    /// Gives bid-for-speed the unlocked key, for the current network. A network without
-    /// BTT (Nile, Shasta) has nothing to pay with, so speed gets no identity there.
+    /// Gives bid-for-speed its key, for the current network. A network without BTT
+    /// (Nile, Shasta) has nothing to pay with, so speed gets no identity there.
     fn publish_identity(&self) {
-        let key = match &*lock(&self.slot) {
-            Slot::Unlocked { key, .. } => key.clone(),
-            _ => return,
-        };
+        let Some(key) = lock(&self.speed_key).clone() else { return };
         let client = self.client();
         let identity = client.btt_contract().map(|token| SpeedIdentity {
             address: key.address,

@@ -292,7 +292,13 @@ max_price_per_gib: string,
 /**
  * Base units each torrent may spend at most (per torrent, overridable).
  */
-budget_per_torrent: string, earning_enabled: boolean, 
+budget_per_torrent: string, 
+/**
+ * Base units all torrents together may spend, counted from the ledger (every
+ * session's vouchers). Required above zero when spending is on; raise it to spend
+ * more.
+ */
+spending_cap: string, earning_enabled: boolean, 
 /**
  * Base units per GiB below which no paid slot is sold.
  */
@@ -305,6 +311,15 @@ credit_window_bytes: number,
  * Base units one payer may owe us unsettled before it gets no paid slot.
  */
 exposure_cap: string, 
+/**
+ * Base units all payers together may owe us unsettled before no payer gets a paid
+ * slot: fresh keys cannot multiply [`Self::exposure_cap`].
+ */
+total_exposure_cap: string, 
+/**
+ * Seconds a payer may owe us unsettled before it gets no paid slot until it pays.
+ */
+settlement_overdue_secs: number, 
 /**
  * Base units owed to one payee that trigger a settlement on chain.
  */
@@ -361,7 +376,7 @@ counterparty: string, price_per_gib: string, budget: string,
  */
 cumulative: string, seq: number, };
 
-export type SpeedEvent = { "what": "bid", id: TorrentId, peer: string, price: string, } | { "what": "price", id: TorrentId, peer: string, price: string, slot: boolean, } | { "what": "paid", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "earned", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "settled", txid: string, amount: string, } | { "what": "budget_exhausted", id: TorrentId, };
+export type SpeedEvent = { "what": "bid", id: TorrentId, peer: string, price: string, } | { "what": "price", id: TorrentId, peer: string, price: string, slot: boolean, } | { "what": "price_refused", id: TorrentId, peer: string, price: string, bid: string, } | { "what": "paid", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "earned", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "settled", txid: string, amount: string, } | { "what": "budget_exhausted", id: TorrentId, };
 
 export type SecretStoreKind = "keyring" | "file";
 
@@ -395,7 +410,12 @@ auto_lock_secs: number,
 /**
  * Seconds left before it locks itself, while unlocked.
  */
-locks_in_secs: number | null, };
+locks_in_secs: number | null, 
+/**
+ * Bid for speed can sign (vouchers within the budgets and the spending cap, and
+ * their settlements), also after the idle lock; the user's own lock stops it.
+ */
+speed_signing: boolean, };
 
 export type WalletBalances = { address: string, network: string, online: boolean, 
 /**
