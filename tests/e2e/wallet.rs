@@ -433,8 +433,18 @@ async fn an_idle_wallet_locks_itself() -> anyhow::Result<()> {
     })
     .await?;
     assert!(locked_after.elapsed() >= Duration::from_secs(2), "not before the idle time");
+    // The idle lock does not stop money the user agreed to: bid for speed still signs,
+    // until the user locks the wallet too.
+    assert!(server.status().await?.speed_signing, "bid for speed keeps its key through the idle lock");
+    server.call(&Request::LockWallet).await?;
+    assert!(!server.status().await?.speed_signing, "the user's lock after the idle lock stops it");
     server.call(&Request::UnlockWallet { password: PASSWORD.into() }).await?;
-    assert_eq!(server.status().await?.state, WalletState::Unlocked);
+    let status = server.status().await?;
+    assert_eq!((status.state, status.speed_signing), (WalletState::Unlocked, true));
+    // The user's own lock stops it.
+    server.call(&Request::LockWallet).await?;
+    let status = server.status().await?;
+    assert_eq!((status.state, status.speed_signing), (WalletState::Locked, false));
     Ok(())
 }
 

@@ -985,11 +985,13 @@ impl Inner {
     /// otherwise it is revoked too (the user locked).
     fn lock_now(&self, why: &str, keep_speed: bool) {
         let mut slot = lock(&self.slot);
-        let Slot::Unlocked { locked, key, .. } = &*slot else { return };
-        key.revoke();
-        info!(address = %locked.address(), keeps_bid_for_speed = keep_speed, "wallet locked: {why}");
-        *slot = Slot::Locked(locked.clone());
+        if let Slot::Unlocked { locked, key, .. } = &*slot {
+            key.revoke();
+            info!(address = %locked.address(), keeps_bid_for_speed = keep_speed, "wallet locked: {why}");
+            *slot = Slot::Locked(locked.clone());
+        }
         drop(slot);
+        // Also after the idle lock: the user's lock stops bid for speed signing.
         if !keep_speed {
             if let Some(speed_key) = lock(&self.speed_key).take() {
                 speed_key.revoke();

@@ -118,7 +118,7 @@ export function SpeedSettingsPage() {
     <div className="page speed-page">
       <h1 className="page-title">{t('speedSettings.title')}</h1>
       <form className="speed-form" onSubmit={(e) => void save(e)} noValidate>
-        {walletState && walletState !== 'unlocked' && (draft.spending || draft.earning) ? (
+        {walletState && walletState !== 'unlocked' && !wallet.value?.speed_signing && (draft.spending || draft.earning) ? (
           <p className="warning" role="status">
             {t(walletState === 'none' ? 'speedSettings.needsWallet' : 'speedSettings.needsUnlock')}
           </p>

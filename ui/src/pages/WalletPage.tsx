@@ -161,12 +161,24 @@ function AddressCard({ status, onChanged }: { status: WalletStatus; onChanged: (
               {unlocked && status.locks_in_secs !== null ? <span className="muted"> {t('wallet.locksIn', { minutes: Math.ceil(status.locks_in_secs / 60) })}</span> : null}
             </dd>
           </dl>
+          {!unlocked && status.speed_signing ? (
+            <p className="muted" role="status" data-testid="speed-signing">
+              {t('wallet.speedSigning')}
+            </p>
+          ) : null}
           {unlocked ? (
             <button type="button" className="btn" onClick={() => void lock()}>
               {t('wallet.lock')}
             </button>
           ) : (
-            <UnlockForm onUnlocked={onChanged} />
+            <>
+              <UnlockForm onUnlocked={onChanged} />
+              {status.speed_signing ? (
+                <button type="button" className="btn" onClick={() => void lock()}>
+                  {t('wallet.stopSpeedSigning')}
+                </button>
+              ) : null}
+            </>
           )}
         </div>
       </div>
