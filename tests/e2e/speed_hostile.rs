@@ -446,3 +446,53 @@ async fn a_voucher_flood_grows_the_sellers_ledger_by_a_bounded_amount() -> anyho
     devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }
+
+/// A restart never gives a torrent its budget again: a bidder spends its whole 0.5 BTT
+/// budget on a download, then downloads the same torrent again into a new folder with the
+/// same ledger. The second run promises nothing more, says its budget is used up, and
+/// still finishes for free; the ledger holds the first run's spending once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_never_refreshes_a_spent_budget() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let m = market(dir.path(), "again", 16, 151, &[]).await?;
+    let (seeder_key, _) = wallet(dir.path(), "seeder", 0xf1, &m.devnet, None).await?;
+    let (buyer_key, _) = wallet(dir.path(), "buyer", 0xf2, &m.devnet, Some(1000 * BTT)).await?;
+    let (_seeder, addr) = start_seeder(
+        "seeder",
+        &m.torrent,
+        &m.seed_dir,
+        &["--upload-limit", "4M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", &m.url],
+        dir.path(),
+    )
+    .await?;
+    let ledger = dir.path().join("buyer-ledger.sqlite");
+    let args = [
+        "--wallet-file",
+        &buyer_key,
+        "--network",
+        &m.url,
+        "--bid",
+        "64",
+        "--budget",
+        "0.5",
+        "--ledger",
+        path_str(&ledger),
+    ];
+    let mut spent = Vec::new();
+    for run in ["first", "second"] {
+        let out = dir.path().join(run);
+        let mut buyer = leecher(run, &m.magnet, &out, &addr, &args, dir.path())?;
+        let status = buyer.wait_exit(TRANSFER_TIMEOUT).await?;
+        anyhow::ensure!(status.success(), "the {run} run failed:\n{}", buyer.stderr_tail());
+        assert!(files_equal(&m.data, &out.join("again.bin"))?, "the {run} download is intact");
+        assert_eq!(value(&buyer, "budget_exhausted").as_deref(), Some("true"), "{run} run");
+        spent.push(value(&buyer, "spent").unwrap_or_default());
+    }
+    let half = (BTT / 2).to_string();
+    assert_eq!(spent, [half.clone(), half], "the second run counts the first run's spending, and adds none");
+    let book = bidswarm_ledger::Ledger::open(&ledger).await?;
+    assert_eq!(book.summary().await?.spent.base_units(), BTT / 2, "spent once in all");
+    let Market { mut devnet_proc, .. } = m;
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
