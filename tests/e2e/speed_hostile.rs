@@ -289,7 +289,10 @@ async fn try_for_slot(
             Some(SpeedMessage::Error(e)) => {
                 errors.push(e.code);
                 // The seller said why it gives no slot: no need to wait longer.
-                if matches!(e.code, ErrorCode::NoCredit | ErrorCode::ExposureCap) {
+                if matches!(
+                    e.code,
+                    ErrorCode::NoCredit | ErrorCode::ExposureCap | ErrorCode::SettlementOverdue
+                ) {
                     break;
                 }
             }
@@ -310,29 +313,34 @@ async fn try_for_slot(
 
 /// A seller for the buyer-side attacks, with small caps: 2 BTT per payer, 5 BTT in all.
 async fn capped_seller(dir: &Path, m: &Market, seed: u8) -> anyhow::Result<(bidswarm_tests::Proc, String)> {
+    capped_seller_with(dir, m, seed, &[]).await
+}
+
+async fn capped_seller_with(
+    dir: &Path,
+    m: &Market,
+    seed: u8,
+    extra: &[&str],
+) -> anyhow::Result<(bidswarm_tests::Proc, String)> {
     let (seeder_key, _) = wallet(dir, "seeder", seed, &m.devnet, None).await?;
-    start_seeder(
-        "seeder",
-        &m.torrent,
-        &m.seed_dir,
-        &[
-            "--earn",
-            "--ask",
-            "1",
-            "--exposure-cap",
-            "2",
-            "--total-exposure-cap",
-            "5",
-            "--wallet-file",
-            &seeder_key,
-            "--network",
-            &m.url,
-            "--ledger",
-            path_str(&dir.join("seller-ledger.sqlite")),
-        ],
-        dir,
-    )
-    .await
+    let ledger = dir.join("seller-ledger.sqlite");
+    let mut args = vec![
+        "--earn",
+        "--ask",
+        "1",
+        "--exposure-cap",
+        "2",
+        "--total-exposure-cap",
+        "5",
+        "--wallet-file",
+        &seeder_key,
+        "--network",
+        &m.url,
+        "--ledger",
+        path_str(&ledger),
+    ];
+    args.extend_from_slice(extra);
+    start_seeder("seeder", &m.torrent, &m.seed_dir, &args, dir).await
 }
 
 fn info_hash_of(magnet: &str) -> [u8; 20] {
@@ -492,6 +500,28 @@ async fn a_restart_never_refreshes_a_spent_budget() -> anyhow::Result<()> {
     assert_eq!(spent, [half.clone(), half], "the second run counts the first run's spending, and adds none");
     let book = bidswarm_ledger::Ledger::open(&ledger).await?;
     assert_eq!(book.summary().await?.spent.base_units(), BTT / 2, "spent once in all");
+    let Market { mut devnet_proc, .. } = m;
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// A buyer that owes the seller longer than its settlement deadline (here 3 s) gets no
+/// paid slot until it pays, and is told so (error 13), whatever connection it comes on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_buyer_whose_settlement_is_overdue_gets_no_paid_slot() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let m = market(dir.path(), "overdue", 1, 161, &[]).await?;
+    let (_seller, addr) = capped_seller_with(dir.path(), &m, 0x71, &["--settlement-overdue", "3"]).await?;
+    let info_hash = info_hash_of(&m.magnet);
+    let key = PrivateKey::from_bytes(&[0x72; 32])?;
+    m.devnet.faucet(&key.address(), 1_000_000_000, 100 * BTT).await?;
+    let wait = Duration::from_secs(10);
+    let (slot, _) = try_for_slot(&addr, info_hash, &key, 1, Some(Amount(BTT / 10)), wait).await?;
+    assert!(slot, "a funded buyer that owes nothing gets the slot");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (slot, errors) = try_for_slot(&addr, info_hash, &key, 2, None, wait).await?;
+    assert!(!slot, "no slot while the debt is overdue");
+    assert!(errors.contains(&ErrorCode::SettlementOverdue), "told why: {errors:?}");
     let Market { mut devnet_proc, .. } = m;
     devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())

@@ -117,6 +117,10 @@ pub struct EarnArgs {
     /// The most all payers together may owe us unsettled, in BTT (default 500).
     #[arg(long, value_name = "BTT", value_parser = parse_btt)]
     total_exposure_cap: Option<Amount>,
+    /// Seconds a payer may owe us unsettled before it gets no paid slot until it pays
+    /// (default a day).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    settlement_overdue: Option<u64>,
 }
 
 impl BidArgs {
@@ -143,6 +147,9 @@ impl EarnArgs {
         }
         if let Some(cap) = self.total_exposure_cap {
             speed.total_exposure_cap = cap.0.to_string();
+        }
+        if let Some(secs) = self.settlement_overdue {
+            speed.settlement_overdue_secs = secs;
         }
     }
 }
