@@ -287,3 +287,44 @@ async fn the_ledger_answers_summary_health_and_export_through_the_api() -> anyho
     assert_eq!(csv.lines().count(), 1);
     Ok(())
 }
+
+/// The settings name a file to read as a blocklist, so a caller with the token could aim it
+/// at a key file, a FIFO or `/dev/zero`. Each is refused with a clear error that never
+/// quotes the file, nothing hangs, and the saved settings are unchanged.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blocklist_path_never_leaks_a_file_hangs_or_eats_memory() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    let server = Server::start("serve", &data_dir, dir.path()).await?;
+    let Response::Settings { settings: before, .. } = server.call(&Request::GetSettings).await? else {
+        anyhow::bail!("no settings")
+    };
+    let secret = "4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d";
+    let key_file = dir.path().join("wallet.key");
+    std::fs::write(&key_file, format!("{secret}\n"))?;
+    let fifo = dir.path().join("fifo");
+    anyhow::ensure!(std::process::Command::new("mkfifo").arg(&fifo).status()?.success(), "mkfifo failed");
+    for (path, says) in [
+        (path_str(&key_file), "is not a blocklist"),
+        (path_str(&fifo), "not a regular file"),
+        ("/dev/zero", "not a regular file"),
+    ] {
+        let mut settings = before.clone();
+        settings.blocklist_path = Some(path.into());
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            server.rpc(&Request::UpdateSettings { settings }),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("reading {path} as a blocklist hung"))??;
+        let error = answer.err().ok_or_else(|| anyhow::anyhow!("{path} was taken as a blocklist"))?;
+        assert_eq!(error.kind, ApiErrorKind::BadRequest, "{path}: {}", error.message);
+        assert!(error.message.contains(says), "{path}: {}", error.message);
+        assert!(!error.message.contains(&secret[..16]), "the key file's content leaked: {}", error.message);
+    }
+    let Response::Settings { settings: after, .. } = server.call(&Request::GetSettings).await? else {
+        anyhow::bail!("no settings")
+    };
+    assert_eq!(after, before, "nothing was saved");
+    Ok(())
+}

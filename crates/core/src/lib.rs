@@ -775,22 +775,52 @@ fn connection_limits(settings: &Settings) -> ConnectionLimits {
     }
 }
 
+/// Largest blocklist read; the biggest public P2P lists are about 20 MB.
+const MAX_BLOCKLIST_BYTES: u64 = 64 << 20;
+
+/// Reads a blocklist file. Whoever can change the settings names the path, so it is read
+/// only if it is a regular file of at most [`MAX_BLOCKLIST_BYTES`] (a FIFO would hang the
+/// request, `/dev/zero` would fill memory), and no error quotes what the file holds (a
+/// key file named as a blocklist must not come back in the message).
 async fn read_blocklist(path: &str) -> Result<(Blocklist, BlocklistStatus), ApiError> {
-    let bytes = tokio::fs::read(path).await.map_err(|e| {
+    use tokio::io::AsyncReadExt;
+    let cannot = |e: std::io::Error| {
         let kind = if e.kind() == std::io::ErrorKind::NotFound {
             ApiErrorKind::PathNotFound
         } else {
             ApiErrorKind::Io
         };
         api_error(kind, format!("cannot read the blocklist {path}: {e}"))
-    })?;
+    };
+    let too_big = || {
+        api_error(
+            ApiErrorKind::BadRequest,
+            format!("{path} is larger than {} MiB, too large for a blocklist", MAX_BLOCKLIST_BYTES >> 20),
+        )
+    };
+    let meta = tokio::fs::metadata(path).await.map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(api_error(
+            ApiErrorKind::BadRequest,
+            format!("{path} is not a regular file; a blocklist is a text file of CIDR blocks, addresses or ranges"),
+        ));
+    }
+    if meta.len() > MAX_BLOCKLIST_BYTES {
+        return Err(too_big());
+    }
+    let file = tokio::fs::File::open(path).await.map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BLOCKLIST_BYTES + 1).read_to_end(&mut bytes).await.map_err(cannot)?;
+    if bytes.len() as u64 > MAX_BLOCKLIST_BYTES {
+        return Err(too_big());
+    }
     let (blocklist, bad) = Blocklist::parse(&String::from_utf8_lossy(&bytes));
     if blocklist.is_empty() && !bad.is_empty() {
         return Err(api_error(
             ApiErrorKind::BadRequest,
             format!(
-                "{path} is not a blocklist: no line could be read (line {}: \"{}\"); expected CIDR blocks, addresses or ranges",
-                bad[0].line, bad[0].text
+                "{path} is not a blocklist: no line could be read (the first unreadable one is line {}); expected CIDR blocks, addresses or ranges",
+                bad[0].line
             ),
         ));
     }
