@@ -84,9 +84,21 @@ pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions)
             )));
         }
     }
+    // Written from the parsed URL, never the raw string: the URL parser drops tabs and
+    // newlines, so a caller cannot smuggle lines of its own into the output file.
+    let mut trackers = Vec::with_capacity(options.trackers.len());
     for tracker in &options.trackers {
-        if url::Url::parse(tracker).is_err() {
-            return Err(Error::BadInput(format!("tracker \"{tracker}\" is not a URL")));
+        let shown: String = tracker.chars().filter(|c| !c.is_control()).take(200).collect();
+        match url::Url::parse(tracker) {
+            Ok(url) if matches!(url.scheme(), "http" | "https" | "udp" | "ws" | "wss") => {
+                trackers.push(String::from(url))
+            }
+            Ok(_) => {
+                return Err(Error::BadInput(format!(
+                    "tracker \"{shown}\" is not an http, https, udp or ws tracker URL"
+                )))
+            }
+            Err(_) => return Err(Error::BadInput(format!("tracker \"{shown}\" is not a URL"))),
         }
     }
     let (root, options_owned) = (path.to_owned(), options.clone());
@@ -100,7 +112,7 @@ pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions)
         source: anyhow::anyhow!("{e}"),
     })?;
     let info_hash = hex::encode(Sha1::digest(&info_bytes));
-    let trackers: Vec<&str> = options.trackers.iter().map(String::as_str).collect();
+    let trackers: Vec<&str> = trackers.iter().map(String::as_str).collect();
     let meta = MetaInfo {
         announce: trackers.first().copied(),
         announce_list: trackers.iter().map(|t| vec![*t]).collect(),
@@ -305,6 +317,28 @@ mod tests {
         assert_eq!(resolved.name(), Some("data.bin"));
         assert!(created.magnet.starts_with(&format!("magnet:?xt=urn:btih:{}", created.id)));
         assert!(created.magnet.contains("tr="), "{}", created.magnet);
+    }
+
+    /// A tracker string carrying newlines wrote whole lines of the caller's choice into the
+    /// output (an `authorized_keys` line, say); trackers are written from the parsed URL.
+    #[tokio::test]
+    async fn regression_a_tracker_with_newlines_writes_no_line_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data.bin");
+        std::fs::write(&data, vec![7u8; 20_000]).unwrap();
+        let out = dir.path().join("out.torrent");
+        let injected = "http://127.0.0.1:1/announce\nssh-ed25519 AAAAC3Nza attacker@example\n";
+        let options = CreateOptions { trackers: vec![injected.into()], ..Default::default() };
+        create_torrent(&data, &out, &options).await.unwrap();
+        let written = std::fs::read(&out).unwrap();
+        assert!(!written.contains(&b'\n'), "no newline reaches the file");
+        let text = String::from_utf8_lossy(&written);
+        assert!(text.contains("http://127.0.0.1:1/announcessh-ed25519"), "the URL as parsed: {text}");
+        for bad in ["file:///etc/passwd", "not a url"] {
+            let options = CreateOptions { trackers: vec![bad.into()], ..Default::default() };
+            let err = create_torrent(&data, &out, &options).await.unwrap_err();
+            assert!(matches!(err, Error::BadInput(_)), "{bad}: {err}");
+        }
     }
 
     /// librqbit 9.1 wrote one hash too many for sizes that are a multiple of the piece
