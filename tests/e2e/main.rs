@@ -9,6 +9,7 @@ mod fees;
 mod gateway;
 mod lifecycle;
 mod restart;
+mod settlement;
 mod speed;
 mod transfer;
 mod transmission;
