@@ -5,14 +5,17 @@
 //!
 //! | endpoint | what |
 //! |---|---|
-//! | `/wallet/getnowblock` | the head block |
-//! | `/wallet/getaccount` | TRX balance; `{}` for an account never credited |
-//! | `/wallet/triggerconstantcontract` | `balanceOf(address)` and `decimals()` of the devnet BTT |
-//! | `/wallet/broadcasttransaction`, `/wallet/broadcasthex` | verify, then apply |
-//! | `/wallet/gettransactioninfobyid` | the receipt, once the transaction is in a block |
-//! | `/v1/accounts/{addr}/transactions[/trc20]` | TronGrid-style history, newest first |
+//! | `/wallet/getnowblock`, `/wallet/getblockbynum`, `/wallet/getblock` | blocks, with their transactions |
+//! | `/wallet/getaccount` | TRX balance; `{}` for an address with no account |
+//! | `/wallet/getaccountresource` | free bandwidth used and its limit, network totals |
+//! | `/wallet/getchainparameters` | the fee parameters it charges by ([`MAINNET_FEES`]) |
+//! | `/wallet/triggerconstantcontract`, `/wallet/estimateenergy` | `balanceOf`, `decimals`, and a `transfer`'s energy, of the devnet BTT |
+//! | `/wallet/broadcasttransaction`, `/wallet/broadcasthex` | verify, charge, apply |
+//! | `/wallet/gettransactionbyid` | the transaction (memo in `raw_data.data`), once in a block |
+//! | `/wallet/gettransactioninfobyid` | the receipt (`fee`, `receipt.net_fee`/`net_usage`/`energy_fee`/`energy_usage_total`), once in a block |
+//! | `/v1/accounts/{addr}/transactions[/trc20]` | TronGrid's history, newest first; the TRC-20 one without memo, as TronGrid |
 //! | `POST /devnet/faucet` | `{address, trx_sun, btt}` credits an account (BTT as a decimal string) |
-//! | `GET /devnet/info` | BTT contract, block interval, head, fees |
+//! | `GET /devnet/info` | BTT contract, block interval, head (for people; no fee path uses it) |
 //!
 //! **BTT.** The devnet has one TRC-20 contract, BTT at [`crate::devnet_btt_contract`]
 //! (`41` + ASCII `bidswarm devnet  BTT`), which runs `transfer(address,uint256)` only.
