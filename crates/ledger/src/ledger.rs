@@ -379,6 +379,24 @@ impl Ledger {
         Ok(out)
     }
 
+    /// TRX (in sun) the chain burnt for our confirmed or failed settlements, as far as
+    /// their fees are known. TRX, not BTT: kept beside the journal, which books BTT only.
+    pub async fn settlement_fees_sun(&self) -> Result<u64> {
+        let mut conn = self.pool.acquire().await?;
+        let fees = sqlx::query_scalar!(
+            "SELECT fee_sun AS \"fee_sun!\" FROM settlement_transactions WHERE fee_sun IS NOT NULL"
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        fees.into_iter().try_fold(0u64, |sum, fee| {
+            let fee = u64::try_from(fee).map_err(|_| Error::Corrupt {
+                what: "settlement_transactions.fee_sun",
+                detail: format!("{fee}"),
+            })?;
+            sum.checked_add(fee).ok_or(Error::OutOfRange { what: "settlement fees", value: u64::MAX })
+        })
+    }
+
     /// Notes what the chain burnt for a settlement's transaction (its `fee`, in sun).
     pub async fn settlement_fee(&self, id: SettlementId, fee_sun: u64) -> Result<()> {
         let fee = to_i64("fee_sun", fee_sun)?;

@@ -215,8 +215,10 @@ async fn a_signed_settlement_is_in_flight_until_final_and_survives_a_reopen() ->
     let p = &in_flight[0];
     assert_eq!((p.id, p.counterparty, p.amount, &p.tx), (sid, k.seeder.address(), btt("4"), &signed));
     assert_eq!(p.channels, vec![(ch.id, btt("4"))]);
+    assert_eq!(ledger.settlement_fees_sun().await?, 0, "no fee known yet");
     ledger.settlement_fee(sid, 1_810_000).await?;
     ledger.settlement_confirmed(sid, TXID_OUT, T0 + 1).await?;
+    assert_eq!(ledger.settlement_fees_sun().await?, 1_810_000);
     assert!(ledger.settlements_in_flight().await?.is_empty(), "final: no longer in flight");
     let report = ledger.verify().await?;
     assert!(report.is_ok(), "{report}");
