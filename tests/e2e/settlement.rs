@@ -36,6 +36,8 @@ struct Hostility {
     /// While set: the first broadcast reaches the devnet but its answer comes after the
     /// client gave up; receipts are hidden (`{}`), dropped or answered with HTTP 500.
     on: AtomicBool,
+    /// While `on`: broadcasts never reach the devnet (closed without an answer).
+    drop_broadcasts: AtomicBool,
     broadcasts: AtomicUsize,
     receipts: AtomicUsize,
 }
@@ -61,6 +63,13 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, hostility: &Hostilit
     let head = String::from_utf8_lossy(&request[..request.len().min(200)]).into_owned();
     let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
     let hostile = hostility.on.load(Ordering::SeqCst);
+    if hostile
+        && path.ends_with("/wallet/broadcasttransaction")
+        && hostility.drop_broadcasts.load(Ordering::SeqCst)
+    {
+        hostility.broadcasts.fetch_add(1, Ordering::SeqCst);
+        return Ok(());
+    }
     if hostile
         && path.ends_with("/wallet/broadcasttransaction")
         && hostility.broadcasts.fetch_add(1, Ordering::SeqCst) == 0
@@ -162,6 +171,19 @@ fn ledger_line(ledger: &Path, what: &str, key: &str) -> anyhow::Result<Option<St
 /// the transfer confirmed and records it.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_that_stalls_and_fails_answers_gets_each_debt_paid_exactly_once() -> anyhow::Result<()> {
+    hostile_settlement(false).await
+}
+
+/// A node that drops every broadcast: the payer's transfer never reaches the chain. It is
+/// rebroadcast until it has expired by the chain's clock (5 s here, plus the 60 s margin);
+/// then, restarted with an honest node, the payer marks it failed, signs the debt anew,
+/// and the seeder is paid once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_settlement_a_node_dropped_is_signed_anew_only_after_it_expired() -> anyhow::Result<()> {
+    hostile_settlement(true).await
+}
+
+async fn hostile_settlement(drop_broadcasts: bool) -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
     let dir = dir.path();
     let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.join("chain.sqlite"), dir).await?;
@@ -215,32 +237,31 @@ async fn a_node_that_stalls_and_fails_answers_gets_each_debt_paid_exactly_once()
     let payer_ledger = dir.join("payer-ledger.sqlite");
     let out = dir.join("out");
     let download = |name: &str| {
-        Proc::spawn(
-            name,
-            cli(&[
-                "download",
-                &magnet,
-                "-o",
-                path_str(&out),
-                "--no-dht",
-                "--exit-on-complete",
-                "--peer",
-                &peer,
-                "--wallet-file",
-                &payer_file,
-                "--network",
-                &proxy,
-                "--bid",
-                "64",
-                "--budget",
-                "10",
-                "--ledger",
-                path_str(&payer_ledger),
-            ]),
-            dir,
-        )
+        let mut command = cli(&[
+            "download",
+            &magnet,
+            "-o",
+            path_str(&out),
+            "--no-dht",
+            "--exit-on-complete",
+            "--peer",
+            &peer,
+            "--wallet-file",
+            &payer_file,
+            "--network",
+            &proxy,
+            "--bid",
+            "64",
+            "--budget",
+            "10",
+            "--ledger",
+            path_str(&payer_ledger),
+        ]);
+        command.env("BIDSWARM_SETTLEMENT_VALID_SECS", "5");
+        Proc::spawn(name, command, dir)
     };
 
+    hostility.drop_broadcasts.store(drop_broadcasts, Ordering::SeqCst);
     hostility.on.store(true, Ordering::SeqCst);
     let mut payer = download("payer")?;
     let status = payer.wait_exit(TRANSFER_TIMEOUT).await?;
@@ -259,15 +280,30 @@ async fn a_node_that_stalls_and_fails_answers_gets_each_debt_paid_exactly_once()
         assert_eq!(transfers.len(), 1, "one transfer paid it: {transfers:?}");
         Ok(())
     };
-    // The first broadcast went through: the seeder is paid once, with nothing signed twice.
-    bidswarm_tests::wait_until(
-        "the first transfer in a block",
-        Duration::from_secs(20),
-        Duration::from_millis(250),
-        async || devnet.btt_balance(&seeder_address).await.ok().filter(|b| *b > 0),
-    )
-    .await?;
-    paid_once().await?;
+    if drop_broadcasts {
+        // Nothing reached the chain. Wait until the transfer is past its expiration and
+        // the margin by the chain's clock: signed more than 30 s before the payer exited,
+        // valid for 5 s, so 40 s after the exit is enough.
+        assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "a dropped broadcast pays nothing");
+        let exited_ms = devnet.now_block().await?.timestamp_ms;
+        bidswarm_tests::wait_until(
+            "the chain's clock past the expiry",
+            Duration::from_secs(90),
+            Duration::from_millis(500),
+            async || devnet.now_block().await.ok().filter(|b| b.timestamp_ms > exited_ms + 40_000),
+        )
+        .await?;
+    } else {
+        // The first broadcast went through: the seeder is paid once, nothing signed twice.
+        bidswarm_tests::wait_until(
+            "the first transfer in a block",
+            Duration::from_secs(20),
+            Duration::from_millis(250),
+            async || devnet.btt_balance(&seeder_address).await.ok().filter(|b| *b > 0),
+        )
+        .await?;
+        paid_once().await?;
+    }
 
     // Restarted with an honest node: the transfer in flight in its ledger is found in a
     // block and recorded; nothing new is signed.

@@ -43,6 +43,17 @@ const CONFIRM_WITHIN: Duration = Duration::from_secs(30);
 /// A settlement transaction's lifetime (`raw_data.expiration` after its timestamp). Short,
 /// so a transaction a node lost can be replaced soon; long enough for a slow node.
 const VALID_FOR: Duration = Duration::from_secs(120);
+/// Overrides [`VALID_FOR`] in seconds (tests shorten it to see an expiry).
+const VALID_FOR_ENV: &str = "BIDSWARM_SETTLEMENT_VALID_SECS";
+
+fn valid_for() -> Duration {
+    std::env::var(VALID_FOR_ENV)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(VALID_FOR, Duration::from_secs)
+}
+
 /// How far past its expiration (by the head block's time) a transaction in no block is
 /// taken as gone for good: a block made just before the expiration may reach the node late.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
@@ -66,8 +77,8 @@ pub(crate) async fn settle(
     threshold: Amount,
     force: bool,
 ) -> Vec<Settled> {
-    let Some(me) = speed.identity() else { return Vec::new() };
     let mut done = Vec::new();
+    // Following needs no key: a locked wallet still sees its settlements land.
     // Payees with a transaction that may still confirm: nothing new is signed for them.
     let mut in_flight: BTreeSet<Address> = BTreeSet::new();
     if let Some(l) = ledger {
@@ -87,9 +98,12 @@ pub(crate) async fn settle(
                 }
                 Ok(Followed::Expired) => {
                     info!(txid = %p.tx.txid, payee = %p.counterparty, "the settlement expired in no block; it will be signed anew");
-                    if let Err(e) = l.settlement_failed(p.id, unix_now()).await {
-                        warn!(txid = %p.tx.txid, "the ledger did not take the expiry, so it stays in flight: {e}");
-                        in_flight.insert(p.counterparty);
+                    match l.settlement_failed(p.id, unix_now()).await {
+                        Ok(()) => owed_again(speed, l, &p).await,
+                        Err(e) => {
+                            warn!(txid = %p.tx.txid, "the ledger did not take the expiry, so it stays in flight: {e}");
+                            in_flight.insert(p.counterparty);
+                        }
                     }
                 }
                 Ok(Followed::Waiting) => {
@@ -103,6 +117,7 @@ pub(crate) async fn settle(
         }
     }
 
+    let Some(me) = speed.identity() else { return done };
     let mut by_payee: BTreeMap<Address, Vec<(ChannelId, Owed)>> = BTreeMap::new();
     for (channel, owed) in speed.unsettled() {
         by_payee.entry(owed.counterparty).or_default().push((channel, owed));
@@ -247,7 +262,7 @@ async fn broadcast_and_wait(
             warn!(txid = %tx.txid, "the node did not take the settlement (followed until it expires): {e}")
         }
     }
-    let wait = if until_expired { VALID_FOR + EXPIRY_MARGIN + CONFIRM_WITHIN } else { CONFIRM_WITHIN };
+    let wait = if until_expired { valid_for() + EXPIRY_MARGIN + CONFIRM_WITHIN } else { CONFIRM_WITHIN };
     let deadline = tokio::time::Instant::now() + wait;
     while tokio::time::Instant::now() < deadline {
         let looked = if until_expired {
@@ -268,6 +283,21 @@ async fn broadcast_and_wait(
     None
 }
 
+/// A settlement that will never pay (expired, or failed on chain) is owed again: its
+/// channels go back to the speed layer as the ledger now has them. A settlement from an
+/// earlier session counted as paid when it was restored at start, so without this its
+/// debt would wait for the next start.
+async fn owed_again(speed: &Arc<SpeedService>, ledger: &Ledger, p: &InFlightSettlement) {
+    match ledger.unsettled(bidswarm_ledger::Direction::Spend).await {
+        Ok(all) => {
+            let again: Vec<_> =
+                all.into_iter().filter(|u| p.channels.iter().any(|(c, _)| *c == u.channel)).collect();
+            speed.restore_unsettled(&again, &[]);
+        }
+        Err(e) => warn!(txid = %p.tx.txid, "cannot read what is owed again from the ledger: {e}"),
+    }
+}
+
 /// A settlement in a block: confirmed (the channels are settled that far, its fee noted)
 /// or failed on chain (its fee burnt, the debt owed again).
 async fn record_final(
@@ -281,8 +311,9 @@ async fn record_final(
     }
     if !info.success {
         warn!(txid = %p.tx.txid, "the settlement failed on chain, will retry: {}", info.failure.clone().unwrap_or_default());
-        if let Err(e) = ledger.settlement_failed(p.id, unix_now()).await {
-            warn!(txid = %p.tx.txid, "the ledger did not take the failure: {e}");
+        match ledger.settlement_failed(p.id, unix_now()).await {
+            Ok(()) => owed_again(speed, ledger, p).await,
+            Err(e) => warn!(txid = %p.tx.txid, "the ledger did not take the failure: {e}"),
         }
         return None;
     }
@@ -450,7 +481,7 @@ async fn sign(
 ) -> anyhow::Result<SignedTransaction> {
     let block = node.now_block().await?;
     let now_ms = (unix_now() * 1000).max(block.timestamp_ms);
-    let valid_for = i64::try_from(VALID_FOR.as_millis()).unwrap_or(i64::MAX);
+    let valid_for = i64::try_from(valid_for().as_millis()).unwrap_or(i64::MAX);
     let header = TxHeader::new(block.ref_block, now_ms, valid_for).with_memo(memo.into_bytes());
     let unsigned = trc20_transfer(&header, &me.address, &me.token, &payee, amount.0, FEE_LIMIT_SUN)?;
     Ok(unsigned.sign(me.signer.as_ref())?)
