@@ -490,3 +490,63 @@ async fn sign(
 fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bidswarm_wallet::PrivateKey;
+
+    /// A node answering the history with one transfer and `gettransactionbyid` with
+    /// another: the memo is taken only from a transaction that is the transfer the
+    /// history describes.
+    #[test]
+    fn a_memo_counts_only_from_the_transfer_the_history_describes() {
+        let payer = PrivateKey::from_bytes(&[1; 32]).unwrap();
+        let me_key = PrivateKey::from_bytes(&[2; 32]).unwrap();
+        let token = bidswarm_tron::devnet_btt_contract();
+        let me = crate::SpeedIdentity {
+            signer: Arc::new(me_key.clone()),
+            address: me_key.address(),
+            network: "devnet:1".into(),
+            token,
+        };
+        let channel: ChannelId = "00112233445566778899aabbccddeeff".parse().unwrap();
+        let memo = format!("{MEMO_PREFIX}{channel}");
+        let header = TxHeader::new(bidswarm_wallet::tx::RefBlock { number: 1, id: [0; 32] }, 1_000, 60_000)
+            .with_memo(memo.into_bytes());
+        let tx = |from: &PrivateKey, token: Address, to: Address, amount: u128| {
+            let raw = trc20_transfer(&header, &from.address(), &token, &to, amount, 1).unwrap();
+            bidswarm_tron::NodeTransaction {
+                txid: hex::encode(raw.txid()),
+                raw,
+                contract_ret: Some("SUCCESS".into()),
+            }
+        };
+        let history = bidswarm_tron::Transfer {
+            txid: String::new(),
+            block_timestamp_ms: 0,
+            from: payer.address(),
+            to: me.address,
+            asset: bidswarm_tron::Asset::Trc20(token),
+            amount: 5,
+            memo: None,
+        };
+        let other = PrivateKey::from_bytes(&[3; 32]).unwrap();
+        assert_eq!(
+            settlement_channels(&tx(&payer, token, me.address, 5), &me, &history),
+            Some(vec![channel])
+        );
+        let lies = [
+            ("another amount", tx(&payer, token, me.address, 6)),
+            ("another payer", tx(&other, token, me.address, 5)),
+            ("another recipient", tx(&payer, token, other.address(), 5)),
+            ("another token", tx(&payer, other.address(), me.address, 5)),
+        ];
+        for (what, lie) in lies {
+            assert_eq!(settlement_channels(&lie, &me, &history), None, "{what}");
+        }
+        let mut reverted = tx(&payer, token, me.address, 5);
+        reverted.contract_ret = Some("REVERT".into());
+        assert_eq!(settlement_channels(&reverted, &me, &history), None, "a failed call pays nothing");
+    }
+}
