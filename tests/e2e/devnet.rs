@@ -56,8 +56,19 @@ async fn the_cli_devnet_serves_the_client_and_keeps_balances_across_a_restart() 
         5_000_000,
     )?
     .sign(&payer)?;
-    client.broadcast(&tx).await?;
+    let txid = client.broadcast(&tx).await?;
     assert_eq!(client.btt_balance(&payee.address()).await?, 30 * BTT);
+    let deadline = std::time::Instant::now() + START;
+    let info = loop {
+        if let Some(info) = client.transaction_info(&txid).await? {
+            break info;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "not in a block within {START:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // Free bandwidth pays the bytes; 1 TRX for the memo; 29,650 energy at 100 sun to a
+    // payee holding no BTT yet.
+    assert_eq!(info.fee_sun, 1_000_000 + 2_965_000, "{info:?}");
     let status = devnet.terminate(START).await?;
     assert!(status.success(), "SIGTERM stops the devnet cleanly: {status}");
 
@@ -66,7 +77,7 @@ async fn the_cli_devnet_serves_the_client_and_keeps_balances_across_a_restart() 
     assert_eq!(client.btt_balance(&payee.address()).await?, 30 * BTT);
     assert_eq!(
         client.trx_balance_sun(&payer.address()).await?,
-        10_000_000 - 3_100_000,
+        10_000_000 - 3_965_000,
         "the fee stays burnt"
     );
     let err = client.broadcast(&tx).await.expect_err("a replay after the restart");

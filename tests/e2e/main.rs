@@ -5,9 +5,11 @@
 mod api;
 mod details;
 mod devnet;
+mod fees;
 mod gateway;
 mod lifecycle;
 mod restart;
+mod settlement;
 mod speed;
 mod speed_hostile;
 mod transfer;

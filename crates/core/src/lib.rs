@@ -299,7 +299,7 @@ impl Core {
     /// Pays what our vouchers promised, on chain: payees owed more than the settlement
     /// threshold, or every payee with `force` (quitting). Returns what was confirmed.
     pub async fn settle(&self, force: bool) -> Vec<Settled> {
-        if self.speed.unsettled().is_empty() {
+        if self.speed.unsettled().is_empty() && !settle::has_in_flight(self.ledger.as_deref()).await {
             return Vec::new();
         }
         let threshold = self.settings.get().speed.settlement_threshold.parse::<u128>().unwrap_or(u128::MAX);
@@ -634,7 +634,7 @@ impl Core {
 fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(settle::SETTLE_EVERY);
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = settle::Incoming::default();
         tick.tick().await;
         loop {
             tick.tick().await;

@@ -3,20 +3,32 @@
 //! the ledger.
 //!
 //! Runs when a payee is owed more than the threshold (every [`SETTLE_EVERY`]), and with
-//! `force` when the app quits. A transfer that cannot be sent (offline, node refusal) stays
-//! owed and is tried again on the next round, so nothing is lost; the ledger shows it as
-//! failed and then pending again.
+//! `force` when the app quits.
+//!
+//! **Paid once.** A settlement's transaction is signed once and stored in the ledger with
+//! its txid before it is broadcast ([`Ledger::settlement_signed`]). Until it is in a block
+//! or has expired by the chain's clock, every round rebroadcasts the same bytes (a node
+//! that has them answers `DUP_TRANSACTION_ERROR`) and no new transaction is signed for
+//! that payee, whatever the node answered: a node that timed out, erred or lied may still
+//! have passed it on. Only an expired transaction that is in no block lets the debt be
+//! signed anew. The ledger keeps this across restarts. The attacker is a node (or the
+//! network in front of it) that delays, drops or fails answers; the worst it can do is
+//! delay a settlement by [`VALID_FOR`] plus [`EXPIRY_MARGIN`].
 
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+    time::Duration,
+};
 
-use bidswarm_ledger::{Ledger, NewSettlement};
+use bidswarm_ledger::{InFlightSettlement, Ledger, NewSettlement, SettlementTx};
 use bidswarm_speed::Amount;
-use bidswarm_tron::Client;
+use bidswarm_tron::{Client, RejectCode, TransactionInfo};
 use bidswarm_wallet::{
-    tx::{trc20_transfer, TxHeader},
+    tx::{trc20_transfer, SignedTransaction, TxHeader},
     Address, ChannelId,
 };
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::speed::{Owed, SpeedService};
 
@@ -25,8 +37,28 @@ use crate::speed::{Owed, SpeedService};
 pub(crate) const SETTLE_EVERY: Duration = Duration::from_secs(10);
 /// TRX (in sun) a settlement may burn for energy.
 const FEE_LIMIT_SUN: u64 = 20_000_000;
-/// How long to wait for a settlement to be in a block.
+/// How long a round waits for a new settlement to be in a block before leaving it to the
+/// next rounds.
 const CONFIRM_WITHIN: Duration = Duration::from_secs(30);
+/// A settlement transaction's lifetime (`raw_data.expiration` after its timestamp). Short,
+/// so a transaction a node lost can be replaced soon; long enough for a slow node.
+const VALID_FOR: Duration = Duration::from_secs(120);
+/// Overrides [`VALID_FOR`] in seconds (tests shorten it to see an expiry).
+const VALID_FOR_ENV: &str = "BIDSWARM_SETTLEMENT_VALID_SECS";
+
+fn valid_for() -> Duration {
+    std::env::var(VALID_FOR_ENV)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(VALID_FOR, Duration::from_secs)
+}
+
+/// How far past its expiration (by the head block's time) a transaction in no block is
+/// taken as gone for good: a block made just before the expiration may reach the node late.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+/// How often a transaction is looked for while waiting.
+const POLL_EVERY: Duration = Duration::from_millis(500);
 
 /// What one settlement did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +68,8 @@ pub struct Settled {
     pub txid: String,
 }
 
-/// Settles every payee owed at least `threshold` (everything owed with `force`). Returns
-/// the confirmed settlements.
+/// Settles every payee owed at least `threshold` (everything owed with `force`), after
+/// following the settlements already signed. Returns the confirmed settlements.
 pub(crate) async fn settle(
     speed: &Arc<SpeedService>,
     node: &Client,
@@ -45,20 +77,61 @@ pub(crate) async fn settle(
     threshold: Amount,
     force: bool,
 ) -> Vec<Settled> {
-    let Some(me) = speed.identity() else { return Vec::new() };
+    let mut done = Vec::new();
+    // Following needs no key: a locked wallet still sees its settlements land.
+    // Payees with a transaction that may still confirm: nothing new is signed for them.
+    let mut in_flight: BTreeSet<Address> = BTreeSet::new();
+    if let Some(l) = ledger {
+        let signed = match l.settlements_in_flight().await {
+            Ok(s) => s,
+            Err(e) => {
+                warn!("cannot read the settlements in flight from the ledger, so none is signed: {e}");
+                return done;
+            }
+        };
+        for p in signed {
+            match follow(node, &p.tx).await {
+                Ok(Followed::InBlock(info)) => {
+                    if let Some(settled) = record_final(speed, l, &p, &info).await {
+                        done.push(settled);
+                    }
+                }
+                Ok(Followed::Expired) => {
+                    info!(txid = %p.tx.txid, payee = %p.counterparty, "the settlement expired in no block; it will be signed anew");
+                    match l.settlement_failed(p.id, unix_now()).await {
+                        Ok(()) => owed_again(speed, l, &p).await,
+                        Err(e) => {
+                            warn!(txid = %p.tx.txid, "the ledger did not take the expiry, so it stays in flight: {e}");
+                            in_flight.insert(p.counterparty);
+                        }
+                    }
+                }
+                Ok(Followed::Waiting) => {
+                    in_flight.insert(p.counterparty);
+                }
+                Err(e) => {
+                    debug!(txid = %p.tx.txid, "cannot follow the settlement now: {e}");
+                    in_flight.insert(p.counterparty);
+                }
+            }
+        }
+    }
+
+    let Some(me) = speed.identity() else { return done };
     let mut by_payee: BTreeMap<Address, Vec<(ChannelId, Owed)>> = BTreeMap::new();
     for (channel, owed) in speed.unsettled() {
         by_payee.entry(owed.counterparty).or_default().push((channel, owed));
     }
-    let mut done = Vec::new();
     for (payee, channels) in by_payee {
+        if in_flight.contains(&payee) {
+            continue;
+        }
         let amount = channels.iter().fold(Amount::ZERO, |sum, (_, o)| {
             sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum)
         });
         if amount.is_zero() || (!force && amount < threshold) {
             continue;
         }
-        let at = unix_now();
         let ranges: Vec<(ChannelId, bidswarm_ledger::Amount)> = channels
             .iter()
             .map(|(c, o)| (*c, bidswarm_ledger::Amount::from_base_units(o.promised.0)))
@@ -67,9 +140,23 @@ pub(crate) async fn settle(
             "{MEMO_PREFIX}{}",
             channels.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>().join(",")
         );
-        let pending = match ledger {
+        let signed = match sign(node, &me, payee, amount, memo).await {
+            Ok(s) => s,
+            Err(e) => {
+                warn!(%payee, %amount, "settlement not signed, will retry: {e}");
+                continue;
+            }
+        };
+        let tx = SettlementTx {
+            txid: signed.txid_hex(),
+            signed_hex: signed.to_hex(),
+            expiration_ms: signed.unsigned().raw().expiration,
+        };
+        // Stored before it can reach any node.
+        let recorded = match ledger {
             Some(l) => {
-                match l.settlement_pending(&NewSettlement { channels: ranges, txid: None }, at).await {
+                let settlement = NewSettlement { channels: ranges.clone(), txid: Some(tx.txid.clone()) };
+                match l.settlement_signed(&settlement, &tx, unix_now()).await {
                     Ok(id) => Some(id),
                     Err(e) => {
                         warn!(%payee, "the ledger refused the settlement, so it is not sent: {e}");
@@ -79,54 +166,261 @@ pub(crate) async fn settle(
             }
             None => None,
         };
-        match send(node, &me, payee, amount, memo).await {
-            Ok(txid) => {
-                if let (Some(l), Some(id)) = (ledger, pending) {
-                    if let Err(e) = l.settlement_confirmed(id, &txid, unix_now()).await {
-                        warn!(%txid, "settled on chain but the ledger did not record it: {e}");
-                    }
+        let waited = broadcast_and_wait(node, &signed, &tx, ledger.is_none()).await;
+        let p = InFlightSettlement {
+            id: recorded.unwrap_or(bidswarm_ledger::SettlementId(0)),
+            own: me.address,
+            counterparty: payee,
+            amount: bidswarm_ledger::Amount::from_base_units(amount.0),
+            channels: ranges,
+            tx,
+        };
+        match (waited, ledger) {
+            (Some(info), Some(l)) => {
+                if let Some(settled) = record_final(speed, l, &p, &info).await {
+                    done.push(settled);
                 }
-                for (channel, owed) in &channels {
-                    speed.mark_settled(*channel, owed.promised);
-                }
-                info!(%payee, %amount, %txid, "settled");
-                done.push(Settled { payee, amount, txid });
             }
-            Err(e) => {
-                warn!(%payee, %amount, "settlement not sent, will retry: {e}");
-                if let (Some(l), Some(id)) = (ledger, pending) {
-                    let _ = l.settlement_failed(id, unix_now()).await;
+            (Some(info), None) if info.success => {
+                for (channel, upto) in &p.channels {
+                    speed.mark_settled(*channel, Amount(upto.base_units()));
                 }
+                info!(%payee, %amount, txid = %p.tx.txid, fee_sun = info.fee_sun, "settled");
+                done.push(Settled { payee, amount, txid: p.tx.txid });
+            }
+            (Some(info), None) => {
+                warn!(txid = %p.tx.txid, "the settlement failed on chain, will retry: {}", info.failure.unwrap_or_default());
+            }
+            // In the ledger as in flight: the next rounds follow it.
+            (None, _) => {
+                info!(%payee, %amount, txid = %p.tx.txid, "settlement not in a block yet; followed until it is or it expires")
             }
         }
     }
     done
 }
 
+/// Whether the ledger holds a signed settlement not yet final, which the next round must
+/// follow even when nothing else is owed (after a restart, say).
+pub(crate) async fn has_in_flight(ledger: Option<&Ledger>) -> bool {
+    match ledger {
+        Some(l) => l.settlements_in_flight().await.is_ok_and(|s| !s.is_empty()),
+        None => false,
+    }
+}
+
+/// A signed settlement's state on the node.
+enum Followed {
+    /// In a block: final, succeeded or failed.
+    InBlock(TransactionInfo),
+    /// Past its expiration by the head block's time (plus [`EXPIRY_MARGIN`]) and in no
+    /// block: it can never be, so the debt may be signed anew.
+    Expired,
+    /// Not in a block yet and still valid: rebroadcast, wait.
+    Waiting,
+}
+
+/// One look at a signed settlement: in a block, expired, or rebroadcast (the same bytes)
+/// and still waiting.
+async fn follow(node: &Client, tx: &SettlementTx) -> anyhow::Result<Followed> {
+    if let Some(info) = node.transaction_info(&tx.txid).await? {
+        return Ok(Followed::InBlock(info));
+    }
+    let head = node.now_block().await?;
+    let margin = i64::try_from(EXPIRY_MARGIN.as_millis()).unwrap_or(i64::MAX);
+    if head.timestamp_ms > tx.expiration_ms.saturating_add(margin) {
+        // Looked for once more after the head time: a block with it may have come between.
+        return Ok(match node.transaction_info(&tx.txid).await? {
+            Some(info) => Followed::InBlock(info),
+            None => Followed::Expired,
+        });
+    }
+    let bytes = hex::decode(&tx.signed_hex)?;
+    let signed = SignedTransaction::from_bytes(&bytes)?;
+    anyhow::ensure!(signed.txid_hex() == tx.txid, "the stored settlement does not hash to its txid");
+    match node.broadcast(&signed).await {
+        Ok(_) => {}
+        Err(bidswarm_tron::Error::Rejected { code: RejectCode::DupTransactionError, .. }) => {}
+        Err(e) => debug!(txid = %tx.txid, "rebroadcast not taken (followed until it expires): {e}"),
+    }
+    Ok(Followed::Waiting)
+}
+
+/// Broadcasts a settlement and waits for it in a block: up to [`CONFIRM_WITHIN`] when the
+/// ledger keeps it for the next rounds, else until it is in a block or expired (nothing
+/// else remembers it). `None` when it is not known to be in a block.
+async fn broadcast_and_wait(
+    node: &Client,
+    signed: &SignedTransaction,
+    tx: &SettlementTx,
+    until_expired: bool,
+) -> Option<TransactionInfo> {
+    match node.broadcast(signed).await {
+        Ok(_) => {}
+        Err(bidswarm_tron::Error::Rejected { code: RejectCode::DupTransactionError, .. }) => {}
+        Err(e) => {
+            warn!(txid = %tx.txid, "the node did not take the settlement (followed until it expires): {e}")
+        }
+    }
+    let wait = if until_expired { valid_for() + EXPIRY_MARGIN + CONFIRM_WITHIN } else { CONFIRM_WITHIN };
+    let deadline = tokio::time::Instant::now() + wait;
+    while tokio::time::Instant::now() < deadline {
+        let looked = if until_expired {
+            follow(node, tx).await
+        } else {
+            node.transaction_info(&tx.txid)
+                .await
+                .map(|i| i.map_or(Followed::Waiting, Followed::InBlock))
+                .map_err(Into::into)
+        };
+        match looked {
+            Ok(Followed::InBlock(info)) => return Some(info),
+            Ok(Followed::Expired) => return None,
+            Ok(Followed::Waiting) | Err(_) => {}
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+    None
+}
+
+/// A settlement that will never pay (expired, or failed on chain) is owed again: its
+/// channels go back to the speed layer as the ledger now has them. A settlement from an
+/// earlier session counted as paid when it was restored at start, so without this its
+/// debt would wait for the next start.
+async fn owed_again(speed: &Arc<SpeedService>, ledger: &Ledger, p: &InFlightSettlement) {
+    match ledger.unsettled(bidswarm_ledger::Direction::Spend).await {
+        Ok(all) => {
+            let again: Vec<_> =
+                all.into_iter().filter(|u| p.channels.iter().any(|(c, _)| *c == u.channel)).collect();
+            speed.restore_unsettled(&again, &[]);
+        }
+        Err(e) => warn!(txid = %p.tx.txid, "cannot read what is owed again from the ledger: {e}"),
+    }
+}
+
+/// A settlement in a block: confirmed (the channels are settled that far, its fee noted)
+/// or failed on chain (its fee burnt, the debt owed again).
+async fn record_final(
+    speed: &Arc<SpeedService>,
+    ledger: &Ledger,
+    p: &InFlightSettlement,
+    info: &TransactionInfo,
+) -> Option<Settled> {
+    if let Err(e) = ledger.settlement_fee(p.id, info.fee_sun).await {
+        warn!(txid = %p.tx.txid, "the ledger did not take the settlement's fee: {e}");
+    }
+    if !info.success {
+        warn!(txid = %p.tx.txid, "the settlement failed on chain, will retry: {}", info.failure.clone().unwrap_or_default());
+        match ledger.settlement_failed(p.id, unix_now()).await {
+            Ok(()) => owed_again(speed, ledger, p).await,
+            Err(e) => warn!(txid = %p.tx.txid, "the ledger did not take the failure: {e}"),
+        }
+        return None;
+    }
+    if let Err(e) = ledger.settlement_confirmed(p.id, &p.tx.txid, unix_now()).await {
+        warn!(txid = %p.tx.txid, "settled on chain but the ledger did not record it: {e}");
+    }
+    for (channel, upto) in &p.channels {
+        speed.mark_settled(*channel, Amount(upto.base_units()));
+    }
+    let amount = Amount(p.amount.base_units());
+    info!(payee = %p.counterparty, %amount, txid = %p.tx.txid, fee_sun = info.fee_sun, "settled");
+    Some(Settled { payee: p.counterparty, amount, txid: p.tx.txid.clone() })
+}
+
 /// The memo every settlement carries before its channel ids.
 const MEMO_PREFIX: &str = "bt_speed:v1:";
 
+/// What the payee's watch remembers between rounds: the transfers already credited, and
+/// what each transfer's transaction said, so each is fetched from the node once.
+///
+/// Bounded: at most [`KNOWN_TRANSFERS`] looked-up transactions are kept, the oldest
+/// dropped first; a dropped one is fetched again if it is still in the history.
+#[derive(Debug, Default)]
+pub(crate) struct Incoming {
+    handled: std::collections::HashSet<String>,
+    looked_up: std::collections::HashMap<String, Option<Vec<ChannelId>>>,
+    order: std::collections::VecDeque<String>,
+}
+
+/// How many looked-up transactions [`Incoming`] keeps (the history read is 50 long).
+const KNOWN_TRANSFERS: usize = 1024;
+
+impl Incoming {
+    /// The channels `transfer`'s memo names, read from the transaction itself
+    /// (`/wallet/gettransactionbyid`, `raw_data.data`): TronGrid's TRC-20 history has no
+    /// memo. `None` when it is not a settlement to us, or does not say what the history
+    /// says (a node that lies about the transfer). Fetched once per txid.
+    async fn channels(
+        &mut self,
+        node: &Client,
+        me: &crate::SpeedIdentity,
+        transfer: &bidswarm_tron::Transfer,
+    ) -> anyhow::Result<Option<Vec<ChannelId>>> {
+        if let Some(known) = self.looked_up.get(&transfer.txid) {
+            return Ok(known.clone());
+        }
+        // Not in a block on this node yet (a history served by another node): ask again
+        // next round.
+        let Some(tx) = node.transaction(&transfer.txid).await? else { return Ok(None) };
+        let channels = settlement_channels(&tx, me, transfer);
+        if self.order.len() >= KNOWN_TRANSFERS {
+            if let Some(oldest) = self.order.pop_front() {
+                self.looked_up.remove(&oldest);
+            }
+        }
+        self.order.push_back(transfer.txid.clone());
+        self.looked_up.insert(transfer.txid.clone(), channels.clone());
+        Ok(channels)
+    }
+}
+
+/// The channel ids of a settlement: `tx` must be the BTT `transfer` the history item
+/// describes (same payer, us as recipient, same amount), have succeeded, and carry a
+/// `bt_speed:v1:` memo.
+fn settlement_channels(
+    tx: &bidswarm_tron::NodeTransaction,
+    me: &crate::SpeedIdentity,
+    transfer: &bidswarm_tron::Transfer,
+) -> Option<Vec<ChannelId>> {
+    if tx.contract_ret.as_deref().is_some_and(|r| r != "SUCCESS") {
+        return None;
+    }
+    let bidswarm_wallet::tx::TxContract::TriggerSmartContract { owner, contract, data, .. } =
+        tx.raw.contract().ok()?
+    else {
+        return None;
+    };
+    let (to, amount) = bidswarm_wallet::tx::decode_trc20_transfer(&data)?;
+    if owner != transfer.from || contract != me.token || to != me.address || amount != transfer.amount {
+        warn!(txid = %transfer.txid, "the node's history does not match the transaction; ignored");
+        return None;
+    }
+    let memo = std::str::from_utf8(tx.memo()?).ok()?;
+    let ids = memo.strip_prefix(MEMO_PREFIX)?;
+    Some(ids.split(',').filter_map(|id| id.parse().ok()).collect())
+}
+
 /// The payee's side: looks at the BTT transfers our address received, and marks the earn
-/// channels a settlement names as settled when it pays at least what they owe. `seen`
-/// holds the txids already handled.
+/// channels a settlement names as settled when it pays at least what they owe. The
+/// history need only be TronGrid's (no memo): each new transfer's memo is read from its
+/// transaction, once.
 pub(crate) async fn watch_incoming(
     speed: &Arc<SpeedService>,
     node: &Client,
     ledger: Option<&Ledger>,
-    seen: &mut std::collections::HashSet<String>,
+    seen: &mut Incoming,
 ) -> anyhow::Result<Vec<Settled>> {
     let Some(me) = speed.identity() else { return Ok(Vec::new()) };
     let mut done = Vec::new();
     for transfer in node.trc20_history(&me.address, 50).await? {
         if transfer.to != me.address
             || transfer.asset != bidswarm_tron::Asset::Trc20(me.token)
-            || seen.contains(&transfer.txid)
+            || seen.handled.contains(&transfer.txid)
         {
             continue;
         }
-        let Some(memo) = transfer.memo.as_deref().and_then(|m| std::str::from_utf8(m).ok()) else { continue };
-        let Some(ids) = memo.strip_prefix(MEMO_PREFIX) else { continue };
-        let channels: Vec<ChannelId> = ids.split(',').filter_map(|id| id.parse().ok()).collect();
+        let Some(channels) = seen.channels(node, &me, &transfer).await? else { continue };
         let owed = speed.earned_unsettled(transfer.from, &channels);
         // Credited to the named channels in the memo's order, each up to what it is owed
         // (PROTOCOL.md §10). A payer settles what it promised when it sent the transfer;
@@ -145,7 +439,7 @@ pub(crate) async fn watch_incoming(
             // Not (yet) ours to match: unknown channels, or nothing owed on them.
             continue;
         }
-        seen.insert(transfer.txid.clone());
+        seen.handled.insert(transfer.txid.clone());
         if let Some(l) = ledger {
             let ranges = credited
                 .iter()
@@ -177,35 +471,82 @@ pub(crate) async fn watch_incoming(
     Ok(done)
 }
 
-/// Builds, signs, broadcasts and waits for one BTT transfer; returns its txid.
-async fn send(
+/// Builds and signs one BTT transfer (nothing is sent).
+async fn sign(
     node: &Client,
     me: &crate::SpeedIdentity,
     payee: Address,
     amount: Amount,
     memo: String,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<SignedTransaction> {
     let block = node.now_block().await?;
     let now_ms = (unix_now() * 1000).max(block.timestamp_ms);
-    let header = TxHeader::new(block.ref_block, now_ms, 10 * 60 * 1000).with_memo(memo.into_bytes());
+    let valid_for = i64::try_from(valid_for().as_millis()).unwrap_or(i64::MAX);
+    let header = TxHeader::new(block.ref_block, now_ms, valid_for).with_memo(memo.into_bytes());
     let unsigned = trc20_transfer(&header, &me.address, &me.token, &payee, amount.0, FEE_LIMIT_SUN)?;
-    let signed = unsigned.sign(me.signer.as_ref())?;
-    let txid = node.broadcast(&signed).await?;
-    let deadline = tokio::time::Instant::now() + CONFIRM_WITHIN;
-    loop {
-        if let Some(info) = node.transaction_info(&txid).await? {
-            anyhow::ensure!(
-                info.success,
-                "the transfer failed on chain: {}",
-                info.failure.unwrap_or_default()
-            );
-            return Ok(txid);
-        }
-        anyhow::ensure!(tokio::time::Instant::now() < deadline, "not in a block within {CONFIRM_WITHIN:?}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    Ok(unsigned.sign(me.signer.as_ref())?)
 }
 
 fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bidswarm_wallet::PrivateKey;
+
+    /// A node answering the history with one transfer and `gettransactionbyid` with
+    /// another: the memo is taken only from a transaction that is the transfer the
+    /// history describes.
+    #[test]
+    fn a_memo_counts_only_from_the_transfer_the_history_describes() {
+        let payer = PrivateKey::from_bytes(&[1; 32]).unwrap();
+        let me_key = PrivateKey::from_bytes(&[2; 32]).unwrap();
+        let token = bidswarm_tron::devnet_btt_contract();
+        let me = crate::SpeedIdentity {
+            signer: Arc::new(me_key.clone()),
+            address: me_key.address(),
+            network: "devnet:1".into(),
+            token,
+        };
+        let channel: ChannelId = "00112233445566778899aabbccddeeff".parse().unwrap();
+        let memo = format!("{MEMO_PREFIX}{channel}");
+        let header = TxHeader::new(bidswarm_wallet::tx::RefBlock { number: 1, id: [0; 32] }, 1_000, 60_000)
+            .with_memo(memo.into_bytes());
+        let tx = |from: &PrivateKey, token: Address, to: Address, amount: u128| {
+            let raw = trc20_transfer(&header, &from.address(), &token, &to, amount, 1).unwrap();
+            bidswarm_tron::NodeTransaction {
+                txid: hex::encode(raw.txid()),
+                raw,
+                contract_ret: Some("SUCCESS".into()),
+            }
+        };
+        let history = bidswarm_tron::Transfer {
+            txid: String::new(),
+            block_timestamp_ms: 0,
+            from: payer.address(),
+            to: me.address,
+            asset: bidswarm_tron::Asset::Trc20(token),
+            amount: 5,
+            memo: None,
+        };
+        let other = PrivateKey::from_bytes(&[3; 32]).unwrap();
+        assert_eq!(
+            settlement_channels(&tx(&payer, token, me.address, 5), &me, &history),
+            Some(vec![channel])
+        );
+        let lies = [
+            ("another amount", tx(&payer, token, me.address, 6)),
+            ("another payer", tx(&other, token, me.address, 5)),
+            ("another recipient", tx(&payer, token, other.address(), 5)),
+            ("another token", tx(&payer, other.address(), me.address, 5)),
+        ];
+        for (what, lie) in lies {
+            assert_eq!(settlement_channels(&lie, &me, &history), None, "{what}");
+        }
+        let mut reverted = tx(&payer, token, me.address, 5);
+        reverted.contract_ret = Some("REVERT".into());
+        assert_eq!(settlement_channels(&reverted, &me, &history), None, "a failed call pays nothing");
+    }
 }

@@ -56,7 +56,7 @@ use bidswarm_api::{
     WalletAsset, WalletBalances, WalletState, WalletStatus, WalletTransfer,
 };
 use bidswarm_ledger::Ledger;
-use bidswarm_tron::{Asset, Client, Network};
+use bidswarm_tron::{Asset, Client, Network, RejectCode};
 use bidswarm_wallet::{
     keystore::preferred_store,
     tx::{trc20_transfer, trx_transfer, TxHeader},
@@ -87,14 +87,6 @@ const KEYRING_LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
 const KEYSTORE_FILE: &str = "wallet.keystore";
 const KEYRING_SERVICE: &str = "bidswarm";
 const HISTORY_LIMIT: u32 = 50;
-
-/// Fee estimates for the public networks, which do not state fees up front: bandwidth at
-/// 1000 sun per byte (a TRX transfer is about 270 bytes signed, a TRC-20 call about 350),
-/// and a TRC-20 transfer's ~65 000 energy at 210 sun. Free daily bandwidth or staked
-/// energy can make the real fee lower, never higher than the fee limit.
-const PUBLIC_TRX_FEE_SUN: u64 = 270_000;
-const PUBLIC_TRC20_BANDWIDTH_SUN: u64 = 350_000;
-const PUBLIC_TRC20_ENERGY_SUN: u64 = 65_000 * 210;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -324,13 +316,15 @@ fn node_error(e: bidswarm_tron::Error, nothing_sent: bool) -> ApiError {
     }
     match e {
         bidswarm_tron::Error::Rejected { code, message } => {
-            // The node's words for "the balance does not cover it" (java-tron and the
-            // devnet both say "balance is not sufficient").
-            let kind = if message.contains("not sufficient") || message.contains("insufficient") {
-                ApiErrorKind::InsufficientFunds
-            } else {
-                ApiErrorKind::NodeRejected
+            // BANDWITH_ERROR: the TRX cannot pay the bandwidth, memo or account fee.
+            // CONTRACT_VALIDATE_ERROR covers every contract check, so only java-tron's
+            // words for the balance ("balance is not sufficient") make it a shortfall.
+            let short = match code {
+                RejectCode::BandwidthError => true,
+                RejectCode::ContractValidateError => message.contains("balance is not sufficient"),
+                _ => false,
             };
+            let kind = if short { ApiErrorKind::InsufficientFunds } else { ApiErrorKind::NodeRejected };
             api_error(kind, format!("the node refused the transfer ({code}): {message}{suffix}"))
         }
         e => api_error(ApiErrorKind::Unreachable, format!("{e}{suffix}")),
@@ -633,25 +627,6 @@ impl WalletService {
                 ),
             ));
         }
-        let (fee_estimate_sun, fee_limit_sun, fee_exact) = match client.network() {
-            Network::Local(_) => {
-                let info = client.devnet_info().await.map_err(|e| node_error(e, true))?;
-                match asset {
-                    WalletAsset::Trx => (info.bandwidth_fee_sun, 0, true),
-                    WalletAsset::Btt => {
-                        (info.bandwidth_fee_sun + info.trc20_energy_fee_sun, info.trc20_energy_fee_sun, true)
-                    }
-                }
-            }
-            _ => match asset {
-                WalletAsset::Trx => (PUBLIC_TRX_FEE_SUN, 0, false),
-                // A first transfer to an address holding no BTT yet costs about twice
-                // the energy; the limit covers that.
-                WalletAsset::Btt => {
-                    (PUBLIC_TRC20_BANDWIDTH_SUN + PUBLIC_TRC20_ENERGY_SUN, 2 * PUBLIC_TRC20_ENERGY_SUN, false)
-                }
-            },
-        };
         let onchain = inner.onchain(from, true).await;
         let trx = match &onchain.trx_sun {
             Ok(trx) => u128::from(*trx),
@@ -662,6 +637,47 @@ impl WalletService {
                 ))
             }
         };
+        // Before the fee: the node cannot run a transfer of BTT the wallet does not have,
+        // so its energy could not be estimated.
+        if asset == WalletAsset::Btt {
+            let btt = onchain.btt.ok_or_else(|| {
+                api_error(
+                    ApiErrorKind::Offline,
+                    "the node did not tell the BTT balance; try again in a moment",
+                )
+            })?;
+            if btt < amount {
+                return Err(api_error(
+                    ApiErrorKind::InsufficientFunds,
+                    format!("the wallet holds {btt} BTT base units, fewer than the {amount} to send; nothing was sent"),
+                ));
+            }
+        }
+        // From the node's own fee parameters, our free and staked bandwidth and energy,
+        // whether the recipient exists (TRX) or holds BTT (the energy the call uses now):
+        // mainnet's rules on every network (bidswarm_tron::fee).
+        let fee_quote = match asset {
+            WalletAsset::Trx => {
+                let amount_sun = u64::try_from(amount)
+                    .map_err(|_| wallet_error(bidswarm_wallet::Error::AmountTooLarge(amount)))?;
+                client.quote_trx_transfer(&from, &to, amount_sun, None).await
+            }
+            WalletAsset::Btt => {
+                let token = client
+                    .btt_contract()
+                    .ok_or_else(|| api_error(ApiErrorKind::BadRequest, "this network has no BTT"))?;
+                client.quote_trc20_transfer(&token, &from, &to, amount, None).await
+            }
+        }
+        .map_err(|e| node_error(e, true))?;
+        let fee_estimate_sun = fee_quote.total_sun();
+        let fee_limit_sun = match asset {
+            WalletAsset::Trx => 0,
+            WalletAsset::Btt => fee_quote.fee_limit_sun(),
+        };
+        // The node can charge differently than quoted (free bandwidth used meanwhile, a
+        // recipient that emptied its balance), so no quote is exact.
+        let fee_exact = false;
         let fee = u128::from(fee_estimate_sun);
         let (total_trx, total_btt) = match asset {
             WalletAsset::Trx => (amount + fee, 0),
@@ -676,20 +692,6 @@ impl WalletService {
                 ApiErrorKind::InsufficientFunds,
                 format!("the wallet holds {trx} sun of TRX, and this transfer needs {total_trx} sun ({what}); nothing was sent"),
             ));
-        }
-        if asset == WalletAsset::Btt {
-            let btt = onchain.btt.ok_or_else(|| {
-                api_error(
-                    ApiErrorKind::Offline,
-                    "the node did not tell the BTT balance; try again in a moment",
-                )
-            })?;
-            if btt < amount {
-                return Err(api_error(
-                    ApiErrorKind::InsufficientFunds,
-                    format!("the wallet holds {btt} BTT base units, fewer than the {amount} to send; nothing was sent"),
-                ));
-            }
         }
         let quote_id = hex::encode(rand::random::<[u8; 16]>());
         let network = client.network().clone();

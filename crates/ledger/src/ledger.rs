@@ -17,8 +17,8 @@ use tokio::sync::Mutex;
 use crate::batch;
 use crate::journal::{self, credit, debit, Account, ChannelTerms, EventHeader, Posting, SettledRange, Side};
 use crate::{
-    Amount, ChannelState, Direction, Error, NewChannel, NewSettlement, Peer, Result, SettlementId,
-    SettlementState, SignedVoucher, UnixTime, VoucherReceipt, WalletTx,
+    Amount, ChannelState, Direction, Error, InFlightSettlement, NewChannel, NewSettlement, Peer, Result,
+    SettlementId, SettlementState, SettlementTx, SignedVoucher, UnixTime, VoucherReceipt, WalletTx,
 };
 
 /// The ledger database. Cheap to share behind an `Arc`; all methods take `&self`.
@@ -314,80 +314,97 @@ impl Ledger {
     /// counterparty; each must settle up to more than is already settled or settling and
     /// no more than its vouchers reach.
     pub async fn settlement_pending(&self, settlement: &NewSettlement, at: UnixTime) -> Result<SettlementId> {
-        let (first, _) = *settlement.channels.first().ok_or(Error::EmptySettlement)?;
         let _guard = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let head = load_channel(&mut tx, first).await?.ok_or(Error::UnknownChannel(first))?;
-        let mut ranges = Vec::new();
-        let mut total = Amount::ZERO;
-        for &(id, upto) in &settlement.channels {
-            let channel = load_channel(&mut tx, id).await?.ok_or(Error::UnknownChannel(id))?;
-            if channel.terms.direction != head.terms.direction
-                || channel.own() != head.own()
-                || channel.counterparty() != head.counterparty()
-                || ranges.iter().any(|r: &SettledRange| r.channel == id)
-            {
-                return Err(Error::MixedSettlement(id));
-            }
-            let from = settled_upto(&mut tx, id, None).await?;
-            let vouchered = last_voucher(&mut tx, id).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
-            if upto <= from || upto > vouchered {
-                return Err(Error::SettlementRange { channel: id, upto, settled: from, vouchered });
-            }
-            total = total.checked_add(upto.checked_sub(from)?)?;
-            ranges.push(SettledRange { channel: id, from, upto });
-        }
-        let direction = head.terms.direction.as_str();
-        let counterparty = head.counterparty();
-        let cp = counterparty.as_bytes().as_slice();
-        let amount = total.to_db();
-        let txid = settlement.txid.as_deref();
-        let sid = sqlx::query!(
-            "INSERT INTO settlements (direction, counterparty, amount, txid, state, attempts, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 'pending', 1, ?, ?)",
-            direction,
-            cp,
-            amount,
+        let id = insert_pending(&mut tx, settlement, at).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a settlement we pay as pending together with its signed transaction, in
+    /// one write, before the transaction is broadcast: from here until it is confirmed or
+    /// failed, [`Ledger::settlements_in_flight`] lists it, so it is rebroadcast with the
+    /// same bytes and never signed twice, across restarts too.
+    pub async fn settlement_signed(
+        &self,
+        settlement: &NewSettlement,
+        signed: &SettlementTx,
+        at: UnixTime,
+    ) -> Result<SettlementId> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let id = insert_pending(&mut tx, settlement, at).await?;
+        let txid = signed.txid.as_str();
+        let hex = signed.signed_hex.as_str();
+        sqlx::query!(
+            "INSERT INTO settlement_transactions (settlement_id, txid, signed_hex, expiration_ms) VALUES (?, ?, ?, ?)",
+            id.0,
             txid,
-            at,
-            at
+            hex,
+            signed.expiration_ms
         )
         .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-        for r in &ranges {
-            let ch = r.channel.0.as_slice();
-            let from = r.from.to_db();
-            let upto = r.upto.to_db();
-            sqlx::query!(
-                "INSERT INTO settlement_channels (settlement_id, channel, from_cumulative, upto_cumulative)
-                 VALUES (?, ?, ?, ?)",
-                sid,
-                ch,
-                from,
-                upto
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
-        let event = NewEvent {
-            kind: "settlement_pending",
-            at,
-            account: Some(head.own()),
-            settlement_id: Some(sid),
-            txid,
-            record_digest: journal::settlement_digest(
-                sid,
-                head.terms.direction,
-                &counterparty,
-                total,
-                &ranges,
-            ),
-            ..NewEvent::default()
-        };
-        post(&mut tx, event, pending_postings(head.terms.direction, sid, total, &ranges)).await?;
+        .await?;
         tx.commit().await?;
-        Ok(SettlementId(sid))
+        Ok(id)
+    }
+
+    /// Settlements we pay that are pending with a signed transaction: each may still
+    /// confirm until its expiration, oldest first.
+    pub async fn settlements_in_flight(&self) -> Result<Vec<InFlightSettlement>> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::query!(
+            "SELECT t.settlement_id, t.txid, t.signed_hex, t.expiration_ms
+             FROM settlement_transactions t JOIN settlements s ON s.id = t.settlement_id
+             WHERE s.state = 'pending' AND s.direction = 'spend' ORDER BY t.settlement_id"
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let s = load_settlement(&mut conn, row.settlement_id).await?;
+            out.push(InFlightSettlement {
+                id: SettlementId(row.settlement_id),
+                own: s.own,
+                counterparty: s.counterparty,
+                amount: s.amount,
+                channels: s.ranges.iter().map(|r| (r.channel, r.upto)).collect(),
+                tx: SettlementTx {
+                    txid: row.txid,
+                    signed_hex: row.signed_hex,
+                    expiration_ms: row.expiration_ms,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// TRX (in sun) the chain burnt for our confirmed or failed settlements, as far as
+    /// their fees are known. TRX, not BTT: kept beside the journal, which books BTT only.
+    pub async fn settlement_fees_sun(&self) -> Result<u64> {
+        let mut conn = self.pool.acquire().await?;
+        let fees = sqlx::query_scalar!(
+            "SELECT fee_sun AS \"fee_sun!\" FROM settlement_transactions WHERE fee_sun IS NOT NULL"
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        fees.into_iter().try_fold(0u64, |sum, fee| {
+            let fee = u64::try_from(fee).map_err(|_| Error::Corrupt {
+                what: "settlement_transactions.fee_sun",
+                detail: format!("{fee}"),
+            })?;
+            sum.checked_add(fee).ok_or(Error::OutOfRange { what: "settlement fees", value: u64::MAX })
+        })
+    }
+
+    /// Notes what the chain burnt for a settlement's transaction (its `fee`, in sun).
+    pub async fn settlement_fee(&self, id: SettlementId, fee_sun: u64) -> Result<()> {
+        let fee = to_i64("fee_sun", fee_sun)?;
+        let _guard = self.write_lock.lock().await;
+        sqlx::query!("UPDATE settlement_transactions SET fee_sun = ? WHERE settlement_id = ?", fee, id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// The settlement's transaction is confirmed on chain: the money has moved. Closed
@@ -630,6 +647,79 @@ impl Ledger {
 }
 
 /// Pending entries of a settlement (see the journal docs); failure posts them reversed.
+/// The pending settlement's rows and events, inside the caller's write transaction.
+async fn insert_pending(
+    conn: &mut SqliteConnection,
+    settlement: &NewSettlement,
+    at: UnixTime,
+) -> Result<SettlementId> {
+    let (first, _) = *settlement.channels.first().ok_or(Error::EmptySettlement)?;
+    let head = load_channel(&mut *conn, first).await?.ok_or(Error::UnknownChannel(first))?;
+    let mut ranges = Vec::new();
+    let mut total = Amount::ZERO;
+    for &(id, upto) in &settlement.channels {
+        let channel = load_channel(&mut *conn, id).await?.ok_or(Error::UnknownChannel(id))?;
+        if channel.terms.direction != head.terms.direction
+            || channel.own() != head.own()
+            || channel.counterparty() != head.counterparty()
+            || ranges.iter().any(|r: &SettledRange| r.channel == id)
+        {
+            return Err(Error::MixedSettlement(id));
+        }
+        let from = settled_upto(&mut *conn, id, None).await?;
+        let vouchered = last_voucher(&mut *conn, id).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
+        if upto <= from || upto > vouchered {
+            return Err(Error::SettlementRange { channel: id, upto, settled: from, vouchered });
+        }
+        total = total.checked_add(upto.checked_sub(from)?)?;
+        ranges.push(SettledRange { channel: id, from, upto });
+    }
+    let direction = head.terms.direction.as_str();
+    let counterparty = head.counterparty();
+    let cp = counterparty.as_bytes().as_slice();
+    let amount = total.to_db();
+    let txid = settlement.txid.as_deref();
+    let sid = sqlx::query!(
+            "INSERT INTO settlements (direction, counterparty, amount, txid, state, attempts, created_at, updated_at)
+             VALUES (?, ?, ?, ?, 'pending', 1, ?, ?)",
+            direction,
+            cp,
+            amount,
+            txid,
+            at,
+            at
+        )
+        .execute(&mut *conn)
+        .await?
+        .last_insert_rowid();
+    for r in &ranges {
+        let ch = r.channel.0.as_slice();
+        let from = r.from.to_db();
+        let upto = r.upto.to_db();
+        sqlx::query!(
+            "INSERT INTO settlement_channels (settlement_id, channel, from_cumulative, upto_cumulative)
+                 VALUES (?, ?, ?, ?)",
+            sid,
+            ch,
+            from,
+            upto
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    let event = NewEvent {
+        kind: "settlement_pending",
+        at,
+        account: Some(head.own()),
+        settlement_id: Some(sid),
+        txid,
+        record_digest: journal::settlement_digest(sid, head.terms.direction, &counterparty, total, &ranges),
+        ..NewEvent::default()
+    };
+    post(&mut *conn, event, pending_postings(head.terms.direction, sid, total, &ranges)).await?;
+    Ok(SettlementId(sid))
+}
+
 fn pending_postings(direction: Direction, sid: i64, total: Amount, ranges: &[SettledRange]) -> Vec<Posting> {
     let mut postings = Vec::with_capacity(ranges.len() + 1);
     for r in ranges {

@@ -190,6 +190,31 @@ pub struct NewSettlement {
     pub txid: Option<String>,
 }
 
+/// A settlement's signed TRON transaction, stored before it is broadcast.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettlementTx {
+    /// 64 lowercase hex digits.
+    pub txid: String,
+    /// The protobuf `Transaction`, lowercase hex: rebroadcast as it is.
+    pub signed_hex: String,
+    /// `raw_data.expiration`, milliseconds since the Unix epoch: after it (by the chain's
+    /// clock) the transaction can no longer be put in a block.
+    pub expiration_ms: i64,
+}
+
+/// A pending settlement we pay whose signed transaction may still confirm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlightSettlement {
+    pub id: SettlementId,
+    /// The account that signed it.
+    pub own: Address,
+    pub counterparty: Address,
+    pub amount: Amount,
+    /// Each channel and the cumulative it settles up to.
+    pub channels: Vec<(ChannelId, Amount)>,
+    pub tx: SettlementTx,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WalletTxKind {

@@ -5,7 +5,7 @@ mod common;
 
 use bidswarm_ledger::{
     Amount, ChannelState, DateRange, Direction, Economics, Error, HistoryCursor, HistoryEntry, Ledger,
-    NewSettlement, VoucherReceipt, WalletTx, WalletTxKind, MAX_HISTORY_PAGE,
+    NewSettlement, SettlementTx, VoucherReceipt, WalletTx, WalletTxKind, MAX_HISTORY_PAGE,
 };
 use common::*;
 use sqlx::Connection;
@@ -184,6 +184,42 @@ async fn a_settlement_in_flight_stays_committed_until_confirmed_and_returns_when
     let state: String =
         sqlx::query_scalar("SELECT state FROM channels").fetch_one(&ledger_conn(&dir).await?).await?;
     assert_eq!(state, "settled");
+    let report = ledger.verify().await?;
+    assert!(report.is_ok(), "{report}");
+    Ok(())
+}
+
+/// A settlement's signed transaction is stored with it, listed while it may still
+/// confirm, survives reopening the file, and leaves the list once final; its range cannot
+/// be signed again meanwhile.
+#[tokio::test]
+async fn a_signed_settlement_is_in_flight_until_final_and_survives_a_reopen() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = open(&dir).await;
+    let me = k.me.address();
+    ledger.add_account(me, "main", T0).await?;
+    let ch = channel(me, k.seeder.address(), 1, btt("5"));
+    ledger.open_channel(&ch, T0).await?;
+    ledger.record_voucher_sent(&sign(&k.me, ch.id, 1, btt("4")), T0).await?;
+    let signed = SettlementTx { txid: TXID_OUT.into(), signed_hex: "0a02beef".into(), expiration_ms: 1_000 };
+    let settlement = NewSettlement { channels: vec![(ch.id, btt("4"))], txid: Some(TXID_OUT.into()) };
+    let sid = ledger.settlement_signed(&settlement, &signed, T0).await?;
+    let again = ledger.settlement_signed(&settlement, &signed, T0).await;
+    assert!(matches!(again, Err(Error::SettlementRange { .. })), "signed twice: {again:?}");
+    ledger.close().await;
+
+    let ledger = open(&dir).await;
+    let in_flight = ledger.settlements_in_flight().await?;
+    assert_eq!(in_flight.len(), 1);
+    let p = &in_flight[0];
+    assert_eq!((p.id, p.counterparty, p.amount, &p.tx), (sid, k.seeder.address(), btt("4"), &signed));
+    assert_eq!(p.channels, vec![(ch.id, btt("4"))]);
+    assert_eq!(ledger.settlement_fees_sun().await?, 0, "no fee known yet");
+    ledger.settlement_fee(sid, 1_810_000).await?;
+    ledger.settlement_confirmed(sid, TXID_OUT, T0 + 1).await?;
+    assert_eq!(ledger.settlement_fees_sun().await?, 1_810_000);
+    assert!(ledger.settlements_in_flight().await?.is_empty(), "final: no longer in flight");
     let report = ledger.verify().await?;
     assert!(report.is_ok(), "{report}");
     Ok(())

@@ -8,13 +8,16 @@
 use std::time::Duration;
 
 use bidswarm_wallet::{
-    tx::{RefBlock, SignedTransaction, TransactionJson},
+    tx::{self as wtx, RefBlock, SignedTransaction, TransactionJson, TxHeader, UnsignedTransaction},
     Address,
 };
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::{Error, Network, RejectCode, Result};
+use crate::{
+    fee::{self, AccountResource, ChainParameters, FeeQuote, TransferKind, TransferShape},
+    Error, Network, RejectCode, Result,
+};
 
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -56,6 +59,11 @@ pub struct TransactionInfo {
     pub block_timestamp_ms: i64,
     /// All TRX burnt for it (bandwidth and energy), in sun.
     pub fee_sun: u64,
+    /// Of `fee_sun`: burnt for bandwidth (or to create an account) and for energy.
+    pub net_fee_sun: u64,
+    pub energy_fee_sun: u64,
+    /// Bandwidth bytes paid from free or staked bandwidth.
+    pub net_usage: u64,
     pub energy_used: u64,
     /// False when the contract failed (reverted, out of energy); the fee is still paid.
     pub success: bool,
@@ -81,8 +89,37 @@ pub struct Transfer {
     pub to: Address,
     pub asset: Asset,
     pub amount: u128,
-    /// `raw_data.data`, when the node reports it (settlements put channel ids there).
+    /// `raw_data.data`, when the history reports it: TronGrid's TRX history does, its
+    /// TRC-20 history does not ([`Client::transaction`] reads it then).
     pub memo: Option<Vec<u8>>,
+}
+
+/// A transaction as `/wallet/gettransactionbyid` reports it, checked against its id.
+#[derive(Debug, Clone)]
+pub struct NodeTransaction {
+    pub txid: String,
+    /// `raw_data`, decoded from `raw_data_hex` after checking sha256 of it is the txid,
+    /// so a node cannot show other contents under a known id.
+    pub raw: UnsignedTransaction,
+    /// `ret[0].contractRet` (`SUCCESS`, `REVERT`, `OUT_OF_ENERGY`, …), when reported.
+    pub contract_ret: Option<String>,
+}
+
+impl NodeTransaction {
+    /// `raw_data.data`: the memo, when there is one.
+    pub fn memo(&self) -> Option<&[u8]> {
+        Some(self.raw.raw().data.as_slice()).filter(|d| !d.is_empty())
+    }
+}
+
+/// A block from `/wallet/getblockbynum`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockSummary {
+    pub number: u64,
+    pub id: [u8; 32],
+    pub timestamp_ms: i64,
+    /// The ids of its transactions, in order.
+    pub txids: Vec<String>,
 }
 
 /// What `GET /devnet/info` reports.
@@ -91,8 +128,6 @@ pub struct DevnetInfo {
     pub btt_contract: String,
     pub block_ms: u64,
     pub head_block: u64,
-    pub bandwidth_fee_sun: u64,
-    pub trc20_energy_fee_sun: u64,
 }
 
 impl Client {
@@ -238,10 +273,162 @@ impl Client {
             block_number: v["blockNumber"].as_u64().unwrap_or(0),
             block_timestamp_ms: v["blockTimeStamp"].as_i64().unwrap_or(0),
             fee_sun: v["fee"].as_u64().unwrap_or(0),
+            net_fee_sun: receipt["net_fee"].as_u64().unwrap_or(0),
+            energy_fee_sun: receipt["energy_fee"].as_u64().unwrap_or(0),
+            net_usage: receipt["net_usage"].as_u64().unwrap_or(0),
             energy_used: receipt["energy_usage_total"].as_u64().unwrap_or(0),
             success: !failed,
             failure: failed.then(|| v["resMessage"].as_str().map(decode_message).unwrap_or_default()),
         }))
+    }
+
+    /// A transaction in a block (`/wallet/gettransactionbyid`), or `None` while it is
+    /// unknown or pending. Its raw data is checked against the id.
+    pub async fn transaction(&self, txid: &str) -> Result<Option<NodeTransaction>> {
+        let v = self.post("wallet/gettransactionbyid", &json!({ "value": txid })).await?;
+        if v.as_object().is_none_or(|o| o.is_empty()) {
+            return Ok(None);
+        }
+        let raw_hex = v["raw_data_hex"]
+            .as_str()
+            .ok_or_else(|| Error::Decode("transaction without raw_data_hex".into()))?;
+        let bytes = hex::decode(raw_hex).map_err(|_| Error::Decode("raw_data_hex is not hex".into()))?;
+        let raw = UnsignedTransaction::from_raw_bytes(&bytes)?;
+        if !hex::encode(raw.txid()).eq_ignore_ascii_case(txid) {
+            return Err(Error::Decode(format!("the node answered another transaction for {txid}")));
+        }
+        let contract_ret = v["ret"][0]["contractRet"].as_str().map(str::to_owned);
+        Ok(Some(NodeTransaction { txid: txid.to_ascii_lowercase(), raw, contract_ret }))
+    }
+
+    /// The block at `number` with its transactions' ids (`/wallet/getblockbynum`), or
+    /// `None` when the node has none.
+    pub async fn block(&self, number: u64) -> Result<Option<BlockSummary>> {
+        let v = self.post("wallet/getblockbynum", &json!({ "num": number })).await?;
+        if v.as_object().is_none_or(|o| o.is_empty()) {
+            return Ok(None);
+        }
+        let id_hex = v["blockID"].as_str().ok_or_else(|| Error::Decode("block without blockID".into()))?;
+        let id: [u8; 32] = hex::decode(id_hex)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::Decode(format!("blockID {id_hex:?} is not 32 bytes of hex")))?;
+        let raw = &v["block_header"]["raw_data"];
+        let txids = v["transactions"]
+            .as_array()
+            .map(|list| list.iter().filter_map(|t| t["txID"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        Ok(Some(BlockSummary {
+            number: raw["number"].as_u64().unwrap_or(0),
+            id,
+            timestamp_ms: raw["timestamp"].as_i64().unwrap_or(0),
+            txids,
+        }))
+    }
+
+    /// The fee parameters (`/wallet/getchainparameters`).
+    pub async fn chain_parameters(&self) -> Result<ChainParameters> {
+        let v = self.post("wallet/getchainparameters", &json!({})).await?;
+        ChainParameters::from_json(&v)
+    }
+
+    /// `address`'s bandwidth and energy (`/wallet/getaccountresource`).
+    pub async fn account_resource(&self, address: &Address) -> Result<AccountResource> {
+        let v = self
+            .post("wallet/getaccountresource", &json!({ "address": address.to_base58(), "visible": true }))
+            .await?;
+        Ok(AccountResource::from_json(&v))
+    }
+
+    /// Whether `address` has an account (`/wallet/getaccount` answers `{}` when not): a
+    /// TRX transfer to one that has none pays to create it.
+    pub async fn account_exists(&self, address: &Address) -> Result<bool> {
+        let v = self
+            .post("wallet/getaccount", &json!({ "address": address.to_base58(), "visible": true }))
+            .await?;
+        Ok(v.as_object().is_some_and(|o| !o.is_empty()))
+    }
+
+    /// The energy a TRC-20 `transfer(to, amount)` from `from` would use now, by running it
+    /// without a transaction (`/wallet/triggerconstantcontract`). A call that would fail
+    /// (too little of the token) is [`Error::Node`].
+    pub async fn trc20_transfer_energy(
+        &self,
+        token: &Address,
+        from: &Address,
+        to: &Address,
+        amount: u128,
+    ) -> Result<u64> {
+        let data = wtx::trc20_transfer_data(to, amount);
+        let v = self
+            .post(
+                "wallet/triggerconstantcontract",
+                &json!({
+                    "owner_address": from.to_base58(),
+                    "contract_address": token.to_base58(),
+                    "function_selector": "transfer(address,uint256)",
+                    "parameter": hex::encode(&data[4..]),
+                    "visible": true,
+                }),
+            )
+            .await?;
+        if v["result"]["result"].as_bool() != Some(true) {
+            let code = v["result"]["code"].as_str().unwrap_or("no result");
+            let message = v["result"]["message"].as_str().map(decode_message).unwrap_or_default();
+            return Err(Error::Node(
+                format!("the transfer would fail: {code} {message}").trim_end().to_owned(),
+            ));
+        }
+        v["energy_used"]
+            .as_u64()
+            .ok_or_else(|| Error::Decode("triggerconstantcontract without energy_used".into()))
+    }
+
+    /// The fee of sending `amount_sun` TRX from `from` to `to`, with `memo`, from the
+    /// node's parameters and `from`'s resources now (see [`fee`]).
+    pub async fn quote_trx_transfer(
+        &self,
+        from: &Address,
+        to: &Address,
+        amount_sun: u64,
+        memo: Option<&[u8]>,
+    ) -> Result<FeeQuote> {
+        let (params, resource, exists) =
+            tokio::try_join!(self.chain_parameters(), self.account_resource(from), self.account_exists(to))?;
+        let unsigned = wtx::trx_transfer(&sizing_header(memo), from, to, amount_sun)?;
+        let shape = TransferShape {
+            bytes: fee::bandwidth_bytes(unsigned.raw_bytes().len(), 1),
+            memo: memo.is_some_and(|m| !m.is_empty()),
+            kind: TransferKind::Trx { creates_account: !exists },
+        };
+        Ok(fee::quote(&params, &resource, &shape))
+    }
+
+    /// The fee of sending `amount` of the TRC-20 `token` from `from` to `to`, with `memo`:
+    /// bandwidth as for any transaction, and the energy the node says the call uses now
+    /// (more when `to` holds none of the token yet). Use [`FeeQuote::fee_limit_sun`] as
+    /// the transaction's `fee_limit`.
+    pub async fn quote_trc20_transfer(
+        &self,
+        token: &Address,
+        from: &Address,
+        to: &Address,
+        amount: u128,
+        memo: Option<&[u8]>,
+    ) -> Result<FeeQuote> {
+        let (params, resource, energy) = tokio::try_join!(
+            self.chain_parameters(),
+            self.account_resource(from),
+            self.trc20_transfer_energy(token, from, to, amount)
+        )?;
+        let fee_limit = energy.saturating_mul(params.energy_fee_sun).saturating_mul(2);
+        let unsigned = wtx::trc20_transfer(&sizing_header(memo), from, token, to, amount, fee_limit)?;
+        let shape = TransferShape {
+            bytes: fee::bandwidth_bytes(unsigned.raw_bytes().len(), 1),
+            memo: memo.is_some_and(|m| !m.is_empty()),
+            kind: TransferKind::Contract { energy },
+        };
+        Ok(fee::quote(&params, &resource, &shape))
     }
 
     /// TRC-20 transfers to or from `address`, newest first (TronGrid's
@@ -349,6 +536,20 @@ impl Client {
     }
 }
 
+/// A header of the size a real one has (its fields are fixed-width but for the times,
+/// which are now-ish), to measure a transaction before the head block is known.
+fn sizing_header(memo: Option<&[u8]>) -> TxHeader {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let header =
+        TxHeader::new(RefBlock { number: u64::from(u32::MAX), id: [0xff; 32] }, now_ms, 10 * 60 * 1000);
+    match memo {
+        Some(m) if !m.is_empty() => header.with_memo(m.to_vec()),
+        _ => header,
+    }
+}
+
 /// The node hex-encodes the text of its messages; fall back to the raw string when it
 /// did not.
 pub(crate) fn decode_message(message: &str) -> String {
@@ -387,8 +588,8 @@ fn trc20_transfer(item: &Value) -> Result<Transfer> {
         to: address(&item["to"], "to")?,
         asset: Asset::Trc20(address(&item["token_info"]["address"], "token address")?),
         amount,
-        // Not in TronGrid's answer; the devnet adds it.
-        memo: memo(&item["memo"]),
+        // TronGrid's TRC-20 history has no memo; read it with `Client::transaction`.
+        memo: None,
     })
 }
 

@@ -15,9 +15,13 @@
 
 mod client;
 pub mod devnet;
+pub mod fee;
 mod network;
 
-pub use client::{Asset, Client, DevnetInfo, NowBlock, TransactionInfo, Transfer};
+pub use client::{
+    Asset, BlockSummary, Client, DevnetInfo, NodeTransaction, NowBlock, TransactionInfo, Transfer,
+};
+pub use fee::{AccountResource, ChainParameters, FeeQuote};
 pub use network::{devnet_btt_contract, Network};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use bidswarm_tron::{
-    devnet::{Devnet, DevnetConfig, BANDWIDTH_FEE_SUN, TRC20_ENERGY_FEE_SUN, TRC20_TRANSFER_ENERGY},
+    devnet::{Devnet, DevnetConfig, MAINNET_FEES, TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_NEW_HOLDER},
     devnet_btt_contract, Asset, Client, Error, Network, RejectCode, TransactionInfo,
 };
 use bidswarm_wallet::{
@@ -18,6 +18,9 @@ use bidswarm_wallet::{
 
 const TRX: u64 = 1_000_000;
 const BTT: u128 = 1_000_000_000_000_000_000;
+/// A BTT transfer's energy fee to an address that holds no BTT yet.
+const NEW_HOLDER_ENERGY_FEE: u64 = TRC20_ENERGY_TO_NEW_HOLDER * 100;
+const MEMO_FEE: u64 = 1_000_000;
 
 fn alice() -> PrivateKey {
     PrivateKey::from_hex("9ab06d4ddc783eaedadb2b1967bf664f8c859f6635c416c67941d3766fdee6b2").unwrap()
@@ -81,7 +84,7 @@ fn rejected(result: Result<String, Error>) -> (RejectCode, String) {
 }
 
 #[tokio::test]
-async fn btt_sent_from_a_to_b_moves_exactly_and_burns_the_documented_fee() -> anyhow::Result<()> {
+async fn btt_sent_from_a_to_b_moves_exactly_and_burns_mainnets_fees() -> anyhow::Result<()> {
     let (_devnet, client) = start(fast()).await;
     let (a, b) = (alice(), bob());
     assert_eq!(client.btt_contract(), Some(devnet_btt_contract()));
@@ -96,14 +99,20 @@ async fn btt_sent_from_a_to_b_moves_exactly_and_burns_the_documented_fee() -> an
 
     assert_eq!(client.btt_balance(&a.address()).await?, 1_000 * BTT - amount);
     assert_eq!(client.btt_balance(&b.address()).await?, amount);
-    let fee = BANDWIDTH_FEE_SUN + TRC20_ENERGY_FEE_SUN;
-    assert_eq!(fee, 3_100_000, "the documented fee of a BTT transfer");
+    // Free bandwidth covers the bytes; B holds no BTT yet; the memo costs 1 TRX.
+    let fee = MEMO_FEE + NEW_HOLDER_ENERGY_FEE;
+    assert_eq!(fee, 3_965_000, "a first BTT transfer with a memo, on mainnet's rules");
     assert_eq!(client.trx_balance_sun(&a.address()).await?, 50 * TRX - fee);
     assert_eq!(client.trx_balance_sun(&b.address()).await?, 0, "the payee pays nothing");
 
     let info = wait_in_block(&client, &txid).await?;
-    assert_eq!((info.fee_sun, info.energy_used, info.success), (fee, TRC20_TRANSFER_ENERGY, true));
+    assert_eq!((info.fee_sun, info.energy_used, info.success), (fee, TRC20_ENERGY_TO_NEW_HOLDER, true));
+    assert_eq!((info.net_fee_sun, info.energy_fee_sun), (0, NEW_HOLDER_ENERGY_FEE));
+    assert_eq!(info.net_usage, tx.to_bytes().len() as u64 + 64, "bytes of the signed transaction plus 64");
     assert!(info.block_number > 0);
+    let node_tx = client.transaction(&txid).await?.context("gettransactionbyid")?;
+    assert_eq!(node_tx.memo(), Some(&b"channel 0123456789abcdef"[..]));
+    assert_eq!(node_tx.contract_ret.as_deref(), Some("SUCCESS"));
 
     for who in [a.address(), b.address()] {
         let history = client.trc20_history(&who, 20).await?;
@@ -113,7 +122,7 @@ async fn btt_sent_from_a_to_b_moves_exactly_and_burns_the_documented_fee() -> an
             (t.from, t.to, t.amount, t.asset),
             (a.address(), b.address(), amount, Asset::Trc20(devnet_btt_contract()))
         );
-        assert_eq!(t.memo.as_deref(), Some(&b"channel 0123456789abcdef"[..]));
+        assert_eq!(t.memo, None, "TronGrid's TRC-20 history has no memo");
         assert_eq!(t.txid, txid);
     }
     assert!(client.trx_history(&a.address(), 20).await?.is_empty(), "a BTT transfer is not a TRX transfer");
@@ -128,10 +137,12 @@ async fn trx_sent_from_a_to_b_moves_exactly_with_the_bandwidth_fee() -> anyhow::
     let h = header(&client).await.with_memo(*b"rent");
     let tx = trx_transfer(&h, &a.address(), &b.address(), 3 * TRX + 7)?.sign(&a)?;
     let txid = client.broadcast(&tx).await?;
-    assert_eq!(client.trx_balance_sun(&a.address()).await?, 10 * TRX - (3 * TRX + 7) - BANDWIDTH_FEE_SUN);
+    // B has no account: 0.1 TRX instead of bandwidth, 1 TRX to create it, 1 TRX memo.
+    let fee = 100_000 + 1_000_000 + MEMO_FEE;
+    assert_eq!(client.trx_balance_sun(&a.address()).await?, 10 * TRX - (3 * TRX + 7) - fee);
     assert_eq!(client.trx_balance_sun(&b.address()).await?, 3 * TRX + 7);
     let info = wait_in_block(&client, &txid).await?;
-    assert_eq!((info.fee_sun, info.energy_used), (BANDWIDTH_FEE_SUN, 0));
+    assert_eq!((info.fee_sun, info.net_fee_sun, info.energy_used), (fee, 100_000, 0));
     let history = client.trx_history(&b.address(), 20).await?;
     assert_eq!(history.len(), 1);
     assert_eq!(
@@ -212,7 +223,7 @@ async fn bad_transactions_are_refused_with_the_nodes_codes_and_change_nothing() 
         &devnet_btt_contract(),
         &b.address(),
         BTT,
-        TRC20_ENERGY_FEE_SUN - 1,
+        NEW_HOLDER_ENERGY_FEE - 1,
     )?
     .sign(&a)?;
     let (code, _) = rejected(client.broadcast(&stingy).await);
@@ -272,15 +283,13 @@ async fn balances_blocks_and_seen_transactions_survive_a_restart() -> anyhow::Re
     let (_devnet, client) = start(config).await;
     assert_eq!(client.btt_balance(&a.address()).await?, 6 * BTT);
     assert_eq!(client.btt_balance(&b.address()).await?, 4 * BTT);
-    assert_eq!(
-        client.trx_balance_sun(&a.address()).await?,
-        20 * TRX - BANDWIDTH_FEE_SUN - TRC20_ENERGY_FEE_SUN
-    );
+    assert_eq!(client.trx_balance_sun(&a.address()).await?, 20 * TRX - MEMO_FEE - NEW_HOLDER_ENERGY_FEE);
     assert!(client.now_block().await?.ref_block.number >= info.block_number, "the chain goes on");
     assert_eq!(client.transaction_info(&txid).await?, Some(info));
     let (code, _) = rejected(client.broadcast(&tx).await);
     assert_eq!(code, RejectCode::DupTransactionError, "a replay after a restart is still a replay");
-    assert_eq!(client.trc20_history(&b.address(), 5).await?[0].memo.as_deref(), Some(&b"before restart"[..]));
+    let node_tx = client.transaction(&txid).await?.context("the transaction after the restart")?;
+    assert_eq!(node_tx.memo(), Some(&b"before restart"[..]));
     Ok(())
 }
 
@@ -301,10 +310,7 @@ async fn blocks_follow_each_other_with_the_number_in_the_id() -> anyhow::Result<
     assert!(later.timestamp_ms > first.timestamp_ms);
     let info = client.devnet_info().await?;
     assert_eq!(info.btt_contract, devnet_btt_contract().to_base58());
-    assert_eq!(
-        (info.block_ms, info.bandwidth_fee_sun, info.trc20_energy_fee_sun),
-        (50, BANDWIDTH_FEE_SUN, TRC20_ENERGY_FEE_SUN)
-    );
+    assert_eq!(info.block_ms, 50);
     Ok(())
 }
 
@@ -312,4 +318,109 @@ async fn blocks_follow_each_other_with_the_number_in_the_id() -> anyhow::Result<
 async fn the_devnet_refuses_to_listen_beyond_loopback() {
     let config = DevnetConfig { listen: "0.0.0.0:0".parse().unwrap(), ..DevnetConfig::default() };
     assert!(matches!(Devnet::start(config).await, Err(Error::NotLoopback(_))));
+}
+
+/// Bandwidth as mainnet charges it: free while the day's 600 bytes cover the whole
+/// transaction, then every byte at 1000 sun; a transfer to a holder uses less energy than
+/// to a new holder; the fee parameters, resources, blocks and transactions come in
+/// java-tron's shapes.
+#[tokio::test]
+async fn free_bandwidth_runs_out_and_then_every_byte_is_burnt() -> anyhow::Result<()> {
+    let (devnet, client) = start(fast()).await;
+    let (a, b) = (alice(), bob());
+    client.faucet(&a.address(), 100 * TRX, 100 * BTT).await?;
+    client.faucet(&b.address(), TRX, BTT).await?;
+
+    let params = client.chain_parameters().await?;
+    assert_eq!(
+        (
+            params.transaction_fee_sun_per_byte,
+            params.energy_fee_sun,
+            params.memo_fee_sun,
+            params.free_net_limit
+        ),
+        (1_000, 100, 1_000_000, 600)
+    );
+    assert_eq!((params.create_account_fee_sun, params.create_new_account_fee_sun), (100_000, 1_000_000));
+    assert_eq!(MAINNET_FEES.free_net_limit, 600);
+    let fresh = client.account_resource(&a.address()).await?;
+    assert_eq!((fresh.free_net_used, fresh.free_net_limit), (0, Some(600)));
+
+    // Two transfers to a holder: the first fits the free 600 bytes, the second does not
+    // fit what is left and pays for all its bytes.
+    let mut fees = Vec::new();
+    for _ in 0..2 {
+        let tx = send_btt(&client, &a, &b.address(), BTT, b"").await;
+        let txid = client.broadcast(&tx).await?;
+        let info = wait_in_block(&client, &txid).await?;
+        let bytes = tx.to_bytes().len() as u64 + 64;
+        fees.push((info.net_usage, info.net_fee_sun, info.energy_used, info.fee_sun, bytes));
+    }
+    let [(usage, net_fee, energy, fee, bytes), (usage2, net_fee2, energy2, fee2, bytes2)] = fees[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        (usage, net_fee, energy, fee),
+        (bytes, 0, TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_HOLDER * 100)
+    );
+    assert!(bytes + bytes2 > 600, "two BTT transfers do not fit 600 bytes: {bytes} + {bytes2}");
+    assert_eq!((usage2, net_fee2, energy2), (0, bytes2 * 1_000, TRC20_ENERGY_TO_HOLDER));
+    assert_eq!(fee2, bytes2 * 1_000 + TRC20_ENERGY_TO_HOLDER * 100);
+    let used = client.account_resource(&a.address()).await?;
+    assert!(used.free_net_used > 0 && used.free_net_used <= bytes, "{used:?}");
+
+    // The raw shapes a java-tron node answers in.
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: serde_json::Value| {
+        let request = http.post(devnet.url().join(path).unwrap()).body(body.to_string());
+        async move { anyhow::Ok(serde_json::from_str::<serde_json::Value>(&request.send().await?.text().await?)?) }
+    };
+    let head = client.now_block().await?.ref_block.number;
+    let block = post("wallet/getblockbynum", serde_json::json!({ "num": head })).await?;
+    assert_eq!(block["block_header"]["raw_data"]["number"], head);
+    let unknown = post("wallet/gettransactionbyid", serde_json::json!({ "value": "00".repeat(32) })).await?;
+    assert_eq!(unknown, serde_json::json!({}), "an unknown transaction is {{}}");
+    let estimate = post(
+        "wallet/estimateenergy",
+        serde_json::json!({
+            "owner_address": a.address().to_base58(),
+            "contract_address": devnet_btt_contract().to_base58(),
+            "function_selector": "transfer(address,uint256)",
+            "parameter": hex::encode(&bidswarm_wallet::tx::trc20_transfer_data(&alice().address(), 1)[4..]),
+            "visible": true,
+        }),
+    )
+    .await?;
+    assert_eq!(estimate["energy_required"], TRC20_ENERGY_TO_HOLDER, "{estimate}");
+    let nobody = Address::from_evm_bytes([9; 20]);
+    assert_eq!(
+        client.trc20_transfer_energy(&devnet_btt_contract(), &a.address(), &nobody, BTT).await?,
+        TRC20_ENERGY_TO_NEW_HOLDER
+    );
+    assert!(
+        client
+            .trc20_transfer_energy(&devnet_btt_contract(), &b.address(), &nobody, 1_000 * BTT)
+            .await
+            .is_err(),
+        "a transfer of more than the balance would revert"
+    );
+    Ok(())
+}
+
+/// Bob only ever received BTT: like mainnet, he has no account, so a TRX transfer to him
+/// pays to create one.
+#[tokio::test]
+async fn an_address_that_only_received_btt_has_no_account() -> anyhow::Result<()> {
+    let (_devnet, client) = start(fast()).await;
+    let (a, b) = (alice(), bob());
+    client.faucet(&a.address(), 20 * TRX, 10 * BTT).await?;
+    let txid = client.broadcast(&send_btt(&client, &a, &b.address(), BTT, b"").await).await?;
+    wait_in_block(&client, &txid).await?;
+    assert!(!client.account_exists(&b.address()).await?);
+    let tx = trx_transfer(&header(&client).await, &a.address(), &b.address(), TRX)?.sign(&a)?;
+    let txid = client.broadcast(&tx).await?;
+    let info = wait_in_block(&client, &txid).await?;
+    assert_eq!(info.fee_sun, 1_100_000, "{info:?}");
+    assert!(client.account_exists(&b.address()).await?);
+    Ok(())
 }

@@ -23,7 +23,8 @@ use sqlx::{
 use tokio::sync::Mutex;
 
 use super::{
-    BANDWIDTH_FEE_SUN, MAX_EXPIRATION_AHEAD_MS, TAPOS_WINDOW, TRC20_ENERGY_FEE_SUN, TRC20_TRANSFER_ENERGY,
+    BANDWIDTH_WINDOW_MS, MAINNET_FEES, MAX_EXPIRATION_AHEAD_MS, RESULT_BYTES, TAPOS_WINDOW,
+    TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_NEW_HOLDER,
 };
 use crate::Result;
 
@@ -33,6 +34,7 @@ CREATE TABLE IF NOT EXISTS accounts (
     trx_sun    INTEGER NOT NULL DEFAULT 0,
     btt        TEXT NOT NULL DEFAULT '0',
     created_ms INTEGER NOT NULL
+    -- added later, see COLUMNS_ADDED: activated, free_net_used, free_net_at_ms
 );
 CREATE TABLE IF NOT EXISTS blocks (
     number       INTEGER PRIMARY KEY,
@@ -56,10 +58,78 @@ CREATE TABLE IF NOT EXISTS transactions (
     block_number    INTEGER,
     block_timestamp INTEGER
 );
+-- added later, see COLUMNS_ADDED: transactions.receipt
 CREATE INDEX IF NOT EXISTS transactions_owner ON transactions(owner);
 CREATE INDEX IF NOT EXISTS transactions_to ON transactions(to_address);
 CREATE INDEX IF NOT EXISTS transactions_pending ON transactions(block_number) WHERE block_number IS NULL;
 ";
+
+/// Columns added after the first schema, so a devnet file made before them still opens.
+/// `activated` is 0 for an address that only ever received BTT: mainnet has no account for
+/// it (a TRC-20 transfer creates none), so a TRX transfer to it pays for creating one.
+const COLUMNS_ADDED: [(&str, &str, &str); 4] = [
+    ("accounts", "activated", "ALTER TABLE accounts ADD COLUMN activated INTEGER NOT NULL DEFAULT 1"),
+    ("accounts", "free_net_used", "ALTER TABLE accounts ADD COLUMN free_net_used INTEGER NOT NULL DEFAULT 0"),
+    (
+        "accounts",
+        "free_net_at_ms",
+        "ALTER TABLE accounts ADD COLUMN free_net_at_ms INTEGER NOT NULL DEFAULT 0",
+    ),
+    ("transactions", "receipt", "ALTER TABLE transactions ADD COLUMN receipt TEXT"),
+];
+
+/// What a transaction burnt, and the resources it used: the `receipt` of
+/// `gettransactioninfobyid`, plus the two fees the node reports only in the total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Receipt {
+    /// Bytes paid from free bandwidth.
+    pub net_usage: u64,
+    /// Sun burnt for bandwidth, or the account-creation fee that replaces it.
+    pub net_fee: u64,
+    pub energy_usage_total: u64,
+    pub energy_fee: u64,
+    pub memo_fee: u64,
+    /// `getCreateNewAccountFeeInSystemContract`, for a TRX transfer that created an account.
+    pub account_fee: u64,
+}
+
+impl Receipt {
+    /// The transaction's `fee`: everything it burnt.
+    pub fn fee(&self) -> u64 {
+        self.net_fee + self.energy_fee + self.memo_fee + self.account_fee
+    }
+
+    /// `receipt` in java-tron's JSON: fields that are zero are left out (proto3).
+    fn to_json(self, contract_call: bool) -> Value {
+        let mut r = serde_json::Map::new();
+        for (key, value) in [
+            ("energy_fee", self.energy_fee),
+            ("energy_usage_total", self.energy_usage_total),
+            ("net_usage", self.net_usage),
+            ("net_fee", self.net_fee),
+        ] {
+            if value > 0 {
+                r.insert(key.into(), value.into());
+            }
+        }
+        if contract_call {
+            r.insert("result".into(), "SUCCESS".into());
+        }
+        Value::Object(r)
+    }
+}
+
+/// Free bandwidth still counted as used `now_ms`, `used` having been recorded at `at_ms`:
+/// it recovers linearly over [`BANDWIDTH_WINDOW_MS`] (java-tron's `increase` with no new
+/// usage).
+pub(crate) fn recovered(used: u64, at_ms: i64, now_ms: i64) -> u64 {
+    let elapsed = now_ms.saturating_sub(at_ms).max(0);
+    if elapsed >= BANDWIDTH_WINDOW_MS {
+        return 0;
+    }
+    let left = u128::from(used) * u128::try_from(BANDWIDTH_WINDOW_MS - elapsed).unwrap_or(0);
+    u64::try_from(left.div_ceil(u128::try_from(BANDWIDTH_WINDOW_MS).unwrap_or(1))).unwrap_or(u64::MAX)
+}
 
 /// A block as the devnet keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +181,17 @@ pub(crate) struct Account {
     pub trx_sun: u64,
     pub btt: u128,
     pub created_ms: i64,
+    /// False for an address that only received BTT: mainnet has no account for it.
+    pub activated: bool,
+    /// Free bandwidth used, as of `free_net_at_ms`.
+    pub free_net_used: u64,
+    pub free_net_at_ms: i64,
+}
+
+impl Account {
+    fn new(now_ms: i64) -> Self {
+        Self { trx_sun: 0, btt: 0, created_ms: now_ms, activated: false, free_net_used: 0, free_net_at_ms: 0 }
+    }
 }
 
 /// A refused broadcast, in the node's terms.
@@ -159,6 +240,17 @@ impl Chain {
             .connect_with(options)
             .await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        for (table, column, alter) in COLUMNS_ADDED {
+            let present: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM pragma_table_info(?) WHERE name = ?")
+                    .bind(table)
+                    .bind(column)
+                    .fetch_optional(&pool)
+                    .await?;
+            if present.is_none() {
+                sqlx::raw_sql(alter).execute(&pool).await?;
+            }
+        }
         let chain = Self { pool, write: Mutex::new(()), btt_contract };
         if chain.head().await?.is_none() {
             let genesis = Block::new(0, [0; 32], now_ms, [0; 32]);
@@ -234,11 +326,11 @@ impl Chain {
     ) -> Result<Result<Account, String>> {
         let _write = self.write.lock().await;
         let mut db = self.pool.begin().await?;
-        let before =
-            account(&mut db, address).await?.unwrap_or(Account { trx_sun: 0, btt: 0, created_ms: now_ms });
+        let before = account(&mut db, address).await?.unwrap_or(Account::new(now_ms));
         let after = match (before.trx_sun.checked_add(trx_sun), before.btt.checked_add(btt)) {
+            // TRX activates the account, as a TRX transfer would; BTT alone does not.
             (Some(t), Some(b)) if i64::try_from(t).is_ok() => {
-                Account { trx_sun: t, btt: b, created_ms: before.created_ms }
+                Account { trx_sun: t, btt: b, activated: before.activated || trx_sun > 0, ..before }
             }
             _ => return Ok(Err("the balance would overflow".into())),
         };
@@ -268,38 +360,95 @@ impl Chain {
         if let Err(r) = tapos(&mut db, &signed).await? {
             return Ok(Err(r));
         }
-        let (owner, to, fee_sun, energy_used) = match effect {
-            Effect::Trx { owner, to, .. } => (owner, to, BANDWIDTH_FEE_SUN, 0),
-            Effect::Trc20 { owner, to, .. } => {
-                (owner, to, BANDWIDTH_FEE_SUN + TRC20_ENERGY_FEE_SUN, TRC20_TRANSFER_ENERGY)
-            }
+        let (owner, to) = match effect {
+            Effect::Trx { owner, to, .. } | Effect::Trc20 { owner, to, .. } => (owner, to),
         };
-        let Some(mut payer) = account(&mut db, &owner).await? else {
+        let Some(mut payer) = account(&mut db, &owner).await?.filter(|a| a.activated) else {
             return Ok(Err(reject(
                 "CONTRACT_VALIDATE_ERROR",
                 format!("Validate contract error: account {} does not exist", owner.to_base58()),
             )));
         };
+        let recipient = account(&mut db, &to).await?;
+        let fees = MAINNET_FEES;
+        let raw = signed.unsigned().raw();
+        let mut receipt = Receipt::default();
+
+        // 1. Bandwidth (java-tron's BandwidthProcessor.consume). A TRX transfer that
+        // creates its recipient pays the account-creation fee instead of its bytes; any
+        // other transaction uses free bandwidth when it covers all of it, else burns
+        // TRX for every byte (https://developers.tron.network/docs/resource-model,
+        // "Bandwidth"). A balance that cannot pay is refused as the node does.
+        let creates_account = matches!(effect, Effect::Trx { .. }) && !recipient.is_some_and(|a| a.activated);
+        if creates_account {
+            receipt.net_fee = fees.create_account_fee_sun;
+        } else {
+            let bytes = u64::try_from(signed.to_bytes().len()).unwrap_or(u64::MAX) + RESULT_BYTES;
+            let used = recovered(payer.free_net_used, payer.free_net_at_ms, now_ms);
+            if bytes <= fees.free_net_limit.saturating_sub(used) {
+                receipt.net_usage = bytes;
+                payer.free_net_used = used + bytes;
+                payer.free_net_at_ms = now_ms;
+            } else {
+                receipt.net_fee = bytes * fees.transaction_fee_sun_per_byte;
+            }
+        }
+        // 2. The memo fee (getMemoFee), for any transaction with raw_data.data.
+        if !raw.data.is_empty() {
+            receipt.memo_fee = fees.memo_fee_sun;
+        }
+        let Some(mut left) = payer.trx_sun.checked_sub(receipt.net_fee + receipt.memo_fee) else {
+            return Ok(Err(reject(
+                "BANDWITH_ERROR",
+                format!(
+                    "Account resource insufficient error: {} sun cannot pay {} sun for bandwidth and {} sun for the memo",
+                    payer.trx_sun, receipt.net_fee, receipt.memo_fee
+                ),
+            )));
+        };
+
+        // 3. The contract.
         let (kind, amount, contract) = match effect {
             Effect::Trx { amount_sun, .. } => {
-                let Some(rest) = payer.trx_sun.checked_sub(amount_sun).and_then(|r| r.checked_sub(fee_sun))
+                if creates_account {
+                    receipt.account_fee = fees.create_new_account_fee_sun;
+                }
+                let Some(rest) =
+                    left.checked_sub(amount_sun).and_then(|r| r.checked_sub(receipt.account_fee))
                 else {
                     return Ok(Err(reject(
                         "CONTRACT_VALIDATE_ERROR",
                         format!(
-                            "Validate TransferContract error, balance is not sufficient: {} sun, needs {} plus a {} sun fee",
-                            payer.trx_sun, amount_sun, fee_sun
+                            "Validate TransferContract error, balance is not sufficient: {left} sun after fees, sends {amount_sun}{}",
+                            if creates_account { " plus 1 TRX to create the account" } else { "" }
                         ),
                     )));
                 };
-                payer.trx_sun = rest;
+                left = rest;
                 ("trx", u128::from(amount_sun), None)
             }
             Effect::Trc20 { amount, .. } => {
-                let Some(rest) = payer.trx_sun.checked_sub(fee_sun) else {
+                // A balance slot going from zero to non-zero costs an SSTORE of a new slot.
+                let holds = if to == owner { payer.btt > 0 } else { recipient.is_some_and(|a| a.btt > 0) };
+                receipt.energy_usage_total =
+                    if holds { TRC20_ENERGY_TO_HOLDER } else { TRC20_ENERGY_TO_NEW_HOLDER };
+                receipt.energy_fee = receipt.energy_usage_total * fees.energy_fee_sun;
+                if raw.fee_limit < sql_i64(receipt.energy_fee) {
                     return Ok(Err(reject(
                         "CONTRACT_VALIDATE_ERROR",
-                        format!("balance is not sufficient: {} sun, the fee is {fee_sun} sun", payer.trx_sun),
+                        format!(
+                            "fee_limit {} sun is below the transfer's energy fee of {} sun ({} energy)",
+                            raw.fee_limit, receipt.energy_fee, receipt.energy_usage_total
+                        ),
+                    )));
+                }
+                let Some(rest) = left.checked_sub(receipt.energy_fee) else {
+                    return Ok(Err(reject(
+                        "CONTRACT_VALIDATE_ERROR",
+                        format!(
+                            "balance is not sufficient: {left} sun after bandwidth and memo, the energy fee is {} sun",
+                            receipt.energy_fee
+                        ),
                     )));
                 };
                 let Some(btt_rest) = payer.btt.checked_sub(amount) else {
@@ -308,22 +457,27 @@ impl Chain {
                         format!("BTT balance is not sufficient: {} base units, sends {amount}", payer.btt),
                     )));
                 };
-                payer.trx_sun = rest;
+                left = rest;
                 payer.btt = btt_rest;
                 ("trc20", amount, Some(self.btt_contract.to_base58()))
             }
         };
+        payer.trx_sun = left;
+        let fee_sun = receipt.fee();
+        let energy_used = receipt.energy_usage_total;
         put_account(&mut db, &owner, &payer).await?;
         // Read the payee after the payer is written, so a self-transfer (allowed for
         // TRC-20) credits the balance just debited.
-        let mut payee =
-            account(&mut db, &to).await?.unwrap_or(Account { trx_sun: 0, btt: 0, created_ms: now_ms });
+        let mut payee = account(&mut db, &to).await?.unwrap_or(Account::new(now_ms));
         let credited = match kind {
             "trx" => u64::try_from(amount)
                 .ok()
                 .and_then(|a| payee.trx_sun.checked_add(a))
                 .filter(|t| i64::try_from(*t).is_ok())
-                .map(|t| payee.trx_sun = t),
+                .map(|t| {
+                    payee.trx_sun = t;
+                    payee.activated = true;
+                }),
             _ => payee.btt.checked_add(amount).map(|b| payee.btt = b),
         };
         if credited.is_none() {
@@ -331,12 +485,11 @@ impl Chain {
         }
         put_account(&mut db, &to, &payee).await?;
 
-        let raw = signed.unsigned().raw();
         let json = serde_json::to_string(&signed.to_json().map_err(crate::Error::from)?)
             .map_err(|e| crate::Error::Decode(e.to_string()))?;
         sqlx::query(
-            "INSERT INTO transactions (txid, kind, owner, to_address, contract, amount, fee_sun, energy_used, memo, json, received_ms)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO transactions (txid, kind, owner, to_address, contract, amount, fee_sun, energy_used, memo, json, received_ms, receipt)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&txid)
         .bind(kind)
@@ -349,6 +502,7 @@ impl Chain {
         .bind((!raw.data.is_empty()).then(|| hex::encode(&raw.data)))
         .bind(json)
         .bind(now_ms)
+        .bind(serde_json::to_string(&receipt).map_err(|e| crate::Error::Decode(e.to_string()))?)
         .execute(&mut *db)
         .await?;
         db.commit().await?;
@@ -446,13 +600,6 @@ impl Chain {
                 let (to, amount) = decode_trc20_transfer(&data).ok_or_else(|| {
                     reject("CONTRACT_VALIDATE_ERROR", "the devnet's BTT runs only transfer(address,uint256)")
                 })?;
-                let fee_limit = signed.unsigned().raw().fee_limit;
-                if fee_limit < sql_i64(TRC20_ENERGY_FEE_SUN) {
-                    return Err(reject(
-                        "CONTRACT_VALIDATE_ERROR",
-                        format!("fee_limit {fee_limit} sun is below the transfer's energy fee of {TRC20_ENERGY_FEE_SUN} sun"),
-                    ));
-                }
                 Effect::Trc20 { owner, to, amount }
             }
             _ => {
@@ -465,40 +612,38 @@ impl Chain {
         Ok((signed, effect))
     }
 
-    /// `/wallet/gettransactioninfobyid`: `{}` until the transaction is in a block.
+    /// `/wallet/gettransactioninfobyid`: `{}` until the transaction is in a block. `fee`
+    /// is everything burnt (bandwidth, energy, memo, account creation); `receipt` splits
+    /// bandwidth and energy, as java-tron's does.
     pub async fn transaction_info(&self, txid: &str) -> Result<Value> {
         let mut conn = self.pool.acquire().await?;
         let row = sqlx::query(
-            "SELECT txid, kind, owner, to_address, amount, fee_sun, energy_used, block_number, block_timestamp
+            "SELECT txid, kind, owner, to_address, amount, fee_sun, receipt, block_number, block_timestamp
              FROM transactions WHERE txid = ? AND block_number IS NOT NULL",
         )
         .bind(txid.to_ascii_lowercase())
         .fetch_optional(&mut *conn)
         .await?;
         let Some(row) = row else { return Ok(json!({})) };
-        let fee: i64 = row.get("fee_sun");
-        let energy: i64 = row.get("energy_used");
+        let receipt = stored_receipt(&row);
+        let trc20 = row.get::<String, _>("kind") == "trc20";
         let mut info = json!({
             "id": row.get::<String, _>("txid"),
-            "fee": fee,
             "blockNumber": row.get::<i64, _>("block_number"),
             "blockTimeStamp": row.get::<i64, _>("block_timestamp"),
             "contractResult": [""],
-            "receipt": { "net_fee": BANDWIDTH_FEE_SUN },
+            "receipt": receipt.to_json(trc20),
         });
-        if row.get::<String, _>("kind") == "trc20" {
+        if receipt.fee() > 0 {
+            info["fee"] = receipt.fee().into();
+        }
+        if trc20 {
             let from = parse_stored(&row.get::<String, _>("owner"));
             let to = parse_stored(&row.get::<String, _>("to_address"));
             let amount: u128 = row.get::<String, _>("amount").parse().unwrap_or(0);
             let word = |b: [u8; 20]| format!("{}{}", "0".repeat(24), hex::encode(b));
             info["contract_address"] = self.btt_contract.to_hex().into();
             info["contractResult"] = json!([format!("{:064x}", 1)]);
-            info["receipt"] = json!({
-                "energy_fee": fee - sql_i64(BANDWIDTH_FEE_SUN),
-                "energy_usage_total": energy,
-                "net_fee": BANDWIDTH_FEE_SUN,
-                "result": "SUCCESS",
-            });
             info["log"] = json!([{
                 "address": hex::encode(self.btt_contract.evm_bytes()),
                 "topics": [
@@ -512,11 +657,63 @@ impl Chain {
         Ok(info)
     }
 
-    /// TronGrid's `/v1/accounts/{address}/transactions[/trc20]` items, newest first.
+    /// `/wallet/gettransactionbyid`: the transaction as broadcast (addresses in hex, as
+    /// java-tron answers without `visible`), with its `ret`; `{}` until it is in a block.
+    pub async fn transaction_by_id(&self, txid: &str) -> Result<Value> {
+        let mut conn = self.pool.acquire().await?;
+        let row =
+            sqlx::query("SELECT txid, json FROM transactions WHERE txid = ? AND block_number IS NOT NULL")
+                .bind(txid.to_ascii_lowercase())
+                .fetch_optional(&mut *conn)
+                .await?;
+        Ok(match row {
+            Some(row) => stored_transaction(&row)?,
+            None => json!({}),
+        })
+    }
+
+    /// `/wallet/getblockbynum` and `/wallet/getblock`: the block at `number` (`{}` when
+    /// there is none), with its transactions when `detail`.
+    pub async fn block(&self, number: u64, detail: bool) -> Result<Value> {
+        let mut conn = self.pool.acquire().await?;
+        let row =
+            sqlx::query("SELECT number, id, parent, tx_root, timestamp_ms FROM blocks WHERE number = ?")
+                .bind(sql_i64(number))
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some(block) = row.map(|r| block_from_row(&r)) else { return Ok(json!({})) };
+        let mut out = block.to_json();
+        if detail {
+            let rows =
+                sqlx::query("SELECT txid, json FROM transactions WHERE block_number = ? ORDER BY rowid")
+                    .bind(sql_i64(number))
+                    .fetch_all(&mut *conn)
+                    .await?;
+            // Like the node, a block without transactions has no `transactions` field.
+            if !rows.is_empty() {
+                out["transactions"] = rows.iter().map(stored_transaction).collect::<Result<Vec<_>>>()?.into();
+            }
+        }
+        Ok(out)
+    }
+
+    /// The block whose id is `id` (hex), when the devnet still keeps it.
+    pub async fn block_number_of(&self, id: &str) -> Result<Option<u64>> {
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query("SELECT number FROM blocks WHERE id = ?")
+            .bind(id.to_ascii_lowercase())
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(row.map(|r| u64::try_from(r.get::<i64, _>("number")).unwrap_or(0)))
+    }
+
+    /// TronGrid's `/v1/accounts/{address}/transactions[/trc20]` items, newest first. The
+    /// TRC-20 items have TronGrid's fields only: no memo (read it with
+    /// `gettransactionbyid`).
     pub async fn history(&self, address: &Address, trc20_only: bool, limit: u32) -> Result<Vec<Value>> {
         let mut conn = self.pool.acquire().await?;
         let rows = sqlx::query(
-            "SELECT txid, kind, owner, to_address, contract, amount, fee_sun, energy_used, memo, json,
+            "SELECT txid, kind, owner, to_address, contract, amount, fee_sun, receipt, json,
                     block_number, block_timestamp
              FROM transactions
              WHERE block_number IS NOT NULL AND (owner = ?1 OR to_address = ?1) AND (?2 = 0 OR kind = 'trc20')
@@ -530,7 +727,6 @@ impl Chain {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let txid: String = row.get("txid");
-            let memo: Option<String> = row.get("memo");
             let block_timestamp: i64 = row.get("block_timestamp");
             if trc20_only {
                 out.push(json!({
@@ -546,23 +742,52 @@ impl Chain {
                     "to": row.get::<String, _>("to_address"),
                     "type": "Transfer",
                     "value": row.get::<String, _>("amount"),
-                    "memo": memo,
                 }));
             } else {
-                let mut item: Value = serde_json::from_str(&row.get::<String, _>("json"))
-                    .map_err(|e| crate::Error::Decode(format!("stored transaction {txid}: {e}")))?;
-                let fee: i64 = row.get("fee_sun");
-                item["ret"] = json!([{ "contractRet": "SUCCESS", "fee": fee }]);
+                let receipt = stored_receipt(&row);
+                let mut item = stored_transaction(&row)?;
+                item["ret"] = json!([{ "contractRet": "SUCCESS", "fee": receipt.fee() }]);
                 item["blockNumber"] = row.get::<i64, _>("block_number").into();
                 item["block_timestamp"] = block_timestamp.into();
-                item["net_fee"] = BANDWIDTH_FEE_SUN.into();
-                item["energy_fee"] = (fee - sql_i64(BANDWIDTH_FEE_SUN)).into();
-                item["energy_usage_total"] = row.get::<i64, _>("energy_used").into();
+                item["net_usage"] = receipt.net_usage.into();
+                item["net_fee"] = receipt.net_fee.into();
+                item["energy_fee"] = receipt.energy_fee.into();
+                item["energy_usage_total"] = receipt.energy_usage_total.into();
                 item["internal_transactions"] = json!([]);
                 out.push(item);
             }
         }
         Ok(out)
+    }
+}
+
+/// A stored transaction in the node's JSON, with `ret` as java-tron adds it.
+fn stored_transaction(row: &sqlx::sqlite::SqliteRow) -> Result<Value> {
+    let txid: String = row.get("txid");
+    let mut item: Value = serde_json::from_str(&row.get::<String, _>("json"))
+        .map_err(|e| crate::Error::Decode(format!("stored transaction {txid}: {e}")))?;
+    if let Some(o) = item.as_object_mut() {
+        o.remove("visible");
+    }
+    item["ret"] = json!([{ "contractRet": "SUCCESS" }]);
+    Ok(item)
+}
+
+/// The receipt a transaction was charged by. Rows from before receipts were kept show
+/// their whole fee as bandwidth.
+fn stored_receipt(row: &sqlx::sqlite::SqliteRow) -> Receipt {
+    row.get::<Option<String>, _>("receipt").and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_else(|| {
+        Receipt { net_fee: u64::try_from(row.get::<i64, _>("fee_sun")).unwrap_or(0), ..Receipt::default() }
+    })
+}
+
+fn block_from_row(r: &sqlx::sqlite::SqliteRow) -> Block {
+    Block {
+        number: u64::try_from(r.get::<i64, _>("number")).unwrap_or(0),
+        id: hex32(&r.get::<String, _>("id")),
+        parent: hex32(&r.get::<String, _>("parent")),
+        tx_root: hex32(&r.get::<String, _>("tx_root")),
+        timestamp_ms: r.get("timestamp_ms"),
     }
 }
 
@@ -586,13 +811,7 @@ async fn head(conn: &mut SqliteConnection) -> Result<Option<Block>> {
     )
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|r| Block {
-        number: u64::try_from(r.get::<i64, _>("number")).unwrap_or(0),
-        id: hex32(&r.get::<String, _>("id")),
-        parent: hex32(&r.get::<String, _>("parent")),
-        tx_root: hex32(&r.get::<String, _>("tx_root")),
-        timestamp_ms: r.get("timestamp_ms"),
-    }))
+    Ok(row.map(|r| block_from_row(&r)))
 }
 
 async fn insert_block(conn: &mut SqliteConnection, b: &Block) -> Result<()> {
@@ -637,7 +856,9 @@ async fn tapos(conn: &mut SqliteConnection, signed: &SignedTransaction) -> Resul
 }
 
 async fn account(conn: &mut SqliteConnection, address: &Address) -> Result<Option<Account>> {
-    let row = sqlx::query("SELECT trx_sun, btt, created_ms FROM accounts WHERE address = ?")
+    let row = sqlx::query(
+        "SELECT trx_sun, btt, created_ms, activated, free_net_used, free_net_at_ms FROM accounts WHERE address = ?",
+    )
         .bind(address.to_base58())
         .fetch_optional(&mut *conn)
         .await?;
@@ -648,6 +869,9 @@ async fn account(conn: &mut SqliteConnection, address: &Address) -> Result<Optio
             btt: u128::from_str(&btt)
                 .map_err(|_| crate::Error::Decode(format!("stored BTT balance {btt:?} is not a number")))?,
             created_ms: r.get("created_ms"),
+            activated: r.get::<i64, _>("activated") != 0,
+            free_net_used: u64::try_from(r.get::<i64, _>("free_net_used")).unwrap_or(0),
+            free_net_at_ms: r.get("free_net_at_ms"),
         })
     })
     .transpose()
@@ -655,13 +879,19 @@ async fn account(conn: &mut SqliteConnection, address: &Address) -> Result<Optio
 
 async fn put_account(conn: &mut SqliteConnection, address: &Address, a: &Account) -> Result<()> {
     sqlx::query(
-        "INSERT INTO accounts (address, trx_sun, btt, created_ms) VALUES (?, ?, ?, ?)
-         ON CONFLICT(address) DO UPDATE SET trx_sun = excluded.trx_sun, btt = excluded.btt",
+        "INSERT INTO accounts (address, trx_sun, btt, created_ms, activated, free_net_used, free_net_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(address) DO UPDATE SET trx_sun = excluded.trx_sun, btt = excluded.btt,
+             activated = excluded.activated, free_net_used = excluded.free_net_used,
+             free_net_at_ms = excluded.free_net_at_ms",
     )
     .bind(address.to_base58())
     .bind(sql_i64(a.trx_sun))
     .bind(a.btt.to_string())
     .bind(a.created_ms)
+    .bind(i64::from(a.activated))
+    .bind(sql_i64(a.free_net_used))
+    .bind(a.free_net_at_ms)
     .execute(&mut *conn)
     .await?;
     Ok(())

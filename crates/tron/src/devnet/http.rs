@@ -19,13 +19,17 @@ use bidswarm_wallet::{
 use serde_json::{json, Value};
 
 use super::{
-    chain::{Chain, Reject},
-    now_ms, BANDWIDTH_FEE_SUN, ENERGY_PRICE_SUN, TRC20_ENERGY_FEE_SUN, TRC20_TRANSFER_ENERGY,
+    chain::{recovered, Chain, Reject},
+    now_ms, MAINNET_FEES, TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_NEW_HOLDER,
 };
 use crate::devnet_btt_contract;
 
 const BALANCE_OF: [u8; 4] = [0x70, 0xa0, 0x82, 0x31];
 const DECIMALS: [u8; 4] = [0x31, 0x3c, 0xe5, 0x67];
+const TRANSFER: [u8; 4] = bidswarm_wallet::tx::TRC20_TRANSFER_SELECTOR;
+/// Mainnet's network-wide bandwidth and energy (`getTotalNetLimit`, `getTotalEnergyLimit`).
+const TOTAL_NET_LIMIT: u64 = 43_200_000_000;
+const TOTAL_ENERGY_LIMIT: u64 = 180_000_000_000;
 
 #[derive(Debug)]
 struct Node {
@@ -43,6 +47,12 @@ pub(super) fn router(chain: Arc<Chain>, block_interval: Duration) -> Router {
         .route("/wallet/broadcasttransaction", post(broadcast))
         .route("/wallet/broadcasthex", post(broadcast_hex))
         .route("/wallet/gettransactioninfobyid", post(transaction_info))
+        .route("/wallet/gettransactionbyid", post(transaction_by_id))
+        .route("/wallet/getchainparameters", get(chain_parameters).post(chain_parameters))
+        .route("/wallet/getaccountresource", post(account_resource))
+        .route("/wallet/getblockbynum", post(block_by_num))
+        .route("/wallet/getblock", post(get_block))
+        .route("/wallet/estimateenergy", post(estimate_energy))
         .route("/v1/accounts/{address}/transactions", get(history_all))
         .route("/v1/accounts/{address}/transactions/trc20", get(history_trc20))
         .route("/devnet/faucet", post(faucet))
@@ -103,7 +113,8 @@ async fn get_account(State(node): Shared, body: Bytes) -> Answer {
         Ok(a) => a,
         Err(e) => return error(e),
     };
-    let Some(account) = node.chain.account(&address).await? else {
+    // An address that only received BTT has no account on mainnet either.
+    let Some(account) = node.chain.account(&address).await?.filter(|a| a.activated) else {
         return Ok(Json(json!({})));
     };
     let shown = if body["visible"].as_bool() == Some(true) { address.to_base58() } else { address.to_hex() };
@@ -119,17 +130,20 @@ fn contract_error(code: &str, message: &str) -> Answer {
     Ok(Json(json!({ "result": { "code": code, "message": hex::encode(message) } })))
 }
 
-async fn trigger_constant(State(node): Shared, body: Bytes) -> Answer {
-    let body = match body_json(&body) {
-        Ok(b) => b,
-        Err(e) => return error(e),
-    };
+/// A constant call's outcome: the returned word and the energy it used, or the node's
+/// error code and message.
+type CallOutcome = Result<(String, u64), (&'static str, String)>;
+
+/// Runs a call to the devnet BTT without changing anything, as
+/// `triggerconstantcontract` and `estimateenergy` do. `transfer` reports the energy the
+/// real transfer would use (less to a holder than to a new holder).
+async fn call_btt(node: &Node, body: &Value) -> Result<CallOutcome, Internal> {
     let contract = match parse_address(&body["contract_address"]) {
         Ok(a) => a,
-        Err(e) => return error(format!("contract_address: {e}")),
+        Err(e) => return Ok(Err(("OTHER_ERROR", format!("contract_address: {e}")))),
     };
     if contract != devnet_btt_contract() {
-        return contract_error("CONTRACT_VALIDATE_ERROR", "No contract or not a smart contract");
+        return Ok(Err(("CONTRACT_VALIDATE_ERROR", "No contract or not a smart contract".into())));
     }
     // Either `function_selector` + `parameter`, or the whole call in `data`.
     let data = match body["function_selector"].as_str() {
@@ -137,25 +151,172 @@ async fn trigger_constant(State(node): Shared, body: Bytes) -> Answer {
             let mut data = keccak256(selector.replace(' ', "").as_bytes())[..4].to_vec();
             match hex::decode(body["parameter"].as_str().unwrap_or("")) {
                 Ok(p) => data.extend(p),
-                Err(_) => return error("parameter is not hex"),
+                Err(_) => return Ok(Err(("OTHER_ERROR", "parameter is not hex".into()))),
             }
             data
         }
         None => match hex::decode(body["data"].as_str().unwrap_or("")) {
             Ok(d) => d,
-            Err(_) => return error("data is not hex"),
+            Err(_) => return Ok(Err(("OTHER_ERROR", "data is not hex".into()))),
         },
     };
-    let word = match data.get(..4) {
-        Some(s) if s == BALANCE_OF && data.len() == 36 => {
-            let evm: [u8; 20] = data[16..36].try_into().expect("36-byte call, 20-byte slice");
-            let balance = node.chain.account(&Address::from_evm_bytes(evm)).await?.map_or(0, |a| a.btt);
-            format!("{balance:064x}")
-        }
-        Some(s) if s == DECIMALS => format!("{:064x}", 18),
-        _ => return contract_error("CONTRACT_EXE_ERROR", "REVERT opcode executed"),
+    let revert = || Ok(Err(("CONTRACT_EXE_ERROR", "REVERT opcode executed".to_owned())));
+    let balance_of = |evm: &[u8]| {
+        let evm: [u8; 20] = evm.try_into().expect("callers pass 20 bytes");
+        Address::from_evm_bytes(evm)
     };
-    Ok(Json(json!({ "result": { "result": true }, "energy_used": 0, "constant_result": [word] })))
+    Ok(Ok(match data.get(..4) {
+        Some(s) if s == BALANCE_OF && data.len() == 36 => {
+            let who = balance_of(&data[16..36]);
+            let balance = node.chain.account(&who).await?.map_or(0, |a| a.btt);
+            (format!("{balance:064x}"), 0)
+        }
+        Some(s) if s == DECIMALS => (format!("{:064x}", 18), 0),
+        Some(s) if s == TRANSFER && data.len() == 68 => {
+            let Some((to, amount)) = bidswarm_wallet::tx::decode_trc20_transfer(&data) else {
+                return revert();
+            };
+            let owner = match parse_address(&body["owner_address"]) {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(("OTHER_ERROR", format!("owner_address: {e}")))),
+            };
+            let owner_btt = node.chain.account(&owner).await?.map_or(0, |a| a.btt);
+            if owner_btt < amount {
+                return revert();
+            }
+            let holds = if to == owner {
+                owner_btt > 0
+            } else {
+                node.chain.account(&to).await?.is_some_and(|a| a.btt > 0)
+            };
+            (format!("{:064x}", 1), if holds { TRC20_ENERGY_TO_HOLDER } else { TRC20_ENERGY_TO_NEW_HOLDER })
+        }
+        _ => return revert(),
+    }))
+}
+
+async fn trigger_constant(State(node): Shared, body: Bytes) -> Answer {
+    let body = match body_json(&body) {
+        Ok(b) => b,
+        Err(e) => return error(e),
+    };
+    match call_btt(&node, &body).await? {
+        Ok((word, energy)) => Ok(Json(json!({
+            "result": { "result": true },
+            "energy_used": energy,
+            "constant_result": [word],
+        }))),
+        Err((code, message)) => contract_error(code, &message),
+    }
+}
+
+/// `/wallet/estimateenergy`: `{"result": {"result": true}, "energy_required": n}`.
+async fn estimate_energy(State(node): Shared, body: Bytes) -> Answer {
+    let body = match body_json(&body) {
+        Ok(b) => b,
+        Err(e) => return error(e),
+    };
+    match call_btt(&node, &body).await? {
+        Ok((_, energy)) => Ok(Json(json!({ "result": { "result": true }, "energy_required": energy }))),
+        Err((code, message)) => contract_error(code, &message),
+    }
+}
+
+/// `/wallet/getchainparameters`: `{"chainParameter": [{"key", "value"}]}`, the fee
+/// parameters the devnet charges by and a few fixed ones, under java-tron's names.
+async fn chain_parameters() -> Answer {
+    let f = MAINNET_FEES;
+    let params: Vec<Value> = [
+        ("getMaintenanceTimeInterval", 21_600_000),
+        ("getCreateAccountFee", f.create_account_fee_sun),
+        ("getTransactionFee", f.transaction_fee_sun_per_byte),
+        ("getCreateNewAccountFeeInSystemContract", f.create_new_account_fee_sun),
+        ("getCreateNewAccountBandwidthRate", 1),
+        ("getEnergyFee", f.energy_fee_sun),
+        ("getTotalEnergyLimit", TOTAL_ENERGY_LIMIT),
+        ("getAllowMultiSign", 1),
+        ("getMultiSignFee", 1_000_000),
+        ("getMemoFee", f.memo_fee_sun),
+        ("getFreeNetLimit", f.free_net_limit),
+        ("getTotalNetLimit", TOTAL_NET_LIMIT),
+    ]
+    .into_iter()
+    .map(|(key, value)| json!({ "key": key, "value": value }))
+    .collect();
+    Ok(Json(json!({ "chainParameter": params })))
+}
+
+/// `/wallet/getaccountresource`: free bandwidth used (recovered to now) and its limit,
+/// and the network totals. No staking, so no `NetLimit`/`EnergyLimit`; zeros are left
+/// out as java-tron leaves them out. `{}` for an address with no account.
+async fn account_resource(State(node): Shared, body: Bytes) -> Answer {
+    let body = match body_json(&body) {
+        Ok(b) => b,
+        Err(e) => return error(e),
+    };
+    let address = match parse_address(&body["address"]) {
+        Ok(a) => a,
+        Err(e) => return error(e),
+    };
+    let Some(account) = node.chain.account(&address).await?.filter(|a| a.activated) else {
+        return Ok(Json(json!({})));
+    };
+    let mut out = json!({
+        "freeNetLimit": MAINNET_FEES.free_net_limit,
+        "TotalNetLimit": TOTAL_NET_LIMIT,
+        "TotalEnergyLimit": TOTAL_ENERGY_LIMIT,
+    });
+    let used = recovered(account.free_net_used, account.free_net_at_ms, now_ms());
+    if used > 0 {
+        out["freeNetUsed"] = used.into();
+    }
+    Ok(Json(out))
+}
+
+/// `/wallet/gettransactionbyid`: `{}` until the transaction is in a block.
+async fn transaction_by_id(State(node): Shared, body: Bytes) -> Answer {
+    let body = match body_json(&body) {
+        Ok(b) => b,
+        Err(e) => return error(e),
+    };
+    match body["value"].as_str() {
+        Some(txid) => Ok(Json(node.chain.transaction_by_id(txid).await?)),
+        None => error("value (the txID) is missing"),
+    }
+}
+
+/// `/wallet/getblockbynum {"num": n}`: the block with its transactions.
+async fn block_by_num(State(node): Shared, body: Bytes) -> Answer {
+    let body = match body_json(&body) {
+        Ok(b) => b,
+        Err(e) => return error(e),
+    };
+    match body["num"].as_u64() {
+        Some(n) => Ok(Json(node.chain.block(n, true).await?)),
+        None => error("num is missing"),
+    }
+}
+
+/// `/wallet/getblock {"id_or_num": "n" | "<block id>", "detail": bool}`; without
+/// `id_or_num`, the head block.
+async fn get_block(State(node): Shared, body: Bytes) -> Answer {
+    let body = match body_json(&body) {
+        Ok(b) => b,
+        Err(e) => return error(e),
+    };
+    let detail = body["detail"].as_bool().unwrap_or(false);
+    let number = match body["id_or_num"].as_str() {
+        None => node.chain.head().await?.map(|b| b.number),
+        Some(s) if s.len() == 64 => node.chain.block_number_of(s).await?,
+        Some(s) => match s.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => return error("id_or_num is neither a block number nor a block id"),
+        },
+    };
+    match number {
+        Some(n) => Ok(Json(node.chain.block(n, detail).await?)),
+        None => Ok(Json(json!({}))),
+    }
 }
 
 fn broadcast_answer(txid: &str, outcome: Result<String, Reject>) -> Answer {
@@ -275,9 +436,8 @@ async fn info(State(node): Shared) -> Answer {
         "btt_contract_hex": contract.to_hex(),
         "block_ms": u64::try_from(node.block_interval.as_millis()).unwrap_or(u64::MAX),
         "head_block": head,
-        "bandwidth_fee_sun": BANDWIDTH_FEE_SUN,
-        "trc20_energy_fee_sun": TRC20_ENERGY_FEE_SUN,
-        "trc20_transfer_energy": TRC20_TRANSFER_ENERGY,
-        "energy_price_sun": ENERGY_PRICE_SUN,
+        // For people reading it; clients take fees from the node's own endpoints.
+        "energy_fee_sun": MAINNET_FEES.energy_fee_sun,
+        "free_net_limit": MAINNET_FEES.free_net_limit,
     })))
 }

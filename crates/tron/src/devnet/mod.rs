@@ -5,14 +5,17 @@
 //!
 //! | endpoint | what |
 //! |---|---|
-//! | `/wallet/getnowblock` | the head block |
-//! | `/wallet/getaccount` | TRX balance; `{}` for an account never credited |
-//! | `/wallet/triggerconstantcontract` | `balanceOf(address)` and `decimals()` of the devnet BTT |
-//! | `/wallet/broadcasttransaction`, `/wallet/broadcasthex` | verify, then apply |
-//! | `/wallet/gettransactioninfobyid` | the receipt, once the transaction is in a block |
-//! | `/v1/accounts/{addr}/transactions[/trc20]` | TronGrid-style history, newest first |
+//! | `/wallet/getnowblock`, `/wallet/getblockbynum`, `/wallet/getblock` | blocks, with their transactions |
+//! | `/wallet/getaccount` | TRX balance; `{}` for an address with no account |
+//! | `/wallet/getaccountresource` | free bandwidth used and its limit, network totals |
+//! | `/wallet/getchainparameters` | the fee parameters it charges by ([`MAINNET_FEES`]) |
+//! | `/wallet/triggerconstantcontract`, `/wallet/estimateenergy` | `balanceOf`, `decimals`, and a `transfer`'s energy, of the devnet BTT |
+//! | `/wallet/broadcasttransaction`, `/wallet/broadcasthex` | verify, charge, apply |
+//! | `/wallet/gettransactionbyid` | the transaction (memo in `raw_data.data`), once in a block |
+//! | `/wallet/gettransactioninfobyid` | the receipt (`fee`, `receipt.net_fee`/`net_usage`/`energy_fee`/`energy_usage_total`), once in a block |
+//! | `/v1/accounts/{addr}/transactions[/trc20]` | TronGrid's history, newest first; the TRC-20 one without memo, as TronGrid |
 //! | `POST /devnet/faucet` | `{address, trx_sun, btt}` credits an account (BTT as a decimal string) |
-//! | `GET /devnet/info` | BTT contract, block interval, head, fees |
+//! | `GET /devnet/info` | BTT contract, block interval, head (for people; no fee path uses it) |
 //!
 //! **BTT.** The devnet has one TRC-20 contract, BTT at [`crate::devnet_btt_contract`]
 //! (`41` + ASCII `bidswarm devnet  BTT`), which runs `transfer(address,uint256)` only.
@@ -26,13 +29,23 @@
 //! (`CONTRACT_VALIDATE_ERROR`). A refusal answers `{"result": false, "code", "txid",
 //! "message": hex of the text}`.
 //!
-//! **Fees, exactly:** every accepted transaction burns [`BANDWIDTH_FEE_SUN`] from the
-//! owner's TRX. A BTT transfer also burns [`TRC20_ENERGY_FEE_SUN`] for energy
-//! ([`TRC20_TRANSFER_ENERGY`] at [`ENERGY_PRICE_SUN`]); its `fee_limit` must cover that,
-//! or it is refused. Where mainnet would put a failing call in a block and still burn its
-//! fee (a revert for too little BTT, out of energy), the devnet refuses it at broadcast
-//! and burns nothing. There is no free bandwidth, no staking, and no fee for creating an
-//! account.
+//! **Fees follow mainnet's rules** (numbers from `/wallet/getchainparameters`, which the
+//! devnet answers with the values below; see [`ChainFees`]), charged in java-tron's order:
+//!
+//! 1. Bandwidth: the signed transaction's protobuf size plus 64 bytes for its result
+//!    (java-tron's `MAX_RESULT_SIZE_IN_TX`). The account's free bandwidth (600 a day,
+//!    recovering linearly over 24 h) pays it when it covers the whole transaction;
+//!    otherwise 1000 sun a byte is burnt. A TRX transfer to an account that does not
+//!    exist yet pays no bandwidth but the account-creation fee (0.1 TRX) instead, plus
+//!    1 TRX to create the account. A balance that cannot pay is `BANDWITH_ERROR`.
+//! 2. Memo: 1 TRX when `raw_data.data` is not empty.
+//! 3. Energy, for a BTT transfer: [`TRC20_ENERGY_TO_HOLDER`] when the recipient already
+//!    holds BTT, [`TRC20_ENERGY_TO_NEW_HOLDER`] when it holds none (a storage slot goes
+//!    from zero to non-zero), at 100 sun each; `fee_limit` must cover it.
+//!
+//! Where mainnet would put a failing call in a block and still burn its fee (a revert for
+//! too little BTT, out of energy), the devnet refuses it at broadcast and burns nothing.
+//! There is no staking: staked bandwidth and energy are always 0.
 //!
 //! **Blocks.** One every `block_interval` (default 1 s), sealing the transactions
 //! accepted since the last. Balances change when a transaction is accepted; its receipt
@@ -56,14 +69,50 @@ use url::Url;
 use crate::{devnet_btt_contract, Error, Network, Result};
 use chain::Chain;
 
-/// TRX burnt for the bandwidth of any accepted transaction.
-pub const BANDWIDTH_FEE_SUN: u64 = 100_000;
-/// Energy a BTT `transfer` uses on the devnet.
-pub const TRC20_TRANSFER_ENERGY: u64 = 30_000;
-/// The price of one unit of energy.
-pub const ENERGY_PRICE_SUN: u64 = 100;
-/// TRX burnt for the energy of a BTT transfer, on top of [`BANDWIDTH_FEE_SUN`].
-pub const TRC20_ENERGY_FEE_SUN: u64 = TRC20_TRANSFER_ENERGY * ENERGY_PRICE_SUN;
+/// The fee rules the devnet charges by, as `/wallet/getchainparameters` reports them.
+/// The values are mainnet's at the time of writing
+/// (<https://developers.tron.network/docs/resource-model>, "Bandwidth" and "Energy";
+/// <https://developers.tron.network/docs/paying-for-resources>, "TRX burn rates").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainFees {
+    /// `getTransactionFee`: sun burnt per byte of bandwidth not covered otherwise.
+    pub transaction_fee_sun_per_byte: u64,
+    /// `getEnergyFee`: sun burnt per unit of energy (100 since proposal 87, 2024).
+    pub energy_fee_sun: u64,
+    /// `getMemoFee`: sun burnt for a transaction whose `raw_data.data` is not empty.
+    pub memo_fee_sun: u64,
+    /// `getCreateAccountFee`: sun burnt instead of bandwidth by a transaction that
+    /// creates an account (0.1 TRX).
+    pub create_account_fee_sun: u64,
+    /// `getCreateNewAccountFeeInSystemContract`: sun a TRX transfer to a new address pays
+    /// to create it (1 TRX).
+    pub create_new_account_fee_sun: u64,
+    /// `getFreeNetLimit`: free bandwidth bytes per account per day (600 since 2024; it
+    /// was 5000, then 1500).
+    pub free_net_limit: u64,
+}
+
+/// Mainnet's fees, which every devnet charges.
+pub const MAINNET_FEES: ChainFees = ChainFees {
+    transaction_fee_sun_per_byte: 1_000,
+    energy_fee_sun: 100,
+    memo_fee_sun: 1_000_000,
+    create_account_fee_sun: 100_000,
+    create_new_account_fee_sun: 1_000_000,
+    free_net_limit: 600,
+};
+
+/// Energy of BTT's `transfer` to an address that already holds BTT (about what a
+/// TRC-20 `transfer` costs on mainnet: one storage slot changed from non-zero).
+pub const TRC20_ENERGY_TO_HOLDER: u64 = 14_650;
+/// Energy of BTT's `transfer` to an address that holds none: the recipient's balance
+/// slot goes from zero to non-zero, which costs 15 000 more (an `SSTORE` of a new slot).
+pub const TRC20_ENERGY_TO_NEW_HOLDER: u64 = 29_650;
+/// Bytes java-tron adds to a transaction's size for its result
+/// (`Constant.MAX_RESULT_SIZE_IN_TX`).
+pub const RESULT_BYTES: u64 = 64;
+/// How long used free bandwidth takes to recover in full (java-tron's 24 h window).
+pub const BANDWIDTH_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 /// How far ahead an expiration may be (TRON's 24 h).
 pub const MAX_EXPIRATION_AHEAD_MS: i64 = 24 * 60 * 60 * 1000;
 /// How many recent blocks a transaction may reference (TRON's 65 536).

@@ -1,0 +1,335 @@
+//! Settlement against a hostile node: a proxy on 127.0.0.1 in front of `bidswarm-cli
+//! devnet` passes the payer's first broadcast on but answers it too late, hides the
+//! transaction's receipt, drops connections and answers errors. The payer must not sign
+//! the debt a second time while its first transfer can still confirm, must rebroadcast the
+//! same bytes, and after a restart must find the transfer and record it: the seeder is paid
+//! each debt exactly once, and the payer's ledger verifies.
+
+use std::{
+    net::SocketAddr,
+    path::Path,
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use bidswarm_tests::{cli, create_torrent, path_str, random_file, start_seeder, Proc};
+use bidswarm_wallet::PrivateKey;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
+
+use crate::{devnet::start_devnet, TRANSFER_TIMEOUT};
+
+const BTT: u128 = 1_000_000_000_000_000_000;
+/// Longer than the node client's 15 s request timeout.
+const STALL: Duration = Duration::from_secs(20);
+/// The largest request or response the proxy handles (the node's answers are small).
+const MAX_MESSAGE: usize = 4 << 20;
+
+/// What the proxy does to the payer's node calls.
+#[derive(Debug, Default)]
+struct Hostility {
+    /// While set: the first broadcast reaches the devnet but its answer comes after the
+    /// client gave up; receipts are hidden (`{}`), dropped or answered with HTTP 500.
+    on: AtomicBool,
+    /// While `on`: broadcasts never reach the devnet (closed without an answer).
+    drop_broadcasts: AtomicBool,
+    broadcasts: AtomicUsize,
+    receipts: AtomicUsize,
+}
+
+/// Starts the proxy in front of `upstream`; returns its URL.
+async fn hostile_proxy(upstream: SocketAddr, hostility: Arc<Hostility>) -> anyhow::Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let hostility = hostility.clone();
+            tokio::spawn(async move {
+                let _ = serve(client, upstream, &hostility).await;
+            });
+        }
+    });
+    Ok(url)
+}
+
+/// One request per connection: read it, decide, answer, close.
+async fn serve(mut client: TcpStream, upstream: SocketAddr, hostility: &Hostility) -> anyhow::Result<()> {
+    let request = read_request(&mut client).await?;
+    let head = String::from_utf8_lossy(&request[..request.len().min(200)]).into_owned();
+    let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+    let hostile = hostility.on.load(Ordering::SeqCst);
+    if hostile
+        && path.ends_with("/wallet/broadcasttransaction")
+        && hostility.drop_broadcasts.load(Ordering::SeqCst)
+    {
+        hostility.broadcasts.fetch_add(1, Ordering::SeqCst);
+        return Ok(());
+    }
+    if hostile
+        && path.ends_with("/wallet/broadcasttransaction")
+        && hostility.broadcasts.fetch_add(1, Ordering::SeqCst) == 0
+    {
+        // The devnet takes it; the payer hears nothing in time.
+        let answer = forward(&request, upstream).await?;
+        tokio::time::sleep(STALL).await;
+        let _ = client.write_all(&answer).await;
+        return Ok(());
+    }
+    if hostile && path.ends_with("/wallet/gettransactioninfobyid") {
+        match hostility.receipts.fetch_add(1, Ordering::SeqCst) % 3 {
+            0 => return respond(&mut client, "200 OK", "{}").await,
+            1 => return Ok(()), // dropped: closed without an answer
+            _ => return respond(&mut client, "500 Internal Server Error", "{\"Error\":\"busy\"}").await,
+        }
+    }
+    let answer = forward(&request, upstream).await?;
+    client.write_all(&answer).await?;
+    Ok(())
+}
+
+async fn respond(client: &mut TcpStream, status: &str, body: &str) -> anyhow::Result<()> {
+    let answer = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    client.write_all(answer.as_bytes()).await?;
+    Ok(())
+}
+
+/// The request's head and body (by `content-length`), with `connection: close` so each
+/// side closes after one exchange.
+async fn read_request(client: &mut TcpStream) -> anyhow::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        anyhow::ensure!(buf.len() < MAX_MESSAGE, "request head too long");
+        let n = tokio::time::timeout(Duration::from_secs(10), client.read(&mut chunk)).await??;
+        anyhow::ensure!(n > 0, "closed before the request head ended");
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse()))
+        .transpose()?
+        .unwrap_or(0);
+    anyhow::ensure!(length <= MAX_MESSAGE, "request body too long");
+    while buf.len() < head_end + length {
+        let n = tokio::time::timeout(Duration::from_secs(10), client.read(&mut chunk)).await??;
+        anyhow::ensure!(n > 0, "closed before the request body ended");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let mut lines: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    lines.push("connection: close");
+    let mut out = lines.join("\r\n").into_bytes();
+    out.extend_from_slice(b"\r\n\r\n");
+    out.extend_from_slice(&buf[head_end..head_end + length]);
+    Ok(out)
+}
+
+/// Sends `request` to the devnet and returns its whole answer (it closes after one).
+async fn forward(request: &[u8], upstream: SocketAddr) -> anyhow::Result<Vec<u8>> {
+    let mut conn = TcpStream::connect(upstream).await?;
+    conn.write_all(request).await?;
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut chunk)).await??;
+        if n == 0 {
+            return Ok(answer);
+        }
+        anyhow::ensure!(answer.len() < MAX_MESSAGE, "answer too long");
+        answer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn value(proc: &Proc, key: &str) -> Option<String> {
+    let prefix = format!("{key}: ");
+    proc.stdout().iter().rev().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+}
+
+fn ledger_line(ledger: &Path, what: &str, key: &str) -> anyhow::Result<Option<String>> {
+    let out = cli(&["ledger", what, "--ledger", path_str(ledger)]).output()?;
+    let prefix = format!("{key}: ");
+    Ok(String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned)))
+}
+
+/// The "paid twice": a node that answers the broadcast after 30 s (here: after the
+/// client's timeout) and hides the receipt. The payer keeps the signed transfer, sends the
+/// same bytes again, and does not sign a second; restarted with an honest node, it finds
+/// the transfer confirmed and records it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_that_stalls_and_fails_answers_gets_each_debt_paid_exactly_once() -> anyhow::Result<()> {
+    hostile_settlement(false).await
+}
+
+/// A node that drops every broadcast: the payer's transfer never reaches the chain. It is
+/// rebroadcast until it has expired by the chain's clock (5 s here, plus the 60 s margin);
+/// then, restarted with an honest node, the payer marks it failed, signs the debt anew,
+/// and the seeder is paid once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_settlement_a_node_dropped_is_signed_anew_only_after_it_expired() -> anyhow::Result<()> {
+    hostile_settlement(true).await
+}
+
+async fn hostile_settlement(drop_broadcasts: bool) -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let dir = dir.path();
+    let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.join("chain.sqlite"), dir).await?;
+    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
+    let upstream: SocketAddr = url.trim_start_matches("http://").parse()?;
+    let hostility = Arc::new(Hostility::default());
+    let proxy = hostile_proxy(upstream, hostility.clone()).await?;
+
+    let seed_dir = dir.join("seed");
+    std::fs::create_dir_all(&seed_dir)?;
+    let data = seed_dir.join("paid-once.bin");
+    random_file(&data, 16 << 20, 151);
+    let torrent = dir.join("paid-once.torrent");
+    let magnet = create_torrent(&data, &torrent, &["--piece-length", "65536"])?;
+
+    let key_file = |name: &str, seed: u8| -> anyhow::Result<(String, PrivateKey)> {
+        let key = PrivateKey::from_bytes(&[seed; 32])?;
+        let path = dir.join(format!("{name}.key"));
+        std::fs::write(&path, hex::encode(*key.to_bytes()))?;
+        #[cfg(unix)]
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+        Ok((path_str(&path).to_owned(), key))
+    };
+    let (seeder_file, seeder_key) = key_file("seeder", 0xc1)?;
+    let (payer_file, payer_key) = key_file("payer", 0xc2)?;
+    devnet.faucet(&payer_key.address(), 1_000_000_000, 1000 * BTT).await?;
+    let seeder_ledger = dir.join("seeder-ledger.sqlite");
+    let (mut seeder, peer) = start_seeder(
+        "seeder",
+        &torrent,
+        &seed_dir,
+        &[
+            "--upload-limit",
+            "2M",
+            "--earn",
+            "--ask",
+            "64",
+            "--wallet-file",
+            &seeder_file,
+            // Through the proxy too: bt_speed names a devnet by its port, so both sides
+            // must use the same URL. The seeder never broadcasts nor reads receipts.
+            "--network",
+            &proxy,
+            "--ledger",
+            path_str(&seeder_ledger),
+        ],
+        dir,
+    )
+    .await?;
+
+    let payer_ledger = dir.join("payer-ledger.sqlite");
+    let out = dir.join("out");
+    let download = |name: &str| {
+        let mut command = cli(&[
+            "download",
+            &magnet,
+            "-o",
+            path_str(&out),
+            "--no-dht",
+            "--exit-on-complete",
+            "--peer",
+            &peer,
+            "--wallet-file",
+            &payer_file,
+            "--network",
+            &proxy,
+            "--bid",
+            "64",
+            "--budget",
+            "10",
+            "--ledger",
+            path_str(&payer_ledger),
+        ]);
+        command.env("BIDSWARM_SETTLEMENT_VALID_SECS", "5");
+        Proc::spawn(name, command, dir)
+    };
+
+    hostility.drop_broadcasts.store(drop_broadcasts, Ordering::SeqCst);
+    hostility.on.store(true, Ordering::SeqCst);
+    let mut payer = download("payer")?;
+    let status = payer.wait_exit(TRANSFER_TIMEOUT).await?;
+    assert!(status.success(), "the download finishes although its settlement is not seen: {status}");
+    let spent: u128 = value(&payer, "spent").and_then(|s| s.parse().ok()).unwrap_or(0);
+    assert!(spent > 0, "the payer paid for what it downloaded: {:?}", payer.stdout());
+    assert!(hostility.broadcasts.load(Ordering::SeqCst) >= 2, "the settlement was sent again");
+    assert!(hostility.receipts.load(Ordering::SeqCst) >= 3, "receipts were hidden, dropped and failed");
+    assert!(value(&payer, "settled").is_none(), "no settlement was seen confirmed through this node");
+
+    let seeder_address = seeder_key.address();
+    let paid_once = async || -> anyhow::Result<()> {
+        let balance = devnet.btt_balance(&seeder_address).await?;
+        let transfers = devnet.trc20_history(&seeder_address, 50).await?;
+        assert_eq!(balance, spent, "the seeder holds exactly what it was owed, once");
+        assert_eq!(transfers.len(), 1, "one transfer paid it: {transfers:?}");
+        Ok(())
+    };
+    if drop_broadcasts {
+        // Nothing reached the chain. Wait until the transfer is past its expiration and
+        // the margin by the chain's clock: signed more than 30 s before the payer exited,
+        // valid for 5 s, so 40 s after the exit is enough.
+        assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "a dropped broadcast pays nothing");
+        let exited_ms = devnet.now_block().await?.timestamp_ms;
+        bidswarm_tests::wait_until(
+            "the chain's clock past the expiry",
+            Duration::from_secs(90),
+            Duration::from_millis(500),
+            async || devnet.now_block().await.ok().filter(|b| b.timestamp_ms > exited_ms + 40_000),
+        )
+        .await?;
+    } else {
+        // The first broadcast went through: the seeder is paid once, nothing signed twice.
+        bidswarm_tests::wait_until(
+            "the first transfer in a block",
+            Duration::from_secs(20),
+            Duration::from_millis(250),
+            async || devnet.btt_balance(&seeder_address).await.ok().filter(|b| *b > 0),
+        )
+        .await?;
+        paid_once().await?;
+    }
+
+    // Restarted with an honest node: the transfer in flight in its ledger is found in a
+    // block and recorded; nothing new is signed.
+    hostility.on.store(false, Ordering::SeqCst);
+    let mut again = download("payer-again")?;
+    let status = again.wait_exit(TRANSFER_TIMEOUT).await?;
+    assert!(status.success(), "{status}");
+    paid_once().await?;
+    let verify = cli(&["ledger", "verify", "--ledger", path_str(&payer_ledger)]).output()?;
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert_eq!(ledger_line(&payer_ledger, "summary", "spent")?, Some(spent.to_string()));
+    let csv =
+        String::from_utf8(cli(&["ledger", "export", "--ledger", path_str(&payer_ledger)]).output()?.stdout)?;
+    let rows: Vec<&str> = csv.lines().filter(|l| l.contains(",spend,")).collect();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.contains(",settled,")), "every voucher settled: {csv}");
+
+    // The seeder credits it too.
+    let seen = bidswarm_tests::wait_until(
+        "the seeder to see the settlement",
+        Duration::from_secs(40),
+        Duration::from_millis(250),
+        async || value(&seeder, "earned_settled").filter(|e| *e == spent.to_string()),
+    )
+    .await;
+    assert!(seen.is_ok(), "seeder earned_settled {:?}, paid {spent}", value(&seeder, "earned_settled"));
+    seeder.terminate(Duration::from_secs(10)).await?;
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
