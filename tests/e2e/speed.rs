@@ -498,6 +498,91 @@ pub(crate) mod cheater {
         pub fn is_error(m: &SpeedMessage, code: ErrorCode) -> bool {
             matches!(m, SpeedMessage::Error(e) if e.code == code)
         }
+
+        /// Reads until the seller's hello.
+        pub async fn hello(&mut self) -> anyhow::Result<Hello> {
+            loop {
+                let m = self
+                    .next(std::time::Duration::from_secs(10))
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no hello from the seller"))?;
+                if let Some(SpeedMessage::Hello(h)) = Self::speed(&m) {
+                    return Ok(h);
+                }
+            }
+        }
+    }
+
+    /// A hand-made seller: it takes one connection on `listener`, says it has all
+    /// `pieces` and speaks bt_speed; the test decides what it answers.
+    pub struct Seller {
+        stream: TcpStream,
+        buf: BytesMut,
+        /// The buyer's id for bt_speed messages, once its extended handshake came.
+        pub their_bt_speed: u8,
+    }
+
+    impl Seller {
+        pub async fn accept(
+            listener: tokio::net::TcpListener,
+            info_hash: [u8; 20],
+            pieces: usize,
+            peer_id: [u8; 20],
+        ) -> anyhow::Result<Self> {
+            let (mut stream, _) = listener.accept().await?;
+            let mut buf = BytesMut::new();
+            while buf.len() < 68 {
+                anyhow::ensure!(stream.read_buf(&mut buf).await? > 0, "closed in the handshake");
+            }
+            let _ = buf.split_to(68);
+            let mut out = BytesMut::new();
+            let mut reserved = [0u8; 8];
+            reserved[5] = 0x10;
+            Handshake { reserved, info_hash, peer_id }.encode(&mut out);
+            let mut bitfield = vec![0u8; pieces.div_ceil(8)];
+            for i in 0..pieces {
+                bitfield[i / 8] |= 0x80 >> (i % 8);
+            }
+            let ours = format!("d1:md8:bt_speedi{OUR_BT_SPEED}eee");
+            encode(&Message::Extended { id: 0, payload: Bytes::from(ours.into_bytes()) }, &mut out);
+            encode(&Message::Bitfield(Bytes::from(bitfield)), &mut out);
+            encode(&Message::Unchoke, &mut out);
+            stream.write_all(&out).await?;
+            Ok(Self { stream, buf, their_bt_speed: 0 })
+        }
+
+        /// The next message, or `None` once the buyer is gone or silent for 20 s. Notes
+        /// the buyer's bt_speed id from its extended handshake.
+        pub async fn next(&mut self) -> anyhow::Result<Option<Message>> {
+            let decoder = Decoder::default();
+            loop {
+                if let Some(m) = decoder.decode(&mut self.buf)? {
+                    if let Message::Extended { id: 0, payload } = &m {
+                        self.their_bt_speed =
+                            ExtendedHandshake::parse(payload)?.extension_id(BT_SPEED).unwrap_or(0);
+                    }
+                    return Ok(Some(m));
+                }
+                let read = self.stream.read_buf(&mut self.buf);
+                match tokio::time::timeout(std::time::Duration::from_secs(20), read).await {
+                    Ok(Ok(n)) if n > 0 => {}
+                    _ => return Ok(None),
+                }
+            }
+        }
+
+        /// Sends messages; `false` once the buyer is gone.
+        pub async fn send(&mut self, messages: &[Message]) -> bool {
+            let mut out = BytesMut::new();
+            for m in messages {
+                encode(m, &mut out);
+            }
+            self.stream.write_all(&out).await.is_ok()
+        }
+
+        pub fn speed_message(&self, m: SpeedMessage) -> Message {
+            Message::Extended { id: self.their_bt_speed, payload: m.encode() }
+        }
     }
 }
 
@@ -546,13 +631,7 @@ async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked()
     let mut peer = Cheater::connect(&addr, info_hash).await?;
 
     // Wait for the seller's hello, then bid and ask for everything.
-    let wait = Duration::from_secs(10);
-    let hello = loop {
-        let m = peer.next(wait).await?.ok_or_else(|| anyhow::anyhow!("no hello from the seeder"))?;
-        if let Some(SpeedMessage::Hello(h)) = Cheater::speed(&m) {
-            break h;
-        }
-    };
+    let hello = peer.hello().await?;
     assert!(hello.ask.is_some(), "the seeder sells");
     let channel = peer.bid(&key, &hello, bidswarm_speed::Amount::from_btt(5)).await?;
     peer.send(Message::Interested).await?;
@@ -612,13 +691,13 @@ async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked()
 /// nothing, because it pays only for pieces that pass their hash check.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_seeder_serving_corrupt_blocks_is_never_paid() -> anyhow::Result<()> {
-    use bidswarm_peerwire::{encode, Decoder, ExtendedHandshake, Handshake, Message, BT_SPEED};
+    use bidswarm_peerwire::Message;
     use bidswarm_speed::{
         message::{Hello, PriceOffer, SpeedMessage},
         Amount,
     };
-    use bytes::{Bytes, BytesMut};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use bytes::Bytes;
+    use cheater::Seller;
 
     let dir = bidswarm_tests::test_dir();
     let Market { mut devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
@@ -643,64 +722,37 @@ async fn a_seeder_serving_corrupt_blocks_is_never_paid() -> anyhow::Result<()> {
     // The cheat: a seller that answers every request with garbage, counting what it is
     // paid and what it serves.
     let cheat = tokio::spawn(async move {
-        let (mut s, _) = listener.accept().await?;
-        let mut buf = BytesMut::new();
-        while buf.len() < 68 {
-            anyhow::ensure!(s.read_buf(&mut buf).await? > 0, "closed in the handshake");
-        }
-        let _ = buf.split_to(68);
-        let mut out = BytesMut::new();
-        let mut reserved = [0u8; 8];
-        reserved[5] = 0x10;
-        Handshake { reserved, info_hash, peer_id: *b"-XX0001-corrupt00000" }.encode(&mut out);
-        let send = |m: Message, out: &mut BytesMut| encode(&m, out);
-        send(Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md8:bt_speedi7eee") }, &mut out);
-        send(Message::Bitfield(Bytes::from(vec![0xff; 16])), &mut out);
-        send(Message::Unchoke, &mut out);
-        s.write_all(&out).await?;
-        let decoder = Decoder::default();
-        let (mut their_id, mut vouchers, mut served) = (0u8, 0u32, 0u64);
-        loop {
-            let message = loop {
-                if let Some(m) = decoder.decode(&mut buf)? {
-                    break Some(m);
-                }
-                match tokio::time::timeout(Duration::from_secs(20), s.read_buf(&mut buf)).await {
-                    Ok(Ok(n)) if n > 0 => {}
-                    _ => break None,
-                }
-            };
-            let Some(message) = message else { return Ok::<_, anyhow::Error>((vouchers, served)) };
-            let mut out = BytesMut::new();
-            match message {
-                Message::Extended { id: 0, payload } => {
-                    their_id = ExtendedHandshake::parse(&payload)?.extension_id(BT_SPEED).unwrap_or(0);
-                    let m = SpeedMessage::Hello(hello.clone());
-                    send(Message::Extended { id: their_id, payload: m.encode() }, &mut out);
+        let mut seller = Seller::accept(listener, info_hash, 128, *b"-XX0001-corrupt00000").await?;
+        let (mut vouchers, mut served) = (0u32, 0u64);
+        while let Some(message) = seller.next().await? {
+            let reply = match message {
+                Message::Extended { id: 0, .. } => {
+                    vec![seller.speed_message(SpeedMessage::Hello(hello.clone()))]
                 }
                 Message::Extended { id: 7, payload } => match SpeedMessage::decode(&payload)? {
                     SpeedMessage::Bid(_) => {
                         let offer =
                             PriceOffer { price: Amount::from_btt(1), slot: true, credit_window: 64 << 20 };
-                        send(
-                            Message::Extended { id: their_id, payload: SpeedMessage::Price(offer).encode() },
-                            &mut out,
-                        );
+                        vec![seller.speed_message(SpeedMessage::Price(offer))]
                     }
-                    SpeedMessage::Voucher(_) => vouchers += 1,
-                    _ => {}
+                    SpeedMessage::Voucher(_) => {
+                        vouchers += 1;
+                        vec![]
+                    }
+                    _ => vec![],
                 },
                 Message::Request(r) => {
                     served += u64::from(r.length);
                     let garbage = Bytes::from(vec![0x5a; r.length as usize]);
-                    send(Message::Piece { index: r.index, begin: r.begin, block: garbage }, &mut out);
+                    vec![Message::Piece { index: r.index, begin: r.begin, block: garbage }]
                 }
-                _ => {}
-            }
-            if !out.is_empty() && s.write_all(&out).await.is_err() {
-                return Ok((vouchers, served));
+                _ => vec![],
+            };
+            if !seller.send(&reply).await {
+                break;
             }
         }
+        Ok::<_, anyhow::Error>((vouchers, served))
     });
 
     let out = dir.path().join("a");
@@ -760,15 +812,7 @@ async fn a_voucher_beyond_the_payers_balance_on_chain_is_refused() -> anyhow::Re
     let info_hash: [u8; 20] =
         hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
     let mut peer = Cheater::connect(&addr, info_hash).await?;
-    let hello = loop {
-        let m = peer
-            .next(Duration::from_secs(10))
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no hello from the seeder"))?;
-        if let Some(SpeedMessage::Hello(h)) = Cheater::speed(&m) {
-            break h;
-        }
-    };
+    let hello = peer.hello().await?;
     let channel = peer.bid(&key, &hello, bidswarm_speed::Amount::from_btt(5)).await?;
     // The seeder reads a new payer's balance within a second of its bid.
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -5,21 +5,21 @@
 
 use std::{path::Path, time::Duration};
 
-use bidswarm_peerwire::{encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, BT_SPEED};
+use bidswarm_peerwire::{BlockRef, Message};
 use bidswarm_speed::{
     message::{ErrorCode, Hello, PriceOffer, SpeedMessage},
     Amount,
 };
 use bidswarm_tests::{files_equal, path_str, start_seeder};
 use bidswarm_wallet::PrivateKey;
-use bytes::{Bytes, BytesMut};
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpListener,
-};
+use bytes::Bytes;
+use tokio::net::TcpListener;
 
 use crate::{
-    speed::{cheater::Cheater, leecher, market, value, wallet, Market, BTT},
+    speed::{
+        cheater::{Cheater, Seller},
+        leecher, market, value, wallet, Market, BTT,
+    },
     TRANSFER_TIMEOUT,
 };
 
@@ -48,65 +48,33 @@ async fn greedy_seller(
     greedy: Amount,
     fair: Amount,
 ) -> anyhow::Result<Seen> {
-    let (mut s, _) = listener.accept().await?;
     let file = std::fs::read(&data)?;
-    let mut buf = BytesMut::new();
-    while buf.len() < 68 {
-        anyhow::ensure!(s.read_buf(&mut buf).await? > 0, "closed in the handshake");
-    }
-    let _ = buf.split_to(68);
-    let mut out = BytesMut::new();
-    let mut reserved = [0u8; 8];
-    reserved[5] = 0x10;
-    Handshake { reserved, info_hash, peer_id: *b"-XX0001-greedy000000" }.encode(&mut out);
     let pieces = (file.len() as u64).div_ceil(piece_len) as usize;
-    let mut bitfield = vec![0u8; pieces.div_ceil(8)];
-    for i in 0..pieces {
-        bitfield[i / 8] |= 0x80 >> (i % 8);
-    }
-    encode(&Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md8:bt_speedi7eee") }, &mut out);
-    encode(&Message::Bitfield(Bytes::from(bitfield)), &mut out);
-    encode(&Message::Unchoke, &mut out);
-    s.write_all(&out).await?;
-    let decoder = Decoder::default();
-    let (mut their_id, mut seen, mut fair_slot) = (0u8, Seen::default(), false);
-    loop {
-        let message = loop {
-            if let Some(m) = decoder.decode(&mut buf)? {
-                break Some(m);
-            }
-            match tokio::time::timeout(Duration::from_secs(20), s.read_buf(&mut buf)).await {
-                Ok(Ok(n)) if n > 0 => {}
-                _ => break None,
-            }
-        };
-        let Some(message) = message else { return Ok(seen) };
-        let mut out = BytesMut::new();
-        let speed = |id: u8, m: SpeedMessage, out: &mut BytesMut| {
-            encode(&Message::Extended { id, payload: m.encode() }, out)
-        };
-        match message {
-            Message::Extended { id: 0, payload } => {
-                their_id = ExtendedHandshake::parse(&payload)?.extension_id(BT_SPEED).unwrap_or(0);
-                speed(their_id, SpeedMessage::Hello(hello.clone()), &mut out);
-            }
+    let mut seller = Seller::accept(listener, info_hash, pieces, *b"-XX0001-greedy000000").await?;
+    let (mut seen, mut fair_slot) = (Seen::default(), false);
+    while let Some(message) = seller.next().await? {
+        let reply = match message {
+            Message::Extended { id: 0, .. } => vec![seller.speed_message(SpeedMessage::Hello(hello.clone()))],
             Message::Extended { id: 7, payload } => match SpeedMessage::decode(&payload)? {
                 SpeedMessage::Bid(_) if !fair_slot => {
                     let offer = PriceOffer { price: greedy, slot: true, credit_window: 64 << 20 };
-                    speed(their_id, SpeedMessage::Price(offer), &mut out);
+                    vec![seller.speed_message(SpeedMessage::Price(offer))]
                 }
                 SpeedMessage::Error(e) => {
                     seen.errors.push(e.code);
                     if e.code == ErrorCode::PriceAboveBid && !fair_slot {
                         fair_slot = true;
                         let offer = PriceOffer { price: fair, slot: true, credit_window: 64 << 20 };
-                        speed(their_id, SpeedMessage::Price(offer), &mut out);
+                        vec![seller.speed_message(SpeedMessage::Price(offer))]
+                    } else {
+                        vec![]
                     }
                 }
                 SpeedMessage::Voucher(v) => {
-                    seen.max_cumulative = seen.max_cumulative.max(v.voucher.cumulative)
+                    seen.max_cumulative = seen.max_cumulative.max(v.voucher.cumulative);
+                    vec![]
                 }
-                _ => {}
+                _ => vec![],
             },
             Message::Request(BlockRef { index, begin, length }) => {
                 let start = index as usize * piece_len as usize + begin as usize;
@@ -116,19 +84,17 @@ async fn greedy_seller(
                 if fair_slot {
                     seen.served_on_slot += (end - start) as u64;
                 }
-                encode(
-                    &Message::Piece { index, begin, block: Bytes::copy_from_slice(&file[start..end]) },
-                    &mut out,
-                );
                 // Slow, so the transfer spans the refusal and the fair price.
                 tokio::time::sleep(Duration::from_millis(15)).await;
+                vec![Message::Piece { index, begin, block: Bytes::copy_from_slice(&file[start..end]) }]
             }
-            _ => {}
-        }
-        if !out.is_empty() && s.write_all(&out).await.is_err() {
-            return Ok(seen);
+            _ => vec![],
+        };
+        if !seller.send(&reply).await {
+            break;
         }
     }
+    Ok(seen)
 }
 
 /// The first attack: a seller answers a 10 BTT/GiB bid with 2^100 per GiB. The
@@ -270,12 +236,7 @@ async fn try_for_slot(
     wait: Duration,
 ) -> anyhow::Result<(bool, Vec<ErrorCode>)> {
     let mut peer = Cheater::connect(addr, info_hash).await?;
-    let hello = loop {
-        let m = peer.next(Duration::from_secs(10)).await?.ok_or_else(|| anyhow::anyhow!("no hello"))?;
-        if let Some(SpeedMessage::Hello(h)) = Cheater::speed(&m) {
-            break h;
-        }
-    };
+    let hello = peer.hello().await?;
     let channel = peer.bid_with_nonce(key, &hello, Amount::from_btt(5), nonce).await?;
     let (mut slot, mut errors) = (false, Vec::new());
     let deadline = tokio::time::Instant::now() + wait;
@@ -421,12 +382,7 @@ async fn a_voucher_flood_grows_the_sellers_ledger_by_a_bounded_amount() -> anyho
     m.devnet.faucet(&key.address(), 1_000_000_000, 100 * BTT).await?;
 
     let mut peer = Cheater::connect(&addr, info_hash).await?;
-    let hello = loop {
-        let m = peer.next(Duration::from_secs(10)).await?.ok_or_else(|| anyhow::anyhow!("no hello"))?;
-        if let Some(SpeedMessage::Hello(h)) = Cheater::speed(&m) {
-            break h;
-        }
-    };
+    let hello = peer.hello().await?;
     let channel = peer.bid_with_nonce(&key, &hello, Amount::from_btt(5), 1).await?;
     // Let the seller read our balance.
     tokio::time::sleep(Duration::from_secs(2)).await;
