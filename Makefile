@@ -50,6 +50,9 @@ bench:
 	python3 bench/speed.py --size-mib 64
 	# Vouchers persisted per second by the ledger, against plain INSERTs in the same run.
 	$(CARGO) bench -p bidswarm-ledger --bench vouchers
+	# The web UI with 1,000 torrents: an update must cost under 16 ms of scripting.
+	$(CARGO) build -p bidswarm-cli
+	BIDSWARM_UI_PERF_BUDGET=1 scripts/ui-test.sh tests/perf.spec.ts
 
 # The .deb and the AppImage, in target/release/bundle/. The Tauri CLI comes from npm
 # (package.json at the root), never from `cargo install`.

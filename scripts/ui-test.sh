@@ -6,6 +6,7 @@
 # - Playwright specs (ui/tests/) in Debian's Chromium against a real `bidswarm-cli serve`
 # Needs target/debug/bidswarm-cli (built here if missing), node >= 20.19 and /usr/bin/chromium
 # (scripts/deps.sh test installs what is missing). Exits non-zero on any failure.
+# Arguments go to Playwright (`scripts/ui-test.sh tests/perf.spec.ts` runs one spec).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/ui"
@@ -51,7 +52,7 @@ else
   step_failed "vitest (no report)"
 fi
 
-PLAYWRIGHT_JSON_OUTPUT_FILE="$results/playwright.json" npx playwright test --reporter=list,json
+PLAYWRIGHT_JSON_OUTPUT_FILE="$results/playwright.json" npx playwright test --reporter=list,json "$@"
 [ $? -eq 0 ] || status=1
 if [ -f "$results/playwright.json" ]; then
   read -r p f < <(node -e 'const s=require(process.argv[1]).stats; console.log(s.expected + s.flaky, s.unexpected)' "$results/playwright.json")
