@@ -61,6 +61,19 @@ pub(crate) async fn market(
     Ok(Market { devnet_proc, devnet, url, seed_dir, data, torrent, magnet })
 }
 
+/// The hello of a hand-made seller keyed by `[key; 32]`, on the devnet at `url`, asking
+/// 1 BTT per GiB.
+pub(crate) fn devnet_seller_hello(url: &str, key: u8) -> anyhow::Result<bidswarm_speed::message::Hello> {
+    let port = url::Url::parse(url)?.port().unwrap_or(0);
+    Ok(bidswarm_speed::message::Hello {
+        version: 1,
+        address: PrivateKey::from_bytes(&[key; 32])?.address(),
+        network: format!("devnet:{port}"),
+        token: bidswarm_tron::devnet_btt_contract(),
+        ask: Some(bidswarm_speed::Amount::from_btt(1)),
+    })
+}
+
 pub(crate) fn value(proc: &Proc, key: &str) -> Option<String> {
     let prefix = format!("{key}: ");
     proc.stdout().iter().rev().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
@@ -693,7 +706,7 @@ async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked()
 async fn a_seeder_serving_corrupt_blocks_is_never_paid() -> anyhow::Result<()> {
     use bidswarm_peerwire::Message;
     use bidswarm_speed::{
-        message::{Hello, PriceOffer, SpeedMessage},
+        message::{PriceOffer, SpeedMessage},
         Amount,
     };
     use bytes::Bytes;
@@ -711,14 +724,7 @@ async fn a_seeder_serving_corrupt_blocks_is_never_paid() -> anyhow::Result<()> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let cheat_addr = listener.local_addr()?.to_string();
-    let port = url::Url::parse(&url)?.port().unwrap_or(0);
-    let hello = Hello {
-        version: 1,
-        address: PrivateKey::from_bytes(&[0x92; 32])?.address(),
-        network: format!("devnet:{port}"),
-        token: bidswarm_tron::devnet_btt_contract(),
-        ask: Some(Amount::from_btt(1)),
-    };
+    let hello = devnet_seller_hello(&url, 0x92)?;
     // The cheat: a seller that answers every request with garbage, counting what it is
     // paid and what it serves.
     let cheat = tokio::spawn(async move {

@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 use crate::{
     speed::{
         cheater::{Cheater, Seller},
-        leecher, market, value, wallet, Market, BTT,
+        devnet_seller_hello, leecher, market, value, wallet, Market, BTT,
     },
     TRANSFER_TIMEOUT,
 };
@@ -113,14 +113,7 @@ async fn a_seller_naming_a_price_above_the_bid_is_refused_and_paid_at_most_the_b
         hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let seller_addr = listener.local_addr()?.to_string();
-    let port = url::Url::parse(&url)?.port().unwrap_or(0);
-    let hello = Hello {
-        version: 1,
-        address: PrivateKey::from_bytes(&[0xa2; 32])?.address(),
-        network: format!("devnet:{port}"),
-        token: bidswarm_tron::devnet_btt_contract(),
-        ask: Some(Amount::from_btt(1)),
-    };
+    let hello = devnet_seller_hello(&url, 0xa2)?;
     let (greedy, fair) = (Amount(1 << 100), Amount::from_btt(3));
     let seller = tokio::spawn(greedy_seller(listener, info_hash, data.clone(), PIECE, hello, greedy, fair));
 
@@ -190,15 +183,8 @@ async fn vouchers_never_promise_more_than_the_wallet_holds_to_a_seller_that_does
     let (buyer_key, _) = wallet(dir.path(), "buyer", 0xa3, &devnet, Some(held)).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let seller_addr = listener.local_addr()?.to_string();
-    let port = url::Url::parse(&url)?.port().unwrap_or(0);
-    let seller_address = PrivateKey::from_bytes(&[0xa4; 32])?.address();
-    let hello = Hello {
-        version: 1,
-        address: seller_address,
-        network: format!("devnet:{port}"),
-        token: bidswarm_tron::devnet_btt_contract(),
-        ask: Some(Amount::from_btt(1)),
-    };
+    let hello = devnet_seller_hello(&url, 0xa4)?;
+    let seller_address = hello.address;
     let price = Amount::from_btt(64);
     let seller = tokio::spawn(greedy_seller(
         listener,

@@ -97,6 +97,13 @@ fn parse_address(v: &Value) -> Result<Address, String> {
     parsed.map_err(|e| e.to_string())
 }
 
+/// The body's JSON and the address under `"address"`, as the account endpoints read them.
+fn body_and_address(body: &Bytes) -> Result<(Value, Address), String> {
+    let body = body_json(body)?;
+    let address = parse_address(&body["address"])?;
+    Ok((body, address))
+}
+
 async fn now_block(State(node): Shared) -> Answer {
     match node.chain.head().await? {
         Some(block) => Ok(Json(block.to_json())),
@@ -105,12 +112,8 @@ async fn now_block(State(node): Shared) -> Answer {
 }
 
 async fn get_account(State(node): Shared, body: Bytes) -> Answer {
-    let body = match body_json(&body) {
+    let (body, address) = match body_and_address(&body) {
         Ok(b) => b,
-        Err(e) => return error(e),
-    };
-    let address = match parse_address(&body["address"]) {
-        Ok(a) => a,
         Err(e) => return error(e),
     };
     // An address that only received BTT has no account on mainnet either.
@@ -250,12 +253,8 @@ async fn chain_parameters() -> Answer {
 /// and the network totals. No staking, so no `NetLimit`/`EnergyLimit`; zeros are left
 /// out as java-tron leaves them out. `{}` for an address with no account.
 async fn account_resource(State(node): Shared, body: Bytes) -> Answer {
-    let body = match body_json(&body) {
+    let (_, address) = match body_and_address(&body) {
         Ok(b) => b,
-        Err(e) => return error(e),
-    };
-    let address = match parse_address(&body["address"]) {
-        Ok(a) => a,
         Err(e) => return error(e),
     };
     let Some(account) = node.chain.account(&address).await?.filter(|a| a.activated) else {
@@ -399,12 +398,8 @@ async fn history_trc20(
 }
 
 async fn faucet(State(node): Shared, body: Bytes) -> Answer {
-    let body = match body_json(&body) {
+    let (body, address) = match body_and_address(&body) {
         Ok(b) => b,
-        Err(e) => return error(e),
-    };
-    let address = match parse_address(&body["address"]) {
-        Ok(a) => a,
         Err(e) => return error(e),
     };
     let trx_sun = match &body["trx_sun"] {
