@@ -36,9 +36,17 @@ struct Seen {
     served_on_slot: u64,
 }
 
+/// Bytes of new pieces the scripted seller serves after naming its fair price, and after
+/// each voucher, before it waits for the next voucher: a credit window of its own, so the
+/// test paces the transfer by payment, not by the clock.
+const SELLER_WINDOW: u64 = 1 << 20;
+
 /// A seller that names its own price: it answers the first bid with `greedy` per GiB (far
-/// above any bid), and only after the buyer refuses that, with `fair`. It serves the real
-/// data, slowly, so the download spans both phases.
+/// above any bid), and only after the buyer refuses that, with `fair` (`greedy == fair`:
+/// a fair seller from the start). It serves the real data only at the fair price: a
+/// window of new pieces, and another after each voucher; a piece once started is always
+/// finished, so the buyer can verify and pay for it. A buyer that withdraws its bid is
+/// served freely.
 async fn greedy_seller(
     listener: TcpListener,
     info_hash: [u8; 20],
@@ -51,45 +59,61 @@ async fn greedy_seller(
     let file = std::fs::read(&data)?;
     let pieces = (file.len() as u64).div_ceil(piece_len) as usize;
     let mut seller = Seller::accept(listener, info_hash, pieces, *b"-XX0001-greedy000000").await?;
-    let (mut seen, mut fair_slot) = (Seen::default(), false);
+    let (mut seen, mut fair_slot, mut free) = (Seen::default(), false, false);
+    let (mut allowance, mut started, mut held) = (0u64, std::collections::HashSet::new(), Vec::new());
     while let Some(message) = seller.next().await? {
-        let reply = match message {
-            Message::Extended { id: 0, .. } => vec![seller.speed_message(SpeedMessage::Hello(hello.clone()))],
+        let (mut reply, mut name_price) = (Vec::new(), None);
+        match message {
+            Message::Extended { id: 0, .. } => {
+                reply.push(seller.speed_message(SpeedMessage::Hello(hello.clone())))
+            }
             Message::Extended { id: 7, payload } => match SpeedMessage::decode(&payload)? {
-                SpeedMessage::Bid(_) if !fair_slot => {
-                    let offer = PriceOffer { price: greedy, slot: true, credit_window: 64 << 20 };
-                    vec![seller.speed_message(SpeedMessage::Price(offer))]
-                }
+                SpeedMessage::Bid(b) if b.price.is_zero() => free = true,
+                SpeedMessage::Bid(_) if !fair_slot => name_price = Some(greedy),
                 SpeedMessage::Error(e) => {
                     seen.errors.push(e.code);
                     if e.code == ErrorCode::PriceAboveBid && !fair_slot {
-                        fair_slot = true;
-                        let offer = PriceOffer { price: fair, slot: true, credit_window: 64 << 20 };
-                        vec![seller.speed_message(SpeedMessage::Price(offer))]
-                    } else {
-                        vec![]
+                        name_price = Some(fair);
                     }
                 }
                 SpeedMessage::Voucher(v) => {
                     seen.max_cumulative = seen.max_cumulative.max(v.voucher.cumulative);
-                    vec![]
+                    allowance = SELLER_WINDOW;
                 }
-                _ => vec![],
+                _ => {}
             },
-            Message::Request(BlockRef { index, begin, length }) => {
-                let start = index as usize * piece_len as usize + begin as usize;
-                let end = (start + length as usize).min(file.len());
-                anyhow::ensure!(start < end && length <= 16384, "a request outside the file");
-                seen.served += (end - start) as u64;
-                if fair_slot {
-                    seen.served_on_slot += (end - start) as u64;
-                }
-                // Slow, so the transfer spans the refusal and the fair price.
-                tokio::time::sleep(Duration::from_millis(15)).await;
-                vec![Message::Piece { index, begin, block: Bytes::copy_from_slice(&file[start..end]) }]
+            Message::Request(r) => held.push(r),
+            _ => {}
+        }
+        if let Some(price) = name_price {
+            fair_slot = price == fair;
+            if fair_slot {
+                allowance = SELLER_WINDOW;
             }
-            _ => vec![],
-        };
+            let offer = PriceOffer { price, slot: true, credit_window: 64 << 20 };
+            reply.push(seller.speed_message(SpeedMessage::Price(offer)));
+        }
+        // Serve what the rules above allow now; the rest waits for a voucher.
+        let mut waiting = Vec::new();
+        for BlockRef { index, begin, length } in held.drain(..) {
+            let may = free || started.contains(&index) || (fair_slot && allowance > 0);
+            if !may {
+                waiting.push(BlockRef { index, begin, length });
+                continue;
+            }
+            if started.insert(index) {
+                allowance = allowance.saturating_sub(piece_len);
+            }
+            let start = index as usize * piece_len as usize + begin as usize;
+            let end = (start + length as usize).min(file.len());
+            anyhow::ensure!(start < end && length <= 16384, "a request outside the file");
+            seen.served += (end - start) as u64;
+            if fair_slot {
+                seen.served_on_slot += (end - start) as u64;
+            }
+            reply.push(Message::Piece { index, begin, block: Bytes::copy_from_slice(&file[start..end]) });
+        }
+        held = waiting;
         if !seller.send(&reply).await {
             break;
         }
@@ -224,28 +248,7 @@ async fn try_for_slot(
     let mut peer = Cheater::connect(addr, info_hash).await?;
     let hello = peer.hello().await?;
     let channel = peer.bid_with_nonce(key, &hello, Amount::from_btt(5), nonce).await?;
-    let (mut slot, mut errors) = (false, Vec::new());
-    let deadline = tokio::time::Instant::now() + wait;
-    while tokio::time::Instant::now() < deadline {
-        let Some(m) = peer.next(Duration::from_millis(500)).await? else { continue };
-        match Cheater::speed(&m) {
-            Some(SpeedMessage::Price(p)) if p.slot => {
-                slot = true;
-                break;
-            }
-            Some(SpeedMessage::Error(e)) => {
-                errors.push(e.code);
-                // The seller said why it gives no slot: no need to wait longer.
-                if matches!(
-                    e.code,
-                    ErrorCode::NoCredit | ErrorCode::ExposureCap | ErrorCode::SettlementOverdue
-                ) {
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
+    let (slot, mut errors) = slot_answer(&mut peer, wait).await?;
     if let (true, Some(amount)) = (slot, then_promise) {
         peer.voucher(key, channel, 1, amount).await?;
         // Read what the seller says to it, so the voucher is taken before we leave.
@@ -257,6 +260,34 @@ async fn try_for_slot(
     }
     Ok((slot, errors))
 }
+
+/// Reads what the seller says after a bid until it grants the paid slot, or says why it
+/// does not, or `wait` passes: whether the slot came, and the errors it sent.
+async fn slot_answer(peer: &mut Cheater, wait: Duration) -> anyhow::Result<(bool, Vec<ErrorCode>)> {
+    let mut errors = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while tokio::time::Instant::now() < deadline {
+        let Some(m) = peer.next(Duration::from_millis(500)).await? else { continue };
+        match Cheater::speed(&m) {
+            Some(SpeedMessage::Price(p)) if p.slot => return Ok((true, errors)),
+            Some(SpeedMessage::Error(e)) => {
+                errors.push(e.code);
+                if matches!(
+                    e.code,
+                    ErrorCode::NoCredit | ErrorCode::ExposureCap | ErrorCode::SettlementOverdue
+                ) {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((false, errors))
+}
+
+/// How long a bidder waits for the seller's answer. The seller answers within a round of
+/// reading the bidder's balance; the deadline only bounds a hang.
+const ANSWER_WITHIN: Duration = Duration::from_secs(30);
 
 /// A seller for the buyer-side attacks, with small caps: 2 BTT per payer, 5 BTT in all.
 async fn capped_seller(dir: &Path, m: &Market, seed: u8) -> anyhow::Result<(bidswarm_tests::Proc, String)> {
@@ -306,12 +337,12 @@ async fn a_buyer_with_no_funds_gets_no_paid_slot() -> anyhow::Result<()> {
     let (_seller, addr) = capped_seller(dir.path(), &m, 0xb1).await?;
     let info_hash = info_hash_of(&m.magnet);
     let broke = PrivateKey::from_bytes(&[0xb2; 32])?;
-    let (slot, errors) = try_for_slot(&addr, info_hash, &broke, 1, None, Duration::from_secs(5)).await?;
+    let (slot, errors) = try_for_slot(&addr, info_hash, &broke, 1, None, ANSWER_WITHIN).await?;
     assert!(!slot, "no paid slot without funds");
     assert!(errors.contains(&ErrorCode::NoCredit), "told why: {errors:?}");
     let funded = PrivateKey::from_bytes(&[0xb3; 32])?;
     m.devnet.faucet(&funded.address(), 1_000_000_000, 10 * BTT).await?;
-    let (slot, _) = try_for_slot(&addr, info_hash, &funded, 1, None, Duration::from_secs(10)).await?;
+    let (slot, _) = try_for_slot(&addr, info_hash, &funded, 1, None, ANSWER_WITHIN).await?;
     assert!(slot, "a funded buyer gets the slot");
     let Market { mut devnet_proc, .. } = m;
     devnet_proc.terminate(Duration::from_secs(10)).await?;
@@ -328,7 +359,7 @@ async fn reconnects_and_fresh_keys_stay_within_the_sellers_caps() -> anyhow::Res
     let m = market(dir.path(), "caps", 1, 121, &[]).await?;
     let (_seller, addr) = capped_seller(dir.path(), &m, 0xc1).await?;
     let info_hash = info_hash_of(&m.magnet);
-    let wait = Duration::from_secs(4);
+    let wait = ANSWER_WITHIN;
 
     let one = PrivateKey::from_bytes(&[0xc2; 32])?;
     m.devnet.faucet(&one.address(), 1_000_000_000, 100 * BTT).await?;
@@ -370,25 +401,41 @@ async fn a_voucher_flood_grows_the_sellers_ledger_by_a_bounded_amount() -> anyho
     let mut peer = Cheater::connect(&addr, info_hash).await?;
     let hello = peer.hello().await?;
     let channel = peer.bid_with_nonce(&key, &hello, Amount::from_btt(5), 1).await?;
-    // Let the seller read our balance.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The slot comes once the seller read our balance, so our first voucher is backed.
+    let (slot, errors) = slot_answer(&mut peer, ANSWER_WITHIN).await?;
+    anyhow::ensure!(slot, "no paid slot for a funded buyer: {errors:?}");
     const FLOOD: u64 = 1000;
     for seq in 1..=FLOOD {
         // One base unit more each time: far below one block's worth.
         peer.voucher(&key, channel, seq, Amount(BTT / 1000 + u128::from(seq))).await?;
     }
-    let mut refused = 0;
-    while let Some(msg) = peer.next(Duration::from_secs(2)).await? {
+    // Every refusal is read (until ten quiet seconds; the seller answers each at once).
+    let mut refused = 0u64;
+    while refused < FLOOD - 1 {
+        let Some(msg) = peer.next(Duration::from_secs(10)).await? else { break };
         if matches!(Cheater::speed(&msg), Some(SpeedMessage::Error(e)) if e.code == ErrorCode::VoucherFlood) {
             refused += 1;
         }
     }
     drop(peer);
-    // The closed connection hands its last voucher to the ledger writer.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert!(refused as u64 >= FLOOD - 10, "the flood was refused ({refused} of {FLOOD})");
+    assert!(refused >= FLOOD - 10, "the flood was refused ({refused} of {FLOOD})");
+    // The closed connection hands its last voucher to the ledger writer; wait until it is in.
+    let ledger = dir.path().join("seller-ledger.sqlite");
+    let recorded = async || {
+        let book = bidswarm_ledger::Ledger::open(&ledger).await.ok()?;
+        let vouchers: u64 = book.breakdown().await.ok()?.per_peer.values().map(|e| e.vouchers).sum();
+        book.close().await;
+        (vouchers > 0).then_some(vouchers)
+    };
+    bidswarm_tests::wait_until(
+        "the accepted voucher in the ledger",
+        ANSWER_WITHIN,
+        Duration::from_millis(200),
+        recorded,
+    )
+    .await?;
     seller.terminate(Duration::from_secs(20)).await?;
-    let book = bidswarm_ledger::Ledger::open(dir.path().join("seller-ledger.sqlite")).await?;
+    let book = bidswarm_ledger::Ledger::open(&ledger).await?;
     let vouchers: u64 = book.breakdown().await?.per_peer.values().map(|e| e.vouchers).sum();
     assert!((1..=10).contains(&vouchers), "the seller's ledger holds {vouchers} vouchers");
     assert!(book.verify().await?.problems.is_empty());
@@ -457,7 +504,7 @@ async fn a_buyer_whose_settlement_is_overdue_gets_no_paid_slot() -> anyhow::Resu
     let info_hash = info_hash_of(&m.magnet);
     let key = PrivateKey::from_bytes(&[0x72; 32])?;
     m.devnet.faucet(&key.address(), 1_000_000_000, 100 * BTT).await?;
-    let wait = Duration::from_secs(10);
+    let wait = ANSWER_WITHIN;
     let (slot, _) = try_for_slot(&addr, info_hash, &key, 1, Some(Amount(BTT / 10)), wait).await?;
     assert!(slot, "a funded buyer that owes nothing gets the slot");
     tokio::time::sleep(Duration::from_secs(4)).await;

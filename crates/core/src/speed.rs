@@ -402,7 +402,7 @@ impl SpeedService {
         if let Some((o, _)) = state.earned.get_mut(&channel) {
             o.settled = o.settled.max(upto);
             let payer = o.counterparty;
-            if owed_by(&state.earned, payer).is_zero() {
+            if owed_by(&state.earned, payer, None).is_zero() {
                 state.owed_since.remove(&payer);
             }
         }
@@ -508,10 +508,7 @@ impl SpeedService {
 
     fn run_auction(&self, state: &mut State, now: u64) {
         let Some(terms) = state.terms.clone() else { return };
-        let all_unsettled = state
-            .earned
-            .values()
-            .fold(Amount::ZERO, |sum, (o, _)| sum.checked_add(o.unsettled()).unwrap_or(Amount(u128::MAX)));
+        let all_unsettled = sum_unsettled(state.earned.values().map(|(o, _)| o));
         let bids: Vec<SealedBid<LinkId>> = if terms.earning && state.identity.is_some() {
             let State { peers, banned, earned, payer_balances, owed_since, .. } = &mut *state;
             peers
@@ -527,7 +524,7 @@ impl SpeedService {
                     // counts as none), the caps, and its settlement deadline.
                     let check = CreditCheck {
                         balance: payer_balances.get(&payer).copied(),
-                        payer_unsettled: owed_by(earned, payer),
+                        payer_unsettled: owed_by(earned, payer, None),
                         all_unsettled,
                         window_cost: policy::window_cost(terms.credit_window, price),
                         payer_cap: terms.exposure_cap,
@@ -790,8 +787,8 @@ impl SpeedService {
                 }
                 // A balance we have not read backs nothing (docs/PROTOCOL.md §7).
                 let balance = payer_balances.get(&earning.payer).copied().unwrap_or(Amount::ZERO);
-                let backing = balance.saturating_sub(owed_elsewhere(earned, earning.payer, earning.channel));
-                match earning.accept(&voucher, now, Some(backing)) {
+                let backing = balance.saturating_sub(owed_by(earned, earning.payer, Some(earning.channel)));
+                match earning.accept(&voucher, now, backing) {
                     Ok(increase) => {
                         let entry = earned.entry(earning.channel).or_insert((
                             Owed {
@@ -879,34 +876,27 @@ impl SpeedService {
 fn unsettled_total(state: &State, me: Address) -> Amount {
     let restored =
         state.restored.iter().filter(|(c, (payer, _))| *payer == me && !state.owed.contains_key(c));
-    state
-        .owed
-        .values()
-        .chain(restored.map(|(_, (_, o))| o))
-        .fold(Amount::ZERO, |sum, o| sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum))
+    sum_unsettled(state.owed.values().chain(restored.map(|(_, (_, o))| o)))
 }
 
-/// What `payer` promised us on earn channels other than `except`, not yet settled: the part
+/// What is promised and not settled on `channels`, saturating.
+fn sum_unsettled<'a>(channels: impl Iterator<Item = &'a Owed>) -> Amount {
+    channels.fold(Amount::ZERO, |sum, o| sum.checked_add(o.unsettled()).unwrap_or(Amount(u128::MAX)))
+}
+
+/// What `payer` promised us on every earn channel but `except`, not yet settled: the part
 /// of its balance already spoken for.
-fn owed_elsewhere(
+fn owed_by(
     earned: &HashMap<ChannelId, (Owed, [u8; 20])>,
     payer: Address,
-    except: ChannelId,
+    except: Option<ChannelId>,
 ) -> Amount {
-    earned
-        .iter()
-        .filter(|(c, (o, _))| **c != except && o.counterparty == payer)
-        .fold(Amount::ZERO, |sum, (_, (o, _))| {
-            sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum)
-        })
-}
-
-/// What `payer` promised us on every earn channel, not yet settled.
-fn owed_by(earned: &HashMap<ChannelId, (Owed, [u8; 20])>, payer: Address) -> Amount {
-    earned
-        .values()
-        .filter(|(o, _)| o.counterparty == payer)
-        .fold(Amount::ZERO, |sum, (o, _)| sum.checked_add(o.unsettled()).unwrap_or(Amount(u128::MAX)))
+    sum_unsettled(
+        earned
+            .iter()
+            .filter(|(c, (o, _))| Some(**c) != except && o.counterparty == payer)
+            .map(|(_, (o, _))| o),
+    )
 }
 
 /// Tells a bidder why it gets no paid slot, once per reason. A balance not read yet is

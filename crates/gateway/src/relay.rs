@@ -193,8 +193,7 @@ impl PeerLink {
     }
 
     pub(crate) fn bucket(&self) -> std::sync::MutexGuard<'_, UploadBucket> {
-        // A plain value: a poisoned lock still holds a usable bucket.
-        self.bucket.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.bucket)
     }
 
     pub(crate) fn was_sending(&self) -> bool {
@@ -207,12 +206,11 @@ impl PeerLink {
 
     /// The torrent this connection is for, once a handshake has named it.
     pub fn info_hash(&self) -> Option<[u8; 20]> {
-        *self.info_hash.lock().unwrap_or_else(|p| p.into_inner())
+        *lock(&self.info_hash)
     }
 
     fn ids(&self) -> std::sync::MutexGuard<'_, ExtensionIds> {
-        // Plain ids: a poisoned lock still holds usable values.
-        self.ids.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.ids)
     }
 }
 
@@ -277,7 +275,7 @@ async fn pump(
     })
     .await
     .map_err(|_| Error::HandshakeTimeout)??;
-    *cx.link.info_hash.lock().unwrap_or_else(|p| p.into_inner()) = Some(handshake.info_hash);
+    *lock(&cx.link.info_hash) = Some(handshake.info_hash);
     if !cx.admitted.join_torrent(handshake.info_hash) {
         return Err(Error::TorrentFull);
     }
@@ -374,6 +372,8 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
     const HAVE: u8 = 4;
     const REQUEST: u8 = 6;
     const PIECE: u8 = 7;
+    const CANCEL: u8 = 8;
+    const REJECT: u8 = 0x10;
     const EXTENDED: u8 = 20;
     let Some(&id) = frame.get(4) else { return Ok(Action::Forward) };
     let choking = cx.link.am_choking.load(Ordering::Acquire);
@@ -392,15 +392,21 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             Ok(Action::Forward)
         }
         (REQUEST, Way::EngineToRemote) => {
-            if let (Some(info_hash), Some(piece), Some(begin), Some(len)) =
-                (cx.link.info_hash(), be_u32(frame, 5), be_u32(frame, 9), be_u32(frame, 13))
-            {
+            if let (Some(info_hash), Some(block)) = (cx.link.info_hash(), block_of(frame)) {
                 let mut requested = lock(&cx.link.requested);
                 if requested.len() < MAX_TRACKED_REQUESTS {
-                    requested.insert((piece, begin, len));
+                    requested.insert(block);
                 }
                 drop(requested);
-                cx.gateway.attribution.on_request(info_hash, piece, begin);
+                cx.gateway.attribution.on_request(info_hash, block.0, block.1);
+            }
+            Ok(Action::Forward)
+        }
+        // A request our engine withdrew, or the peer refused (BEP 6), will not be answered
+        // as asked: no longer tracked, so the set holds only what is outstanding.
+        (CANCEL, Way::EngineToRemote) | (REJECT, Way::RemoteToEngine) => {
+            if let Some(block) = block_of(frame) {
+                lock(&cx.link.requested).remove(&block);
             }
             Ok(Action::Forward)
         }
@@ -488,7 +494,7 @@ fn extended(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
                 let speaks = ids.remote_bt_speed.is_some();
                 drop(ids);
                 let spoke = cx.link.remote_supports_bt_speed.swap(speaks, Ordering::Relaxed);
-                *cx.link.client.lock().unwrap_or_else(|p| p.into_inner()) = handshake.client();
+                *lock(&cx.link.client) = handshake.client();
                 if speaks && !spoke {
                     cx.gateway.speed.on_ready(&cx.link);
                 }
@@ -506,6 +512,11 @@ fn extended(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Plain values: a poisoned lock still holds a usable one.
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The (piece, begin, length) of a REQUEST, CANCEL or REJECT frame.
+fn block_of(frame: &[u8]) -> Option<(u32, u32, u32)> {
+    Some((be_u32(frame, 5)?, be_u32(frame, 9)?, be_u32(frame, 13)?))
 }
 
 /// The big-endian u32 at `at` in a frame, if the frame is that long.

@@ -3,10 +3,11 @@
 //! **Payee ([`Earning`]).** Keeps the highest valid voucher. A voucher is accepted only
 //! if it is for this channel, signed by the payer, later (`seq`) and larger
 //! (`cumulative`) than the last, within the payer's stated budget, not about to expire,
-//! and, when the payee can see the chain, backed by the payer's balance. Each accepted
-//! voucher buys the payer `increase / price` more bytes of credit; the gateway serves a
-//! paid slot only while credit remains (the credit window), so a payer that stops paying
-//! costs the payee at most the window.
+//! and backed by the payer's balance (the caller passes what backs it: an unread balance
+//! backs nothing). Each accepted voucher buys the payer credit
+//! ([`crate::policy::credit_for_voucher`]: what the increase pays for, at most one
+//! window); the gateway serves a paid slot only while credit remains (the credit window),
+//! so a payer that stops paying costs the payee at most the window.
 //!
 //! **Payer ([`Spending`]).** Owes only for bytes the gateway attributed to this payee in
 //! pieces that passed their hash check, at the agreed price, and never more than its
@@ -15,7 +16,7 @@
 
 use bidswarm_wallet::{verify_voucher, Address, ChannelId, Voucher};
 
-use crate::{bytes_for, message::SignedVoucher, Amount, GIB};
+use crate::{message::SignedVoucher, Amount, GIB};
 
 /// A voucher must stay claimable at least this long after it arrives (seconds), so the
 /// payee has time to settle it.
@@ -86,13 +87,13 @@ impl Earning {
     }
 
     /// Checks a voucher and keeps it when valid. Returns the increase over the last one.
-    /// `backing` is the payer's on-chain balance minus what it owes the payee on other
-    /// channels, when the payee can see the chain.
+    /// `backing` is the payer's on-chain balance as last read minus what it owes the payee
+    /// on other channels; zero while the balance is unknown.
     pub fn accept(
         &mut self,
         v: &SignedVoucher,
         now_unix: u64,
-        backing: Option<Amount>,
+        backing: Amount,
     ) -> Result<Amount, VoucherRejected> {
         let voucher = &v.voucher;
         if voucher.channel != self.channel {
@@ -118,18 +119,11 @@ impl Earning {
             return Err(VoucherRejected::ExpiresTooSoon);
         }
         let unsettled = cumulative.saturating_sub(self.settled);
-        if let Some(backing) = backing {
-            if unsettled > backing {
-                return Err(VoucherRejected::Unbacked { unsettled, backing });
-            }
+        if unsettled > backing {
+            return Err(VoucherRejected::Unbacked { unsettled, backing });
         }
         self.best = Some(v.clone());
         Ok(cumulative.saturating_sub(last))
-    }
-
-    /// Bytes of credit an accepted increase buys at the current price.
-    pub fn credit_for(&self, increase: Amount) -> u64 {
-        bytes_for(increase, self.price)
     }
 }
 
@@ -222,6 +216,8 @@ mod tests {
     use super::*;
 
     const NOW: u64 = 1_800_000_000;
+    /// A payer whose balance covers anything: the tests of the other rules.
+    const ANY_BALANCE: Amount = Amount(u128::MAX);
 
     fn key(n: u8) -> PrivateKey {
         PrivateKey::from_bytes(&[n; 32]).unwrap_or_else(|_| unreachable!())
@@ -251,9 +247,9 @@ mod tests {
         spending.on_verified(GIB / 8); // 1 BTT's worth
         let v = spending.next_voucher(NOW, Amount::from_btt(100)).unwrap();
         assert_eq!((v.seq, v.cumulative), (1, Amount::from_btt(1).0));
-        let increase = earning.accept(&signed(&payer, v), NOW, None).unwrap();
+        let increase = earning.accept(&signed(&payer, v), NOW, ANY_BALANCE).unwrap();
         assert_eq!(increase, Amount::from_btt(1));
-        assert_eq!(earning.credit_for(increase), GIB / 8);
+        assert_eq!(crate::policy::credit_for_voucher(increase, earning.price, 0, GIB), GIB / 8);
         assert_eq!(spending.next_voucher(NOW, Amount::from_btt(100)), None, "paid up");
     }
 
@@ -291,38 +287,41 @@ mod tests {
             cumulative: Amount::from_btt(btt).0,
             expiry: NOW + VOUCHER_LIFETIME_SECS,
         };
-        earning.accept(&signed(&payer, v(2, 2)), NOW, None).unwrap();
+        earning.accept(&signed(&payer, v(2, 2)), NOW, ANY_BALANCE).unwrap();
         let forged = signed(&key(3), v(3, 3));
-        assert!(matches!(earning.accept(&forged, NOW, None), Err(VoucherRejected::WrongSigner { .. })));
         assert!(matches!(
-            earning.accept(&signed(&payer, v(2, 3)), NOW, None),
+            earning.accept(&forged, NOW, ANY_BALANCE),
+            Err(VoucherRejected::WrongSigner { .. })
+        ));
+        assert!(matches!(
+            earning.accept(&signed(&payer, v(2, 3)), NOW, ANY_BALANCE),
             Err(VoucherRejected::Replayed { .. })
         ));
         assert!(matches!(
-            earning.accept(&signed(&payer, v(3, 2)), NOW, None),
+            earning.accept(&signed(&payer, v(3, 2)), NOW, ANY_BALANCE),
             Err(VoucherRejected::NotIncreasing { .. })
         ));
         assert!(matches!(
-            earning.accept(&signed(&payer, v(3, 5)), NOW, None),
+            earning.accept(&signed(&payer, v(3, 5)), NOW, ANY_BALANCE),
             Err(VoucherRejected::OverBudget { .. })
         ));
         let other = Voucher { channel: ChannelId([0; 16]), ..v(3, 3) };
         assert!(matches!(
-            earning.accept(&signed(&payer, other), NOW, None),
+            earning.accept(&signed(&payer, other), NOW, ANY_BALANCE),
             Err(VoucherRejected::WrongChannel { .. })
         ));
         let short = Voucher { expiry: NOW + 60, ..v(3, 3) };
         assert!(matches!(
-            earning.accept(&signed(&payer, short), NOW, None),
+            earning.accept(&signed(&payer, short), NOW, ANY_BALANCE),
             Err(VoucherRejected::ExpiresTooSoon)
         ));
         assert!(matches!(
-            earning.accept(&signed(&payer, v(3, 3)), NOW, Some(Amount::from_btt(2))),
+            earning.accept(&signed(&payer, v(3, 3)), NOW, Amount::from_btt(2)),
             Err(VoucherRejected::Unbacked { .. })
         ));
         assert_eq!(earning.promised(), Amount::from_btt(2), "nothing refused was kept");
         assert_eq!(
-            earning.accept(&signed(&payer, v(3, 3)), NOW, Some(Amount::from_btt(3))),
+            earning.accept(&signed(&payer, v(3, 3)), NOW, Amount::from_btt(3)),
             Ok(Amount::from_btt(1))
         );
         earning.mark_settled(Amount::from_btt(2));
