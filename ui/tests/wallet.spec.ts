@@ -164,14 +164,14 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await expect(page.getByTestId('earning-worst-case')).toHaveText('Earning is off: no buyer gets a paid slot, so none can owe you anything.');
   await page.getByLabel('Sell upload speed').check();
   await expect(page.getByTestId('earning-worst-case')).toHaveText(
-    'A buyer who never pays can cost you at most 100 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 500 BTT.',
+    'A buyer who never pays can cost you at most 100 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 500 BTT plus one credit window of upload per paid slot.',
   );
   // Settle every promise at the next round (every 10 s), so the test sees it on chain.
   await page.getByText('Advanced').click();
   await page.getByLabel('Total exposure cap').fill('60');
   await page.getByLabel('Settlement deadline').fill('1.5');
   await expect(page.getByTestId('earning-worst-case')).toHaveText(
-    'A buyer who never pays can cost you at most 60 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 60 BTT.',
+    'A buyer who never pays can cost you at most 60 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 60 BTT plus one credit window of upload per paid slot.',
   );
   await page.getByLabel('Sell upload speed').uncheck();
   await page.getByLabel('Settlement threshold').fill('0.000000000000000001');

@@ -9,7 +9,8 @@ import { looksLikeMagnet, looksLikeTorrentUrl } from '../lib/torrents';
 import { useApp } from '../state/app';
 import { FileTree } from './FileTree';
 import { FolderField } from './FolderField';
-import { AddBid, type AddBidValue } from './speed/AddBid';
+import { AddBid } from './speed/AddBid';
+import type { BidResult } from './speed/bidDraft';
 
 /** What the dialog was opened with: nothing, a pasted text, a dropped file, or a source from the desktop. */
 export type AddInput = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'file'; file: File } | { kind: 'source'; source: TorrentSource };
@@ -60,7 +61,7 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
   const [folder, setFolder] = useState('');
   const [paused, setPaused] = useState(false);
   const [adding, setAdding] = useState(false);
-  const [bid, setBid] = useState<AddBidValue>({ ok: true, bid: null });
+  const [bid, setBid] = useState<BidResult>({ ok: true, bid: null });
   const abort = useRef<AbortController | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartValue, formatBtt, formatTrx, formatUnits, parseUnits, sumUnits, unitsToInput } from './amount';
+import { chartValue, formatBtt, formatTrx, formatUnits, MAX_UNITS, optionalUnitsToInput, parseUnits, readAmount, relocaleAmount, sumUnits, unitsToInput } from './amount';
 import { tronAddressProblem } from './tronAddress';
 
 describe('formatUnits', () => {
@@ -89,6 +89,30 @@ describe('parseUnits', () => {
     expect(btt('1 5', 'en')).toEqual({ ok: false, error: 'separator' });
   });
 
+  it('refuses a first group of zero, which is a decimal mark written the other way, not a thousand', () => {
+    // Regression: "0,500" read as 500 in English and "0.500" as 500 in German.
+    expect(btt('0,500', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('0,500,000', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('01,500', 'en')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('0.500', 'de')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('0 500', 'de')).toEqual({ ok: false, error: 'separator' });
+    expect(btt('00.500,5', 'de')).toEqual({ ok: false, error: 'separator' });
+    // Without a group separator a leading zero is only a zero.
+    expect(btt('0.500', 'en')).toEqual(units(BTT / 2n));
+    expect(btt('0,500', 'de')).toEqual(units(BTT / 2n));
+    expect(btt('0500', 'en')).toEqual(units(500n * BTT));
+  });
+
+  it('refuses more than the core can hold (2^128 - 1 base units)', () => {
+    expect(parseUnits(MAX_UNITS.toString(), 0, 'en')).toEqual({ ok: true, units: MAX_UNITS.toString() });
+    expect(parseUnits((MAX_UNITS + 1n).toString(), 0, 'en')).toEqual({ ok: false, error: 'too_large' });
+    const maxBtt = formatUnits(MAX_UNITS, 18, 'de');
+    expect(maxBtt).toBe('340.282.366.920.938.463.463,374607431768211455');
+    expect(btt(maxBtt, 'de')).toEqual(units(MAX_UNITS));
+    expect(btt('340.282.366.920.938.463.463,374607431768211456', 'de')).toEqual({ ok: false, error: 'too_large' });
+    expect(btt('1' + '0'.repeat(40), 'en')).toEqual({ ok: false, error: 'too_large' });
+  });
+
   it('refuses what is not an amount, and more precision than the asset has', () => {
     expect(btt('', 'en')).toEqual({ ok: false, error: 'empty' });
     expect(btt('   ', 'de')).toEqual({ ok: false, error: 'empty' });
@@ -117,9 +141,53 @@ describe('parseUnits', () => {
     expect(unitsToInput('1500000000000000000', 18, 'en')).toBe('1.5');
   });
 
+  it('shows zero as an empty field where empty means none', () => {
+    expect(optionalUnitsToInput('0', 18, 'de')).toBe('');
+    expect(optionalUnitsToInput('1500000000000000000', 18, 'de')).toBe('1,5');
+  });
+
   it('sums exactly and gives charts a scaled number', () => {
     expect(sumUnits(['9007199254740993', '1', null])).toBe('9007199254740994');
     expect(chartValue('1500000000000000000')).toBe(1.5);
+  });
+});
+
+describe('readAmount', () => {
+  it('reads empty and zero by what the field needs', () => {
+    expect(readAmount('', 18, 'en', 'optional')).toEqual({ ok: true, units: '0' });
+    expect(readAmount('', 18, 'en', 'present')).toEqual({ ok: false, problem: 'empty' });
+    expect(readAmount('', 18, 'en', 'positive')).toEqual({ ok: false, problem: 'required' });
+    expect(readAmount('0', 18, 'en', 'present')).toEqual({ ok: true, units: '0' });
+    expect(readAmount('0', 18, 'en', 'positive')).toEqual({ ok: false, problem: 'required' });
+    expect(readAmount('0,0', 18, 'de', 'positive')).toEqual({ ok: false, problem: 'required' });
+    expect(readAmount('1,5', 6, 'de', 'positive')).toEqual({ ok: true, units: '1500000' });
+  });
+
+  it('passes every other problem through, whatever the field needs', () => {
+    for (const need of ['present', 'positive', 'optional'] as const) {
+      expect(readAmount('1,5', 18, 'en', need)).toEqual({ ok: false, problem: 'separator' });
+      expect(readAmount('abc', 18, 'en', need)).toEqual({ ok: false, problem: 'invalid' });
+      expect(readAmount('0.001', 2, 'en', need)).toEqual({ ok: false, problem: 'too_precise' });
+    }
+  });
+});
+
+describe('relocaleAmount', () => {
+  it('moves a field to the new language by reading it with the old one\'s rules', () => {
+    // Regression: "0.125" typed in English was read with German rules as 125 after a switch.
+    expect(relocaleAmount('0.125', 18, 'en', 'de')).toBe('0,125');
+    expect(parseUnits(relocaleAmount('0.125', 18, 'en', 'de'), 18, 'de')).toEqual(parseUnits('0.125', 18, 'en'));
+    expect(relocaleAmount('1,500.25', 18, 'en', 'de')).toBe('1500,25');
+    expect(relocaleAmount('1.500', 18, 'de', 'en')).toBe('1500');
+    expect(relocaleAmount('0,5', 2, 'de', 'en')).toBe('0.5');
+  });
+
+  it('leaves text the old language cannot read as typed, and text between alike languages untouched', () => {
+    expect(relocaleAmount('', 18, 'en', 'de')).toBe('');
+    expect(relocaleAmount('abc', 18, 'en', 'de')).toBe('abc');
+    expect(relocaleAmount('1.2.3', 18, 'en', 'de')).toBe('1.2.3');
+    expect(relocaleAmount('0.125', 2, 'en', 'de')).toBe('0.125');
+    expect(relocaleAmount('1,500.50', 18, 'en', 'en-GB')).toBe('1,500.50');
   });
 });
 

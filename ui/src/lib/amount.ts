@@ -12,9 +12,13 @@ export type Asset = 'btt' | 'trx';
 
 export const decimalsOf = (asset: Asset): number => (asset === 'btt' ? BTT_DECIMALS : TRX_DECIMALS);
 
+/** The most base units an amount can hold: the core keeps amounts as `u128`. */
+export const MAX_UNITS = 2n ** 128n - 1n;
+
 const separators = new Map<string, { group: string; decimal: string }>();
 
-function separatorsFor(locale: string) {
+/** The decimal mark and group separator `locale` writes, for parsing and for messages that name them. */
+export function separatorsFor(locale: string): { group: string; decimal: string } {
   const key = safeLocale(locale);
   let found = separators.get(key);
   if (!found) {
@@ -75,7 +79,7 @@ export function formatTrx(sun: string | bigint | null | undefined, locale: strin
   return text === '—' ? text : `${text} TRX`;
 }
 
-export type ParseError = 'empty' | 'invalid' | 'too_precise' | 'separator';
+export type ParseError = 'empty' | 'invalid' | 'too_precise' | 'separator' | 'too_large';
 
 /** Spaces and apostrophes group digits in some locales and are a decimal mark in none. */
 const ALWAYS_GROUP = [' ', '\u00a0', '\u202f', "'", '\u2019'];
@@ -88,7 +92,10 @@ const ALWAYS_GROUP = [' ', '\u00a0', '\u202f', "'", '\u2019'];
  * A group separator counts only between groups of three digits before the decimal mark.
  * Anything else (`1,5` in English, `1.5` in German, `1.000,25` in English) is refused as
  * `separator` rather than guessed: a wrong guess moves the amount by a factor of 1000.
- * More fraction digits than the asset has is refused, not rounded.
+ * A first group of `0` (`0,500` in English, `0.500` in German) is refused the same way:
+ * nobody groups a zero, so it is far likelier a decimal mark written the other
+ * language's way. More fraction digits than the asset has is refused, not rounded, and
+ * more than `MAX_UNITS` base units is refused as `too_large`.
  */
 export function parseUnits(text: string, decimals: number, locale: string): { ok: true; units: string } | { ok: false; error: ParseError } {
   const t = text.trim();
@@ -109,7 +116,7 @@ export function parseUnits(text: string, decimals: number, locale: string): { ok
   }
   // Groups of three after a first group of one to three digits: `1,500`, `12.345.678`.
   const segments = [...wholeText].map((c) => (groups.has(c) ? '\n' : c)).join('').split('\n');
-  if (segments.length > 1 && !segments.every((g, i) => (i === 0 ? g.length >= 1 && g.length <= 3 : g.length === 3))) {
+  if (segments.length > 1 && !segments.every((g, i) => (i === 0 ? g.length >= 1 && g.length <= 3 && !g.startsWith('0') : g.length === 3))) {
     return { ok: false, error: 'separator' };
   }
   const whole = segments.join('');
@@ -117,12 +124,44 @@ export function parseUnits(text: string, decimals: number, locale: string): { ok
   const fraction = fractionText.replace(/0+$/, '');
   if (fraction.length > decimals) return { ok: false, error: 'too_precise' };
   const units = BigInt(whole || '0') * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, '0') || '0');
+  if (units > MAX_UNITS) return { ok: false, error: 'too_large' };
   return { ok: true, units: units.toString() };
 }
 
-/** The decimal mark and group separator `locale` writes, for messages that name them. */
-export function numberMarks(locale: string): { group: string; decimal: string } {
-  return separatorsFor(locale);
+/** Why an amount field cannot be used: it does not parse, or it is empty or zero where an amount above zero is needed. */
+export type AmountProblem = ParseError | 'required';
+
+export type AmountRead<P extends AmountProblem> = { ok: true; units: string } | { ok: false; problem: P };
+
+/**
+ * An amount field read as `locale` writes numbers, by what the field needs:
+ * `present`: any amount, zero included; `positive`: above zero, so empty or zero is
+ * `required`; `optional`: empty reads as zero.
+ */
+export function readAmount(text: string, decimals: number, locale: string, need: 'present' | 'optional'): AmountRead<ParseError>;
+export function readAmount(text: string, decimals: number, locale: string, need: 'present' | 'positive' | 'optional'): AmountRead<AmountProblem>;
+export function readAmount(text: string, decimals: number, locale: string, need: 'present' | 'positive' | 'optional'): AmountRead<AmountProblem> {
+  const parsed = parseUnits(text, decimals, locale);
+  if (!parsed.ok) {
+    if (parsed.error === 'empty' && need === 'optional') return { ok: true, units: '0' };
+    return { ok: false, problem: parsed.error === 'empty' && need === 'positive' ? 'required' : parsed.error };
+  }
+  if (need === 'positive' && parsed.units === '0') return { ok: false, problem: 'required' };
+  return parsed;
+}
+
+/**
+ * An amount field's text moved from one language's number format to another's: read
+ * with the old language's rules and written with the new one's, so `0.125` typed in
+ * English becomes `0,125` in German instead of being read there as 125. Text the old
+ * language cannot read is left as typed, for the new language's rules to read or refuse.
+ * Between two languages that write numbers alike the text is kept exactly as typed.
+ */
+export function relocaleAmount(text: string, decimals: number, from: string, to: string): string {
+  const [a, b] = [separatorsFor(from), separatorsFor(to)];
+  if (a.decimal === b.decimal && a.group === b.group) return text;
+  const parsed = parseUnits(text, decimals, from);
+  return parsed.ok ? unitsToInput(parsed.units, decimals, to) : text;
 }
 
 /**
@@ -135,6 +174,11 @@ export function unitsToInput(units: string, decimals: number, locale: string): s
   const scale = 10n ** BigInt(decimals);
   const fraction = (value % scale).toString().padStart(decimals, '0').replace(/0+$/, '');
   return fraction ? `${value / scale}${separatorsFor(locale).decimal}${fraction}` : (value / scale).toString();
+}
+
+/** `unitsToInput` for a field where empty means none (a budget, a cap): zero shows as an empty field. */
+export function optionalUnitsToInput(units: string, decimals: number, locale: string): string {
+  return units === '0' ? '' : unitsToInput(units, decimals, locale);
 }
 
 /** Sums decimal strings of base units exactly. */

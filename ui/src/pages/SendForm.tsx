@@ -7,8 +7,8 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, SendQuote, WalletAsset } from '../bindings';
-import { AmountInput, checkAmount, Field, useAmountError } from '../components/speed/fields';
-import { decimalsOf, formatBtt, formatTrx } from '../lib/amount';
+import { AmountInput, Field, useAmountError } from '../components/speed/fields';
+import { decimalsOf, formatBtt, formatTrx, readAmount } from '../lib/amount';
 import { tronAddressProblem } from '../lib/tronAddress';
 import { useApp } from '../state/app';
 import { FormError } from '../components/FormError';
@@ -31,10 +31,12 @@ export function SendForm({ locked, onSent }: { locked: boolean; onSent: () => vo
     setError(null);
     const problem = tronAddressProblem(to);
     setToError(problem ? t(`send.address.${problem}`) : null);
-    const checked = checkAmount(amount, decimalsOf(asset), true, i18n.language, amountError);
-    const zero = checked.units === '0';
-    setAmountMessage(zero ? t('send.amountZero') : checked.error);
-    if (problem || !checked.units || zero) return;
+    // Empty says "enter an amount"; zero has its own message, so this reads it as `present`.
+    const decimals = decimalsOf(asset);
+    const checked = readAmount(amount, decimals, i18n.language, 'present');
+    const zero = checked.ok && checked.units === '0';
+    setAmountMessage(!checked.ok ? amountError(checked.problem, decimals) : zero ? t('send.amountZero') : null);
+    if (problem || !checked.ok || zero) return;
     setBusy(true);
     try {
       const r = await rpc({ type: 'quote_send', to: to.trim(), asset, amount: checked.units });

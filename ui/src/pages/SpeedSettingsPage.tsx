@@ -5,15 +5,15 @@
  * `speedDraft`). Each side states its worst case from the values being edited. The
  * wallet's network lives here too, since it decides where money moves.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, Settings, WalletStatus } from '../bindings';
-import { AmountInput, Check, Field, NetworkFields, networkDraft, networkFromDraft, useAmountError, type NetworkDraft } from '../components/speed/fields';
+import { AmountInput, Check, Field, NetworkFields, networkDraft, networkFromDraft, useAmountError, useDraftInLocale, type NetworkDraft } from '../components/speed/fields';
 import { formatBtt } from '../lib/amount';
 import { useApp } from '../state/app';
 import { usePoll } from '../state/poll';
 import { FormError } from '../components/FormError';
-import { readSpeedDraft, speedDraft, worstCaseText, type DraftField, type FieldProblem, type SpeedDraft } from './speedDraft';
+import { draftDecimals, MAX_WINDOW_MIB, readSpeedDraft, relocaleSpeedDraft, speedDraft, worstCaseText, type DraftField, type FieldProblem, type SpeedDraft } from './speedDraft';
 
 type Draft = SpeedDraft & { network: NetworkDraft };
 
@@ -27,35 +27,28 @@ export function SpeedSettingsPage() {
   const { rpc, notify } = useApp();
   const amountError = useAmountError();
   const [settings, setSettings] = useState<Settings | null>(null);
-  const [draft, setDraft] = useState<Draft | null>(null);
+  // The fields hold text in the language's number format; a language switch rewrites
+  // each one from the old format to the new, edited or not.
+  const [draft, updateDraft] = useDraftInLocale<Draft | null>(
+    () => null,
+    (d, from, to) => d && relocaleSpeedDraft(d, from, to),
+  );
   const [loadError, setLoadError] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [showErrors, setShowErrors] = useState(false);
   const wallet = usePoll<WalletStatus>({ type: 'wallet_status' }, (r) => (r.type === 'wallet_status' ? r.status : null), 5000);
 
-  // The fields hold text in the language's number format: switching language rewrites
-  // them, unless the user has edited them (then their text is left as typed).
-  const shownLocale = useRef(locale);
   useEffect(() => {
     rpc({ type: 'get_settings' })
       .then((r) => {
         if (r.type === 'settings') {
           setSettings(r.settings);
-          setDraft(toDraft(r.settings, shownLocale.current));
+          updateDraft((_, writtenIn) => toDraft(r.settings, writtenIn));
         }
       })
       .catch((e: ApiError) => setLoadError(e.message));
-    // Loaded once; a language change is handled below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [rpc]);
-
-  useEffect(() => {
-    const before = shownLocale.current;
-    shownLocale.current = locale;
-    if (before === locale || !settings || !draft) return;
-    if (JSON.stringify(draft) === JSON.stringify(toDraft(settings, before))) setDraft(toDraft(settings, locale));
-  }, [locale, settings, draft]);
+  }, [rpc, updateDraft]);
 
   if (!draft || !settings) {
     return (
@@ -72,14 +65,14 @@ export function SpeedSettingsPage() {
     );
   }
 
-  const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
+  const set = (patch: Partial<Draft>) => updateDraft(() => ({ ...draft, ...patch }));
   const read = readSpeedDraft(draft, settings.speed, locale);
   const network = networkFromDraft(draft.network);
   const problemText = (field: DraftField, problem: FieldProblem | undefined): string | null => {
     if (!problem) return null;
     if (problem === 'required') return t(field === 'spendingCap' ? 'speedSettings.spendingCapRequired' : 'speedSettings.budgetRequired');
-    if (problem === 'range') return t(field === 'overdueHours' ? 'speedSettings.overdueInvalid' : 'speedSettings.windowInvalid');
-    return amountError(problem);
+    if (problem === 'range') return field === 'overdueHours' ? t('speedSettings.overdueInvalid') : t('speedSettings.windowInvalid', { max: MAX_WINDOW_MIB });
+    return amountError(problem, draftDecimals(field));
   };
   const errorOf = (field: DraftField) => problemText(field, read.problems[field]);
   const worst = worstCaseText(read.values, locale);
@@ -99,7 +92,7 @@ export function SpeedSettingsPage() {
       const r = await rpc({ type: 'update_settings', settings: next });
       if (r.type === 'settings') {
         setSettings(r.settings);
-        setDraft(toDraft(r.settings, locale));
+        updateDraft((_, writtenIn) => toDraft(r.settings, writtenIn));
         setShowErrors(false);
         notify('info', t('settings.saved'));
         wallet.refresh();
@@ -200,7 +193,7 @@ export function SpeedSettingsPage() {
         <FormError message={saveError} />
         <div className="dialog-actions">
           <span className="spacer" />
-          <button type="button" className="btn" onClick={() => setDraft(toDraft(settings, locale))}>
+          <button type="button" className="btn" onClick={() => updateDraft((_, writtenIn) => toDraft(settings, writtenIn))}>
             {t('speedSettings.reset')}
           </button>
           <button type="submit" className="btn primary" disabled={saving}>

@@ -24,7 +24,7 @@ const networks: TronNetwork['kind'][] = ['mainnet', 'nile', 'shasta', 'custom', 
 const directions: TransferDirection[] = ['in', 'out', 'fee'];
 const channels: ChannelDirection[] = ['spend', 'earn'];
 const problems: AddressProblem[] = ['empty', 'alphabet', 'length', 'checksum', 'prefix'];
-const parseErrors: ParseError[] = ['empty', 'invalid', 'too_precise'];
+const parseErrors: ParseError[] = ['empty', 'invalid', 'too_precise', 'separator', 'too_large'];
 const summary: (keyof LedgerSummary)[] = ['onchain', 'committed', 'spendable', 'spent', 'earned_pending', 'earned_settled', 'fees'];
 
 const keys = [

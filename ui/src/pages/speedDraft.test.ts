@@ -1,29 +1,13 @@
 import i18next from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SpeedSettings } from '../bindings';
 import de from '../i18n/de.json';
 import en from '../i18n/en.json';
-import { readSpeedDraft, speedDraft, worstCase, worstCaseText } from './speedDraft';
+import { amountErrorText } from '../components/speed/fields';
+import { BTT, MIB, speedSettings } from '../test/speedSettings';
+import { draftDecimals, MAX_WINDOW_MIB, readSpeedDraft, relocaleSpeedDraft, speedDraft, worstCase, worstCaseText } from './speedDraft';
 
-const BTT = 10n ** 18n;
-const MIB = 1 << 20;
-
-/** The core's defaults (`SpeedSettings::default`), with spending on and a budget. */
-const saved: SpeedSettings = {
-  spending_enabled: true,
-  strategy: 'auto',
-  fixed_price_per_gib: BTT.toString(),
-  max_price_per_gib: (10n * BTT).toString(),
-  budget_per_torrent: (50n * BTT).toString(),
-  spending_cap: (500n * BTT).toString(),
-  earning_enabled: true,
-  ask_per_gib: BTT.toString(),
-  credit_window_bytes: 4 * MIB,
-  exposure_cap: (100n * BTT).toString(),
-  total_exposure_cap: (500n * BTT).toString(),
-  settlement_overdue_secs: 86400,
-  settlement_threshold: (50n * BTT).toString(),
-};
+/** Spending and earning on, with a budget per torrent. */
+const saved = speedSettings({ spending_enabled: true, budget_per_torrent: (50n * BTT).toString(), earning_enabled: true });
 
 const i18n = i18next.createInstance();
 beforeAll(async () => {
@@ -40,19 +24,19 @@ function earningSentence(edit: Partial<ReturnType<typeof speedDraft>>, locale: '
 describe('the worst case a seller is told', () => {
   it('states the defaults in BTT and MiB, never in base units, in both languages', () => {
     expect(earningSentence({}, 'en')).toBe(
-      'A buyer who never pays can cost you at most 100 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 500 BTT.',
+      'A buyer who never pays can cost you at most 100 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 500 BTT plus one credit window of upload per paid slot.',
     );
     expect(earningSentence({}, 'de')).toBe(
-      'Ein Käufer, der nie zahlt, kann Sie höchstens 100 BTT an unbezahlten Zusagen kosten, plus 4,00 MiB Upload pro bezahltem Platz; alle Käufer zusammen höchstens 500 BTT.',
+      'Ein Käufer, der nie zahlt, kann Sie höchstens 100 BTT an unbezahlten Zusagen kosten, plus 4,00 MiB Upload pro bezahltem Platz; alle Käufer zusammen höchstens 500 BTT, plus ein Kreditfenster Upload pro bezahltem Platz.',
     );
   });
 
   it('follows the values as they are typed, read in the language of the page', () => {
     expect(earningSentence({ exposureCap: '2,5', totalExposureCap: '1.500', creditWindowMib: '0,5' }, 'de')).toBe(
-      'Ein Käufer, der nie zahlt, kann Sie höchstens 2,5 BTT an unbezahlten Zusagen kosten, plus 512 KiB Upload pro bezahltem Platz; alle Käufer zusammen höchstens 1.500 BTT.',
+      'Ein Käufer, der nie zahlt, kann Sie höchstens 2,5 BTT an unbezahlten Zusagen kosten, plus 512 KiB Upload pro bezahltem Platz; alle Käufer zusammen höchstens 1.500 BTT, plus ein Kreditfenster Upload pro bezahltem Platz.',
     );
     expect(earningSentence({ exposureCap: '2.5', totalExposureCap: '1,500', creditWindowMib: '16' }, 'en')).toBe(
-      'A buyer who never pays can cost you at most 2.5 BTT of unpaid promises plus 16.0 MiB of upload per paid slot; all buyers together at most 1,500 BTT.',
+      'A buyer who never pays can cost you at most 2.5 BTT of unpaid promises plus 16.0 MiB of upload per paid slot; all buyers together at most 1,500 BTT plus one credit window of upload per paid slot.',
     );
   });
 
@@ -74,7 +58,9 @@ describe('the worst case a seller is told', () => {
 describe('the Bid for speed form', () => {
   it('reads back exactly what it was given', () => {
     for (const locale of ['en', 'de']) {
-      expect(readSpeedDraft(speedDraft(saved, locale), saved, locale)).toMatchObject({ speed: saved, problems: {} });
+      const r = readSpeedDraft(speedDraft(saved, locale), saved, locale);
+      expect(r.speed).toEqual(saved);
+      expect(r.problems).toEqual({});
     }
   });
 
@@ -116,5 +102,76 @@ describe('the Bid for speed form', () => {
     expect(read('1,024', 'en').speed?.credit_window_bytes).toBe(1024 * MIB);
     expect(read('1.025', 'de').problems).toEqual({ creditWindowMib: 'range' });
     expect(read('0', 'en').problems).toEqual({ creditWindowMib: 'range' });
+    expect(read(String(MAX_WINDOW_MIB), 'en').speed?.credit_window_bytes).toBe(MAX_WINDOW_MIB * MIB);
+  });
+
+  it('names a typo in the window or the deadline as the typo, not as out of range', () => {
+    const read = (edit: Partial<ReturnType<typeof speedDraft>>, locale: string) => readSpeedDraft({ ...speedDraft(saved, locale), ...edit }, saved, locale).problems;
+    expect(read({ creditWindowMib: '0.125' }, 'en')).toEqual({ creditWindowMib: 'too_precise' });
+    expect(read({ overdueHours: '1,005' }, 'de')).toEqual({ overdueHours: 'too_precise' });
+    expect(read({ creditWindowMib: 'abc' }, 'en')).toEqual({ creditWindowMib: 'invalid' });
+    expect(read({ overdueHours: '1e3' }, 'en')).toEqual({ overdueHours: 'invalid' });
+    expect(read({ creditWindowMib: '0,5' }, 'en')).toEqual({ creditWindowMib: 'separator' });
+    expect(read({ overdueHours: '1' + '0'.repeat(40) }, 'en')).toEqual({ overdueHours: 'too_large' });
+    // Empty is no size and no deadline: the range message says what to enter.
+    expect(read({ creditWindowMib: '' }, 'en')).toEqual({ creditWindowMib: 'range' });
+  });
+
+  it('refuses a zero window or deadline while earning, as the core does, edited or not', () => {
+    const zero = { ...saved, credit_window_bytes: 0, settlement_overdue_secs: 0 };
+    // Saved that way elsewhere (the CLI) and left untouched: still refused while earning.
+    expect(readSpeedDraft(speedDraft(zero, 'en'), zero, 'en')).toMatchObject({ speed: null, problems: { creditWindowMib: 'range', overdueHours: 'range' } });
+    expect(readSpeedDraft({ ...speedDraft(saved, 'de'), creditWindowMib: '0', overdueHours: '0,00' }, saved, 'de').problems).toEqual({ creditWindowMib: 'range', overdueHours: 'range' });
+    // Earning off, neither is used: zero is allowed, typed or saved.
+    const off = { ...zero, earning_enabled: false };
+    const untouched = readSpeedDraft(speedDraft(off, 'en'), off, 'en');
+    expect(untouched.problems).toEqual({});
+    expect(untouched.speed).toMatchObject({ earning_enabled: false, credit_window_bytes: 0, settlement_overdue_secs: 0 });
+    const typed = readSpeedDraft({ ...speedDraft(saved, 'en'), earning: false, creditWindowMib: '0', overdueHours: '0' }, saved, 'en');
+    expect(typed.problems).toEqual({});
+    expect(typed.speed).toMatchObject({ earning_enabled: false, credit_window_bytes: 0, settlement_overdue_secs: 0 });
+  });
+});
+
+describe('a language switch in the middle of an edit', () => {
+  it('keeps what each field says: read in the old language, written in the new one', () => {
+    // Regression: "0.125" typed in English was read with German rules as 125 BTT.
+    const typed = { ...speedDraft(saved, 'en'), exposureCap: '0.125', spendingCap: '1,500', overdueHours: '1.5', creditWindowMib: '0.5' };
+    const german = relocaleSpeedDraft(typed, 'en', 'de');
+    expect(german).toMatchObject({ exposureCap: '0,125', spendingCap: '1500', overdueHours: '1,5', creditWindowMib: '0,5' });
+    const before = readSpeedDraft(typed, saved, 'en');
+    const after = readSpeedDraft(german, saved, 'de');
+    expect(after.problems).toEqual({});
+    expect(after.speed).toEqual(before.speed);
+    expect(after.speed?.exposure_cap).toBe((BTT / 8n).toString());
+    // And back.
+    expect(readSpeedDraft(relocaleSpeedDraft(german, 'de', 'en'), saved, 'en').speed).toEqual(before.speed);
+  });
+
+  it('leaves a field the old language cannot read as typed, and fields never edited as the new language shows them', () => {
+    const typed = { ...speedDraft(saved, 'en'), ask: '1,5', threshold: '' };
+    const german = relocaleSpeedDraft(typed, 'en', 'de');
+    expect(german).toMatchObject({ ask: '1,5', threshold: '' });
+    expect(relocaleSpeedDraft(speedDraft(saved, 'en'), 'en', 'de')).toEqual(speedDraft(saved, 'de'));
+    // A window the form shows rounded stays untouched across the switch, so its exact value is kept.
+    const odd = { ...saved, credit_window_bytes: 1_000_000 };
+    expect(readSpeedDraft(relocaleSpeedDraft(speedDraft(odd, 'en'), 'en', 'de'), odd, 'de').speed?.credit_window_bytes).toBe(1_000_000);
+  });
+});
+
+describe('the messages under the window and the deadline', () => {
+  it('name the field\'s own limits, not a currency\'s', () => {
+    const en_ = i18n.getFixedT('en');
+    const de_ = i18n.getFixedT('de');
+    expect(amountErrorText(en_, 'too_precise', draftDecimals('creditWindowMib'), 'en')).toBe('Too precise: at most 2 decimal places.');
+    expect(amountErrorText(de_, 'too_precise', draftDecimals('overdueHours'), 'de')).toBe('Zu genau: höchstens 2 Nachkommastellen.');
+    expect(amountErrorText(en_, 'too_precise', draftDecimals('ask'), 'en')).toBe('Too precise: at most 18 decimal places.');
+    expect(en_('speedSettings.windowInvalid', { max: MAX_WINDOW_MIB })).toBe('Enter a size between 0 and 1024 MiB.');
+  });
+
+  it('quote the example of how the language writes numbers', () => {
+    expect(amountErrorText(i18n.getFixedT('de'), 'separator', 18, 'de')).toBe('Zahlen wie „1.500,25“ schreiben: „,“ trennt die Nachkommastellen, „.“ nur Dreiergruppen von Ziffern.');
+    expect(amountErrorText(i18n.getFixedT('en'), 'separator', 18, 'en')).toBe('Write numbers as 1,500.25: “.” marks the decimals, “,” only separates groups of three digits.');
+    expect(amountErrorText(i18n.getFixedT('en'), 'too_large', 18, 'en')).toBe('This number is too large.');
   });
 });

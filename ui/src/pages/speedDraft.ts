@@ -5,7 +5,7 @@
  * unit-tested without a browser.
  */
 import type { BidStrategy, SpeedSettings } from '../bindings';
-import { BTT_DECIMALS, formatBtt, parseUnits, toBigInt, unitsToInput, type ParseError } from '../lib/amount';
+import { BTT_DECIMALS, formatBtt, optionalUnitsToInput, parseUnits, readAmount, relocaleAmount, toBigInt, unitsToInput, type AmountProblem } from '../lib/amount';
 import { formatBytes } from '../lib/format';
 
 export interface SpeedDraft {
@@ -28,17 +28,24 @@ export type DraftField = 'fixedPrice' | 'maxPrice' | 'budget' | 'spendingCap' | 
 
 /**
  * Why a field cannot be saved: the amount does not parse, it is required above zero
- * (`required`), or it is outside what the core accepts (`range`).
+ * (`required`), or it is outside what the form or the core accepts (`range`).
  */
-export type FieldProblem = ParseError | 'required' | 'range';
+export type FieldProblem = AmountProblem | 'range';
 
 const MIB = 1024 * 1024;
 /** The largest credit window the form accepts, in MiB. */
 export const MAX_WINDOW_MIB = 1024;
 /** The window is typed with up to 2 decimals of MiB, the deadline with up to 2 of an hour (36 s). */
-const WINDOW_DECIMALS = 2;
-const HOURS_DECIMALS = 2;
+export const WINDOW_DECIMALS = 2;
+export const HOURS_DECIMALS = 2;
 const SECS_PER_HUNDREDTH_HOUR = 36;
+
+/** How many decimals each field's text has, for reading it and for naming the limit in a message. */
+export function draftDecimals(field: DraftField): number {
+  return field === 'creditWindowMib' ? WINDOW_DECIMALS : field === 'overdueHours' ? HOURS_DECIMALS : BTT_DECIMALS;
+}
+
+const DRAFT_FIELDS: DraftField[] = ['fixedPrice', 'maxPrice', 'budget', 'spendingCap', 'ask', 'creditWindowMib', 'exposureCap', 'totalExposureCap', 'overdueHours', 'threshold'];
 
 export function speedDraft(sp: SpeedSettings, locale: string): SpeedDraft {
   const btt = (v: string) => unitsToInput(v, BTT_DECIMALS, locale);
@@ -47,8 +54,8 @@ export function speedDraft(sp: SpeedSettings, locale: string): SpeedDraft {
     strategy: sp.strategy,
     fixedPrice: btt(sp.fixed_price_per_gib),
     maxPrice: btt(sp.max_price_per_gib),
-    budget: sp.budget_per_torrent === '0' ? '' : btt(sp.budget_per_torrent),
-    spendingCap: sp.spending_cap === '0' ? '' : btt(sp.spending_cap),
+    budget: optionalUnitsToInput(sp.budget_per_torrent, BTT_DECIMALS, locale),
+    spendingCap: optionalUnitsToInput(sp.spending_cap, BTT_DECIMALS, locale),
     earning: sp.earning_enabled,
     ask: btt(sp.ask_per_gib),
     creditWindowMib: unitsToInput(String(Math.round((sp.credit_window_bytes / MIB) * 10 ** WINDOW_DECIMALS)), WINDOW_DECIMALS, locale),
@@ -57,6 +64,17 @@ export function speedDraft(sp: SpeedSettings, locale: string): SpeedDraft {
     overdueHours: unitsToInput(String(Math.round(sp.settlement_overdue_secs / SECS_PER_HUNDREDTH_HOUR)), HOURS_DECIMALS, locale),
     threshold: btt(sp.settlement_threshold),
   };
+}
+
+/**
+ * The draft after the UI's language changed from `from` to `to`: each amount field read
+ * with `from`'s rules and written with `to`'s, one by one, so an edited field keeps its
+ * value; a field `from` cannot read is left as typed.
+ */
+export function relocaleSpeedDraft<D extends SpeedDraft>(d: D, from: string, to: string): D {
+  const next = { ...d };
+  for (const field of DRAFT_FIELDS) next[field] = relocaleAmount(d[field], draftDecimals(field), from, to);
+  return next;
 }
 
 export interface ReadDraft {
@@ -78,22 +96,32 @@ export function readSpeedDraft(d: SpeedDraft, saved: SpeedSettings, locale: stri
   const values: Partial<SpeedSettings> = {};
   const untouched = speedDraft(saved, locale);
 
-  /** `present`: must be an amount; `positive`: above zero too; `optional`: empty is zero. */
   const amount = (field: DraftField, text: string, need: 'present' | 'positive' | 'optional'): string | null => {
-    const parsed = parseUnits(text, BTT_DECIMALS, locale);
-    if (!parsed.ok) {
-      if (parsed.error === 'empty' && need === 'optional') return '0';
-      problems[field] = parsed.error === 'empty' && need === 'positive' ? 'required' : parsed.error;
-      return null;
-    }
-    if (need === 'positive' && parsed.units === '0') {
-      problems[field] = 'required';
-      return null;
-    }
-    return parsed.units;
+    const read = readAmount(text, BTT_DECIMALS, locale, need);
+    if (read.ok) return read.units;
+    problems[field] = read.problem;
+    return null;
   };
   const put = <K extends keyof SpeedSettings>(key: K, value: SpeedSettings[K] | null) => {
     if (value !== null) values[key] = value;
+  };
+  /**
+   * The window or the deadline, in hundredths of its unit: a typo is named as such (a
+   * misplaced separator is not "out of range"); empty, or beyond what the form takes, is
+   * `range`.
+   */
+  const hundredths = (field: 'creditWindowMib' | 'overdueHours', max: number): number | null => {
+    const parsed = parseUnits(d[field], draftDecimals(field), locale);
+    if (!parsed.ok) {
+      problems[field] = parsed.error === 'empty' ? 'range' : parsed.error;
+      return null;
+    }
+    const value = Number(parsed.units);
+    if (value > max) {
+      problems[field] = 'range';
+      return null;
+    }
+    return value;
   };
 
   put('fixed_price_per_gib', amount('fixedPrice', d.fixedPrice, 'present'));
@@ -109,26 +137,25 @@ export function readSpeedDraft(d: SpeedDraft, saved: SpeedSettings, locale: stri
   if (d.creditWindowMib === untouched.creditWindowMib) {
     values.credit_window_bytes = saved.credit_window_bytes;
   } else {
-    const parsed = parseUnits(d.creditWindowMib, WINDOW_DECIMALS, locale);
-    const hundredths = parsed.ok ? Number(parsed.units) : 0;
-    if (parsed.ok && hundredths > 0 && hundredths <= MAX_WINDOW_MIB * 10 ** WINDOW_DECIMALS) {
-      values.credit_window_bytes = Math.round((hundredths * MIB) / 10 ** WINDOW_DECIMALS);
-    } else {
-      problems.creditWindowMib = !parsed.ok && parsed.error === 'separator' ? 'separator' : 'range';
-    }
+    const window = hundredths('creditWindowMib', MAX_WINDOW_MIB * 10 ** WINDOW_DECIMALS);
+    if (window !== null) values.credit_window_bytes = Math.round((window * MIB) / 10 ** WINDOW_DECIMALS);
   }
-
-  if (d.overdueHours === untouched.overdueHours && saved.settlement_overdue_secs > 0) {
+  if (d.overdueHours === untouched.overdueHours) {
     values.settlement_overdue_secs = saved.settlement_overdue_secs;
   } else {
-    const parsed = parseUnits(d.overdueHours, HOURS_DECIMALS, locale);
-    const secs = parsed.ok ? Number(parsed.units) * SECS_PER_HUNDREDTH_HOUR : 0;
-    // Above zero: the core refuses a zero deadline while earning, and it would mean "always overdue".
-    if (parsed.ok && secs > 0 && Number.isSafeInteger(secs)) {
-      values.settlement_overdue_secs = secs;
-    } else {
-      problems.overdueHours = !parsed.ok && parsed.error === 'separator' ? 'separator' : 'range';
-    }
+    const hours = hundredths('overdueHours', Math.floor(Number.MAX_SAFE_INTEGER / SECS_PER_HUNDREDTH_HOUR));
+    if (hours !== null) values.settlement_overdue_secs = hours * SECS_PER_HUNDREDTH_HOUR;
+  }
+  // As the core rules (and whether or not the field was edited): while earning, a zero
+  // window would serve no paid slot and a zero deadline would make every payer overdue.
+  // Off, neither is used, so zero is allowed.
+  if (d.earning && values.credit_window_bytes === 0) {
+    problems.creditWindowMib = 'range';
+    delete values.credit_window_bytes;
+  }
+  if (d.earning && values.settlement_overdue_secs === 0) {
+    problems.overdueHours = 'range';
+    delete values.settlement_overdue_secs;
   }
 
   const valid = Object.keys(problems).length === 0;

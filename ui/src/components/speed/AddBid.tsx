@@ -2,31 +2,28 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApp } from '../../state/app';
 import type { SpeedSettings } from '../../bindings';
-import { bidFrom, draftFrom, type BidDraft, type BidResult } from './bidDraft';
+import { bidFrom, draftFrom, relocaleBidDraft, type BidResult } from './bidDraft';
 import { BidEditor } from './BidEditor';
+import { useDraftInLocale } from './fields';
 
-/** What the Add dialog sends: no bid (the defaults), a bid, or a field to fix first. */
-export type AddBidValue = BidResult;
-
-/** The Add dialog's bid and budget for the new torrent. */
-export function AddBid({ onChange }: { onChange: (v: AddBidValue) => void }) {
+/** The Add dialog's bid and budget for the new torrent: no bid (the defaults), a bid, or a field to fix first. */
+export function AddBid({ onChange }: { onChange: (v: BidResult) => void }) {
   const { rpc } = useApp();
   const { i18n } = useTranslation();
   const locale = i18n.language;
   const [speed, setSpeed] = useState<SpeedSettings | null>(null);
-  const [draft, setDraft] = useState<BidDraft>(() => draftFrom(null, null, locale));
+  const [draft, updateDraft] = useDraftInLocale((l) => draftFrom(null, null, l), relocaleBidDraft);
   const [touched, setTouched] = useState(false);
   useEffect(() => {
     rpc({ type: 'get_settings' })
       .then((r) => {
         if (r.type !== 'settings') return;
         setSpeed(r.settings.speed);
-        setDraft((d) => (touched ? d : draftFrom(null, r.settings.speed, locale)));
+        // The editor shows only once the settings are here, so nothing typed is overwritten.
+        updateDraft((_, writtenIn) => draftFrom(null, r.settings.speed, writtenIn));
       })
       .catch(() => {});
-    // Once per opening.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [rpc]);
+  }, [rpc, updateDraft]);
   const result = bidFrom(draft, locale);
   useEffect(() => onChange(result), [JSON.stringify(result)]); // eslint-disable-line react-hooks/exhaustive-deps
   if (!speed) return null;
@@ -35,7 +32,7 @@ export function AddBid({ onChange }: { onChange: (v: AddBidValue) => void }) {
       draft={draft}
       onChange={(d) => {
         setTouched(true);
-        setDraft(d);
+        updateDraft(() => d);
       }}
       spendingEnabled={speed.spending_enabled}
       error={touched && !result.ok ? result : null}

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { BTT_DECIMALS } from '../../lib/amount';
 import { AmountInput, Field, useAmountError } from './fields';
 import type { BidDraft, BidFieldError, BidMode } from './bidDraft';
 
@@ -11,7 +12,8 @@ export function BidEditor({ draft, onChange, spendingEnabled, error }: { draft: 
   const { t } = useTranslation();
   const amountError = useAmountError();
   // Zero or empty says what the field needs; a typo says what is wrong with it.
-  const message = (field: BidFieldError['field']) => (error?.field !== field ? null : error.problem === 'zero' ? t(field === 'price' ? 'bid.priceInvalid' : 'bid.budgetInvalid') : amountError(error.problem));
+  const message = (field: BidFieldError['field']) =>
+    error?.field !== field ? null : error.problem === 'required' ? t(field === 'price' ? 'bid.priceInvalid' : 'bid.budgetInvalid') : amountError(error.problem, BTT_DECIMALS);
   const modes: BidMode[] = spendingEnabled || draft.mode === 'own' ? ['default', 'own', 'off'] : ['default', 'off'];
   const unit = t('units.bttPerGib');
   return (

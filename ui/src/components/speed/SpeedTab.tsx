@@ -11,8 +11,9 @@ import { BTT_DECIMALS, formatBtt, formatUnits } from '../../lib/amount';
 import { formatBytes } from '../../lib/format';
 import { useApp } from '../../state/app';
 import { usePoll } from '../../state/poll';
-import { bidFrom, draftFrom, type BidDraft, type BidFieldError } from './bidDraft';
+import { bidFrom, draftFrom, relocaleBidDraft, type BidDraft, type BidFieldError } from './bidDraft';
 import { BidEditor } from './BidEditor';
+import { useDraftInLocale } from './fields';
 import { bidStore, useRefusal } from './bidStore';
 import { pricePaidRange } from './pricePaid';
 
@@ -135,7 +136,10 @@ function BidSection({ torrentId, speed, onSaved }: { torrentId: TorrentId; speed
   const locale = i18n.language;
   const { rpc, notify } = useApp();
   const [settings, setSettings] = useState<SpeedSettings | null>(null);
-  const [draft, setDraft] = useState<BidDraft | null>(null);
+  const [draft, updateDraft] = useDraftInLocale<BidDraft | null>(
+    () => null,
+    (d, from, to) => d && relocaleBidDraft(d, from, to),
+  );
   const [fieldError, setFieldError] = useState<BidFieldError | null>(null);
   const [saving, setSaving] = useState(false);
   useEffect(() => {
@@ -147,8 +151,8 @@ function BidSection({ torrentId, speed, onSaved }: { torrentId: TorrentId; speed
   }, [rpc]);
   useEffect(() => {
     // The first answer fills the form; later polls must not overwrite what the user types.
-    if (settings && !draft) setDraft(draftFrom(speed.bid, settings, locale));
-  }, [settings, speed.bid, draft, locale]);
+    if (settings) updateDraft((d, writtenIn) => d ?? draftFrom(speed.bid, settings, writtenIn));
+  }, [settings, speed.bid, updateDraft]);
   if (!draft || !settings) return null;
   const save = async () => {
     const result = bidFrom(draft, locale);
@@ -171,7 +175,7 @@ function BidSection({ torrentId, speed, onSaved }: { torrentId: TorrentId; speed
   };
   return (
     <div className="bid-section">
-      <BidEditor draft={draft} onChange={setDraft} spendingEnabled={settings.spending_enabled} error={fieldError} />
+      <BidEditor draft={draft} onChange={(d) => updateDraft(() => d)} spendingEnabled={settings.spending_enabled} error={fieldError} />
       <button type="button" className="btn" onClick={() => void save()} disabled={saving}>
         {t('bid.apply')}
       </button>

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { SpeedSettings } from '../../bindings';
 import { pickPositions } from '../../pages/Onboarding';
-import { bidFrom, draftFrom } from './bidDraft';
+import { BTT, speedSettings } from '../../test/speedSettings';
+import { bidFrom, draftFrom, relocaleBidDraft } from './bidDraft';
 
-const BTT = 10n ** 18n;
-const speed: SpeedSettings = {
-  spending_enabled: true,
-  strategy: 'auto',
-  fixed_price_per_gib: BTT.toString(),
-  max_price_per_gib: (10n * BTT).toString(),
-  budget_per_torrent: (5n * BTT).toString(),
-  spending_cap: (500n * BTT).toString(),
-  earning_enabled: false,
-  ask_per_gib: BTT.toString(),
-  credit_window_bytes: 4 << 20,
-  exposure_cap: (100n * BTT).toString(),
-  total_exposure_cap: (500n * BTT).toString(),
-  settlement_overdue_secs: 86400,
-  settlement_threshold: (50n * BTT).toString(),
-};
+/** Spending on, with a budget per torrent. */
+const speed = speedSettings({ spending_enabled: true, budget_per_torrent: (5n * BTT).toString() });
 
 describe('a torrent bid from the form', () => {
   it('sends no bid for the defaults, and a zero bid for "never pay"', () => {
@@ -48,8 +34,8 @@ describe('a torrent bid from the form', () => {
 
   it('refuses its own bid without a price or a budget', () => {
     const draft = { ...draftFrom(null, speed, 'en'), mode: 'own' as const };
-    expect(bidFrom({ ...draft, price: '0' }, 'en')).toEqual({ ok: false, field: 'price', problem: 'zero' });
-    expect(bidFrom({ ...draft, budget: '' }, 'en')).toEqual({ ok: false, field: 'budget', problem: 'zero' });
+    expect(bidFrom({ ...draft, price: '0' }, 'en')).toEqual({ ok: false, field: 'price', problem: 'required' });
+    expect(bidFrom({ ...draft, budget: '' }, 'en')).toEqual({ ok: false, field: 'budget', problem: 'required' });
   });
 
   it('reads a saved bid back into the form, in the language\'s decimal mark', () => {
@@ -57,6 +43,22 @@ describe('a torrent bid from the form', () => {
     expect(draftFrom(saved, speed, 'en')).toEqual({ mode: 'own', strategy: 'fixed', price: '1.5', budget: '7' });
     expect(draftFrom(saved, speed, 'de')).toEqual({ mode: 'own', strategy: 'fixed', price: '1,5', budget: '7' });
     expect(bidFrom(draftFrom(saved, speed, 'de'), 'de')).toEqual({ ok: true, bid: saved });
+  });
+});
+
+describe('a torrent bid across a language switch', () => {
+  it('keeps the amounts typed: read in the old language, written in the new one', () => {
+    // Regression: "0.125" typed in English was read with German rules as 125 BTT per GiB.
+    const typed = { ...draftFrom(null, speed, 'en'), mode: 'own' as const, price: '0.125', budget: '1,500' };
+    const german = relocaleBidDraft(typed, 'en', 'de');
+    expect(german).toEqual({ ...typed, price: '0,125', budget: '1500' });
+    expect(bidFrom(german, 'de')).toEqual(bidFrom(typed, 'en'));
+    expect(bidFrom(german, 'de')).toMatchObject({ ok: true, bid: { price_per_gib: (BTT / 8n).toString(), budget: (1500n * BTT).toString() } });
+  });
+
+  it('leaves an amount the old language cannot read as typed', () => {
+    const typed = { ...draftFrom(null, speed, 'de'), mode: 'own' as const, price: '1,2,3', budget: '' };
+    expect(relocaleBidDraft(typed, 'de', 'en')).toEqual(typed);
   });
 });
 

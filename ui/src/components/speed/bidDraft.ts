@@ -1,6 +1,6 @@
 /** A torrent's own bid as the Add dialog and the Speed tab edit it. */
 import type { BidStrategy, SpeedSettings, TorrentBid } from '../../bindings';
-import { BTT_DECIMALS, parseUnits, unitsToInput, type ParseError } from '../../lib/amount';
+import { BTT_DECIMALS, optionalUnitsToInput, readAmount, relocaleAmount, unitsToInput, type AmountProblem } from '../../lib/amount';
 
 /** `default`: the settings decide; `own`: this torrent's price and budget; `off`: never pay for it. */
 export type BidMode = 'default' | 'own' | 'off';
@@ -28,27 +28,31 @@ export function draftFrom(bid: TorrentBid | null, speed: SpeedSettings | null, l
     mode: 'default',
     strategy,
     price: unitsToInput(price, BTT_DECIMALS, locale),
-    budget: speed && speed.budget_per_torrent !== '0' ? unitsToInput(speed.budget_per_torrent, BTT_DECIMALS, locale) : '',
+    budget: speed ? optionalUnitsToInput(speed.budget_per_torrent, BTT_DECIMALS, locale) : '',
   };
 }
 
-/** A field that stops the bid: which one, and why (`zero`: a price or budget must be above zero). */
-export interface BidFieldError {
-  field: 'price' | 'budget';
-  problem: ParseError | 'zero';
+/** The draft after the UI's language changed: each amount read with `from`'s rules and written with `to`'s (see `relocaleAmount`). */
+export function relocaleBidDraft(d: BidDraft, from: string, to: string): BidDraft {
+  return { ...d, price: relocaleAmount(d.price, BTT_DECIMALS, from, to), budget: relocaleAmount(d.budget, BTT_DECIMALS, from, to) };
 }
 
+/** A field that stops the bid: which one, and why (`required`: a price or budget must be above zero). */
+export interface BidFieldError {
+  field: 'price' | 'budget';
+  problem: AmountProblem;
+}
+
+/** What the Add dialog and the Speed tab send: no bid (the defaults), a bid, or a field to fix first. */
 export type BidResult = { ok: true; bid: TorrentBid | null } | ({ ok: false } & BidFieldError);
 
 /** The bid to send, the form read as `locale` writes numbers: `null` for the defaults, or which field is wrong. */
 export function bidFrom(d: BidDraft, locale: string): BidResult {
   if (d.mode === 'default') return { ok: true, bid: null };
   if (d.mode === 'off') return { ok: true, bid: { spending: false, strategy: d.strategy, price_per_gib: '0', budget: '0' } };
-  const price = parseUnits(d.price, BTT_DECIMALS, locale);
-  if (!price.ok) return { ok: false, field: 'price', problem: price.error === 'empty' ? 'zero' : price.error };
-  if (price.units === '0') return { ok: false, field: 'price', problem: 'zero' };
-  const budget = parseUnits(d.budget, BTT_DECIMALS, locale);
-  if (!budget.ok) return { ok: false, field: 'budget', problem: budget.error === 'empty' ? 'zero' : budget.error };
-  if (budget.units === '0') return { ok: false, field: 'budget', problem: 'zero' };
+  const price = readAmount(d.price, BTT_DECIMALS, locale, 'positive');
+  if (!price.ok) return { ok: false, field: 'price', problem: price.problem };
+  const budget = readAmount(d.budget, BTT_DECIMALS, locale, 'positive');
+  if (!budget.ok) return { ok: false, field: 'budget', problem: budget.problem };
   return { ok: true, bid: { spending: true, strategy: d.strategy, price_per_gib: price.units, budget: budget.units } };
 }

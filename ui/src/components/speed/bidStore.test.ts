@@ -25,6 +25,35 @@ describe('a seller price we refused', () => {
     expect(told).toBe(2);
   });
 
+  it('goes once a seller gives us a paid slot, and only for that torrent', () => {
+    const store = new BidStore();
+    let told = 0;
+    store.subscribe(A, () => (told += 1));
+    const refuse = (id: string) => store.apply(speed({ what: 'price_refused', id, peer: '10.0.0.1:6881', price: (2n * BTT).toString(), bid: BTT.toString() }));
+    refuse(A);
+    refuse(B);
+    // A price without a slot (another seller's ask we did not take) leaves it shown.
+    store.apply(speed({ what: 'price', id: A, peer: '10.0.0.2:6881', price: (3n * BTT).toString(), slot: false }));
+    expect(store.refusal(A)).toBeDefined();
+    store.apply(speed({ what: 'price', id: A, peer: '10.0.0.2:6881', price: BTT.toString(), slot: true }));
+    expect(store.refusal(A)).toBeUndefined();
+    expect(store.refusal(B)).toBeDefined();
+    expect(told).toBe(2);
+  });
+
+  it('goes once our bid reaches the refused price, not before', () => {
+    const store = new BidStore();
+    store.apply(speed({ what: 'price_refused', id: A, peer: '10.0.0.1:6881', price: (2n * BTT).toString(), bid: BTT.toString() }));
+    store.apply(speed({ what: 'bid', id: A, peer: '10.0.0.1:6881', price: (2n * BTT - 1n).toString() }));
+    expect(store.refusal(A)?.price).toBe((2n * BTT).toString());
+    store.apply(speed({ what: 'bid', id: A, peer: '10.0.0.1:6881', price: (2n * BTT).toString() }));
+    expect(store.refusal(A)).toBeUndefined();
+    // A later bid above a newer refusal clears that one too.
+    store.apply(speed({ what: 'price_refused', id: A, peer: '10.0.0.3:6881', price: (4n * BTT).toString(), bid: (2n * BTT).toString() }));
+    store.apply(speed({ what: 'bid', id: A, peer: '10.0.0.1:6881', price: (5n * BTT).toString() }));
+    expect(store.refusal(A)).toBeUndefined();
+  });
+
   it('does not change the bid the table shows', () => {
     const store = new BidStore();
     store.apply(speed({ what: 'bid', id: A, peer: '10.0.0.1:6881', price: BTT.toString() }));

@@ -7,6 +7,7 @@
  */
 import { useCallback, useSyncExternalStore } from 'react';
 import type { Event, TorrentId, TorrentSpeed } from '../../bindings';
+import { toBigInt } from '../../lib/amount';
 
 export interface BidView {
   /** Base units per GiB we bid now, when bidding. */
@@ -19,7 +20,8 @@ export interface BidView {
 /**
  * A seeder's price we refused because it was above our bid: no paid slot, nothing paid
  * at it. Only the latest per torrent is kept, so a seller repeating itself cannot grow
- * the page's memory.
+ * the page's memory. It is shown until it no longer says anything true: we get a paid
+ * slot (a `price` event with `slot`), or our bid rises to the refused price or above.
  */
 export interface PriceRefusal {
   peer: string;
@@ -62,6 +64,10 @@ export class BidStore {
     this.listeners.get(id)?.forEach((l) => l());
   }
 
+  private clearRefusal(id: TorrentId) {
+    if (this.refusals.delete(id)) this.listeners.get(id)?.forEach((l) => l());
+  }
+
   /** A full answer from `get_torrent_speed` or `set_torrent_bid`. */
   fromStatus(id: TorrentId, speed: TorrentSpeed) {
     this.set(id, {
@@ -77,6 +83,11 @@ export class BidStore {
     if (e.what === 'bid') {
       const prev = this.bids.get(e.id);
       this.set(e.id, { current: e.price === '0' ? null : e.price, own: prev?.own ?? null, exhausted: prev?.exhausted ?? false });
+      const refused = toBigInt(this.refusals.get(e.id)?.price);
+      const bid = toBigInt(e.price);
+      if (refused !== null && bid !== null && bid >= refused) this.clearRefusal(e.id);
+    } else if (e.what === 'price') {
+      if (e.slot) this.clearRefusal(e.id);
     } else if (e.what === 'price_refused') {
       const prev = this.refusals.get(e.id);
       if (prev && prev.peer === e.peer && prev.price === e.price && prev.bid === e.bid) return;

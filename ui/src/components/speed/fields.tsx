@@ -1,8 +1,9 @@
-/** Form pieces the wallet and speed pages share: labelled fields, BTT amounts, the network. */
-import { useId, type ReactNode } from 'react';
+/** Form pieces the wallet and speed pages share: labelled fields, BTT amounts, drafts kept in the language's number format, the network. */
+import { useCallback, useId, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { TronNetwork } from '../../bindings';
-import { formatUnits, numberMarks, parseUnits, type ParseError } from '../../lib/amount';
+import { formatUnits, separatorsFor, type ParseError } from '../../lib/amount';
 
 export function Field({ label, hint, error, children }: { label: string; hint?: string; error?: string | null; children: ReactNode }) {
   return (
@@ -30,32 +31,54 @@ export function Check({ label, checked, onChange, disabled }: { label: string; c
 
 /**
  * The message for an amount that does not parse, naming the marks of the UI's language
- * (a `separator` error says which one is the decimal mark there).
+ * (a `separator` error says which one is the decimal mark there) and, for too many
+ * decimals, how many the field takes.
  */
 export function useAmountError() {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
-  return (error: ParseError) => {
-    const { decimal, group } = numberMarks(locale);
-    return t(`amount.${error}`, { decimal, group, example: formatUnits('150025', 2, locale) });
-  };
+  return (error: ParseError, decimals: number) => amountErrorText(t, error, decimals, locale);
+}
+
+/** `useAmountError`'s message, for a given `t` and language. */
+export function amountErrorText(t: TFunction, error: ParseError, decimals: number, locale: string): string {
+  const { decimal, group } = separatorsFor(locale);
+  return t(`amount.${error}`, { decimal, group, example: formatUnits('150025', 2, locale), max: decimals });
 }
 
 /**
- * Checks an amount field, read as `locale` writes numbers: base units, or the message to
- * show under it.
+ * A form's text together with the language whose number format it is written in. When
+ * the UI's language changes, `relocale` moves the text from the old format to the new
+ * one before anything reads it, so text typed under one language's rules is never read
+ * under another's ("0.125" typed in English is not German 125).
+ *
+ * `update` gets the draft and the language it is written in, so a draft built from saved
+ * values (`(_, locale) => toDraft(saved, locale)`) is written in that language even when
+ * the language changed while it was loading.
  */
-export function checkAmount(
-  text: string,
-  decimals: number,
-  required: boolean,
-  locale: string,
-  message: (e: ParseError) => string,
-): { units: string | null; error: string | null } {
-  const parsed = parseUnits(text, decimals, locale);
-  if (parsed.ok) return { units: parsed.units, error: null };
-  if (parsed.error === 'empty' && !required) return { units: null, error: null };
-  return { units: null, error: message(parsed.error) };
+export function useDraftInLocale<T>(
+  initial: (locale: string) => T,
+  relocale: (draft: T, from: string, to: string) => T,
+): [T, (next: (draft: T, writtenIn: string) => T) => void] {
+  const { i18n } = useTranslation();
+  const locale = i18n.language;
+  const [held, setHeld] = useState(() => ({ draft: initial(locale), locale }));
+  let shown = held;
+  if (held.locale !== locale) {
+    // Adjusted while rendering (react.dev: "adjusting some state when a prop changes"),
+    // so no frame reads the old text with the new language's rules.
+    shown = { draft: relocale(held.draft, held.locale, locale), locale };
+    setHeld(shown);
+  }
+  const update = useCallback(
+    (next: (draft: T, writtenIn: string) => T) =>
+      setHeld((h) => {
+        const draft = next(h.draft, h.locale);
+        return draft === h.draft ? h : { draft, locale: h.locale };
+      }),
+    [],
+  );
+  return [shown.draft, update];
 }
 
 /** A text field for an amount with its unit after it (`BTT`, `BTT/GiB`). */
