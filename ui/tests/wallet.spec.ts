@@ -48,6 +48,16 @@ async function createWallet(page: Page, devnetUrl: string): Promise<string> {
   return address;
 }
 
+/**
+ * The highest BTT per GiB in a price the BTT tab shows in English: `5 BTT/GiB`,
+ * `≈0.123456 BTT/GiB` (cut, never rounded up) or a range `0.5–1.25 BTT/GiB`; `null` for
+ * words (`not bidding`, `nothing (no paid slot)`).
+ */
+function perGibShown(text: string | null): number | null {
+  const numbers = (text ?? '').replace(/,/g, '').match(/\d+(?:\.\d+)?/g);
+  return numbers ? Math.max(...numbers.map(Number)) : null;
+}
+
 async function speedOf(rpc: (r: Request) => Promise<Response>, id: string) {
   const r = await rpc({ type: 'get_torrent_speed', id });
   if (r.type !== 'torrent_speed') throw new Error(r.type);
@@ -209,6 +219,17 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await expect(spent).not.toHaveText('0 BTT', { timeout: 60_000 });
   // Our bid beside the price we pay, and why they may differ.
   await expect(details.getByText("You pay each seeder's clearing price (the highest losing bid, or its ask), never more than your bid.")).toBeVisible();
+  // And what is shown keeps that promise: the price paid (one price, or the highest of a
+  // range) is never above the bid. Both are read in the same poll, so they belong together.
+  const shown: { bid: number | null; paid: number | null } = { bid: null, paid: null };
+  await expect
+    .poll(async () => {
+      shown.bid = perGibShown(await details.getByTestId('speed-current').textContent());
+      shown.paid = perGibShown(await details.getByTestId('speed-paid').textContent());
+      return shown.bid !== null && shown.paid !== null;
+    }, { timeout: 30_000 })
+    .toBe(true);
+  expect(shown.paid!, `price paid shown (BTT/GiB) against the bid shown, ${shown.bid}`).toBeLessThanOrEqual(shown.bid!);
   await expect
     .poll(async () => {
       const r = await server.rpc({ type: 'get_torrent', id: made.infoHash });
