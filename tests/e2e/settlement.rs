@@ -1,8 +1,9 @@
 //! Settlement against a hostile node: a proxy on 127.0.0.1 in front of `bidswarm-cli
 //! devnet` passes the payer's first broadcast on but answers it too late, hides the
-//! transaction's receipt, drops connections and answers errors. The payer must not sign
-//! the debt a second time while its first transfer can still confirm, must rebroadcast the
-//! same bytes, and after a restart must find the transfer and record it: the seeder is paid
+//! transaction's receipt, drops connections and answers errors, or lies: a receipt that
+//! says the transfer failed, a head block an hour ahead. The payer must not sign the debt a
+//! second time while its first transfer can still confirm, must rebroadcast the same
+//! bytes, and after a restart must find the transfer and record it: the seeder is paid
 //! each debt exactly once, and the payer's ledger verifies.
 
 use std::{
@@ -15,16 +16,18 @@ use std::{
     time::Duration,
 };
 
-use bidswarm_tests::{cli, create_torrent, path_str, random_file, start_seeder, Proc};
-use bidswarm_wallet::PrivateKey;
+use bidswarm_tests::{cli, path_str, start_seeder, Proc};
+use bidswarm_tron::Client;
+use bidswarm_wallet::Address;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
 };
 
-use crate::{devnet::start_devnet, TRANSFER_TIMEOUT};
-
-const BTT: u128 = 1_000_000_000_000_000_000;
+use crate::{
+    speed::{market, value, wallet, Market, BTT},
+    TRANSFER_TIMEOUT,
+};
 /// Longer than the node client's 15 s request timeout.
 const STALL: Duration = Duration::from_secs(20);
 /// The largest request or response the proxy handles (the node's answers are small).
@@ -38,6 +41,10 @@ struct Hostility {
     on: AtomicBool,
     /// While `on`: broadcasts never reach the devnet (closed without an answer).
     drop_broadcasts: AtomicBool,
+    /// A lie instead: every receipt says the transaction failed (it did not).
+    fake_failure: AtomicBool,
+    /// A lie instead: the head block is an hour ahead, and receipts are hidden.
+    future_head: AtomicBool,
     broadcasts: AtomicUsize,
     receipts: AtomicUsize,
 }
@@ -62,6 +69,36 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, hostility: &Hostilit
     let request = read_request(&mut client).await?;
     let head = String::from_utf8_lossy(&request[..request.len().min(200)]).into_owned();
     let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+    if path.ends_with("/wallet/gettransactioninfobyid") && hostility.future_head.load(Ordering::SeqCst) {
+        return respond(&mut client, "200 OK", "{}").await;
+    }
+    let asked = &request;
+    let lie = |edit: fn(&mut serde_json::Value)| async move {
+        let answer = forward(asked, upstream).await?;
+        let at = answer.windows(4).position(|w| w == b"\r\n\r\n").map_or(answer.len(), |i| i + 4);
+        let mut body: serde_json::Value = serde_json::from_slice(&answer[at..])?;
+        edit(&mut body);
+        anyhow::Ok(body.to_string())
+    };
+    if path.ends_with("/wallet/gettransactioninfobyid") && hostility.fake_failure.load(Ordering::SeqCst) {
+        let body = lie(|v| {
+            if v.get("id").is_some() {
+                v["result"] = "FAILED".into();
+                v["resMessage"] = hex::encode("REVERT opcode executed").into();
+                v["receipt"]["result"] = "REVERT".into();
+            }
+        })
+        .await?;
+        return respond(&mut client, "200 OK", &body).await;
+    }
+    if path.ends_with("/wallet/getnowblock") && hostility.future_head.load(Ordering::SeqCst) {
+        let body = lie(|v| {
+            let ts = v["block_header"]["raw_data"]["timestamp"].as_i64().unwrap_or(0);
+            v["block_header"]["raw_data"]["timestamp"] = (ts + 3_600_000).into();
+        })
+        .await?;
+        return respond(&mut client, "200 OK", &body).await;
+    }
     let hostile = hostility.on.load(Ordering::SeqCst);
     if hostile
         && path.ends_with("/wallet/broadcasttransaction")
@@ -154,11 +191,6 @@ async fn forward(request: &[u8], upstream: SocketAddr) -> anyhow::Result<Vec<u8>
     }
 }
 
-fn value(proc: &Proc, key: &str) -> Option<String> {
-    let prefix = format!("{key}: ");
-    proc.stdout().iter().rev().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
-}
-
 fn ledger_line(ledger: &Path, what: &str, key: &str) -> anyhow::Result<Option<String>> {
     let out = cli(&["ledger", what, "--ledger", path_str(ledger)]).output()?;
     let prefix = format!("{key}: ");
@@ -183,87 +215,180 @@ async fn a_settlement_a_node_dropped_is_signed_anew_only_after_it_expired() -> a
     hostile_settlement(true).await
 }
 
-async fn hostile_settlement(drop_broadcasts: bool) -> anyhow::Result<()> {
-    let dir = bidswarm_tests::test_dir();
-    let dir = dir.path();
-    let (mut devnet_proc, devnet) = start_devnet("devnet", &dir.join("chain.sqlite"), dir).await?;
-    let url = devnet_proc.wait_for_value("url", Duration::from_secs(5)).await?;
-    let upstream: SocketAddr = url.trim_start_matches("http://").parse()?;
-    let hostility = Arc::new(Hostility::default());
-    let proxy = hostile_proxy(upstream, hostility.clone()).await?;
+/// A devnet behind the hostile proxy, an earning seeder and a payer's wallet and ledger,
+/// both speaking to the chain through the proxy.
+struct Setup {
+    dir: std::path::PathBuf,
+    devnet_proc: Proc,
+    devnet: Client,
+    hostility: Arc<Hostility>,
+    proxy: String,
+    seeder: Proc,
+    seeder_address: Address,
+    peer: String,
+    magnet: String,
+    payer_file: String,
+    payer_ledger: std::path::PathBuf,
+}
 
-    let seed_dir = dir.join("seed");
-    std::fs::create_dir_all(&seed_dir)?;
-    let data = seed_dir.join("paid-once.bin");
-    random_file(&data, 16 << 20, 151);
-    let torrent = dir.join("paid-once.torrent");
-    let magnet = create_torrent(&data, &torrent, &["--piece-length", "65536"])?;
+impl Setup {
+    async fn start(dir: &Path) -> anyhow::Result<Self> {
+        let Market { devnet_proc, devnet, url, seed_dir, torrent, magnet, .. } =
+            market(dir, "paid-once", 16, 151, &["--piece-length", "65536"]).await?;
+        let upstream: SocketAddr = url.trim_start_matches("http://").parse()?;
+        let hostility = Arc::new(Hostility::default());
+        let proxy = hostile_proxy(upstream, hostility.clone()).await?;
+        let (seeder_file, seeder_address) = wallet(dir, "seeder", 0xc1, &devnet, None).await?;
+        let (payer_file, _) = wallet(dir, "payer", 0xc2, &devnet, Some(1000 * BTT)).await?;
+        let (seeder, peer) = start_seeder(
+            "seeder",
+            &torrent,
+            &seed_dir,
+            &[
+                "--upload-limit",
+                "2M",
+                "--earn",
+                "--ask",
+                "64",
+                "--wallet-file",
+                &seeder_file,
+                // Through the proxy too: bt_speed names a devnet by its port, so both
+                // sides must use the same URL. The seeder never broadcasts nor reads
+                // receipts.
+                "--network",
+                &proxy,
+                "--ledger",
+                path_str(&dir.join("seeder-ledger.sqlite")),
+            ],
+            dir,
+        )
+        .await?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            devnet_proc,
+            devnet,
+            hostility,
+            proxy,
+            seeder,
+            seeder_address,
+            peer,
+            magnet,
+            payer_file,
+            payer_ledger: dir.join("payer-ledger.sqlite"),
+        })
+    }
 
-    let key_file = |name: &str, seed: u8| -> anyhow::Result<(String, PrivateKey)> {
-        let key = PrivateKey::from_bytes(&[seed; 32])?;
-        let path = dir.join(format!("{name}.key"));
-        std::fs::write(&path, hex::encode(*key.to_bytes()))?;
-        #[cfg(unix)]
-        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-        Ok((path_str(&path).to_owned(), key))
-    };
-    let (seeder_file, seeder_key) = key_file("seeder", 0xc1)?;
-    let (payer_file, payer_key) = key_file("payer", 0xc2)?;
-    devnet.faucet(&payer_key.address(), 1_000_000_000, 1000 * BTT).await?;
-    let seeder_ledger = dir.join("seeder-ledger.sqlite");
-    let (mut seeder, peer) = start_seeder(
-        "seeder",
-        &torrent,
-        &seed_dir,
-        &[
-            "--upload-limit",
-            "2M",
-            "--earn",
-            "--ask",
-            "64",
-            "--wallet-file",
-            &seeder_file,
-            // Through the proxy too: bt_speed names a devnet by its port, so both sides
-            // must use the same URL. The seeder never broadcasts nor reads receipts.
-            "--network",
-            &proxy,
-            "--ledger",
-            path_str(&seeder_ledger),
-        ],
-        dir,
-    )
-    .await?;
-
-    let payer_ledger = dir.join("payer-ledger.sqlite");
-    let out = dir.join("out");
-    let download = |name: &str| {
+    /// The payer's download through the proxy; `valid_secs` shortens its settlements'
+    /// lifetime.
+    fn download(&self, name: &str, valid_secs: Option<&str>) -> anyhow::Result<Proc> {
+        let out = self.dir.join("out");
         let mut command = cli(&[
             "download",
-            &magnet,
+            &self.magnet,
             "-o",
             path_str(&out),
             "--no-dht",
             "--exit-on-complete",
             "--peer",
-            &peer,
+            &self.peer,
             "--wallet-file",
-            &payer_file,
+            &self.payer_file,
             "--network",
-            &proxy,
+            &self.proxy,
             "--bid",
             "64",
             "--budget",
             "10",
             "--ledger",
-            path_str(&payer_ledger),
+            path_str(&self.payer_ledger),
         ]);
-        command.env("BIDSWARM_SETTLEMENT_VALID_SECS", "5");
-        Proc::spawn(name, command, dir)
-    };
+        if let Some(secs) = valid_secs {
+            command.env("BIDSWARM_SETTLEMENT_VALID_SECS", secs);
+        }
+        Proc::spawn(name, command, &self.dir)
+    }
 
+    /// The seeder holds exactly `spent`, paid by one transfer.
+    async fn paid_once(&self, spent: u128) -> anyhow::Result<()> {
+        let balance = self.devnet.btt_balance(&self.seeder_address).await?;
+        let transfers = self.devnet.trc20_history(&self.seeder_address, 50).await?;
+        assert_eq!(balance, spent, "the seeder holds exactly what it was owed, once");
+        assert_eq!(transfers.len(), 1, "one transfer paid it: {transfers:?}");
+        Ok(())
+    }
+
+    /// Restarted with an honest node: the transfer in flight in the payer's ledger is
+    /// found in a block and recorded, nothing new is signed, every voucher is settled, and
+    /// the seeder credits it.
+    async fn settles_honestly(mut self, spent: u128) -> anyhow::Result<()> {
+        self.hostility.on.store(false, Ordering::SeqCst);
+        self.hostility.fake_failure.store(false, Ordering::SeqCst);
+        self.hostility.future_head.store(false, Ordering::SeqCst);
+        let mut again = self.download("payer-again", None)?;
+        let status = again.wait_exit(TRANSFER_TIMEOUT).await?;
+        assert!(status.success(), "{status}");
+        self.paid_once(spent).await?;
+        let payer_ledger = &self.payer_ledger;
+        let verify = cli(&["ledger", "verify", "--ledger", path_str(payer_ledger)]).output()?;
+        assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+        assert_eq!(ledger_line(payer_ledger, "summary", "spent")?, Some(spent.to_string()));
+        let csv = String::from_utf8(
+            cli(&["ledger", "export", "--ledger", path_str(payer_ledger)]).output()?.stdout,
+        )?;
+        let rows: Vec<&str> = csv.lines().filter(|l| l.contains(",spend,")).collect();
+        assert!(
+            !rows.is_empty() && rows.iter().all(|r| r.contains(",settled,")),
+            "every voucher settled: {csv}"
+        );
+        let seeder = &self.seeder;
+        let seen = bidswarm_tests::wait_until(
+            "the seeder to see the settlement",
+            Duration::from_secs(40),
+            Duration::from_millis(250),
+            async || value(seeder, "earned_settled").filter(|e| *e == spent.to_string()),
+        )
+        .await;
+        assert!(seen.is_ok(), "seeder earned_settled {:?}, paid {spent}", value(seeder, "earned_settled"));
+        self.seeder.terminate(Duration::from_secs(10)).await?;
+        self.devnet_proc.terminate(Duration::from_secs(10)).await?;
+        Ok(())
+    }
+}
+
+/// A node that lies, within the transfer's lifetime: first its receipt says the payer's
+/// transfer failed (it went through), then, in the next session, its head block is an hour
+/// ahead and the receipt hidden, as if the transfer had expired unseen. Either lie alone,
+/// believed, gets the debt signed again and the seeder paid twice; the payer waits for the
+/// expiry by its own clock too, and an honest node then shows the one transfer.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_that_lies_a_settlement_failed_or_expired_gets_it_paid_once() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let setup = Setup::start(dir.path()).await?;
+    setup.hostility.fake_failure.store(true, Ordering::SeqCst);
+    let mut payer = setup.download("payer", None)?;
+    let status = payer.wait_exit(TRANSFER_TIMEOUT).await?;
+    assert!(status.success(), "{status}");
+    let spent: u128 = value(&payer, "spent").and_then(|s| s.parse().ok()).unwrap_or(0);
+    assert!(spent > 0, "the payer paid for what it downloaded: {:?}", payer.stdout());
+    assert!(value(&payer, "settled").is_none(), "a transfer the node says failed is not settled");
+    setup.paid_once(spent).await?;
+
+    setup.hostility.fake_failure.store(false, Ordering::SeqCst);
+    setup.hostility.future_head.store(true, Ordering::SeqCst);
+    let mut second = setup.download("payer-lied-to", None)?;
+    let status = second.wait_exit(TRANSFER_TIMEOUT).await?;
+    assert!(status.success(), "{status}");
+    setup.paid_once(spent).await?;
+    setup.settles_honestly(spent).await
+}
+
+async fn hostile_settlement(drop_broadcasts: bool) -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let setup = Setup::start(dir.path()).await?;
+    let (devnet, hostility) = (&setup.devnet, &setup.hostility);
     hostility.drop_broadcasts.store(drop_broadcasts, Ordering::SeqCst);
     hostility.on.store(true, Ordering::SeqCst);
-    let mut payer = download("payer")?;
+    let mut payer = setup.download("payer", Some("5"))?;
     let status = payer.wait_exit(TRANSFER_TIMEOUT).await?;
     assert!(status.success(), "the download finishes although its settlement is not seen: {status}");
     let spent: u128 = value(&payer, "spent").and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -272,19 +397,11 @@ async fn hostile_settlement(drop_broadcasts: bool) -> anyhow::Result<()> {
     assert!(hostility.receipts.load(Ordering::SeqCst) >= 3, "receipts were hidden, dropped and failed");
     assert!(value(&payer, "settled").is_none(), "no settlement was seen confirmed through this node");
 
-    let seeder_address = seeder_key.address();
-    let paid_once = async || -> anyhow::Result<()> {
-        let balance = devnet.btt_balance(&seeder_address).await?;
-        let transfers = devnet.trc20_history(&seeder_address, 50).await?;
-        assert_eq!(balance, spent, "the seeder holds exactly what it was owed, once");
-        assert_eq!(transfers.len(), 1, "one transfer paid it: {transfers:?}");
-        Ok(())
-    };
     if drop_broadcasts {
         // Nothing reached the chain. Wait until the transfer is past its expiration and
         // the margin by the chain's clock: signed more than 30 s before the payer exited,
         // valid for 5 s, so 40 s after the exit is enough.
-        assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "a dropped broadcast pays nothing");
+        assert_eq!(devnet.btt_balance(&setup.seeder_address).await?, 0, "a dropped broadcast pays nothing");
         let exited_ms = devnet.now_block().await?.timestamp_ms;
         bidswarm_tests::wait_until(
             "the chain's clock past the expiry",
@@ -299,37 +416,10 @@ async fn hostile_settlement(drop_broadcasts: bool) -> anyhow::Result<()> {
             "the first transfer in a block",
             Duration::from_secs(20),
             Duration::from_millis(250),
-            async || devnet.btt_balance(&seeder_address).await.ok().filter(|b| *b > 0),
+            async || devnet.btt_balance(&setup.seeder_address).await.ok().filter(|b| *b > 0),
         )
         .await?;
-        paid_once().await?;
+        setup.paid_once(spent).await?;
     }
-
-    // Restarted with an honest node: the transfer in flight in its ledger is found in a
-    // block and recorded; nothing new is signed.
-    hostility.on.store(false, Ordering::SeqCst);
-    let mut again = download("payer-again")?;
-    let status = again.wait_exit(TRANSFER_TIMEOUT).await?;
-    assert!(status.success(), "{status}");
-    paid_once().await?;
-    let verify = cli(&["ledger", "verify", "--ledger", path_str(&payer_ledger)]).output()?;
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
-    assert_eq!(ledger_line(&payer_ledger, "summary", "spent")?, Some(spent.to_string()));
-    let csv =
-        String::from_utf8(cli(&["ledger", "export", "--ledger", path_str(&payer_ledger)]).output()?.stdout)?;
-    let rows: Vec<&str> = csv.lines().filter(|l| l.contains(",spend,")).collect();
-    assert!(!rows.is_empty() && rows.iter().all(|r| r.contains(",settled,")), "every voucher settled: {csv}");
-
-    // The seeder credits it too.
-    let seen = bidswarm_tests::wait_until(
-        "the seeder to see the settlement",
-        Duration::from_secs(40),
-        Duration::from_millis(250),
-        async || value(&seeder, "earned_settled").filter(|e| *e == spent.to_string()),
-    )
-    .await;
-    assert!(seen.is_ok(), "seeder earned_settled {:?}, paid {spent}", value(&seeder, "earned_settled"));
-    seeder.terminate(Duration::from_secs(10)).await?;
-    devnet_proc.terminate(Duration::from_secs(10)).await?;
-    Ok(())
+    setup.settles_honestly(spent).await
 }

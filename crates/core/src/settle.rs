@@ -7,13 +7,26 @@
 //!
 //! **Paid once.** A settlement's transaction is signed once and stored in the ledger with
 //! its txid before it is broadcast ([`Ledger::settlement_signed`]). Until it is in a block
-//! or has expired by the chain's clock, every round rebroadcasts the same bytes (a node
-//! that has them answers `DUP_TRANSACTION_ERROR`) and no new transaction is signed for
-//! that payee, whatever the node answered: a node that timed out, erred or lied may still
-//! have passed it on. Only an expired transaction that is in no block lets the debt be
-//! signed anew. The ledger keeps this across restarts. The attacker is a node (or the
-//! network in front of it) that delays, drops or fails answers; the worst it can do is
-//! delay a settlement by [`VALID_FOR`] plus [`EXPIRY_MARGIN`].
+//! with success, or has expired, every round rebroadcasts the same bytes (a node that has
+//! them answers `DUP_TRANSACTION_ERROR`) and no new transaction is signed for that payee,
+//! whatever the node answered: a node that timed out, erred or lied may still have passed
+//! it on. "Expired" needs both the chain's head and our own clock past the expiration
+//! plus [`EXPIRY_MARGIN`], so a node reporting a head in the future cannot end it early;
+//! and a receipt saying it failed counts only once it has expired too, so a node that
+//! reports a failure that never happened cannot get a second transfer signed while the
+//! first can still confirm. The ledger keeps this across restarts.
+//!
+//! The attacker is the node (or the network in front of it). Within a transaction's
+//! lifetime ([`VALID_FOR`] plus [`EXPIRY_MARGIN`]) it can only delay a settlement. Known
+//! limit: one node that goes on claiming a confirmed transfer failed, past its expiry, is
+//! believed, and the debt is paid again; a second, independent node would catch it.
+//!
+//! **Credited once.** The payee takes a transfer from its history only as the node's
+//! transaction for that txid shows it: the raw data hashes to the txid, the payer's
+//! signature recovers to the payer, the contract succeeded, and the recipient, token and
+//! amount are ours; the amount credited is the transaction's, not the history's. A txid
+//! already recorded as a confirmed settlement to us is not credited again, across
+//! restarts too.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -90,9 +103,9 @@ pub(crate) async fn settle(
             }
         };
         for p in signed {
-            match follow(node, &p.tx).await {
+            match follow(node, &p.tx, true).await {
                 Ok(Followed::InBlock(info)) => {
-                    if let Some(settled) = record_final(speed, l, &p, &info).await {
+                    if let Some(settled) = record_final(speed, Some(l), &p, &info).await {
                         done.push(settled);
                     }
                 }
@@ -168,31 +181,17 @@ pub(crate) async fn settle(
         };
         let waited = broadcast_and_wait(node, &signed, &tx, ledger.is_none()).await;
         let p = InFlightSettlement {
+            // Without a ledger the id is never used.
             id: recorded.unwrap_or(bidswarm_ledger::SettlementId(0)),
-            own: me.address,
             counterparty: payee,
             amount: bidswarm_ledger::Amount::from_base_units(amount.0),
             channels: ranges,
             tx,
         };
-        match (waited, ledger) {
-            (Some(info), Some(l)) => {
-                if let Some(settled) = record_final(speed, l, &p, &info).await {
-                    done.push(settled);
-                }
-            }
-            (Some(info), None) if info.success => {
-                for (channel, upto) in &p.channels {
-                    speed.mark_settled(*channel, Amount(upto.base_units()));
-                }
-                info!(%payee, %amount, txid = %p.tx.txid, fee_sun = info.fee_sun, "settled");
-                done.push(Settled { payee, amount, txid: p.tx.txid });
-            }
-            (Some(info), None) => {
-                warn!(txid = %p.tx.txid, "the settlement failed on chain, will retry: {}", info.failure.unwrap_or_default());
-            }
+        match waited {
+            Some(info) => done.extend(record_final(speed, ledger, &p, &info).await),
             // In the ledger as in flight: the next rounds follow it.
-            (None, _) => {
+            None => {
                 info!(%payee, %amount, txid = %p.tx.txid, "settlement not in a block yet; followed until it is or it expires")
             }
         }
@@ -200,85 +199,88 @@ pub(crate) async fn settle(
     done
 }
 
-/// Whether the ledger holds a signed settlement not yet final, which the next round must
-/// follow even when nothing else is owed (after a restart, say).
-pub(crate) async fn has_in_flight(ledger: Option<&Ledger>) -> bool {
-    match ledger {
-        Some(l) => l.settlements_in_flight().await.is_ok_and(|s| !s.is_empty()),
-        None => false,
-    }
-}
-
 /// A signed settlement's state on the node.
 enum Followed {
-    /// In a block: final, succeeded or failed.
+    /// In a block with success; or failed, and past its expiration (see [`expired`]).
     InBlock(TransactionInfo),
-    /// Past its expiration by the head block's time (plus [`EXPIRY_MARGIN`]) and in no
-    /// block: it can never be, so the debt may be signed anew.
+    /// Past its expiration and in no block: it can never be, so the debt may be signed
+    /// anew.
     Expired,
-    /// Not in a block yet and still valid: rebroadcast, wait.
+    /// Not final yet: wait (and rebroadcast).
     Waiting,
 }
 
-/// One look at a signed settlement: in a block, expired, or rebroadcast (the same bytes)
-/// and still waiting.
-async fn follow(node: &Client, tx: &SettlementTx) -> anyhow::Result<Followed> {
-    if let Some(info) = node.transaction_info(&tx.txid).await? {
-        return Ok(Followed::InBlock(info));
+/// One look at a signed settlement. A receipt that says it failed, or none, is believed
+/// only once the transaction has expired; until then the same bytes are rebroadcast when
+/// `rebroadcast`.
+async fn follow(node: &Client, tx: &SettlementTx, rebroadcast: bool) -> anyhow::Result<Followed> {
+    let receipt = node.transaction_info(&tx.txid).await?;
+    if let Some(info) = receipt.as_ref().filter(|i| i.success) {
+        return Ok(Followed::InBlock(info.clone()));
     }
-    let head = node.now_block().await?;
-    let margin = i64::try_from(EXPIRY_MARGIN.as_millis()).unwrap_or(i64::MAX);
-    if head.timestamp_ms > tx.expiration_ms.saturating_add(margin) {
+    if expired(node, tx).await? {
         // Looked for once more after the head time: a block with it may have come between.
         return Ok(match node.transaction_info(&tx.txid).await? {
             Some(info) => Followed::InBlock(info),
             None => Followed::Expired,
         });
     }
-    let bytes = hex::decode(&tx.signed_hex)?;
-    let signed = SignedTransaction::from_bytes(&bytes)?;
-    anyhow::ensure!(signed.txid_hex() == tx.txid, "the stored settlement does not hash to its txid");
-    match node.broadcast(&signed).await {
-        Ok(_) => {}
-        Err(bidswarm_tron::Error::Rejected { code: RejectCode::DupTransactionError, .. }) => {}
-        Err(e) => debug!(txid = %tx.txid, "rebroadcast not taken (followed until it expires): {e}"),
+    if receipt.is_none() && rebroadcast {
+        let bytes = hex::decode(&tx.signed_hex)?;
+        let signed = SignedTransaction::from_bytes(&bytes)?;
+        anyhow::ensure!(signed.txid_hex() == tx.txid, "the stored settlement does not hash to its txid");
+        send(node, &signed).await;
     }
     Ok(Followed::Waiting)
 }
 
-/// Broadcasts a settlement and waits for it in a block: up to [`CONFIRM_WITHIN`] when the
-/// ledger keeps it for the next rounds, else until it is in a block or expired (nothing
-/// else remembers it). `None` when it is not known to be in a block.
+/// Whether `tx` is past its expiration plus [`EXPIRY_MARGIN`] by our own clock and by the
+/// chain's head: neither a head in the future nor a wrong local clock alone ends it.
+async fn expired(node: &Client, tx: &SettlementTx) -> anyhow::Result<bool> {
+    let margin = i64::try_from(EXPIRY_MARGIN.as_millis()).unwrap_or(i64::MAX);
+    let past = |ms: i64| ms > tx.expiration_ms.saturating_add(margin);
+    // Ours first: while it is not past, the node is not asked.
+    if !past(unix_now().saturating_mul(1000)) {
+        return Ok(false);
+    }
+    Ok(past(node.now_block().await?.timestamp_ms))
+}
+
+/// Broadcasts a signed settlement; a node that already has it (`DUP_TRANSACTION_ERROR`) is
+/// as good as one that takes it, and any other answer leaves it to be followed.
+async fn send(node: &Client, signed: &SignedTransaction) {
+    match node.broadcast(signed).await {
+        Ok(_) | Err(bidswarm_tron::Error::Rejected { code: RejectCode::DupTransactionError, .. }) => {}
+        Err(e) => {
+            debug!(txid = %signed.txid_hex(), "the node did not take the settlement (followed until it expires): {e}")
+        }
+    }
+}
+
+/// Broadcasts a settlement and follows it: up to [`CONFIRM_WITHIN`] when the ledger keeps
+/// it for the next rounds, else until it is final (nothing else remembers it), sending
+/// the same bytes again every [`SETTLE_EVERY`]. `None` when it is not final.
 async fn broadcast_and_wait(
     node: &Client,
     signed: &SignedTransaction,
     tx: &SettlementTx,
-    until_expired: bool,
+    until_final: bool,
 ) -> Option<TransactionInfo> {
-    match node.broadcast(signed).await {
-        Ok(_) => {}
-        Err(bidswarm_tron::Error::Rejected { code: RejectCode::DupTransactionError, .. }) => {}
-        Err(e) => {
-            warn!(txid = %tx.txid, "the node did not take the settlement (followed until it expires): {e}")
-        }
-    }
-    let wait = if until_expired { valid_for() + EXPIRY_MARGIN + CONFIRM_WITHIN } else { CONFIRM_WITHIN };
+    send(node, signed).await;
+    let wait = if until_final { valid_for() + EXPIRY_MARGIN + CONFIRM_WITHIN } else { CONFIRM_WITHIN };
     let deadline = tokio::time::Instant::now() + wait;
+    let mut sent = tokio::time::Instant::now();
     while tokio::time::Instant::now() < deadline {
-        let looked = if until_expired {
-            follow(node, tx).await
-        } else {
-            node.transaction_info(&tx.txid)
-                .await
-                .map(|i| i.map_or(Followed::Waiting, Followed::InBlock))
-                .map_err(Into::into)
-        };
-        match looked {
+        tokio::time::sleep(POLL_EVERY).await;
+        let rebroadcast = sent.elapsed() >= SETTLE_EVERY;
+        if rebroadcast {
+            sent = tokio::time::Instant::now();
+        }
+        match follow(node, tx, rebroadcast).await {
             Ok(Followed::InBlock(info)) => return Some(info),
             Ok(Followed::Expired) => return None,
             Ok(Followed::Waiting) | Err(_) => {}
         }
-        tokio::time::sleep(POLL_EVERY).await;
     }
     None
 }
@@ -298,27 +300,34 @@ async fn owed_again(speed: &Arc<SpeedService>, ledger: &Ledger, p: &InFlightSett
     }
 }
 
-/// A settlement in a block: confirmed (the channels are settled that far, its fee noted)
-/// or failed on chain (its fee burnt, the debt owed again).
+/// A final settlement: confirmed (the channels are settled that far, its fee noted) or
+/// failed on chain and expired (its fee burnt, the debt owed again). Without a ledger the
+/// speed layer's own figures are all there is: a failure leaves them owed.
 async fn record_final(
     speed: &Arc<SpeedService>,
-    ledger: &Ledger,
+    ledger: Option<&Ledger>,
     p: &InFlightSettlement,
     info: &TransactionInfo,
 ) -> Option<Settled> {
-    if let Err(e) = ledger.settlement_fee(p.id, info.fee_sun).await {
-        warn!(txid = %p.tx.txid, "the ledger did not take the settlement's fee: {e}");
+    if let Some(l) = ledger {
+        if let Err(e) = l.settlement_fee(p.id, info.fee_sun).await {
+            warn!(txid = %p.tx.txid, "the ledger did not take the settlement's fee: {e}");
+        }
     }
     if !info.success {
         warn!(txid = %p.tx.txid, "the settlement failed on chain, will retry: {}", info.failure.clone().unwrap_or_default());
-        match ledger.settlement_failed(p.id, unix_now()).await {
-            Ok(()) => owed_again(speed, ledger, p).await,
-            Err(e) => warn!(txid = %p.tx.txid, "the ledger did not take the failure: {e}"),
+        if let Some(l) = ledger {
+            match l.settlement_failed(p.id, unix_now()).await {
+                Ok(()) => owed_again(speed, l, p).await,
+                Err(e) => warn!(txid = %p.tx.txid, "the ledger did not take the failure: {e}"),
+            }
         }
         return None;
     }
-    if let Err(e) = ledger.settlement_confirmed(p.id, &p.tx.txid, unix_now()).await {
-        warn!(txid = %p.tx.txid, "settled on chain but the ledger did not record it: {e}");
+    if let Some(l) = ledger {
+        if let Err(e) = l.settlement_confirmed(p.id, &p.tx.txid, unix_now()).await {
+            warn!(txid = %p.tx.txid, "settled on chain but the ledger did not record it: {e}");
+        }
     }
     for (channel, upto) in &p.channels {
         speed.mark_settled(*channel, Amount(upto.base_units()));
@@ -339,31 +348,40 @@ const MEMO_PREFIX: &str = "bt_speed:v1:";
 #[derive(Debug, Default)]
 pub(crate) struct Incoming {
     handled: std::collections::HashSet<String>,
-    looked_up: std::collections::HashMap<String, Option<Vec<ChannelId>>>,
+    looked_up: std::collections::HashMap<String, Option<Credit>>,
     order: std::collections::VecDeque<String>,
+}
+
+/// A settlement to us as its transaction shows it: who signed it, what it paid, and the
+/// channels its memo names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Credit {
+    payer: Address,
+    amount: Amount,
+    channels: Vec<ChannelId>,
 }
 
 /// How many looked-up transactions [`Incoming`] keeps (the history read is 50 long).
 const KNOWN_TRANSFERS: usize = 1024;
 
 impl Incoming {
-    /// The channels `transfer`'s memo names, read from the transaction itself
-    /// (`/wallet/gettransactionbyid`, `raw_data.data`): TronGrid's TRC-20 history has no
-    /// memo. `None` when it is not a settlement to us, or does not say what the history
-    /// says (a node that lies about the transfer). Fetched once per txid.
-    async fn channels(
+    /// What `transfer` pays us, read from the transaction itself
+    /// (`/wallet/gettransactionbyid`; TronGrid's TRC-20 history has no memo). `None` when
+    /// it is not a settlement to us, or does not say what the history says (a node that
+    /// lies about the transfer). Fetched once per txid.
+    async fn credit(
         &mut self,
         node: &Client,
         me: &crate::SpeedIdentity,
         transfer: &bidswarm_tron::Transfer,
-    ) -> anyhow::Result<Option<Vec<ChannelId>>> {
+    ) -> anyhow::Result<Option<Credit>> {
         if let Some(known) = self.looked_up.get(&transfer.txid) {
             return Ok(known.clone());
         }
         // Not in a block on this node yet (a history served by another node): ask again
         // next round.
         let Some(tx) = node.transaction(&transfer.txid).await? else { return Ok(None) };
-        let channels = settlement_channels(&tx, me, transfer);
+        let channels = settlement_credit(&tx, me, transfer);
         if self.order.len() >= KNOWN_TRANSFERS {
             if let Some(oldest) = self.order.pop_front() {
                 self.looked_up.remove(&oldest);
@@ -375,15 +393,15 @@ impl Incoming {
     }
 }
 
-/// The channel ids of a settlement: `tx` must be the BTT `transfer` the history item
-/// describes (same payer, us as recipient, same amount), have succeeded, and carry a
-/// `bt_speed:v1:` memo.
-fn settlement_channels(
+/// What a settlement pays: `tx` must be the BTT `transfer` the history item describes
+/// (same payer, us as recipient, same amount), signed by that payer, reported as having
+/// succeeded (a missing result is no success), and carry a `bt_speed:v1:` memo.
+fn settlement_credit(
     tx: &bidswarm_tron::NodeTransaction,
     me: &crate::SpeedIdentity,
     transfer: &bidswarm_tron::Transfer,
-) -> Option<Vec<ChannelId>> {
-    if tx.contract_ret.as_deref().is_some_and(|r| r != "SUCCESS") {
+) -> Option<Credit> {
+    if tx.contract_ret.as_deref() != Some("SUCCESS") {
         return None;
     }
     let bidswarm_wallet::tx::TxContract::TriggerSmartContract { owner, contract, data, .. } =
@@ -396,9 +414,14 @@ fn settlement_channels(
         warn!(txid = %transfer.txid, "the node's history does not match the transaction; ignored");
         return None;
     }
+    if !tx.signers.contains(&owner) {
+        warn!(txid = %transfer.txid, "the transaction is not signed by its payer; ignored");
+        return None;
+    }
     let memo = std::str::from_utf8(tx.memo()?).ok()?;
     let ids = memo.strip_prefix(MEMO_PREFIX)?;
-    Some(ids.split(',').filter_map(|id| id.parse().ok()).collect())
+    let channels = ids.split(',').filter_map(|id| id.parse().ok()).collect();
+    Some(Credit { payer: owner, amount: Amount(amount), channels })
 }
 
 /// The payee's side: looks at the BTT transfers our address received, and marks the earn
@@ -420,12 +443,19 @@ pub(crate) async fn watch_incoming(
         {
             continue;
         }
-        let Some(channels) = seen.channels(node, &me, &transfer).await? else { continue };
-        let owed = speed.earned_unsettled(transfer.from, &channels);
+        let Some(credit) = seen.credit(node, &me, &transfer).await? else { continue };
+        if let Some(l) = ledger {
+            // Credited before (this txid is in the history again after a restart).
+            if l.earned_settlement_recorded(&transfer.txid).await? {
+                seen.handled.insert(transfer.txid.clone());
+                continue;
+            }
+        }
+        let owed = speed.earned_unsettled(credit.payer, &credit.channels);
         // Credited to the named channels in the memo's order, each up to what it is owed
         // (PROTOCOL.md §10). A payer settles what it promised when it sent the transfer;
         // vouchers that arrived since stay owed for its next settlement.
-        let mut left = Amount(transfer.amount);
+        let mut left = credit.amount;
         let mut credited: Vec<(ChannelId, Amount)> = Vec::new();
         for (channel, o) in &owed {
             let take = left.min(o.promised.saturating_sub(o.settled));
@@ -456,7 +486,11 @@ pub(crate) async fn watch_incoming(
             }
             .await;
             if let Err(e) = recorded {
+                // Not marked settled either: the next round tries again, so what the
+                // ledger holds and what the speed layer counts stay the same.
                 warn!(txid = %transfer.txid, "a settlement arrived but the ledger did not record it: {e}");
+                seen.handled.remove(&transfer.txid);
+                continue;
             }
         }
         for (channel, upto) in &credited {
@@ -465,8 +499,8 @@ pub(crate) async fn watch_incoming(
         if !left.is_zero() {
             info!(txid = %transfer.txid, surplus = %left, "a settlement paid more than its channels owe");
         }
-        info!(payer = %transfer.from, amount = %Amount(transfer.amount), txid = %transfer.txid, "settlement received");
-        done.push(Settled { payee: me.address, amount: Amount(transfer.amount), txid: transfer.txid });
+        info!(payer = %credit.payer, amount = %credit.amount, txid = %transfer.txid, "settlement received");
+        done.push(Settled { payee: me.address, amount: credit.amount, txid: transfer.txid });
     }
     Ok(done)
 }
@@ -497,8 +531,9 @@ mod tests {
     use bidswarm_wallet::PrivateKey;
 
     /// A node answering the history with one transfer and `gettransactionbyid` with
-    /// another: the memo is taken only from a transaction that is the transfer the
-    /// history describes.
+    /// another, or with a transfer nobody signed, or without its result: the memo is taken
+    /// only from a transaction that is the transfer the history describes, signed by its
+    /// payer, and reported as a success.
     #[test]
     fn a_memo_counts_only_from_the_transfer_the_history_describes() {
         let payer = PrivateKey::from_bytes(&[1; 32]).unwrap();
@@ -520,6 +555,7 @@ mod tests {
                 txid: hex::encode(raw.txid()),
                 raw,
                 contract_ret: Some("SUCCESS".into()),
+                signers: vec![from.address()],
             }
         };
         let history = bidswarm_tron::Transfer {
@@ -533,8 +569,8 @@ mod tests {
         };
         let other = PrivateKey::from_bytes(&[3; 32]).unwrap();
         assert_eq!(
-            settlement_channels(&tx(&payer, token, me.address, 5), &me, &history),
-            Some(vec![channel])
+            settlement_credit(&tx(&payer, token, me.address, 5), &me, &history),
+            Some(Credit { payer: payer.address(), amount: Amount(5), channels: vec![channel] })
         );
         let lies = [
             ("another amount", tx(&payer, token, me.address, 6)),
@@ -543,10 +579,16 @@ mod tests {
             ("another token", tx(&payer, other.address(), me.address, 5)),
         ];
         for (what, lie) in lies {
-            assert_eq!(settlement_channels(&lie, &me, &history), None, "{what}");
+            assert_eq!(settlement_credit(&lie, &me, &history), None, "{what}");
         }
         let mut reverted = tx(&payer, token, me.address, 5);
         reverted.contract_ret = Some("REVERT".into());
-        assert_eq!(settlement_channels(&reverted, &me, &history), None, "a failed call pays nothing");
+        assert_eq!(settlement_credit(&reverted, &me, &history), None, "a failed call pays nothing");
+        let mut unreported = tx(&payer, token, me.address, 5);
+        unreported.contract_ret = None;
+        assert_eq!(settlement_credit(&unreported, &me, &history), None, "no result is no success");
+        let mut forged = tx(&payer, token, me.address, 5);
+        forged.signers = vec![other.address()];
+        assert_eq!(settlement_credit(&forged, &me, &history), None, "a transfer the payer never signed");
     }
 }

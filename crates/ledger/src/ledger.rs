@@ -365,7 +365,6 @@ impl Ledger {
             let s = load_settlement(&mut conn, row.settlement_id).await?;
             out.push(InFlightSettlement {
                 id: SettlementId(row.settlement_id),
-                own: s.own,
                 counterparty: s.counterparty,
                 amount: s.amount,
                 channels: s.ranges.iter().map(|r| (r.channel, r.upto)).collect(),
@@ -377,6 +376,20 @@ impl Ledger {
             });
         }
         Ok(out)
+    }
+
+    /// Whether a settlement paid to us by transaction `txid` is already recorded as
+    /// confirmed: a transfer seen again (after a restart, in the node's history) is never
+    /// credited twice.
+    pub async fn earned_settlement_recorded(&self, txid: &str) -> Result<bool> {
+        let mut conn = self.pool.acquire().await?;
+        let found = sqlx::query_scalar!(
+            "SELECT EXISTS (SELECT 1 FROM settlements WHERE txid = ? AND direction = 'earn' AND state = 'confirmed') AS \"found!: bool\"",
+            txid
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(found)
     }
 
     /// TRX (in sun) the chain burnt for our confirmed or failed settlements, as far as
@@ -646,7 +659,6 @@ impl Ledger {
     }
 }
 
-/// Pending entries of a settlement (see the journal docs); failure posts them reversed.
 /// The pending settlement's rows and events, inside the caller's write transaction.
 async fn insert_pending(
     conn: &mut SqliteConnection,
@@ -720,6 +732,7 @@ async fn insert_pending(
     Ok(SettlementId(sid))
 }
 
+/// Pending entries of a settlement (see the journal docs); failure posts them reversed.
 fn pending_postings(direction: Direction, sid: i64, total: Amount, ranges: &[SettledRange]) -> Vec<Posting> {
     let mut postings = Vec::with_capacity(ranges.len() + 1);
     for r in ranges {

@@ -206,8 +206,6 @@ pub struct SettlementTx {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InFlightSettlement {
     pub id: SettlementId,
-    /// The account that signed it.
-    pub own: Address,
     pub counterparty: Address,
     pub amount: Amount,
     /// Each channel and the cumulative it settles up to.

@@ -103,6 +103,9 @@ pub struct NodeTransaction {
     pub raw: UnsignedTransaction,
     /// `ret[0].contractRet` (`SUCCESS`, `REVERT`, `OUT_OF_ENERGY`, …), when reported.
     pub contract_ret: Option<String>,
+    /// The addresses its `signature`s recover to over the txid: a transfer counts only as
+    /// its owner's when the owner is among them, so a node cannot make one up.
+    pub signers: Vec<Address>,
 }
 
 impl NodeTransaction {
@@ -110,16 +113,6 @@ impl NodeTransaction {
     pub fn memo(&self) -> Option<&[u8]> {
         Some(self.raw.raw().data.as_slice()).filter(|d| !d.is_empty())
     }
-}
-
-/// A block from `/wallet/getblockbynum`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlockSummary {
-    pub number: u64,
-    pub id: [u8; 32],
-    pub timestamp_ms: i64,
-    /// The ids of its transactions, in order.
-    pub txids: Vec<String>,
 }
 
 /// What `GET /devnet/info` reports.
@@ -298,32 +291,19 @@ impl Client {
             return Err(Error::Decode(format!("the node answered another transaction for {txid}")));
         }
         let contract_ret = v["ret"][0]["contractRet"].as_str().map(str::to_owned);
-        Ok(Some(NodeTransaction { txid: txid.to_ascii_lowercase(), raw, contract_ret }))
-    }
-
-    /// The block at `number` with its transactions' ids (`/wallet/getblockbynum`), or
-    /// `None` when the node has none.
-    pub async fn block(&self, number: u64) -> Result<Option<BlockSummary>> {
-        let v = self.post("wallet/getblockbynum", &json!({ "num": number })).await?;
-        if v.as_object().is_none_or(|o| o.is_empty()) {
-            return Ok(None);
-        }
-        let id_hex = v["blockID"].as_str().ok_or_else(|| Error::Decode("block without blockID".into()))?;
-        let id: [u8; 32] = hex::decode(id_hex)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| Error::Decode(format!("blockID {id_hex:?} is not 32 bytes of hex")))?;
-        let raw = &v["block_header"]["raw_data"];
-        let txids = v["transactions"]
+        let signatures = v["signature"]
             .as_array()
-            .map(|list| list.iter().filter_map(|t| t["txID"].as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
-        Ok(Some(BlockSummary {
-            number: raw["number"].as_u64().unwrap_or(0),
-            id,
-            timestamp_ms: raw["timestamp"].as_i64().unwrap_or(0),
-            txids,
-        }))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|s| {
+                s.as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| Error::Decode(format!("a signature of {txid} is not 65 bytes of hex")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let signers = SignedTransaction::from_parts(&bytes, signatures)?.signers()?;
+        Ok(Some(NodeTransaction { txid: txid.to_ascii_lowercase(), raw, contract_ret, signers }))
     }
 
     /// The fee parameters (`/wallet/getchainparameters`).
@@ -421,7 +401,7 @@ impl Client {
             self.account_resource(from),
             self.trc20_transfer_energy(token, from, to, amount)
         )?;
-        let fee_limit = energy.saturating_mul(params.energy_fee_sun).saturating_mul(2);
+        let fee_limit = fee::fee_limit_sun(energy, params.energy_fee_sun);
         let unsigned = wtx::trc20_transfer(&sizing_header(memo), from, token, to, amount, fee_limit)?;
         let shape = TransferShape {
             bytes: fee::bandwidth_bytes(unsigned.raw_bytes().len(), 1),

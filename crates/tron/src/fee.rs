@@ -27,23 +27,34 @@ pub const RESULT_BYTES: u64 = 64;
 /// Bytes of one signature field in a `Transaction`: tag, length, 65 bytes r‖s‖v.
 const SIGNATURE_FIELD_BYTES: u64 = 1 + 1 + 65;
 
-/// The fee parameters of `/wallet/getchainparameters`, in sun.
+/// The fee parameters of `/wallet/getchainparameters`, in sun: what a node reports, and
+/// what the devnet charges by (`devnet::MAINNET_FEES`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChainParameters {
-    /// `getTransactionFee`: per byte of bandwidth burnt.
+    /// `getTransactionFee`: per byte of bandwidth not covered otherwise.
     pub transaction_fee_sun_per_byte: u64,
-    /// `getEnergyFee`: per unit of energy burnt.
+    /// `getEnergyFee`: per unit of energy burnt (100 on mainnet since proposal 87, 2024).
     pub energy_fee_sun: u64,
-    /// `getMemoFee`: for a transaction with a memo (0 on a chain without the rule).
+    /// `getMemoFee`: for a transaction whose `raw_data.data` is not empty (0 on a chain
+    /// without the rule).
     pub memo_fee_sun: u64,
     /// `getCreateAccountFee`: burnt instead of bandwidth by a transaction that creates an
-    /// account.
+    /// account (0.1 TRX on mainnet).
     pub create_account_fee_sun: u64,
-    /// `getCreateNewAccountFeeInSystemContract`: a TRX transfer to a new address.
+    /// `getCreateNewAccountFeeInSystemContract`: what a TRX transfer to a new address pays
+    /// to create it (1 TRX on mainnet).
     pub create_new_account_fee_sun: u64,
-    /// `getFreeNetLimit`: free bandwidth per account per day (0 when not reported, so a
-    /// quote never counts on bandwidth it may not have).
+    /// `getFreeNetLimit`: free bandwidth bytes per account per day (600 on mainnet since
+    /// 2024; 0 when not reported, so a quote never counts on bandwidth it may not have).
     pub free_net_limit: u64,
+}
+
+/// A `fee_limit` for a contract call using `energy` at `energy_price_sun`: twice its
+/// energy at that price (staked energy counts against the limit too), so a recipient's
+/// balance emptied since the quote (a transfer to a new holder costs about twice the
+/// energy) still goes through. Only what is used is burnt.
+pub fn fee_limit_sun(energy: u64, energy_price_sun: u64) -> u64 {
+    energy.saturating_mul(energy_price_sun).saturating_mul(2)
 }
 
 impl ChainParameters {
@@ -146,12 +157,9 @@ impl FeeQuote {
             .saturating_add(self.account_fee_sun)
     }
 
-    /// A `fee_limit` for a contract call: twice its energy at the energy price (staked
-    /// energy counts against the limit too), so a recipient's balance emptied since the
-    /// quote (a transfer to a new holder costs about twice the energy) still goes
-    /// through. Only what is used is burnt.
+    /// The `fee_limit` to send it with ([`fee_limit_sun`]).
     pub fn fee_limit_sun(&self) -> u64 {
-        self.energy.saturating_mul(self.energy_price_sun).saturating_mul(2)
+        fee_limit_sun(self.energy, self.energy_price_sun)
     }
 }
 

@@ -18,9 +18,7 @@ pub mod devnet;
 pub mod fee;
 mod network;
 
-pub use client::{
-    Asset, BlockSummary, Client, DevnetInfo, NodeTransaction, NowBlock, TransactionInfo, Transfer,
-};
+pub use client::{Asset, Client, DevnetInfo, NodeTransaction, NowBlock, TransactionInfo, Transfer};
 pub use fee::{AccountResource, ChainParameters, FeeQuote};
 pub use network::{devnet_btt_contract, Network};
 

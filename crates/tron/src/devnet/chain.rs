@@ -23,8 +23,8 @@ use sqlx::{
 use tokio::sync::Mutex;
 
 use super::{
-    BANDWIDTH_WINDOW_MS, MAINNET_FEES, MAX_EXPIRATION_AHEAD_MS, RESULT_BYTES, TAPOS_WINDOW,
-    TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_NEW_HOLDER,
+    BANDWIDTH_WINDOW_MS, MAINNET_FEES, MAX_EXPIRATION_AHEAD_MS, TAPOS_WINDOW, TRC20_ENERGY_TO_HOLDER,
+    TRC20_ENERGY_TO_NEW_HOLDER,
 };
 use crate::Result;
 
@@ -383,7 +383,7 @@ impl Chain {
         if creates_account {
             receipt.net_fee = fees.create_account_fee_sun;
         } else {
-            let bytes = u64::try_from(signed.to_bytes().len()).unwrap_or(u64::MAX) + RESULT_BYTES;
+            let bytes = u64::try_from(signed.to_bytes().len()).unwrap_or(u64::MAX) + crate::fee::RESULT_BYTES;
             let used = recovered(payer.free_net_used, payer.free_net_at_ms, now_ms);
             if bytes <= fees.free_net_limit.saturating_sub(used) {
                 receipt.net_usage = bytes;

@@ -30,7 +30,7 @@
 //! "message": hex of the text}`.
 //!
 //! **Fees follow mainnet's rules** (numbers from `/wallet/getchainparameters`, which the
-//! devnet answers with the values below; see [`ChainFees`]), charged in java-tron's order:
+//! devnet answers with the values below; see [`MAINNET_FEES`]), charged in java-tron's order:
 //!
 //! 1. Bandwidth: the signed transaction's protobuf size plus 64 bytes for its result
 //!    (java-tron's `MAX_RESULT_SIZE_IN_TX`). The account's free bandwidth (600 a day,
@@ -66,34 +66,14 @@ use tokio::{sync::watch, task::JoinHandle};
 use tracing::Instrument;
 use url::Url;
 
-use crate::{devnet_btt_contract, Error, Network, Result};
+use crate::{devnet_btt_contract, fee::ChainParameters, Error, Network, Result};
 use chain::Chain;
 
-/// The fee rules the devnet charges by, as `/wallet/getchainparameters` reports them.
-/// The values are mainnet's at the time of writing
+/// The fee rules the devnet charges by, as `/wallet/getchainparameters` reports them:
+/// mainnet's at the time of writing
 /// (<https://developers.tron.network/docs/resource-model>, "Bandwidth" and "Energy";
 /// <https://developers.tron.network/docs/paying-for-resources>, "TRX burn rates").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChainFees {
-    /// `getTransactionFee`: sun burnt per byte of bandwidth not covered otherwise.
-    pub transaction_fee_sun_per_byte: u64,
-    /// `getEnergyFee`: sun burnt per unit of energy (100 since proposal 87, 2024).
-    pub energy_fee_sun: u64,
-    /// `getMemoFee`: sun burnt for a transaction whose `raw_data.data` is not empty.
-    pub memo_fee_sun: u64,
-    /// `getCreateAccountFee`: sun burnt instead of bandwidth by a transaction that
-    /// creates an account (0.1 TRX).
-    pub create_account_fee_sun: u64,
-    /// `getCreateNewAccountFeeInSystemContract`: sun a TRX transfer to a new address pays
-    /// to create it (1 TRX).
-    pub create_new_account_fee_sun: u64,
-    /// `getFreeNetLimit`: free bandwidth bytes per account per day (600 since 2024; it
-    /// was 5000, then 1500).
-    pub free_net_limit: u64,
-}
-
-/// Mainnet's fees, which every devnet charges.
-pub const MAINNET_FEES: ChainFees = ChainFees {
+pub const MAINNET_FEES: ChainParameters = ChainParameters {
     transaction_fee_sun_per_byte: 1_000,
     energy_fee_sun: 100,
     memo_fee_sun: 1_000_000,
@@ -108,9 +88,6 @@ pub const TRC20_ENERGY_TO_HOLDER: u64 = 14_650;
 /// Energy of BTT's `transfer` to an address that holds none: the recipient's balance
 /// slot goes from zero to non-zero, which costs 15 000 more (an `SSTORE` of a new slot).
 pub const TRC20_ENERGY_TO_NEW_HOLDER: u64 = 29_650;
-/// Bytes java-tron adds to a transaction's size for its result
-/// (`Constant.MAX_RESULT_SIZE_IN_TX`).
-pub const RESULT_BYTES: u64 = 64;
 /// How long used free bandwidth takes to recover in full (java-tron's 24 h window).
 pub const BANDWIDTH_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 /// How far ahead an expiration may be (TRON's 24 h).
