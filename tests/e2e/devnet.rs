@@ -58,14 +58,10 @@ async fn the_cli_devnet_serves_the_client_and_keeps_balances_across_a_restart() 
     .sign(&payer)?;
     let txid = client.broadcast(&tx).await?;
     assert_eq!(client.btt_balance(&payee.address()).await?, 30 * BTT);
-    let deadline = std::time::Instant::now() + START;
-    let info = loop {
-        if let Some(info) = client.transaction_info(&txid).await? {
-            break info;
-        }
-        anyhow::ensure!(std::time::Instant::now() < deadline, "not in a block within {START:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let receipt = async || client.transaction_info(&txid).await.ok().flatten();
+    let info =
+        bidswarm_tests::wait_until("the transfer in a block", START, Duration::from_millis(100), receipt)
+            .await?;
     // Free bandwidth pays the bytes; 1 TRX for the memo; 29,650 energy at 100 sun to a
     // payee holding no BTT yet.
     assert_eq!(info.fee_sun, 1_000_000 + 2_965_000, "{info:?}");

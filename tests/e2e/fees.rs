@@ -4,9 +4,8 @@
 //! from `gettransactioninfobyid`. The devnet charges mainnet's rules, so a quote within
 //! 10% here is a quote within 10% of mainnet's rules.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::bail;
 use bidswarm_tests::test_dir;
 use bidswarm_tron::{devnet_btt_contract, Client, FeeQuote, TransactionInfo};
 use bidswarm_wallet::{
@@ -22,16 +21,14 @@ fn key(n: u8) -> PrivateKey {
 }
 
 async fn in_block(client: &Client, txid: &str) -> anyhow::Result<TransactionInfo> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(info) = client.transaction_info(txid).await? {
-            return Ok(info);
-        }
-        if Instant::now() > deadline {
-            bail!("{txid} not in a block within 20 s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let receipt = async || client.transaction_info(txid).await.ok().flatten();
+    bidswarm_tests::wait_until(
+        "the transfer in a block",
+        Duration::from_secs(20),
+        Duration::from_millis(100),
+        receipt,
+    )
+    .await
 }
 
 /// Sends as the quote says (its fee limit for BTT) and returns the fee the node charged.

@@ -332,6 +332,11 @@ impl Setup {
         let verify = cli(&["ledger", "verify", "--ledger", path_str(payer_ledger)]).output()?;
         assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
         assert_eq!(ledger_line(payer_ledger, "summary", "spent")?, Some(spent.to_string()));
+        // The one transfer's fee is recorded (TRX, beside the BTT journal): on mainnet's
+        // rules a BTT transfer with a memo burns at least 1 TRX.
+        let fee_sun: u64 =
+            ledger_line(payer_ledger, "summary", "settlement_fees_sun")?.unwrap_or_default().parse()?;
+        assert!(fee_sun >= 1_000_000, "the settlement's fee is in the ledger: {fee_sun} sun");
         let csv = String::from_utf8(
             cli(&["ledger", "export", "--ledger", path_str(payer_ledger)]).output()?.stdout,
         )?;

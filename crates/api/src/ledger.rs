@@ -18,7 +18,11 @@ pub struct LedgerSummary {
     pub spent: String,
     pub earned_pending: String,
     pub earned_settled: String,
+    /// Fees booked in BTT (wallet transfers).
     pub fees: String,
+    /// TRX, in sun, the chain burnt for our settlements: kept beside the journal, which
+    /// books BTT only.
+    pub settlement_fees_sun: String,
 }
 
 /// What one torrent, peer or day cost and earned.

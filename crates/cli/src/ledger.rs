@@ -58,6 +58,8 @@ pub async fn run(command: LedgerCommand) -> anyhow::Result<bool> {
             ] {
                 println!("{key}: {}", amount.base_units());
             }
+            // TRX, not BTT: what the chain burnt for our settlements.
+            println!("settlement_fees_sun: {}", ledger.settlement_fees_sun().await?);
             true
         }
         LedgerCommand::Verify(_) => {

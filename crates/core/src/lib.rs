@@ -582,6 +582,7 @@ impl Core {
             earned_pending: text(s.earned_pending),
             earned_settled: text(s.earned_settled),
             fees: text(s.fees),
+            settlement_fees_sun: ledger.settlement_fees_sun().await.map_err(ledger_error)?.to_string(),
         };
         Ok(Response::LedgerSummary { summary, per_torrent, per_peer, by_day })
     }

@@ -507,7 +507,16 @@ committed: string,
 /**
  * On chain minus committed.
  */
-spendable: string, spent: string, earned_pending: string, earned_settled: string, fees: string, };
+spendable: string, spent: string, earned_pending: string, earned_settled: string, 
+/**
+ * Fees booked in BTT (wallet transfers).
+ */
+fees: string, 
+/**
+ * TRX, in sun, the chain burnt for our settlements: kept beside the journal, which
+ * books BTT only.
+ */
+settlement_fees_sun: string, };
 
 export type Economics = { spent: string, earned: string, 
 /**

@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ApiError, DayEconomics, LedgerHealth, LedgerSummary, PeerEconomics, TorrentEconomics } from '../bindings';
-import { chartValue, formatBtt } from '../lib/amount';
+import { chartValue, formatBtt, formatTrx } from '../lib/amount';
 import { safeLocale } from '../lib/format';
 import { displayName } from '../lib/torrents';
 import { useApp } from '../state/app';
@@ -53,7 +53,7 @@ export function MoneyPage() {
   };
 
   const s = summary.value?.summary;
-  const cards: { key: keyof LedgerSummary; label: string }[] = [
+  const cards: { key: Exclude<keyof LedgerSummary, 'settlement_fees_sun'>; label: string }[] = [
     { key: 'spent', label: 'money.spent' },
     { key: 'earned_pending', label: 'money.earnedPending' },
     { key: 'earned_settled', label: 'money.earnedSettled' },
@@ -81,6 +81,10 @@ export function MoneyPage() {
               <dd className="amount">{s ? formatBtt(s[c.key], locale) : '—'}</dd>
             </div>
           ))}
+          <div className="balance" title={t('money.how.settlement_fees_sun')} data-testid="money-settlement-fees">
+            <dt>{t('money.settlementFees')}</dt>
+            <dd className="amount">{s ? formatTrx(s.settlement_fees_sun, locale) : '—'}</dd>
+          </div>
         </dl>
       </section>
       <section className="card" aria-labelledby="money-days">
