@@ -330,6 +330,8 @@ async fn a_transmission_leecher_completes_beside_a_bidder_untouched_by_bt_speed(
             "--upload-limit",
             "4M",
             "--earn",
+            "--ask",
+            "1",
             "--wallet-file",
             &seeder_key,
             "--network",
@@ -849,7 +851,7 @@ async fn a_voucher_beyond_the_payers_balance_on_chain_is_refused() -> anyhow::Re
 /// A headless server that paid for a download through the wallet's own network (no
 /// `--network` flag): a wallet imported over the API, spending on with a fixed bid, a
 /// torrent added with an earning seeder as its peer, every verified piece paid for and
-/// nothing settled yet (what it owes is below the threshold).
+/// nothing settled yet (what it owes is not worth a settlement's fee).
 struct PaidDownload {
     devnet_proc: Proc,
     devnet: Client,
@@ -869,13 +871,14 @@ async fn paid_download(dir: &Path) -> anyhow::Result<PaidDownload> {
     paid_download_with(dir, 8, "2M", None).await
 }
 
-/// [`paid_download`] of `mib` MiB from a seeder capped at `cap`, with a settlement
-/// threshold in base units when given.
+/// [`paid_download`] of `mib` MiB from a seeder capped at `cap`, settling when owed this
+/// many times the fee when given (the default, 20 fees at 300,000 BTT a TRX, is far above
+/// the 10 BTT budget).
 async fn paid_download_with(
     dir: &Path,
     mib: usize,
     cap: &str,
-    threshold: Option<&str>,
+    fee_multiple: Option<u32>,
 ) -> anyhow::Result<PaidDownload> {
     use bidswarm_api::{BidStrategy, Request, Response, SecretStoreKind, TorrentSource, TronNetwork};
 
@@ -913,8 +916,8 @@ async fn paid_download_with(
     settings.speed.strategy = BidStrategy::Fixed;
     settings.speed.fixed_price_per_gib = (64 * BTT).to_string();
     settings.speed.budget_per_torrent = (10 * BTT).to_string();
-    if let Some(threshold) = threshold {
-        settings.speed.settlement_threshold = threshold.to_owned();
+    if let Some(multiple) = fee_multiple {
+        settings.speed.settle_fee_multiple = multiple;
     }
     server.call(&Request::UpdateSettings { settings }).await?;
     server
@@ -956,8 +959,8 @@ async fn paid_download_with(
         },
     )
     .await?;
-    if threshold.is_none() {
-        assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "nothing settled below the threshold");
+    if fee_multiple.is_none() {
+        assert_eq!(devnet.btt_balance(&seeder_address).await?, 0, "nothing is worth the fee yet");
     }
     let seeder_args =
         [vec![path_str(&torrent).to_owned(), path_str(&seed_dir).to_owned()], seeder_args].concat();
@@ -1023,7 +1026,7 @@ impl PaidDownload {
 }
 
 /// Removing a torrent settles what it owes on the devnet at the next round, whatever the
-/// threshold, through the wallet's network; the seeder sees the settlement arrive.
+/// fee rule, through the wallet's network; the seeder sees the settlement arrive.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_server_settles_through_the_wallets_network_when_a_torrent_is_removed() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
@@ -1031,6 +1034,87 @@ async fn the_server_settles_through_the_wallets_network_when_a_torrent_is_remove
     let remove = bidswarm_api::Request::Remove { id: paid.id.clone(), delete_data: false };
     paid.server.call(&remove).await?;
     assert_eq!(paid.expect_settled().await?, 1, "one transfer, at the removal");
+    Ok(())
+}
+
+/// What `quote_settlement` answers.
+async fn settlement_quote(server: &bidswarm_tests::Server) -> anyhow::Result<bidswarm_api::SettlementQuote> {
+    match server.call(&bidswarm_api::Request::QuoteSettlement).await? {
+        bidswarm_api::Response::SettlementQuote { quote } => Ok(quote),
+        other => anyhow::bail!("quote_settlement answered {other:?}"),
+    }
+}
+
+/// The fee rule: a debt far below 20 fees waits (checked in [`paid_download`]) and the
+/// quote says it is not worth it yet; once the user values a TRX at one base unit of BTT,
+/// the same debt is worth many fees and the next round pays it by itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_debt_is_settled_by_itself_once_it_is_worth_the_fee() -> anyhow::Result<()> {
+    use bidswarm_api::{Request, Response};
+    let dir = bidswarm_tests::test_dir();
+    let paid = paid_download(dir.path()).await?;
+    let quote = settlement_quote(&paid.server).await?;
+    let [due] = quote.payees.as_slice() else { anyhow::bail!("one payee: {quote:?}") };
+    assert!(!due.worth_it, "10 BTT is not 20 fees at 300,000 BTT a TRX: {due:?}");
+    // A settlement round (every 10 s) passes and pays nothing.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    assert_eq!(paid.devnet.btt_balance(&paid.seeder_address).await?, 0, "a debt below 20 fees waits");
+    let Response::Settings { mut settings, .. } = paid.server.call(&Request::GetSettings).await? else {
+        anyhow::bail!("settings")
+    };
+    settings.speed.btt_per_trx = "1".into();
+    paid.server.call(&Request::UpdateSettings { settings }).await?;
+    let quote = settlement_quote(&paid.server).await?;
+    assert!(quote.payees.iter().all(|p| p.worth_it || p.in_flight), "worth it now: {quote:?}");
+    assert_eq!(paid.expect_settled().await?, 1, "one transfer, by the round itself");
+    Ok(())
+}
+
+/// "Settle now", after the quote the user saw: the quote names the seeder, what is owed
+/// and the fee; locked, settling is refused and pays nothing; unlocked, it pays the debt
+/// once, the devnet charges exactly the fee quoted (it follows mainnet's rules), and the
+/// next quote and "settle now" find nothing owed.
+#[tokio::test(flavor = "multi_thread")]
+async fn settle_now_pays_once_what_the_quote_showed_for_the_fee_it_showed() -> anyhow::Result<()> {
+    use bidswarm_api::{ApiErrorKind, Request, Response};
+    let dir = bidswarm_tests::test_dir();
+    let paid = paid_download(dir.path()).await?;
+    let quote = settlement_quote(&paid.server).await?;
+    let [due] = quote.payees.as_slice() else { anyhow::bail!("one payee: {quote:?}") };
+    assert_eq!(due.payee, paid.seeder_address.to_base58());
+    assert_eq!(due.owed, paid.spent.to_string());
+    assert!(!due.in_flight && !due.worth_it, "{due:?}");
+    let fee: u64 = due.fee_sun.as_deref().unwrap_or_default().parse()?;
+    assert!(fee >= 1_000_000, "a settlement with a memo burns at least the 1 TRX memo fee: {due:?}");
+    let typical: u64 = quote.typical_fee_sun.as_deref().unwrap_or_default().parse()?;
+    assert!(typical >= 1_000_000, "{quote:?}");
+    let fee_btt: u128 = due.fee_btt.as_deref().unwrap_or_default().parse()?;
+    assert_eq!(fee_btt, u128::from(fee) * 300_000 * BTT / 1_000_000, "valued at the default rate");
+
+    paid.server.call(&Request::LockWallet).await?;
+    let Err(refused) = paid.server.rpc(&Request::SettleNow).await? else {
+        anyhow::bail!("settling with the wallet locked should be refused")
+    };
+    assert_eq!(refused.kind, ApiErrorKind::WalletLocked, "{refused:?}");
+    assert_eq!(paid.devnet.btt_balance(&paid.seeder_address).await?, 0, "a locked wallet pays nothing");
+    paid.server.call(&Request::UnlockWallet { password: PAYER_PASSWORD.into() }).await?;
+
+    let Response::Settled { settlements } = paid.server.call(&Request::SettleNow).await? else {
+        anyhow::bail!("settle_now")
+    };
+    let [done] = settlements.as_slice() else { anyhow::bail!("one settlement: {settlements:?}") };
+    assert_eq!((done.payee.as_str(), done.amount.as_str()), (due.payee.as_str(), due.owed.as_str()));
+    assert_eq!(paid.devnet.btt_balance(&paid.seeder_address).await?, paid.spent);
+    let Response::LedgerSummary { summary, .. } = paid.server.call(&Request::LedgerSummary).await? else {
+        anyhow::bail!("ledger summary")
+    };
+    assert_eq!(summary.settlement_fees_sun, fee.to_string(), "charged what was quoted");
+    assert!(settlement_quote(&paid.server).await?.payees.is_empty(), "nothing owed any more");
+    let Response::Settled { settlements } = paid.server.call(&Request::SettleNow).await? else {
+        anyhow::bail!("settle_now")
+    };
+    assert!(settlements.is_empty(), "nothing paid twice: {settlements:?}");
+    assert_eq!(paid.expect_settled().await?, 1, "one transfer");
     Ok(())
 }
 
@@ -1052,14 +1136,14 @@ async fn promises_left_unsettled_by_a_crash_are_settled_after_a_restart() -> any
     paid.expect_settled().await.map(|_| ())
 }
 
-/// With a threshold of one base unit the payer settles at every round while its vouchers
+/// With a fee multiple of 0 the payer settles at every round while its vouchers
 /// keep coming, so each settlement pays less than the seeder already holds vouchers for.
 /// The seeder credits each one to the channel as it arrives, and in the end has all of it
 /// settled (it used to wait for a transfer covering everything it held, which never came).
 #[tokio::test(flavor = "multi_thread")]
 async fn settlements_sent_while_vouchers_keep_coming_are_each_credited() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let paid = paid_download_with(dir.path(), 24, "1M", Some("1")).await?;
+    let paid = paid_download_with(dir.path(), 24, "1M", Some(0)).await?;
     paid.server.call(&bidswarm_api::Request::Remove { id: paid.id.clone(), delete_data: false }).await?;
     let transfers = paid.expect_settled().await?;
     assert!(transfers >= 2, "settled in {transfers} transfers; the test needs several");

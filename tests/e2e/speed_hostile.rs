@@ -7,7 +7,7 @@ use std::{path::Path, time::Duration};
 
 use bidswarm_peerwire::{BlockRef, Message};
 use bidswarm_speed::{
-    message::{ErrorCode, Hello, PriceOffer, SpeedMessage},
+    message::{ErrorCode, Hello, PriceOffer, SpeedError, SpeedMessage},
     Amount,
 };
 use bidswarm_tests::{files_equal, path_str, start_seeder};
@@ -46,7 +46,9 @@ const SELLER_WINDOW: u64 = 1 << 20;
 /// a fair seller from the start). It serves the real data only at the fair price: a
 /// window of new pieces, and another after each voucher; a piece once started is always
 /// finished, so the buyer can verify and pay for it. A buyer that withdraws its bid is
-/// served freely.
+/// served freely. With `nag`, it answers every voucher with "your settlement is overdue"
+/// (error 13), asking to be paid on chain at once.
+#[allow(clippy::too_many_arguments)]
 async fn greedy_seller(
     listener: TcpListener,
     info_hash: [u8; 20],
@@ -55,6 +57,7 @@ async fn greedy_seller(
     hello: Hello,
     greedy: Amount,
     fair: Amount,
+    nag: bool,
 ) -> anyhow::Result<Seen> {
     let file = std::fs::read(&data)?;
     let pieces = (file.len() as u64).div_ceil(piece_len) as usize;
@@ -79,6 +82,11 @@ async fn greedy_seller(
                 SpeedMessage::Voucher(v) => {
                     seen.max_cumulative = seen.max_cumulative.max(v.voucher.cumulative);
                     allowance = SELLER_WINDOW;
+                    if nag {
+                        let overdue =
+                            SpeedError { code: ErrorCode::SettlementOverdue, message: "pay now".into() };
+                        reply.push(seller.speed_message(SpeedMessage::Error(overdue)));
+                    }
                 }
                 _ => {}
             },
@@ -139,7 +147,8 @@ async fn a_seller_naming_a_price_above_the_bid_is_refused_and_paid_at_most_the_b
     let seller_addr = listener.local_addr()?.to_string();
     let hello = devnet_seller_hello(&url, 0xa2)?;
     let (greedy, fair) = (Amount(1 << 100), Amount::from_btt(3));
-    let seller = tokio::spawn(greedy_seller(listener, info_hash, data.clone(), PIECE, hello, greedy, fair));
+    let seller =
+        tokio::spawn(greedy_seller(listener, info_hash, data.clone(), PIECE, hello, greedy, fair, false));
 
     let out = dir.path().join("buyer");
     let ledger = dir.path().join("buyer-ledger.sqlite");
@@ -218,6 +227,7 @@ async fn vouchers_never_promise_more_than_the_wallet_holds_to_a_seller_that_does
         hello,
         price,
         price,
+        false,
     ));
     let out = dir.path().join("buyer");
     let args = ["--wallet-file", &buyer_key, "--network", &url, "--bid", "64", "--budget", "1000"];
@@ -231,6 +241,64 @@ async fn vouchers_never_promise_more_than_the_wallet_holds_to_a_seller_that_does
     assert_eq!(value(&buyer, "budget_exhausted").as_deref(), Some("true"), "bidding stopped");
     assert_eq!(seen.max_cumulative, held, "the seller got vouchers for all of it and no more");
     assert_eq!(devnet.btt_balance(&seller_address).await?, held, "and was paid all of it");
+    devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// A seller that answers every voucher with "your settlement is overdue" (error 13) would
+/// make the buyer burn a TRX fee each settlement round for a few blocks' worth. The buyer
+/// honours one payee's ask once a day: over a download paced to last several rounds it
+/// settles once when asked and once more as it quits, and both together pay exactly what
+/// it promised.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seller_asking_to_be_paid_at_every_voucher_gets_one_settlement_a_day() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let Market { mut devnet_proc, devnet, url, data, torrent, magnet, .. } =
+        market(dir.path(), "nag", 8, 171, &["--piece-length", "65536"]).await?;
+    let (buyer_key, _) = wallet(dir.path(), "buyer", 0xb1, &devnet, Some(1000 * BTT)).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let seller_addr = listener.local_addr()?.to_string();
+    let hello = devnet_seller_hello(&url, 0xb2)?;
+    let seller_address = hello.address;
+    let price = Amount::from_btt(64);
+    let seller = tokio::spawn(greedy_seller(
+        listener,
+        info_hash_of(&magnet),
+        data.clone(),
+        65536,
+        hello,
+        price,
+        price,
+        true,
+    ));
+    let out = dir.path().join("buyer");
+    // 8 MiB at 256 KiB/s: some 30 s, three settlement rounds and more.
+    let args = [
+        "--wallet-file",
+        &buyer_key,
+        "--network",
+        &url,
+        "--bid",
+        "64",
+        "--budget",
+        "100",
+        "--download-limit",
+        "256K",
+    ];
+    let mut buyer = leecher("buyer", path_str(&torrent), &out, &seller_addr, &args, dir.path())?;
+    let status = buyer.wait_exit(TRANSFER_TIMEOUT).await?;
+    anyhow::ensure!(status.success(), "the buyer failed:\n{}", buyer.stderr_tail());
+    assert!(files_equal(&data, &out.join("nag.bin"))?, "the download is intact");
+    let seen = tokio::time::timeout(Duration::from_secs(30), seller).await???;
+    let asked = seen.max_cumulative;
+    assert!(asked > 0, "the buyer paid vouchers, and so was asked to settle after each");
+    let transfers = devnet.trc20_history(&seller_address, 50).await?;
+    assert!(
+        (1..=2).contains(&transfers.len()),
+        "one settlement when first asked and one on quitting, not one a round: {transfers:?}"
+    );
+    let spent: u128 = value(&buyer, "spent").unwrap_or_default().parse()?;
+    assert_eq!(devnet.btt_balance(&seller_address).await?, spent, "all it promised, paid");
     devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }

@@ -175,6 +175,12 @@ pub enum Request {
     /// Transfers from the node's history merged with the ledger's wallet transactions,
     /// newest first.
     WalletHistory,
+    /// What settling every payee now would pay and burn in fees, without signing anything.
+    QuoteSettlement,
+    /// Pays every payee we owe now, whatever the fee rule (the user saw the quote): waits
+    /// for each new settlement to be in a block, up to about 30 s each. Needs the wallet
+    /// (or bid for speed's key) unlocked.
+    SettleNow,
     /// Balances derived from the ledger, in all, per torrent and per day.
     LedgerSummary,
     /// Checks the ledger and reports every problem with its row.
@@ -265,6 +271,14 @@ pub enum Response {
         transfers: Vec<WalletTransfer>,
         /// False when the node could not be asked: only the ledger's entries are listed.
         online: bool,
+    },
+    SettlementQuote {
+        quote: SettlementQuote,
+    },
+    /// The settlements confirmed; payees not in it stay owed (still in flight, or the node
+    /// refused: the next rounds go on).
+    Settled {
+        settlements: Vec<SettlementDone>,
     },
     LedgerSummary {
         summary: LedgerSummary,

@@ -67,28 +67,40 @@ pub struct SpeedSettings {
     /// Seconds a payer may owe us unsettled before it gets no paid slot until it pays.
     #[ts(type = "number")]
     pub settlement_overdue_secs: u64,
-    /// Base units owed to one payee that trigger a settlement on chain.
-    pub settlement_threshold: String,
+    /// A payee is paid on chain once what we owe it is worth at least this many times the
+    /// settlement's fee (20: the fee is at most 5% of what moves). 0 pays whatever is owed
+    /// at every round. Quitting, removing a torrent and "settle now" pay everything owed.
+    #[ts(type = "number")]
+    pub settle_fee_multiple: u32,
+    /// What one TRX is worth in BTT base units, to weigh a settlement's TRX fee against the
+    /// BTT it pays. Set by the user: Bidswarm reads no price feed.
+    pub btt_per_trx: String,
 }
 
 const BTT: u128 = 1_000_000_000_000_000_000;
 
+/// Priced against a settlement's fee (docs/PROTOCOL.md §10): a BTT transfer with a memo to
+/// a holder burns about 2.8 TRX on mainnet, some 840,000 BTT at 300,000 BTT a TRX. A payee
+/// is paid once owed 20 such fees (about 17 million BTT), so the caps leave room for that,
+/// and 10,000 BTT a GiB (about a cent) makes it some 1,700 GiB from one seller. What a
+/// seller risks beyond its caps is upload, not wallet money.
 impl Default for SpeedSettings {
     fn default() -> Self {
         Self {
             spending_enabled: false,
             strategy: BidStrategy::Auto,
-            fixed_price_per_gib: BTT.to_string(),
-            max_price_per_gib: (10 * BTT).to_string(),
+            fixed_price_per_gib: (10_000 * BTT).to_string(),
+            max_price_per_gib: (50_000 * BTT).to_string(),
             budget_per_torrent: "0".into(),
-            spending_cap: (500 * BTT).to_string(),
+            spending_cap: (20_000_000 * BTT).to_string(),
             earning_enabled: false,
-            ask_per_gib: BTT.to_string(),
+            ask_per_gib: (10_000 * BTT).to_string(),
             credit_window_bytes: 4 << 20,
-            exposure_cap: (100 * BTT).to_string(),
-            total_exposure_cap: (500 * BTT).to_string(),
+            exposure_cap: (20_000_000 * BTT).to_string(),
+            total_exposure_cap: (100_000_000 * BTT).to_string(),
             settlement_overdue_secs: 24 * 3600,
-            settlement_threshold: (50 * BTT).to_string(),
+            settle_fee_multiple: 20,
+            btt_per_trx: (300_000 * BTT).to_string(),
         }
     }
 }
@@ -175,4 +187,42 @@ pub enum SpeedEvent {
     Settled { txid: String, amount: String },
     /// The torrent's budget is used up: bidding stopped, downloading goes on for free.
     BudgetExhausted { id: TorrentId },
+}
+
+/// What settling everything now would pay and burn, payee by payee
+/// (`Request::QuoteSettlement`): shown before "settle now" asks for confirmation.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
+pub struct SettlementQuote {
+    pub payees: Vec<PayeeDue>,
+    /// TRX, in sun, that one settlement to a payee already holding BTT burns now, as the
+    /// node prices it; `None` without a wallet or when the node cannot be asked.
+    pub typical_fee_sun: Option<String>,
+    /// [`Self::typical_fee_sun`] in BTT base units at the settings' `btt_per_trx`.
+    pub typical_fee_btt: Option<String>,
+}
+
+/// One payee we owe.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct PayeeDue {
+    pub payee: String,
+    /// Base units promised and not yet settled.
+    pub owed: String,
+    /// TRX, in sun, that paying it now burns; `None` when the node could not price it.
+    pub fee_sun: Option<String>,
+    /// The fee in BTT base units at the settings' `btt_per_trx`.
+    pub fee_btt: Option<String>,
+    /// A settlement to it is on its way already: settling now signs nothing new for it.
+    pub in_flight: bool,
+    /// What is owed is worth the fee by the settings' multiple: the next round pays it
+    /// anyway.
+    pub worth_it: bool,
+}
+
+/// A settlement confirmed on chain.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct SettlementDone {
+    pub payee: String,
+    /// Base units paid.
+    pub amount: String,
+    pub txid: String,
 }

@@ -93,7 +93,7 @@ pub struct BidArgs {
     #[arg(long, value_name = "BTT", value_parser = parse_btt)]
     budget: Option<Amount>,
     /// The most every download recorded in the ledger may spend together, in BTT
-    /// (default: 500, or the budget when that is larger).
+    /// (default: 20,000,000, or the budget when that is larger).
     #[arg(long, value_name = "BTT", value_parser = parse_btt, requires = "budget")]
     spending_cap: Option<Amount>,
 }
@@ -105,16 +105,16 @@ pub struct EarnArgs {
     #[arg(long, requires = "wallet_file")]
     earn: bool,
     /// The least BTT per GiB a paid slot sells for.
-    #[arg(long, value_name = "BTT", value_parser = parse_btt, default_value = "1")]
+    #[arg(long, value_name = "BTT", value_parser = parse_btt, default_value = "10000")]
     ask: Amount,
     /// Bytes a paid slot is served beyond its last payment.
     #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
     credit_window: u64,
     /// The most one payer may owe us unsettled before it gets no paid slot, in BTT
-    /// (default 100).
+    /// (default 20,000,000).
     #[arg(long, value_name = "BTT", value_parser = parse_btt)]
     exposure_cap: Option<Amount>,
-    /// The most all payers together may owe us unsettled, in BTT (default 500).
+    /// The most all payers together may owe us unsettled, in BTT (default 100,000,000).
     #[arg(long, value_name = "BTT", value_parser = parse_btt)]
     total_exposure_cap: Option<Amount>,
     /// Seconds a payer may owe us unsettled before it gets no paid slot until it pays

@@ -114,6 +114,10 @@ pub struct Core {
     settlement_node: Option<bidswarm_tron::Client>,
     /// A torrent was removed: the next settlement round pays everything owed.
     settle_all: std::sync::atomic::AtomicBool,
+    /// One settlement run at a time (the round, "settle now", quitting): two at once could
+    /// each sign the same debt.
+    settling: tokio::sync::Mutex<()>,
+    fee_quotes: settle::FeeQuotes,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Tasks that hold a weak reference to the core itself (the settlement round).
     weak_tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -272,6 +276,8 @@ impl Core {
             wallet,
             settlement_node: config.settlement_node.clone(),
             settle_all: std::sync::atomic::AtomicBool::new(restored > 0),
+            settling: tokio::sync::Mutex::new(()),
+            fee_quotes: settle::FeeQuotes::default(),
             tasks,
             weak_tasks: Default::default(),
             blocklist: std::sync::Mutex::new(BlocklistStatus::default()),
@@ -296,17 +302,34 @@ impl Core {
         self.peer_listen
     }
 
-    /// Pays what our vouchers promised, on chain: payees owed more than the settlement
-    /// threshold, or every payee with `force` (quitting). Returns what was confirmed.
-    pub async fn settle(&self, force: bool) -> Vec<Settled> {
+    /// Pays what our vouchers promised, on chain: payees owed enough to be worth the fee
+    /// by the settings, payees that asked to be paid, or every payee with `all` (quitting,
+    /// "settle now"). Returns what was confirmed.
+    pub async fn settle(&self, all: bool) -> Vec<Settled> {
+        let _one = self.settling.lock().await;
         // Settlements in flight are in the ledger, which `settle` reads first.
         if self.speed.unsettled().is_empty() && self.ledger.is_none() {
             return Vec::new();
         }
-        let threshold = self.settings.get().speed.settlement_threshold.parse::<u128>().unwrap_or(u128::MAX);
-        let node = self.node();
-        settle::settle(&self.speed, &node, self.ledger.as_deref(), bidswarm_speed::Amount(threshold), force)
-            .await
+        let mut due = self.fee_rule();
+        due.all = all;
+        // Payees' asks are taken only while a key can pay them.
+        if self.speed.identity().is_some() {
+            due.asked = self.speed.take_settle_asks();
+        }
+        settle::settle(&self.speed, &self.node(), self.ledger.as_deref(), &due, &self.fee_quotes).await
+    }
+
+    /// The settings' fee rule: which payees are worth settling.
+    fn fee_rule(&self) -> settle::Due {
+        let speed = self.settings.get().speed;
+        settle::Due {
+            all: false,
+            asked: Default::default(),
+            fee_multiple: speed.settle_fee_multiple,
+            // Checked when saved; a rate that does not parse values every fee beyond reach.
+            btt_per_trx: bidswarm_speed::Amount(speed.btt_per_trx.parse().unwrap_or(u128::MAX)),
+        }
     }
 
     /// The TRON node settlements and balance checks use: the one given at start (the
@@ -492,6 +515,36 @@ impl Core {
             Request::QuoteSend { to, asset, amount } => self.wallet.quote(to, asset, amount).await?,
             Request::Send { quote_id } => self.wallet.send(quote_id).await?,
             Request::WalletHistory => self.wallet.history().await?,
+            Request::QuoteSettlement => {
+                let quote = settle::quote(
+                    &self.speed,
+                    &self.node(),
+                    self.ledger.as_deref(),
+                    &self.fee_rule(),
+                    &self.fee_quotes,
+                )
+                .await;
+                Response::SettlementQuote { quote }
+            }
+            Request::SettleNow => {
+                if self.speed.identity().is_none() {
+                    return Err(ApiError::new(
+                        ApiErrorKind::WalletLocked,
+                        "unlock the wallet to settle: paying needs its key",
+                    ));
+                }
+                let settlements = self
+                    .settle(true)
+                    .await
+                    .into_iter()
+                    .map(|s| bidswarm_api::SettlementDone {
+                        payee: s.payee.to_string(),
+                        amount: s.amount.0.to_string(),
+                        txid: s.txid,
+                    })
+                    .collect();
+                Response::Settled { settlements }
+            }
             Request::LedgerSummary => self.ledger_summary().await?,
             Request::VerifyLedger => {
                 let report = self.ledger()?.verify().await.map_err(ledger_error)?;
@@ -641,13 +694,10 @@ fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> 
         loop {
             tick.tick().await;
             let Some(core) = weak.upgrade() else { return };
-            // Kept until a key is unlocked to pay with.
-            // Everything owed after a torrent was removed, or when a payee says our
-            // settlement is overdue.
-            let asked = core.speed.take_settle_request();
-            let force =
-                core.speed.identity().is_some() && (core.settle_all.swap(false, Ordering::Relaxed) || asked);
-            core.settle(force).await;
+            // Everything owed after a torrent was removed; kept until a key is unlocked to
+            // pay with.
+            let all = core.speed.identity().is_some() && core.settle_all.swap(false, Ordering::Relaxed);
+            core.settle(all).await;
             if core.speed.has_unsettled_earnings() {
                 let node = core.node();
                 if let Err(e) =

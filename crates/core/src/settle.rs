@@ -2,8 +2,14 @@
 //! BTT TRC-20 transfer per payee, the channel ids in the memo, and records each step in
 //! the ledger.
 //!
-//! Runs when a payee is owed more than the threshold (every [`SETTLE_EVERY`]), and with
-//! `force` when the app quits.
+//! Runs every [`SETTLE_EVERY`] for payees owed enough to be worth the fee ([`Due`]), and
+//! for every payee when the app quits, a torrent is removed or the user says "settle now".
+//!
+//! **Worth its fee.** A payee is paid once what we owe it is worth at least the settings'
+//! multiple of the fee the node quotes for that very transfer, valued at the user's BTT per
+//! TRX rate (`policy::worth_settling`). A node that lies about the fee can make us settle
+//! sooner or later than we should, never pay more than the chain charges. A payee saying
+//! our settlement is overdue is paid whatever the fee, once a day at most.
 //!
 //! **Paid once.** A settlement's transaction is signed once and stored in the ledger with
 //! its txid before it is broadcast ([`Ledger::settlement_signed`]). Until it is in a block
@@ -35,7 +41,7 @@ use std::{
 };
 
 use bidswarm_ledger::{InFlightSettlement, Ledger, NewSettlement, SettlementTx};
-use bidswarm_speed::Amount;
+use bidswarm_speed::{policy, Amount};
 use bidswarm_tron::{Client, RejectCode, TransactionInfo};
 use bidswarm_wallet::{
     tx::{trc20_transfer, SignedTransaction, TxHeader},
@@ -81,14 +87,64 @@ pub struct Settled {
     pub txid: String,
 }
 
-/// Settles every payee owed at least `threshold` (everything owed with `force`), after
-/// following the settlements already signed. Returns the confirmed settlements.
+/// Which payees a round pays.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Due {
+    /// Every payee owed, whatever the fee.
+    pub all: bool,
+    /// Payees that asked to be paid (an overdue settlement), whatever the fee.
+    pub asked: BTreeSet<Address>,
+    /// The others once owed this many times the fee...
+    pub fee_multiple: u32,
+    /// ...valued at this many BTT base units per TRX.
+    pub btt_per_trx: Amount,
+}
+
+/// How long a payee's fee quote is used before the node is asked again.
+const QUOTE_FRESH: Duration = Duration::from_secs(600);
+
+/// The last fee quoted per payee, so a round asks the node at most once per payee every
+/// [`QUOTE_FRESH`], whatever it owes.
+#[derive(Debug, Default)]
+pub(crate) struct FeeQuotes(std::sync::Mutex<std::collections::HashMap<Address, (std::time::Instant, u64)>>);
+
+impl FeeQuotes {
+    /// TRX, in sun, that a settlement of `amount` with `memo` to `payee` burns now.
+    async fn fee_sun(
+        &self,
+        node: &Client,
+        me: &crate::SpeedIdentity,
+        payee: Address,
+        amount: Amount,
+        memo: &str,
+    ) -> bidswarm_tron::Result<u64> {
+        let cached = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&payee).copied();
+        if let Some((at, fee)) = cached.filter(|(at, _)| at.elapsed() < QUOTE_FRESH) {
+            debug!(%payee, age = ?at.elapsed(), "fee quote reused");
+            return Ok(fee);
+        }
+        let quote = node
+            .quote_trc20_transfer(&me.token, &me.address, &payee, amount.0, Some(memo.as_bytes()))
+            .await?;
+        let fee = quote.total_sun();
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(payee, (std::time::Instant::now(), fee));
+        Ok(fee)
+    }
+}
+
+/// The memo of a settlement paying `channels`.
+fn memo_for<'a>(channels: impl Iterator<Item = &'a ChannelId>) -> String {
+    format!("{MEMO_PREFIX}{}", channels.map(ToString::to_string).collect::<Vec<_>>().join(","))
+}
+
+/// Follows the settlements already signed, then settles every payee [`Due`] says is due.
+/// Returns the confirmed settlements.
 pub(crate) async fn settle(
     speed: &Arc<SpeedService>,
     node: &Client,
     ledger: Option<&Ledger>,
-    threshold: Amount,
-    force: bool,
+    due: &Due,
+    quotes: &FeeQuotes,
 ) -> Vec<Settled> {
     let mut done = Vec::new();
     // Following needs no key: a locked wallet still sees its settlements land.
@@ -131,28 +187,31 @@ pub(crate) async fn settle(
     }
 
     let Some(me) = speed.identity() else { return done };
-    let mut by_payee: BTreeMap<Address, Vec<(ChannelId, Owed)>> = BTreeMap::new();
-    for (channel, owed) in speed.unsettled() {
-        by_payee.entry(owed.counterparty).or_default().push((channel, owed));
-    }
-    for (payee, channels) in by_payee {
+    for (payee, channels) in owed_by_payee(speed) {
         if in_flight.contains(&payee) {
             continue;
         }
-        let amount = channels.iter().fold(Amount::ZERO, |sum, (_, o)| {
-            sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum)
-        });
-        if amount.is_zero() || (!force && amount < threshold) {
+        let amount = owed_total(&channels);
+        if amount.is_zero() {
             continue;
+        }
+        let memo = memo_for(channels.iter().map(|(c, _)| c));
+        if !(due.all || due.asked.contains(&payee)) {
+            match quotes.fee_sun(node, &me, payee, amount, &memo).await {
+                Ok(fee) if policy::worth_settling(amount, fee, due.fee_multiple, due.btt_per_trx) => {
+                    info!(%payee, %amount, fee_sun = fee, "owed enough to be worth the fee; settling");
+                }
+                Ok(_) => continue,
+                Err(e) => {
+                    debug!(%payee, "cannot price the settlement, so it waits: {e}");
+                    continue;
+                }
+            }
         }
         let ranges: Vec<(ChannelId, bidswarm_ledger::Amount)> = channels
             .iter()
             .map(|(c, o)| (*c, bidswarm_ledger::Amount::from_base_units(o.promised.0)))
             .collect();
-        let memo = format!(
-            "{MEMO_PREFIX}{}",
-            channels.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>().join(",")
-        );
         let signed = match sign(node, &me, payee, amount, memo).await {
             Ok(s) => s,
             Err(e) => {
@@ -197,6 +256,89 @@ pub(crate) async fn settle(
         }
     }
     done
+}
+
+/// What settling every payee now would pay and burn (`Request::QuoteSettlement`). Signs
+/// nothing; fees come from the node (cached as for the rounds), and are `None` where it
+/// could not price them or no key is unlocked.
+pub(crate) async fn quote(
+    speed: &Arc<SpeedService>,
+    node: &Client,
+    ledger: Option<&Ledger>,
+    due: &Due,
+    quotes: &FeeQuotes,
+) -> bidswarm_api::SettlementQuote {
+    let in_flight: BTreeSet<Address> = match ledger {
+        Some(l) => match l.settlements_in_flight().await {
+            Ok(s) => s.into_iter().map(|p| p.counterparty).collect(),
+            Err(e) => {
+                warn!("cannot read the settlements in flight from the ledger: {e}");
+                BTreeSet::new()
+            }
+        },
+        None => BTreeSet::new(),
+    };
+    let me = speed.identity();
+    let in_btt =
+        |fee: Option<u64>| fee.and_then(|f| policy::fee_in_btt(f, due.btt_per_trx)).map(|a| a.0.to_string());
+    let mut payees = Vec::new();
+    for (payee, channels) in owed_by_payee(speed) {
+        let amount = owed_total(&channels);
+        let fee = match &me {
+            Some(me) => {
+                let memo = memo_for(channels.iter().map(|(c, _)| c));
+                quotes
+                    .fee_sun(node, me, payee, amount, &memo)
+                    .await
+                    .map_err(|e| debug!(%payee, "cannot price: {e}"))
+                    .ok()
+            }
+            None => None,
+        };
+        payees.push(bidswarm_api::PayeeDue {
+            payee: payee.to_string(),
+            owed: amount.0.to_string(),
+            fee_sun: fee.map(|f| f.to_string()),
+            fee_btt: in_btt(fee),
+            in_flight: in_flight.contains(&payee),
+            worth_it: fee
+                .is_some_and(|f| policy::worth_settling(amount, f, due.fee_multiple, due.btt_per_trx)),
+        });
+    }
+    // A transfer to ourselves, a holder once funded: what one settlement costs now.
+    let typical = match &me {
+        Some(me) => {
+            let memo = memo_for([ChannelId([0; 16])].iter());
+            let one = Amount(1_000_000_000_000_000_000);
+            quotes
+                .fee_sun(node, me, me.address, one, &memo)
+                .await
+                .map_err(|e| debug!("cannot price a settlement: {e}"))
+                .ok()
+        }
+        None => None,
+    };
+    bidswarm_api::SettlementQuote {
+        payees,
+        typical_fee_sun: typical.map(|f| f.to_string()),
+        typical_fee_btt: in_btt(typical),
+    }
+}
+
+/// What we owe, per payee and channel.
+fn owed_by_payee(speed: &SpeedService) -> BTreeMap<Address, Vec<(ChannelId, Owed)>> {
+    let mut by_payee: BTreeMap<Address, Vec<(ChannelId, Owed)>> = BTreeMap::new();
+    for (channel, owed) in speed.unsettled() {
+        by_payee.entry(owed.counterparty).or_default().push((channel, owed));
+    }
+    by_payee
+}
+
+/// What `channels` owe together, not yet settled.
+fn owed_total(channels: &[(ChannelId, Owed)]) -> Amount {
+    channels.iter().fold(Amount::ZERO, |sum, (_, o)| {
+        sum.checked_add(o.promised.saturating_sub(o.settled)).unwrap_or(sum)
+    })
 }
 
 /// A signed settlement's state on the node.

@@ -105,7 +105,12 @@ impl Terms {
             total_exposure_cap: amount("total_exposure_cap", &s.total_exposure_cap)?,
             overdue_after_secs: s.settlement_overdue_secs,
         };
-        amount("settlement_threshold", &s.settlement_threshold)?;
+        if amount("btt_per_trx", &s.btt_per_trx)?.is_zero() && s.settle_fee_multiple > 0 {
+            return Err(
+                "btt_per_trx must be above zero: how many BTT one TRX is worth, to weigh a settlement's fee"
+                    .into(),
+            );
+        }
         if terms.spending && terms.budget.is_zero() {
             return Err(
                 "spending needs a budget per torrent above zero: set how much one torrent may spend".into()
@@ -199,8 +204,12 @@ struct State {
     /// Since when (unix seconds) each payer has owed us something unsettled; a payer past
     /// the settings' deadline gets no paid slot until it pays.
     owed_since: HashMap<Address, u64>,
-    /// A payee told us our settlement is overdue: the next settlement round pays it.
-    settle_requested: bool,
+    /// Payees that told us our settlement is overdue: the next settlement round pays
+    /// them, whatever the fee rule.
+    settle_asks: std::collections::BTreeSet<Address>,
+    /// When (unix seconds) each payee's ask was last honoured: once a day at most
+    /// ([`policy::honour_settle_ask`]), so asking cannot burn our TRX fee after fee.
+    asks_honoured: HashMap<Address, u64>,
 }
 
 /// What one channel promised, and how much of it is settled. `counterparty` is the payee
@@ -377,9 +386,10 @@ impl SpeedService {
         }
     }
 
-    /// A payee told us our settlement is overdue since the last call.
-    pub(crate) fn take_settle_request(&self) -> bool {
-        std::mem::take(&mut self.lock().settle_requested)
+    /// The payees that told us our settlement is overdue since the last call, and whose
+    /// ask is honoured.
+    pub(crate) fn take_settle_asks(&self) -> std::collections::BTreeSet<Address> {
+        std::mem::take(&mut self.lock().settle_asks)
     }
 
     /// Records that `channel` is settled up to `upto` on chain.
@@ -668,7 +678,8 @@ impl SpeedService {
             earned,
             payer_balances,
             owed_since,
-            settle_requested,
+            settle_asks,
+            asks_honoured,
             ..
         } = &mut *state;
         let Some(peer) = peers.get_mut(&link.id) else { return events };
@@ -861,9 +872,17 @@ impl SpeedService {
                 if matches!(e.code, ErrorCode::BelowAsk | ErrorCode::NotSelling | ErrorCode::WrongNetwork) {
                     peer.slot = false;
                 }
-                if e.code == ErrorCode::SettlementOverdue && peer.spending.is_some() {
-                    // We owe this payee for too long by its rules: pay at the next round.
-                    *settle_requested = true;
+                if let (ErrorCode::SettlementOverdue, Some(spending)) = (e.code, &peer.spending) {
+                    // We owe this payee for too long by its rules: pay at the next round,
+                    // once a day at most.
+                    let payee = spending.payee;
+                    let now = now_unix();
+                    if policy::honour_settle_ask(asks_honoured.get(&payee).copied(), now) {
+                        asks_honoured.insert(payee, now);
+                        settle_asks.insert(payee);
+                    } else {
+                        debug!(%payee, "the payee asked to be paid again within a day; it waits for the fee rule");
+                    }
                 }
             }
         }

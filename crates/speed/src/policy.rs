@@ -15,6 +15,10 @@
 //! - **A voucher buys credit** ([`credit_for_voucher`]): never more than one window.
 //! - **A buyer floods vouchers** ([`VoucherGate`]): each must raise the promise by at least
 //!   one block's worth, and a link gets at most [`MAX_VOUCHERS_PER_SEC`] a second.
+//! - **A settlement costs a fee** ([`worth_settling`]): a payee is paid on chain once what
+//!   we owe it is worth the fee many times over, so fees stay a small share of what moves.
+//! - **A payee asks to be paid** ([`honour_settle_ask`]): at most once a day each, so a
+//!   seller cannot burn our TRX with one fee after another for small debts.
 
 use crate::{bytes_for, cost_of, message::PriceOffer, Amount};
 
@@ -172,6 +176,37 @@ impl VoucherGate {
     }
 }
 
+/// Sun in one TRX.
+pub const SUN_PER_TRX: u128 = 1_000_000;
+
+/// A settlement's `fee_sun` in BTT base units, at `btt_per_trx` base units of BTT per TRX
+/// (the user's rate: there is no price feed). `None` when it does not fit.
+pub fn fee_in_btt(fee_sun: u64, btt_per_trx: Amount) -> Option<Amount> {
+    u128::from(fee_sun).checked_mul(btt_per_trx.0).map(|v| Amount(v.div_ceil(SUN_PER_TRX)))
+}
+
+/// Whether paying `owed` on chain is worth a fee of `fee_sun`: `owed` is at least
+/// `multiple` times the fee in BTT (docs/PROTOCOL.md §10). A multiple of 0 settles
+/// anything owed; a fee too large to value is never worth it.
+pub fn worth_settling(owed: Amount, fee_sun: u64, multiple: u32, btt_per_trx: Amount) -> bool {
+    if owed.is_zero() {
+        return false;
+    }
+    let needed = fee_in_btt(fee_sun, btt_per_trx).and_then(|fee| fee.0.checked_mul(u128::from(multiple)));
+    needed.is_some_and(|needed| owed.0 >= needed)
+}
+
+/// How often one payee's "your settlement is overdue" (error 13) is honoured below the fee
+/// rule: once a day, the default deadline. A payee asking more often is served no sooner;
+/// by its own rule it then refuses us paid slots, which costs speed, not money.
+pub const SETTLE_ASK_EVERY_SECS: u64 = 24 * 3600;
+
+/// Whether a payee's ask at `now_unix` is honoured, given when we last honoured one of its
+/// asks.
+pub fn honour_settle_ask(last_honoured: Option<u64>, now_unix: u64) -> bool {
+    last_honoured.is_none_or(|at| now_unix.saturating_sub(at) >= SETTLE_ASK_EVERY_SECS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +329,42 @@ mod tests {
         last = Amount(last.0 + step.0);
         // The last base units of a budget may come in a smaller step.
         assert_eq!(gate.admit(101, last, Amount(last.0 + 1), price, Amount(last.0 + 1)), Ok(()));
+    }
+
+    #[test]
+    fn a_settlement_waits_until_it_is_worth_its_fee() {
+        // 2.81 TRX (a BTT transfer with a memo to a holder) at 300,000 BTT a TRX.
+        let rate = Amount(300_000 * BTT);
+        let fee = 2_810_000;
+        let fee_btt = fee_in_btt(fee, rate).unwrap();
+        assert_eq!(fee_btt, Amount(843_000 * BTT));
+        let cases = [
+            ("nothing owed", Amount::ZERO, 20, false),
+            ("nothing owed, multiple 0", Amount::ZERO, 0, false),
+            ("one base unit, multiple 0", Amount(1), 0, true),
+            ("just below 20 fees", Amount(20 * fee_btt.0 - 1), 20, false),
+            ("exactly 20 fees", Amount(20 * fee_btt.0), 20, true),
+            ("one fee, multiple 1", fee_btt, 1, true),
+            ("a fortune", Amount(u128::MAX), 20, true),
+        ];
+        for (what, owed, multiple, due) in cases {
+            assert_eq!(worth_settling(owed, fee, multiple, rate), due, "{what}");
+        }
+        // A rate or multiple so large the fee cannot be valued: never worth it.
+        assert!(!worth_settling(Amount(u128::MAX), fee, 20, Amount(u128::MAX)));
+        assert!(!worth_settling(Amount(u128::MAX), u64::MAX, u32::MAX, rate));
+        // A fraction of a base unit counts as one.
+        assert_eq!(fee_in_btt(1, Amount(1)), Some(Amount(1)));
+        assert_eq!(fee_in_btt(0, rate), Some(Amount::ZERO));
+    }
+
+    #[test]
+    fn a_payee_asking_for_payment_is_honoured_once_a_day() {
+        let day = SETTLE_ASK_EVERY_SECS;
+        assert!(honour_settle_ask(None, 0), "the first ask");
+        assert!(!honour_settle_ask(Some(1_000), 1_000), "again at once");
+        assert!(!honour_settle_ask(Some(1_000), 1_000 + day - 1), "again within the day");
+        assert!(honour_settle_ask(Some(1_000), 1_000 + day), "a day later");
+        assert!(!honour_settle_ask(Some(5_000), 1_000), "a clock that went back");
     }
 }

@@ -9,7 +9,7 @@ words: number, password: string,
 /**
  * An optional BIP-39 passphrase ("25th word").
  */
-passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: string, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" } | { "type": "ledger_summary" } | { "type": "verify_ledger" } | { "type": "ledger_history", cursor: string | null, limit: number, from: number | null, to: number | null, } | { "type": "export_ledger", from: number | null, to: number | null, };
+passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: string, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" } | { "type": "quote_settlement" } | { "type": "settle_now" } | { "type": "ledger_summary" } | { "type": "verify_ledger" } | { "type": "ledger_history", cursor: string | null, limit: number, from: number | null, to: number | null, } | { "type": "export_ledger", from: number | null, to: number | null, };
 
 export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
 /**
@@ -20,7 +20,7 @@ restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, }
 /**
  * False when the node could not be asked: only the ledger's entries are listed.
  */
-online: boolean, } | { "type": "ledger_summary", summary: LedgerSummary, per_torrent: Array<TorrentEconomics>, 
+online: boolean, } | { "type": "settlement_quote", quote: SettlementQuote, } | { "type": "settled", settlements: Array<SettlementDone>, } | { "type": "ledger_summary", summary: LedgerSummary, per_torrent: Array<TorrentEconomics>, 
 /**
  * Most money moved first.
  */
@@ -321,9 +321,16 @@ total_exposure_cap: string,
  */
 settlement_overdue_secs: number, 
 /**
- * Base units owed to one payee that trigger a settlement on chain.
+ * A payee is paid on chain once what we owe it is worth at least this many times the
+ * settlement's fee (20: the fee is at most 5% of what moves). 0 pays whatever is owed
+ * at every round. Quitting, removing a torrent and "settle now" pay everything owed.
  */
-settlement_threshold: string, };
+settle_fee_multiple: number, 
+/**
+ * What one TRX is worth in BTT base units, to weigh a settlement's TRX fee against the
+ * BTT it pays. Set by the user: Bidswarm reads no price feed.
+ */
+btt_per_trx: string, };
 
 export type TorrentBid = { 
 /**
@@ -377,6 +384,46 @@ counterparty: string, price_per_gib: string, budget: string,
 cumulative: string, seq: number, };
 
 export type SpeedEvent = { "what": "bid", id: TorrentId, peer: string, price: string, } | { "what": "price", id: TorrentId, peer: string, price: string, slot: boolean, } | { "what": "price_refused", id: TorrentId, peer: string, price: string, bid: string, } | { "what": "paid", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "earned", id: TorrentId, peer: string, channel: string, cumulative: string, } | { "what": "settled", txid: string, amount: string, } | { "what": "budget_exhausted", id: TorrentId, };
+
+export type SettlementQuote = { payees: Array<PayeeDue>, 
+/**
+ * TRX, in sun, that one settlement to a payee already holding BTT burns now, as the
+ * node prices it; `None` without a wallet or when the node cannot be asked.
+ */
+typical_fee_sun: string | null, 
+/**
+ * [`Self::typical_fee_sun`] in BTT base units at the settings' `btt_per_trx`.
+ */
+typical_fee_btt: string | null, };
+
+export type PayeeDue = { payee: string, 
+/**
+ * Base units promised and not yet settled.
+ */
+owed: string, 
+/**
+ * TRX, in sun, that paying it now burns; `None` when the node could not price it.
+ */
+fee_sun: string | null, 
+/**
+ * The fee in BTT base units at the settings' `btt_per_trx`.
+ */
+fee_btt: string | null, 
+/**
+ * A settlement to it is on its way already: settling now signs nothing new for it.
+ */
+in_flight: boolean, 
+/**
+ * What is owed is worth the fee by the settings' multiple: the next round pays it
+ * anyway.
+ */
+worth_it: boolean, };
+
+export type SettlementDone = { payee: string, 
+/**
+ * Base units paid.
+ */
+amount: string, txid: string, };
 
 export type SecretStoreKind = "keyring" | "file";
 
