@@ -277,7 +277,10 @@ async fn the_ledger_answers_summary_health_and_export_through_the_api() -> anyho
     else {
         anyhow::bail!("not CSV")
     };
-    assert_eq!(csv.lines().collect::<Vec<_>>(), ["date,torrent,peer,direction,amount_btt,state,txid"]);
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        ["date,torrent,peer,direction,amount_btt,state,txid,amount_trx"]
+    );
     // A bad range is not an error, just empty.
     let Response::LedgerCsv { csv } =
         server.call(&Request::ExportLedger { from: Some(10), to: Some(5) }).await?

@@ -345,6 +345,19 @@ impl Setup {
             !rows.is_empty() && rows.iter().all(|r| r.contains(",settled,")),
             "every voucher settled: {csv}"
         );
+        // The accountant's copy has that fee too: one TRX row, naming the transfer that
+        // settled the vouchers (a dropped transfer never reached the chain, burnt nothing).
+        let fee_rows: Vec<Vec<&str>> =
+            csv.lines().filter(|l| l.contains(",settlement_fee,")).map(|l| l.split(',').collect()).collect();
+        let settled_txid = rows[0].split(',').nth(6).unwrap_or_default();
+        let trx = format!("{}.{:06}", fee_sun / 1_000_000, fee_sun % 1_000_000);
+        let trx = trx.trim_end_matches('0').trim_end_matches('.');
+        assert!(
+            matches!(fee_rows.as_slice(), [row]
+                if matches!(row.as_slice(), [_, "", _, "settlement_fee", "", "confirmed", txid, amount_trx]
+                    if *txid == settled_txid && *amount_trx == trx)),
+            "one fee row of {trx} TRX for {settled_txid}: {csv}"
+        );
         let seeder = &self.seeder;
         let seen = bidswarm_tests::wait_until(
             "the seeder to see the settlement",

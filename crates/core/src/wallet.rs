@@ -830,6 +830,31 @@ impl WalletService {
                 None => transfers.push(entry),
             }
         }
+        // The node lists a settlement as its BTT transfer only (TRX history holds TRX
+        // transfers, never a contract call's fee), so the TRX it burnt comes from the
+        // ledger, once per transaction, at the block's time when the node shows it.
+        for fee in inner.settlement_fees(&address).await {
+            let txid = fee.txid;
+            let block_ms = transfers.iter().find(|t| t.on_chain && t.txid == txid).map(|t| t.at_ms);
+            let listed = |t: &WalletTransfer| {
+                t.txid == txid && t.asset == WalletAsset::Trx && t.direction == TransferDirection::Fee
+            };
+            if transfers.iter().any(listed) {
+                continue;
+            }
+            transfers.push(WalletTransfer {
+                at_ms: block_ms.unwrap_or(fee.at.saturating_mul(1000)),
+                asset: WalletAsset::Trx,
+                direction: TransferDirection::Fee,
+                // Burnt, not paid to anyone: the payee got the BTT transfer beside it.
+                counterparty: None,
+                amount: fee.fee_sun.to_string(),
+                memo_hex: None,
+                on_chain: block_ms.is_some(),
+                in_ledger: true,
+                txid,
+            });
+        }
         transfers.sort_by(|a, b| b.at_ms.cmp(&a.at_ms).then_with(|| a.txid.cmp(&b.txid)));
         Ok(Response::WalletHistory { transfers, online })
     }
@@ -1103,10 +1128,9 @@ impl Inner {
         }
     }
 
-    /// The ledger's deposits, withdrawals and fees, read through its CSV export (the
-    /// ledger's one listing of wallet transactions).
     /// The ledger's wallet transfers (deposits, withdrawals, fees), and the txids of its
-    /// bt_speed settlements.
+    /// bt_speed settlements, read through its CSV export (the ledger's one listing of
+    /// wallet transactions).
     async fn ledger_transfers(&self) -> (Vec<WalletTransfer>, std::collections::HashSet<String>) {
         let Some(ledger) = &self.ledger else { return Default::default() };
         let mut csv = Vec::new();
@@ -1119,19 +1143,32 @@ impl Inner {
         let settlements = rows
             .clone()
             .filter_map(|line| match line.split(',').collect::<Vec<_>>().as_slice() {
-                [_, _, _, "spend" | "earn", _, _, txid] if !txid.is_empty() => Some((*txid).to_owned()),
+                [_, _, _, "spend" | "earn", _, _, txid, ..] if !txid.is_empty() => Some((*txid).to_owned()),
                 _ => None,
             })
             .collect();
         (rows.filter_map(ledger_row).collect(), settlements)
     }
+
+    /// The TRX fees `account`'s settlement transactions burnt, as the ledger noted them.
+    async fn settlement_fees(&self, account: &Address) -> Vec<bidswarm_ledger::SettlementFee> {
+        let Some(ledger) = &self.ledger else { return Vec::new() };
+        match ledger.settlement_fees().await {
+            Ok(fees) => fees.into_iter().filter(|f| f.payer == *account).collect(),
+            Err(e) => {
+                warn!("cannot read the settlements' fees from the ledger: {e}");
+                Vec::new()
+            }
+        }
+    }
 }
 
-/// One row of the ledger's CSV (`date,torrent,peer,direction,amount_btt,state,txid`), when
-/// it is a wallet transfer. No field of those rows can hold a comma.
+/// One row of the ledger's CSV (`date,torrent,peer,direction,amount_btt,state,txid,…`),
+/// when it is a BTT wallet transfer (a `settlement_fee` row is TRX, read by
+/// `settlement_fees`). No field of those rows can hold a comma.
 fn ledger_row(line: &str) -> Option<WalletTransfer> {
     let fields: Vec<&str> = line.split(',').collect();
-    let [date, _torrent, peer, direction, amount, _state, txid] = fields.as_slice() else { return None };
+    let [date, _torrent, peer, direction, amount, _state, txid, ..] = fields.as_slice() else { return None };
     let direction = match *direction {
         "deposit" => TransferDirection::In,
         "withdrawal" => TransferDirection::Out,
@@ -1217,16 +1254,98 @@ mod tests {
 
     #[test]
     fn ledger_rows_become_transfers_and_vouchers_do_not() {
-        let row = "2023-11-14T22:13:20Z,,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,withdrawal,1.5,confirmed,ab";
+        let row = "2023-11-14T22:13:20Z,,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,withdrawal,1.5,confirmed,ab,";
         let t = ledger_row(row).unwrap();
         assert_eq!(
             (t.direction, t.amount.as_str(), t.at_ms),
             (TransferDirection::Out, "1500000000000000000", 1_700_000_000_000)
         );
         assert!(ledger_row(
-            "2023-11-14T22:13:20Z,00ff,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,spend,1,unsettled,"
+            "2023-11-14T22:13:20Z,00ff,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,spend,1,unsettled,,"
         )
         .is_none());
+        // TRX, not BTT: the history takes it from `settlement_fees`, never as BTT.
+        assert!(ledger_row(
+            "2023-11-14T22:13:20Z,,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,settlement_fee,,confirmed,ab,1.81"
+        )
+        .is_none());
+    }
+
+    /// The TRX our settlements burnt are in the wallet history, from the ledger (the node
+    /// lists no fees): one TRX fee per transaction whose fee is known, for this wallet's
+    /// settlements only.
+    #[tokio::test]
+    async fn the_wallet_history_shows_what_each_settlement_burnt_in_trx() {
+        use bidswarm_ledger::{Amount, NewChannel, NewSettlement, SettlementTx, SignedVoucher};
+        use bidswarm_wallet::{ChannelId, Voucher};
+        const T0: i64 = 1_714_521_600;
+        const PAID: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+        const FEE_UNKNOWN: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+        const OTHER_ACCOUNT: &str = "3333333333333333333333333333333333333333333333333333333333333333";
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Arc::new(Ledger::open(dir.path().join("ledger.db")).await.unwrap());
+        let ours = PrivateKey::from_bytes(&[1u8; 32]).unwrap();
+        let other = PrivateKey::from_bytes(&[4u8; 32]).unwrap();
+        let payee = PrivateKey::from_bytes(&[2u8; 32]).unwrap().address();
+        let one_btt = Amount::from_base_units(10u128.pow(18));
+        // `payer` settles 1 BTT to the payee by `txid`, which burnt `fee_sun` (if known).
+        let settle = async |payer: &PrivateKey, nonce: u64, txid: &str, fee_sun: Option<u64>| {
+            let info_hash = [0xAA; 20];
+            let channel = NewChannel {
+                id: ChannelId::derive(&payer.address(), &payee, &info_hash, nonce),
+                payer: payer.address(),
+                payee,
+                info_hash,
+                price_per_gib: one_btt,
+                budget: one_btt,
+            };
+            ledger.add_account(payer.address(), "wallet", T0).await.unwrap();
+            ledger.open_channel(&channel, T0).await.unwrap();
+            let voucher = Voucher {
+                channel: channel.id,
+                seq: 1,
+                cumulative: one_btt.base_units(),
+                expiry: 1_900_000_000,
+            };
+            let signed = SignedVoucher { voucher, signature: payer.sign_voucher(&voucher).unwrap() };
+            ledger.record_voucher_sent(&signed, T0).await.unwrap();
+            let tx = SettlementTx { txid: txid.into(), signed_hex: "0a02beef".into(), expiration_ms: 1_000 };
+            let settlement = NewSettlement { channels: vec![(channel.id, one_btt)], txid: Some(txid.into()) };
+            let id = ledger.settlement_signed(&settlement, &tx, T0).await.unwrap();
+            if let Some(fee) = fee_sun {
+                ledger.settlement_fee(id, fee).await.unwrap();
+            }
+            ledger.settlement_confirmed(id, txid, T0 + 5).await.unwrap();
+        };
+        settle(&ours, 1, PAID, Some(1_810_000)).await;
+        settle(&ours, 2, FEE_UNKNOWN, None).await;
+        settle(&other, 3, OTHER_ACCOUNT, Some(999_000)).await;
+
+        let terms = crate::speed::Terms::from_settings(&Default::default()).unwrap();
+        let (events, _) = tokio::sync::broadcast::channel(8);
+        let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
+        let speed = SpeedService::new(terms, events, ledger_ops);
+        // Nothing listens on port 9: the history is the ledger's alone.
+        let local = TronNetwork::Local { url: "http://127.0.0.1:9".into() };
+        let wallet = WalletService::new(Some(dir.path()), &local, speed, Some(ledger));
+        let key = hex::encode([1u8; 32]);
+        wallet.import(None, Some(key.into()), None, "pw".into(), SecretStoreKind::File).await.unwrap();
+        let Response::WalletHistory { transfers, online } = wallet.history().await.unwrap() else {
+            panic!("wallet_history answers the history")
+        };
+        assert!(!online);
+        let fee = WalletTransfer {
+            txid: PAID.into(),
+            at_ms: (T0 + 5) * 1000,
+            asset: WalletAsset::Trx,
+            direction: TransferDirection::Fee,
+            counterparty: None,
+            amount: "1810000".into(),
+            memo_hex: None,
+            on_chain: false,
+            in_ledger: true,
+        };
+        assert_eq!(transfers, [fee]);
     }
 
     #[test]

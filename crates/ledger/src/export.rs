@@ -1,5 +1,6 @@
-//! CSV export of the history: one row per voucher (what it added) and per wallet
-//! transfer, with the state and txid of the settlement that pays it.
+//! CSV export of the history: one row per voucher (what it added), per wallet transfer
+//! and per TRX fee a settlement of ours burnt, with the state and txid of the settlement
+//! that pays it.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -31,9 +32,16 @@ struct Row {
     torrent: String,
     peer: String,
     direction: &'static str,
-    amount: Amount,
+    amount: RowAmount,
     state: &'static str,
     txid: String,
+}
+
+/// Each row moves one asset, written in its own column so that no figure can be read in
+/// the wrong unit.
+enum RowAmount {
+    Btt(Amount),
+    TrxSun(u64),
 }
 
 struct Cover {
@@ -47,9 +55,18 @@ struct Cover {
 impl Ledger {
     /// Writes the history within `range` as CSV to `out`, oldest first. Columns: `date`
     /// (UTC, ISO 8601), `torrent` (info hash hex), `peer` (TRON address), `direction`
-    /// (`spend`, `earn`, `deposit`, `withdrawal`, `fee`), `amount_btt` (exact decimal),
-    /// `state` (vouchers: `unsettled`, `settling`, `settled`; transfers: `confirmed`),
-    /// `txid`. Returns the number of rows written.
+    /// (`spend`, `earn`, `deposit`, `withdrawal`, `fee`, `settlement_fee`), `amount_btt`
+    /// (exact decimal), `state` (vouchers: `unsettled`, `settling`, `settled`; transfers:
+    /// `confirmed`; settlement fees: the settlement's `confirmed`, `failed` or `pending`),
+    /// `txid`, `amount_trx` (exact decimal).
+    ///
+    /// A `settlement_fee` row is the TRX the chain burnt for one of our settlement
+    /// transactions (one row per transaction whose fee is known and not zero; a failed
+    /// transaction burns its fee too): `amount_trx` holds it and `amount_btt` is empty,
+    /// while every other row has `amount_btt` and an empty `amount_trx`. Its `date` is when
+    /// the settlement was confirmed or failed, `peer` the payee, `torrent` empty (a
+    /// settlement may pay for several torrents), `txid` the settlement's, which the
+    /// `spend` rows it paid also name. Returns the number of rows written.
     pub async fn export_csv<W: Write>(&self, range: DateRange, out: W) -> Result<usize> {
         let mut conn = self.pool.acquire().await?;
         let mut covers: HashMap<ChannelId, Vec<Cover>> = HashMap::new();
@@ -105,7 +122,7 @@ impl Ledger {
                 torrent: hex::encode(&v.info_hash),
                 peer: peer.to_string(),
                 direction: if spend { "spend" } else { "earn" },
-                amount: cumulative.checked_sub(before)?,
+                amount: RowAmount::Btt(cumulative.checked_sub(before)?),
                 state,
                 txid: txid.unwrap_or_default(),
             });
@@ -126,23 +143,68 @@ impl Ledger {
                 torrent: String::new(),
                 peer: peer.map(|p| p.to_string()).unwrap_or_default(),
                 direction: crate::WalletTxKind::parse(&t.kind)?.as_str(),
-                amount: Amount::from_db(&t.amount, "wallet_txs.amount")?,
+                amount: RowAmount::Btt(Amount::from_db(&t.amount, "wallet_txs.amount")?),
                 state: "confirmed",
                 txid: t.txid,
+            });
+        }
+        drop(conn);
+
+        for fee in self.settlement_fees().await? {
+            if !range.contains(fee.at) {
+                continue;
+            }
+            rows.push(Row {
+                at: fee.at,
+                order: (2, fee.settlement.0),
+                torrent: String::new(),
+                peer: fee.payee.to_string(),
+                direction: "settlement_fee",
+                amount: RowAmount::TrxSun(fee.fee_sun),
+                state: fee.state.as_str(),
+                txid: fee.txid,
             });
         }
         rows.sort_by_key(|r| (r.at, r.order));
 
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(["date", "torrent", "peer", "direction", "amount_btt", "state", "txid"])
+        w.write_record(["date", "torrent", "peer", "direction", "amount_btt", "state", "txid", "amount_trx"])
             .map_err(Error::Csv)?;
         for r in &rows {
             let date = format_utc(r.at);
-            let amount = r.amount.to_btt_string();
-            w.write_record([date.as_str(), &r.torrent, &r.peer, r.direction, &amount, r.state, &r.txid])
+            let (btt, trx) = match r.amount {
+                RowAmount::Btt(amount) => (amount.to_btt_string(), String::new()),
+                RowAmount::TrxSun(sun) => (String::new(), trx_decimal(sun)),
+            };
+            w.write_record([date.as_str(), &r.torrent, &r.peer, r.direction, &btt, r.state, &r.txid, &trx])
                 .map_err(Error::Csv)?;
         }
         w.flush().map_err(|e| Error::Csv(e.into()))?;
         Ok(rows.len())
+    }
+}
+
+/// Sun as exact decimal TRX (1 TRX = 10^6 sun), trailing zeros trimmed as
+/// [`Amount::to_btt_string`] trims them.
+fn trx_decimal(sun: u64) -> String {
+    const SUN_PER_TRX: u64 = 1_000_000;
+    let (whole, frac) = (sun / SUN_PER_TRX, sun % SUN_PER_TRX);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    format!("{whole}.{}", format!("{frac:06}").trim_end_matches('0'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trx_decimal;
+
+    #[test]
+    fn sun_reads_as_exact_trx() {
+        assert_eq!(trx_decimal(0), "0");
+        assert_eq!(trx_decimal(1), "0.000001");
+        assert_eq!(trx_decimal(1_810_000), "1.81");
+        assert_eq!(trx_decimal(3_000_000), "3");
+        assert_eq!(trx_decimal(u64::MAX), "18446744073709.551615");
     }
 }

@@ -18,7 +18,8 @@ use crate::batch;
 use crate::journal::{self, credit, debit, Account, ChannelTerms, EventHeader, Posting, SettledRange, Side};
 use crate::{
     Amount, ChannelState, Direction, Error, InFlightSettlement, NewChannel, NewSettlement, Peer, Result,
-    SettlementId, SettlementState, SettlementTx, SignedVoucher, UnixTime, VoucherReceipt, WalletTx,
+    SettlementFee, SettlementId, SettlementState, SettlementTx, SignedVoucher, UnixTime, VoucherReceipt,
+    WalletTx,
 };
 
 /// The ledger database. Cheap to share behind an `Arc`; all methods take `&self`.
@@ -408,6 +409,41 @@ impl Ledger {
             })?;
             sum.checked_add(fee).ok_or(Error::OutOfRange { what: "settlement fees", value: u64::MAX })
         })
+    }
+
+    /// Each of our settlement transactions whose fee is known and not zero, oldest first
+    /// by [`SettlementFee::at`]: what the CSV export and the wallet history show as fees.
+    pub async fn settlement_fees(&self) -> Result<Vec<SettlementFee>> {
+        let mut conn = self.pool.acquire().await?;
+        // Every channel of a settlement has the same payer (`settlement_pending` checks),
+        // so its first one names the account.
+        let rows = sqlx::query!(
+            "SELECT t.settlement_id, t.txid, t.fee_sun AS \"fee_sun!\", s.counterparty, s.state, s.updated_at, c.payer
+             FROM settlement_transactions t
+             JOIN settlements s ON s.id = t.settlement_id
+             JOIN channels c ON c.id =
+                 (SELECT sc.channel FROM settlement_channels sc WHERE sc.settlement_id = s.id ORDER BY sc.rowid LIMIT 1)
+             WHERE s.direction = 'spend' AND t.fee_sun > 0
+             ORDER BY s.updated_at, t.settlement_id"
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SettlementFee {
+                    settlement: SettlementId(r.settlement_id),
+                    txid: r.txid,
+                    payer: address(&r.payer, "channels.payer")?,
+                    payee: address(&r.counterparty, "settlements.counterparty")?,
+                    fee_sun: u64::try_from(r.fee_sun).map_err(|_| Error::Corrupt {
+                        what: "settlement_transactions.fee_sun",
+                        detail: format!("{}", r.fee_sun),
+                    })?,
+                    state: SettlementState::parse(&r.state)?,
+                    at: r.updated_at,
+                })
+            })
+            .collect()
     }
 
     /// Notes what the chain burnt for a settlement's transaction (its `fee`, in sun).

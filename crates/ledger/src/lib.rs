@@ -213,6 +213,23 @@ pub struct InFlightSettlement {
     pub tx: SettlementTx,
 }
 
+/// The TRX the chain burnt for one settlement transaction we paid. TRX, not BTT: kept
+/// beside the journal, which books BTT only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettlementFee {
+    pub settlement: SettlementId,
+    pub txid: String,
+    /// Our account that signed the transaction and paid its fee.
+    pub payer: Address,
+    /// Who the settlement paid.
+    pub payee: Address,
+    pub fee_sun: u64,
+    /// The fee is burnt whatever the state: a transaction that failed on chain burns it too.
+    pub state: SettlementState,
+    /// When the settlement was confirmed or failed (while still pending: when it was signed).
+    pub at: UnixTime,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WalletTxKind {

@@ -462,14 +462,14 @@ async fn what_was_written_is_there_after_reopening() -> anyhow::Result<()> {
 }
 
 const FIXTURE_CSV: &str = "\
-date,torrent,peer,direction,amount_btt,state,txid
-2024-05-01T00:00:11Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,THHsfg2eNiv6MSXC4y5d4t5wkvRVADRKiF,spend,1,settled,1111111111111111111111111111111111111111111111111111111111111111
-2024-05-01T00:00:12Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,THHsfg2eNiv6MSXC4y5d4t5wkvRVADRKiF,spend,1.5,settled,1111111111111111111111111111111111111111111111111111111111111111
-2024-05-01T00:00:13Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,THHsfg2eNiv6MSXC4y5d4t5wkvRVADRKiF,spend,7.5,settled,1111111111111111111111111111111111111111111111111111111111111111
-2024-05-02T00:00:01Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,TEdea7WvtoCNceWPwaz7JbkBjbb6omTQcL,earn,3,settled,3333333333333333333333333333333333333333333333333333333333333333
-2024-05-02T00:00:02Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,TEdea7WvtoCNceWPwaz7JbkBjbb6omTQcL,earn,4.000000000000000001,settled,3333333333333333333333333333333333333333333333333333333333333333
-2024-05-02T01:00:00Z,,TTtSZc4vTkLvd5GPg9Q4kihQUTLfxkbkxk,deposit,5,confirmed,4444444444444444444444444444444444444444444444444444444444444444
-2024-05-02T01:00:01Z,,,fee,0.1,confirmed,5555555555555555555555555555555555555555555555555555555555555555
+date,torrent,peer,direction,amount_btt,state,txid,amount_trx
+2024-05-01T00:00:11Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,THHsfg2eNiv6MSXC4y5d4t5wkvRVADRKiF,spend,1,settled,1111111111111111111111111111111111111111111111111111111111111111,
+2024-05-01T00:00:12Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,THHsfg2eNiv6MSXC4y5d4t5wkvRVADRKiF,spend,1.5,settled,1111111111111111111111111111111111111111111111111111111111111111,
+2024-05-01T00:00:13Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,THHsfg2eNiv6MSXC4y5d4t5wkvRVADRKiF,spend,7.5,settled,1111111111111111111111111111111111111111111111111111111111111111,
+2024-05-02T00:00:01Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,TEdea7WvtoCNceWPwaz7JbkBjbb6omTQcL,earn,3,settled,3333333333333333333333333333333333333333333333333333333333333333,
+2024-05-02T00:00:02Z,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,TEdea7WvtoCNceWPwaz7JbkBjbb6omTQcL,earn,4.000000000000000001,settled,3333333333333333333333333333333333333333333333333333333333333333,
+2024-05-02T01:00:00Z,,TTtSZc4vTkLvd5GPg9Q4kihQUTLfxkbkxk,deposit,5,confirmed,4444444444444444444444444444444444444444444444444444444444444444,
+2024-05-02T01:00:01Z,,,fee,0.1,confirmed,5555555555555555555555555555555555555555555555555555555555555555,
 ";
 
 #[tokio::test]
@@ -486,8 +486,92 @@ async fn csv_export_is_byte_exact_and_filters_by_date() -> anyhow::Result<()> {
     assert_eq!(ledger.export_csv(range, &mut out).await?, 3);
     let text = String::from_utf8(out)?;
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "date,torrent,peer,direction,amount_btt,state,txid");
+    assert_eq!(lines[0], "date,torrent,peer,direction,amount_btt,state,txid,amount_trx");
     assert_eq!(lines[1..], FIXTURE_CSV.lines().collect::<Vec<_>>()[4..7]);
+    Ok(())
+}
+
+/// The TRX our settlements burnt are in the CSV, one `settlement_fee` row per transaction
+/// whose fee is known and not zero, in `amount_trx` and never in `amount_btt`, within the
+/// date range like every other row.
+#[tokio::test]
+async fn csv_export_has_a_trx_row_per_settlement_fee() -> anyhow::Result<()> {
+    const TXID_NO_FEE: &str = "6666666666666666666666666666666666666666666666666666666666666666";
+    const TXID_FAILED: &str = "7777777777777777777777777777777777777777777777777777777777777777";
+    const TXID_ZERO_FEE: &str = "8888888888888888888888888888888888888888888888888888888888888888";
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = open(&dir).await;
+    let me = k.me.address();
+    ledger.add_account(me, "main", T0).await?;
+    // Pays `cumulative` on a fresh channel to `payee`, signed at `at`, final 10 s later.
+    let settle = async |payee: &bidswarm_wallet::PrivateKey,
+                        nonce: u64,
+                        txid: &str,
+                        fee_sun: Option<u64>,
+                        confirmed: bool,
+                        at: i64|
+           -> anyhow::Result<()> {
+        let ch = channel(me, payee.address(), nonce, btt("50"));
+        ledger.open_channel(&ch, at).await?;
+        ledger.record_voucher_sent(&sign(&k.me, ch.id, 1, btt("4")), at).await?;
+        let signed = SettlementTx { txid: txid.into(), signed_hex: "0a02beef".into(), expiration_ms: 1_000 };
+        let settlement = NewSettlement { channels: vec![(ch.id, btt("4"))], txid: Some(txid.into()) };
+        let sid = ledger.settlement_signed(&settlement, &signed, at).await?;
+        if let Some(fee) = fee_sun {
+            ledger.settlement_fee(sid, fee).await?;
+        }
+        if confirmed {
+            ledger.settlement_confirmed(sid, txid, at + 10).await?;
+        } else {
+            ledger.settlement_failed(sid, at + 10).await?;
+        }
+        Ok(())
+    };
+    settle(&k.seeder, 1, TXID_OUT, Some(1_810_000), true, T0 + 10).await?;
+    settle(&k.leecher, 2, TXID_NO_FEE, None, true, T0 + 30).await?;
+    settle(&k.mallory, 3, TXID_FAILED, Some(345_000), false, T0 + 70).await?;
+    settle(&k.seeder, 4, TXID_ZERO_FEE, Some(0), true, T0 + 90).await?;
+
+    let csv = async |range: DateRange| -> anyhow::Result<(usize, String)> {
+        let mut out = Vec::new();
+        let rows = ledger.export_csv(range, &mut out).await?;
+        Ok((rows, String::from_utf8(out)?))
+    };
+    let fee_rows = |text: &str| -> Vec<String> {
+        text.lines().filter(|l| l.contains(",settlement_fee,")).map(str::to_owned).collect()
+    };
+    let confirmed_fee =
+        format!("2024-05-01T00:00:20Z,,{},settlement_fee,,confirmed,{TXID_OUT},1.81", k.seeder.address());
+    let failed_fee =
+        format!("2024-05-01T00:01:20Z,,{},settlement_fee,,failed,{TXID_FAILED},0.345", k.mallory.address());
+
+    let (rows, text) = csv(DateRange::ALL).await?;
+    assert_eq!(fee_rows(&text), [confirmed_fee.clone(), failed_fee.clone()], "{text}");
+    assert_eq!(rows, 4 + 2, "four vouchers and two fees: {text}");
+    assert!(text.lines().all(|l| l.split(',').count() == 8), "every row has every column: {text}");
+    let spend: Vec<&str> = text.lines().filter(|l| l.contains(",spend,")).collect();
+    assert!(
+        spend.iter().all(|l| l.split(',').nth(4).is_some_and(|b| !b.is_empty()) && l.ends_with(',')),
+        "vouchers keep amount_btt and leave amount_trx empty: {text}"
+    );
+    assert!(
+        spend.iter().any(|l| l.contains(&format!(",settled,{TXID_OUT},"))),
+        "the fee's txid is the settlement's"
+    );
+
+    // `to` excluded: the failed settlement's fee at T0 + 80 is outside, the first one in.
+    let (rows, text) = csv(DateRange { from: Some(T0 + 20), to: Some(T0 + 80) }).await?;
+    assert_eq!(fee_rows(&text), [confirmed_fee], "{text}");
+    assert_eq!(rows, 3, "the fee and the two vouchers at T0 + 30 and T0 + 70: {text}");
+    let (_, text) = csv(DateRange { from: Some(T0 + 21), to: None }).await?;
+    assert_eq!(fee_rows(&text), [failed_fee], "{text}");
+
+    let fees = ledger.settlement_fees().await?;
+    assert_eq!(
+        fees.iter().map(|f| (f.payer, f.payee, f.fee_sun)).collect::<Vec<_>>(),
+        [(me, k.seeder.address(), 1_810_000), (me, k.mallory.address(), 345_000)]
+    );
     Ok(())
 }
 
