@@ -162,7 +162,7 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await page.getByTestId('budget-per-torrent').fill('50');
   // And a spending cap over all torrents: required above zero, typed as English writes
   // numbers ("1,000" is a thousand, "1,5" is no English number), and stated in a sentence.
-  await expect(page.getByTestId('spending-worst-case')).toHaveText('All torrents together spend at most 500 BTT, counted across restarts.');
+  await expect(page.getByTestId('spending-worst-case')).toHaveText('All torrents together spend at most 20,000,000 BTT, counted across restarts.');
   await page.getByTestId('spending-cap').fill('');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Spending needs a spending cap above zero.')).toBeVisible();
@@ -174,9 +174,8 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await expect(page.getByTestId('earning-worst-case')).toHaveText('Earning is off: no buyer gets a paid slot, so none can owe you anything.');
   await page.getByLabel('Sell upload speed').check();
   await expect(page.getByTestId('earning-worst-case')).toHaveText(
-    'A buyer who never pays can cost you at most 100 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 500 BTT plus one credit window of upload per paid slot.',
+    'A buyer who never pays can cost you at most 20,000,000 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 100,000,000 BTT plus one credit window of upload per paid slot.',
   );
-  // Settle every promise at the next round (every 10 s), so the test sees it on chain.
   await page.getByText('Advanced').click();
   await page.getByLabel('Total exposure cap').fill('60');
   await page.getByLabel('Settlement deadline').fill('1.5');
@@ -184,7 +183,31 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
     'A buyer who never pays can cost you at most 60 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 60 BTT plus one credit window of upload per paid slot.',
   );
   await page.getByLabel('Sell upload speed').uncheck();
-  await page.getByLabel('Settlement threshold').fill('0.000000000000000001');
+  // What a settlement costs, priced by the devnet for our unlocked wallet, against the
+  // rule as typed: the fee, in BTT at the rate, times the multiple, in GiB at the max price.
+  const cost = page.getByTestId('settlement-cost');
+  await expect(cost).toHaveText(
+    /^A settlement costs about [\d,.]+ TRX now \(about [\d,.]+ BTT at your rate\)\. Bidswarm pays a seller once it owes 20× that, about [\d,.]+ BTT: [\d,.]+ GiB at your price of 50,000 BTT\/GiB\.$/,
+    { timeout: 20_000 },
+  );
+  const quoted = await server.rpc({ type: 'quote_settlement' });
+  if (quoted.type !== 'settlement_quote' || quoted.quote.typical_fee_sun === null) throw new Error('the devnet priced no settlement');
+  const feeSun = BigInt(quoted.quote.typical_fee_sun);
+  // At 300,000 BTT a TRX a sun is 0.3 BTT, so 20 fees are 6 BTT a sun; 40 fees at half
+  // the rate are the same sum.
+  const thresholdBtt = feeSun * 6n;
+  await expect(cost).toContainText(`about ${thresholdBtt.toLocaleString('en')} BTT:`);
+  await page.getByTestId('settle-multiple').fill('40');
+  await page.getByTestId('btt-per-trx').fill('150,000');
+  await expect(cost).toContainText(`owes 40× that, about ${thresholdBtt.toLocaleString('en')} BTT:`);
+  // A multiple of 0 pays at every round; a rate of 0 weighs nothing and is refused.
+  await page.getByTestId('settle-multiple').fill('0');
+  await expect(cost).toContainText('Bidswarm pays what it owes a seller at every round');
+  await page.getByTestId('settle-multiple').fill('40');
+  await page.getByTestId('btt-per-trx').fill('0');
+  await expect(page.getByText('Enter what one TRX is worth in BTT, above zero (or settle at 0× the fee).')).toBeVisible();
+  await page.getByTestId('btt-per-trx').fill('150,000');
+  // At 40× the fee nothing this test buys is worth a settlement on its own: "settle now" pays it.
   await page.getByRole('button', { name: 'Save' }).click();
   await expect
     .poll(async () => (await settingsOf(server.rpc)).speed)
@@ -195,7 +218,8 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
       spending_cap: (1000n * BTT).toString(),
       total_exposure_cap: (60n * BTT).toString(),
       settlement_overdue_secs: 5400,
-      settlement_threshold: '1',
+      settle_fee_multiple: 40,
+      btt_per_trx: (150_000n * BTT).toString(),
     });
 
   // Add with this torrent's own bid and budget.
@@ -250,6 +274,28 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   expect(spentUnits).toBeGreaterThan(0n);
   expect(spentUnits).toBeLessThanOrEqual(20n * BTT);
   await expect(spent).toHaveText(`${formatAll(spentUnits)} BTT`);
+
+  // Owed, and not worth the fee by the rule: nothing moves until we settle now, from the
+  // money trail, after seeing what it pays and burns.
+  const nav = page.getByRole('navigation', { name: 'Pages' });
+  await nav.getByRole('button', { name: 'Money trail' }).click();
+  await expect(page.getByTestId('money-committed').locator('dd')).not.toHaveText('0 BTT');
+  await page.getByTestId('settle-now').click();
+  const settle = page.getByRole('dialog', { name: 'Settle now' });
+  const quote = settle.getByTestId('settle-quote');
+  const payeeRow = quote.getByRole('row').filter({ has: page.getByTitle(shop.address) });
+  await expect(payeeRow.getByRole('cell').nth(0)).toHaveText(`${shop.address.slice(0, 6)}…${shop.address.slice(-4)}`, { timeout: 30_000 });
+  await expect(payeeRow.getByRole('cell').nth(2)).toHaveText(/^[\d,.]+ TRX \(about [\d,.]+ BTT\)$/);
+  await expect(quote.getByTestId('settle-total-fee')).toHaveText(/^[\d,.]+ TRX \(about [\d,.]+ BTT\)$/);
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, 'settle-now.png') });
+  await settle.getByTestId('settle-confirm').click();
+  await expect(settle.getByTestId('settle-result')).toHaveText('1 settlement confirmed.', { timeout: 60_000 });
+  await settle.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByTestId('money-committed').locator('dd')).toHaveText('0 BTT', { timeout: 15_000 });
+  await expect(page.getByTestId('settle-now')).toBeDisabled();
+  await expect(page.getByText('Nothing is owed to any seller.')).toBeVisible();
+  await nav.getByRole('button', { name: 'Torrents' }).click();
 
   // The seller's own UI shows the same amount earned.
   const sellerPage = await context.newPage();
@@ -308,9 +354,11 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await expect(sellerLine.getByRole('cell').nth(3)).toHaveText(/^[1-9][0-9]*$/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const csv = readFileSync((await download.path())!, 'utf8');
-  expect(csv.split('\n')[0]).toBe('date,torrent,peer,direction,amount_btt,state,txid');
+  expect(csv.split('\n')[0]).toBe('date,torrent,peer,direction,amount_btt,state,txid,amount_trx');
   expect(csv).toContain(`${made.infoHash},${shop.address},spend,`);
-  expect(csv).toMatch(new RegExp(`${made.infoHash},${shop.address},spend,[0-9.]+,settled,[0-9a-f]{64}`));
+  expect(csv).toMatch(new RegExp(`${made.infoHash},${shop.address},spend,[0-9.]+,settled,[0-9a-f]{64},(?:\n|$)`));
+  // And the TRX that settling now burnt, in its own column.
+  expect(csv).toMatch(new RegExp(`,${shop.address},settlement_fee,,confirmed,[0-9a-f]{64},[0-9.]+(?:\n|$)`));
 
   // Screenshots of every new page, light and dark (none shows the recovery phrase).
   mkdirSync(shots, { recursive: true });
@@ -330,6 +378,9 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
     await nav.getByRole('button', { name: 'Bid for speed' }).click();
     await expect(page.getByTestId('budget-per-torrent')).toBeVisible();
     await page.screenshot({ path: join(shots, `speed-settings-${theme}.png`) });
+    await page.getByTestId('settlement-cost').scrollIntoViewIfNeeded();
+    await expect(page.getByTestId('settlement-cost')).toContainText('A settlement costs about');
+    await page.screenshot({ path: join(shots, `speed-settlements-${theme}.png`) });
     await nav.getByRole('button', { name: 'Torrents' }).click();
     await row.click();
     await page.keyboard.press('Enter');
@@ -347,6 +398,9 @@ test('a node that does not answer shows the wallet offline, with the ledger figu
   await expect(page.getByTestId('wallet-offline')).toContainText('Offline: Local test network cannot be reached.', { timeout: 30_000 });
   await expect(page.getByTestId('balance-btt')).toContainText('unknown (offline)');
   await expect(page.getByTestId('balance-spendable')).toContainText('0 BTT');
+  // Nothing can price a settlement: the Bid for speed page says so rather than guess.
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Bid for speed' }).click();
+  await expect(page.getByTestId('settlement-cost')).toHaveText('What a settlement costs is unknown until the wallet is unlocked and the TRON node answers.', { timeout: 30_000 });
 });
 
 test('onboarding screenshots, light and dark', async ({ page, server }) => {

@@ -43,3 +43,8 @@ export function tronAddressProblem(input: string): AddressProblem | null {
   if (body[0] !== 0x41) return 'prefix';
   return null;
 }
+
+/** An address short enough for a table cell, `TJRabP…Gx6c`; the full one belongs in its title. */
+export function shortAddress(address: string): string {
+  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
+}

@@ -1,7 +1,8 @@
 /**
  * The money trail: where BTT went and came from, by day, per torrent and per peer, with
- * the ledger's own check as a health badge and the CSV export. Every figure is the
- * ledger's (derived from its journal); nothing here computes a balance of its own.
+ * the ledger's own check as a health badge and the CSV export, and "settle now" to pay
+ * every seller at once. Every figure is the ledger's (derived from its journal); nothing
+ * here computes a balance of its own.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,6 +15,7 @@ import { displayName } from '../lib/torrents';
 import { useApp } from '../state/app';
 import { usePoll } from '../state/poll';
 import { FormError } from '../components/FormError';
+import { SettleNow } from './SettleNow';
 
 interface SummaryReply {
   summary: LedgerSummary;
@@ -86,6 +88,7 @@ export function MoneyPage() {
             <dd className="amount">{s ? formatTrx(s.settlement_fees_sun, locale) : '—'}</dd>
           </div>
         </dl>
+        <SettleNow nothingOwed={s?.committed === '0'} onSettled={summary.refresh} />
       </section>
       <section className="card" aria-labelledby="money-days">
         <h2 id="money-days">{t('money.byDay')}</h2>

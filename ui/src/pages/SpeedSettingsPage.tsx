@@ -2,14 +2,16 @@
  * Bid-for-speed settings. Spending is off until the user turns it on here, and then a
  * budget per torrent and a spending cap over all torrents are required; every BTT figure
  * is typed in BTT as the UI's language writes numbers and saved as base units (see
- * `speedDraft`). Each side states its worst case from the values being edited. The
- * wallet's network lives here too, since it decides where money moves.
+ * `speedDraft`). Each side states its worst case from the values being edited, and the
+ * settlement rule states what a payment on chain costs now (`quote_settlement`) against
+ * what it pays. The wallet's network lives here too, since it decides where money moves.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, Settings, WalletStatus } from '../bindings';
 import { AmountInput, Check, Field, NetworkFields, networkDraft, networkFromDraft, useAmountError, useDraftInLocale, type NetworkDraft } from '../components/speed/fields';
 import { formatBtt } from '../lib/amount';
+import { settlementCostText } from '../lib/settlementCost';
 import { useApp } from '../state/app';
 import { usePoll } from '../state/poll';
 import { FormError } from '../components/FormError';
@@ -38,6 +40,25 @@ export function SpeedSettingsPage() {
   const [saving, setSaving] = useState(false);
   const [showErrors, setShowErrors] = useState(false);
   const wallet = usePoll<WalletStatus>({ type: 'wallet_status' }, (r) => (r.type === 'wallet_status' ? r.status : null), 5000);
+  const walletState = wallet.value?.state;
+  // What one settlement burns now: asked when the page opens, when the wallet is locked or
+  // unlocked, and after a save (the network may have changed). `undefined` until answered;
+  // `null` when unknown (no unlocked key, the node did not answer, or the request failed).
+  const [feeSun, setFeeSun] = useState<string | null | undefined>(undefined);
+  const [saves, setSaves] = useState(0);
+  useEffect(() => {
+    let current = true;
+    rpc({ type: 'quote_settlement' })
+      .then((r) => {
+        if (current && r.type === 'settlement_quote') setFeeSun(r.quote.typical_fee_sun);
+      })
+      .catch(() => {
+        if (current) setFeeSun(null);
+      });
+    return () => {
+      current = false;
+    };
+  }, [rpc, walletState, saves]);
 
   useEffect(() => {
     rpc({ type: 'get_settings' })
@@ -70,12 +91,32 @@ export function SpeedSettingsPage() {
   const network = networkFromDraft(draft.network);
   const problemText = (field: DraftField, problem: FieldProblem | undefined): string | null => {
     if (!problem) return null;
-    if (problem === 'required') return t(field === 'spendingCap' ? 'speedSettings.spendingCapRequired' : 'speedSettings.budgetRequired');
-    if (problem === 'range') return field === 'overdueHours' ? t('speedSettings.overdueInvalid') : t('speedSettings.windowInvalid', { max: MAX_WINDOW_MIB });
+    if (problem === 'required') {
+      if (field === 'bttPerTrx') return t('speedSettings.bttPerTrxRequired');
+      return t(field === 'spendingCap' ? 'speedSettings.spendingCapRequired' : 'speedSettings.budgetRequired');
+    }
+    if (problem === 'range') {
+      if (field === 'settleMultiple') return t('speedSettings.settleMultipleInvalid');
+      return field === 'overdueHours' ? t('speedSettings.overdueInvalid') : t('speedSettings.windowInvalid', { max: MAX_WINDOW_MIB });
+    }
     return amountError(problem, draftDecimals(field));
   };
   const errorOf = (field: DraftField) => problemText(field, read.problems[field]);
   const worst = worstCaseText(read.values, locale);
+  const settleCost =
+    feeSun === undefined
+      ? null
+      : settlementCostText(
+          {
+            feeSun,
+            bttPerTrx: read.values.btt_per_trx,
+            multiple: read.values.settle_fee_multiple,
+            pricePerGib: draft.strategy === 'fixed' ? read.values.fixed_price_per_gib : read.values.max_price_per_gib,
+          },
+          locale,
+        )
+          .map((s) => t(`speedSettings.${s.key}`, s.values))
+          .join(' ');
 
   async function save(e: FormEvent) {
     e.preventDefault();
@@ -96,6 +137,7 @@ export function SpeedSettingsPage() {
         setShowErrors(false);
         notify('info', t('settings.saved'));
         wallet.refresh();
+        setSaves((n) => n + 1);
       }
     } catch (err) {
       setSaveError((err as ApiError).message);
@@ -105,7 +147,6 @@ export function SpeedSettingsPage() {
   }
 
   const shown = (field: DraftField) => (showErrors ? errorOf(field) : null);
-  const walletState = wallet.value?.state;
   const unit = t('units.bttPerGib');
   return (
     <div className="page speed-page">
@@ -155,6 +196,22 @@ export function SpeedSettingsPage() {
           </p>
         </section>
 
+        <section className="card" aria-labelledby="settle-title">
+          <h2 id="settle-title">{t('speedSettings.settleTitle')}</h2>
+          <p>{t('speedSettings.settleExplain')}</p>
+          <div className="field-pair">
+            <Field label={t('speedSettings.settleMultiple')} hint={t('speedSettings.settleMultipleHint')} error={shown('settleMultiple')}>
+              <AmountInput value={draft.settleMultiple} onChange={(v) => set({ settleMultiple: v })} unit={t('speedSettings.settleMultipleUnit')} testId="settle-multiple" />
+            </Field>
+            <Field label={t('speedSettings.bttPerTrx')} hint={t('speedSettings.bttPerTrxHint')} error={shown('bttPerTrx')}>
+              <AmountInput value={draft.bttPerTrx} onChange={(v) => set({ bttPerTrx: v })} unit={t('units.btt')} testId="btt-per-trx" />
+            </Field>
+          </div>
+          <p className="worst-case" data-testid="settlement-cost">
+            {settleCost}
+          </p>
+        </section>
+
         <section className="card" aria-labelledby="earning-title">
           <h2 id="earning-title">{t('speedSettings.earningTitle')}</h2>
           <p>{t('speedSettings.earningExplain')}</p>
@@ -180,9 +237,6 @@ export function SpeedSettingsPage() {
           </Field>
           <Field label={t('speedSettings.overdue')} hint={t('speedSettings.overdueHint')} error={shown('overdueHours')}>
             <AmountInput value={draft.overdueHours} onChange={(v) => set({ overdueHours: v })} unit={t('units.hours')} />
-          </Field>
-          <Field label={t('speedSettings.threshold')} hint={t('speedSettings.thresholdHint')} error={shown('threshold')}>
-            <AmountInput value={draft.threshold} onChange={(v) => set({ threshold: v })} unit={t('units.btt')} />
           </Field>
         </details>
 

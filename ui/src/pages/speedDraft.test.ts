@@ -24,10 +24,10 @@ function earningSentence(edit: Partial<ReturnType<typeof speedDraft>>, locale: '
 describe('the worst case a seller is told', () => {
   it('states the defaults in BTT and MiB, never in base units, in both languages', () => {
     expect(earningSentence({}, 'en')).toBe(
-      'A buyer who never pays can cost you at most 100 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 500 BTT plus one credit window of upload per paid slot.',
+      'A buyer who never pays can cost you at most 20,000,000 BTT of unpaid promises plus 4.00 MiB of upload per paid slot; all buyers together at most 100,000,000 BTT plus one credit window of upload per paid slot.',
     );
     expect(earningSentence({}, 'de')).toBe(
-      'Ein Käufer, der nie zahlt, kann Sie höchstens 100 BTT an unbezahlten Zusagen kosten, plus 4,00 MiB Upload pro bezahltem Platz; alle Käufer zusammen höchstens 500 BTT, plus ein Kreditfenster Upload pro bezahltem Platz.',
+      'Ein Käufer, der nie zahlt, kann Sie höchstens 20.000.000 BTT an unbezahlten Zusagen kosten, plus 4,00 MiB Upload pro bezahltem Platz; alle Käufer zusammen höchstens 100.000.000 BTT, plus ein Kreditfenster Upload pro bezahltem Platz.',
     );
   });
 
@@ -73,6 +73,36 @@ describe('the Bid for speed form', () => {
     expect(readSpeedDraft({ ...speedDraft(saved, 'de'), spendingCap: '1.500' }, saved, 'de').speed?.spending_cap).toBe((1500n * BTT).toString());
     // Off, an empty cap is no cap to check.
     expect(readSpeedDraft({ ...draft, spending: false, spendingCap: '' }, saved, 'en').speed).toMatchObject({ spending_enabled: false, spending_cap: '0' });
+  });
+
+  it('shows the settlement rule as typed and sends the multiple and the rate in base units', () => {
+    expect(speedDraft(saved, 'en')).toMatchObject({ settleMultiple: '20', bttPerTrx: '300000' });
+    const read = (edit: Partial<ReturnType<typeof speedDraft>>, locale: string) => readSpeedDraft({ ...speedDraft(saved, locale), ...edit }, saved, locale);
+    expect(read({ bttPerTrx: '300,000' }, 'en').speed?.btt_per_trx).toBe((300_000n * BTT).toString());
+    expect(read({ bttPerTrx: '300.000' }, 'de').speed?.btt_per_trx).toBe((300_000n * BTT).toString());
+    expect(read({ bttPerTrx: '0,25' }, 'de').speed?.btt_per_trx).toBe((BTT / 4n).toString());
+    expect(read({ settleMultiple: '1.000' }, 'de').speed?.settle_fee_multiple).toBe(1000);
+    expect(read({ settleMultiple: '0' }, 'en').speed?.settle_fee_multiple).toBe(0);
+  });
+
+  it('refuses a multiple that is not a whole number of 0 or more, and a typo as the typo', () => {
+    const problems = (text: string, locale: string) => readSpeedDraft({ ...speedDraft(saved, locale), settleMultiple: text }, saved, locale).problems;
+    expect(problems('2.5', 'en')).toEqual({ settleMultiple: 'range' });
+    expect(problems('', 'en')).toEqual({ settleMultiple: 'range' });
+    expect(problems('-1', 'en')).toEqual({ settleMultiple: 'invalid' });
+    expect(problems('1,5', 'en')).toEqual({ settleMultiple: 'separator' });
+    expect(problems('4294967296', 'en')).toEqual({ settleMultiple: 'range' });
+    expect(readSpeedDraft({ ...speedDraft(saved, 'en'), settleMultiple: '4294967295' }, saved, 'en').speed?.settle_fee_multiple).toBe(4294967295);
+  });
+
+  it('needs a rate above zero while the multiple is above zero, as the core does', () => {
+    const read = (edit: Partial<ReturnType<typeof speedDraft>>) => readSpeedDraft({ ...speedDraft(saved, 'en'), ...edit }, saved, 'en');
+    expect(read({ bttPerTrx: '0' })).toMatchObject({ speed: null, problems: { bttPerTrx: 'required' } });
+    expect(read({ bttPerTrx: '' })).toMatchObject({ speed: null, problems: { bttPerTrx: 'required' } });
+    expect(read({ bttPerTrx: '1,5' }).problems).toEqual({ bttPerTrx: 'separator' });
+    // At 0× the fee is not weighed: a rate of zero is allowed, an empty field is not.
+    expect(read({ settleMultiple: '0', bttPerTrx: '0' }).speed).toMatchObject({ settle_fee_multiple: 0, btt_per_trx: '0' });
+    expect(read({ settleMultiple: '0', bttPerTrx: '' }).problems).toEqual({ bttPerTrx: 'empty' });
   });
 
   it('shows the settlement deadline in hours and sends seconds', () => {
@@ -144,14 +174,18 @@ describe('a language switch in the middle of an edit', () => {
     expect(after.problems).toEqual({});
     expect(after.speed).toEqual(before.speed);
     expect(after.speed?.exposure_cap).toBe((BTT / 8n).toString());
+    // The rate and the multiple too: "300,000" in English is "300000" in German, not 300.
+    const rate = relocaleSpeedDraft({ ...speedDraft(saved, 'en'), bttPerTrx: '300,000.5', settleMultiple: '1,000' }, 'en', 'de');
+    expect(rate).toMatchObject({ bttPerTrx: '300000,5', settleMultiple: '1000' });
+    expect(readSpeedDraft(rate, saved, 'de').speed).toMatchObject({ btt_per_trx: (300_000n * BTT + BTT / 2n).toString(), settle_fee_multiple: 1000 });
     // And back.
     expect(readSpeedDraft(relocaleSpeedDraft(german, 'de', 'en'), saved, 'en').speed).toEqual(before.speed);
   });
 
   it('leaves a field the old language cannot read as typed, and fields never edited as the new language shows them', () => {
-    const typed = { ...speedDraft(saved, 'en'), ask: '1,5', threshold: '' };
+    const typed = { ...speedDraft(saved, 'en'), ask: '1,5', bttPerTrx: '' };
     const german = relocaleSpeedDraft(typed, 'en', 'de');
-    expect(german).toMatchObject({ ask: '1,5', threshold: '' });
+    expect(german).toMatchObject({ ask: '1,5', bttPerTrx: '' });
     expect(relocaleSpeedDraft(speedDraft(saved, 'en'), 'en', 'de')).toEqual(speedDraft(saved, 'de'));
     // A window the form shows rounded stays untouched across the switch, so its exact value is kept.
     const odd = { ...saved, credit_window_bytes: 1_000_000 };

@@ -21,10 +21,13 @@ export interface SpeedDraft {
   exposureCap: string;
   totalExposureCap: string;
   overdueHours: string;
-  threshold: string;
+  /** A whole number: how many times the fee one seller is owed before it is paid. */
+  settleMultiple: string;
+  /** BTT one TRX is worth. */
+  bttPerTrx: string;
 }
 
-export type DraftField = 'fixedPrice' | 'maxPrice' | 'budget' | 'spendingCap' | 'ask' | 'creditWindowMib' | 'exposureCap' | 'totalExposureCap' | 'overdueHours' | 'threshold';
+export type DraftField = 'fixedPrice' | 'maxPrice' | 'budget' | 'spendingCap' | 'ask' | 'creditWindowMib' | 'exposureCap' | 'totalExposureCap' | 'overdueHours' | 'settleMultiple' | 'bttPerTrx';
 
 /**
  * Why a field cannot be saved: the amount does not parse, it is required above zero
@@ -39,13 +42,15 @@ export const MAX_WINDOW_MIB = 1024;
 export const WINDOW_DECIMALS = 2;
 export const HOURS_DECIMALS = 2;
 const SECS_PER_HUNDREDTH_HOUR = 36;
+/** The largest fee multiple the core holds (`u32`). */
+export const MAX_SETTLE_MULTIPLE = 2 ** 32 - 1;
 
 /** How many decimals each field's text has, for reading it and for naming the limit in a message. */
 export function draftDecimals(field: DraftField): number {
-  return field === 'creditWindowMib' ? WINDOW_DECIMALS : field === 'overdueHours' ? HOURS_DECIMALS : BTT_DECIMALS;
+  return field === 'creditWindowMib' ? WINDOW_DECIMALS : field === 'overdueHours' ? HOURS_DECIMALS : field === 'settleMultiple' ? 0 : BTT_DECIMALS;
 }
 
-const DRAFT_FIELDS: DraftField[] = ['fixedPrice', 'maxPrice', 'budget', 'spendingCap', 'ask', 'creditWindowMib', 'exposureCap', 'totalExposureCap', 'overdueHours', 'threshold'];
+const DRAFT_FIELDS: DraftField[] = ['fixedPrice', 'maxPrice', 'budget', 'spendingCap', 'ask', 'creditWindowMib', 'exposureCap', 'totalExposureCap', 'overdueHours', 'settleMultiple', 'bttPerTrx'];
 
 export function speedDraft(sp: SpeedSettings, locale: string): SpeedDraft {
   const btt = (v: string) => unitsToInput(v, BTT_DECIMALS, locale);
@@ -62,7 +67,8 @@ export function speedDraft(sp: SpeedSettings, locale: string): SpeedDraft {
     exposureCap: btt(sp.exposure_cap),
     totalExposureCap: btt(sp.total_exposure_cap),
     overdueHours: unitsToInput(String(Math.round(sp.settlement_overdue_secs / SECS_PER_HUNDREDTH_HOUR)), HOURS_DECIMALS, locale),
-    threshold: btt(sp.settlement_threshold),
+    settleMultiple: String(sp.settle_fee_multiple),
+    bttPerTrx: btt(sp.btt_per_trx),
   };
 }
 
@@ -132,7 +138,19 @@ export function readSpeedDraft(d: SpeedDraft, saved: SpeedSettings, locale: stri
   put('ask_per_gib', amount('ask', d.ask, 'present'));
   put('exposure_cap', amount('exposureCap', d.exposureCap, 'present'));
   put('total_exposure_cap', amount('totalExposureCap', d.totalExposureCap, 'present'));
-  put('settlement_threshold', amount('threshold', d.threshold, 'present'));
+  // A whole number, as the language writes it ("1,000" in English); a fraction or an
+  // empty field is out of range rather than a typo of an amount.
+  const multiple = parseUnits(d.settleMultiple, 0, locale);
+  if (!multiple.ok) {
+    problems.settleMultiple = multiple.error === 'invalid' || multiple.error === 'separator' ? multiple.error : 'range';
+  } else if (Number(multiple.units) > MAX_SETTLE_MULTIPLE) {
+    problems.settleMultiple = 'range';
+  } else {
+    values.settle_fee_multiple = Number(multiple.units);
+  }
+  // As the core rules: the fee is weighed in BTT only while the multiple is above zero,
+  // and a rate of zero would make every fee worth nothing.
+  put('btt_per_trx', amount('bttPerTrx', d.bttPerTrx, values.settle_fee_multiple === 0 ? 'present' : 'positive'));
 
   if (d.creditWindowMib === untouched.creditWindowMib) {
     values.credit_window_bytes = saved.credit_window_bytes;

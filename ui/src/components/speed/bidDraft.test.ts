@@ -14,7 +14,7 @@ describe('a torrent bid from the form', () => {
 
   it('starts its own bid from the settings and sends exact base units', () => {
     const draft = { ...draftFrom(null, speed, 'en'), mode: 'own' as const };
-    expect(draft).toMatchObject({ price: '10', budget: '5' });
+    expect(draft).toMatchObject({ price: '50000', budget: '5' });
     expect(bidFrom({ ...draft, price: '0.25', budget: '1.000000000000000001' }, 'en')).toEqual({
       ok: true,
       bid: { spending: true, strategy: 'auto', price_per_gib: (BTT / 4n).toString(), budget: (BTT + 1n).toString() },
