@@ -190,6 +190,7 @@ pub struct Gateway {
     upload_cap: AtomicU64,
     ranker: RwLock<Arc<dyn Ranker>>,
     socks_addr: SocketAddr,
+    socks_credentials: socks::Credentials,
     engine: watch::Sender<Option<SocketAddr>>,
     links: Mutex<HashMap<LinkId, Arc<PeerLink>>>,
     next_link: AtomicU64,
@@ -239,6 +240,7 @@ impl Gateway {
             upload_cap: AtomicU64::new(config.upload_cap.unwrap_or(0)),
             ranker: RwLock::new(Arc::new(RateRanker)),
             socks_addr: socks.local_addr()?,
+            socks_credentials: socks::Credentials::random()?,
             engine: watch::channel(None).0,
             links: Mutex::new(HashMap::new()),
             next_link: AtomicU64::new(0),
@@ -267,9 +269,10 @@ impl Gateway {
         self.public_addr
     }
 
-    /// The `proxy_url` librqbit dials out through.
+    /// The `proxy_url` librqbit dials out through, with the user name and password only it
+    /// gets: a secret, never to be logged.
     pub fn socks_url(&self) -> String {
-        format!("socks5://{}", self.socks_addr)
+        format!("socks5://{}@{}", self.socks_credentials.userinfo(), self.socks_addr)
     }
 
     /// Where librqbit listens (on loopback); incoming peers are forwarded there.
@@ -396,8 +399,9 @@ impl Gateway {
     }
 
     async fn accept_public(self: Arc<Self>, listener: TcpListener) {
+        let mut backoff = AcceptBackoff::default();
         loop {
-            let Ok((stream, remote)) = listener.accept().await else { continue };
+            let Some((stream, remote)) = backoff.accept(&listener).await else { continue };
             if self.is_blocked(remote.ip()) {
                 debug!(peer = %remote, "refused: on the blocklist");
                 continue;
@@ -440,8 +444,9 @@ impl Gateway {
     }
 
     async fn accept_socks(self: Arc<Self>, listener: TcpListener) {
+        let mut backoff = AcceptBackoff::default();
         loop {
-            let Ok((stream, client)) = listener.accept().await else { continue };
+            let Some((stream, client)) = backoff.accept(&listener).await else { continue };
             if !client.ip().is_loopback() {
                 continue;
             }
@@ -459,7 +464,8 @@ impl Gateway {
 
     async fn outbound(self: Arc<Self>, mut engine: TcpStream) -> Result<()> {
         engine.set_nodelay(true)?;
-        let (mut remote_stream, remote) = socks::accept(&mut engine, |ip| self.is_blocked(ip)).await?;
+        let (mut remote_stream, remote) =
+            socks::accept(&mut engine, &self.socks_credentials, |ip| self.is_blocked(ip)).await?;
         let head = first_bytes(&mut engine, self.handshake_timeout).await?;
         let looks_like_bittorrent = Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)]).is_ok();
         if !looks_like_bittorrent {
@@ -678,6 +684,42 @@ async fn sample_loop(gateway: std::sync::Weak<Gateway>) {
 }
 
 /// Reads whatever arrives first, so the caller can tell what the stream is.
+/// An accept loop's pause after an error. Out of file descriptors (`EMFILE`), `accept`
+/// fails at once and for as long as none is freed, so retrying straight away spins a core
+/// at 100%: each error in a row doubles the pause, from 10 ms up to 1 s, and a success
+/// resets it.
+#[derive(Debug, Default)]
+struct AcceptBackoff {
+    pause: Duration,
+}
+
+impl AcceptBackoff {
+    const FIRST: Duration = Duration::from_millis(10);
+    const MOST: Duration = Duration::from_secs(1);
+
+    /// The next connection, or `None` after an error and its pause.
+    async fn accept(&mut self, listener: &TcpListener) -> Option<(TcpStream, SocketAddr)> {
+        match listener.accept().await {
+            Ok(accepted) => {
+                self.pause = Duration::ZERO;
+                Some(accepted)
+            }
+            Err(e) => {
+                if self.pause.is_zero() {
+                    warn!("cannot accept connections ({e}); pausing the accept loop");
+                }
+                self.pause = self.next_pause();
+                tokio::time::sleep(self.pause).await;
+                None
+            }
+        }
+    }
+
+    fn next_pause(&self) -> Duration {
+        (self.pause * 2).clamp(Self::FIRST, Self::MOST)
+    }
+}
+
 async fn first_bytes(stream: &mut TcpStream, timeout: Duration) -> Result<BytesMut> {
     let mut buf = BytesMut::with_capacity(16 * 1024);
     let n = tokio::time::timeout(timeout, stream.read_buf(&mut buf)).await.map_err(|_| Error::Closed)??;
@@ -685,4 +727,20 @@ async fn first_bytes(stream: &mut TcpStream, timeout: Duration) -> Result<BytesM
         return Err(Error::Closed);
     }
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_accept_loop_pauses_longer_after_each_error_in_a_row() {
+        let mut backoff = AcceptBackoff::default();
+        let mut pauses = Vec::new();
+        for _ in 0..9 {
+            backoff.pause = backoff.next_pause();
+            pauses.push(backoff.pause.as_millis());
+        }
+        assert_eq!(pauses, [10, 20, 40, 80, 160, 320, 640, 1000, 1000]);
+    }
 }

@@ -1,5 +1,11 @@
-//! The SOCKS5 CONNECT endpoint librqbit dials out through (RFC 1928, no authentication).
-//! Only what librqbit uses is served: CONNECT to an IPv4, IPv6 or domain target.
+//! The SOCKS5 CONNECT endpoint librqbit dials out through (RFC 1928). Only what librqbit
+//! uses is served: CONNECT to an IPv4, IPv6 or domain target, after the user name and
+//! password (RFC 1929) that only our engine was given.
+//!
+//! The endpoint listens on loopback, so without a password every local user could dial
+//! out through it, and whatever it said would count as our engine speaking (its HAVEs as
+//! pieces librqbit verified). [`Credentials`] are fresh random ones each start, handed to
+//! librqbit in its proxy URL; a client without them is refused before it names a target.
 
 use std::{
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
@@ -14,6 +20,42 @@ use tokio::{
 use crate::{Error, Result};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client has to authenticate and name its target.
+const NEGOTIATE_WITHIN: Duration = Duration::from_secs(10);
+
+/// The SOCKS user name and password (RFC 1929) our engine dials out with: 128 random bits
+/// each, made at start and never written anywhere but librqbit's proxy URL.
+#[derive(Clone)]
+pub(crate) struct Credentials {
+    user: String,
+    pass: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(redacted)")
+    }
+}
+
+impl Credentials {
+    pub(crate) fn random() -> Result<Self> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| Error::Socks(format!("no randomness for the proxy's password: {e}")))?;
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        Ok(Self { user: hex(&bytes[..16]), pass: hex(&bytes[16..]) })
+    }
+
+    /// `user:pass`, for a `socks5://user:pass@host:port` URL (hex needs no escaping).
+    pub(crate) fn userinfo(&self) -> String {
+        format!("{}:{}", self.user, self.pass)
+    }
+
+    fn matches(&self, user: &[u8], pass: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        (self.user.as_bytes().ct_eq(user) & self.pass.as_bytes().ct_eq(pass)).into()
+    }
+}
 
 /// Where the client asked to go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,32 +64,18 @@ pub(crate) enum Target {
     Domain(String, u16),
 }
 
-/// Reads the greeting and the CONNECT request, dials the target and answers. Returns the
-/// connected stream to the target. Addresses `blocked` approves are refused with "not
-/// allowed by ruleset", before dialing when the target is an address.
+/// Reads the greeting, checks the client's user name and password, reads the CONNECT
+/// request, dials the target and answers. Returns the connected stream to the target.
+/// Addresses `blocked` approves are refused with "not allowed by ruleset", before dialing
+/// when the target is an address.
 pub(crate) async fn accept(
     client: &mut TcpStream,
+    credentials: &Credentials,
     blocked: impl Fn(IpAddr) -> bool,
 ) -> Result<(TcpStream, SocketAddr)> {
-    let mut head = [0u8; 2];
-    client.read_exact(&mut head).await?;
-    if head[0] != 5 {
-        return Err(Error::Socks(format!("version {} is not SOCKS5", head[0])));
-    }
-    let mut methods = vec![0u8; head[1] as usize];
-    client.read_exact(&mut methods).await?;
-    if !methods.contains(&0) {
-        client.write_all(&[5, 0xff]).await?;
-        return Err(Error::Socks("the client offers no unauthenticated method".into()));
-    }
-    client.write_all(&[5, 0]).await?;
-
-    let target = match read_request(client).await {
-        Ok(t) => t,
-        Err((reply, e)) => {
-            let _ = client.write_all(&reply_bytes(reply, None)).await;
-            return Err(e);
-        }
+    let target = match tokio::time::timeout(NEGOTIATE_WITHIN, negotiate(client, credentials)).await {
+        Ok(target) => target?,
+        Err(_) => return Err(Error::Socks(format!("no request within {NEGOTIATE_WITHIN:?}"))),
     };
     const NOT_ALLOWED: u8 = 2;
     if matches!(target, Target::Addr(addr) if blocked(addr.ip())) {
@@ -75,6 +103,41 @@ pub(crate) async fn accept(
         Err(_) => {
             let _ = client.write_all(&reply_bytes(4, None)).await;
             Err(Error::Socks(format!("no connection to {target:?} within {CONNECT_TIMEOUT:?}")))
+        }
+    }
+}
+
+/// The greeting, the password check and the request: the target the client named.
+async fn negotiate(client: &mut TcpStream, credentials: &Credentials) -> Result<Target> {
+    const USER_PASSWORD: u8 = 2;
+    let mut head = [0u8; 2];
+    client.read_exact(&mut head).await?;
+    if head[0] != 5 {
+        return Err(Error::Socks(format!("version {} is not SOCKS5", head[0])));
+    }
+    let mut methods = vec![0u8; head[1] as usize];
+    client.read_exact(&mut methods).await?;
+    if !methods.contains(&USER_PASSWORD) {
+        client.write_all(&[5, 0xff]).await?;
+        return Err(Error::Socks("the client offers no user name and password: not our engine".into()));
+    }
+    client.write_all(&[5, USER_PASSWORD]).await?;
+    // RFC 1929: version 1, the user name and the password, each after its length.
+    let version = client.read_u8().await?;
+    let mut user = vec![0u8; usize::from(client.read_u8().await?)];
+    client.read_exact(&mut user).await?;
+    let mut pass = vec![0u8; usize::from(client.read_u8().await?)];
+    client.read_exact(&mut pass).await?;
+    if version != 1 || !credentials.matches(&user, &pass) {
+        let _ = client.write_all(&[1, 1]).await;
+        return Err(Error::Socks("wrong proxy user name or password: not our engine".into()));
+    }
+    client.write_all(&[1, 0]).await?;
+    match read_request(client).await {
+        Ok(t) => Ok(t),
+        Err((reply, e)) => {
+            let _ = client.write_all(&reply_bytes(reply, None)).await;
+            Err(e)
         }
     }
 }

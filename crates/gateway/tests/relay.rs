@@ -82,15 +82,93 @@ async fn plain_gateway() -> Arc<Gateway> {
     Gateway::start(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await.unwrap()
 }
 
-/// A SOCKS5 client that has offered "no authentication" and had it accepted.
-async fn socks_client(gateway: &Gateway) -> TcpStream {
-    let socks: SocketAddr = gateway.socks_url().trim_start_matches("socks5://").parse().unwrap();
+/// The SOCKS endpoint's address and the user name and password in the gateway's proxy URL
+/// (`socks5://user:pass@host:port`), as librqbit gets them.
+fn socks_endpoint(gateway: &Gateway) -> (SocketAddr, String, String) {
+    let url = gateway.socks_url();
+    let (userinfo, addr) =
+        url.trim_start_matches("socks5://").split_once('@').expect("credentials in the URL");
+    let (user, pass) = userinfo.split_once(':').expect("user:pass");
+    (addr.parse().unwrap(), user.to_owned(), pass.to_owned())
+}
+
+/// Greets the SOCKS endpoint offering `methods`, and when it picks user name and password,
+/// sends `user` and `pass` (RFC 1929). Returns the stream, the method picked and the
+/// password check's status (`None` when no check was asked for).
+async fn socks_greet(
+    socks: SocketAddr,
+    methods: &[u8],
+    user: &str,
+    pass: &str,
+) -> (TcpStream, u8, Option<u8>) {
     let mut client = TcpStream::connect(socks).await.unwrap();
-    client.write_all(&[5, 1, 0]).await.unwrap();
+    let mut hello = vec![5, methods.len() as u8];
+    hello.extend_from_slice(methods);
+    client.write_all(&hello).await.unwrap();
     let mut reply = [0u8; 2];
     client.read_exact(&mut reply).await.unwrap();
-    assert_eq!(reply, [5, 0]);
+    assert_eq!(reply[0], 5);
+    if reply[1] != 2 {
+        return (client, reply[1], None);
+    }
+    let mut auth = vec![1, user.len() as u8];
+    auth.extend_from_slice(user.as_bytes());
+    auth.push(pass.len() as u8);
+    auth.extend_from_slice(pass.as_bytes());
+    client.write_all(&auth).await.unwrap();
+    let mut status = [0u8; 2];
+    client.read_exact(&mut status).await.unwrap();
+    (client, 2, Some(status[1]))
+}
+
+/// A SOCKS5 CONNECT request for an IPv4 `target`.
+fn connect_request(target: SocketAddr) -> Vec<u8> {
+    let SocketAddr::V4(v4) = target else { panic!("bound on IPv4") };
+    let mut connect = vec![5, 1, 0, 1];
+    connect.extend_from_slice(&v4.ip().octets());
+    connect.extend_from_slice(&v4.port().to_be_bytes());
+    connect
+}
+
+/// A SOCKS5 client that has given the engine's user name and password and had them
+/// accepted.
+async fn socks_client(gateway: &Gateway) -> TcpStream {
+    let (socks, user, pass) = socks_endpoint(gateway);
+    let (client, method, status) = socks_greet(socks, &[0, 2], &user, &pass).await;
+    assert_eq!((method, status), (2, Some(0)), "the engine's credentials are taken");
     client
+}
+
+/// The SOCKS endpoint is ours alone: another local program, offering no password, the
+/// wrong one, or the right user name with another password, is refused before it can name
+/// a target, and nothing is dialed for it.
+#[tokio::test]
+async fn the_socks_endpoint_refuses_a_client_without_the_engines_password() {
+    let target = TcpListener::bind(loopback()).await.unwrap();
+    let gateway = plain_gateway().await;
+    let (socks, user, pass) = socks_endpoint(&gateway);
+    assert!(user.len() >= 32 && pass.len() >= 32, "128 random bits each");
+    let (_, method, _) = socks_greet(socks, &[0], "", "").await;
+    assert_eq!(method, 0xff, "no acceptable method without a password");
+    let wrong_pass = "0".repeat(pass.len());
+    let cases = [
+        ("a guess", "bidswarm", "bidswarm"),
+        ("the user name, another password", user.as_str(), wrong_pass.as_str()),
+    ];
+    for (what, u, p) in cases {
+        let (mut client, method, status) = socks_greet(socks, &[0, 2], u, p).await;
+        assert_eq!((method, status), (2, Some(1)), "{what}: refused");
+        // Whatever it sends next, the endpoint has closed on it.
+        let _ = client.write_all(&connect_request(target.local_addr().unwrap())).await;
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(DEADLINE, client.read_to_end(&mut rest)).await;
+        assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{what}: closed, not answered: {rest:?}");
+    }
+    let dialed = tokio::time::timeout(Duration::from_millis(200), target.accept()).await;
+    assert!(dialed.is_err(), "nothing was dialed for a refused client");
+    // Another gateway makes another password.
+    let other = plain_gateway().await;
+    assert_ne!(socks_endpoint(&other).2, pass);
 }
 
 #[tokio::test]
@@ -232,11 +310,7 @@ async fn socks_passes_a_non_bittorrent_stream_through_untouched() {
     });
     let gateway = plain_gateway().await;
     let mut client = socks_client(&gateway).await;
-    let SocketAddr::V4(v4) = tracker_addr else { panic!("bound on IPv4") };
-    let mut connect = vec![5, 1, 0, 1];
-    connect.extend_from_slice(&v4.ip().octets());
-    connect.extend_from_slice(&v4.port().to_be_bytes());
-    client.write_all(&connect).await.unwrap();
+    client.write_all(&connect_request(tracker_addr)).await.unwrap();
     let mut answer = [0u8; 10];
     client.read_exact(&mut answer).await.unwrap();
     assert_eq!(answer[1], 0, "CONNECT succeeded");

@@ -96,8 +96,9 @@ pub struct SwarmConfig {
     /// The port announced to trackers and peers, when it is not librqbit's own (the
     /// gateway's public port).
     pub announce_port: Option<u16>,
-    /// `socks5://…` that every outgoing connection goes through (the gateway).
-    pub proxy_url: Option<String>,
+    /// `socks5://user:pass@…` that every outgoing connection goes through (the gateway).
+    /// Its password keeps other local programs out of the gateway, so `Debug` hides it.
+    pub proxy_url: Option<bidswarm_api::Secret>,
     pub dht: bool,
     pub local_service_discovery: bool,
     pub upnp: bool,
@@ -170,6 +171,12 @@ impl std::fmt::Debug for Swarm {
 
 impl Swarm {
     pub async fn start(config: SwarmConfig) -> Result<Arc<Self>> {
+        // Each peer takes two descriptors through the gateway; Debian's default soft limit
+        // of 1,024 would run out in a busy session.
+        match librqbit::try_increase_nofile_limit() {
+            Ok(limit) => tracing::debug!(limit, "open file limit"),
+            Err(e) => tracing::warn!("cannot raise the open file limit: {e}"),
+        }
         tokio::fs::create_dir_all(&config.download_folder)
             .await
             .map_err(Error::io(format!("cannot create {}", config.download_folder.display())))?;
@@ -204,7 +211,7 @@ impl Swarm {
                 ..Default::default()
             }),
             connect: Some(ConnectionOptions {
-                proxy_url: config.proxy_url.clone(),
+                proxy_url: config.proxy_url.as_ref().map(|u| u.expose().to_owned()),
                 peer_opts: Some(PeerConnectionOptions {
                     read_write_timeout: Some(PEER_READ_TIMEOUT),
                     ..Default::default()
@@ -1037,8 +1044,52 @@ fn limits_config(limits: RateLimits) -> LimitsConfig {
 
 /// Writes `path` so that a crash leaves either the old or the new contents, never half.
 pub async fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write_atomically_as(path, contents, false).await
+}
+
+/// [`write_atomically`], the file readable and writable by its owner only (0600 on Unix):
+/// for settings, which name the user's folders and wallet network.
+pub async fn write_privately(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write_atomically_as(path, contents, true).await
+}
+
+async fn write_atomically_as(path: &Path, contents: &[u8], private: bool) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
     let tmp = path.with_extension("tmp");
-    tokio::fs::write(&tmp, contents).await?;
-    tokio::fs::File::open(&tmp).await?.sync_all().await?;
+    let mut file = tokio::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).await?;
+    #[cfg(unix)]
+    if private {
+        // Also when a crash left a `.tmp` behind with another mode.
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600)).await?;
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    file.write_all(contents).await?;
+    file.sync_all().await?;
+    drop(file);
     tokio::fs::rename(&tmp, path).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_printed_config_never_shows_the_gateways_proxy_password() {
+        let config = SwarmConfig {
+            download_folder: PathBuf::from("/tmp/d"),
+            state_folder: None,
+            listen_addr: None,
+            announce_port: None,
+            proxy_url: Some(bidswarm_api::Secret::new("socks5://someuser:hunter2secret@127.0.0.1:1080")),
+            dht: false,
+            local_service_discovery: false,
+            upnp: false,
+            limits: RateLimits::default(),
+        };
+        let printed = format!("{config:?}");
+        assert!(printed.contains("download_folder"), "{printed}");
+        assert!(!printed.contains("hunter2secret") && !printed.contains("someuser"), "{printed}");
+    }
 }
