@@ -1,7 +1,7 @@
 //! The wallet through the headless server's API, as the UI drives it: create, lock and
-//! unlock, a wrong password that changes nothing, import, balances and sends on a real
-//! `bidswarm-cli devnet`, the offline state, auto-lock, and a scan of everything the
-//! server said for the recovery phrase and the key.
+//! unlock, a wrong password that changes nothing, a burst of wrong ones slowed down,
+//! import, balances and sends on a real `bidswarm-cli devnet`, the offline state,
+//! auto-lock, and a scan of everything the server said for the recovery phrase and the key.
 
 use std::{
     collections::HashSet,
@@ -262,6 +262,45 @@ async fn wallet_create_lock_unlock_and_a_wrong_password_changes_nothing() -> any
     let status = server.status().await?;
     assert_eq!((status.state, status.address.as_deref()), (WalletState::Locked, Some(address.as_str())));
     server.call(&Request::UnlockWallet { password: "new one".into() }).await?;
+    Ok(())
+}
+
+/// The guesser with the API token: a burst of wrong unlocks is checked one at a time and
+/// ends in `too_many_attempts` (three free, then a wait of 1 s, 2 s, …); after a wrong
+/// password that starts a 2 s wait, the right one is refused too until it is over. The
+/// waits are polled with deadlines, never slept.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_wrong_passwords_is_slowed_and_the_right_one_waits_too() -> anyhow::Result<()> {
+    let dir = test_dir();
+    let server = Wallet::start("serve", dir.path(), &[]).await?;
+    server.call(&create(12)).await?;
+    server.call(&Request::LockWallet).await?;
+    let wrong = Request::UnlockWallet { password: "wrong".into() };
+    let right = Request::UnlockWallet { password: PASSWORD.into() };
+
+    let burst = futures::future::join_all((0..6).map(|_| server.fail(&wrong))).await;
+    let kinds = burst.into_iter().map(|e| e.map(|e| e.kind)).collect::<anyhow::Result<Vec<_>>>()?;
+    let count = |kind| kinds.iter().filter(|k| **k == kind).count();
+    assert_eq!(
+        (count(ApiErrorKind::WrongPassword), count(ApiErrorKind::TooManyAttempts)),
+        (4, 2),
+        "checked in turn, the rest refused: {kinds:?}"
+    );
+
+    // Once the first wait is over a wrong password is checked again, and starts a 2 s one.
+    wait_until("the 1 s wait to pass", START, Duration::from_millis(100), async || {
+        server.rpc(&wrong).await.ok()?.err().filter(|e| e.kind == ApiErrorKind::WrongPassword)
+    })
+    .await?;
+    let err = server.fail(&right).await?;
+    assert_eq!(err.kind, ApiErrorKind::TooManyAttempts, "{err:?}");
+    assert!(err.message.starts_with("5 wrong passwords in a row; wait "), "{}", err.message);
+    assert_eq!(server.status().await?.state, WalletState::Locked, "the right password was not checked");
+    wait_until("the right password after the 2 s wait", START, Duration::from_millis(100), async || {
+        server.rpc(&right).await.ok()?.ok()
+    })
+    .await?;
+    assert_eq!(server.status().await?.state, WalletState::Unlocked);
     Ok(())
 }
 

@@ -51,6 +51,10 @@ pub enum ApiErrorKind {
     Offline,
     /// The TRON node refused a transaction; the message has its reason.
     NodeRejected,
+    /// Too many wrong wallet passwords in a row: for a while every password request is
+    /// refused without being checked, the right password too. The message says how many
+    /// seconds to wait. Nothing was changed.
+    TooManyAttempts,
 }
 
 impl ApiError {
@@ -68,6 +72,7 @@ impl ApiError {
             ApiErrorKind::Unreachable | ApiErrorKind::Offline | ApiErrorKind::NodeRejected => 502,
             ApiErrorKind::NoWallet => 404,
             ApiErrorKind::WalletLocked => 423,
+            ApiErrorKind::TooManyAttempts => 429,
             ApiErrorKind::Io | ApiErrorKind::Internal => 500,
             _ => 400,
         }
