@@ -5,6 +5,7 @@
 mod api;
 mod details;
 mod devnet;
+mod faults;
 mod fees;
 mod gateway;
 mod lifecycle;

@@ -67,6 +67,25 @@ pub struct LedgerHealth {
     pub vouchers_checked: u64,
     /// Each problem names its table and row.
     pub problems: Vec<String>,
+    /// Set when this session found its ledger file damaged at start and began a fresh one:
+    /// the checks above are the fresh ledger's.
+    pub recovered: Option<LedgerRecovery>,
+}
+
+/// A ledger file that could not be read as a ledger at start (not a database, a corrupt
+/// page, tables that cannot be brought up to date). It was moved aside unchanged, with its
+/// `-wal` and `-shm` files, and a fresh ledger started in its place; nothing was deleted.
+/// Money recorded only in the old file (spend, earnings, promises still to settle) is not
+/// in the fresh one.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct LedgerRecovery {
+    /// Where the damaged file is now: `…/ledger.sqlite.damaged-<unix time>`.
+    pub moved_to: String,
+    /// Why it could not be opened, in SQLite's words.
+    pub reason: String,
+    /// When it was moved, unix seconds.
+    #[ts(type = "number")]
+    pub at: i64,
 }
 
 /// One event that moved money, as the history lists it.

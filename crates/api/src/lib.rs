@@ -183,7 +183,8 @@ pub enum Request {
     SettleNow,
     /// Balances derived from the ledger, in all, per torrent and per day.
     LedgerSummary,
-    /// Checks the ledger and reports every problem with its row.
+    /// Checks the ledger and reports every problem with its row, and whether this session
+    /// found its ledger file damaged at start and began a fresh one (`recovered`).
     VerifyLedger,
     /// The history, newest first, a page at a time: pass `cursor` as `null` for the first
     /// page and then each page's `next_cursor` unchanged. `limit` is capped at 500; 0 is
@@ -399,6 +400,7 @@ pub fn typescript_declarations() -> Vec<String> {
         PeerEconomics,
         DayEconomics,
         LedgerHealth,
+        LedgerRecovery,
         LedgerEntry,
         LedgerEntryKind,
     ]

@@ -110,6 +110,8 @@ pub struct Core {
     watcher: Arc<watch::Watcher>,
     speed: Arc<speed::SpeedService>,
     ledger: Option<Arc<bidswarm_ledger::Ledger>>,
+    /// The damaged ledger file this start moved aside, for `verify_ledger` to report.
+    ledger_recovered: Option<bidswarm_api::LedgerRecovery>,
     wallet: wallet::WalletService,
     settlement_node: Option<bidswarm_tron::Client>,
     /// A torrent was removed: the next settlement round pays everything owed.
@@ -154,17 +156,12 @@ impl Core {
         let (ledger_ops, ledger_rx) = tokio::sync::mpsc::unbounded_channel();
         let ledger_path =
             config.ledger_path.clone().or_else(|| config.state_dir.as_ref().map(|d| d.join("ledger.sqlite")));
-        let ledger = match &ledger_path {
+        let (ledger, ledger_recovered) = match &ledger_path {
             Some(path) => {
-                let cannot = |e: &dyn std::fmt::Display| {
-                    api_error(ApiErrorKind::Io, format!("cannot open the ledger {}: {e}", path.display()))
-                };
-                if let Some(dir) = path.parent() {
-                    tokio::fs::create_dir_all(dir).await.map_err(|e| cannot(&e))?;
-                }
-                Some(Arc::new(bidswarm_ledger::Ledger::open(path).await.map_err(|e| cannot(&e))?))
+                let (ledger, set_aside) = open_ledger(path).await?;
+                (Some(Arc::new(ledger)), set_aside)
             }
-            None => None,
+            None => (None, None),
         };
         let speed = speed::SpeedService::new(terms, events.clone(), ledger_ops);
         speed.set_identity(config.speed_identity.clone());
@@ -274,6 +271,7 @@ impl Core {
             speed,
             ledger,
             wallet,
+            ledger_recovered,
             settlement_node: config.settlement_node.clone(),
             settle_all: std::sync::atomic::AtomicBool::new(restored > 0),
             settling: tokio::sync::Mutex::new(()),
@@ -554,6 +552,7 @@ impl Core {
                         entries_checked: report.entries_checked,
                         vouchers_checked: report.vouchers_checked,
                         problems: report.problems.iter().map(ToString::to_string).collect(),
+                        recovered: self.ledger_recovered.clone(),
                     },
                 }
             }
@@ -882,6 +881,52 @@ async fn read_blocklist(path: &str) -> Result<(Blocklist, BlocklistStatus), ApiE
         bad_lines: bad.iter().take(20).map(|b| b.line as u32).collect(),
     };
     Ok((blocklist, status))
+}
+
+/// Opens the ledger at `path`. A damaged file (not a database, a corrupt page, tables
+/// that cannot be brought up to date) is moved aside, unchanged, and a fresh ledger opens
+/// in its place, so torrents and the wallet keep working; anything else (permissions, a
+/// folder in the way, the disk, a lock, a newer Bidswarm's ledger) keeps the session from
+/// starting, with nothing moved (`bidswarm_ledger`'s `recovery.rs` says why).
+async fn open_ledger(
+    path: &std::path::Path,
+) -> Result<(bidswarm_ledger::Ledger, Option<bidswarm_api::LedgerRecovery>), ApiError> {
+    let cannot = |e: &dyn std::error::Error| {
+        api_error(ApiErrorKind::Io, format!("cannot open the ledger {}: {}", path.display(), error_chain(e)))
+    };
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await.map_err(|e| cannot(&e))?;
+    }
+    let now = settle::unix_now();
+    let (ledger, set_aside) =
+        bidswarm_ledger::Ledger::open_or_set_aside(path, now).await.map_err(|e| cannot(&e))?;
+    let recovered = set_aside.map(|s| {
+        warn!(
+            "the ledger {} was damaged ({}); it was moved, unchanged, to {} and a fresh ledger was \
+             started in its place. Nothing was deleted, but money recorded only in the old file \
+             is not in the fresh one.",
+            path.display(),
+            s.reason,
+            s.moved_to.display()
+        );
+        bidswarm_api::LedgerRecovery { moved_to: s.moved_to.display().to_string(), reason: s.reason, at: now }
+    });
+    Ok((ledger, recovered))
+}
+
+/// `e` and its sources, `: `-separated, each said once (sqlx repeats a database error in
+/// its own message and as its source).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let said = s.to_string();
+        if !text.ends_with(&said) {
+            text = format!("{text}: {said}");
+        }
+        source = s.source();
+    }
+    text
 }
 
 fn ledger_error(e: bidswarm_ledger::Error) -> ApiError {

@@ -1,4 +1,5 @@
-//! The user's settings: kept in `settings.json` in the config folder, written atomically.
+//! The user's settings: kept in `settings.json` in the config folder, written atomically
+//! and readable by the user only (0600).
 
 use std::{path::PathBuf, sync::Mutex};
 
@@ -72,7 +73,7 @@ impl SettingsStore {
         }
         let json = serde_json::to_vec_pretty(settings)
             .map_err(|e| api_error(ApiErrorKind::Internal, e.to_string()))?;
-        bidswarm_swarm::write_atomically(path, &json).await.map_err(io_error(path))
+        bidswarm_swarm::write_privately(path, &json).await.map_err(io_error(path))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Settings> {
@@ -136,5 +137,27 @@ mod tests {
         let store = SettingsStore::open(Some(dir.path().into()), defaults(dir.path())).await.unwrap();
         assert_eq!(store.get().download_folder, defaults(dir.path()).download_folder);
         assert_eq!(std::fs::read(dir.path().join("settings.json.bad")).unwrap(), b"{not json");
+    }
+
+    /// Settings name the user's folders and wallet network: other users on the machine
+    /// read nothing, whatever the umask, and a file an older version left world-readable
+    /// is private again from the next save.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn settings_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let store = SettingsStore::open(Some(dir.path().into()), defaults(dir.path())).await.unwrap();
+        assert_eq!(mode(&path), 0o600, "first save");
+
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // A crash between writing and renaming left a world-readable temporary file.
+        std::fs::write(dir.path().join("settings.tmp"), b"{}").unwrap();
+        std::fs::set_permissions(dir.path().join("settings.tmp"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        store.update(Settings { dht: !store.get().dht, ..store.get() }).await.unwrap();
+        assert_eq!(mode(&path), 0o600, "saved again");
     }
 }

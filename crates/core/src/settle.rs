@@ -663,7 +663,7 @@ async fn sign(
     Ok(unsigned.sign(me.signer.as_ref())?)
 }
 
-fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 

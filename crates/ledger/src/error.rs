@@ -89,4 +89,14 @@ pub enum Error {
     Database(#[from] sqlx::Error),
     #[error("could not bring the ledger database up to date")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "the ledger {} is damaged ({reason}) and could not be moved aside; move it away by hand to start a fresh one",
+        path.display()
+    )]
+    SetAside {
+        path: std::path::PathBuf,
+        reason: String,
+        #[source]
+        source: std::io::Error,
+    },
 }

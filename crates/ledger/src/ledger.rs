@@ -91,17 +91,33 @@ pub(crate) fn signature(bytes: &[u8]) -> Result<Signature> {
 
 impl Ledger {
     /// Opens (creating if missing) the ledger at `path` and brings its schema up to date.
+    ///
+    /// A new file is created readable by its owner only (0600 on Unix); SQLite gives its
+    /// `-wal` and `-shm` files the same mode. Opening reads the whole file once (`PRAGMA
+    /// quick_check`), so a damaged page is found here rather than by the first query that
+    /// reaches it: such errors are [`Error::is_damage`], and
+    /// [`Ledger::open_or_set_aside`] moves the file aside for them.
     pub async fn open(path: impl AsRef<Path>) -> Result<Ledger> {
+        let path = path.as_ref();
+        crate::recovery::create_private(path);
+        let busy_timeout = Duration::from_secs(10);
+        crate::recovery::check_file(path, busy_timeout).await?;
         let options = SqliteConnectOptions::new()
-            .filename(path.as_ref())
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // FULL: a committed write survives power loss too, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(busy_timeout);
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        if let Err(e) = sqlx::migrate!("./migrations").run(&pool).await {
+            // Every connection is closed before the caller may move the file: SQLite
+            // removes the `-wal` and `-shm` files of the name it opened when the last
+            // one closes.
+            pool.close().await;
+            return Err(e.into());
+        }
         Ok(Ledger { pool, write_lock: Mutex::new(()) })
     }
 

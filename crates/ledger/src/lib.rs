@@ -11,7 +11,9 @@
 //!
 //! - Storage: SQLite through sqlx, WAL, foreign keys on, `synchronous=FULL`; migrations in
 //!   `migrations/` run at [`Ledger::open`]. Queries are checked at compile time against
-//!   the committed `.sqlx` data, so builds need no database.
+//!   the committed `.sqlx` data, so builds need no database. Files are the owner's only
+//!   (0600). A damaged file is moved aside, never deleted, and a fresh ledger started
+//!   ([`Ledger::open_or_set_aside`]; what counts as damage is in `recovery.rs`).
 //! - [`Amount`]: BTT base units in a `u128`, exact; stored as the decimal integer in TEXT
 //!   and summed in Rust with checked arithmetic, never by SQL.
 //! - Writes: each one is a single `BEGIN IMMEDIATE` transaction, serialized by one lock, so
@@ -35,6 +37,7 @@ mod export;
 mod history;
 pub mod journal;
 mod ledger;
+mod recovery;
 mod time;
 mod verify;
 
@@ -46,6 +49,7 @@ pub use error::{Error, Result};
 pub use export::DateRange;
 pub use history::{HistoryCursor, HistoryEntry, HistoryPage, MAX_HISTORY_PAGE};
 pub use ledger::Ledger;
+pub use recovery::SetAside;
 pub use time::format_utc;
 pub use verify::{Problem, VerifyReport};
 

@@ -589,7 +589,26 @@ export type LedgerHealth = { ok: boolean, entries_checked: number, vouchers_chec
 /**
  * Each problem names its table and row.
  */
-problems: Array<string>, };
+problems: Array<string>, 
+/**
+ * Set when this session found its ledger file damaged at start and began a fresh one:
+ * the checks above are the fresh ledger's.
+ */
+recovered: LedgerRecovery | null, };
+
+export type LedgerRecovery = { 
+/**
+ * Where the damaged file is now: `…/ledger.sqlite.damaged-<unix time>`.
+ */
+moved_to: string, 
+/**
+ * Why it could not be opened, in SQLite's words.
+ */
+reason: string, 
+/**
+ * When it was moved, unix seconds.
+ */
+at: number, };
 
 export type LedgerEntry = { 
 /**

@@ -2,13 +2,14 @@
  * The money trail: where BTT went and came from, by day, per torrent and per peer, with
  * the ledger's own check as a health badge and the CSV export, and "settle now" to pay
  * every seller at once. Every figure is the ledger's (derived from its journal); nothing
- * here computes a balance of its own.
+ * here computes a balance of its own. When this session found the ledger file damaged and
+ * started a fresh one, a banner says where the old file went (the health check reports it).
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ApiError, DayEconomics, LedgerHealth, LedgerSummary, PeerEconomics, TorrentEconomics } from '../bindings';
+import type { ApiError, DayEconomics, LedgerHealth, LedgerRecovery, LedgerSummary, PeerEconomics, TorrentEconomics } from '../bindings';
 import { chartValue, formatBtt, formatTrx } from '../lib/amount';
 import { safeLocale } from '../lib/format';
 import { displayName } from '../lib/torrents';
@@ -28,6 +29,7 @@ export function MoneyPage() {
   const { t, i18n } = useTranslation();
   const { rpc, notify } = useApp();
   const locale = i18n.language;
+  const health = useLedgerHealth();
   const summary = usePoll<SummaryReply>(
     { type: 'ledger_summary' },
     (r) =>
@@ -67,12 +69,13 @@ export function MoneyPage() {
     <div className="page money-page">
       <div className="page-head">
         <h1 className="page-title">{t('money.title')}</h1>
-        <HealthBadge />
+        <HealthBadge {...health} />
         <span className="spacer" />
         <button type="button" className="btn" onClick={() => void exportCsv()}>
           {t('money.export')}
         </button>
       </div>
+      {health.health?.recovered ? <RecoveredBanner recovery={health.health.recovered} /> : null}
       <FormError message={summary.error?.message} />
       <section className="card" aria-labelledby="money-totals">
         <h2 id="money-totals">{t('money.totals')}</h2>
@@ -108,8 +111,14 @@ export function MoneyPage() {
   );
 }
 
-function HealthBadge() {
-  const { t } = useTranslation();
+interface HealthCheck {
+  health: LedgerHealth | null;
+  error: ApiError | null;
+  check: () => void;
+}
+
+/** The ledger's own check, asked once when the page opens and again on request. */
+function useLedgerHealth(): HealthCheck {
   const { rpc } = useApp();
   const [health, setHealth] = useState<LedgerHealth | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -124,6 +133,11 @@ function HealthBadge() {
       .catch((e: ApiError) => setError(e));
   };
   useEffect(check, [rpc]);
+  return { health, error, check };
+}
+
+function HealthBadge({ health, error, check }: HealthCheck) {
+  const { t } = useTranslation();
   const label = error ? t('money.healthUnknown') : !health ? t('money.checking') : health.ok ? t('money.healthy') : t('money.problems', { count: health.problems.length });
   const title = health
     ? [t('money.healthDetail', { entries: health.entries_checked, vouchers: health.vouchers_checked }), ...health.problems].join('\n')
@@ -132,6 +146,20 @@ function HealthBadge() {
     <button type="button" className={`badge health ${health?.ok ? 'badge-ok' : health ? 'badge-bad' : 'badge-muted'}`} title={title} onClick={check} data-testid="ledger-health" aria-label={`${label}. ${t('money.checkAgain')}`}>
       {label}
     </button>
+  );
+}
+
+/** The ledger file was damaged at start: where it went, unchanged, and what that means. */
+function RecoveredBanner({ recovery }: { recovery: LedgerRecovery }) {
+  const { t } = useTranslation();
+  return (
+    <div className="offline-banner" role="status" data-testid="ledger-recovered">
+      <strong>{t('money.recoveredTitle')}</strong> {t('money.recoveredText')}
+      <div>
+        {t('money.recoveredMovedTo')} <span className="mono selectable">{recovery.moved_to}</span>
+      </div>
+      <div className="muted">{t('money.recoveredReason', { reason: recovery.reason })}</div>
+    </div>
   );
 }
 

@@ -1,0 +1,114 @@
+//! Faults that lose nothing and stop nothing: a damaged file in the data folder is set
+//! aside, unchanged, and the client runs on and says so.
+
+use bidswarm_api::{
+    AddOptions, Request, Response, SecretStoreKind, TorrentSource, TorrentState, WalletState,
+};
+use bidswarm_tests::{create_torrent, files_equal, random_file, start_seeder, Server};
+
+/// Issue 16, item 6: a damaged `ledger.sqlite` kept `serve` from starting, so no torrent
+/// ran at all. Now the file is moved aside byte for byte, a fresh ledger starts in its
+/// place, a torrent downloads, the wallet unlocks, and the log and the API both name
+/// where the old file went.
+#[tokio::test(flavor = "multi_thread")]
+async fn regression_a_damaged_ledger_is_moved_aside_and_the_server_runs_on() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    let state = data_dir.join("state");
+    std::fs::create_dir_all(&state)?;
+    let ledger = state.join("ledger.sqlite");
+    // SQLite's magic, then a page of nonsense: what a torn copy or a bad sector leaves.
+    let mut damaged = b"SQLite format 3\0".to_vec();
+    damaged.extend((0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    std::fs::write(&ledger, &damaged)?;
+
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(&seed)?;
+    random_file(&seed.join("after.bin"), 3 << 20, 61);
+    let torrent = dir.path().join("after.torrent");
+    let magnet = create_torrent(&seed.join("after.bin"), &torrent, &[])?;
+    let (_seeder, addr) = start_seeder("seeder", &torrent, &seed, &[], dir.path()).await?;
+
+    let server = Server::start("serve", &data_dir, dir.path()).await?;
+
+    // Where the damaged file went: one file, byte for byte what was there.
+    let moved: Vec<_> = std::fs::read_dir(&state)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("ledger.sqlite.damaged-")))
+        .collect();
+    let [moved] = moved.as_slice() else { anyhow::bail!("one file set aside, not {moved:?}") };
+    assert_eq!(std::fs::read(moved)?, damaged, "set aside unchanged");
+
+    // The API says so beside the fresh ledger's health, and the fresh ledger is sound.
+    let Response::LedgerHealth { health } = server.call(&Request::VerifyLedger).await? else {
+        anyhow::bail!("not a health report")
+    };
+    assert!(health.ok, "{:?}", health.problems);
+    let recovered =
+        health.recovered.clone().ok_or_else(|| anyhow::anyhow!("no recovery reported: {health:?}"))?;
+    assert_eq!(std::path::Path::new(&recovered.moved_to), moved.as_path());
+    assert!(!recovered.reason.is_empty());
+    // `serve` names the file in its log at start.
+    let log = std::fs::read_to_string(dir.path().join("serve.stderr"))?;
+    assert!(log.contains("WARN") && log.contains(&recovered.moved_to), "{log}");
+
+    // Torrents run: one downloads whole from the seeder.
+    let options = AddOptions { peers: vec![addr], ..Default::default() };
+    let Response::Torrent { torrent: added } =
+        server.call(&Request::AddTorrent { source: TorrentSource::Magnet(magnet), options }).await?
+    else {
+        anyhow::bail!("add answers the torrent")
+    };
+    server.wait_state(&added.id, TorrentState::Seeding).await?;
+    assert!(files_equal(&seed.join("after.bin"), &data_dir.join("downloads/after.bin"))?);
+    assert_eq!(server.torrents().await?.len(), 1);
+
+    // The wallet works: a key imports and unlocks.
+    let key = "11".repeat(32);
+    let Response::WalletStatus { status } = server
+        .call(&Request::ImportWallet {
+            mnemonic: None,
+            private_key: Some(key.as_str().into()),
+            passphrase: None,
+            password: "a password for the test".into(),
+            store: SecretStoreKind::File,
+        })
+        .await?
+    else {
+        anyhow::bail!("import answers the status")
+    };
+    assert_eq!(status.state, WalletState::Unlocked);
+
+    // The fresh ledger is a real file in the damaged one's place, private to its owner.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&ledger)?.permissions().mode() & 0o777, 0o600);
+        let settings = data_dir.join("config/settings.json");
+        assert_eq!(std::fs::metadata(settings)?.permissions().mode() & 0o777, 0o600);
+    }
+    assert!(bidswarm_ledger::Ledger::open(&ledger).await?.verify().await?.is_ok());
+    Ok(())
+}
+
+/// A healthy ledger is never moved and no recovery is reported, across a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_healthy_ledger_is_left_in_place_and_no_recovery_is_reported() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    for round in 0..2 {
+        let mut server = Server::start("serve", &data_dir, dir.path()).await?;
+        let Response::LedgerHealth { health } = server.call(&Request::VerifyLedger).await? else {
+            anyhow::bail!("not a health report")
+        };
+        assert!(health.ok && health.recovered.is_none(), "round {round}: {health:?}");
+        server.proc.terminate(std::time::Duration::from_secs(30)).await?;
+    }
+    let names: Vec<String> = std::fs::read_dir(data_dir.join("state"))?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    assert!(!names.iter().any(|n| n.contains("damaged")), "{names:?}");
+    Ok(())
+}
