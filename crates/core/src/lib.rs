@@ -225,7 +225,7 @@ impl Core {
             // public port and every outgoing connection.
             listen_addr: if gateway.is_some() { Some(loopback) } else { listen_addr },
             announce_port: gateway.as_ref().map(|g| g.public_addr().port()),
-            proxy_url: gateway.as_ref().map(|g| g.socks_url()),
+            proxy_url: gateway.as_ref().map(|g| bidswarm_api::Secret::new(g.socks_url())),
             dht: current.dht && !config.no_discovery,
             local_service_discovery: current.local_service_discovery && !config.no_discovery,
             upnp: current.upnp && !config.no_discovery,
