@@ -50,9 +50,18 @@ async fn api_refuses_missing_tokens_and_foreign_hosts_and_origins() -> anyhow::R
     // The page itself needs no token (it holds no data), but still a genuine Host.
     let page = http.get(format!("{}/", server.url)).send().await?;
     assert_eq!(page.status(), 200);
+    let header = |name: &str| page.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"), "{:?}", page.headers());
+    assert!(header("content-security-policy").contains("script-src 'self'"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "no-referrer");
     assert!(page.text().await?.contains("Bidswarm"));
     let rebound_page = http.get(format!("{}/", server.url)).header("Host", "attacker.example").send().await?;
     assert_eq!(rebound_page.status(), 403);
+
+    // The token in the URL opens the event stream only, never the RPC.
+    let token_in_url = http.post(format!("{rpc}?token={}", server.token)).body(body).send().await?;
+    assert_eq!(token_in_url.status(), 401, "the RPC takes the token from the header only");
 
     let ok = http.post(&rpc).bearer_auth(&server.token).body(body).send().await?;
     assert_eq!(ok.status(), 200);
@@ -329,5 +338,49 @@ async fn a_blocklist_path_never_leaks_a_file_hangs_or_eats_memory() -> anyhow::R
         anyhow::bail!("no settings")
     };
     assert_eq!(after, before, "nothing was saved");
+    Ok(())
+}
+
+/// A client that opens many connections, sends a request a byte at a time or says nothing
+/// cannot shut the owner out: past the cap a connection is closed at once, a request head
+/// must arrive within 10 s (on a kept-alive connection too), and once the idle ones are
+/// closed the API answers again.
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_and_trickling_connections_are_capped_and_closed() -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = bidswarm_tests::test_dir();
+    let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    // What the server does with a connection: `true` when it closed it within `within`.
+    async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> bool {
+        let mut rest = Vec::new();
+        matches!(tokio::time::timeout(within, stream.read_to_end(&mut rest)).await, Ok(Ok(_)) | Ok(Err(_)))
+    }
+    let mut trickle = tokio::net::TcpStream::connect(&addr).await?;
+    trickle.write_all(format!("GET / HTTP/1.1\r\nHost: {addr}\r\n").as_bytes()).await?;
+    let mut idle = Vec::new();
+    for _ in 1..64 {
+        idle.push(tokio::net::TcpStream::connect(&addr).await?);
+    }
+    // All 64 slots are taken: one more is closed without an answer.
+    let mut over = tokio::net::TcpStream::connect(&addr).await?;
+    let _ = over.write_all(format!("GET / HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), over.read_to_end(&mut answer)).await;
+    assert!(matches!(read, Ok(Ok(_)) | Ok(Err(_))), "the 65th connection is closed at once");
+    assert!(!String::from_utf8_lossy(&answer).contains("200 OK"), "and not served");
+    // The unfinished head and the silent connections are closed after the 10 s limit.
+    assert!(
+        closed_within(&mut trickle, std::time::Duration::from_secs(30)).await,
+        "a trickled head is cut off"
+    );
+    for stream in &mut idle {
+        assert!(
+            closed_within(stream, std::time::Duration::from_secs(30)).await,
+            "a silent connection is closed"
+        );
+    }
+    let listed = server.call(&Request::ListTorrents).await?;
+    assert_eq!(listed, Response::Torrents { torrents: vec![] }, "the API answers again");
     Ok(())
 }

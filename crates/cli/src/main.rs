@@ -4,6 +4,7 @@
 
 mod commands;
 mod devnet;
+mod http;
 mod ledger;
 mod paths;
 mod progress;

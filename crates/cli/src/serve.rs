@@ -6,9 +6,14 @@
 //! - Everything else serves the built UI (`ui/dist`).
 //!
 //! Security: the token (config folder, mode 0600) is required on every `/api` call, as
-//! `Authorization: Bearer …` or, for `EventSource` which cannot set headers, `?token=`.
-//! On loopback the Host header must name the bound address and any Origin must match it,
-//! which stops DNS-rebinding pages from reaching the API through the browser.
+//! `Authorization: Bearer …`; only `GET /api/events` also takes it as `?token=`, since
+//! `EventSource` cannot set headers (a URL can end up in a proxy's log or the history, so
+//! nothing else reads it there). On loopback the Host header must name the bound address
+//! and any Origin must match it, which stops DNS-rebinding pages from reaching the API
+//! through the browser. Every answer carries a Content-Security-Policy that loads scripts
+//! from this server only and forbids framing, `nosniff` and no referrer. Connections are
+//! capped and timed out (`crate::http`). There is no TLS: beyond loopback the token crosses
+//! the network in the clear, and `serve` says so at start.
 
 #![allow(clippy::print_stdout)] // the start-up banner is user-facing output
 
@@ -35,7 +40,10 @@ use bidswarm_core::{Core, CoreConfig};
 use futures::StreamExt;
 use tokio::sync::watch;
 use tokio_stream::wrappers::BroadcastStream;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::{
+    services::{ServeDir, ServeFile},
+    set_header::SetResponseHeaderLayer,
+};
 use tracing::{info, warn};
 
 use bidswarm_core::DataPaths;
@@ -109,14 +117,22 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
     }
     info!(%bound, "serving");
 
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    if !bound.ip().is_loopback() {
+        warn!(
+            %bound,
+            "the web UI and API are exposed beyond this machine over plain HTTP: anyone on the \
+             network path can read the token and the wallet's password as they are typed; \
+             put a TLS proxy (or an SSH tunnel) in front, or listen on 127.0.0.1"
+        );
+    }
+    crate::http::serve(listener, app, async move {
         shutdown_signal().await;
         info!("shutting down");
         let _ = shutdown_tx.send(true);
-    });
-    let served = server.await;
+    })
+    .await;
     tokio::time::timeout(SHUTDOWN_GRACE, core.shutdown()).await.ok();
-    served.context("the server stopped with an error")
+    Ok(())
 }
 
 /// Shown instead of the UI when `ui/dist` has not been built.
@@ -136,12 +152,32 @@ fn router(state: AppState, ui_dir: &Path) -> Router {
         .route("/rpc", post(rpc))
         .route("/events", get(events))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
-    Router::new()
+    let mut app = Router::new()
         .nest("/api", api)
         .merge(ui)
-        .layer(middleware::from_fn_with_state(state.clone(), check_host_and_origin))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(state.clone(), check_host_and_origin));
+    for (name, value) in SECURITY_HEADERS {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from_static(value),
+        ));
+    }
+    app.with_state(state)
 }
+
+/// Sent with every answer. The UI is one script and one stylesheet from this server; React
+/// sets `style` attributes, so inline styles are allowed, inline scripts are not.
+const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+];
 
 async fn rpc(State(state): State<AppState>, body: Bytes) -> HttpResponse {
     let request: Request = match serde_json::from_slice(&body) {
@@ -180,8 +216,11 @@ async fn require_token(State(state): State<AppState>, request: HttpRequest, next
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let from_query =
-        request.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
+    // Only the event stream reads it from the URL (`EventSource` cannot set a header).
+    let event_stream = request.method() == axum::http::Method::GET && request.uri().path() == "/events";
+    let from_query = event_stream
+        .then(|| request.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token="))))
+        .flatten();
     let given = from_header.or(from_query).unwrap_or("");
     if !constant_time_eq(given.as_bytes(), state.token.as_bytes()) {
         return api_error_response(ApiError::new(
