@@ -201,6 +201,45 @@ async fn a_seller_naming_a_price_above_the_bid_is_refused_and_paid_at_most_the_b
     Ok(())
 }
 
+/// A market of 8 pieces of 64 KiB, a buyer's key file funded with `held` BTT, and a
+/// scripted seller naming 64 BTT/GiB from the start (nagging for payment when `nag`).
+struct FairSeller {
+    market: Market,
+    buyer_key: String,
+    seller_addr: String,
+    seller_address: bidswarm_wallet::Address,
+    seller: tokio::task::JoinHandle<anyhow::Result<Seen>>,
+}
+
+async fn fair_seller(
+    dir: &Path,
+    name: &str,
+    seed: u8,
+    (buyer_seed, seller_seed): (u8, u8),
+    held: u128,
+    nag: bool,
+) -> anyhow::Result<FairSeller> {
+    let market = market(dir, name, 8, u64::from(seed), &["--piece-length", "65536"]).await?;
+    let (buyer_key, _) = wallet(dir, "buyer", buyer_seed, &market.devnet, Some(held)).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let seller_addr = listener.local_addr()?.to_string();
+    let hello = devnet_seller_hello(&market.url, seller_seed)?;
+    let seller_address = hello.address;
+    let price = Amount::from_btt(64);
+    let info_hash = info_hash_of(&market.magnet);
+    let seller = tokio::spawn(greedy_seller(
+        listener,
+        info_hash,
+        market.data.clone(),
+        65536,
+        hello,
+        price,
+        price,
+        nag,
+    ));
+    Ok(FairSeller { market, buyer_key, seller_addr, seller_address, seller })
+}
+
 /// A wallet that holds less than the budget, and a seller that serves on credit without
 /// checking the buyer's balance (not Bidswarm's rule, but a seller may do so): the buyer's
 /// budget would buy the whole file, its wallet holds 0.3 BTT of the 0.5 BTT the file costs.
@@ -211,24 +250,9 @@ async fn vouchers_never_promise_more_than_the_wallet_holds_to_a_seller_that_does
 ) -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
     let held = 3 * BTT / 10;
-    let Market { mut devnet_proc, devnet, url, data, torrent, magnet, .. } =
-        market(dir.path(), "thin", 8, 141, &["--piece-length", "65536"]).await?;
-    let (buyer_key, _) = wallet(dir.path(), "buyer", 0xa3, &devnet, Some(held)).await?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let seller_addr = listener.local_addr()?.to_string();
-    let hello = devnet_seller_hello(&url, 0xa4)?;
-    let seller_address = hello.address;
-    let price = Amount::from_btt(64);
-    let seller = tokio::spawn(greedy_seller(
-        listener,
-        info_hash_of(&magnet),
-        data.clone(),
-        65536,
-        hello,
-        price,
-        price,
-        false,
-    ));
+    let FairSeller { market, buyer_key, seller_addr, seller_address, seller } =
+        fair_seller(dir.path(), "thin", 141, (0xa3, 0xa4), held, false).await?;
+    let Market { mut devnet_proc, devnet, url, data, torrent, .. } = market;
     let out = dir.path().join("buyer");
     let args = ["--wallet-file", &buyer_key, "--network", &url, "--bid", "64", "--budget", "1000"];
     let mut buyer = leecher("buyer", path_str(&torrent), &out, &seller_addr, &args, dir.path())?;
@@ -253,24 +277,9 @@ async fn vouchers_never_promise_more_than_the_wallet_holds_to_a_seller_that_does
 #[tokio::test(flavor = "multi_thread")]
 async fn a_seller_asking_to_be_paid_at_every_voucher_gets_one_settlement_a_day() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let Market { mut devnet_proc, devnet, url, data, torrent, magnet, .. } =
-        market(dir.path(), "nag", 8, 171, &["--piece-length", "65536"]).await?;
-    let (buyer_key, _) = wallet(dir.path(), "buyer", 0xb1, &devnet, Some(1000 * BTT)).await?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let seller_addr = listener.local_addr()?.to_string();
-    let hello = devnet_seller_hello(&url, 0xb2)?;
-    let seller_address = hello.address;
-    let price = Amount::from_btt(64);
-    let seller = tokio::spawn(greedy_seller(
-        listener,
-        info_hash_of(&magnet),
-        data.clone(),
-        65536,
-        hello,
-        price,
-        price,
-        true,
-    ));
+    let FairSeller { market, buyer_key, seller_addr, seller_address, seller } =
+        fair_seller(dir.path(), "nag", 171, (0xb1, 0xb2), 1000 * BTT, true).await?;
+    let Market { mut devnet_proc, devnet, url, data, torrent, .. } = market;
     let out = dir.path().join("buyer");
     // 8 MiB at 256 KiB/s: some 30 s, three settlement rounds and more.
     let args = [
