@@ -384,3 +384,51 @@ async fn idle_and_trickling_connections_are_capped_and_closed() -> anyhow::Resul
     assert_eq!(listed, Response::Torrents { torrents: vec![] }, "the API answers again");
     Ok(())
 }
+
+/// `serve --tls-cert --tls-key`: the API over HTTPS with the given certificate, for a
+/// client that trusts it; a client that does not is refused, and plain HTTP on the same
+/// port gets no answer. A key file that holds no key stops the start with a message naming
+/// the file, never quoting it.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_speaks_https_with_the_certificate_it_is_given() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])?;
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, made.cert.pem())?;
+    std::fs::write(&key, made.key_pair.serialize_pem())?;
+    let args = ["--tls-cert", path_str(&cert), "--tls-key", path_str(&key)];
+    let server = Server::start_with("serve", &dir.path().join("data"), dir.path(), &args).await?;
+    assert!(server.url.starts_with("https://127.0.0.1:"), "{}", server.url);
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(made.cert.pem().as_bytes())?)
+        .build()?;
+    let (ok, body) =
+        bidswarm_tests::post_rpc(&trusting, &server.url, &server.token, &Request::ListTorrents).await?;
+    assert!(ok, "{body}");
+    assert_eq!(serde_json::from_str::<Response>(&body)?, Response::Torrents { torrents: vec![] });
+    let untrusting =
+        bidswarm_tests::post_rpc(&reqwest::Client::new(), &server.url, &server.token, &Request::ListTorrents)
+            .await;
+    assert!(untrusting.is_err(), "an unknown certificate is not trusted: {untrusting:?}");
+    let plain = reqwest::get(server.url.replacen("https://", "http://", 1)).await;
+    assert!(plain.as_ref().map_or(true, |r| !r.status().is_success()), "no plain HTTP answer: {plain:?}");
+
+    // The certificate given as the key: refused at start, the file named, its text not shown.
+    let bad = bidswarm_tests::cli(&[
+        "--data-dir",
+        path_str(&dir.path().join("data2")),
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--no-dht",
+        "--tls-cert",
+        path_str(&cert),
+        "--tls-key",
+        path_str(&cert),
+    ])
+    .output()?;
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success(), "started without a key");
+    assert!(stderr.contains("cert.pem") && !stderr.contains("BEGIN"), "{stderr}");
+    Ok(())
+}

@@ -12,8 +12,9 @@
 //! and any Origin must match it, which stops DNS-rebinding pages from reaching the API
 //! through the browser. Every answer carries a Content-Security-Policy that loads scripts
 //! from this server only and forbids framing, `nosniff` and no referrer. Connections are
-//! capped and timed out (`crate::http`). There is no TLS: beyond loopback the token crosses
-//! the network in the clear, and `serve` says so at start.
+//! capped and timed out (`crate::http`). `--tls-cert`/`--tls-key` serve HTTPS; exposed
+//! beyond loopback without them, the token crosses the network in the clear, and `serve`
+//! says so at start.
 
 #![allow(clippy::print_stdout)] // the start-up banner is user-facing output
 
@@ -70,6 +71,13 @@ pub struct ServeArgs {
     /// Folder with the built web UI.
     #[arg(long, value_name = "DIR", env = "BIDSWARM_UI_DIR")]
     ui_dir: Option<PathBuf>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key), e.g. to expose the UI
+    /// beyond this machine.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert. Keep it private (mode 0600).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -83,6 +91,12 @@ struct AppState {
 
 pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<()> {
     let paths = DataPaths::resolve(data_dir.as_deref())?;
+    // Read first, so a wrong file stops the start before anything else runs.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::http::tls_acceptor(cert, key)?),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let token = load_or_create_token(&paths.config.join("token")).await?;
     let core = Core::start(CoreConfig {
         peer_handshake_timeout: args.peer_handshake_timeout_secs.map(Duration::from_secs),
@@ -106,8 +120,8 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
 
     // The first line is for people (the link logs the browser in); the rest are
     // `key: value` lines for scripts.
-    println!("Bidswarm is running at http://{bound}/#token={token}");
-    println!("url: http://{bound}");
+    println!("Bidswarm is running at {scheme}://{bound}/#token={token}");
+    println!("url: {scheme}://{bound}");
     println!("token_file: {}", paths.config.join("token").display());
     if let Some(peers) = core.peer_listen_addr() {
         println!("peer_listen: {peers}");
@@ -117,15 +131,16 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
     }
     info!(%bound, "serving");
 
-    if !bound.ip().is_loopback() {
+    if !bound.ip().is_loopback() && tls.is_none() {
         warn!(
             %bound,
             "the web UI and API are exposed beyond this machine over plain HTTP: anyone on the \
              network path can read the token and the wallet's password as they are typed; \
-             put a TLS proxy (or an SSH tunnel) in front, or listen on 127.0.0.1"
+             pass --tls-cert and --tls-key, put a TLS proxy or an SSH tunnel in front, \
+             or listen on 127.0.0.1"
         );
     }
-    crate::http::serve(listener, app, async move {
+    crate::http::serve(listener, tls, app, async move {
         shutdown_signal().await;
         info!("shutting down");
         let _ = shutdown_tx.send(true);
