@@ -6,7 +6,7 @@ CARGO ?= cargo
 # End-to-end tests each start several processes; two at a time suit a 2-core machine.
 TEST_THREADS ?= 2
 
-.PHONY: run desktop serve ui test bench bundle bindings deps lint clean
+.PHONY: run desktop serve ui test fuzz bench bundle bindings deps lint clean
 
 # The desktop app. Without a display (ssh, a seedbox) it says so and runs the headless
 # server instead.
@@ -40,6 +40,24 @@ test:
 	@scripts/deps.sh test
 	$(CARGO) build -p bidswarm-cli
 	TEST_THREADS=$(TEST_THREADS) scripts/test.sh
+
+# The fuzz targets (docs/FUZZING.md), FUZZ_SECS seconds each, one after another with one
+# worker. Long runs stay out of `make test`, which runs the same checks briefly as unit
+# tests. Without a sanitizer by default: our code is safe Rust, and runs go further;
+# FUZZ_SANITIZER=address brings AddressSanitizer back.
+FUZZ_SECS ?= 600
+FUZZ_SANITIZER ?= none
+FUZZ_TARGETS ?= peerwire:decode speed:speed_message speed:voucher swarm:magnet swarm:torrent
+
+fuzz:
+	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		crate=$${t%%:*}; target=$${t#*:}; \
+		echo "make fuzz: $$target (crates/$$crate/fuzz) for $(FUZZ_SECS) s"; \
+		dict=; [ ! -f crates/$$crate/fuzz/$$target.dict ] || dict=-dict=$$target.dict; \
+		(cd crates/$$crate/fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -s $(FUZZ_SANITIZER) $$target -- \
+			$$dict -max_total_time=$(FUZZ_SECS) -workers=1 -print_final_stats=1); \
+	done
 
 bench:
 	@scripts/deps.sh bench

@@ -116,11 +116,53 @@ const MAX_DIGITS: usize = 18;
 /// Decodes a bencoded value from a peer without trusting it: numbers longer than an
 /// honest message needs are refused before the parser sees them.
 pub fn decode_bencode(payload: &[u8]) -> Result<BencodeValueOwned> {
-    let longest_digit_run = payload.split(|b| !b.is_ascii_digit()).map(<[u8]>::len).max().unwrap_or(0);
-    if longest_digit_run > MAX_DIGITS {
-        return Err(Error::Bencode(format!("a number of {longest_digit_run} digits is too long")));
+    if let Some(digits) = longest_number(payload).filter(|&d| d > MAX_DIGITS) {
+        return Err(Error::Bencode(format!("a number of {digits} digits is too long")));
     }
     librqbit_bencode::from_bytes::<BencodeValueOwned>(payload).map_err(|e| Error::Bencode(e.to_string()))
+}
+
+/// The longest length prefix or integer in `payload`, walked as librqbit-bencode reads it.
+/// Digits inside byte strings are data, not numbers: a signature or a channel id may hold
+/// 19 bytes in `'0'..='9'` (found by the voucher fuzz target). Where the bytes stop being
+/// bencode the walk stops, as the parser will.
+fn longest_number(payload: &[u8]) -> Option<usize> {
+    let digits_from = |from: usize| {
+        payload.get(from..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count())
+    };
+    let mut longest = 0;
+    let mut at = 0usize;
+    while let Some(&b) = payload.get(at) {
+        match b {
+            b'd' | b'l' | b'e' => at += 1,
+            b'i' => {
+                // atoi reads signed integers with a '+' or '-' in front; a sign alone is zero.
+                let sign = usize::from(matches!(payload.get(at + 1), Some(b'+' | b'-')));
+                let digits = digits_from(at + 1 + sign);
+                longest = longest.max(digits);
+                at += 1 + sign + digits;
+                if sign + digits == 0 || payload.get(at) != Some(&b'e') || digits > MAX_DIGITS {
+                    break;
+                }
+                at += 1;
+            }
+            b'0'..=b'9' => {
+                let digits = digits_from(at);
+                longest = longest.max(digits);
+                if digits > MAX_DIGITS || payload.get(at + digits) != Some(&b':') {
+                    break;
+                }
+                // At most MAX_DIGITS ASCII digits: always a valid u64.
+                let len: u64 = std::str::from_utf8(&payload[at..at + digits])
+                    .ok()
+                    .and_then(|d| d.parse().ok())
+                    .unwrap_or(u64::MAX);
+                at = at.saturating_add(digits + 1).saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
+            }
+            _ => break,
+        }
+    }
+    Some(longest)
 }
 
 #[cfg(test)]
@@ -173,6 +215,9 @@ mod tests {
         assert!(matches!(ExtendedHandshake::parse(&crash), Err(Error::Bencode(_))));
         assert!(ExtendedHandshake::parse(b"d1:pi99999999999999999999999ee").is_err());
         assert!(crate::Pex::parse(b"d5:added99999999999999999999999:e").is_err());
+        // Digits inside a byte string are data (a signature may hold 19 in a row).
+        let sig = [&b"d3:sig65:"[..], &[b'6'; 65], b"e"].concat();
+        assert!(decode_bencode(&sig).is_ok());
         // 18 digits still parse.
         assert!(ExtendedHandshake::parse(b"d1:pi123456789012345678ee").is_ok());
     }

@@ -11,6 +11,8 @@
 //! cannot make us buffer 4 GiB by claiming it will send it.
 
 mod extended;
+#[doc(hidden)]
+pub mod fuzz;
 mod handshake;
 mod message;
 mod pex;

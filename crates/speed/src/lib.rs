@@ -21,6 +21,8 @@
 pub mod auction;
 pub mod bidding;
 pub mod channel;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod message;
 pub mod policy;
 

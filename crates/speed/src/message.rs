@@ -271,8 +271,12 @@ impl SpeedMessage {
             Self::Error(e) => {
                 put("t", bytes(b"error"));
                 put("code", BencodeValueOwned::Integer(e.code.number()));
-                let text: String = e.message.chars().take(MAX_ERROR_TEXT / 4).collect();
-                put("msg", bytes(text.as_bytes()));
+                // As much as the decoder takes, cut at a character boundary.
+                let mut end = e.message.len().min(MAX_ERROR_TEXT);
+                while !e.message.is_char_boundary(end) {
+                    end -= 1;
+                }
+                put("msg", bytes(&e.message.as_bytes()[..end]));
             }
         }
         let mut out = Vec::new();
@@ -345,12 +349,16 @@ impl Fields<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn address(n: u8) -> Address {
         Address::from_evm_bytes([n; 20])
     }
+
+    /// Inputs that broke a fuzz check, replayed by `fuzz::tests` on every `cargo test`.
+    pub(crate) const REGRESSIONS: &[&[u8]] =
+        &[b"d4:codei-9e3:msg51:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx1:t5:errore"];
 
     pub(crate) fn samples() -> Vec<SpeedMessage> {
         let channel = ChannelId([7; 16]);
@@ -433,5 +441,19 @@ mod tests {
         m.pop();
         m.extend_from_slice(b"1:zi1ee");
         assert_eq!(SpeedMessage::decode(&m).unwrap(), samples()[3]);
+    }
+
+    #[test]
+    fn an_error_text_up_to_the_limit_survives_a_round_trip() {
+        // The encoder cut texts at 50 characters while the decoder takes 200 bytes, so a
+        // peer's 51-character reason came back shorter (found writing the fuzz round-trip check).
+        for text in ["x".repeat(MAX_ERROR_TEXT), "é".repeat(MAX_ERROR_TEXT / 2), "x".repeat(51)] {
+            let m = SpeedMessage::Error(SpeedError { code: ErrorCode::Other(-9), message: text });
+            assert_eq!(SpeedMessage::decode(&m.encode()).unwrap(), m);
+        }
+        // Longer ones are cut at a character boundary within the limit, never refused.
+        let long = SpeedMessage::Error(SpeedError { code: ErrorCode::BadMessage, message: "é".repeat(150) });
+        let SpeedMessage::Error(e) = SpeedMessage::decode(&long.encode()).unwrap() else { unreachable!() };
+        assert_eq!(e.message, "é".repeat(MAX_ERROR_TEXT / 2));
     }
 }

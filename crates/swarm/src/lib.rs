@@ -22,6 +22,8 @@
 //!   `torrent-records.json`.
 
 mod error;
+#[doc(hidden)]
+pub mod fuzz;
 mod records;
 pub mod source;
 mod spawn;
