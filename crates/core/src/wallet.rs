@@ -1692,18 +1692,33 @@ mod tests {
     async fn no_more_password_checks_wait_than_the_queue_holds() {
         let dir = tempfile::tempdir().unwrap();
         let wallet = locked_wallet(dir.path()).await;
+        // A check in progress holds the turn while the flood arrives (taken here, so how
+        // fast the first check runs cannot change what queues).
+        let gate = wallet.inner.passwords.clone();
+        let running = gate.turn.clone().lock_owned().await;
         let tries: Vec<_> = (0..MAX_QUEUED_PASSWORD_CHECKS + 3)
             .map(|_| {
                 let wallet = wallet.clone();
                 tokio::spawn(async move { wallet.reveal_mnemonic(PASSWORD.into()).await })
             })
             .collect();
+        for _ in 0..100 {
+            if gate.queued.load(Ordering::SeqCst) == MAX_QUEUED_PASSWORD_CHECKS
+                && tries.iter().filter(|t| t.is_finished()).count() == 3
+            {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        drop(running);
         let mut results = Vec::new();
         for try_ in tries {
             results.push(try_.await.unwrap());
         }
-        let (checked, refused) = results.split_at(MAX_QUEUED_PASSWORD_CHECKS + 1);
+        let (checked, refused): (Vec<_>, Vec<_>) = results.iter().partition(|r| r.is_ok());
+        assert_eq!(checked.len(), MAX_QUEUED_PASSWORD_CHECKS, "the queue's worth is checked");
         assert!(checked.iter().all(|r| matches!(r, Ok(Response::Mnemonic { .. }))));
+        assert_eq!(refused.len(), 3, "the rest is refused at once");
         for r in refused {
             let err = r.as_ref().unwrap_err();
             assert_eq!(err.kind, ApiErrorKind::TooManyAttempts);
