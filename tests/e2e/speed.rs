@@ -945,7 +945,7 @@ async fn paid_download_with(
     // The last verified pieces are paid within a round or two; then spent stops moving.
     let spent = bidswarm_tests::wait_until(
         "what the payer spent to match what the seeder earned",
-        Duration::from_secs(20),
+        Duration::from_secs(60),
         Duration::from_millis(500),
         async || {
             let Ok(Response::TorrentSpeed { speed }) =

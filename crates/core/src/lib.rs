@@ -753,6 +753,10 @@ fn speed_loop(
     let mut verified = gateway.verified_pieces();
     bidswarm_swarm::spawn(tracing::info_span!("speed"), "speed", async move {
         let mut ticker = tokio::time::interval(speed::TICK);
+        // After a stall (a busy machine), rounds resume a tick apart instead of catching up
+        // in a burst: a burst sends vouchers faster than a payee takes them (8 a second,
+        // docs/PROTOCOL.md §7), and the payee refuses them as a flood.
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
             let mut pieces = Vec::new();
