@@ -45,6 +45,8 @@ struct Hostility {
     fake_failure: AtomicBool,
     /// A lie instead: the head block is an hour ahead, and receipts are hidden.
     future_head: AtomicBool,
+    /// A lie about fees: every fee parameter of `getchainparameters` is 0.
+    free_fees: AtomicBool,
     broadcasts: AtomicUsize,
     receipts: AtomicUsize,
 }
@@ -62,6 +64,13 @@ async fn hostile_proxy(upstream: SocketAddr, hostility: Arc<Hostility>) -> anyho
         }
     });
     Ok(url)
+}
+
+/// A proxy in front of the devnet at `url` that says every fee is 0; returns its URL.
+pub(crate) async fn free_fee_node(url: &str) -> anyhow::Result<String> {
+    let upstream: SocketAddr = url.trim_start_matches("http://").parse()?;
+    let hostility = Hostility { free_fees: AtomicBool::new(true), ..Default::default() };
+    hostile_proxy(upstream, Arc::new(hostility)).await
 }
 
 /// One request per connection: read it, decide, answer, close.
@@ -86,6 +95,17 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, hostility: &Hostilit
                 v["result"] = "FAILED".into();
                 v["resMessage"] = hex::encode("REVERT opcode executed").into();
                 v["receipt"]["result"] = "REVERT".into();
+            }
+        })
+        .await?;
+        return respond(&mut client, "200 OK", &body).await;
+    }
+    if path.ends_with("/wallet/getchainparameters") && hostility.free_fees.load(Ordering::SeqCst) {
+        let body = lie(|v| {
+            for p in v["chainParameter"].as_array_mut().into_iter().flatten() {
+                if p["key"].as_str().is_some_and(|k| k.ends_with("Fee") || k.contains("FeeIn")) {
+                    p["value"] = 0.into();
+                }
             }
         })
         .await?;

@@ -868,22 +868,37 @@ struct PaidDownload {
 const PAYER_PASSWORD: &str = "correct horse 42";
 
 async fn paid_download(dir: &Path) -> anyhow::Result<PaidDownload> {
-    paid_download_with(dir, 8, "2M", None).await
+    paid_download_with(dir, PaidOptions::default()).await
 }
 
-/// [`paid_download`] of `mib` MiB from a seeder capped at `cap`, settling when owed this
-/// many times the fee when given (the default, 20 fees at 300,000 BTT a TRX, is far above
-/// the 10 BTT budget).
-async fn paid_download_with(
-    dir: &Path,
+/// How [`paid_download_with`] sets up the download.
+struct PaidOptions {
+    /// MiB served...
     mib: usize,
-    cap: &str,
+    /// ...by a seeder capped at this upload rate.
+    cap: &'static str,
+    /// Settle when owed this many times the fee (the default, 20 fees at 300,000 BTT a
+    /// TRX, is far above the 10 BTT budget).
     fee_multiple: Option<u32>,
-) -> anyhow::Result<PaidDownload> {
+    /// Both sides reach the devnet through a proxy that says every fee is 0.
+    free_fee_node: bool,
+}
+
+impl Default for PaidOptions {
+    fn default() -> Self {
+        Self { mib: 8, cap: "2M", fee_multiple: None, free_fee_node: false }
+    }
+}
+
+/// [`paid_download`] as `options` say.
+async fn paid_download_with(dir: &Path, options: PaidOptions) -> anyhow::Result<PaidDownload> {
     use bidswarm_api::{BidStrategy, Request, Response, SecretStoreKind, TorrentSource, TronNetwork};
 
+    let PaidOptions { mib, cap, fee_multiple, free_fee_node } = options;
     let Market { devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
         market(dir, "served", mib, 101, &["--piece-length", "65536"]).await?;
+    // bt_speed names a devnet by its URL's port: both sides use the same one.
+    let url = if free_fee_node { crate::settlement::free_fee_node(&url).await? } else { url };
     let (seeder_key, seeder_address) = wallet(dir, "seeder", 0xa1, &devnet, None).await?;
     let seeder_ledger = dir.join("seeder-ledger.sqlite");
     let seeder_args: Vec<String> = [
@@ -1070,6 +1085,28 @@ async fn a_debt_is_settled_by_itself_once_it_is_worth_the_fee() -> anyhow::Resul
     Ok(())
 }
 
+/// A node that says every fee is 0 (a free settlement is worth it at any debt) gets no
+/// settlement sent at each round: the payer values one at no less than the 1 TRX memo fee
+/// mainnet burns, so the 10 BTT debt waits as with an honest node (checked during the
+/// download by [`paid_download_with`], and for a round after it); removing the torrent
+/// still pays it, once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_that_says_settling_is_free_cannot_make_every_round_settle() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let paid =
+        paid_download_with(dir.path(), PaidOptions { free_fee_node: true, ..Default::default() }).await?;
+    let quote = settlement_quote(&paid.server).await?;
+    let [due] = quote.payees.as_slice() else { anyhow::bail!("one payee: {quote:?}") };
+    let fee: u64 = due.fee_sun.as_deref().unwrap_or_default().parse()?;
+    assert_eq!(fee, 1_000_000, "a fee quoted as 0 is valued at the memo fee: {due:?}");
+    assert!(!due.worth_it, "{due:?}");
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    assert_eq!(paid.devnet.btt_balance(&paid.seeder_address).await?, 0, "a round passed and paid nothing");
+    paid.server.call(&bidswarm_api::Request::Remove { id: paid.id.clone(), delete_data: false }).await?;
+    assert_eq!(paid.expect_settled().await?, 1, "one transfer, at the removal");
+    Ok(())
+}
+
 /// "Settle now", after the quote the user saw: the quote names the seeder, what is owed
 /// and the fee; locked, settling is refused and pays nothing; unlocked, it pays the debt
 /// once, the devnet charges exactly the fee quoted (it follows mainnet's rules), and the
@@ -1143,7 +1180,11 @@ async fn promises_left_unsettled_by_a_crash_are_settled_after_a_restart() -> any
 #[tokio::test(flavor = "multi_thread")]
 async fn settlements_sent_while_vouchers_keep_coming_are_each_credited() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let paid = paid_download_with(dir.path(), 24, "1M", Some(0)).await?;
+    let paid = paid_download_with(
+        dir.path(),
+        PaidOptions { mib: 24, cap: "1M", fee_multiple: Some(0), ..Default::default() },
+    )
+    .await?;
     paid.server.call(&bidswarm_api::Request::Remove { id: paid.id.clone(), delete_data: false }).await?;
     let transfers = paid.expect_settled().await?;
     assert!(transfers >= 2, "settled in {transfers} transfers; the test needs several");

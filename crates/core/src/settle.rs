@@ -8,8 +8,10 @@
 //! **Worth its fee.** A payee is paid once what we owe it is worth at least the settings'
 //! multiple of the fee the node quotes for that very transfer, valued at the user's BTT per
 //! TRX rate (`policy::worth_settling`). A node that lies about the fee can make us settle
-//! sooner or later than we should, never pay more than the chain charges. A payee saying
-//! our settlement is overdue is paid whatever the fee, once a day at most.
+//! sooner or later than we should, never pay more than the chain charges; and never
+//! sooner than [`MIN_FEE_SUN`] allows: a node saying a settlement is free would otherwise
+//! get one sent, and its real fee burnt, at every round with a debt. A payee saying our
+//! settlement is overdue is paid whatever the fee, once a day at most.
 //!
 //! **Paid once.** A settlement's transaction is signed once and stored in the ledger with
 //! its txid before it is broadcast ([`Ledger::settlement_signed`]). Until it is in a block
@@ -100,6 +102,14 @@ pub(crate) struct Due {
     pub btt_per_trx: Amount,
 }
 
+/// The least a settlement is taken to cost, whatever the node says: it carries a memo, and
+/// mainnet burns 1 TRX for any transaction with one, which no staked resource pays
+/// (`getMemoFee`, TIP-387: <https://github.com/tronprotocol/tips/blob/master/tip-387.md>).
+/// Floored, a node that lies the fee down to 0 can bring a settlement forward only until
+/// what is owed is the fee multiple times 1 TRX: the real fee, at most about 4.5 TRX to a
+/// new holder, is then under a quarter of the amount at the default multiple of 20.
+const MIN_FEE_SUN: u64 = 1_000_000;
+
 /// How long a payee's fee quote is used before the node is asked again.
 const QUOTE_FRESH: Duration = Duration::from_secs(600);
 
@@ -109,7 +119,8 @@ const QUOTE_FRESH: Duration = Duration::from_secs(600);
 pub(crate) struct FeeQuotes(std::sync::Mutex<std::collections::HashMap<Address, (std::time::Instant, u64)>>);
 
 impl FeeQuotes {
-    /// TRX, in sun, that a settlement of `amount` with `memo` to `payee` burns now.
+    /// TRX, in sun, that a settlement of `amount` with `memo` to `payee` burns now, by the
+    /// node's quote and never less than [`MIN_FEE_SUN`].
     async fn fee_sun(
         &self,
         node: &Client,
@@ -126,7 +137,10 @@ impl FeeQuotes {
         let quote = node
             .quote_trc20_transfer(&me.token, &me.address, &payee, amount.0, Some(memo.as_bytes()))
             .await?;
-        let fee = quote.total_sun();
+        let fee = quote.total_sun().max(MIN_FEE_SUN);
+        if fee > quote.total_sun() {
+            warn!(%payee, quoted_sun = quote.total_sun(), "the node quotes a settlement below the 1 TRX memo fee; valued at 1 TRX");
+        }
         self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(payee, (std::time::Instant::now(), fee));
         Ok(fee)
     }
