@@ -5,7 +5,8 @@
 //!   accepted;
 //! - a request's head must arrive within [`HEADER_TIMEOUT`], and so must the next one on a
 //!   kept-alive connection, so a connection that goes quiet is closed;
-//! - an accept error (out of file descriptors) pauses the loop instead of spinning;
+//! - an accept error (out of file descriptors) pauses the loop instead of spinning
+//!   ([`AcceptBackoff`]), and a shutdown does not wait for the pause;
 //! - on shutdown, open requests get [`SHUTDOWN_GRACE`] to finish;
 //! - with a certificate and key ([`tls_acceptor`]), every connection is TLS, and its
 //!   handshake must finish within [`HEADER_TIMEOUT`] too.
@@ -20,6 +21,7 @@ use std::{path::Path, sync::Arc, time::Duration};
 use anyhow::Context as _;
 
 use axum::{body::Body, extract::Request, Router};
+use bidswarm_gateway::AcceptBackoff;
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
@@ -39,7 +41,7 @@ use tokio_rustls::{
     TlsAcceptor,
 };
 use tower::ServiceExt as _;
-use tracing::{debug, warn};
+use tracing::debug;
 
 /// Connections open at once. The web UI needs two or three (the event stream and a few
 /// requests); a script, a handful more.
@@ -80,26 +82,14 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
-    let mut pause = Duration::ZERO;
+    let mut backoff = AcceptBackoff::default();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (stream, remote) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => {
-                    pause = Duration::ZERO;
-                    accepted
-                }
-                Err(e) => {
-                    if pause.is_zero() {
-                        warn!("cannot accept HTTP connections ({e}); pausing");
-                    }
-                    pause = (pause * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
-                    tokio::time::sleep(pause).await;
-                    continue;
-                }
-            },
+        let accepted = tokio::select! {
+            accepted = backoff.accept(&listener) => accepted,
             () = &mut shutdown => break,
         };
+        let Some((stream, remote)) = accepted else { continue };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
             debug!(%remote, "closed: {MAX_CONNECTIONS} HTTP connections are open");
             continue;

@@ -683,13 +683,13 @@ async fn sample_loop(gateway: std::sync::Weak<Gateway>) {
     }
 }
 
-/// Reads whatever arrives first, so the caller can tell what the stream is.
-/// An accept loop's pause after an error. Out of file descriptors (`EMFILE`), `accept`
+/// An accept loop's pause after an error, for every listener Bidswarm runs (the peer and
+/// SOCKS ports here, the HTTP API in the CLI). Out of file descriptors (`EMFILE`), `accept`
 /// fails at once and for as long as none is freed, so retrying straight away spins a core
 /// at 100%: each error in a row doubles the pause, from 10 ms up to 1 s, and a success
 /// resets it.
 #[derive(Debug, Default)]
-struct AcceptBackoff {
+pub struct AcceptBackoff {
     pause: Duration,
 }
 
@@ -698,7 +698,7 @@ impl AcceptBackoff {
     const MOST: Duration = Duration::from_secs(1);
 
     /// The next connection, or `None` after an error and its pause.
-    async fn accept(&mut self, listener: &TcpListener) -> Option<(TcpStream, SocketAddr)> {
+    pub async fn accept(&mut self, listener: &TcpListener) -> Option<(TcpStream, SocketAddr)> {
         match listener.accept().await {
             Ok(accepted) => {
                 self.pause = Duration::ZERO;
@@ -706,7 +706,8 @@ impl AcceptBackoff {
             }
             Err(e) => {
                 if self.pause.is_zero() {
-                    warn!("cannot accept connections ({e}); pausing the accept loop");
+                    let listener = listener.local_addr().ok();
+                    warn!(?listener, "cannot accept connections ({e}); pausing the accept loop");
                 }
                 self.pause = self.next_pause();
                 tokio::time::sleep(self.pause).await;
@@ -720,6 +721,7 @@ impl AcceptBackoff {
     }
 }
 
+/// Reads whatever arrives first, so the caller can tell what the stream is.
 async fn first_bytes(stream: &mut TcpStream, timeout: Duration) -> Result<BytesMut> {
     let mut buf = BytesMut::with_capacity(16 * 1024);
     let n = tokio::time::timeout(timeout, stream.read_buf(&mut buf)).await.map_err(|_| Error::Closed)??;
