@@ -31,7 +31,8 @@ pub enum ApiErrorKind {
     Unreachable,
     /// The API token is missing or wrong.
     Unauthorized,
-    /// The request came from a foreign Host or Origin.
+    /// The request came from a foreign Host or Origin, or names a path outside the
+    /// folders Bidswarm may use (the message names them and how to add one).
     Forbidden,
     /// Reading or writing local files failed.
     Io,
@@ -55,6 +56,9 @@ pub enum ApiErrorKind {
     /// refused without being checked, the right password too. The message says how many
     /// seconds to wait. Nothing was changed.
     TooManyAttempts,
+    /// A file or folder that is not the torrent's stands where its data would go (another
+    /// file of the same name): the torrent is not added and nothing is written over.
+    FileInTheWay,
 }
 
 impl ApiError {
@@ -68,7 +72,7 @@ impl ApiError {
             ApiErrorKind::Unauthorized => 401,
             ApiErrorKind::Forbidden => 403,
             ApiErrorKind::UnknownTorrent | ApiErrorKind::PathNotFound => 404,
-            ApiErrorKind::AlreadyExists => 409,
+            ApiErrorKind::AlreadyExists | ApiErrorKind::FileInTheWay => 409,
             ApiErrorKind::Unreachable | ApiErrorKind::Offline | ApiErrorKind::NodeRejected => 502,
             ApiErrorKind::NoWallet => 404,
             ApiErrorKind::WalletLocked => 423,

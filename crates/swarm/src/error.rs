@@ -15,6 +15,9 @@ pub enum Error {
     PathNotFound(String),
     #[error("\"{name}\" is already in the list")]
     AlreadyExists { name: String },
+    /// Not the torrent's own file where its data would go.
+    #[error("{0}")]
+    FileInTheWay(String),
     #[error("no torrent with id {0}; it may have been removed")]
     UnknownTorrent(String),
     #[error("could not fetch {url}: {reason}")]
@@ -53,6 +56,7 @@ impl From<Error> for ApiError {
             Error::InvalidTorrent(_) => ApiErrorKind::InvalidTorrent,
             Error::PathNotFound(_) => ApiErrorKind::PathNotFound,
             Error::AlreadyExists { .. } => ApiErrorKind::AlreadyExists,
+            Error::FileInTheWay(_) => ApiErrorKind::FileInTheWay,
             Error::UnknownTorrent(_) => ApiErrorKind::UnknownTorrent,
             Error::Unreachable { .. } => ApiErrorKind::Unreachable,
             Error::BadInput(_) => ApiErrorKind::BadRequest,

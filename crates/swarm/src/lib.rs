@@ -407,6 +407,7 @@ impl Swarm {
         peers: Vec<SocketAddr>,
     ) -> Result<Arc<ManagedTorrent>> {
         let content_folder = torrent::content_folder(&bytes, download_folder)?;
+        torrent::refuse_foreign_files(&bytes, &content_folder)?;
         let add = AddTorrentOptions {
             paused: options.paused,
             only_files: options.files.as_ref().map(|f| f.iter().map(|&i| i as usize).collect()),

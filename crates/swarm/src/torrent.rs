@@ -257,6 +257,36 @@ pub(crate) fn content_folder(torrent: &[u8], download_folder: &Path) -> Result<P
     Ok(download_folder.join(name))
 }
 
+/// Refuses to add a torrent over files that are not its own: librqbit sets every file to
+/// the torrent's length when it opens it, so a bigger file of the same name would be cut
+/// short, and a smaller one written over. A file that has the torrent's length exactly is
+/// taken as this torrent's data (a resume, or seeding what is there): librqbit checks every
+/// piece before trusting it. Anything else of that name (another length, a folder, a
+/// symlink) is refused, and nothing is touched.
+pub(crate) fn refuse_foreign_files(torrent: &[u8], content_folder: &Path) -> Result<()> {
+    let meta = torrent_from_bytes(torrent).map_err(|e| Error::InvalidTorrent(e.to_string()))?;
+    let info = meta.info.data.validate().map_err(|e| Error::InvalidTorrent(e.to_string()))?;
+    for file in info.iter_file_details().filter(|f| !f.attrs().padding) {
+        let path = content_folder.join(file.filename.to_pathbuf());
+        let Ok(found) = std::fs::symlink_metadata(&path) else { continue };
+        let what = if found.is_file() {
+            if found.len() == file.len {
+                continue;
+            }
+            format!("a file of {} bytes (the torrent's is {} bytes)", found.len(), file.len)
+        } else if found.is_dir() {
+            "a folder".to_owned()
+        } else {
+            "a link or special file".to_owned()
+        };
+        return Err(Error::FileInTheWay(format!(
+            "{}: {what} is already there and is not this torrent's; move it away or choose another folder, so it is not written over",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// A torrent's name becomes a folder name: nothing that could climb out of, or hide in,
 /// the download folder.
 fn is_safe_folder_name(name: &str) -> bool {
@@ -298,6 +328,50 @@ mod tests {
         .await
         .unwrap_err();
         assert!(matches!(err, Error::PathNotFound(_)), "{err}");
+    }
+
+    /// A folder torrent ("album": a.bin of 100,000 bytes, b.bin of 5) added into a folder
+    /// where other things of those names stand: only a file of exactly the torrent's
+    /// length passes; the others are refused and left as they were.
+    #[tokio::test]
+    async fn a_torrent_is_not_added_over_files_that_are_not_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let album = dir.path().join("album");
+        std::fs::create_dir(&album).unwrap();
+        std::fs::write(album.join("a.bin"), vec![7u8; 100_000]).unwrap();
+        std::fs::write(album.join("b.bin"), b"12345").unwrap();
+        let out = dir.path().join("album.torrent");
+        let options = CreateOptions { trackers: vec![], piece_length: Some(16384), progress: None };
+        create_torrent(&album, &out, &options).await.unwrap();
+        let bytes = std::fs::read(&out).unwrap();
+
+        let target = dir.path().join("target");
+        let content = content_folder(&bytes, &target).unwrap();
+        assert_eq!(content, target.join("album"));
+        refuse_foreign_files(&bytes, &content).expect("nothing there yet");
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::write(content.join("a.bin"), vec![9u8; 100_000]).unwrap();
+        refuse_foreign_files(&bytes, &content).expect("same length: the torrent's data, checked by librqbit");
+
+        let precious = b"ssh-ed25519 AAAA... a key the user needs\n".repeat(10);
+        std::fs::write(content.join("b.bin"), &precious).unwrap();
+        let refused = refuse_foreign_files(&bytes, &content).unwrap_err();
+        assert!(matches!(refused, Error::FileInTheWay(_)), "{refused}");
+        assert!(
+            refused.to_string().contains("b.bin") && refused.to_string().contains("5 bytes"),
+            "{refused}"
+        );
+        assert_eq!(std::fs::read(content.join("b.bin")).unwrap(), precious, "untouched");
+
+        std::fs::remove_file(content.join("b.bin")).unwrap();
+        std::fs::create_dir(content.join("b.bin")).unwrap();
+        assert!(matches!(refuse_foreign_files(&bytes, &content), Err(Error::FileInTheWay(_))));
+        std::fs::remove_dir(content.join("b.bin")).unwrap();
+        std::os::unix::fs::symlink(album.join("b.bin"), content.join("b.bin")).unwrap();
+        assert!(
+            matches!(refuse_foreign_files(&bytes, &content), Err(Error::FileInTheWay(_))),
+            "a link is not followed"
+        );
     }
 
     #[tokio::test]

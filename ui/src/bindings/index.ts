@@ -34,7 +34,7 @@ export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "meta
 
 export type ApiError = { kind: ApiErrorKind, message: string, };
 
-export type ApiErrorKind = "bad_request" | "invalid_magnet" | "invalid_torrent" | "path_not_found" | "already_exists" | "unknown_torrent" | "unreachable" | "unauthorized" | "forbidden" | "io" | "internal" | "no_wallet" | "wallet_locked" | "wrong_password" | "invalid_address" | "insufficient_funds" | "offline" | "node_rejected" | "too_many_attempts";
+export type ApiErrorKind = "bad_request" | "invalid_magnet" | "invalid_torrent" | "path_not_found" | "already_exists" | "unknown_torrent" | "unreachable" | "unauthorized" | "forbidden" | "io" | "internal" | "no_wallet" | "wallet_locked" | "wrong_password" | "invalid_address" | "insufficient_funds" | "offline" | "node_rejected" | "too_many_attempts" | "file_in_the_way";
 
 export type TorrentId = string;
 
