@@ -25,7 +25,7 @@ use tokio::{
 };
 
 use crate::{
-    speed::{market, value, wallet, Market, BTT},
+    speed::{earning_seeder_args, market, value, wallet, Market, BTT},
     TRANSFER_TIMEOUT,
 };
 /// Longer than the node client's 15 s request timeout.
@@ -260,29 +260,12 @@ impl Setup {
         let proxy = hostile_proxy(upstream, hostility.clone()).await?;
         let (seeder_file, seeder_address) = wallet(dir, "seeder", 0xc1, &devnet, None).await?;
         let (payer_file, _) = wallet(dir, "payer", 0xc2, &devnet, Some(1000 * BTT)).await?;
-        let (seeder, peer) = start_seeder(
-            "seeder",
-            &torrent,
-            &seed_dir,
-            &[
-                "--upload-limit",
-                "2M",
-                "--earn",
-                "--ask",
-                "64",
-                "--wallet-file",
-                &seeder_file,
-                // Through the proxy too: bt_speed names a devnet by its port, so both
-                // sides must use the same URL. The seeder never broadcasts nor reads
-                // receipts.
-                "--network",
-                &proxy,
-                "--ledger",
-                path_str(&dir.join("seeder-ledger.sqlite")),
-            ],
-            dir,
-        )
-        .await?;
+        let seeder_ledger = dir.join("seeder-ledger.sqlite");
+        // Through the proxy too: bt_speed names a devnet by its port, so both sides must
+        // use the same URL. The seeder never broadcasts nor reads receipts.
+        let mut args = earning_seeder_args("2M", "64", &seeder_file, &proxy);
+        args.extend(["--ledger", path_str(&seeder_ledger)]);
+        let (seeder, peer) = start_seeder("seeder", &torrent, &seed_dir, &args, dir).await?;
         Ok(Self {
             dir: dir.to_owned(),
             devnet_proc,

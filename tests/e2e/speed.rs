@@ -79,6 +79,38 @@ pub(crate) fn value(proc: &Proc, key: &str) -> Option<String> {
     proc.stdout().iter().rev().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
 }
 
+/// The arguments of a seeder that earns: its upload capped at `upload_limit`, asking
+/// `ask` BTT per GiB, paid to the key in `wallet_file` on the chain at `network`.
+pub(crate) fn earning_seeder_args<'a>(
+    upload_limit: &'a str,
+    ask: &'a str,
+    wallet_file: &'a str,
+    network: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "--upload-limit",
+        upload_limit,
+        "--earn",
+        "--ask",
+        ask,
+        "--wallet-file",
+        wallet_file,
+        "--network",
+        network,
+    ]
+}
+
+/// The arguments of a leecher that bids `bid` BTT per GiB and spends at most `budget` BTT,
+/// from the key in `wallet_file` on the chain at `network`.
+pub(crate) fn bidding_leecher_args<'a>(
+    wallet_file: &'a str,
+    network: &'a str,
+    bid: &'a str,
+    budget: &'a str,
+) -> Vec<&'a str> {
+    vec!["--wallet-file", wallet_file, "--network", network, "--bid", bid, "--budget", budget]
+}
+
 pub(crate) fn leecher(
     name: &str,
     magnet: &str,
@@ -616,28 +648,11 @@ async fn a_payer_that_never_pays_gets_at_most_the_credit_window_then_is_choked()
         market(dir.path(), "bait", 8, 81, &["--piece-length", "65536"]).await?;
     let (seeder_key, _) = wallet(dir.path(), "seeder", 0x81, &devnet, None).await?;
     let window = WINDOW.to_string();
-    let (_seeder, addr) = start_seeder(
-        "seeder",
-        &torrent,
-        &seed_dir,
-        // Capped, so the transfer lasts past the auction (otherwise loopback delivers
-        // everything as a free peer within the first round).
-        &[
-            "--upload-limit",
-            "2M",
-            "--earn",
-            "--ask",
-            "1",
-            "--credit-window",
-            &window,
-            "--wallet-file",
-            &seeder_key,
-            "--network",
-            &url,
-        ],
-        dir.path(),
-    )
-    .await?;
+    // Capped, so the transfer lasts past the auction (otherwise loopback delivers
+    // everything as a free peer within the first round).
+    let mut args = earning_seeder_args("2M", "1", &seeder_key, &url);
+    args.extend(["--credit-window", &window]);
+    let (_seeder, addr) = start_seeder("seeder", &torrent, &seed_dir, &args, dir.path()).await?;
     let info_hash: [u8; 20] =
         hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?.try_into().unwrap_or([0; 20]);
     let key = PrivateKey::from_bytes(&[0x82; 32])?;

@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::{
     speed::{
+        bidding_leecher_args,
         cheater::{Cheater, Seller},
         devnet_seller_hello, leecher, market, value, wallet, Market, BTT,
     },
@@ -152,18 +153,8 @@ async fn a_seller_naming_a_price_above_the_bid_is_refused_and_paid_at_most_the_b
 
     let out = dir.path().join("buyer");
     let ledger = dir.path().join("buyer-ledger.sqlite");
-    let args = [
-        "--wallet-file",
-        &buyer_key,
-        "--network",
-        &url,
-        "--bid",
-        "10",
-        "--budget",
-        "100",
-        "--ledger",
-        path_str(&ledger),
-    ];
+    let mut args = bidding_leecher_args(&buyer_key, &url, "10", "100");
+    args.extend(["--ledger", path_str(&ledger)]);
     let mut buyer = leecher("buyer", path_str(&torrent), &out, &seller_addr, &args, dir.path())?;
     let status = buyer.wait_exit(TRANSFER_TIMEOUT).await?;
     anyhow::ensure!(status.success(), "the buyer failed:\n{}", buyer.stderr_tail());
@@ -282,18 +273,8 @@ async fn a_seller_asking_to_be_paid_at_every_voucher_gets_one_settlement_a_day()
     let Market { mut devnet_proc, devnet, url, data, torrent, .. } = market;
     let out = dir.path().join("buyer");
     // 8 MiB at 256 KiB/s: some 30 s, three settlement rounds and more.
-    let args = [
-        "--wallet-file",
-        &buyer_key,
-        "--network",
-        &url,
-        "--bid",
-        "64",
-        "--budget",
-        "100",
-        "--download-limit",
-        "256K",
-    ];
+    let mut args = bidding_leecher_args(&buyer_key, &url, "64", "100");
+    args.extend(["--download-limit", "256K"]);
     let mut buyer = leecher("buyer", path_str(&torrent), &out, &seller_addr, &args, dir.path())?;
     let status = buyer.wait_exit(TRANSFER_TIMEOUT).await?;
     anyhow::ensure!(status.success(), "the buyer failed:\n{}", buyer.stderr_tail());
