@@ -103,6 +103,36 @@ pub async fn rpc<R: Runtime>(
     response
 }
 
+/// The native folder dialog, opened for the page: the folder the user picks becomes one
+/// requests may name (`Core::allow_path`), so a compromised page can use only folders the
+/// user chose. `None` when the dialog was cancelled.
+#[tauri::command]
+pub async fn pick_folder<R: Runtime>(
+    app: AppHandle<R>,
+    bridge: State<'_, Bridge>,
+    title: String,
+    start: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app.dialog().file().set_title(title);
+    if let Some(start) = start.filter(|s| !s.is_empty()) {
+        dialog = dialog.set_directory(start);
+    }
+    dialog.pick_folder(move |picked| {
+        let _ = tx.send(picked);
+    });
+    let Some(picked) = rx.await.ok().flatten() else { return Ok(None) };
+    let path = picked.into_path().map_err(|e| {
+        ApiError::new(
+            bidswarm_api::ApiErrorKind::BadRequest,
+            format!("the folder picked is not a local path: {e}"),
+        )
+    })?;
+    bridge.core.allow_path(&path);
+    Ok(Some(path.display().to_string()))
+}
+
 /// Sends every core event to the UI as `core-event`, and to `also` (notifications),
 /// until the core's event channel closes.
 pub fn forward_events<R: Runtime>(
@@ -139,6 +169,12 @@ pub fn open_torrents<R: Runtime>(app: &AppHandle<R>, sources: Vec<TorrentSource>
         warn!("torrents handed over before the core started; dropped");
         return;
     };
+    // The user opened these files with the app: the page may read them.
+    for source in &sources {
+        if let TorrentSource::Path(path) = source {
+            bridge.core.allow_path(std::path::Path::new(path));
+        }
+    }
     let mut opens = bridge.opens.lock().unwrap_or_else(|p| p.into_inner());
     if opens.ui_listening {
         drop(opens);
@@ -223,6 +259,8 @@ mod tests {
             speed_identity: None,
             ledger_path: None,
             settlement_node: None,
+            // As if the user had picked the test's folder in the dialog.
+            allowed_paths: vec![dir.path().to_owned()],
         }))
         .expect("core starts");
         let app = mock_builder()
@@ -315,6 +353,30 @@ mod tests {
         )
         .expect_err("refused");
         assert_eq!(bad_magnet["kind"], "invalid_magnet");
+        tauri::async_runtime::block_on(t.core.shutdown());
+    }
+
+    /// A `.torrent` the app was opened with (a file manager, a browser) may be read by the
+    /// page; another file beside it may not.
+    #[test]
+    fn a_torrent_the_app_was_opened_with_may_be_read_and_nothing_beside_it() {
+        let t = start();
+        let elsewhere = tempfile::tempdir().expect("temp dir");
+        let opened = write_torrent(elsewhere.path());
+        let beside = elsewhere.path().join("beside.torrent");
+        std::fs::copy(&opened, &beside).expect("copy");
+        let add = |path: &str| {
+            invoke(
+                &t.window,
+                json!({ "type": "add_torrent", "source": { "kind": "path", "value": path }, "options": {} }),
+            )
+        };
+        let refused = add(&opened).expect_err("not opened with it yet");
+        assert_eq!(refused["kind"], "forbidden", "{refused}");
+        open_torrents(t.app.handle(), vec![TorrentSource::Path(opened.clone())]);
+        assert_eq!(add(&opened).expect("opened with it")["type"], "torrent");
+        let beside = add(&beside.display().to_string()).expect_err("a file beside it");
+        assert_eq!(beside["kind"], "forbidden", "{beside}");
         tauri::async_runtime::block_on(t.core.shutdown());
     }
 

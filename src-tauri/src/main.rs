@@ -61,7 +61,11 @@ fn main() -> anyhow::Result<()> {
                 .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
                 .build(),
         )
-        .invoke_handler(tauri::generate_handler![bridge::rpc, platform::register_magnet_handler])
+        .invoke_handler(tauri::generate_handler![
+            bridge::rpc,
+            bridge::pick_folder,
+            platform::register_magnet_handler
+        ])
         .setup(move |app| {
             let core = match tauri::async_runtime::block_on(lifecycle::start_core(&args, &paths)) {
                 Ok(core) => core,

@@ -9,6 +9,7 @@ mod faults;
 mod fees;
 mod gateway;
 mod lifecycle;
+mod paths;
 mod restart;
 mod settlement;
 mod speed;

@@ -241,6 +241,9 @@ impl Server {
             "--peer-listen",
             "127.0.0.1:0",
             "--no-dht",
+            // The test's folder holds its torrents and data: requests may name paths in it.
+            "--allow-path",
+            path_str(log_dir),
         ];
         args.extend_from_slice(extra);
         let mut proc = Proc::spawn(name, cli(&args), log_dir)?;

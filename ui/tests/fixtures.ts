@@ -75,7 +75,8 @@ export interface MadeTorrent {
 async function launchServer(dataDir: string): Promise<{ child: ChildProcess; server: Omit<Server, 'restart'> }> {
   const log: string[] = [];
   const { child, match } = await startAndWaitFor(
-    ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--peer-listen', '127.0.0.1:0', '--no-dht', '--ui-dir', uiDist],
+    // The test's folder holds its torrents and data: requests may name paths in it.
+    ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--peer-listen', '127.0.0.1:0', '--no-dht', '--ui-dir', uiDist, '--allow-path', dirname(dataDir)],
     /url: (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*?token_file: (.+)\n/,
     60_000,
     log,

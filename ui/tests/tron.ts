@@ -80,7 +80,7 @@ export const test = base.extend<{ devnet: Devnet; seller: (opts: { askBtt: strin
     await use(async ({ askBtt, uploadBytesPerSec }) => {
       const dataDir = join(tmp, `seller-${children.length}`);
       const { child, match } = await start(
-        ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--peer-listen', '127.0.0.1:0', '--no-dht', '--ui-dir', ui],
+        ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--peer-listen', '127.0.0.1:0', '--no-dht', '--ui-dir', ui, '--allow-path', tmp],
         /url: (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*?token_file: (.+)\n[\s\S]*?peer_listen: (\S+)\n/,
         60_000,
       );

@@ -335,6 +335,8 @@ async fn one_shot_core(
         speed_identity: wallet.identity,
         ledger_path: wallet.ledger,
         settlement_node: wallet.node,
+        // No API: every path comes from the owner's own command line.
+        allowed_paths: vec![PathBuf::from("/")],
     };
     Ok(Core::start(config).await?)
 }

@@ -78,6 +78,11 @@ pub struct ServeArgs {
     /// The PEM private key of --tls-cert. Keep it private (mode 0600).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// A folder (or file) requests may name besides the download folder: where torrents
+    /// are saved, `.torrent` files read, `create_torrent` writes, the blocklist. Repeat
+    /// for more. Bidswarm's own data folder is never allowed.
+    #[arg(long = "allow-path", value_name = "PATH")]
+    allow_paths: Vec<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -100,6 +105,7 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
     let token = load_or_create_token(&paths.config.join("token")).await?;
     let core = Core::start(CoreConfig {
         peer_handshake_timeout: args.peer_handshake_timeout_secs.map(Duration::from_secs),
+        allowed_paths: args.allow_paths.iter().map(std::path::absolute).collect::<Result<_, _>>()?,
         ..CoreConfig::persistent(&paths, args.peer_listen, args.no_dht)
     })
     .await?;

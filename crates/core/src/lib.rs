@@ -6,6 +6,7 @@
 //! requests. Events are derived by watching the swarm once a second (see [`watch`]), so
 //! they also report what happens on its own: a magnet resolving, a download completing.
 
+mod confine;
 mod history;
 mod paths;
 mod pieces;
@@ -15,6 +16,7 @@ mod speed;
 mod wallet;
 mod watch;
 
+pub use confine::PathPolicy;
 pub use paths::DataPaths;
 pub use settings::SettingsStore;
 pub use settle::Settled;
@@ -71,6 +73,9 @@ pub struct CoreConfig {
     /// The TRON node settlements and payer balance checks go through, for scripted runs
     /// (`--network`); the wallet's node for `settings.network` when `None`.
     pub settlement_node: Option<bidswarm_tron::Client>,
+    /// Folders (or files) requests may name besides the download folder
+    /// ([`confine`]): `serve --allow-path`, or `/` for one-shot commands.
+    pub allowed_paths: Vec<PathBuf>,
 }
 
 impl CoreConfig {
@@ -93,11 +98,14 @@ impl CoreConfig {
             speed_identity: None,
             ledger_path: None,
             settlement_node: None,
+            allowed_paths: Vec::new(),
         }
     }
 }
 
 pub struct Core {
+    /// Which paths requests may name.
+    confine: PathPolicy,
     swarm: Arc<Swarm>,
     /// `None` only when bypassed for a benchmark.
     gateway: Option<Arc<Gateway>>,
@@ -134,6 +142,7 @@ impl std::fmt::Debug for Core {
 
 impl Core {
     pub async fn start(config: CoreConfig) -> Result<Arc<Self>, ApiError> {
+        let default_folder = PathBuf::from(&config.default_settings.download_folder);
         let settings = SettingsStore::open(config.config_dir.clone(), config.default_settings).await?;
         let current = settings.get();
         let listen_addr =
@@ -260,7 +269,15 @@ impl Core {
             speed.clone(),
             ledger.clone(),
         );
+        let confine = PathPolicy::new(
+            [PathBuf::from(&current.download_folder), default_folder]
+                .into_iter()
+                .filter(|f| !f.as_os_str().is_empty())
+                .chain(config.allowed_paths.iter().cloned()),
+            config.config_dir.iter().chain(&config.state_dir).cloned(),
+        );
         let core = Arc::new(Self {
+            confine,
             swarm,
             gateway,
             peer_listen,
@@ -287,6 +304,12 @@ impl Core {
             warn!("blocklist not loaded: {}", e.message);
         }
         Ok(core)
+    }
+
+    /// Lets requests name `path` and everything under it: for the owner's own choices (a
+    /// native folder dialog, a file the app was opened with), never for a request.
+    pub fn allow_path(&self, path: &std::path::Path) {
+        self.confine.allow(path);
     }
 
     /// Every event from now on. A receiver that falls more than 1024 events behind
@@ -363,9 +386,13 @@ impl Core {
             Request::PreviewTorrent { source } => {
                 Response::Preview { preview: swarm.preview(&source).await? }
             }
-            Request::AddTorrent { source, mut options } => {
+            Request::AddTorrent { mut source, mut options } => {
                 // The download folder setting may have changed since the session started.
-                options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);
+                let folder = options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);
+                *folder = self.confine.check(folder, "The download folder")?.display().to_string();
+                if let bidswarm_api::TorrentSource::Path(path) = &mut source {
+                    *path = self.confine.check(path, "The .torrent file")?.display().to_string();
+                }
                 if let Some(bid) = &options.bid {
                     check_bid(bid)?;
                 }
@@ -399,6 +426,9 @@ impl Core {
                 Response::Ok
             }
             Request::Remove { id, delete_data } => {
+                if delete_data {
+                    self.confine.check(&swarm.get(&id)?.output_folder, "The torrent's folder")?;
+                }
                 swarm.remove(&id, delete_data).await?;
                 if let (Some(gateway), Ok(Ok(hash))) =
                     (&self.gateway, hex::decode(&id.0).map(<[u8; 20]>::try_from))
@@ -440,7 +470,14 @@ impl Core {
                 Response::TorrentSpeed { speed: self.speed.torrent_status(info_hash) }
             }
             Request::UpdateSettings { settings } => {
-                let blocklist_changed = settings.blocklist_path != self.settings.get().blocklist_path;
+                let before = self.settings.get();
+                if settings.download_folder != before.download_folder {
+                    self.confine.check(&settings.download_folder, "The download folder")?;
+                }
+                let blocklist_changed = settings.blocklist_path != before.blocklist_path;
+                if let (Some(path), true) = (&settings.blocklist_path, blocklist_changed) {
+                    self.confine.check(path, "The blocklist")?;
+                }
                 let blocklist = match (&settings.blocklist_path, blocklist_changed) {
                     // Read before saving: a wrong path is refused and changes nothing.
                     (Some(path), true) => Some(read_blocklist(path).await?),
@@ -494,8 +531,10 @@ impl Core {
                 Response::Pieces { pieces }
             }
             Request::CreateTorrent { path, output, trackers, piece_length } => {
+                let path = self.confine.check(&path, "What to share")?;
+                let output = self.confine.check(&output, "The .torrent file to write")?;
                 let options = CreateOptions { trackers, piece_length, progress: None };
-                let created = create_torrent(path.as_ref(), output.as_ref(), &options).await?;
+                let created = create_torrent(&path, &output, &options).await?;
                 Response::Created { created }
             }
             Request::WalletStatus => self.wallet.status().await?,

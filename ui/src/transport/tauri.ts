@@ -1,6 +1,5 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import { open } from '@tauri-apps/plugin-dialog';
 import type { Event, Request, Response, TorrentSource } from '../bindings';
 import { toApiError, type ConnectionState, type Transport } from './types';
 
@@ -25,9 +24,13 @@ export class TauriTransport implements Transport {
     }
   }
 
+  /** The native dialog, opened by the desktop side: a folder picked there becomes one requests may name. */
   async pickFolder(title: string, start?: string): Promise<string | null> {
-    const chosen = await open({ directory: true, multiple: false, title, defaultPath: start || undefined });
-    return typeof chosen === 'string' ? chosen : null;
+    try {
+      return await invoke<string | null>('pick_folder', { title, start: start || null });
+    } catch (e) {
+      throw toApiError(e);
+    }
   }
 
   async registerMagnetHandler(): Promise<string> {
