@@ -458,3 +458,50 @@ async fn serve_speaks_https_with_the_certificate_it_is_given() -> anyhow::Result
     assert!(stderr.contains("cert.pem") && !stderr.contains("BEGIN"), "{stderr}");
     Ok(())
 }
+
+/// One address beyond this machine's own (127.0.0.2 stands for a remote client) gets 16
+/// connections at most: the 17th is closed unanswered while the owner, on 127.0.0.1, is
+/// still served; once it closes one, it may open another.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_remote_address_cannot_take_every_connection() -> anyhow::Result<()> {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = bidswarm_tests::test_dir();
+    let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
+    let addr: std::net::SocketAddr = server.url.trim_start_matches("http://").parse()?;
+    let from_remote = || async move {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind("127.0.0.2:0".parse()?)?;
+        anyhow::Ok(socket.connect(addr).await?)
+    };
+    // `Some(answer)` when the server answered a request on `stream`, `None` when it
+    // closed it unanswered.
+    let ask = |mut stream: tokio::net::TcpStream| async move {
+        let request = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        let _ = stream.write_all(request.as_bytes()).await;
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
+        anyhow::ensure!(read.is_ok(), "neither answered nor closed within 30 s");
+        anyhow::Ok((!answer.is_empty()).then(|| String::from_utf8_lossy(&answer).into_owned()))
+    };
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        held.push(from_remote().await?);
+    }
+    assert_eq!(ask(from_remote().await?).await?, None, "the 17th from one address is closed unanswered");
+    assert!(
+        matches!(server.call(&Request::GetSettings).await?, Response::Settings { .. }),
+        "the owner is served"
+    );
+    drop(held.pop());
+    // The server sees the close when it next reads; give it a bounded while.
+    let answered = bidswarm_tests::wait_until(
+        "a slot to come free",
+        Duration::from_secs(20),
+        Duration::from_millis(200),
+        async || ask(from_remote().await.ok()?).await.ok().flatten(),
+    )
+    .await?;
+    assert!(answered.starts_with("HTTP/1.1"), "{answered}");
+    Ok(())
+}
