@@ -5,8 +5,12 @@ against a local devnet, real `bidswarm-cli` processes:
 1. Bid effect: a seeder earning with upload capped at 4 MiB/s, a 64 MiB file, a bidder
    and a non-bidder starting together. Reports how much sooner the bidder finishes and
    the non-bidder's share of the cap while the bidder was downloading.
-2. Proportionality: two bidders at a 3:1 price ratio; the bandwidth split while both run.
-3. Overhead: bt_speed bytes (from the vouchers in the ledger, plus the handshake
+2. No bids (issue 15's P2 as restated: "the bidder finishes at least 1.75x faster than with
+   no bids at all, while the non-bidder keeps at least 10% of the seller's cap"): the same
+   seeder and two leechers starting together, neither bidding. The ratio is their mean
+   finishing time over the bidder's in scenario 1, both measured in this invocation.
+3. Proportionality: two bidders at a 3:1 price ratio; the bandwidth split while both run.
+4. Overhead: bt_speed bytes (from the vouchers in the ledger, plus the handshake
    messages) as a share of the piece bytes paid for.
 
 Shares are measured two ways:
@@ -37,6 +41,11 @@ MIB = 1 << 20
 BTT = 10**18
 CAP = 4 * MIB
 DEADLINE = 600.0
+# Short commands (key addresses, creating the torrent) finish in well under a second.
+COMMAND_TIMEOUT = 60.0
+# Issue 15, P2 as restated.
+P2_RATIO_GOAL = 1.75
+P2_SHARE_GOAL = 0.10
 
 
 def log(msg: str) -> None:
@@ -63,11 +72,9 @@ class Proc:
                 return None
             time.sleep(0.1)
 
-    def wait(self, timeout: float = DEADLINE) -> float:
-        self.p.wait(timeout=timeout)
+    def check(self) -> None:
         if self.p.returncode != 0:
             raise SystemExit(f"{self.name} failed ({self.p.returncode}):\n{Path(self.err.name).read_text()[-3000:]}")
-        return time.monotonic()
 
     def stop(self) -> None:
         if self.p.poll() is None:
@@ -76,6 +83,23 @@ class Proc:
                 self.p.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(self.p.pid, signal.SIGKILL)
+
+
+def wait_all(procs: list[Proc], timeout: float = DEADLINE) -> list[float]:
+    """When each process exited (monotonic), polled together: waiting on them in turn would
+    give one that finished before an earlier one the earlier one's time."""
+    end = time.monotonic() + timeout
+    ends: list[float | None] = [None] * len(procs)
+    while None in ends:
+        for i, proc in enumerate(procs):
+            if ends[i] is None and proc.p.poll() is not None:
+                ends[i] = time.monotonic()
+                proc.check()
+        if time.monotonic() >= end:
+            late = [proc.name for proc, e in zip(procs, ends) if e is None]
+            raise SystemExit(f"{', '.join(late)} not done after {timeout:.0f} s")
+        time.sleep(0.02)
+    return ends
 
 
 def faucet(url: str, address: str, btt: int) -> None:
@@ -89,7 +113,7 @@ def key_file(cli: Path, tmp: Path, name: str, seed: int) -> tuple[Path, str]:
     path.write_text(f"{seed:02x}" * 32)
     path.chmod(0o600)
     out = subprocess.run([str(cli), "wallet", "address", "--private-key-file", str(path)],
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, timeout=COMMAND_TIMEOUT).stdout
     address = next(l.split(": ", 1)[1] for l in out.splitlines() if l.startswith("address: "))
     return path, address
 
@@ -98,7 +122,18 @@ def scenario(cli: Path, tmp: Path, size_mib: int, bids: list[str | None], label:
     """One seeder capped at 4 MiB/s and one leecher per entry of `bids` (None: no bid)."""
     run = tmp / label
     run.mkdir()
+    # Started in their own sessions, so nothing else ends them if this run fails.
+    started: list[Proc] = []
+    try:
+        return run_scenario(cli, run, size_mib, bids, started)
+    finally:
+        for proc in reversed(started):
+            proc.stop()
+
+
+def run_scenario(cli: Path, run: Path, size_mib: int, bids: list[str | None], started: list[Proc]) -> dict:
     devnet = Proc("devnet", [str(cli), "devnet", "--listen", "127.0.0.1:0", "--block-ms", "200"], run)
+    started.append(devnet)
     url = devnet.value("url", 30)
     assert url, "the devnet did not start"
     seed_key, _ = key_file(cli, run, "seeder", 0x31)
@@ -109,10 +144,12 @@ def scenario(cli: Path, tmp: Path, size_mib: int, bids: list[str | None], label:
         f.write(os.urandom(size_mib * MIB))
     torrent = run / "payload.torrent"
     magnet = subprocess.run([str(cli), "create-torrent", str(data), "-o", str(torrent)],
-                            capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+                            capture_output=True, text=True, check=True,
+                            timeout=COMMAND_TIMEOUT).stdout.strip().splitlines()[-1]
     seeder = Proc("seeder", [str(cli), "seed", str(torrent), "--data", str(data_dir), "--listen", "127.0.0.1:0",
                              "--no-dht", "--upload-limit", "4M", "--earn", "--ask", "1",
                              "--wallet-file", str(seed_key), "--network", url], run)
+    started.append(seeder)
     addr = seeder.value("listening", 120)
     assert addr, "the seeder did not start"
     leechers = []
@@ -126,14 +163,15 @@ def scenario(cli: Path, tmp: Path, size_mib: int, bids: list[str | None], label:
             argv += ["--bid", bid, "--budget", "1000"]
         leechers.append(argv)
     start = time.monotonic()
-    procs = [Proc(f"leecher{i}", argv, run) for i, argv in enumerate(leechers)]
-    ends = [p.wait() - start for p in procs]
+    procs = []
+    for i, argv in enumerate(leechers):
+        procs.append(Proc(f"leecher{i}", argv, run))
+        started.append(procs[-1])
+    ends = [e - start for e in wait_all(procs)]
     result = {"times": ends, "spent": [int(p.value("spent") or 0) for p in procs],
               "bought": [int(p.value("bytes_bought") or 0) for p in procs],
               "vouchers": [count_vouchers(run / f"ledger{i}.sqlite") for i in range(len(bids))],
               "progress": [progress(p) for p in procs]}
-    seeder.stop()
-    devnet.stop()
     return result
 
 
@@ -180,6 +218,8 @@ def main() -> None:
     parser.add_argument("--size-mib", type=int, default=64)
     args = parser.parse_args()
     cli = ROOT / "target/release/bidswarm-cli"
+    if not cli.exists():
+        raise SystemExit(f"{cli} is missing: build it with `cargo build --release -p bidswarm-cli` (make bench does)")
     size = args.size_mib * MIB
     with tempfile.TemporaryDirectory(prefix="bidswarm-speed-bench-") as t:
         tmp = Path(t)
@@ -189,6 +229,15 @@ def main() -> None:
         b_had = share_of_second(size, ta, tb)
         b_share = b_had / (CAP * ta)
         _, b_direct, b_window = contested_shares(*effect["progress"], size)
+        log("no bids: the same seeder, two leechers, neither bidding")
+        base = scenario(cli, tmp, args.size_mib, [None, None], "no_bids")
+        t0, t1 = base["times"]
+        base_mean = (t0 + t1) / 2
+        p2_ratio = base_mean / ta
+        # With no bids the counted split should be even; the one that finished first counts as
+        # "fast" so the window is the time both were downloading.
+        first, second = sorted(base["progress"], key=lambda series: series[-1][0])
+        base_first, base_second, base_window = contested_shares(first, second, size)
         log(f"proportionality: two bidders at 30 and 10 BTT/GiB")
         prop = scenario(cli, tmp, args.size_mib, ["30", "10"], "proportional")
         t_hi, t_lo = prop["times"]
@@ -205,11 +254,18 @@ def main() -> None:
           f"non-bidder had {b_share * 100:.1f}% of the cap while the bidder ran (from times)")
     print(f"non_bidder_share: {b_direct * 100:.1f}% of the bytes both got in the {b_window:.1f} s "
           f"the bidder spent between 5% and done (counted bytes)")
+    print(f"no_bids: leechers {t0:.1f} s and {t1:.1f} s, mean {base_mean:.1f} s; counted split "
+          f"{base_first * 100:.1f}% / {base_second * 100:.1f}% over {base_window:.1f} s")
+    ratio_met = "met" if p2_ratio >= P2_RATIO_GOAL else "NOT met"
+    share_met = "met" if b_direct >= P2_SHARE_GOAL else "NOT met"
+    print(f"p2: bidder {p2_ratio:.2f}x faster than with no bids ({base_mean:.1f} s / {ta:.1f} s; "
+          f"goal {P2_RATIO_GOAL}x: {ratio_met}); non-bidder kept {b_direct * 100:.1f}% counted "
+          f"(goal {P2_SHARE_GOAL * 100:.0f}%: {share_met})")
     print(f"proportionality: split {split:.2f}:1 for bids 3:1 ({t_hi:.1f} s / {t_lo:.1f} s, from times); "
           f"{hi_direct / lo_direct:.2f}:1 from counted bytes over {prop_window:.1f} s")
     print(f"overhead: {vouchers} vouchers, ~{speed_bytes} bt_speed bytes for {piece_bytes} paid piece bytes "
           f"= {overhead * 100:.3f}%")
-    print(f"spent: effect {effect['spent']}, proportional {prop['spent']} (base units)")
+    print(f"spent: effect {effect['spent']}, no bids {base['spent']}, proportional {prop['spent']} (base units)")
 
 
 if __name__ == "__main__":
