@@ -130,8 +130,13 @@ impl Proc {
         self.lines.lock().expect("stdout lines lock").clone()
     }
 
+    /// Everything the process wrote to stderr (its log) so far.
+    pub fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+
     pub fn stderr_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.stderr_path).unwrap_or_default();
+        let text = self.stderr_text();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(30)..].join("\n")
     }
@@ -232,6 +237,17 @@ impl Server {
         log_dir: &Path,
         extra: &[&str],
     ) -> anyhow::Result<Self> {
+        Self::start_with_env(name, data_dir, log_dir, extra, &[]).await
+    }
+
+    /// `start_with`, the server's environment also holding `env`.
+    pub async fn start_with_env(
+        name: &str,
+        data_dir: &Path,
+        log_dir: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let mut args = vec![
             "--data-dir",
             path_str(data_dir),
@@ -246,7 +262,9 @@ impl Server {
             path_str(log_dir),
         ];
         args.extend_from_slice(extra);
-        let mut proc = Proc::spawn(name, cli(&args), log_dir)?;
+        let mut command = cli(&args);
+        command.envs(env.iter().copied());
+        let mut proc = Proc::spawn(name, command, log_dir)?;
         let url = proc.wait_for_value("url", Duration::from_secs(30)).await?;
         let token_file = proc.wait_for_value("token_file", Duration::from_secs(5)).await?;
         let token = std::fs::read_to_string(token_file)?.trim().to_owned();

@@ -62,6 +62,16 @@ const MAGNET_PREVIEW_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often verified pieces are written down: a crash re-downloads at most this long's
 /// worth of pieces.
 const RESUME_DATA_INTERVAL: Duration = Duration::from_secs(5);
+/// Dead peer records a torrent may keep before [`Swarm::forget_dead_peers`] restarts it:
+/// at about 15 KB each, some 60 MB. A busy public torrent meets this many peers in days,
+/// an attacker reconnecting in a minute.
+const MAX_PEER_RECORDS: usize = 4096;
+/// Overrides [`MAX_PEER_RECORDS`] (tests lower it to see a restart).
+const MAX_PEER_RECORDS_ENV: &str = "BIDSWARM_MAX_PEER_RECORDS";
+
+fn max_peer_records() -> usize {
+    std::env::var(MAX_PEER_RECORDS_ENV).ok().and_then(|v| v.parse().ok()).unwrap_or(MAX_PEER_RECORDS)
+}
 
 /// How long a peer may stay silent before we drop it. librqbit's 10 s is shorter than
 /// Transmission's first reply to a new connection (about 12 s), so seeding to a fresh
@@ -157,8 +167,9 @@ pub struct Swarm {
     session: Arc<Session>,
     config: SwarmConfig,
     shared: Arc<Mutex<Shared>>,
-    /// Writes resume data every [`RESUME_DATA_INTERVAL`], when there is a state folder.
-    resume_writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Every [`RESUME_DATA_INTERVAL`]: writes resume data, when there is a state folder,
+    /// and forgets dead peers ([`Swarm::forget_dead_peers`]).
+    upkeep: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Held while librqbit adds a torrent. librqbit 9.1's JSON store picks the next id as
     /// "largest stored id + 1", so two adds at once get the same id and the second is
     /// answered "already managed" with the first torrent.
@@ -232,26 +243,60 @@ impl Swarm {
             session,
             config,
             shared: Default::default(),
-            resume_writer: Mutex::new(None),
+            upkeep: Mutex::new(None),
             adding: tokio::sync::Mutex::new(()),
         });
         swarm.restore_records().await;
         swarm.restore_torrent_limits().await;
-        if swarm.config.state_folder.is_some() {
-            // A weak reference, so the writer never keeps a dropped swarm alive.
-            let weak = Arc::downgrade(&swarm);
-            let task = spawn(info_span!("resume_data"), "resume_data", async move {
-                let mut tick = tokio::time::interval(RESUME_DATA_INTERVAL);
+        // A weak reference, so the task never keeps a dropped swarm alive.
+        let weak = Arc::downgrade(&swarm);
+        let task = spawn(info_span!("upkeep"), "upkeep", async move {
+            let mut tick = tokio::time::interval(RESUME_DATA_INTERVAL);
+            tick.tick().await;
+            loop {
                 tick.tick().await;
-                loop {
-                    tick.tick().await;
-                    let Some(swarm) = weak.upgrade() else { return Ok::<_, Error>(()) };
+                let Some(swarm) = weak.upgrade() else { return Ok::<_, Error>(()) };
+                if swarm.config.state_folder.is_some() {
                     swarm.save_resume_data().await;
                 }
-            });
-            *swarm.resume_writer.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
-        }
+                swarm.forget_dead_peers().await;
+            }
+        });
+        *swarm.upkeep.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
         Ok(swarm)
+    }
+
+    /// librqbit keeps a record of every peer a torrent ever had, dead or not (an incoming
+    /// peer is never dropped from its table, librqbit 9.1 `on_peer_died`), and through the
+    /// gateway every connection comes from a fresh loopback port: a peer reconnecting
+    /// over and over grew a seeder by about 15 KB a connection, for good. No API drops
+    /// them, but pausing a torrent ends its live state, table and all; so a torrent with
+    /// more than [`max_peer_records`] dead records is paused and resumed at once (its
+    /// connections drop and peers reconnect; nothing is checked again). Returns how many
+    /// torrents were.
+    pub async fn forget_dead_peers(&self) -> usize {
+        let limit = max_peer_records();
+        let crowded: Vec<_> = self.session.with_torrents(|all| {
+            all.filter(|(_, h)| {
+                h.live().is_some_and(|live| {
+                    let peers = live.stats_snapshot().peer_stats;
+                    peers.dead.saturating_add(peers.not_needed) as usize > limit
+                })
+            })
+            .map(|(_, h)| h.clone())
+            .collect()
+        });
+        for handle in &crowded {
+            warn!(info_hash = %handle.info_hash().as_string(), limit, "forgetting dead peers: the torrent restarts, its peers reconnect");
+            if let Err(e) = self.session.pause(handle).await {
+                warn!("could not pause to forget dead peers: {e:#}");
+                continue;
+            }
+            if let Err(e) = self.session.unpause(handle).await {
+                warn!("could not resume after forgetting dead peers: {e:#}");
+            }
+        }
+        crowded.len()
     }
 
     /// The address peers reach this session at, when it listens.
@@ -685,8 +730,8 @@ impl Swarm {
         for (_, r) in self.lock().resolving.drain() {
             r.task.abort();
         }
-        if let Some(writer) = self.resume_writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            writer.abort();
+        if let Some(upkeep) = self.upkeep.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            upkeep.abort();
         }
         // Before the torrents stop: stopping zeroes their byte counters.
         self.save_records().await;
