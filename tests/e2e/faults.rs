@@ -112,3 +112,99 @@ async fn a_healthy_ledger_is_left_in_place_and_no_recovery_is_reported() -> anyh
     assert!(!names.iter().any(|n| n.contains("damaged")), "{names:?}");
     Ok(())
 }
+
+/// The state folder mounted on its own file system, unmounted when dropped.
+struct Mounted(std::path::PathBuf);
+
+impl Mounted {
+    /// A 16 MiB tmpfs at `at`. Needs root, as CI runs.
+    fn tmpfs(at: &std::path::Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(at)?;
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"])
+            .arg(at)
+            .status()?;
+        anyhow::ensure!(
+            status.success(),
+            "this test mounts a tmpfs, which needs root (as CI runs): mount failed"
+        );
+        Ok(Self(at.to_owned()))
+    }
+
+    fn read_only(&self) -> anyhow::Result<()> {
+        let status = std::process::Command::new("mount").args(["-o", "remount,ro"]).arg(&self.0).status()?;
+        anyhow::ensure!(status.success(), "remount read-only failed");
+        Ok(())
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Issue 16, item 6: the data folder's state turned read-only (a disk remounted after
+/// errors) kept `serve` from starting. Now it starts and says what is wrong (in its log,
+/// and in every ledger request), bid for speed stays off (money it cannot record is money
+/// it cannot account for), and a torrent added runs and seeds, though it is not
+/// remembered. Known limit: librqbit cannot load its saved session from a folder it
+/// cannot write, so the earlier session's torrents wait for the folder to be writable.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_only_state_folder_starts_with_torrents_running_and_money_off() -> anyhow::Result<()> {
+    use std::time::Duration;
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    let state = Mounted::tmpfs(&data_dir.join("state"))?;
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(&seed)?;
+    random_file(&seed.join("ro.bin"), 2 << 20, 62);
+    let torrent = dir.path().join("ro.torrent");
+    let magnet = create_torrent(&seed.join("ro.bin"), &torrent, &[])?;
+    // An earlier session wrote its ledger and session there.
+    let mut first = Server::start("serve", &data_dir, dir.path()).await?;
+    first.proc.terminate(Duration::from_secs(20)).await?;
+    let before: Vec<_> =
+        std::fs::read_dir(&state.0)?.map(|e| e.map(|e| e.file_name())).collect::<Result<_, _>>()?;
+
+    state.read_only()?;
+    let server = Server::start("serve-ro", &data_dir, dir.path()).await?;
+    let log = std::fs::read_to_string(dir.path().join("serve-ro.stderr"))?;
+    assert!(
+        log.contains("cannot open the ledger") && log.contains("cannot be written"),
+        "the log says what is wrong: {log}"
+    );
+    let Err(summary) = server.rpc(&Request::LedgerSummary).await? else { anyhow::bail!("a ledger summary") };
+    assert!(
+        summary.message.contains("cannot open the ledger")
+            && summary.message.contains("bid for speed is off"),
+        "{summary:?}"
+    );
+    let Response::Settings { mut settings, .. } = server.call(&Request::GetSettings).await? else {
+        anyhow::bail!("settings")
+    };
+    settings.speed.earning_enabled = true;
+    let Err(refused) = server.rpc(&Request::UpdateSettings { settings }).await? else {
+        anyhow::bail!("earning turned on without a ledger")
+    };
+    assert!(refused.message.contains("needs the ledger"), "{refused:?}");
+
+    // A torrent runs: added, seeded, and downloaded whole by a leecher.
+    let options = AddOptions { output_folder: Some(seed.display().to_string()), ..Default::default() };
+    let source = TorrentSource::Path(torrent.display().to_string());
+    let Response::Torrent { torrent: added } = server.call(&Request::AddTorrent { source, options }).await?
+    else {
+        anyhow::bail!("add answers the torrent")
+    };
+    server.wait_state(&added.id, TorrentState::Seeding).await?;
+    let mut server = server;
+    let addr = server.peer_addr().await?;
+    let out = dir.path().join("leech");
+    bidswarm_tests::download(&magnet, &out, Some(&addr), crate::TRANSFER_TIMEOUT, dir.path()).await?;
+    assert!(files_equal(&seed.join("ro.bin"), &out.join("ro.bin"))?);
+    let after: Vec<_> =
+        std::fs::read_dir(&state.0)?.map(|e| e.map(|e| e.file_name())).collect::<Result<_, _>>()?;
+    assert_eq!(after, before, "nothing in the state folder changed");
+    server.proc.terminate(Duration::from_secs(20)).await?;
+    Ok(())
+}

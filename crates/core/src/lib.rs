@@ -39,7 +39,7 @@ pub use bidswarm_swarm::{create_torrent, CreateOptions, CreateProgress};
 use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig};
 use bidswarm_swarm::{Swarm, SwarmConfig};
 use tokio::sync::broadcast;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 /// How a `Core` is set up by the binary that runs it.
 #[derive(Debug, Clone)]
@@ -120,6 +120,10 @@ pub struct Core {
     ledger: Option<Arc<bidswarm_ledger::Ledger>>,
     /// The damaged ledger file this start moved aside, for `verify_ledger` to report.
     ledger_recovered: Option<bidswarm_api::LedgerRecovery>,
+    /// Why the ledger could not be opened at start (a read-only or full disk), when it
+    /// could not: bid for speed then stays off, since money it cannot record is money it
+    /// cannot account for.
+    ledger_unavailable: Option<String>,
     wallet: wallet::WalletService,
     settlement_node: Option<bidswarm_tron::Client>,
     /// A torrent was removed: the next settlement round pays everything owed.
@@ -165,13 +169,21 @@ impl Core {
         let (ledger_ops, ledger_rx) = tokio::sync::mpsc::unbounded_channel();
         let ledger_path =
             config.ledger_path.clone().or_else(|| config.state_dir.as_ref().map(|d| d.join("ledger.sqlite")));
-        let (ledger, ledger_recovered) = match &ledger_path {
-            Some(path) => {
-                let (ledger, set_aside) = open_ledger(path).await?;
-                (Some(Arc::new(ledger)), set_aside)
-            }
-            None => (None, None),
+        let (ledger, ledger_recovered, ledger_unavailable) = match &ledger_path {
+            Some(path) => match open_ledger(path).await {
+                Ok((ledger, set_aside)) => (Some(Arc::new(ledger)), set_aside, None),
+                // A read-only or full disk: torrents run on, money stays off.
+                Err(e) => {
+                    error!(
+                        "{}; bid for speed stays off until it can be opened (restart Bidswarm)",
+                        e.message
+                    );
+                    (None, None, Some(e.message))
+                }
+            },
+            None => (None, None, None),
         };
+        let terms = if ledger_unavailable.is_some() { terms.without_money() } else { terms };
         let speed = speed::SpeedService::new(terms, events.clone(), ledger_ops);
         speed.set_identity(config.speed_identity.clone());
         // Promises an earlier session could not settle (offline, or quit too fast) are
@@ -227,9 +239,22 @@ impl Core {
             gateway.set_ranker(speed.clone());
             Some(gateway)
         };
+        let state_folder = match &config.state_dir {
+            Some(dir) => match writable(dir).await {
+                Ok(()) => Some(dir.clone()),
+                Err(e) => {
+                    error!(
+                        "the state folder {} cannot be written ({e}): torrents you add run but are not remembered, and the torrents of earlier sessions are not loaded until it can be",
+                        dir.display()
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
         let swarm = Swarm::start(SwarmConfig {
             download_folder: PathBuf::from(&current.download_folder),
-            state_folder: config.state_dir.clone(),
+            state_folder,
             // Behind the gateway librqbit listens on loopback only; the gateway owns the
             // public port and every outgoing connection.
             listen_addr: if gateway.is_some() { Some(loopback) } else { listen_addr },
@@ -289,6 +314,7 @@ impl Core {
             ledger,
             wallet,
             ledger_recovered,
+            ledger_unavailable,
             settlement_node: config.settlement_node.clone(),
             settle_all: std::sync::atomic::AtomicBool::new(restored > 0),
             settling: tokio::sync::Mutex::new(()),
@@ -485,6 +511,15 @@ impl Core {
                 };
                 let terms = speed::Terms::from_settings(&settings.speed)
                     .map_err(|e| api_error(ApiErrorKind::BadRequest, e))?;
+                if let (Some(why), true) = (
+                    &self.ledger_unavailable,
+                    settings.speed.spending_enabled || settings.speed.earning_enabled,
+                ) {
+                    return Err(api_error(
+                        ApiErrorKind::Io,
+                        format!("bid for speed needs the ledger, which could not be opened: {why}. Free space or make the data folder writable, then restart Bidswarm"),
+                    ));
+                }
                 let network = self.wallet.check_network(&settings.network)?;
                 self.settings.update(settings.clone()).await?;
                 self.wallet.set_network(network);
@@ -633,8 +668,12 @@ impl Core {
     }
 
     fn ledger(&self) -> Result<&bidswarm_ledger::Ledger, ApiError> {
-        self.ledger.as_deref().ok_or_else(|| {
-            api_error(ApiErrorKind::Io, "this session keeps no ledger (it has no state folder)")
+        self.ledger.as_deref().ok_or_else(|| match &self.ledger_unavailable {
+            Some(why) => api_error(
+                ApiErrorKind::Io,
+                format!("{why}. Torrents run on and bid for speed is off; free space or make the data folder writable, then restart Bidswarm"),
+            ),
+            None => api_error(ApiErrorKind::Io, "this session keeps no ledger (it has no state folder)"),
         })
     }
 
@@ -931,6 +970,15 @@ async fn read_blocklist(path: &str) -> Result<(Blocklist, BlocklistStatus), ApiE
 /// in its place, so torrents and the wallet keep working; anything else (permissions, a
 /// folder in the way, the disk, a lock, a newer Bidswarm's ledger) keeps the session from
 /// starting, with nothing moved (`bidswarm_ledger`'s `recovery.rs` says why).
+/// Whether `dir` can be written: librqbit's session store writes on every change and
+/// fails the change when it cannot (a read-only or full disk).
+async fn writable(dir: &std::path::Path) -> std::io::Result<()> {
+    tokio::fs::create_dir_all(dir).await?;
+    let probe = dir.join(".bidswarm-write-probe");
+    tokio::fs::write(&probe, b"probe").await?;
+    tokio::fs::remove_file(&probe).await
+}
+
 async fn open_ledger(
     path: &std::path::Path,
 ) -> Result<(bidswarm_ledger::Ledger, Option<bidswarm_api::LedgerRecovery>), ApiError> {

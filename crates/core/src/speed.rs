@@ -85,6 +85,12 @@ pub(crate) struct Terms {
 }
 
 impl Terms {
+    /// These terms with spending and earning off: what runs while there is no ledger to
+    /// record money in.
+    pub(crate) fn without_money(self) -> Self {
+        Self { spending: false, earning: false, ..self }
+    }
+
     pub(crate) fn from_settings(s: &SpeedSettings) -> Result<Self, String> {
         let amount = |field: &str, text: &str| {
             text.parse::<u128>().map(Amount).map_err(|_| {
