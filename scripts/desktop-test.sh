@@ -117,7 +117,7 @@ head -c $((3 * 1024 * 1024)) /dev/urandom >"$tmp/seed/payload.bin"
 head -c 200000 /dev/urandom >"$tmp/extra/opened-at-launch.bin"
 "$cli" create-torrent "$tmp/seed/payload.bin" -o "$tmp/payload.torrent" >/dev/null 2>&1
 "$cli" create-torrent "$tmp/extra/opened-at-launch.bin" -o "$tmp/opened-at-launch.torrent" >/dev/null 2>&1
-"$cli" serve --data-dir "$data" --listen 127.0.0.1:0 --no-dht >"$tmp/serve.out" 2>"$tmp/serve.log" &
+"$cli" serve --data-dir "$data" --listen 127.0.0.1:0 --no-dht --allow-path "$tmp" >"$tmp/serve.out" 2>"$tmp/serve.log" &
 serve_pid=$!
 wait_for 30 grep -q '^url: ' "$tmp/serve.out"
 url=$(sed -n 's/^url: //p' "$tmp/serve.out")

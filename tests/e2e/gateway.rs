@@ -174,6 +174,18 @@ fn rss_kib(pid: u32) -> anyhow::Result<u64> {
     Ok(line.split_whitespace().nth(1).unwrap_or("0").parse()?)
 }
 
+/// A BitTorrent handshake (extension protocol on) for `magnet`'s torrent, with a peer id
+/// of `id` repeated.
+fn handshake_for(magnet: &str, id: u8) -> anyhow::Result<Vec<u8>> {
+    let info_hash = hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?;
+    let mut handshake = vec![19u8];
+    handshake.extend_from_slice(b"BitTorrent protocol");
+    handshake.extend_from_slice(&[0, 0, 0, 0, 0, 0x10, 0, 0]);
+    handshake.extend_from_slice(&info_hash);
+    handshake.extend_from_slice(&[id; 20]);
+    Ok(handshake)
+}
+
 /// PIECE frames with 16-byte blocks at fresh piece indices a junk connection sends after
 /// its handshake, in one write of about 260 KB: what the gateway reads in one go.
 const JUNK_FRAMES: u32 = 9_000;
@@ -256,12 +268,7 @@ async fn hostile_connections_are_cut_off_while_a_download_completes() -> anyhow:
 
     // A valid handshake, then a 4 GiB length prefix.
     let mut huge = tokio::net::TcpStream::connect(&addr).await?;
-    let info_hash = hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?;
-    let mut handshake = vec![19u8];
-    handshake.extend_from_slice(b"BitTorrent protocol");
-    handshake.extend_from_slice(&[0, 0, 0, 0, 0, 0x10, 0, 0]);
-    handshake.extend_from_slice(&info_hash);
-    handshake.extend_from_slice(&[b'h'; 20]);
+    let handshake = handshake_for(&magnet, b'h')?;
     huge.write_all(&handshake).await?;
     huge.write_all(&[0xff, 0xff, 0xff, 0xff, 7]).await?;
     closed_within(&mut huge, Duration::from_secs(HANDSHAKE_SECS + 10)).await?;
@@ -353,12 +360,7 @@ async fn a_seeder_forgets_dead_peers_past_its_limit_and_seeds_on() -> anyhow::Re
         s.max_connections_per_ip = 100;
     })
     .await?;
-    let info_hash = hex::decode(&magnet["magnet:?xt=urn:btih:".len()..][..40])?;
-    let mut handshake = vec![19u8];
-    handshake.extend_from_slice(b"BitTorrent protocol");
-    handshake.extend_from_slice(&[0; 8]);
-    handshake.extend_from_slice(&info_hash);
-    handshake.extend_from_slice(&[b'j'; 20]);
+    let handshake = handshake_for(&magnet, b'j')?;
     let junk = (0..30u32).map(|n| tokio::spawn(junk_pieces(addr.clone(), handshake.clone(), n, 20)));
     for sent in futures::future::join_all(junk).await {
         sent??;

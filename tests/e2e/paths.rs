@@ -102,6 +102,13 @@ async fn requests_naming_paths_outside_the_allowed_folders_are_forbidden_and_cha
             "outside the folders",
         ),
         (
+            "preview a .torrent from home",
+            Request::PreviewTorrent {
+                source: TorrentSource::Path(path_str(&home.join("ok.torrent")).into()),
+            },
+            "outside the folders",
+        ),
+        (
             "read /dev/zero as a blocklist",
             settings_with(&|s| s.blocklist_path = Some("/dev/zero".into())),
             "outside the folders",

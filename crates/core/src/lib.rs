@@ -332,6 +332,15 @@ impl Core {
         Ok(core)
     }
 
+    /// A `.torrent` named by path must be one requests may read; it is then named as the
+    /// file system resolves it.
+    fn confine_source(&self, source: &mut bidswarm_api::TorrentSource) -> Result<(), ApiError> {
+        if let bidswarm_api::TorrentSource::Path(path) = source {
+            *path = self.confine.check(path, "The .torrent file")?.display().to_string();
+        }
+        Ok(())
+    }
+
     /// Lets requests name `path` and everything under it: for the owner's own choices (a
     /// native folder dialog, a file the app was opened with), never for a request.
     pub fn allow_path(&self, path: &std::path::Path) {
@@ -409,16 +418,15 @@ impl Core {
     pub async fn handle(&self, request: Request) -> Result<Response, ApiError> {
         let swarm = &self.swarm;
         Ok(match request {
-            Request::PreviewTorrent { source } => {
+            Request::PreviewTorrent { mut source } => {
+                self.confine_source(&mut source)?;
                 Response::Preview { preview: swarm.preview(&source).await? }
             }
             Request::AddTorrent { mut source, mut options } => {
                 // The download folder setting may have changed since the session started.
                 let folder = options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);
                 *folder = self.confine.check(folder, "The download folder")?.display().to_string();
-                if let bidswarm_api::TorrentSource::Path(path) = &mut source {
-                    *path = self.confine.check(path, "The .torrent file")?.display().to_string();
-                }
+                self.confine_source(&mut source)?;
                 if let Some(bid) = &options.bid {
                     check_bid(bid)?;
                 }
