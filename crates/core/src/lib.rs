@@ -172,7 +172,11 @@ impl Core {
         let (ledger, ledger_recovered, ledger_unavailable) = match &ledger_path {
             Some(path) => match open_ledger(path).await {
                 Ok((ledger, set_aside)) => (Some(Arc::new(ledger)), set_aside, None),
-                // A read-only or full disk: torrents run on, money stays off.
+                // A ledger named on the command line (`--ledger`) was asked for: its run
+                // stops, rather than download without the bids it was started for.
+                Err(e) if config.ledger_path.is_some() => return Err(e),
+                // The state folder's, on a read-only or full disk: torrents run on, money
+                // stays off.
                 Err(e) => {
                     error!(
                         "{}; bid for speed stays off until it can be opened (restart Bidswarm)",
