@@ -45,3 +45,16 @@ fn bindings_declare_every_request_variant() {
     }
     assert!(ts.contains("export type ApiErrorKind"));
 }
+
+/// The README lists every error kind a client may meet (issue 20: it listed 11 of 18).
+#[test]
+fn the_readme_lists_every_error_kind() {
+    let ts = generate();
+    let line = ts.lines().find(|l| l.starts_with("export type ApiErrorKind =")).unwrap();
+    let kinds: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+    assert!(kinds.len() >= 20, "{kinds:?}");
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+    let missing: Vec<&&str> = kinds.iter().filter(|k| !readme.contains(&format!("`{k}`"))).collect();
+    assert!(missing.is_empty(), "README.md does not list the error kinds {missing:?}");
+}
