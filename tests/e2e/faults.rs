@@ -171,13 +171,12 @@ async fn a_read_only_state_folder_starts_with_torrents_running_and_money_off() -
     let server = Server::start("serve-ro", &data_dir, dir.path()).await?;
     let log = std::fs::read_to_string(dir.path().join("serve-ro.stderr"))?;
     assert!(
-        log.contains("cannot open the ledger") && log.contains("cannot be written"),
+        log.contains("cannot be written") && log.contains("no ledger"),
         "the log says what is wrong: {log}"
     );
     let Err(summary) = server.rpc(&Request::LedgerSummary).await? else { anyhow::bail!("a ledger summary") };
     assert!(
-        summary.message.contains("cannot open the ledger")
-            && summary.message.contains("bid for speed is off"),
+        summary.message.contains("cannot be written") && summary.message.contains("bid for speed is off"),
         "{summary:?}"
     );
     let Response::Settings { mut settings, .. } = server.call(&Request::GetSettings).await? else {

@@ -169,7 +169,25 @@ impl Core {
         let (ledger_ops, ledger_rx) = tokio::sync::mpsc::unbounded_channel();
         let ledger_path =
             config.ledger_path.clone().or_else(|| config.state_dir.as_ref().map(|d| d.join("ledger.sqlite")));
+        // A state folder that cannot be written (a read-only or full disk): librqbit gets
+        // no session store, whose every add would fail, and there is no ledger, even one
+        // SQLite could open read-only, since no voucher could be recorded in it.
+        let (state_folder, unwritable) = match &config.state_dir {
+            Some(dir) => match writable(dir).await {
+                Ok(()) => (Some(dir.clone()), None),
+                Err(e) => {
+                    let why = format!("the state folder {} cannot be written ({e})", dir.display());
+                    error!("{why}: torrents you add run but are not remembered, and the torrents of earlier sessions are not loaded until it can be");
+                    (None, Some(why))
+                }
+            },
+            None => (None, None),
+        };
         let (ledger, ledger_recovered, ledger_unavailable) = match &ledger_path {
+            Some(_) if config.ledger_path.is_none() && unwritable.is_some() => {
+                error!("no ledger: bid for speed stays off until the state folder can be written (restart Bidswarm)");
+                (None, None, unwritable)
+            }
             Some(path) => match open_ledger(path).await {
                 Ok((ledger, set_aside)) => (Some(Arc::new(ledger)), set_aside, None),
                 // A ledger named on the command line (`--ledger`) was asked for: its run
@@ -242,19 +260,6 @@ impl Core {
             speed.attach(&gateway);
             gateway.set_ranker(speed.clone());
             Some(gateway)
-        };
-        let state_folder = match &config.state_dir {
-            Some(dir) => match writable(dir).await {
-                Ok(()) => Some(dir.clone()),
-                Err(e) => {
-                    error!(
-                        "the state folder {} cannot be written ({e}): torrents you add run but are not remembered, and the torrents of earlier sessions are not loaded until it can be",
-                        dir.display()
-                    );
-                    None
-                }
-            },
-            None => None,
         };
         let swarm = Swarm::start(SwarmConfig {
             download_folder: PathBuf::from(&current.download_folder),
