@@ -484,11 +484,26 @@ async fn one_remote_address_cannot_take_every_connection() -> anyhow::Result<()>
         anyhow::ensure!(read.is_ok(), "neither answered nor closed within 30 s");
         anyhow::Ok((!answer.is_empty()).then(|| String::from_utf8_lossy(&answer).into_owned()))
     };
+    // A held slot can time out (10 s without a request head) and free itself; a round in
+    // which the 17th was answered only after that does not count (a busy machine), and is
+    // run again, 3 rounds at most.
     let mut held = Vec::new();
-    for _ in 0..16 {
-        held.push(from_remote().await?);
+    for round in 1..=3 {
+        let started = std::time::Instant::now();
+        held.clear();
+        for _ in 0..16 {
+            held.push(from_remote().await?);
+        }
+        let seventeenth = ask(from_remote().await?).await?;
+        if seventeenth.is_some() && started.elapsed() >= Duration::from_secs(10) && round < 3 {
+            // Let the round's held connections close before the next one.
+            held.clear();
+            tokio::time::sleep(Duration::from_secs(11)).await;
+            continue;
+        }
+        assert_eq!(seventeenth, None, "the 17th from one address is closed unanswered");
+        break;
     }
-    assert_eq!(ask(from_remote().await?).await?, None, "the 17th from one address is closed unanswered");
     assert!(
         matches!(server.call(&Request::GetSettings).await?, Response::Settings { .. }),
         "the owner is served"
