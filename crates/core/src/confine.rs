@@ -26,7 +26,7 @@ use std::{
 use bidswarm_api::{ApiError, ApiErrorKind};
 
 #[derive(Debug)]
-pub struct PathPolicy {
+pub(crate) struct PathPolicy {
     roots: RwLock<Vec<PathBuf>>,
     /// Never allowed, even inside a root.
     private: Vec<PathBuf>,

@@ -16,7 +16,6 @@ mod speed;
 mod wallet;
 mod watch;
 
-pub use confine::PathPolicy;
 pub use paths::DataPaths;
 pub use settings::SettingsStore;
 pub use settle::Settled;
@@ -105,7 +104,7 @@ impl CoreConfig {
 
 pub struct Core {
     /// Which paths requests may name.
-    confine: PathPolicy,
+    confine: confine::PathPolicy,
     swarm: Arc<Swarm>,
     /// `None` only when bypassed for a benchmark.
     gateway: Option<Arc<Gateway>>,
@@ -303,7 +302,7 @@ impl Core {
             speed.clone(),
             ledger.clone(),
         );
-        let confine = PathPolicy::new(
+        let confine = confine::PathPolicy::new(
             [PathBuf::from(&current.download_folder), default_folder]
                 .into_iter()
                 .filter(|f| !f.as_os_str().is_empty())

@@ -272,9 +272,8 @@ impl Swarm {
     /// over and over grew a seeder by about 15 KB a connection, for good. No API drops
     /// them, but pausing a torrent ends its live state, table and all; so a torrent with
     /// more than [`max_peer_records`] dead records is paused and resumed at once (its
-    /// connections drop and peers reconnect; nothing is checked again). Returns how many
-    /// torrents were.
-    pub async fn forget_dead_peers(&self) -> usize {
+    /// connections drop and peers reconnect; nothing is checked again).
+    async fn forget_dead_peers(&self) {
         let limit = max_peer_records();
         let crowded: Vec<_> = self.session.with_torrents(|all| {
             all.filter(|(_, h)| {
@@ -296,7 +295,6 @@ impl Swarm {
                 warn!("could not resume after forgetting dead peers: {e:#}");
             }
         }
-        crowded.len()
     }
 
     /// The address peers reach this session at, when it listens.
