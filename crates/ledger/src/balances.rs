@@ -170,6 +170,22 @@ impl Ledger {
         })
     }
 
+    /// What each channel of `direction` was promised in all, settled or not: its highest
+    /// voucher's cumulative amount (what we signed on a spend channel, what we accepted on
+    /// an earn channel). Channels with no voucher yet are not listed. Comparing a payer's
+    /// book with its payee's channel by channel shows a voucher lost or counted twice.
+    pub async fn promised(&self, direction: Direction) -> Result<BTreeMap<ChannelId, Amount>> {
+        let mut out = BTreeMap::new();
+        for (account, t) in self.account_totals().await? {
+            match (direction, account) {
+                (Direction::Spend, Account::Spent(c)) => out.insert(c, t.debit_balance()),
+                (Direction::Earn, Account::Earned(c)) => out.insert(c, t.credit_balance()),
+                _ => continue,
+            };
+        }
+        Ok(out)
+    }
+
     /// Channels of `direction` whose vouchers are not all settled (nor being settled):
     /// from the journal's `committed:<channel>` accounts for spend channels and its
     /// `receivable:<channel>` accounts for earn channels. A settlement in flight when the

@@ -74,6 +74,13 @@ async fn unsettled_lists_what_is_owed_either_way_and_survives_a_reopen() -> anyh
         unsettled: btt("3"),
     };
     assert_eq!(owed_to_us, vec![expected], "the earn channel, and only it, is owed to us");
+    // Promised in all, settled or not, per channel and per direction.
+    let spend: Vec<_> = ledger.promised(Direction::Spend).await?.into_iter().collect();
+    let mut want = vec![(paid, btt("10")), (owed, btt("4")), (part, btt("8")), (failed, btt("6"))];
+    want.sort();
+    assert_eq!(spend, want, "every spend channel at its highest voucher");
+    let earned: Vec<_> = ledger.promised(Direction::Earn).await?.into_iter().collect();
+    assert_eq!(earned, vec![(earn.id, btt("3"))]);
     assert!(ledger.verify().await?.problems.is_empty());
     Ok(())
 }
