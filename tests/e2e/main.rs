@@ -3,6 +3,7 @@
 //! are killed when it ends, pass or fail.
 
 mod api;
+mod crash;
 mod details;
 mod devnet;
 mod faults;

@@ -880,7 +880,7 @@ struct PaidDownload {
     seeder_ledger: std::path::PathBuf,
 }
 
-const PAYER_PASSWORD: &str = "correct horse 42";
+pub(crate) const PAYER_PASSWORD: &str = "correct horse 42";
 
 async fn paid_download(dir: &Path) -> anyhow::Result<PaidDownload> {
     paid_download_with(dir, PaidOptions::default()).await
@@ -905,9 +905,48 @@ impl Default for PaidOptions {
     }
 }
 
+/// A headless server at `dir/payer` that pays for speed: the key `payer_key` imported
+/// under [`PAYER_PASSWORD`] (so unlocked), a fixed bid of 64 BTT per GiB, at most `budget`
+/// base units per torrent, downloads in `dir/payer-downloads`, settling on the devnet at
+/// `url` once owed `fee_multiple` times the fee (the default rule when `None`).
+pub(crate) async fn payer_server(
+    dir: &Path,
+    url: &str,
+    payer_key: &PrivateKey,
+    budget: u128,
+    fee_multiple: Option<u32>,
+) -> anyhow::Result<bidswarm_tests::Server> {
+    use bidswarm_api::{BidStrategy, Request, Response, SecretStoreKind, TronNetwork};
+
+    let server = bidswarm_tests::Server::start("payer", &dir.join("payer"), dir).await?;
+    let Response::Settings { mut settings, .. } = server.call(&Request::GetSettings).await? else {
+        anyhow::bail!("settings")
+    };
+    settings.network = TronNetwork::Local { url: url.to_owned() };
+    settings.download_folder = path_str(&dir.join("payer-downloads")).to_owned();
+    settings.speed.spending_enabled = true;
+    settings.speed.strategy = BidStrategy::Fixed;
+    settings.speed.fixed_price_per_gib = (64 * BTT).to_string();
+    settings.speed.budget_per_torrent = budget.to_string();
+    if let Some(multiple) = fee_multiple {
+        settings.speed.settle_fee_multiple = multiple;
+    }
+    server.call(&Request::UpdateSettings { settings }).await?;
+    server
+        .call(&Request::ImportWallet {
+            mnemonic: None,
+            private_key: Some(hex::encode(*payer_key.to_bytes()).into()),
+            passphrase: None,
+            password: PAYER_PASSWORD.into(),
+            store: SecretStoreKind::File,
+        })
+        .await?;
+    Ok(server)
+}
+
 /// [`paid_download`] as `options` say.
 async fn paid_download_with(dir: &Path, options: PaidOptions) -> anyhow::Result<PaidDownload> {
-    use bidswarm_api::{BidStrategy, Request, Response, SecretStoreKind, TorrentSource, TronNetwork};
+    use bidswarm_api::{Request, Response, TorrentSource};
 
     let PaidOptions { mib, cap, fee_multiple, free_fee_node } = options;
     let Market { devnet_proc, devnet, url, seed_dir, data, torrent, magnet } =
@@ -936,29 +975,7 @@ async fn paid_download_with(dir: &Path, options: PaidOptions) -> anyhow::Result<
     let payer_key = PrivateKey::from_bytes(&[0xa2; 32])?;
     devnet.faucet(&payer_key.address(), 1_000_000_000, 1000 * BTT).await?;
 
-    let server = bidswarm_tests::Server::start("payer", &dir.join("payer"), dir).await?;
-    let Response::Settings { mut settings, .. } = server.call(&Request::GetSettings).await? else {
-        anyhow::bail!("settings")
-    };
-    settings.network = TronNetwork::Local { url: url.clone() };
-    settings.download_folder = path_str(&dir.join("payer-downloads")).to_owned();
-    settings.speed.spending_enabled = true;
-    settings.speed.strategy = BidStrategy::Fixed;
-    settings.speed.fixed_price_per_gib = (64 * BTT).to_string();
-    settings.speed.budget_per_torrent = (10 * BTT).to_string();
-    if let Some(multiple) = fee_multiple {
-        settings.speed.settle_fee_multiple = multiple;
-    }
-    server.call(&Request::UpdateSettings { settings }).await?;
-    server
-        .call(&Request::ImportWallet {
-            mnemonic: None,
-            private_key: Some(hex::encode(*payer_key.to_bytes()).into()),
-            passphrase: None,
-            password: PAYER_PASSWORD.into(),
-            store: SecretStoreKind::File,
-        })
-        .await?;
+    let server = payer_server(dir, &url, &payer_key, 10 * BTT, fee_multiple).await?;
     let Response::Torrent { torrent: added } = server
         .call(&Request::AddTorrent {
             source: TorrentSource::Magnet(magnet.clone()),
