@@ -6,7 +6,7 @@ CARGO ?= cargo
 # End-to-end tests each start several processes; two at a time suit a 2-core machine.
 TEST_THREADS ?= 2
 
-.PHONY: run desktop serve ui test fuzz bench bundle bindings deps lint clean
+.PHONY: run desktop serve ui test soak fuzz bench bundle bindings deps lint clean
 
 # The desktop app. Without a display (ssh, a seedbox) it says so and runs the headless
 # server instead.
@@ -40,6 +40,16 @@ test:
 	@scripts/deps.sh test
 	$(CARGO) build -p bidswarm-cli
 	TEST_THREADS=$(TEST_THREADS) scripts/test.sh
+
+# The whole-app crash test (docs/SOAK.md) at SOAK_POINTS kill points; `make test` runs 5.
+# BIDSWARM_CRASH_SEED=N replays a run's choices.
+SOAK_POINTS ?= 200
+
+soak:
+	@scripts/deps.sh test
+	$(CARGO) build -p bidswarm-cli
+	BIDSWARM_REQUIRE_PEERS=1 BIDSWARM_CRASH_POINTS=$(SOAK_POINTS) $(CARGO) test -p bidswarm-tests --test e2e \
+		crash:: -- --test-threads 1 --nocapture
 
 # The fuzz targets (docs/FUZZING.md), FUZZ_SECS seconds each, one after another with one
 # worker. Long runs stay out of `make test`, which runs the same checks briefly as unit
