@@ -315,7 +315,16 @@ impl CrashRun {
                 session.samples.push((Instant::now(), info.clone()));
                 (info.state == TorrentState::Seeding).then_some(info)
             })
-            .await?;
+            .await;
+        let done = match done {
+            Ok(done) => done,
+            // Seed 20261206 stalled here once (docs/SOAK.md): say what the payer saw.
+            Err(e) => {
+                let info = self.payer.torrent(&id).await;
+                let peers = self.payer.call(&Request::ListPeers { id: id.clone() }).await;
+                anyhow::bail!("{e}: the payer's torrent {info:?}, its peers {peers:?}");
+            }
+        };
         session.check_fetched("the end of the download");
         self.rebid_check(&session, &id).await?;
         assert_eq!(done.progress_bytes, SIZE);
