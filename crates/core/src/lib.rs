@@ -160,9 +160,9 @@ impl Core {
         let (events, _) = broadcast::channel(1024);
         // Saved settings were checked when saved; a hand-edited file falls back to
         // spending and earning off rather than keep Bidswarm from starting.
-        let terms = speed::Terms::from_settings(&current.speed).unwrap_or_else(|e| {
+        let terms = speed::terms_from_settings(&current.speed).unwrap_or_else(|e| {
             warn!("bid-for-speed settings ignored: {e}");
-            speed::Terms::from_settings(&Default::default())
+            speed::terms_from_settings(&Default::default())
                 .unwrap_or_else(|_| unreachable!("defaults are valid"))
         });
         let (ledger_ops, ledger_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -525,7 +525,7 @@ impl Core {
                     (Some(path), true) => Some(read_blocklist(path).await?),
                     _ => None,
                 };
-                let terms = speed::Terms::from_settings(&settings.speed)
+                let terms = speed::terms_from_settings(&settings.speed)
                     .map_err(|e| api_error(ApiErrorKind::BadRequest, e))?;
                 if let (Some(why), true) = (
                     &self.ledger_unavailable,

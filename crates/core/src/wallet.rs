@@ -1504,7 +1504,7 @@ mod tests {
         settle(&ours, 2, FEE_UNKNOWN, None).await;
         settle(&other, 3, OTHER_ACCOUNT, Some(999_000)).await;
 
-        let terms = crate::speed::Terms::from_settings(&Default::default()).unwrap();
+        let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
         let (events, _) = tokio::sync::broadcast::channel(8);
         let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
         let speed = SpeedService::new(terms, events, ledger_ops);
@@ -1545,7 +1545,7 @@ mod tests {
     #[tokio::test]
     async fn unlocking_hands_speed_the_key_and_locking_takes_it_back() {
         let dir = tempfile::tempdir().unwrap();
-        let terms = crate::speed::Terms::from_settings(&Default::default()).unwrap();
+        let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
         let (events, _) = tokio::sync::broadcast::channel(8);
         let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
         let speed = SpeedService::new(terms, events, ledger_ops);
@@ -1581,7 +1581,7 @@ mod tests {
     /// A wallet service sealing with cheap Argon2id, holding a locked wallet under
     /// [`PASSWORD`].
     async fn locked_wallet(dir: &Path) -> Arc<WalletService> {
-        let terms = crate::speed::Terms::from_settings(&Default::default()).unwrap();
+        let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
         let (events, _) = tokio::sync::broadcast::channel(8);
         let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
         let speed = SpeedService::new(terms, events, ledger_ops);

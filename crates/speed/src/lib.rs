@@ -13,6 +13,9 @@
 //!   pays only for verified bytes, never past its budget.
 //! - [`policy`]: the rules against a lying counterpart: a price above our bid, credit for
 //!   a payer whose balance does not cover it, caps per payer and in all, voucher floods.
+//! - [`session`]: the state machine over every connection and channel: inputs (a link
+//!   ready, a message, a round with the time, a balance read) in, actions (send, record,
+//!   set credit, events) out.
 //!
 //! Prices are BTT base units per GiB (2^30 bytes). What bytes cost is always computed from
 //! the running byte total, rounded down, so paying in many small steps never adds up to
@@ -25,6 +28,7 @@ pub mod channel;
 pub mod fuzz;
 pub mod message;
 pub mod policy;
+pub mod session;
 
 pub use bidswarm_wallet::Amount;
 
