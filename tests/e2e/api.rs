@@ -411,6 +411,61 @@ async fn idle_and_trickling_connections_are_capped_and_closed() -> anyhow::Resul
     Ok(())
 }
 
+/// A caller with the token that sends a request's body a byte at a time cannot hold its
+/// connection for good: the whole body must arrive within the 10 s the head has, or the
+/// request is answered `bad_request` and the connection freed. Before, only the head had
+/// a deadline.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_body_trickled_a_byte_at_a_time_is_cut_off() -> anyhow::Result<()> {
+    use std::time::Duration;
+    use tokio::{
+        io::{AsyncReadExt, AsyncWriteExt},
+        net::TcpStream,
+        time::{timeout_at, Instant},
+    };
+    let dir = bidswarm_tests::test_dir();
+    let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let body = r#"{"type":"list_torrents"}"#;
+    let mut stream = TcpStream::connect(&addr).await?;
+    let head = format!(
+        "POST /api/rpc HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        server.token,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    // One byte a second, never the whole body: far longer than the deadline, and every
+    // gap far shorter.
+    let (mut reader, mut writer) = stream.into_split();
+    let trickle = tokio::spawn(async move {
+        for byte in body.as_bytes().iter().take(body.len() - 1) {
+            if writer.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        // Held open, body unfinished, until the test ends.
+        tokio::time::sleep(Duration::from_secs(120)).await;
+    });
+    let mut answer = Vec::new();
+    let mut chunk = [0; 1024];
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !String::from_utf8_lossy(&answer).contains("bad_request") {
+        match timeout_at(deadline, reader.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => answer.extend_from_slice(&chunk[..n]),
+            Err(_) => break,
+        }
+    }
+    trickle.abort();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "a trickled body is answered 400: {answer:?}");
+    assert!(answer.contains("did not arrive within"), "{answer:?}");
+    let listed = server.call(&Request::ListTorrents).await?;
+    assert_eq!(listed, Response::Torrents { torrents: vec![] }, "the API answers others meanwhile");
+    Ok(())
+}
+
 /// `serve --tls-cert --tls-key`: the API over HTTPS with the given certificate, for a
 /// client that trusts it; a client that does not is refused, and plain HTTP on the same
 /// port gets no answer. A key file that holds no key stops the start with a message naming

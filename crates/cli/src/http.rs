@@ -5,7 +5,8 @@
 //!   than this machine's own (`127.0.0.1`, `::1`); one more is closed as soon as it is
 //!   accepted;
 //! - a request's head must arrive within [`HEADER_TIMEOUT`], and so must the next one on a
-//!   kept-alive connection, so a connection that goes quiet is closed;
+//!   kept-alive connection, so a connection that goes quiet is closed; `/rpc` gives the
+//!   whole body the same time (`serve::rpc`), so a body sent a byte at a time is cut off;
 //! - an accept error (out of file descriptors) pauses the loop instead of spinning
 //!   ([`AcceptBackoff`]), and a shutdown does not wait for the pause;
 //! - on shutdown, open requests get [`SHUTDOWN_GRACE`] to finish;
@@ -58,7 +59,8 @@ pub const MAX_CONNECTIONS: usize = 64;
 /// owner's browser too) shares it, so a cap on it would shut the owner out as soon as
 /// anything else would.
 pub const MAX_PER_IP: usize = 16;
-/// Time for a request's head to arrive, and for the next one on an idle connection.
+/// Time for a request's head to arrive, for the next one on an idle connection, and for
+/// an `/rpc` request's whole body.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long open requests may finish after a shutdown was asked for.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

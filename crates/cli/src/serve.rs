@@ -200,7 +200,28 @@ const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("referrer-policy", "no-referrer"),
 ];
 
-async fn rpc(State(state): State<AppState>, body: Bytes) -> HttpResponse {
+/// Largest request body `/rpc` reads (axum's default limit; the biggest request, a
+/// `.torrent` file in base64, is far below it).
+const MAX_RPC_BODY: usize = 2 << 20;
+
+async fn rpc(State(state): State<AppState>, request: axum::extract::Request) -> HttpResponse {
+    // The whole body within the header deadline, not just each piece of it: a caller that
+    // trickles a byte at a time would otherwise hold its connection slot for good.
+    let body = tokio::time::timeout(
+        crate::http::HEADER_TIMEOUT,
+        axum::body::to_bytes(request.into_body(), MAX_RPC_BODY),
+    );
+    let body: Bytes = match body.await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            let message = format!("the request body could not be read (at most {MAX_RPC_BODY} bytes): {e}");
+            return api_error_response(ApiError::new(ApiErrorKind::BadRequest, message));
+        }
+        Err(_) => {
+            let message = format!("the request body did not arrive within {:?}", crate::http::HEADER_TIMEOUT);
+            return api_error_response(ApiError::new(ApiErrorKind::BadRequest, message));
+        }
+    };
     let request: Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => return api_error_response(e.into()),
