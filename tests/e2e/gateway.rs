@@ -380,3 +380,52 @@ async fn a_seeder_forgets_dead_peers_past_its_limit_and_seeds_on() -> anyhow::Re
     assert!(files_equal(&data, &out.join("churn.bin"))?);
     Ok(())
 }
+
+/// One address beyond this machine that opens connection after connection is held to
+/// `NEW_PER_MINUTE_PER_SLOT` (4) times its per-address limit a minute; another address is
+/// not affected. Each connection sends a handshake: an admitted one is answered, a refused
+/// one closed unanswered. With the per-address limit at 16, the quota is 64 a minute
+/// (one every 0.94 s after the burst), and 120 connections are knocked one after another.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_address_cannot_churn_connections_faster_than_its_quota() -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = bidswarm_tests::test_dir();
+    let seed_dir = dir.path().join("seed");
+    std::fs::create_dir_all(&seed_dir)?;
+    let data = seed_dir.join("churn.bin");
+    random_file(&data, MIB as usize, 43);
+    let torrent = dir.path().join("churn.torrent");
+    let magnet = create_torrent(&data, &torrent, &[])?;
+    let (_seeder, addr) = seeding_server("seeder", dir.path(), &torrent, &seed_dir, &[], |s| {
+        s.max_connections_per_ip = 16;
+    })
+    .await?;
+    let addr: std::net::SocketAddr = addr.parse()?;
+    let handshake = handshake_for(&magnet, b'c')?;
+    // `true` when the seeder answered the handshake from `from`.
+    let knock = async |from: [u8; 4]| -> anyhow::Result<bool> {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind((std::net::Ipv4Addr::from(from), 0).into())?;
+        let mut conn = socket.connect(addr).await?;
+        conn.write_all(&handshake).await?;
+        let mut answer = [0u8; 68];
+        let read = tokio::time::timeout(Duration::from_secs(20), conn.read_exact(&mut answer)).await;
+        Ok(matches!(read, Ok(Ok(_))))
+    };
+    const KNOCKS: u32 = 120;
+    let start = std::time::Instant::now();
+    let mut answered = 0u32;
+    for _ in 0..KNOCKS {
+        answered += u32::from(knock([127, 0, 0, 2]).await?);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    // The burst, what refilled while knocking, and one for rounding.
+    let quota = 64.0 + elapsed * 64.0 / 60.0 + 1.0;
+    assert!(
+        f64::from(answered) <= quota,
+        "{answered} of {KNOCKS} connections admitted in {elapsed:.1} s; the quota allows {quota:.0}"
+    );
+    assert!(answered >= 32, "the burst is admitted: {answered} of {KNOCKS}");
+    assert!(knock([127, 0, 0, 3]).await?, "another address is still admitted");
+    Ok(())
+}

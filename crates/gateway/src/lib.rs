@@ -135,9 +135,20 @@ pub struct ConnectionLimits {
     /// To peers of one torrent; more are closed once their handshake names it.
     pub max_per_torrent: usize,
     /// Incoming from one IP address. Everything on this machine is one address
-    /// (127.0.0.1), so keep it above the local peers' count in tests.
+    /// (127.0.0.1), so keep it above the local peers' count in tests. It also sets how
+    /// many *new* connections one address beyond this machine may open a minute
+    /// ([`NEW_PER_MINUTE_PER_SLOT`] times it).
     pub max_per_ip: usize,
 }
+
+/// New incoming connections one address may open a minute, per connection it may hold at
+/// once: 32 with the default 8, in a burst or one every 1.9 s. A peer reconnects a few
+/// times a minute at most; an attacker churning connections from one address (each one
+/// a record librqbit keeps, see `swarm`'s dead-peer limit) is held to this rate.
+pub const NEW_PER_MINUTE_PER_SLOT: usize = 4;
+/// Addresses the new-connection limiter remembers before it forgets those whose quota is
+/// whole again.
+const RATE_ADDRESSES: usize = 4096;
 
 impl Default for ConnectionLimits {
     fn default() -> Self {
@@ -185,6 +196,7 @@ pub struct Gateway {
     idle_timeout: Duration,
     limits: Mutex<ConnectionLimits>,
     counts: Mutex<ConnectionCounts>,
+    new_connections: Mutex<NewConnections>,
     blocklist: RwLock<Arc<Blocklist>>,
     /// Bytes per second in all; 0 is unlimited.
     upload_cap: AtomicU64,
@@ -236,6 +248,7 @@ impl Gateway {
             idle_timeout: config.idle_timeout,
             limits: Mutex::new(config.limits),
             counts: Mutex::new(ConnectionCounts::default()),
+            new_connections: Mutex::new(NewConnections::new(config.limits.max_per_ip)),
             blocklist: RwLock::new(Arc::new(Blocklist::default())),
             upload_cap: AtomicU64::new(config.upload_cap.unwrap_or(0)),
             ranker: RwLock::new(Arc::new(RateRanker)),
@@ -406,6 +419,10 @@ impl Gateway {
                 debug!(peer = %remote, "refused: on the blocklist");
                 continue;
             }
+            if !self.may_connect_again(remote.ip()) {
+                debug!(peer = %remote, "refused: too many new connections from this address");
+                continue;
+            }
             let Some(admitted) = Admitted::new(&self, Some(remote.ip())) else {
                 debug!(peer = %remote, "refused: too many connections");
                 continue;
@@ -523,6 +540,46 @@ impl Gateway {
 impl Drop for Gateway {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// How often each address beyond this machine opened a connection lately.
+struct NewConnections {
+    /// The `max_per_ip` the quota was made for: a new limit makes a new quota.
+    max_per_ip: usize,
+    limiter: governor::DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl NewConnections {
+    fn new(max_per_ip: usize) -> Self {
+        let per_minute =
+            u32::try_from(max_per_ip.saturating_mul(NEW_PER_MINUTE_PER_SLOT)).unwrap_or(u32::MAX);
+        let quota = governor::Quota::per_minute(
+            std::num::NonZeroU32::new(per_minute).unwrap_or(std::num::NonZeroU32::MIN),
+        );
+        Self { max_per_ip, limiter: governor::RateLimiter::keyed(quota) }
+    }
+}
+
+impl Gateway {
+    /// Whether `ip` may open one more connection now ([`NEW_PER_MINUTE_PER_SLOT`]). This
+    /// machine's own address is exempt: every local client shares it, and whoever connects
+    /// from it is already on the machine.
+    fn may_connect_again(&self, ip: IpAddr) -> bool {
+        if ip == IpAddr::from(std::net::Ipv4Addr::LOCALHOST)
+            || ip == IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+        {
+            return true;
+        }
+        let max_per_ip = self.limits().max_per_ip;
+        let mut new = self.new_connections.lock().unwrap_or_else(|p| p.into_inner());
+        if new.max_per_ip != max_per_ip {
+            *new = NewConnections::new(max_per_ip);
+        }
+        if new.limiter.len() >= RATE_ADDRESSES {
+            new.limiter.retain_recent();
+        }
+        new.limiter.check_key(&ip).is_ok()
     }
 }
 
