@@ -207,3 +207,77 @@ async fn a_read_only_state_folder_starts_with_torrents_running_and_money_off() -
     server.proc.terminate(Duration::from_secs(20)).await?;
     Ok(())
 }
+
+/// Issue 16, item 6: the state folder's disk fills up while the client runs. Adding a
+/// torrent, whose record librqbit must write there, gets a clear `io` error naming the
+/// full disk and changes nothing; the torrent already running seeds on; the ledger stays
+/// sound; and once there is room again, the same add works and both torrents come back
+/// after a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_refuses_an_add_clearly_and_loses_nothing() -> anyhow::Result<()> {
+    use std::{io::Write, time::Duration};
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    let state = Mounted::tmpfs(&data_dir.join("state"))?;
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(&seed)?;
+    let mut torrents = Vec::new();
+    for (name, seed_byte) in [("first.bin", 63), ("second.bin", 64)] {
+        random_file(&seed.join(name), 2 << 20, seed_byte);
+        let torrent = dir.path().join(format!("{name}.torrent"));
+        let magnet = create_torrent(&seed.join(name), &torrent, &[])?;
+        torrents.push((name, torrent, magnet));
+    }
+    let add = |torrent: &std::path::Path| Request::AddTorrent {
+        source: TorrentSource::Path(torrent.display().to_string()),
+        options: AddOptions { output_folder: Some(seed.display().to_string()), ..Default::default() },
+    };
+    let mut server = Server::start("serve", &data_dir, dir.path()).await?;
+    let Response::Torrent { torrent: first } = server.call(&add(&torrents[0].1)).await? else {
+        anyhow::bail!("the first add answers its torrent")
+    };
+    server.wait_state(&first.id, TorrentState::Seeding).await?;
+
+    // Fill the disk, to the last byte the file system gives.
+    let filler_path = state.0.join("filler");
+    let mut filler = std::fs::File::create(&filler_path)?;
+    let block = vec![0u8; 64 << 10];
+    while filler.write_all(&block).is_ok() {}
+    while filler.write_all(&block[..1]).is_ok() {}
+    drop(filler);
+
+    let refused = server.rpc(&add(&torrents[1].1)).await?;
+    let Err(error) = refused else { anyhow::bail!("a torrent was added on a full disk: {refused:?}") };
+    assert_eq!(error.kind, bidswarm_api::ApiErrorKind::Io, "{error:?}");
+    assert!(error.message.to_lowercase().contains("space"), "the message names the full disk: {error:?}");
+    let listed = server.torrents().await?;
+    assert_eq!(listed.iter().map(|t| &t.id).collect::<Vec<_>>(), [&first.id], "nothing half added");
+    // The running torrent seeds on, to a leecher that downloads it whole.
+    let addr = server.peer_addr().await?;
+    let out = dir.path().join("leech");
+    bidswarm_tests::download(&torrents[0].2, &out, Some(&addr), crate::TRANSFER_TIMEOUT, dir.path()).await?;
+    assert!(files_equal(&seed.join("first.bin"), &out.join("first.bin"))?);
+    let Response::LedgerHealth { health } = server.call(&Request::VerifyLedger).await? else {
+        anyhow::bail!("a health report")
+    };
+    assert!(health.ok, "the ledger is sound on a full disk: {:?}", health.problems);
+
+    // Room again: the same add works, and both torrents survive a restart.
+    std::fs::remove_file(&filler_path)?;
+    let Response::Torrent { torrent: second } = server.call(&add(&torrents[1].1)).await? else {
+        anyhow::bail!("the add answers its torrent once there is room")
+    };
+    server.wait_state(&second.id, TorrentState::Seeding).await?;
+    server.proc.terminate(Duration::from_secs(20)).await?;
+    let again = Server::start("serve-again", &data_dir, dir.path()).await?;
+    let mut ids: Vec<_> = again.torrents().await?.into_iter().map(|t| t.id).collect();
+    ids.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut expected = vec![first.id, second.id];
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(ids, expected, "both torrents are back");
+    let Response::LedgerHealth { health } = again.call(&Request::VerifyLedger).await? else {
+        anyhow::bail!("a health report")
+    };
+    assert!(health.ok, "{:?}", health.problems);
+    Ok(())
+}

@@ -25,6 +25,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzz;
 mod records;
+mod session_file;
 pub mod source;
 mod spawn;
 mod torrent;
@@ -197,6 +198,7 @@ impl Swarm {
             tokio::fs::create_dir_all(state)
                 .await
                 .map_err(Error::io(format!("cannot create {}", state.display())))?;
+            session_file::restore_if_damaged(&state.join("session")).await;
         }
         let listen_addr = config.listen_addr.map(with_concrete_port).transpose()?;
         let dht = config.dht.then(|| librqbit::DhtSessionConfig {
@@ -248,6 +250,7 @@ impl Swarm {
         });
         swarm.restore_records().await;
         swarm.restore_torrent_limits().await;
+        swarm.keep_good_session().await;
         // A weak reference, so the task never keeps a dropped swarm alive.
         let weak = Arc::downgrade(&swarm);
         let task = spawn(info_span!("upkeep"), "upkeep", async move {
@@ -258,6 +261,7 @@ impl Swarm {
                 let Some(swarm) = weak.upgrade() else { return Ok::<_, Error>(()) };
                 if swarm.config.state_folder.is_some() {
                     swarm.save_resume_data().await;
+                    swarm.keep_good_session().await;
                 }
                 swarm.forget_dead_peers().await;
             }
@@ -357,6 +361,7 @@ impl Swarm {
         let resolved = source::resolve(source).await?;
         let id = resolved.id().clone();
         self.ensure_new(&id, resolved.name())?;
+        self.ensure_room().await?;
         let mut peers = parse_peers(&options.peers)?;
         self.lock().records.insert(id.clone(), TorrentRecord::added_now());
         self.save_records().await;
@@ -368,7 +373,10 @@ impl Swarm {
         match resolved {
             Resolved::Torrent { bytes, .. } => {
                 match self.add_bytes(bytes, &download_folder, options, peers).await {
-                    Ok(handle) => Ok(self.info_of(&handle)),
+                    Ok(handle) => {
+                        self.keep_good_session().await;
+                        Ok(self.info_of(&handle))
+                    }
                     Err(e) => {
                         self.forget_records(&id).await;
                         Err(e)
@@ -571,6 +579,10 @@ impl Swarm {
             self.save_torrent_limits().await;
         }
         self.forget_records(id).await;
+        // Not refused on a full disk, where removing is how a user makes room; if the
+        // session file could not be written, the next start puts the good copy back, and
+        // only this removal is undone.
+        self.keep_good_session().await;
         info!(info_hash = %id, delete_data, "removed torrent");
         Ok(())
     }
@@ -769,6 +781,25 @@ impl Swarm {
         match write_atomically(&path, &json).await {
             Ok(()) => self.lock().records_written = json,
             Err(e) => warn!(path = %path.display(), "could not save torrent records: {e}"),
+        }
+    }
+
+    fn session_folder(&self) -> Option<PathBuf> {
+        self.config.state_folder.as_ref().map(|f| f.join("session"))
+    }
+
+    /// Refuses a change librqbit would have to record on a full disk
+    /// ([`session_file::ensure_room`]).
+    async fn ensure_room(&self) -> Result<()> {
+        match self.session_folder() {
+            Some(folder) => session_file::ensure_room(&folder).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn keep_good_session(&self) {
+        if let Some(folder) = self.session_folder() {
+            session_file::keep_good_copy(&folder).await;
         }
     }
 
@@ -1112,6 +1143,9 @@ async fn write_atomically_as(path: &Path, contents: &[u8], private: bool) -> std
     #[cfg(not(unix))]
     let _ = private;
     file.write_all(contents).await?;
+    // A tokio file reports a failed write (a full disk) only when flushed: `sync_all`
+    // alone would pass, and an empty file replace the old one.
+    file.flush().await?;
     file.sync_all().await?;
     drop(file);
     tokio::fs::rename(&tmp, path).await

@@ -1,0 +1,109 @@
+//! librqbit's session file (`state/session/session.json`), kept whole on a full disk.
+//!
+//! librqbit 9.1 rewrites the file on every add and remove through a `.tmp` file and a
+//! rename, but never flushes the tokio file it writes: on a full disk the write's error
+//! is lost, and an empty file replaces the session. Seen in `e2e::faults`: every torrent
+//! was forgotten and the next start failed. Around it:
+//!
+//! - before an add, [`ensure_room`] writes a probe as large as the file plus a margin; on
+//!   a full disk the add is refused with an `io` error and librqbit never writes (a
+//!   removal is not refused: removing is how a user makes room);
+//! - after a change, [`keep_good_copy`] keeps the file as `session.json.good` if it parses;
+//! - at start, [`restore_if_damaged`] moves a file that does not parse aside
+//!   (`session.json.damaged-<unix time>`) and puts the good copy back, so a disk that
+//!   filled between the probe and librqbit's write costs at most that one change.
+
+use std::path::{Path, PathBuf};
+
+use tracing::warn;
+
+use crate::{write_atomically, Error, Result};
+
+const FILE: &str = "session.json";
+const GOOD: &str = "session.json.good";
+/// Room asked for beyond the session file's size: its growth by one torrent, and more.
+const MARGIN: u64 = 256 << 10;
+
+fn parses(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+}
+
+/// Checks that `folder` (librqbit's session folder) has room to rewrite its session file:
+/// writes and removes a probe of the file's size plus [`MARGIN`].
+pub(crate) async fn ensure_room(folder: &Path) -> Result<()> {
+    let size = tokio::fs::metadata(folder.join(FILE)).await.map_or(0, |m| m.len());
+    let probe = folder.join(".room-probe");
+    let len = usize::try_from(size.saturating_add(MARGIN)).unwrap_or(usize::MAX);
+    let written = write_atomically(&probe, &vec![0; len]).await;
+    let _ = tokio::fs::remove_file(&probe).await;
+    let _ = tokio::fs::remove_file(probe.with_extension("tmp")).await;
+    written.map_err(Error::io(format!(
+        "nothing was changed: the state folder {} has no room to record it",
+        folder.display()
+    )))
+}
+
+/// Keeps the session file as [`GOOD`] when it parses. A failed copy keeps the older one.
+pub(crate) async fn keep_good_copy(folder: &Path) {
+    let Ok(bytes) = tokio::fs::read(folder.join(FILE)).await else { return };
+    if !parses(&bytes) {
+        warn!(folder = %folder.display(), "librqbit's session file does not parse: the good copy is kept");
+        return;
+    }
+    if let Err(e) = write_atomically(&folder.join(GOOD), &bytes).await {
+        warn!(folder = %folder.display(), "cannot keep a copy of the session file: {e}");
+    }
+}
+
+/// Before librqbit reads it: a session file that does not parse is moved aside, and the
+/// good copy, if any, put in its place. Returns where the damaged file went.
+pub(crate) async fn restore_if_damaged(folder: &Path) -> Option<PathBuf> {
+    let path = folder.join(FILE);
+    let bytes = tokio::fs::read(&path).await.ok()?;
+    if parses(&bytes) {
+        return None;
+    }
+    let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let aside = folder.join(format!("{FILE}.damaged-{at}"));
+    if let Err(e) = tokio::fs::rename(&path, &aside).await {
+        warn!(path = %path.display(), "a damaged session file cannot be moved aside: {e}");
+        return None;
+    }
+    match tokio::fs::read(folder.join(GOOD)).await {
+        Ok(good) if parses(&good) => match write_atomically(&path, &good).await {
+            Ok(()) => {
+                warn!(damaged = %aside.display(), "librqbit's session file was damaged (a full disk?): the last good copy is back")
+            }
+            Err(e) => {
+                warn!(damaged = %aside.display(), "librqbit's session file was damaged, and its good copy cannot be put back: {e}")
+            }
+        },
+        _ => {
+            warn!(damaged = %aside.display(), "librqbit's session file was damaged and there is no good copy: the torrents start again empty")
+        }
+    }
+    Some(aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_damaged_session_file_is_set_aside_and_the_good_copy_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path();
+        let good = br#"{"torrents":{"0":{"info_hash":"aa"}}}"#;
+        tokio::fs::write(folder.join(FILE), good).await.unwrap();
+        keep_good_copy(folder).await;
+        assert_eq!(restore_if_damaged(folder).await, None, "a file that parses is left alone");
+        for damaged in [&b""[..], b"{\"torrents\":{\"0\":"] {
+            tokio::fs::write(folder.join(FILE), damaged).await.unwrap();
+            keep_good_copy(folder).await;
+            let aside = restore_if_damaged(folder).await.expect("set aside");
+            assert_eq!(tokio::fs::read(&aside).await.unwrap(), damaged, "kept unchanged");
+            assert_eq!(tokio::fs::read(folder.join(FILE)).await.unwrap(), good, "the good copy is back");
+            tokio::fs::remove_file(aside).await.unwrap();
+        }
+    }
+}
