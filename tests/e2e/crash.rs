@@ -492,13 +492,13 @@ impl CrashRun {
     }
 
     /// A payer restarted mid-download with budget left should bid and pay again for the
-    /// rest. KNOWN BUG (crates/core/src/speed.rs, being restructured): a connection made
-    /// while the wallet is still locked (the seeder dials a restarted payer at once) never
-    /// gets our hello, since `on_ready` sends it only with an identity and nothing sends
-    /// it later (`Peer::hello_sent` is never read); after the unlock the round bids
-    /// anyway and the seller refuses it ("send hello before bidding", error 1), so that
-    /// connection stays free. Counted and printed; `BIDSWARM_CRASH_EXPECT_REBID=1` makes
-    /// it fail the test, for whoever fixes it.
+    /// rest. KNOWN BUG (bid for speed's session, `crates/speed/src/session.rs`): a
+    /// connection made while the wallet is still locked (the seeder dials a restarted
+    /// payer at once) never gets our hello, since `Session::on_ready` sends it only with an
+    /// identity and `set_identity` sends none to peers already connected; after the unlock
+    /// the round bids anyway and the seller refuses it ("send hello before bidding", error
+    /// 1), so that connection stays free. Counted and printed;
+    /// `BIDSWARM_CRASH_EXPECT_REBID=1` makes it fail the test, for whoever fixes it.
     async fn rebid_check(&mut self, session: &PayerSession, id: &TorrentId) -> anyhow::Result<()> {
         let Some(before) = session.rebid_from else { return Ok(()) };
         let verified = session.samples.last().map_or(0, |(_, i)| i.progress_bytes) - session.restored;
