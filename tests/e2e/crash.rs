@@ -218,16 +218,10 @@ async fn killing_either_side_at_random_points_loses_no_voucher_and_pays_every_de
     }
     run.settle_everything().await?;
     eprintln!(
-        "payer restarts mid-download with budget left: {}, after which it never paid again: {} \
-         (known bug, see CrashRun::rebid_check)",
+        "payer restarts mid-download with budget left: {}, after which it never paid again: {}",
         run.restarts_with_budget, run.silent_restarts
     );
-    if std::env::var_os("BIDSWARM_CRASH_EXPECT_REBID").is_some() {
-        assert_eq!(
-            run.silent_restarts, 0,
-            "a restarted payer never bid again on a connection made while locked"
-        );
-    }
+    assert_eq!(run.silent_restarts, 0, "a restarted payer never bid again on a connection made while locked");
     eprintln!(
         "crash test: {points} kill points ({:?}), seed {seed}, {} torrents, {:?}; all paid once",
         run.kills,
@@ -491,14 +485,11 @@ impl CrashRun {
         }
     }
 
-    /// A payer restarted mid-download with budget left should bid and pay again for the
-    /// rest. KNOWN BUG (bid for speed's session, `crates/speed/src/session.rs`): a
-    /// connection made while the wallet is still locked (the seeder dials a restarted
-    /// payer at once) never gets our hello, since `Session::on_ready` sends it only with an
-    /// identity and `set_identity` sends none to peers already connected; after the unlock
-    /// the round bids anyway and the seller refuses it ("send hello before bidding", error
-    /// 1), so that connection stays free. Counted and printed;
-    /// `BIDSWARM_CRASH_EXPECT_REBID=1` makes it fail the test, for whoever fixes it.
+    /// A payer restarted mid-download with budget left bids and pays again for the rest.
+    /// The seeder dials a restarted payer at once, before the wallet is unlocked; that
+    /// connection got no hello, and the seller refused every bid on it ("send hello
+    /// before bidding"), until `Session::set_identity` greeted the links already open.
+    /// Counted here; the run fails on any.
     async fn rebid_check(&mut self, session: &PayerSession, id: &TorrentId) -> anyhow::Result<()> {
         let Some(before) = session.rebid_from else { return Ok(()) };
         let verified = session.samples.last().map_or(0, |(_, i)| i.progress_bytes) - session.restored;

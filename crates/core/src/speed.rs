@@ -268,7 +268,11 @@ impl SpeedService {
     /// The key to pay and be paid with; `None` turns bt_speed payments off (hello is
     /// still exchanged, without an ask, so peers know we exist).
     pub(crate) fn set_identity(&self, identity: Option<SpeedIdentity>) {
-        self.lock().session.set_identity(identity);
+        let mut driver = self.lock();
+        let actions = driver.session.set_identity(identity);
+        let after = self.apply(&driver, actions);
+        drop(driver);
+        self.finish(after);
     }
 
     pub(crate) fn set_terms(&self, terms: Terms) {

@@ -376,10 +376,35 @@ impl Session {
         }
     }
 
-    /// The key to pay and be paid with; `None` turns payments off (hello is still
-    /// exchanged on new links, without an ask, so peers know we exist).
-    pub fn set_identity(&mut self, identity: Option<Identity>) {
+    /// The key to pay and be paid with; `None` turns payments off. A new key greets every
+    /// link already open: a peer that connected while the wallet was locked (a restart
+    /// before the unlock) got no hello, and refuses bids until it has one.
+    pub fn set_identity(&mut self, identity: Option<Identity>) -> Vec<Action> {
+        let before = self.identity.as_ref().map(|i| i.address);
         self.identity = identity;
+        let mut out = Out::default();
+        if self.identity.as_ref().map(|i| i.address) != before {
+            let mut links: Vec<LinkId> = self.peers.keys().copied().collect();
+            links.sort_unstable();
+            for link in links {
+                if let Some(hello) = self.hello() {
+                    out.send(link, SpeedMessage::Hello(hello));
+                }
+            }
+        }
+        out.0
+    }
+
+    /// Our hello, while we have a key.
+    fn hello(&self) -> Option<Hello> {
+        let me = self.identity.as_ref()?;
+        Some(Hello {
+            version: VERSION,
+            address: me.address,
+            network: me.network.clone(),
+            token: me.token,
+            ask: self.terms.earning.then_some(self.terms.ask),
+        })
     }
 
     pub fn identity(&self) -> Option<&Identity> {
@@ -413,14 +438,7 @@ impl Session {
     /// A link that speaks bt_speed is ready: it gets our hello.
     pub fn on_ready(&mut self, link: LinkId, remote: SocketAddr, info_hash: [u8; 20]) -> Vec<Action> {
         let mut out = Out::default();
-        if let Some(me) = &self.identity {
-            let hello = Hello {
-                version: VERSION,
-                address: me.address,
-                network: me.network.clone(),
-                token: me.token,
-                ask: self.terms.earning.then_some(self.terms.ask),
-            };
+        if let Some(hello) = self.hello() {
             out.send(link, SpeedMessage::Hello(hello));
         }
         let peer = Peer {
@@ -1545,6 +1563,22 @@ mod tests {
             "{actions:?}"
         );
         assert_eq!(bids(&actions).first().map(|b| b.price), Some(Amount::ZERO), "the bid is withdrawn");
+    }
+
+    /// A link that opened while the wallet was locked (a restart before the unlock) gets
+    /// our hello once a key is set, so the bid that follows is not refused; the same key
+    /// set again greets nobody twice.
+    #[test]
+    fn a_key_set_after_links_opened_greets_them() {
+        let mut session = Session::new(terms(), 7);
+        assert!(session.on_ready(LINK, remote(6881), TORRENT).is_empty(), "no key, no hello");
+        let me = identity(1);
+        let actions = session.set_identity(Some(me.clone()));
+        let hellos: Vec<_> =
+            sent(&actions).into_iter().filter(|m| matches!(m, SpeedMessage::Hello(_))).collect();
+        assert_eq!(hellos, [&hello(&me, Some(btt(10)))]);
+        assert!(session.set_identity(Some(me)).is_empty(), "the same key again");
+        assert!(session.set_identity(None).is_empty(), "no key greets nobody");
     }
 
     /// A seller's ask to be paid is honoured once a day at most.
