@@ -81,6 +81,9 @@ bench:
 	# The web UI with 1,000 torrents: an update must cost under 16 ms of scripting.
 	$(CARGO) build -p bidswarm-cli
 	BIDSWARM_UI_PERF_BUDGET=1 scripts/ui-test.sh tests/perf.spec.ts
+	# A download with and without 1,000 hostile connections at the seeder, paired A B A B:
+	# at least 90 % of the speed, and the seeder's peak RSS.
+	python3 bench/hostile.py --size-mib $${HOSTILE_SIZE_MIB:-256} --pairs $${PAIRS:-3}
 
 # The .deb and the AppImage, in target/release/bundle/. The Tauri CLI comes from npm
 # (package.json at the root), never from `cargo install`.
