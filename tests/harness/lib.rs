@@ -381,8 +381,20 @@ pub async fn start_seeder(
     extra: &[&str],
     log_dir: &Path,
 ) -> anyhow::Result<(Proc, String)> {
-    let mut args =
-        vec!["seed", path_str(torrent), "--data", path_str(data), "--listen", "127.0.0.1:0", "--no-dht"];
+    start_seeder_at(name, torrent, data, "127.0.0.1:0", extra, log_dir).await
+}
+
+/// [`start_seeder`] listening at `listen`: a seeder restarted on its old port, as a real
+/// client keeps its port, so peers that knew it find it again.
+pub async fn start_seeder_at(
+    name: &str,
+    torrent: &Path,
+    data: &Path,
+    listen: &str,
+    extra: &[&str],
+    log_dir: &Path,
+) -> anyhow::Result<(Proc, String)> {
+    let mut args = vec!["seed", path_str(torrent), "--data", path_str(data), "--listen", listen, "--no-dht"];
     args.extend_from_slice(extra);
     let mut proc = Proc::spawn(name, cli(&args), log_dir)?;
     let addr = proc.wait_for_value("listening", Duration::from_secs(120)).await?;
