@@ -32,7 +32,11 @@ fn parses(bytes: &[u8]) -> bool {
 /// writes and removes a probe of the file's size plus [`MARGIN`].
 pub(crate) async fn ensure_room(folder: &Path) -> Result<()> {
     let size = tokio::fs::metadata(folder.join(FILE)).await.map_or(0, |m| m.len());
-    let probe = folder.join(".room-probe");
+    // A name of its own: adds run concurrently, and a shared probe's rename fails for all
+    // but the first.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = folder.join(format!(".room-probe-{n}"));
     let len = usize::try_from(size.saturating_add(MARGIN)).unwrap_or(usize::MAX);
     let written = write_atomically(&probe, &vec![0; len]).await;
     let _ = tokio::fs::remove_file(&probe).await;
@@ -88,6 +92,21 @@ pub(crate) async fn restore_if_damaged(folder: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Adds run concurrently: every probe succeeds, and none is left behind.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn concurrent_probes_all_find_room() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut probes = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let folder = dir.path().to_owned();
+            probes.spawn(async move { ensure_room(&folder).await });
+        }
+        while let Some(result) = probes.join_next().await {
+            result.unwrap().unwrap();
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no probe left");
+    }
 
     #[tokio::test]
     async fn a_damaged_session_file_is_set_aside_and_the_good_copy_put_back() {
