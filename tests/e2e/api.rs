@@ -252,7 +252,8 @@ async fn regression_concurrent_adds_of_different_torrents_all_succeed() -> anyho
     // All six requests in flight at once.
     let results = futures::future::join_all(adds).await;
     for (i, result) in results.into_iter().enumerate() {
-        assert!(matches!(result?, Ok(Response::Torrent { .. })), "add {i} failed");
+        let result = result?;
+        assert!(matches!(result, Ok(Response::Torrent { .. })), "add {i} failed: {result:?}");
     }
     assert_eq!(server.torrents().await?.len(), 6);
     Ok(())

@@ -8,7 +8,7 @@
 //! - before an add, [`ensure_room`] writes a probe as large as the file plus a margin; on
 //!   a full disk the add is refused with an `io` error and librqbit never writes (a
 //!   removal is not refused: removing is how a user makes room);
-//! - after a change, [`keep_good_copy`] keeps the file as `session.json.good` if it parses;
+//! - after a change, [`keep_good_copy`] keeps the file as `session-good.json` if it parses;
 //! - at start, [`restore_if_damaged`] moves a file that does not parse aside
 //!   (`session.json.damaged-<unix time>`) and puts the good copy back, so a disk that
 //!   filled between the probe and librqbit's write costs at most that one change.
@@ -20,7 +20,10 @@ use tracing::warn;
 use crate::{write_atomically, Error, Result};
 
 const FILE: &str = "session.json";
-const GOOD: &str = "session.json.good";
+/// Not `session.json.good`: `write_atomically` writes through `<name>.tmp`, and
+/// `session.json.tmp` is the file librqbit renames into place itself; sharing it broke
+/// concurrent adds ("error renaming persistence file").
+const GOOD: &str = "session-good.json";
 /// Room asked for beyond the session file's size: its growth by one torrent, and more.
 const MARGIN: u64 = 256 << 10;
 
