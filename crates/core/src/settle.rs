@@ -584,6 +584,10 @@ fn settlement_credit(
 /// channels a settlement names as settled when it pays at least what they owe. The
 /// history need only be TronGrid's (no memo): each new transfer's memo is read from its
 /// transaction, once.
+/// How long a settlement paying more than the vouchers we hold waits for the rest to
+/// arrive (milliseconds after its block).
+const SURPLUS_WAIT_MS: i64 = 30_000;
+
 pub(crate) async fn watch_incoming(
     speed: &Arc<SpeedService>,
     node: &Client,
@@ -620,6 +624,17 @@ pub(crate) async fn watch_incoming(
             }
             credited.push((*channel, o.settled.checked_add(take).unwrap_or(o.promised)));
             left = left.saturating_sub(take);
+        }
+        // A payer settles what it promised when it signed, and records each voucher before
+        // sending it: its last one may still be on its way to us. A transfer paying more
+        // than we know of waits a few rounds for it, so it is credited whole; credited
+        // short and marked handled, the rest stayed pending in our books for good (found
+        // by the crash test). Past the wait (the voucher was lost with a killed link), what
+        // we know of is credited.
+        let age_ms = (unix_now() * 1000).saturating_sub(transfer.block_timestamp_ms);
+        if !left.is_zero() && age_ms < SURPLUS_WAIT_MS {
+            debug!(txid = %transfer.txid, surplus = %left, "a settlement pays vouchers not here yet: waiting for them");
+            continue;
         }
         if credited.is_empty() {
             // Not (yet) ours to match: unknown channels, or nothing owed on them.
