@@ -580,14 +580,14 @@ fn settlement_credit(
     Some(Credit { payer: owner, amount: Amount(amount), channels })
 }
 
-/// The payee's side: looks at the BTT transfers our address received, and marks the earn
-/// channels a settlement names as settled when it pays at least what they owe. The
-/// history need only be TronGrid's (no memo): each new transfer's memo is read from its
-/// transaction, once.
 /// How long a settlement paying more than the vouchers we hold waits for the rest to
 /// arrive (milliseconds after its block).
 const SURPLUS_WAIT_MS: i64 = 30_000;
 
+/// The payee's side: looks at the BTT transfers our address received, and marks the earn
+/// channels a settlement names as settled when it pays at least what they owe (after
+/// [`SURPLUS_WAIT_MS`] for vouchers still on the wire). The history need only be
+/// TronGrid's (no memo): each new transfer's memo is read from its transaction, once.
 pub(crate) async fn watch_incoming(
     speed: &Arc<SpeedService>,
     node: &Client,
