@@ -389,6 +389,39 @@ async fn wallet_import_balances_send_and_history_on_the_devnet() -> anyhow::Resu
     );
     assert_eq!(transfers.iter().filter(|t| t.txid == txid).count(), 1, "merged, not listed twice");
 
+    // Each send's fee, as the chain charged it, reaches the wallet history, the Money
+    // trail and the CSV (read by the settlement round, every 10 s).
+    let charged = async |id: &str| -> anyhow::Result<u64> {
+        Ok(chain.transaction_info(id).await?.context("the send in a block")?.fee_sun)
+    };
+    let (btt_fee, trx_fee) = (charged(&txid).await?, charged(&trx_txid).await?);
+    assert_eq!((btt_fee, trx_fee), (BTT_FEE_SUN, TRX_FEE_SUN), "the devnet charged what the quotes said");
+    let fees = wait_until("both sends' fees in the history", START, Duration::from_millis(500), async || {
+        let (transfers, _) = server.history().await.ok()?;
+        let fee = |id: &str| {
+            transfers.iter().find(|t| t.txid == id && t.direction == TransferDirection::Fee).cloned()
+        };
+        Some((fee(&txid)?, fee(&trx_txid)?))
+    })
+    .await?;
+    for (fee, sun) in [(&fees.0, btt_fee), (&fees.1, trx_fee)] {
+        assert_eq!((fee.asset, fee.amount.clone()), (WalletAsset::Trx, sun.to_string()), "{fee:?}");
+        assert!(fee.in_ledger && fee.counterparty.is_none(), "burnt, not paid to anyone: {fee:?}");
+    }
+    let Response::LedgerSummary { summary, .. } = server.call(&Request::LedgerSummary).await? else {
+        bail!("not a ledger summary")
+    };
+    assert_eq!(summary.send_fees_sun, (btt_fee + trx_fee).to_string(), "{summary:?}");
+    assert_eq!(summary.settlement_fees_sun, "0", "no settlement was paid: {summary:?}");
+    let Response::LedgerCsv { csv } = server.call(&Request::ExportLedger { from: None, to: None }).await?
+    else {
+        bail!("not a CSV")
+    };
+    for (id, trx) in [(&txid, "2.965"), (&trx_txid, "1.1")] {
+        let row = format!("{OTHER_ADDRESS},send_fee,,confirmed,{id},{trx}");
+        assert_eq!(csv.lines().filter(|l| l.ends_with(&row)).count(), 1, "{row} in\n{csv}");
+    }
+
     // What cannot be sent.
     let err = server.quote(OTHER_ADDRESS, WalletAsset::Btt, 71 * BTT).await?.expect_err("more BTT than held");
     assert_eq!(err.kind, ApiErrorKind::InsufficientFunds, "{err:?}");

@@ -345,6 +345,8 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Money trail' }).click();
   await expect(page.getByTestId('money-spent').locator('dd')).toHaveText(settledText);
   await expect(page.getByTestId('money-committed').locator('dd')).toHaveText('0 BTT');
+  // The TRX our own send burnt, once the node shows it in a block.
+  await expect(page.getByTestId('money-send-fees').locator('dd')).toHaveText(/^[1-9][0-9.]* TRX$/, { timeout: 30_000 });
   await expect(page.getByTestId('ledger-health')).toHaveText('Ledger verified', { timeout: 20_000 });
   await expect(page.getByTestId('money-per-torrent')).toContainText(made.name);
   // Per peer: the seller, with all we spent paid to it, in at least one voucher.
@@ -359,6 +361,7 @@ test('happy path: fund, bid, spend exactly what the seller earned, export CSV; s
   expect(csv).toMatch(new RegExp(`${made.infoHash},${shop.address},spend,[0-9.]+,settled,[0-9a-f]{64},(?:\n|$)`));
   // And the TRX that settling now burnt, in its own column.
   expect(csv).toMatch(new RegExp(`,${shop.address},settlement_fee,,confirmed,[0-9a-f]{64},[0-9.]+(?:\n|$)`));
+  expect(csv).toMatch(new RegExp(`,${shop.address},send_fee,,confirmed,[0-9a-f]{64},[0-9.]+(?:\n|$)`));
 
   // Screenshots of every new page, light and dark (none shows the recovery phrase).
   mkdirSync(shots, { recursive: true });

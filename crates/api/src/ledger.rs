@@ -23,6 +23,9 @@ pub struct LedgerSummary {
     /// TRX, in sun, the chain burnt for our settlements: kept beside the journal, which
     /// books BTT only.
     pub settlement_fees_sun: String,
+    /// TRX, in sun, the chain burnt for the transfers the user sent from the wallet, as far
+    /// as they are known (a send's fee is read once it is in a block).
+    pub send_fees_sun: String,
 }
 
 /// What one torrent, peer or day cost and earned.

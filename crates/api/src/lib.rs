@@ -202,8 +202,9 @@ pub enum Request {
     },
     /// The history as CSV (date, torrent, peer, direction, amount_btt, state, txid,
     /// amount_trx), optionally between two times (unix seconds; `to` excluded). Each TRX fee
-    /// one of our settlements burnt is a `settlement_fee` row, with the fee in `amount_trx`
-    /// and `amount_btt` empty; every other row has `amount_btt` and an empty `amount_trx`.
+    /// one of our settlements or sends burnt is a `settlement_fee` or `send_fee` row, with
+    /// the fee in `amount_trx` and `amount_btt` empty; every other row has `amount_btt` and
+    /// an empty `amount_trx`.
     ExportLedger {
         #[serde(default)]
         #[ts(type = "number | null")]

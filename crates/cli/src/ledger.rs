@@ -58,8 +58,9 @@ pub async fn run(command: LedgerCommand) -> anyhow::Result<bool> {
             ] {
                 println!("{key}: {}", amount.base_units());
             }
-            // TRX, not BTT: what the chain burnt for our settlements.
+            // TRX, not BTT: what the chain burnt for our settlements and our sends.
             println!("settlement_fees_sun: {}", ledger.settlement_fees_sun().await?);
+            println!("send_fees_sun: {}", ledger.send_fees_sun().await?);
             true
         }
         LedgerCommand::Verify(_) => {

@@ -729,6 +729,7 @@ impl Core {
             earned_settled: text(s.earned_settled),
             fees: text(s.fees),
             settlement_fees_sun: ledger.settlement_fees_sun().await.map_err(ledger_error)?.to_string(),
+            send_fees_sun: ledger.send_fees_sun().await.map_err(ledger_error)?.to_string(),
         };
         Ok(Response::LedgerSummary { summary, per_torrent, per_peer, by_day })
     }
@@ -777,8 +778,9 @@ impl Core {
 }
 
 /// Every [`settle::SETTLE_EVERY`]: pays what is due (everything, after a torrent was
-/// removed), and matches incoming transfers to our earn channels. Touches the network only
-/// when something is owed either way.
+/// removed), reads the fees of the user's sends, and matches incoming transfers to our
+/// earn channels. Touches the network only when something is owed either way or a send's
+/// fee is not known yet.
 fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(settle::SETTLE_EVERY);
@@ -791,6 +793,7 @@ fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> 
             // pay with.
             let all = core.speed.identity().is_some() && core.settle_all.swap(false, Ordering::Relaxed);
             core.settle(all).await;
+            core.wallet.follow_send_fees(&core.node()).await;
             if core.speed.has_unsettled_earnings() {
                 let node = core.node();
                 if let Err(e) =

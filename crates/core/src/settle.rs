@@ -374,7 +374,7 @@ async fn follow(node: &Client, tx: &SettlementTx, rebroadcast: bool) -> anyhow::
     if let Some(info) = receipt.as_ref().filter(|i| i.success) {
         return Ok(Followed::InBlock(info.clone()));
     }
-    if expired(node, tx).await? {
+    if expired(node, tx.expiration_ms).await? {
         // Looked for once more after the head time: a block with it may have come between.
         return Ok(match node.transaction_info(&tx.txid).await? {
             Some(info) => Followed::InBlock(info),
@@ -390,11 +390,12 @@ async fn follow(node: &Client, tx: &SettlementTx, rebroadcast: bool) -> anyhow::
     Ok(Followed::Waiting)
 }
 
-/// Whether `tx` is past its expiration plus [`EXPIRY_MARGIN`] by our own clock and by the
-/// chain's head: neither a head in the future nor a wrong local clock alone ends it.
-async fn expired(node: &Client, tx: &SettlementTx) -> anyhow::Result<bool> {
+/// Whether a transaction expiring at `expiration_ms` is past it plus [`EXPIRY_MARGIN`] by
+/// our own clock and by the chain's head: neither a head in the future nor a wrong local
+/// clock alone ends it.
+pub(crate) async fn expired(node: &Client, expiration_ms: i64) -> anyhow::Result<bool> {
     let margin = i64::try_from(EXPIRY_MARGIN.as_millis()).unwrap_or(i64::MAX);
-    let past = |ms: i64| ms > tx.expiration_ms.saturating_add(margin);
+    let past = |ms: i64| ms > expiration_ms.saturating_add(margin);
     // Ours first: while it is not past, the node is not asked.
     if !past(unix_now().saturating_mul(1000)) {
         return Ok(false);

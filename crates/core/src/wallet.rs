@@ -74,7 +74,7 @@ use bidswarm_wallet::{
     Address, FileStore, KdfParams, LockedWallet, Mnemonic, PrivateKey, SecretStore, Signature, Signer,
     WalletSecret, WordCount,
 };
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 use zeroize::Zeroizing;
 
 use crate::{
@@ -86,6 +86,9 @@ use crate::{
 const AUTO_LOCK_AFTER: Duration = Duration::from_secs(15 * 60);
 /// Overrides [`AUTO_LOCK_AFTER`] in seconds (tests shorten it).
 pub(crate) const AUTO_LOCK_ENV: &str = "BIDSWARM_WALLET_AUTO_LOCK_SECS";
+/// How many sends whose fee is not known yet one settlement round looks at.
+const SENDS_FOLLOWED_PER_ROUND: u32 = 8;
+
 /// A quote must be confirmed within this; fees and balances move.
 const QUOTE_VALID_FOR: Duration = Duration::from_secs(60);
 /// How long on-chain balances are reused before the node is asked again.
@@ -957,6 +960,8 @@ impl WalletService {
         }
         .map_err(wallet_error)?;
         let signed = unsigned.sign(key.as_ref()).map_err(|_| locked_error("send"))?;
+        // Noted before the broadcast, so its fee is followed even when the answer is lost.
+        inner.record_send(&signed.txid_hex(), &quote, header.expiration_ms).await;
         let txid = client.broadcast(&signed).await.map_err(|e| node_error(e, true))?;
         info!(%txid, asset = ?quote.asset, to = %quote.to, amount = %quote.amount, "transfer sent");
         *lock(&inner.cache) = None;
@@ -965,6 +970,34 @@ impl WalletService {
             inner.record_withdrawal(&txid, &quote).await;
         }
         Ok(Response::Sent { txid })
+    }
+
+    /// Reads the fee of up to [`SENDS_FOLLOWED_PER_ROUND`] sends not followed to their end:
+    /// the node's `fee` once the transfer is in a block, 0 once it expired in none (by
+    /// `settle::expired`'s rule). Needs no key; restarts pick up where they stopped.
+    pub(crate) async fn follow_send_fees(&self, node: &Client) {
+        let Some(ledger) = &self.inner.ledger else { return };
+        let sends = match ledger.sends_without_fee(SENDS_FOLLOWED_PER_ROUND).await {
+            Ok(sends) => sends,
+            Err(e) => {
+                warn!("cannot read the sends whose fee is not known: {e}");
+                return;
+            }
+        };
+        for send in sends {
+            let fee = match send_fee(node, &send).await {
+                Ok(Some(fee)) => fee,
+                Ok(None) => continue,
+                Err(e) => {
+                    debug!(txid = %send.txid, "cannot read a send's fee yet: {e}");
+                    return;
+                }
+            };
+            info!(txid = %send.txid, fee_sun = fee, "a send's fee is known");
+            if let Err(e) = ledger.send_fee(&send.txid, fee).await {
+                warn!(txid = %send.txid, "the ledger did not take a send's fee: {e}");
+            }
+        }
     }
 
     pub(crate) async fn history(&self) -> ApiResult<Response> {
@@ -1013,10 +1046,10 @@ impl WalletService {
                 None => transfers.push(entry),
             }
         }
-        // The node lists a settlement as its BTT transfer only (TRX history holds TRX
-        // transfers, never a contract call's fee), so the TRX it burnt comes from the
-        // ledger, once per transaction, at the block's time when the node shows it.
-        for fee in inner.settlement_fees(&address).await {
+        // The node lists a settlement or a send as its transfer only (TRX history holds
+        // TRX transfers, never a fee), so the TRX it burnt comes from the ledger, once per
+        // transaction, at the block's time when the node shows it.
+        for fee in inner.fees_burnt(&address).await {
             let txid = fee.txid;
             let block_ms = transfers.iter().find(|t| t.on_chain && t.txid == txid).map(|t| t.at_ms);
             let listed = |t: &WalletTransfer| {
@@ -1290,6 +1323,31 @@ impl Inner {
         }
     }
 
+    /// Notes a send as signed, so [`WalletService::follow_send_fees`] reads its fee.
+    async fn record_send(&self, txid: &str, quote: &Quote, expiration_ms: i64) {
+        let Some(ledger) = &self.ledger else { return };
+        let at = now_unix_secs();
+        let send = bidswarm_ledger::Send {
+            txid: txid.to_owned(),
+            account: quote.from,
+            to: quote.to,
+            asset: match quote.asset {
+                WalletAsset::Trx => bidswarm_ledger::SendAsset::Trx,
+                WalletAsset::Btt => bidswarm_ledger::SendAsset::Btt,
+            },
+            expiration_ms,
+            at,
+        };
+        let result = async {
+            ledger.add_account(quote.from, "wallet", at).await?;
+            ledger.send_signed(&send).await
+        }
+        .await;
+        if let Err(e) = result {
+            warn!(%txid, "the ledger did not note the send, so its fee will not be shown: {e}");
+        }
+    }
+
     async fn record_withdrawal(&self, txid: &str, quote: &Quote) {
         let Some(ledger) = &self.ledger else { return };
         let at = now_unix_secs();
@@ -1333,22 +1391,58 @@ impl Inner {
         (rows.filter_map(ledger_row).collect(), settlements)
     }
 
-    /// The TRX fees `account`'s settlement transactions burnt, as the ledger noted them.
-    async fn settlement_fees(&self, account: &Address) -> Vec<bidswarm_ledger::SettlementFee> {
+    /// The TRX fees `account`'s settlement transactions and sends burnt, as the ledger
+    /// noted them.
+    async fn fees_burnt(&self, account: &Address) -> Vec<Burnt> {
         let Some(ledger) = &self.ledger else { return Vec::new() };
+        let mut burnt = Vec::new();
         match ledger.settlement_fees().await {
-            Ok(fees) => fees.into_iter().filter(|f| f.payer == *account).collect(),
-            Err(e) => {
-                warn!("cannot read the settlements' fees from the ledger: {e}");
-                Vec::new()
-            }
+            Ok(fees) => burnt.extend(fees.into_iter().filter(|f| f.payer == *account).map(|f| Burnt {
+                txid: f.txid,
+                at: f.at,
+                fee_sun: f.fee_sun,
+            })),
+            Err(e) => warn!("cannot read the settlements' fees from the ledger: {e}"),
         }
+        match ledger.send_fees().await {
+            Ok(fees) => {
+                burnt.extend(fees.into_iter().filter(|f| f.send.account == *account).map(|f| Burnt {
+                    txid: f.send.txid,
+                    at: f.send.at,
+                    fee_sun: f.fee_sun,
+                }))
+            }
+            Err(e) => warn!("cannot read the sends' fees from the ledger: {e}"),
+        }
+        burnt
     }
 }
 
+/// What the chain burnt for `send`: its receipt's `fee` once it is in a block, 0 once it
+/// expired in none, `None` while it may still land.
+async fn send_fee(node: &Client, send: &bidswarm_ledger::Send) -> anyhow::Result<Option<u64>> {
+    if let Some(info) = node.transaction_info(&send.txid).await? {
+        return Ok(Some(info.fee_sun));
+    }
+    if !crate::settle::expired(node, send.expiration_ms).await? {
+        return Ok(None);
+    }
+    // Looked for once more after the head time, as a settlement is: a block with it may
+    // have come between.
+    Ok(Some(node.transaction_info(&send.txid).await?.map_or(0, |i| i.fee_sun)))
+}
+
+/// TRX one of our transactions burnt, as the ledger noted it.
+struct Burnt {
+    txid: String,
+    /// Unix seconds: when it was settled, failed or signed.
+    at: i64,
+    fee_sun: u64,
+}
+
 /// One row of the ledger's CSV (`date,torrent,peer,direction,amount_btt,state,txid,…`),
-/// when it is a BTT wallet transfer (a `settlement_fee` row is TRX, read by
-/// `settlement_fees`). No field of those rows can hold a comma.
+/// when it is a BTT wallet transfer (a `settlement_fee` or `send_fee` row is TRX, read by
+/// `fees_burnt`). No field of those rows can hold a comma.
 fn ledger_row(line: &str) -> Option<WalletTransfer> {
     let fields: Vec<&str> = line.split(',').collect();
     let [date, _torrent, peer, direction, amount, _state, txid, ..] = fields.as_slice() else { return None };
@@ -1447,7 +1541,7 @@ mod tests {
             "2023-11-14T22:13:20Z,00ff,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,spend,1,unsettled,,"
         )
         .is_none());
-        // TRX, not BTT: the history takes it from `settlement_fees`, never as BTT.
+        // TRX, not BTT: the history takes it from `fees_burnt`, never as BTT.
         assert!(ledger_row(
             "2023-11-14T22:13:20Z,,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,settlement_fee,,confirmed,ab,1.81"
         )

@@ -1,6 +1,6 @@
 //! CSV export of the history: one row per voucher (what it added), per wallet transfer
-//! and per TRX fee a settlement of ours burnt, with the state and txid of the settlement
-//! that pays it.
+//! and per TRX fee a settlement or send of ours burnt, with the state and txid of the
+//! settlement that pays it.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -55,9 +55,10 @@ struct Cover {
 impl Ledger {
     /// Writes the history within `range` as CSV to `out`, oldest first. Columns: `date`
     /// (UTC, ISO 8601), `torrent` (info hash hex), `peer` (TRON address), `direction`
-    /// (`spend`, `earn`, `deposit`, `withdrawal`, `fee`, `settlement_fee`), `amount_btt`
-    /// (exact decimal), `state` (vouchers: `unsettled`, `settling`, `settled`; transfers:
-    /// `confirmed`; settlement fees: the settlement's `confirmed`, `failed` or `pending`),
+    /// (`spend`, `earn`, `deposit`, `withdrawal`, `fee`, `settlement_fee`, `send_fee`),
+    /// `amount_btt` (exact decimal), `state` (vouchers: `unsettled`, `settling`, `settled`;
+    /// transfers and send fees: `confirmed`; settlement fees: the settlement's `confirmed`,
+    /// `failed` or `pending`),
     /// `txid`, `amount_trx` (exact decimal).
     ///
     /// A `settlement_fee` row is the TRX the chain burnt for one of our settlement
@@ -66,7 +67,10 @@ impl Ledger {
     /// while every other row has `amount_btt` and an empty `amount_trx`. Its `date` is when
     /// the settlement was confirmed or failed, `peer` the payee, `torrent` empty (a
     /// settlement may pay for several torrents), `txid` the settlement's, which the
-    /// `spend` rows it paid also name. Returns the number of rows written.
+    /// `spend` rows it paid also name. A `send_fee` row is likewise the TRX burnt for a
+    /// transfer the user sent from the wallet (TRX or BTT): `date` when it was signed,
+    /// `peer` the recipient, `txid` the transfer's, which its `withdrawal` row (a BTT send)
+    /// also names. Returns the number of rows written.
     pub async fn export_csv<W: Write>(&self, range: DateRange, out: W) -> Result<usize> {
         let mut conn = self.pool.acquire().await?;
         let mut covers: HashMap<ChannelId, Vec<Cover>> = HashMap::new();
@@ -163,6 +167,22 @@ impl Ledger {
                 amount: RowAmount::TrxSun(fee.fee_sun),
                 state: fee.state.as_str(),
                 txid: fee.txid,
+            });
+        }
+        for fee in self.send_fees().await? {
+            if !range.contains(fee.send.at) {
+                continue;
+            }
+            rows.push(Row {
+                at: fee.send.at,
+                // After settlement fees; among themselves in `send_fees` order (the sort is stable).
+                order: (3, 0),
+                torrent: String::new(),
+                peer: fee.send.to.to_string(),
+                direction: "send_fee",
+                amount: RowAmount::TrxSun(fee.fee_sun),
+                state: "confirmed",
+                txid: fee.send.txid,
             });
         }
         rows.sort_by_key(|r| (r.at, r.order));

@@ -26,7 +26,7 @@ use crate::{
 #[derive(Debug)]
 pub struct Ledger {
     pub(crate) pool: SqlitePool,
-    write_lock: Mutex<()>,
+    pub(crate) write_lock: Mutex<()>,
 }
 
 /// A channel row as the ledger uses it.

@@ -38,6 +38,7 @@ mod history;
 pub mod journal;
 mod ledger;
 mod recovery;
+mod send_fees;
 mod time;
 mod verify;
 
@@ -50,6 +51,7 @@ pub use export::DateRange;
 pub use history::{HistoryCursor, HistoryEntry, HistoryPage, MAX_HISTORY_PAGE};
 pub use ledger::Ledger;
 pub use recovery::SetAside;
+pub use send_fees::{Send, SendAsset, SendFee};
 pub use time::format_utc;
 pub use verify::{Problem, VerifyReport};
 

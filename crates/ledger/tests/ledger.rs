@@ -5,7 +5,7 @@ mod common;
 
 use bidswarm_ledger::{
     Amount, ChannelState, DateRange, Direction, Economics, Error, HistoryCursor, HistoryEntry, Ledger,
-    NewSettlement, SettlementTx, VoucherReceipt, WalletTx, WalletTxKind, MAX_HISTORY_PAGE,
+    NewSettlement, Send, SendAsset, SettlementTx, VoucherReceipt, WalletTx, WalletTxKind, MAX_HISTORY_PAGE,
 };
 use common::*;
 use sqlx::Connection;
@@ -571,6 +571,73 @@ async fn csv_export_has_a_trx_row_per_settlement_fee() -> anyhow::Result<()> {
     assert_eq!(
         fees.iter().map(|f| (f.payer, f.payee, f.fee_sun)).collect::<Vec<_>>(),
         [(me, k.seeder.address(), 1_810_000), (me, k.mallory.address(), 345_000)]
+    );
+    Ok(())
+}
+
+/// A send's fee: noted when signed, filled in once (a node that later tells another
+/// figure is not believed), a zero fee (expired without a block) leaves no row, and the
+/// same txid for another send is refused.
+#[tokio::test]
+async fn send_fees_are_followed_from_signing_to_the_csv() -> anyhow::Result<()> {
+    const TXID_EXPIRED: &str = "6666666666666666666666666666666666666666666666666666666666666666";
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = open(&dir).await;
+    let me = k.me.address();
+    ledger.add_account(me, "main", T0).await?;
+    let send = |txid: &str, asset, at| Send {
+        txid: txid.into(),
+        account: me,
+        to: k.seeder.address(),
+        asset,
+        expiration_ms: (at + 60) * 1000,
+        at,
+    };
+    let trx = send(TXID_OUT, SendAsset::Trx, T0 + 10);
+    let btt_send = send(TXID_DEPOSIT, SendAsset::Btt, T0 + 20);
+    let expired = send(TXID_EXPIRED, SendAsset::Trx, T0 + 30);
+    for s in [&trx, &btt_send, &expired] {
+        ledger.send_signed(s).await?;
+    }
+    ledger.send_signed(&trx).await?;
+    assert!(
+        matches!(
+            ledger.send_signed(&Send { asset: SendAsset::Btt, ..trx.clone() }).await,
+            Err(Error::DuplicateTx(_))
+        ),
+        "another send under a known txid"
+    );
+    assert_eq!(ledger.sends_without_fee(10).await?, [trx.clone(), btt_send.clone(), expired.clone()]);
+    assert_eq!(ledger.sends_without_fee(1).await?, std::slice::from_ref(&trx), "the limit holds");
+    assert_eq!(ledger.send_fees_sun().await?, 0, "no fee known yet");
+
+    ledger.send_fee(TXID_OUT, 268_000).await?;
+    ledger.send_fee(TXID_OUT, 99_000_000).await?;
+    ledger.send_fee(TXID_DEPOSIT, 2_913_450).await?;
+    ledger.send_fee(TXID_EXPIRED, 0).await?;
+    assert!(ledger.sends_without_fee(10).await?.is_empty());
+    assert_eq!(ledger.send_fees_sun().await?, 268_000 + 2_913_450, "the first figure stays");
+    assert_eq!(
+        ledger.send_fees().await?.iter().map(|f| (f.send.txid.as_str(), f.fee_sun)).collect::<Vec<_>>(),
+        [(TXID_OUT, 268_000), (TXID_DEPOSIT, 2_913_450)]
+    );
+
+    let mut out = Vec::new();
+    assert_eq!(ledger.export_csv(DateRange::ALL, &mut out).await?, 2);
+    let seeder = k.seeder.address();
+    assert_eq!(
+        String::from_utf8(out)?.lines().skip(1).collect::<Vec<_>>(),
+        [
+            format!("2024-05-01T00:00:10Z,,{seeder},send_fee,,confirmed,{TXID_OUT},0.268"),
+            format!("2024-05-01T00:00:20Z,,{seeder},send_fee,,confirmed,{TXID_DEPOSIT},2.91345"),
+        ]
+    );
+    let mut out = Vec::new();
+    assert_eq!(
+        ledger.export_csv(DateRange { from: Some(T0 + 11), to: None }, &mut out).await?,
+        1,
+        "in the range only"
     );
     Ok(())
 }

@@ -563,7 +563,12 @@ fees: string,
  * TRX, in sun, the chain burnt for our settlements: kept beside the journal, which
  * books BTT only.
  */
-settlement_fees_sun: string, };
+settlement_fees_sun: string, 
+/**
+ * TRX, in sun, the chain burnt for the transfers the user sent from the wallet, as far
+ * as they are known (a send's fee is read once it is in a block).
+ */
+send_fees_sun: string, };
 
 export type Economics = { spent: string, earned: string, 
 /**

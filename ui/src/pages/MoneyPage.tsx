@@ -57,7 +57,7 @@ export function MoneyPage() {
   };
 
   const s = summary.value?.summary;
-  const cards: { key: Exclude<keyof LedgerSummary, 'settlement_fees_sun'>; label: string }[] = [
+  const cards: { key: Exclude<keyof LedgerSummary, 'settlement_fees_sun' | 'send_fees_sun'>; label: string }[] = [
     { key: 'spent', label: 'money.spent' },
     { key: 'earned_pending', label: 'money.earnedPending' },
     { key: 'earned_settled', label: 'money.earnedSettled' },
@@ -89,6 +89,10 @@ export function MoneyPage() {
           <div className="balance" title={t('money.how.settlement_fees_sun')} data-testid="money-settlement-fees">
             <dt>{t('money.settlementFees')}</dt>
             <dd className="amount">{s ? formatTrx(s.settlement_fees_sun, locale) : '—'}</dd>
+          </div>
+          <div className="balance" title={t('money.how.send_fees_sun')} data-testid="money-send-fees">
+            <dt>{t('money.sendFees')}</dt>
+            <dd className="amount">{s ? formatTrx(s.send_fees_sun, locale) : '—'}</dd>
           </div>
         </dl>
         <SettleNow nothingOwed={s?.committed === '0'} onSettled={summary.refresh} />

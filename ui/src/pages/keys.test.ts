@@ -25,7 +25,7 @@ const directions: TransferDirection[] = ['in', 'out', 'fee'];
 const channels: ChannelDirection[] = ['spend', 'earn'];
 const problems: AddressProblem[] = ['empty', 'alphabet', 'length', 'checksum', 'prefix'];
 const parseErrors: ParseError[] = ['empty', 'invalid', 'too_precise', 'separator', 'too_large'];
-const summary: (keyof LedgerSummary)[] = ['onchain', 'committed', 'spendable', 'spent', 'earned_pending', 'earned_settled', 'fees', 'settlement_fees_sun'];
+const summary: (keyof LedgerSummary)[] = ['onchain', 'committed', 'spendable', 'spent', 'earned_pending', 'earned_settled', 'fees', 'settlement_fees_sun', 'send_fees_sun'];
 
 const keys = [
   ...networks.flatMap((n) => [`network.${n}`, `network.${n}Hint`]),
