@@ -498,14 +498,15 @@ async fn record_final(
 const MEMO_PREFIX: &str = "bt_speed:v1:";
 
 /// What the payee's watch remembers between rounds: the transfers already credited, and
-/// what each transfer's transaction said, so each is fetched from the node once.
+/// what each transfer's transaction said and when it was first read, so each is fetched
+/// from the node once.
 ///
 /// Bounded: at most [`KNOWN_TRANSFERS`] looked-up transactions are kept, the oldest
 /// dropped first; a dropped one is fetched again if it is still in the history.
 #[derive(Debug, Default)]
 pub(crate) struct Incoming {
     handled: std::collections::HashSet<String>,
-    looked_up: std::collections::HashMap<String, Option<Credit>>,
+    looked_up: std::collections::HashMap<String, (std::time::Instant, Option<Credit>)>,
     order: std::collections::VecDeque<String>,
 }
 
@@ -532,7 +533,7 @@ impl Incoming {
         me: &crate::SpeedIdentity,
         transfer: &bidswarm_tron::Transfer,
     ) -> anyhow::Result<Option<Credit>> {
-        if let Some(known) = self.looked_up.get(&transfer.txid) {
+        if let Some((_, known)) = self.looked_up.get(&transfer.txid) {
             return Ok(known.clone());
         }
         // Not in a block on this node yet (a history served by another node): ask again
@@ -545,8 +546,13 @@ impl Incoming {
             }
         }
         self.order.push_back(transfer.txid.clone());
-        self.looked_up.insert(transfer.txid.clone(), channels.clone());
+        self.looked_up.insert(transfer.txid.clone(), (std::time::Instant::now(), channels.clone()));
         Ok(channels)
+    }
+
+    /// How long ago this watch first read `txid`'s transaction.
+    fn seen_for(&self, txid: &str) -> Duration {
+        self.looked_up.get(txid).map_or(Duration::ZERO, |(at, _)| at.elapsed())
     }
 }
 
@@ -582,12 +588,22 @@ fn settlement_credit(
 }
 
 /// How long a settlement paying more than the vouchers we hold waits for the rest to
-/// arrive (milliseconds after its block).
-const SURPLUS_WAIT_MS: i64 = 30_000;
+/// arrive.
+const SURPLUS_WAIT: Duration = Duration::from_secs(30);
+
+/// Whether a settlement paying `surplus` more than we know of still waits for vouchers
+/// on the wire: until [`SURPLUS_WAIT`] has passed since its block (`block_age_ms`, by the
+/// node's timestamp) or since we first read it (`seen_for`, by our own clock), whichever
+/// comes first. Our clock bounds it: a node that dates the block in the future cannot
+/// hold the credit back for good.
+fn waits_for_vouchers(surplus: Amount, block_age_ms: i64, seen_for: Duration) -> bool {
+    let wait_ms = i64::try_from(SURPLUS_WAIT.as_millis()).unwrap_or(i64::MAX);
+    !surplus.is_zero() && block_age_ms < wait_ms && seen_for < SURPLUS_WAIT
+}
 
 /// The payee's side: looks at the BTT transfers our address received, and marks the earn
 /// channels a settlement names as settled when it pays at least what they owe (after
-/// [`SURPLUS_WAIT_MS`] for vouchers still on the wire). The history need only be
+/// [`SURPLUS_WAIT`] for vouchers still on the wire). The history need only be
 /// TronGrid's (no memo): each new transfer's memo is read from its transaction, once.
 pub(crate) async fn watch_incoming(
     speed: &Arc<SpeedService>,
@@ -633,7 +649,7 @@ pub(crate) async fn watch_incoming(
         // by the crash test). Past the wait (the voucher was lost with a killed link), what
         // we know of is credited.
         let age_ms = (unix_now() * 1000).saturating_sub(transfer.block_timestamp_ms);
-        if !left.is_zero() && age_ms < SURPLUS_WAIT_MS {
+        if waits_for_vouchers(left, age_ms, seen.seen_for(&transfer.txid)) {
             debug!(txid = %transfer.txid, surplus = %left, "a settlement pays vouchers not here yet: waiting for them");
             continue;
         }
@@ -762,5 +778,29 @@ mod tests {
         let mut forged = tx(&payer, token, me.address, 5);
         forged.signers = vec![other.address()];
         assert_eq!(settlement_credit(&forged, &me, &history), None, "a transfer the payer never signed");
+    }
+
+    /// A settlement paying more than we know of waits for the vouchers on the wire, by the
+    /// block's age and by how long we have seen it; a block dated in the future (a node
+    /// that lies, or a clock behind) holds it back no longer than our own clock allows.
+    #[test]
+    fn a_surplus_waits_for_vouchers_at_most_thirty_seconds_by_our_clock() {
+        let (some, none) = (Amount(1), Amount(0));
+        let secs = Duration::from_secs;
+        let cases = [
+            // (surplus, block age ms, seen for, waits)
+            (none, 0, secs(0), false),
+            (some, 0, secs(0), true),
+            (some, 29_999, secs(0), true),
+            (some, 30_000, secs(0), false),
+            (some, 5_000, secs(29), true),
+            (some, 5_000, secs(30), false),
+            (some, -3_600_000, secs(29), true),
+            (some, -3_600_000, secs(30), false),
+            (some, i64::MIN, secs(31), false),
+        ];
+        for (surplus, age, seen, waits) in cases {
+            assert_eq!(waits_for_vouchers(surplus, age, seen), waits, "{surplus:?} {age} ms {seen:?}");
+        }
     }
 }
