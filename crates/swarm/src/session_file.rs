@@ -50,15 +50,24 @@ pub(crate) async fn ensure_room(folder: &Path) -> Result<()> {
     )))
 }
 
-/// Keeps the session file as [`GOOD`] when it parses. A failed copy keeps the older one.
-pub(crate) async fn keep_good_copy(folder: &Path) {
-    let Ok(bytes) = tokio::fs::read(folder.join(FILE)).await else { return };
+/// Keeps the session file as [`GOOD`] when it parses and differs from the copy (called
+/// every upkeep round: an unchanged file is neither parsed nor written again). A failed
+/// copy keeps the older one. Returns whether it wrote.
+pub(crate) async fn keep_good_copy(folder: &Path) -> bool {
+    let Ok(bytes) = tokio::fs::read(folder.join(FILE)).await else { return false };
+    if tokio::fs::read(folder.join(GOOD)).await.is_ok_and(|good| good == bytes) {
+        return false;
+    }
     if !parses(&bytes) {
         warn!(folder = %folder.display(), "librqbit's session file does not parse: the good copy is kept");
-        return;
+        return false;
     }
-    if let Err(e) = write_atomically(&folder.join(GOOD), &bytes).await {
-        warn!(folder = %folder.display(), "cannot keep a copy of the session file: {e}");
+    match write_atomically(&folder.join(GOOD), &bytes).await {
+        Ok(()) => true,
+        Err(e) => {
+            warn!(folder = %folder.display(), "cannot keep a copy of the session file: {e}");
+            false
+        }
     }
 }
 
@@ -117,11 +126,12 @@ mod tests {
         let folder = dir.path();
         let good = br#"{"torrents":{"0":{"info_hash":"aa"}}}"#;
         tokio::fs::write(folder.join(FILE), good).await.unwrap();
-        keep_good_copy(folder).await;
+        assert!(keep_good_copy(folder).await, "the first copy is written");
+        assert!(!keep_good_copy(folder).await, "an unchanged file is not written again");
         assert_eq!(restore_if_damaged(folder).await, None, "a file that parses is left alone");
         for damaged in [&b""[..], b"{\"torrents\":{\"0\":"] {
             tokio::fs::write(folder.join(FILE), damaged).await.unwrap();
-            keep_good_copy(folder).await;
+            assert!(!keep_good_copy(folder).await, "a damaged file is not copied");
             let aside = restore_if_damaged(folder).await.expect("set aside");
             assert_eq!(tokio::fs::read(&aside).await.unwrap(), damaged, "kept unchanged");
             assert_eq!(tokio::fs::read(folder.join(FILE)).await.unwrap(), good, "the good copy is back");
