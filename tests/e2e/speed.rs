@@ -279,18 +279,30 @@ async fn one_bidder(
     a_btt: u128,
     budget: &str,
 ) -> anyhow::Result<(Proc, Proc, Address, Market)> {
-    let market = market(dir, name, 16, seed, &[]).await?;
+    one_bidder_with(dir, name, seed, keys, a_btt, budget, &[], &[]).await
+}
+
+/// [`one_bidder`], the torrent made with `create` and the seeder started with `seeder_extra`
+/// besides.
+#[allow(clippy::too_many_arguments)]
+async fn one_bidder_with(
+    dir: &Path,
+    name: &str,
+    seed: u64,
+    keys: (u8, u8),
+    a_btt: u128,
+    budget: &str,
+    create: &[&str],
+    seeder_extra: &[&str],
+) -> anyhow::Result<(Proc, Proc, Address, Market)> {
+    let market = market(dir, name, 16, seed, create).await?;
     let (seeder_key, seeder_address) = wallet(dir, "seeder", keys.0, &market.devnet, None).await?;
     let (a_key, _) = wallet(dir, "a", keys.1, &market.devnet, Some(a_btt)).await?;
     let url = &market.url;
-    let (seeder, addr) = start_seeder(
-        "seeder",
-        &market.torrent,
-        &market.seed_dir,
-        &["--upload-limit", "4M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", url],
-        dir,
-    )
-    .await?;
+    let mut seeder_args =
+        vec!["--upload-limit", "4M", "--earn", "--ask", "64", "--wallet-file", &seeder_key, "--network", url];
+    seeder_args.extend_from_slice(seeder_extra);
+    let (seeder, addr) = start_seeder("seeder", &market.torrent, &market.seed_dir, &seeder_args, dir).await?;
     let out = dir.join("a");
     let a_args = ["--wallet-file", &a_key, "--network", url, "--bid", "64", "--budget", budget];
     let mut a = leecher("leecher-a", &market.magnet, &out, &addr, &a_args, dir)?;
@@ -309,6 +321,33 @@ async fn a_spent_budget_stops_bidding_and_the_download_finishes_for_free() -> an
         one_bidder(dir.path(), "budget", 62, (0x61, 0x62), 1000 * BTT, "0.5").await?;
     assert_eq!(value(&a, "spent").as_deref(), Some((BTT / 2).to_string().as_str()), "exactly the budget");
     assert_eq!(value(&a, "budget_exhausted").as_deref(), Some("true"));
+    market.devnet_proc.terminate(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// A seller whose credit window is smaller than a piece (64 KiB against 1 MiB pieces): a
+/// buyer pays for verified pieces only, so a slot choked after one window, before the
+/// piece it serves can verify, would wait for a payment that never comes. The seller
+/// serves each paid slot at least a few pieces ahead, so A finishes on the paid slot and
+/// pays for the whole file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_credit_window_smaller_than_a_piece_does_not_stall_the_paid_slot() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let (a, seeder, _, mut market) = one_bidder_with(
+        dir.path(),
+        "bigpieces",
+        64,
+        (0x66, 0x67),
+        1000 * BTT,
+        "1000",
+        &["--piece-length", "1048576"],
+        &["--credit-window", "65536"],
+    )
+    .await?;
+    let spent: u128 = value(&a, "spent").unwrap_or_default().parse()?;
+    // The whole file costs 1 BTT at 64 BTT per GiB; the free share of the cap is small.
+    assert!(spent >= BTT / 2, "A was served on the paid slot: it paid {spent} of {BTT}");
+    assert_eq!(value(&seeder, "earned"), Some(spent.to_string()), "the seeder accepted every voucher");
     market.devnet_proc.terminate(Duration::from_secs(10)).await?;
     Ok(())
 }

@@ -53,6 +53,10 @@ test('file priority and a per-torrent limit change live from the details panel',
 
   // A per-torrent limit, typed in KiB/s and applied while it seeds.
   await details.getByRole('tab', { name: 'General' }).click();
+  // The piece count and size, as qBittorrent's General tab shows them.
+  expect(done.pieces! * done.piece_length!).toBeGreaterThanOrEqual(500_000);
+  expect((done.pieces! - 1) * done.piece_length!).toBeLessThan(500_000);
+  await expect(details.getByText(new RegExp(`^${done.pieces} × \\d+(\\.\\d+)? KiB$`))).toBeVisible();
   const limits = details.getByRole('form', { name: 'Limits for this torrent' });
   await limits.getByLabel('Download limit (KiB/s)').fill('100');
   await limits.getByLabel('Upload limit (KiB/s)').fill('50');

@@ -56,7 +56,8 @@ pub struct SpeedSettings {
     pub earning_enabled: bool,
     /// Base units per GiB below which no paid slot is sold.
     pub ask_per_gib: String,
-    /// Bytes a paid slot is served beyond its last payment.
+    /// Bytes a paid slot is served beyond its last payment; raised to 4 pieces of the
+    /// torrent where that is more (a buyer pays for verified pieces only).
     #[ts(type = "number")]
     pub credit_window_bytes: u64,
     /// Base units one payer may owe us unsettled before it gets no paid slot.

@@ -150,6 +150,12 @@ pub struct TorrentInfo {
     pub limits: RateLimits,
     /// Empty until the metadata is known.
     pub files: Vec<TorrentFile>,
+    /// Bytes of each piece but the last; `None` until the metadata is known.
+    #[ts(type = "number | null")]
+    pub piece_length: Option<u64>,
+    /// How many pieces; `None` until the metadata is known.
+    #[ts(type = "number | null")]
+    pub pieces: Option<u64>,
     /// When the torrent was added, Unix seconds; `None` for torrents added before Bidswarm
     /// recorded it.
     #[ts(type = "number | null")]

@@ -107,7 +107,8 @@ pub struct EarnArgs {
     /// The least BTT per GiB a paid slot sells for.
     #[arg(long, value_name = "BTT", value_parser = parse_btt, default_value = "10000")]
     ask: Amount,
-    /// Bytes a paid slot is served beyond its last payment.
+    /// Bytes a paid slot is served beyond its last payment (at least 4 pieces of the
+    /// torrent, so a slot is never choked before the piece it serves can verify).
     #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
     credit_window: u64,
     /// The most one payer may owe us unsettled before it gets no paid slot, in BTT

@@ -871,15 +871,17 @@ fn speed_loop(
             if !speed.has_peers() {
                 continue;
             }
-            let remaining = swarm
+            let progress = swarm
                 .list()
                 .into_iter()
                 .filter_map(|t| {
                     let hash = hex::decode(&t.id.0).ok()?.try_into().ok()?;
-                    Some((hash, t.total_bytes.saturating_sub(t.progress_bytes)))
+                    let remaining = t.total_bytes.saturating_sub(t.progress_bytes);
+                    let piece_length = t.piece_length.unwrap_or(0);
+                    Some((hash, bidswarm_speed::session::Progress { remaining, piece_length }))
                 })
                 .collect();
-            speed.tick(pieces, remaining);
+            speed.tick(pieces, progress);
         }
         #[allow(unreachable_code)]
         Ok::<(), std::convert::Infallible>(())

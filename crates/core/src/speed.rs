@@ -28,7 +28,7 @@ use bidswarm_gateway::{
 use bidswarm_speed::{
     bidding::Strategy,
     message::SpeedMessage,
-    session::{self, Action, Delivered, Ranking, Record, Session, TorrentTerms},
+    session::{self, Action, Delivered, Progress, Ranking, Record, Session, TorrentTerms},
     Amount,
 };
 use bidswarm_wallet::{Address, ChannelId};
@@ -381,8 +381,8 @@ impl SpeedService {
     }
 
     /// One round: payments for newly verified pieces, bids, the auction, and payment
-    /// demands. `remaining` is each torrent's bytes still to download.
-    pub(crate) fn tick(&self, verified: Vec<VerifiedPiece>, remaining: HashMap<[u8; 20], u64>) {
+    /// demands. `progress` is each torrent's bytes still to download and piece length.
+    pub(crate) fn tick(&self, verified: Vec<VerifiedPiece>, progress: HashMap<[u8; 20], Progress>) {
         let delivered: Vec<Delivered> = verified
             .iter()
             .flat_map(|piece| {
@@ -396,7 +396,7 @@ impl SpeedService {
         let mut driver = self.lock();
         let credits: HashMap<LinkId, Option<i64>> =
             driver.links.iter().map(|(id, link)| (*id, link.credit())).collect();
-        let actions = driver.session.tick(now_unix(), &delivered, remaining, &credits);
+        let actions = driver.session.tick(now_unix(), &delivered, progress, &credits);
         *self.ranking.write().unwrap_or_else(|p| p.into_inner()) = driver.session.ranking().clone();
         let after = self.apply(&driver, actions);
         drop(driver);

@@ -155,6 +155,8 @@ mod tests {
             } else {
                 vec![]
             },
+            piece_length: None,
+            pieces: None,
             added_at: None,
             all_time_uploaded_bytes: 0,
             all_time_downloaded_bytes: 0,

@@ -94,6 +94,28 @@ pub struct TorrentTerms {
     pub budget: Amount,
 }
 
+/// What the swarm says of one torrent each round.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes still to download.
+    pub remaining: u64,
+    /// Bytes of each piece but the last; 0 while the metadata is not known.
+    pub piece_length: u64,
+}
+
+/// A paid slot is served at least this many pieces beyond its last payment, whatever the
+/// credit window says. A buyer pays for verified pieces only, and our engine's requests
+/// to one peer span about two pieces at a time; a window under that chokes the slot
+/// before the piece it serves can verify, and the payment it waits for never comes.
+pub const WINDOW_PIECES: u64 = 4;
+
+/// The credit window a paid slot for `info_hash` gets: the seller's setting, raised to
+/// [`WINDOW_PIECES`] pieces of that torrent.
+fn window_for(terms: &Terms, progress: &HashMap<[u8; 20], Progress>, info_hash: &[u8; 20]) -> u64 {
+    let piece = progress.get(info_hash).map_or(0, |p| p.piece_length);
+    terms.credit_window.max(piece.saturating_mul(WINDOW_PIECES))
+}
+
 /// Piece bytes one peer delivered for a piece that passed its hash check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Delivered {
@@ -303,8 +325,8 @@ pub struct Session {
     /// Payers that cheated (bad voucher); no paid slot for them this session.
     banned: Vec<Address>,
     ranking: Ranking,
-    /// Remaining bytes per torrent, from the last round.
-    remaining: HashMap<[u8; 20], u64>,
+    /// Each torrent's remaining bytes and piece length, from the last round.
+    progress: HashMap<[u8; 20], Progress>,
     /// Every spend channel of this session: payee, promised, settled on chain.
     owed: HashMap<ChannelId, Owed>,
     /// Every earn channel of this session, and earlier sessions' still owed to us: payer,
@@ -363,7 +385,7 @@ impl Session {
             torrents: HashMap::new(),
             banned: Vec::new(),
             ranking: Ranking { free_weight: 1, ..Ranking::default() },
-            remaining: HashMap::new(),
+            progress: HashMap::new(),
             owed: HashMap::new(),
             earned: HashMap::new(),
             payer_balances: HashMap::new(),
@@ -521,7 +543,7 @@ impl Session {
             terms,
             torrents,
             banned,
-            remaining,
+            progress,
             earned,
             payer_balances,
             owed_since,
@@ -548,7 +570,7 @@ impl Session {
                 peer.theirs = Some(hello);
                 if let Some(me) = identity.as_ref() {
                     let budget = torrents.entry(info_hash).or_default().clone();
-                    let left = remaining.get(&info_hash).copied().unwrap_or(0);
+                    let left = progress.get(&info_hash).map_or(0, |p| p.remaining);
                     maybe_bid(peer, me, terms, &budget, cap_room, left, rng, &mut out);
                 }
             }
@@ -665,7 +687,7 @@ impl Session {
                             increase,
                             earning.price,
                             credit.unwrap_or(0),
-                            terms.credit_window,
+                            window_for(terms, progress, &info_hash),
                         );
                         out.0.push(Action::AddCredit { link, bytes: credit });
                         peer.credit =
@@ -723,11 +745,11 @@ impl Session {
         &mut self,
         now: u64,
         verified: &[Delivered],
-        remaining: HashMap<[u8; 20], u64>,
+        progress: HashMap<[u8; 20], Progress>,
         credits: &HashMap<LinkId, Option<i64>>,
     ) -> Vec<Action> {
         let mut out = Out::default();
-        self.remaining = remaining;
+        self.progress = progress;
         for peer in self.peers.values_mut() {
             peer.credit = credits.get(&peer.link).copied().flatten();
         }
@@ -1053,7 +1075,7 @@ impl Session {
             if t.exhausted_announced {
                 continue;
             }
-            let left = self.remaining.get(&info_hash).copied().unwrap_or(0);
+            let left = self.progress.get(&info_hash).map_or(0, |p| p.remaining);
             let Self { peers, terms, rng, .. } = self;
             if let Some(peer) = peers.get_mut(&link) {
                 maybe_bid(peer, &me, terms, &t, cap_room, left, rng, out);
@@ -1082,7 +1104,7 @@ impl Session {
                     balance: self.payer_balances.get(&payer).copied(),
                     payer_unsettled: owed_by(&self.earned, payer, None),
                     all_unsettled,
-                    window_cost: policy::window_cost(terms.credit_window, price),
+                    window_cost: policy::window_cost(window_for(terms, &self.progress, &p.info_hash), price),
                     payer_cap: terms.exposure_cap,
                     total_cap: terms.total_exposure_cap,
                     overdue: self
@@ -1105,16 +1127,16 @@ impl Session {
             // A peer out of credit keeps its slot (and its choke) until it pays.
             let keeps = peer.offered.as_ref().is_some_and(|o| o.slot) && peer.out_of_credit();
             let slot = won || keeps;
-            let offer =
-                PriceOffer { price: outcome.clearing_price, slot, credit_window: terms.credit_window };
+            let window = window_for(terms, &self.progress, &peer.info_hash);
+            let offer = PriceOffer { price: outcome.clearing_price, slot, credit_window: window };
             if slot {
                 paid.insert(*id, bid.price);
                 if let Some(earning) = peer.earning.as_mut() {
                     earning.price = outcome.clearing_price;
                 }
                 if peer.credit.is_none() {
-                    peer.credit = Some(i64::try_from(terms.credit_window).unwrap_or(i64::MAX));
-                    out.0.push(Action::SetCredit { link: *id, bytes: Some(terms.credit_window) });
+                    peer.credit = Some(i64::try_from(window).unwrap_or(i64::MAX));
+                    out.0.push(Action::SetCredit { link: *id, bytes: Some(window) });
                 }
             } else if peer.credit.is_some() && !peer.out_of_credit() {
                 peer.credit = None;
@@ -1146,12 +1168,12 @@ impl Session {
 
     /// Tells paid peers that ran out of credit what they owe, once per shortfall.
     fn demand_payment(&mut self, out: &mut Out) {
-        let window = self.terms.credit_window;
         for peer in self.peers.values_mut() {
             let (Some(earning), Some(credit)) = (&peer.earning, peer.credit) else { continue };
             if credit > 0 || peer.need_payment_sent {
                 continue;
             }
+            let window = window_for(&self.terms, &self.progress, &peer.info_hash);
             // Out of credit: the whole window (and any overdraft) is served and unpaid.
             let unpaid_bytes = window.saturating_add(credit.unsigned_abs());
             let owed = earning
@@ -1785,12 +1807,22 @@ mod tests {
         }
     }
 
-    /// A buyer's and a seller's session wired to each other, the seller serving what its
-    /// credit allows: the buyer pays the clearing price for what it verified, never more
-    /// than its bid, and both sides count the same promise.
-    #[test]
-    fn a_buyer_and_a_seller_agree_on_what_is_owed() {
-        let (mut buyer, mut seller) = (Session::new(terms(), 1), Session::new(terms(), 2));
+    /// What [`trade`] ended with.
+    struct Traded {
+        verified: u64,
+        buyer: Session,
+        seller: Session,
+        payer: Address,
+    }
+
+    /// A buyer's and a seller's session wired to each other for 64 rounds, the seller
+    /// serving 16 KiB blocks while its credit lasts (a block that starts within the credit
+    /// goes whole, as the gateway does), up to 1 MiB a round, and the buyer verifying a
+    /// piece of `piece` bytes once all its blocks came.
+    fn trade(seller_terms: Terms, piece: u64) -> Traded {
+        const BLOCK: u64 = 16 * 1024;
+        const PER_ROUND: u64 = 1 << 20;
+        let (mut buyer, mut seller) = (Session::new(terms(), 1), Session::new(seller_terms, 2));
         let (b, s) = (identity(1), identity(2));
         buyer.set_identity(Some(b.clone()));
         buyer.set_own_balance(b.address, btt(1_000_000));
@@ -1800,8 +1832,7 @@ mod tests {
         let mut credit: Option<i64> = None;
         let mut to_seller = buyer.on_ready(LINK, buyer_sees, TORRENT);
         let mut to_buyer = seller.on_ready(LINK, seller_sees, TORRENT);
-        let piece = 256 * 1024;
-        let mut verified = 0u64;
+        let (mut verified, mut partial) = (0u64, 0u64);
         for now in NOW..NOW + 64 {
             // Messages cross until both sides are quiet (a bounded number of hops).
             for _ in 0..16 {
@@ -1830,15 +1861,21 @@ mod tests {
                     break;
                 }
             }
-            // The seller serves a piece while its credit lasts; the buyer verifies it.
             let mut delivered = Vec::new();
-            if credit.is_some_and(|c| c > 0) {
-                credit = credit.map(|c| c - piece as i64);
-                verified += piece;
-                delivered.push(Delivered { info_hash: TORRENT, from: buyer_sees, bytes: piece });
+            let mut sent = 0;
+            while sent < PER_ROUND && credit.is_some_and(|c| c > 0) {
+                credit = credit.map(|c| c - BLOCK as i64);
+                (sent, partial) = (sent + BLOCK, partial + BLOCK);
+                if partial == piece {
+                    verified += piece;
+                    partial = 0;
+                    delivered.push(Delivered { info_hash: TORRENT, from: buyer_sees, bytes: piece });
+                }
             }
-            to_seller.extend(buyer.tick(now, &delivered, HashMap::from([(TORRENT, GIB)]), &HashMap::new()));
-            to_buyer.extend(seller.tick(now, &[], HashMap::new(), &HashMap::from([(LINK, credit)])));
+            let progress =
+                |remaining| HashMap::from([(TORRENT, Progress { remaining, piece_length: piece })]);
+            to_seller.extend(buyer.tick(now, &delivered, progress(GIB), &HashMap::new()));
+            to_buyer.extend(seller.tick(now, &[], progress(0), &HashMap::from([(LINK, credit)])));
         }
         // The last round's voucher reaches the seller.
         for action in to_seller {
@@ -1846,17 +1883,43 @@ mod tests {
                 seller.on_message(LINK, SpeedMessage::Voucher(voucher), NOW + 64, credit);
             }
         }
+        Traded { verified, buyer, seller, payer: b.address }
+    }
+
+    /// The buyer pays the clearing price for what it verified, never more than its bid,
+    /// and both sides count the same promise.
+    #[test]
+    fn a_buyer_and_a_seller_agree_on_what_is_owed() {
+        let Traded { verified, buyer, seller, payer } = trade(terms(), 256 * 1024);
         assert!(verified > WINDOW, "served past the first window: {verified} bytes");
         let promised: Vec<(ChannelId, Owed)> = buyer.unsettled();
         let [(channel, owed)] = promised.as_slice() else { panic!("one channel: {promised:?}") };
         // Uniform clearing with one bidder: the ask, below the bid.
         assert_eq!(owed.promised, crate::cost_of(verified, btt(10)).unwrap());
         assert!(owed.promised <= crate::cost_of(verified, btt(100)).unwrap());
-        let earned = seller.earned_unsettled(b.address, &[*channel]);
+        let earned = seller.earned_unsettled(payer, &[*channel]);
         assert_eq!(
             earned.first().map(|(_, o)| o.promised),
             Some(owed.promised),
             "the seller holds the same promise"
         );
+    }
+
+    /// A credit window smaller than a piece (64 KiB against 1 MiB pieces): choked after
+    /// one window, the slot would wait for a payment for a piece that cannot verify. The
+    /// seller serves [`WINDOW_PIECES`] pieces ahead instead, so the trade goes on.
+    #[test]
+    fn a_credit_window_smaller_than_a_piece_is_raised_to_a_few_pieces() {
+        let piece = 1 << 20;
+        let small = Terms { credit_window: 64 * 1024, ..terms() };
+        let Traded { verified, buyer, .. } = trade(small.clone(), piece);
+        assert!(verified >= 32 * piece, "the trade went on: {verified} bytes verified in 64 rounds");
+        let promised = buyer.unsettled();
+        assert_eq!(promised.first().map(|(_, o)| o.promised), crate::cost_of(verified, btt(10)));
+        let mut views = HashMap::new();
+        views.insert(TORRENT, Progress { remaining: 0, piece_length: piece });
+        assert_eq!(window_for(&small, &views, &TORRENT), WINDOW_PIECES * piece);
+        assert_eq!(window_for(&small, &HashMap::new(), &TORRENT), 64 * 1024, "no metadata: the setting");
+        assert_eq!(window_for(&terms(), &views, &TORRENT), WINDOW, "a window above four pieces stays");
     }
 }

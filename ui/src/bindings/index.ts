@@ -108,6 +108,14 @@ fetched_bytes: number, uploaded_bytes: number, download_bytes_per_sec: number, u
  */
 files: Array<TorrentFile>, 
 /**
+ * Bytes of each piece but the last; `None` until the metadata is known.
+ */
+piece_length: number | null, 
+/**
+ * How many pieces; `None` until the metadata is known.
+ */
+pieces: number | null, 
+/**
  * When the torrent was added, Unix seconds; `None` for torrents added before Bidswarm
  * recorded it.
  */
@@ -304,7 +312,8 @@ spending_cap: string, earning_enabled: boolean,
  */
 ask_per_gib: string, 
 /**
- * Bytes a paid slot is served beyond its last payment.
+ * Bytes a paid slot is served beyond its last payment; raised to 4 pieces of the
+ * torrent where that is more (a buyer pays for verified pieces only).
  */
 credit_window_bytes: number, 
 /**

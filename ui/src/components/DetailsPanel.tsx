@@ -72,6 +72,10 @@ function GeneralTab({ torrent }: { torrent: TorrentView }) {
     ...(torrent.info_hash_v2 ? ([[t('general.infoHashV2'), torrent.info_hash_v2]] as [string, string][]) : []),
     [t('general.state'), torrent.error ? `${t(`state.${torrent.state}`)}: ${torrent.error}` : t(`state.${torrent.state}`)],
     [t('general.progress'), `${formatPercent(progressFraction(torrent), locale)} (${formatBytes(torrent.progress_bytes, locale)} / ${formatBytes(torrent.total_bytes, locale)})`],
+    [
+      t('general.pieces'),
+      torrent.pieces != null && torrent.piece_length != null ? `${torrent.pieces.toLocaleString(locale)} × ${formatBytes(torrent.piece_length, locale)}` : '—',
+    ],
     [t('general.savePath'), torrent.output_folder],
     [t('general.downloaded'), formatBytes(torrent.fetched_bytes, locale)],
     [t('general.uploaded'), formatBytes(torrent.uploaded_bytes, locale)],

@@ -22,6 +22,8 @@ function torrent(id: string, state: TorrentState, progress = 0, total = 100, nam
     error: null,
     limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
     files: [],
+    piece_length: null,
+    pieces: null,
     added_at: null,
     all_time_uploaded_bytes: 0,
     all_time_downloaded_bytes: progress,

@@ -20,6 +20,8 @@ const info = (state: TorrentInfo['state']): TorrentInfo => ({
   error: null,
   limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
   files: [],
+  piece_length: null,
+  pieces: null,
   added_at: 1_700_000_000,
   all_time_uploaded_bytes: 0,
   all_time_downloaded_bytes: 10,
