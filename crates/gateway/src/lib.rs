@@ -40,7 +40,7 @@ pub use choker::{Choker, ChokerConfig, LinkId, PeerSample, Ranker, RateRanker};
 pub use relay::PeerLink;
 /// The relay's buffer and batching, public so that `benches/relay_floor.rs` measures a
 /// bare relay with the same numbers.
-pub use relay::{READ_CHUNK, TOP_UP_BELOW, TOP_UP_WAIT};
+pub use relay::{MAX_UNREQUESTED_RUN, READ_CHUNK, TOP_UP_BELOW, TOP_UP_WAIT};
 
 use std::{
     collections::HashMap,
@@ -89,6 +89,8 @@ pub enum Error {
     Blocked,
     #[error("closed by the gateway")]
     ClosedByUs,
+    #[error("the peer sent too many blocks nobody asked for")]
+    Unrequested,
 }
 
 /// The speed layer's view of the wire: `bt_speed` messages from remote peers, and when

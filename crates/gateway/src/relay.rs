@@ -80,12 +80,22 @@ pub struct PeerLink {
     /// Blocks our engine requested from this peer and not yet received (piece, begin,
     /// length): only a block that answers one is credited to the peer.
     requested: Mutex<std::collections::HashSet<(u32, u32, u32)>>,
+    /// Blocks in a row the peer sent that answered none of those.
+    unrequested_run: std::sync::atomic::AtomicU32,
 }
 
 /// Requests tracked per connection for attribution; librqbit pipelines far fewer. Past
 /// this, a request still goes out but its block is not credited (the seller is not paid
 /// for it), so a stuck peer cannot grow the set.
 const MAX_TRACKED_REQUESTS: usize = 2048;
+
+/// Blocks in a row a peer may send that answer no outstanding request of our engine before
+/// the gateway closes the connection. An honest peer sends such blocks only late: after
+/// our CANCEL, or after its own CHOKE cleared our requests; librqbit pipelines 128
+/// requests per peer, so that stays well under this, and the next block we asked for
+/// starts the count again. A peer spraying blocks nobody asked for is cut off within its
+/// first read, before librqbit or the rest of its frames cost anything.
+pub const MAX_UNREQUESTED_RUN: u32 = 256;
 
 /// Extension message ids, as each side assigned them in its extended handshake.
 #[derive(Debug, Default, Clone, Copy)]
@@ -126,6 +136,7 @@ impl PeerLink {
             ids: Mutex::new(ExtensionIds::default()),
             control,
             requested: Mutex::new(std::collections::HashSet::new()),
+            unrequested_run: std::sync::atomic::AtomicU32::new(0),
         };
         (link, control_rx)
     }
@@ -443,7 +454,10 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             {
                 // Credited only when it answers a request our engine sent this peer.
                 if lock(&cx.link.requested).remove(&(piece, begin, len as u32)) {
+                    cx.link.unrequested_run.store(0, Ordering::Relaxed);
                     cx.gateway.attribution.on_block(info_hash, piece, begin, len as u32, cx.link.remote);
+                } else if cx.link.unrequested_run.fetch_add(1, Ordering::Relaxed) >= MAX_UNREQUESTED_RUN {
+                    return Err(Error::Unrequested);
                 }
             }
             Ok(Action::Forward)

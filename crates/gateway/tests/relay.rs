@@ -579,6 +579,48 @@ async fn a_verified_piece_is_credited_to_the_peers_that_delivered_its_blocks() {
     assert!(verified.try_recv().is_err());
 }
 
+/// A peer may send a few blocks nobody asked for (late ones, after a cancel or its own
+/// choke), and each block the engine did ask for starts the count again; the first block
+/// past `MAX_UNREQUESTED_RUN` in a row closes the connection.
+#[tokio::test]
+async fn a_peer_spraying_blocks_nobody_asked_for_is_closed() {
+    use bidswarm_gateway::MAX_UNREQUESTED_RUN;
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    let (mut remote, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.7", [1; 20]).await;
+    answer_as_engine(&mut engine, [1; 20]).await;
+    // The engine's side is drained as it goes, so nothing waits on a full socket.
+    let (mut engine_rd, mut engine_wr) = engine.into_split();
+    tokio::spawn(async move {
+        let mut sink = vec![0u8; 64 * 1024];
+        while engine_rd.read(&mut sink).await.is_ok_and(|n| n > 0) {}
+    });
+    let mut rbuf = BytesMut::new();
+    read_handshake(&mut remote, &mut rbuf).await;
+    let junk = |n: u32| -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| {
+                frame(Message::Piece { index: 1000 + i, begin: 0, block: Bytes::from_static(&[7; 16]) })
+            })
+            .collect()
+    };
+    // Up to the limit, then a block that was asked for, then up to the limit again: open.
+    remote.write_all(&junk(MAX_UNREQUESTED_RUN)).await.unwrap();
+    let asked = BlockRef { index: 1, begin: 0, length: 16 };
+    engine_wr.write_all(&frame(Message::Request(asked))).await.unwrap();
+    wait_for_request(&mut remote, &mut rbuf, asked).await;
+    remote
+        .write_all(&frame(Message::Piece { index: 1, begin: 0, block: Bytes::from_static(&[1; 16]) }))
+        .await
+        .unwrap();
+    remote.write_all(&junk(MAX_UNREQUESTED_RUN)).await.unwrap();
+    let again = BlockRef { index: 2, begin: 0, length: 16 };
+    engine_wr.write_all(&frame(Message::Request(again))).await.unwrap();
+    wait_for_request(&mut remote, &mut rbuf, again).await;
+    // One more in a row than allowed: closed.
+    remote.write_all(&junk(MAX_UNREQUESTED_RUN + 1)).await.unwrap();
+    closed_within(&mut remote, DEADLINE).await;
+}
+
 #[tokio::test]
 async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach_it() {
     let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
