@@ -47,7 +47,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -56,8 +55,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from transfer import (  # noqa: E402  (bench/ is not a package)
-    CHILDREN, MIB, REPO_ROOT, BenchError, Child, checked_torrent, cpu_seconds, create_torrent, discard,
-    generate_file, kill_all_children, log, machine_line, on_signal, spawn, stop_child, tail, verify,
+    CHILDREN, MIB, REPO_ROOT, BenchError, Child, cpu_seconds, discard, guarded_run, kill_all_children, log,
+    machine_line, seed_data, spawn, stop_child, tail, verify,
 )
 
 GOAL = 0.90  # of the speed without the attack
@@ -539,52 +538,26 @@ def bench(args: argparse.Namespace) -> int:
         print(f"error: {bin_path} is not an executable; run `cargo build --release -p bidswarm-cli` first",
               file=sys.stderr)
         return 2
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    base = os.environ.get("TMPDIR") or "/var/tmp"
-    tmp = Path(tempfile.mkdtemp(prefix="bidswarm-hostile-", dir=base))
     machine = machine_line()
     log(machine)
-    log(f"temp dir {tmp}; load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
-    code = 0
-    try:
-        need = args.size_mib * MIB * 2 + 256 * MIB
-        if shutil.disk_usage(tmp).free < need:
-            raise BenchError(f"{tmp} needs about {need // MIB} MiB free")
+
+    def body(tmp: Path) -> int:
+        log(f"temp dir {tmp}; load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
         work = tmp / "work"
-        seed_dir = work / "seed"
-        seed_dir.mkdir(parents=True)
-        data_file = seed_dir / f"random-{args.size_mib}MiB.bin"
-        sha1 = generate_file(data_file, args.size_mib)
-        size = data_file.stat().st_size
-        torrent = work / "data.torrent"
-        create_torrent(bin_path, data_file, torrent, None, tmp)
-        info_hash = checked_torrent(torrent, size).info_hash
+        data_file, sha1, size, _, tf = seed_data(bin_path, tmp, work / "seed", work / "data.torrent",
+                                                 args.size_mib, None)
         rounds: list[Round] = []
         for pair in range(1, args.pairs + 1):
             log(f"--- pair {pair} of {args.pairs} ---")
             for attacked in (False, True):
-                rounds.append(run_round(args, bin_path, tmp, work, torrent, info_hash, data_file, size, sha1,
+                rounds.append(run_round(args, bin_path, tmp, work, tf.path, tf.info_hash, data_file, size, sha1,
                                         pair, attacked))
                 kill_all_children()
         print(render(rounds, args, machine), end="")
         log(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
-    except BenchError as e:
-        print(f"error: {e}", file=sys.stderr)
-        code = 1
-    except KeyboardInterrupt as e:
-        print(f"\ninterrupted ({e or 'Ctrl-C'}); cleaning up", file=sys.stderr)
-        code = 130
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
-        kill_all_children()
-        if args.keep:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-            log(f"removed {tmp}")
-    return code
+        return 0
+
+    return guarded_run("bidswarm-hostile-", args.keep, body)
 
 
 def main() -> int:

@@ -181,6 +181,54 @@ def on_signal(signum, _frame):
     raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
 
 
+def guarded_run(prefix: str, keep: bool, body) -> int:
+    """Runs `body(tmp)` in a fresh temp dir under $TMPDIR (else /var/tmp). Ctrl-C, SIGTERM
+    and SIGHUP end it cleanly: every child is killed and the dir removed (unless `keep`)
+    whatever happens. Returns `body`'s exit code, 1 after a BenchError, 130 when
+    interrupted."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    base = os.environ.get("TMPDIR") or "/var/tmp"
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    code = 0
+    try:
+        code = body(tmp) or 0
+    except BenchError as e:
+        print(f"error: {e}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt as e:
+        print(f"\ninterrupted ({e or 'Ctrl-C'}); cleaning up", file=sys.stderr)
+        code = 130
+    finally:
+        # Ignore further Ctrl-C while cleaning up, so children and the temp dir always go.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        kill_all_children()
+        if keep:
+            log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+            log(f"removed {tmp}")
+    return code
+
+
+def seed_data(bin_path: Path, tmp: Path, seed_dir: Path, torrent: Path, size_mib: int,
+              piece_length: int | None):
+    """Checks `tmp` has room for the file twice, writes a random `size_mib` MiB file in
+    `seed_dir` and makes `torrent` of it. Returns (data file, its sha1, its size, the
+    magnet, the checked torrent)."""
+    free = shutil.disk_usage(tmp).free
+    need = size_mib * MIB * 2 + 256 * MIB
+    if free < need:
+        raise BenchError(f"{tmp} has {free // MIB} MiB free; this run needs about {need // MIB} MiB")
+    seed_dir.mkdir(parents=True)
+    data_file = seed_dir / f"random-{size_mib}MiB.bin"
+    sha1 = generate_file(data_file, size_mib)
+    size = data_file.stat().st_size
+    magnet = create_torrent(bin_path, data_file, torrent, piece_length, tmp)
+    return data_file, sha1, size, magnet, checked_torrent(torrent, size)
+
+
 def cpu_seconds(pid: int) -> float:
     """utime + stime of a live process (all its threads), from /proc/PID/stat."""
     with open(f"/proc/{pid}/stat", "rb") as f:
@@ -916,30 +964,14 @@ def main() -> int:
               file=sys.stderr)
         return 2
 
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-
-    base = os.environ.get("TMPDIR") or "/var/tmp"
-    tmp = Path(tempfile.mkdtemp(prefix="bidswarm-bench-", dir=base))
     machine = machine_line()
     log(machine)
-    log(f"temp dir {tmp}")
-    results: list[Result] = []
-    code = 0
-    try:
-        free = shutil.disk_usage(tmp).free
-        need = args.size_mib * MIB * 2 + 256 * MIB
-        if free < need:
-            raise BenchError(f"{tmp} has {free // MIB} MiB free; this run needs about {need // MIB} MiB")
-        seed_dir = tmp / "seed"
-        seed_dir.mkdir()
-        data_file = seed_dir / f"random-{args.size_mib}MiB.bin"
-        sha1 = generate_file(data_file, args.size_mib)
-        size = data_file.stat().st_size
-        torrent = tmp / "data.torrent"
-        magnet = create_torrent(bin_path, data_file, torrent, piece_length, tmp)
-        tf = checked_torrent(torrent, size)
 
+    def body(tmp: Path) -> int:
+        log(f"temp dir {tmp}")
+        data_file, sha1, size, magnet, tf = seed_data(bin_path, tmp, tmp / "seed", tmp / "data.torrent",
+                                                      args.size_mib, piece_length)
+        results: list[Result] = []
         for pair in range(args.pairs):
             if args.pairs > 1:
                 log(f"--- pair {pair + 1} of {args.pairs} ---")
@@ -965,23 +997,9 @@ def main() -> int:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(report)
             log(f"wrote {args.out}")
-    except BenchError as e:
-        print(f"error: {e}", file=sys.stderr)
-        code = 1
-    except KeyboardInterrupt as e:
-        print(f"\ninterrupted ({e or 'Ctrl-C'}); cleaning up", file=sys.stderr)
-        code = 130
-    finally:
-        # Ignore further Ctrl-C while cleaning up, so children and the temp dir always go.
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
-        kill_all_children()
-        if args.keep:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-            log(f"removed {tmp}")
-    return code
+        return 0
+
+    return guarded_run("bidswarm-bench-", args.keep, body)
 
 
 if __name__ == "__main__":

@@ -268,24 +268,12 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
 }
 
 /// A 16 MiB download by leecher A, holding `a_btt` BTT, from a seeder earning at 64 BTT
-/// per GiB (so the whole file costs 1 BTT) with upload capped at 4 MiB/s. A bids 64 with
+/// per GiB (so the whole file costs 1 BTT) with upload capped at 4 MiB/s, the torrent made
+/// with `create` and the seeder started with `seeder_extra` besides. A bids 64 with
 /// `budget`; it must finish with an intact file. Returns A and the seeder, and the
 /// seeder's address.
-async fn one_bidder(
-    dir: &Path,
-    name: &str,
-    seed: u64,
-    keys: (u8, u8),
-    a_btt: u128,
-    budget: &str,
-) -> anyhow::Result<(Proc, Proc, Address, Market)> {
-    one_bidder_with(dir, name, seed, keys, a_btt, budget, &[], &[]).await
-}
-
-/// [`one_bidder`], the torrent made with `create` and the seeder started with `seeder_extra`
-/// besides.
 #[allow(clippy::too_many_arguments)]
-async fn one_bidder_with(
+async fn one_bidder(
     dir: &Path,
     name: &str,
     seed: u64,
@@ -318,7 +306,7 @@ async fn one_bidder_with(
 async fn a_spent_budget_stops_bidding_and_the_download_finishes_for_free() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
     let (a, _seeder, _, mut market) =
-        one_bidder(dir.path(), "budget", 62, (0x61, 0x62), 1000 * BTT, "0.5").await?;
+        one_bidder(dir.path(), "budget", 62, (0x61, 0x62), 1000 * BTT, "0.5", &[], &[]).await?;
     assert_eq!(value(&a, "spent").as_deref(), Some((BTT / 2).to_string().as_str()), "exactly the budget");
     assert_eq!(value(&a, "budget_exhausted").as_deref(), Some("true"));
     market.devnet_proc.terminate(Duration::from_secs(10)).await?;
@@ -333,7 +321,7 @@ async fn a_spent_budget_stops_bidding_and_the_download_finishes_for_free() -> an
 #[tokio::test(flavor = "multi_thread")]
 async fn a_credit_window_smaller_than_a_piece_does_not_stall_the_paid_slot() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let (a, seeder, _, mut market) = one_bidder_with(
+    let (a, seeder, _, mut market) = one_bidder(
         dir.path(),
         "bigpieces",
         64,
@@ -363,7 +351,7 @@ async fn a_thin_wallet_is_served_on_credit_only_while_its_balance_covers_it() ->
     let dir = bidswarm_tests::test_dir();
     let held = 3 * BTT / 10;
     let (a, seeder, seeder_address, mut market) =
-        one_bidder(dir.path(), "thin", 63, (0x64, 0x65), held, "1000").await?;
+        one_bidder(dir.path(), "thin", 63, (0x64, 0x65), held, "1000", &[], &[]).await?;
     let spent: u128 = value(&a, "spent").unwrap_or_default().parse()?;
     assert!(spent > 0 && spent <= held, "A promised {spent}, within the {held} it held");
     assert_eq!(value(&seeder, "earned"), Some(spent.to_string()), "the seeder accepted every voucher");
