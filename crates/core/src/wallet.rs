@@ -1369,26 +1369,18 @@ impl Inner {
         }
     }
 
-    /// The ledger's wallet transfers (deposits, withdrawals, fees), and the txids of its
-    /// bt_speed settlements, read through its CSV export (the ledger's one listing of
-    /// wallet transactions).
+    /// The ledger's wallet transfers (deposits, withdrawals, fees) as the history shows
+    /// them, and the txids of its bt_speed settlements.
     async fn ledger_transfers(&self) -> (Vec<WalletTransfer>, std::collections::HashSet<String>) {
         let Some(ledger) = &self.ledger else { return Default::default() };
-        let mut csv = Vec::new();
-        if let Err(e) = ledger.export_csv(bidswarm_ledger::DateRange::ALL, &mut csv).await {
-            warn!("cannot read the ledger's wallet transactions: {e}");
-            return Default::default();
-        }
-        let csv = String::from_utf8_lossy(&csv);
-        let rows = csv.lines().skip(1);
-        let settlements = rows
-            .clone()
-            .filter_map(|line| match line.split(',').collect::<Vec<_>>().as_slice() {
-                [_, _, _, "spend" | "earn", _, _, txid, ..] if !txid.is_empty() => Some((*txid).to_owned()),
-                _ => None,
-            })
-            .collect();
-        (rows.filter_map(ledger_row).collect(), settlements)
+        let (txs, settlements) = match tokio::try_join!(ledger.wallet_txs(), ledger.settlement_txids()) {
+            Ok(both) => both,
+            Err(e) => {
+                warn!("cannot read the ledger's wallet transactions: {e}");
+                return Default::default();
+            }
+        };
+        (txs.into_iter().map(ledger_transfer).collect(), settlements)
     }
 
     /// The TRX fees `account`'s settlement transactions and sends burnt, as the ledger
@@ -1440,47 +1432,24 @@ struct Burnt {
     fee_sun: u64,
 }
 
-/// One row of the ledger's CSV (`date,torrent,peer,direction,amount_btt,state,txid,…`),
-/// when it is a BTT wallet transfer (a `settlement_fee` or `send_fee` row is TRX, read by
-/// `fees_burnt`). No field of those rows can hold a comma.
-fn ledger_row(line: &str) -> Option<WalletTransfer> {
-    let fields: Vec<&str> = line.split(',').collect();
-    let [date, _torrent, peer, direction, amount, _state, txid, ..] = fields.as_slice() else { return None };
-    let direction = match *direction {
-        "deposit" => TransferDirection::In,
-        "withdrawal" => TransferDirection::Out,
-        "fee" => TransferDirection::Fee,
-        _ => return None,
-    };
-    Some(WalletTransfer {
-        txid: (*txid).to_owned(),
-        at_ms: parse_utc(date)? * 1000,
+/// A BTT transfer the ledger recorded, as the history shows it (TRX fees come from
+/// `fees_burnt`).
+fn ledger_transfer(tx: bidswarm_ledger::WalletTx) -> WalletTransfer {
+    WalletTransfer {
+        txid: tx.txid,
+        at_ms: tx.at.saturating_mul(1000),
         asset: WalletAsset::Btt,
-        direction,
-        counterparty: Some(peer).filter(|p| !p.is_empty()).map(|p| (*p).to_owned()),
-        amount: bidswarm_ledger::Amount::parse_btt(amount).ok()?.base_units().to_string(),
+        direction: match tx.kind {
+            bidswarm_ledger::WalletTxKind::Deposit => TransferDirection::In,
+            bidswarm_ledger::WalletTxKind::Withdrawal => TransferDirection::Out,
+            bidswarm_ledger::WalletTxKind::Fee => TransferDirection::Fee,
+        },
+        counterparty: tx.counterparty.map(|a| a.to_base58()),
+        amount: tx.amount.base_units().to_string(),
         memo_hex: None,
         on_chain: false,
         in_ledger: true,
-    })
-}
-
-/// Unix seconds of `YYYY-MM-DDTHH:MM:SSZ` (the ledger's `format_utc`), by Howard
-/// Hinnant's `days_from_civil`.
-fn parse_utc(text: &str) -> Option<i64> {
-    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
-    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.splitn(3, ':').map(|p| p.parse::<i64>().ok());
-    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+    }
 }
 
 /// The wallet in the file, else in the OS keyring, else none.
@@ -1521,36 +1490,9 @@ fn spawn_auto_lock(inner: Weak<Inner>, auto_lock_after: Duration) -> tokio::task
 mod tests {
     use super::*;
 
-    #[test]
-    fn ledger_dates_read_back() {
-        assert_eq!(parse_utc("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_utc("2000-02-29T00:00:00Z"), Some(951_782_400));
-        assert_eq!(parse_utc("2023-11-14T22:13:20Z"), Some(1_700_000_000));
-        assert_eq!(parse_utc("2023-11-14 22:13:20"), None);
-    }
-
-    #[test]
-    fn ledger_rows_become_transfers_and_vouchers_do_not() {
-        let row = "2023-11-14T22:13:20Z,,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,withdrawal,1.5,confirmed,ab,";
-        let t = ledger_row(row).unwrap();
-        assert_eq!(
-            (t.direction, t.amount.as_str(), t.at_ms),
-            (TransferDirection::Out, "1500000000000000000", 1_700_000_000_000)
-        );
-        assert!(ledger_row(
-            "2023-11-14T22:13:20Z,00ff,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,spend,1,unsettled,,"
-        )
-        .is_none());
-        // TRX, not BTT: the history takes it from `fees_burnt`, never as BTT.
-        assert!(ledger_row(
-            "2023-11-14T22:13:20Z,,TEmH6bFE8FahLDTJwZqfAVuB7CaxjvPmZV,settlement_fee,,confirmed,ab,1.81"
-        )
-        .is_none());
-    }
-
     /// The TRX our settlements burnt are in the wallet history, from the ledger (the node
     /// lists no fees): one TRX fee per transaction whose fee is known, for this wallet's
-    /// settlements only.
+    /// settlements only; beside them the ledger's own record of a send.
     #[tokio::test]
     async fn the_wallet_history_shows_what_each_settlement_burnt_in_trx() {
         use bidswarm_ledger::{Amount, NewChannel, NewSettlement, SettlementTx, SignedVoucher};
@@ -1597,6 +1539,17 @@ mod tests {
         settle(&ours, 1, PAID, Some(1_810_000)).await;
         settle(&ours, 2, FEE_UNKNOWN, None).await;
         settle(&other, 3, OTHER_ACCOUNT, Some(999_000)).await;
+        // A send of ours the ledger recorded: listed as the ledger has it, in base units.
+        const SENT: &str = "4444444444444444444444444444444444444444444444444444444444444444";
+        let withdrawal = bidswarm_ledger::WalletTx {
+            txid: SENT.into(),
+            account: ours.address(),
+            kind: bidswarm_ledger::WalletTxKind::Withdrawal,
+            counterparty: Some(payee),
+            amount: Amount::from_base_units(1_500_000_000_000_000_000),
+            at: T0 + 9,
+        };
+        ledger.record_wallet_tx(&withdrawal).await.unwrap();
 
         let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
         let (events, _) = tokio::sync::broadcast::channel(8);
@@ -1622,7 +1575,19 @@ mod tests {
             on_chain: false,
             in_ledger: true,
         };
-        assert_eq!(transfers, [fee]);
+        let sent = WalletTransfer {
+            txid: SENT.into(),
+            at_ms: (T0 + 9) * 1000,
+            asset: WalletAsset::Btt,
+            direction: TransferDirection::Out,
+            counterparty: Some(payee.to_base58()),
+            amount: "1500000000000000000".into(),
+            memo_hex: None,
+            on_chain: false,
+            in_ledger: true,
+        };
+        // Newest first; the settlements themselves are BTT transfers on chain, not here.
+        assert_eq!(transfers, [sent, fee]);
     }
 
     #[test]

@@ -132,27 +132,23 @@ impl Ledger {
             });
         }
 
-        let transfers = sqlx::query!("SELECT id, txid, kind, counterparty, amount, at FROM wallet_txs")
-            .fetch_all(&mut *conn)
-            .await?;
-        for t in transfers {
+        drop(conn);
+        // In the order recorded (the sort below is stable).
+        for t in self.wallet_txs().await? {
             if !range.contains(t.at) {
                 continue;
             }
-            let peer =
-                t.counterparty.as_deref().map(|c| address(c, "wallet_txs.counterparty")).transpose()?;
             rows.push(Row {
                 at: t.at,
-                order: (1, t.id),
+                order: (1, 0),
                 torrent: String::new(),
-                peer: peer.map(|p| p.to_string()).unwrap_or_default(),
-                direction: crate::WalletTxKind::parse(&t.kind)?.as_str(),
-                amount: RowAmount::Btt(Amount::from_db(&t.amount, "wallet_txs.amount")?),
+                peer: t.counterparty.map(|p| p.to_string()).unwrap_or_default(),
+                direction: t.kind.as_str(),
+                amount: RowAmount::Btt(t.amount),
                 state: "confirmed",
                 txid: t.txid,
             });
         }
-        drop(conn);
 
         for fee in self.settlement_fees().await? {
             if !range.contains(fee.at) {

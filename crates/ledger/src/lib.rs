@@ -40,6 +40,7 @@ mod ledger;
 mod recovery;
 mod send_fees;
 mod time;
+mod transfers;
 mod verify;
 
 use bidswarm_wallet::{Address, ChannelId, Signature, Voucher};

@@ -575,6 +575,27 @@ async fn csv_export_has_a_trx_row_per_settlement_fee() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The wallet history's typed reads: every wallet transfer as recorded, and the txid of
+/// each settlement (a retried one under the txid that confirmed), nothing else.
+#[tokio::test]
+async fn wallet_transfers_and_settlement_txids_read_back_typed() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = populated(&dir).await?;
+    let txs = ledger.wallet_txs().await?;
+    assert_eq!(
+        txs.iter().map(|t| (t.txid.as_str(), t.kind, t.counterparty, t.amount, t.at)).collect::<Vec<_>>(),
+        [
+            (TXID_DEPOSIT, WalletTxKind::Deposit, Some(k.mallory.address()), btt("5"), T0 + 90_000),
+            (TXID_FEE, WalletTxKind::Fee, None, btt("0.1"), T0 + 90_001),
+        ]
+    );
+    assert!(txs.iter().all(|t| t.account == k.me.address()));
+    let txids = ledger.settlement_txids().await?;
+    assert_eq!(txids, [TXID_OUT.to_owned(), TXID_IN_2.to_owned()].into_iter().collect());
+    Ok(())
+}
+
 /// A send's fee: noted when signed, filled in once (a node that later tells another
 /// figure is not believed), a zero fee (expired without a block) leaves no row, and the
 /// same txid for another send is refused.
