@@ -67,7 +67,7 @@ use bidswarm_api::{
     WalletAsset, WalletBalances, WalletState, WalletStatus, WalletTransfer,
 };
 use bidswarm_ledger::Ledger;
-use bidswarm_tron::{Asset, Client, Network, RejectCode};
+use bidswarm_tron::{Asset, Client, Network};
 use bidswarm_wallet::{
     keystore::preferred_store,
     tx::{trc20_transfer, trx_transfer, TxHeader},
@@ -493,17 +493,9 @@ fn node_error(e: bidswarm_tron::Error, nothing_sent: bool) -> ApiError {
     if e.is_offline() {
         return api_error(ApiErrorKind::Offline, format!("{e}{suffix}"));
     }
+    let kind = if e.is_shortfall() { ApiErrorKind::InsufficientFunds } else { ApiErrorKind::NodeRejected };
     match e {
         bidswarm_tron::Error::Rejected { code, message } => {
-            // BANDWITH_ERROR: the TRX cannot pay the bandwidth, memo or account fee.
-            // CONTRACT_VALIDATE_ERROR covers every contract check, so only java-tron's
-            // words for the balance ("balance is not sufficient") make it a shortfall.
-            let short = match code {
-                RejectCode::BandwidthError => true,
-                RejectCode::ContractValidateError => message.contains("balance is not sufficient"),
-                _ => false,
-            };
-            let kind = if short { ApiErrorKind::InsufficientFunds } else { ApiErrorKind::NodeRejected };
             api_error(kind, format!("the node refused the transfer ({code}): {message}{suffix}"))
         }
         e => api_error(ApiErrorKind::Unreachable, format!("{e}{suffix}")),

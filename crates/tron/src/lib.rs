@@ -67,6 +67,21 @@ impl Error {
     pub fn is_offline(&self) -> bool {
         matches!(self, Self::Offline { .. })
     }
+
+    /// True when the node refused a transfer because the sender holds too little: TRX for
+    /// the bandwidth, memo or account-creation fee (`BANDWITH_ERROR`, java-tron's spelling),
+    /// or the amount itself. `CONTRACT_VALIDATE_ERROR` covers every contract check, so only
+    /// java-tron's words for the balance ("balance is not sufficient", from its
+    /// `TransferActuator` and `TransferAssetActuator`) make that one a shortfall.
+    pub fn is_shortfall(&self) -> bool {
+        match self {
+            Self::Rejected { code: RejectCode::BandwidthError, .. } => true,
+            Self::Rejected { code: RejectCode::ContractValidateError, message } => {
+                message.contains("balance is not sufficient")
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The `code` of a refused broadcast (`Return.response_code` in TRON's `api.proto`).
@@ -139,5 +154,27 @@ mod tests {
         }
         assert_eq!(RejectCode::parse("NEW_CODE"), RejectCode::Other("NEW_CODE".into()));
         assert_eq!(RejectCode::parse("NEW_CODE").to_string(), "NEW_CODE");
+    }
+
+    /// java-tron's refusals that mean "you hold too little", and ones that do not.
+    #[test]
+    fn a_shortfall_is_told_from_other_refusals() {
+        let rejected = |code: RejectCode, message: &str| Error::Rejected { code, message: message.into() };
+        let cases = [
+            (rejected(RejectCode::BandwidthError, "account resource insufficient error."), true),
+            (
+                rejected(
+                    RejectCode::ContractValidateError,
+                    "Validate TransferContract error, balance is not sufficient.",
+                ),
+                true,
+            ),
+            (rejected(RejectCode::ContractValidateError, "Cannot transfer TRX to yourself."), false),
+            (rejected(RejectCode::SigError, "balance is not sufficient"), false),
+            (rejected(RejectCode::Other("DUP_TRANSACTION_ERROR".into()), "dup transaction"), false),
+        ];
+        for (error, short) in cases {
+            assert_eq!(error.is_shortfall(), short, "{error:?}");
+        }
     }
 }
