@@ -793,7 +793,7 @@ fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> 
             // pay with.
             let all = core.speed.identity().is_some() && core.settle_all.swap(false, Ordering::Relaxed);
             core.settle(all).await;
-            core.wallet.follow_send_fees(&core.node()).await;
+            core.wallet.follow_send_fees().await;
             if core.speed.has_unsettled_earnings() {
                 let node = core.node();
                 if let Err(e) =

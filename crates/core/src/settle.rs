@@ -592,13 +592,12 @@ fn settlement_credit(
 const SURPLUS_WAIT: Duration = Duration::from_secs(30);
 
 /// Whether a settlement paying `surplus` more than we know of still waits for vouchers
-/// on the wire: until [`SURPLUS_WAIT`] has passed since its block (`block_age_ms`, by the
-/// node's timestamp) or since we first read it (`seen_for`, by our own clock), whichever
-/// comes first. Our clock bounds it: a node that dates the block in the future cannot
-/// hold the credit back for good.
-fn waits_for_vouchers(surplus: Amount, block_age_ms: i64, seen_for: Duration) -> bool {
-    let wait_ms = i64::try_from(SURPLUS_WAIT.as_millis()).unwrap_or(i64::MAX);
-    !surplus.is_zero() && block_age_ms < wait_ms && seen_for < SURPLUS_WAIT
+/// on the wire: until [`SURPLUS_WAIT`] has passed since we first read it (`seen_for`), by
+/// our own clock only. The block's timestamp is the node's word: dated in the future it
+/// would hold the credit back for good, dated in the past it would end the wait at once
+/// and credit the settlement short.
+fn waits_for_vouchers(surplus: Amount, seen_for: Duration) -> bool {
+    !surplus.is_zero() && seen_for < SURPLUS_WAIT
 }
 
 /// The payee's side: looks at the BTT transfers our address received, and marks the earn
@@ -648,8 +647,7 @@ pub(crate) async fn watch_incoming(
         // short and marked handled, the rest stayed pending in our books for good (found
         // by the crash test). Past the wait (the voucher was lost with a killed link), what
         // we know of is credited.
-        let age_ms = (unix_now() * 1000).saturating_sub(transfer.block_timestamp_ms);
-        if waits_for_vouchers(left, age_ms, seen.seen_for(&transfer.txid)) {
+        if waits_for_vouchers(left, seen.seen_for(&transfer.txid)) {
             debug!(txid = %transfer.txid, surplus = %left, "a settlement pays vouchers not here yet: waiting for them");
             continue;
         }
@@ -780,27 +778,23 @@ mod tests {
         assert_eq!(settlement_credit(&forged, &me, &history), None, "a transfer the payer never signed");
     }
 
-    /// A settlement paying more than we know of waits for the vouchers on the wire, by the
-    /// block's age and by how long we have seen it; a block dated in the future (a node
-    /// that lies, or a clock behind) holds it back no longer than our own clock allows.
+    /// A settlement paying more than we know of waits 30 s for the vouchers on the wire,
+    /// by our own clock from when we first read it; nothing else ends the wait early or
+    /// holds it longer.
     #[test]
-    fn a_surplus_waits_for_vouchers_at_most_thirty_seconds_by_our_clock() {
+    fn a_surplus_waits_for_vouchers_thirty_seconds_by_our_clock() {
         let (some, none) = (Amount(1), Amount(0));
         let secs = Duration::from_secs;
         let cases = [
-            // (surplus, block age ms, seen for, waits)
-            (none, 0, secs(0), false),
-            (some, 0, secs(0), true),
-            (some, 29_999, secs(0), true),
-            (some, 30_000, secs(0), false),
-            (some, 5_000, secs(29), true),
-            (some, 5_000, secs(30), false),
-            (some, -3_600_000, secs(29), true),
-            (some, -3_600_000, secs(30), false),
-            (some, i64::MIN, secs(31), false),
+            // (surplus, seen for, waits)
+            (none, secs(0), false),
+            (some, secs(0), true),
+            (some, Duration::from_millis(29_999), true),
+            (some, secs(30), false),
+            (some, secs(3_600), false),
         ];
-        for (surplus, age, seen, waits) in cases {
-            assert_eq!(waits_for_vouchers(surplus, age, seen), waits, "{surplus:?} {age} ms {seen:?}");
+        for (surplus, seen, waits) in cases {
+            assert_eq!(waits_for_vouchers(surplus, seen), waits, "{surplus:?} {seen:?}");
         }
     }
 }

@@ -952,9 +952,14 @@ impl WalletService {
         }
         .map_err(wallet_error)?;
         let signed = unsigned.sign(key.as_ref()).map_err(|_| locked_error("send"))?;
-        // Noted before the broadcast, so its fee is followed even when the answer is lost.
-        inner.record_send(&signed.txid_hex(), &quote, header.expiration_ms).await;
-        let txid = client.broadcast(&signed).await.map_err(|e| node_error(e, true))?;
+        // The txid is the hash of what we signed, whatever the node answers. Noted before
+        // the broadcast, so its fee is followed even when the answer is lost.
+        let txid = signed.txid_hex();
+        inner.record_send(&txid, &quote, header.expiration_ms).await;
+        let answered = client.broadcast(&signed).await.map_err(|e| node_error(e, true))?;
+        if answered != txid {
+            warn!(%txid, %answered, "the node named the transfer by another txid; ours is its hash");
+        }
         info!(%txid, asset = ?quote.asset, to = %quote.to, amount = %quote.amount, "transfer sent");
         *lock(&inner.cache) = None;
         inner.touch();
@@ -964,12 +969,17 @@ impl WalletService {
         Ok(Response::Sent { txid })
     }
 
-    /// Reads the fee of up to [`SENDS_FOLLOWED_PER_ROUND`] sends not followed to their end:
-    /// the node's `fee` once the transfer is in a block, 0 once it expired in none (by
-    /// `settle::expired`'s rule). Needs no key; restarts pick up where they stopped.
-    pub(crate) async fn follow_send_fees(&self, node: &Client) {
+    /// Reads the fee of up to [`SENDS_FOLLOWED_PER_ROUND`] sends not followed to their end,
+    /// the least often asked about first: the node's `fee` once the transfer is in a block,
+    /// 0 once it expired in none (by `settle::expired`'s rule). Needs no key; restarts pick
+    /// up where they stopped.
+    pub(crate) async fn follow_send_fees(&self) {
         let Some(ledger) = &self.inner.ledger else { return };
-        let sends = match ledger.sends_without_fee(SENDS_FOLLOWED_PER_ROUND).await {
+        // The wallet's own node, and only the sends made on its chain: a send on another
+        // is not in this one's blocks, and must not be taken for expired.
+        let node = self.inner.client();
+        let network = speed_network_name(node.network());
+        let sends = match ledger.sends_without_fee(&network, SENDS_FOLLOWED_PER_ROUND).await {
             Ok(sends) => sends,
             Err(e) => {
                 warn!("cannot read the sends whose fee is not known: {e}");
@@ -977,9 +987,14 @@ impl WalletService {
             }
         };
         for send in sends {
-            let fee = match send_fee(node, &send).await {
+            let fee = match send_fee(&node, &send).await {
                 Ok(Some(fee)) => fee,
-                Ok(None) => continue,
+                Ok(None) => {
+                    if let Err(e) = ledger.send_checked(&send.txid).await {
+                        warn!(txid = %send.txid, "the ledger did not note a send's check: {e}");
+                    }
+                    continue;
+                }
                 Err(e) => {
                     debug!(txid = %send.txid, "cannot read a send's fee yet: {e}");
                     return;
@@ -1327,6 +1342,7 @@ impl Inner {
                 WalletAsset::Trx => bidswarm_ledger::SendAsset::Trx,
                 WalletAsset::Btt => bidswarm_ledger::SendAsset::Btt,
             },
+            network: speed_network_name(&quote.network),
             expiration_ms,
             at,
         };

@@ -411,6 +411,8 @@ impl Ledger {
 
     /// TRX (in sun) the chain burnt for our confirmed or failed settlements, as far as
     /// their fees are known. TRX, not BTT: kept beside the journal, which books BTT only.
+    /// Saturating: the fees are the node's word, and absurd ones must not make the whole
+    /// summary fail.
     pub async fn settlement_fees_sun(&self) -> Result<u64> {
         let mut conn = self.pool.acquire().await?;
         let fees = sqlx::query_scalar!(
@@ -423,7 +425,7 @@ impl Ledger {
                 what: "settlement_transactions.fee_sun",
                 detail: format!("{fee}"),
             })?;
-            sum.checked_add(fee).ok_or(Error::OutOfRange { what: "settlement fees", value: u64::MAX })
+            Ok(sum.saturating_add(fee))
         })
     }
 

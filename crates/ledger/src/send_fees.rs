@@ -4,7 +4,7 @@
 
 use bidswarm_wallet::Address;
 
-use crate::ledger::{address, to_i64};
+use crate::ledger::address;
 use crate::{Error, Ledger, Result, UnixTime};
 
 /// What a send moved.
@@ -40,6 +40,8 @@ pub struct Send {
     pub account: Address,
     pub to: Address,
     pub asset: SendAsset,
+    /// The chain it was sent on (`mainnet`, `nile`, `shasta`, `devnet:<port>`).
+    pub network: String,
     /// `raw_data.expiration`, milliseconds since the Unix epoch.
     pub expiration_ms: i64,
     pub at: UnixTime,
@@ -62,12 +64,13 @@ impl Ledger {
         let to = send.to.as_bytes().as_slice();
         let asset = send.asset.as_str();
         let inserted = sqlx::query!(
-            "INSERT INTO send_fees (txid, account, counterparty, asset, expiration_ms, at) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (txid) DO NOTHING",
+            "INSERT INTO send_fees (txid, account, counterparty, asset, network, expiration_ms, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (txid) DO NOTHING",
             send.txid,
             account,
             to,
             asset,
+            send.network,
             send.expiration_ms,
             send.at
         )
@@ -91,25 +94,39 @@ impl Ledger {
         Ok(())
     }
 
-    /// Up to `limit` sends whose fee is not known yet, oldest first.
-    pub async fn sends_without_fee(&self, limit: u32) -> Result<Vec<Send>> {
+    /// Up to `limit` sends on `network` whose fee is not known yet: the least often checked
+    /// first (see [`Ledger::send_checked`]), then the oldest.
+    pub async fn sends_without_fee(&self, network: &str, limit: u32) -> Result<Vec<Send>> {
         let mut conn = self.pool.acquire().await?;
         let rows = sqlx::query!(
-            "SELECT txid, account, counterparty, asset, expiration_ms, at FROM send_fees
-             WHERE fee_sun IS NULL ORDER BY at, txid LIMIT ?",
+            "SELECT txid, account, counterparty, asset, network, expiration_ms, at FROM send_fees
+             WHERE fee_sun IS NULL AND network = ? ORDER BY checks, at, txid LIMIT ?",
+            network,
             limit
         )
         .fetch_all(&mut *conn)
         .await?;
         rows.into_iter()
-            .map(|r| send_row(r.txid, &r.account, &r.counterparty, &r.asset, r.expiration_ms, r.at))
+            .map(|r| send_row(r.txid, &r.account, &r.counterparty, &r.asset, r.network, r.expiration_ms, r.at))
             .collect()
     }
 
-    /// Notes what the chain burnt for a send (0 once it expired without a block). The
-    /// first figure stays: a node that later tells another is not believed.
+    /// Notes that the node was asked about a send's fee and could not tell yet, so sends
+    /// asked about less often come first next time.
+    pub async fn send_checked(&self, txid: &str) -> Result<()> {
+        let _guard = self.write_lock.lock().await;
+        sqlx::query!("UPDATE send_fees SET checks = checks + 1 WHERE txid = ? AND fee_sun IS NULL", txid)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Notes what the chain burnt for a send (0 once it expired without a block), at most
+    /// `i64::MAX` sun (a figure no chain charges: a node that reports more is clamped, not
+    /// refused, so the send stops being asked about). The first figure stays: a node that
+    /// later tells another is not believed.
     pub async fn send_fee(&self, txid: &str, fee_sun: u64) -> Result<()> {
-        let fee = to_i64("fee_sun", fee_sun)?;
+        let fee = i64::try_from(fee_sun).unwrap_or(i64::MAX);
         let _guard = self.write_lock.lock().await;
         sqlx::query!("UPDATE send_fees SET fee_sun = ? WHERE txid = ? AND fee_sun IS NULL", fee, txid)
             .execute(&self.pool)
@@ -122,15 +139,15 @@ impl Ledger {
     pub async fn send_fees(&self) -> Result<Vec<SendFee>> {
         let mut conn = self.pool.acquire().await?;
         let rows = sqlx::query!(
-            "SELECT txid, account, counterparty, asset, expiration_ms, at, fee_sun AS \"fee_sun!\" FROM send_fees
-             WHERE fee_sun > 0 ORDER BY at, txid"
+            "SELECT txid, account, counterparty, asset, network, expiration_ms, at, fee_sun AS \"fee_sun!\"
+             FROM send_fees WHERE fee_sun > 0 ORDER BY at, txid"
         )
         .fetch_all(&mut *conn)
         .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(SendFee {
-                    send: send_row(r.txid, &r.account, &r.counterparty, &r.asset, r.expiration_ms, r.at)?,
+                    send: send_row(r.txid, &r.account, &r.counterparty, &r.asset, r.network, r.expiration_ms, r.at)?,
                     fee_sun: u64::try_from(r.fee_sun).map_err(|_| Error::Corrupt {
                         what: "send_fees.fee_sun",
                         detail: r.fee_sun.to_string(),
@@ -154,6 +171,7 @@ fn send_row(
     account: &[u8],
     to: &[u8],
     asset: &str,
+    network: String,
     expiration_ms: i64,
     at: UnixTime,
 ) -> Result<Send> {
@@ -162,6 +180,7 @@ fn send_row(
         account: address(account, "send_fees.account")?,
         to: address(to, "send_fees.counterparty")?,
         asset: SendAsset::parse(asset)?,
+        network,
         expiration_ms,
         at,
     })

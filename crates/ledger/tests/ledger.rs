@@ -612,6 +612,7 @@ async fn send_fees_are_followed_from_signing_to_the_csv() -> anyhow::Result<()> 
         account: me,
         to: k.seeder.address(),
         asset,
+        network: "devnet:8090".into(),
         expiration_ms: (at + 60) * 1000,
         at,
     };
@@ -629,15 +630,19 @@ async fn send_fees_are_followed_from_signing_to_the_csv() -> anyhow::Result<()> 
         ),
         "another send under a known txid"
     );
-    assert_eq!(ledger.sends_without_fee(10).await?, [trx.clone(), btt_send.clone(), expired.clone()]);
-    assert_eq!(ledger.sends_without_fee(1).await?, std::slice::from_ref(&trx), "the limit holds");
+    assert_eq!(ledger.sends_without_fee("devnet:8090", 10).await?, [trx.clone(), btt_send.clone(), expired.clone()]);
+    assert_eq!(ledger.sends_without_fee("devnet:8090", 1).await?, std::slice::from_ref(&trx), "the limit holds");
+    assert!(ledger.sends_without_fee("mainnet", 10).await?.is_empty(), "followed on their own chain only");
     assert_eq!(ledger.send_fees_sun().await?, 0, "no fee known yet");
+    // One the node could not tell about goes behind the others.
+    ledger.send_checked(TXID_OUT).await?;
+    assert_eq!(ledger.sends_without_fee("devnet:8090", 10).await?, [btt_send.clone(), expired.clone(), trx.clone()]);
 
     ledger.send_fee(TXID_OUT, 268_000).await?;
     ledger.send_fee(TXID_OUT, 99_000_000).await?;
     ledger.send_fee(TXID_DEPOSIT, 2_913_450).await?;
     ledger.send_fee(TXID_EXPIRED, 0).await?;
-    assert!(ledger.sends_without_fee(10).await?.is_empty());
+    assert!(ledger.sends_without_fee("devnet:8090", 10).await?.is_empty());
     assert_eq!(ledger.send_fees_sun().await?, 268_000 + 2_913_450, "the first figure stays");
     assert_eq!(
         ledger.send_fees().await?.iter().map(|f| (f.send.txid.as_str(), f.fee_sun)).collect::<Vec<_>>(),

@@ -109,11 +109,16 @@ pub struct Progress {
 /// before the piece it serves can verify, and the payment it waits for never comes.
 pub const WINDOW_PIECES: u64 = 4;
 
+/// The most [`WINDOW_PIECES`] raises a window to: the piece length is the torrent's word,
+/// and a `.torrent` with 4 GiB pieces must not make a seller serve 16 GiB on credit. Four
+/// pieces of up to 16 MiB (the largest in common use) fit.
+pub const MAX_RAISED_WINDOW: u64 = 64 << 20;
+
 /// The credit window a paid slot for `info_hash` gets: the seller's setting, raised to
-/// [`WINDOW_PIECES`] pieces of that torrent.
+/// [`WINDOW_PIECES`] pieces of that torrent, but by no more than [`MAX_RAISED_WINDOW`].
 fn window_for(terms: &Terms, progress: &HashMap<[u8; 20], Progress>, info_hash: &[u8; 20]) -> u64 {
     let piece = progress.get(info_hash).map_or(0, |p| p.piece_length);
-    terms.credit_window.max(piece.saturating_mul(WINDOW_PIECES))
+    terms.credit_window.max(piece.saturating_mul(WINDOW_PIECES).min(MAX_RAISED_WINDOW))
 }
 
 /// Piece bytes one peer delivered for a piece that passed its hash check.
@@ -1921,5 +1926,10 @@ mod tests {
         assert_eq!(window_for(&small, &views, &TORRENT), WINDOW_PIECES * piece);
         assert_eq!(window_for(&small, &HashMap::new(), &TORRENT), 64 * 1024, "no metadata: the setting");
         assert_eq!(window_for(&terms(), &views, &TORRENT), WINDOW, "a window above four pieces stays");
+        // A torrent's word about its pieces raises the window only so far.
+        views.insert(TORRENT, Progress { remaining: 0, piece_length: u64::from(u32::MAX) });
+        assert_eq!(window_for(&small, &views, &TORRENT), MAX_RAISED_WINDOW);
+        let large = Terms { credit_window: 128 << 20, ..terms() };
+        assert_eq!(window_for(&large, &views, &TORRENT), 128 << 20, "a larger setting stays");
     }
 }
