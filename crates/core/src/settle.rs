@@ -626,6 +626,18 @@ pub(crate) async fn watch_incoming(
                 seen.handled.insert(transfer.txid.clone());
                 continue;
             }
+            // Left pending by a version that recorded it in two writes and stopped between
+            // them: crediting it anew would be refused (its range is taken), so it is
+            // confirmed as it stands.
+            if let Some((id, ranges)) = l.earned_settlement_pending(&transfer.txid).await? {
+                l.settlement_confirmed(id, &transfer.txid, unix_now()).await?;
+                for (channel, upto) in &ranges {
+                    speed.mark_settled(*channel, Amount(upto.base_units()));
+                }
+                seen.handled.insert(transfer.txid.clone());
+                info!(txid = %transfer.txid, "a settlement left pending by a crash is confirmed");
+                continue;
+            }
         }
         let owed = speed.earned_unsettled(credit.payer, &credit.channels);
         // Credited to the named channels in the memo's order, each up to what it is owed
@@ -661,16 +673,12 @@ pub(crate) async fn watch_incoming(
                 .iter()
                 .map(|(c, upto)| (*c, bidswarm_ledger::Amount::from_base_units(upto.0)))
                 .collect();
-            let recorded = async {
-                let id = l
-                    .settlement_pending(
-                        &NewSettlement { channels: ranges, txid: Some(transfer.txid.clone()) },
-                        unix_now(),
-                    )
-                    .await?;
-                l.settlement_confirmed(id, &transfer.txid, unix_now()).await
-            }
-            .await;
+            let recorded = l
+                .settlement_received(
+                    &NewSettlement { channels: ranges, txid: Some(transfer.txid.clone()) },
+                    unix_now(),
+                )
+                .await;
             if let Err(e) = recorded {
                 // Not marked settled either: the next round tries again, so what the
                 // ledger holds and what the speed layer counts stay the same.

@@ -479,39 +479,85 @@ impl Ledger {
     pub async fn settlement_confirmed(&self, id: SettlementId, txid: &str, at: UnixTime) -> Result<()> {
         let _guard = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let s = load_settlement(&mut tx, id.0).await?;
-        if s.state != SettlementState::Pending {
-            return Err(Error::SettlementState { id: id.0, state: s.state.as_str(), wanted: "confirmed" });
-        }
-        update_settlement(&mut tx, id.0, SettlementState::Confirmed, Some(txid), s.attempts, at).await?;
-        let postings = match s.direction {
-            Direction::Spend => {
-                vec![debit(Account::Outgoing(id.0), s.amount), credit(Account::Wallet(s.own), s.amount)]
-            }
-            Direction::Earn => {
-                vec![debit(Account::Wallet(s.own), s.amount), credit(Account::Incoming(id.0), s.amount)]
-            }
-        };
-        let event = NewEvent {
-            kind: "settlement_confirmed",
-            at,
-            account: Some(s.own),
-            settlement_id: Some(id.0),
-            txid: Some(txid),
-            record_digest: s.digest(),
-            ..NewEvent::default()
-        };
-        post(&mut tx, event, postings).await?;
-        for r in &s.ranges {
-            let channel = load_channel(&mut tx, r.channel).await?.ok_or(Error::UnknownChannel(r.channel))?;
-            if channel.state == ChannelState::Closed && fully_settled(&mut tx, r.channel).await? {
-                set_channel_state(&mut tx, r.channel, ChannelState::Settled).await?;
-            }
-        }
+        confirm(&mut tx, id, txid, at).await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// A settlement paid to us, seen confirmed on chain: recorded pending and confirmed in
+    /// one write, so a crash between the two cannot leave it pending with the money
+    /// already ours (crediting it again would then be refused as covering a settled
+    /// range). `settlement.txid` must be set.
+    pub async fn settlement_received(
+        &self,
+        settlement: &NewSettlement,
+        at: UnixTime,
+    ) -> Result<SettlementId> {
+        let txid = settlement.txid.clone().ok_or(Error::EmptySettlement)?;
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let id = insert_pending(&mut tx, settlement, at).await?;
+        confirm(&mut tx, id, &txid, at).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A settlement paid to us under `txid` that is still pending (a version before
+    /// [`Ledger::settlement_received`] recorded it in two writes and stopped between them),
+    /// with each channel and the cumulative it settles up to.
+    pub async fn earned_settlement_pending(
+        &self,
+        txid: &str,
+    ) -> Result<Option<(SettlementId, Vec<(ChannelId, Amount)>)>> {
+        let mut conn = self.pool.acquire().await?;
+        let id = sqlx::query_scalar!(
+            "SELECT id AS \"id!\" FROM settlements WHERE txid = ? AND direction = 'earn' AND state = 'pending' ORDER BY id LIMIT 1",
+            txid
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(id) = id else { return Ok(None) };
+        let s = load_settlement(&mut conn, id).await?;
+        Ok(Some((SettlementId(id), s.ranges.iter().map(|r| (r.channel, r.upto)).collect())))
+    }
+}
+
+/// Marks a pending settlement confirmed, within `tx`: its journal entries, and closed
+/// channels it completes become settled.
+async fn confirm(tx: &mut SqliteConnection, id: SettlementId, txid: &str, at: UnixTime) -> Result<()> {
+    let s = load_settlement(&mut *tx, id.0).await?;
+    if s.state != SettlementState::Pending {
+        return Err(Error::SettlementState { id: id.0, state: s.state.as_str(), wanted: "confirmed" });
+    }
+    update_settlement(&mut *tx, id.0, SettlementState::Confirmed, Some(txid), s.attempts, at).await?;
+    let postings = match s.direction {
+        Direction::Spend => {
+            vec![debit(Account::Outgoing(id.0), s.amount), credit(Account::Wallet(s.own), s.amount)]
+        }
+        Direction::Earn => {
+            vec![debit(Account::Wallet(s.own), s.amount), credit(Account::Incoming(id.0), s.amount)]
+        }
+    };
+    let event = NewEvent {
+        kind: "settlement_confirmed",
+        at,
+        account: Some(s.own),
+        settlement_id: Some(id.0),
+        txid: Some(txid),
+        record_digest: s.digest(),
+        ..NewEvent::default()
+    };
+    post(&mut *tx, event, postings).await?;
+    for r in &s.ranges {
+        let channel = load_channel(&mut *tx, r.channel).await?.ok_or(Error::UnknownChannel(r.channel))?;
+        if channel.state == ChannelState::Closed && fully_settled(&mut *tx, r.channel).await? {
+            set_channel_state(&mut *tx, r.channel, ChannelState::Settled).await?;
+        }
+    }
+    Ok(())
+}
+
+impl Ledger {
     /// The settlement's transaction failed (or expired): what it covered is owed again,
     /// and may be retried with [`Ledger::settlement_retry`] or settled anew.
     pub async fn settlement_failed(&self, id: SettlementId, at: UnixTime) -> Result<()> {

@@ -107,7 +107,9 @@ impl Ledger {
         .fetch_all(&mut *conn)
         .await?;
         rows.into_iter()
-            .map(|r| send_row(r.txid, &r.account, &r.counterparty, &r.asset, r.network, r.expiration_ms, r.at))
+            .map(|r| {
+                send_row(r.txid, &r.account, &r.counterparty, &r.asset, r.network, r.expiration_ms, r.at)
+            })
             .collect()
     }
 
@@ -147,7 +149,15 @@ impl Ledger {
         rows.into_iter()
             .map(|r| {
                 Ok(SendFee {
-                    send: send_row(r.txid, &r.account, &r.counterparty, &r.asset, r.network, r.expiration_ms, r.at)?,
+                    send: send_row(
+                        r.txid,
+                        &r.account,
+                        &r.counterparty,
+                        &r.asset,
+                        r.network,
+                        r.expiration_ms,
+                        r.at,
+                    )?,
                     fee_sun: u64::try_from(r.fee_sun).map_err(|_| Error::Corrupt {
                         what: "send_fees.fee_sun",
                         detail: r.fee_sun.to_string(),

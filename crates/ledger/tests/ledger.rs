@@ -575,6 +575,41 @@ async fn csv_export_has_a_trx_row_per_settlement_fee() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A settlement paid to us is recorded confirmed in one write; one a crash left pending
+/// (recorded in two writes by an older version) is found by its txid, and crediting the
+/// same range anew is refused, so it must be confirmed as it stands.
+#[tokio::test]
+async fn a_received_settlement_is_confirmed_in_one_write_and_a_left_pending_one_is_found(
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let k = keys();
+    let ledger = open(&dir).await;
+    let me = k.me.address();
+    ledger.add_account(me, "main", T0).await?;
+    let earn = channel(k.leecher.address(), me, 7, btt("20"));
+    ledger.open_channel(&earn, T0).await?;
+    ledger.record_voucher_received(&sign(&k.leecher, earn.id, 1, btt("3")), T0 + 1).await?;
+    ledger.record_voucher_received(&sign(&k.leecher, earn.id, 2, btt("5")), T0 + 2).await?;
+
+    let first = NewSettlement { channels: vec![(earn.id, btt("3"))], txid: Some(TXID_IN_1.into()) };
+    ledger.settlement_received(&first, T0 + 10).await?;
+    assert!(ledger.earned_settlement_recorded(TXID_IN_1).await?);
+    assert_eq!(ledger.earned_settlement_pending(TXID_IN_1).await?, None);
+
+    // The old two writes, stopped between them.
+    let second = NewSettlement { channels: vec![(earn.id, btt("5"))], txid: Some(TXID_IN_2.into()) };
+    let id = ledger.settlement_pending(&second, T0 + 20).await?;
+    assert!(!ledger.earned_settlement_recorded(TXID_IN_2).await?);
+    assert!(ledger.settlement_received(&second, T0 + 30).await.is_err(), "its range is taken");
+    assert_eq!(ledger.earned_settlement_pending(TXID_IN_2).await?, Some((id, vec![(earn.id, btt("5"))])));
+    ledger.settlement_confirmed(id, TXID_IN_2, T0 + 30).await?;
+    assert!(ledger.earned_settlement_recorded(TXID_IN_2).await?);
+    let s = ledger.summary().await?;
+    assert_eq!((s.earned_pending, s.earned_settled), (Amount::ZERO, btt("5")));
+    assert!(ledger.verify().await?.problems.is_empty());
+    Ok(())
+}
+
 /// The wallet history's typed reads: every wallet transfer as recorded, and the txid of
 /// each settlement (a retried one under the txid that confirmed), nothing else.
 #[tokio::test]
@@ -630,13 +665,23 @@ async fn send_fees_are_followed_from_signing_to_the_csv() -> anyhow::Result<()> 
         ),
         "another send under a known txid"
     );
-    assert_eq!(ledger.sends_without_fee("devnet:8090", 10).await?, [trx.clone(), btt_send.clone(), expired.clone()]);
-    assert_eq!(ledger.sends_without_fee("devnet:8090", 1).await?, std::slice::from_ref(&trx), "the limit holds");
+    assert_eq!(
+        ledger.sends_without_fee("devnet:8090", 10).await?,
+        [trx.clone(), btt_send.clone(), expired.clone()]
+    );
+    assert_eq!(
+        ledger.sends_without_fee("devnet:8090", 1).await?,
+        std::slice::from_ref(&trx),
+        "the limit holds"
+    );
     assert!(ledger.sends_without_fee("mainnet", 10).await?.is_empty(), "followed on their own chain only");
     assert_eq!(ledger.send_fees_sun().await?, 0, "no fee known yet");
     // One the node could not tell about goes behind the others.
     ledger.send_checked(TXID_OUT).await?;
-    assert_eq!(ledger.sends_without_fee("devnet:8090", 10).await?, [btt_send.clone(), expired.clone(), trx.clone()]);
+    assert_eq!(
+        ledger.sends_without_fee("devnet:8090", 10).await?,
+        [btt_send.clone(), expired.clone(), trx.clone()]
+    );
 
     ledger.send_fee(TXID_OUT, 268_000).await?;
     ledger.send_fee(TXID_OUT, 99_000_000).await?;
