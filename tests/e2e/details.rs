@@ -135,3 +135,77 @@ async fn file_priorities_ratio_and_torrent_facts_survive_a_restart() -> anyhow::
     assert!(restored.ratio.is_some());
     Ok(())
 }
+
+/// A peer added to a running torrent (`add_peers`) delivers its data, and is remembered:
+/// restarted mid-download with no peer named anywhere, the client dials it again and
+/// finishes. Bad peer lists are refused whole, naming the bad entry, and change nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_peer_added_to_a_running_torrent_delivers_and_is_remembered_across_a_restart() -> anyhow::Result<()>
+{
+    let dir = bidswarm_tests::test_dir();
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(&seed)?;
+    let data = seed.join("added.bin");
+    random_file(&data, 8 << 20, 53);
+    let torrent = dir.path().join("added.torrent");
+    create_torrent(&data, &torrent, &["--piece-length", "65536"])?;
+    // Slow enough that the restart comes mid-download.
+    let (_seeder, addr) =
+        start_seeder("seeder", &torrent, &seed, &["--upload-limit", "1M"], dir.path()).await?;
+
+    let data_dir = dir.path().join("data");
+    let mut server = Server::start("serve-1", &data_dir, dir.path()).await?;
+    let own = server.peer_addr().await?;
+    let source = TorrentSource::Path(path_str(&torrent).into());
+    let Response::Torrent { torrent: added } =
+        server.call(&Request::AddTorrent { source, options: Default::default() }).await?
+    else {
+        anyhow::bail!("add did not answer a torrent")
+    };
+    let id = added.id.clone();
+    server.wait_state(&id, TorrentState::Downloading).await?;
+    // No tracker, no DHT, no peer given: nothing arrives.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(server.torrent(&id).await?.progress_bytes, 0, "no peer was known");
+
+    let add = |peers: Vec<&str>| Request::AddPeers {
+        id: id.clone(),
+        peers: peers.into_iter().map(Into::into).collect(),
+    };
+    let many: Vec<String> = (1..=65).map(|n| format!("192.0.2.{n}:6881")).collect();
+    for (peers, names) in [
+        (vec![], "at least one peer"),
+        (vec![addr.as_str(), "not an address"], "\"not an address\" is not a peer address"),
+        (vec!["127.0.0.1:0"], "cannot be a peer"),
+        (vec!["0.0.0.0:6881"], "cannot be a peer"),
+        (vec!["224.0.0.1:6881"], "cannot be a peer"),
+        (many.iter().map(String::as_str).collect(), "at most 64 peers"),
+        (vec![own.as_str()], "own peer address"),
+    ] {
+        let err = server.rpc(&add(peers.clone())).await?.expect_err("refused");
+        assert_eq!(err.kind, ApiErrorKind::BadRequest, "{peers:?}: {err:?}");
+        assert!(err.message.contains(names), "{peers:?}: {}", err.message);
+    }
+    let unknown = Request::AddPeers { id: TorrentId("00".repeat(20)), peers: vec![addr.clone()] };
+    assert_eq!(server.rpc(&unknown).await?.expect_err("no such torrent").kind, ApiErrorKind::UnknownTorrent);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(server.torrent(&id).await?.progress_bytes, 0, "a refused list dialled nobody");
+
+    assert!(matches!(server.call(&add(vec![addr.as_str()])).await?, Response::Ok));
+    let started = bidswarm_tests::wait_until(
+        "the added peer's first pieces",
+        Duration::from_secs(60),
+        Duration::from_millis(200),
+        async || server.torrent(&id).await.ok().filter(|t| t.progress_bytes > 0),
+    )
+    .await?;
+    assert!(started.progress_bytes < started.total_bytes, "restarted mid-download");
+    server.proc.terminate(Duration::from_secs(30)).await?;
+
+    // Restarted: no peer named, yet the remembered one is dialled again.
+    let server = Server::start("serve-2", &data_dir, dir.path()).await?;
+    let done = server.wait_state(&id, TorrentState::Seeding).await?;
+    assert_eq!(done.progress_bytes, done.total_bytes);
+    assert!(bidswarm_tests::files_equal(&data, &data_dir.join("downloads/added.bin"))?, "intact");
+    Ok(())
+}

@@ -87,3 +87,35 @@ test('a magnet preview that finds no peer can be stopped', async ({ page, server
   const listed = (await server.rpc({ type: 'list_torrents' })) as { type: string; torrents: unknown[] };
   expect(listed.torrents).toEqual([]);
 });
+
+test('a peer added from the Peers tab is dialled and delivers the torrent', async ({ page, server, makeTorrent, seed, tmp }) => {
+  const made = makeTorrent('found', { 'f.bin': 400_000 });
+  const seeder = await seed(made);
+  await server.rpc({
+    type: 'add_torrent',
+    source: { kind: 'path', value: made.torrentPath },
+    options: {
+      paused: false,
+      files: null,
+      output_folder: join(tmp, 'downloads'),
+      peers: [],
+      limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
+    },
+  });
+  await openApp(page, server);
+  const r = row(page, 'found');
+  await r.dblclick();
+  const details = page.getByRole('region', { name: 'Details of found' });
+  await details.getByRole('tab', { name: 'Peers' }).click();
+  await expect(details.getByText('No peers connected.')).toBeVisible();
+  const form = details.getByRole('form', { name: 'Add peers' });
+  // Not an address: the core says why, and nothing is dialled.
+  await form.getByLabel('Add peers (IP:port)').fill('seeder.example');
+  await form.getByRole('button', { name: 'Add' }).click();
+  await expect(form.getByRole('alert')).toContainText('is not a peer address');
+  await form.getByLabel('Add peers (IP:port)').fill(seeder);
+  await form.getByRole('button', { name: 'Add' }).click();
+  await expect(page.getByText('Dialling 1 peer.')).toBeVisible();
+  await expect(form.getByLabel('Add peers (IP:port)')).toHaveValue('');
+  await expect(r.getByRole('gridcell').nth(3)).toHaveText('Seeding', { timeout: 60_000 });
+});

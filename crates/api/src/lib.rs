@@ -80,6 +80,13 @@ pub enum Request {
     ListPeers {
         id: TorrentId,
     },
+    /// Dials these peers (`IP:port`, at most 64) for the torrent now, and remembers them
+    /// across restarts (re-dialled while the torrent runs and they are not connected): a
+    /// peer found some other way than trackers, DHT or PEX.
+    AddPeers {
+        id: TorrentId,
+        peers: Vec<String>,
+    },
     GetSettings,
     UpdateSettings {
         settings: Settings,

@@ -31,14 +31,14 @@ use std::{
 
 use bidswarm_api::{
     ApiError, ApiErrorKind, BlocklistStatus, Event, PeerInfo, PieceMap, RateLimits, Request, Response,
-    Settings, TorrentId,
+    Settings, TorrentId, TorrentState,
 };
 pub use bidswarm_swarm::{create_torrent, CreateOptions, CreateProgress};
 
 use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig};
 use bidswarm_swarm::{Swarm, SwarmConfig};
 use tokio::sync::broadcast;
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 /// How a `Core` is set up by the binary that runs it.
 #[derive(Debug, Clone)]
@@ -295,6 +295,7 @@ impl Core {
         if let Some(gateway) = &gateway {
             tasks.push(pieces::spawn(swarm.clone(), gateway.clone(), events.clone()));
             tasks.push(speed_loop(swarm.clone(), gateway.clone(), speed.clone()));
+            tasks.push(redial_round(swarm.clone(), gateway.clone()));
         }
         let wallet = wallet::WalletService::new(
             config.config_dir.as_deref(),
@@ -496,6 +497,29 @@ impl Core {
             Request::ListPeers { id } => {
                 swarm.get(&id)?;
                 Response::Peers { peers: self.peers_of(&id) }
+            }
+            Request::AddPeers { id, peers } => {
+                swarm.get(&id)?;
+                let peers = parse_peers(&peers)?;
+                let own = self.peer_listen;
+                if let Some(me) = peers.iter().find(|p| Some(**p) == own) {
+                    return Err(api_error(
+                        ApiErrorKind::BadRequest,
+                        format!("{me} is this Bidswarm's own peer address, not another peer's"),
+                    ));
+                }
+                let Some(gateway) = &self.gateway else {
+                    return Err(api_error(
+                        ApiErrorKind::BadRequest,
+                        "peers can be added only while peers go through Bidswarm's gateway",
+                    ));
+                };
+                swarm.remember_peers(&id, &peers).await?;
+                let info_hash = info_hash_of(&id)?;
+                for peer in peers {
+                    dial(gateway, peer, info_hash);
+                }
+                Response::Ok
             }
             Request::GetSettings => self.settings_response(),
             Request::GetTorrentSpeed { id } => {
@@ -885,6 +909,84 @@ fn speed_loop(
         }
         #[allow(unreachable_code)]
         Ok::<(), std::convert::Infallible>(())
+    })
+}
+
+/// Most peers one `add_peers` request names.
+const MAX_PEERS_ADDED: usize = 64;
+
+/// `IP:port` texts as peer addresses; the first that is not a peer's address fails the
+/// whole request, naming it.
+fn parse_peers(peers: &[String]) -> Result<Vec<SocketAddr>, ApiError> {
+    let bad = |message: String| api_error(ApiErrorKind::BadRequest, message);
+    if peers.is_empty() {
+        return Err(bad("name at least one peer, as IP:port".into()));
+    }
+    if peers.len() > MAX_PEERS_ADDED {
+        return Err(bad(format!("at most {MAX_PEERS_ADDED} peers at once, not {}", peers.len())));
+    }
+    peers
+        .iter()
+        .map(|text| {
+            let shown: String = text.chars().take(64).collect();
+            let Ok(addr) = text.trim().parse::<SocketAddr>() else {
+                return Err(bad(format!(
+                    "{shown:?} is not a peer address; write IP:port, as 192.0.2.7:6881 or [2001:db8::7]:6881"
+                )));
+            };
+            let ip = addr.ip();
+            if addr.port() == 0 || ip.is_unspecified() || ip.is_multicast() || ip == Ipv4Addr::BROADCAST {
+                return Err(bad(format!(
+                    "{shown:?} cannot be a peer: no peer listens on port 0 or at that address"
+                )));
+            }
+            Ok(addr)
+        })
+        .collect()
+}
+
+/// Dials `peer` for the torrent in the background; the gateway hands the connection to
+/// the engine.
+fn dial(gateway: &Arc<Gateway>, peer: SocketAddr, info_hash: [u8; 20]) {
+    let gateway = gateway.clone();
+    tokio::spawn(async move {
+        match gateway.dial(peer, info_hash).await {
+            Ok(()) => debug!(%peer, "an added peer's connection ended"),
+            Err(e) => debug!(%peer, "an added peer's connection ended: {e}"),
+        }
+    });
+}
+
+/// How often peers the user added are dialled again while they are not connected.
+const REDIAL_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// Most dials one such round makes, over all torrents.
+const REDIALS_PER_ROUND: usize = 256;
+
+/// Every [`REDIAL_EVERY`] (the first a few seconds after start, once torrents run): dials
+/// each remembered peer of a running torrent that no connection reaches now.
+fn redial_round(swarm: Arc<Swarm>, gateway: Arc<Gateway>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        let mut tick = tokio::time::interval(REDIAL_EVERY);
+        loop {
+            tick.tick().await;
+            let connected: std::collections::HashSet<SocketAddr> =
+                gateway.peers().iter().map(|l| l.remote).collect();
+            let mut dials = 0;
+            for (id, peers) in swarm.remembered_peers() {
+                let running = swarm
+                    .get(&id)
+                    .is_ok_and(|t| matches!(t.state, TorrentState::Downloading | TorrentState::Seeding));
+                let Ok(info_hash) = info_hash_of(&id) else { continue };
+                for peer in peers.into_iter().filter(|p| running && !connected.contains(p)) {
+                    if dials == REDIALS_PER_ROUND {
+                        break;
+                    }
+                    dials += 1;
+                    dial(&gateway, peer, info_hash);
+                }
+            }
+        }
     })
 }
 

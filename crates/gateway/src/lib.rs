@@ -91,6 +91,8 @@ pub enum Error {
     ClosedByUs,
     #[error("the peer sent too many blocks nobody asked for")]
     Unrequested,
+    #[error("the peer answered for another torrent")]
+    WrongTorrent,
 }
 
 /// The speed layer's view of the wire: `bt_speed` messages from remote peers, and when
@@ -497,6 +499,50 @@ impl Gateway {
         self.clone().run(engine, remote_stream, head, BytesMut::new(), remote, admitted).await
     }
 
+    /// Dials `remote` for the torrent `info_hash` and hands the connection to the engine as
+    /// an incoming peer: librqbit 9.1 has no public way to add a peer to a running torrent,
+    /// but it takes whoever calls its listener. Runs until the connection ends.
+    ///
+    /// The engine answers a handshake, and the remote waits for ours, so the gateway opens
+    /// the engine's side first with a handshake of its own for the torrent, sends the
+    /// remote the engine's answer, and swallows the remote's answer after checking it
+    /// names the same torrent. The engine sees the remote as a peer with the standard
+    /// extension bit and a placeholder peer id; everything after the handshakes is relayed
+    /// as on any connection.
+    pub async fn dial(self: &Arc<Self>, remote: SocketAddr, info_hash: [u8; 20]) -> Result<()> {
+        if self.is_blocked(remote.ip()) {
+            return Err(Error::Blocked);
+        }
+        let admitted = Admitted::new(self, None).ok_or(Error::ClosedByUs)?;
+        let remote_stream = tokio::time::timeout(self.handshake_timeout, TcpStream::connect(remote))
+            .await
+            .map_err(|_| Error::HandshakeTimeout)??;
+        remote_stream.set_nodelay(true)?;
+        let mut engine = TcpStream::connect(self.engine_addr().await?).await?;
+        engine.set_nodelay(true)?;
+        let mut hello = BytesMut::new();
+        let mut peer_id = *b"-BS0001-000000000000";
+        getrandom::fill(&mut peer_id[8..]).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+        // BEP 10: the extension protocol bit, which every client in use sets.
+        Handshake { reserved: [0, 0, 0, 0, 0, 0x10, 0, 0], info_hash, peer_id }.encode(&mut hello);
+        tokio::io::AsyncWriteExt::write_all(&mut engine, &hello).await?;
+        let loopback = engine.local_addr()?;
+        self.book.lock().insert(loopback, remote);
+        let result = (self.clone())
+            .run_with(
+                engine,
+                remote_stream,
+                BytesMut::new(),
+                BytesMut::new(),
+                remote,
+                admitted,
+                Some(info_hash),
+            )
+            .await;
+        self.book.lock().remove(&loopback);
+        result
+    }
+
     async fn run(
         self: Arc<Self>,
         engine: TcpStream,
@@ -505,6 +551,22 @@ impl Gateway {
         remote_head: BytesMut,
         remote: SocketAddr,
         admitted: Admitted,
+    ) -> Result<()> {
+        self.run_with(engine, remote_stream, engine_head, remote_head, remote, admitted, None).await
+    }
+
+    /// Relays one connection. `dialed`: the gateway dialed the remote for this torrent and
+    /// has already greeted the engine (see [`Gateway::dial`]).
+    #[allow(clippy::too_many_arguments)]
+    async fn run_with(
+        self: Arc<Self>,
+        engine: TcpStream,
+        remote_stream: TcpStream,
+        engine_head: BytesMut,
+        remote_head: BytesMut,
+        remote: SocketAddr,
+        admitted: Admitted,
+        dialed: Option<[u8; 20]>,
     ) -> Result<()> {
         let key = self.next_link.fetch_add(1, Ordering::Relaxed);
         let (link, control) = PeerLink::new(key, remote, admitted.ip.is_some());
@@ -520,7 +582,7 @@ impl Gateway {
             self.links_lock().remove(&key);
             return Err(Error::Blocked);
         }
-        let cx = relay::Context { link: link.clone(), gateway: self.clone(), admitted };
+        let cx = relay::Context { link: link.clone(), gateway: self.clone(), admitted, dialed };
         let result = relay::relay(engine, remote_stream, engine_head, remote_head, control, cx).await;
         self.links_lock().remove(&key);
         if link.remote_supports_bt_speed.load(Ordering::Relaxed) {

@@ -80,7 +80,7 @@ pub struct PeerLink {
     /// Blocks our engine requested from this peer and not yet received (piece, begin,
     /// length): only a block that answers one is credited to the peer.
     requested: Mutex<std::collections::HashSet<(u32, u32, u32)>>,
-    /// Blocks in a row the peer sent that answered none of those.
+    /// Blocks the peer sent that answered none of those, less one for each that did.
     unrequested_run: std::sync::atomic::AtomicU32,
 }
 
@@ -89,12 +89,13 @@ pub struct PeerLink {
 /// for it), so a stuck peer cannot grow the set.
 const MAX_TRACKED_REQUESTS: usize = 2048;
 
-/// Blocks in a row a peer may send that answer no outstanding request of our engine before
-/// the gateway closes the connection. An honest peer sends such blocks only late: after
-/// our CANCEL, or after its own CHOKE cleared our requests; librqbit pipelines 128
-/// requests per peer, so that stays well under this, and the next block we asked for
-/// starts the count again. A peer spraying blocks nobody asked for is cut off within its
-/// first read, before librqbit or the rest of its frames cost anything.
+/// How far a peer's blocks that answer no outstanding request of our engine may outnumber
+/// the ones that do (each block we asked for pays one off) before the gateway closes the
+/// connection. An honest peer sends such blocks only late: after our CANCEL, or after its
+/// own CHOKE cleared our requests (librqbit does not offer BEP 6, so a choke discards
+/// them); librqbit pipelines 128 requests per peer, so that stays well under this. A peer
+/// spraying blocks nobody asked for is cut off within its first read, before librqbit or
+/// the rest of its frames cost anything, and junk slipped between real blocks still adds up.
 pub const MAX_UNREQUESTED_RUN: u32 = 256;
 
 /// Extension message ids, as each side assigned them in its extended handshake.
@@ -237,6 +238,9 @@ pub(crate) struct Context {
     pub gateway: Arc<Gateway>,
     /// This connection's place under the connection limits.
     pub admitted: Admitted,
+    /// The gateway dialed the remote for this torrent and greeted the engine itself: the
+    /// remote's handshake must name it, and is not passed on.
+    pub dialed: Option<[u8; 20]>,
 }
 
 /// Runs both directions until either side closes. `engine_head` and `remote_head` are
@@ -290,7 +294,15 @@ async fn pump(
     if !cx.admitted.join_torrent(handshake.info_hash) {
         return Err(Error::TorrentFull);
     }
-    writer.write_all(&buf.split_to(HANDSHAKE_LEN)).await?;
+    let greeting = buf.split_to(HANDSHAKE_LEN);
+    match cx.dialed {
+        Some(expected) if way == Way::RemoteToEngine => {
+            if handshake.info_hash != expected {
+                return Err(Error::WrongTorrent);
+            }
+        }
+        _ => writer.write_all(&greeting).await?,
+    }
     // Only our upload is shaped, and only its bulk: the runs of frames librqbit sends.
     let shaper = (way == Way::EngineToRemote).then_some(&*cx.link);
     // A remote that sends nothing at all, not even keep-alives, is gone.
@@ -454,7 +466,11 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             {
                 // Credited only when it answers a request our engine sent this peer.
                 if lock(&cx.link.requested).remove(&(piece, begin, len as u32)) {
-                    cx.link.unrequested_run.store(0, Ordering::Relaxed);
+                    // Pays off one: junk between requested blocks still adds up.
+                    let _ = cx
+                        .link
+                        .unrequested_run
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(1)));
                     cx.gateway.attribution.on_block(info_hash, piece, begin, len as u32, cx.link.remote);
                 } else if cx.link.unrequested_run.fetch_add(1, Ordering::Relaxed) >= MAX_UNREQUESTED_RUN {
                     return Err(Error::Unrequested);

@@ -579,9 +579,58 @@ async fn a_verified_piece_is_credited_to_the_peers_that_delivered_its_blocks() {
     assert!(verified.try_recv().is_err());
 }
 
+/// A peer the gateway dials for a torrent reaches the engine as an incoming peer: the
+/// engine is greeted for the torrent and its answer goes to the remote, the remote's
+/// answer is checked and not passed on, and messages flow both ways. A remote answering
+/// for another torrent is dropped.
+#[tokio::test]
+async fn a_dialed_peer_is_handed_to_the_engine_as_an_incoming_one() {
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    for (answers_for, connects) in [([1u8; 20], true), ([2u8; 20], false)] {
+        let remote_listener = TcpListener::bind(loopback()).await.unwrap();
+        let remote_addr = remote_listener.local_addr().unwrap();
+        let dialing = {
+            let gateway = gateway.clone();
+            tokio::spawn(async move { gateway.dial(remote_addr, [1; 20]).await })
+        };
+        // The engine is greeted first, for the torrent, with the extension bit.
+        let (mut engine, _) =
+            tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+        let mut ebuf = BytesMut::new();
+        let hello = read_handshake(&mut engine, &mut ebuf).await;
+        assert_eq!((hello.info_hash, hello.reserved[5] & 0x10), ([1; 20], 0x10));
+        assert_eq!(&hello.peer_id[..8], b"-BS0001-");
+        answer_as_engine(&mut engine, [1; 20]).await;
+        // The remote gets the engine's answer, and answers in turn.
+        let (mut remote, _) =
+            tokio::time::timeout(DEADLINE, remote_listener.accept()).await.unwrap().unwrap();
+        let mut rbuf = BytesMut::new();
+        let theirs = read_handshake(&mut remote, &mut rbuf).await;
+        assert_eq!((theirs.info_hash, theirs.peer_id), ([1; 20], [2; 20]), "the engine's own handshake");
+        let mut answer = handshake_bytes(9);
+        answer[28..48].copy_from_slice(&answers_for);
+        remote.write_all(&answer).await.unwrap();
+        if !connects {
+            closed_within(&mut remote, DEADLINE).await;
+            let result = tokio::time::timeout(DEADLINE, dialing).await.unwrap().unwrap();
+            assert!(matches!(result, Err(bidswarm_gateway::Error::WrongTorrent)), "{result:?}");
+            continue;
+        }
+        // After the handshakes, the engine hears the remote and the remote the engine; no
+        // second handshake reaches the engine.
+        remote.write_all(&frame(Message::Interested)).await.unwrap();
+        assert_eq!(next_message(&mut engine, &mut ebuf).await, Message::Interested);
+        assert!(gateway.peers().iter().any(|l| l.remote == remote_addr && !l.incoming), "listed as ours");
+        engine.write_all(&frame(Message::Have(3))).await.unwrap();
+        assert_eq!(next_message(&mut remote, &mut rbuf).await, Message::Have(3));
+        drop(remote);
+        assert!(tokio::time::timeout(DEADLINE, dialing).await.unwrap().unwrap().is_ok());
+    }
+}
+
 /// A peer may send a few blocks nobody asked for (late ones, after a cancel or its own
-/// choke), and each block the engine did ask for starts the count again; the first block
-/// past `MAX_UNREQUESTED_RUN` in a row closes the connection.
+/// choke), and each block the engine did ask for pays one off; the first block that takes
+/// the count past `MAX_UNREQUESTED_RUN` closes the connection.
 #[tokio::test]
 async fn a_peer_spraying_blocks_nobody_asked_for_is_closed() {
     use bidswarm_gateway::MAX_UNREQUESTED_RUN;
@@ -603,7 +652,7 @@ async fn a_peer_spraying_blocks_nobody_asked_for_is_closed() {
             })
             .collect()
     };
-    // Up to the limit, then a block that was asked for, then up to the limit again: open.
+    // Up to the limit, then a block that was asked for, then one more: open.
     remote.write_all(&junk(MAX_UNREQUESTED_RUN)).await.unwrap();
     let asked = BlockRef { index: 1, begin: 0, length: 16 };
     engine_wr.write_all(&frame(Message::Request(asked))).await.unwrap();
@@ -612,12 +661,12 @@ async fn a_peer_spraying_blocks_nobody_asked_for_is_closed() {
         .write_all(&frame(Message::Piece { index: 1, begin: 0, block: Bytes::from_static(&[1; 16]) }))
         .await
         .unwrap();
-    remote.write_all(&junk(MAX_UNREQUESTED_RUN)).await.unwrap();
+    remote.write_all(&junk(1)).await.unwrap();
     let again = BlockRef { index: 2, begin: 0, length: 16 };
     engine_wr.write_all(&frame(Message::Request(again))).await.unwrap();
     wait_for_request(&mut remote, &mut rbuf, again).await;
-    // One more in a row than allowed: closed.
-    remote.write_all(&junk(MAX_UNREQUESTED_RUN + 1)).await.unwrap();
+    // At the limit again: one more closes it.
+    remote.write_all(&junk(1)).await.unwrap();
     closed_within(&mut remote, DEADLINE).await;
 }
 

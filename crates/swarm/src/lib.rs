@@ -527,6 +527,26 @@ impl Swarm {
         torrents
     }
 
+    /// Remembers peers the user added to a torrent, across restarts (see
+    /// [`Swarm::remembered_peers`]).
+    pub async fn remember_peers(&self, id: &TorrentId, peers: &[std::net::SocketAddr]) -> Result<()> {
+        self.get(id)?;
+        self.lock().records.entry(id.clone()).or_default().remember_peers(peers);
+        self.save_records().await;
+        Ok(())
+    }
+
+    /// Each torrent's remembered peers, for torrents that have any.
+    pub fn remembered_peers(&self) -> Vec<(TorrentId, Vec<std::net::SocketAddr>)> {
+        let shared = self.lock();
+        shared
+            .records
+            .iter()
+            .filter(|(_, r)| !r.peers.is_empty())
+            .map(|(id, r)| (id.clone(), r.peers.clone()))
+            .collect()
+    }
+
     pub fn get(&self, id: &TorrentId) -> Result<TorrentInfo> {
         match self.handle(id) {
             Ok(handle) => Ok(self.info_of(&handle)),

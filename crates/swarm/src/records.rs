@@ -20,13 +20,29 @@ pub(crate) struct TorrentRecord {
     /// `low` and `high` only: `skip` is librqbit's own file selection, and a file with no
     /// entry is `normal`.
     pub priorities: BTreeMap<u32, FilePriority>,
+    /// Peers the user added (`add_peers`), oldest first, at most [`REMEMBERED_PEERS`].
+    pub peers: Vec<std::net::SocketAddr>,
 }
+
+/// Most peers remembered per torrent; the oldest go first.
+pub const REMEMBERED_PEERS: usize = 64;
 
 impl TorrentRecord {
     pub fn added_now() -> Self {
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).ok();
         Self { added_at: now, ..Default::default() }
+    }
+
+    /// Remembers these peers, each once, newest last, keeping the latest
+    /// [`REMEMBERED_PEERS`].
+    pub fn remember_peers(&mut self, peers: &[std::net::SocketAddr]) {
+        for peer in peers {
+            self.peers.retain(|p| p != peer);
+            self.peers.push(*peer);
+        }
+        let excess = self.peers.len().saturating_sub(REMEMBERED_PEERS);
+        self.peers.drain(..excess);
     }
 
     /// Remembers `priority` for these files; `normal` and `skip` need no entry.
@@ -119,5 +135,24 @@ mod tests {
     fn ratio_needs_downloaded_bytes() {
         assert_eq!(ratio(10, 0), None);
         assert_eq!(ratio(30, 20), Some(1.5));
+    }
+
+    /// Each peer once, the latest last, at most [`REMEMBERED_PEERS`]; a record written
+    /// before peers were kept reads as none.
+    #[test]
+    fn remembered_peers_are_unique_newest_last_and_capped() {
+        let peer = |n: u16| std::net::SocketAddr::from(([192, 0, 2, 1], n));
+        let mut r = TorrentRecord::default();
+        r.remember_peers(&[peer(1), peer(2)]);
+        r.remember_peers(&[peer(1)]);
+        assert_eq!(r.peers, [peer(2), peer(1)]);
+        r.remember_peers(&(100..200).map(peer).collect::<Vec<_>>());
+        assert_eq!(r.peers.len(), REMEMBERED_PEERS);
+        assert_eq!(r.peers.first(), Some(&peer(200 - REMEMBERED_PEERS as u16)));
+        assert_eq!(r.peers.last(), Some(&peer(199)));
+        let old: TorrentRecord = serde_json::from_str(r#"{"added_at":5}"#).unwrap();
+        assert!(old.peers.is_empty());
+        let back: TorrentRecord = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(back.peers, r.peers);
     }
 }

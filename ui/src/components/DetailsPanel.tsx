@@ -7,6 +7,7 @@ import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, form
 import { displayName, progressFraction, shareRatio } from '../lib/torrents';
 import { useApp } from '../state/app';
 import { FilesTab } from './details/FilesTab';
+import { AddPeersForm } from './details/AddPeersForm';
 import { TorrentLimitsEditor } from './details/TorrentLimitsEditor';
 import { PiecesMap } from './PiecesMap';
 import { SpeedChart } from './SpeedChart';
@@ -113,7 +114,6 @@ function GeneralTab({ torrent }: { torrent: TorrentView }) {
 }
 
 function PeersTab({ torrent }: { torrent: TorrentView }) {
-  const { t, i18n } = useTranslation();
   const { rpc } = useApp();
   const [peers, setPeers] = useState<PeerView[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -135,6 +135,16 @@ function PeersTab({ torrent }: { torrent: TorrentView }) {
       window.clearInterval(timer);
     };
   }, [rpc, torrent.id]);
+  return (
+    <>
+      <PeersTable peers={peers} error={error} />
+      <AddPeersForm torrent={torrent} />
+    </>
+  );
+}
+
+function PeersTable({ peers, error }: { peers: PeerView[] | null; error: ApiError | null }) {
+  const { t, i18n } = useTranslation();
   if (error) return <p className="form-error" role="alert">{error.message}</p>;
   if (!peers) return <p className="empty-note">{t('common.loading')}</p>;
   if (peers.length === 0) return <p className="empty-note">{t('peers.none')}</p>;
