@@ -459,7 +459,8 @@ impl Gateway {
         engine.set_nodelay(true)?;
         let loopback = engine.local_addr()?;
         self.book.lock().insert(loopback, remote);
-        let result = self.clone().run(engine, remote_stream, BytesMut::new(), head, remote, admitted).await;
+        let result =
+            self.clone().run(engine, remote_stream, BytesMut::new(), head, remote, admitted, None).await;
         self.book.lock().remove(&loopback);
         result
     }
@@ -496,7 +497,7 @@ impl Gateway {
             return Ok(());
         }
         let admitted = Admitted::new(&self, None).ok_or(Error::ClosedByUs)?;
-        self.clone().run(engine, remote_stream, head, BytesMut::new(), remote, admitted).await
+        self.clone().run(engine, remote_stream, head, BytesMut::new(), remote, admitted, None).await
     }
 
     /// Dials `remote` for the torrent `info_hash` and hands the connection to the engine as
@@ -529,36 +530,17 @@ impl Gateway {
         let loopback = engine.local_addr()?;
         self.book.lock().insert(loopback, remote);
         let result = (self.clone())
-            .run_with(
-                engine,
-                remote_stream,
-                BytesMut::new(),
-                BytesMut::new(),
-                remote,
-                admitted,
-                Some(info_hash),
-            )
+            .run(engine, remote_stream, BytesMut::new(), BytesMut::new(), remote, admitted, Some(info_hash))
             .await;
         self.book.lock().remove(&loopback);
         result
     }
 
-    async fn run(
-        self: Arc<Self>,
-        engine: TcpStream,
-        remote_stream: TcpStream,
-        engine_head: BytesMut,
-        remote_head: BytesMut,
-        remote: SocketAddr,
-        admitted: Admitted,
-    ) -> Result<()> {
-        self.run_with(engine, remote_stream, engine_head, remote_head, remote, admitted, None).await
-    }
-
-    /// Relays one connection. `dialed`: the gateway dialed the remote for this torrent and
-    /// has already greeted the engine (see [`Gateway::dial`]).
+    /// Relays one connection; `engine_head` and `remote_head` are bytes already read from
+    /// each side. `dialed`: the gateway dialed the remote for this torrent and has already
+    /// greeted the engine (see [`Gateway::dial`]).
     #[allow(clippy::too_many_arguments)]
-    async fn run_with(
+    async fn run(
         self: Arc<Self>,
         engine: TcpStream,
         remote_stream: TcpStream,

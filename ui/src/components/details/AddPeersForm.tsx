@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError } from '../../bindings';
 import type { TorrentView } from '../../api/optional';
+import { useAction } from '../../state/action';
 import { useApp } from '../../state/app';
 
 /** The peer addresses in what the user typed: `IP:port` entries split by spaces or commas. */
@@ -14,22 +14,14 @@ export function AddPeersForm({ torrent }: { torrent: TorrentView }) {
   const { t } = useTranslation();
   const { rpc, notify } = useApp();
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const peers = peersFromText(text);
-  const add = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const add = () =>
+    run(async () => {
       await rpc({ type: 'add_peers', id: torrent.id, peers });
       notify('info', t('peers.added', { count: peers.length }));
       setText('');
-    } catch (e) {
-      setError((e as ApiError).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <form
       className="add-peers"

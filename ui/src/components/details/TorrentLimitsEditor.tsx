@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError } from '../../bindings';
 import type { TorrentView } from '../../api/optional';
 import { kibPerSecText } from '../../lib/format';
 import { limitsFromText, sameLimits } from '../../lib/torrentControls';
 import { displayName } from '../../lib/torrents';
+import { useAction } from '../../state/action';
 import { useApp } from '../../state/app';
 
 /** This torrent's own download and upload caps (`set_torrent_limits`), in KiB/s. */
@@ -14,14 +14,13 @@ export function TorrentLimitsEditor({ torrent }: { torrent: TorrentView }) {
   const current = torrent.limits;
   const [down, setDown] = useState(kibPerSecText(current.download_bytes_per_sec));
   const [up, setUp] = useState(kibPerSecText(current.upload_bytes_per_sec));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   // Another torrent selected, or the limits changed elsewhere: show what is in force.
   useEffect(() => {
     setDown(kibPerSecText(current.download_bytes_per_sec));
     setUp(kibPerSecText(current.upload_bytes_per_sec));
     setError(null);
-  }, [torrent.id, current.download_bytes_per_sec, current.upload_bytes_per_sec]);
+  }, [torrent.id, current.download_bytes_per_sec, current.upload_bytes_per_sec, setError]);
 
   const parsed = limitsFromText(down, up);
   const unchanged = parsed !== 'invalid' && sameLimits(parsed, current);
@@ -30,17 +29,11 @@ export function TorrentLimitsEditor({ torrent }: { torrent: TorrentView }) {
       setError(t('settings.invalidLimit'));
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const r = await rpc({ type: 'set_torrent_limits', id: torrent.id, limits: parsed });
       if (r.type === 'torrent') store.upsert(r.torrent);
       notify('info', t('limits.applied', { name: displayName(torrent) }));
-    } catch (e) {
-      setError((e as ApiError).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
