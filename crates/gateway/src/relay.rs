@@ -80,8 +80,10 @@ pub struct PeerLink {
     /// Blocks our engine requested from this peer and not yet received (piece, begin,
     /// length): only a block that answers one is credited to the peer.
     requested: Mutex<std::collections::HashSet<(u32, u32, u32)>>,
-    /// Blocks the peer sent that answered none of those, less one for each that did.
+    /// Blocks the peer sent that answered none of those, while it has sent none that did.
     unrequested_run: std::sync::atomic::AtomicU32,
+    /// It has sent a block our engine asked for: librqbit judges the rest of its blocks.
+    answered: AtomicBool,
 }
 
 /// Requests tracked per connection for attribution; librqbit pipelines far fewer. Past
@@ -89,13 +91,12 @@ pub struct PeerLink {
 /// for it), so a stuck peer cannot grow the set.
 const MAX_TRACKED_REQUESTS: usize = 2048;
 
-/// How far a peer's blocks that answer no outstanding request of our engine may outnumber
-/// the ones that do (each block we asked for pays one off) before the gateway closes the
-/// connection. An honest peer sends such blocks only late: after our CANCEL, or after its
-/// own CHOKE cleared our requests (librqbit does not offer BEP 6, so a choke discards
-/// them); librqbit pipelines 128 requests per peer, so that stays well under this. A peer
-/// spraying blocks nobody asked for is cut off within its first read, before librqbit or
-/// the rest of its frames cost anything, and junk slipped between real blocks still adds up.
+/// How many blocks nobody asked for a peer may send before the gateway closes the
+/// connection, as long as it has sent none that our engine did ask for. A peer spraying
+/// junk frames is cut off within its first read, before librqbit or the rest of its
+/// frames cost anything. Once a peer has answered a request, its stray blocks (late ones,
+/// after our CANCEL or its own CHOKE) are librqbit's to judge, as before: an honest peer
+/// is never closed by this rule.
 pub const MAX_UNREQUESTED_RUN: u32 = 256;
 
 /// Extension message ids, as each side assigned them in its extended handshake.
@@ -138,6 +139,7 @@ impl PeerLink {
             control,
             requested: Mutex::new(std::collections::HashSet::new()),
             unrequested_run: std::sync::atomic::AtomicU32::new(0),
+            answered: AtomicBool::new(false),
         };
         (link, control_rx)
     }
@@ -466,13 +468,11 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
             {
                 // Credited only when it answers a request our engine sent this peer.
                 if lock(&cx.link.requested).remove(&(piece, begin, len as u32)) {
-                    // Pays off one: junk between requested blocks still adds up.
-                    let _ = cx
-                        .link
-                        .unrequested_run
-                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(1)));
+                    cx.link.answered.store(true, Ordering::Relaxed);
                     cx.gateway.attribution.on_block(info_hash, piece, begin, len as u32, cx.link.remote);
-                } else if cx.link.unrequested_run.fetch_add(1, Ordering::Relaxed) >= MAX_UNREQUESTED_RUN {
+                } else if !cx.link.answered.load(Ordering::Relaxed)
+                    && cx.link.unrequested_run.fetch_add(1, Ordering::Relaxed) >= MAX_UNREQUESTED_RUN
+                {
                     return Err(Error::Unrequested);
                 }
             }

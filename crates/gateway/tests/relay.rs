@@ -628,23 +628,13 @@ async fn a_dialed_peer_is_handed_to_the_engine_as_an_incoming_one() {
     }
 }
 
-/// A peer may send a few blocks nobody asked for (late ones, after a cancel or its own
-/// choke), and each block the engine did ask for pays one off; the first block that takes
-/// the count past `MAX_UNREQUESTED_RUN` closes the connection.
+/// A peer that has sent no block our engine asked for is closed at the first block past
+/// `MAX_UNREQUESTED_RUN` that nobody asked for; one that has answered a request is left
+/// to librqbit however many stray blocks it sends.
 #[tokio::test]
 async fn a_peer_spraying_blocks_nobody_asked_for_is_closed() {
     use bidswarm_gateway::MAX_UNREQUESTED_RUN;
     let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
-    let (mut remote, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.7", [1; 20]).await;
-    answer_as_engine(&mut engine, [1; 20]).await;
-    // The engine's side is drained as it goes, so nothing waits on a full socket.
-    let (mut engine_rd, mut engine_wr) = engine.into_split();
-    tokio::spawn(async move {
-        let mut sink = vec![0u8; 64 * 1024];
-        while engine_rd.read(&mut sink).await.is_ok_and(|n| n > 0) {}
-    });
-    let mut rbuf = BytesMut::new();
-    read_handshake(&mut remote, &mut rbuf).await;
     let junk = |n: u32| -> Vec<u8> {
         (0..n)
             .flat_map(|i| {
@@ -652,22 +642,42 @@ async fn a_peer_spraying_blocks_nobody_asked_for_is_closed() {
             })
             .collect()
     };
-    // Up to the limit, then a block that was asked for, then one more: open.
-    remote.write_all(&junk(MAX_UNREQUESTED_RUN)).await.unwrap();
-    let asked = BlockRef { index: 1, begin: 0, length: 16 };
-    engine_wr.write_all(&frame(Message::Request(asked))).await.unwrap();
-    wait_for_request(&mut remote, &mut rbuf, asked).await;
-    remote
-        .write_all(&frame(Message::Piece { index: 1, begin: 0, block: Bytes::from_static(&[1; 16]) }))
-        .await
-        .unwrap();
-    remote.write_all(&junk(1)).await.unwrap();
-    let again = BlockRef { index: 2, begin: 0, length: 16 };
-    engine_wr.write_all(&frame(Message::Request(again))).await.unwrap();
-    wait_for_request(&mut remote, &mut rbuf, again).await;
-    // At the limit again: one more closes it.
-    remote.write_all(&junk(1)).await.unwrap();
-    closed_within(&mut remote, DEADLINE).await;
+    for (from, answers_first) in [("127.0.0.7", false), ("127.0.0.8", true)] {
+        let (mut remote, mut engine) = connect_peer(&gateway, &engine_listener, from, [1; 20]).await;
+        answer_as_engine(&mut engine, [1; 20]).await;
+        // The engine's side is drained as it goes, so nothing waits on a full socket.
+        let (mut engine_rd, mut engine_wr) = engine.into_split();
+        tokio::spawn(async move {
+            let mut sink = vec![0u8; 64 * 1024];
+            while engine_rd.read(&mut sink).await.is_ok_and(|n| n > 0) {}
+        });
+        let mut rbuf = BytesMut::new();
+        read_handshake(&mut remote, &mut rbuf).await;
+        let ask = async |engine_wr: &mut tokio::net::tcp::OwnedWriteHalf,
+                         remote: &mut TcpStream,
+                         rbuf: &mut BytesMut,
+                         index| {
+            let block = BlockRef { index, begin: 0, length: 16 };
+            engine_wr.write_all(&frame(Message::Request(block))).await.unwrap();
+            wait_for_request(remote, rbuf, block).await;
+        };
+        if answers_first {
+            ask(&mut engine_wr, &mut remote, &mut rbuf, 1).await;
+            remote
+                .write_all(&frame(Message::Piece { index: 1, begin: 0, block: Bytes::from_static(&[1; 16]) }))
+                .await
+                .unwrap();
+        }
+        // Up to the limit: still open, as a request that reaches it shows.
+        remote.write_all(&junk(MAX_UNREQUESTED_RUN)).await.unwrap();
+        ask(&mut engine_wr, &mut remote, &mut rbuf, 2).await;
+        remote.write_all(&junk(1)).await.unwrap();
+        if answers_first {
+            ask(&mut engine_wr, &mut remote, &mut rbuf, 3).await;
+        } else {
+            closed_within(&mut remote, DEADLINE).await;
+        }
+    }
 }
 
 #[tokio::test]
