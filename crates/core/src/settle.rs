@@ -524,20 +524,19 @@ const KNOWN_TRANSFERS: usize = 1024;
 
 impl Incoming {
     /// What `transfer` pays us, read from the transaction itself
-    /// (`/wallet/gettransactionbyid`; TronGrid's TRC-20 history has no memo). `None` when
-    /// it is not a settlement to us, or does not say what the history says (a node that
-    /// lies about the transfer). Fetched once per txid.
+    /// (`/wallet/gettransactionbyid`; TronGrid's TRC-20 history has no memo): `Some(None)`
+    /// when it is not a settlement to us, or does not say what the history says (a node
+    /// that lies about the transfer); `None` when the node has it in no block yet (a
+    /// history served by another node), to ask again next round. Fetched once per txid.
     async fn credit(
         &mut self,
         node: &Client,
         me: &crate::SpeedIdentity,
         transfer: &bidswarm_tron::Transfer,
-    ) -> anyhow::Result<Option<Credit>> {
+    ) -> anyhow::Result<Option<Option<Credit>>> {
         if let Some((_, known)) = self.looked_up.get(&transfer.txid) {
-            return Ok(known.clone());
+            return Ok(Some(known.clone()));
         }
-        // Not in a block on this node yet (a history served by another node): ask again
-        // next round.
         let Some(tx) = node.transaction(&transfer.txid).await? else { return Ok(None) };
         let channels = settlement_credit(&tx, me, transfer);
         if self.order.len() >= KNOWN_TRANSFERS {
@@ -547,7 +546,7 @@ impl Incoming {
         }
         self.order.push_back(transfer.txid.clone());
         self.looked_up.insert(transfer.txid.clone(), (std::time::Instant::now(), channels.clone()));
-        Ok(channels)
+        Ok(Some(channels))
     }
 
     /// How long ago this watch first read `txid`'s transaction.
@@ -612,14 +611,30 @@ pub(crate) async fn watch_incoming(
 ) -> anyhow::Result<Vec<Settled>> {
     let Some(me) = speed.identity() else { return Ok(Vec::new()) };
     let mut done = Vec::new();
-    for transfer in node.trc20_history(&me.address, 50).await? {
+    // Payers with a settlement waiting for vouchers this round: their later ones wait too.
+    let mut waiting = std::collections::HashSet::new();
+    // Oldest first (the history is newest first). A payer's settlement pays each channel
+    // from where its previous one stopped, and we credit a channel from where we stopped:
+    // the two agree only if we credit them in the order they were paid. Credited newest
+    // first, a later settlement's amount went to the range an earlier one pays, the
+    // earlier one then looked like a surplus, and another channel it paid stayed pending
+    // in our books for good (found by the crash soak).
+    for transfer in node.trc20_history(&me.address, 50).await?.into_iter().rev() {
         if transfer.to != me.address
             || transfer.asset != bidswarm_tron::Asset::Trc20(me.token)
             || seen.handled.contains(&transfer.txid)
         {
             continue;
         }
-        let Some(credit) = seen.credit(node, &me, &transfer).await? else { continue };
+        if waiting.contains(&transfer.from) {
+            continue;
+        }
+        let Some(credit) = seen.credit(node, &me, &transfer).await? else {
+            // Not readable yet: what its payer paid after it is credited after it.
+            waiting.insert(transfer.from);
+            continue;
+        };
+        let Some(credit) = credit else { continue };
         if let Some(l) = ledger {
             // Credited before (this txid is in the history again after a restart).
             if l.earned_settlement_recorded(&transfer.txid).await? {
@@ -660,6 +675,7 @@ pub(crate) async fn watch_incoming(
         // by the crash test). Past the wait (the voucher was lost with a killed link), what
         // we know of is credited.
         if waits_for_vouchers(left, seen.seen_for(&transfer.txid)) {
+            waiting.insert(transfer.from);
             debug!(txid = %transfer.txid, surplus = %left, "a settlement pays vouchers not here yet: waiting for them");
             continue;
         }
@@ -684,6 +700,7 @@ pub(crate) async fn watch_incoming(
                 // ledger holds and what the speed layer counts stay the same.
                 warn!(txid = %transfer.txid, "a settlement arrived but the ledger did not record it: {e}");
                 seen.handled.remove(&transfer.txid);
+                waiting.insert(transfer.from);
                 continue;
             }
         }
@@ -789,6 +806,105 @@ mod tests {
     /// A settlement paying more than we know of waits 30 s for the vouchers on the wire,
     /// by our own clock from when we first read it; nothing else ends the wait early or
     /// holds it longer.
+    /// A payer's settlements to the same channels, several unread at once (we were down
+    /// while it paid, or its first one waits for a voucher still on the wire): each is
+    /// credited in the order it was paid, and none before an earlier one that waits.
+    /// Credited newest first, the later one's amount went to the channel the earlier one
+    /// pays, the earlier one then paid a "surplus", and another channel it paid stayed
+    /// pending in our books for good (found by the crash soak).
+    #[tokio::test]
+    async fn a_payers_settlements_are_credited_in_the_order_it_paid_them() {
+        use bidswarm_tron::devnet::{Devnet, DevnetConfig};
+        let devnet = Devnet::start(DevnetConfig {
+            block_interval: Duration::from_millis(50),
+            ..DevnetConfig::default()
+        })
+        .await
+        .unwrap();
+        let node = Client::new(devnet.network()).unwrap();
+        let token = bidswarm_tron::devnet_btt_contract();
+        let identity = |key: &PrivateKey| crate::SpeedIdentity {
+            signer: Arc::new(key.clone()),
+            address: key.address(),
+            network: "devnet:1".into(),
+            token,
+        };
+        let payer = identity(&PrivateKey::from_bytes(&[1; 32]).unwrap());
+        let me = identity(&PrivateKey::from_bytes(&[2; 32]).unwrap());
+        node.faucet(&payer.address, 1_000_000_000, 1_000).await.unwrap();
+        let c1: ChannelId = "11111111111111111111111111111111".parse().unwrap();
+        let c2: ChannelId = "22222222222222222222222222222222".parse().unwrap();
+        // What the payer paid, in order: a block each.
+        let pay = async |amount: u128, channels: &[ChannelId]| {
+            let signed =
+                sign(&node, &payer, me.address, Amount(amount), memo_for(channels.iter())).await.unwrap();
+            let txid = node.broadcast(&signed).await.unwrap();
+            for _ in 0..500 {
+                if node.transaction(&txid).await.unwrap().is_some() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            panic!("{txid} never reached a block");
+        };
+        // The vouchers we hold: `promised` on each channel, `settled` of it credited.
+        let (events, _) = tokio::sync::broadcast::channel(8);
+        let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
+        let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
+        let speed = SpeedService::new(terms, events, ledger_ops);
+        speed.set_identity(Some(me.clone()));
+        let hold = |promised: &[(ChannelId, u128)]| {
+            let held: Vec<_> = promised
+                .iter()
+                .map(|&(channel, promised)| {
+                    let settled = speed
+                        .earned_unsettled(payer.address, &[channel])
+                        .first()
+                        .map_or(0, |(_, o)| o.settled.0);
+                    bidswarm_ledger::Unsettled {
+                        channel,
+                        payer: payer.address,
+                        payee: me.address,
+                        info_hash: [7; 20],
+                        promised: bidswarm_ledger::Amount::from_base_units(promised),
+                        unsettled: bidswarm_ledger::Amount::from_base_units(promised - settled),
+                    }
+                })
+                .collect();
+            speed.restore_unsettled(&[], &held);
+        };
+        let owed = |channels: &[ChannelId]| -> Vec<(ChannelId, u128, u128)> {
+            let owed = speed.earned_unsettled(payer.address, channels);
+            owed.iter().map(|(c, o)| (*c, o.promised.0, o.settled.0)).collect()
+        };
+        let mut seen = Incoming::default();
+
+        // Two settlements unread at once: c1 0→10, then c1 10→14 and c2 0→5.
+        hold(&[(c1, 14), (c2, 5)]);
+        pay(10, &[c1]).await;
+        pay(4 + 5, &[c1, c2]).await;
+        let done = watch_incoming(&speed, &node, None, &mut seen).await.unwrap();
+        assert_eq!(done.len(), 2, "both credited: {done:?}");
+        assert_eq!(owed(&[c1, c2]), [], "every voucher is settled");
+
+        // The first of two waits for c1's vouchers (we hold 8 of its 10): the second,
+        // paying c1 10→12 and c2 0→5, waits behind it rather than take c1's share.
+        let c3: ChannelId = "33333333333333333333333333333333".parse().unwrap();
+        let c4: ChannelId = "44444444444444444444444444444444".parse().unwrap();
+        hold(&[(c3, 8), (c4, 5)]);
+        pay(10, &[c3]).await;
+        pay(2 + 5, &[c3, c4]).await;
+        let done = watch_incoming(&speed, &node, None, &mut seen).await.unwrap();
+        assert_eq!(done, [], "both wait for the vouchers");
+        assert_eq!(owed(&[c3, c4]), [(c3, 8, 0), (c4, 5, 0)]);
+        // The vouchers arrive: both are credited, in order, each channel in full.
+        hold(&[(c3, 12), (c4, 5)]);
+        let done = watch_incoming(&speed, &node, None, &mut seen).await.unwrap();
+        assert_eq!(done.len(), 2, "both credited: {done:?}");
+        assert_eq!(owed(&[c3, c4]), [], "every voucher is settled");
+        devnet.shutdown().await.unwrap();
+    }
+
     #[test]
     fn a_surplus_waits_for_vouchers_thirty_seconds_by_our_clock() {
         let (some, none) = (Amount(1), Amount(0));
