@@ -6,6 +6,7 @@ mod api;
 mod crash;
 mod details;
 mod devnet;
+mod encryption;
 mod faults;
 mod fees;
 mod gateway;

@@ -411,10 +411,23 @@ pub async fn download(
     timeout: Duration,
     log_dir: &Path,
 ) -> anyhow::Result<Proc> {
+    download_with(source, out, peer, &[], timeout, log_dir).await
+}
+
+/// [`download`] with more arguments for `bidswarm-cli download`.
+pub async fn download_with(
+    source: &str,
+    out: &Path,
+    peer: Option<&str>,
+    extra: &[&str],
+    timeout: Duration,
+    log_dir: &Path,
+) -> anyhow::Result<Proc> {
     let mut args = vec!["download", source, "-o", path_str(out), "--no-dht", "--exit-on-complete"];
     if let Some(peer) = peer {
         args.extend_from_slice(&["--peer", peer]);
     }
+    args.extend_from_slice(extra);
     let mut leecher = Proc::spawn("leecher", cli(&args), log_dir)?;
     let status = leecher.wait_exit(timeout).await?;
     if !status.success() {

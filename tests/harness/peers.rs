@@ -27,7 +27,7 @@ pub fn require(binary: &str) -> bool {
 }
 
 /// A `transmission-daemon` with DHT, LPD, PEX, uTP and port mapping off, peers and RPC on
-/// 127.0.0.1, and encryption only if the peer wants it (librqbit speaks plaintext).
+/// 127.0.0.1, and plaintext preferred unless started [`Transmission::requiring_encryption`].
 #[derive(Debug)]
 pub struct Transmission {
     pub proc: Proc,
@@ -39,6 +39,17 @@ pub struct Transmission {
 
 impl Transmission {
     pub async fn start(dir: &Path, log_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(dir, log_dir, 0).await
+    }
+
+    /// A Transmission that talks to encrypted peers only (its "Require encryption").
+    pub async fn requiring_encryption(dir: &Path, log_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(dir, log_dir, 2).await
+    }
+
+    /// `encryption`: Transmission's setting, 0 prefer plaintext, 1 prefer encryption, 2
+    /// require it.
+    async fn start_with(dir: &Path, log_dir: &Path, encryption: u8) -> anyhow::Result<Self> {
         let config = dir.join("config");
         let downloads = dir.join("downloads");
         std::fs::create_dir_all(&config)?;
@@ -61,7 +72,7 @@ impl Transmission {
             "pex-enabled": false,
             "utp-enabled": false,
             "blocklist-enabled": false,
-            "encryption": 0,
+            "encryption": encryption,
             "download-dir": path_str(&downloads),
             "incomplete-dir-enabled": false,
             "start-added-torrents": true,

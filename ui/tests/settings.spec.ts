@@ -44,12 +44,16 @@ test('core settings are saved and still there after a reload', async ({ page, se
   await dialog.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(dialog.getByRole('alert')).toHaveText(/A limit must be a number/);
   await dialog.getByLabel('Upload limit (KiB/s)', { exact: true }).fill('250');
+  await dialog.getByRole('tab', { name: 'Connection' }).click();
+  await expect(dialog.getByLabel('Encryption')).toHaveValue('prefer');
+  await dialog.getByLabel('Encryption').selectOption('require');
   await dialog.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByText('Settings saved.')).toBeVisible();
 
   const saved = await server.rpc({ type: 'get_settings' });
   expect(saved.type === 'settings' && saved.settings.limits.upload_bytes_per_sec).toBe(250 * 1024);
+  expect(saved.type === 'settings' && saved.settings.encryption).toBe('require');
 
   await page.reload();
   await page.getByRole('button', { name: 'Settings' }).click();
@@ -58,6 +62,8 @@ test('core settings are saved and still there after a reload', async ({ page, se
   await dialog.getByRole('tab', { name: 'Speed' }).click();
   await expect(dialog.getByLabel('Upload limit (KiB/s)', { exact: true })).toHaveValue('250');
   await expect(dialog.getByLabel('Download limit (KiB/s)', { exact: true })).toHaveValue('');
+  await dialog.getByRole('tab', { name: 'Connection' }).click();
+  await expect(dialog.getByLabel('Encryption')).toHaveValue('require');
 });
 
 test('a blocklist file is saved and reloaded, and the settings say what it held', async ({ page, server, tmp }) => {

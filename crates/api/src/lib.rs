@@ -376,6 +376,7 @@ pub fn typescript_declarations() -> Vec<String> {
         TorrentInfo,
         TorrentState,
         Settings,
+        EncryptionMode,
         SessionStats,
         CreatedTorrent,
         PeerInfo,

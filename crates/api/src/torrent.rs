@@ -218,6 +218,22 @@ pub struct Settings {
     pub speed: SpeedSettings,
     /// The TRON network the wallet uses.
     pub network: TronNetwork,
+    /// MSE/PE encryption of peer connections.
+    pub encryption: EncryptionMode,
+}
+
+/// MSE/PE (BitTorrent message stream encryption) on peer connections, as qBittorrent,
+/// Transmission and libtorrent offer it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EncryptionMode {
+    /// Encrypt where the peer can; plaintext with peers that cannot.
+    #[default]
+    Prefer,
+    /// Encrypted connections only: peers that cannot encrypt are refused.
+    Require,
+    /// Plaintext only.
+    Disable,
 }
 
 impl Default for Settings {
@@ -240,6 +256,7 @@ impl Default for Settings {
             close_to_tray: true,
             speed: SpeedSettings::default(),
             network: TronNetwork::default(),
+            encryption: EncryptionMode::default(),
         }
     }
 }
@@ -297,6 +314,8 @@ pub struct PeerInfo {
     pub client: Option<String>,
     /// The peer connected to us (rather than we to it).
     pub incoming: bool,
+    /// The connection is RC4-encrypted (MSE/PE).
+    pub encrypted: bool,
     /// The peer speaks bt_speed, so it can bid or sell speed.
     pub bt_speed: bool,
     /// Piece bytes sent to this peer on this connection.

@@ -325,6 +325,7 @@ async fn one_shot_core(
             upnp: false,
             limits: RateLimits::default(),
             speed,
+            encryption: swarm.encryption,
             ..Settings::default()
         },
         peer_listen: swarm.listen,

@@ -59,6 +59,19 @@ pub struct SwarmArgs {
     /// gives up the choker and bt_speed.
     #[arg(long, hide_short_help = true)]
     bypass_gateway: bool,
+    /// MSE/PE encryption of peer connections: `prefer` (encrypt where the peer can),
+    /// `require` (refuse peers that cannot) or `disable`.
+    #[arg(long, value_name = "MODE", default_value = "prefer", value_parser = parse_encryption)]
+    encryption: bidswarm_api::EncryptionMode,
+}
+
+fn parse_encryption(mode: &str) -> Result<bidswarm_api::EncryptionMode, String> {
+    match mode {
+        "prefer" => Ok(bidswarm_api::EncryptionMode::Prefer),
+        "require" => Ok(bidswarm_api::EncryptionMode::Require),
+        "disable" => Ok(bidswarm_api::EncryptionMode::Disable),
+        other => Err(format!("`{other}` is not one of prefer, require, disable")),
+    }
 }
 
 fn main() -> ExitCode {

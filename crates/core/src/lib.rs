@@ -30,8 +30,8 @@ use std::{
 };
 
 use bidswarm_api::{
-    ApiError, ApiErrorKind, BlocklistStatus, Event, PeerInfo, PieceMap, RateLimits, Request, Response,
-    Settings, TorrentId, TorrentState,
+    ApiError, ApiErrorKind, BlocklistStatus, EncryptionMode, Event, PeerInfo, PieceMap, RateLimits, Request,
+    Response, Settings, TorrentId, TorrentState,
 };
 pub use bidswarm_swarm::{create_torrent, CreateOptions, CreateProgress};
 
@@ -247,6 +247,7 @@ impl Core {
             let gateway_config = GatewayConfig {
                 limits: connection_limits(&current),
                 upload_cap: current.effective_limits().upload_bytes_per_sec.map(u64::from),
+                encryption: encryption(current.encryption),
                 ..GatewayConfig::new(public_listen, loopback)
             };
             let gateway_config = match config.peer_handshake_timeout {
@@ -276,6 +277,9 @@ impl Core {
         .await?;
         if let (Some(gateway), Some(engine)) = (&gateway, swarm.listen_addr()) {
             gateway.set_engine(engine);
+            let served = Arc::downgrade(&swarm);
+            gateway
+                .set_torrents(Arc::new(move || served.upgrade().map_or_else(Vec::new, |s| s.info_hashes())));
         }
         let peer_listen = match (&gateway, listen_addr) {
             (_, None) => None,
@@ -692,6 +696,7 @@ impl Core {
                 address: link.remote.to_string(),
                 client: link.client.lock().unwrap_or_else(|p| p.into_inner()).clone(),
                 incoming: link.incoming,
+                encrypted: link.encrypted,
                 bt_speed: link.remote_supports_bt_speed.load(Ordering::Relaxed),
                 uploaded_bytes: link.uploaded_piece_bytes.load(Ordering::Relaxed),
                 downloaded_bytes: link.downloaded_piece_bytes.load(Ordering::Relaxed),
@@ -759,13 +764,14 @@ impl Core {
     }
 
     /// Puts the limits from `settings` in force: upload in the gateway, download in the
-    /// engine, connection counts in the gateway.
+    /// engine, connection counts and encryption in the gateway (for new connections).
     fn apply_limits(&self, settings: &Settings) {
         let limits = settings.effective_limits();
         self.swarm.set_session_limits(engine_limits(limits, self.gateway.is_some()));
         if let Some(gateway) = &self.gateway {
             gateway.set_upload_cap(limits.upload_bytes_per_sec.map(u64::from));
             gateway.set_limits(connection_limits(settings));
+            gateway.set_encryption(encryption(settings.encryption));
         }
     }
 
@@ -1028,6 +1034,15 @@ fn connection_limits(settings: &Settings) -> ConnectionLimits {
         max_connections: settings.max_connections.max(1) as usize,
         max_per_torrent: settings.max_connections_per_torrent.max(1) as usize,
         max_per_ip: settings.max_connections_per_ip.max(1) as usize,
+    }
+}
+
+/// The gateway's MSE/PE mode for the setting.
+fn encryption(mode: EncryptionMode) -> bidswarm_gateway::Encryption {
+    match mode {
+        EncryptionMode::Prefer => bidswarm_gateway::Encryption::Prefer,
+        EncryptionMode::Require => bidswarm_gateway::Encryption::Require,
+        EncryptionMode::Disable => bidswarm_gateway::Encryption::Disable,
     }
 }
 

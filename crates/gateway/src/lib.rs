@@ -30,6 +30,7 @@
 pub mod attribution;
 pub mod blocklist;
 pub mod choker;
+pub mod mse;
 mod relay;
 pub mod shaper;
 mod socks;
@@ -37,6 +38,7 @@ mod socks;
 pub use attribution::{Attribution, VerifiedPiece};
 pub use blocklist::{BadRule, Blocklist};
 pub use choker::{Choker, ChokerConfig, LinkId, PeerSample, Ranker, RateRanker};
+pub use mse::Encryption;
 pub use relay::PeerLink;
 /// The relay's buffer and batching, public so that `benches/relay_floor.rs` measures a
 /// bare relay with the same numbers.
@@ -93,6 +95,12 @@ pub enum Error {
     Unrequested,
     #[error("the peer answered for another torrent")]
     WrongTorrent,
+    #[error("encryption handshake: {0}")]
+    Encryption(&'static str),
+    #[error("the peer sent a plaintext handshake and encryption is required")]
+    PlaintextRefused,
+    #[error("the peer sent an encrypted handshake and encryption is disabled")]
+    EncryptionRefused,
 }
 
 /// The speed layer's view of the wire: `bt_speed` messages from remote peers, and when
@@ -176,6 +184,8 @@ pub struct GatewayConfig {
     pub limits: ConnectionLimits,
     /// Bytes per second we upload to peers in all; `None` is unlimited.
     pub upload_cap: Option<u64>,
+    /// MSE/PE on the wire: preferred, required or off.
+    pub encryption: Encryption,
 }
 
 impl GatewayConfig {
@@ -190,6 +200,7 @@ impl GatewayConfig {
             choker: ChokerConfig::default(),
             limits: ConnectionLimits::default(),
             upload_cap: None,
+            encryption: Encryption::Prefer,
         }
     }
 }
@@ -216,6 +227,27 @@ pub struct Gateway {
     verified: broadcast::Sender<VerifiedPiece>,
     interest_changed: Arc<Notify>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    encryption: RwLock<Encryption>,
+    /// The torrents we serve: an encrypted handshake names its torrent only by a hash.
+    torrents: RwLock<Option<TorrentList>>,
+}
+
+/// Lists the info hashes of the torrents the engine serves.
+pub type TorrentList = Arc<dyn Fn() -> Vec<[u8; 20]> + Send + Sync>;
+
+/// The remote side of a connection past its MSE handshake, if it had one: the ciphers
+/// for the rest of the stream, and the plain bytes already read.
+#[derive(Debug, Default)]
+pub(crate) struct Crypto {
+    pub read: Option<mse::Cipher>,
+    pub write: Option<mse::Cipher>,
+    pub head: BytesMut,
+}
+
+impl From<mse::Established> for Crypto {
+    fn from(e: mse::Established) -> Self {
+        Self { read: e.read, write: e.write, head: e.head }
+    }
 }
 
 impl std::fmt::Debug for Gateway {
@@ -267,6 +299,8 @@ impl Gateway {
             verified: broadcast::channel(4096).0,
             interest_changed: Arc::new(Notify::new()),
             tasks: Mutex::new(Vec::new()),
+            encryption: RwLock::new(config.encryption),
+            torrents: RwLock::new(None),
         });
         let mut tasks = vec![
             tokio::spawn(gateway.clone().accept_public(public)),
@@ -290,6 +324,25 @@ impl Gateway {
     /// gets: a secret, never to be logged.
     pub fn socks_url(&self) -> String {
         format!("socks5://{}@{}", self.socks_credentials.userinfo(), self.socks_addr)
+    }
+
+    /// MSE/PE for connections from now on.
+    pub fn set_encryption(&self, encryption: Encryption) {
+        *self.encryption.write().unwrap_or_else(|p| p.into_inner()) = encryption;
+    }
+
+    pub fn encryption(&self) -> Encryption {
+        *self.encryption.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How to list the torrents we serve (needed to answer encrypted handshakes).
+    pub fn set_torrents(&self, list: TorrentList) {
+        *self.torrents.write().unwrap_or_else(|p| p.into_inner()) = Some(list);
+    }
+
+    fn info_hashes(&self) -> Vec<[u8; 20]> {
+        let list = self.torrents.read().unwrap_or_else(|p| p.into_inner()).clone();
+        list.map_or_else(Vec::new, |list| list())
     }
 
     /// Where librqbit listens (on loopback); incoming peers are forwarded there.
@@ -452,17 +505,77 @@ impl Gateway {
     ) -> Result<()> {
         remote_stream.set_nodelay(true)?;
         let head = first_bytes(&mut remote_stream, self.handshake_timeout).await?;
-        // The public port serves BitTorrent only.
-        Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)])?;
+        let crypto =
+            tokio::time::timeout(self.handshake_timeout, self.incoming_crypto(&mut remote_stream, head))
+                .await
+                .map_err(|_| Error::HandshakeTimeout)??;
         let engine_addr = self.engine_addr().await?;
         let engine = TcpStream::connect(engine_addr).await?;
         engine.set_nodelay(true)?;
         let loopback = engine.local_addr()?;
         self.book.lock().insert(loopback, remote);
         let result =
-            self.clone().run(engine, remote_stream, BytesMut::new(), head, remote, admitted, None).await;
+            self.clone().run(engine, remote_stream, crypto, BytesMut::new(), remote, admitted, None).await;
         self.book.lock().remove(&loopback);
         result
+    }
+
+    /// Tells a plain BitTorrent handshake from an MSE key by its first 20 bytes, and
+    /// answers the key exchange when it is one, as the encryption setting allows.
+    async fn incoming_crypto(&self, stream: &mut TcpStream, mut head: BytesMut) -> Result<Crypto> {
+        while head.len() < 20 {
+            if stream.read_buf(&mut head).await? == 0 {
+                return Err(Error::Closed);
+            }
+        }
+        let mode = self.encryption();
+        if mse::is_plain_handshake(&head) {
+            if mode == Encryption::Require {
+                return Err(Error::PlaintextRefused);
+            }
+            return Ok(Crypto { head, ..Crypto::default() });
+        }
+        if mode == Encryption::Disable {
+            return Err(Error::EncryptionRefused);
+        }
+        let torrents = self.info_hashes();
+        let (established, _) = mse::respond(stream, head, &torrents, mode == Encryption::Prefer).await?;
+        Ok(established.into())
+    }
+
+    /// Starts an MSE handshake on a connection we opened for `info_hash`, as the
+    /// encryption setting asks. A peer that does not speak it (it closes, or never
+    /// answers) is dialed again in plaintext unless encryption is required, as libtorrent
+    /// does.
+    async fn outgoing_crypto(
+        &self,
+        mut stream: TcpStream,
+        remote: SocketAddr,
+        info_hash: &[u8; 20],
+    ) -> Result<(TcpStream, Crypto)> {
+        let mode = self.encryption();
+        if mode == Encryption::Disable {
+            return Ok((stream, Crypto::default()));
+        }
+        let tried = tokio::time::timeout(
+            self.handshake_timeout,
+            mse::initiate(&mut stream, info_hash, mode == Encryption::Require),
+        )
+        .await;
+        match tried {
+            Ok(Ok(established)) => Ok((stream, established.into())),
+            Ok(Err(e)) if mode == Encryption::Require => Err(e),
+            Err(_) if mode == Encryption::Require => Err(Error::HandshakeTimeout),
+            _ => {
+                debug!(peer = %remote, "no encryption handshake; dialing again in plaintext");
+                drop(stream);
+                let stream = tokio::time::timeout(self.handshake_timeout, TcpStream::connect(remote))
+                    .await
+                    .map_err(|_| Error::HandshakeTimeout)??;
+                stream.set_nodelay(true)?;
+                Ok((stream, Crypto::default()))
+            }
+        }
     }
 
     async fn accept_socks(self: Arc<Self>, listener: TcpListener) {
@@ -489,15 +602,20 @@ impl Gateway {
         let (mut remote_stream, remote) =
             socks::accept(&mut engine, &self.socks_credentials, |ip| self.is_blocked(ip)).await?;
         let head = first_bytes(&mut engine, self.handshake_timeout).await?;
-        let looks_like_bittorrent = Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)]).is_ok();
-        if !looks_like_bittorrent {
+        let Ok(handshake) = Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)]) else {
             // Trackers, torrent downloads: not ours to read.
             tokio::io::AsyncWriteExt::write_all(&mut remote_stream, &head).await?;
             tokio::io::copy_bidirectional(&mut engine, &mut remote_stream).await?;
             return Ok(());
-        }
+        };
         let admitted = Admitted::new(&self, None).ok_or(Error::ClosedByUs)?;
-        self.clone().run(engine, remote_stream, head, BytesMut::new(), remote, admitted, None).await
+        // librqbit sends its whole handshake at once; one that trickles in is judged
+        // plaintext-only (the relay checks it as before).
+        let (remote_stream, crypto) = match handshake {
+            Some(h) => self.outgoing_crypto(remote_stream, remote, &h.info_hash).await?,
+            None => (remote_stream, Crypto::default()),
+        };
+        self.clone().run(engine, remote_stream, crypto, head, remote, admitted, None).await
     }
 
     /// Dials `remote` for the torrent `info_hash` and hands the connection to the engine as
@@ -519,6 +637,7 @@ impl Gateway {
             .await
             .map_err(|_| Error::HandshakeTimeout)??;
         remote_stream.set_nodelay(true)?;
+        let (remote_stream, crypto) = self.outgoing_crypto(remote_stream, remote, &info_hash).await?;
         let mut engine = TcpStream::connect(self.engine_addr().await?).await?;
         engine.set_nodelay(true)?;
         let mut hello = BytesMut::new();
@@ -530,13 +649,13 @@ impl Gateway {
         let loopback = engine.local_addr()?;
         self.book.lock().insert(loopback, remote);
         let result = (self.clone())
-            .run(engine, remote_stream, BytesMut::new(), BytesMut::new(), remote, admitted, Some(info_hash))
+            .run(engine, remote_stream, crypto, BytesMut::new(), remote, admitted, Some(info_hash))
             .await;
         self.book.lock().remove(&loopback);
         result
     }
 
-    /// Relays one connection; `engine_head` and `remote_head` are bytes already read from
+    /// Relays one connection; `engine_head` and `crypto.head` are bytes already read from
     /// each side. `dialed`: the gateway dialed the remote for this torrent and has already
     /// greeted the engine (see [`Gateway::dial`]).
     #[allow(clippy::too_many_arguments)]
@@ -544,14 +663,14 @@ impl Gateway {
         self: Arc<Self>,
         engine: TcpStream,
         remote_stream: TcpStream,
+        crypto: Crypto,
         engine_head: BytesMut,
-        remote_head: BytesMut,
         remote: SocketAddr,
         admitted: Admitted,
         dialed: Option<[u8; 20]>,
     ) -> Result<()> {
         let key = self.next_link.fetch_add(1, Ordering::Relaxed);
-        let (link, control) = PeerLink::new(key, remote, admitted.ip.is_some());
+        let (link, control) = PeerLink::new(key, remote, admitted.ip.is_some(), crypto.write.is_some());
         let link = Arc::new(link);
         // A newcomer starts with the share it would get among those sending now.
         if let Some(cap) = self.upload_cap() {
@@ -565,7 +684,7 @@ impl Gateway {
             return Err(Error::Blocked);
         }
         let cx = relay::Context { link: link.clone(), gateway: self.clone(), admitted, dialed };
-        let result = relay::relay(engine, remote_stream, engine_head, remote_head, control, cx).await;
+        let result = relay::relay(engine, remote_stream, crypto, engine_head, control, cx).await;
         self.links_lock().remove(&key);
         if link.remote_supports_bt_speed.load(Ordering::Relaxed) {
             self.speed.on_closed(&link);

@@ -28,7 +28,11 @@ use tokio::{
     sync::{mpsc, Notify},
 };
 
-use crate::{shaper::UploadBucket, Admitted, Error, Gateway, LinkId, PeerSample, Result};
+use crate::{
+    mse::{Decrypting, Encrypting},
+    shaper::UploadBucket,
+    Admitted, Crypto, Error, Gateway, LinkId, PeerSample, Result,
+};
 
 /// What each direction reads into.
 pub const READ_CHUNK: usize = 256 * 1024;
@@ -51,6 +55,8 @@ pub struct PeerLink {
     pub id: LinkId,
     pub remote: SocketAddr,
     pub incoming: bool,
+    /// The payload stream is RC4-encrypted (MSE/PE).
+    pub encrypted: bool,
     pub uploaded_piece_bytes: AtomicU64,
     pub downloaded_piece_bytes: AtomicU64,
     pub remote_supports_bt_speed: AtomicBool,
@@ -114,6 +120,7 @@ impl PeerLink {
         id: LinkId,
         remote: SocketAddr,
         incoming: bool,
+        encrypted: bool,
     ) -> (Self, mpsc::UnboundedReceiver<Bytes>) {
         let (control, control_rx) = mpsc::unbounded_channel();
         let link = Self {
@@ -121,6 +128,7 @@ impl PeerLink {
             credit: AtomicI64::new(UNMETERED),
             remote,
             incoming,
+            encrypted,
             uploaded_piece_bytes: AtomicU64::new(0),
             downloaded_piece_bytes: AtomicU64::new(0),
             remote_supports_bt_speed: AtomicBool::new(false),
@@ -245,18 +253,21 @@ pub(crate) struct Context {
     pub dialed: Option<[u8; 20]>,
 }
 
-/// Runs both directions until either side closes. `engine_head` and `remote_head` are
-/// bytes already read from each side (while deciding what the stream is).
+/// Runs both directions until either side closes. `engine_head` and `crypto.head` are
+/// plain bytes already read from each side (while deciding what the stream is); the
+/// remote's side is decrypted and encrypted with `crypto`'s ciphers, if any.
 pub(crate) async fn relay(
     engine: TcpStream,
     remote: TcpStream,
+    crypto: Crypto,
     engine_head: BytesMut,
-    remote_head: BytesMut,
     control: mpsc::UnboundedReceiver<Bytes>,
     cx: Context,
 ) -> Result<()> {
     let (er, ew) = engine.into_split();
     let (rr, rw) = remote.into_split();
+    let (rr, rw) = (Decrypting::new(rr, crypto.read), Encrypting::new(rw, crypto.write));
+    let remote_head = crypto.head;
     let cx = Arc::new(cx);
     let link = cx.link.clone();
     let up = pump(er, rw, engine_head, Way::EngineToRemote, Some(control), cx.clone());
@@ -303,7 +314,7 @@ async fn pump(
                 return Err(Error::WrongTorrent);
             }
         }
-        _ => writer.write_all(&greeting).await?,
+        _ => send(&mut writer, &greeting).await?,
     }
     // Only our upload is shaped, and only its bulk: the runs of frames librqbit sends.
     let shaper = (way == Way::EngineToRemote).then_some(&*cx.link);
@@ -330,7 +341,7 @@ async fn pump(
                     }
                     let _ = buf.split_to(len);
                     if let Action::Replace(bytes) = action {
-                        writer.write_all(&bytes).await?;
+                        send(&mut writer, &bytes).await?;
                     }
                 }
             }
@@ -346,7 +357,7 @@ async fn pump(
             (Some(rx), _) => tokio::select! {
                 n = read_more(&mut reader, &mut buf) => n?,
                 Some(message) = rx.recv() => {
-                    writer.write_all(&message).await?;
+                    send(&mut writer, &message).await?;
                     continue;
                 }
             },
@@ -374,7 +385,14 @@ async fn write_run(
             tokio::time::sleep(wait).await;
         }
     }
-    Ok(writer.write_all(bytes).await?)
+    send(writer, bytes).await
+}
+
+/// Writes `bytes` and flushes them: an [`Encrypting`] writer may hold what it encrypted
+/// until flushed (a plain socket's flush does nothing).
+async fn send(writer: &mut (impl AsyncWrite + Unpin), bytes: &[u8]) -> Result<()> {
+    writer.write_all(bytes).await?;
+    Ok(writer.flush().await?)
 }
 
 async fn read_more(reader: &mut (impl AsyncRead + Unpin), buf: &mut BytesMut) -> Result<usize> {

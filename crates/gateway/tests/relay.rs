@@ -9,7 +9,9 @@ use std::{
     time::Duration,
 };
 
-use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig, PeerLink, SpeedHandler};
+use bidswarm_gateway::{
+    Blocklist, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, SpeedHandler,
+};
 use bidswarm_peerwire::{
     encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX,
 };
@@ -282,19 +284,29 @@ async fn an_incoming_peer_is_relayed_with_rewrites_in_both_directions() {
     assert_eq!(links[0].client.lock().unwrap().as_deref(), Some("Remote 1.0"));
 }
 
+/// Garbage is closed and never reaches the engine: at once with encryption disabled; with
+/// it allowed, it could be the start of an MSE key, so it is answered with ours and closed
+/// at the handshake timeout (or once past where the key exchange would have ended).
 #[tokio::test]
 async fn garbage_on_the_public_port_is_closed_and_never_reaches_the_engine() {
-    let engine_listener = TcpListener::bind(loopback()).await.unwrap();
-    let gateway = plain_gateway().await;
-    gateway.set_engine(engine_listener.local_addr().unwrap());
-    let mut garbage = TcpStream::connect(gateway.public_addr()).await.unwrap();
-    garbage.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
-    let mut rest = Vec::new();
-    let closed = tokio::time::timeout(DEADLINE, garbage.read_to_end(&mut rest)).await;
-    assert!(closed.is_ok(), "the gateway closes a non-BitTorrent stream");
-    assert!(rest.is_empty());
-    let accepted = tokio::time::timeout(Duration::from_millis(300), engine_listener.accept()).await;
-    assert!(accepted.is_err(), "the engine never sees it");
+    for encryption in [Encryption::Disable, Encryption::Prefer] {
+        let config = GatewayConfig {
+            encryption,
+            handshake_timeout: Duration::from_secs(2),
+            ..GatewayConfig::new(loopback(), loopback())
+        };
+        let (gateway, engine_listener) = gateway_with_engine(config).await;
+        let mut garbage = TcpStream::connect(gateway.public_addr()).await.unwrap();
+        garbage.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(DEADLINE, garbage.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "the gateway closes a non-BitTorrent stream ({encryption:?})");
+        if encryption == Encryption::Disable {
+            assert!(rest.is_empty());
+        }
+        let accepted = tokio::time::timeout(Duration::from_millis(300), engine_listener.accept()).await;
+        assert!(accepted.is_err(), "the engine never sees it ({encryption:?})");
+    }
 }
 
 #[tokio::test]
@@ -582,7 +594,9 @@ async fn a_verified_piece_is_credited_to_the_peers_that_delivered_its_blocks() {
 /// A peer the gateway dials for a torrent reaches the engine as an incoming peer: the
 /// engine is greeted for the torrent and its answer goes to the remote, the remote's
 /// answer is checked and not passed on, and messages flow both ways. A remote answering
-/// for another torrent is dropped.
+/// for another torrent is dropped. The gateway tries MSE first (encryption preferred):
+/// this remote speaks plaintext only and closes that attempt, so it is dialed again in
+/// plaintext.
 #[tokio::test]
 async fn a_dialed_peer_is_handed_to_the_engine_as_an_incoming_one() {
     let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
@@ -593,6 +607,11 @@ async fn a_dialed_peer_is_handed_to_the_engine_as_an_incoming_one() {
             let gateway = gateway.clone();
             tokio::spawn(async move { gateway.dial(remote_addr, [1; 20]).await })
         };
+        let (mut mse, _) = tokio::time::timeout(DEADLINE, remote_listener.accept()).await.unwrap().unwrap();
+        let mut first = [0u8; 68];
+        mse.read_exact(&mut first).await.unwrap();
+        assert!(!first.starts_with(b"\x13BitTorrent protocol"), "an MSE key, not a handshake");
+        drop(mse);
         // The engine is greeted first, for the torrent, with the extension bit.
         let (mut engine, _) =
             tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();

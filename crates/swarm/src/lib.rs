@@ -511,6 +511,11 @@ impl Swarm {
         Ok(())
     }
 
+    /// The info hashes of the torrents the engine serves (not magnets still resolving).
+    pub fn info_hashes(&self) -> Vec<[u8; 20]> {
+        self.session.with_torrents(|all| all.map(|(_, h)| h.info_hash().0).collect())
+    }
+
     pub fn list(&self) -> Vec<TorrentInfo> {
         let mut torrents: Vec<TorrentInfo> =
             self.session.with_torrents(|all| all.map(|(_, h)| self.info_of(h)).collect());

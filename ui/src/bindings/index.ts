@@ -194,7 +194,13 @@ speed: SpeedSettings,
 /**
  * The TRON network the wallet uses.
  */
-network: TronNetwork, };
+network: TronNetwork, 
+/**
+ * MSE/PE encryption of peer connections.
+ */
+encryption: EncryptionMode, };
+
+export type EncryptionMode = "prefer" | "require" | "disable";
 
 export type SessionStats = { download_bytes_per_sec: number, upload_bytes_per_sec: number, fetched_bytes: number, uploaded_bytes: number, torrents: number, peers: number, 
 /**
@@ -233,6 +239,10 @@ client: string | null,
  * The peer connected to us (rather than we to it).
  */
 incoming: boolean, 
+/**
+ * The connection is RC4-encrypted (MSE/PE).
+ */
+encrypted: boolean, 
 /**
  * The peer speaks bt_speed, so it can bid or sell speed.
  */

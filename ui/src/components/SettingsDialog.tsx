@@ -2,7 +2,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import * as Tabs from '@radix-ui/react-tabs';
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, BlocklistStatus } from '../bindings';
+import type { ApiError, BlocklistStatus, EncryptionMode } from '../bindings';
 import { has, type SettingsView } from '../api/optional';
 import { kibPerSecText, parseKibPerSec } from '../lib/format';
 import { useApp } from '../state/app';
@@ -187,6 +187,13 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                 <Check label={t('settings.dht')} checked={s.dht} onChange={(v) => set({ dht: v })} />
                 <Check label={t('settings.lsd')} checked={s.local_service_discovery} onChange={(v) => set({ local_service_discovery: v })} />
                 <Check label={t('settings.upnp')} checked={s.upnp} onChange={(v) => set({ upnp: v })} />
+                <Field label={t('settings.encryption')} hint={t('settings.encryptionHint')}>
+                  <select value={s.encryption} onChange={(e) => set({ encryption: e.target.value as EncryptionMode })}>
+                    <option value="prefer">{t('settings.encryptionPrefer')}</option>
+                    <option value="require">{t('settings.encryptionRequire')}</option>
+                    <option value="disable">{t('settings.encryptionDisable')}</option>
+                  </select>
+                </Field>
                 {has(s, 'max_connections') ? (
                   <Field label={t('settings.maxConnections')}>
                     <input type="number" min={1} value={s.max_connections ?? 0} onChange={(e) => set({ max_connections: Number(e.target.value) })} />

@@ -1,0 +1,175 @@
+//! MSE/PE on the wire, against real peers: Debian's Transmission 3.00 set to require
+//! encryption (Bidswarm dials it, downloading and seeding), libtorrent 2.0 with encryption
+//! forced dialing a Bidswarm seeder, and raw connections that the encryption setting
+//! refuses.
+
+use std::{path::Path, process::Command, time::Duration};
+
+use anyhow::Context;
+use bidswarm_tests::{
+    create_torrent, download_with, files_equal, path_str, peers, random_file, start_seeder, Proc,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const SIZE: usize = 8 << 20;
+/// Transmission waits about 12 s before its first byte and moves ~7 MiB/s on loopback.
+const TIMEOUT: Duration = Duration::from_secs(240);
+
+fn info_hash(magnet: &str) -> String {
+    magnet.trim_start_matches("magnet:?xt=urn:btih:").chars().take(40).collect()
+}
+
+/// A torrent of `SIZE` random bytes in `dir/name`.
+fn torrent_of(
+    dir: &Path,
+    name: &str,
+    seed: u64,
+) -> anyhow::Result<(std::path::PathBuf, std::path::PathBuf, String)> {
+    let data = dir.join(format!("{name}-data"));
+    std::fs::create_dir_all(&data)?;
+    random_file(&data.join(name), SIZE, seed);
+    let torrent = dir.join(format!("{name}.torrent"));
+    let magnet = create_torrent(&data.join(name), &torrent, &[])?;
+    Ok((data, torrent, magnet))
+}
+
+/// Bidswarm dials a Transmission seeder that takes encrypted peers only: the download
+/// completes only if our MSE handshake and RC4 stream are right.
+#[tokio::test(flavor = "multi_thread")]
+async fn bidswarm_downloads_from_a_transmission_seeder_that_requires_encryption() -> anyhow::Result<()> {
+    if !peers::require("transmission-daemon") {
+        return Ok(());
+    }
+    let dir = bidswarm_tests::test_dir();
+    let tr = peers::Transmission::requiring_encryption(&dir.path().join("tr"), dir.path()).await?;
+    let (data, torrent, magnet) = torrent_of(dir.path(), "enc-from-tr.bin", 40)?;
+    tr.add(&torrent, &data).await?;
+    tr.wait_complete(&info_hash(&magnet), Duration::from_secs(60)).await?;
+
+    let out = dir.path().join("out");
+    let peer = format!("127.0.0.1:{}", tr.peer_port);
+    download_with(&magnet, &out, Some(&peer), &["--encryption", "require"], TIMEOUT, dir.path())
+        .await
+        .with_context(|| format!("transmission:\n{}", tr.proc.stderr_tail()))?;
+    assert!(files_equal(&data.join("enc-from-tr.bin"), &out.join("enc-from-tr.bin"))?);
+    Ok(())
+}
+
+/// A Bidswarm seeder dials a Transmission leecher that takes encrypted peers only.
+#[tokio::test(flavor = "multi_thread")]
+async fn transmission_requiring_encryption_downloads_from_a_bidswarm_seeder() -> anyhow::Result<()> {
+    if !peers::require("transmission-daemon") {
+        return Ok(());
+    }
+    let dir = bidswarm_tests::test_dir();
+    let tr = peers::Transmission::requiring_encryption(&dir.path().join("tr"), dir.path()).await?;
+    let (seed, torrent, magnet) = torrent_of(dir.path(), "enc-to-tr.bin", 41)?;
+    let tr_out = dir.path().join("tr-out");
+    std::fs::create_dir_all(&tr_out)?;
+    tr.add(&torrent, &tr_out).await?;
+    tr.wait_active(&info_hash(&magnet), Duration::from_secs(60)).await?;
+
+    let peer = format!("127.0.0.1:{}", tr.peer_port);
+    let (_seeder, _) = start_seeder("seeder", &torrent, &seed, &["--peer", &peer], dir.path()).await?;
+    tr.wait_complete(&info_hash(&magnet), TIMEOUT).await?;
+    assert!(files_equal(&seed.join("enc-to-tr.bin"), &tr_out.join("enc-to-tr.bin"))?);
+    Ok(())
+}
+
+/// libtorrent, encryption forced, dials a Bidswarm seeder that requires it: our side of
+/// the handshake answers a real client, and libtorrent reports the connection RC4.
+#[tokio::test(flavor = "multi_thread")]
+async fn libtorrent_forcing_encryption_downloads_from_a_bidswarm_seeder_that_requires_it(
+) -> anyhow::Result<()> {
+    if !peers::require("/usr/bin/python3") || !libtorrent_installed() {
+        return Ok(());
+    }
+    let dir = bidswarm_tests::test_dir();
+    let (seed, torrent, _) = torrent_of(dir.path(), "enc-to-lt.bin", 42)?;
+    let (_seeder, addr) =
+        start_seeder("seeder", &torrent, &seed, &["--encryption", "require"], dir.path()).await?;
+    let out = dir.path().join("lt-out");
+    std::fs::create_dir_all(&out)?;
+    let mut lt = lt_leech(&torrent, &out, &addr, "forced", dir.path())?;
+    let status = lt.wait_exit(TIMEOUT).await?;
+    assert!(status.success(), "libtorrent did not finish: {:?}\n{}", lt.stdout(), lt.stderr_tail());
+    assert!(lt.stdout().iter().any(|l| l.ends_with("encrypted=1")), "{:?}", lt.stdout());
+    assert!(files_equal(&seed.join("enc-to-lt.bin"), &out.join("enc-to-lt.bin"))?);
+    Ok(())
+}
+
+/// The setting refuses what it must, and answers nothing to it: a plaintext handshake
+/// when encryption is required, an MSE key when it is disabled.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seeder_refuses_the_handshakes_its_setting_excludes() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let (seed, torrent, magnet) = torrent_of(dir.path(), "enc-refused.bin", 43)?;
+    let mut hash = [0u8; 20];
+    hex::decode_to_slice(info_hash(&magnet), &mut hash)?;
+    let mut plain = b"\x13BitTorrent protocol".to_vec();
+    plain.extend([0u8; 8]);
+    plain.extend(hash);
+    plain.extend(*b"-XX0001-000000000000");
+    // A public key as MSE sends it (any 96 bytes above 1 read as one), then padding.
+    let key = [0x5Au8; 96 + 40];
+
+    let (_required, required) =
+        start_seeder("required", &torrent, &seed, &["--encryption", "require"], dir.path()).await?;
+    let (_disabled, disabled) =
+        start_seeder("disabled", &torrent, &seed, &["--encryption", "disable"], dir.path()).await?;
+    let (_preferred, preferred) = start_seeder("preferred", &torrent, &seed, &[], dir.path()).await?;
+    assert_eq!(
+        answer(&required, &plain).await?,
+        0,
+        "a plaintext handshake is refused when encryption is required"
+    );
+    assert_eq!(answer(&disabled, &key).await?, 0, "an MSE key is refused when encryption is disabled");
+    // The controls: each is answered where the setting allows it.
+    assert!(answer(&preferred, &plain).await? >= 68, "a plaintext handshake is answered by default");
+    assert!(answer(&preferred, &key).await? >= 96, "an MSE key is answered by default");
+    assert!(answer(&required, &key).await? >= 96, "an MSE key is answered when encryption is required");
+    Ok(())
+}
+
+/// Sends `bytes` to `addr` and counts what comes back until the peer closes or 5 s of
+/// silence pass.
+async fn answer(addr: &str, bytes: &[u8]) -> anyhow::Result<usize> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.write_all(bytes).await?;
+    let mut got = 0;
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return Ok(got),
+            Ok(Ok(n)) => got += n,
+        }
+    }
+}
+
+fn libtorrent_installed() -> bool {
+    let found = Command::new("/usr/bin/python3")
+        .args(["-c", "import libtorrent"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found && std::env::var_os("BIDSWARM_REQUIRE_PEERS").is_some() {
+        panic!("python3-libtorrent is not installed, and BIDSWARM_REQUIRE_PEERS is set");
+    }
+    if !found {
+        eprintln!("SKIPPED: python3-libtorrent is not installed (run `make deps`)");
+    }
+    found
+}
+
+/// `tests/harness/lt_leech.py`: a libtorrent leecher dialing `peer`.
+fn lt_leech(torrent: &Path, out: &Path, peer: &str, policy: &str, log_dir: &Path) -> anyhow::Result<Proc> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("harness/lt_leech.py");
+    let mut command = Command::new("/usr/bin/python3");
+    command.arg(script).args([
+        path_str(torrent),
+        path_str(out),
+        peer,
+        policy,
+        &TIMEOUT.as_secs().to_string(),
+    ]);
+    Proc::spawn("libtorrent", command, log_dir)
+}
