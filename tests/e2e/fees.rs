@@ -74,7 +74,8 @@ async fn fee_quotes_are_within_ten_percent_of_what_the_devnet_charges() -> anyho
     let mut measured = Vec::new();
     for btt in [false, true] {
         for new_recipient in [true, false] {
-            for memo in [None, Some(&b"bt_speed:v1:00112233445566778899aabbccddeeff"[..])] {
+            for memo in [None, Some(&b"bt_speed:v2:00112233445566778899aabbccddeeff:171875000000000000"[..])]
+            {
                 let to = if new_recipient {
                     fresh += 1;
                     key(fresh).address()

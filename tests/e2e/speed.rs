@@ -422,6 +422,7 @@ async fn a_transmission_leecher_completes_beside_a_bidder_untouched_by_bt_speed(
 /// A hand-made cheating payer: it speaks bt_speed to a real earning seeder, wins the paid
 /// slot, requests every block and never pays; then it sends a forged voucher.
 pub(crate) mod cheater {
+    use anyhow::Context;
     use bidswarm_peerwire::{encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, BT_SPEED};
     use bidswarm_speed::{
         message::{Bid, ErrorCode, Hello, SignedVoucher, SpeedMessage},
@@ -603,11 +604,22 @@ pub(crate) mod cheater {
             pieces: usize,
             peer_id: [u8; 20],
         ) -> anyhow::Result<Self> {
-            let (mut stream, _) = listener.accept().await?;
-            let mut buf = BytesMut::new();
-            while buf.len() < 68 {
-                anyhow::ensure!(stream.read_buf(&mut buf).await? > 0, "closed in the handshake");
+            // A plaintext-only peer, as scripted peers are: a connection that opens with an
+            // MSE key (Bidswarm prefers encryption) is closed, and Bidswarm dials again in
+            // plaintext. Bounded: a few attempts.
+            let (mut stream, mut buf) = (None, BytesMut::new());
+            for _ in 0..4 {
+                let (mut s, _) = listener.accept().await?;
+                let mut head = BytesMut::new();
+                while head.len() < 68 {
+                    anyhow::ensure!(s.read_buf(&mut head).await? > 0, "closed in the handshake");
+                }
+                if head.starts_with(b"\x13BitTorrent protocol") {
+                    (stream, buf) = (Some(s), head);
+                    break;
+                }
             }
+            let mut stream = stream.context("no plaintext handshake in four connections")?;
             let _ = buf.split_to(68);
             let mut out = BytesMut::new();
             let mut reserved = [0u8; 8];

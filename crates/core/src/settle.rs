@@ -146,9 +146,11 @@ impl FeeQuotes {
     }
 }
 
-/// The memo of a settlement paying `channels`.
-fn memo_for<'a>(channels: impl Iterator<Item = &'a ChannelId>) -> String {
-    format!("{MEMO_PREFIX}{}", channels.map(ToString::to_string).collect::<Vec<_>>().join(","))
+/// The memo of a settlement paying each of `channels` up to its cumulative promise
+/// (docs/PROTOCOL.md §10): `bt_speed:v2:<channel>:<upto>,…`, `upto` in base units.
+fn memo_for(channels: &[(ChannelId, Owed)]) -> String {
+    let entries: Vec<String> = channels.iter().map(|(c, o)| format!("{c}:{}", o.promised.0)).collect();
+    format!("{MEMO_PREFIX}{}", entries.join(","))
 }
 
 /// Follows the settlements already signed, then settles every payee [`Due`] says is due.
@@ -209,7 +211,7 @@ pub(crate) async fn settle(
         if amount.is_zero() {
             continue;
         }
-        let memo = memo_for(channels.iter().map(|(c, _)| c));
+        let memo = memo_for(&channels);
         if !(due.all || due.asked.contains(&payee)) {
             match quotes.fee_sun(node, &me, payee, amount, &memo).await {
                 Ok(fee) if policy::worth_settling(amount, fee, due.fee_multiple, due.btt_per_trx) => {
@@ -300,7 +302,7 @@ pub(crate) async fn quote(
         let amount = owed_total(&channels);
         let fee = match &me {
             Some(me) => {
-                let memo = memo_for(channels.iter().map(|(c, _)| c));
+                let memo = memo_for(&channels);
                 quotes
                     .fee_sun(node, me, payee, amount, &memo)
                     .await
@@ -322,8 +324,11 @@ pub(crate) async fn quote(
     // A transfer to ourselves, a holder once funded: what one settlement costs now.
     let typical = match &me {
         Some(me) => {
-            let memo = memo_for([ChannelId([0; 16])].iter());
             let one = Amount(1_000_000_000_000_000_000);
+            let memo = memo_for(&[(
+                ChannelId([0; 16]),
+                Owed { counterparty: me.address, promised: one, settled: Amount::ZERO },
+            )]);
             quotes
                 .fee_sun(node, me, me.address, one, &memo)
                 .await
@@ -494,8 +499,10 @@ async fn record_final(
     Some(Settled { payee: p.counterparty, amount, txid: p.tx.txid.clone() })
 }
 
-/// The memo every settlement carries before its channel ids.
-const MEMO_PREFIX: &str = "bt_speed:v1:";
+/// The memo every settlement carries before its channels and what it pays each up to.
+const MEMO_PREFIX: &str = "bt_speed:v2:";
+/// The memo of earlier builds: channel ids only, credited in order each up to what it owes.
+const MEMO_PREFIX_V1: &str = "bt_speed:v1:";
 
 /// What the payee's watch remembers between rounds: the transfers already credited, and
 /// what each transfer's transaction said and when it was first read, so each is fetched
@@ -511,12 +518,13 @@ pub(crate) struct Incoming {
 }
 
 /// A settlement to us as its transaction shows it: who signed it, what it paid, and the
-/// channels its memo names.
+/// channels its memo names, each with the cumulative promise it pays up to (`None` in a
+/// v1 memo, which does not say).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Credit {
     payer: Address,
     amount: Amount,
-    channels: Vec<ChannelId>,
+    channels: Vec<(ChannelId, Option<Amount>)>,
 }
 
 /// How many looked-up transactions [`Incoming`] keeps (the history read is 50 long).
@@ -557,7 +565,7 @@ impl Incoming {
 
 /// What a settlement pays: `tx` must be the BTT `transfer` the history item describes
 /// (same payer, us as recipient, same amount), signed by that payer, reported as having
-/// succeeded (a missing result is no success), and carry a `bt_speed:v1:` memo.
+/// succeeded (a missing result is no success), and carry a `bt_speed:v2:` (or `v1`) memo.
 fn settlement_credit(
     tx: &bidswarm_tron::NodeTransaction,
     me: &crate::SpeedIdentity,
@@ -581,8 +589,16 @@ fn settlement_credit(
         return None;
     }
     let memo = std::str::from_utf8(tx.memo()?).ok()?;
-    let ids = memo.strip_prefix(MEMO_PREFIX)?;
-    let channels = ids.split(',').filter_map(|id| id.parse().ok()).collect();
+    let channels = if let Some(entries) = memo.strip_prefix(MEMO_PREFIX) {
+        let entry = |e: &str| {
+            let (id, upto) = e.split_once(':')?;
+            Some((id.parse().ok()?, Some(Amount(upto.parse().ok()?))))
+        };
+        entries.split(',').filter_map(entry).collect()
+    } else {
+        let ids = memo.strip_prefix(MEMO_PREFIX_V1)?;
+        ids.split(',').filter_map(|id| Some((id.parse().ok()?, None))).collect()
+    };
     Some(Credit { payer: owner, amount: Amount(amount), channels })
 }
 
@@ -654,16 +670,21 @@ pub(crate) async fn watch_incoming(
                 continue;
             }
         }
-        let owed = speed.earned_unsettled(credit.payer, &credit.channels);
-        // Credited to the named channels in the memo's order, each up to what it is owed
-        // (PROTOCOL.md §10). A payer settles what it promised when it sent the transfer;
-        // vouchers that arrived since stay owed for its next settlement.
+        let ids: Vec<ChannelId> = credit.channels.iter().map(|(c, _)| *c).collect();
+        let owed = speed.earned_unsettled(credit.payer, &ids);
+        // Credited to the named channels in the memo's order, each up to what the memo
+        // says it pays and what we hold vouchers for, and never more in all than the
+        // transfer paid (PROTOCOL.md §10): a payer naming more than it pays gets only what
+        // it paid credited. Vouchers that arrived after the payer signed stay owed for its
+        // next settlement.
         let mut left = credit.amount;
         let mut credited: Vec<(ChannelId, Amount)> = Vec::new();
         for (channel, o) in &owed {
-            let take = left.min(o.promised.saturating_sub(o.settled));
+            let upto = credit.channels.iter().find(|(c, _)| c == channel).and_then(|(_, upto)| *upto);
+            let target = upto.map_or(o.promised, |u| u.min(o.promised));
+            let take = left.min(target.saturating_sub(o.settled));
             if take.is_zero() {
-                break;
+                continue;
             }
             credited.push((*channel, o.settled.checked_add(take).unwrap_or(o.promised)));
             left = left.saturating_sub(take);
@@ -757,7 +778,7 @@ mod tests {
             token,
         };
         let channel: ChannelId = "00112233445566778899aabbccddeeff".parse().unwrap();
-        let memo = format!("{MEMO_PREFIX}{channel}");
+        let memo = format!("{MEMO_PREFIX}{channel}:5");
         let header = TxHeader::new(bidswarm_wallet::tx::RefBlock { number: 1, id: [0; 32] }, 1_000, 60_000)
             .with_memo(memo.into_bytes());
         let tx = |from: &PrivateKey, token: Address, to: Address, amount: u128| {
@@ -781,7 +802,11 @@ mod tests {
         let other = PrivateKey::from_bytes(&[3; 32]).unwrap();
         assert_eq!(
             settlement_credit(&tx(&payer, token, me.address, 5), &me, &history),
-            Some(Credit { payer: payer.address(), amount: Amount(5), channels: vec![channel] })
+            Some(Credit {
+                payer: payer.address(),
+                amount: Amount(5),
+                channels: vec![(channel, Some(Amount(5)))]
+            })
         );
         let lies = [
             ("another amount", tx(&payer, token, me.address, 6)),
@@ -806,14 +831,19 @@ mod tests {
     /// A settlement paying more than we know of waits 30 s for the vouchers on the wire,
     /// by our own clock from when we first read it; nothing else ends the wait early or
     /// holds it longer.
-    /// A payer's settlements to the same channels, several unread at once (we were down
-    /// while it paid, or its first one waits for a voucher still on the wire): each is
-    /// credited in the order it was paid, and none before an earlier one that waits.
-    /// Credited newest first, the later one's amount went to the channel the earlier one
-    /// pays, the earlier one then paid a "surplus", and another channel it paid stayed
-    /// pending in our books for good (found by the crash soak).
+    /// How the payee credits a payer's settlements (PROTOCOL.md §10), with a devnet for
+    /// the chain and the speed layer holding vouchers:
+    /// - several unread at once (we were down while it paid, or one waits for a voucher
+    ///   still on the wire): credited in the order paid, none before an earlier one that
+    ///   waits. Credited newest first, the later one's amount went to the range the
+    ///   earlier one pays, which then looked like a surplus, and another channel stayed
+    ///   pending in our books for good (found by the crash soak);
+    /// - one paying several channels while we hold vouchers it does not pay yet: each
+    ///   channel up to what the memo says. Credited greedily in memo order, the first
+    ///   channel took the second's share (found by the crash soak too);
+    /// - a payer naming more than it pays: only what it paid is credited.
     #[tokio::test]
-    async fn a_payers_settlements_are_credited_in_the_order_it_paid_them() {
+    async fn a_payers_settlements_are_credited_in_order_and_each_channel_as_paid() {
         use bidswarm_tron::devnet::{Devnet, DevnetConfig};
         let devnet = Devnet::start(DevnetConfig {
             block_interval: Duration::from_millis(50),
@@ -832,12 +862,13 @@ mod tests {
         let payer = identity(&PrivateKey::from_bytes(&[1; 32]).unwrap());
         let me = identity(&PrivateKey::from_bytes(&[2; 32]).unwrap());
         node.faucet(&payer.address, 1_000_000_000, 1_000).await.unwrap();
-        let c1: ChannelId = "11111111111111111111111111111111".parse().unwrap();
-        let c2: ChannelId = "22222222222222222222222222222222".parse().unwrap();
-        // What the payer paid, in order: a block each.
-        let pay = async |amount: u128, channels: &[ChannelId]| {
-            let signed =
-                sign(&node, &payer, me.address, Amount(amount), memo_for(channels.iter())).await.unwrap();
+        let channel = |n: u8| ChannelId([n; 16]);
+        // The payer pays `amount`, its memo naming each channel and what it pays up to;
+        // each transfer in its own block, in order.
+        let pay = async |amount: u128, entries: &[(ChannelId, u128)]| {
+            let memo: Vec<String> = entries.iter().map(|(c, upto)| format!("{c}:{upto}")).collect();
+            let memo = format!("{MEMO_PREFIX}{}", memo.join(","));
+            let signed = sign(&node, &payer, me.address, Amount(amount), memo).await.unwrap();
             let txid = node.broadcast(&signed).await.unwrap();
             for _ in 0..500 {
                 if node.transaction(&txid).await.unwrap().is_some() {
@@ -847,7 +878,7 @@ mod tests {
             }
             panic!("{txid} never reached a block");
         };
-        // The vouchers we hold: `promised` on each channel, `settled` of it credited.
+        // The vouchers we hold: `promised` on each channel, keeping what is settled.
         let (events, _) = tokio::sync::broadcast::channel(8);
         let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
         let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
@@ -873,35 +904,51 @@ mod tests {
                 .collect();
             speed.restore_unsettled(&[], &held);
         };
+        // (channel, promised, settled) of the channels with something unsettled.
         let owed = |channels: &[ChannelId]| -> Vec<(ChannelId, u128, u128)> {
             let owed = speed.earned_unsettled(payer.address, channels);
             owed.iter().map(|(c, o)| (*c, o.promised.0, o.settled.0)).collect()
         };
         let mut seen = Incoming::default();
+        let mut round = async || watch_incoming(&speed, &node, None, &mut seen).await.unwrap().len();
 
-        // Two settlements unread at once: c1 0→10, then c1 10→14 and c2 0→5.
+        // Two unread at once: c1 0→10, then c1 10→14 and c2 0→5.
+        let (c1, c2) = (channel(1), channel(2));
         hold(&[(c1, 14), (c2, 5)]);
-        pay(10, &[c1]).await;
-        pay(4 + 5, &[c1, c2]).await;
-        let done = watch_incoming(&speed, &node, None, &mut seen).await.unwrap();
-        assert_eq!(done.len(), 2, "both credited: {done:?}");
+        pay(10, &[(c1, 10)]).await;
+        pay(4 + 5, &[(c1, 14), (c2, 5)]).await;
+        assert_eq!(round().await, 2, "both credited");
         assert_eq!(owed(&[c1, c2]), [], "every voucher is settled");
 
-        // The first of two waits for c1's vouchers (we hold 8 of its 10): the second,
-        // paying c1 10→12 and c2 0→5, waits behind it rather than take c1's share.
-        let c3: ChannelId = "33333333333333333333333333333333".parse().unwrap();
-        let c4: ChannelId = "44444444444444444444444444444444".parse().unwrap();
-        hold(&[(c3, 8), (c4, 5)]);
-        pay(10, &[c3]).await;
-        pay(2 + 5, &[c3, c4]).await;
-        let done = watch_incoming(&speed, &node, None, &mut seen).await.unwrap();
-        assert_eq!(done, [], "both wait for the vouchers");
-        assert_eq!(owed(&[c3, c4]), [(c3, 8, 0), (c4, 5, 0)]);
-        // The vouchers arrive: both are credited, in order, each channel in full.
-        hold(&[(c3, 12), (c4, 5)]);
-        let done = watch_incoming(&speed, &node, None, &mut seen).await.unwrap();
-        assert_eq!(done.len(), 2, "both credited: {done:?}");
+        // One paying c3 0→10 and c4 0→5 while we hold c3 up to 14 (a voucher since): c4
+        // gets its 5, and c3's 4 stay owed until the next settlement pays them.
+        let (c3, c4) = (channel(3), channel(4));
+        hold(&[(c3, 14), (c4, 5)]);
+        pay(10 + 5, &[(c3, 10), (c4, 5)]).await;
+        assert_eq!(round().await, 1);
+        assert_eq!(owed(&[c3, c4]), [(c3, 14, 10)]);
+        pay(4, &[(c3, 14)]).await;
+        assert_eq!(round().await, 1);
         assert_eq!(owed(&[c3, c4]), [], "every voucher is settled");
+
+        // The first of two waits for c5's vouchers (we hold 8 of its 10): the second,
+        // paying c5 10→12 and c6 0→5, waits behind it rather than take c5's share.
+        let (c5, c6) = (channel(5), channel(6));
+        hold(&[(c5, 8), (c6, 5)]);
+        pay(10, &[(c5, 10)]).await;
+        pay(2 + 5, &[(c5, 12), (c6, 5)]).await;
+        assert_eq!(round().await, 0, "both wait for the vouchers");
+        assert_eq!(owed(&[c5, c6]), [(c5, 8, 0), (c6, 5, 0)]);
+        hold(&[(c5, 12), (c6, 5)]);
+        assert_eq!(round().await, 2, "the vouchers arrived: both credited");
+        assert_eq!(owed(&[c5, c6]), [], "every voucher is settled");
+
+        // A payer naming c7 up to 100 but paying 3: 3 is credited.
+        let c7 = channel(7);
+        hold(&[(c7, 100)]);
+        pay(3, &[(c7, 100)]).await;
+        assert_eq!(round().await, 1);
+        assert_eq!(owed(&[c7]), [(c7, 100, 3)]);
         devnet.shutdown().await.unwrap();
     }
 
