@@ -25,6 +25,7 @@ pub(crate) fn spawn(
     let mut verified = gateway.verified_pieces();
     bidswarm_swarm::spawn(info_span!("attribute_pieces"), "attribute_pieces", async move {
         let mut seen: HashMap<TorrentId, HavePieces> = HashMap::new();
+        let mut looked: std::collections::HashSet<TorrentId> = std::collections::HashSet::new();
         let mut ticker = tokio::time::interval(INTERVAL);
         loop {
             ticker.tick().await;
@@ -42,11 +43,20 @@ pub(crate) fn spawn(
                 // harmless: no block of them came through the gateway, so nothing is
                 // attributed.
                 let empty = HavePieces { bitfield: Vec::new(), count: 0 };
+                // Looked at in the last round too: its new pieces are new now, and
+                // announced where librqbit did not. Otherwise they may be older than the
+                // peers' bitfields.
+                let followed = looked.contains(id);
                 for piece in newly_verified(seen.get(id).unwrap_or(&empty), have) {
-                    gateway.piece_verified(info_hash, piece);
+                    if followed {
+                        gateway.piece_verified(info_hash, piece);
+                    } else {
+                        gateway.piece_verified_earlier(info_hash, piece);
+                    }
                 }
             }
             // Paused torrents drop out of `now` but keep their last bitfield.
+            looked = now.keys().cloned().collect();
             seen.retain(|id, _| !now.contains_key(id));
             seen.extend(now);
             for event in drain(&mut verified) {

@@ -515,6 +515,20 @@ pub(crate) struct Incoming {
     handled: std::collections::HashSet<String>,
     looked_up: std::collections::HashMap<String, (std::time::Instant, Option<Credit>)>,
     order: std::collections::VecDeque<String>,
+    /// Transfers that could not be credited when last tried (not readable on our node, or
+    /// refused by the ledger), with when that was first seen: see [`STUCK_WAIT`].
+    stuck: std::collections::HashMap<String, std::time::Instant>,
+}
+
+/// What the node says of a transfer in our history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Lookup {
+    /// In no block on this node yet (a history served by another node), or the node's
+    /// answer could not be read: asked again next round.
+    Unreadable,
+    /// Not a settlement to us, or not what the history says (a node that lies).
+    NotOurs,
+    Settlement(Credit),
 }
 
 /// A settlement to us as its transaction shows it: who signed it, what it paid, and the
@@ -527,25 +541,39 @@ struct Credit {
     channels: Vec<(ChannelId, Option<Amount>)>,
 }
 
-/// How many looked-up transactions [`Incoming`] keeps (the history read is 50 long).
+/// How many looked-up transactions [`Incoming`] keeps (the history read is
+/// [`HISTORY_LEN`] long).
 const KNOWN_TRANSFERS: usize = 1024;
+/// How many of our latest BTT transfers each round reads: TronGrid's largest page, so
+/// that dust sent to us while a settlement waits must be this long to push it out.
+const HISTORY_LEN: u32 = 200;
+/// How long a payer's later settlements wait behind one that cannot be credited for a
+/// reason that may clear (our node does not have it yet, the ledger refused it). Past
+/// this they are credited without it, so one bad transfer cannot hold a payer back for
+/// good; it is still tried every round.
+const STUCK_WAIT: Duration = Duration::from_secs(120);
 
 impl Incoming {
     /// What `transfer` pays us, read from the transaction itself
-    /// (`/wallet/gettransactionbyid`; TronGrid's TRC-20 history has no memo): `Some(None)`
-    /// when it is not a settlement to us, or does not say what the history says (a node
-    /// that lies about the transfer); `None` when the node has it in no block yet (a
-    /// history served by another node), to ask again next round. Fetched once per txid.
-    async fn credit(
+    /// (`/wallet/gettransactionbyid`; TronGrid's TRC-20 history has no memo). Fetched once
+    /// per txid, once readable.
+    async fn lookup(
         &mut self,
         node: &Client,
         me: &crate::SpeedIdentity,
         transfer: &bidswarm_tron::Transfer,
-    ) -> anyhow::Result<Option<Option<Credit>>> {
+    ) -> Lookup {
         if let Some((_, known)) = self.looked_up.get(&transfer.txid) {
-            return Ok(Some(known.clone()));
+            return known.clone().map_or(Lookup::NotOurs, Lookup::Settlement);
         }
-        let Some(tx) = node.transaction(&transfer.txid).await? else { return Ok(None) };
+        let tx = match node.transaction(&transfer.txid).await {
+            Ok(Some(tx)) => tx,
+            Ok(None) => return Lookup::Unreadable,
+            Err(e) => {
+                debug!(txid = %transfer.txid, "cannot read the transaction now: {e}");
+                return Lookup::Unreadable;
+            }
+        };
         let channels = settlement_credit(&tx, me, transfer);
         if self.order.len() >= KNOWN_TRANSFERS {
             if let Some(oldest) = self.order.pop_front() {
@@ -554,7 +582,17 @@ impl Incoming {
         }
         self.order.push_back(transfer.txid.clone());
         self.looked_up.insert(transfer.txid.clone(), (std::time::Instant::now(), channels.clone()));
-        Ok(Some(channels))
+        channels.map_or(Lookup::NotOurs, Lookup::Settlement)
+    }
+
+    /// Notes that `txid` could not be credited this round; whether its payer's later
+    /// transfers still wait behind it ([`STUCK_WAIT`]).
+    fn stuck(&mut self, txid: &str) -> bool {
+        if self.stuck.len() >= KNOWN_TRANSFERS {
+            self.stuck.clear();
+        }
+        let since = *self.stuck.entry(txid.to_owned()).or_insert_with(std::time::Instant::now);
+        since.elapsed() < STUCK_WAIT
     }
 
     /// How long ago this watch first read `txid`'s transaction.
@@ -589,7 +627,7 @@ fn settlement_credit(
         return None;
     }
     let memo = std::str::from_utf8(tx.memo()?).ok()?;
-    let channels = if let Some(entries) = memo.strip_prefix(MEMO_PREFIX) {
+    let named: Vec<(ChannelId, Option<Amount>)> = if let Some(entries) = memo.strip_prefix(MEMO_PREFIX) {
         let entry = |e: &str| {
             let (id, upto) = e.split_once(':')?;
             Some((id.parse().ok()?, Some(Amount(upto.parse().ok()?))))
@@ -599,6 +637,14 @@ fn settlement_credit(
         let ids = memo.strip_prefix(MEMO_PREFIX_V1)?;
         ids.split(',').filter_map(|id| Some((id.parse().ok()?, None))).collect()
     };
+    // A channel named twice counts once, as first named (the ledger takes one range a
+    // channel per settlement).
+    let mut channels: Vec<(ChannelId, Option<Amount>)> = Vec::new();
+    for (channel, upto) in named {
+        if !channels.iter().any(|(c, _)| *c == channel) {
+            channels.push((channel, upto));
+        }
+    }
     Some(Credit { payer: owner, amount: Amount(amount), channels })
 }
 
@@ -627,7 +673,8 @@ pub(crate) async fn watch_incoming(
 ) -> anyhow::Result<Vec<Settled>> {
     let Some(me) = speed.identity() else { return Ok(Vec::new()) };
     let mut done = Vec::new();
-    // Payers with a settlement waiting for vouchers this round: their later ones wait too.
+    // Payers with a settlement waiting this round (for vouchers, or a while for our node or
+    // ledger): their later ones wait too.
     let mut waiting = std::collections::HashSet::new();
     // Oldest first (the history is newest first). A payer's settlement pays each channel
     // from where its previous one stopped, and we credit a channel from where we stopped:
@@ -635,7 +682,7 @@ pub(crate) async fn watch_incoming(
     // first, a later settlement's amount went to the range an earlier one pays, the
     // earlier one then looked like a surplus, and another channel it paid stayed pending
     // in our books for good (found by the crash soak).
-    for transfer in node.trc20_history(&me.address, 50).await?.into_iter().rev() {
+    for transfer in node.trc20_history(&me.address, HISTORY_LEN).await?.into_iter().rev() {
         if transfer.to != me.address
             || transfer.asset != bidswarm_tron::Asset::Trc20(me.token)
             || seen.handled.contains(&transfer.txid)
@@ -645,12 +692,24 @@ pub(crate) async fn watch_incoming(
         if waiting.contains(&transfer.from) {
             continue;
         }
-        let Some(credit) = seen.credit(node, &me, &transfer).await? else {
-            // Not readable yet: what its payer paid after it is credited after it.
-            waiting.insert(transfer.from);
-            continue;
+        let credit = match seen.lookup(node, &me, &transfer).await {
+            Lookup::Settlement(credit) => credit,
+            Lookup::NotOurs => continue,
+            Lookup::Unreadable => {
+                // Credited before a restart, and gone from this node since: done.
+                if let Some(l) = ledger {
+                    if l.earned_settlement_recorded(&transfer.txid).await? {
+                        seen.handled.insert(transfer.txid.clone());
+                        continue;
+                    }
+                }
+                // What its payer paid after it is credited after it, for a while.
+                if seen.stuck(&transfer.txid) {
+                    waiting.insert(transfer.from);
+                }
+                continue;
+            }
         };
-        let Some(credit) = credit else { continue };
         if let Some(l) = ledger {
             // Credited before (this txid is in the history again after a restart).
             if l.earned_settlement_recorded(&transfer.txid).await? {
@@ -721,10 +780,13 @@ pub(crate) async fn watch_incoming(
                 // ledger holds and what the speed layer counts stay the same.
                 warn!(txid = %transfer.txid, "a settlement arrived but the ledger did not record it: {e}");
                 seen.handled.remove(&transfer.txid);
-                waiting.insert(transfer.from);
+                if seen.stuck(&transfer.txid) {
+                    waiting.insert(transfer.from);
+                }
                 continue;
             }
         }
+        seen.stuck.remove(&transfer.txid);
         for (channel, upto) in &credited {
             speed.mark_settled(*channel, *upto);
         }
@@ -826,11 +888,34 @@ mod tests {
         let mut forged = tx(&payer, token, me.address, 5);
         forged.signers = vec![other.address()];
         assert_eq!(settlement_credit(&forged, &me, &history), None, "a transfer the payer never signed");
+
+        // The memo's forms: a channel named twice counts once, as first named; a v1 memo
+        // names channels without amounts; entries that do not parse are skipped.
+        let other_channel: ChannelId = "ffeeddccbbaa99887766554433221100".parse().unwrap();
+        let cases = [
+            (format!("{MEMO_PREFIX}{channel}:5,{channel}:100"), vec![(channel, Some(Amount(5)))]),
+            (
+                format!("{MEMO_PREFIX_V1}{channel},{other_channel}"),
+                vec![(channel, None), (other_channel, None)],
+            ),
+            (format!("{MEMO_PREFIX}{channel}:5,junk,{other_channel}:-1"), vec![(channel, Some(Amount(5)))]),
+        ];
+        for (memo, channels) in cases {
+            let header =
+                TxHeader::new(bidswarm_wallet::tx::RefBlock { number: 1, id: [0; 32] }, 1_000, 60_000)
+                    .with_memo(memo.clone().into_bytes());
+            let raw = trc20_transfer(&header, &payer.address(), &token, &me.address, 5, 1).unwrap();
+            let tx = bidswarm_tron::NodeTransaction {
+                txid: hex::encode(raw.txid()),
+                raw,
+                contract_ret: Some("SUCCESS".into()),
+                signers: vec![payer.address()],
+            };
+            let credit = settlement_credit(&tx, &me, &history).map(|c| c.channels);
+            assert_eq!(credit, Some(channels), "{memo}");
+        }
     }
 
-    /// A settlement paying more than we know of waits 30 s for the vouchers on the wire,
-    /// by our own clock from when we first read it; nothing else ends the wait early or
-    /// holds it longer.
     /// How the payee credits a payer's settlements (PROTOCOL.md §10), with a devnet for
     /// the chain and the speed layer holding vouchers:
     /// - several unread at once (we were down while it paid, or one waits for a voucher
@@ -952,6 +1037,9 @@ mod tests {
         devnet.shutdown().await.unwrap();
     }
 
+    /// A settlement paying more than we know of waits 30 s for the vouchers on the wire,
+    /// by our own clock from when we first read it; nothing else ends the wait early or
+    /// holds it longer.
     #[test]
     fn a_surplus_waits_for_vouchers_thirty_seconds_by_our_clock() {
         let (some, none) = (Amount(1), Amount(0));

@@ -42,7 +42,7 @@ pub use mse::Encryption;
 pub use relay::PeerLink;
 /// The relay's buffer and batching, public so that `benches/relay_floor.rs` measures a
 /// bare relay with the same numbers.
-pub use relay::{MAX_UNREQUESTED_RUN, READ_CHUNK, TOP_UP_BELOW, TOP_UP_WAIT};
+pub use relay::{HAVE_GRACE, MAX_UNREQUESTED_RUN, READ_CHUNK, TOP_UP_BELOW, TOP_UP_WAIT};
 
 use std::{
     collections::HashMap,
@@ -235,19 +235,14 @@ pub struct Gateway {
 /// Lists the info hashes of the torrents the engine serves.
 pub type TorrentList = Arc<dyn Fn() -> Vec<[u8; 20]> + Send + Sync>;
 
-/// The remote side of a connection past its MSE handshake, if it had one: the ciphers
-/// for the rest of the stream, and the plain bytes already read.
-#[derive(Debug, Default)]
-pub(crate) struct Crypto {
-    pub read: Option<mse::Cipher>,
-    pub write: Option<mse::Cipher>,
-    pub head: BytesMut,
-}
-
-impl From<mse::Established> for Crypto {
-    fn from(e: mse::Established) -> Self {
-        Self { read: e.read, write: e.write, head: e.head }
-    }
+/// What a remote's BitTorrent handshake must be, when the gateway knows before it comes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Expect {
+    /// The torrent it must name: the one we dialed it for, or its MSE handshake named.
+    pub torrent: Option<[u8; 20]>,
+    /// The gateway greeted the engine itself (see [`Gateway::dial`]): the remote's
+    /// handshake is checked and not passed on.
+    pub greeted: bool,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -424,8 +419,27 @@ impl Gateway {
     }
 
     /// Tells the gateway librqbit has verified `piece` (the core sees it in the
-    /// have-bitfield; librqbit sends HAVE only to peers that lack the piece).
+    /// have-bitfield; librqbit sends HAVE only to peers that lack the piece): it is
+    /// attributed, and announced to the torrent's peers librqbit does not announce it to
+    /// within [`relay::HAVE_GRACE`] (see `relay::HaveBook`).
     pub fn piece_verified(&self, info_hash: [u8; 20], piece: u32) {
+        self.attribute(info_hash, piece);
+        let now = Instant::now();
+        for link in self.peers() {
+            if link.info_hash() == Some(info_hash) {
+                link.have_book().verified(piece, now);
+            }
+        }
+    }
+
+    /// [`Gateway::piece_verified`] for a piece verified before the core first looked at
+    /// its torrent: attributed only, as the peers' bitfields may well hold it already.
+    pub fn piece_verified_earlier(&self, info_hash: [u8; 20], piece: u32) {
+        self.attribute(info_hash, piece);
+    }
+
+    /// Attributes a verified piece to who delivered it, once.
+    fn attribute(&self, info_hash: [u8; 20], piece: u32) {
         if let Some(verified) = self.attribution.on_verified(info_hash, piece) {
             // Nobody listening is fine.
             let _ = self.verified.send(verified);
@@ -505,77 +519,85 @@ impl Gateway {
     ) -> Result<()> {
         remote_stream.set_nodelay(true)?;
         let head = first_bytes(&mut remote_stream, self.handshake_timeout).await?;
-        let crypto =
+        let (crypto, torrent) =
             tokio::time::timeout(self.handshake_timeout, self.incoming_crypto(&mut remote_stream, head))
                 .await
                 .map_err(|_| Error::HandshakeTimeout)??;
+        let expect = Expect { torrent, greeted: false };
         let engine_addr = self.engine_addr().await?;
         let engine = TcpStream::connect(engine_addr).await?;
         engine.set_nodelay(true)?;
         let loopback = engine.local_addr()?;
         self.book.lock().insert(loopback, remote);
         let result =
-            self.clone().run(engine, remote_stream, crypto, BytesMut::new(), remote, admitted, None).await;
+            self.clone().run(engine, remote_stream, crypto, BytesMut::new(), remote, admitted, expect).await;
         self.book.lock().remove(&loopback);
         result
     }
 
     /// Tells a plain BitTorrent handshake from an MSE key by its first 20 bytes, and
-    /// answers the key exchange when it is one, as the encryption setting allows.
-    async fn incoming_crypto(&self, stream: &mut TcpStream, mut head: BytesMut) -> Result<Crypto> {
-        while head.len() < 20 {
-            if stream.read_buf(&mut head).await? == 0 {
-                return Err(Error::Closed);
-            }
-        }
+    /// answers the key exchange when it is one, as the encryption setting allows. Returns
+    /// the stream's state and, after MSE, the torrent it named (its BitTorrent handshake
+    /// must name the same).
+    async fn incoming_crypto(
+        &self,
+        stream: &mut TcpStream,
+        mut head: BytesMut,
+    ) -> Result<(mse::Established, Option<[u8; 20]>)> {
+        mse::fill(stream, &mut head, 20).await?;
         let mode = self.encryption();
         if mse::is_plain_handshake(&head) {
             if mode == Encryption::Require {
                 return Err(Error::PlaintextRefused);
             }
-            return Ok(Crypto { head, ..Crypto::default() });
+            return Ok((mse::Established::plain(head), None));
         }
         if mode == Encryption::Disable {
             return Err(Error::EncryptionRefused);
         }
         let torrents = self.info_hashes();
-        let (established, _) = mse::respond(stream, head, &torrents, mode == Encryption::Prefer).await?;
-        Ok(established.into())
+        let (established, torrent) =
+            mse::respond(stream, head, &torrents, mode == Encryption::Prefer).await?;
+        Ok((established, Some(torrent)))
     }
 
     /// Starts an MSE handshake on a connection we opened for `info_hash`, as the
-    /// encryption setting asks. A peer that does not speak it (it closes, or never
-    /// answers) is dialed again in plaintext unless encryption is required, as libtorrent
-    /// does.
+    /// encryption setting asks. A peer that does not speak it (it closes, or does not
+    /// answer within half the handshake timeout) is dialed again in plaintext unless
+    /// encryption is required, as libtorrent does.
     async fn outgoing_crypto(
         &self,
         mut stream: TcpStream,
         remote: SocketAddr,
         info_hash: &[u8; 20],
-    ) -> Result<(TcpStream, Crypto)> {
-        let mode = self.encryption();
-        if mode == Encryption::Disable {
-            return Ok((stream, Crypto::default()));
-        }
-        let tried = tokio::time::timeout(
-            self.handshake_timeout,
-            mse::initiate(&mut stream, info_hash, mode == Encryption::Require),
-        )
-        .await;
-        match tried {
-            Ok(Ok(established)) => Ok((stream, established.into())),
-            Ok(Err(e)) if mode == Encryption::Require => Err(e),
-            Err(_) if mode == Encryption::Require => Err(Error::HandshakeTimeout),
+    ) -> Result<(TcpStream, mse::Established)> {
+        let plain = mse::Established::plain(BytesMut::new());
+        let require = match self.encryption() {
+            Encryption::Disable => return Ok((stream, plain)),
+            Encryption::Require => true,
+            Encryption::Prefer => false,
+        };
+        // With a plaintext retry to come, the attempt gets half the time.
+        let wait = if require { self.handshake_timeout } else { self.handshake_timeout / 2 };
+        match tokio::time::timeout(wait, mse::initiate(&mut stream, info_hash, require)).await {
+            Ok(Ok(established)) => Ok((stream, established)),
+            Ok(Err(e)) if require => Err(e),
+            Err(_) if require => Err(Error::HandshakeTimeout),
             _ => {
                 debug!(peer = %remote, "no encryption handshake; dialing again in plaintext");
                 drop(stream);
-                let stream = tokio::time::timeout(self.handshake_timeout, TcpStream::connect(remote))
-                    .await
-                    .map_err(|_| Error::HandshakeTimeout)??;
-                stream.set_nodelay(true)?;
-                Ok((stream, Crypto::default()))
+                Ok((self.connect(remote).await?, plain))
             }
         }
+    }
+
+    /// A TCP connection to `remote`, within the handshake timeout.
+    async fn connect(&self, remote: SocketAddr) -> Result<TcpStream> {
+        let stream = tokio::time::timeout(self.handshake_timeout, TcpStream::connect(remote))
+            .await
+            .map_err(|_| Error::HandshakeTimeout)??;
+        stream.set_nodelay(true)?;
+        Ok(stream)
     }
 
     async fn accept_socks(self: Arc<Self>, listener: TcpListener) {
@@ -601,21 +623,32 @@ impl Gateway {
         engine.set_nodelay(true)?;
         let (mut remote_stream, remote) =
             socks::accept(&mut engine, &self.socks_credentials, |ip| self.is_blocked(ip)).await?;
-        let head = first_bytes(&mut engine, self.handshake_timeout).await?;
-        let Ok(handshake) = Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)]) else {
-            // Trackers, torrent downloads: not ours to read.
-            tokio::io::AsyncWriteExt::write_all(&mut remote_stream, &head).await?;
-            tokio::io::copy_bidirectional(&mut engine, &mut remote_stream).await?;
-            return Ok(());
+        let mut head = first_bytes(&mut engine, self.handshake_timeout).await?;
+        let handshake = loop {
+            match Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)]) {
+                Ok(Some(h)) => break h,
+                // The start of a handshake: the rest is on its way.
+                Ok(None) => {
+                    tokio::time::timeout(
+                        self.handshake_timeout,
+                        mse::fill(&mut engine, &mut head, HANDSHAKE_LEN),
+                    )
+                    .await
+                    .map_err(|_| Error::HandshakeTimeout)??;
+                }
+                Err(_) => {
+                    // Trackers, torrent downloads: not ours to read.
+                    tokio::io::AsyncWriteExt::write_all(&mut remote_stream, &head).await?;
+                    tokio::io::copy_bidirectional(&mut engine, &mut remote_stream).await?;
+                    return Ok(());
+                }
+            }
         };
         let admitted = Admitted::new(&self, None).ok_or(Error::ClosedByUs)?;
-        // librqbit sends its whole handshake at once; one that trickles in is judged
-        // plaintext-only (the relay checks it as before).
-        let (remote_stream, crypto) = match handshake {
-            Some(h) => self.outgoing_crypto(remote_stream, remote, &h.info_hash).await?,
-            None => (remote_stream, Crypto::default()),
-        };
-        self.clone().run(engine, remote_stream, crypto, head, remote, admitted, None).await
+        let (remote_stream, crypto) =
+            self.outgoing_crypto(remote_stream, remote, &handshake.info_hash).await?;
+        let expect = Expect { torrent: Some(handshake.info_hash), greeted: false };
+        self.clone().run(engine, remote_stream, crypto, head, remote, admitted, expect).await
     }
 
     /// Dials `remote` for the torrent `info_hash` and hands the connection to the engine as
@@ -633,44 +666,48 @@ impl Gateway {
             return Err(Error::Blocked);
         }
         let admitted = Admitted::new(self, None).ok_or(Error::ClosedByUs)?;
-        let remote_stream = tokio::time::timeout(self.handshake_timeout, TcpStream::connect(remote))
-            .await
-            .map_err(|_| Error::HandshakeTimeout)??;
-        remote_stream.set_nodelay(true)?;
+        let remote_stream = self.connect(remote).await?;
         let (remote_stream, crypto) = self.outgoing_crypto(remote_stream, remote, &info_hash).await?;
         let mut engine = TcpStream::connect(self.engine_addr().await?).await?;
         engine.set_nodelay(true)?;
         let mut hello = BytesMut::new();
         let mut peer_id = *b"-BS0001-000000000000";
-        getrandom::fill(&mut peer_id[8..]).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+        mse::random(&mut peer_id[8..])?;
         // BEP 10: the extension protocol bit, which every client in use sets.
         Handshake { reserved: [0, 0, 0, 0, 0, 0x10, 0, 0], info_hash, peer_id }.encode(&mut hello);
         tokio::io::AsyncWriteExt::write_all(&mut engine, &hello).await?;
         let loopback = engine.local_addr()?;
         self.book.lock().insert(loopback, remote);
         let result = (self.clone())
-            .run(engine, remote_stream, crypto, BytesMut::new(), remote, admitted, Some(info_hash))
+            .run(
+                engine,
+                remote_stream,
+                crypto,
+                BytesMut::new(),
+                remote,
+                admitted,
+                Expect { torrent: Some(info_hash), greeted: true },
+            )
             .await;
         self.book.lock().remove(&loopback);
         result
     }
 
     /// Relays one connection; `engine_head` and `crypto.head` are bytes already read from
-    /// each side. `dialed`: the gateway dialed the remote for this torrent and has already
-    /// greeted the engine (see [`Gateway::dial`]).
+    /// each side; `expect` what the remote's handshake must be.
     #[allow(clippy::too_many_arguments)]
     async fn run(
         self: Arc<Self>,
         engine: TcpStream,
         remote_stream: TcpStream,
-        crypto: Crypto,
+        crypto: mse::Established,
         engine_head: BytesMut,
         remote: SocketAddr,
         admitted: Admitted,
-        dialed: Option<[u8; 20]>,
+        expect: Expect,
     ) -> Result<()> {
         let key = self.next_link.fetch_add(1, Ordering::Relaxed);
-        let (link, control) = PeerLink::new(key, remote, admitted.ip.is_some(), crypto.write.is_some());
+        let (link, control) = PeerLink::new(key, remote, admitted.ip.is_some(), crypto.rc4());
         let link = Arc::new(link);
         // A newcomer starts with the share it would get among those sending now.
         if let Some(cap) = self.upload_cap() {
@@ -683,7 +720,7 @@ impl Gateway {
             self.links_lock().remove(&key);
             return Err(Error::Blocked);
         }
-        let cx = relay::Context { link: link.clone(), gateway: self.clone(), admitted, dialed };
+        let cx = relay::Context { link: link.clone(), gateway: self.clone(), admitted, expect };
         let result = relay::relay(engine, remote_stream, crypto, engine_head, control, cx).await;
         self.links_lock().remove(&key);
         if link.remote_supports_bt_speed.load(Ordering::Relaxed) {
@@ -901,6 +938,9 @@ async fn sample_loop(gateway: std::sync::Weak<Gateway>) {
             }
         }
         last.retain(|id, _| links.iter().any(|(l, _)| l == id));
+        for (_, link) in &links {
+            link.send_owed_haves(now);
+        }
         gateway.reshare(true);
     }
 }

@@ -77,8 +77,8 @@ impl std::fmt::Debug for Cipher {
     }
 }
 
-/// A connection past its MSE handshake: the ciphers for the rest of the stream (`None`
-/// each way when plaintext was selected) and the plain bytes already read past the
+/// A connection past its MSE handshake, or with none: the ciphers for the rest of the
+/// stream (`None` each way for plaintext) and the plain bytes already read past the
 /// handshake (the initial payload, and whatever followed it in the same reads).
 #[derive(Debug)]
 pub struct Established {
@@ -88,7 +88,12 @@ pub struct Established {
 }
 
 impl Established {
-    /// Whether the payload stream is RC4 (else the handshake was encrypted, the rest not).
+    /// A plaintext connection, `head` already read.
+    pub fn plain(head: BytesMut) -> Self {
+        Self { read: None, write: None, head }
+    }
+
+    /// Whether the payload stream is RC4 (else plaintext, after an MSE handshake or none).
     pub fn rc4(&self) -> bool {
         self.write.is_some()
     }
@@ -109,16 +114,24 @@ fn sha1(parts: &[&[u8]]) -> [u8; 20] {
     h.finalize().into()
 }
 
-fn prime() -> BigUint {
-    BigUint::parse_bytes(PRIME.as_bytes(), 16).expect("the prime is valid hex")
+fn prime() -> &'static BigUint {
+    static P: std::sync::LazyLock<BigUint> = std::sync::LazyLock::new(|| {
+        BigUint::parse_bytes(PRIME.as_bytes(), 16).expect("the prime is valid hex")
+    });
+    &P
+}
+
+/// Fills `bytes` from the operating system's random source.
+pub(crate) fn random(bytes: &mut [u8]) -> Result<()> {
+    getrandom::fill(bytes).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))
 }
 
 /// A fresh 160-bit private key and its public key `2^x mod P`.
 fn key_pair() -> Result<(BigUint, [u8; KEY_LEN])> {
     let mut x = [0u8; 20];
-    getrandom::fill(&mut x).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    random(&mut x)?;
     let x = BigUint::from_bytes_be(&x);
-    let y = BigUint::from(2u8).modpow(&x, &prime());
+    let y = BigUint::from(2u8).modpow(&x, prime());
     Ok((x, to_key_bytes(&y)))
 }
 
@@ -134,23 +147,23 @@ fn to_key_bytes(n: &BigUint) -> [u8; KEY_LEN] {
 fn shared_secret(their_public: &[u8], ours: &BigUint) -> Result<[u8; KEY_LEN]> {
     let p = prime();
     let y = BigUint::from_bytes_be(their_public);
-    if y < BigUint::from(2u8) || y >= &p - 1u8 {
+    if y < BigUint::from(2u8) || y >= p - 1u8 {
         return Err(Error::Encryption("the peer's key is degenerate"));
     }
-    Ok(to_key_bytes(&y.modpow(ours, &p)))
+    Ok(to_key_bytes(&y.modpow(ours, p)))
 }
 
 /// `len` random padding bytes, `len` itself random up to `max`.
 fn padding(max: usize) -> Result<Vec<u8>> {
     let mut len = [0u8; 2];
-    getrandom::fill(&mut len).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    random(&mut len)?;
     let mut pad = vec![0u8; usize::from(u16::from_be_bytes(len)) % (max + 1)];
-    getrandom::fill(&mut pad).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    random(&mut pad)?;
     Ok(pad)
 }
 
 /// Reads from `stream` until `buf` holds at least `n` bytes.
-async fn fill(stream: &mut (impl AsyncRead + Unpin), buf: &mut BytesMut, n: usize) -> Result<()> {
+pub(crate) async fn fill(stream: &mut (impl AsyncRead + Unpin), buf: &mut BytesMut, n: usize) -> Result<()> {
     while buf.len() < n {
         buf.reserve(n - buf.len());
         if stream.read_buf(buf).await? == 0 {

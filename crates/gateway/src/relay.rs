@@ -29,9 +29,10 @@ use tokio::{
 };
 
 use crate::{
+    mse::Established,
     mse::{Decrypting, Encrypting},
     shaper::UploadBucket,
-    Admitted, Crypto, Error, Gateway, LinkId, PeerSample, Result,
+    Admitted, Error, Expect, Gateway, LinkId, PeerSample, Result,
 };
 
 /// What each direction reads into.
@@ -90,6 +91,61 @@ pub struct PeerLink {
     unrequested_run: std::sync::atomic::AtomicU32,
     /// It has sent a block our engine asked for: librqbit judges the rest of its blocks.
     answered: AtomicBool,
+    /// Pieces verified while this connection is open that librqbit has or has not
+    /// announced to the peer (see [`HaveBook`]).
+    haves: Mutex<HaveBook>,
+}
+
+/// How long librqbit has to send a HAVE itself before the gateway sends it. librqbit
+/// sends each one as the piece passes its check, unless the peer's task fell behind.
+pub const HAVE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+/// Pieces a [`HaveBook`] holds each way: a bound, never reached by a torrent's pace.
+const MAX_HAVE_BOOK: usize = 65_536;
+
+/// librqbit 9.1 loses HAVEs: each peer's task follows a `broadcast::channel(128)` of
+/// verified pieces and ignores `Lagged`, so a peer more than 128 pieces behind never hears
+/// of the pieces it missed. The gateway sees both what the engine verified (from the
+/// core's have-bitfield) and every HAVE the engine sends, and sends the ones missing after
+/// [`HAVE_GRACE`], so sellers and leechers always see what we have. A HAVE for a piece
+/// the peer already has is legal and harmless (libtorrent sends them by default).
+#[derive(Debug, Default)]
+pub(crate) struct HaveBook {
+    /// Pieces librqbit announced on this connection lately, with when.
+    announced: std::collections::HashMap<u32, std::time::Instant>,
+    /// Pieces verified that librqbit has not announced here yet, with when.
+    owed: std::collections::HashMap<u32, std::time::Instant>,
+}
+
+impl HaveBook {
+    fn announced(&mut self, piece: u32, now: std::time::Instant) {
+        self.owed.remove(&piece);
+        if self.announced.len() < MAX_HAVE_BOOK {
+            self.announced.insert(piece, now);
+        }
+    }
+
+    pub(crate) fn verified(&mut self, piece: u32, now: std::time::Instant) {
+        if !self.announced.contains_key(&piece) && self.owed.len() < MAX_HAVE_BOOK {
+            self.owed.entry(piece).or_insert(now);
+        }
+    }
+
+    /// The pieces owed past the grace, in order, taken out of the book; announcements
+    /// older than twice the grace are forgotten (the core reports a piece within a second).
+    pub(crate) fn due(&mut self, now: std::time::Instant) -> Vec<u32> {
+        self.announced.retain(|_, at| now.duration_since(*at) < HAVE_GRACE * 2);
+        let mut due: Vec<u32> = self
+            .owed
+            .iter()
+            .filter(|(_, at)| now.duration_since(**at) >= HAVE_GRACE)
+            .map(|(p, _)| *p)
+            .collect();
+        due.sort_unstable();
+        for piece in &due {
+            self.owed.remove(piece);
+        }
+        due
+    }
 }
 
 /// Requests tracked per connection for attribution; librqbit pipelines far fewer. Past
@@ -148,8 +204,21 @@ impl PeerLink {
             requested: Mutex::new(std::collections::HashSet::new()),
             unrequested_run: std::sync::atomic::AtomicU32::new(0),
             answered: AtomicBool::new(false),
+            haves: Mutex::new(HaveBook::default()),
         };
         (link, control_rx)
+    }
+
+    pub(crate) fn have_book(&self) -> std::sync::MutexGuard<'_, HaveBook> {
+        lock(&self.haves)
+    }
+
+    /// Sends the HAVEs librqbit owes this peer past [`HAVE_GRACE`].
+    pub(crate) fn send_owed_haves(&self, now: std::time::Instant) {
+        for piece in self.have_book().due(now) {
+            // The receiver is gone only when the connection is closing.
+            let _ = self.control.send(frame_of(Message::Have(piece)));
+        }
     }
 
     /// Chokes or unchokes the peer, telling it only when that changes.
@@ -248,9 +317,8 @@ pub(crate) struct Context {
     pub gateway: Arc<Gateway>,
     /// This connection's place under the connection limits.
     pub admitted: Admitted,
-    /// The gateway dialed the remote for this torrent and greeted the engine itself: the
-    /// remote's handshake must name it, and is not passed on.
-    pub dialed: Option<[u8; 20]>,
+    /// What the remote's handshake must be.
+    pub expect: Expect,
 }
 
 /// Runs both directions until either side closes. `engine_head` and `crypto.head` are
@@ -259,7 +327,7 @@ pub(crate) struct Context {
 pub(crate) async fn relay(
     engine: TcpStream,
     remote: TcpStream,
-    crypto: Crypto,
+    crypto: Established,
     engine_head: BytesMut,
     control: mpsc::UnboundedReceiver<Bytes>,
     cx: Context,
@@ -308,13 +376,11 @@ async fn pump(
         return Err(Error::TorrentFull);
     }
     let greeting = buf.split_to(HANDSHAKE_LEN);
-    match cx.dialed {
-        Some(expected) if way == Way::RemoteToEngine => {
-            if handshake.info_hash != expected {
-                return Err(Error::WrongTorrent);
-            }
-        }
-        _ => send(&mut writer, &greeting).await?,
+    if way == Way::RemoteToEngine && cx.expect.torrent.is_some_and(|t| t != handshake.info_hash) {
+        return Err(Error::WrongTorrent);
+    }
+    if !(cx.expect.greeted && way == Way::RemoteToEngine) {
+        send(&mut writer, &greeting).await?;
     }
     // Only our upload is shaped, and only its bulk: the runs of frames librqbit sends.
     let shaper = (way == Way::EngineToRemote).then_some(&*cx.link);
@@ -499,7 +565,8 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
         // librqbit announces a piece only once it passed its hash check.
         (HAVE, Way::EngineToRemote) => {
             if let (Some(info_hash), Some(piece)) = (cx.link.info_hash(), be_u32(frame, 5)) {
-                cx.gateway.piece_verified(info_hash, piece);
+                cx.link.have_book().announced(piece, std::time::Instant::now());
+                cx.gateway.attribute(info_hash, piece);
             }
             Ok(Action::Forward)
         }

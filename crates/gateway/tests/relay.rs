@@ -775,3 +775,71 @@ async fn a_peer_that_does_not_speak_bt_speed_is_never_sent_it() {
     engine.write_all(&frame(Message::Have(3))).await.unwrap();
     assert_eq!(next_message(&mut remote, &mut rbuf).await, Message::Have(3));
 }
+
+/// librqbit 9.1 drops the HAVEs for a peer whose task fell 128 pieces behind. A piece the
+/// core reports verified that the engine never announced on a connection is announced by
+/// the gateway once the grace has passed; one the engine announced is not repeated.
+#[tokio::test]
+async fn a_have_the_engine_never_sent_is_sent_by_the_gateway_after_the_grace() {
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    let (mut peer, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.7", [1; 20]).await;
+    answer_as_engine(&mut engine, [1; 20]).await;
+    let mut buf = BytesMut::new();
+    read_handshake(&mut peer, &mut buf).await;
+    // The engine's first message opens the way for the gateway's own.
+    engine.write_all(&frame(Message::Bitfield(Bytes::from(vec![0u8; 2])))).await.unwrap();
+    assert!(matches!(next_message(&mut peer, &mut buf).await, Message::Bitfield(_)));
+    // Piece 4: announced by the engine, then reported by the core. Piece 5: only reported.
+    engine.write_all(&frame(Message::Have(4))).await.unwrap();
+    assert_eq!(next_message(&mut peer, &mut buf).await, Message::Have(4));
+    let reported = std::time::Instant::now();
+    gateway.piece_verified([1; 20], 4);
+    gateway.piece_verified([1; 20], 5);
+    // The gateway's HAVEs go out in piece order, so a repeated HAVE 4 would come first.
+    assert_eq!(next_message(&mut peer, &mut buf).await, Message::Have(5));
+    assert!(reported.elapsed() >= bidswarm_gateway::HAVE_GRACE, "the engine had its grace first");
+}
+
+/// An encrypted peer: its MSE handshake names a torrent we serve, its BitTorrent handshake
+/// then reaches the engine through RC4 and the engine's answer comes back; a peer whose
+/// BitTorrent handshake names another torrent than its MSE handshake did is closed.
+#[tokio::test]
+async fn an_encrypted_peer_reaches_the_engine_only_for_the_torrent_its_mse_handshake_named() {
+    use bidswarm_gateway::mse::{initiate, Decrypting, Encrypting};
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    gateway.set_torrents(Arc::new(|| vec![[1; 20], [2; 20]]));
+    for (names, reaches) in [([1u8; 20], true), ([2u8; 20], false)] {
+        let mut stream = TcpStream::connect(gateway.public_addr()).await.unwrap();
+        let established = initiate(&mut stream, &[1; 20], true).await.unwrap();
+        assert!(established.rc4());
+        let (read, write) = stream.into_split();
+        let (mut read, mut write) =
+            (Decrypting::new(read, established.read), Encrypting::new(write, established.write));
+        let mut hello = handshake_bytes(9);
+        hello[28..48].copy_from_slice(&names);
+        write.write_all(&hello).await.unwrap();
+        write.flush().await.unwrap();
+        if !reaches {
+            let mut rest = Vec::new();
+            // Closed (an error or the end), and the engine heard nothing of it.
+            assert!(tokio::time::timeout(DEADLINE, read.read_to_end(&mut rest)).await.is_ok(), "closed");
+            if let Ok(Ok((mut engine, _))) =
+                tokio::time::timeout(Duration::from_millis(300), engine_listener.accept()).await
+            {
+                let mut heard = Vec::new();
+                let _ = tokio::time::timeout(DEADLINE, engine.read_to_end(&mut heard)).await;
+                assert!(heard.is_empty(), "the engine got {} bytes", heard.len());
+            }
+            continue;
+        }
+        let (mut engine, _) =
+            tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+        let mut ebuf = BytesMut::new();
+        assert_eq!(read_handshake(&mut engine, &mut ebuf).await.info_hash, [1; 20], "plain at the engine");
+        answer_as_engine(&mut engine, [1; 20]).await;
+        let mut answer = vec![0u8; 68];
+        tokio::time::timeout(DEADLINE, read.read_exact(&mut answer)).await.unwrap().unwrap();
+        assert_eq!(&answer[..20], b"\x13BitTorrent protocol", "the engine's answer, decrypted");
+        assert!(gateway.peers().iter().any(|l| l.encrypted), "the peers view says encrypted");
+    }
+}
