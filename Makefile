@@ -57,7 +57,7 @@ soak:
 # FUZZ_SANITIZER=address brings AddressSanitizer back.
 FUZZ_SECS ?= 600
 FUZZ_SANITIZER ?= none
-FUZZ_TARGETS ?= peerwire:decode speed:speed_message speed:voucher swarm:magnet swarm:torrent
+FUZZ_TARGETS ?= peerwire:decode speed:speed_message speed:voucher swarm:magnet swarm:torrent gateway:mse_handshake
 
 fuzz:
 	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz

@@ -1,15 +1,18 @@
 //! MSE/PE on the wire, against real peers: Debian's Transmission 3.00 set to require
 //! encryption (Bidswarm dials it, downloading and seeding), libtorrent 2.0 with encryption
-//! forced dialing a Bidswarm seeder, and raw connections that the encryption setting
-//! refuses.
+//! forced (dialing a Bidswarm seeder, and seeding to Bidswarm), and raw connections that
+//! the encryption setting refuses.
 
 use std::{path::Path, process::Command, time::Duration};
 
 use anyhow::Context;
 use bidswarm_tests::{
-    create_torrent, download_with, files_equal, path_str, peers, random_file, start_seeder, Proc,
+    create_torrent, download_with, files_equal, path_str, peers, peers::TrEncryption, random_file,
+    start_seeder, Proc,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::transmission::{download_from_transmission, seed_to_transmission};
 
 const SIZE: usize = 8 << 20;
 /// Transmission waits about 12 s before its first byte and moves ~7 MiB/s on loopback.
@@ -37,43 +40,14 @@ fn torrent_of(
 /// completes only if our MSE handshake and RC4 stream are right.
 #[tokio::test(flavor = "multi_thread")]
 async fn bidswarm_downloads_from_a_transmission_seeder_that_requires_encryption() -> anyhow::Result<()> {
-    if !peers::require("transmission-daemon") {
-        return Ok(());
-    }
-    let dir = bidswarm_tests::test_dir();
-    let tr = peers::Transmission::requiring_encryption(&dir.path().join("tr"), dir.path()).await?;
-    let (data, torrent, magnet) = torrent_of(dir.path(), "enc-from-tr.bin", 40)?;
-    tr.add(&torrent, &data).await?;
-    tr.wait_complete(&info_hash(&magnet), Duration::from_secs(60)).await?;
-
-    let out = dir.path().join("out");
-    let peer = format!("127.0.0.1:{}", tr.peer_port);
-    download_with(&magnet, &out, Some(&peer), &["--encryption", "require"], TIMEOUT, dir.path())
-        .await
-        .with_context(|| format!("transmission:\n{}", tr.proc.stderr_tail()))?;
-    assert!(files_equal(&data.join("enc-from-tr.bin"), &out.join("enc-from-tr.bin"))?);
-    Ok(())
+    download_from_transmission(TrEncryption::Require, &["--encryption", "require"], 40).await
 }
 
-/// A Bidswarm seeder dials a Transmission leecher that takes encrypted peers only.
+/// A Bidswarm seeder with default settings dials a Transmission leecher that takes
+/// encrypted peers only.
 #[tokio::test(flavor = "multi_thread")]
 async fn transmission_requiring_encryption_downloads_from_a_bidswarm_seeder() -> anyhow::Result<()> {
-    if !peers::require("transmission-daemon") {
-        return Ok(());
-    }
-    let dir = bidswarm_tests::test_dir();
-    let tr = peers::Transmission::requiring_encryption(&dir.path().join("tr"), dir.path()).await?;
-    let (seed, torrent, magnet) = torrent_of(dir.path(), "enc-to-tr.bin", 41)?;
-    let tr_out = dir.path().join("tr-out");
-    std::fs::create_dir_all(&tr_out)?;
-    tr.add(&torrent, &tr_out).await?;
-    tr.wait_active(&info_hash(&magnet), Duration::from_secs(60)).await?;
-
-    let peer = format!("127.0.0.1:{}", tr.peer_port);
-    let (_seeder, _) = start_seeder("seeder", &torrent, &seed, &["--peer", &peer], dir.path()).await?;
-    tr.wait_complete(&info_hash(&magnet), TIMEOUT).await?;
-    assert!(files_equal(&seed.join("enc-to-tr.bin"), &tr_out.join("enc-to-tr.bin"))?);
-    Ok(())
+    seed_to_transmission(TrEncryption::Require, &[], 41).await
 }
 
 /// libtorrent, encryption forced, dials a Bidswarm seeder that requires it: our side of
@@ -90,11 +64,33 @@ async fn libtorrent_forcing_encryption_downloads_from_a_bidswarm_seeder_that_req
         start_seeder("seeder", &torrent, &seed, &["--encryption", "require"], dir.path()).await?;
     let out = dir.path().join("lt-out");
     std::fs::create_dir_all(&out)?;
-    let mut lt = lt_leech(&torrent, &out, &addr, "forced", dir.path())?;
+    let mut lt = libtorrent("leech", &torrent, &out, &addr, "forced", dir.path())?;
     let status = lt.wait_exit(TIMEOUT).await?;
     assert!(status.success(), "libtorrent did not finish: {:?}\n{}", lt.stdout(), lt.stderr_tail());
     assert!(lt.stdout().iter().any(|l| l.ends_with("encrypted=1")), "{:?}", lt.stdout());
     assert!(files_equal(&seed.join("enc-to-lt.bin"), &out.join("enc-to-lt.bin"))?);
+    Ok(())
+}
+
+/// A Bidswarm with default settings downloads from a libtorrent seeder that takes
+/// encrypted peers only (RC4 forced): our side of the handshake dials a real client, and
+/// libtorrent reports the connection RC4.
+#[tokio::test(flavor = "multi_thread")]
+async fn bidswarm_with_default_settings_downloads_from_a_libtorrent_seeder_forcing_encryption(
+) -> anyhow::Result<()> {
+    if !peers::require("/usr/bin/python3") || !libtorrent_installed() {
+        return Ok(());
+    }
+    let dir = bidswarm_tests::test_dir();
+    let (data, torrent, magnet) = torrent_of(dir.path(), "enc-from-lt.bin", 44)?;
+    let mut lt = libtorrent("seed", &torrent, &data, "-", "forced", dir.path())?;
+    let addr = lt.wait_for_value("listening", Duration::from_secs(60)).await?;
+    let out = dir.path().join("out");
+    download_with(&magnet, &out, Some(&addr), &[], TIMEOUT, dir.path())
+        .await
+        .with_context(|| format!("libtorrent: {:?}\n{}", lt.stdout(), lt.stderr_tail()))?;
+    assert!(files_equal(&data.join("enc-from-lt.bin"), &out.join("enc-from-lt.bin"))?);
+    assert!(lt.stdout().iter().any(|l| l.ends_with("encrypted=1")), "{:?}", lt.stdout());
     Ok(())
 }
 
@@ -160,16 +156,19 @@ fn libtorrent_installed() -> bool {
     found
 }
 
-/// `tests/harness/lt_leech.py`: a libtorrent leecher dialing `peer`.
-fn lt_leech(torrent: &Path, out: &Path, peer: &str, policy: &str, log_dir: &Path) -> anyhow::Result<Proc> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("harness/lt_leech.py");
+/// `tests/harness/lt_peer.py`: a libtorrent leecher dialing `peer`, or a seeder of
+/// `folder` (`peer` is then `-`).
+fn libtorrent(
+    mode: &str,
+    torrent: &Path,
+    folder: &Path,
+    peer: &str,
+    policy: &str,
+    log_dir: &Path,
+) -> anyhow::Result<Proc> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("harness/lt_peer.py");
     let mut command = Command::new("/usr/bin/python3");
-    command.arg(script).args([
-        path_str(torrent),
-        path_str(out),
-        peer,
-        policy,
-        &TIMEOUT.as_secs().to_string(),
-    ]);
-    Proc::spawn("libtorrent", command, log_dir)
+    let timeout = TIMEOUT.as_secs().to_string();
+    command.arg(script).args([mode, path_str(torrent), path_str(folder), peer, policy, &timeout]);
+    Proc::spawn(&format!("libtorrent-{mode}"), command, log_dir)
 }

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use bidswarm_tests::{create_torrent, download, files_equal, peers, random_file, start_seeder};
+use bidswarm_tests::{
+    create_torrent, download, download_with, files_equal, peers, random_file, start_seeder,
+};
 
 const SIZE: usize = 16 << 20;
 /// Transmission waits about 12 s before its first byte and moves ~7 MiB/s on loopback.
@@ -16,14 +18,29 @@ fn info_hash(magnet: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bidswarm_downloads_from_a_transmission_seeder() -> anyhow::Result<()> {
+    download_from_transmission(peers::TrEncryption::PreferPlaintext, &[], 30).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transmission_downloads_from_a_bidswarm_seeder() -> anyhow::Result<()> {
+    seed_to_transmission(peers::TrEncryption::PreferPlaintext, &[], 31).await
+}
+
+/// Bidswarm (with `args`) dials a Transmission seeder set to `encryption` and downloads a
+/// file made from `seed`.
+pub(crate) async fn download_from_transmission(
+    encryption: peers::TrEncryption,
+    args: &[&str],
+    seed: u64,
+) -> anyhow::Result<()> {
     if !peers::require("transmission-daemon") {
         return Ok(());
     }
     let dir = bidswarm_tests::test_dir();
-    let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
+    let tr = peers::Transmission::start_with(&dir.path().join("tr"), dir.path(), encryption).await?;
     let tr_data = dir.path().join("tr-data");
     std::fs::create_dir_all(&tr_data)?;
-    random_file(&tr_data.join("from-tr.bin"), SIZE, 30);
+    random_file(&tr_data.join("from-tr.bin"), SIZE, seed);
     let torrent = dir.path().join("from-tr.torrent");
     let magnet = create_torrent(&tr_data.join("from-tr.bin"), &torrent, &[])?;
     tr.add(&torrent, &tr_data).await?;
@@ -31,25 +48,30 @@ async fn bidswarm_downloads_from_a_transmission_seeder() -> anyhow::Result<()> {
 
     let out = dir.path().join("out");
     let peer = format!("127.0.0.1:{}", tr.peer_port);
-    download(&magnet, &out, Some(&peer), TIMEOUT, dir.path())
+    download_with(&magnet, &out, Some(&peer), args, TIMEOUT, dir.path())
         .await
         .with_context(|| format!("transmission:\n{}", tr.proc.stderr_tail()))?;
     assert!(files_equal(&tr_data.join("from-tr.bin"), &out.join("from-tr.bin"))?);
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn transmission_downloads_from_a_bidswarm_seeder() -> anyhow::Result<()> {
+/// A Bidswarm seeder (with `args`) dials a Transmission leecher set to `encryption`, which
+/// downloads a file made from `seed`.
+pub(crate) async fn seed_to_transmission(
+    encryption: peers::TrEncryption,
+    args: &[&str],
+    seed: u64,
+) -> anyhow::Result<()> {
     if !peers::require("transmission-daemon") {
         return Ok(());
     }
     let dir = bidswarm_tests::test_dir();
-    let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
-    let seed = dir.path().join("seed");
-    std::fs::create_dir_all(&seed)?;
-    random_file(&seed.join("to-tr.bin"), SIZE, 31);
+    let tr = peers::Transmission::start_with(&dir.path().join("tr"), dir.path(), encryption).await?;
+    let data = dir.path().join("seed");
+    std::fs::create_dir_all(&data)?;
+    random_file(&data.join("to-tr.bin"), SIZE, seed);
     let torrent = dir.path().join("to-tr.torrent");
-    let magnet = create_torrent(&seed.join("to-tr.bin"), &torrent, &[])?;
+    let magnet = create_torrent(&data.join("to-tr.bin"), &torrent, &[])?;
     let tr_out = dir.path().join("tr-out");
     std::fs::create_dir_all(&tr_out)?;
     tr.add(&torrent, &tr_out).await?;
@@ -58,9 +80,11 @@ async fn transmission_downloads_from_a_bidswarm_seeder() -> anyhow::Result<()> {
     tr.wait_active(&info_hash(&magnet), Duration::from_secs(60)).await?;
 
     let peer = format!("127.0.0.1:{}", tr.peer_port);
-    let (_seeder, _) = start_seeder("seeder", &torrent, &seed, &["--peer", &peer], dir.path()).await?;
+    let mut seeder_args = vec!["--peer", peer.as_str()];
+    seeder_args.extend_from_slice(args);
+    let (_seeder, _) = start_seeder("seeder", &torrent, &data, &seeder_args, dir.path()).await?;
     tr.wait_complete(&info_hash(&magnet), TIMEOUT).await?;
-    assert!(files_equal(&seed.join("to-tr.bin"), &tr_out.join("to-tr.bin"))?);
+    assert!(files_equal(&data.join("to-tr.bin"), &tr_out.join("to-tr.bin"))?);
     Ok(())
 }
 

@@ -27,7 +27,7 @@ pub fn require(binary: &str) -> bool {
 }
 
 /// A `transmission-daemon` with DHT, LPD, PEX, uTP and port mapping off, peers and RPC on
-/// 127.0.0.1, and plaintext preferred unless started [`Transmission::requiring_encryption`].
+/// 127.0.0.1, and plaintext preferred unless started with another [`TrEncryption`].
 #[derive(Debug)]
 pub struct Transmission {
     pub proc: Proc,
@@ -37,19 +37,21 @@ pub struct Transmission {
     http: reqwest::Client,
 }
 
+/// Transmission's `encryption` setting.
+#[derive(Debug, Clone, Copy)]
+pub enum TrEncryption {
+    PreferPlaintext = 0,
+    PreferEncryption = 1,
+    /// Encrypted peers only.
+    Require = 2,
+}
+
 impl Transmission {
     pub async fn start(dir: &Path, log_dir: &Path) -> anyhow::Result<Self> {
-        Self::start_with(dir, log_dir, 0).await
+        Self::start_with(dir, log_dir, TrEncryption::PreferPlaintext).await
     }
 
-    /// A Transmission that talks to encrypted peers only (its "Require encryption").
-    pub async fn requiring_encryption(dir: &Path, log_dir: &Path) -> anyhow::Result<Self> {
-        Self::start_with(dir, log_dir, 2).await
-    }
-
-    /// `encryption`: Transmission's setting, 0 prefer plaintext, 1 prefer encryption, 2
-    /// require it.
-    async fn start_with(dir: &Path, log_dir: &Path, encryption: u8) -> anyhow::Result<Self> {
+    pub async fn start_with(dir: &Path, log_dir: &Path, encryption: TrEncryption) -> anyhow::Result<Self> {
         let config = dir.join("config");
         let downloads = dir.join("downloads");
         std::fs::create_dir_all(&config)?;
@@ -72,7 +74,7 @@ impl Transmission {
             "pex-enabled": false,
             "utp-enabled": false,
             "blocklist-enabled": false,
-            "encryption": encryption,
+            "encryption": encryption as u8,
             "download-dir": path_str(&downloads),
             "incomplete-dir-enabled": false,
             "start-added-torrents": true,

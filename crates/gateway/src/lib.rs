@@ -30,6 +30,8 @@
 pub mod attribution;
 pub mod blocklist;
 pub mod choker;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod mse;
 mod relay;
 pub mod shaper;

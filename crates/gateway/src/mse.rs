@@ -49,8 +49,8 @@ const MAX_PAD: usize = 512;
 /// The verification constant: eight zero bytes, sent encrypted.
 const VC: [u8; 8] = [0; 8];
 /// `crypto_provide`/`crypto_select` bits.
-const CRYPTO_PLAIN: u32 = 0x01;
-const CRYPTO_RC4: u32 = 0x02;
+pub(crate) const CRYPTO_PLAIN: u32 = 0x01;
+pub(crate) const CRYPTO_RC4: u32 = 0x02;
 /// RC4 keystream bytes both sides drop before use.
 const DISCARD: usize = 1024;
 
@@ -59,14 +59,14 @@ pub struct Cipher(Rc4<U20>);
 
 impl Cipher {
     /// RC4 under `HASH(label, S, SKEY)`, its first [`DISCARD`] bytes dropped.
-    fn new(label: &[u8], secret: &[u8], info_hash: &[u8; 20]) -> Self {
+    pub(crate) fn new(label: &[u8], secret: &[u8], info_hash: &[u8; 20]) -> Self {
         let key = sha1(&[label, secret, info_hash]);
         let mut rc4 = Rc4::new(&key.into());
         rc4.apply_keystream(&mut [0u8; DISCARD]);
         Self(rc4)
     }
 
-    fn apply(&mut self, bytes: &mut [u8]) {
+    pub(crate) fn apply(&mut self, bytes: &mut [u8]) {
         self.0.apply_keystream(bytes);
     }
 }
@@ -106,7 +106,7 @@ pub fn is_plain_handshake(head: &[u8]) -> bool {
     head.len() >= START.len() && head.starts_with(START)
 }
 
-fn sha1(parts: &[&[u8]]) -> [u8; 20] {
+pub(crate) fn sha1(parts: &[&[u8]]) -> [u8; 20] {
     let mut h = Sha1::new();
     for p in parts {
         h.update(p);
@@ -252,12 +252,24 @@ async fn initiate_offering(
     let mut buf = BytesMut::new();
     fill(stream, &mut buf, KEY_LEN).await?;
     let secret = shared_secret(&buf.split_to(KEY_LEN), &x)?;
-    let mut write = Cipher::new(b"keyA", &secret, info_hash);
-    let mut read = Cipher::new(b"keyB", &secret, info_hash);
+    initiate_secured(stream, buf, &secret, info_hash, provide).await
+}
+
+/// The dialing side past the key exchange: `secret` shared, `buf` what the receiver sent
+/// after its key.
+pub(crate) async fn initiate_secured(
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    mut buf: BytesMut,
+    secret: &[u8],
+    info_hash: &[u8; 20],
+    provide: u32,
+) -> Result<Established> {
+    let mut write = Cipher::new(b"keyA", secret, info_hash);
+    let mut read = Cipher::new(b"keyB", secret, info_hash);
 
     let req2 = sha1(&[b"req2", info_hash]);
-    let req3 = sha1(&[b"req3", &secret]);
-    let mut message = sha1(&[b"req1", &secret]).to_vec();
+    let req3 = sha1(&[b"req3", secret]);
+    let mut message = sha1(&[b"req1", secret]).to_vec();
     message.extend(req2.iter().zip(req3).map(|(a, b)| a ^ b));
     let mut offer = VC.to_vec();
     offer.extend(provide.to_be_bytes());
@@ -303,18 +315,29 @@ pub async fn respond(
     let mut hello = yb.to_vec();
     hello.extend(padding(MAX_PAD)?);
     stream.write_all(&hello).await?;
+    respond_secured(stream, buf, &secret, torrents, allow_plain).await
+}
 
+/// The receiving side past the key exchange: `secret` shared, `buf` what the dialer sent
+/// after its key.
+pub(crate) async fn respond_secured(
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    mut buf: BytesMut,
+    secret: &[u8],
+    torrents: &[[u8; 20]],
+    allow_plain: bool,
+) -> Result<(Established, [u8; 20])> {
     // Padding A ends where HASH('req1', S) begins.
-    sync_on(stream, &mut buf, &sha1(&[b"req1", &secret]), MAX_PAD + 20).await?;
+    sync_on(stream, &mut buf, &sha1(&[b"req1", secret]), MAX_PAD + 20).await?;
     fill(stream, &mut buf, 20).await?;
-    let req3 = sha1(&[b"req3", &secret]);
+    let req3 = sha1(&[b"req3", secret]);
     let req2: Vec<u8> = buf.split_to(20).iter().zip(req3).map(|(a, b)| a ^ b).collect();
     let info_hash = *torrents
         .iter()
         .find(|ih| sha1(&[b"req2", ih.as_slice()]).as_slice() == req2)
         .ok_or(Error::Encryption("the peer asked for a torrent we do not have"))?;
-    let mut read = Cipher::new(b"keyA", &secret, &info_hash);
-    let mut write = Cipher::new(b"keyB", &secret, &info_hash);
+    let mut read = Cipher::new(b"keyA", secret, &info_hash);
+    let mut write = Cipher::new(b"keyB", secret, &info_hash);
 
     fill(stream, &mut buf, 14).await?;
     let offer = take(&mut buf, 14, &mut read);
