@@ -362,9 +362,11 @@ impl Setup {
             "one fee row of {trx} TRX for {settled_txid}: {csv}"
         );
         let seeder = &self.seeder;
+        // A bound on a hang: a transfer paying vouchers still on the wire waits 30 s for
+        // them, plus the seeder's round; 40 s was once too short on a loaded machine.
         let seen = bidswarm_tests::wait_until(
             "the seeder to see the settlement",
-            Duration::from_secs(40),
+            Duration::from_secs(90),
             Duration::from_millis(250),
             async || value(seeder, "earned_settled").filter(|e| *e == spent.to_string()),
         )
