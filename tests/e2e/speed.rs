@@ -209,17 +209,23 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
     assert_eq!(spent, u128::from(bought) * BTT / (1 << 30));
     assert_eq!(value(&b, "spent").as_deref(), Some("0"), "B has spending off and paid nothing");
 
-    // The seeder was promised exactly what A spent (B promised nothing). A bound on a
-    // hang, not a speed: on a loaded machine the seeder's last rounds can lag (20 s was
-    // once too short in a clean-clone run).
+    // The seeder was promised what A spent (B promised nothing), less at most the
+    // vouchers of A's last pieces: when A completes, both sides are seeds and librqbit
+    // closes the connection, and a voucher signed after that has no link to go on (seen
+    // on a loaded machine: 0.9 and 1.4 MiB's worth). A pays them all the same: its
+    // settlement below is for everything it spent, and the seeder credits what it holds.
+    let in_flight = 4 * MIB as u128 * BTT / (1 << 30);
     let earned = bidswarm_tests::wait_until(
         "the seeder's earnings",
         Duration::from_secs(60),
         Duration::from_millis(200),
-        async || value(&seeder, "earned").filter(|e| *e == spent.to_string()),
+        async || {
+            let earned: u128 = value(&seeder, "earned")?.parse().ok()?;
+            (earned <= spent && spent - earned <= in_flight).then_some(earned)
+        },
     )
     .await;
-    assert!(earned.is_ok(), "seeder earned {:?}, A spent {spent}", value(&seeder, "earned"));
+    let Ok(earned) = earned else { panic!("seeder earned {:?}, A spent {spent}", value(&seeder, "earned")) };
 
     // A settled its promise on the devnet, to the seeder, in one transfer.
     let settled = value(&a, "settled").expect("A settled on exit");
@@ -227,17 +233,18 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
     assert_eq!(parts[0], seeder_address.to_string());
     assert_eq!(parts[1], spent.to_string());
     assert_eq!(devnet.btt_balance(&seeder_address).await?, spent, "the seeder holds exactly what A settled");
-    // The seeder saw the settlement arrive and marked its channel settled.
+    // The seeder saw the settlement arrive and marked its channel settled, as far as the
+    // vouchers it holds (a transfer paying more waits 30 s for the rest first).
     let settled_seen = bidswarm_tests::wait_until(
         "the seeder to see the settlement",
-        Duration::from_secs(40),
+        Duration::from_secs(90),
         Duration::from_millis(250),
-        async || value(&seeder, "earned_settled").filter(|e| *e == spent.to_string()),
+        async || value(&seeder, "earned_settled").filter(|e| *e == earned.to_string()),
     )
     .await;
     assert!(
         settled_seen.is_ok(),
-        "seeder earned_settled {:?}, A settled {spent}",
+        "seeder earned_settled {:?}, A settled {spent}, the seeder held {earned}",
         value(&seeder, "earned_settled")
     );
     seeder.terminate(Duration::from_secs(10)).await?;
@@ -256,7 +263,7 @@ async fn a_bidder_finishes_first_and_pays_exactly_what_the_seeder_earned_and_set
     let s_summary = ledger(&seeder_ledger, "summary")?;
     assert_eq!(
         line(&s_summary, "earned_settled"),
-        Some(spent.to_string()),
+        Some(earned.to_string()),
         "the seeder's ledger: earned and settled"
     );
     for file in [&a_ledger, &seeder_ledger] {
