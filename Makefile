@@ -36,9 +36,14 @@ ui:
 		cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
 	fi
 
+# Every debug binary and test in one go: `cargo test --workspace` then compiles nothing,
+# and scripts find target/debug/bidswarm-cli. Building one package alone (`-p`) would
+# resolve other features and compile the dependency tree a second time.
+BUILD_ALL = $(CARGO) build --workspace --all-targets
+
 test:
 	@scripts/deps.sh test
-	$(CARGO) build -p bidswarm-cli
+	$(BUILD_ALL)
 	TEST_THREADS=$(TEST_THREADS) scripts/test.sh
 
 # The whole-app crash test (docs/SOAK.md) at SOAK_POINTS kill points; `make test` runs 5.
@@ -47,8 +52,8 @@ SOAK_POINTS ?= 200
 
 soak:
 	@scripts/deps.sh test
-	$(CARGO) build -p bidswarm-cli
-	BIDSWARM_REQUIRE_PEERS=1 BIDSWARM_CRASH_POINTS=$(SOAK_POINTS) $(CARGO) test -p bidswarm-tests --test e2e \
+	$(BUILD_ALL)
+	BIDSWARM_REQUIRE_PEERS=1 BIDSWARM_CRASH_POINTS=$(SOAK_POINTS) $(CARGO) test --workspace --test e2e \
 		crash:: -- --test-threads 1 --nocapture
 
 # The fuzz targets (docs/FUZZING.md), FUZZ_SECS seconds each, one after another with one
