@@ -44,7 +44,7 @@ pub use mse::Encryption;
 pub use relay::PeerLink;
 /// The relay's buffer and batching, public so that `benches/relay_floor.rs` measures a
 /// bare relay with the same numbers.
-pub use relay::{HAVE_GRACE, MAX_UNREQUESTED_RUN, READ_CHUNK, TOP_UP_BELOW, TOP_UP_WAIT};
+pub use relay::{HAVE_GRACE, LINGER, MAX_UNREQUESTED_RUN, READ_CHUNK, TOP_UP_BELOW, TOP_UP_WAIT};
 
 use std::{
     collections::HashMap,
@@ -182,6 +182,9 @@ pub struct GatewayConfig {
     pub handshake_timeout: Duration,
     /// How long a remote may send nothing at all (peers send a keep-alive every 2 min).
     pub idle_timeout: Duration,
+    /// How long a peer that speaks `bt_speed` stays connected after our engine closed the
+    /// connection, for the last vouchers each way (see [`relay::LINGER`]).
+    pub linger: Duration,
     pub choker: ChokerConfig,
     pub limits: ConnectionLimits,
     /// Bytes per second we upload to peers in all; `None` is unlimited.
@@ -199,6 +202,7 @@ impl GatewayConfig {
             socks_listen,
             handshake_timeout: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(180),
+            linger: relay::LINGER,
             choker: ChokerConfig::default(),
             limits: ConnectionLimits::default(),
             upload_cap: None,
@@ -211,6 +215,7 @@ pub struct Gateway {
     public_addr: SocketAddr,
     handshake_timeout: Duration,
     idle_timeout: Duration,
+    linger: Duration,
     limits: Mutex<ConnectionLimits>,
     counts: Mutex<ConnectionCounts>,
     new_connections: Mutex<NewConnections>,
@@ -279,6 +284,7 @@ impl Gateway {
             public_addr,
             handshake_timeout: config.handshake_timeout,
             idle_timeout: config.idle_timeout,
+            linger: config.linger,
             limits: Mutex::new(config.limits),
             counts: Mutex::new(ConnectionCounts::default()),
             new_connections: Mutex::new(NewConnections::new(config.limits.max_per_ip)),

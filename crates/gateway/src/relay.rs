@@ -46,6 +46,13 @@ pub const READ_CHUNK: usize = 256 * 1024;
 /// large and nothing waits.
 pub const TOP_UP_BELOW: usize = 64 * 1024;
 pub const TOP_UP_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
+/// How long a connection to a peer that speaks `bt_speed` stays open after our engine
+/// closed its side. librqbit closes a connection once both sides are seeds, which for a
+/// buyer is the moment its last piece arrives: the vouchers for that piece are signed in
+/// the speed layer's next round, and a seller closing first would never receive them. So
+/// the peer's side stays open this long, carrying only `bt_speed` both ways (the engine's
+/// last words are gone with it); the peer closing ends it sooner.
+pub const LINGER: std::time::Duration = std::time::Duration::from_secs(5);
 /// The credit value of a peer whose piece bytes are not metered.
 const UNMETERED: i64 = i64::MAX;
 
@@ -94,6 +101,8 @@ pub struct PeerLink {
     /// Pieces verified while this connection is open that librqbit has or has not
     /// announced to the peer (see [`HaveBook`]).
     haves: Mutex<HaveBook>,
+    /// Our engine closed its side: the peer's stays open for [`LINGER`], for `bt_speed`.
+    engine_closed: AtomicBool,
 }
 
 /// How long librqbit has to send a HAVE itself before the gateway sends it. librqbit
@@ -204,6 +213,7 @@ impl PeerLink {
             requested: Mutex::new(std::collections::HashSet::new()),
             unrequested_run: std::sync::atomic::AtomicU32::new(0),
             answered: AtomicBool::new(false),
+            engine_closed: AtomicBool::new(false),
             haves: Mutex::new(HaveBook::default()),
         };
         (link, control_rx)
@@ -296,6 +306,16 @@ impl PeerLink {
     }
 
     /// The torrent this connection is for, once a handshake has named it.
+    /// Whether this connection outlives our engine's side for [`LINGER`]: the peer speaks
+    /// `bt_speed`, so vouchers may still be on their way.
+    fn lingers(&self) -> bool {
+        self.remote_supports_bt_speed.load(Ordering::Relaxed)
+    }
+
+    fn engine_closed(&self) -> bool {
+        self.engine_closed.load(Ordering::Acquire)
+    }
+
     pub fn info_hash(&self) -> Option<[u8; 20]> {
         *lock(&self.info_hash)
     }
@@ -402,18 +422,18 @@ async fn pump(
                 Action::Forward => ready += len,
                 action => {
                     if ready > 0 {
-                        write_run(&mut writer, &buf.split_to(ready), shaper).await?;
+                        forward(&mut writer, &buf.split_to(ready), shaper, way, &cx.link).await?;
                         ready = 0;
                     }
                     let _ = buf.split_to(len);
                     if let Action::Replace(bytes) = action {
-                        send(&mut writer, &bytes).await?;
+                        forward(&mut writer, &bytes, None, way, &cx.link).await?;
                     }
                 }
             }
         }
         if ready > 0 {
-            write_run(&mut writer, &buf.split_to(ready), shaper).await?;
+            forward(&mut writer, &buf.split_to(ready), shaper, way, &cx.link).await?;
         }
         if top_up {
             tokio::time::sleep(TOP_UP_WAIT).await;
@@ -421,7 +441,7 @@ async fn pump(
         let read = match (control.as_mut().filter(|_| first_sent), idle_timeout) {
             // Reading is cancel-safe, so a control message may interrupt it.
             (Some(rx), _) => tokio::select! {
-                n = read_more(&mut reader, &mut buf) => n?,
+                n = read_more(&mut reader, &mut buf) => n,
                 Some(message) = rx.recv() => {
                     send(&mut writer, &message).await?;
                     continue;
@@ -429,13 +449,59 @@ async fn pump(
             },
             (None, Some(idle)) => tokio::time::timeout(idle, read_more(&mut reader, &mut buf))
                 .await
-                .map_err(|_| Error::IdleTimeout)??,
-            (None, None) => read_more(&mut reader, &mut buf).await?,
+                .map_err(|_| Error::IdleTimeout)?,
+            (None, None) => read_more(&mut reader, &mut buf).await,
         };
-        if read == 0 {
-            return Ok(());
+        match read {
+            // Our engine closed (or reset) its side: a bt_speed peer stays for the last
+            // vouchers.
+            Ok(0) | Err(_) if way == Way::EngineToRemote && cx.link.lingers() => {
+                return linger(&mut writer, control, &cx).await;
+            }
+            Ok(0) => return Ok(()),
+            Ok(read) => top_up = way == Way::EngineToRemote && read < TOP_UP_BELOW,
+            Err(e) => return Err(e),
         }
-        top_up = way == Way::EngineToRemote && read < TOP_UP_BELOW;
+    }
+}
+
+/// After our engine closed a `bt_speed` peer's connection: for up to the gateway's linger
+/// time, the speed layer's messages still go to the peer (while the other direction hands
+/// the peer's `bt_speed` messages to the speed layer and drops the rest; see
+/// [`PeerLink::engine_closed`]). The peer closing ends it sooner, in [`relay`].
+async fn linger(
+    writer: &mut (impl AsyncWrite + Unpin),
+    control: Option<mpsc::UnboundedReceiver<Bytes>>,
+    cx: &Context,
+) -> Result<()> {
+    cx.link.engine_closed.store(true, Ordering::Release);
+    let Some(mut control) = control else { return Ok(()) };
+    let until = tokio::time::Instant::now() + cx.gateway.linger;
+    while let Ok(Some(message)) = tokio::time::timeout_at(until, control.recv()).await {
+        send(writer, &message).await?;
+    }
+    Ok(())
+}
+
+/// Writes whole frames on, as [`write_run`] does. Toward our engine, once it closed a
+/// lingering connection, nothing is written: a write failing there means it closed.
+async fn forward(
+    writer: &mut (impl AsyncWrite + Unpin),
+    bytes: &[u8],
+    shaper: Option<&PeerLink>,
+    way: Way,
+    link: &PeerLink,
+) -> Result<()> {
+    let to_engine = way == Way::RemoteToEngine;
+    if to_engine && link.engine_closed() {
+        return Ok(());
+    }
+    match write_run(writer, bytes, shaper).await {
+        Err(_) if to_engine && link.lingers() => {
+            link.engine_closed.store(true, Ordering::Release);
+            Ok(())
+        }
+        written => written,
     }
 }
 
@@ -485,6 +551,15 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
     const REJECT: u8 = 0x10;
     const EXTENDED: u8 = 20;
     let Some(&id) = frame.get(4) else { return Ok(Action::Forward) };
+    if way == Way::RemoteToEngine && cx.link.engine_closed() {
+        // Lingering: only the peer's bt_speed still has a reader. Its blocks are not
+        // counted, so a buyer never pays for what its engine did not get.
+        let ours = cx.link.ids().our_bt_speed;
+        return match frame.get(5) {
+            Some(&ext) if id == EXTENDED && Some(ext) == ours => extended(frame, way, cx),
+            _ => Ok(Action::Drop),
+        };
+    }
     let choking = cx.link.am_choking.load(Ordering::Acquire);
     match (id, way) {
         // librqbit unchokes everyone; the gateway's choker decides instead.

@@ -345,8 +345,15 @@ async fn socks_refuses_other_commands() {
 
 /// A gateway on loopback with a stand-in engine listening behind it.
 async fn gateway_with_engine(config: GatewayConfig) -> (Arc<Gateway>, TcpListener) {
+    gateway_with_engine_and_speed(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await
+}
+
+async fn gateway_with_engine_and_speed(
+    config: GatewayConfig,
+    speed: Arc<dyn SpeedHandler>,
+) -> (Arc<Gateway>, TcpListener) {
     let engine_listener = TcpListener::bind(loopback()).await.unwrap();
-    let gateway = Gateway::start(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await.unwrap();
+    let gateway = Gateway::start(config, speed).await.unwrap();
     gateway.set_engine(engine_listener.local_addr().unwrap());
     (gateway, engine_listener)
 }
@@ -842,4 +849,94 @@ async fn an_encrypted_peer_reaches_the_engine_only_for_the_torrent_its_mse_hands
         assert_eq!(&answer[..20], b"\x13BitTorrent protocol", "the engine's answer, decrypted");
         assert!(gateway.peers().iter().any(|l| l.encrypted), "the peers view says encrypted");
     }
+}
+
+/// A remote that has exchanged extended handshakes with the stand-in engine through the
+/// gateway, with `remote_ext` as its own. Returns the remote, its read buffer, the engine
+/// and the gateway's link, once the gateway has read the remote's handshake.
+async fn extended_peer(
+    gateway: &Gateway,
+    engine_listener: &TcpListener,
+    remote_ext: &'static [u8],
+) -> (TcpStream, BytesMut, TcpStream, Arc<PeerLink>, ExtendedHandshake) {
+    let (mut remote, mut engine) = connect_peer(gateway, engine_listener, "127.0.0.1", [1; 20]).await;
+    answer_as_engine(&mut engine, [1; 20]).await;
+    engine
+        .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(b"d1:md6:ut_pexi2eee") }))
+        .await
+        .unwrap();
+    remote
+        .write_all(&frame(Message::Extended { id: 0, payload: Bytes::from_static(remote_ext) }))
+        .await
+        .unwrap();
+    let mut rbuf = BytesMut::new();
+    read_handshake(&mut remote, &mut rbuf).await;
+    let Message::Extended { id: 0, payload } = next_message(&mut remote, &mut rbuf).await else {
+        panic!("the engine's extended handshake first")
+    };
+    let ours = ExtendedHandshake::parse(&payload).unwrap();
+    // The engine reads the remote's handshake only after the gateway has.
+    let mut ebuf = BytesMut::new();
+    read_handshake(&mut engine, &mut ebuf).await;
+    assert!(matches!(next_message(&mut engine, &mut ebuf).await, Message::Extended { id: 0, .. }));
+    let link = gateway.peers().pop().unwrap();
+    (remote, rbuf, engine, link, ours)
+}
+
+/// librqbit closes a connection once both sides are seeds, which for a buyer is when its
+/// last piece arrives, before the vouchers for it are signed. A peer that speaks bt_speed
+/// therefore stays connected after our engine closed: our bt_speed messages still reach
+/// it and its own still reach the speed layer, its blocks are neither forwarded nor
+/// counted, and the connection closes at the linger time.
+#[tokio::test]
+async fn a_bt_speed_peer_stays_for_the_last_vouchers_after_the_engine_closes() {
+    let recorder = Arc::new(Recorder::default());
+    let config =
+        GatewayConfig { linger: Duration::from_secs(2), ..GatewayConfig::new(loopback(), loopback()) };
+    let (gateway, engine_listener) = gateway_with_engine_and_speed(config, recorder.clone()).await;
+    let (mut remote, mut rbuf, engine, link, ours) =
+        extended_peer(&gateway, &engine_listener, b"d1:md8:bt_speedi9eee").await;
+    let our_id = ours.extension_id(BT_SPEED).expect("the gateway adds bt_speed");
+
+    // The engine has all it wants and closes.
+    drop(engine);
+    // A block in flight from the peer, then its voucher.
+    let block = frame(Message::Piece { index: 0, begin: 0, block: Bytes::from(vec![5u8; 16384]) });
+    remote.write_all(&block).await.unwrap();
+    let voucher = Bytes::from_static(b"d1:t7:vouchere");
+    remote.write_all(&frame(Message::Extended { id: our_id, payload: voucher.clone() })).await.unwrap();
+    tokio::time::timeout(DEADLINE, async {
+        while recorder.0.lock().unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the peer's voucher reaches the speed layer after the engine closed");
+    assert_eq!(recorder.0.lock().unwrap()[0].1, voucher);
+    assert_eq!(
+        link.downloaded_piece_bytes.load(Ordering::Relaxed),
+        0,
+        "a block the engine never got is not counted"
+    );
+
+    // Ours still goes out, with the peer's own id.
+    assert!(link.send_speed(Bytes::from_static(b"d1:t4:laste")));
+    let Message::Extended { id: 9, payload } = next_message(&mut remote, &mut rbuf).await else {
+        panic!("our last bt_speed message")
+    };
+    assert_eq!(&payload[..], b"d1:t4:laste");
+    closed_within(&mut remote, DEADLINE).await;
+}
+
+/// A peer that does not speak bt_speed has nothing to wait for: when the engine closes,
+/// so does the gateway, long before any linger time.
+#[tokio::test]
+async fn a_plain_peer_is_closed_with_the_engine() {
+    let config =
+        GatewayConfig { linger: Duration::from_secs(600), ..GatewayConfig::new(loopback(), loopback()) };
+    let (gateway, engine_listener) = gateway_with_engine(config).await;
+    let (mut remote, _rbuf, engine, _link, _) =
+        extended_peer(&gateway, &engine_listener, b"d1:md6:ut_pexi3eee").await;
+    drop(engine);
+    closed_within(&mut remote, DEADLINE).await;
 }
