@@ -78,7 +78,7 @@ need_node
 case "$what" in
   serve) ;;
   run) apt_install "${desktop_libs[@]}" ;;
-  test) apt_install transmission-daemon opentracker python3-libtorrent chromium keyutils "${desktop_libs[@]}" "${desktop_test_tools[@]}" ;;
+  test) apt_install transmission-daemon opentracker qbittorrent-nox python3-libtorrent chromium keyutils "${desktop_libs[@]}" "${desktop_test_tools[@]}" ;;
   bundle) apt_install "${desktop_libs[@]}" "${bundle_tools[@]}" ;;
   bench) apt_install transmission-daemon opentracker qbittorrent-nox python3 ;;
   *) echo "usage: $0 serve|run|test|bundle|bench" >&2; exit 2 ;;

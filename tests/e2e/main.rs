@@ -1,6 +1,6 @@
-//! End-to-end tests: real `bidswarm-cli` processes, Transmission and opentracker, talking
-//! over 127.0.0.1 with DHT off. Each test owns a temporary folder and its processes, which
-//! are killed when it ends, pass or fail.
+//! End-to-end tests: real `bidswarm-cli` processes, Transmission, qBittorrent, libtorrent
+//! and opentracker, talking over 127.0.0.1 with DHT off. Each test owns a temporary folder
+//! and its processes, which are killed when it ends, pass or fail.
 
 mod api;
 mod crash;
@@ -12,6 +12,7 @@ mod fees;
 mod gateway;
 mod lifecycle;
 mod paths;
+mod qbittorrent;
 mod restart;
 mod settlement;
 mod speed;

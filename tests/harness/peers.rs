@@ -1,5 +1,5 @@
 //! Real peers from Debian packages, each with its own temporary config, on loopback only:
-//! `transmission-daemon` and `opentracker`.
+//! `transmission-daemon`, `qbittorrent-nox` and `opentracker`.
 
 use std::{path::Path, process::Command, time::Duration};
 
@@ -234,5 +234,132 @@ impl OpenTracker {
             (n > 0).then_some(())
         })
         .await
+    }
+}
+
+/// Debian's `qbittorrent-nox` with its own profile: qBittorrent's defaults for the wire
+/// (encryption allowed, TCP and uTP), on 127.0.0.1 only, with DHT, LSD and PeX off so it
+/// meets no one but the test's peers, and its Web API on loopback without a login.
+#[derive(Debug)]
+pub struct Qbittorrent {
+    pub proc: Proc,
+    pub peer_port: u16,
+    api: String,
+    http: reqwest::Client,
+}
+
+impl Qbittorrent {
+    pub async fn start(dir: &Path, log_dir: &Path) -> anyhow::Result<Self> {
+        let config = dir.join("qBittorrent").join("config");
+        std::fs::create_dir_all(&config)?;
+        let (webui_port, peer_port) = (free_port(), free_port());
+        let conf = format!(
+            "[LegalNotice]\nAccepted=true\n\n\
+             [BitTorrent]\n\
+             Session\\Port={peer_port}\nSession\\UseRandomPort=false\n\
+             Session\\Interface=lo\nSession\\InterfaceName=lo\nSession\\InterfaceAddress=127.0.0.1\n\
+             Session\\DHTEnabled=false\nSession\\LSDEnabled=false\nSession\\PeXEnabled=false\n\
+             Session\\QueueingSystemEnabled=false\nSession\\AddTorrentPaused=false\n\
+             Session\\DefaultSavePath={downloads}\n\n\
+             [Preferences]\n\
+             WebUI\\Enabled=true\nWebUI\\Address=127.0.0.1\nWebUI\\Port={webui_port}\n\
+             WebUI\\LocalHostAuth=false\nWebUI\\HostHeaderValidation=false\nWebUI\\CSRFProtection=false\n\
+             WebUI\\UseUPnP=false\nConnection\\UPnP=false\nConnection\\ResolvePeerCountries=false\n\
+             Connection\\ResolvePeerHostNames=false\nSearch\\SearchEnabled=false\n",
+            downloads = path_str(&dir.join("downloads")),
+        );
+        std::fs::write(config.join("qBittorrent.conf"), conf)?;
+        let mut command = Command::new("qbittorrent-nox");
+        command.arg(format!("--profile={}", path_str(dir))).arg(format!("--webui-port={webui_port}"));
+        let proc = Proc::spawn("qbittorrent", command, log_dir)?;
+        let q = Self {
+            proc,
+            peer_port,
+            api: format!("http://127.0.0.1:{webui_port}/api/v2"),
+            http: reqwest::Client::builder().no_proxy().build()?,
+        };
+        wait_until(
+            "qBittorrent's Web API",
+            Duration::from_secs(60),
+            Duration::from_millis(200),
+            async || q.http.get(format!("{}/app/version", q.api)).send().await.ok()?.error_for_status().ok(),
+        )
+        .await
+        .with_context(|| q.proc.stderr_tail())?;
+        Ok(q)
+    }
+
+    /// Adds a `.torrent` whose data (if any) is already in `save_path`. The Web API takes
+    /// a file only as multipart/form-data.
+    pub async fn add(&self, torrent: &Path, save_path: &Path) -> anyhow::Result<()> {
+        let boundary = "bidswarm-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (name, value) in [("savepath", path_str(save_path)), ("paused", "false"), ("autoTMM", "false")] {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"torrents\"; filename=\"t.torrent\"\r\n\
+                 Content-Type: application/x-bittorrent\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&std::fs::read(torrent)?);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let answer = self
+            .http
+            .post(format!("{}/torrents/add", self.api))
+            .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await?
+            .error_for_status()?
+            .text()
+            .await?;
+        if answer.trim() != "Ok." {
+            bail!("qBittorrent refused the torrent: {answer}");
+        }
+        Ok(())
+    }
+
+    /// The torrent's entry in `/torrents/info`, once qBittorrent has it.
+    pub async fn torrent(&self, info_hash: &str) -> anyhow::Result<Option<Value>> {
+        let url = format!("{}/torrents/info?hashes={info_hash}", self.api);
+        let list: Value = self.http.get(url).send().await?.error_for_status()?.json().await?;
+        Ok(list.get(0).cloned())
+    }
+
+    /// Waits until qBittorrent has checked the torrent and is downloading or seeding it,
+    /// so a peer that dials in is not turned away for an unknown info hash.
+    pub async fn wait_active(&self, info_hash: &str, timeout: Duration) -> anyhow::Result<()> {
+        wait_until("qBittorrent to start the torrent", timeout, Duration::from_millis(200), async || {
+            let state = self.torrent(info_hash).await.ok()??["state"].as_str()?.to_owned();
+            matches!(state.as_str(), "downloading" | "stalledDL" | "uploading" | "stalledUP").then_some(())
+        })
+        .await
+    }
+
+    pub async fn wait_complete(&self, info_hash: &str, timeout: Duration) -> anyhow::Result<()> {
+        wait_until("qBittorrent to complete", timeout, Duration::from_millis(500), async || {
+            match self.torrent(info_hash).await {
+                Ok(Some(t)) if t["state"] == "error" || t["state"] == "missingFiles" => {
+                    Some(Err(anyhow::anyhow!("qBittorrent reports {}", t["state"])))
+                }
+                Ok(Some(t)) if t["progress"].as_f64().is_some_and(|p| p >= 1.0) => Some(Ok(())),
+                _ => None,
+            }
+        })
+        .await?
+    }
+
+    /// The peers qBittorrent has on the torrent, keyed "ip:port", with its fields
+    /// (`flags` has `E` for an encrypted connection, `P` for uTP).
+    pub async fn peers(&self, info_hash: &str) -> anyhow::Result<serde_json::Map<String, Value>> {
+        let url = format!("{}/sync/torrentPeers?hash={info_hash}&rid=0", self.api);
+        let answer: Value = self.http.get(url).send().await?.error_for_status()?.json().await?;
+        Ok(answer["peers"].as_object().cloned().unwrap_or_default())
     }
 }
