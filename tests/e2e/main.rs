@@ -19,6 +19,7 @@ mod speed;
 mod speed_hostile;
 mod transfer;
 mod transmission;
+mod utp;
 mod wallet;
 
 use std::time::Duration;

@@ -17,11 +17,25 @@ pub fn require(binary: &str) -> bool {
         .arg(format!("command -v {binary}"))
         .output()
         .is_ok_and(|o| o.status.success());
+    found_or_skip(found, &format!("{binary} is not installed"))
+}
+
+/// [`require`] for a module of Debian's Python (`/usr/bin/python3`, which a Python of the
+/// user's own earlier on the PATH would shadow), such as `libtorrent`.
+pub fn require_python_module(module: &str) -> bool {
+    let found = Command::new("/usr/bin/python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    found_or_skip(found, &format!("the Python module {module} is not installed"))
+}
+
+fn found_or_skip(found: bool, missing: &str) -> bool {
     if !found && std::env::var_os("BIDSWARM_REQUIRE_PEERS").is_some() {
-        panic!("{binary} is not installed, and BIDSWARM_REQUIRE_PEERS is set");
+        panic!("{missing}, and BIDSWARM_REQUIRE_PEERS is set");
     }
     if !found {
-        eprintln!("SKIPPED: {binary} is not installed (run `make deps`)");
+        eprintln!("SKIPPED: {missing} (run `make deps`)");
     }
     found
 }

@@ -316,6 +316,8 @@ pub struct PeerInfo {
     pub incoming: bool,
     /// The connection is RC4-encrypted (MSE/PE).
     pub encrypted: bool,
+    /// The connection runs over uTP (BEP 29) rather than TCP.
+    pub utp: bool,
     /// The peer speaks bt_speed, so it can bid or sell speed.
     pub bt_speed: bool,
     /// Piece bytes sent to this peer on this connection.

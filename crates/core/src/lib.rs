@@ -697,6 +697,7 @@ impl Core {
                 client: link.client.lock().unwrap_or_else(|p| p.into_inner()).clone(),
                 incoming: link.incoming,
                 encrypted: link.encrypted,
+                utp: link.transport == bidswarm_gateway::Transport::Utp,
                 bt_speed: link.remote_supports_bt_speed.load(Ordering::Relaxed),
                 uploaded_bytes: link.uploaded_piece_bytes.load(Ordering::Relaxed),
                 downloaded_bytes: link.downloaded_piece_bytes.load(Ordering::Relaxed),

@@ -36,6 +36,7 @@ pub mod mse;
 mod relay;
 pub mod shaper;
 mod socks;
+pub mod transport;
 
 pub use attribution::{Attribution, VerifiedPiece};
 pub use blocklist::{BadRule, Blocklist};
@@ -45,6 +46,7 @@ pub use relay::PeerLink;
 /// The relay's buffer and batching, public so that `benches/relay_floor.rs` measures a
 /// bare relay with the same numbers.
 pub use relay::{HAVE_GRACE, LINGER, MAX_UNREQUESTED_RUN, READ_CHUNK, TOP_UP_BELOW, TOP_UP_WAIT};
+pub use transport::{PeerStream, Transport};
 
 use std::{
     collections::HashMap,
@@ -59,7 +61,7 @@ use std::{
 use bidswarm_peerwire::{Handshake, HANDSHAKE_LEN};
 use bytes::{Bytes, BytesMut};
 use tokio::{
-    io::AsyncReadExt,
+    io::{AsyncRead, AsyncReadExt},
     net::{TcpListener, TcpStream},
     sync::{broadcast, watch, Notify},
     task::JoinHandle,
@@ -103,6 +105,20 @@ pub enum Error {
     PlaintextRefused,
     #[error("the peer sent an encrypted handshake and encryption is disabled")]
     EncryptionRefused,
+}
+
+impl Error {
+    /// The peer closed or reset the connection before it said anything we could read.
+    pub fn is_reset(&self) -> bool {
+        use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
+        match self {
+            Self::Closed => true,
+            Self::Io(e) => {
+                matches!(e.kind(), ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The speed layer's view of the wire: `bt_speed` messages from remote peers, and when
@@ -216,6 +232,9 @@ pub struct Gateway {
     handshake_timeout: Duration,
     idle_timeout: Duration,
     linger: Duration,
+    /// The uTP socket on the public port, for incoming uTP peers and outgoing fallback;
+    /// `None` when its UDP port could not be bound.
+    utp: Option<Arc<librqbit_utp::UtpSocketUdp>>,
     limits: Mutex<ConnectionLimits>,
     counts: Mutex<ConnectionCounts>,
     new_connections: Mutex<NewConnections>,
@@ -280,11 +299,21 @@ impl Gateway {
             None
         };
         let socks = TcpListener::bind(config.socks_listen).await?;
+        // uTP (BEP 29) listens on UDP at the TCP port, as every client does.
+        let utp_addr = SocketAddr::new(config.public_listen.ip(), public_addr.port());
+        let utp = match librqbit_utp::UtpSocketUdp::new_udp(utp_addr).await {
+            Ok(socket) => Some(socket),
+            Err(e) => {
+                warn!("no uTP at {utp_addr} ({e}); peers reach us over TCP only");
+                None
+            }
+        };
         let gateway = Arc::new(Self {
             public_addr,
             handshake_timeout: config.handshake_timeout,
             idle_timeout: config.idle_timeout,
             linger: config.linger,
+            utp: utp.clone(),
             limits: Mutex::new(config.limits),
             counts: Mutex::new(ConnectionCounts::default()),
             new_connections: Mutex::new(NewConnections::new(config.limits.max_per_ip)),
@@ -314,6 +343,9 @@ impl Gateway {
         ];
         if let Some(v6) = public_v6 {
             tasks.push(tokio::spawn(gateway.clone().accept_public(v6)));
+        }
+        if let Some(utp) = utp {
+            tasks.push(tokio::spawn(gateway.clone().accept_utp(utp)));
         }
         gateway.tasks.lock().unwrap_or_else(|p| p.into_inner()).extend(tasks);
         Ok(gateway)
@@ -484,9 +516,14 @@ impl Gateway {
         }
     }
 
+    /// Stops accepting and closes every connection, lingering ones too: the speed layer
+    /// that would read their last messages is stopping with us.
     pub fn stop(&self) {
         for task in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
             task.abort();
+        }
+        for link in self.peers() {
+            link.close();
         }
     }
 
@@ -494,38 +531,66 @@ impl Gateway {
         let mut backoff = AcceptBackoff::default();
         loop {
             let Some((stream, remote)) = backoff.accept(&listener).await else { continue };
-            if self.is_blocked(remote.ip()) {
-                debug!(peer = %remote, "refused: on the blocklist");
+            if let Err(e) = stream.set_nodelay(true) {
+                debug!(peer = %remote, "closed: {e}");
                 continue;
             }
-            if !self.may_connect_again(remote.ip()) {
-                debug!(peer = %remote, "refused: too many new connections from this address");
-                continue;
-            }
-            let Some(admitted) = Admitted::new(&self, Some(remote.ip())) else {
-                debug!(peer = %remote, "refused: too many connections");
-                continue;
-            };
-            let this = self.clone();
-            let span = debug_span!("inbound", peer = %remote);
-            tokio::spawn(
-                async move {
-                    if let Err(e) = this.inbound(stream, remote, admitted).await {
-                        debug!("closed: {e}");
-                    }
-                }
-                .instrument(span),
-            );
+            self.clone().incoming(PeerStream::Tcp(stream), remote);
         }
+    }
+
+    async fn accept_utp(self: Arc<Self>, socket: Arc<librqbit_utp::UtpSocketUdp>) {
+        let mut pause = Duration::ZERO;
+        loop {
+            match socket.accept().await {
+                Ok(stream) => {
+                    pause = Duration::ZERO;
+                    let remote = stream.remote_addr();
+                    self.clone().incoming(PeerStream::Utp(stream), remote);
+                }
+                Err(e) => {
+                    if pause.is_zero() {
+                        warn!("cannot accept uTP connections ({e}); pausing the accept loop");
+                    }
+                    pause = (pause * 2).clamp(AcceptBackoff::FIRST, AcceptBackoff::MOST);
+                    tokio::time::sleep(pause).await;
+                }
+            }
+        }
+    }
+
+    /// A new incoming connection on either transport: refused under the blocklist and the
+    /// connection limits, otherwise relayed on its own task.
+    fn incoming(self: Arc<Self>, stream: PeerStream, remote: SocketAddr) {
+        if self.is_blocked(remote.ip()) {
+            debug!(peer = %remote, "refused: on the blocklist");
+            return;
+        }
+        if !self.may_connect_again(remote.ip()) {
+            debug!(peer = %remote, "refused: too many new connections from this address");
+            return;
+        }
+        let Some(admitted) = Admitted::new(&self, Some(remote.ip())) else {
+            debug!(peer = %remote, "refused: too many connections");
+            return;
+        };
+        let span = debug_span!("inbound", peer = %remote);
+        tokio::spawn(
+            async move {
+                if let Err(e) = self.inbound(stream, remote, admitted).await {
+                    debug!("closed: {e}");
+                }
+            }
+            .instrument(span),
+        );
     }
 
     async fn inbound(
         self: Arc<Self>,
-        mut remote_stream: TcpStream,
+        mut remote_stream: PeerStream,
         remote: SocketAddr,
         admitted: Admitted,
     ) -> Result<()> {
-        remote_stream.set_nodelay(true)?;
         let head = first_bytes(&mut remote_stream, self.handshake_timeout).await?;
         let (crypto, torrent) =
             tokio::time::timeout(self.handshake_timeout, self.incoming_crypto(&mut remote_stream, head))
@@ -549,7 +614,7 @@ impl Gateway {
     /// must name the same).
     async fn incoming_crypto(
         &self,
-        stream: &mut TcpStream,
+        stream: &mut PeerStream,
         mut head: BytesMut,
     ) -> Result<(mse::Established, Option<[u8; 20]>)> {
         mse::fill(stream, &mut head, 20).await?;
@@ -575,10 +640,10 @@ impl Gateway {
     /// encryption is required, as libtorrent does.
     async fn outgoing_crypto(
         &self,
-        mut stream: TcpStream,
+        mut stream: PeerStream,
         remote: SocketAddr,
         info_hash: &[u8; 20],
-    ) -> Result<(TcpStream, mse::Established)> {
+    ) -> Result<(PeerStream, mse::Established)> {
         let plain = mse::Established::plain(BytesMut::new());
         let require = match self.encryption() {
             Encryption::Disable => return Ok((stream, plain)),
@@ -587,7 +652,21 @@ impl Gateway {
         };
         // With a plaintext retry to come, the attempt gets half the time.
         let wait = if require { self.handshake_timeout } else { self.handshake_timeout / 2 };
-        match tokio::time::timeout(wait, mse::initiate(&mut stream, info_hash, require)).await {
+        let mut attempt = tokio::time::timeout(wait, mse::initiate(&mut stream, info_hash, require)).await;
+        // A peer that takes TCP connections only to reset them (libtorrent with TCP off)
+        // may be listening on uTP at the same port.
+        if let (Ok(Err(e)), PeerStream::Tcp(_), Some(utp)) = (&attempt, &stream, &self.utp) {
+            if e.is_reset() {
+                let answer = tokio::time::timeout(transport::UTP_AFTER_RESET, utp.connect(remote)).await;
+                if let Ok(Ok(utp_stream)) = answer {
+                    debug!(peer = %remote, "TCP was reset; trying uTP");
+                    stream = PeerStream::Utp(utp_stream);
+                    attempt =
+                        tokio::time::timeout(wait, mse::initiate(&mut stream, info_hash, require)).await;
+                }
+            }
+        }
+        match attempt {
             Ok(Ok(established)) => Ok((stream, established)),
             Ok(Err(e)) if require => Err(e),
             Err(_) if require => Err(Error::HandshakeTimeout),
@@ -599,13 +678,12 @@ impl Gateway {
         }
     }
 
-    /// A TCP connection to `remote`, within the handshake timeout.
-    async fn connect(&self, remote: SocketAddr) -> Result<TcpStream> {
-        let stream = tokio::time::timeout(self.handshake_timeout, TcpStream::connect(remote))
+    /// A connection to `remote` over TCP, or uTP where TCP does not answer, within the
+    /// handshake timeout.
+    async fn connect(&self, remote: SocketAddr) -> Result<PeerStream> {
+        Ok(tokio::time::timeout(self.handshake_timeout, PeerStream::connect(remote, self.utp.as_ref()))
             .await
-            .map_err(|_| Error::HandshakeTimeout)??;
-        stream.set_nodelay(true)?;
-        Ok(stream)
+            .map_err(|_| Error::HandshakeTimeout)??)
     }
 
     async fn accept_socks(self: Arc<Self>, listener: TcpListener) {
@@ -630,7 +708,8 @@ impl Gateway {
     async fn outbound(self: Arc<Self>, mut engine: TcpStream) -> Result<()> {
         engine.set_nodelay(true)?;
         let (mut remote_stream, remote) =
-            socks::accept(&mut engine, &self.socks_credentials, |ip| self.is_blocked(ip)).await?;
+            socks::accept(&mut engine, &self.socks_credentials, self.utp.as_ref(), |ip| self.is_blocked(ip))
+                .await?;
         let mut head = first_bytes(&mut engine, self.handshake_timeout).await?;
         let handshake = loop {
             match Handshake::parse(&head[..head.len().min(HANDSHAKE_LEN)]) {
@@ -707,7 +786,7 @@ impl Gateway {
     async fn run(
         self: Arc<Self>,
         engine: TcpStream,
-        remote_stream: TcpStream,
+        remote_stream: PeerStream,
         crypto: mse::Established,
         engine_head: BytesMut,
         remote: SocketAddr,
@@ -715,7 +794,8 @@ impl Gateway {
         expect: Expect,
     ) -> Result<()> {
         let key = self.next_link.fetch_add(1, Ordering::Relaxed);
-        let (link, control) = PeerLink::new(key, remote, admitted.ip.is_some(), crypto.rc4());
+        let (link, control) =
+            PeerLink::new(key, remote, admitted.ip.is_some(), crypto.rc4(), remote_stream.transport());
         let link = Arc::new(link);
         // A newcomer starts with the share it would get among those sending now.
         if let Some(cap) = self.upload_cap() {
@@ -731,7 +811,7 @@ impl Gateway {
         let cx = relay::Context { link: link.clone(), gateway: self.clone(), admitted, expect };
         let result = relay::relay(engine, remote_stream, crypto, engine_head, control, cx).await;
         self.links_lock().remove(&key);
-        if link.remote_supports_bt_speed.load(Ordering::Relaxed) {
+        if link.registered.load(Ordering::Acquire) {
             self.speed.on_closed(&link);
         }
         result
@@ -964,8 +1044,8 @@ pub struct AcceptBackoff {
 }
 
 impl AcceptBackoff {
-    const FIRST: Duration = Duration::from_millis(10);
-    const MOST: Duration = Duration::from_secs(1);
+    pub const FIRST: Duration = Duration::from_millis(10);
+    pub const MOST: Duration = Duration::from_secs(1);
 
     /// The next connection, or `None` after an error and its pause.
     pub async fn accept(&mut self, listener: &TcpListener) -> Option<(TcpStream, SocketAddr)> {
@@ -992,7 +1072,7 @@ impl AcceptBackoff {
 }
 
 /// Reads whatever arrives first, so the caller can tell what the stream is.
-async fn first_bytes(stream: &mut TcpStream, timeout: Duration) -> Result<BytesMut> {
+async fn first_bytes(stream: &mut (impl AsyncRead + Unpin), timeout: Duration) -> Result<BytesMut> {
     let mut buf = BytesMut::with_capacity(16 * 1024);
     let n = tokio::time::timeout(timeout, stream.read_buf(&mut buf)).await.map_err(|_| Error::Closed)??;
     if n == 0 {

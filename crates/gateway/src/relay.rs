@@ -32,7 +32,7 @@ use crate::{
     mse::Established,
     mse::{Decrypting, Encrypting},
     shaper::UploadBucket,
-    Admitted, Error, Expect, Gateway, LinkId, PeerSample, Result,
+    Admitted, Error, Expect, Gateway, LinkId, PeerSample, PeerStream, Result, Transport,
 };
 
 /// What each direction reads into.
@@ -65,6 +65,7 @@ pub struct PeerLink {
     pub incoming: bool,
     /// The payload stream is RC4-encrypted (MSE/PE).
     pub encrypted: bool,
+    pub transport: Transport,
     pub uploaded_piece_bytes: AtomicU64,
     pub downloaded_piece_bytes: AtomicU64,
     pub remote_supports_bt_speed: AtomicBool,
@@ -103,6 +104,10 @@ pub struct PeerLink {
     haves: Mutex<HaveBook>,
     /// Our engine closed its side: the peer's stays open for [`LINGER`], for `bt_speed`.
     engine_closed: AtomicBool,
+    engine_gone: Notify,
+    /// The speed layer was told of this connection ([`crate::SpeedHandler::on_ready`]), so it is
+    /// told when it closes.
+    pub(crate) registered: AtomicBool,
 }
 
 /// How long librqbit has to send a HAVE itself before the gateway sends it. librqbit
@@ -186,6 +191,7 @@ impl PeerLink {
         remote: SocketAddr,
         incoming: bool,
         encrypted: bool,
+        transport: Transport,
     ) -> (Self, mpsc::UnboundedReceiver<Bytes>) {
         let (control, control_rx) = mpsc::unbounded_channel();
         let link = Self {
@@ -194,6 +200,7 @@ impl PeerLink {
             remote,
             incoming,
             encrypted,
+            transport,
             uploaded_piece_bytes: AtomicU64::new(0),
             downloaded_piece_bytes: AtomicU64::new(0),
             remote_supports_bt_speed: AtomicBool::new(false),
@@ -214,6 +221,8 @@ impl PeerLink {
             unrequested_run: std::sync::atomic::AtomicU32::new(0),
             answered: AtomicBool::new(false),
             engine_closed: AtomicBool::new(false),
+            engine_gone: Notify::new(),
+            registered: AtomicBool::new(false),
             haves: Mutex::new(HaveBook::default()),
         };
         (link, control_rx)
@@ -305,17 +314,28 @@ impl PeerLink {
         self.was_sending.store(sending, Ordering::Relaxed);
     }
 
-    /// The torrent this connection is for, once a handshake has named it.
-    /// Whether this connection outlives our engine's side for [`LINGER`]: the peer speaks
-    /// `bt_speed`, so vouchers may still be on their way.
+    /// Whether this connection outlives our engine's side for [`LINGER`]: both sides
+    /// named their `bt_speed` id, so vouchers may still be on their way.
     fn lingers(&self) -> bool {
-        self.remote_supports_bt_speed.load(Ordering::Relaxed)
+        let ids = self.ids();
+        ids.remote_bt_speed.is_some() && ids.our_bt_speed.is_some()
     }
 
-    fn engine_closed(&self) -> bool {
+    /// Our engine closed its side: only `bt_speed` still passes, for [`LINGER`] at most.
+    pub fn engine_closed(&self) -> bool {
         self.engine_closed.load(Ordering::Acquire)
     }
 
+    /// Marks the engine's side closed, once, and starts the linger's clock in [`relay`].
+    /// The peer's interest is void with it, so the choker gives it no slot.
+    fn close_engine(&self) {
+        if !self.engine_closed.swap(true, Ordering::AcqRel) {
+            self.peer_interested.store(false, Ordering::Release);
+            self.engine_gone.notify_one();
+        }
+    }
+
+    /// The torrent this connection is for, once a handshake has named it.
     pub fn info_hash(&self) -> Option<[u8; 20]> {
         *lock(&self.info_hash)
     }
@@ -346,7 +366,7 @@ pub(crate) struct Context {
 /// remote's side is decrypted and encrypted with `crypto`'s ciphers, if any.
 pub(crate) async fn relay(
     engine: TcpStream,
-    remote: TcpStream,
+    remote: PeerStream,
     crypto: Established,
     engine_head: BytesMut,
     control: mpsc::UnboundedReceiver<Bytes>,
@@ -358,13 +378,20 @@ pub(crate) async fn relay(
     let remote_head = crypto.head;
     let cx = Arc::new(cx);
     let link = cx.link.clone();
+    let linger_for = cx.gateway.linger;
     let up = pump(er, rw, engine_head, Way::EngineToRemote, Some(control), cx.clone());
     let down = pump(rr, ew, remote_head, Way::RemoteToEngine, None, cx);
-    // When one direction ends the connection is over; dropping the other closes it.
+    // When one direction ends the connection is over; dropping the other closes it. Once
+    // our engine closed, the linger time bounds everything left, a stuck write included.
+    let linger = async {
+        link.engine_gone.notified().await;
+        tokio::time::sleep(linger_for).await;
+    };
     tokio::select! {
         r = up => r,
         r = down => r,
         _ = link.close.notified() => Err(Error::ClosedByUs),
+        _ = linger => Ok(()),
     }
 }
 
@@ -456,7 +483,8 @@ async fn pump(
             // Our engine closed (or reset) its side: a bt_speed peer stays for the last
             // vouchers.
             Ok(0) | Err(_) if way == Way::EngineToRemote && cx.link.lingers() => {
-                return linger(&mut writer, control, &cx).await;
+                // Our messages wait for librqbit's first (BEP 3), as above.
+                return linger(&mut writer, control.filter(|_| first_sent), &cx.link).await;
             }
             Ok(0) => return Ok(()),
             Ok(read) => top_up = way == Way::EngineToRemote && read < TOP_UP_BELOW,
@@ -465,22 +493,21 @@ async fn pump(
     }
 }
 
-/// After our engine closed a `bt_speed` peer's connection: for up to the gateway's linger
-/// time, the speed layer's messages still go to the peer (while the other direction hands
-/// the peer's `bt_speed` messages to the speed layer and drops the rest; see
-/// [`PeerLink::engine_closed`]). The peer closing ends it sooner, in [`relay`].
+/// After our engine closed a `bt_speed` peer's connection: the speed layer's messages
+/// still go to the peer (while the other direction hands the peer's `bt_speed` messages to
+/// the speed layer and drops the rest; see [`PeerLink::engine_closed`]) until [`relay`]
+/// ends it, at the linger time or sooner when the peer closes.
 async fn linger(
     writer: &mut (impl AsyncWrite + Unpin),
     control: Option<mpsc::UnboundedReceiver<Bytes>>,
-    cx: &Context,
+    link: &PeerLink,
 ) -> Result<()> {
-    cx.link.engine_closed.store(true, Ordering::Release);
-    let Some(mut control) = control else { return Ok(()) };
-    let until = tokio::time::Instant::now() + cx.gateway.linger;
-    while let Ok(Some(message)) = tokio::time::timeout_at(until, control.recv()).await {
+    link.close_engine();
+    let Some(mut control) = control else { return std::future::pending().await };
+    while let Some(message) = control.recv().await {
         send(writer, &message).await?;
     }
-    Ok(())
+    std::future::pending().await
 }
 
 /// Writes whole frames on, as [`write_run`] does. Toward our engine, once it closed a
@@ -498,7 +525,7 @@ async fn forward(
     }
     match write_run(writer, bytes, shaper).await {
         Err(_) if to_engine && link.lingers() => {
-            link.engine_closed.store(true, Ordering::Release);
+            link.close_engine();
             Ok(())
         }
         written => written,
@@ -553,7 +580,7 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
     let Some(&id) = frame.get(4) else { return Ok(Action::Forward) };
     if way == Way::RemoteToEngine && cx.link.engine_closed() {
         // Lingering: only the peer's bt_speed still has a reader. Its blocks are not
-        // counted, so a buyer never pays for what its engine did not get.
+        // counted (nor ever paid for: the engine never verifies them).
         let ours = cx.link.ids().our_bt_speed;
         return match frame.get(5) {
             Some(&ext) if id == EXTENDED && Some(ext) == ours => extended(frame, way, cx),
@@ -685,7 +712,9 @@ fn extended(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
                 drop(ids);
                 let spoke = cx.link.remote_supports_bt_speed.swap(speaks, Ordering::Relaxed);
                 *lock(&cx.link.client) = handshake.client();
-                if speaks && !spoke {
+                // Told once per connection, however often the peer repeats its handshake,
+                // and then told when it closes.
+                if speaks && !spoke && !cx.link.registered.swap(true, Ordering::AcqRel) {
                     cx.gateway.speed.on_ready(&cx.link);
                 }
             }

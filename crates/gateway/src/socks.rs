@@ -9,15 +9,18 @@
 
 use std::{
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    sync::Arc,
     time::Duration,
 };
+
+use librqbit_utp::UtpSocketUdp;
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
 
-use crate::{Error, Result};
+use crate::{Error, PeerStream, Result};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a client has to authenticate and name its target.
@@ -65,14 +68,17 @@ pub(crate) enum Target {
 }
 
 /// Reads the greeting, checks the client's user name and password, reads the CONNECT
-/// request, dials the target and answers. Returns the connected stream to the target.
+/// request, dials the target and answers. Returns the connected stream to the target: an
+/// address over TCP or, through `utp` where TCP does not answer, over uTP; a domain name
+/// (trackers, web seeds) over TCP only.
 /// Addresses `blocked` approves are refused with "not allowed by ruleset", before dialing
 /// when the target is an address.
 pub(crate) async fn accept(
     client: &mut TcpStream,
     credentials: &Credentials,
+    utp: Option<&Arc<UtpSocketUdp>>,
     blocked: impl Fn(IpAddr) -> bool,
-) -> Result<(TcpStream, SocketAddr)> {
+) -> Result<(PeerStream, SocketAddr)> {
     let target = match tokio::time::timeout(NEGOTIATE_WITHIN, negotiate(client, credentials)).await {
         Ok(target) => target?,
         Err(_) => return Err(Error::Socks(format!("no request within {NEGOTIATE_WITHIN:?}"))),
@@ -82,14 +88,13 @@ pub(crate) async fn accept(
         let _ = client.write_all(&reply_bytes(NOT_ALLOWED, None)).await;
         return Err(Error::Blocked);
     }
-    match tokio::time::timeout(CONNECT_TIMEOUT, dial(&target)).await {
-        Ok(Ok(stream)) => {
-            let peer = stream.peer_addr()?;
+    match tokio::time::timeout(CONNECT_TIMEOUT, dial(&target, utp)).await {
+        Ok(Ok((stream, peer, bound))) => {
             if blocked(peer.ip()) {
                 let _ = client.write_all(&reply_bytes(NOT_ALLOWED, None)).await;
                 return Err(Error::Blocked);
             }
-            client.write_all(&reply_bytes(0, stream.local_addr().ok())).await?;
+            client.write_all(&reply_bytes(0, bound)).await?;
             Ok((stream, peer))
         }
         Ok(Err(e)) => {
@@ -179,13 +184,29 @@ async fn read_request(client: &mut TcpStream) -> std::result::Result<Target, (u8
     Ok(target)
 }
 
-async fn dial(target: &Target) -> std::io::Result<TcpStream> {
+/// The connection, the peer's address and our end's (for the reply; none over uTP).
+async fn dial(
+    target: &Target,
+    utp: Option<&Arc<UtpSocketUdp>>,
+) -> std::io::Result<(PeerStream, SocketAddr, Option<SocketAddr>)> {
     let stream = match target {
-        Target::Addr(addr) => TcpStream::connect(addr).await?,
-        Target::Domain(name, port) => TcpStream::connect((name.as_str(), *port)).await?,
+        Target::Addr(addr) => PeerStream::connect(*addr, utp).await?,
+        Target::Domain(name, port) => {
+            let stream = TcpStream::connect((name.as_str(), *port)).await?;
+            stream.set_nodelay(true)?;
+            PeerStream::Tcp(stream)
+        }
     };
-    stream.set_nodelay(true)?;
-    Ok(stream)
+    Ok(match &stream {
+        PeerStream::Tcp(tcp) => {
+            let (peer, bound) = (tcp.peer_addr()?, tcp.local_addr().ok());
+            (stream, peer, bound)
+        }
+        PeerStream::Utp(utp) => {
+            let peer = utp.remote_addr();
+            (stream, peer, None)
+        }
+    })
 }
 
 fn reply_bytes(code: u8, bound: Option<SocketAddr>) -> Vec<u8> {

@@ -10,7 +10,7 @@ use std::{
 };
 
 use bidswarm_gateway::{
-    Blocklist, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, SpeedHandler,
+    Blocklist, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, SpeedHandler, Transport,
 };
 use bidswarm_peerwire::{
     encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX,
@@ -898,8 +898,24 @@ async fn a_bt_speed_peer_stays_for_the_last_vouchers_after_the_engine_closes() {
         extended_peer(&gateway, &engine_listener, b"d1:md8:bt_speedi9eee").await;
     let our_id = ours.extension_id(BT_SPEED).expect("the gateway adds bt_speed");
 
+    remote.write_all(&frame(Message::Interested)).await.unwrap();
+    tokio::time::timeout(DEADLINE, async {
+        while !link.peer_interested.load(Ordering::Relaxed) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the gateway notes the peer's interest");
     // The engine has all it wants and closes.
     drop(engine);
+    tokio::time::timeout(DEADLINE, async {
+        while !link.engine_closed() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the gateway sees the engine close");
+    assert!(!link.peer_interested.load(Ordering::Relaxed), "no slot for a peer the engine left");
     // A block in flight from the peer, then its voucher.
     let block = frame(Message::Piece { index: 0, begin: 0, block: Bytes::from(vec![5u8; 16384]) });
     remote.write_all(&block).await.unwrap();
@@ -919,13 +935,45 @@ async fn a_bt_speed_peer_stays_for_the_last_vouchers_after_the_engine_closes() {
         "a block the engine never got is not counted"
     );
 
-    // Ours still goes out, with the peer's own id.
+    // Ours still goes out, with the peer's own id (after the choker's word on its interest).
     assert!(link.send_speed(Bytes::from_static(b"d1:t4:laste")));
-    let Message::Extended { id: 9, payload } = next_message(&mut remote, &mut rbuf).await else {
-        panic!("our last bt_speed message")
+    let payload = loop {
+        match next_message(&mut remote, &mut rbuf).await {
+            Message::Unchoke | Message::Choke => continue,
+            Message::Extended { id: 9, payload } => break payload,
+            other => panic!("our last bt_speed message, not {other:?}"),
+        }
     };
     assert_eq!(&payload[..], b"d1:t4:laste");
     closed_within(&mut remote, DEADLINE).await;
+}
+
+/// A bt_speed peer that stops reading cannot hold a lingering connection open: the
+/// linger time bounds a write stuck on it too, though its keep-alives keep coming.
+#[tokio::test]
+async fn a_lingering_peer_that_stops_reading_is_dropped_at_the_linger_time() {
+    let config =
+        GatewayConfig { linger: Duration::from_secs(1), ..GatewayConfig::new(loopback(), loopback()) };
+    let (gateway, engine_listener) = gateway_with_engine(config).await;
+    let (mut remote, _rbuf, mut engine, _link, _) =
+        extended_peer(&gateway, &engine_listener, b"d1:md8:bt_speedi9eee").await;
+    // The engine sends more than the sockets between can hold; the peer reads none of it.
+    let flood = frame(Message::Extended { id: 77, payload: Bytes::from(vec![0u8; 512 * 1024]) });
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        loop {
+            engine.write_all(&flood).await.unwrap();
+        }
+    })
+    .await;
+    drop(engine);
+    let gone = tokio::time::timeout(DEADLINE, async {
+        while !gateway.peers().is_empty() {
+            let _ = remote.write_all(&frame(Message::KeepAlive)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(gone.is_ok(), "the connection outlived its linger time");
 }
 
 /// A peer that does not speak bt_speed has nothing to wait for: when the engine closes,
@@ -939,4 +987,95 @@ async fn a_plain_peer_is_closed_with_the_engine() {
         extended_peer(&gateway, &engine_listener, b"d1:md6:ut_pexi3eee").await;
     drop(engine);
     closed_within(&mut remote, DEADLINE).await;
+}
+
+/// A uTP socket of our own on loopback, standing in for a peer that speaks uTP.
+async fn utp_socket(port: u16) -> Arc<librqbit_utp::UtpSocketUdp> {
+    librqbit_utp::UtpSocketUdp::new_udp(SocketAddr::from(([127, 0, 0, 1], port))).await.unwrap()
+}
+
+/// uTP (BEP 29) listens on the public port's UDP side: a peer that connects over uTP is
+/// relayed to the engine like any other, and listed as reached over uTP.
+#[tokio::test]
+async fn a_peer_connecting_over_utp_reaches_the_engine() {
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    let socket = utp_socket(0).await;
+    let mut peer =
+        tokio::time::timeout(DEADLINE, socket.connect(gateway.public_addr())).await.unwrap().unwrap();
+    let mut hello = handshake_bytes(9);
+    hello[28..48].copy_from_slice(&[1; 20]);
+    peer.write_all(&hello).await.unwrap();
+    let (mut engine, _) = tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+    let mut ebuf = BytesMut::new();
+    assert_eq!(read_handshake(&mut engine, &mut ebuf).await.peer_id, [9; 20]);
+    answer_as_engine(&mut engine, [1; 20]).await;
+    let mut answer = [0u8; 68];
+    tokio::time::timeout(DEADLINE, peer.read_exact(&mut answer)).await.unwrap().unwrap();
+    assert_eq!(&answer[28..48], &[1; 20], "the engine's answer comes back over uTP");
+    let link = gateway.peers().pop().unwrap();
+    assert_eq!((link.transport, link.incoming), (Transport::Utp, true));
+}
+
+/// Dialing a peer whose TCP port refuses us, the gateway tries uTP at the same port.
+#[tokio::test]
+async fn a_peer_that_refuses_tcp_is_dialed_over_utp() {
+    let config =
+        GatewayConfig { encryption: Encryption::Disable, ..GatewayConfig::new(loopback(), loopback()) };
+    let (gateway, engine_listener) = gateway_with_engine(config).await;
+    let remote = utp_socket(0).await;
+    let remote_addr = remote.bind_addr();
+    let dialing = {
+        let gateway = gateway.clone();
+        tokio::spawn(async move { gateway.dial(remote_addr, [1; 20]).await })
+    };
+    let mut peer = tokio::time::timeout(DEADLINE, remote.accept()).await.unwrap().unwrap();
+    let (mut engine, _) = tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+    let mut ebuf = BytesMut::new();
+    read_handshake(&mut engine, &mut ebuf).await;
+    answer_as_engine(&mut engine, [1; 20]).await;
+    let mut theirs = [0u8; 68];
+    tokio::time::timeout(DEADLINE, peer.read_exact(&mut theirs)).await.unwrap().unwrap();
+    assert_eq!(&theirs[28..48], &[1; 20]);
+    let link = gateway.peers().pop().unwrap();
+    assert_eq!((link.transport, link.incoming), (Transport::Utp, false));
+    drop(peer);
+    // The relay ends with the peer (a uTP close may read as a reset).
+    let _ = tokio::time::timeout(DEADLINE, dialing).await.unwrap();
+}
+
+/// libtorrent with TCP off still accepts a TCP connection, then resets it. The gateway,
+/// finding the encryption handshake closed before a word, tries uTP at the same port, and
+/// encrypts there.
+#[tokio::test]
+async fn a_peer_that_resets_tcp_is_reached_over_utp_and_encrypted() {
+    use bidswarm_gateway::mse::respond;
+    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    gateway.set_torrents(Arc::new(|| vec![[1; 20]]));
+    let remote = utp_socket(0).await;
+    let remote_addr = remote.bind_addr();
+    let tcp = TcpListener::bind(remote_addr).await.unwrap();
+    let resets = tokio::spawn(async move {
+        let (stream, _) = tcp.accept().await.unwrap();
+        drop(stream);
+    });
+    let dialing = {
+        let gateway = gateway.clone();
+        tokio::spawn(async move { gateway.dial(remote_addr, [1; 20]).await })
+    };
+    let mut peer = tokio::time::timeout(DEADLINE, remote.accept()).await.unwrap().unwrap();
+    resets.await.unwrap();
+    let (established, torrent) =
+        tokio::time::timeout(DEADLINE, respond(&mut peer, BytesMut::new(), &[[1; 20]], true))
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(torrent, [1; 20]);
+    assert!(established.rc4(), "RC4 over uTP");
+    let (mut engine, _) = tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+    let mut ebuf = BytesMut::new();
+    read_handshake(&mut engine, &mut ebuf).await;
+    let link = gateway.peers().pop().unwrap();
+    assert_eq!((link.transport, link.encrypted, link.incoming), (Transport::Utp, true, false));
+    drop((peer, engine));
+    let _ = tokio::time::timeout(DEADLINE, dialing).await.unwrap();
 }

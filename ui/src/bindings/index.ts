@@ -244,6 +244,10 @@ incoming: boolean,
  */
 encrypted: boolean, 
 /**
+ * The connection runs over uTP (BEP 29) rather than TCP.
+ */
+utp: boolean, 
+/**
  * The peer speaks bt_speed, so it can bid or sell speed.
  */
 bt_speed: boolean, 

@@ -188,12 +188,13 @@ function PeersTable({ peers, error }: { peers: PeerView[] | null; error: ApiErro
 /**
  * qBittorrent-style flags: D we download from it (interested, not choked), d interested
  * but choked; U we upload to it, u it is interested but we choke it; E the connection is
- * encrypted (MSE/PE).
+ * encrypted (MSE/PE); P it runs over uTP.
  */
 export function peerFlags(p: PeerView): string {
   let out = '';
   if (p.am_interested) out += p.peer_choking ? 'd' : 'D';
   if (p.peer_interested) out += p.am_choking ? 'u' : 'U';
   if (p.encrypted) out += 'E';
+  if (p.utp) out += 'P';
   return out || '·';
 }
