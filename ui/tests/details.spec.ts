@@ -118,4 +118,11 @@ test('a peer added from the Peers tab is dialled and delivers the torrent', asyn
   await expect(page.getByText('Dialling 1 peer.')).toBeVisible();
   await expect(form.getByLabel('Add peers (IP:port)')).toHaveValue('');
   await expect(r.getByRole('gridcell').nth(3)).toHaveText('Seeding', { timeout: 60_000 });
+  // The General tab counts how the peer was reached: we dialled it, and both sides
+  // prefer encryption.
+  const reached = (await torrentOf(server, made.infoHash)).reached;
+  expect(reached.outgoing).toBeGreaterThanOrEqual(1);
+  expect(reached.encrypted).toBeGreaterThanOrEqual(1);
+  await details.getByRole('tab', { name: 'General' }).click();
+  await expect(details.getByText(/^\d+ in, [1-9]\d* out · \d+ over uTP · [1-9]\d* encrypted · \d+ would refuse plaintext$/)).toBeVisible();
 });

@@ -374,6 +374,7 @@ pub fn typescript_declarations() -> Vec<String> {
         TorrentFile,
         FilePriority,
         TorrentInfo,
+        PeerReach,
         TorrentState,
         Settings,
         EncryptionMode,

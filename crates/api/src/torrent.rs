@@ -146,6 +146,8 @@ pub struct TorrentInfo {
     #[ts(type = "number | null")]
     pub eta_secs: Option<u64>,
     pub peers: u32,
+    /// How this torrent's peers were reached since it started in this session.
+    pub reached: PeerReach,
     pub error: Option<String>,
     pub limits: RateLimits,
     /// Empty until the metadata is known.
@@ -303,6 +305,23 @@ pub struct CreatedTorrent {
     pub id: TorrentId,
     pub magnet: String,
     pub torrent_path: String,
+}
+
+/// Connections to a torrent's peers since it started in this session, by how they were
+/// made (the gateway's counts; all zero when no gateway runs).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct PeerReach {
+    /// Peers that connected to us.
+    pub incoming: u32,
+    /// Peers we connected to.
+    pub outgoing: u32,
+    /// Connections over uTP rather than TCP.
+    pub utp: u32,
+    /// RC4-encrypted connections.
+    pub encrypted: u32,
+    /// Peers that connected offering encryption only: with encryption disabled they
+    /// would not have reached us.
+    pub refused_plaintext: u32,
 }
 
 /// One connected peer, from the gateway.

@@ -280,6 +280,19 @@ impl Core {
             let served = Arc::downgrade(&swarm);
             gateway
                 .set_torrents(Arc::new(move || served.upgrade().map_or_else(Vec::new, |s| s.info_hashes())));
+            let counts = Arc::downgrade(gateway);
+            swarm.set_reached(Arc::new(move |info_hash| {
+                let Some(r) = counts.upgrade().map(|g| g.reached(info_hash)) else {
+                    return Default::default();
+                };
+                bidswarm_api::PeerReach {
+                    incoming: r.incoming,
+                    outgoing: r.outgoing,
+                    utp: r.utp,
+                    encrypted: r.encrypted,
+                    refused_plaintext: r.refused_plaintext,
+                }
+            }));
         }
         let peer_listen = match (&gateway, listen_addr) {
             (_, None) => None,

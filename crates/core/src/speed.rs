@@ -201,6 +201,10 @@ impl SpeedService {
                 Action::Record(record) => self.record(driver, record),
                 Action::SetCredit { link, bytes } => {
                     if let Some(link) = driver.links.get(&link) {
+                        if bytes.is_some() {
+                            // A paid slot: the buyer's last vouchers must find it open.
+                            link.mark_paid();
+                        }
                         link.set_credit(bytes);
                     }
                 }
@@ -221,7 +225,12 @@ impl SpeedService {
     fn record(&self, driver: &Driver, record: Record) {
         let op = match record {
             Record::Voucher { channel, voucher, ours, then_send } => {
-                let then_send = then_send.and_then(|l| driver.links.get(&l)).map(|link| Outgoing {
+                let then_send = then_send.and_then(|l| driver.links.get(&l)).map(|link| {
+                    // Our vouchers go on it: the last ones must find it open.
+                    link.mark_paid();
+                    link
+                });
+                let then_send = then_send.map(|link| Outgoing {
                     link: link.clone(),
                     payload: SpeedMessage::Voucher(voucher.clone()).encode(),
                 });

@@ -141,6 +141,7 @@ mod tests {
             upload_bytes_per_sec: 0,
             eta_secs: None,
             peers: 0,
+            reached: Default::default(),
             error: None,
             limits: RateLimits::default(),
             files: if files {

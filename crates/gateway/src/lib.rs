@@ -105,6 +105,8 @@ pub enum Error {
     PlaintextRefused,
     #[error("the peer sent an encrypted handshake and encryption is disabled")]
     EncryptionRefused,
+    #[error("the peer closed the connection without a word")]
+    Unanswered,
 }
 
 impl Error {
@@ -120,6 +122,25 @@ impl Error {
         }
     }
 }
+
+/// Connections to one torrent's peers since it started here, by how they were reached:
+/// each way, over uTP, encrypted, and how many peers dialed us offering encryption only
+/// (they would have refused plaintext).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reached {
+    pub incoming: u32,
+    pub outgoing: u32,
+    pub utp: u32,
+    pub encrypted: u32,
+    pub refused_plaintext: u32,
+}
+
+/// How long an incoming uTP connection may take to send its first data. A real peer sends
+/// its handshake as soon as our SYN-ACK arrives; a forged SYN never sends anything.
+const UTP_FIRST_DATA: Duration = Duration::from_secs(5);
+
+/// Torrents whose [`Reached`] counts the gateway keeps at most.
+const MAX_REACHED_TORRENTS: usize = 100_000;
 
 /// The speed layer's view of the wire: `bt_speed` messages from remote peers, and when
 /// peers that speak it come and go. Called on the connection's own task, so it must not
@@ -235,7 +256,10 @@ pub struct Gateway {
     /// The uTP socket on the public port, for incoming uTP peers and outgoing fallback;
     /// `None` when its UDP port could not be bound.
     utp: Option<Arc<librqbit_utp::UtpSocketUdp>>,
+    /// Ends the uTP socket's own tasks (they hold the socket, so dropping it would not).
+    utp_stop: tokio_util::sync::CancellationToken,
     limits: Mutex<ConnectionLimits>,
+    reached: Mutex<HashMap<[u8; 20], Reached>>,
     counts: Mutex<ConnectionCounts>,
     new_connections: Mutex<NewConnections>,
     blocklist: RwLock<Arc<Blocklist>>,
@@ -301,7 +325,12 @@ impl Gateway {
         let socks = TcpListener::bind(config.socks_listen).await?;
         // uTP (BEP 29) listens on UDP at the TCP port, as every client does.
         let utp_addr = SocketAddr::new(config.public_listen.ip(), public_addr.port());
-        let utp = match librqbit_utp::UtpSocketUdp::new_udp(utp_addr).await {
+        let utp_stop = tokio_util::sync::CancellationToken::new();
+        let utp_opts =
+            librqbit_utp::SocketOpts { cancellation_token: utp_stop.clone(), ..Default::default() };
+        let utp = match librqbit_utp::UtpSocketUdp::new_udp_with_opts(utp_addr, utp_opts, Default::default())
+            .await
+        {
             Ok(socket) => Some(socket),
             Err(e) => {
                 warn!("no uTP at {utp_addr} ({e}); peers reach us over TCP only");
@@ -314,7 +343,9 @@ impl Gateway {
             idle_timeout: config.idle_timeout,
             linger: config.linger,
             utp: utp.clone(),
+            utp_stop,
             limits: Mutex::new(config.limits),
+            reached: Mutex::new(HashMap::new()),
             counts: Mutex::new(ConnectionCounts::default()),
             new_connections: Mutex::new(NewConnections::new(config.limits.max_per_ip)),
             blocklist: RwLock::new(Arc::new(Blocklist::default())),
@@ -494,6 +525,28 @@ impl Gateway {
     /// Forgets a removed torrent's unverified blocks.
     pub fn forget_torrent(&self, info_hash: [u8; 20]) {
         self.attribution.forget(info_hash);
+        self.reached.lock().unwrap_or_else(|p| p.into_inner()).remove(&info_hash);
+    }
+
+    /// How peers of the torrent `info_hash` were reached since it started here.
+    pub fn reached(&self, info_hash: &[u8; 20]) -> Reached {
+        self.reached.lock().unwrap_or_else(|p| p.into_inner()).get(info_hash).copied().unwrap_or_default()
+    }
+
+    /// Counts a connection whose handshake named `info_hash`, once, as it starts.
+    fn count_reached(&self, info_hash: [u8; 20], link: &PeerLink) {
+        let mut reached = self.reached.lock().unwrap_or_else(|p| p.into_inner());
+        // A bound no real session meets: past it, new torrents go uncounted.
+        if reached.len() >= MAX_REACHED_TORRENTS && !reached.contains_key(&info_hash) {
+            return;
+        }
+        let r = reached.entry(info_hash).or_default();
+        let add = |n: &mut u32, yes: bool| *n = n.saturating_add(u32::from(yes));
+        add(&mut r.incoming, link.incoming);
+        add(&mut r.outgoing, !link.incoming);
+        add(&mut r.utp, link.transport == Transport::Utp);
+        add(&mut r.encrypted, link.encrypted);
+        add(&mut r.refused_plaintext, link.refuses_plaintext);
     }
 
     /// Gives every connection its share of the upload cap. With `roll`, also starts a
@@ -522,6 +575,7 @@ impl Gateway {
         for task in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
             task.abort();
         }
+        self.utp_stop.cancel();
         for link in self.peers() {
             link.close();
         }
@@ -561,23 +615,33 @@ impl Gateway {
 
     /// A new incoming connection on either transport: refused under the blocklist and the
     /// connection limits, otherwise relayed on its own task.
-    fn incoming(self: Arc<Self>, stream: PeerStream, remote: SocketAddr) {
+    ///
+    /// A uTP connection is counted against the limits only once its first data arrived: a
+    /// SYN alone may carry a forged address, and only a peer at the real one learns the
+    /// sequence number our answer carries. Until then it holds one of the uTP socket's own
+    /// streams, for [`UTP_FIRST_DATA`] at most.
+    fn incoming(self: Arc<Self>, mut stream: PeerStream, remote: SocketAddr) {
         if self.is_blocked(remote.ip()) {
             debug!(peer = %remote, "refused: on the blocklist");
             return;
         }
-        if !self.may_connect_again(remote.ip()) {
-            debug!(peer = %remote, "refused: too many new connections from this address");
-            return;
-        }
-        let Some(admitted) = Admitted::new(&self, Some(remote.ip())) else {
-            debug!(peer = %remote, "refused: too many connections");
-            return;
-        };
         let span = debug_span!("inbound", peer = %remote);
         tokio::spawn(
             async move {
-                if let Err(e) = self.inbound(stream, remote, admitted).await {
+                let proven = match stream.transport() {
+                    Transport::Tcp => None,
+                    Transport::Utp => match first_bytes(&mut stream, UTP_FIRST_DATA).await {
+                        Ok(head) => Some(head),
+                        Err(e) => return debug!("closed: {e}"),
+                    },
+                };
+                if !self.may_connect_again(remote.ip()) {
+                    return debug!("refused: too many new connections from this address");
+                }
+                let Some(admitted) = Admitted::new(&self, Some(remote.ip())) else {
+                    return debug!("refused: too many connections");
+                };
+                if let Err(e) = self.inbound(stream, proven, remote, admitted).await {
                     debug!("closed: {e}");
                 }
             }
@@ -585,13 +649,18 @@ impl Gateway {
         );
     }
 
+    /// `head` is what the peer already sent, if it was read.
     async fn inbound(
         self: Arc<Self>,
         mut remote_stream: PeerStream,
+        head: Option<BytesMut>,
         remote: SocketAddr,
         admitted: Admitted,
     ) -> Result<()> {
-        let head = first_bytes(&mut remote_stream, self.handshake_timeout).await?;
+        let head = match head {
+            Some(head) => head,
+            None => first_bytes(&mut remote_stream, self.handshake_timeout).await?,
+        };
         let (crypto, torrent) =
             tokio::time::timeout(self.handshake_timeout, self.incoming_crypto(&mut remote_stream, head))
                 .await
@@ -653,17 +722,14 @@ impl Gateway {
         // With a plaintext retry to come, the attempt gets half the time.
         let wait = if require { self.handshake_timeout } else { self.handshake_timeout / 2 };
         let mut attempt = tokio::time::timeout(wait, mse::initiate(&mut stream, info_hash, require)).await;
-        // A peer that takes TCP connections only to reset them (libtorrent with TCP off)
-        // may be listening on uTP at the same port.
-        if let (Ok(Err(e)), PeerStream::Tcp(_), Some(utp)) = (&attempt, &stream, &self.utp) {
-            if e.is_reset() {
-                let answer = tokio::time::timeout(transport::UTP_AFTER_RESET, utp.connect(remote)).await;
-                if let Ok(Ok(utp_stream)) = answer {
-                    debug!(peer = %remote, "TCP was reset; trying uTP");
-                    stream = PeerStream::Utp(utp_stream);
-                    attempt =
-                        tokio::time::timeout(wait, mse::initiate(&mut stream, info_hash, require)).await;
-                }
+        // A peer that takes TCP connections only to close them unanswered (libtorrent with
+        // TCP off) may be listening on uTP at the same port.
+        if let (Ok(Err(Error::Unanswered)), PeerStream::Tcp(_), Some(utp)) = (&attempt, &stream, &self.utp) {
+            let answer = tokio::time::timeout(transport::UTP_FALLBACK_WAIT, utp.connect(remote)).await;
+            if let Ok(Ok(utp_stream)) = answer {
+                debug!(peer = %remote, "TCP closed unanswered; trying uTP");
+                stream = PeerStream::Utp(utp_stream);
+                attempt = tokio::time::timeout(wait, mse::initiate(&mut stream, info_hash, require)).await;
             }
         }
         match attempt {
@@ -672,8 +738,19 @@ impl Gateway {
             Err(_) if require => Err(Error::HandshakeTimeout),
             _ => {
                 debug!(peer = %remote, "no encryption handshake; dialing again in plaintext");
-                drop(stream);
-                Ok((self.connect(remote).await?, plain))
+                // Over the transport that answered: a peer reached over uTP after TCP was
+                // refused or closed would do so again.
+                let again = match (stream, &self.utp) {
+                    (PeerStream::Utp(_), Some(utp)) => {
+                        tokio::time::timeout(self.handshake_timeout, utp.connect(remote))
+                            .await
+                            .map_err(|_| Error::HandshakeTimeout)?
+                            .map(PeerStream::Utp)
+                            .map_err(|e| Error::Io(std::io::Error::other(e)))?
+                    }
+                    _ => self.connect(remote).await?,
+                };
+                Ok((again, plain))
             }
         }
     }
@@ -795,7 +872,7 @@ impl Gateway {
     ) -> Result<()> {
         let key = self.next_link.fetch_add(1, Ordering::Relaxed);
         let (link, control) =
-            PeerLink::new(key, remote, admitted.ip.is_some(), crypto.rc4(), remote_stream.transport());
+            PeerLink::new(key, remote, admitted.ip.is_some(), &crypto, remote_stream.transport());
         let link = Arc::new(link);
         // A newcomer starts with the share it would get among those sending now.
         if let Some(cap) = self.upload_cap() {

@@ -85,12 +85,14 @@ pub struct Established {
     pub read: Option<Cipher>,
     pub write: Option<Cipher>,
     pub head: BytesMut,
+    /// The peer dialed us offering RC4 only: it would have refused plaintext.
+    pub refuses_plaintext: bool,
 }
 
 impl Established {
     /// A plaintext connection, `head` already read.
     pub fn plain(head: BytesMut) -> Self {
-        Self { read: None, write: None, head }
+        Self { read: None, write: None, head, refuses_plaintext: false }
     }
 
     /// Whether the payload stream is RC4 (else plaintext, after an MSE handshake or none).
@@ -221,10 +223,10 @@ fn established(
     if select == CRYPTO_RC4 {
         read.apply(&mut rest);
         head.unsplit(rest);
-        Established { read: Some(read), write: Some(write), head }
+        Established { read: Some(read), write: Some(write), head, refuses_plaintext: false }
     } else {
         head.unsplit(rest);
-        Established { read: None, write: None, head }
+        Established { read: None, write: None, head, refuses_plaintext: false }
     }
 }
 
@@ -250,7 +252,11 @@ async fn initiate_offering(
     stream.write_all(&hello).await?;
 
     let mut buf = BytesMut::new();
-    fill(stream, &mut buf, KEY_LEN).await?;
+    if let Err(e) = fill(stream, &mut buf, KEY_LEN).await {
+        // Not a byte back: the peer may not take this transport at all (libtorrent with
+        // TCP off resets every TCP connection), or just not MSE.
+        return Err(if buf.is_empty() && e.is_reset() { Error::Unanswered } else { e });
+    }
     let secret = shared_secret(&buf.split_to(KEY_LEN), &x)?;
     initiate_secured(stream, buf, &secret, info_hash, provide).await
 }
@@ -366,7 +372,9 @@ pub(crate) async fn respond_secured(
     answer.extend(0u16.to_be_bytes()); // no padding D
     write.apply(&mut answer);
     stream.write_all(&answer).await?;
-    Ok((established(select, read, write, initial, buf), info_hash))
+    let mut established = established(select, read, write, initial, buf);
+    established.refuses_plaintext = provide & CRYPTO_PLAIN == 0;
+    Ok((established, info_hash))
 }
 
 /// The read half of a connection, decrypting what it reads when a cipher is set.

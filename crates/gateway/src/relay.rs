@@ -65,6 +65,8 @@ pub struct PeerLink {
     pub incoming: bool,
     /// The payload stream is RC4-encrypted (MSE/PE).
     pub encrypted: bool,
+    /// The peer dialed us offering RC4 only: it would have refused plaintext.
+    pub refuses_plaintext: bool,
     pub transport: Transport,
     pub uploaded_piece_bytes: AtomicU64,
     pub downloaded_piece_bytes: AtomicU64,
@@ -105,6 +107,8 @@ pub struct PeerLink {
     /// Our engine closed its side: the peer's stays open for [`LINGER`], for `bt_speed`.
     engine_closed: AtomicBool,
     engine_gone: Notify,
+    /// Vouchers pass on this connection ([`PeerLink::mark_paid`]).
+    paid: AtomicBool,
     /// The speed layer was told of this connection ([`crate::SpeedHandler::on_ready`]), so it is
     /// told when it closes.
     pub(crate) registered: AtomicBool,
@@ -190,7 +194,7 @@ impl PeerLink {
         id: LinkId,
         remote: SocketAddr,
         incoming: bool,
-        encrypted: bool,
+        crypto: &Established,
         transport: Transport,
     ) -> (Self, mpsc::UnboundedReceiver<Bytes>) {
         let (control, control_rx) = mpsc::unbounded_channel();
@@ -199,7 +203,8 @@ impl PeerLink {
             credit: AtomicI64::new(UNMETERED),
             remote,
             incoming,
-            encrypted,
+            encrypted: crypto.rc4(),
+            refuses_plaintext: crypto.refuses_plaintext,
             transport,
             uploaded_piece_bytes: AtomicU64::new(0),
             downloaded_piece_bytes: AtomicU64::new(0),
@@ -222,6 +227,7 @@ impl PeerLink {
             answered: AtomicBool::new(false),
             engine_closed: AtomicBool::new(false),
             engine_gone: Notify::new(),
+            paid: AtomicBool::new(false),
             registered: AtomicBool::new(false),
             haves: Mutex::new(HaveBook::default()),
         };
@@ -314,11 +320,19 @@ impl PeerLink {
         self.was_sending.store(sending, Ordering::Relaxed);
     }
 
-    /// Whether this connection outlives our engine's side for [`LINGER`]: both sides
-    /// named their `bt_speed` id, so vouchers may still be on their way.
+    /// Says vouchers pass on this connection, either way (a paid slot, or our voucher
+    /// sent): from now on it outlives our engine's side for [`LINGER`].
+    pub fn mark_paid(&self) {
+        self.paid.store(true, Ordering::Release);
+    }
+
+    /// Whether this connection outlives our engine's side for [`LINGER`]: it carries
+    /// vouchers, and both sides named their `bt_speed` id. Only such connections: to the
+    /// remote's engine a lingering connection is a silent one, which would stall a
+    /// download on a connection our engine dropped for its own reasons.
     fn lingers(&self) -> bool {
         let ids = self.ids();
-        ids.remote_bt_speed.is_some() && ids.our_bt_speed.is_some()
+        self.paid.load(Ordering::Acquire) && ids.remote_bt_speed.is_some() && ids.our_bt_speed.is_some()
     }
 
     /// Our engine closed its side: only `bt_speed` still passes, for [`LINGER`] at most.
@@ -327,7 +341,9 @@ impl PeerLink {
     }
 
     /// Marks the engine's side closed, once, and starts the linger's clock in [`relay`].
-    /// The peer's interest is void with it, so the choker gives it no slot.
+    /// The peer's interest is void with it, so the next rechoke gives it no slot. (Not an
+    /// early rechoke: connections closing one after another at a torrent's end would make
+    /// a storm of them, each measuring rates over a sliver of time.)
     fn close_engine(&self) {
         if !self.engine_closed.swap(true, Ordering::AcqRel) {
             self.peer_interested.store(false, Ordering::Release);
@@ -423,8 +439,11 @@ async fn pump(
         return Err(Error::TorrentFull);
     }
     let greeting = buf.split_to(HANDSHAKE_LEN);
-    if way == Way::RemoteToEngine && cx.expect.torrent.is_some_and(|t| t != handshake.info_hash) {
-        return Err(Error::WrongTorrent);
+    if way == Way::RemoteToEngine {
+        if cx.expect.torrent.is_some_and(|t| t != handshake.info_hash) {
+            return Err(Error::WrongTorrent);
+        }
+        gateway.count_reached(handshake.info_hash, &cx.link);
     }
     if !(cx.expect.greeted && way == Way::RemoteToEngine) {
         send(&mut writer, &greeting).await?;
@@ -449,18 +468,18 @@ async fn pump(
                 Action::Forward => ready += len,
                 action => {
                     if ready > 0 {
-                        forward(&mut writer, &buf.split_to(ready), shaper, way, &cx.link).await?;
+                        forward(&mut writer, &buf.split_to(ready), shaper, way, &cx).await?;
                         ready = 0;
                     }
                     let _ = buf.split_to(len);
                     if let Action::Replace(bytes) = action {
-                        forward(&mut writer, &bytes, None, way, &cx.link).await?;
+                        forward(&mut writer, &bytes, None, way, &cx).await?;
                     }
                 }
             }
         }
         if ready > 0 {
-            forward(&mut writer, &buf.split_to(ready), shaper, way, &cx.link).await?;
+            forward(&mut writer, &buf.split_to(ready), shaper, way, &cx).await?;
         }
         if top_up {
             tokio::time::sleep(TOP_UP_WAIT).await;
@@ -484,7 +503,7 @@ async fn pump(
             // vouchers.
             Ok(0) | Err(_) if way == Way::EngineToRemote && cx.link.lingers() => {
                 // Our messages wait for librqbit's first (BEP 3), as above.
-                return linger(&mut writer, control.filter(|_| first_sent), &cx.link).await;
+                return linger(&mut writer, control.filter(|_| first_sent), &cx).await;
             }
             Ok(0) => return Ok(()),
             Ok(read) => top_up = way == Way::EngineToRemote && read < TOP_UP_BELOW,
@@ -500,9 +519,9 @@ async fn pump(
 async fn linger(
     writer: &mut (impl AsyncWrite + Unpin),
     control: Option<mpsc::UnboundedReceiver<Bytes>>,
-    link: &PeerLink,
+    cx: &Context,
 ) -> Result<()> {
-    link.close_engine();
+    cx.link.close_engine();
     let Some(mut control) = control else { return std::future::pending().await };
     while let Some(message) = control.recv().await {
         send(writer, &message).await?;
@@ -517,15 +536,15 @@ async fn forward(
     bytes: &[u8],
     shaper: Option<&PeerLink>,
     way: Way,
-    link: &PeerLink,
+    cx: &Context,
 ) -> Result<()> {
     let to_engine = way == Way::RemoteToEngine;
-    if to_engine && link.engine_closed() {
+    if to_engine && cx.link.engine_closed() {
         return Ok(());
     }
     match write_run(writer, bytes, shaper).await {
-        Err(_) if to_engine && link.lingers() => {
-            link.close_engine();
+        Err(_) if to_engine && cx.link.lingers() => {
+            cx.link.close_engine();
             Ok(())
         }
         written => written,

@@ -46,10 +46,12 @@ pub(crate) enum WriteHalf {
 /// does: TCP is simpler and cheaper where both work.
 pub const TCP_HEAD_START: Duration = Duration::from_secs(1);
 
-/// How long a uTP attempt may take after TCP was reset before a word. Most such peers
-/// just refused encryption and are dialed again in plaintext, so this delays them; a peer
-/// that is on uTP answers within a round trip.
-pub const UTP_AFTER_RESET: Duration = Duration::from_secs(3);
+/// How long a uTP attempt may take once TCP has failed, or closed our encryption handshake
+/// unanswered. librqbit-utp sends one SYN and waits, so without this bound a peer with
+/// nothing on UDP would cost the whole connect timeout; a peer on uTP answers within a
+/// round trip. (Most peers that close MSE unanswered simply do not speak it, and are
+/// dialed again in plaintext this much later.)
+pub const UTP_FALLBACK_WAIT: Duration = Duration::from_secs(3);
 
 impl PeerStream {
     pub fn transport(&self) -> Transport {
@@ -73,8 +75,9 @@ impl PeerStream {
     }
 
     /// Connects to `remote` over TCP, and over uTP too when `utp` is given and TCP has not
-    /// connected within [`TCP_HEAD_START`] or has failed; the first to connect wins. The
-    /// error is TCP's when both fail (the one a caller can act on).
+    /// connected within [`TCP_HEAD_START`] or has failed; the first to connect wins. Once
+    /// TCP has failed, uTP gets [`UTP_FALLBACK_WAIT`]. The error is TCP's when both fail
+    /// (the one a caller can act on).
     pub async fn connect(remote: SocketAddr, utp: Option<&Arc<UtpSocketUdp>>) -> std::io::Result<Self> {
         let tcp = async {
             let stream = TcpStream::connect(remote).await?;
@@ -90,7 +93,12 @@ impl PeerStream {
             },
             _ = tokio::time::sleep(TCP_HEAD_START) => None,
         };
-        let utp = utp.connect(remote);
+        let utp = async {
+            match tokio::time::timeout(UTP_FALLBACK_WAIT, utp.connect(remote)).await {
+                Ok(connected) => connected.map_err(std::io::Error::other),
+                Err(_) => Err(std::io::ErrorKind::TimedOut.into()),
+            }
+        };
         match tcp_error {
             Some(tcp_error) => utp.await.map(Self::Utp).map_err(|_| tcp_error),
             None => {

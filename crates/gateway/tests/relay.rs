@@ -10,7 +10,8 @@ use std::{
 };
 
 use bidswarm_gateway::{
-    Blocklist, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, SpeedHandler, Transport,
+    Blocklist, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, Reached, SpeedHandler,
+    Transport,
 };
 use bidswarm_peerwire::{
     encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX,
@@ -849,6 +850,10 @@ async fn an_encrypted_peer_reaches_the_engine_only_for_the_torrent_its_mse_hands
         assert_eq!(&answer[..20], b"\x13BitTorrent protocol", "the engine's answer, decrypted");
         assert!(gateway.peers().iter().any(|l| l.encrypted), "the peers view says encrypted");
     }
+    // One connection reached the torrent (the other named another): in, encrypted, and
+    // offering RC4 only, so it would have refused plaintext.
+    let reached = gateway.reached(&[1; 20]);
+    assert_eq!(reached, Reached { incoming: 1, encrypted: 1, refused_plaintext: 1, ..Default::default() });
 }
 
 /// A remote that has exchanged extended handshakes with the stand-in engine through the
@@ -897,6 +902,7 @@ async fn a_bt_speed_peer_stays_for_the_last_vouchers_after_the_engine_closes() {
     let (mut remote, mut rbuf, engine, link, ours) =
         extended_peer(&gateway, &engine_listener, b"d1:md8:bt_speedi9eee").await;
     let our_id = ours.extension_id(BT_SPEED).expect("the gateway adds bt_speed");
+    link.mark_paid();
 
     remote.write_all(&frame(Message::Interested)).await.unwrap();
     tokio::time::timeout(DEADLINE, async {
@@ -955,8 +961,9 @@ async fn a_lingering_peer_that_stops_reading_is_dropped_at_the_linger_time() {
     let config =
         GatewayConfig { linger: Duration::from_secs(1), ..GatewayConfig::new(loopback(), loopback()) };
     let (gateway, engine_listener) = gateway_with_engine(config).await;
-    let (mut remote, _rbuf, mut engine, _link, _) =
+    let (mut remote, _rbuf, mut engine, link, _) =
         extended_peer(&gateway, &engine_listener, b"d1:md8:bt_speedi9eee").await;
+    link.mark_paid();
     // The engine sends more than the sockets between can hold; the peer reads none of it.
     let flood = frame(Message::Extended { id: 77, payload: Bytes::from(vec![0u8; 512 * 1024]) });
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
@@ -976,17 +983,20 @@ async fn a_lingering_peer_that_stops_reading_is_dropped_at_the_linger_time() {
     assert!(gone.is_ok(), "the connection outlived its linger time");
 }
 
-/// A peer that does not speak bt_speed has nothing to wait for: when the engine closes,
-/// so does the gateway, long before any linger time.
+/// A connection that carries no vouchers has nothing to wait for: when the engine closes,
+/// so does the gateway, long before any linger time, whether or not the peer speaks
+/// bt_speed (to the peer's engine a lingering connection is a silent one).
 #[tokio::test]
-async fn a_plain_peer_is_closed_with_the_engine() {
+async fn a_connection_without_vouchers_is_closed_with_the_engine() {
     let config =
         GatewayConfig { linger: Duration::from_secs(600), ..GatewayConfig::new(loopback(), loopback()) };
     let (gateway, engine_listener) = gateway_with_engine(config).await;
-    let (mut remote, _rbuf, engine, _link, _) =
-        extended_peer(&gateway, &engine_listener, b"d1:md6:ut_pexi3eee").await;
-    drop(engine);
-    closed_within(&mut remote, DEADLINE).await;
+    for remote_ext in [&b"d1:md6:ut_pexi3eee"[..], &b"d1:md8:bt_speedi9eee"[..]] {
+        let (mut remote, _rbuf, engine, _link, _) =
+            extended_peer(&gateway, &engine_listener, remote_ext).await;
+        drop(engine);
+        closed_within(&mut remote, DEADLINE).await;
+    }
 }
 
 /// A uTP socket of our own on loopback, standing in for a peer that speaks uTP.
@@ -1014,6 +1024,7 @@ async fn a_peer_connecting_over_utp_reaches_the_engine() {
     assert_eq!(&answer[28..48], &[1; 20], "the engine's answer comes back over uTP");
     let link = gateway.peers().pop().unwrap();
     assert_eq!((link.transport, link.incoming), (Transport::Utp, true));
+    assert_eq!(gateway.reached(&[1; 20]), Reached { incoming: 1, utp: 1, ..Default::default() });
 }
 
 /// Dialing a peer whose TCP port refuses us, the gateway tries uTP at the same port.
@@ -1076,6 +1087,24 @@ async fn a_peer_that_resets_tcp_is_reached_over_utp_and_encrypted() {
     read_handshake(&mut engine, &mut ebuf).await;
     let link = gateway.peers().pop().unwrap();
     assert_eq!((link.transport, link.encrypted, link.incoming), (Transport::Utp, true, false));
-    drop((peer, engine));
+    // The peer's own handshake, through RC4, counts the connection for its torrent.
+    let (_read, write) = peer.split();
+    let mut write = bidswarm_gateway::mse::Encrypting::new(write, established.write);
+    let mut hello = handshake_bytes(9);
+    hello[28..48].copy_from_slice(&[1; 20]);
+    write.write_all(&hello).await.unwrap();
+    write.flush().await.unwrap();
+    let counted = tokio::time::timeout(DEADLINE, async {
+        while gateway.reached(&[1; 20]) == Reached::default() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(counted.is_ok(), "the connection is counted");
+    assert_eq!(
+        gateway.reached(&[1; 20]),
+        Reached { outgoing: 1, utp: 1, encrypted: 1, ..Default::default() }
+    );
+    drop((write, engine));
     let _ = tokio::time::timeout(DEADLINE, dialing).await.unwrap();
 }

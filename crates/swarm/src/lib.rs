@@ -175,7 +175,12 @@ pub struct Swarm {
     /// "largest stored id + 1", so two adds at once get the same id and the second is
     /// answered "already managed" with the first torrent.
     adding: tokio::sync::Mutex<()>,
+    /// How a torrent's peers were reached, from the gateway ([`Swarm::set_reached`]).
+    reached: std::sync::RwLock<Option<ReachedFn>>,
 }
+
+/// Answers how the peers of a torrent (by v1 info hash) were reached.
+pub type ReachedFn = Arc<dyn Fn(&[u8; 20]) -> bidswarm_api::PeerReach + Send + Sync>;
 
 impl std::fmt::Debug for Swarm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -247,6 +252,7 @@ impl Swarm {
             shared: Default::default(),
             upkeep: Mutex::new(None),
             adding: tokio::sync::Mutex::new(()),
+            reached: std::sync::RwLock::new(None),
         });
         swarm.restore_records().await;
         swarm.restore_torrent_limits().await;
@@ -912,6 +918,16 @@ impl Swarm {
         self.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Where [`TorrentInfo::reached`] comes from: the gateway, which sees every connection.
+    pub fn set_reached(&self, reached: ReachedFn) {
+        *self.reached.write().unwrap_or_else(|p| p.into_inner()) = Some(reached);
+    }
+
+    fn reached_of(&self, info_hash: &[u8; 20]) -> bidswarm_api::PeerReach {
+        let reached = self.reached.read().unwrap_or_else(|p| p.into_inner());
+        reached.as_ref().map(|f| f(info_hash)).unwrap_or_default()
+    }
+
     fn info_of(&self, handle: &ManagedTorrent) -> TorrentInfo {
         let id = TorrentId(handle.info_hash().as_string());
         let stats = handle.stats();
@@ -1012,6 +1028,7 @@ impl Swarm {
             upload_bytes_per_sec: upload_bps,
             eta_secs,
             peers,
+            reached: self.reached_of(&handle.info_hash().0),
             error: stats.error,
             files,
             piece_length: metadata.as_ref().map(|m| u64::from(m.info.lengths().default_piece_length())),
@@ -1086,6 +1103,7 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         upload_bytes_per_sec: 0,
         eta_secs: None,
         peers: 0,
+        reached: Default::default(),
         error: r.error.clone(),
         limits: r.limits,
         files: Vec::new(),

@@ -102,7 +102,11 @@ checked_bytes: number,
 /**
  * Bytes received from peers in this session, wasted ones included.
  */
-fetched_bytes: number, uploaded_bytes: number, download_bytes_per_sec: number, upload_bytes_per_sec: number, eta_secs: number | null, peers: number, error: string | null, limits: RateLimits, 
+fetched_bytes: number, uploaded_bytes: number, download_bytes_per_sec: number, upload_bytes_per_sec: number, eta_secs: number | null, peers: number, 
+/**
+ * How this torrent's peers were reached since it started in this session.
+ */
+reached: PeerReach, error: string | null, limits: RateLimits, 
 /**
  * Empty until the metadata is known.
  */
@@ -145,6 +149,29 @@ comment: string | null,
  * From the `.torrent`: its `creation date`, Unix seconds.
  */
 creation_date: number | null, };
+
+export type PeerReach = { 
+/**
+ * Peers that connected to us.
+ */
+incoming: number, 
+/**
+ * Peers we connected to.
+ */
+outgoing: number, 
+/**
+ * Connections over uTP rather than TCP.
+ */
+utp: number, 
+/**
+ * RC4-encrypted connections.
+ */
+encrypted: number, 
+/**
+ * Peers that connected offering encryption only: with encryption disabled they
+ * would not have reached us.
+ */
+refused_plaintext: number, };
 
 export type TorrentState = "resolving" | "checking" | "downloading" | "seeding" | "paused" | "error";
 

@@ -87,6 +87,16 @@ function GeneralTab({ torrent }: { torrent: TorrentView }) {
     [t('general.eta'), formatEta(torrent.eta_secs, locale)],
     [t('general.peers'), String(torrent.peers)],
     [
+      t('general.reached'),
+      t('general.reachedValue', {
+        incoming: torrent.reached.incoming,
+        outgoing: torrent.reached.outgoing,
+        utp: torrent.reached.utp,
+        encrypted: torrent.reached.encrypted,
+        refused: torrent.reached.refused_plaintext,
+      }),
+    ],
+    [
       t('general.limits'),
       `↓ ${torrent.limits.download_bytes_per_sec ? formatRate(torrent.limits.download_bytes_per_sec, locale) : t('settings.unlimited')}  ↑ ${
         torrent.limits.upload_bytes_per_sec ? formatRate(torrent.limits.upload_bytes_per_sec, locale) : t('settings.unlimited')
