@@ -228,11 +228,7 @@ impl SpeedService {
                 let then_send = then_send.and_then(|l| driver.links.get(&l)).map(|link| {
                     // Our vouchers go on it: the last ones must find it open.
                     link.mark_paid();
-                    link
-                });
-                let then_send = then_send.map(|link| Outgoing {
-                    link: link.clone(),
-                    payload: SpeedMessage::Voucher(voucher.clone()).encode(),
+                    Outgoing { link: link.clone(), payload: SpeedMessage::Voucher(voucher.clone()).encode() }
                 });
                 let amount = |a: Amount| bidswarm_ledger::Amount::from_base_units(a.0);
                 LedgerOp::Voucher {
