@@ -219,8 +219,8 @@ pub struct GatewayConfig {
     pub handshake_timeout: Duration,
     /// How long a remote may send nothing at all (peers send a keep-alive every 2 min).
     pub idle_timeout: Duration,
-    /// How long a peer that speaks `bt_speed` stays connected after our engine closed the
-    /// connection, for the last vouchers each way (see [`relay::LINGER`]).
+    /// How long a connection that carries vouchers stays open after our engine closed it,
+    /// for the last vouchers each way (see [`relay::LINGER`]).
     pub linger: Duration,
     pub choker: ChokerConfig,
     pub limits: ConnectionLimits,

@@ -46,8 +46,8 @@ pub const READ_CHUNK: usize = 256 * 1024;
 /// large and nothing waits.
 pub const TOP_UP_BELOW: usize = 64 * 1024;
 pub const TOP_UP_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
-/// How long a connection to a peer that speaks `bt_speed` stays open after our engine
-/// closed its side. librqbit closes a connection once both sides are seeds, which for a
+/// How long a connection that carries vouchers ([`PeerLink::mark_paid`]) stays open after
+/// our engine closed its side. librqbit closes a connection once both sides are seeds, which for a
 /// buyer is the moment its last piece arrives: the vouchers for that piece are signed in
 /// the speed layer's next round, and a seller closing first would never receive them. So
 /// the peer's side stays open this long, carrying only `bt_speed` both ways (the engine's
