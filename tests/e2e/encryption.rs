@@ -18,10 +18,6 @@ pub(crate) const SIZE: usize = 8 << 20;
 /// Transmission waits about 12 s before its first byte and moves ~7 MiB/s on loopback.
 const TIMEOUT: Duration = Duration::from_secs(240);
 
-fn info_hash(magnet: &str) -> String {
-    magnet.trim_start_matches("magnet:?xt=urn:btih:").chars().take(40).collect()
-}
-
 /// A torrent of `SIZE` random bytes in `dir/name`.
 pub(crate) fn torrent_of(
     dir: &Path,
@@ -101,7 +97,7 @@ async fn a_seeder_refuses_the_handshakes_its_setting_excludes() -> anyhow::Resul
     let dir = bidswarm_tests::test_dir();
     let (seed, torrent, magnet) = torrent_of(dir.path(), "enc-refused.bin", 43)?;
     let mut hash = [0u8; 20];
-    hex::decode_to_slice(info_hash(&magnet), &mut hash)?;
+    hex::decode_to_slice(bidswarm_tests::info_hash_of(&magnet), &mut hash)?;
     let mut plain = b"\x13BitTorrent protocol".to_vec();
     plain.extend([0u8; 8]);
     plain.extend(hash);

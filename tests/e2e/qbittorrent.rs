@@ -10,10 +10,6 @@ use bidswarm_tests::{create_torrent, download_with, files_equal, peers, random_f
 const SIZE: usize = 16 << 20;
 const TIMEOUT: Duration = Duration::from_secs(240);
 
-fn info_hash(magnet: &str) -> String {
-    magnet.trim_start_matches("magnet:?xt=urn:btih:").chars().take(40).collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn bidswarm_downloads_from_a_qbittorrent_seeder() -> anyhow::Result<()> {
     if !peers::require("qbittorrent-nox") {
@@ -27,7 +23,7 @@ async fn bidswarm_downloads_from_a_qbittorrent_seeder() -> anyhow::Result<()> {
     let torrent = dir.path().join("from-qbt.torrent");
     let magnet = create_torrent(&qbt_data.join("from-qbt.bin"), &torrent, &[])?;
     qbt.add(&torrent, &qbt_data).await?;
-    qbt.wait_complete(&info_hash(&magnet), Duration::from_secs(60)).await?;
+    qbt.wait_complete(&bidswarm_tests::info_hash_of(&magnet), Duration::from_secs(60)).await?;
 
     let out = dir.path().join("out");
     let peer = format!("127.0.0.1:{}", qbt.peer_port);
@@ -53,7 +49,7 @@ async fn qbittorrent_downloads_from_a_bidswarm_seeder_over_an_encrypted_handshak
     random_file(&data.join("to-qbt.bin"), SIZE, 41);
     let torrent = dir.path().join("to-qbt.torrent");
     let magnet = create_torrent(&data.join("to-qbt.bin"), &torrent, &[])?;
-    let hash = info_hash(&magnet);
+    let hash = bidswarm_tests::info_hash_of(&magnet);
     let qbt_out = dir.path().join("qbt-out");
     std::fs::create_dir_all(&qbt_out)?;
     qbt.add(&torrent, &qbt_out).await?;

@@ -12,10 +12,6 @@ const SIZE: usize = 16 << 20;
 /// Transmission waits about 12 s before its first byte and moves ~7 MiB/s on loopback.
 const TIMEOUT: Duration = Duration::from_secs(240);
 
-fn info_hash(magnet: &str) -> String {
-    magnet.trim_start_matches("magnet:?xt=urn:btih:").chars().take(40).collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn bidswarm_downloads_from_a_transmission_seeder() -> anyhow::Result<()> {
     download_from_transmission(peers::TrEncryption::PreferPlaintext, &[], 30).await
@@ -44,7 +40,7 @@ pub(crate) async fn download_from_transmission(
     let torrent = dir.path().join("from-tr.torrent");
     let magnet = create_torrent(&tr_data.join("from-tr.bin"), &torrent, &[])?;
     tr.add(&torrent, &tr_data).await?;
-    tr.wait_complete(&info_hash(&magnet), Duration::from_secs(60)).await?;
+    tr.wait_complete(&bidswarm_tests::info_hash_of(&magnet), Duration::from_secs(60)).await?;
 
     let out = dir.path().join("out");
     let peer = format!("127.0.0.1:{}", tr.peer_port);
@@ -77,13 +73,13 @@ pub(crate) async fn seed_to_transmission(
     tr.add(&torrent, &tr_out).await?;
     // A finished librqbit torrent never redials a peer that turned it away, so dial only
     // once Transmission is ready for this torrent.
-    tr.wait_active(&info_hash(&magnet), Duration::from_secs(60)).await?;
+    tr.wait_active(&bidswarm_tests::info_hash_of(&magnet), Duration::from_secs(60)).await?;
 
     let peer = format!("127.0.0.1:{}", tr.peer_port);
     let mut seeder_args = vec!["--peer", peer.as_str()];
     seeder_args.extend_from_slice(args);
     let (_seeder, _) = start_seeder("seeder", &torrent, &data, &seeder_args, dir.path()).await?;
-    tr.wait_complete(&info_hash(&magnet), TIMEOUT).await?;
+    tr.wait_complete(&bidswarm_tests::info_hash_of(&magnet), TIMEOUT).await?;
     assert!(files_equal(&data.join("to-tr.bin"), &tr_out.join("to-tr.bin"))?);
     Ok(())
 }
@@ -98,8 +94,12 @@ async fn bidswarm_finds_a_transmission_seeder_through_opentracker() -> anyhow::R
     std::fs::create_dir_all(&tr_data)?;
     random_file(&tr_data.join("tracked.bin"), SIZE, 32);
     let probe = create_torrent(&tr_data.join("tracked.bin"), &dir.path().join("probe.torrent"), &[])?;
-    let tracker =
-        peers::OpenTracker::start(&dir.path().join("tracker"), &[&info_hash(&probe)], dir.path()).await?;
+    let tracker = peers::OpenTracker::start(
+        &dir.path().join("tracker"),
+        &[&bidswarm_tests::info_hash_of(&probe)],
+        dir.path(),
+    )
+    .await?;
     let torrent = dir.path().join("tracked.torrent");
     let magnet =
         create_torrent(&tr_data.join("tracked.bin"), &torrent, &["--tracker", &tracker.announce_url])?;
@@ -107,8 +107,8 @@ async fn bidswarm_finds_a_transmission_seeder_through_opentracker() -> anyhow::R
 
     let tr = peers::Transmission::start(&dir.path().join("tr"), dir.path()).await?;
     tr.add(&torrent, &tr_data).await?;
-    tr.wait_complete(&info_hash(&magnet), Duration::from_secs(60)).await?;
-    tracker.wait_for_seeder(&info_hash(&magnet), Duration::from_secs(60)).await?;
+    tr.wait_complete(&bidswarm_tests::info_hash_of(&magnet), Duration::from_secs(60)).await?;
+    tracker.wait_for_seeder(&bidswarm_tests::info_hash_of(&magnet), Duration::from_secs(60)).await?;
 
     // No --peer: the only way to Transmission is the tracker.
     let out = dir.path().join("out");

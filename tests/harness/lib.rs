@@ -200,6 +200,11 @@ pub fn cli(args: &[&str]) -> Command {
     c
 }
 
+/// The hex v1 info hash of a magnet link as `create_torrent` prints it.
+pub fn info_hash_of(magnet: &str) -> String {
+    magnet.trim_start_matches("magnet:?xt=urn:btih:").chars().take(40).collect()
+}
+
 /// Runs `bidswarm-cli create-torrent` and returns the magnet it prints.
 pub fn create_torrent(data: &Path, torrent: &Path, extra: &[&str]) -> anyhow::Result<String> {
     let mut args = vec!["create-torrent", path_str(data), "-o", path_str(torrent)];

@@ -139,9 +139,6 @@ pub struct Reached {
 /// its handshake as soon as our SYN-ACK arrives; a forged SYN never sends anything.
 const UTP_FIRST_DATA: Duration = Duration::from_secs(5);
 
-/// Torrents whose [`Reached`] counts the gateway keeps at most.
-const MAX_REACHED_TORRENTS: usize = 100_000;
-
 /// The speed layer's view of the wire: `bt_speed` messages from remote peers, and when
 /// peers that speak it come and go. Called on the connection's own task, so it must not
 /// block; reply with [`PeerLink::send_speed`].
@@ -533,13 +530,13 @@ impl Gateway {
         self.reached.lock().unwrap_or_else(|p| p.into_inner()).get(info_hash).copied().unwrap_or_default()
     }
 
-    /// Counts a connection whose handshake named `info_hash`, once, as it starts.
+    /// Counts a connection whose handshake named `info_hash`, once, as it starts; only for
+    /// torrents the engine serves, so a peer naming made-up info hashes grows nothing.
     fn count_reached(&self, info_hash: [u8; 20], link: &PeerLink) {
-        let mut reached = self.reached.lock().unwrap_or_else(|p| p.into_inner());
-        // A bound no real session meets: past it, new torrents go uncounted.
-        if reached.len() >= MAX_REACHED_TORRENTS && !reached.contains_key(&info_hash) {
+        if !self.info_hashes().contains(&info_hash) {
             return;
         }
+        let mut reached = self.reached.lock().unwrap_or_else(|p| p.into_inner());
         let r = reached.entry(info_hash).or_default();
         let add = |n: &mut u32, yes: bool| *n = n.saturating_add(u32::from(yes));
         add(&mut r.incoming, link.incoming);
@@ -594,22 +591,11 @@ impl Gateway {
     }
 
     async fn accept_utp(self: Arc<Self>, socket: Arc<librqbit_utp::UtpSocketUdp>) {
-        let mut pause = Duration::ZERO;
+        let mut backoff = AcceptBackoff::default();
         loop {
-            match socket.accept().await {
-                Ok(stream) => {
-                    pause = Duration::ZERO;
-                    let remote = stream.remote_addr();
-                    self.clone().incoming(PeerStream::Utp(stream), remote);
-                }
-                Err(e) => {
-                    if pause.is_zero() {
-                        warn!("cannot accept uTP connections ({e}); pausing the accept loop");
-                    }
-                    pause = (pause * 2).clamp(AcceptBackoff::FIRST, AcceptBackoff::MOST);
-                    tokio::time::sleep(pause).await;
-                }
-            }
+            let Some(stream) = backoff.after(socket.accept().await, "uTP").await else { continue };
+            let remote = stream.remote_addr();
+            self.clone().incoming(PeerStream::Utp(stream), remote);
         }
     }
 
@@ -1121,20 +1107,30 @@ pub struct AcceptBackoff {
 }
 
 impl AcceptBackoff {
-    pub const FIRST: Duration = Duration::from_millis(10);
-    pub const MOST: Duration = Duration::from_secs(1);
+    const FIRST: Duration = Duration::from_millis(10);
+    const MOST: Duration = Duration::from_secs(1);
 
     /// The next connection, or `None` after an error and its pause.
     pub async fn accept(&mut self, listener: &TcpListener) -> Option<(TcpStream, SocketAddr)> {
-        match listener.accept().await {
+        let what = listener.local_addr().map_or_else(|_| "TCP".to_owned(), |a| a.to_string());
+        self.after(listener.accept().await, &what).await
+    }
+
+    /// What an accept call gave, or `None` after an error and its pause; `what` names the
+    /// listener in the one warning a run of errors logs.
+    pub async fn after<T, E: std::fmt::Display>(
+        &mut self,
+        accepted: std::result::Result<T, E>,
+        what: &str,
+    ) -> Option<T> {
+        match accepted {
             Ok(accepted) => {
                 self.pause = Duration::ZERO;
                 Some(accepted)
             }
             Err(e) => {
                 if self.pause.is_zero() {
-                    let listener = listener.local_addr().ok();
-                    warn!(?listener, "cannot accept connections ({e}); pausing the accept loop");
+                    warn!(listener = what, "cannot accept connections ({e}); pausing the accept loop");
                 }
                 self.pause = self.next_pause();
                 tokio::time::sleep(self.pause).await;

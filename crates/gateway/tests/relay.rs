@@ -1009,6 +1009,7 @@ async fn utp_socket(port: u16) -> Arc<librqbit_utp::UtpSocketUdp> {
 #[tokio::test]
 async fn a_peer_connecting_over_utp_reaches_the_engine() {
     let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    gateway.set_torrents(Arc::new(|| vec![[1; 20]]));
     let socket = utp_socket(0).await;
     let mut peer =
         tokio::time::timeout(DEADLINE, socket.connect(gateway.public_addr())).await.unwrap().unwrap();
@@ -1025,6 +1026,21 @@ async fn a_peer_connecting_over_utp_reaches_the_engine() {
     let link = gateway.peers().pop().unwrap();
     assert_eq!((link.transport, link.incoming), (Transport::Utp, true));
     assert_eq!(gateway.reached(&[1; 20]), Reached { incoming: 1, utp: 1, ..Default::default() });
+
+    // A handshake naming a torrent the engine does not serve is not counted.
+    let mut stranger =
+        tokio::time::timeout(DEADLINE, socket.connect(gateway.public_addr())).await.unwrap().unwrap();
+    let mut hello = handshake_bytes(8);
+    hello[28..48].copy_from_slice(&[9; 20]);
+    stranger.write_all(&hello).await.unwrap();
+    let (mut engine, _) = tokio::time::timeout(DEADLINE, engine_listener.accept()).await.unwrap().unwrap();
+    let mut ebuf = BytesMut::new();
+    assert_eq!(
+        read_handshake(&mut engine, &mut ebuf).await.info_hash,
+        [9; 20],
+        "relayed, the engine judges it"
+    );
+    assert_eq!(gateway.reached(&[9; 20]), Reached::default());
 }
 
 /// Dialing a peer whose TCP port refuses us, the gateway tries uTP at the same port.
