@@ -429,3 +429,129 @@ async fn one_address_cannot_churn_connections_faster_than_its_quota() -> anyhow:
     assert!(knock([127, 0, 0, 3]).await?, "another address is still admitted");
     Ok(())
 }
+
+/// Issue 17's lagging leecher. librqbit 9.1 tells each peer of a verified piece through a
+/// `broadcast::channel(128)` and ignores `Lagged`, so a peer whose task is more than 128
+/// pieces behind never hears of the pieces it missed. Here a hand-made leecher asks a
+/// half-complete Bidswarm for 16 MiB and stops reading, so librqbit's writer to it is
+/// stuck, while that Bidswarm fetches the other 1,536 pieces from a seeder. Then the
+/// leecher reads again: every piece must have reached it, in the bitfield or a HAVE, and
+/// the gateway's count says it sent the HAVEs librqbit lost (so the lag really happened).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_leecher_lagging_more_than_128_pieces_behind_still_hears_of_every_piece() -> anyhow::Result<()> {
+    use bidswarm_peerwire::{BlockRef, Message};
+    const PIECE: usize = 16 * 1024;
+    const PIECES: usize = 3072;
+    /// What the leecher asks for before it stops reading: far more than the socket
+    /// buffers between it and librqbit hold.
+    const REQUESTED: u32 = 1024;
+    let dir = bidswarm_tests::test_dir();
+    let seed_dir = dir.path().join("seed");
+    std::fs::create_dir_all(&seed_dir)?;
+    let data = seed_dir.join("target.bin");
+    random_file(&data, PIECE * PIECES, 41);
+    let torrent = dir.path().join("target.torrent");
+    let magnet = create_torrent(&data, &torrent, &["--piece-length", "16384"])?;
+    let (_seeder, seeder_addr) =
+        seeding_server("seeder", dir.path(), &torrent, &seed_dir, &[], |_| {}).await?;
+
+    // The middle peer starts with the first half on disk and no peers.
+    let half_dir = dir.path().join("half");
+    std::fs::create_dir_all(&half_dir)?;
+    let mut bytes = std::fs::read(&data)?;
+    bytes[PIECES / 2 * PIECE..].fill(0);
+    std::fs::write(half_dir.join("target.bin"), &bytes)?;
+    let mut middle = Server::start("middle", &dir.path().join("middle"), dir.path()).await?;
+    let options = AddOptions { output_folder: Some(path_str(&half_dir).into()), ..Default::default() };
+    let source = TorrentSource::Path(path_str(&torrent).into());
+    let Response::Torrent { torrent: added } = middle.call(&Request::AddTorrent { source, options }).await?
+    else {
+        anyhow::bail!("not added")
+    };
+    let id = added.id;
+    let half = (PIECES / 2 * PIECE) as u64;
+    bidswarm_tests::wait_until(
+        "the first half checked",
+        TRANSFER_TIMEOUT,
+        Duration::from_millis(200),
+        async || middle.torrent(&id).await.ok().filter(|t| t.progress_bytes == half),
+    )
+    .await?;
+
+    let info_hash: [u8; 20] = hex::decode(bidswarm_tests::info_hash_of(&magnet))?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("not 20 bytes"))?;
+    let mut leecher = crate::speed::cheater::Cheater::connect(&middle.peer_addr().await?, info_hash).await?;
+    // Which pieces the leecher has heard the middle peer has.
+    let mut heard = vec![false; PIECES];
+    fn hear(heard: &mut [bool], m: &Message) {
+        match m {
+            Message::Bitfield(bits) => {
+                for (piece, heard) in heard.iter_mut().enumerate() {
+                    *heard |= bits.get(piece / 8).is_some_and(|b| b & (0x80 >> (piece % 8)) != 0);
+                }
+            }
+            Message::Have(piece) => {
+                if let Some(heard) = heard.get_mut(*piece as usize) {
+                    *heard = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    // An empty bitfield: without one librqbit would announce nothing to it at all, and
+    // the gateway would do it all (see the relay tests).
+    leecher.send(Message::Bitfield(vec![0u8; PIECES / 8].into())).await?;
+    leecher.send(Message::Interested).await?;
+    let unchoked = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            match leecher.next(Duration::from_secs(60)).await? {
+                Some(Message::Unchoke) => return anyhow::Ok(()),
+                Some(m) => hear(&mut heard, &m),
+                None => anyhow::bail!("silence"),
+            }
+        }
+    });
+    unchoked.await.map_err(|_| anyhow::anyhow!("never unchoked"))??;
+    for index in 0..REQUESTED {
+        leecher.send(Message::Request(BlockRef { index, begin: 0, length: PIECE as u32 })).await?;
+    }
+
+    // The leecher reads nothing while the middle peer fetches the second half; at most
+    // for 8 s, as librqbit gives up on a write after 10 s.
+    middle.call(&Request::AddPeers { id: id.clone(), peers: vec![seeder_addr] }).await?;
+    let stalled = Instant::now();
+    while middle.torrent(&id).await?.state != TorrentState::Seeding
+        && stalled.elapsed() < Duration::from_secs(8)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let done = middle.torrent(&id).await?.progress_bytes;
+    eprintln!("the middle peer had {done} of {} bytes when the leecher read again", PIECE * PIECES);
+
+    // Reading again: the blocks it asked for, librqbit's HAVEs, and after the grace the
+    // gateway's for the pieces librqbit lost.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while heard.iter().any(|h| !h) && Instant::now() < deadline {
+        match leecher.next(Duration::from_secs(15)).await? {
+            Some(m) => hear(&mut heard, &m),
+            None => break,
+        }
+    }
+    let missing: Vec<usize> = (0..PIECES).filter(|p| !heard[*p]).collect();
+    assert!(
+        missing.is_empty(),
+        "{} pieces never announced, the first {:?}",
+        missing.len(),
+        &missing[..missing.len().min(8)]
+    );
+    middle.wait_state(&id, TorrentState::Seeding).await?;
+    assert!(files_equal(&data, &half_dir.join("target.bin"))?);
+    let reached = middle.torrent(&id).await?.reached;
+    eprintln!("HAVEs librqbit lost that the gateway sent: {}", reached.missed_haves);
+    assert!(
+        reached.missed_haves > 0,
+        "librqbit lost no HAVE: the leecher never lagged, so this proves nothing"
+    );
+    Ok(())
+}

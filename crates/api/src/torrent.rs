@@ -322,6 +322,9 @@ pub struct PeerReach {
     /// Peers that connected offering encryption only: with encryption disabled they
     /// would not have reached us.
     pub refused_plaintext: u32,
+    /// HAVE messages our engine failed to send that the gateway sent in its place
+    /// (librqbit drops them to a peer more than 128 pieces behind).
+    pub missed_haves: u32,
 }
 
 /// One connected peer, from the gateway.

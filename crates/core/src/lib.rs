@@ -291,6 +291,7 @@ impl Core {
                     utp: r.utp,
                     encrypted: r.encrypted,
                     refused_plaintext: r.refused_plaintext,
+                    missed_haves: r.missed_haves,
                 }
             }));
         }

@@ -125,7 +125,8 @@ impl Error {
 
 /// Connections to one torrent's peers since it started here, by how they were reached:
 /// each way, over uTP, encrypted, and how many peers dialed us offering encryption only
-/// (they would have refused plaintext).
+/// (they would have refused plaintext). Also how many HAVEs librqbit failed to send that
+/// the gateway sent in its place (see `relay::HaveBook`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Reached {
     pub incoming: u32,
@@ -133,6 +134,7 @@ pub struct Reached {
     pub utp: u32,
     pub encrypted: u32,
     pub refused_plaintext: u32,
+    pub missed_haves: u32,
 }
 
 /// How long an incoming uTP connection may take to send its first data. A real peer sends
@@ -492,6 +494,23 @@ impl Gateway {
     /// within [`relay::HAVE_GRACE`] (see `relay::HaveBook`).
     pub fn piece_verified(&self, info_hash: [u8; 20], piece: u32) {
         self.attribute(info_hash, piece);
+        self.owe_have(info_hash, piece);
+    }
+
+    /// [`Gateway::piece_verified`] for a piece verified before the core first looked at
+    /// its torrent: announced only when blocks of it came through the gateway, so it was
+    /// fetched while peers were connected. A piece that was on disk is in every peer's
+    /// bitfield already. (Announcing only followed torrents' pieces lost the HAVEs for
+    /// the pieces a fast download verified before the core's first look.)
+    pub fn piece_verified_earlier(&self, info_hash: [u8; 20], piece: u32) {
+        if self.attribute(info_hash, piece) {
+            self.owe_have(info_hash, piece);
+        }
+    }
+
+    /// Every open connection to the torrent's peers owes the peer a HAVE for `piece`,
+    /// unless librqbit sends it.
+    fn owe_have(&self, info_hash: [u8; 20], piece: u32) {
         let now = Instant::now();
         for link in self.peers() {
             if link.info_hash() == Some(info_hash) {
@@ -500,18 +519,13 @@ impl Gateway {
         }
     }
 
-    /// [`Gateway::piece_verified`] for a piece verified before the core first looked at
-    /// its torrent: attributed only, as the peers' bitfields may well hold it already.
-    pub fn piece_verified_earlier(&self, info_hash: [u8; 20], piece: u32) {
-        self.attribute(info_hash, piece);
-    }
-
-    /// Attributes a verified piece to who delivered it, once.
-    fn attribute(&self, info_hash: [u8; 20], piece: u32) {
-        if let Some(verified) = self.attribution.on_verified(info_hash, piece) {
-            // Nobody listening is fine.
-            let _ = self.verified.send(verified);
-        }
+    /// Attributes a verified piece to who delivered it, once; false when no block of it
+    /// came through the gateway (or it was attributed before).
+    fn attribute(&self, info_hash: [u8; 20], piece: u32) -> bool {
+        let Some(verified) = self.attribution.on_verified(info_hash, piece) else { return false };
+        // Nobody listening is fine.
+        let _ = self.verified.send(verified);
+        true
     }
 
     /// Torrents with received blocks not yet attributed to a verified piece.
@@ -528,6 +542,16 @@ impl Gateway {
     /// How peers of the torrent `info_hash` were reached since it started here.
     pub fn reached(&self, info_hash: &[u8; 20]) -> Reached {
         self.reached.lock().unwrap_or_else(|p| p.into_inner()).get(info_hash).copied().unwrap_or_default()
+    }
+
+    /// Counts HAVEs the gateway sent because librqbit did not, for a torrent it serves.
+    fn count_missed_haves(&self, info_hash: [u8; 20], sent: u32) {
+        if !self.info_hashes().contains(&info_hash) {
+            return;
+        }
+        let mut reached = self.reached.lock().unwrap_or_else(|p| p.into_inner());
+        let r = reached.entry(info_hash).or_default();
+        r.missed_haves = r.missed_haves.saturating_add(sent);
     }
 
     /// Counts a connection whose handshake named `info_hash`, once, as it starts; only for
@@ -1090,7 +1114,10 @@ async fn sample_loop(gateway: std::sync::Weak<Gateway>) {
         }
         last.retain(|id, _| links.iter().any(|(l, _)| l == id));
         for (_, link) in &links {
-            link.send_owed_haves(now);
+            let sent = link.send_owed_haves(now);
+            if let (Some(info_hash), 1..) = (link.info_hash(), sent) {
+                gateway.count_missed_haves(info_hash, sent);
+            }
         }
         gateway.reshare(true);
     }

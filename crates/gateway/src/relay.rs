@@ -104,6 +104,11 @@ pub struct PeerLink {
     /// Pieces verified while this connection is open that librqbit has or has not
     /// announced to the peer (see [`HaveBook`]).
     haves: Mutex<HaveBook>,
+    /// The peer has told us of its pieces (a BITFIELD or a HAVE). Until it does, librqbit
+    /// 9.1 announces nothing to it: `should_transmit_have` takes a peer whose bitfield it
+    /// never got for one that has every piece. BEP 3 lets a peer with no pieces skip the
+    /// bitfield, so the gateway sends that peer's HAVEs without waiting.
+    remote_told_pieces: AtomicBool,
     /// Our engine closed its side: the peer's stays open for [`LINGER`], for `bt_speed`.
     engine_closed: AtomicBool,
     engine_gone: Notify,
@@ -148,16 +153,12 @@ impl HaveBook {
         }
     }
 
-    /// The pieces owed past the grace, in order, taken out of the book; announcements
-    /// older than twice the grace are forgotten (the core reports a piece within a second).
-    pub(crate) fn due(&mut self, now: std::time::Instant) -> Vec<u32> {
+    /// The pieces owed past `grace`, in order, taken out of the book; announcements older
+    /// than twice [`HAVE_GRACE`] are forgotten (the core reports a piece within a second).
+    pub(crate) fn due(&mut self, now: std::time::Instant, grace: std::time::Duration) -> Vec<u32> {
         self.announced.retain(|_, at| now.duration_since(*at) < HAVE_GRACE * 2);
-        let mut due: Vec<u32> = self
-            .owed
-            .iter()
-            .filter(|(_, at)| now.duration_since(**at) >= HAVE_GRACE)
-            .map(|(p, _)| *p)
-            .collect();
+        let mut due: Vec<u32> =
+            self.owed.iter().filter(|(_, at)| now.duration_since(**at) >= grace).map(|(p, _)| *p).collect();
         due.sort_unstable();
         for piece in &due {
             self.owed.remove(piece);
@@ -225,6 +226,7 @@ impl PeerLink {
             requested: Mutex::new(std::collections::HashSet::new()),
             unrequested_run: std::sync::atomic::AtomicU32::new(0),
             answered: AtomicBool::new(false),
+            remote_told_pieces: AtomicBool::new(false),
             engine_closed: AtomicBool::new(false),
             engine_gone: Notify::new(),
             paid: AtomicBool::new(false),
@@ -238,12 +240,20 @@ impl PeerLink {
         lock(&self.haves)
     }
 
-    /// Sends the HAVEs librqbit owes this peer past [`HAVE_GRACE`].
-    pub(crate) fn send_owed_haves(&self, now: std::time::Instant) {
-        for piece in self.have_book().due(now) {
+    /// Sends the HAVEs librqbit owes this peer past [`HAVE_GRACE`], or at once when it
+    /// will send none (see [`PeerLink::remote_told_pieces`]); returns how many.
+    pub(crate) fn send_owed_haves(&self, now: std::time::Instant) -> u32 {
+        let grace = if self.remote_told_pieces.load(Ordering::Relaxed) {
+            HAVE_GRACE
+        } else {
+            std::time::Duration::ZERO
+        };
+        let due = self.have_book().due(now, grace);
+        for &piece in &due {
             // The receiver is gone only when the connection is closing.
             let _ = self.control.send(frame_of(Message::Have(piece)));
         }
+        u32::try_from(due.len()).unwrap_or(u32::MAX)
     }
 
     /// Chokes or unchokes the peer, telling it only when that changes.
@@ -591,6 +601,7 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
     const INTERESTED: u8 = 2;
     const NOT_INTERESTED: u8 = 3;
     const HAVE: u8 = 4;
+    const BITFIELD: u8 = 5;
     const REQUEST: u8 = 6;
     const PIECE: u8 = 7;
     const CANCEL: u8 = 8;
@@ -689,6 +700,10 @@ fn act_on(frame: &[u8], way: Way, cx: &Context) -> Result<Action> {
                 cx.link.have_book().announced(piece, std::time::Instant::now());
                 cx.gateway.attribute(info_hash, piece);
             }
+            Ok(Action::Forward)
+        }
+        (BITFIELD | HAVE, Way::RemoteToEngine) => {
+            cx.link.remote_told_pieces.store(true, Ordering::Relaxed);
             Ok(Action::Forward)
         }
         (EXTENDED, _) => extended(frame, way, cx),

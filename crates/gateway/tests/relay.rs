@@ -786,14 +786,38 @@ async fn a_peer_that_does_not_speak_bt_speed_is_never_sent_it() {
 
 /// librqbit 9.1 drops the HAVEs for a peer whose task fell 128 pieces behind. A piece the
 /// core reports verified that the engine never announced on a connection is announced by
-/// the gateway once the grace has passed; one the engine announced is not repeated.
+/// the gateway once the grace has passed, and counted; one the engine announced is not
+/// repeated.
 #[tokio::test]
 async fn a_have_the_engine_never_sent_is_sent_by_the_gateway_after_the_grace() {
+    let waited = owed_have_reaches_the_peer(true).await;
+    assert!(waited >= bidswarm_gateway::HAVE_GRACE, "the engine had its grace first: {waited:?}");
+}
+
+/// librqbit 9.1 sends no HAVE at all to a peer that sent it no bitfield (BEP 3 lets a peer
+/// with no pieces skip it), so the gateway sends that peer's without waiting.
+#[tokio::test]
+async fn a_peer_that_sent_no_bitfield_gets_the_engine_s_haves_from_the_gateway_at_once() {
+    let waited = owed_have_reaches_the_peer(false).await;
+    assert!(waited < bidswarm_gateway::HAVE_GRACE, "no grace for the engine: {waited:?}");
+}
+
+/// A peer, with a bitfield of its own or none, and an engine that announces piece 4 but
+/// not 5 after the core reported both: the peer gets HAVE 5 from the gateway, once, and
+/// no second HAVE 4. Returns how long after the report it came.
+async fn owed_have_reaches_the_peer(peer_sends_bitfield: bool) -> Duration {
     let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    gateway.set_torrents(Arc::new(|| vec![[1; 20]]));
     let (mut peer, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.7", [1; 20]).await;
     answer_as_engine(&mut engine, [1; 20]).await;
     let mut buf = BytesMut::new();
     read_handshake(&mut peer, &mut buf).await;
+    if peer_sends_bitfield {
+        peer.write_all(&frame(Message::Bitfield(Bytes::from(vec![0u8; 2])))).await.unwrap();
+        let mut ebuf = BytesMut::new();
+        read_handshake(&mut engine, &mut ebuf).await;
+        assert!(matches!(next_message(&mut engine, &mut ebuf).await, Message::Bitfield(_)));
+    }
     // The engine's first message opens the way for the gateway's own.
     engine.write_all(&frame(Message::Bitfield(Bytes::from(vec![0u8; 2])))).await.unwrap();
     assert!(matches!(next_message(&mut peer, &mut buf).await, Message::Bitfield(_)));
@@ -805,7 +829,15 @@ async fn a_have_the_engine_never_sent_is_sent_by_the_gateway_after_the_grace() {
     gateway.piece_verified([1; 20], 5);
     // The gateway's HAVEs go out in piece order, so a repeated HAVE 4 would come first.
     assert_eq!(next_message(&mut peer, &mut buf).await, Message::Have(5));
-    assert!(reported.elapsed() >= bidswarm_gateway::HAVE_GRACE, "the engine had its grace first");
+    let waited = reported.elapsed();
+    // Counted just after it is sent, on the same tick.
+    let counted = async {
+        while gateway.reached(&[1; 20]).missed_haves != 1 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(DEADLINE, counted).await.expect("one missed HAVE counted");
+    waited
 }
 
 /// An encrypted peer: its MSE handshake names a torrent we serve, its BitTorrent handshake

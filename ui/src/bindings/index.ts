@@ -171,7 +171,12 @@ encrypted: number,
  * Peers that connected offering encryption only: with encryption disabled they
  * would not have reached us.
  */
-refused_plaintext: number, };
+refused_plaintext: number, 
+/**
+ * HAVE messages our engine failed to send that the gateway sent in its place
+ * (librqbit drops them to a peer more than 128 pieces behind).
+ */
+missed_haves: number, };
 
 export type TorrentState = "resolving" | "checking" | "downloading" | "seeding" | "paused" | "error";
 

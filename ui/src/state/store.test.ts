@@ -17,7 +17,7 @@ const info = (state: TorrentInfo['state']): TorrentInfo => ({
   upload_bytes_per_sec: 0,
   eta_secs: null,
   peers: 0,
-  reached: { incoming: 0, outgoing: 0, utp: 0, encrypted: 0, refused_plaintext: 0 },
+  reached: { incoming: 0, outgoing: 0, utp: 0, encrypted: 0, refused_plaintext: 0, missed_haves: 0 },
   error: null,
   limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
   files: [],
