@@ -5,10 +5,8 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context;
-use bidswarm_tron::{
-    devnet::{Devnet, DevnetConfig},
-    devnet_btt_contract,
-};
+use bidswarm_devnet::{Devnet, DevnetConfig};
+use bidswarm_tron::devnet_btt_contract;
 
 #[derive(Debug, clap::Args)]
 pub struct DevnetArgs {

@@ -929,7 +929,7 @@ mod tests {
     /// - a payer naming more than it pays: only what it paid is credited.
     #[tokio::test]
     async fn a_payers_settlements_are_credited_in_order_and_each_channel_as_paid() {
-        use bidswarm_tron::devnet::{Devnet, DevnetConfig};
+        use bidswarm_devnet::{Devnet, DevnetConfig};
         let devnet = Devnet::start(DevnetConfig {
             block_interval: Duration::from_millis(50),
             ..DevnetConfig::default()

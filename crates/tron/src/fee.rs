@@ -28,7 +28,7 @@ pub const RESULT_BYTES: u64 = 64;
 const SIGNATURE_FIELD_BYTES: u64 = 1 + 1 + 65;
 
 /// The fee parameters of `/wallet/getchainparameters`, in sun: what a node reports, and
-/// what the devnet charges by (`devnet::MAINNET_FEES`).
+/// what the devnet charges by (`bidswarm_devnet::MAINNET_FEES`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChainParameters {
     /// `getTransactionFee`: per byte of bandwidth not covered otherwise.

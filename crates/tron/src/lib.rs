@@ -1,5 +1,4 @@
-//! Bidswarm's link to TRON: an HTTP client for a full node's API, and a local devnet node
-//! that serves the same API on loopback.
+//! Bidswarm's link to TRON: an HTTP client for a full node's API, and TRON's fee rules.
 //!
 //! The client ([`Client`]) speaks the node's `/wallet/*` endpoints and TronGrid's `/v1`
 //! history, and nothing else; it never sees a key. Transactions arrive already signed by
@@ -7,14 +6,10 @@
 //! an unreachable node is [`Error::Offline`], which callers show as "offline" while the
 //! rest of the app goes on.
 //!
-//! The devnet ([`devnet::Devnet`]) is a small TRON-compatible node with state in SQLite:
-//! TRX and BTT (TRC-20) balances, blocks every interval, a faucet, and a broadcast that
-//! checks what a real node checks (signature, txID, TaPoS reference, expiration, balance,
-//! replay). The client talks to it unchanged through [`Network::Local`]; it is the network
-//! of the tests and the app's "Local test network".
+//! The local devnet the tests and the app's "Local test network" use is a crate of its own
+//! (`bidswarm-devnet`); the client talks to it unchanged through [`Network::Local`].
 
 mod client;
-pub mod devnet;
 pub mod fee;
 mod network;
 
@@ -50,16 +45,6 @@ pub enum Error {
     Url(String),
     #[error(transparent)]
     Wallet(#[from] bidswarm_wallet::Error),
-    #[error("the devnet listens on loopback only, not on {0}")]
-    NotLoopback(std::net::SocketAddr),
-    #[error("could not listen on {addr}")]
-    Listen {
-        addr: std::net::SocketAddr,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("devnet database")]
-    Database(#[from] sqlx::Error),
 }
 
 impl Error {

@@ -18,11 +18,11 @@ use bidswarm_wallet::{
 };
 use serde_json::{json, Value};
 
-use super::{
+use crate::{
     chain::{recovered, Chain, Reject},
     now_ms, MAINNET_FEES, TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_NEW_HOLDER,
 };
-use crate::devnet_btt_contract;
+use bidswarm_tron::devnet_btt_contract;
 
 const BALANCE_OF: [u8; 4] = [0x70, 0xa0, 0x82, 0x31];
 const DECIMALS: [u8; 4] = [0x31, 0x3c, 0xe5, 0x67];

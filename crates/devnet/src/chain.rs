@@ -22,11 +22,11 @@ use sqlx::{
 };
 use tokio::sync::Mutex;
 
-use super::{
+use crate::{Error, Result};
+use crate::{
     BANDWIDTH_WINDOW_MS, MAINNET_FEES, MAX_EXPIRATION_AHEAD_MS, TAPOS_WINDOW, TRC20_ENERGY_TO_HOLDER,
     TRC20_ENERGY_TO_NEW_HOLDER,
 };
-use crate::Result;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS accounts (
@@ -164,7 +164,7 @@ impl Block {
                 "raw_data": {
                     "number": self.number,
                     "txTrieRoot": hex::encode(self.tx_root),
-                    "witness_address": super::devnet_witness().to_hex(),
+                    "witness_address": crate::devnet_witness().to_hex(),
                     "parentHash": hex::encode(self.parent),
                     "version": 30,
                     "timestamp": self.timestamp_ms,
@@ -273,9 +273,8 @@ impl Chain {
     pub async fn produce_block(&self, now_ms: i64) -> Result<Block> {
         let _write = self.write.lock().await;
         let mut db = self.pool.begin().await?;
-        let parent = head(&mut db)
-            .await?
-            .ok_or_else(|| crate::Error::Decode("the devnet has no genesis block".into()))?;
+        let parent =
+            head(&mut db).await?.ok_or_else(|| Error::State("the devnet has no genesis block".into()))?;
         let pending: Vec<String> =
             sqlx::query("SELECT txid FROM transactions WHERE block_number IS NULL ORDER BY rowid")
                 .fetch_all(&mut *db)
@@ -383,7 +382,8 @@ impl Chain {
         if creates_account {
             receipt.net_fee = fees.create_account_fee_sun;
         } else {
-            let bytes = u64::try_from(signed.to_bytes().len()).unwrap_or(u64::MAX) + crate::fee::RESULT_BYTES;
+            let bytes =
+                u64::try_from(signed.to_bytes().len()).unwrap_or(u64::MAX) + bidswarm_tron::fee::RESULT_BYTES;
             let used = recovered(payer.free_net_used, payer.free_net_at_ms, now_ms);
             if bytes <= fees.free_net_limit.saturating_sub(used) {
                 receipt.net_usage = bytes;
@@ -485,8 +485,8 @@ impl Chain {
         }
         put_account(&mut db, &to, &payee).await?;
 
-        let json = serde_json::to_string(&signed.to_json().map_err(crate::Error::from)?)
-            .map_err(|e| crate::Error::Decode(e.to_string()))?;
+        let json = serde_json::to_string(&signed.to_json().map_err(Error::from)?)
+            .map_err(|e| Error::State(e.to_string()))?;
         sqlx::query(
             "INSERT INTO transactions (txid, kind, owner, to_address, contract, amount, fee_sun, energy_used, memo, json, received_ms, receipt)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -502,7 +502,7 @@ impl Chain {
         .bind((!raw.data.is_empty()).then(|| hex::encode(&raw.data)))
         .bind(json)
         .bind(now_ms)
-        .bind(serde_json::to_string(&receipt).map_err(|e| crate::Error::Decode(e.to_string()))?)
+        .bind(serde_json::to_string(&receipt).map_err(|e| Error::State(e.to_string()))?)
         .execute(&mut *db)
         .await?;
         db.commit().await?;
@@ -765,7 +765,7 @@ impl Chain {
 fn stored_transaction(row: &sqlx::sqlite::SqliteRow) -> Result<Value> {
     let txid: String = row.get("txid");
     let mut item: Value = serde_json::from_str(&row.get::<String, _>("json"))
-        .map_err(|e| crate::Error::Decode(format!("stored transaction {txid}: {e}")))?;
+        .map_err(|e| Error::State(format!("stored transaction {txid}: {e}")))?;
     if let Some(o) = item.as_object_mut() {
         o.remove("visible");
     }
@@ -867,7 +867,7 @@ async fn account(conn: &mut SqliteConnection, address: &Address) -> Result<Optio
         Ok(Account {
             trx_sun: u64::try_from(r.get::<i64, _>("trx_sun")).unwrap_or(0),
             btt: u128::from_str(&btt)
-                .map_err(|_| crate::Error::Decode(format!("stored BTT balance {btt:?} is not a number")))?,
+                .map_err(|_| Error::State(format!("stored BTT balance {btt:?} is not a number")))?,
             created_ms: r.get("created_ms"),
             activated: r.get::<i64, _>("activated") != 0,
             free_net_used: u64::try_from(r.get::<i64, _>("free_net_used")).unwrap_or(0),

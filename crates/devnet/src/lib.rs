@@ -1,7 +1,9 @@
-//! The local devnet: a TRON-compatible node on loopback with its state in SQLite.
+//! The local devnet: a TRON-compatible node on loopback with its state in SQLite, for
+//! `bidswarm-cli devnet`, the app's "Local test network" and the tests. The product's
+//! TRON client (`bidswarm-tron`) knows nothing of it beyond its address and BTT contract.
 //!
-//! It serves the endpoints [`crate::Client`] calls, in the node's shapes, so the client
-//! runs against it unchanged:
+//! It serves the endpoints [`bidswarm_tron::Client`] calls, in the node's shapes, so the
+//! client runs against it unchanged:
 //!
 //! | endpoint | what |
 //! |---|---|
@@ -17,7 +19,7 @@
 //! | `POST /devnet/faucet` | `{address, trx_sun, btt}` credits an account (BTT as a decimal string) |
 //! | `GET /devnet/info` | BTT contract, block interval, head (for people; no fee path uses it) |
 //!
-//! **BTT.** The devnet has one TRC-20 contract, BTT at [`crate::devnet_btt_contract`]
+//! **BTT.** The devnet has one TRC-20 contract, BTT at [`bidswarm_tron::devnet_btt_contract`]
 //! (`41` + ASCII `bidswarm devnet  BTT`), which runs `transfer(address,uint256)` only.
 //!
 //! **Checks on broadcast**, in order: `raw_data_hex` decodes and `raw_data` is the same
@@ -66,8 +68,31 @@ use tokio::{sync::watch, task::JoinHandle};
 use tracing::Instrument;
 use url::Url;
 
-use crate::{devnet_btt_contract, fee::ChainParameters, Error, Network, Result};
+use bidswarm_tron::{devnet_btt_contract, fee::ChainParameters, Network};
 use chain::Chain;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why the devnet could not start or serve.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("the devnet listens on loopback only, not on {0}")]
+    NotLoopback(SocketAddr),
+    #[error("could not listen on {addr}")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("devnet database")]
+    Database(#[from] sqlx::Error),
+    /// What the devnet stored cannot be read back.
+    #[error("devnet state: {0}")]
+    State(String),
+    #[error(transparent)]
+    Wallet(#[from] bidswarm_wallet::Error),
+}
 
 /// The fee rules the devnet charges by, as `/wallet/getchainparameters` reports them:
 /// mainnet's at the time of writing
@@ -190,7 +215,7 @@ impl Devnet {
         Url::parse(&format!("http://{}", self.addr)).expect("a socket address makes a valid URL")
     }
 
-    /// The network to give [`crate::Client::new`].
+    /// The network to give [`bidswarm_tron::Client::new`].
     pub fn network(&self) -> Network {
         Network::Local(self.url())
     }

@@ -7,10 +7,10 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
-use bidswarm_tron::{
-    devnet::{Devnet, DevnetConfig, MAINNET_FEES, TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_NEW_HOLDER},
-    devnet_btt_contract, Asset, Client, Error, Network, RejectCode, TransactionInfo,
+use bidswarm_devnet::{
+    Devnet, DevnetConfig, MAINNET_FEES, TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_NEW_HOLDER,
 };
+use bidswarm_tron::{devnet_btt_contract, Asset, Client, Error, Network, RejectCode, TransactionInfo};
 use bidswarm_wallet::{
     tx::{trc20_transfer, trx_transfer, RefBlock, SignedTransaction, TxHeader},
     Address, PrivateKey,
@@ -317,7 +317,7 @@ async fn blocks_follow_each_other_with_the_number_in_the_id() -> anyhow::Result<
 #[tokio::test]
 async fn the_devnet_refuses_to_listen_beyond_loopback() {
     let config = DevnetConfig { listen: "0.0.0.0:0".parse().unwrap(), ..DevnetConfig::default() };
-    assert!(matches!(Devnet::start(config).await, Err(Error::NotLoopback(_))));
+    assert!(matches!(Devnet::start(config).await, Err(bidswarm_devnet::Error::NotLoopback(_))));
 }
 
 /// Bandwidth as mainnet charges it: free while the day's 600 bytes cover the whole
