@@ -106,6 +106,48 @@ impl Choker {
         unchoked
     }
 
+    /// Between rechokes, when a peer's interest changed: the peers unchoked now keep their
+    /// slots while they stay interested, and free slots (regular, then the optimistic one)
+    /// go to the best-ranked peers waiting. Nobody is displaced: only [`Choker::rechoke`]
+    /// re-ranks, so a peer toggling its interest cannot make the choker churn the others'
+    /// slots (each CHOKE costs a peer its queued requests), and rates are never judged
+    /// over the few milliseconds since the last look.
+    pub fn fill(
+        &mut self,
+        now: Instant,
+        peers: &[PeerSample],
+        unchoked_now: &HashSet<LinkId>,
+        ranker: &dyn Ranker,
+    ) -> HashSet<LinkId> {
+        let mut candidates: Vec<&PeerSample> = peers.iter().filter(|p| p.interested).collect();
+        candidates.sort_by(|a, b| ranker.key(b).cmp(&ranker.key(a)).then(a.link.cmp(&b.link)));
+        if self.optimistic.is_some_and(|o| !candidates.iter().any(|p| p.link == o)) {
+            self.optimistic = None;
+            self.optimistic_since = None;
+        }
+        let mut unchoked: HashSet<LinkId> =
+            candidates.iter().map(|p| p.link).filter(|l| unchoked_now.contains(l)).collect();
+        let regular = |unchoked: &HashSet<LinkId>, optimistic: Option<LinkId>| {
+            unchoked.iter().filter(|l| Some(**l) != optimistic).count()
+        };
+        for p in &candidates {
+            if regular(&unchoked, self.optimistic) >= self.config.slots {
+                break;
+            }
+            unchoked.insert(p.link);
+        }
+        if self.optimistic.is_none() {
+            let others: Vec<LinkId> =
+                candidates.iter().map(|p| p.link).filter(|l| !unchoked.contains(l)).collect();
+            if let Some(o) = others.first().copied() {
+                self.optimistic = Some(o);
+                self.optimistic_since = Some(now);
+                unchoked.insert(o);
+            }
+        }
+        unchoked
+    }
+
     /// The connection holding the optimistic slot, if any.
     pub fn optimistic(&self) -> Option<LinkId> {
         self.optimistic
@@ -199,6 +241,68 @@ mod tests {
         );
         assert_eq!(unchoked, HashSet::from([2, 3]));
         assert_eq!(choker.optimistic(), Some(3));
+    }
+
+    #[test]
+    fn a_newcomer_takes_a_free_slot_between_rechokes_but_displaces_nobody() {
+        let mut choker = Choker::new(config());
+        let now = Instant::now();
+        // Two regular slots and the optimistic one; peer 1 alone is interested.
+        let unchoked = choker.rechoke(now, &[peer(1, true, 10, 0), peer(2, false, 0, 0)], &RateRanker);
+        assert_eq!(unchoked, HashSet::from([1]));
+        // Peer 2 turns interested: a free regular slot is its.
+        let peers = [peer(1, true, 10, 0), peer(2, true, 0, 0), peer(3, false, 900, 0), peer(4, false, 0, 0)];
+        let unchoked = choker.fill(now, &peers, &unchoked, &RateRanker);
+        assert_eq!(unchoked, HashSet::from([1, 2]));
+        // Peer 3, the fastest, turns interested: only the optimistic slot is free.
+        let peers = [peer(1, true, 10, 0), peer(2, true, 0, 0), peer(3, true, 900, 0), peer(4, false, 0, 0)];
+        let unchoked = choker.fill(now, &peers, &unchoked, &RateRanker);
+        assert_eq!(unchoked, HashSet::from([1, 2, 3]));
+        assert_eq!(choker.optimistic(), Some(3));
+        // Peer 4 turns interested: no slot is free, and nobody makes room for it.
+        let peers =
+            [peer(1, true, 10, 0), peer(2, true, 0, 0), peer(3, true, 900, 0), peer(4, true, 5000, 0)];
+        assert_eq!(choker.fill(now, &peers, &unchoked, &RateRanker), HashSet::from([1, 2, 3]));
+        // The next rechoke ranks everyone: 4 and 3 by rate, and the optimistic slot moves on.
+        let unchoked = choker.rechoke(now + Duration::from_secs(10), &peers, &RateRanker);
+        assert!(unchoked.contains(&4) && unchoked.contains(&3), "{unchoked:?}");
+    }
+
+    /// The hostile case: a peer toggling its interest between rechokes. Each toggle runs
+    /// a fill; the peers holding slots keep them throughout, and the toggler gets a slot
+    /// only while one is free.
+    #[test]
+    fn a_peer_toggling_its_interest_never_churns_the_others_slots() {
+        let mut choker = Choker::new(config());
+        let now = Instant::now();
+        let honest = [peer(1, true, 10, 0), peer(2, true, 20, 0), peer(3, true, 5, 0), peer(4, true, 1, 0)];
+        let mut unchoked = choker.rechoke(now, &honest, &RateRanker);
+        let holders = unchoked.clone();
+        assert_eq!(holders.len(), 3, "two regular slots and the optimistic one");
+        for toggle in 0..100 {
+            let mut peers = honest.to_vec();
+            // The toggler claims to give us the most, to rank first if anything re-ranked.
+            peers.push(peer(9, toggle % 2 == 0, u64::MAX / 2, 0));
+            unchoked = choker.fill(now, &peers, &unchoked, &RateRanker);
+            assert!(holders.is_subset(&unchoked), "toggle {toggle}: {unchoked:?} lost one of {holders:?}");
+            assert!(!unchoked.contains(&9), "toggle {toggle}: no slot was free for the toggler");
+        }
+    }
+
+    #[test]
+    fn a_slot_freed_between_rechokes_goes_to_the_best_peer_waiting() {
+        let mut choker = Choker::new(ChokerConfig { slots: 1, ..Default::default() });
+        let now = Instant::now();
+        let peers = [peer(1, true, 50, 0), peer(2, true, 0, 0), peer(3, true, 40, 0), peer(4, true, 30, 0)];
+        let unchoked = choker.rechoke(now, &peers, &RateRanker);
+        assert!(unchoked.contains(&1));
+        let optimistic = choker.optimistic().unwrap();
+        // Peer 1 is no longer interested (or has gone): the best one waiting takes its slot.
+        let peers: Vec<PeerSample> =
+            peers.iter().map(|p| PeerSample { interested: p.link != 1, ..*p }).collect();
+        let unchoked = choker.fill(now, &peers, &unchoked, &RateRanker);
+        let best_waiting = if optimistic == 3 { 4 } else { 3 };
+        assert_eq!(unchoked, HashSet::from([optimistic, best_waiting]));
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub use relay::{HAVE_GRACE, LINGER, MAX_UNREQUESTED_RUN, READ_CHUNK, TOP_UP_BELO
 pub use transport::{PeerStream, Transport};
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     net::{IpAddr, SocketAddr},
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -274,7 +274,10 @@ pub struct Gateway {
     speed: Arc<dyn SpeedHandler>,
     attribution: Attribution,
     verified: broadcast::Sender<VerifiedPiece>,
+    /// A peer's interest changed or a connection closed: free slots are filled.
     interest_changed: Arc<Notify>,
+    /// The speed layer changed who is paid: everyone is re-ranked.
+    rechoke_requested: Arc<Notify>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     encryption: RwLock<Encryption>,
     /// The torrents we serve: an encrypted handshake names its torrent only by a hash.
@@ -360,6 +363,7 @@ impl Gateway {
             attribution: Attribution::default(),
             verified: broadcast::channel(4096).0,
             interest_changed: Arc::new(Notify::new()),
+            rechoke_requested: Arc::new(Notify::new()),
             tasks: Mutex::new(Vec::new()),
             encryption: RwLock::new(config.encryption),
             torrents: RwLock::new(None),
@@ -420,9 +424,9 @@ impl Gateway {
         self.links_lock().get(&id).cloned()
     }
 
-    /// Asks the choker to run now (the speed layer changed who is paid).
+    /// Asks the choker to re-rank now (the speed layer changed who is paid).
     pub fn rechoke_soon(&self) {
-        self.interest_changed.notify_one();
+        self.rechoke_requested.notify_one();
     }
 
     /// The connections open now.
@@ -898,6 +902,8 @@ impl Gateway {
         let cx = relay::Context { link: link.clone(), gateway: self.clone(), admitted, expect };
         let result = relay::relay(engine, remote_stream, crypto, engine_head, control, cx).await;
         self.links_lock().remove(&key);
+        // Its slot, if it had one, goes to a peer waiting.
+        self.interest_changed.notify_one();
         if link.registered.load(Ordering::Acquire) {
             self.speed.on_closed(&link);
         }
@@ -1057,40 +1063,79 @@ fn bind_v6_only(addr: SocketAddr) -> std::io::Result<TcpListener> {
 /// second since the previous round.
 async fn rechoke_loop(gateway: std::sync::Weak<Gateway>, config: ChokerConfig) {
     let mut choker = Choker::new(config);
+    // Piece byte counters at the last periodic rechoke, and the rates measured over the
+    // interval before it. Rechokes in between reuse those rates: measured over the few
+    // milliseconds since the last look, they would be noise.
     let mut last: HashMap<LinkId, (u64, u64, Instant)> = HashMap::new();
-    let Some(interest_changed) = gateway.upgrade().map(|g| g.interest_changed.clone()) else { return };
+    let mut rates: HashMap<LinkId, (u64, u64)> = HashMap::new();
+    let Some((interest_changed, rechoke_requested)) =
+        gateway.upgrade().map(|g| (g.interest_changed.clone(), g.rechoke_requested.clone()))
+    else {
+        return;
+    };
     let mut tick = tokio::time::interval(config.rechoke_interval);
     loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = interest_changed.notified() => {}
-        }
+        let wake = tokio::select! {
+            _ = tick.tick() => Wake::Tick,
+            _ = rechoke_requested.notified() => Wake::Rerank,
+            _ = interest_changed.notified() => Wake::Fill,
+        };
         let Some(gateway) = gateway.upgrade() else { return };
         let now = Instant::now();
         let links = gateway.links_by_id();
+        if wake == Wake::Tick {
+            for (id, link) in &links {
+                let down = link.downloaded_piece_bytes.load(Ordering::Relaxed);
+                let up = link.uploaded_piece_bytes.load(Ordering::Relaxed);
+                let (prev_down, prev_up, at) = last.insert(*id, (down, up, now)).unwrap_or((down, up, now));
+                let secs = now.duration_since(at).as_secs_f64().max(0.001);
+                rates.insert(
+                    *id,
+                    (((down - prev_down) as f64 / secs) as u64, ((up - prev_up) as f64 / secs) as u64),
+                );
+            }
+            last.retain(|id, _| links.iter().any(|(l, _)| l == id));
+            rates.retain(|id, _| links.iter().any(|(l, _)| l == id));
+        }
         let samples: Vec<PeerSample> = links
             .iter()
             .map(|(id, link)| {
-                let down = link.downloaded_piece_bytes.load(Ordering::Relaxed);
-                let up = link.uploaded_piece_bytes.load(Ordering::Relaxed);
-                let (prev_down, prev_up, at) = last.get(id).copied().unwrap_or((down, up, now));
-                let secs = now.duration_since(at).as_secs_f64().max(0.001);
-                last.insert(*id, (down, up, now));
+                let (download_rate, upload_rate) = rates.get(id).copied().unwrap_or_default();
                 PeerSample {
                     link: *id,
                     // A paid peer out of credit waits, choked, until it pays.
                     interested: link.peer_interested.load(Ordering::Acquire) && !link.out_of_credit(),
-                    download_rate: ((down - prev_down) as f64 / secs) as u64,
-                    upload_rate: ((up - prev_up) as f64 / secs) as u64,
+                    download_rate,
+                    upload_rate,
                 }
             })
             .collect();
-        last.retain(|id, _| links.iter().any(|(l, _)| l == id));
-        let unchoke = choker.rechoke(now, &samples, gateway.ranker().as_ref());
+        let ranker = gateway.ranker();
+        let unchoke = if wake == Wake::Fill {
+            let unchoked_now: HashSet<LinkId> = links
+                .iter()
+                .filter(|(_, l)| !l.am_choking.load(Ordering::Acquire))
+                .map(|(id, _)| *id)
+                .collect();
+            choker.fill(now, &samples, &unchoked_now, ranker.as_ref())
+        } else {
+            choker.rechoke(now, &samples, ranker.as_ref())
+        };
         for (id, link) in &links {
             link.set_choked(!unchoke.contains(id));
         }
     }
+}
+
+/// What woke the choker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    /// The periodic rechoke: rates are measured and everyone is re-ranked.
+    Tick,
+    /// The speed layer asked: everyone is re-ranked, by the last measured rates.
+    Rerank,
+    /// Interest changed or a connection closed: free slots are filled, nobody displaced.
+    Fill,
 }
 
 /// Once a second: each connection's rates for the peers view, and the shaper's

@@ -10,8 +10,8 @@ use std::{
 };
 
 use bidswarm_gateway::{
-    Blocklist, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, Reached, SpeedHandler,
-    Transport,
+    Blocklist, ChokerConfig, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, Reached,
+    SpeedHandler, Transport,
 };
 use bidswarm_peerwire::{
     encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX,
@@ -755,6 +755,39 @@ async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach
     engine.write_all(&piece()).await.unwrap();
     assert!(matches!(next_message(&mut remote, &mut rbuf).await, Message::Piece { .. }));
     assert_eq!(link.credit(), Some(20_000 - 3 * 16384 + (1 << 20)));
+}
+
+/// One regular slot and the optimistic one, and a rechoke interval of an hour: a slot
+/// that frees between rechokes goes to the peer waiting at once, by the choker's fill.
+#[tokio::test]
+async fn a_slot_freed_by_a_closed_connection_goes_to_a_waiting_peer_without_a_rechoke() {
+    let choker = ChokerConfig { slots: 1, rechoke_interval: Duration::from_secs(3600), ..Default::default() };
+    let (gateway, engine_listener) =
+        gateway_with_engine(GatewayConfig { choker, ..GatewayConfig::new(loopback(), loopback()) }).await;
+    let mut peers = Vec::new();
+    for from in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
+        let (mut remote, mut engine) = connect_peer(&gateway, &engine_listener, from, [1; 20]).await;
+        answer_as_engine(&mut engine, [1; 20]).await;
+        let mut buf = BytesMut::new();
+        read_handshake(&mut remote, &mut buf).await;
+        // The engine's first message opens the way for the gateway's own.
+        engine.write_all(&frame(Message::Bitfield(Bytes::from(vec![0u8; 2])))).await.unwrap();
+        assert!(matches!(next_message(&mut remote, &mut buf).await, Message::Bitfield(_)));
+        remote.write_all(&frame(Message::Interested)).await.unwrap();
+        peers.push((remote, engine, buf));
+    }
+    // The first two take the regular and the optimistic slot as they turn interested.
+    for (remote, _, buf) in &mut peers[..2] {
+        assert_eq!(next_message(remote, buf).await, Message::Unchoke);
+    }
+    let (third, _, third_buf) = &mut peers[2];
+    let early = tokio::time::timeout(Duration::from_millis(500), next_message(third, third_buf)).await;
+    assert!(early.is_err(), "no slot was free for the third: {early:?}");
+    // The first goes: its slot is the third's, long before any rechoke.
+    let (first, first_engine, _) = peers.remove(0);
+    drop((first, first_engine));
+    let (third, _, third_buf) = &mut peers[1];
+    assert_eq!(next_message(third, third_buf).await, Message::Unchoke);
 }
 
 #[tokio::test]
