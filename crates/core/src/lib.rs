@@ -705,22 +705,23 @@ impl Core {
         let mut peers: Vec<PeerInfo> = gateway
             .peers()
             .into_iter()
-            .filter(|link| link.info_hash().is_some_and(|h| hex::encode(h) == id.0))
+            .map(|link| link.snapshot())
+            .filter(|link| link.info_hash.is_some_and(|h| hex::encode(h) == id.0))
             .map(|link| PeerInfo {
                 address: link.remote.to_string(),
-                client: link.client.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+                client: link.client,
                 incoming: link.incoming,
                 encrypted: link.encrypted,
                 utp: link.transport == bidswarm_gateway::Transport::Utp,
-                bt_speed: link.remote_supports_bt_speed.load(Ordering::Relaxed),
-                uploaded_bytes: link.uploaded_piece_bytes.load(Ordering::Relaxed),
-                downloaded_bytes: link.downloaded_piece_bytes.load(Ordering::Relaxed),
-                download_bytes_per_sec: link.download_rate.load(Ordering::Relaxed),
-                upload_bytes_per_sec: link.upload_rate.load(Ordering::Relaxed),
-                am_choking: link.am_choking.load(Ordering::Relaxed),
-                am_interested: link.am_interested.load(Ordering::Relaxed),
-                peer_choking: link.peer_choking.load(Ordering::Relaxed),
-                peer_interested: link.peer_interested.load(Ordering::Relaxed),
+                bt_speed: link.bt_speed,
+                uploaded_bytes: link.uploaded_piece_bytes,
+                downloaded_bytes: link.downloaded_piece_bytes,
+                download_bytes_per_sec: link.download_rate,
+                upload_bytes_per_sec: link.upload_rate,
+                am_choking: link.am_choking,
+                am_interested: link.am_interested,
+                peer_choking: link.peer_choking,
+                peer_interested: link.peer_interested,
             })
             .collect();
         peers.sort_by(|a, b| a.address.cmp(&b.address));
@@ -992,7 +993,7 @@ fn redial_round(swarm: Arc<Swarm>, gateway: Arc<Gateway>) -> tokio::task::JoinHa
         loop {
             tick.tick().await;
             let connected: std::collections::HashSet<SocketAddr> =
-                gateway.peers().iter().map(|l| l.remote).collect();
+                gateway.peers().iter().map(|l| l.remote()).collect();
             let mut dials = 0;
             for (id, peers) in swarm.remembered_peers() {
                 let running = swarm

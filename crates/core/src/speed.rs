@@ -495,8 +495,8 @@ impl SpeedHandler for SpeedService {
     fn on_ready(&self, link: &Arc<PeerLink>) {
         let Some(info_hash) = link.info_hash() else { return };
         let mut driver = self.lock();
-        driver.links.insert(link.id, link.clone());
-        let actions = driver.session.on_ready(link.id, link.remote, info_hash);
+        driver.links.insert(link.id(), link.clone());
+        let actions = driver.session.on_ready(link.id(), link.remote(), info_hash);
         let after = self.apply(&driver, actions);
         drop(driver);
         self.finish(after);
@@ -504,7 +504,7 @@ impl SpeedHandler for SpeedService {
 
     fn on_message(&self, link: &Arc<PeerLink>, payload: Bytes) {
         let mut driver = self.lock();
-        let actions = driver.session.on_payload(link.id, &payload, now_unix(), link.credit());
+        let actions = driver.session.on_payload(link.id(), &payload, now_unix(), link.credit());
         let after = self.apply(&driver, actions);
         drop(driver);
         self.finish(after);
@@ -512,9 +512,9 @@ impl SpeedHandler for SpeedService {
 
     fn on_closed(&self, link: &Arc<PeerLink>) {
         let mut driver = self.lock();
-        let actions = driver.session.on_closed(link.id);
+        let actions = driver.session.on_closed(link.id());
         let after = self.apply(&driver, actions);
-        driver.links.remove(&link.id);
+        driver.links.remove(&link.id());
         drop(driver);
         self.finish(after);
     }

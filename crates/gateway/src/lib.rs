@@ -42,7 +42,7 @@ pub use attribution::{Attribution, VerifiedPiece};
 pub use blocklist::{BadRule, Blocklist};
 pub use choker::{Choker, ChokerConfig, LinkId, PeerSample, Ranker, RateRanker};
 pub use mse::Encryption;
-pub use relay::PeerLink;
+pub use relay::{LinkSnapshot, PeerLink};
 /// The relay's buffer and batching, public so that `benches/relay_floor.rs` measures a
 /// bare relay with the same numbers.
 pub use relay::{HAVE_GRACE, LINGER, MAX_UNREQUESTED_RUN, READ_CHUNK, TOP_UP_BELOW, TOP_UP_WAIT};

@@ -56,33 +56,34 @@ pub const LINGER: std::time::Duration = std::time::Duration::from_secs(5);
 /// The credit value of a peer whose piece bytes are not metered.
 const UNMETERED: i64 = i64::MAX;
 
-/// What the gateway knows about one connection; shared with the peers view.
+/// What the gateway knows about one connection. Its state is the gateway's own; others
+/// read it through [`PeerLink::snapshot`] and act on it through its methods.
 #[derive(Debug)]
 pub struct PeerLink {
     /// The gateway's id for this connection (the choker's [`LinkId`]).
-    pub id: LinkId,
-    pub remote: SocketAddr,
-    pub incoming: bool,
+    pub(crate) id: LinkId,
+    pub(crate) remote: SocketAddr,
+    pub(crate) incoming: bool,
     /// The payload stream is RC4-encrypted (MSE/PE).
-    pub encrypted: bool,
+    pub(crate) encrypted: bool,
     /// The peer dialed us offering RC4 only: it would have refused plaintext.
-    pub refuses_plaintext: bool,
-    pub transport: Transport,
-    pub uploaded_piece_bytes: AtomicU64,
-    pub downloaded_piece_bytes: AtomicU64,
-    pub remote_supports_bt_speed: AtomicBool,
-    pub client: Mutex<Option<String>>,
+    pub(crate) refuses_plaintext: bool,
+    pub(crate) transport: Transport,
+    pub(crate) uploaded_piece_bytes: AtomicU64,
+    pub(crate) downloaded_piece_bytes: AtomicU64,
+    pub(crate) remote_supports_bt_speed: AtomicBool,
+    pub(crate) client: Mutex<Option<String>>,
     /// We refuse to serve this peer (BEP 3 choke). Starts choked; the choker decides.
-    pub am_choking: AtomicBool,
+    pub(crate) am_choking: AtomicBool,
     /// The peer has said it wants data from us.
-    pub peer_interested: AtomicBool,
+    pub(crate) peer_interested: AtomicBool,
     /// librqbit wants data from the peer.
-    pub am_interested: AtomicBool,
+    pub(crate) am_interested: AtomicBool,
     /// The peer refuses to send us data (it starts so, BEP 3).
-    pub peer_choking: AtomicBool,
+    pub(crate) peer_choking: AtomicBool,
     /// Piece bytes per second over the last second, each way.
-    pub download_rate: AtomicU64,
-    pub upload_rate: AtomicU64,
+    pub(crate) download_rate: AtomicU64,
+    pub(crate) upload_rate: AtomicU64,
     bucket: Mutex<UploadBucket>,
     /// Piece bytes we may still send before the peer must pay; [`UNMETERED`] for peers
     /// that are not on a paid slot.
@@ -190,7 +191,63 @@ struct ExtensionIds {
     our_bt_speed: Option<u8>,
 }
 
+/// One connection as the peers view shows it: a copy, taken at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSnapshot {
+    pub id: LinkId,
+    pub remote: SocketAddr,
+    /// The torrent its handshake named, once it has.
+    pub info_hash: Option<[u8; 20]>,
+    pub client: Option<String>,
+    pub incoming: bool,
+    pub encrypted: bool,
+    pub refuses_plaintext: bool,
+    pub transport: Transport,
+    pub bt_speed: bool,
+    pub uploaded_piece_bytes: u64,
+    pub downloaded_piece_bytes: u64,
+    pub download_rate: u64,
+    pub upload_rate: u64,
+    pub am_choking: bool,
+    pub am_interested: bool,
+    pub peer_choking: bool,
+    pub peer_interested: bool,
+}
+
 impl PeerLink {
+    pub fn id(&self) -> LinkId {
+        self.id
+    }
+
+    pub fn remote(&self) -> SocketAddr {
+        self.remote
+    }
+
+    /// What the connection is and has done, now.
+    pub fn snapshot(&self) -> LinkSnapshot {
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let flag = |a: &AtomicBool| a.load(Ordering::Relaxed);
+        LinkSnapshot {
+            id: self.id,
+            remote: self.remote,
+            info_hash: self.info_hash(),
+            client: lock(&self.client).clone(),
+            incoming: self.incoming,
+            encrypted: self.encrypted,
+            refuses_plaintext: self.refuses_plaintext,
+            transport: self.transport,
+            bt_speed: flag(&self.remote_supports_bt_speed),
+            uploaded_piece_bytes: load(&self.uploaded_piece_bytes),
+            downloaded_piece_bytes: load(&self.downloaded_piece_bytes),
+            download_rate: load(&self.download_rate),
+            upload_rate: load(&self.upload_rate),
+            am_choking: flag(&self.am_choking),
+            am_interested: flag(&self.am_interested),
+            peer_choking: flag(&self.peer_choking),
+            peer_interested: flag(&self.peer_interested),
+        }
+    }
+
     pub(crate) fn new(
         id: LinkId,
         remote: SocketAddr,

@@ -5,7 +5,7 @@
 
 use std::{
     net::SocketAddr,
-    sync::{atomic::Ordering, Arc, Mutex},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -29,7 +29,7 @@ struct Recorder(Mutex<Vec<(SocketAddr, Bytes)>>);
 
 impl SpeedHandler for Recorder {
     fn on_message(&self, link: &Arc<PeerLink>, payload: Bytes) {
-        self.0.lock().unwrap().push((link.remote, payload));
+        self.0.lock().unwrap().push((link.remote(), payload));
     }
 }
 
@@ -279,10 +279,11 @@ async fn an_incoming_peer_is_relayed_with_rewrites_in_both_directions() {
 
     let links = gateway.peers();
     assert_eq!(links.len(), 1);
-    assert!(links[0].incoming);
-    assert_eq!(links[0].uploaded_piece_bytes.load(Ordering::Relaxed), 16384);
-    assert!(links[0].remote_supports_bt_speed.load(Ordering::Relaxed));
-    assert_eq!(links[0].client.lock().unwrap().as_deref(), Some("Remote 1.0"));
+    let link = links[0].snapshot();
+    assert!(link.incoming);
+    assert_eq!(link.uploaded_piece_bytes, 16384);
+    assert!(link.bt_speed);
+    assert_eq!(link.client.as_deref(), Some("Remote 1.0"));
 }
 
 /// Garbage is closed and never reaches the engine: at once with encryption disabled; with
@@ -647,7 +648,10 @@ async fn a_dialed_peer_is_handed_to_the_engine_as_an_incoming_one() {
         // second handshake reaches the engine.
         remote.write_all(&frame(Message::Interested)).await.unwrap();
         assert_eq!(next_message(&mut engine, &mut ebuf).await, Message::Interested);
-        assert!(gateway.peers().iter().any(|l| l.remote == remote_addr && !l.incoming), "listed as ours");
+        assert!(
+            gateway.peers().iter().any(|l| l.remote() == remote_addr && !l.snapshot().incoming),
+            "listed as ours"
+        );
         engine.write_all(&frame(Message::Have(3))).await.unwrap();
         assert_eq!(next_message(&mut remote, &mut rbuf).await, Message::Have(3));
         drop(remote);
@@ -747,7 +751,7 @@ async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach
     assert_eq!(next_message(&mut remote, &mut rbuf).await, Message::Choke);
     assert!(link.out_of_credit());
     assert_eq!(link.credit(), Some(20_000 - 2 * 16384), "overdrawn by less than a block");
-    assert_eq!(link.uploaded_piece_bytes.load(Ordering::Relaxed), 2 * 16384);
+    assert_eq!(link.snapshot().uploaded_piece_bytes, 2 * 16384);
     // Paying restores the slot at the next rechoke.
     link.add_credit(1 << 20);
     gateway.rechoke_soon();
@@ -913,7 +917,7 @@ async fn an_encrypted_peer_reaches_the_engine_only_for_the_torrent_its_mse_hands
         let mut answer = vec![0u8; 68];
         tokio::time::timeout(DEADLINE, read.read_exact(&mut answer)).await.unwrap().unwrap();
         assert_eq!(&answer[..20], b"\x13BitTorrent protocol", "the engine's answer, decrypted");
-        assert!(gateway.peers().iter().any(|l| l.encrypted), "the peers view says encrypted");
+        assert!(gateway.peers().iter().any(|l| l.snapshot().encrypted), "the peers view says encrypted");
     }
     // One connection reached the torrent (the other named another): in, encrypted, and
     // offering RC4 only, so it would have refused plaintext.
@@ -971,7 +975,7 @@ async fn a_bt_speed_peer_stays_for_the_last_vouchers_after_the_engine_closes() {
 
     remote.write_all(&frame(Message::Interested)).await.unwrap();
     tokio::time::timeout(DEADLINE, async {
-        while !link.peer_interested.load(Ordering::Relaxed) {
+        while !link.snapshot().peer_interested {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     })
@@ -986,7 +990,7 @@ async fn a_bt_speed_peer_stays_for_the_last_vouchers_after_the_engine_closes() {
     })
     .await
     .expect("the gateway sees the engine close");
-    assert!(!link.peer_interested.load(Ordering::Relaxed), "no slot for a peer the engine left");
+    assert!(!link.snapshot().peer_interested, "no slot for a peer the engine left");
     // A block in flight from the peer, then its voucher.
     let block = frame(Message::Piece { index: 0, begin: 0, block: Bytes::from(vec![5u8; 16384]) });
     remote.write_all(&block).await.unwrap();
@@ -1000,11 +1004,7 @@ async fn a_bt_speed_peer_stays_for_the_last_vouchers_after_the_engine_closes() {
     .await
     .expect("the peer's voucher reaches the speed layer after the engine closed");
     assert_eq!(recorder.0.lock().unwrap()[0].1, voucher);
-    assert_eq!(
-        link.downloaded_piece_bytes.load(Ordering::Relaxed),
-        0,
-        "a block the engine never got is not counted"
-    );
+    assert_eq!(link.snapshot().downloaded_piece_bytes, 0, "a block the engine never got is not counted");
 
     // Ours still goes out, with the peer's own id (after the choker's word on its interest).
     assert!(link.send_speed(Bytes::from_static(b"d1:t4:laste")));
@@ -1089,6 +1089,7 @@ async fn a_peer_connecting_over_utp_reaches_the_engine() {
     tokio::time::timeout(DEADLINE, peer.read_exact(&mut answer)).await.unwrap().unwrap();
     assert_eq!(&answer[28..48], &[1; 20], "the engine's answer comes back over uTP");
     let link = gateway.peers().pop().unwrap();
+    let link = link.snapshot();
     assert_eq!((link.transport, link.incoming), (Transport::Utp, true));
     assert_eq!(gateway.reached(&[1; 20]), Reached { incoming: 1, utp: 1, ..Default::default() });
 
@@ -1129,6 +1130,7 @@ async fn a_peer_that_refuses_tcp_is_dialed_over_utp() {
     tokio::time::timeout(DEADLINE, peer.read_exact(&mut theirs)).await.unwrap().unwrap();
     assert_eq!(&theirs[28..48], &[1; 20]);
     let link = gateway.peers().pop().unwrap();
+    let link = link.snapshot();
     assert_eq!((link.transport, link.incoming), (Transport::Utp, false));
     drop(peer);
     // The relay ends with the peer (a uTP close may read as a reset).
@@ -1167,6 +1169,7 @@ async fn a_peer_that_resets_tcp_is_reached_over_utp_and_encrypted() {
     let mut ebuf = BytesMut::new();
     read_handshake(&mut engine, &mut ebuf).await;
     let link = gateway.peers().pop().unwrap();
+    let link = link.snapshot();
     assert_eq!((link.transport, link.encrypted, link.incoming), (Transport::Utp, true, false));
     // The peer's own handshake, through RC4, counts the connection for its torrent.
     let (_read, write) = peer.split();
