@@ -311,8 +311,7 @@ impl Core {
             None => drop(ledger_rx),
         }
         if let Some(gateway) = &gateway {
-            tasks.push(pieces::spawn(swarm.clone(), gateway.clone(), events.clone()));
-            tasks.push(speed_loop(swarm.clone(), gateway.clone(), speed.clone()));
+            tasks.push(rounds(swarm.clone(), gateway.clone(), speed.clone(), events.clone()));
             tasks.push(redial_round(swarm.clone(), gateway.clone()));
         }
         let wallet = wallet::WalletService::new(
@@ -887,14 +886,18 @@ fn payer_balance_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<(
     })
 }
 
-/// Runs the speed layer's rounds: verified pieces to pay for, bids, the auction.
-fn speed_loop(
+/// The core's one round, every [`speed::TICK`]: pieces verified since the last round are
+/// reported to the gateway, which attributes them; what it attributed goes to the UI as
+/// events and to the speed layer (what to pay for), which then runs its bids and auction.
+fn rounds(
     swarm: Arc<Swarm>,
     gateway: Arc<Gateway>,
     speed: Arc<speed::SpeedService>,
+    events: broadcast::Sender<Event>,
 ) -> tokio::task::JoinHandle<()> {
     let mut verified = gateway.verified_pieces();
-    bidswarm_swarm::spawn(tracing::info_span!("speed"), "speed", async move {
+    bidswarm_swarm::spawn(tracing::info_span!("rounds"), "rounds", async move {
+        let mut watch = pieces::PieceWatch::default();
         let mut ticker = tokio::time::interval(speed::TICK);
         // After a stall (a busy machine), rounds resume a tick apart instead of catching up
         // in a burst: a burst sends vouchers faster than a payee takes them (8 a second,
@@ -902,15 +905,11 @@ fn speed_loop(
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            let mut pieces = Vec::new();
-            loop {
-                match verified.try_recv() {
-                    Ok(piece) => pieces.push(piece),
-                    Err(broadcast::error::TryRecvError::Lagged(n)) => {
-                        warn!("{n} verified-piece reports missed by the speed layer: those bytes go unpaid");
-                    }
-                    Err(_) => break,
-                }
+            watch.report(&swarm, &gateway);
+            let pieces = pieces::drain(&mut verified);
+            for event in pieces::events_of(&pieces) {
+                // No UI listening is normal.
+                let _ = events.send(event);
             }
             // Nobody speaks bt_speed with us: nothing to pay, bid or auction, so skip
             // listing every torrent four times a second.

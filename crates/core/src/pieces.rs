@@ -1,72 +1,77 @@
 //! Verified-piece attribution, from the core's side.
 //!
 //! librqbit sends HAVE only to peers that lack a piece, so the gateway cannot see every
-//! verification on the wire. Four times a second this task reads the have-bitfield of each
-//! torrent with blocks waiting for verification, tells the gateway about every piece that
-//! appeared since the last look, and turns what the gateway attributes into one
-//! `pieces_verified` event per torrent.
+//! verification on the wire. Each round ([`PieceWatch::report`], run by the core's one
+//! 250 ms round with the speed layer's tick) reads the have-bitfield of each torrent with
+//! blocks waiting for verification and tells the gateway about every piece that appeared
+//! since the last look; what the gateway then attributes is drained once ([`drain`]) and
+//! goes both to the speed layer and, as one `pieces_verified` event per torrent
+//! ([`events_of`]), to the UI.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::collections::{HashMap, HashSet};
 
 use bidswarm_api::{Event, PeerBytes, TorrentId};
 use bidswarm_gateway::{Gateway, VerifiedPiece};
 use bidswarm_swarm::{HavePieces, Swarm};
 use tokio::sync::broadcast;
-use tracing::info_span;
 
-/// Often enough that a payer pays for a verified piece well within the credit window.
-const INTERVAL: Duration = Duration::from_millis(250);
+/// What the rounds remember of each torrent's have-bitfield.
+#[derive(Debug, Default)]
+pub(crate) struct PieceWatch {
+    seen: HashMap<TorrentId, HavePieces>,
+    looked: HashSet<TorrentId>,
+}
 
-pub(crate) fn spawn(
-    swarm: Arc<Swarm>,
-    gateway: Arc<Gateway>,
-    events: broadcast::Sender<Event>,
-) -> tokio::task::JoinHandle<()> {
-    let mut verified = gateway.verified_pieces();
-    bidswarm_swarm::spawn(info_span!("attribute_pieces"), "attribute_pieces", async move {
-        let mut seen: HashMap<TorrentId, HavePieces> = HashMap::new();
-        let mut looked: std::collections::HashSet<TorrentId> = std::collections::HashSet::new();
-        let mut ticker = tokio::time::interval(INTERVAL);
-        loop {
-            ticker.tick().await;
-            // Only torrents with blocks waiting for verification can attribute anything.
-            let waiting: Vec<TorrentId> = gateway
-                .torrents_awaiting_verification()
-                .into_iter()
-                .map(|h| TorrentId(hex::encode(h)))
-                .collect();
-            let now: HashMap<TorrentId, HavePieces> = swarm.have_pieces_of(&waiting).into_iter().collect();
-            for (id, have) in &now {
-                let Some(info_hash) = info_hash_of(id) else { continue };
-                // A torrent seen for the first time may have verified pieces since it was
-                // added, so all its pieces count as new. Pieces that were on disk are
-                // harmless: no block of them came through the gateway, so nothing is
-                // attributed.
-                let empty = HavePieces { bitfield: Vec::new(), count: 0 };
-                // Looked at in the last round too: its new pieces are new now, and
-                // announced where librqbit did not. Otherwise they may be older than the
-                // peers' bitfields.
-                let followed = looked.contains(id);
-                for piece in newly_verified(seen.get(id).unwrap_or(&empty), have) {
-                    if followed {
-                        gateway.piece_verified(info_hash, piece);
-                    } else {
-                        gateway.piece_verified_earlier(info_hash, piece);
-                    }
+impl PieceWatch {
+    /// Tells the gateway of the pieces verified since the last round.
+    pub(crate) fn report(&mut self, swarm: &Swarm, gateway: &Gateway) {
+        // Only torrents with blocks waiting for verification can attribute anything.
+        let waiting: Vec<TorrentId> = gateway
+            .torrents_awaiting_verification()
+            .into_iter()
+            .map(|h| TorrentId(hex::encode(h)))
+            .collect();
+        let now: HashMap<TorrentId, HavePieces> = swarm.have_pieces_of(&waiting).into_iter().collect();
+        for (id, have) in &now {
+            let Some(info_hash) = info_hash_of(id) else { continue };
+            // A torrent seen for the first time may have verified pieces since it was
+            // added, so all its pieces count as new. Pieces that were on disk are
+            // harmless: no block of them came through the gateway, so nothing is
+            // attributed.
+            let empty = HavePieces { bitfield: Vec::new(), count: 0 };
+            // Looked at in the last round too: its new pieces are new now, and
+            // announced where librqbit did not. Otherwise they may be older than the
+            // peers' bitfields.
+            let followed = self.looked.contains(id);
+            for piece in newly_verified(self.seen.get(id).unwrap_or(&empty), have) {
+                if followed {
+                    gateway.piece_verified(info_hash, piece);
+                } else {
+                    gateway.piece_verified_earlier(info_hash, piece);
                 }
             }
-            // Paused torrents drop out of `now` but keep their last bitfield.
-            looked = now.keys().cloned().collect();
-            seen.retain(|id, _| !now.contains_key(id));
-            seen.extend(now);
-            for event in drain(&mut verified) {
-                // No UI listening is normal.
-                let _ = events.send(event);
-            }
         }
-        #[allow(unreachable_code)]
-        Ok::<(), std::convert::Infallible>(())
-    })
+        // Paused torrents drop out of `now` but keep their last bitfield.
+        self.looked = now.keys().cloned().collect();
+        self.seen.retain(|id, _| !now.contains_key(id));
+        self.seen.extend(now);
+    }
+}
+
+/// Everything the gateway attributed since the last call.
+pub(crate) fn drain(rx: &mut broadcast::Receiver<VerifiedPiece>) -> Vec<VerifiedPiece> {
+    let mut pieces = Vec::new();
+    loop {
+        match rx.try_recv() {
+            Ok(piece) => pieces.push(piece),
+            // Lagging loses some reports (those bytes go unpaid and unshown), never
+            // blocks the gateway.
+            Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                tracing::warn!("{n} verified-piece reports were dropped: the reader fell behind");
+            }
+            Err(_) => return pieces,
+        }
+    }
 }
 
 fn info_hash_of(id: &TorrentId) -> Option<[u8; 20]> {
@@ -78,23 +83,14 @@ fn newly_verified(before: &HavePieces, now: &HavePieces) -> Vec<u32> {
     (0..now.count).filter(|&p| now.has(p) && !before.has(p)).collect()
 }
 
-/// Everything the gateway attributed since the last call, one event per torrent.
-fn drain(rx: &mut broadcast::Receiver<VerifiedPiece>) -> Vec<Event> {
+/// One `pieces_verified` event per torrent, with the bytes each peer delivered.
+pub(crate) fn events_of(pieces: &[VerifiedPiece]) -> Vec<Event> {
     let mut by_torrent: HashMap<[u8; 20], (u32, HashMap<String, u64>)> = HashMap::new();
-    loop {
-        match rx.try_recv() {
-            Ok(piece) => {
-                let (pieces, peers) = by_torrent.entry(piece.info_hash).or_default();
-                *pieces += 1;
-                for (addr, bytes) in piece.contributions {
-                    *peers.entry(addr.to_string()).or_default() += bytes;
-                }
-            }
-            // Lagging loses some attribution events, never blocks the gateway.
-            Err(broadcast::error::TryRecvError::Lagged(n)) => {
-                tracing::warn!("{n} verified-piece reports were dropped: the reader fell behind");
-            }
-            Err(_) => break,
+    for piece in pieces {
+        let (count, peers) = by_torrent.entry(piece.info_hash).or_default();
+        *count += 1;
+        for (addr, bytes) in &piece.contributions {
+            *peers.entry(addr.to_string()).or_default() += bytes;
         }
     }
     by_torrent
@@ -129,7 +125,7 @@ mod tests {
         tx.send(VerifiedPiece { info_hash: [1; 20], piece: 0, contributions: vec![(a, 10), (b, 5)] })
             .unwrap();
         tx.send(VerifiedPiece { info_hash: [1; 20], piece: 1, contributions: vec![(a, 7)] }).unwrap();
-        let events = drain(&mut rx);
+        let events = events_of(&drain(&mut rx));
         let [Event::PiecesVerified { id, pieces, contributions }] = &events[..] else { panic!("{events:?}") };
         assert_eq!(id.0, hex::encode([1u8; 20]));
         assert_eq!(*pieces, 2);
