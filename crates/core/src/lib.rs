@@ -205,7 +205,10 @@ impl Core {
             None => (None, None, None),
         };
         let terms = if ledger_unavailable.is_some() { terms.without_money() } else { terms };
-        let speed = speed::SpeedService::new(terms, events.clone(), ledger_ops);
+        // The speed layer asks the gateway's choker to re-rank through this, never holding
+        // the gateway.
+        let rechoke = bidswarm_gateway::RechokeSignal::default();
+        let speed = speed::SpeedService::new(terms, events.clone(), ledger_ops, rechoke.clone());
         speed.set_identity(config.speed_identity.clone());
         // Promises an earlier session could not settle (offline, or quit too fast) are
         // paid at the first settlement round; promises made to us are matched to the
@@ -254,11 +257,10 @@ impl Core {
                 Some(timeout) => GatewayConfig { handshake_timeout: timeout, ..gateway_config },
                 None => gateway_config,
             };
-            let gateway = Gateway::start(gateway_config, speed.clone()).await.map_err(|e| {
+            let policy = bidswarm_gateway::Policy { speed: speed.clone(), ranker: speed.clone(), rechoke };
+            let gateway = Gateway::start(gateway_config, policy).await.map_err(|e| {
                 api_error(ApiErrorKind::Io, format!("cannot listen for peers on {public_listen}: {e}"))
             })?;
-            speed.attach(&gateway);
-            gateway.set_ranker(speed.clone());
             Some(gateway)
         };
         let swarm = Swarm::start(SwarmConfig {

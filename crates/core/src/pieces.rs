@@ -26,11 +26,8 @@ impl PieceWatch {
     /// Tells the gateway of the pieces verified since the last round.
     pub(crate) fn report(&mut self, swarm: &Swarm, gateway: &Gateway) {
         // Only torrents with blocks waiting for verification can attribute anything.
-        let waiting: Vec<TorrentId> = gateway
-            .torrents_awaiting_verification()
-            .into_iter()
-            .map(|h| TorrentId(hex::encode(h)))
-            .collect();
+        let waiting: Vec<TorrentId> =
+            gateway.torrents_awaiting_verification().into_iter().map(|h| TorrentId(hex::encode(h))).collect();
         let now: HashMap<TorrentId, HavePieces> = swarm.have_pieces_of(&waiting).into_iter().collect();
         for (id, have) in &now {
             let Some(info_hash) = info_hash_of(id) else { continue };

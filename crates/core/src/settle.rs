@@ -967,7 +967,7 @@ mod tests {
         let (events, _) = tokio::sync::broadcast::channel(8);
         let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
         let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
-        let speed = SpeedService::new(terms, events, ledger_ops);
+        let speed = SpeedService::new(terms, events, ledger_ops, Default::default());
         speed.set_identity(Some(me.clone()));
         let hold = |promised: &[(ChannelId, u128)]| {
             let held: Vec<_> = promised

@@ -14,7 +14,7 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
-    sync::{Arc, Mutex, MutexGuard, RwLock, Weak},
+    sync::{Arc, Mutex, MutexGuard, RwLock},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -23,7 +23,7 @@ use bidswarm_api::{
     TorrentId, TorrentSpeed,
 };
 use bidswarm_gateway::{
-    Gateway, LinkId, PeerLink, PeerSample, Ranker, RateRanker, SpeedHandler, VerifiedPiece,
+    LinkId, PeerLink, PeerSample, Ranker, RateRanker, RechokeSignal, SpeedHandler, VerifiedPiece,
 };
 use bidswarm_speed::{
     bidding::Strategy,
@@ -127,7 +127,8 @@ impl Outgoing {
 pub(crate) struct SpeedService {
     state: Mutex<Driver>,
     ledger: tokio::sync::mpsc::UnboundedSender<LedgerOp>,
-    gateway: RwLock<Weak<Gateway>>,
+    /// Asks the gateway's choker to re-rank (see `bidswarm_gateway::Policy`).
+    rechoke: RechokeSignal,
     events: broadcast::Sender<Event>,
     /// The ranker's view, copied from the session after each round.
     ranking: RwLock<Ranking>,
@@ -163,6 +164,7 @@ impl SpeedService {
         terms: Terms,
         events: broadcast::Sender<Event>,
         ledger: tokio::sync::mpsc::UnboundedSender<LedgerOp>,
+        rechoke: RechokeSignal,
     ) -> Arc<Self> {
         let driver = Driver {
             session: Session::new(terms, rand::random()),
@@ -172,14 +174,10 @@ impl SpeedService {
         Arc::new(Self {
             state: Mutex::new(driver),
             ledger,
-            gateway: RwLock::new(Weak::new()),
+            rechoke,
             events,
             ranking: RwLock::new(Ranking::default()),
         })
-    }
-
-    pub(crate) fn attach(&self, gateway: &Arc<Gateway>) {
-        *self.gateway.write().unwrap_or_else(|p| p.into_inner()) = Arc::downgrade(gateway);
     }
 
     fn lock(&self) -> MutexGuard<'_, Driver> {
@@ -264,9 +262,7 @@ impl SpeedService {
             let _ = self.events.send(Event::Speed { event });
         }
         if after.rechoke {
-            if let Some(gateway) = self.gateway.read().unwrap_or_else(|p| p.into_inner()).upgrade() {
-                gateway.rechoke_soon();
-            }
+            self.rechoke.rechoke_soon();
         }
     }
 

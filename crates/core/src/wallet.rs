@@ -1562,7 +1562,7 @@ mod tests {
         let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
         let (events, _) = tokio::sync::broadcast::channel(8);
         let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
-        let speed = SpeedService::new(terms, events, ledger_ops);
+        let speed = SpeedService::new(terms, events, ledger_ops, Default::default());
         // Nothing listens on port 9: the history is the ledger's alone.
         let local = TronNetwork::Local { url: "http://127.0.0.1:9".into() };
         let wallet = WalletService::new(Some(dir.path()), &local, speed, Some(ledger));
@@ -1615,7 +1615,7 @@ mod tests {
         let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
         let (events, _) = tokio::sync::broadcast::channel(8);
         let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
-        let speed = SpeedService::new(terms, events, ledger_ops);
+        let speed = SpeedService::new(terms, events, ledger_ops, Default::default());
         let local = TronNetwork::Local { url: "http://127.0.0.1:9".into() };
         let wallet = WalletService::new(Some(dir.path()), &local, speed.clone(), None);
         assert!(speed.identity().is_none());
@@ -1651,7 +1651,7 @@ mod tests {
         let terms = crate::speed::terms_from_settings(&Default::default()).unwrap();
         let (events, _) = tokio::sync::broadcast::channel(8);
         let (ledger_ops, _ops) = tokio::sync::mpsc::unbounded_channel();
-        let speed = SpeedService::new(terms, events, ledger_ops);
+        let speed = SpeedService::new(terms, events, ledger_ops, Default::default());
         let local = TronNetwork::Local { url: "http://127.0.0.1:9".into() };
         let cheap = KdfParams::new(8, 1, 1).unwrap();
         let wallet = WalletService::with_kdf(Some(dir), &local, speed, None, cheap);

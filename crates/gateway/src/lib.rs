@@ -156,6 +156,40 @@ pub trait SpeedHandler: Send + Sync + 'static {
 #[derive(Debug, Default)]
 pub struct IgnoreSpeed;
 
+/// How the speed layer asks the choker to re-rank now (it changed who is paid), without
+/// holding the gateway: one handle, given to both at start.
+#[derive(Debug, Clone, Default)]
+pub struct RechokeSignal(Arc<Notify>);
+
+impl RechokeSignal {
+    pub fn rechoke_soon(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Who decides for the gateway, given once at [`Gateway::start`]: the speed layer's
+/// handler of `bt_speed`, the ranker of the choker's slots, and the signal the speed layer
+/// asks for a rechoke with.
+#[derive(Clone)]
+pub struct Policy {
+    pub speed: Arc<dyn SpeedHandler>,
+    pub ranker: Arc<dyn Ranker>,
+    pub rechoke: RechokeSignal,
+}
+
+impl Policy {
+    /// No speed layer: `bt_speed` dropped, slots by rate (tit-for-tat).
+    pub fn free() -> Self {
+        Self { speed: Arc::new(IgnoreSpeed), ranker: Arc::new(RateRanker), rechoke: RechokeSignal::default() }
+    }
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy").field("rechoke", &self.rechoke).finish_non_exhaustive()
+    }
+}
+
 impl SpeedHandler for IgnoreSpeed {
     fn on_message(&self, _link: &Arc<PeerLink>, _payload: Bytes) {}
 }
@@ -264,7 +298,7 @@ pub struct Gateway {
     blocklist: RwLock<Arc<Blocklist>>,
     /// Bytes per second in all; 0 is unlimited.
     upload_cap: AtomicU64,
-    ranker: RwLock<Arc<dyn Ranker>>,
+    ranker: Arc<dyn Ranker>,
     socks_addr: SocketAddr,
     socks_credentials: socks::Credentials,
     engine: watch::Sender<Option<SocketAddr>>,
@@ -309,7 +343,8 @@ impl std::fmt::Debug for Gateway {
 impl Gateway {
     /// Binds both listeners and starts accepting. Incoming peers wait for
     /// [`Gateway::set_engine`] before they are forwarded.
-    pub async fn start(config: GatewayConfig, speed: Arc<dyn SpeedHandler>) -> Result<Arc<Self>> {
+    pub async fn start(config: GatewayConfig, policy: Policy) -> Result<Arc<Self>> {
+        let Policy { speed, ranker, rechoke } = policy;
         let public = TcpListener::bind(config.public_listen).await?;
         let public_addr = public.local_addr()?;
         let public_v6 = if public_addr.ip() == IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED) {
@@ -352,7 +387,7 @@ impl Gateway {
             new_connections: Mutex::new(NewConnections::new(config.limits.max_per_ip)),
             blocklist: RwLock::new(Arc::new(Blocklist::default())),
             upload_cap: AtomicU64::new(config.upload_cap.unwrap_or(0)),
-            ranker: RwLock::new(Arc::new(RateRanker)),
+            ranker,
             socks_addr: socks.local_addr()?,
             socks_credentials: socks::Credentials::random()?,
             engine: watch::channel(None).0,
@@ -363,7 +398,7 @@ impl Gateway {
             attribution: Attribution::default(),
             verified: broadcast::channel(4096).0,
             interest_changed: Arc::new(Notify::new()),
-            rechoke_requested: Arc::new(Notify::new()),
+            rechoke_requested: rechoke.0,
             tasks: Mutex::new(Vec::new()),
             encryption: RwLock::new(config.encryption),
             torrents: RwLock::new(None),
@@ -477,14 +512,9 @@ impl Gateway {
         self.blocklist.read().unwrap_or_else(|p| p.into_inner()).contains(ip)
     }
 
-    /// Who gets the upload slots and the larger shares of the cap; the speed layer
-    /// replaces the default [`RateRanker`].
-    pub fn set_ranker(&self, ranker: Arc<dyn Ranker>) {
-        *self.ranker.write().unwrap_or_else(|p| p.into_inner()) = ranker;
-    }
-
+    /// Who gets the upload slots and the larger shares of the cap ([`Policy::ranker`]).
     fn ranker(&self) -> Arc<dyn Ranker> {
-        self.ranker.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.ranker.clone()
     }
 
     /// Every piece that passes its hash check from now on, with who delivered it.

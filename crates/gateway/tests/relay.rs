@@ -10,7 +10,7 @@ use std::{
 };
 
 use bidswarm_gateway::{
-    Blocklist, ChokerConfig, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, Reached,
+    Blocklist, ChokerConfig, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, Policy, Reached,
     SpeedHandler, Transport,
 };
 use bidswarm_peerwire::{
@@ -82,7 +82,7 @@ async fn read_handshake(stream: &mut TcpStream, buf: &mut BytesMut) -> Handshake
 
 async fn plain_gateway() -> Arc<Gateway> {
     let config = GatewayConfig::new(loopback(), loopback());
-    Gateway::start(config, Arc::new(bidswarm_gateway::IgnoreSpeed)).await.unwrap()
+    Gateway::start(config, Policy::free()).await.unwrap()
 }
 
 /// The SOCKS endpoint's address and the user name and password in the gateway's proxy URL
@@ -178,7 +178,8 @@ async fn the_socks_endpoint_refuses_a_client_without_the_engines_password() {
 async fn an_incoming_peer_is_relayed_with_rewrites_in_both_directions() {
     let engine_listener = TcpListener::bind(loopback()).await.unwrap();
     let speed = Arc::new(Recorder::default());
-    let gateway = Gateway::start(GatewayConfig::new(loopback(), loopback()), speed.clone()).await.unwrap();
+    let policy = Policy { speed: speed.clone(), ..Policy::free() };
+    let gateway = Gateway::start(GatewayConfig::new(loopback(), loopback()), policy).await.unwrap();
     gateway.set_engine(engine_listener.local_addr().unwrap());
 
     // The remote peer connects and says hello, offering ut_pex and bt_speed.
@@ -355,7 +356,7 @@ async fn gateway_with_engine_and_speed(
     speed: Arc<dyn SpeedHandler>,
 ) -> (Arc<Gateway>, TcpListener) {
     let engine_listener = TcpListener::bind(loopback()).await.unwrap();
-    let gateway = Gateway::start(config, speed).await.unwrap();
+    let gateway = Gateway::start(config, Policy { speed, ..Policy::free() }).await.unwrap();
     gateway.set_engine(engine_listener.local_addr().unwrap());
     (gateway, engine_listener)
 }
