@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use bidswarm_wallet::{Address, ChannelId};
 
 use crate::journal::{Account, Side, Totals};
-use crate::ledger::{address, channel_id};
+use crate::rows::{address, channel_id};
 use crate::{Amount, Direction, Ledger, Result};
 
 /// Where our money stands.

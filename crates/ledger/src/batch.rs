@@ -25,11 +25,10 @@ use std::collections::HashMap;
 use bidswarm_wallet::{verify_voucher, Address, ChannelId};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+use crate::chain::{event_entries, journal_head, ChainedEntry};
 use crate::journal::{self, EventHeader};
-use crate::ledger::{
-    check_next, check_signed, event_entries, journal_head, last_voucher, load_channel, recorded_at_seq,
-    same_seq_receipt, to_i64, voucher_postings, ChainedEntry, ChannelRow, RecordedVoucher,
-};
+use crate::rows::{last_voucher, load_channel, recorded_at_seq, to_i64, ChannelRow, RecordedVoucher};
+use crate::rules::{check_next, check_signed, same_seq_receipt, voucher_postings};
 use crate::{Amount, Error, Result, SignedVoucher, UnixTime, VoucherReceipt};
 
 /// Below this many vouchers one thread is about as quick as handing chunks out.

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use bidswarm_wallet::ChannelId;
 
-use crate::ledger::{address, channel_id};
+use crate::rows::{address, channel_id};
 use crate::time::format_utc;
 use crate::{Amount, Error, Ledger, Result, UnixTime};
 

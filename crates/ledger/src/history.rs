@@ -12,7 +12,7 @@ use std::str::FromStr;
 use bidswarm_wallet::Address;
 
 use crate::journal::{Side, Totals};
-use crate::ledger::address;
+use crate::rows::address;
 use crate::{Amount, DateRange, Direction, Error, Ledger, Result, UnixTime};
 
 /// The most entries one page holds; larger requests get this many.

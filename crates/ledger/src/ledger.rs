@@ -9,13 +9,19 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use bidswarm_wallet::{verify_voucher, Address, ChannelId, Signature, Voucher};
+use bidswarm_wallet::{verify_voucher, Address, ChannelId, Voucher};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::Mutex;
 
 use crate::batch;
-use crate::journal::{self, credit, debit, Account, ChannelTerms, EventHeader, Posting, SettledRange, Side};
+use crate::chain::{post, NewEvent};
+use crate::journal::{self, credit, debit, Account, ChannelTerms, Posting, SettledRange, Side};
+use crate::rows::{
+    address, channel_settlements, fully_settled, last_voucher, load_channel, load_settlement,
+    recorded_at_seq, to_i64,
+};
+use crate::rules::{check_next, check_signed, same_seq_receipt, voucher_postings};
 use crate::{
     Amount, ChannelState, Direction, Error, InFlightSettlement, NewChannel, NewSettlement, Peer, Result,
     SettlementFee, SettlementId, SettlementState, SettlementTx, SignedVoucher, UnixTime, VoucherReceipt,
@@ -27,66 +33,6 @@ use crate::{
 pub struct Ledger {
     pub(crate) pool: SqlitePool,
     pub(crate) write_lock: Mutex<()>,
-}
-
-/// A channel row as the ledger uses it.
-#[derive(Clone, Debug)]
-pub(crate) struct ChannelRow {
-    pub terms: ChannelTerms,
-    pub state: ChannelState,
-}
-
-impl ChannelRow {
-    /// Our own side of the channel.
-    pub(crate) fn own(&self) -> Address {
-        match self.terms.direction {
-            Direction::Spend => self.terms.payer,
-            Direction::Earn => self.terms.payee,
-        }
-    }
-
-    /// The peer's side.
-    pub(crate) fn counterparty(&self) -> Address {
-        match self.terms.direction {
-            Direction::Spend => self.terms.payee,
-            Direction::Earn => self.terms.payer,
-        }
-    }
-}
-
-/// What an event is about; becomes one `events` row.
-#[derive(Default)]
-struct NewEvent<'a> {
-    kind: &'a str,
-    at: UnixTime,
-    account: Option<Address>,
-    channel: Option<ChannelId>,
-    voucher_id: Option<i64>,
-    settlement_id: Option<i64>,
-    wallet_tx_id: Option<i64>,
-    observation_id: Option<i64>,
-    txid: Option<&'a str>,
-    record_digest: Vec<u8>,
-}
-
-pub(crate) fn to_i64(what: &'static str, value: u64) -> Result<i64> {
-    i64::try_from(value).map_err(|_| Error::OutOfRange { what, value })
-}
-
-pub(crate) fn address(bytes: &[u8], what: &'static str) -> Result<Address> {
-    Address::from_slice(bytes).map_err(|e| Error::Corrupt { what, detail: e.to_string() })
-}
-
-pub(crate) fn channel_id(bytes: &[u8]) -> Result<ChannelId> {
-    let id: [u8; 16] = bytes
-        .try_into()
-        .map_err(|_| Error::Corrupt { what: "channel id", detail: format!("{} bytes", bytes.len()) })?;
-    Ok(ChannelId(id))
-}
-
-pub(crate) fn signature(bytes: &[u8]) -> Result<Signature> {
-    Signature::from_slice(bytes)
-        .map_err(|e| Error::Corrupt { what: "voucher signature", detail: e.to_string() })
 }
 
 impl Ledger {
@@ -894,239 +840,6 @@ async fn insert_voucher(
     Ok(VoucherReceipt::Recorded { delta })
 }
 
-// The voucher rules, shared by the one-at-a-time path above and the batch path
-// (`batch.rs`), which must refuse the same vouchers with the same errors in the same
-// order: channel, direction, signature, seq already recorded, open, monotonic, budget.
-
-/// The checks that need only the voucher's channel and its recovered signer. Returns seq
-/// and expiry as stored.
-pub(crate) fn check_signed(
-    channel: &ChannelRow,
-    signed: &SignedVoucher,
-    signer: Option<Address>,
-    expected: Option<Direction>,
-) -> Result<(i64, i64)> {
-    let v = &signed.voucher;
-    if let Some(expected) = expected {
-        if channel.terms.direction != expected {
-            return Err(Error::WrongDirection {
-                channel: v.channel,
-                expected: expected.as_str(),
-                actual: channel.terms.direction.as_str(),
-            });
-        }
-    }
-    let signer = signer.ok_or(Error::ForgedVoucher { channel: v.channel, seq: v.seq })?;
-    if signer != channel.terms.payer {
-        return Err(Error::WrongPayer { channel: v.channel, seq: v.seq, payer: channel.terms.payer, signer });
-    }
-    Ok((to_i64("voucher seq", v.seq)?, to_i64("voucher expiry", v.expiry)?))
-}
-
-/// A voucher already recorded at some seq, as stored.
-pub(crate) struct RecordedVoucher {
-    pub cumulative: u128,
-    pub expiry: i64,
-    pub signature: Vec<u8>,
-}
-
-/// The identical voucher again is counted once; a different one at a recorded seq is a
-/// replay.
-pub(crate) fn same_seq_receipt(signed: &SignedVoucher, recorded: &RecordedVoucher) -> Result<VoucherReceipt> {
-    let v = &signed.voucher;
-    let same = recorded.cumulative == v.cumulative
-        && i64::try_from(v.expiry).is_ok_and(|e| e == recorded.expiry)
-        && recorded.signature.as_slice() == signed.signature.as_bytes().as_slice();
-    if same {
-        Ok(VoucherReceipt::AlreadyRecorded)
-    } else {
-        Err(Error::ReplayedSeq { channel: v.channel, seq: v.seq })
-    }
-}
-
-/// The checks against the channel's state and its last voucher (highest seq). Returns
-/// what the voucher adds over the last cumulative.
-pub(crate) fn check_next(
-    channel: &ChannelRow,
-    previous: Option<(u64, Amount)>,
-    v: &Voucher,
-) -> Result<Amount> {
-    if channel.state != ChannelState::Open {
-        return Err(Error::ChannelNotOpen { channel: v.channel, state: channel.state.as_str() });
-    }
-    let cumulative = Amount::from_base_units(v.cumulative);
-    let delta = match previous {
-        Some((last_seq, last_cumulative)) => {
-            if v.seq <= last_seq || cumulative <= last_cumulative {
-                return Err(Error::NonMonotonic {
-                    channel: v.channel,
-                    seq: v.seq,
-                    cumulative,
-                    last_seq,
-                    last_cumulative,
-                });
-            }
-            cumulative.checked_sub(last_cumulative)?
-        }
-        None => cumulative,
-    };
-    if cumulative > channel.terms.budget {
-        return Err(Error::OverBudget {
-            channel: v.channel,
-            seq: v.seq,
-            cumulative,
-            budget: channel.terms.budget,
-        });
-    }
-    Ok(delta)
-}
-
-/// A voucher's event kind and entries (see the journal docs).
-pub(crate) fn voucher_postings(channel: &ChannelRow, delta: Amount) -> (&'static str, Vec<Posting>) {
-    let id = channel.terms.id;
-    match channel.terms.direction {
-        Direction::Spend => {
-            ("voucher_sent", vec![debit(Account::Spent(id), delta), credit(Account::Committed(id), delta)])
-        }
-        Direction::Earn => (
-            "voucher_received",
-            vec![debit(Account::Receivable(id), delta), credit(Account::Earned(id), delta)],
-        ),
-    }
-}
-
-/// The voucher recorded on a channel at `seq`, if any.
-pub(crate) async fn recorded_at_seq(
-    conn: &mut SqliteConnection,
-    channel: ChannelId,
-    seq: i64,
-) -> Result<Option<RecordedVoucher>> {
-    let id = channel.0.as_slice();
-    let row = sqlx::query!(
-        "SELECT cumulative, expiry, signature FROM vouchers WHERE channel = ? AND seq = ?",
-        id,
-        seq
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
-        Ok(RecordedVoucher {
-            cumulative: Amount::from_db(&r.cumulative, "vouchers.cumulative")?.base_units(),
-            expiry: r.expiry,
-            signature: r.signature,
-        })
-    })
-    .transpose()
-}
-
-/// Writes an event and its entries, chained after the journal's last row. Entries must
-/// balance; an event with none gets one zero entry to `memo`, so it is chained too.
-async fn post(conn: &mut SqliteConnection, event: NewEvent<'_>, postings: Vec<Posting>) -> Result<i64> {
-    let postings = event_entries(event.kind, postings)?;
-    let account = event.account.as_ref().map(|a| a.as_bytes().as_slice());
-    let channel = event.channel.as_ref().map(|c| c.0.as_slice());
-    let digest = event.record_digest.as_slice();
-    let event_id = sqlx::query!(
-        "INSERT INTO events (kind, at, account, channel, voucher_id, settlement_id, wallet_tx_id, observation_id, txid, record_digest)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        event.kind,
-        event.at,
-        account,
-        channel,
-        event.voucher_id,
-        event.settlement_id,
-        event.wallet_tx_id,
-        event.observation_id,
-        event.txid,
-        digest
-    )
-    .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
-    let mut head = journal_head(conn).await?;
-    let header =
-        EventHeader { id: event_id, kind: event.kind, at: event.at, txid: event.txid, record_digest: digest };
-    for entry in head.chain(&header, &postings) {
-        let side = entry.side.as_str();
-        let amount = entry.amount.to_db();
-        let hash_ref = entry.hash.as_slice();
-        let prev_ref = entry.prev_hash.as_slice();
-        sqlx::query!(
-            "INSERT INTO journal (id, event_id, account, side, amount, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            entry.id,
-            event_id,
-            entry.account,
-            side,
-            amount,
-            prev_ref,
-            hash_ref
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(event_id)
-}
-
-/// An event's entries as the journal records them: zero entries dropped, debits equal to
-/// credits, and one zero `memo` entry when nothing moves, so its record is chained too.
-pub(crate) fn event_entries(kind: &str, mut postings: Vec<Posting>) -> Result<Vec<Posting>> {
-    postings.retain(|p| !p.amount.is_zero());
-    let t = journal::totals(&postings)?;
-    if t.debits != t.credits {
-        // Every caller builds balanced postings; this guards the invariant, not input.
-        return Err(Error::Corrupt {
-            what: "journal",
-            detail: format!("event {kind} does not balance: {} debit vs {} credit", t.debits, t.credits),
-        });
-    }
-    if postings.is_empty() {
-        postings.push(debit(Account::Memo, Amount::ZERO));
-    }
-    Ok(postings)
-}
-
-/// The journal's last row: where the next entry chains on.
-pub(crate) struct JournalHead {
-    id: i64,
-    hash: Vec<u8>,
-}
-
-/// A journal row, chained, ready to insert.
-pub(crate) struct ChainedEntry {
-    pub id: i64,
-    pub account: String,
-    pub side: Side,
-    pub amount: Amount,
-    pub prev_hash: Vec<u8>,
-    pub hash: [u8; 32],
-}
-
-impl JournalHead {
-    /// Chains an event's entries after the head, in order, and moves the head past them.
-    pub(crate) fn chain(&mut self, event: &EventHeader<'_>, postings: &[Posting]) -> Vec<ChainedEntry> {
-        postings
-            .iter()
-            .map(|p| {
-                self.id += 1;
-                let account = p.account.to_string();
-                let hash = journal::entry_hash(&self.hash, self.id, event, &account, p.side, p.amount);
-                let prev_hash = std::mem::replace(&mut self.hash, hash.to_vec());
-                ChainedEntry { id: self.id, account, side: p.side, amount: p.amount, prev_hash, hash }
-            })
-            .collect()
-    }
-}
-
-pub(crate) async fn journal_head(conn: &mut SqliteConnection) -> Result<JournalHead> {
-    let last = sqlx::query!("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match last {
-        Some(row) => JournalHead { id: row.id, hash: row.hash },
-        None => JournalHead { id: 0, hash: journal::GENESIS.to_vec() },
-    })
-}
-
 async fn is_own(conn: &mut SqliteConnection, account: &Address) -> Result<bool> {
     let bytes = account.as_bytes().as_slice();
     Ok(sqlx::query!("SELECT address FROM accounts WHERE address = ?", bytes)
@@ -1135,60 +848,11 @@ async fn is_own(conn: &mut SqliteConnection, account: &Address) -> Result<bool> 
         .is_some())
 }
 
-pub(crate) async fn load_channel(conn: &mut SqliteConnection, id: ChannelId) -> Result<Option<ChannelRow>> {
-    let bytes = id.0.as_slice();
-    let row = sqlx::query!(
-        "SELECT payer, payee, info_hash, price_per_gib, budget, direction, state FROM channels WHERE id = ?",
-        bytes
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let info_hash: [u8; 20] = row.info_hash.as_slice().try_into().map_err(|_| Error::Corrupt {
-        what: "channels.info_hash",
-        detail: format!("{} bytes", row.info_hash.len()),
-    })?;
-    Ok(Some(ChannelRow {
-        terms: ChannelTerms {
-            id,
-            payer: address(&row.payer, "channels.payer")?,
-            payee: address(&row.payee, "channels.payee")?,
-            info_hash,
-            price_per_gib: Amount::from_db(&row.price_per_gib, "channels.price_per_gib")?,
-            budget: Amount::from_db(&row.budget, "channels.budget")?,
-            direction: Direction::parse(&row.direction)?,
-        },
-        state: ChannelState::parse(&row.state)?,
-    }))
-}
-
 async fn set_channel_state(conn: &mut SqliteConnection, id: ChannelId, state: ChannelState) -> Result<()> {
     let bytes = id.0.as_slice();
     let state = state.as_str();
     sqlx::query!("UPDATE channels SET state = ? WHERE id = ?", state, bytes).execute(&mut *conn).await?;
     Ok(())
-}
-
-/// The highest (seq, cumulative) recorded on a channel.
-pub(crate) async fn last_voucher(
-    conn: &mut SqliteConnection,
-    id: ChannelId,
-) -> Result<Option<(u64, Amount)>> {
-    let bytes = id.0.as_slice();
-    let row = sqlx::query!(
-        "SELECT seq, cumulative FROM vouchers WHERE channel = ? ORDER BY seq DESC LIMIT 1",
-        bytes
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
-        let seq = u64::try_from(r.seq).map_err(|_| Error::Corrupt {
-            what: "vouchers.seq",
-            detail: format!("negative seq {}", r.seq),
-        })?;
-        Ok((seq, Amount::from_db(&r.cumulative, "vouchers.cumulative")?))
-    })
-    .transpose()
 }
 
 /// How far a channel is settled or settling: the highest `upto` of its pending or
@@ -1201,119 +865,6 @@ async fn settled_upto(conn: &mut SqliteConnection, id: ChannelId, except: Option
         }
     }
     Ok(upto)
-}
-
-/// One settlement's range on one channel.
-pub(crate) struct ChannelPart {
-    pub id: i64,
-    pub state: SettlementState,
-    pub from: Amount,
-    pub upto: Amount,
-}
-
-/// Every settlement range on a channel, in settlement order.
-pub(crate) async fn channel_settlements(
-    conn: &mut SqliteConnection,
-    id: ChannelId,
-) -> Result<Vec<ChannelPart>> {
-    let bytes = id.0.as_slice();
-    let rows = sqlx::query!(
-        "SELECT sc.settlement_id, sc.from_cumulative, sc.upto_cumulative, s.state
-         FROM settlement_channels sc JOIN settlements s ON s.id = sc.settlement_id
-         WHERE sc.channel = ? ORDER BY sc.settlement_id",
-        bytes
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(ChannelPart {
-                id: r.settlement_id,
-                state: SettlementState::parse(&r.state)?,
-                from: Amount::from_db(&r.from_cumulative, "settlement_channels.from_cumulative")?,
-                upto: Amount::from_db(&r.upto_cumulative, "settlement_channels.upto_cumulative")?,
-            })
-        })
-        .collect()
-}
-
-/// Every voucher's amount is in a confirmed settlement: the confirmed ranges cover
-/// (0, last cumulative] without a gap.
-pub(crate) async fn fully_settled(conn: &mut SqliteConnection, id: ChannelId) -> Result<bool> {
-    let vouchered = last_voucher(conn, id).await?.map(|(_, c)| c).unwrap_or(Amount::ZERO);
-    let mut confirmed: Vec<(Amount, Amount)> = channel_settlements(conn, id)
-        .await?
-        .into_iter()
-        .filter(|p| p.state == SettlementState::Confirmed)
-        .map(|p| (p.from, p.upto))
-        .collect();
-    confirmed.sort();
-    let mut covered = Amount::ZERO;
-    for (from, upto) in confirmed {
-        if from <= covered {
-            covered = covered.max(upto);
-        }
-    }
-    Ok(covered >= vouchered)
-}
-
-pub(crate) struct SettlementRow {
-    pub direction: Direction,
-    pub counterparty: Address,
-    pub own: Address,
-    pub amount: Amount,
-    pub txid: Option<String>,
-    pub state: SettlementState,
-    pub attempts: i64,
-    pub ranges: Vec<SettledRange>,
-    pub id: i64,
-}
-
-impl SettlementRow {
-    pub(crate) fn digest(&self) -> Vec<u8> {
-        journal::settlement_digest(self.id, self.direction, &self.counterparty, self.amount, &self.ranges)
-    }
-}
-
-pub(crate) async fn load_settlement(conn: &mut SqliteConnection, id: i64) -> Result<SettlementRow> {
-    let row = sqlx::query!(
-        "SELECT direction, counterparty, amount, txid, state, attempts FROM settlements WHERE id = ?",
-        id
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(Error::UnknownSettlement(id))?;
-    let parts = sqlx::query!(
-        "SELECT channel, from_cumulative, upto_cumulative FROM settlement_channels
-         WHERE settlement_id = ? ORDER BY rowid",
-        id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut ranges = Vec::with_capacity(parts.len());
-    for p in parts {
-        ranges.push(SettledRange {
-            channel: channel_id(&p.channel)?,
-            from: Amount::from_db(&p.from_cumulative, "settlement_channels.from_cumulative")?,
-            upto: Amount::from_db(&p.upto_cumulative, "settlement_channels.upto_cumulative")?,
-        });
-    }
-    let first = ranges.first().map(|r| r.channel).ok_or(Error::Corrupt {
-        what: "settlement_channels",
-        detail: format!("settlement {id} has no channel"),
-    })?;
-    let channel = load_channel(conn, first).await?.ok_or(Error::UnknownChannel(first))?;
-    Ok(SettlementRow {
-        direction: Direction::parse(&row.direction)?,
-        counterparty: address(&row.counterparty, "settlements.counterparty")?,
-        own: channel.own(),
-        amount: Amount::from_db(&row.amount, "settlements.amount")?,
-        txid: row.txid,
-        state: SettlementState::parse(&row.state)?,
-        attempts: row.attempts,
-        ranges,
-        id,
-    })
 }
 
 async fn update_settlement(

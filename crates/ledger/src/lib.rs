@@ -32,12 +32,15 @@
 mod amount;
 mod balances;
 mod batch;
+mod chain;
 mod error;
 mod export;
 mod history;
 pub mod journal;
 mod ledger;
 mod recovery;
+mod rows;
+mod rules;
 mod send_fees;
 mod time;
 mod transfers;

@@ -4,7 +4,7 @@
 
 use bidswarm_wallet::Address;
 
-use crate::ledger::address;
+use crate::rows::address;
 use crate::{Error, Ledger, Result, UnixTime};
 
 /// What a send moved.

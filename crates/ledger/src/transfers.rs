@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use crate::ledger::address;
+use crate::rows::address;
 use crate::{Amount, Ledger, Result, WalletTx, WalletTxKind};
 
 impl Ledger {

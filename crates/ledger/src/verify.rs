@@ -7,7 +7,7 @@ use std::fmt;
 use bidswarm_wallet::{verify_voucher, ChannelId, Voucher};
 
 use crate::journal::{self, Account, EventHeader, Side, Totals};
-use crate::ledger::{address, channel_id, fully_settled, load_channel, load_settlement, signature};
+use crate::rows::{address, channel_id, fully_settled, load_channel, load_settlement, signature};
 use crate::{Amount, ChannelState, Direction, Ledger, Result, SettlementState};
 
 /// One broken invariant, at one row.
