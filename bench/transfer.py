@@ -10,6 +10,9 @@ during the transfer, and checks the downloaded file against the source.
     python3 bench/transfer.py --size-mib 64      # quick smoke run
     python3 bench/transfer.py --only bidswarm --out results.md
     python3 bench/transfer.py --pairs 5          # five gateway/direct pairs, with medians
+    python3 bench/transfer.py --encryption-cost --pairs 3
+                                                 # RC4 required against plaintext, for
+                                                 # Bidswarm and qBittorrent alike
 
 Python 3.11 standard library only. Linux only (reads /proc).
 """
@@ -50,7 +53,14 @@ SETUPS = {
     "bidswarm": "Bidswarm → Bidswarm",
     "direct": "librqbit direct (gateway bypassed)",
     "qbittorrent": "qBittorrent → qBittorrent",
+    "bidswarm-rc4": "Bidswarm → Bidswarm, RC4 required",
+    "qbittorrent-rc4": "qBittorrent → qBittorrent, RC4 required",
 }
+
+# qBittorrent's `encryption` preference; it sets libtorrent's allowed_enc_level to RC4 only
+# (with prefer_rc4) whatever this is, so "required" means an RC4 stream both ways.
+QBT_PLAINTEXT = 2
+QBT_REQUIRED = 1
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -422,15 +432,20 @@ def wait_for_listening(child: Child, timeout: float) -> tuple[str, int]:
 
 
 def run_bidswarm(bin_path: Path, tmp: Path, torrent: Path, magnet: str, data_file: Path,
-                 size: int, sha1: str, use_magnet: bool, bypass_gateway: bool) -> Result:
-    """Bidswarm to Bidswarm; with `bypass_gateway`, both sides run librqbit direct, which
-    is what the gateway's cost is measured against."""
-    setup = SETUPS["direct" if bypass_gateway else "bidswarm"]
+                 size: int, sha1: str, use_magnet: bool, bypass_gateway: bool,
+                 rc4: bool = False) -> Result:
+    """Bidswarm to Bidswarm, both sides with encryption disabled, or required with `rc4`
+    (the default, prefer, also ends in RC4 between two Bidswarms); with `bypass_gateway`,
+    both sides run librqbit direct (plaintext), which is what the gateway's cost is
+    measured against."""
+    name = "direct" if bypass_gateway else "bidswarm-rc4" if rc4 else "bidswarm"
+    setup = SETUPS[name]
     log(f"=== {setup} ===")
     seed_dir = data_file.parent
-    leech_dir = tmp / ("direct-leech" if bypass_gateway else "bidswarm-leech")
+    leech_dir = tmp / f"{name}-leech"
     leech_dir.mkdir(exist_ok=True)
-    bypass = ["--bypass-gateway"] if bypass_gateway else []
+    bypass = (["--bypass-gateway"] if bypass_gateway
+              else ["--encryption", "require" if rc4 else "disable"])
 
     seeder = spawn("bidswarm-seeder", [str(bin_path), "seed", str(torrent), "--data", str(seed_dir),
                                        "--listen", "127.0.0.1:0", "--no-dht", *bypass], tmp)
@@ -511,7 +526,7 @@ Session\\InterfaceAddress=127.0.0.1
 Session\\DHTEnabled=false
 Session\\LSDEnabled=false
 Session\\PeXEnabled=false
-Session\\Encryption=2
+Session\\Encryption={encryption}
 Session\\BTProtocol=TCP
 Session\\AnonymousModeEnabled=false
 Session\\QueueingSystemEnabled=false
@@ -616,12 +631,13 @@ class QbtClient:
         return items[0] if items else None
 
 
-def qbt_start(name: str, tmp: Path, bt_port: int, webui_port: int, save_path: Path) -> QbtClient:
-    profile = tmp / name
+def qbt_start(name: str, tmp: Path, bt_port: int, webui_port: int, save_path: Path,
+              encryption: int) -> QbtClient:
+    profile = tmp / f"{name}-{uuid.uuid4().hex[:8]}"
     conf_dir = profile / "qBittorrent" / "config"
     conf_dir.mkdir(parents=True)
     (conf_dir / "qBittorrent.conf").write_text(
-        QBT_CONF.format(bt_port=bt_port, webui_port=webui_port, save_path=save_path))
+        QBT_CONF.format(bt_port=bt_port, webui_port=webui_port, save_path=save_path, encryption=encryption))
     child = spawn(name, [QBT_BIN, f"--profile={profile}", f"--webui-port={webui_port}"], tmp)
     return QbtClient(name, child, webui_port, bt_port, profile)
 
@@ -645,13 +661,13 @@ def qbt_wait_ready(client: QbtClient, timeout: float = QBT_START_TIMEOUT) -> str
                      f"{client.log_tail()}")
 
 
-def qbt_check_preferences(client: QbtClient) -> None:
+def qbt_check_preferences(client: QbtClient, encryption: int) -> None:
     prefs = client.get_json("/api/v2/app/preferences")
     expected = {
         "listen_port": client.bt_port,
         "random_port": False,
         "current_interface_address": "127.0.0.1",
-        "encryption": 2,  # 0 prefer, 1 require, 2 disabled
+        "encryption": encryption,  # 0 prefer, 1 require, 2 disabled
         "bittorrent_protocol": 1,  # 0 TCP and uTP, 1 TCP, 2 uTP
         "dht": False,
         "lsd": False,
@@ -689,7 +705,8 @@ def qbt_check_preferences(client: QbtClient) -> None:
     if wrong:
         raise BenchError(f"{client.name}: qBittorrent did not take these settings from its config:\n  "
                          + "\n  ".join(wrong) + f"\n{client.log_tail()}")
-    log(f"{client.name}: settings verified (TCP only, no encryption/DHT/LSD/PeX/UPnP, "
+    enc = "RC4 required" if encryption == QBT_REQUIRED else "no encryption"
+    log(f"{client.name}: settings verified (TCP only, {enc}, no DHT/LSD/PeX/UPnP, "
         f"no limits, no queueing, peer port 127.0.0.1:{client.bt_port}, WebUI 127.0.0.1:{client.webui_port})")
 
 
@@ -773,25 +790,29 @@ def checked_torrent(torrent: Path, size: int) -> TorrentFile:
     return TorrentFile(torrent, hashlib.sha1(bencode(info)).hexdigest())
 
 
-def run_qbittorrent(tmp: Path, tf: TorrentFile, data_file: Path, size: int, sha1: str) -> Result:
-    setup = SETUPS["qbittorrent"]
+def run_qbittorrent(tmp: Path, tf: TorrentFile, data_file: Path, size: int, sha1: str,
+                    rc4: bool = False) -> Result:
+    """qBittorrent to qBittorrent, plaintext, or RC4 required on both sides with `rc4`."""
+    name = "qbittorrent-rc4" if rc4 else "qbittorrent"
+    setup = SETUPS[name]
+    encryption = QBT_REQUIRED if rc4 else QBT_PLAINTEXT
     log(f"=== {setup} ===")
     if not os.access(QBT_BIN, os.X_OK):
         raise BenchError(f"{QBT_BIN} not found; install Debian's qbittorrent-nox")
     torrent, info_hash = tf.path, tf.info_hash
     seed_dir = data_file.parent
-    leech_dir = tmp / "qbt-leech"
-    leech_dir.mkdir()
+    leech_dir = tmp / f"{name}-leech"
+    leech_dir.mkdir(exist_ok=True)
     seed_bt, seed_web, leech_bt, leech_web = free_ports(4)
 
     started = time.monotonic()
-    seeder = qbt_start("qbt-seeder", tmp, seed_bt, seed_web, seed_dir)
-    leecher = qbt_start("qbt-leecher", tmp, leech_bt, leech_web, leech_dir)
+    seeder = qbt_start("qbt-seeder", tmp, seed_bt, seed_web, seed_dir, encryption)
+    leecher = qbt_start("qbt-leecher", tmp, leech_bt, leech_web, leech_dir, encryption)
     try:
         for client in (seeder, leecher):
             version = qbt_wait_ready(client)
             log(f"{client.name}: qBittorrent {version} up after {time.monotonic() - started:.1f} s")
-            qbt_check_preferences(client)
+            qbt_check_preferences(client, encryption)
 
         log("qbt-seeder: adding the torrent (skip_checking=true)")
         seeder.add_torrent(torrent, seed_dir, skip_checking=True)
@@ -892,8 +913,8 @@ def render(results: list[Result], size_mib: int, piece_length: int | None, machi
         *(line(row) for row in rows),
         "",
         "Notes:",
-        "- One seeder, one leecher, over 127.0.0.1; TCP only, no encryption, no DHT/LSD/PeX/UPnP/trackers,"
-        " no rate limits.",
+        "- One seeder, one leecher, over 127.0.0.1; TCP only, no DHT/LSD/PeX/UPnP/trackers, no rate limits;"
+        " no encryption unless the setup says RC4 required (then both sides require it).",
         "- Cold leech: the leecher writes a fresh file (freshly allocated page cache); the seeder's file"
         " was just written, so it reads from a warm page cache.",
     ]
@@ -909,7 +930,39 @@ def render(results: list[Result], size_mib: int, piece_length: int | None, machi
         " rusage of the exited process; others: /proc/PID/stat deltas).",
     ]
     out += gateway_cost(results)
+    out += encryption_cost(results)
     return "\n".join(out) + "\n"
+
+
+def encryption_cost(results: list[Result]) -> list[str]:
+    """What requiring RC4 costs each client, per round (its RC4 run against its plaintext
+    run of the same round) and the medians: the goal is that it costs Bidswarm no more
+    than it costs qBittorrent."""
+    def runs(name: str) -> list[Result]:
+        return [r for r in results if r.setup == SETUPS[name]]
+
+    rounds = list(zip(runs("bidswarm"), runs("bidswarm-rc4"), runs("qbittorrent"), runs("qbittorrent-rc4")))
+    if not rounds:
+        return []
+    gib = rounds[0][0].size_bytes / (1024 * MIB)
+    rows = []
+    for plain, rc4, qplain, qrc4 in rounds:
+        rows.append((rc4.wall_s / plain.wall_s, qrc4.wall_s / qplain.wall_s,
+                     (rc4.leecher_cpu_s - plain.leecher_cpu_s) / gib, (qrc4.leecher_cpu_s - qplain.leecher_cpu_s) / gib,
+                     (rc4.seeder_cpu_s - plain.seeder_cpu_s) / gib, (qrc4.seeder_cpu_s - qplain.seeder_cpu_s) / gib))
+    out = ["", "Encryption cost, per round (RC4 required on both sides against plaintext, same round):", "",
+           "| round | Bidswarm time ratio | qBittorrent time ratio | Bidswarm leecher CPU s/GiB | "
+           "qBittorrent leecher CPU s/GiB | Bidswarm seeder CPU s/GiB | qBittorrent seeder CPU s/GiB |",
+           "|---|--:|--:|--:|--:|--:|--:|"]
+    out += [f"| {i} | {a:.3f} | {b:.3f} | {c:+.2f} | {d:+.2f} | {e:+.2f} | {f:+.2f} |"
+            for i, (a, b, c, d, e, f) in enumerate(rows, 1)]
+    med = [statistics.median(column) for column in zip(*rows)]
+    if len(rows) > 1:
+        out.append(f"| median | {med[0]:.3f} | {med[1]:.3f} | {med[2]:+.2f} | {med[3]:+.2f} | {med[4]:+.2f} | {med[5]:+.2f} |")
+    verdict = "met" if med[0] <= med[1] else "missed"
+    out += ["", f"Goal: RC4 costs Bidswarm no more time than it costs qBittorrent (median time ratio "
+                f"{med[0]:.3f} against {med[1]:.3f}): {verdict}."]
+    return out
 
 
 def gateway_cost(results: list[Result]) -> list[str]:
@@ -933,6 +986,52 @@ def gateway_cost(results: list[Result]) -> list[str]:
     return out
 
 
+def gateway_pairs(args, bin_path: Path, tmp: Path, tf: TorrentFile, magnet: str, data_file: Path,
+                  size: int, sha1: str) -> list[Result]:
+    """The gateway and the bypassed setup, `--pairs` times in alternating order, then
+    qBittorrent once."""
+    results: list[Result] = []
+    for pair in range(args.pairs):
+        if args.pairs > 1:
+            log(f"--- pair {pair + 1} of {args.pairs} ---")
+        order = ((False, "bidswarm"), (True, "direct"))
+        # Alternate which goes first, so neither always runs on a warmer machine.
+        for bypass, name in order if pair % 2 == 0 else order[::-1]:
+            if args.only in (None, name):
+                # Write back the data file and the last leech first: dirty pages being
+                # flushed during a run slowed whichever setup came first by up to 30 %.
+                os.sync()
+                results.append(run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1,
+                                            args.magnet, bypass))
+                kill_all_children()
+    if args.only in (None, "qbittorrent"):
+        os.sync()
+        results.append(run_qbittorrent(tmp, tf, data_file, size, sha1))
+        kill_all_children()
+    return results
+
+
+def encryption_rounds(args, bin_path: Path, tmp: Path, tf: TorrentFile, magnet: str, data_file: Path,
+                      size: int, sha1: str) -> list[Result]:
+    """Bidswarm and qBittorrent, each in plaintext and with RC4 required, `--pairs` rounds
+    in a rotating order."""
+    runs = [
+        lambda: run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1, args.magnet, False),
+        lambda: run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1, args.magnet, False, rc4=True),
+        lambda: run_qbittorrent(tmp, tf, data_file, size, sha1),
+        lambda: run_qbittorrent(tmp, tf, data_file, size, sha1, rc4=True),
+    ]
+    results: list[Result] = []
+    for round_ in range(args.pairs):
+        log(f"--- round {round_ + 1} of {args.pairs} ---")
+        # Rotate the order, so no setup always runs first or on a warmer machine.
+        for run in runs[round_ % 4:] + runs[:round_ % 4]:
+            os.sync()
+            results.append(run())
+            kill_all_children()
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mib", type=int, default=1024, help="size of the test file (default 1024)")
@@ -948,6 +1047,9 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=1,
                         help="run the gateway and the bypassed setup this many times each, alternating, and "
                              "report the gateway's cost per pair with medians (default 1)")
+    parser.add_argument("--encryption-cost", action="store_true",
+                        help="instead, run Bidswarm and qBittorrent each with RC4 required and in plaintext, "
+                             "--pairs rounds in a rotating order, and report what RC4 costs each")
     args = parser.parse_args()
 
     if args.size_mib < 1:
@@ -971,24 +1073,10 @@ def main() -> int:
         log(f"temp dir {tmp}")
         data_file, sha1, size, magnet, tf = seed_data(bin_path, tmp, tmp / "seed", tmp / "data.torrent",
                                                       args.size_mib, piece_length)
-        results: list[Result] = []
-        for pair in range(args.pairs):
-            if args.pairs > 1:
-                log(f"--- pair {pair + 1} of {args.pairs} ---")
-            order = ((False, "bidswarm"), (True, "direct"))
-            # Alternate which goes first, so neither always runs on a warmer machine.
-            for bypass, name in order if pair % 2 == 0 else order[::-1]:
-                if args.only in (None, name):
-                    # Write back the data file and the last leech first: dirty pages being
-                    # flushed during a run slowed whichever setup came first by up to 30 %.
-                    os.sync()
-                    results.append(run_bidswarm(bin_path, tmp, tf.path, magnet, data_file, size, sha1,
-                                                args.magnet, bypass))
-                    kill_all_children()
-        if args.only in (None, "qbittorrent"):
-            os.sync()
-            results.append(run_qbittorrent(tmp, tf, data_file, size, sha1))
-            kill_all_children()
+        if args.encryption_cost:
+            results = encryption_rounds(args, bin_path, tmp, tf, magnet, data_file, size, sha1)
+        else:
+            results = gateway_pairs(args, bin_path, tmp, tf, magnet, data_file, size, sha1)
 
         report = render(results, args.size_mib, piece_length, machine,
                         "magnet" if args.magnet else ".torrent file")
