@@ -1088,9 +1088,10 @@ fn bind_v6_only(addr: SocketAddr) -> std::io::Result<TcpListener> {
     TcpListener::from_std(socket.into())
 }
 
-/// Re-ranks every `rechoke_interval`, and at once when a peer's interest changes (so a
-/// newly interested peer gets a free slot without waiting). Rates are piece bytes per
-/// second since the previous round.
+/// The choker's clock: re-ranks every `rechoke_interval` by piece bytes per second over
+/// that interval, and at once, by those rates, when the speed layer asks; fills free slots
+/// without re-ranking when a peer's interest changes or a connection closes (see
+/// [`Choker::fill`]).
 async fn rechoke_loop(gateway: std::sync::Weak<Gateway>, config: ChokerConfig) {
     let mut choker = Choker::new(config);
     // Piece byte counters at the last periodic rechoke, and the rates measured over the
