@@ -1,8 +1,7 @@
 import * as Tabs from '@radix-ui/react-tabs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError } from '../bindings';
-import type { PeerView, TorrentView } from '../api/optional';
+import type { ApiError, PeerInfo, TorrentInfo } from '../bindings';
 import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
 import { displayName, progressFraction, shareRatio } from '../lib/torrents';
 import { useApp } from '../state/app';
@@ -14,7 +13,7 @@ import { SpeedChart } from './SpeedChart';
 import { SpeedTab } from './speed/SpeedTab';
 
 interface Props {
-  torrent: TorrentView;
+  torrent: TorrentInfo;
   onClose: () => void;
 }
 
@@ -65,12 +64,11 @@ export function DetailsPanel({ torrent, onClose }: Props) {
   );
 }
 
-function GeneralTab({ torrent }: { torrent: TorrentView }) {
+function GeneralTab({ torrent }: { torrent: TorrentInfo }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
   const rows: [string, string][] = [
     [t('general.infoHash'), torrent.id],
-    ...(torrent.info_hash_v2 ? ([[t('general.infoHashV2'), torrent.info_hash_v2]] as [string, string][]) : []),
     [t('general.state'), torrent.error ? `${t(`state.${torrent.state}`)}: ${torrent.error}` : t(`state.${torrent.state}`)],
     [t('general.progress'), `${formatPercent(progressFraction(torrent), locale)} (${formatBytes(torrent.progress_bytes, locale)} / ${formatBytes(torrent.total_bytes, locale)})`],
     [
@@ -123,9 +121,9 @@ function GeneralTab({ torrent }: { torrent: TorrentView }) {
   );
 }
 
-function PeersTab({ torrent }: { torrent: TorrentView }) {
+function PeersTab({ torrent }: { torrent: TorrentInfo }) {
   const { rpc } = useApp();
-  const [peers, setPeers] = useState<PeerView[] | null>(null);
+  const [peers, setPeers] = useState<PeerInfo[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
     let live = true;
@@ -153,7 +151,7 @@ function PeersTab({ torrent }: { torrent: TorrentView }) {
   );
 }
 
-function PeersTable({ peers, error }: { peers: PeerView[] | null; error: ApiError | null }) {
+function PeersTable({ peers, error }: { peers: PeerInfo[] | null; error: ApiError | null }) {
   const { t, i18n } = useTranslation();
   if (error) return <p className="form-error" role="alert">{error.message}</p>;
   if (!peers) return <p className="empty-note">{t('common.loading')}</p>;
@@ -200,7 +198,7 @@ function PeersTable({ peers, error }: { peers: PeerView[] | null; error: ApiErro
  * but choked; U we upload to it, u it is interested but we choke it; E the connection is
  * encrypted (MSE/PE); P it runs over uTP.
  */
-export function peerFlags(p: PeerView): string {
+export function peerFlags(p: PeerInfo): string {
   let out = '';
   if (p.am_interested) out += p.peer_choking ? 'd' : 'D';
   if (p.peer_interested) out += p.am_choking ? 'u' : 'U';

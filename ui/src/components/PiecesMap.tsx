@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { getPieces, type PieceMap, type TorrentView } from '../api/optional';
+import type { PieceMap, TorrentInfo } from '../bindings';
 import { cellsFromBitfield, cellsFromFiles } from '../lib/pieces';
 import { useApp } from '../state/app';
 
@@ -9,20 +9,22 @@ const GAP = 1;
 const ESTIMATE_CELLS = 1024;
 
 /** A canvas map of the torrent's pieces. */
-export function PiecesMap({ torrent }: { torrent: TorrentView }) {
+export function PiecesMap({ torrent }: { torrent: TorrentInfo }) {
   const { t } = useTranslation();
   const canvas = useRef<HTMLCanvasElement>(null);
   const wrap = useRef<HTMLDivElement>(null);
   const { rpc } = useApp();
-  // `undefined` while unknown, `null` when this core cannot tell (then we estimate).
+  // `undefined` while unknown, `null` when the core could not answer (then we estimate
+  // from the files).
   const [map, setMap] = useState<PieceMap | null | undefined>(undefined);
   useEffect(() => {
     let live = true;
     let timer = 0;
     const load = () =>
-      getPieces(rpc, torrent.id)
-        .then((m) => {
+      rpc({ type: 'get_pieces', id: torrent.id })
+        .then((reply) => {
           if (!live) return;
+          const m = reply.type === 'pieces' ? reply.pieces : null;
           setMap(m);
           if (m) timer = window.setTimeout(load, 2000);
         })

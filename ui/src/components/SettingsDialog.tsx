@@ -2,8 +2,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import * as Tabs from '@radix-ui/react-tabs';
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, BlocklistStatus, EncryptionMode } from '../bindings';
-import { has, type SettingsView } from '../api/optional';
+import type { ApiError, BlocklistStatus, EncryptionMode, Settings } from '../bindings';
 import { kibPerSecText, parseKibPerSec } from '../lib/format';
 import { useApp } from '../state/app';
 import { FolderField } from './FolderField';
@@ -21,7 +20,7 @@ interface Props {
 }
 
 interface Draft {
-  settings: SettingsView;
+  settings: Settings;
   down: string;
   up: string;
   altDown: string;
@@ -29,7 +28,7 @@ interface Draft {
   port: string;
 }
 
-function toDraft(settings: SettingsView): Draft {
+function toDraft(settings: Settings): Draft {
   return {
     settings,
     down: kibPerSecText(settings.limits.download_bytes_per_sec),
@@ -75,7 +74,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
       .catch((e: ApiError) => setLoadError(e));
   }, [rpc]);
 
-  const set = (patch: Partial<SettingsView>) =>
+  const set = (patch: Partial<Settings>) =>
     setDraft((d) => (d ? { ...d, settings: { ...d.settings, ...patch } } : d));
   const setText = (patch: Partial<Omit<Draft, 'settings'>>) => setDraft((d) => (d ? { ...d, ...patch } : d));
 
@@ -94,14 +93,12 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
       setSaveError(t('settings.invalidPort'));
       return;
     }
-    const settings: SettingsView = {
+    const settings: Settings = {
       ...draft.settings,
       listen_port: port,
       limits: { download_bytes_per_sec: down, upload_bytes_per_sec: up },
+      alt_limits: { download_bytes_per_sec: altDown, upload_bytes_per_sec: altUp },
     };
-    if (has(draft.settings, 'alt_limits')) {
-      settings.alt_limits = { download_bytes_per_sec: altDown, upload_bytes_per_sec: altUp };
-    }
     setSaving(true);
     setSaveError(null);
     try {
@@ -151,9 +148,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
             <>
               <Tabs.Content value="downloads" className="settings-panel">
                 <FolderField label={t('settings.downloadFolder')} value={s.download_folder} onChange={(folder) => set({ download_folder: folder })} />
-                {has(s, 'notify_on_complete') ? (
-                  <Check label={t('settings.notifications')} checked={s.notify_on_complete ?? false} onChange={(v) => set({ notify_on_complete: v })} />
-                ) : null}
+                <Check label={t('settings.notifications')} checked={s.notify_on_complete} onChange={(v) => set({ notify_on_complete: v })} />
               </Tabs.Content>
               <Tabs.Content value="speed" className="settings-panel">
                 <p className="hint">{t('settings.limitsHint')}</p>
@@ -165,20 +160,18 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                     <input type="text" inputMode="numeric" value={draft.up} onChange={(e) => setText({ up: e.target.value })} placeholder={t('settings.unlimited')} />
                   </Field>
                 </div>
-                {has(s, 'alt_limits') ? (
-                  <fieldset className="subsection">
-                    <legend>{t('settings.altLimits')}</legend>
-                    <Check label={t('settings.altLimitsOn')} checked={s.alt_limits_enabled ?? false} onChange={(v) => set({ alt_limits_enabled: v })} />
-                    <div className="field-pair">
-                      <Field label={t('settings.altDownLimit')}>
-                        <input type="text" inputMode="numeric" value={draft.altDown} onChange={(e) => setText({ altDown: e.target.value })} placeholder={t('settings.unlimited')} />
-                      </Field>
-                      <Field label={t('settings.altUpLimit')}>
-                        <input type="text" inputMode="numeric" value={draft.altUp} onChange={(e) => setText({ altUp: e.target.value })} placeholder={t('settings.unlimited')} />
-                      </Field>
-                    </div>
-                  </fieldset>
-                ) : null}
+                <fieldset className="subsection">
+                  <legend>{t('settings.altLimits')}</legend>
+                  <Check label={t('settings.altLimitsOn')} checked={s.alt_limits_enabled} onChange={(v) => set({ alt_limits_enabled: v })} />
+                  <div className="field-pair">
+                    <Field label={t('settings.altDownLimit')}>
+                      <input type="text" inputMode="numeric" value={draft.altDown} onChange={(e) => setText({ altDown: e.target.value })} placeholder={t('settings.unlimited')} />
+                    </Field>
+                    <Field label={t('settings.altUpLimit')}>
+                      <input type="text" inputMode="numeric" value={draft.altUp} onChange={(e) => setText({ altUp: e.target.value })} placeholder={t('settings.unlimited')} />
+                    </Field>
+                  </div>
+                </fieldset>
               </Tabs.Content>
               <Tabs.Content value="connection" className="settings-panel">
                 <Field label={t('settings.listenPort')} hint={t('settings.listenPortHint')}>
@@ -194,27 +187,19 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                     <option value="disable">{t('settings.encryptionDisable')}</option>
                   </select>
                 </Field>
-                {has(s, 'max_connections') ? (
-                  <Field label={t('settings.maxConnections')}>
-                    <input type="number" min={1} value={s.max_connections ?? 0} onChange={(e) => set({ max_connections: Number(e.target.value) })} />
-                  </Field>
-                ) : null}
-                {has(s, 'max_connections_per_torrent') ? (
-                  <Field label={t('settings.maxConnectionsPerTorrent')}>
-                    <input type="number" min={1} value={s.max_connections_per_torrent ?? 0} onChange={(e) => set({ max_connections_per_torrent: Number(e.target.value) })} />
-                  </Field>
-                ) : null}
-                {has(s, 'max_connections_per_ip') ? (
-                  <Field label={t('settings.maxConnectionsPerIp')}>
-                    <input type="number" min={1} value={s.max_connections_per_ip ?? 0} onChange={(e) => set({ max_connections_per_ip: Number(e.target.value) })} />
-                  </Field>
-                ) : null}
-                {has(s, 'blocklist_path') ? (
-                  <Field label={t('settings.blocklist')} hint={t('settings.blocklistHint')}>
-                    <input type="text" value={s.blocklist_path ?? ''} onChange={(e) => set({ blocklist_path: e.target.value.trim() === '' ? null : e.target.value })} spellCheck={false} />
-                  </Field>
-                ) : null}
-                {has(s, 'blocklist_path') && s.blocklist_path ? <BlocklistReload /> : null}
+                <Field label={t('settings.maxConnections')}>
+                  <input type="number" min={1} value={s.max_connections} onChange={(e) => set({ max_connections: Number(e.target.value) })} />
+                </Field>
+                <Field label={t('settings.maxConnectionsPerTorrent')}>
+                  <input type="number" min={1} value={s.max_connections_per_torrent} onChange={(e) => set({ max_connections_per_torrent: Number(e.target.value) })} />
+                </Field>
+                <Field label={t('settings.maxConnectionsPerIp')}>
+                  <input type="number" min={1} value={s.max_connections_per_ip} onChange={(e) => set({ max_connections_per_ip: Number(e.target.value) })} />
+                </Field>
+                <Field label={t('settings.blocklist')} hint={t('settings.blocklistHint')}>
+                  <input type="text" value={s.blocklist_path ?? ''} onChange={(e) => set({ blocklist_path: e.target.value.trim() === '' ? null : e.target.value })} spellCheck={false} />
+                </Field>
+                {s.blocklist_path ? <BlocklistReload /> : null}
               </Tabs.Content>
               <Tabs.Content value="interface" className="settings-panel">
                 <Field label={t('settings.language')}>
@@ -231,12 +216,8 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                   </select>
                 </Field>
                 <p className="hint">{t('settings.interfaceHint')}</p>
-                {has(s, 'start_at_login') ? (
-                  <Check label={t('settings.startAtLogin')} checked={s.start_at_login ?? false} onChange={(v) => set({ start_at_login: v })} />
-                ) : null}
-                {has(s, 'close_to_tray') ? (
-                  <Check label={t('settings.closeToTray')} checked={s.close_to_tray ?? false} onChange={(v) => set({ close_to_tray: v })} />
-                ) : null}
+                <Check label={t('settings.startAtLogin')} checked={s.start_at_login} onChange={(v) => set({ start_at_login: v })} />
+                <Check label={t('settings.closeToTray')} checked={s.close_to_tray} onChange={(v) => set({ close_to_tray: v })} />
                 <MagnetHandlerButton />
               </Tabs.Content>
             </>

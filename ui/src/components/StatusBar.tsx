@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SessionStatsView } from '../api/optional';
 import { formatBytes, formatRate } from '../lib/format';
 import { useApp, useConnectionState } from '../state/app';
+import type { SessionStats } from '../bindings';
 
 export function StatusBar() {
   const { t, i18n } = useTranslation();
   const { rpc, store } = useApp();
   const connection = useConnectionState();
-  const [stats, setStats] = useState<SessionStatsView | null>(null);
+  const [stats, setStats] = useState<SessionStats | null>(null);
   const locale = i18n.language;
 
   useEffect(() => {

@@ -10,10 +10,10 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TorrentView } from '../api/optional';
 import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
 import { displayName, isComplete, progressFraction, rangeSelection, shareRatio } from '../lib/torrents';
 import { BidCell } from './speed/BidCell';
+import type { TorrentInfo } from '../bindings';
 
 export const COLUMN_IDS = ['name', 'size', 'progress', 'state', 'down', 'up', 'eta', 'ratio', 'peers', 'bid', 'added'] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];
@@ -35,7 +35,7 @@ const WIDTHS: Record<ColumnId, string> = {
 };
 
 interface Props {
-  torrents: TorrentView[];
+  torrents: TorrentInfo[];
   selected: ReadonlySet<string>;
   anchor: string | null;
   onSelect: (ids: Set<string>, anchor: string | null) => void;
@@ -49,7 +49,7 @@ interface Props {
 export function TorrentTable(props: Props) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
-  const columns = useMemo<ColumnDef<TorrentView>[]>(
+  const columns = useMemo<ColumnDef<TorrentInfo>[]>(
     () => [
       {
         id: 'name',
@@ -263,7 +263,7 @@ export function TorrentTable(props: Props) {
   );
 }
 
-function ProgressBar({ torrent, locale }: { torrent: TorrentView; locale: string }) {
+function ProgressBar({ torrent, locale }: { torrent: TorrentInfo; locale: string }) {
   const fraction = progressFraction(torrent);
   return (
     <div className={`progress progress-${torrent.state}`} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)}>

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { TorrentView } from '../api/optional';
-import type { TorrentState } from '../bindings';
+import type { TorrentInfo, TorrentState } from '../bindings';
 import { countByFilter, filterTorrents, looksLikeMagnet, matchesSearch, rangeSelection, shareRatio, toggleAction } from './torrents';
 
-function torrent(id: string, state: TorrentState, progress = 0, total = 100, name: string | null = id): TorrentView {
+function torrent(id: string, state: TorrentState, progress = 0, total = 100, name: string | null = id): TorrentInfo {
   return {
     id,
     name,

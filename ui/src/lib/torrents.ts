@@ -2,17 +2,16 @@
  * State logic of the torrents view: which filter a torrent belongs to, search, the
  * derived numbers (progress, ratio), and selection helpers. No React, no I/O.
  */
-import type { TorrentState } from '../bindings';
-import type { TorrentView } from '../api/optional';
+import type { TorrentInfo, TorrentState } from '../bindings';
 
 export const FILTERS = ['all', 'downloading', 'seeding', 'paused', 'completed', 'error'] as const;
 export type StateFilter = (typeof FILTERS)[number];
 
-export function isComplete(t: Pick<TorrentView, 'progress_bytes' | 'total_bytes'>): boolean {
+export function isComplete(t: Pick<TorrentInfo, 'progress_bytes' | 'total_bytes'>): boolean {
   return t.total_bytes > 0 && t.progress_bytes >= t.total_bytes;
 }
 
-export function matchesFilter(t: TorrentView, filter: StateFilter): boolean {
+export function matchesFilter(t: TorrentInfo, filter: StateFilter): boolean {
   switch (filter) {
     case 'all':
       return true;
@@ -31,18 +30,18 @@ export function matchesFilter(t: TorrentView, filter: StateFilter): boolean {
 }
 
 /** Every word of the query must appear in the name or the info hash (case-insensitive). */
-export function matchesSearch(t: TorrentView, query: string): boolean {
+export function matchesSearch(t: TorrentInfo, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
   const haystack = `${t.name ?? ''} ${t.id}`.toLowerCase();
   return words.every((w) => haystack.includes(w));
 }
 
-export function filterTorrents(torrents: readonly TorrentView[], filter: StateFilter, query: string): TorrentView[] {
+export function filterTorrents(torrents: readonly TorrentInfo[], filter: StateFilter, query: string): TorrentInfo[] {
   return torrents.filter((t) => matchesFilter(t, filter) && matchesSearch(t, query));
 }
 
-export function countByFilter(torrents: readonly TorrentView[]): Record<StateFilter, number> {
+export function countByFilter(torrents: readonly TorrentInfo[]): Record<StateFilter, number> {
   const counts = Object.fromEntries(FILTERS.map((f) => [f, 0])) as Record<StateFilter, number>;
   for (const t of torrents) {
     for (const f of FILTERS) if (matchesFilter(t, f)) counts[f] += 1;
@@ -50,7 +49,7 @@ export function countByFilter(torrents: readonly TorrentView[]): Record<StateFil
   return counts;
 }
 
-export function progressFraction(t: TorrentView): number {
+export function progressFraction(t: TorrentInfo): number {
   if (t.state === 'checking' && t.total_bytes > 0) return Math.min(1, t.checked_bytes / t.total_bytes);
   return t.total_bytes > 0 ? Math.min(1, t.progress_bytes / t.total_bytes) : 0;
 }
@@ -60,13 +59,13 @@ export function progressFraction(t: TorrentView): number {
  * hold (a seeder that never downloaded still has a meaningful ratio). `null` when there
  * is nothing to divide by.
  */
-export function shareRatio(t: TorrentView): number | null {
+export function shareRatio(t: TorrentInfo): number | null {
   if (typeof t.ratio === 'number') return t.ratio;
   const base = Math.max(t.fetched_bytes, t.progress_bytes);
   return base > 0 ? t.uploaded_bytes / base : null;
 }
 
-export function displayName(t: Pick<TorrentView, 'name' | 'id'>): string {
+export function displayName(t: Pick<TorrentInfo, 'name' | 'id'>): string {
   return t.name ?? t.id;
 }
 

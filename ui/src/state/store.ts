@@ -3,8 +3,7 @@
  * list. Listeners are told at most once per frame, so a burst of progress events (one
  * per torrent per second) costs one render.
  */
-import type { Event, TorrentId } from '../bindings';
-import type { TorrentView } from '../api/optional';
+import type { Event, TorrentId, TorrentInfo } from '../bindings';
 import { RateHistory } from '../lib/speedHistory';
 
 type Listener = () => void;
@@ -13,8 +12,8 @@ type Listener = () => void;
 const PROGRESS_INTERVAL_MS = 1000;
 
 export class TorrentStore {
-  private torrents = new Map<TorrentId, TorrentView>();
-  private snapshot: TorrentView[] = [];
+  private torrents = new Map<TorrentId, TorrentInfo>();
+  private snapshot: TorrentInfo[] = [];
   private dirty = false;
   private frameScheduled = false;
   private timerScheduled = false;
@@ -30,7 +29,7 @@ export class TorrentStore {
   };
 
   /** The torrents in insertion order; the same array until something changes. */
-  getSnapshot = (): TorrentView[] => {
+  getSnapshot = (): TorrentInfo[] => {
     if (this.dirty) {
       this.snapshot = Array.from(this.torrents.values());
       this.dirty = false;
@@ -40,13 +39,13 @@ export class TorrentStore {
 
   isLoaded = (): boolean => this.loaded;
 
-  get(id: TorrentId): TorrentView | undefined {
+  get(id: TorrentId): TorrentInfo | undefined {
     return this.torrents.get(id);
   }
 
   /** Replaces everything with a full list from the core. */
-  replaceAll(list: readonly TorrentView[]): void {
-    const next = new Map<TorrentId, TorrentView>();
+  replaceAll(list: readonly TorrentInfo[]): void {
+    const next = new Map<TorrentId, TorrentInfo>();
     for (const t of list) next.set(t.id, t);
     this.torrents = next;
     for (const id of this.histories.keys()) if (!next.has(id)) this.histories.delete(id);
@@ -54,7 +53,7 @@ export class TorrentStore {
     this.changed();
   }
 
-  upsert(torrent: TorrentView): void {
+  upsert(torrent: TorrentInfo): void {
     this.torrents.set(torrent.id, torrent);
     this.changed();
   }

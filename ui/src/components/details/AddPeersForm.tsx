@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TorrentView } from '../../api/optional';
 import { useAction } from '../../state/action';
 import { useApp } from '../../state/app';
+import type { TorrentInfo } from '../../bindings';
 
 /** The peer addresses in what the user typed: `IP:port` entries split by spaces or commas. */
 export function peersFromText(text: string): string[] {
@@ -10,7 +10,7 @@ export function peersFromText(text: string): string[] {
 }
 
 /** Dials peers the user knows for this torrent (`add_peers`); the core remembers them. */
-export function AddPeersForm({ torrent }: { torrent: TorrentView }) {
+export function AddPeersForm({ torrent }: { torrent: TorrentInfo }) {
   const { t } = useTranslation();
   const { rpc, notify } = useApp();
   const [text, setText] = useState('');

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, FilePriority, TorrentFile } from '../../bindings';
-import type { TorrentView } from '../../api/optional';
+import type { ApiError, FilePriority, TorrentFile, TorrentInfo } from '../../bindings';
 import { FILE_PRIORITIES, isFilePriority, withPriority } from '../../lib/torrentControls';
 import { useApp } from '../../state/app';
 import { FileTree } from '../FileTree';
@@ -10,7 +9,7 @@ import { FileTree } from '../FileTree';
  * The Files tab: tick files in or out, or give each a priority; both apply at once.
  * A folder's checkbox sets all its files (selection), a file's menu its priority.
  */
-export function FilesTab({ torrent }: { torrent: TorrentView }) {
+export function FilesTab({ torrent }: { torrent: TorrentInfo }) {
   const { t } = useTranslation();
   const { rpc, store, notify } = useApp();
   const [pending, setPending] = useState(false);

@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TorrentView } from '../../api/optional';
 import { kibPerSecText } from '../../lib/format';
 import { limitsFromText, sameLimits } from '../../lib/torrentControls';
 import { displayName } from '../../lib/torrents';
 import { useAction } from '../../state/action';
 import { useApp } from '../../state/app';
+import type { TorrentInfo } from '../../bindings';
 
 /** This torrent's own download and upload caps (`set_torrent_limits`), in KiB/s. */
-export function TorrentLimitsEditor({ torrent }: { torrent: TorrentView }) {
+export function TorrentLimitsEditor({ torrent }: { torrent: TorrentInfo }) {
   const { t } = useTranslation();
   const { rpc, store, notify } = useApp();
   const current = torrent.limits;
