@@ -68,7 +68,7 @@ use tokio::{sync::watch, task::JoinHandle};
 use tracing::Instrument;
 use url::Url;
 
-use bidswarm_tron::{devnet_btt_contract, fee::ChainParameters, Network};
+use bidswarm_tron::{devnet_btt_contract, Network};
 use chain::Chain;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -95,17 +95,8 @@ pub enum Error {
 }
 
 /// The fee rules the devnet charges by, as `/wallet/getchainparameters` reports them:
-/// mainnet's at the time of writing
-/// (<https://developers.tron.network/docs/resource-model>, "Bandwidth" and "Energy";
-/// <https://developers.tron.network/docs/paying-for-resources>, "TRX burn rates").
-pub const MAINNET_FEES: ChainParameters = ChainParameters {
-    transaction_fee_sun_per_byte: 1_000,
-    energy_fee_sun: 100,
-    memo_fee_sun: 1_000_000,
-    create_account_fee_sun: 100_000,
-    create_new_account_fee_sun: 1_000_000,
-    free_net_limit: 600,
-};
+/// mainnet's ([`bidswarm_tron::fee::MAINNET_FEES`]).
+pub use bidswarm_tron::fee::MAINNET_FEES;
 
 /// Energy of BTT's `transfer` to an address that already holds BTT (about what a
 /// TRC-20 `transfer` costs on mainnet: one storage slot changed from non-zero).

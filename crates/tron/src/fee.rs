@@ -27,8 +27,21 @@ pub const RESULT_BYTES: u64 = 64;
 /// Bytes of one signature field in a `Transaction`: tag, length, 65 bytes r‖s‖v.
 const SIGNATURE_FIELD_BYTES: u64 = 1 + 1 + 65;
 
+/// Mainnet's fee parameters at the time of writing, as its `/wallet/getchainparameters`
+/// reports them; the devnet charges by these
+/// (<https://developers.tron.network/docs/resource-model>, "Bandwidth" and "Energy";
+/// <https://developers.tron.network/docs/paying-for-resources>, "TRX burn rates").
+pub const MAINNET_FEES: ChainParameters = ChainParameters {
+    transaction_fee_sun_per_byte: 1_000,
+    energy_fee_sun: 100,
+    memo_fee_sun: 1_000_000,
+    create_account_fee_sun: 100_000,
+    create_new_account_fee_sun: 1_000_000,
+    free_net_limit: 600,
+};
+
 /// The fee parameters of `/wallet/getchainparameters`, in sun: what a node reports, and
-/// what the devnet charges by (`bidswarm_devnet::MAINNET_FEES`).
+/// what the devnet charges by ([`MAINNET_FEES`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChainParameters {
     /// `getTransactionFee`: per byte of bandwidth not covered otherwise.
@@ -219,15 +232,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const MAINNET: ChainParameters = ChainParameters {
-        transaction_fee_sun_per_byte: 1_000,
-        energy_fee_sun: 100,
-        memo_fee_sun: 1_000_000,
-        create_account_fee_sun: 100_000,
-        create_new_account_fee_sun: 1_000_000,
-        free_net_limit: 600,
-    };
-
     fn fresh() -> AccountResource {
         AccountResource { free_net_limit: Some(600), ..AccountResource::default() }
     }
@@ -243,7 +247,7 @@ mod tests {
             {"key": "getFreeNetLimit", "value": 600},
             {"key": "getAllowTvmFreeze"},
         ]});
-        assert_eq!(ChainParameters::from_json(&v).unwrap(), MAINNET);
+        assert_eq!(ChainParameters::from_json(&v).unwrap(), MAINNET_FEES);
         let missing = json!({"chainParameter": [{"key": "getTransactionFee", "value": 1000}]});
         assert!(ChainParameters::from_json(&missing).is_err(), "a quote without the energy fee is refused");
     }
@@ -267,7 +271,7 @@ mod tests {
             ("BTT, staked energy covers part", staked, 345, false, call(29_650), 965_000),
         ];
         for (what, resource, bytes, memo, kind, total) in cases {
-            let q = quote(&MAINNET, &resource, &TransferShape { bytes, memo, kind });
+            let q = quote(&MAINNET_FEES, &resource, &TransferShape { bytes, memo, kind });
             assert_eq!(q.total_sun(), total, "{what}: {q:?}");
         }
     }
@@ -283,7 +287,7 @@ mod tests {
     #[test]
     fn the_fee_limit_covers_twice_the_energy() {
         let q = quote(
-            &MAINNET,
+            &MAINNET_FEES,
             &fresh(),
             &TransferShape { bytes: 345, memo: false, kind: TransferKind::Contract { energy: 14_650 } },
         );
