@@ -255,6 +255,9 @@ pub struct GatewayConfig {
     /// How long a connection that carries vouchers stays open after our engine closed it,
     /// for the last vouchers each way (see [`relay::LINGER`]).
     pub linger: Duration,
+    /// How long librqbit has to send a HAVE itself before the gateway sends it (see
+    /// [`relay::HAVE_GRACE`]).
+    pub have_grace: Duration,
     pub choker: ChokerConfig,
     pub limits: ConnectionLimits,
     /// Bytes per second we upload to peers in all; `None` is unlimited.
@@ -273,6 +276,7 @@ impl GatewayConfig {
             handshake_timeout: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(180),
             linger: relay::LINGER,
+            have_grace: relay::HAVE_GRACE,
             choker: ChokerConfig::default(),
             limits: ConnectionLimits::default(),
             upload_cap: None,
@@ -286,6 +290,7 @@ pub struct Gateway {
     handshake_timeout: Duration,
     idle_timeout: Duration,
     linger: Duration,
+    have_grace: Duration,
     /// The uTP socket on the public port, for incoming uTP peers and outgoing fallback;
     /// `None` when its UDP port could not be bound.
     utp: Option<Arc<librqbit_utp::UtpSocketUdp>>,
@@ -379,6 +384,7 @@ impl Gateway {
             handshake_timeout: config.handshake_timeout,
             idle_timeout: config.idle_timeout,
             linger: config.linger,
+            have_grace: config.have_grace,
             utp: utp.clone(),
             utp_stop,
             limits: Mutex::new(config.limits),
@@ -1190,7 +1196,7 @@ async fn sample_loop(gateway: std::sync::Weak<Gateway>) {
         }
         last.retain(|id, _| links.iter().any(|(l, _)| l == id));
         for (_, link) in &links {
-            let sent = link.send_owed_haves(now);
+            let sent = link.send_owed_haves(now, gateway.have_grace);
             if let (Some(info_hash), 1..) = (link.info_hash(), sent) {
                 gateway.count_missed_haves(info_hash, sent);
             }

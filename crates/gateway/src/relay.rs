@@ -297,14 +297,12 @@ impl PeerLink {
         lock(&self.haves)
     }
 
-    /// Sends the HAVEs librqbit owes this peer past [`HAVE_GRACE`], or at once when it
-    /// will send none (see [`PeerLink::remote_told_pieces`]); returns how many.
-    pub(crate) fn send_owed_haves(&self, now: std::time::Instant) -> u32 {
-        let grace = if self.remote_told_pieces.load(Ordering::Relaxed) {
-            HAVE_GRACE
-        } else {
-            std::time::Duration::ZERO
-        };
+    /// Sends the HAVEs librqbit owes this peer past `grace` ([`HAVE_GRACE`] unless the
+    /// gateway was set otherwise), or at once when librqbit will send none (see
+    /// [`PeerLink::remote_told_pieces`]); returns how many.
+    pub(crate) fn send_owed_haves(&self, now: std::time::Instant, grace: std::time::Duration) -> u32 {
+        let grace =
+            if self.remote_told_pieces.load(Ordering::Relaxed) { grace } else { std::time::Duration::ZERO };
         let due = self.have_book().due(now, grace);
         for &piece in &due {
             // The receiver is gone only when the connection is closing.
