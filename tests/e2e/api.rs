@@ -576,3 +576,55 @@ async fn one_remote_address_cannot_take_every_connection() -> anyhow::Result<()>
     assert!(answered.starts_with("HTTP/1.1"), "{answered}");
     Ok(())
 }
+
+/// The bid column's one request: a torrent's own bid is listed, a refused bid changes
+/// nothing, a cleared bid leaves the list, and a torrent nobody bid on is never in it.
+#[tokio::test(flavor = "multi_thread")]
+async fn list_bids_shows_each_torrents_own_bid_and_a_refused_bid_changes_nothing() -> anyhow::Result<()> {
+    use bidswarm_api::{BidStrategy, TorrentBid};
+    let dir = bidswarm_tests::test_dir();
+    let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
+    let mut ids = Vec::new();
+    for i in 0..2u64 {
+        let data = dir.path().join(format!("bid{i}.bin"));
+        random_file(&data, 100_000, 60 + i);
+        let torrent = dir.path().join(format!("bid{i}.torrent"));
+        create_torrent(&data, &torrent, &[])?;
+        let options = AddOptions { paused: true, ..AddOptions::default() };
+        let source = TorrentSource::Path(path_str(&torrent).into());
+        match server.call(&Request::AddTorrent { source, options }).await? {
+            Response::Torrent { torrent } => ids.push(torrent.id),
+            other => anyhow::bail!("unexpected {other:?}"),
+        }
+    }
+    let bids = async || match server.call(&Request::ListBids).await {
+        Ok(Response::Bids { bids }) => Ok(bids),
+        other => Err(anyhow::anyhow!("unexpected {other:?}")),
+    };
+    assert_eq!(bids().await?, vec![], "nobody bid yet");
+
+    let bid = TorrentBid {
+        spending: true,
+        strategy: BidStrategy::Auto,
+        price_per_gib: "5000".into(),
+        budget: "900000".into(),
+    };
+    let set = |bid: Option<TorrentBid>| Request::SetTorrentBid { id: ids[1].clone(), bid };
+    server.call(&set(Some(bid.clone()))).await?;
+    let listed = bids().await?;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!((&listed[0].id, &listed[0].bid), (&ids[1], &Some(bid.clone())));
+    assert!(!listed[0].budget_exhausted);
+
+    let refused = server
+        .rpc(&set(Some(TorrentBid { budget: "a lot".into(), ..bid.clone() })))
+        .await?
+        .expect_err("a budget that is not a number is refused");
+    assert_eq!(refused.kind, ApiErrorKind::BadRequest, "{}", refused.message);
+    assert!(refused.message.contains("budget"), "{}", refused.message);
+    assert_eq!(bids().await?[0].bid, Some(bid), "the refused bid changed nothing");
+
+    server.call(&set(None)).await?;
+    assert_eq!(bids().await?, vec![], "a cleared bid leaves the column");
+    Ok(())
+}

@@ -102,6 +102,9 @@ pub enum Request {
     GetTorrentSpeed {
         id: TorrentId,
     },
+    /// The bid column for every torrent at once: each one's own bid, the price we bid now
+    /// and whether its budget ran out.
+    ListBids,
     /// Sets (or with `None` clears) a torrent's own bid.
     SetTorrentBid {
         id: TorrentId,
@@ -260,6 +263,9 @@ pub enum Response {
     TorrentSpeed {
         speed: TorrentSpeed,
     },
+    Bids {
+        bids: Vec<BidSummary>,
+    },
     WalletStatus {
         status: WalletStatus,
     },
@@ -309,6 +315,84 @@ pub enum Response {
         /// Where the next page starts; `null` on the last page.
         next_cursor: Option<String>,
     },
+}
+
+/// Declares which [`Response`] variant answers each [`Request`] variant, once, for both
+/// sides: [`Request::is_answered_by`] (the core checks every answer with it in debug builds)
+/// and [`answer_table`] (written into the TypeScript bindings as `ANSWERS`, which the UI's
+/// `call()` checks every answer against). A new request does not compile until it is here.
+macro_rules! answers {
+    ($($request:ident => $response:ident),* $(,)?) => {
+        impl Request {
+            /// Whether `response` is the kind of answer this request gets.
+            pub fn is_answered_by(&self, response: &Response) -> bool {
+                match self {
+                    $(Self::$request { .. } => matches!(response, Response::$response { .. }),)*
+                }
+            }
+        }
+
+        /// `(request type, response type)` for every request, as they are spelled on the
+        /// wire, in declaration order.
+        pub fn answer_table() -> Vec<(String, String)> {
+            vec![$((snake_case(stringify!($request)), snake_case(stringify!($response)))),*]
+        }
+    };
+}
+
+answers! {
+    PreviewTorrent => Preview,
+    AddTorrent => Torrent,
+    ListTorrents => Torrents,
+    GetTorrent => Torrent,
+    Pause => Torrent,
+    Resume => Torrent,
+    PauseAll => Ok,
+    ResumeAll => Ok,
+    Remove => Ok,
+    SetFileSelection => Torrent,
+    SetFilePriority => Torrent,
+    SetTorrentLimits => Torrent,
+    ListPeers => Peers,
+    AddPeers => Ok,
+    GetSettings => Settings,
+    UpdateSettings => Settings,
+    SessionStats => SessionStats,
+    ReloadBlocklist => Blocklist,
+    GetPieces => Pieces,
+    GetTorrentSpeed => TorrentSpeed,
+    ListBids => Bids,
+    SetTorrentBid => TorrentSpeed,
+    CreateTorrent => Created,
+    WalletStatus => WalletStatus,
+    CreateWallet => WalletStatus,
+    ImportWallet => WalletStatus,
+    UnlockWallet => WalletStatus,
+    LockWallet => WalletStatus,
+    ChangeWalletPassword => WalletStatus,
+    RevealMnemonic => Mnemonic,
+    WalletBalances => WalletBalances,
+    QuoteSend => SendQuote,
+    Send => Sent,
+    WalletHistory => WalletHistory,
+    QuoteSettlement => SettlementQuote,
+    SettleNow => Settled,
+    LedgerSummary => LedgerSummary,
+    VerifyLedger => LedgerHealth,
+    LedgerHistory => LedgerHistory,
+    ExportLedger => LedgerCsv,
+}
+
+/// A variant's name as serde's `rename_all = "snake_case"` spells it.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// Things that happen without being asked. Sent to every connected UI.
@@ -389,6 +473,7 @@ pub fn typescript_declarations() -> Vec<String> {
         SpeedSettings,
         TorrentBid,
         TorrentSpeed,
+        BidSummary,
         PaidSlot,
         ChannelDirection,
         ChannelInfo,
@@ -426,6 +511,27 @@ mod tests {
         assert_eq!(req, Request::Remove { id: "ab".into(), delete_data: true });
         let json = serde_json::to_value(Request::ListTorrents).unwrap();
         assert_eq!(json, serde_json::json!({"type": "list_torrents"}));
+    }
+
+    /// The table's names are the wire's: each request spelled by the table deserializes
+    /// (with its fields, where it has any, absent or defaulted) or fails on a missing field,
+    /// never on an unknown `type`.
+    #[test]
+    fn the_answer_table_spells_every_type_as_the_wire_does() {
+        for (request, response) in answer_table() {
+            let error = serde_json::from_value::<Request>(serde_json::json!({ "type": request })).err();
+            assert!(
+                error.as_ref().is_none_or(|e| e.to_string().contains("missing field")),
+                "{request}: {error:?}"
+            );
+            let error = serde_json::from_value::<Response>(serde_json::json!({ "type": response })).err();
+            assert!(
+                error.as_ref().is_none_or(|e| e.to_string().contains("missing field")),
+                "{response}: {error:?}"
+            );
+        }
+        assert!(Request::ListBids.is_answered_by(&Response::Bids { bids: vec![] }));
+        assert!(!Request::ListBids.is_answered_by(&Response::Ok));
     }
 
     #[test]

@@ -118,6 +118,17 @@ pub struct TorrentBid {
     pub budget: String,
 }
 
+/// The bid column's line for one torrent (`list_bids`): its own bid, the price we bid
+/// now, and whether its budget ran out. Only torrents with something to show are listed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct BidSummary {
+    pub id: TorrentId,
+    pub bid: Option<TorrentBid>,
+    /// Base units per GiB we bid now, if bidding.
+    pub current_bid: Option<String>,
+    pub budget_exhausted: bool,
+}
+
 /// What bid-for-speed is doing for one torrent.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
 pub struct TorrentSpeed {

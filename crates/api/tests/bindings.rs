@@ -19,6 +19,18 @@ fn generate() -> String {
         out.push_str(&decl);
         out.push_str("\n\n");
     }
+    out.push_str(
+        "/** The `type` of the response that answers each request type (`answers!` in crates/api). */\n\
+         export const ANSWERS = {\n",
+    );
+    for (request, response) in bidswarm_api::answer_table() {
+        out.push_str(&format!("  {request}: \"{response}\",\n"));
+    }
+    out.push_str(
+        "} as const satisfies Record<Request[\"type\"], Response[\"type\"]>;\n\n\
+         /** The response a request of type `T` is answered with. */\n\
+         export type AnswerTo<T extends Request[\"type\"]> = Extract<Response, { type: (typeof ANSWERS)[T] }>;\n",
+    );
     out.truncate(out.trim_end().len());
     out.push('\n');
     out

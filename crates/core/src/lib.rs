@@ -442,8 +442,18 @@ impl Core {
         }
     }
 
-    /// The one place requests are routed.
+    /// The one place requests are routed. Every answer is of the kind `bidswarm_api`'s
+    /// table promises the UI (checked here in debug builds, so the tests catch a drift).
     pub async fn handle(&self, request: Request) -> Result<Response, ApiError> {
+        let asked = cfg!(debug_assertions).then(|| request.clone());
+        let answer = self.route(request).await;
+        if let (Some(asked), Ok(response)) = (asked, &answer) {
+            debug_assert!(asked.is_answered_by(response), "{response:?} does not answer {asked:?}");
+        }
+        answer
+    }
+
+    async fn route(&self, request: Request) -> Result<Response, ApiError> {
         let swarm = &self.swarm;
         Ok(match request {
             Request::PreviewTorrent { mut source } => {
@@ -545,6 +555,9 @@ impl Core {
                 swarm.get(&id)?;
                 Response::TorrentSpeed { speed: self.speed.torrent_status(info_hash_of(&id)?) }
             }
+            Request::ListBids => Response::Bids {
+                bids: swarm.list().into_iter().filter_map(|t| self.speed.bid_summary(t.id)).collect(),
+            },
             Request::SetTorrentBid { id, bid } => {
                 swarm.get(&id)?;
                 if let Some(bid) = &bid {

@@ -19,8 +19,8 @@ use std::{
 };
 
 use bidswarm_api::{
-    BidStrategy, ChannelDirection, ChannelInfo, Event, PaidSlot, SpeedEvent, SpeedSettings, TorrentBid,
-    TorrentId, TorrentSpeed,
+    BidStrategy, BidSummary, ChannelDirection, ChannelInfo, Event, PaidSlot, SpeedEvent, SpeedSettings,
+    TorrentBid, TorrentId, TorrentSpeed,
 };
 use bidswarm_gateway::{
     LinkId, PeerLink, PeerSample, Ranker, RateRanker, RechokeSignal, SpeedHandler, VerifiedPiece,
@@ -405,6 +405,22 @@ impl SpeedService {
     }
 
     /// What bid-for-speed is doing for one torrent.
+    /// The bid column's line for a torrent, or `None` when it has nothing to show (no own
+    /// bid, not bidding, budget not run out).
+    pub(crate) fn bid_summary(&self, id: TorrentId) -> Option<BidSummary> {
+        let info_hash: [u8; 20] = hex::decode(&id.0).ok()?.try_into().ok()?;
+        let driver = self.lock();
+        let view = driver.session.torrent_view(info_hash);
+        let bid = driver.bids.get(&info_hash).cloned();
+        let current_bid = view.current_bid.map(|a| a.0.to_string());
+        (bid.is_some() || current_bid.is_some() || view.budget_exhausted).then(|| BidSummary {
+            id,
+            bid,
+            current_bid,
+            budget_exhausted: view.budget_exhausted,
+        })
+    }
+
     pub(crate) fn torrent_status(&self, info_hash: [u8; 20]) -> TorrentSpeed {
         let driver = self.lock();
         let view = driver.session.torrent_view(info_hash);

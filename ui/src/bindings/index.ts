@@ -1,7 +1,7 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, } | { "type": "wallet_status" } | { "type": "create_wallet", 
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "list_bids" } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, } | { "type": "wallet_status" } | { "type": "create_wallet", 
 /**
  * 12 or 24.
  */
@@ -16,7 +16,7 @@ export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentP
  * True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
  * after Bidswarm restarts.
  */
-restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, } | { "type": "blocklist", blocklist: BlocklistStatus, } | { "type": "pieces", pieces: PieceMap, } | { "type": "torrent_speed", speed: TorrentSpeed, } | { "type": "wallet_status", status: WalletStatus, } | { "type": "mnemonic", words: string, } | { "type": "wallet_balances", balances: WalletBalances, } | { "type": "send_quote", quote: SendQuote, } | { "type": "sent", txid: string, } | { "type": "wallet_history", transfers: Array<WalletTransfer>, 
+restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, } | { "type": "blocklist", blocklist: BlocklistStatus, } | { "type": "pieces", pieces: PieceMap, } | { "type": "torrent_speed", speed: TorrentSpeed, } | { "type": "bids", bids: Array<BidSummary>, } | { "type": "wallet_status", status: WalletStatus, } | { "type": "mnemonic", words: string, } | { "type": "wallet_balances", balances: WalletBalances, } | { "type": "send_quote", quote: SendQuote, } | { "type": "sent", txid: string, } | { "type": "wallet_history", transfers: Array<WalletTransfer>, 
 /**
  * False when the node could not be asked: only the ledger's entries are listed.
  */
@@ -424,6 +424,12 @@ paid_slots: Array<PaidSlot>,
  */
 earned: string, earned_settled: string, channels: Array<ChannelInfo>, };
 
+export type BidSummary = { id: TorrentId, bid: TorrentBid | null, 
+/**
+ * Base units per GiB we bid now, if bidding.
+ */
+current_bid: string | null, budget_exhausted: boolean, };
+
 export type PaidSlot = { peer: string, price_per_gib: string, };
 
 export type ChannelDirection = "spend" | "earn";
@@ -698,3 +704,50 @@ peer: string | null,
 amount: string, txid: string | null, };
 
 export type LedgerEntryKind = "voucher_sent" | "voucher_received" | "settlement_pending" | "settlement_confirmed" | "settlement_failed" | "settlement_retried" | "deposit" | "withdrawal" | "fee" | "balance_observed";
+
+/** The `type` of the response that answers each request type (`answers!` in crates/api). */
+export const ANSWERS = {
+  preview_torrent: "preview",
+  add_torrent: "torrent",
+  list_torrents: "torrents",
+  get_torrent: "torrent",
+  pause: "torrent",
+  resume: "torrent",
+  pause_all: "ok",
+  resume_all: "ok",
+  remove: "ok",
+  set_file_selection: "torrent",
+  set_file_priority: "torrent",
+  set_torrent_limits: "torrent",
+  list_peers: "peers",
+  add_peers: "ok",
+  get_settings: "settings",
+  update_settings: "settings",
+  session_stats: "session_stats",
+  reload_blocklist: "blocklist",
+  get_pieces: "pieces",
+  get_torrent_speed: "torrent_speed",
+  list_bids: "bids",
+  set_torrent_bid: "torrent_speed",
+  create_torrent: "created",
+  wallet_status: "wallet_status",
+  create_wallet: "wallet_status",
+  import_wallet: "wallet_status",
+  unlock_wallet: "wallet_status",
+  lock_wallet: "wallet_status",
+  change_wallet_password: "wallet_status",
+  reveal_mnemonic: "mnemonic",
+  wallet_balances: "wallet_balances",
+  quote_send: "send_quote",
+  send: "sent",
+  wallet_history: "wallet_history",
+  quote_settlement: "settlement_quote",
+  settle_now: "settled",
+  ledger_summary: "ledger_summary",
+  verify_ledger: "ledger_health",
+  ledger_history: "ledger_history",
+  export_ledger: "ledger_csv",
+} as const satisfies Record<Request["type"], Response["type"]>;
+
+/** The response a request of type `T` is answered with. */
+export type AnswerTo<T extends Request["type"]> = Extract<Response, { type: (typeof ANSWERS)[T] }>;
