@@ -7,6 +7,7 @@
 //! they also report what happens on its own: a magnet resolving, a download completing.
 
 mod confine;
+mod error;
 mod history;
 mod paths;
 mod pieces;
@@ -39,6 +40,8 @@ use bidswarm_gateway::{Blocklist, ConnectionLimits, Gateway, GatewayConfig};
 use bidswarm_swarm::{Swarm, SwarmConfig};
 use tokio::sync::broadcast;
 use tracing::{debug, error, info, warn};
+
+use crate::error::{api_error, error_chain, ledger_error};
 
 /// How a `Core` is set up by the binary that runs it.
 #[derive(Debug, Clone)]
@@ -1171,28 +1174,4 @@ async fn open_ledger(
         bidswarm_api::LedgerRecovery { moved_to: s.moved_to.display().to_string(), reason: s.reason, at: now }
     });
     Ok((ledger, recovered))
-}
-
-/// `e` and its sources, `: `-separated, each said once (sqlx repeats a database error in
-/// its own message and as its source).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let said = s.to_string();
-        if !text.ends_with(&said) {
-            text = format!("{text}: {said}");
-        }
-        source = s.source();
-    }
-    text
-}
-
-fn ledger_error(e: bidswarm_ledger::Error) -> ApiError {
-    api_error(ApiErrorKind::Internal, format!("the ledger could not answer: {e}"))
-}
-
-/// Shorthand for errors the core raises itself.
-pub(crate) fn api_error(kind: ApiErrorKind, message: impl Into<String>) -> ApiError {
-    ApiError::new(kind, message)
 }

@@ -413,7 +413,7 @@ impl SpeedService {
         let view = driver.session.torrent_view(info_hash);
         let bid = driver.bids.get(&info_hash).cloned();
         let current_bid = view.current_bid.map(|a| a.0.to_string());
-        (bid.is_some() || current_bid.is_some() || view.budget_exhausted).then(|| BidSummary {
+        (bid.is_some() || current_bid.is_some() || view.budget_exhausted).then_some(BidSummary {
             id,
             bid,
             current_bid,
