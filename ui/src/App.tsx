@@ -18,6 +18,7 @@ import { SpeedSettingsPage } from './pages/SpeedSettingsPage';
 import { WalletPage } from './pages/WalletPage';
 import { countByFilter, displayName, filterTorrents, looksLikeMagnet, looksLikeTorrentUrl, toggleAction, type StateFilter } from './lib/torrents';
 import { useApp, useConnectionState, useTorrents } from './state/app';
+import { TORRENT_LIST_MS } from './state/queries';
 import { applyTheme, isBoolRecord, isLanguage, loadPref, savePref, type LanguagePref, type ThemePref } from './state/prefs';
 
 const isSorting = (v: unknown): v is SortingState =>
@@ -47,7 +48,7 @@ interface ShellProps {
 
 export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   const { t } = useTranslation();
-  const { rpc, store, transport, notify } = useApp();
+  const { call, store, transport, notify } = useApp();
   const torrents = useTorrents();
   const connection = useConnectionState();
   const [filter, setFilter] = useState<StateFilter>(() => loadPref('filter', 'all', isFilter));
@@ -69,28 +70,27 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   useEffect(() => {
     let live = true;
     const load = () =>
-      rpc({ type: 'list_torrents' })
+      call({ type: 'list_torrents' })
         .then((r) => {
-          if (live && r.type === 'torrents') {
+          if (live) {
             store.replaceAll(r.torrents);
             setLoadError(null);
           }
         })
         .catch((e: ApiError) => live && setLoadError(e));
     if (connection === 'connected' || connection === 'connecting') void load();
-    const timer = window.setInterval(load, 10000);
+    const timer = window.setInterval(load, TORRENT_LIST_MS);
     return () => {
       live = false;
       window.clearInterval(timer);
     };
-  }, [rpc, store, connection]);
+  }, [call, store, connection]);
 
   useEffect(() => transport.subscribe((e) => store.apply(e)), [transport, store]);
   useEffect(() => transport.onExternalAdd((source) => setAddInput({ kind: 'source', source })), [transport]);
 
   const visible = useMemo(() => filterTorrents(torrents, filter, search), [torrents, filter, search]);
-  const visibleIds = useMemo(() => visible.map((x) => x.id), [visible]);
-  useBidFeed(visibleIds, view === 'torrents' && columns.bid !== false);
+  useBidFeed(view === 'torrents' && columns.bid !== false);
   const counts = useMemo(() => countByFilter(torrents), [torrents]);
 
   // Forget selected torrents that are gone.
@@ -111,26 +111,26 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   const runOnSelection = useCallback(
     async (kind: 'pause' | 'resume') => {
       const ids = [...selected];
-      const results = await Promise.allSettled(ids.map((id) => rpc({ type: kind, id })));
+      const results = await Promise.allSettled(ids.map((id) => call({ type: kind, id })));
       results.forEach((r) => {
-        if (r.status === 'fulfilled' && r.value.type === 'torrent') store.upsert(r.value.torrent);
+        if (r.status === 'fulfilled') store.upsert(r.value.torrent);
         if (r.status === 'rejected') notify('error', (r.reason as ApiError).message);
       });
     },
-    [selected, rpc, store, notify],
+    [selected, call, store, notify],
   );
 
   const remove = useCallback(
     async (ids: TorrentId[], deleteData: boolean) => {
       setRemoveIds(null);
-      const results = await Promise.allSettled(ids.map((id) => rpc({ type: 'remove', id, delete_data: deleteData })));
+      const results = await Promise.allSettled(ids.map((id) => call({ type: 'remove', id, delete_data: deleteData })));
       results.forEach((r, i) => {
         const id = ids[i];
         if (r.status === 'fulfilled' && id) store.remove(id);
         if (r.status === 'rejected') notify('error', (r.reason as ApiError).message);
       });
     },
-    [rpc, store, notify],
+    [call, store, notify],
   );
 
   // Keyboard shortcuts for the list; fields and dialogs keep their own keys.

@@ -175,3 +175,37 @@ test('search and state filters narrow the list; hidden columns are remembered', 
   await expect(page.getByRole('columnheader', { name: /Name/ })).toHaveAttribute('aria-sort', 'descending');
   await expect(page.locator('.grid-body .col-name').first()).toHaveText('beta.bin');
 });
+
+test('the bid column shows a bid set from another UI and drops it once cleared there', async ({ page, server, makeTorrent }) => {
+  const BTT = 10n ** 18n;
+  const bidding = makeTorrent('bidding.bin', { 'bidding.bin': 30_000 });
+  const plain = makeTorrent('plain.bin', { 'plain.bin': 30_000 });
+  for (const m of [bidding, plain]) {
+    await server.rpc({
+      type: 'add_torrent',
+      source: { kind: 'torrent_base64', value: readFileSync(m.torrentPath).toString('base64') },
+      options: { paused: true, files: null, output_folder: m.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+    });
+  }
+  await server.rpc({
+    type: 'set_torrent_bid',
+    id: bidding.infoHash,
+    bid: { spending: true, strategy: 'auto', price_per_gib: (2n * BTT).toString(), budget: (10n * BTT).toString() },
+  });
+  // What the page asks the core, to see that the column costs one request a round, not one per row.
+  const asked: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/rpc')) asked.push((JSON.parse(r.postData() ?? '{}') as { type?: string }).type ?? '');
+  });
+  await openApp(page, server);
+
+  const bidCell = (name: string) => row(page, name).getByRole('gridcell').nth(9);
+  await expect(bidCell('bidding.bin')).toHaveText('≤ 2 BTT/GiB');
+  await expect(bidCell('plain.bin')).toHaveText('');
+
+  // Cleared by another UI: no event says so, the next round of the column does.
+  await server.rpc({ type: 'set_torrent_bid', id: bidding.infoHash, bid: null });
+  await expect(bidCell('bidding.bin')).toHaveText('');
+  expect(asked).toContain('list_bids');
+  expect(asked).not.toContain('get_torrent_speed');
+});

@@ -54,7 +54,7 @@ async function sourceFromFile(file: File): Promise<TorrentSource> {
 
 function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
   const { t, i18n } = useTranslation();
-  const { rpc, store, notify } = useApp();
+  const { call, store, notify } = useApp();
   const [text, setText] = useState(input.kind === 'text' ? input.text : '');
   const [phase, setPhase] = useState<Phase>({ step: 'input' });
   const [selected, setSelected] = useState<Set<number>>(new Set());
@@ -66,10 +66,8 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
   const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    rpc({ type: 'get_settings' })
-      .then((r) => {
-        if (r.type === 'settings') setFolder((f) => f || r.settings.download_folder);
-      })
+    call({ type: 'get_settings' })
+      .then((r) => setFolder((f) => f || r.settings.download_folder))
       .catch(() => {});
     if (input.kind === 'text') startText(input.text);
     else if (input.kind === 'file') void startFile(input.file);
@@ -84,10 +82,9 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
     const controller = new AbortController();
     abort.current = controller;
     setPhase({ step: 'resolving', source });
-    rpc({ type: 'preview_torrent', source }, controller.signal)
+    call({ type: 'preview_torrent', source }, controller.signal)
       .then((r) => {
         if (controller.signal.aborted) return;
-        if (r.type !== 'preview') throw { kind: 'internal', message: `unexpected answer ${r.type}` };
         setSelected(new Set(r.preview.files.map((f) => f.index)));
         setPhase({ step: 'preview', source, preview: r.preview });
       })
@@ -127,7 +124,7 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
     setAdding(true);
     const all = preview === null || selected.size === preview.files.length;
     try {
-      const r = await rpc({
+      const r = await call({
         type: 'add_torrent',
         source,
         options: {
@@ -139,8 +136,8 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
           ...(bid.ok && bid.bid ? { bid: bid.bid } : {}),
         },
       });
-      if (r.type === 'torrent') store.upsert(r.torrent);
-      notify('info', t('add.added', { name: r.type === 'torrent' ? (r.torrent.name ?? r.torrent.id) : '' }));
+      store.upsert(r.torrent);
+      notify('info', t('add.added', { name: r.torrent.name ?? r.torrent.id }));
       onClose();
     } catch (e) {
       const error = e as ApiError;

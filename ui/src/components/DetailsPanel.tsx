@@ -1,10 +1,10 @@
 import * as Tabs from '@radix-ui/react-tabs';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, PeerInfo, TorrentInfo } from '../bindings';
 import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
 import { displayName, progressFraction, shareRatio } from '../lib/torrents';
-import { useApp } from '../state/app';
+import { usePeers } from '../state/queries';
 import { FilesTab } from './details/FilesTab';
 import { AddPeersForm } from './details/AddPeersForm';
 import { TorrentLimitsEditor } from './details/TorrentLimitsEditor';
@@ -122,30 +122,10 @@ function GeneralTab({ torrent }: { torrent: TorrentInfo }) {
 }
 
 function PeersTab({ torrent }: { torrent: TorrentInfo }) {
-  const { rpc } = useApp();
-  const [peers, setPeers] = useState<PeerInfo[] | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      rpc({ type: 'list_peers', id: torrent.id })
-        .then((r) => {
-          if (live && r.type === 'peers') {
-            setPeers(r.peers);
-            setError(null);
-          }
-        })
-        .catch((e: ApiError) => live && setError(e));
-    void load();
-    const timer = window.setInterval(load, 2000);
-    return () => {
-      live = false;
-      window.clearInterval(timer);
-    };
-  }, [rpc, torrent.id]);
+  const peers = usePeers(torrent.id);
   return (
     <>
-      <PeersTable peers={peers} error={error} />
+      <PeersTable peers={peers.value} error={peers.error} />
       <AddPeersForm torrent={torrent} />
     </>
   );

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { PieceMap, TorrentInfo } from '../bindings';
 import { cellsFromBitfield, cellsFromFiles } from '../lib/pieces';
 import { useApp } from '../state/app';
+import { PIECES_MS } from '../state/queries';
 
 const CELL = 8;
 const GAP = 1;
@@ -13,7 +14,7 @@ export function PiecesMap({ torrent }: { torrent: TorrentInfo }) {
   const { t } = useTranslation();
   const canvas = useRef<HTMLCanvasElement>(null);
   const wrap = useRef<HTMLDivElement>(null);
-  const { rpc } = useApp();
+  const { call } = useApp();
   // `undefined` while unknown, `null` when the core could not answer (then we estimate
   // from the files).
   const [map, setMap] = useState<PieceMap | null | undefined>(undefined);
@@ -21,12 +22,11 @@ export function PiecesMap({ torrent }: { torrent: TorrentInfo }) {
     let live = true;
     let timer = 0;
     const load = () =>
-      rpc({ type: 'get_pieces', id: torrent.id })
+      call({ type: 'get_pieces', id: torrent.id })
         .then((reply) => {
           if (!live) return;
-          const m = reply.type === 'pieces' ? reply.pieces : null;
-          setMap(m);
-          if (m) timer = window.setTimeout(load, 2000);
+          setMap(reply.pieces);
+          timer = window.setTimeout(load, PIECES_MS);
         })
         .catch(() => live && setMap(null));
     void load();
@@ -34,7 +34,7 @@ export function PiecesMap({ torrent }: { torrent: TorrentInfo }) {
       live = false;
       window.clearTimeout(timer);
     };
-  }, [rpc, torrent.id]);
+  }, [call, torrent.id]);
   const data = useMemo(
     () => (map && map.count > 0 ? cellsFromBitfield(map.bitfield_base64, map.count) : cellsFromFiles(torrent.files, ESTIMATE_CELLS)),
     [map, torrent.files],

@@ -56,7 +56,7 @@ export function SettingsDialog(props: Props) {
 
 function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) {
   const { t } = useTranslation();
-  const { rpc, notify } = useApp();
+  const { call, notify } = useApp();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -64,15 +64,13 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
   const [saving, setSaving] = useState(false);
 
   useEffect(() => {
-    rpc({ type: 'get_settings' })
+    call({ type: 'get_settings' })
       .then((r) => {
-        if (r.type === 'settings') {
-          setDraft(toDraft(r.settings));
-          setRestartRequired(r.restart_required);
-        }
+        setDraft(toDraft(r.settings));
+        setRestartRequired(r.restart_required);
       })
       .catch((e: ApiError) => setLoadError(e));
-  }, [rpc]);
+  }, [call]);
 
   const set = (patch: Partial<Settings>) =>
     setDraft((d) => (d ? { ...d, settings: { ...d.settings, ...patch } } : d));
@@ -102,13 +100,11 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
     setSaving(true);
     setSaveError(null);
     try {
-      const r = await rpc({ type: 'update_settings', settings });
-      if (r.type === 'settings') {
-        setDraft(toDraft(r.settings));
-        setRestartRequired(r.restart_required);
-        notify('info', r.restart_required ? t('settings.savedRestart') : t('settings.saved'));
-        if (!r.restart_required) onClose();
-      }
+      const r = await call({ type: 'update_settings', settings });
+      setDraft(toDraft(r.settings));
+      setRestartRequired(r.restart_required);
+      notify('info', r.restart_required ? t('settings.savedRestart') : t('settings.saved'));
+      if (!r.restart_required) onClose();
     } catch (e) {
       setSaveError((e as ApiError).message);
     } finally {
@@ -248,14 +244,14 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
 /** Reads the saved blocklist file again and says what it held. */
 function BlocklistReload() {
   const { t } = useTranslation();
-  const { rpc } = useApp();
+  const { call } = useApp();
   const [status, setStatus] = useState<BlocklistStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reload = async () => {
     setError(null);
     try {
-      const r = await rpc({ type: 'reload_blocklist' });
-      if (r.type === 'blocklist') setStatus(r.blocklist);
+      const r = await call({ type: 'reload_blocklist' });
+      setStatus(r.blocklist);
     } catch (e) {
       setStatus(null);
       setError((e as ApiError).message);

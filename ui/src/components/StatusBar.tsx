@@ -2,11 +2,12 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes, formatRate } from '../lib/format';
 import { useApp, useConnectionState } from '../state/app';
+import { SESSION_STATS_MS } from '../state/queries';
 import type { SessionStats } from '../bindings';
 
 export function StatusBar() {
   const { t, i18n } = useTranslation();
-  const { rpc, store } = useApp();
+  const { call, store } = useApp();
   const connection = useConnectionState();
   const [stats, setStats] = useState<SessionStats | null>(null);
   const locale = i18n.language;
@@ -14,20 +15,20 @@ export function StatusBar() {
   useEffect(() => {
     let live = true;
     const load = () =>
-      rpc({ type: 'session_stats' })
+      call({ type: 'session_stats' })
         .then((r) => {
-          if (!live || r.type !== 'session_stats') return;
+          if (!live) return;
           setStats(r.stats);
           store.session.push(Date.now() / 1000, r.stats.download_bytes_per_sec, r.stats.upload_bytes_per_sec);
         })
         .catch(() => {});
     void load();
-    const timer = window.setInterval(load, 1000);
+    const timer = window.setInterval(load, SESSION_STATS_MS);
     return () => {
       live = false;
       window.clearInterval(timer);
     };
-  }, [rpc, store]);
+  }, [call, store]);
 
   return (
     <footer className="statusbar" aria-label={t('status.label')}>

@@ -14,35 +14,20 @@ import { chartValue, formatBtt, formatTrx } from '../lib/amount';
 import { safeLocale } from '../lib/format';
 import { displayName } from '../lib/torrents';
 import { useApp } from '../state/app';
-import { usePoll } from '../state/poll';
+import { useLedgerSummary } from '../state/queries';
 import { FormError } from '../components/FormError';
 import { SettleNow } from './SettleNow';
 
-interface SummaryReply {
-  summary: LedgerSummary;
-  per_torrent: TorrentEconomics[];
-  per_peer: PeerEconomics[];
-  by_day: DayEconomics[];
-}
-
 export function MoneyPage() {
   const { t, i18n } = useTranslation();
-  const { rpc, notify } = useApp();
+  const { call, notify } = useApp();
   const locale = i18n.language;
   const health = useLedgerHealth();
-  const summary = usePoll<SummaryReply>(
-    { type: 'ledger_summary' },
-    (r) =>
-      r.type === 'ledger_summary'
-        ? { summary: r.summary, per_torrent: r.per_torrent, per_peer: r.per_peer, by_day: r.by_day }
-        : null,
-    5000,
-  );
+  const summary = useLedgerSummary();
 
   const exportCsv = async () => {
     try {
-      const r = await rpc({ type: 'export_ledger', from: null, to: null });
-      if (r.type !== 'ledger_csv') return;
+      const r = await call({ type: 'export_ledger', from: null, to: null });
       const url = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv' }));
       const a = document.createElement('a');
       a.href = url;
@@ -123,20 +108,18 @@ interface HealthCheck {
 
 /** The ledger's own check, asked once when the page opens and again on request. */
 function useLedgerHealth(): HealthCheck {
-  const { rpc } = useApp();
+  const { call } = useApp();
   const [health, setHealth] = useState<LedgerHealth | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const check = () => {
-    rpc({ type: 'verify_ledger' })
+    call({ type: 'verify_ledger' })
       .then((r) => {
-        if (r.type === 'ledger_health') {
-          setHealth(r.health);
-          setError(null);
-        }
+        setHealth(r.health);
+        setError(null);
       })
       .catch((e: ApiError) => setError(e));
   };
-  useEffect(check, [rpc]);
+  useEffect(check, [call]);
   return { health, error, check };
 }
 

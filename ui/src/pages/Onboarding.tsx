@@ -26,7 +26,7 @@ export function pickPositions(count: number, random: () => number = Math.random)
 
 export function Onboarding({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
-  const { rpc, notify } = useApp();
+  const { call, notify } = useApp();
   const [step, setStep] = useState<Step>({ kind: 'form' });
   const [mode, setMode] = useState<Mode>('create');
   const [importKind, setImportKind] = useState<ImportKind>('mnemonic');
@@ -43,15 +43,13 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
   const [answers, setAnswers] = useState<string[]>([]);
 
   useEffect(() => {
-    rpc({ type: 'get_settings' })
+    call({ type: 'get_settings' })
       .then((r) => {
-        if (r.type === 'settings') {
-          setSettings(r.settings);
-          setNetwork(networkDraft(r.settings.network));
-        }
+        setSettings(r.settings);
+        setNetwork(networkDraft(r.settings.network));
       })
       .catch((e: ApiError) => setError(e.message));
-  }, [rpc]);
+  }, [call]);
 
   const passwordError = password.length > 0 && password.length < MIN_PASSWORD ? t('onboard.passwordShort', { min: MIN_PASSWORD }) : null;
   const repeatError = repeat.length > 0 && repeat !== password ? t('onboard.passwordMismatch') : null;
@@ -75,17 +73,16 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
     setBusy(true);
     try {
       if (JSON.stringify(chosen) !== JSON.stringify(settings.network)) {
-        const r = await rpc({ type: 'update_settings', settings: { ...settings, network: chosen } });
-        if (r.type === 'settings') setSettings(r.settings);
+        const r = await call({ type: 'update_settings', settings: { ...settings, network: chosen } });
+        setSettings(r.settings);
       }
       const extra = passphrase ? passphrase : null;
       if (mode === 'create') {
-        await rpc({ type: 'create_wallet', words, password, passphrase: extra, store });
-        const r = await rpc({ type: 'reveal_mnemonic', password });
-        if (r.type !== 'mnemonic') throw { kind: 'internal', message: r.type };
+        await call({ type: 'create_wallet', words, password, passphrase: extra, store });
+        const r = await call({ type: 'reveal_mnemonic', password });
         setStep({ kind: 'words', words: r.words.split(' ') });
       } else {
-        await rpc({
+        await call({
           type: 'import_wallet',
           mnemonic: importKind === 'mnemonic' ? secret.trim().toLowerCase().split(/\s+/).join(' ') : null,
           private_key: importKind === 'private_key' ? secret.trim().replace(/^0x/, '') : null,

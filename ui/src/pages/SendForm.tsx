@@ -15,7 +15,7 @@ import { FormError } from '../components/FormError';
 
 export function SendForm({ locked, onSent }: { locked: boolean; onSent: () => void }) {
   const { t, i18n } = useTranslation();
-  const { rpc, notify } = useApp();
+  const { call, notify } = useApp();
   const amountError = useAmountError();
   const [asset, setAsset] = useState<WalletAsset>('btt');
   const [to, setTo] = useState('');
@@ -39,8 +39,8 @@ export function SendForm({ locked, onSent }: { locked: boolean; onSent: () => vo
     if (problem || !checked.ok || zero) return;
     setBusy(true);
     try {
-      const r = await rpc({ type: 'quote_send', to: to.trim(), asset, amount: checked.units });
-      if (r.type === 'send_quote') setQuote(r.quote);
+      const r = await call({ type: 'quote_send', to: to.trim(), asset, amount: checked.units });
+      setQuote(r.quote);
     } catch (err) {
       setError((err as ApiError).message);
     } finally {
@@ -52,8 +52,8 @@ export function SendForm({ locked, onSent }: { locked: boolean; onSent: () => vo
     if (!quote) return;
     setBusy(true);
     try {
-      const r = await rpc({ type: 'send', quote_id: quote.quote_id });
-      if (r.type === 'sent') notify('info', t('send.sent', { txid: r.txid }));
+      const r = await call({ type: 'send', quote_id: quote.quote_id });
+      notify('info', t('send.sent', { txid: r.txid }));
       setQuote(null);
       setAmount('');
       onSent();

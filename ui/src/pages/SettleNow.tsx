@@ -18,7 +18,7 @@ type Phase = 'pricing' | 'ready' | 'paying' | 'done';
 
 export function SettleNow({ nothingOwed, onSettled }: { nothingOwed: boolean; onSettled: () => void }) {
   const { t, i18n } = useTranslation();
-  const { rpc } = useApp();
+  const { call } = useApp();
   const locale = i18n.language;
   const [open, setOpen] = useState(false);
   const [phase, setPhase] = useState<Phase>('pricing');
@@ -35,9 +35,9 @@ export function SettleNow({ nothingOwed, onSettled }: { nothingOwed: boolean; on
     setQuote(null);
     setDone(null);
     setError(null);
-    rpc({ type: 'quote_settlement' })
+    call({ type: 'quote_settlement' })
       .then((r) => {
-        if (mine === generation.current && r.type === 'settlement_quote') setQuote(r.quote);
+        if (mine === generation.current) setQuote(r.quote);
       })
       .catch((e: ApiError) => {
         if (mine === generation.current) setError(e.message);
@@ -59,8 +59,8 @@ export function SettleNow({ nothingOwed, onSettled }: { nothingOwed: boolean; on
     setPhase('paying');
     setError(null);
     try {
-      const r = await rpc({ type: 'settle_now' });
-      if (mine === generation.current && r.type === 'settled') setDone(r.settlements);
+      const r = await call({ type: 'settle_now' });
+      if (mine === generation.current) setDone(r.settlements);
     } catch (e) {
       if (mine === generation.current) setError((e as ApiError).message);
     } finally {

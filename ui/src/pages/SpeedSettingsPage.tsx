@@ -8,12 +8,12 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, Settings, WalletStatus } from '../bindings';
+import type { ApiError, Settings } from '../bindings';
 import { AmountInput, Check, Field, NetworkFields, networkDraft, networkFromDraft, useAmountError, useDraftInLocale, type NetworkDraft } from '../components/speed/fields';
 import { formatBtt } from '../lib/amount';
 import { settlementCostText } from '../lib/settlementCost';
 import { useApp } from '../state/app';
-import { usePoll } from '../state/poll';
+import { SPEED_PAGE_WALLET_STATUS_MS, useWalletStatus } from '../state/queries';
 import { FormError } from '../components/FormError';
 import { draftDecimals, MAX_WINDOW_MIB, readSpeedDraft, relocaleSpeedDraft, speedDraft, worstCaseText, type DraftField, type FieldProblem, type SpeedDraft } from './speedDraft';
 
@@ -26,7 +26,7 @@ function toDraft(s: Settings, locale: string): Draft {
 export function SpeedSettingsPage() {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
-  const { rpc, notify } = useApp();
+  const { call, notify } = useApp();
   const amountError = useAmountError();
   const [settings, setSettings] = useState<Settings | null>(null);
   // The fields hold text in the language's number format; a language switch rewrites
@@ -39,7 +39,7 @@ export function SpeedSettingsPage() {
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [showErrors, setShowErrors] = useState(false);
-  const wallet = usePoll<WalletStatus>({ type: 'wallet_status' }, (r) => (r.type === 'wallet_status' ? r.status : null), 5000);
+  const wallet = useWalletStatus(SPEED_PAGE_WALLET_STATUS_MS);
   const walletState = wallet.value?.state;
   // What one settlement burns now: asked when the page opens, when the wallet is locked or
   // unlocked, and after a save (the network may have changed). `undefined` until answered;
@@ -48,9 +48,9 @@ export function SpeedSettingsPage() {
   const [saves, setSaves] = useState(0);
   useEffect(() => {
     let current = true;
-    rpc({ type: 'quote_settlement' })
+    call({ type: 'quote_settlement' })
       .then((r) => {
-        if (current && r.type === 'settlement_quote') setFeeSun(r.quote.typical_fee_sun);
+        if (current) setFeeSun(r.quote.typical_fee_sun);
       })
       .catch(() => {
         if (current) setFeeSun(null);
@@ -58,18 +58,16 @@ export function SpeedSettingsPage() {
     return () => {
       current = false;
     };
-  }, [rpc, walletState, saves]);
+  }, [call, walletState, saves]);
 
   useEffect(() => {
-    rpc({ type: 'get_settings' })
+    call({ type: 'get_settings' })
       .then((r) => {
-        if (r.type === 'settings') {
-          setSettings(r.settings);
-          updateDraft((_, writtenIn) => toDraft(r.settings, writtenIn));
-        }
+        setSettings(r.settings);
+        updateDraft((_, writtenIn) => toDraft(r.settings, writtenIn));
       })
       .catch((e: ApiError) => setLoadError(e.message));
-  }, [rpc, updateDraft]);
+  }, [call, updateDraft]);
 
   if (!draft || !settings) {
     return (
@@ -130,15 +128,13 @@ export function SpeedSettingsPage() {
     const next: Settings = { ...settings, network, speed: read.speed };
     setSaving(true);
     try {
-      const r = await rpc({ type: 'update_settings', settings: next });
-      if (r.type === 'settings') {
-        setSettings(r.settings);
-        updateDraft((_, writtenIn) => toDraft(r.settings, writtenIn));
-        setShowErrors(false);
-        notify('info', t('settings.saved'));
-        wallet.refresh();
-        setSaves((n) => n + 1);
-      }
+      const r = await call({ type: 'update_settings', settings: next });
+      setSettings(r.settings);
+      updateDraft((_, writtenIn) => toDraft(r.settings, writtenIn));
+      setShowErrors(false);
+      notify('info', t('settings.saved'));
+      wallet.refresh();
+      setSaves((n) => n + 1);
     } catch (err) {
       setSaveError((err as ApiError).message);
     } finally {

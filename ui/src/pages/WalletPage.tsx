@@ -12,14 +12,14 @@ import { Field } from '../components/speed/fields';
 import { formatBtt, formatTrx } from '../lib/amount';
 import { formatDateTime } from '../lib/format';
 import { useApp } from '../state/app';
-import { usePoll } from '../state/poll';
+import { useWalletBalances, useWalletHistory, useWalletStatus } from '../state/queries';
 import { Onboarding } from './Onboarding';
 import { SendForm } from './SendForm';
 import { FormError } from '../components/FormError';
 
 export function WalletPage() {
   const { t } = useTranslation();
-  const status = usePoll<WalletStatus>({ type: 'wallet_status' }, (r) => (r.type === 'wallet_status' ? r.status : null), 3000);
+  const status = useWalletStatus();
   const [onboarding, setOnboarding] = useState(false);
   const state = status.value?.state;
   useEffect(() => {
@@ -58,12 +58,8 @@ export function WalletPage() {
 
 function WalletView({ status, onChanged }: { status: WalletStatus; onChanged: () => void }) {
   const { t } = useTranslation();
-  const balances = usePoll<WalletBalances>({ type: 'wallet_balances' }, (r) => (r.type === 'wallet_balances' ? r.balances : null), 5000);
-  const history = usePoll<{ transfers: WalletTransfer[]; online: boolean }>(
-    { type: 'wallet_history' },
-    (r) => (r.type === 'wallet_history' ? { transfers: r.transfers, online: r.online } : null),
-    15000,
-  );
+  const balances = useWalletBalances();
+  const history = useWalletHistory();
   const offline = balances.value && !balances.value.online;
   return (
     <div className="wallet-grid">
@@ -89,7 +85,7 @@ function WalletView({ status, onChanged }: { status: WalletStatus; onChanged: ()
 
 function AddressCard({ status, onChanged }: { status: WalletStatus; onChanged: () => void }) {
   const { t } = useTranslation();
-  const { rpc, notify } = useApp();
+  const { call, notify } = useApp();
   const [qr, setQr] = useState<string | null>(null);
   const [revealOpen, setRevealOpen] = useState(false);
   const [passwordOpen, setPasswordOpen] = useState(false);
@@ -115,7 +111,7 @@ function AddressCard({ status, onChanged }: { status: WalletStatus; onChanged: (
   };
   const lock = async () => {
     try {
-      await rpc({ type: 'lock_wallet' });
+      await call({ type: 'lock_wallet' });
       onChanged();
     } catch (e) {
       notify('error', (e as ApiError).message);
@@ -190,7 +186,7 @@ function AddressCard({ status, onChanged }: { status: WalletStatus; onChanged: (
 
 function UnlockForm({ onUnlocked }: { onUnlocked: () => void }) {
   const { t } = useTranslation();
-  const { rpc } = useApp();
+  const { call } = useApp();
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -199,7 +195,7 @@ function UnlockForm({ onUnlocked }: { onUnlocked: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      await rpc({ type: 'unlock_wallet', password });
+      await call({ type: 'unlock_wallet', password });
       onUnlocked();
     } catch (err) {
       const api = err as ApiError;
@@ -223,7 +219,7 @@ function UnlockForm({ onUnlocked }: { onUnlocked: () => void }) {
 
 function RevealDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const { rpc } = useApp();
+  const { call } = useApp();
   const [password, setPassword] = useState('');
   const [words, setWords] = useState<string[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -237,8 +233,8 @@ function RevealDialog({ open, onClose }: { open: boolean; onClose: () => void })
     e.preventDefault();
     setError(null);
     try {
-      const r = await rpc({ type: 'reveal_mnemonic', password });
-      if (r.type === 'mnemonic') setWords(r.words.split(' '));
+      const r = await call({ type: 'reveal_mnemonic', password });
+      setWords(r.words.split(' '));
     } catch (err) {
       const api = err as ApiError;
       setError(api.kind === 'wrong_password' ? t('wallet.wrongPassword') : api.message);
@@ -291,7 +287,7 @@ function RevealDialog({ open, onClose }: { open: boolean; onClose: () => void })
 /** A new password for the sealed wallet; the old one is checked by the core. */
 function PasswordDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const { rpc, notify } = useApp();
+  const { call, notify } = useApp();
   const [old, setOld] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -317,7 +313,7 @@ function PasswordDialog({ open, onClose }: { open: boolean; onClose: () => void 
     setBusy(true);
     setError(null);
     try {
-      await rpc({ type: 'change_wallet_password', old, new: next });
+      await call({ type: 'change_wallet_password', old, new: next });
       notify('info', t('wallet.passwordChanged'));
       close();
     } catch (err) {

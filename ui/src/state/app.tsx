@@ -1,10 +1,11 @@
 /**
- * What every component may reach: the transport (through `rpc`), the torrent store and
- * the toasts. Created once in `App`.
+ * What every component may reach: the core (through `call`), the transport's events and
+ * connection state, the torrent store and the toasts. Created once in `App`.
  */
 import { createContext, useCallback, useContext, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { ApiError, Request, Response } from '../bindings';
-import { toApiError, type ConnectionState, type Transport } from '../transport';
+import type { ApiError } from '../bindings';
+import type { ConnectionState, Transport } from '../transport';
+import { callOver, type Call } from './call';
 import { TorrentStore } from './store';
 
 export interface Toast {
@@ -16,8 +17,8 @@ export interface Toast {
 interface AppContextValue {
   transport: Transport;
   store: TorrentStore;
-  /** Sends a request; rejects with an `ApiError`. */
-  rpc: (request: Request, signal?: AbortSignal) => Promise<Response>;
+  /** Sends a request and resolves its typed answer; rejects with an `ApiError`. */
+  call: Call;
   toasts: Toast[];
   notify: (kind: Toast['kind'], text: string) => void;
   dismiss: (id: number) => void;
@@ -38,17 +39,8 @@ export function AppProvider({ transport, store, children }: { transport: Transpo
     },
     [dismiss],
   );
-  const rpc = useCallback(
-    async (request: Request, signal?: AbortSignal) => {
-      try {
-        return await transport.rpc(request, signal);
-      } catch (e) {
-        throw toApiError(e);
-      }
-    },
-    [transport],
-  );
-  const value = useMemo(() => ({ transport, store, rpc, toasts, notify, dismiss }), [transport, store, rpc, toasts, notify, dismiss]);
+  const call = useMemo(() => callOver((request, signal) => transport.rpc(request, signal)), [transport]);
+  const value = useMemo(() => ({ transport, store, call, toasts, notify, dismiss }), [transport, store, call, toasts, notify, dismiss]);
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }
 

@@ -1,42 +1,42 @@
 /**
  * Asks the core for something now and then every `intervalMs`, while the component is
  * shown. Errors are kept beside the last good value, so a page can show both ("offline,
- * last known: …").
+ * last known: …"). The intervals live in `queries`.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError, Request, Response } from '../bindings';
+import type { AnswerTo, ApiError, Request } from '../bindings';
 import { useApp } from './app';
 
 export interface Polled<T> {
   value: T | null;
+  /** The last request's failure, an answer of the wrong type included; cleared by the next answer. */
   error: ApiError | null;
   /** Asks again at once (after an action changed what it shows). */
   refresh: () => void;
 }
 
-export function usePoll<T>(request: Request | null, pick: (r: Response) => T | null, intervalMs: number): Polled<T> {
-  const { rpc } = useApp();
+export function usePoll<R extends Request, T>(request: R, select: (answer: AnswerTo<R['type']>) => T, intervalMs: number): Polled<T> {
+  const { call } = useApp();
   const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const pickRef = useRef(pick);
-  pickRef.current = pick;
-  const key = request ? JSON.stringify(request) : null;
+  const selectRef = useRef(select);
+  selectRef.current = select;
+  // The request by value, so a caller may build a new object on every render.
+  const key = JSON.stringify(request);
   const generation = useRef(0);
 
   const load = useCallback(() => {
-    if (!key) return;
     const mine = ++generation.current;
-    rpc(JSON.parse(key) as Request)
-      .then((r) => {
+    call(JSON.parse(key) as R)
+      .then((answer) => {
         if (mine !== generation.current) return;
-        const picked = pickRef.current(r);
-        if (picked !== null) setValue(picked);
+        setValue(selectRef.current(answer));
         setError(null);
       })
       .catch((e: ApiError) => {
         if (mine === generation.current) setError(e);
       });
-  }, [rpc, key]);
+  }, [call, key]);
 
   useEffect(() => {
     load();

@@ -12,13 +12,13 @@ export function peersFromText(text: string): string[] {
 /** Dials peers the user knows for this torrent (`add_peers`); the core remembers them. */
 export function AddPeersForm({ torrent }: { torrent: TorrentInfo }) {
   const { t } = useTranslation();
-  const { rpc, notify } = useApp();
+  const { call, notify } = useApp();
   const [text, setText] = useState('');
   const { busy, error, run } = useAction();
   const peers = peersFromText(text);
   const add = () =>
     run(async () => {
-      await rpc({ type: 'add_peers', id: torrent.id, peers });
+      await call({ type: 'add_peers', id: torrent.id, peers });
       notify('info', t('peers.added', { count: peers.length }));
       setText('');
     });

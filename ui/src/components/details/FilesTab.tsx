@@ -11,7 +11,7 @@ import { FileTree } from '../FileTree';
  */
 export function FilesTab({ torrent }: { torrent: TorrentInfo }) {
   const { t } = useTranslation();
-  const { rpc, store, notify } = useApp();
+  const { call, store, notify } = useApp();
   const [pending, setPending] = useState(false);
   if (torrent.files.length === 0) {
     return <p className="empty-note">{t(torrent.state === 'resolving' ? 'files.resolving' : 'files.none')}</p>;
@@ -27,8 +27,8 @@ export function FilesTab({ torrent }: { torrent: TorrentInfo }) {
     setPending(true);
     store.upsert({ ...torrent, files: optimistic });
     try {
-      const r = await rpc({ type: 'set_file_priority', id: torrent.id, files, priority });
-      if (r.type === 'torrent') store.upsert(r.torrent);
+      const r = await call({ type: 'set_file_priority', id: torrent.id, files, priority });
+      store.upsert(r.torrent);
     } catch (e) {
       store.upsert(torrent);
       notify('error', (e as ApiError).message);

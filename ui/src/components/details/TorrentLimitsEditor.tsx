@@ -10,7 +10,7 @@ import type { TorrentInfo } from '../../bindings';
 /** This torrent's own download and upload caps (`set_torrent_limits`), in KiB/s. */
 export function TorrentLimitsEditor({ torrent }: { torrent: TorrentInfo }) {
   const { t } = useTranslation();
-  const { rpc, store, notify } = useApp();
+  const { call, store, notify } = useApp();
   const current = torrent.limits;
   const [down, setDown] = useState(kibPerSecText(current.download_bytes_per_sec));
   const [up, setUp] = useState(kibPerSecText(current.upload_bytes_per_sec));
@@ -30,8 +30,8 @@ export function TorrentLimitsEditor({ torrent }: { torrent: TorrentInfo }) {
       return;
     }
     await run(async () => {
-      const r = await rpc({ type: 'set_torrent_limits', id: torrent.id, limits: parsed });
-      if (r.type === 'torrent') store.upsert(r.torrent);
+      const r = await call({ type: 'set_torrent_limits', id: torrent.id, limits: parsed });
+      store.upsert(r.torrent);
       notify('info', t('limits.applied', { name: displayName(torrent) }));
     });
   };

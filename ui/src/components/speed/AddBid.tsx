@@ -8,22 +8,21 @@ import { useDraftInLocale } from './fields';
 
 /** The Add dialog's bid and budget for the new torrent: no bid (the defaults), a bid, or a field to fix first. */
 export function AddBid({ onChange }: { onChange: (v: BidResult) => void }) {
-  const { rpc } = useApp();
+  const { call } = useApp();
   const { i18n } = useTranslation();
   const locale = i18n.language;
   const [speed, setSpeed] = useState<SpeedSettings | null>(null);
   const [draft, updateDraft] = useDraftInLocale((l) => draftFrom(null, null, l), relocaleBidDraft);
   const [touched, setTouched] = useState(false);
   useEffect(() => {
-    rpc({ type: 'get_settings' })
+    call({ type: 'get_settings' })
       .then((r) => {
-        if (r.type !== 'settings') return;
         setSpeed(r.settings.speed);
         // The editor shows only once the settings are here, so nothing typed is overwritten.
         updateDraft((_, writtenIn) => draftFrom(null, r.settings.speed, writtenIn));
       })
       .catch(() => {});
-  }, [rpc, updateDraft]);
+  }, [call, updateDraft]);
   const result = bidFrom(draft, locale);
   useEffect(() => onChange(result), [JSON.stringify(result)]); // eslint-disable-line react-hooks/exhaustive-deps
   if (!speed) return null;

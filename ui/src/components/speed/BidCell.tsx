@@ -1,8 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TorrentId } from '../../bindings';
 import { formatBtt } from '../../lib/amount';
 import { useApp } from '../../state/app';
+import { BIDS_FIRST_MS, BIDS_MS } from '../../state/queries';
 import { bidStore, useBid } from './bidStore';
 
 /** The bid column: the price we bid now, else the torrent's own bid, else nothing. */
@@ -22,37 +23,29 @@ export function BidCell({ id }: { id: TorrentId }) {
   return null;
 }
 
-/** At most this many torrents are asked about per round: the bid column is a glance, not an audit. */
-const POLL_LIMIT = 40;
-
 /**
- * Keeps the bid column current: speed events at once, and every 10 s the first rows of
- * the list (events say nothing about a bid set from another UI).
+ * Keeps the bid column current: speed events at once, and every 10 s the whole column from
+ * one `list_bids` (events say nothing about a bid set or cleared from another UI).
  */
-export function useBidFeed(ids: readonly TorrentId[], enabled: boolean) {
-  const { rpc, transport } = useApp();
+export function useBidFeed(enabled: boolean) {
+  const { call, transport } = useApp();
   useEffect(() => transport.subscribe((e) => bidStore.apply(e)), [transport]);
-  const latest = useRef(ids);
-  latest.current = ids;
   useEffect(() => {
     if (!enabled) return;
     let live = true;
-    const load = () => {
-      for (const id of latest.current.slice(0, POLL_LIMIT)) {
-        rpc({ type: 'get_torrent_speed', id })
-          .then((r) => {
-            if (live && r.type === 'torrent_speed') bidStore.fromStatus(id, r.speed);
-          })
-          // A torrent removed meanwhile: nothing to show.
-          .catch(() => {});
-      }
-    };
-    const first = window.setTimeout(load, 500);
-    const timer = window.setInterval(load, 10000);
+    const load = () =>
+      call({ type: 'list_bids' })
+        .then((r) => {
+          if (live) bidStore.replaceAll(r.bids);
+        })
+        // The core out of reach: the column keeps what it showed until the next round.
+        .catch(() => {});
+    const first = window.setTimeout(load, BIDS_FIRST_MS);
+    const timer = window.setInterval(load, BIDS_MS);
     return () => {
       live = false;
       window.clearTimeout(first);
       window.clearInterval(timer);
     };
-  }, [rpc, enabled]);
+  }, [call, enabled]);
 }

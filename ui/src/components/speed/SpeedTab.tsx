@@ -11,6 +11,7 @@ import { BTT_DECIMALS, formatBtt, formatUnits } from '../../lib/amount';
 import { formatBytes } from '../../lib/format';
 import { useApp } from '../../state/app';
 import { usePoll } from '../../state/poll';
+import { TORRENT_SPEED_MS } from '../../state/queries';
 import { bidFrom, draftFrom, relocaleBidDraft, type BidDraft, type BidFieldError } from './bidDraft';
 import { BidEditor } from './BidEditor';
 import { useDraftInLocale } from './fields';
@@ -20,14 +21,13 @@ import { pricePaidRange } from './pricePaid';
 export function SpeedTab({ torrentId }: { torrentId: TorrentId }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
-  const status = usePoll<TorrentSpeed>(
+  const status = usePoll(
     { type: 'get_torrent_speed', id: torrentId },
-    (r) => {
-      if (r.type !== 'torrent_speed') return null;
-      bidStore.fromStatus(torrentId, r.speed);
-      return r.speed;
+    (a) => {
+      bidStore.fromStatus(torrentId, a.speed);
+      return a.speed;
     },
-    2000,
+    TORRENT_SPEED_MS,
   );
   const s = status.value;
   if (status.error && !s) {
@@ -134,7 +134,7 @@ function BidVsPrice({ torrentId, speed }: { torrentId: TorrentId; speed: Torrent
 function BidSection({ torrentId, speed, onSaved }: { torrentId: TorrentId; speed: TorrentSpeed; onSaved: () => void }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
-  const { rpc, notify } = useApp();
+  const { call, notify } = useApp();
   const [settings, setSettings] = useState<SpeedSettings | null>(null);
   const [draft, updateDraft] = useDraftInLocale<BidDraft | null>(
     () => null,
@@ -143,12 +143,10 @@ function BidSection({ torrentId, speed, onSaved }: { torrentId: TorrentId; speed
   const [fieldError, setFieldError] = useState<BidFieldError | null>(null);
   const [saving, setSaving] = useState(false);
   useEffect(() => {
-    rpc({ type: 'get_settings' })
-      .then((r) => {
-        if (r.type === 'settings') setSettings(r.settings.speed);
-      })
+    call({ type: 'get_settings' })
+      .then((r) => setSettings(r.settings.speed))
       .catch(() => {});
-  }, [rpc]);
+  }, [call]);
   useEffect(() => {
     // The first answer fills the form; later polls must not overwrite what the user types.
     if (settings) updateDraft((d, writtenIn) => d ?? draftFrom(speed.bid, settings, writtenIn));
@@ -163,8 +161,8 @@ function BidSection({ torrentId, speed, onSaved }: { torrentId: TorrentId; speed
     setFieldError(null);
     setSaving(true);
     try {
-      const r = await rpc({ type: 'set_torrent_bid', id: torrentId, bid: result.bid });
-      if (r.type === 'torrent_speed') bidStore.fromStatus(torrentId, r.speed);
+      const r = await call({ type: 'set_torrent_bid', id: torrentId, bid: result.bid });
+      bidStore.fromStatus(torrentId, r.speed);
       notify('info', t('bid.saved'));
       onSaved();
     } catch (e) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Event } from '../../bindings';
+import type { BidSummary, Event } from '../../bindings';
 import { BidStore } from './bidStore';
 import { pricePaidRange } from './pricePaid';
 
@@ -59,6 +59,59 @@ describe('a seller price we refused', () => {
     store.apply(speed({ what: 'bid', id: A, peer: '10.0.0.1:6881', price: BTT.toString() }));
     store.apply(speed({ what: 'price_refused', id: A, peer: '10.0.0.1:6881', price: (2n * BTT).toString(), bid: BTT.toString() }));
     expect(store.get(A)?.current).toBe(BTT.toString());
+  });
+});
+
+describe('the bid column from list_bids', () => {
+  const own = (price: bigint): BidSummary['bid'] => ({ spending: true, strategy: 'auto', price_per_gib: price.toString(), budget: (10n * BTT).toString() });
+  const summary = (id: string, fields: Partial<BidSummary>): BidSummary => ({ id, bid: null, current_bid: null, budget_exhausted: false, ...fields });
+
+  it('shows what each torrent listed has, and tells only the rows that changed', () => {
+    const store = new BidStore();
+    const told = { a: 0, b: 0 };
+    store.subscribe(A, () => (told.a += 1));
+    store.subscribe(B, () => (told.b += 1));
+    store.replaceAll([summary(A, { bid: own(2n * BTT), current_bid: BTT.toString() }), summary(B, { budget_exhausted: true })]);
+    expect(store.get(A)).toEqual({ current: BTT.toString(), own: { spending: true, price: (2n * BTT).toString(), fixed: false }, exhausted: false });
+    expect(store.get(B)).toEqual({ current: null, own: null, exhausted: true });
+    expect(told).toEqual({ a: 1, b: 1 });
+
+    // The same answer again: nothing re-renders. A's live bid moves: only A is told.
+    store.replaceAll([summary(A, { bid: own(2n * BTT), current_bid: BTT.toString() }), summary(B, { budget_exhausted: true })]);
+    expect(told).toEqual({ a: 1, b: 1 });
+    store.replaceAll([summary(A, { bid: own(2n * BTT), current_bid: (3n * BTT / 2n).toString() }), summary(B, { budget_exhausted: true })]);
+    expect(store.get(A)?.current).toBe((3n * BTT / 2n).toString());
+    expect(told).toEqual({ a: 2, b: 1 });
+  });
+
+  it('clears a torrent the answer leaves out, as when its bid was cleared from another UI', () => {
+    const store = new BidStore();
+    let told = 0;
+    store.subscribe(A, () => (told += 1));
+    store.replaceAll([summary(A, { bid: own(BTT) }), summary(B, { bid: own(BTT) })]);
+    store.replaceAll([summary(B, { bid: own(BTT) })]);
+    expect(store.get(A)).toBeUndefined();
+    expect(store.get(B)?.own?.price).toBe(BTT.toString());
+    expect(told).toBe(2);
+    // Gone already: a second answer without it tells no one.
+    store.replaceAll([]);
+    expect(told).toBe(2);
+    expect(store.get(B)).toBeUndefined();
+  });
+
+  it('clears a live bid an event showed once the core no longer lists the torrent', () => {
+    const store = new BidStore();
+    store.apply(speed({ what: 'bid', id: A, peer: '10.0.0.1:6881', price: BTT.toString() }));
+    expect(store.get(A)?.current).toBe(BTT.toString());
+    store.replaceAll([]);
+    expect(store.get(A)).toBeUndefined();
+  });
+
+  it('keeps a refused price, which the answer does not carry', () => {
+    const store = new BidStore();
+    store.apply(speed({ what: 'price_refused', id: A, peer: '10.0.0.1:6881', price: (2n * BTT).toString(), bid: BTT.toString() }));
+    store.replaceAll([]);
+    expect(store.refusal(A)?.price).toBe((2n * BTT).toString());
   });
 });
 

@@ -1,12 +1,13 @@
 /**
- * What the torrent table's bid column shows, per torrent: the torrent's own bid and the
- * price we bid now. `TorrentInfo` does not carry it, so it is filled from `speed` events,
- * from `get_torrent_speed` answers (the Speed tab, the Add dialog) and from a slow poll of
- * the rows on screen. One store for the page, like `TorrentStore`. It also keeps the last
- * seller's price refused per torrent (`price_refused`), for the BTT tab.
+ * What the torrent table's bid column shows, per torrent: the torrent's own bid, the price
+ * we bid now and whether its budget ran out. It is filled from `list_bids` every 10 s (one
+ * answer for the whole column, naming only torrents with something to show), from `speed`
+ * events in between, and from `get_torrent_speed` and `set_torrent_bid` answers (the
+ * Speed tab). One store for the page, like `TorrentStore`. It also keeps the last seller's
+ * price refused per torrent (`price_refused`), for the BTT tab.
  */
 import { useCallback, useSyncExternalStore } from 'react';
-import type { Event, TorrentId, TorrentSpeed } from '../../bindings';
+import type { BidSummary, Event, TorrentId, TorrentSpeed } from '../../bindings';
 import { toBigInt } from '../../lib/amount';
 
 export interface BidView {
@@ -32,6 +33,15 @@ export interface PriceRefusal {
 }
 
 type Listener = () => void;
+
+/** What the column needs of a `get_torrent_speed` answer or a `list_bids` entry. */
+function viewOf(s: Pick<BidSummary, 'bid' | 'current_bid' | 'budget_exhausted'>): BidView {
+  return {
+    current: s.current_bid,
+    own: s.bid ? { spending: s.bid.spending, price: s.bid.price_per_gib, fixed: s.bid.strategy === 'fixed' } : null,
+    exhausted: s.budget_exhausted,
+  };
+}
 
 export class BidStore {
   private bids = new Map<TorrentId, BidView>();
@@ -64,17 +74,29 @@ export class BidStore {
     this.listeners.get(id)?.forEach((l) => l());
   }
 
+  private clear(id: TorrentId) {
+    if (this.bids.delete(id)) this.listeners.get(id)?.forEach((l) => l());
+  }
+
   private clearRefusal(id: TorrentId) {
     if (this.refusals.delete(id)) this.listeners.get(id)?.forEach((l) => l());
   }
 
   /** A full answer from `get_torrent_speed` or `set_torrent_bid`. */
   fromStatus(id: TorrentId, speed: TorrentSpeed) {
-    this.set(id, {
-      current: speed.current_bid,
-      own: speed.bid ? { spending: speed.bid.spending, price: speed.bid.price_per_gib, fixed: speed.bid.strategy === 'fixed' } : null,
-      exhausted: speed.budget_exhausted,
-    });
+    this.set(id, viewOf(speed));
+  }
+
+  /**
+   * The whole column from a `list_bids` answer. A torrent it leaves out has nothing to
+   * show, so its entry goes: a bid cleared from another UI disappears here too.
+   */
+  replaceAll(bids: readonly BidSummary[]) {
+    const listed = new Set(bids.map((b) => b.id));
+    for (const id of [...this.bids.keys()]) {
+      if (!listed.has(id)) this.clear(id);
+    }
+    for (const b of bids) this.set(b.id, viewOf(b));
   }
 
   apply(event: Event) {
