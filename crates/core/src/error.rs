@@ -76,6 +76,16 @@ pub(crate) fn node_error(e: bidswarm_tron::Error, nothing_sent: bool) -> ApiErro
     }
 }
 
+/// A transfer that could not be signed: the node gave no head block, the wallet could not
+/// build it, or the key was revoked (locked) meanwhile. Nothing was sent.
+pub(crate) fn transfer_error(e: bidswarm_tron::Error) -> ApiError {
+    match e {
+        bidswarm_tron::Error::Wallet(bidswarm_wallet::Error::Keyring(_)) => locked_error("send"),
+        bidswarm_tron::Error::Wallet(e) => wallet_error(e),
+        e => node_error(e, true),
+    }
+}
+
 pub(crate) fn join_error(e: tokio::task::JoinError) -> ApiError {
     api_error(ApiErrorKind::Internal, format!("the wallet's key derivation did not finish: {e}"))
 }

@@ -44,11 +44,11 @@ use std::{
 
 use bidswarm_ledger::{InFlightSettlement, Ledger, NewSettlement, SettlementTx};
 use bidswarm_speed::{policy, Amount};
-use bidswarm_tron::{Client, RejectCode, TransactionInfo};
-use bidswarm_wallet::{
-    tx::{trc20_transfer, SignedTransaction, TxHeader},
-    Address, ChannelId,
+use bidswarm_tron::{
+    transfer::{Order, Payment},
+    Client, TransactionInfo,
 };
+use bidswarm_wallet::{tx::SignedTransaction, Address, ChannelId};
 use tracing::{debug, info, warn};
 
 use crate::speed::{Owed, SpeedService};
@@ -408,14 +408,10 @@ pub(crate) async fn expired(node: &Client, expiration_ms: i64) -> anyhow::Result
     Ok(past(node.now_block().await?.timestamp_ms))
 }
 
-/// Broadcasts a signed settlement; a node that already has it (`DUP_TRANSACTION_ERROR`) is
-/// as good as one that takes it, and any other answer leaves it to be followed.
+/// Broadcasts a signed settlement; any refusal leaves it to be followed until it expires.
 async fn send(node: &Client, signed: &SignedTransaction) {
-    match node.broadcast(signed).await {
-        Ok(_) | Err(bidswarm_tron::Error::Rejected { code: RejectCode::DupTransactionError, .. }) => {}
-        Err(e) => {
-            debug!(txid = %signed.txid_hex(), "the node did not take the settlement (followed until it expires): {e}")
-        }
+    if let Err(e) = node.submit(signed).await {
+        debug!(txid = %signed.txid_hex(), "the node did not take the settlement (followed until it expires): {e}")
     }
 }
 
@@ -799,20 +795,18 @@ pub(crate) async fn watch_incoming(
     Ok(done)
 }
 
-/// Builds and signs one BTT transfer (nothing is sent).
+/// Builds and signs one BTT transfer with `memo` (nothing is sent).
 async fn sign(
     node: &Client,
     me: &crate::SpeedIdentity,
     payee: Address,
     amount: Amount,
     memo: String,
-) -> anyhow::Result<SignedTransaction> {
-    let block = node.now_block().await?;
-    let now_ms = (unix_now() * 1000).max(block.timestamp_ms);
-    let valid_for = i64::try_from(valid_for().as_millis()).unwrap_or(i64::MAX);
-    let header = TxHeader::new(block.ref_block, now_ms, valid_for).with_memo(memo.into_bytes());
-    let unsigned = trc20_transfer(&header, &me.address, &me.token, &payee, amount.0, FEE_LIMIT_SUN)?;
-    Ok(unsigned.sign(me.signer.as_ref())?)
+) -> bidswarm_tron::Result<SignedTransaction> {
+    let payment = Payment::Trc20 { token: me.token, amount: amount.0, fee_limit_sun: FEE_LIMIT_SUN };
+    let order =
+        Order { from: me.address, to: payee, payment, memo: memo.into_bytes(), valid_for: valid_for() };
+    node.sign_transfer(&order, me.signer.as_ref()).await
 }
 
 pub(crate) fn unix_now() -> i64 {
@@ -822,7 +816,10 @@ pub(crate) fn unix_now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bidswarm_wallet::PrivateKey;
+    use bidswarm_wallet::{
+        tx::{trc20_transfer, TxHeader},
+        PrivateKey,
+    };
 
     /// A node answering the history with one transfer and `gettransactionbyid` with
     /// another, or with a transfer nobody signed, or without its result: the memo is taken

@@ -424,3 +424,46 @@ async fn an_address_that_only_received_btt_has_no_account() -> anyhow::Result<()
     assert!(client.account_exists(&b.address()).await?);
     Ok(())
 }
+
+/// The transfer path sends and settlements share: what it signs is what lands (payee,
+/// amount, memo, txid, expiration after the node's head), and submitting the same bytes
+/// again is taken as done, never as a second transfer.
+#[tokio::test]
+async fn a_signed_order_lands_once_however_often_it_is_submitted() -> anyhow::Result<()> {
+    use bidswarm_tron::transfer::{Order, Payment};
+    let (_devnet, client) = start(fast()).await;
+    let (a, b) = (alice(), bob());
+    client.faucet(&a.address(), 50 * TRX, 10 * BTT).await?;
+    let order = Order {
+        from: a.address(),
+        to: b.address(),
+        payment: Payment::Trc20 { token: devnet_btt_contract(), amount: 3 * BTT, fee_limit_sun: 10 * TRX },
+        memo: b"settle 42".to_vec(),
+        valid_for: Duration::from_secs(60),
+    };
+    let head = client.now_block().await?;
+    let signed = client.sign_transfer(&order, &a).await?;
+    let expiration = signed.unsigned().raw().expiration;
+    assert!(expiration >= head.timestamp_ms + 60_000, "{expiration} is 60 s after the head or later");
+    for _ in 0..3 {
+        client.submit(&signed).await?;
+    }
+    let info = wait_in_block(&client, &signed.txid_hex()).await?;
+    assert!(info.success);
+    assert_eq!(client.btt_balance(&b.address()).await?, 3 * BTT, "paid once");
+    assert_eq!(
+        client.transaction(&signed.txid_hex()).await?.context("the transfer")?.memo(),
+        Some(&b"settle 42"[..])
+    );
+
+    // Signed by someone else's key: the node refuses it, and submit says so.
+    let forged = client.sign_transfer(&order, &b).await?;
+    let (code, _) = rejected(client.submit(&forged).await.map(|()| String::new()));
+    assert_eq!(code, RejectCode::SigError);
+
+    let trx = Order { payment: Payment::Trx { amount_sun: 2 * TRX }, memo: Vec::new(), ..order };
+    let sent = client.sign_transfer(&trx, &a).await?;
+    client.submit(&sent).await?;
+    assert_eq!(client.trx_balance_sun(&b.address()).await?, 2 * TRX);
+    Ok(())
+}

@@ -12,6 +12,7 @@
 mod client;
 pub mod fee;
 mod network;
+pub mod transfer;
 
 pub use client::{Asset, Client, DevnetInfo, NodeTransaction, NowBlock, TransactionInfo, Transfer};
 pub use fee::{AccountResource, ChainParameters, FeeQuote};

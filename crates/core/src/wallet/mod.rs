@@ -219,10 +219,6 @@ fn now_unix_secs() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
-fn now_unix_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
 impl WalletService {
     /// The service for the wallet in `config_dir` (none: no wallet can be kept), on the
     /// network of `network`. Spawns the auto-lock timer; nothing is read yet.

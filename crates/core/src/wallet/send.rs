@@ -6,15 +6,15 @@ use std::{
 };
 
 use bidswarm_api::{ApiErrorKind, Response, SendQuote, WalletAsset};
-use bidswarm_tron::{Client, Network};
-use bidswarm_wallet::{
-    tx::{trc20_transfer, trx_transfer, TxHeader},
-    Address,
+use bidswarm_tron::{
+    transfer::{Order, Payment},
+    Client, Network,
 };
+use bidswarm_wallet::Address;
 use tracing::{debug, info, warn};
 
-use super::{lock, now_unix_ms, now_unix_secs, speed_network_name, ApiResult, Inner, Slot, WalletService};
-use crate::error::{api_error, locked_error, no_wallet, node_error, wallet_error};
+use super::{lock, now_unix_secs, speed_network_name, ApiResult, Inner, Slot, WalletService};
+use crate::error::{api_error, locked_error, no_wallet, node_error, transfer_error, wallet_error};
 
 /// How many sends whose fee is not known yet one settlement round looks at.
 const SENDS_FOLLOWED_PER_ROUND: u32 = 8;
@@ -22,7 +22,7 @@ const SENDS_FOLLOWED_PER_ROUND: u32 = 8;
 /// A quote must be confirmed within this; fees and balances move.
 const QUOTE_VALID_FOR: Duration = Duration::from_secs(60);
 /// A signed transfer's expiration, after its creation.
-const TX_VALID_FOR_MS: i64 = 60_000;
+const TX_VALID_FOR: Duration = Duration::from_secs(60);
 
 /// A priced transfer waiting for `send`.
 #[derive(Debug, Clone)]
@@ -212,31 +212,27 @@ impl WalletService {
                 "the network changed since the quote; ask for a new one",
             ));
         }
-        let block = client.now_block().await.map_err(|e| node_error(e, true))?;
-        let header = TxHeader::new(block.ref_block, now_unix_ms(), TX_VALID_FOR_MS);
-        let unsigned = match quote.asset {
-            WalletAsset::Trx => {
-                let amount = u64::try_from(quote.amount)
-                    .map_err(|_| wallet_error(bidswarm_wallet::Error::AmountTooLarge(quote.amount)))?;
-                trx_transfer(&header, &quote.from, &quote.to, amount)
-            }
-            WalletAsset::Btt => {
-                let token = client
+        let payment = match quote.asset {
+            WalletAsset::Trx => Payment::Trx {
+                amount_sun: u64::try_from(quote.amount)
+                    .map_err(|_| wallet_error(bidswarm_wallet::Error::AmountTooLarge(quote.amount)))?,
+            },
+            WalletAsset::Btt => Payment::Trc20 {
+                token: client
                     .btt_contract()
-                    .ok_or_else(|| api_error(ApiErrorKind::BadRequest, "this network has no BTT"))?;
-                trc20_transfer(&header, &quote.from, &token, &quote.to, quote.amount, quote.fee_limit_sun)
-            }
-        }
-        .map_err(wallet_error)?;
-        let signed = unsigned.sign(key.as_ref()).map_err(|_| locked_error("send"))?;
+                    .ok_or_else(|| api_error(ApiErrorKind::BadRequest, "this network has no BTT"))?,
+                amount: quote.amount,
+                fee_limit_sun: quote.fee_limit_sun,
+            },
+        };
+        let order =
+            Order { from: quote.from, to: quote.to, payment, memo: Vec::new(), valid_for: TX_VALID_FOR };
+        let signed = client.sign_transfer(&order, key.as_ref()).await.map_err(transfer_error)?;
         // The txid is the hash of what we signed, whatever the node answers. Noted before
         // the broadcast, so its fee is followed even when the answer is lost.
         let txid = signed.txid_hex();
-        inner.record_send(&txid, &quote, header.expiration_ms).await;
-        let answered = client.broadcast(&signed).await.map_err(|e| node_error(e, true))?;
-        if answered != txid {
-            warn!(%txid, %answered, "the node named the transfer by another txid; ours is its hash");
-        }
+        inner.record_send(&txid, &quote, signed.unsigned().raw().expiration).await;
+        client.submit(&signed).await.map_err(|e| node_error(e, true))?;
         info!(%txid, asset = ?quote.asset, to = %quote.to, amount = %quote.amount, "transfer sent");
         *lock(&inner.cache) = None;
         inner.touch();
