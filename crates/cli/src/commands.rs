@@ -122,9 +122,7 @@ pub async fn download(args: DownloadArgs) -> anyhow::Result<()> {
         let done = t.state == TorrentState::Seeding;
         if args.progress_lines && (done || tokio::time::Instant::now() >= next_line) {
             next_line = tokio::time::Instant::now() + POLL;
-            let now_ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis());
+            let now_ms = bidswarm_primitives::unix_ms();
             bar.suspend(|| println!("progress: {} {now_ms}", t.progress_bytes));
         }
         if let Some(name) = &t.name {

@@ -225,10 +225,7 @@ impl Core {
                     .per_torrent()
                     .await?
                     .into_iter()
-                    .map(|(hash, e)| {
-                        let amount = |a: bidswarm_ledger::Amount| bidswarm_speed::Amount(a.base_units());
-                        (hash, (amount(e.spent), amount(e.earned)))
-                    })
+                    .map(|(hash, e)| (hash, (e.spent, e.earned)))
                     .collect();
                 speed.restore_spent(&per_torrent);
                 Ok::<_, bidswarm_ledger::Error>(speed.restore_unsettled(&owe, &owed_to_us))
@@ -1159,7 +1156,7 @@ async fn open_ledger(
     if let Some(dir) = path.parent() {
         tokio::fs::create_dir_all(dir).await.map_err(|e| cannot(&e))?;
     }
-    let now = settle::unix_now();
+    let now = bidswarm_primitives::unix_secs();
     let (ledger, set_aside) =
         bidswarm_ledger::Ledger::open_or_set_aside(path, now).await.map_err(|e| cannot(&e))?;
     let recovered = set_aside.map(|s| {

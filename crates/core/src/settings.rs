@@ -73,7 +73,9 @@ impl SettingsStore {
         }
         let json = serde_json::to_vec_pretty(settings)
             .map_err(|e| api_error(ApiErrorKind::Internal, e.to_string()))?;
-        bidswarm_swarm::write_privately(path, &json).await.map_err(io_error(path))
+        bidswarm_primitives::write_atomically(path, &json, bidswarm_primitives::Access::OwnerOnly)
+            .await
+            .map_err(io_error(path))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Settings> {
@@ -154,9 +156,9 @@ mod tests {
 
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         // A crash between writing and renaming left a world-readable temporary file.
-        std::fs::write(dir.path().join("settings.tmp"), b"{}").unwrap();
-        std::fs::set_permissions(dir.path().join("settings.tmp"), std::fs::Permissions::from_mode(0o644))
-            .unwrap();
+        let tmp = bidswarm_primitives::temp_path(&path);
+        std::fs::write(&tmp, b"{}").unwrap();
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644)).unwrap();
         store.update(Settings { dht: !store.get().dht, ..store.get() }).await.unwrap();
         assert_eq!(mode(&path), 0o600, "saved again");
     }

@@ -36,6 +36,7 @@
 //! already recorded as a confirmed settlement to us is not credited again, across
 //! restarts too.
 
+use bidswarm_primitives::unix_secs;
 use std::{
     collections::{BTreeMap, BTreeSet},
     sync::Arc,
@@ -183,7 +184,7 @@ pub(crate) async fn settle(
                 }
                 Ok(Followed::Expired) => {
                     info!(txid = %p.tx.txid, payee = %p.counterparty, "the settlement expired in no block; it will be signed anew");
-                    match l.settlement_failed(p.id, unix_now()).await {
+                    match l.settlement_failed(p.id, unix_secs()).await {
                         Ok(()) => owed_again(speed, l, &p).await,
                         Err(e) => {
                             warn!(txid = %p.tx.txid, "the ledger did not take the expiry, so it stays in flight: {e}");
@@ -224,10 +225,7 @@ pub(crate) async fn settle(
                 }
             }
         }
-        let ranges: Vec<(ChannelId, bidswarm_ledger::Amount)> = channels
-            .iter()
-            .map(|(c, o)| (*c, bidswarm_ledger::Amount::from_base_units(o.promised.0)))
-            .collect();
+        let ranges: Vec<(ChannelId, Amount)> = channels.iter().map(|(c, o)| (*c, o.promised)).collect();
         let signed = match sign(node, &me, payee, amount, memo).await {
             Ok(s) => s,
             Err(e) => {
@@ -244,7 +242,7 @@ pub(crate) async fn settle(
         let recorded = match ledger {
             Some(l) => {
                 let settlement = NewSettlement { channels: ranges.clone(), txid: Some(tx.txid.clone()) };
-                match l.settlement_signed(&settlement, &tx, unix_now()).await {
+                match l.settlement_signed(&settlement, &tx, unix_secs()).await {
                     Ok(id) => Some(id),
                     Err(e) => {
                         warn!(%payee, "the ledger refused the settlement, so it is not sent: {e}");
@@ -259,7 +257,7 @@ pub(crate) async fn settle(
             // Without a ledger the id is never used.
             id: recorded.unwrap_or(bidswarm_ledger::SettlementId(0)),
             counterparty: payee,
-            amount: bidswarm_ledger::Amount::from_base_units(amount.0),
+            amount,
             channels: ranges,
             tx,
         };
@@ -402,7 +400,7 @@ pub(crate) async fn expired(node: &Client, expiration_ms: i64) -> anyhow::Result
     let margin = i64::try_from(EXPIRY_MARGIN.as_millis()).unwrap_or(i64::MAX);
     let past = |ms: i64| ms > expiration_ms.saturating_add(margin);
     // Ours first: while it is not past, the node is not asked.
-    if !past(unix_now().saturating_mul(1000)) {
+    if !past(unix_secs().saturating_mul(1000)) {
         return Ok(false);
     }
     Ok(past(node.now_block().await?.timestamp_ms))
@@ -475,7 +473,7 @@ async fn record_final(
     if !info.success {
         warn!(txid = %p.tx.txid, "the settlement failed on chain, will retry: {}", info.failure.clone().unwrap_or_default());
         if let Some(l) = ledger {
-            match l.settlement_failed(p.id, unix_now()).await {
+            match l.settlement_failed(p.id, unix_secs()).await {
                 Ok(()) => owed_again(speed, l, p).await,
                 Err(e) => warn!(txid = %p.tx.txid, "the ledger did not take the failure: {e}"),
             }
@@ -483,14 +481,14 @@ async fn record_final(
         return None;
     }
     if let Some(l) = ledger {
-        if let Err(e) = l.settlement_confirmed(p.id, &p.tx.txid, unix_now()).await {
+        if let Err(e) = l.settlement_confirmed(p.id, &p.tx.txid, unix_secs()).await {
             warn!(txid = %p.tx.txid, "settled on chain but the ledger did not record it: {e}");
         }
     }
     for (channel, upto) in &p.channels {
-        speed.mark_settled(*channel, Amount(upto.base_units()));
+        speed.mark_settled(*channel, *upto);
     }
-    let amount = Amount(p.amount.base_units());
+    let amount = p.amount;
     info!(payee = %p.counterparty, %amount, txid = %p.tx.txid, fee_sun = info.fee_sun, "settled");
     Some(Settled { payee: p.counterparty, amount, txid: p.tx.txid.clone() })
 }
@@ -716,9 +714,9 @@ pub(crate) async fn watch_incoming(
             // them: crediting it anew would be refused (its range is taken), so it is
             // confirmed as it stands.
             if let Some((id, ranges)) = l.earned_settlement_pending(&transfer.txid).await? {
-                l.settlement_confirmed(id, &transfer.txid, unix_now()).await?;
+                l.settlement_confirmed(id, &transfer.txid, unix_secs()).await?;
                 for (channel, upto) in &ranges {
-                    speed.mark_settled(*channel, Amount(upto.base_units()));
+                    speed.mark_settled(*channel, *upto);
                 }
                 seen.handled.insert(transfer.txid.clone());
                 info!(txid = %transfer.txid, "a settlement left pending by a crash is confirmed");
@@ -761,14 +759,11 @@ pub(crate) async fn watch_incoming(
         }
         seen.handled.insert(transfer.txid.clone());
         if let Some(l) = ledger {
-            let ranges = credited
-                .iter()
-                .map(|(c, upto)| (*c, bidswarm_ledger::Amount::from_base_units(upto.0)))
-                .collect();
+            let ranges = credited.iter().map(|(c, upto)| (*c, *upto)).collect();
             let recorded = l
                 .settlement_received(
                     &NewSettlement { channels: ranges, txid: Some(transfer.txid.clone()) },
-                    unix_now(),
+                    unix_secs(),
                 )
                 .await;
             if let Err(e) = recorded {
@@ -807,10 +802,6 @@ async fn sign(
     let order =
         Order { from: me.address, to: payee, payment, memo: memo.into_bytes(), valid_for: valid_for() };
     node.sign_transfer(&order, me.signer.as_ref()).await
-}
-
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]
@@ -979,8 +970,8 @@ mod tests {
                         payer: payer.address,
                         payee: me.address,
                         info_hash: [7; 20],
-                        promised: bidswarm_ledger::Amount::from_base_units(promised),
-                        unsettled: bidswarm_ledger::Amount::from_base_units(promised - settled),
+                        promised: Amount(promised),
+                        unsettled: Amount(promised - settled),
                     }
                 })
                 .collect();

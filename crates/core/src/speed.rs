@@ -15,7 +15,7 @@
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
     sync::{Arc, Mutex, MutexGuard, RwLock},
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::Duration,
 };
 
 use bidswarm_api::{
@@ -156,7 +156,7 @@ impl std::fmt::Debug for SpeedService {
 }
 
 fn now_unix() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    u64::try_from(bidswarm_primitives::unix_secs()).unwrap_or(0)
 }
 
 impl SpeedService {
@@ -228,15 +228,14 @@ impl SpeedService {
                     link.mark_paid();
                     Outgoing { link: link.clone(), payload: SpeedMessage::Voucher(voucher.clone()).encode() }
                 });
-                let amount = |a: Amount| bidswarm_ledger::Amount::from_base_units(a.0);
                 LedgerOp::Voucher {
                     channel: Box::new(bidswarm_ledger::NewChannel {
                         id: channel.id,
                         payer: channel.payer,
                         payee: channel.payee,
                         info_hash: channel.info_hash,
-                        price_per_gib: amount(channel.price),
-                        budget: amount(channel.budget),
+                        price_per_gib: channel.price,
+                        budget: channel.budget,
                     }),
                     voucher: bidswarm_ledger::SignedVoucher {
                         voucher: voucher.voucher,
@@ -305,8 +304,8 @@ impl SpeedService {
                     payer: u.payer,
                     payee: u.payee,
                     info_hash: u.info_hash,
-                    promised: Amount(u.promised.base_units()),
-                    unsettled: Amount(u.unsettled.base_units()),
+                    promised: u.promised,
+                    unsettled: u.unsettled,
                 })
                 .collect()
         };

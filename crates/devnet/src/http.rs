@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use crate::{
     chain::{recovered, Chain, Reject},
-    now_ms, MAINNET_FEES, TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_NEW_HOLDER,
+    MAINNET_FEES, TRC20_ENERGY_TO_HOLDER, TRC20_ENERGY_TO_NEW_HOLDER,
 };
 use bidswarm_tron::devnet_btt_contract;
 
@@ -265,7 +265,7 @@ async fn account_resource(State(node): Shared, body: Bytes) -> Answer {
         "TotalNetLimit": TOTAL_NET_LIMIT,
         "TotalEnergyLimit": TOTAL_ENERGY_LIMIT,
     });
-    let used = recovered(account.free_net_used, account.free_net_at_ms, now_ms());
+    let used = recovered(account.free_net_used, account.free_net_at_ms, bidswarm_primitives::unix_ms());
     if used > 0 {
         out["freeNetUsed"] = used.into();
     }
@@ -330,7 +330,7 @@ async fn broadcast(State(node): Shared, body: Bytes) -> Answer {
         Ok(t) => t,
         Err(e) => return error(format!("not a transaction in the node's JSON form: {e}")),
     };
-    let outcome = node.chain.broadcast(&tx, now_ms()).await?;
+    let outcome = node.chain.broadcast(&tx, bidswarm_primitives::unix_ms()).await?;
     broadcast_answer(&tx.tx_id, outcome)
 }
 
@@ -345,7 +345,7 @@ async fn broadcast_hex(State(node): Shared, body: Bytes) -> Answer {
         .and_then(|signed| signed.to_json().map_err(|e| e.to_string()));
     match tx {
         Ok(tx) => {
-            let outcome = node.chain.broadcast(&tx, now_ms()).await?;
+            let outcome = node.chain.broadcast(&tx, bidswarm_primitives::unix_ms()).await?;
             broadcast_answer(&tx.tx_id, outcome)
         }
         Err(e) => error(e),
@@ -372,13 +372,15 @@ async fn history(node: &Node, address: &str, query: &HashMap<String, String>, tr
         let asked = query.get("contract_address").map(|c| parse_address(&Value::from(c.as_str())));
         if asked.is_some_and(|c| c != Ok(devnet_btt_contract())) {
             return Ok(Json(
-                json!({ "data": [], "success": true, "meta": { "at": now_ms(), "page_size": 0 } }),
+                json!({ "data": [], "success": true, "meta": { "at": bidswarm_primitives::unix_ms(), "page_size": 0 } }),
             ));
         }
     }
     let limit = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20u32).clamp(1, 200);
     let data = node.chain.history(&address, trc20, limit).await?;
-    Ok(Json(json!({ "meta": { "at": now_ms(), "page_size": data.len() }, "success": true, "data": data })))
+    Ok(Json(
+        json!({ "meta": { "at": bidswarm_primitives::unix_ms(), "page_size": data.len() }, "success": true, "data": data }),
+    ))
 }
 
 async fn history_all(
@@ -415,7 +417,7 @@ async fn faucet(State(node): Shared, body: Bytes) -> Answer {
     let (Some(trx_sun), Some(btt)) = (trx_sun, btt) else {
         return error("trx_sun must be a whole number of sun, btt a whole number of base units");
     };
-    match node.chain.faucet(&address, trx_sun, btt, now_ms()).await? {
+    match node.chain.faucet(&address, trx_sun, btt, bidswarm_primitives::unix_ms()).await? {
         Ok(a) => Ok(Json(
             json!({ "address": address.to_base58(), "trx_sun": a.trx_sun, "btt": a.btt.to_string() }),
         )),

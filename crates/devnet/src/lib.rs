@@ -56,12 +56,7 @@
 mod chain;
 mod http;
 
-use std::{
-    net::SocketAddr,
-    path::PathBuf,
-    sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use bidswarm_wallet::Address;
 use tokio::{sync::watch, task::JoinHandle};
@@ -156,7 +151,9 @@ impl Devnet {
             return Err(Error::NotLoopback(config.listen));
         }
         let block_interval = config.block_interval.max(Duration::from_millis(10));
-        let chain = Arc::new(Chain::open(config.db.as_deref(), devnet_btt_contract(), now_ms()).await?);
+        let chain = Arc::new(
+            Chain::open(config.db.as_deref(), devnet_btt_contract(), bidswarm_primitives::unix_ms()).await?,
+        );
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|source| Error::Listen { addr: config.listen, source })?;
@@ -187,7 +184,7 @@ impl Devnet {
                     _ = producer_stop.wait_for(|s| *s) => return Ok(()),
                 }
                 let block = producer_chain
-                    .produce_block(now_ms())
+                    .produce_block(bidswarm_primitives::unix_ms())
                     .await
                     .map_err(|e| format!("cannot make a block: {e}"))?;
                 tracing::trace!(number = block.number, "block");
@@ -229,13 +226,6 @@ impl Drop for Devnet {
             task.abort();
         }
     }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// Spawns a long-lived task inside `span`; its error is logged once, here.

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use bidswarm_wallet::{Address, ChannelId};
 
+use crate::amount::Stored as _;
 use crate::journal::{Account, Side, Totals};
 use crate::rows::{address, channel_id};
 use crate::{Amount, Direction, Ledger, Result};

@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use bidswarm_wallet::{verify_voucher, Address, ChannelId};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+use crate::amount::Stored as _;
 use crate::chain::{event_entries, journal_head, ChainedEntry};
 use crate::journal::{self, EventHeader};
 use crate::rows::{last_voucher, load_channel, recorded_at_seq, to_i64, ChannelRow, RecordedVoucher};

@@ -4,6 +4,7 @@
 use bidswarm_wallet::{Address, ChannelId};
 use sqlx::SqliteConnection;
 
+use crate::amount::Stored as _;
 use crate::journal::{self, debit, Account, EventHeader, Posting, Side};
 use crate::{Amount, Error, Result, UnixTime};
 

@@ -9,12 +9,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    #[error("not a BTT amount: {input:?}: {reason}")]
-    InvalidAmount { input: String, reason: &'static str },
-    #[error("amount overflow: {left} + {right} BTT does not fit in 128 bits")]
-    Overflow { left: Amount, right: Amount },
-    #[error("amount underflow: {left} - {right} BTT would be negative")]
-    Underflow { left: Amount, right: Amount },
+    #[error(transparent)]
+    Amount(#[from] bidswarm_primitives::AmountError),
     #[error("{what} is {value}, beyond the largest the ledger stores (2^63 - 1)")]
     OutOfRange { what: &'static str, value: u64 },
 

@@ -7,6 +7,7 @@ use std::io::Write;
 
 use bidswarm_wallet::ChannelId;
 
+use crate::amount::Stored as _;
 use crate::rows::{address, channel_id};
 use crate::time::format_utc;
 use crate::{Amount, Error, Ledger, Result, UnixTime};
@@ -189,7 +190,7 @@ impl Ledger {
         for r in &rows {
             let date = format_utc(r.at);
             let (btt, trx) = match r.amount {
-                RowAmount::Btt(amount) => (amount.to_btt_string(), String::new()),
+                RowAmount::Btt(amount) => (amount.to_string(), String::new()),
                 RowAmount::TrxSun(sun) => (String::new(), trx_decimal(sun)),
             };
             w.write_record([date.as_str(), &r.torrent, &r.peer, r.direction, &btt, r.state, &r.txid, &trx])
@@ -201,7 +202,7 @@ impl Ledger {
 }
 
 /// Sun as exact decimal TRX (1 TRX = 10^6 sun), trailing zeros trimmed as
-/// [`Amount::to_btt_string`] trims them.
+/// `Amount`'s `Display` trims them.
 fn trx_decimal(sun: u64) -> String {
     const SUN_PER_TRX: u64 = 1_000_000;
     let (whole, frac) = (sun / SUN_PER_TRX, sun % SUN_PER_TRX);

@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use bidswarm_wallet::Address;
 
+use crate::amount::Stored as _;
 use crate::journal::{Side, Totals};
 use crate::rows::address;
 use crate::{Amount, DateRange, Direction, Error, Ledger, Result, UnixTime};

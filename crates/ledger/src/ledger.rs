@@ -14,6 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::Mutex;
 
+use crate::amount::Stored as _;
 use crate::batch;
 use crate::chain::{post, NewEvent};
 use crate::journal::{self, credit, debit, Account, ChannelTerms, Posting, SettledRange, Side};

@@ -48,8 +48,8 @@ mod verify;
 
 use bidswarm_wallet::{Address, ChannelId, Signature, Voucher};
 
-pub use amount::{Amount, DECIMALS};
 pub use balances::{Breakdown, Economics, Summary, Unsettled};
+pub use bidswarm_primitives::{Amount, AmountError, BTT_DECIMALS};
 pub use error::{Error, Result};
 pub use export::DateRange;
 pub use history::{HistoryCursor, HistoryEntry, HistoryPage, MAX_HISTORY_PAGE};

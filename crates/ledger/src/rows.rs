@@ -4,6 +4,7 @@
 use bidswarm_wallet::{Address, ChannelId, Signature};
 use sqlx::SqliteConnection;
 
+use crate::amount::Stored as _;
 use crate::journal::{self, ChannelTerms, SettledRange};
 use crate::{Amount, ChannelState, Direction, Error, Result, SettlementState};
 

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use crate::amount::Stored as _;
 use crate::rows::address;
 use crate::{Amount, Ledger, Result, WalletTx, WalletTxKind};
 

@@ -6,6 +6,7 @@ use std::fmt;
 
 use bidswarm_wallet::{verify_voucher, ChannelId, Voucher};
 
+use crate::amount::Stored as _;
 use crate::journal::{self, Account, EventHeader, Side, Totals};
 use crate::rows::{address, channel_id, fully_settled, load_channel, load_settlement, signature};
 use crate::{Amount, ChannelState, Direction, Ledger, Result, SettlementState};

@@ -252,7 +252,7 @@ proptest! {
             let me = k.me.address();
             ledger.add_account(me, "main", T0).await.expect("account");
             let unit = Amount::from_base_units(10u128.pow(12));
-            let budget = Amount::from_btt(1_000_000).expect("fits");
+            let budget = Amount::from_btt(1_000_000);
             let spend = channel(me, k.seeder.address(), 1, budget);
             let earn = channel(k.leecher.address(), me, 2, budget);
             ledger.open_channel(&spend, T0).await.expect("spend");

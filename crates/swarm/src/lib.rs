@@ -34,6 +34,7 @@ pub use error::{Error, Result};
 pub use spawn::spawn;
 pub use torrent::{create_torrent, CreateOptions, CreateProgress};
 
+use bidswarm_primitives::{write_atomically, Access};
 use std::{
     collections::{HashMap, HashSet},
     net::SocketAddr,
@@ -809,7 +810,7 @@ impl Swarm {
             }
             json
         };
-        match write_atomically(&path, &json).await {
+        match write_atomically(&path, &json, Access::Default).await {
             Ok(()) => self.lock().records_written = json,
             Err(e) => warn!(path = %path.display(), "could not save torrent records: {e}"),
         }
@@ -869,7 +870,7 @@ impl Swarm {
         for (id, pieces) in self.have_pieces() {
             let (hash, bytes) = (id.0, pieces.bitfield);
             let path = folder.join(format!("{hash}.bitv"));
-            if let Err(e) = write_atomically(&path, &bytes).await {
+            if let Err(e) = write_atomically(&path, &bytes, Access::Default).await {
                 warn!(info_hash = %hash, "could not save resume data: {e}");
             }
         }
@@ -1050,7 +1051,7 @@ impl Swarm {
     async fn save_torrent_limits(&self) {
         let Some(path) = self.limits_file() else { return };
         let json = serde_json::to_vec_pretty(&self.lock().limits).unwrap_or_default();
-        if let Err(e) = write_atomically(&path, &json).await {
+        if let Err(e) = write_atomically(&path, &json, Access::Default).await {
             warn!(path = %path.display(), "could not save per-torrent limits: {e}");
         }
     }
@@ -1164,38 +1165,6 @@ fn limits_config(limits: RateLimits) -> LimitsConfig {
         download_bps: nonzero(limits.download_bytes_per_sec),
         upload_bps: nonzero(limits.upload_bytes_per_sec),
     }
-}
-
-/// Writes `path` so that a crash leaves either the old or the new contents, never half.
-pub async fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    write_atomically_as(path, contents, false).await
-}
-
-/// [`write_atomically`], the file readable and writable by its owner only (0600 on Unix):
-/// for settings, which name the user's folders and wallet network.
-pub async fn write_privately(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    write_atomically_as(path, contents, true).await
-}
-
-async fn write_atomically_as(path: &Path, contents: &[u8], private: bool) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    let tmp = path.with_extension("tmp");
-    let mut file = tokio::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).await?;
-    #[cfg(unix)]
-    if private {
-        // Also when a crash left a `.tmp` behind with another mode.
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600)).await?;
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    file.write_all(contents).await?;
-    // A tokio file reports a failed write (a full disk) only when flushed: `sync_all`
-    // alone would pass, and an empty file replace the old one.
-    file.flush().await?;
-    file.sync_all().await?;
-    drop(file);
-    tokio::fs::rename(&tmp, path).await
 }
 
 #[cfg(test)]

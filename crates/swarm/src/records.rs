@@ -29,8 +29,7 @@ pub const REMEMBERED_PEERS: usize = 64;
 
 impl TorrentRecord {
     pub fn added_now() -> Self {
-        let now =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).ok();
+        let now = u64::try_from(bidswarm_primitives::unix_secs()).ok();
         Self { added_at: now, ..Default::default() }
     }
 

@@ -17,12 +17,14 @@ use std::path::{Path, PathBuf};
 
 use tracing::warn;
 
-use crate::{write_atomically, Error, Result};
+use bidswarm_primitives::{temp_path, write_atomically, Access};
+
+use crate::{Error, Result};
 
 const FILE: &str = "session.json";
-/// Not `session.json.good`: `write_atomically` writes through `<name>.tmp`, and
-/// `session.json.tmp` is the file librqbit renames into place itself; sharing it broke
-/// concurrent adds ("error renaming persistence file").
+/// A name unlike librqbit's own files (`session.json` and `session.json.tmp`, which it
+/// renames into place itself): a write of ours that went through librqbit's temporary file
+/// once broke concurrent adds ("error renaming persistence file").
 const GOOD: &str = "session-good.json";
 /// Room asked for beyond the session file's size: its growth by one torrent, and more.
 const MARGIN: u64 = 256 << 10;
@@ -41,9 +43,9 @@ pub(crate) async fn ensure_room(folder: &Path) -> Result<()> {
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let probe = folder.join(format!(".room-probe-{n}"));
     let len = usize::try_from(size.saturating_add(MARGIN)).unwrap_or(usize::MAX);
-    let written = write_atomically(&probe, &vec![0; len]).await;
+    let written = write_atomically(&probe, &vec![0; len], Access::Default).await;
     let _ = tokio::fs::remove_file(&probe).await;
-    let _ = tokio::fs::remove_file(probe.with_extension("tmp")).await;
+    let _ = tokio::fs::remove_file(temp_path(&probe)).await;
     written.map_err(Error::io(format!(
         "nothing was changed: the state folder {} has no room to record it",
         folder.display()
@@ -62,7 +64,7 @@ pub(crate) async fn keep_good_copy(folder: &Path) -> bool {
         warn!(folder = %folder.display(), "librqbit's session file does not parse: the good copy is kept");
         return false;
     }
-    match write_atomically(&folder.join(GOOD), &bytes).await {
+    match write_atomically(&folder.join(GOOD), &bytes, Access::Default).await {
         Ok(()) => true,
         Err(e) => {
             warn!(folder = %folder.display(), "cannot keep a copy of the session file: {e}");
@@ -79,14 +81,14 @@ pub(crate) async fn restore_if_damaged(folder: &Path) -> Option<PathBuf> {
     if parses(&bytes) {
         return None;
     }
-    let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let at = bidswarm_primitives::unix_secs();
     let aside = folder.join(format!("{FILE}.damaged-{at}"));
     if let Err(e) = tokio::fs::rename(&path, &aside).await {
         warn!(path = %path.display(), "a damaged session file cannot be moved aside: {e}");
         return None;
     }
     match tokio::fs::read(folder.join(GOOD)).await {
-        Ok(good) if parses(&good) => match write_atomically(&path, &good).await {
+        Ok(good) if parses(&good) => match write_atomically(&path, &good, Access::Default).await {
             Ok(()) => {
                 warn!(damaged = %aside.display(), "librqbit's session file was damaged (a full disk?): the last good copy is back")
             }

@@ -12,7 +12,6 @@ use std::{
         atomic::{AtomicU64, Ordering},
         Arc,
     },
-    time::{SystemTime, UNIX_EPOCH},
 };
 
 use bidswarm_api::{CreatedTorrent, TorrentId};
@@ -117,7 +116,7 @@ pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions)
         announce: trackers.first().copied(),
         announce_list: trackers.iter().map(|t| vec![*t]).collect(),
         created_by: format!("Bidswarm {}", env!("CARGO_PKG_VERSION")),
-        creation_date: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        creation_date: u64::try_from(bidswarm_primitives::unix_secs()).unwrap_or(0),
         info: &info,
     };
     let mut bytes = Vec::new();
@@ -125,7 +124,7 @@ pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions)
         context: "could not encode the torrent",
         source: anyhow::anyhow!("{e}"),
     })?;
-    crate::write_atomically(output, &bytes)
+    bidswarm_primitives::write_atomically(output, &bytes, bidswarm_primitives::Access::Default)
         .await
         .map_err(Error::io(format!("cannot write {}", output.display())))?;
     let mut magnet = url::form_urlencoded::Serializer::new(String::new());

@@ -519,9 +519,7 @@ impl Client {
 /// A header of the size a real one has (its fields are fixed-width but for the times,
 /// which are now-ish), to measure a transaction before the head block is known.
 fn sizing_header(memo: Option<&[u8]>) -> TxHeader {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let now_ms = bidswarm_primitives::unix_ms();
     let header =
         TxHeader::new(RefBlock { number: u64::from(u32::MAX), id: [0xff; 32] }, now_ms, 10 * 60 * 1000);
     match memo {

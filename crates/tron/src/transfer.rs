@@ -3,7 +3,7 @@
 //! broadcast. Callers note the txid between signing and broadcasting, so a transfer whose
 //! answer is lost is still followed; how long to follow it is theirs to say.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bidswarm_wallet::{
     tx::{trc20_transfer, trx_transfer, SignedTransaction, TxHeader},
@@ -48,7 +48,7 @@ impl Client {
         signer: &(dyn Signer + Sync),
     ) -> Result<SignedTransaction> {
         let block = self.now_block().await?;
-        let now_ms = unix_now_ms().max(block.timestamp_ms);
+        let now_ms = bidswarm_primitives::unix_ms().max(block.timestamp_ms);
         let valid_for_ms = i64::try_from(order.valid_for.as_millis()).unwrap_or(i64::MAX);
         let mut header = TxHeader::new(block.ref_block, now_ms, valid_for_ms);
         if !order.memo.is_empty() {
@@ -71,10 +71,4 @@ impl Client {
             Err(e) => Err(e),
         }
     }
-}
-
-fn unix_now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

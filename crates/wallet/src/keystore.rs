@@ -49,7 +49,6 @@
 //! calling thread (p = 1 lane, no threads spawned); async callers use `spawn_blocking`.
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -270,31 +269,12 @@ impl SecretStore for FileStore {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&dir).map_err(self.io("create the folder of"))?;
-        let mut tmp_name = self.path.file_name().unwrap_or_default().to_os_string();
-        tmp_name.push(".tmp");
-        let tmp = dir.join(tmp_name);
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let write = || -> std::io::Result<()> {
-            let mut file = options.open(&tmp)?;
-            file.write_all(sealed)?;
-            file.sync_all()?;
-            drop(file);
-            std::fs::rename(&tmp, &self.path)?;
-            // The rename itself is durable only once the directory is synced.
-            #[cfg(unix)]
-            std::fs::File::open(&dir)?.sync_all()?;
-            Ok(())
-        };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            self.io("write")(e)
-        })
+        bidswarm_primitives::write_atomically_blocking(
+            &self.path,
+            sealed,
+            bidswarm_primitives::Access::OwnerOnly,
+        )
+        .map_err(self.io("write"))
     }
 
     fn delete(&self) -> Result<()> {

@@ -22,7 +22,6 @@
 //! message carries a mnemonic word, a passphrase, a password or key bytes.
 
 mod address;
-pub mod amount;
 pub mod keys;
 pub mod keystore;
 mod signer;
@@ -30,7 +29,7 @@ pub mod tx;
 pub mod voucher;
 
 pub use address::{Address, AddressError};
-pub use amount::{Amount, AmountError, BTT_DECIMALS};
+pub use bidswarm_primitives::{Amount, AmountError, BTT_DECIMALS};
 pub use keys::{Mnemonic, PrivateKey, WalletSecret, WordCount};
 pub use keystore::{FileStore, KdfParams, KeyringStore, LockedWallet, SecretStore, UnlockedWallet, Wallet};
 pub use signer::{

@@ -65,7 +65,7 @@ use std::{
     collections::HashMap,
     path::{Path, PathBuf},
     sync::{Arc, Mutex, MutexGuard, Weak},
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 use bidswarm_api::{
@@ -213,10 +213,6 @@ pub fn speed_network_name(network: &Network) -> String {
         Network::Local(url) => format!("devnet:{}", url.port_or_known_default().unwrap_or(0)),
         other => other.name().into(),
     }
-}
-
-fn now_unix_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 impl WalletService {
@@ -709,10 +705,10 @@ impl Inner {
         if *lock(&self.observed_btt) == Some((address, btt)) {
             return;
         }
-        let at = now_unix_secs();
+        let at = bidswarm_primitives::unix_secs();
         let result = async {
             ledger.add_account(address, "wallet", at).await?;
-            ledger.observe_onchain_balance(address, bidswarm_ledger::Amount::from_base_units(btt), at).await
+            ledger.observe_onchain_balance(address, bidswarm_ledger::Amount(btt), at).await
         }
         .await;
         match result {

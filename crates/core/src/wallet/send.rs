@@ -13,7 +13,7 @@ use bidswarm_tron::{
 use bidswarm_wallet::Address;
 use tracing::{debug, info, warn};
 
-use super::{lock, now_unix_secs, speed_network_name, ApiResult, Inner, Slot, WalletService};
+use super::{lock, speed_network_name, ApiResult, Inner, Slot, WalletService};
 use crate::error::{api_error, locked_error, no_wallet, node_error, transfer_error, wallet_error};
 
 /// How many sends whose fee is not known yet one settlement round looks at.
@@ -285,7 +285,7 @@ impl Inner {
     /// Notes a send as signed, so [`WalletService::follow_send_fees`] reads its fee.
     async fn record_send(&self, txid: &str, quote: &Quote, expiration_ms: i64) {
         let Some(ledger) = &self.ledger else { return };
-        let at = now_unix_secs();
+        let at = bidswarm_primitives::unix_secs();
         let send = bidswarm_ledger::Send {
             txid: txid.to_owned(),
             account: quote.from,
@@ -310,13 +310,13 @@ impl Inner {
 
     async fn record_withdrawal(&self, txid: &str, quote: &Quote) {
         let Some(ledger) = &self.ledger else { return };
-        let at = now_unix_secs();
+        let at = bidswarm_primitives::unix_secs();
         let wtx = bidswarm_ledger::WalletTx {
             txid: txid.to_owned(),
             account: quote.from,
             kind: bidswarm_ledger::WalletTxKind::Withdrawal,
             counterparty: Some(quote.to),
-            amount: bidswarm_ledger::Amount::from_base_units(quote.amount),
+            amount: bidswarm_ledger::Amount(quote.amount),
             at,
         };
         let result = async {
