@@ -3,7 +3,7 @@
 
 use std::{collections::HashSet, sync::Mutex};
 
-use bidswarm_api::{Event, Settings};
+use bidswarm_api::{Event, Settings, TorrentId};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_autostart::ManagerExt as _;
 use tauri_plugin_notification::NotificationExt as _;
@@ -53,7 +53,7 @@ pub fn apply_settings<R: Runtime>(app: &AppHandle<R>, settings: &Settings) {
 /// Torrents this session has seen unfinished. Only they get a "complete" notification:
 /// a torrent restored at start-up that the core reports complete was finished before.
 #[derive(Debug, Default)]
-struct Unfinished(Mutex<HashSet<String>>);
+struct Unfinished(Mutex<HashSet<TorrentId>>);
 
 /// Runs for every core event before it goes to the window.
 pub fn on_core_event<R: Runtime>(app: &AppHandle<R>, event: &Event) {
@@ -63,15 +63,15 @@ pub fn on_core_event<R: Runtime>(app: &AppHandle<R>, event: &Event) {
     let torrent = match event {
         Event::Added { torrent } | Event::MetadataResolved { torrent } | Event::Progress { torrent } => {
             if torrent.total_bytes == 0 || torrent.progress_bytes < torrent.total_bytes {
-                unfinished.insert(torrent.id.0.clone());
+                unfinished.insert(torrent.id.clone());
             }
             return;
         }
         Event::Removed { id } => {
-            unfinished.remove(&id.0);
+            unfinished.remove(id);
             return;
         }
-        Event::Completed { torrent } if unfinished.remove(&torrent.id.0) => torrent,
+        Event::Completed { torrent } if unfinished.remove(&torrent.id) => torrent,
         _ => return,
     };
     drop(unfinished);
@@ -79,7 +79,7 @@ pub fn on_core_event<R: Runtime>(app: &AppHandle<R>, event: &Event) {
     if !bridge.settings().notify_on_complete {
         return;
     }
-    let name = torrent.name.clone().unwrap_or_else(|| torrent.id.0.clone());
+    let name = torrent.name.clone().unwrap_or_else(|| torrent.id.to_string());
     info!(torrent = %name, "download complete");
     if let Err(e) = app.notification().builder().title("Download complete").body(name).show() {
         // No notification daemon (a bare X session): the UI still shows it.

@@ -138,12 +138,7 @@ async fn bad_input_gets_clear_errors_and_leaves_the_running_torrent_alone() -> a
             "could not connect",
         ),
         (
-            Request::GetTorrent { id: TorrentId("f".repeat(40)) },
-            ApiErrorKind::UnknownTorrent,
-            "no torrent with id",
-        ),
-        (
-            Request::Pause { id: TorrentId("not-a-hash".into()) },
+            Request::GetTorrent { id: TorrentId::from([0xff; 20]) },
             ApiErrorKind::UnknownTorrent,
             "no torrent with id",
         ),
@@ -166,6 +161,33 @@ async fn bad_input_gets_clear_errors_and_leaves_the_running_torrent_alone() -> a
         .send()
         .await?;
     assert_eq!(raw.status(), 400);
+    // An id that is not an info hash, and an amount that is not a whole number of base
+    // units, are refused as the request is read.
+    let hash = "ab".repeat(20);
+    let bid = |budget: &str| {
+        format!(
+            r#"{{"type":"set_torrent_bid","id":"{hash}","bid":{{"spending":true,"strategy":"auto","price_per_gib":"1","budget":"{budget}"}}}}"#
+        )
+    };
+    for (body, says) in [
+        (r#"{"type":"pause","id":"not-a-hash"}"#.to_owned(), "40 hex digits"),
+        (r#"{"type":"remove","id":"abc","delete_data":true}"#.to_owned(), "40 hex digits"),
+        (bid("a lot"), "base units"),
+        (bid("-5"), "base units"),
+        (bid("1.5"), "base units"),
+        (r#"{"type":"quote_send","to":"T","asset":"trx","amount":"1e6"}"#.to_owned(), "base units"),
+    ] {
+        let answer = reqwest::Client::new()
+            .post(format!("{}/api/rpc", server.url))
+            .bearer_auth(&server.token)
+            .body(body.clone())
+            .send()
+            .await?;
+        assert_eq!(answer.status(), 400, "{body}");
+        let err: bidswarm_api::ApiError = serde_json::from_slice(&answer.bytes().await?)?;
+        assert_eq!(err.kind, ApiErrorKind::BadRequest, "{body}: {err:?}");
+        assert!(err.message.contains(says), "{body}: {err:?}");
+    }
 
     let all = server.torrents().await?;
     assert_eq!(all.len(), 1, "{all:?}");
@@ -581,7 +603,7 @@ async fn one_remote_address_cannot_take_every_connection() -> anyhow::Result<()>
 /// nothing, a cleared bid leaves the list, and a torrent nobody bid on is never in it.
 #[tokio::test(flavor = "multi_thread")]
 async fn list_bids_shows_each_torrents_own_bid_and_a_refused_bid_changes_nothing() -> anyhow::Result<()> {
-    use bidswarm_api::{BidStrategy, TorrentBid};
+    use bidswarm_api::{BaseUnits, BidStrategy, TorrentBid};
     let dir = bidswarm_tests::test_dir();
     let server = Server::start("serve", &dir.path().join("data"), dir.path()).await?;
     let mut ids = Vec::new();
@@ -606,8 +628,8 @@ async fn list_bids_shows_each_torrents_own_bid_and_a_refused_bid_changes_nothing
     let bid = TorrentBid {
         spending: true,
         strategy: BidStrategy::Auto,
-        price_per_gib: "5000".into(),
-        budget: "900000".into(),
+        price_per_gib: BaseUnits(5000),
+        budget: BaseUnits(900_000),
     };
     let set = |bid: Option<TorrentBid>| Request::SetTorrentBid { id: ids[1].clone(), bid };
     server.call(&set(Some(bid.clone()))).await?;
@@ -617,9 +639,9 @@ async fn list_bids_shows_each_torrents_own_bid_and_a_refused_bid_changes_nothing
     assert!(!listed[0].budget_exhausted);
 
     let refused = server
-        .rpc(&set(Some(TorrentBid { budget: "a lot".into(), ..bid.clone() })))
+        .rpc(&set(Some(TorrentBid { budget: BaseUnits(0), ..bid.clone() })))
         .await?
-        .expect_err("a budget that is not a number is refused");
+        .expect_err("a bid with no budget is refused");
     assert_eq!(refused.kind, ApiErrorKind::BadRequest, "{}", refused.message);
     assert!(refused.message.contains("budget"), "{}", refused.message);
     assert_eq!(bids().await?[0].bid, Some(bid), "the refused bid changed nothing");

@@ -477,7 +477,7 @@ impl CrashRun {
                     anyhow::bail!("torrent speed")
                 };
                 let spent: u128 = speed.spent.parse()?;
-                let hash: [u8; 20] = hex::decode(&id.0)?.try_into().unwrap_or([0; 20]);
+                let hash = id.info_hash();
                 let before = spent_at_kill.get(&hash).map_or(0, |e| e.spent.base_units());
                 assert!(
                     spent >= before && spent <= BUDGET,
@@ -515,7 +515,7 @@ impl CrashRun {
         if info.fetched_bytes < SIZE / 6 || last.duration_since(*first) < REBID_WITHIN {
             return Ok(());
         }
-        let hash: [u8; 20] = hex::decode(&id.0)?.try_into().unwrap_or([0; 20]);
+        let hash = id.info_hash();
         let (_, per_torrent) = read_book(&self.payer_ledger, Direction::Spend).await?;
         let now = per_torrent.get(&hash).map_or(0, |e| e.vouchers);
         if now == before {

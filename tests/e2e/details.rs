@@ -93,7 +93,7 @@ async fn file_priorities_ratio_and_torrent_facts_survive_a_restart() -> anyhow::
         anyhow::bail!("add did not answer a torrent")
     };
 
-    let unknown = TorrentId("00112233445566778899aabbccddeeff00112233".into());
+    let unknown = "00112233445566778899aabbccddeeff00112233".parse::<TorrentId>()?;
     let err = set_priority(&server, &unknown, vec![0], FilePriority::High).await?.expect_err("unknown");
     assert_eq!(err.kind, ApiErrorKind::UnknownTorrent);
     let err = set_priority(&server, &id, vec![3], FilePriority::High).await?.expect_err("out of range");
@@ -186,7 +186,7 @@ async fn a_peer_added_to_a_running_torrent_delivers_and_is_remembered_across_a_r
         assert_eq!(err.kind, ApiErrorKind::BadRequest, "{peers:?}: {err:?}");
         assert!(err.message.contains(names), "{peers:?}: {}", err.message);
     }
-    let unknown = Request::AddPeers { id: TorrentId("00".repeat(20)), peers: vec![addr.clone()] };
+    let unknown = Request::AddPeers { id: TorrentId::from([0; 20]), peers: vec![addr.clone()] };
     assert_eq!(server.rpc(&unknown).await?.expect_err("no such torrent").kind, ApiErrorKind::UnknownTorrent);
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(server.torrent(&id).await?.progress_bytes, 0, "a refused list dialled nobody");

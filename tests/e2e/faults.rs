@@ -271,9 +271,9 @@ async fn a_full_disk_refuses_an_add_clearly_and_loses_nothing() -> anyhow::Resul
     server.proc.terminate(Duration::from_secs(20)).await?;
     let again = Server::start("serve-again", &data_dir, dir.path()).await?;
     let mut ids: Vec<_> = again.torrents().await?.into_iter().map(|t| t.id).collect();
-    ids.sort_by(|a, b| a.0.cmp(&b.0));
+    ids.sort();
     let mut expected = vec![first.id, second.id];
-    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    expected.sort();
     assert_eq!(ids, expected, "both torrents are back");
     let Response::LedgerHealth { health } = again.call(&Request::VerifyLedger).await? else {
         anyhow::bail!("a health report")

@@ -80,7 +80,7 @@ async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyho
     server.wait_state(&id, TorrentState::Seeding).await?;
     server
         .call(&Request::Remove {
-            id: TorrentId("00112233445566778899aabbccddeeff00112233".into()),
+            id: "00112233445566778899aabbccddeeff00112233".parse::<TorrentId>()?,
             delete_data: false,
         })
         .await?;

@@ -968,8 +968,8 @@ pub(crate) async fn payer_server(
     settings.download_folder = path_str(&dir.join("payer-downloads")).to_owned();
     settings.speed.spending_enabled = true;
     settings.speed.strategy = BidStrategy::Fixed;
-    settings.speed.fixed_price_per_gib = (64 * BTT).to_string();
-    settings.speed.budget_per_torrent = budget.to_string();
+    settings.speed.fixed_price_per_gib = bidswarm_api::BaseUnits(64 * BTT);
+    settings.speed.budget_per_torrent = bidswarm_api::BaseUnits(budget);
     if let Some(multiple) = fee_multiple {
         settings.speed.settle_fee_multiple = multiple;
     }
@@ -1160,7 +1160,7 @@ async fn a_debt_is_settled_by_itself_once_it_is_worth_the_fee() -> anyhow::Resul
     let Response::Settings { mut settings, .. } = paid.server.call(&Request::GetSettings).await? else {
         anyhow::bail!("settings")
     };
-    settings.speed.btt_per_trx = "1".into();
+    settings.speed.btt_per_trx = bidswarm_api::BaseUnits(1);
     paid.server.call(&Request::UpdateSettings { settings }).await?;
     let quote = settlement_quote(&paid.server).await?;
     assert!(quote.payees.iter().all(|p| p.worth_it || p.in_flight), "worth it now: {quote:?}");

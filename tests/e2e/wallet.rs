@@ -122,7 +122,7 @@ impl Wallet {
         asset: WalletAsset,
         amount: u128,
     ) -> anyhow::Result<Result<SendQuote, ApiError>> {
-        let request = Request::QuoteSend { to: to.into(), asset, amount: amount.to_string() };
+        let request = Request::QuoteSend { to: to.into(), asset, amount: bidswarm_api::BaseUnits(amount) };
         Ok(match self.rpc(&request).await? {
             Ok(Response::SendQuote { quote }) => Ok(quote),
             Ok(other) => bail!("unexpected {other:?}"),

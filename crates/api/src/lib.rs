@@ -11,12 +11,14 @@
 //! reads `{"type":"pause","id":"<info hash>"}`. Byte counts and rates are JSON numbers;
 //! they stay far below 2^53.
 
+mod amount;
 mod error;
 mod ledger;
 mod speed;
 mod torrent;
 mod wallet;
 
+pub use amount::BaseUnits;
 pub use error::{ApiError, ApiErrorKind};
 pub use ledger::*;
 pub use speed::*;
@@ -176,7 +178,7 @@ pub enum Request {
     QuoteSend {
         to: String,
         asset: WalletAsset,
-        amount: String,
+        amount: BaseUnits,
     },
     /// Signs and broadcasts a quoted transfer: the confirmation step.
     Send {
@@ -451,6 +453,7 @@ pub fn typescript_declarations() -> Vec<String> {
         ApiError,
         ApiErrorKind,
         TorrentId,
+        BaseUnits,
         TorrentSource,
         AddOptions,
         RateLimits,
@@ -507,8 +510,13 @@ mod tests {
 
     #[test]
     fn request_wire_shape_is_tagged_snake_case() {
-        let req: Request = serde_json::from_str(r#"{"type":"remove","id":"ab","delete_data":true}"#).unwrap();
-        assert_eq!(req, Request::Remove { id: "ab".into(), delete_data: true });
+        let hash = "ab".repeat(20);
+        let req: Request =
+            serde_json::from_str(&format!(r#"{{"type":"remove","id":"{hash}","delete_data":true}}"#))
+                .unwrap();
+        assert_eq!(req, Request::Remove { id: TorrentId::from([0xab; 20]), delete_data: true });
+        let bad = serde_json::from_str::<Request>(r#"{"type":"remove","id":"ab"}"#).unwrap_err();
+        assert!(bad.to_string().contains("40 hex digits"), "{bad}");
         let json = serde_json::to_value(Request::ListTorrents).unwrap();
         assert_eq!(json, serde_json::json!({"type": "list_torrents"}));
     }

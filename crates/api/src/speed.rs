@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::TorrentId;
+use crate::{BaseUnits, TorrentId};
 
 /// Which TRON network the wallet uses.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Default)]
@@ -44,27 +44,27 @@ pub struct SpeedSettings {
     pub spending_enabled: bool,
     pub strategy: BidStrategy,
     /// Base units per GiB, for the fixed strategy.
-    pub fixed_price_per_gib: String,
+    pub fixed_price_per_gib: BaseUnits,
     /// Base units per GiB that auto-bid never exceeds.
-    pub max_price_per_gib: String,
+    pub max_price_per_gib: BaseUnits,
     /// Base units each torrent may spend at most (per torrent, overridable).
-    pub budget_per_torrent: String,
+    pub budget_per_torrent: BaseUnits,
     /// Base units all torrents together may spend, counted from the ledger (every
     /// session's vouchers). Required above zero when spending is on; raise it to spend
     /// more.
-    pub spending_cap: String,
+    pub spending_cap: BaseUnits,
     pub earning_enabled: bool,
     /// Base units per GiB below which no paid slot is sold.
-    pub ask_per_gib: String,
+    pub ask_per_gib: BaseUnits,
     /// Bytes a paid slot is served beyond its last payment; raised to 4 pieces of the
     /// torrent where that is more (a buyer pays for verified pieces only).
     #[ts(type = "number")]
     pub credit_window_bytes: u64,
     /// Base units one payer may owe us unsettled before it gets no paid slot.
-    pub exposure_cap: String,
+    pub exposure_cap: BaseUnits,
     /// Base units all payers together may owe us unsettled before no payer gets a paid
     /// slot: fresh keys cannot multiply [`Self::exposure_cap`].
-    pub total_exposure_cap: String,
+    pub total_exposure_cap: BaseUnits,
     /// Seconds a payer may owe us unsettled before it gets no paid slot until it pays.
     #[ts(type = "number")]
     pub settlement_overdue_secs: u64,
@@ -75,7 +75,7 @@ pub struct SpeedSettings {
     pub settle_fee_multiple: u32,
     /// What one TRX is worth in BTT base units, to weigh a settlement's TRX fee against the
     /// BTT it pays. Set by the user: Bidswarm reads no price feed.
-    pub btt_per_trx: String,
+    pub btt_per_trx: BaseUnits,
 }
 
 const BTT: u128 = 1_000_000_000_000_000_000;
@@ -90,18 +90,18 @@ impl Default for SpeedSettings {
         Self {
             spending_enabled: false,
             strategy: BidStrategy::Auto,
-            fixed_price_per_gib: (10_000 * BTT).to_string(),
-            max_price_per_gib: (50_000 * BTT).to_string(),
-            budget_per_torrent: "0".into(),
-            spending_cap: (20_000_000 * BTT).to_string(),
+            fixed_price_per_gib: BaseUnits(10_000 * BTT),
+            max_price_per_gib: BaseUnits(50_000 * BTT),
+            budget_per_torrent: BaseUnits(0),
+            spending_cap: BaseUnits(20_000_000 * BTT),
             earning_enabled: false,
-            ask_per_gib: (10_000 * BTT).to_string(),
+            ask_per_gib: BaseUnits(10_000 * BTT),
             credit_window_bytes: 4 << 20,
-            exposure_cap: (20_000_000 * BTT).to_string(),
-            total_exposure_cap: (100_000_000 * BTT).to_string(),
+            exposure_cap: BaseUnits(20_000_000 * BTT),
+            total_exposure_cap: BaseUnits(100_000_000 * BTT),
             settlement_overdue_secs: 24 * 3600,
             settle_fee_multiple: 20,
-            btt_per_trx: (300_000 * BTT).to_string(),
+            btt_per_trx: BaseUnits(300_000 * BTT),
         }
     }
 }
@@ -113,9 +113,9 @@ pub struct TorrentBid {
     pub spending: bool,
     pub strategy: BidStrategy,
     /// Base units per GiB (fixed), or the max price (auto).
-    pub price_per_gib: String,
+    pub price_per_gib: BaseUnits,
     /// Base units this torrent may spend at most.
-    pub budget: String,
+    pub budget: BaseUnits,
 }
 
 /// The bid column's line for one torrent (`list_bids`): its own bid, the price we bid

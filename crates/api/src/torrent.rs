@@ -1,23 +1,39 @@
-use crate::{SpeedSettings, TorrentBid, TronNetwork};
+use bidswarm_primitives::{InfoHash, InfoHashError};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::{SpeedSettings, TorrentBid, TronNetwork};
+
 /// A torrent's id: its BitTorrent v1 info hash as 40 lowercase hex digits. It is known
-/// before metadata (from the magnet) and stays the same across restarts.
+/// before metadata (from the magnet) and stays the same across restarts. Anything else
+/// is refused when a request is read (`bad_request`), so no handler parses it again.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(transparent)]
 #[ts(type = "string")]
-pub struct TorrentId(pub String);
+pub struct TorrentId(pub InfoHash);
 
-impl From<&str> for TorrentId {
-    fn from(s: &str) -> Self {
-        Self(s.to_ascii_lowercase())
+impl TorrentId {
+    pub fn info_hash(&self) -> [u8; 20] {
+        self.0 .0
+    }
+}
+
+impl From<[u8; 20]> for TorrentId {
+    fn from(bytes: [u8; 20]) -> Self {
+        Self(InfoHash(bytes))
+    }
+}
+
+impl std::str::FromStr for TorrentId {
+    type Err = InfoHashError;
+    fn from_str(s: &str) -> Result<Self, InfoHashError> {
+        s.parse().map(Self)
     }
 }
 
 impl std::fmt::Display for TorrentId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        self.0.fmt(f)
     }
 }
 

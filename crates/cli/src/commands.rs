@@ -362,7 +362,8 @@ fn expect_torrent(response: Response) -> anyhow::Result<TorrentInfo> {
 }
 
 fn print_summary(what: &str, t: &TorrentInfo) {
-    println!("{what}: {}", t.name.as_deref().unwrap_or(&t.id.0));
+    let name = t.name.clone().unwrap_or_else(|| t.id.to_string());
+    println!("{what}: {name}");
     println!("info_hash: {}", t.id);
     println!("folder: {}", t.output_folder);
     println!("verified_bytes: {}", t.progress_bytes);

@@ -4,7 +4,7 @@
 use std::{path::PathBuf, sync::Arc};
 
 use anyhow::{bail, Context};
-use bidswarm_api::{BidStrategy, SpeedSettings};
+use bidswarm_api::{BaseUnits, BidStrategy, SpeedSettings};
 use bidswarm_core::SpeedIdentity;
 use bidswarm_tron::{Client, Network};
 use bidswarm_wallet::{Amount, Mnemonic, PrivateKey};
@@ -128,26 +128,25 @@ impl BidArgs {
     pub fn apply(&self, speed: &mut SpeedSettings) {
         let (Some(budget), Some(price)) = (self.budget, self.bid.or(self.auto_bid)) else { return };
         speed.spending_enabled = true;
-        speed.budget_per_torrent = budget.0.to_string();
-        let default_cap = speed.spending_cap.parse::<u128>().unwrap_or(0);
-        let cap = self.spending_cap.map_or(default_cap.max(budget.0), |c| c.0);
-        speed.spending_cap = cap.to_string();
+        speed.budget_per_torrent = BaseUnits(budget.0);
+        let cap = self.spending_cap.map_or(speed.spending_cap.0.max(budget.0), |c| c.0);
+        speed.spending_cap = BaseUnits(cap);
         speed.strategy = if self.bid.is_some() { BidStrategy::Fixed } else { BidStrategy::Auto };
-        speed.fixed_price_per_gib = price.0.to_string();
-        speed.max_price_per_gib = price.0.to_string();
+        speed.fixed_price_per_gib = BaseUnits(price.0);
+        speed.max_price_per_gib = BaseUnits(price.0);
     }
 }
 
 impl EarnArgs {
     pub fn apply(&self, speed: &mut SpeedSettings) {
         speed.earning_enabled = self.earn;
-        speed.ask_per_gib = self.ask.0.to_string();
+        speed.ask_per_gib = BaseUnits(self.ask.0);
         speed.credit_window_bytes = self.credit_window;
         if let Some(cap) = self.exposure_cap {
-            speed.exposure_cap = cap.0.to_string();
+            speed.exposure_cap = BaseUnits(cap.0);
         }
         if let Some(cap) = self.total_exposure_cap {
-            speed.total_exposure_cap = cap.0.to_string();
+            speed.total_exposure_cap = BaseUnits(cap.0);
         }
         if let Some(secs) = self.settlement_overdue {
             speed.settlement_overdue_secs = secs;

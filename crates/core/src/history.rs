@@ -55,7 +55,7 @@ fn entry(e: HistoryEntry) -> Result<LedgerEntry, ApiError> {
             Direction::Spend => ChannelDirection::Spend,
             Direction::Earn => ChannelDirection::Earn,
         }),
-        torrent: e.info_hash.map(|h| TorrentId(hex::encode(h))),
+        torrent: e.info_hash.map(TorrentId::from),
         peer: e.peer.map(|p| p.to_string()),
         amount: e.amount.base_units().to_string(),
         txid: e.txid,
@@ -137,7 +137,7 @@ mod tests {
             assert_eq!(amount, "1");
             assert_eq!(*kind, LedgerEntryKind::VoucherSent);
             assert_eq!(*direction, Some(ChannelDirection::Spend));
-            assert_eq!(torrent.as_ref().map(|t| t.0.as_str()), Some("aa".repeat(20).as_str()));
+            assert_eq!(torrent.as_ref().map(TorrentId::info_hash), Some([0xaa; 20]));
         }
         // A fresh walk starts with the voucher written in between.
         let (first, _) = page(&ledger, None, 1).await.unwrap();

@@ -411,8 +411,7 @@ impl Core {
             all: false,
             asked: Default::default(),
             fee_multiple: speed.settle_fee_multiple,
-            // Checked when saved; a rate that does not parse values every fee beyond reach.
-            btt_per_trx: bidswarm_speed::Amount(speed.btt_per_trx.parse().unwrap_or(u128::MAX)),
+            btt_per_trx: speed.btt_per_trx.btt(),
         }
     }
 
@@ -470,7 +469,7 @@ impl Core {
                 }
                 let torrent = swarm.add(&source, &options).await?;
                 if let Some(bid) = options.bid.clone() {
-                    self.speed.set_torrent_bid(info_hash_of(&torrent.id)?, Some(bid));
+                    self.speed.set_torrent_bid(torrent.id.info_hash(), Some(bid));
                 }
                 self.watcher.track(&torrent);
                 Response::Torrent { torrent }
@@ -502,10 +501,8 @@ impl Core {
                     self.confine.check(&swarm.get(&id)?.output_folder, "The torrent's folder")?;
                 }
                 swarm.remove(&id, delete_data).await?;
-                if let (Some(gateway), Ok(Ok(hash))) =
-                    (&self.gateway, hex::decode(&id.0).map(<[u8; 20]>::try_from))
-                {
-                    gateway.forget_torrent(hash);
+                if let Some(gateway) = &self.gateway {
+                    gateway.forget_torrent(id.info_hash());
                 }
                 // What its channels owe is paid at the next round, whatever the threshold.
                 self.settle_all.store(true, Ordering::Relaxed);
@@ -544,7 +541,7 @@ impl Core {
                     ));
                 };
                 swarm.remember_peers(&id, &peers).await?;
-                let info_hash = info_hash_of(&id)?;
+                let info_hash = id.info_hash();
                 for peer in peers {
                     dial(gateway, peer, info_hash);
                 }
@@ -553,7 +550,7 @@ impl Core {
             Request::GetSettings => self.settings_response(),
             Request::GetTorrentSpeed { id } => {
                 swarm.get(&id)?;
-                Response::TorrentSpeed { speed: self.speed.torrent_status(info_hash_of(&id)?) }
+                Response::TorrentSpeed { speed: self.speed.torrent_status(id.info_hash()) }
             }
             Request::ListBids => Response::Bids {
                 bids: swarm.list().into_iter().filter_map(|t| self.speed.bid_summary(t.id)).collect(),
@@ -563,7 +560,7 @@ impl Core {
                 if let Some(bid) = &bid {
                     check_bid(bid)?;
                 }
-                let info_hash = info_hash_of(&id)?;
+                let info_hash = id.info_hash();
                 self.speed.set_torrent_bid(info_hash, bid);
                 Response::TorrentSpeed { speed: self.speed.torrent_status(info_hash) }
             }
@@ -720,7 +717,7 @@ impl Core {
             .peers()
             .into_iter()
             .map(|link| link.snapshot())
-            .filter(|link| link.info_hash.is_some_and(|h| hex::encode(h) == id.0))
+            .filter(|link| link.info_hash == Some(id.info_hash()))
             .map(|link| PeerInfo {
                 address: link.remote.to_string(),
                 client: link.client,
@@ -764,7 +761,7 @@ impl Core {
         let breakdown = ledger.breakdown().await.map_err(ledger_error)?;
         let per_torrent = (breakdown.per_torrent.into_iter())
             .map(|(hash, e)| bidswarm_api::TorrentEconomics {
-                id: TorrentId(hex::encode(hash)),
+                id: TorrentId::from(hash),
                 economics: economics(e),
             })
             .collect();
@@ -934,11 +931,11 @@ fn rounds(
             let progress = swarm
                 .list()
                 .into_iter()
-                .filter_map(|t| {
-                    let hash = hex::decode(&t.id.0).ok()?.try_into().ok()?;
+                .map(|t| {
+                    let hash = t.id.info_hash();
                     let remaining = t.total_bytes.saturating_sub(t.progress_bytes);
                     let piece_length = t.piece_length.unwrap_or(0);
-                    Some((hash, bidswarm_speed::session::Progress { remaining, piece_length }))
+                    (hash, bidswarm_speed::session::Progress { remaining, piece_length })
                 })
                 .collect();
             speed.tick(pieces, progress);
@@ -1013,7 +1010,7 @@ fn redial_round(swarm: Arc<Swarm>, gateway: Arc<Gateway>) -> tokio::task::JoinHa
                 let running = swarm
                     .get(&id)
                     .is_ok_and(|t| matches!(t.state, TorrentState::Downloading | TorrentState::Seeding));
-                let Ok(info_hash) = info_hash_of(&id) else { continue };
+                let info_hash = id.info_hash();
                 for peer in peers.into_iter().filter(|p| running && !connected.contains(p)) {
                     if dials == REDIALS_PER_ROUND {
                         break;
@@ -1026,25 +1023,8 @@ fn redial_round(swarm: Arc<Swarm>, gateway: Arc<Gateway>) -> tokio::task::JoinHa
     })
 }
 
-fn info_hash_of(id: &TorrentId) -> Result<[u8; 20], ApiError> {
-    hex::decode(&id.0)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| api_error(ApiErrorKind::UnknownTorrent, format!("{} is not an info hash", id.0)))
-}
-
 fn check_bid(bid: &bidswarm_api::TorrentBid) -> Result<(), ApiError> {
-    for (field, text) in [("price_per_gib", &bid.price_per_gib), ("budget", &bid.budget)] {
-        text.parse::<u128>().map_err(|_| {
-            api_error(
-                ApiErrorKind::BadRequest,
-                format!(
-                    "the bid's {field} must be a whole number of BTT base units (10^-18 BTT), not {text:?}"
-                ),
-            )
-        })?;
-    }
-    if bid.spending && bid.budget.parse::<u128>().unwrap_or(0) == 0 {
+    if bid.spending && bid.budget.0 == 0 {
         return Err(api_error(ApiErrorKind::BadRequest, "a bid needs a budget above zero"));
     }
     Ok(())

@@ -27,10 +27,10 @@ impl PieceWatch {
     pub(crate) fn report(&mut self, swarm: &Swarm, gateway: &Gateway) {
         // Only torrents with blocks waiting for verification can attribute anything.
         let waiting: Vec<TorrentId> =
-            gateway.torrents_awaiting_verification().into_iter().map(|h| TorrentId(hex::encode(h))).collect();
+            gateway.torrents_awaiting_verification().into_iter().map(TorrentId::from).collect();
         let now: HashMap<TorrentId, HavePieces> = swarm.have_pieces_of(&waiting).into_iter().collect();
         for (id, have) in &now {
-            let Some(info_hash) = info_hash_of(id) else { continue };
+            let info_hash = id.info_hash();
             // A torrent seen for the first time may have verified pieces since it was
             // added, so all its pieces count as new. Pieces that were on disk are
             // harmless: no block of them came through the gateway, so nothing is
@@ -71,10 +71,6 @@ pub(crate) fn drain(rx: &mut broadcast::Receiver<VerifiedPiece>) -> Vec<Verified
     }
 }
 
-fn info_hash_of(id: &TorrentId) -> Option<[u8; 20]> {
-    hex::decode(&id.0).ok()?.try_into().ok()
-}
-
 /// Pieces set in `now` but not in `before`.
 fn newly_verified(before: &HavePieces, now: &HavePieces) -> Vec<u32> {
     (0..now.count).filter(|&p| now.has(p) && !before.has(p)).collect()
@@ -96,7 +92,7 @@ pub(crate) fn events_of(pieces: &[VerifiedPiece]) -> Vec<Event> {
             let mut contributions: Vec<PeerBytes> =
                 peers.into_iter().map(|(address, bytes)| PeerBytes { address, bytes }).collect();
             contributions.sort_by(|a, b| a.address.cmp(&b.address));
-            Event::PiecesVerified { id: TorrentId(hex::encode(hash)), pieces, contributions }
+            Event::PiecesVerified { id: TorrentId::from(hash), pieces, contributions }
         })
         .collect()
 }
@@ -124,7 +120,7 @@ mod tests {
         tx.send(VerifiedPiece { info_hash: [1; 20], piece: 1, contributions: vec![(a, 7)] }).unwrap();
         let events = events_of(&drain(&mut rx));
         let [Event::PiecesVerified { id, pieces, contributions }] = &events[..] else { panic!("{events:?}") };
-        assert_eq!(id.0, hex::encode([1u8; 20]));
+        assert_eq!(id.info_hash(), [1u8; 20]);
         assert_eq!(*pieces, 2);
         assert_eq!(
             contributions,

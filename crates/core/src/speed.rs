@@ -44,32 +44,23 @@ pub(crate) const TICK: Duration = Duration::from_millis(250);
 
 /// The settings in a form the session can use, checked once.
 pub(crate) fn terms_from_settings(s: &SpeedSettings) -> Result<Terms, String> {
-    let amount = |field: &str, text: &str| {
-        text.parse::<u128>().map(Amount).map_err(|_| {
-            format!("{field} must be a whole number of BTT base units (10^-18 BTT), not {text:?}")
-        })
-    };
-    // Both prices are checked, whichever is in use: the other is kept for when the user
-    // switches.
-    let fixed_price = amount("fixed_price_per_gib", &s.fixed_price_per_gib)?;
-    let max_price = amount("max_price_per_gib", &s.max_price_per_gib)?;
     let spend = match (s.spending_enabled, s.strategy) {
         (false, _) => Strategy::Off,
-        (true, BidStrategy::Fixed) => Strategy::Fixed { price: fixed_price },
-        (true, BidStrategy::Auto) => Strategy::Auto { max_price },
+        (true, BidStrategy::Fixed) => Strategy::Fixed { price: s.fixed_price_per_gib.btt() },
+        (true, BidStrategy::Auto) => Strategy::Auto { max_price: s.max_price_per_gib.btt() },
     };
     let terms = Terms {
         spend,
-        budget: amount("budget_per_torrent", &s.budget_per_torrent)?,
-        spending_cap: amount("spending_cap", &s.spending_cap)?,
+        budget: s.budget_per_torrent.btt(),
+        spending_cap: s.spending_cap.btt(),
         earning: s.earning_enabled,
-        ask: amount("ask_per_gib", &s.ask_per_gib)?,
+        ask: s.ask_per_gib.btt(),
         credit_window: s.credit_window_bytes,
-        exposure_cap: amount("exposure_cap", &s.exposure_cap)?,
-        total_exposure_cap: amount("total_exposure_cap", &s.total_exposure_cap)?,
+        exposure_cap: s.exposure_cap.btt(),
+        total_exposure_cap: s.total_exposure_cap.btt(),
         overdue_after_secs: s.settlement_overdue_secs,
     };
-    if amount("btt_per_trx", &s.btt_per_trx)?.is_zero() && s.settle_fee_multiple > 0 {
+    if s.btt_per_trx.0 == 0 && s.settle_fee_multiple > 0 {
         return Err(
             "btt_per_trx must be above zero: how many BTT one TRX is worth, to weigh a settlement's fee"
                 .into(),
@@ -403,11 +394,10 @@ impl SpeedService {
         self.finish(after);
     }
 
-    /// What bid-for-speed is doing for one torrent.
     /// The bid column's line for a torrent, or `None` when it has nothing to show (no own
     /// bid, not bidding, budget not run out).
     pub(crate) fn bid_summary(&self, id: TorrentId) -> Option<BidSummary> {
-        let info_hash: [u8; 20] = hex::decode(&id.0).ok()?.try_into().ok()?;
+        let info_hash = id.info_hash();
         let driver = self.lock();
         let view = driver.session.torrent_view(info_hash);
         let bid = driver.bids.get(&info_hash).cloned();
@@ -420,6 +410,7 @@ impl SpeedService {
         })
     }
 
+    /// What bid-for-speed is doing for one torrent.
     pub(crate) fn torrent_status(&self, info_hash: [u8; 20]) -> TorrentSpeed {
         let driver = self.lock();
         let view = driver.session.torrent_view(info_hash);
@@ -457,11 +448,9 @@ impl SpeedService {
     }
 }
 
-/// A torrent's own bid as the session uses it. Amounts that do not parse count as zero:
-/// the API checked them when the bid was set.
+/// A torrent's own bid as the session uses it.
 fn torrent_terms(bid: &TorrentBid) -> TorrentTerms {
-    let budget = bid.budget.parse::<u128>().map(Amount).unwrap_or(Amount::ZERO);
-    let price = bid.price_per_gib.parse::<u128>().map(Amount).unwrap_or(Amount::ZERO);
+    let (budget, price) = (bid.budget.btt(), bid.price_per_gib.btt());
     let strategy = match (bid.spending, bid.strategy) {
         (false, _) => Strategy::Off,
         (true, BidStrategy::Fixed) => Strategy::Fixed { price },
@@ -471,7 +460,7 @@ fn torrent_terms(bid: &TorrentBid) -> TorrentTerms {
 }
 
 fn api_event(event: session::Event) -> SpeedEvent {
-    let id = |info_hash: [u8; 20]| TorrentId(hex::encode(info_hash));
+    let id = TorrentId::from;
     let text = |a: Amount| a.0.to_string();
     match event {
         session::Event::Bid { info_hash, peer, price } => {

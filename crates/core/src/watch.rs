@@ -127,7 +127,7 @@ mod tests {
 
     fn torrent(state: TorrentState, progress: u64, files: bool) -> TorrentInfo {
         TorrentInfo {
-            id: TorrentId("aa".into()),
+            id: TorrentId::from([0xaa; 20]),
             name: None,
             magnet: "magnet:?xt=urn:btih:aa".into(),
             state,

@@ -17,6 +17,8 @@ pub struct Amount(pub u128);
 pub enum AmountError {
     #[error("not a BTT amount: {input:?}: {reason}")]
     Invalid { input: String, reason: &'static str },
+    #[error("not a whole number of base units: {input:?}: {reason}")]
+    InvalidUnits { input: String, reason: &'static str },
     #[error("amount overflow: {left} + {right} BTT does not fit in 128 bits")]
     Overflow { left: Amount, right: Amount },
     #[error("amount underflow: {left} - {right} BTT would be negative")]
@@ -101,9 +103,9 @@ impl Amount {
     /// Parses base units as the API and the database carry them: a decimal integer, digits
     /// only.
     pub fn parse_base_units(s: &str) -> Result<Amount, AmountError> {
-        let bad = |reason: &'static str| AmountError::Invalid { input: s.chars().take(80).collect(), reason };
+        let bad = |reason: &'static str| AmountError::InvalidUnits { input: s.chars().take(80).collect(), reason };
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("base units are a whole number, digits only"));
+            return Err(bad("digits only, no sign, point or space"));
         }
         s.parse::<u128>().map(Amount).map_err(|_| bad("it does not fit in 128 bits"))
     }

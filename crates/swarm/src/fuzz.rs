@@ -12,15 +12,14 @@ use bytes::Bytes;
 
 use crate::source::{parse_magnet, parse_torrent, Resolved};
 
-/// A magnet link as [`crate::source::resolve`] reads it: no panic; an accepted one has a
-/// 40-hex-digit id and reads back the same from the URI we keep and hand to librqbit.
+/// A magnet link as [`crate::source::resolve`] reads it: no panic; an accepted one reads
+/// back the same from the URI we keep and hand to librqbit (its id is an info hash by type).
 pub fn magnet(bytes: &[u8]) {
     let Ok(text) = std::str::from_utf8(bytes) else { return };
     let Ok(resolved) = parse_magnet(text) else { return };
     let Resolved::Magnet { id, name, uri, peers } = &resolved else {
         panic!("a magnet resolved to a .torrent");
     };
-    assert!(is_info_hash(&id.0), "id {:?}", id.0);
     let Ok(Resolved::Magnet { id: id2, name: name2, uri: uri2, peers: peers2 }) = parse_magnet(uri) else {
         panic!("the URI we keep ({uri:?}) does not parse again");
     };
@@ -29,11 +28,11 @@ pub fn magnet(bytes: &[u8]) {
 
 /// `.torrent` bytes through everything we do with them before librqbit's session: the
 /// checks in [`parse_torrent`], then what the preview, the download folder and the
-/// details pane read. Nothing panics, an accepted torrent has a 40-hex-digit id, and its
-/// content folder is the download folder or one folder inside it.
+/// details pane read. Nothing panics, and an accepted torrent's content folder is the download folder or one folder inside it.
 pub fn torrent(bytes: &[u8]) {
-    let Ok(resolved) = parse_torrent(Bytes::copy_from_slice(bytes)) else { return };
-    assert!(is_info_hash(&resolved.id().0), "id {:?}", resolved.id().0);
+    if parse_torrent(Bytes::copy_from_slice(bytes)).is_err() {
+        return;
+    }
     let _ = crate::About::read(bytes);
 
     let downloads = Path::new("/downloads");
@@ -54,10 +53,6 @@ pub fn torrent(bytes: &[u8]) {
         total = total.checked_add(file.len).expect("parse_torrent refuses lengths that overflow");
     }
     let _ = total;
-}
-
-fn is_info_hash(id: &str) -> bool {
-    id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

@@ -40,7 +40,6 @@ use std::{
     net::SocketAddr,
     num::NonZeroU32,
     path::{Path, PathBuf},
-    str::FromStr,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -496,7 +495,7 @@ impl Swarm {
                 });
             }
         };
-        let id = TorrentId(handle.info_hash().as_string());
+        let id = TorrentId::from(handle.info_hash().0);
         info!(info_hash = %id, name = ?handle.name(), "added torrent");
         if options.limits != RateLimits::default() {
             self.lock().limits.insert(id, options.limits);
@@ -793,7 +792,7 @@ impl Swarm {
             let live: Vec<(TorrentId, u64, u64)> = self.session.with_torrents(|all| {
                 all.map(|(_, h)| {
                     let (up, down) = session_counters(h);
-                    (TorrentId(h.info_hash().as_string()), up, down)
+                    (TorrentId::from(h.info_hash().0), up, down)
                 })
                 .collect()
             });
@@ -882,9 +881,8 @@ impl Swarm {
         // The ids are collected first and the session's lock released: reading a bitfield
         // takes that lock again, and a nested read behind a waiting add (a writer) would
         // wait forever.
-        let ids: Vec<TorrentId> = self
-            .session
-            .with_torrents(|all| all.map(|(_, h)| TorrentId(h.info_hash().as_string())).collect());
+        let ids: Vec<TorrentId> =
+            self.session.with_torrents(|all| all.map(|(_, h)| TorrentId::from(h.info_hash().0)).collect());
         self.have_pieces_of(&ids)
     }
 
@@ -893,8 +891,8 @@ impl Swarm {
         let api = librqbit::Api::new(self.session.clone(), None);
         ids.iter()
             .filter_map(|id| {
-                let hash = Id20::from_str(&id.0).ok()?;
-                let (bits, count) = api.api_dump_haves(TorrentIdOrHash::Hash(hash)).ok()?;
+                let (bits, count) =
+                    api.api_dump_haves(TorrentIdOrHash::Hash(Id20::new(id.info_hash()))).ok()?;
                 Some((id.clone(), HavePieces { bitfield: bits.as_raw_slice().to_vec(), count }))
             })
             .collect()
@@ -902,8 +900,7 @@ impl Swarm {
 
     fn handle(&self, id: &TorrentId) -> Result<Arc<ManagedTorrent>> {
         let unknown = || Error::UnknownTorrent(id.to_string());
-        let hash = Id20::from_str(&id.0).map_err(|_| unknown())?;
-        self.session.get(TorrentIdOrHash::Hash(hash)).ok_or_else(unknown)
+        self.session.get(TorrentIdOrHash::Hash(Id20::new(id.info_hash()))).ok_or_else(unknown)
     }
 
     fn handle_unless_resolving(&self, id: &TorrentId) -> Result<Option<Arc<ManagedTorrent>>> {
@@ -930,7 +927,7 @@ impl Swarm {
     }
 
     fn info_of(&self, handle: &ManagedTorrent) -> TorrentInfo {
-        let id = TorrentId(handle.info_hash().as_string());
+        let id = TorrentId::from(handle.info_hash().0);
         let stats = handle.stats();
         let only_files = handle.only_files();
         let metadata = handle.metadata.load();

@@ -110,7 +110,7 @@ pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions)
         context: "could not encode the torrent",
         source: anyhow::anyhow!("{e}"),
     })?;
-    let info_hash = hex::encode(Sha1::digest(&info_bytes));
+    let info_hash = TorrentId::from(<[u8; 20]>::from(Sha1::digest(&info_bytes)));
     let trackers: Vec<&str> = trackers.iter().map(String::as_str).collect();
     let meta = MetaInfo {
         announce: trackers.first().copied(),
@@ -134,7 +134,7 @@ pub async fn create_torrent(path: &Path, output: &Path, options: &CreateOptions)
     }
     Ok(CreatedTorrent {
         magnet: format!("magnet:?xt=urn:btih:{info_hash}&{}", magnet.finish()),
-        id: TorrentId(info_hash),
+        id: info_hash,
         torrent_path: output.display().to_string(),
     })
 }

@@ -9,7 +9,7 @@ words: number, password: string,
 /**
  * An optional BIP-39 passphrase ("25th word").
  */
-passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: string, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" } | { "type": "quote_settlement" } | { "type": "settle_now" } | { "type": "ledger_summary" } | { "type": "verify_ledger" } | { "type": "ledger_history", cursor: string | null, limit: number, from: number | null, to: number | null, } | { "type": "export_ledger", from: number | null, to: number | null, };
+passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: BaseUnits, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" } | { "type": "quote_settlement" } | { "type": "settle_now" } | { "type": "ledger_summary" } | { "type": "verify_ledger" } | { "type": "ledger_history", cursor: string | null, limit: number, from: number | null, to: number | null, } | { "type": "export_ledger", from: number | null, to: number | null, };
 
 export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
 /**
@@ -37,6 +37,8 @@ export type ApiError = { kind: ApiErrorKind, message: string, };
 export type ApiErrorKind = "bad_request" | "invalid_magnet" | "invalid_torrent" | "path_not_found" | "already_exists" | "unknown_torrent" | "unreachable" | "unauthorized" | "forbidden" | "io" | "internal" | "no_wallet" | "wallet_locked" | "wrong_password" | "invalid_address" | "insufficient_funds" | "offline" | "node_rejected" | "too_many_attempts" | "file_in_the_way";
 
 export type TorrentId = string;
+
+export type BaseUnits = string;
 
 export type TorrentSource = { "kind": "magnet", "value": string } | { "kind": "torrent_base64", "value": string } | { "kind": "path", "value": string } | { "kind": "url", "value": string };
 
@@ -338,25 +340,25 @@ export type SpeedSettings = { spending_enabled: boolean, strategy: BidStrategy,
 /**
  * Base units per GiB, for the fixed strategy.
  */
-fixed_price_per_gib: string, 
+fixed_price_per_gib: BaseUnits, 
 /**
  * Base units per GiB that auto-bid never exceeds.
  */
-max_price_per_gib: string, 
+max_price_per_gib: BaseUnits, 
 /**
  * Base units each torrent may spend at most (per torrent, overridable).
  */
-budget_per_torrent: string, 
+budget_per_torrent: BaseUnits, 
 /**
  * Base units all torrents together may spend, counted from the ledger (every
  * session's vouchers). Required above zero when spending is on; raise it to spend
  * more.
  */
-spending_cap: string, earning_enabled: boolean, 
+spending_cap: BaseUnits, earning_enabled: boolean, 
 /**
  * Base units per GiB below which no paid slot is sold.
  */
-ask_per_gib: string, 
+ask_per_gib: BaseUnits, 
 /**
  * Bytes a paid slot is served beyond its last payment; raised to 4 pieces of the
  * torrent where that is more (a buyer pays for verified pieces only).
@@ -365,12 +367,12 @@ credit_window_bytes: number,
 /**
  * Base units one payer may owe us unsettled before it gets no paid slot.
  */
-exposure_cap: string, 
+exposure_cap: BaseUnits, 
 /**
  * Base units all payers together may owe us unsettled before no payer gets a paid
  * slot: fresh keys cannot multiply [`Self::exposure_cap`].
  */
-total_exposure_cap: string, 
+total_exposure_cap: BaseUnits, 
 /**
  * Seconds a payer may owe us unsettled before it gets no paid slot until it pays.
  */
@@ -385,7 +387,7 @@ settle_fee_multiple: number,
  * What one TRX is worth in BTT base units, to weigh a settlement's TRX fee against the
  * BTT it pays. Set by the user: Bidswarm reads no price feed.
  */
-btt_per_trx: string, };
+btt_per_trx: BaseUnits, };
 
 export type TorrentBid = { 
 /**
@@ -395,11 +397,11 @@ spending: boolean, strategy: BidStrategy,
 /**
  * Base units per GiB (fixed), or the max price (auto).
  */
-price_per_gib: string, 
+price_per_gib: BaseUnits, 
 /**
  * Base units this torrent may spend at most.
  */
-budget: string, };
+budget: BaseUnits, };
 
 export type TorrentSpeed = { bid: TorrentBid | null, 
 /**

@@ -5,7 +5,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use bidswarm_api::{ApiErrorKind, Response, SendQuote, WalletAsset};
+use bidswarm_api::{ApiErrorKind, BaseUnits, Response, SendQuote, WalletAsset};
 use bidswarm_tron::{
     transfer::{Order, Payment},
     Client, Network,
@@ -36,28 +36,35 @@ pub(super) struct Quote {
     made: Instant,
 }
 
-fn parse_amount(text: &str, asset: WalletAsset) -> ApiResult<u128> {
+/// A send's amount (checked as digits when the request was read): above zero, and for TRX
+/// within what a transfer's `int64` amount field holds.
+fn check_amount(amount: BaseUnits, asset: WalletAsset) -> ApiResult<u128> {
     let unit = match asset {
         WalletAsset::Trx => "sun (10^-6 TRX)",
         WalletAsset::Btt => "BTT base units (10^-18 BTT)",
     };
-    let amount = text.parse::<u128>().ok().filter(|a| *a > 0).ok_or_else(|| {
-        api_error(
+    if amount.0 == 0 {
+        return Err(api_error(
             ApiErrorKind::BadRequest,
-            format!("the amount must be a whole number of {unit} above zero, not {text:?}"),
-        )
-    })?;
-    if amount > i64::MAX as u128 && asset == WalletAsset::Trx {
+            format!("the amount must be a whole number of {unit} above zero"),
+        ));
+    }
+    if amount.0 > i64::MAX as u128 && asset == WalletAsset::Trx {
         return Err(api_error(
             ApiErrorKind::BadRequest,
             "that amount is larger than any TRX transfer can be",
         ));
     }
-    Ok(amount)
+    Ok(amount.0)
 }
 
 impl WalletService {
-    pub(crate) async fn quote(&self, to: String, asset: WalletAsset, amount: String) -> ApiResult<Response> {
+    pub(crate) async fn quote(
+        &self,
+        to: String,
+        asset: WalletAsset,
+        amount: BaseUnits,
+    ) -> ApiResult<Response> {
         let inner = &self.inner;
         inner.load().await?;
         let from = inner.address().ok_or_else(no_wallet)?;
@@ -71,7 +78,7 @@ impl WalletService {
                 "that is this wallet's own address; send to another one",
             ));
         }
-        let amount = parse_amount(&amount, asset)?;
+        let amount = check_amount(amount, asset)?;
         let client = inner.client();
         if asset == WalletAsset::Btt && client.btt_contract().is_none() {
             return Err(api_error(
