@@ -93,7 +93,7 @@ pub(crate) enum LedgerOp {
     /// voucher is in the ledger, so we never promise what we have not recorded.
     Voucher {
         channel: Box<bidswarm_ledger::NewChannel>,
-        voucher: bidswarm_ledger::SignedVoucher,
+        voucher: bidswarm_ledger::VerifiedVoucher,
         ours: bool,
         then_send: Option<Outgoing>,
     },
@@ -217,7 +217,10 @@ impl SpeedService {
                 let then_send = then_send.and_then(|l| driver.links.get(&l)).map(|link| {
                     // Our vouchers go on it: the last ones must find it open.
                     link.mark_paid();
-                    Outgoing { link: link.clone(), payload: SpeedMessage::Voucher(voucher.clone()).encode() }
+                    Outgoing {
+                        link: link.clone(),
+                        payload: SpeedMessage::Voucher(*voucher.signed()).encode(),
+                    }
                 });
                 LedgerOp::Voucher {
                     channel: Box::new(bidswarm_ledger::NewChannel {
@@ -228,10 +231,7 @@ impl SpeedService {
                         price_per_gib: channel.price,
                         budget: channel.budget,
                     }),
-                    voucher: bidswarm_ledger::SignedVoucher {
-                        voucher: voucher.voucher,
-                        signature: voucher.signature,
-                    },
+                    voucher,
                     ours,
                     then_send,
                 }
@@ -546,7 +546,7 @@ pub(crate) async fn ledger_writer(
     mut ops: tokio::sync::mpsc::UnboundedReceiver<LedgerOp>,
 ) {
     let mut opened = std::collections::HashSet::new();
-    let mut vouchers: Vec<(bidswarm_ledger::SignedVoucher, Option<Outgoing>)> = Vec::new();
+    let mut vouchers: Vec<(bidswarm_ledger::VerifiedVoucher, Option<Outgoing>)> = Vec::new();
     while let Some(first) = ops.recv().await {
         // Whatever queued up meanwhile goes in the same round: vouchers on channels the
         // ledger knows are written as one batch, in order with the other records.
@@ -580,22 +580,22 @@ pub(crate) async fn ledger_writer(
 /// one and only the refused one is lost (and never sent).
 async fn write_vouchers(
     ledger: &bidswarm_ledger::Ledger,
-    vouchers: &mut Vec<(bidswarm_ledger::SignedVoucher, Option<Outgoing>)>,
+    vouchers: &mut Vec<(bidswarm_ledger::VerifiedVoucher, Option<Outgoing>)>,
     at: i64,
 ) {
     if vouchers.is_empty() {
         return;
     }
     let (batch, outgoing): (Vec<_>, Vec<_>) = std::mem::take(vouchers).into_iter().unzip();
-    if ledger.record_vouchers(&batch, at).await.is_ok() {
+    if ledger.record_verified_vouchers(&batch, at).await.is_ok() {
         outgoing.into_iter().flatten().for_each(Outgoing::send);
         return;
     }
     for (voucher, outgoing) in batch.iter().zip(outgoing) {
-        match ledger.record_vouchers(std::slice::from_ref(voucher), at).await {
+        match ledger.record_verified_vouchers(std::slice::from_ref(voucher), at).await {
             Ok(_) => outgoing.into_iter().for_each(Outgoing::send),
             Err(e) => {
-                warn!(channel = %voucher.voucher.channel, seq = voucher.voucher.seq, "the ledger refused a voucher, so it is not sent: {e}")
+                warn!(channel = %voucher.voucher().channel, seq = voucher.voucher().seq, "the ledger refused a voucher, so it is not sent: {e}")
             }
         }
     }
@@ -620,11 +620,9 @@ async fn write_op(
                 ledger.record_peer(&record, at).await?;
                 ledger.open_channel(&channel, at).await?;
             }
-            if ours {
-                ledger.record_voucher_sent(&voucher, at).await?;
-            } else {
-                ledger.record_voucher_received(&voucher, at).await?;
-            }
+            let direction =
+                if ours { bidswarm_ledger::Direction::Spend } else { bidswarm_ledger::Direction::Earn };
+            ledger.record_verified_voucher(&voucher, direction, at).await?;
             then_send.into_iter().for_each(Outgoing::send);
             Ok(())
         }
@@ -637,7 +635,7 @@ async fn write_op(
 
 #[cfg(test)]
 mod tests {
-    use bidswarm_wallet::{PrivateKey, Signer, Voucher};
+    use bidswarm_wallet::{PrivateKey, Voucher};
 
     use super::*;
 
@@ -660,10 +658,9 @@ mod tests {
         };
         let voucher = |seq: u64, cumulative: u128| {
             let voucher = Voucher { channel: channel.id, seq, cumulative, expiry: 4_000_000_000 };
-            let signature = me.sign_voucher(&voucher).unwrap();
             LedgerOp::Voucher {
                 channel: Box::new(channel.clone()),
-                voucher: bidswarm_ledger::SignedVoucher { voucher, signature },
+                voucher: bidswarm_ledger::VerifiedVoucher::sign(&me, voucher).unwrap(),
                 ours: true,
                 then_send: None,
             }

@@ -25,8 +25,8 @@ use crate::rows::{
 use crate::rules::{check_next, check_signed, same_seq_receipt, voucher_postings};
 use crate::{
     Amount, ChannelState, Direction, Error, InFlightSettlement, NewChannel, NewSettlement, Peer, Result,
-    SettlementFee, SettlementId, SettlementState, SettlementTx, SignedVoucher, UnixTime, VoucherReceipt,
-    WalletTx,
+    SettlementFee, SettlementId, SettlementState, SettlementTx, SignedVoucher, UnixTime, VerifiedVoucher,
+    VoucherReceipt, WalletTx,
 };
 
 /// The ledger database. Cheap to share behind an `Arc`; all methods take `&self`.
@@ -229,7 +229,8 @@ impl Ledger {
 
     /// Records a voucher we signed, on a spend channel.
     pub async fn record_voucher_sent(&self, voucher: &SignedVoucher, at: UnixTime) -> Result<VoucherReceipt> {
-        self.record_one(voucher, Some(Direction::Spend), at).await
+        let signer = verify_voucher(&voucher.voucher, &voucher.signature).ok();
+        self.record_one(voucher, signer, Some(Direction::Spend), at).await
     }
 
     /// Records a voucher a payer sent us, on an earn channel.
@@ -238,16 +239,28 @@ impl Ledger {
         voucher: &SignedVoucher,
         at: UnixTime,
     ) -> Result<VoucherReceipt> {
-        self.record_one(voucher, Some(Direction::Earn), at).await
+        let signer = verify_voucher(&voucher.voucher, &voucher.signature).ok();
+        self.record_one(voucher, signer, Some(Direction::Earn), at).await
+    }
+
+    /// Records a voucher whose signer is known (see [`Ledger::record_verified_vouchers`])
+    /// on a channel of `direction`: ours (`Spend`) or a payer's (`Earn`).
+    pub async fn record_verified_voucher(
+        &self,
+        voucher: &VerifiedVoucher,
+        direction: Direction,
+        at: UnixTime,
+    ) -> Result<VoucherReceipt> {
+        self.record_one(voucher.signed(), Some(voucher.signer()), Some(direction), at).await
     }
 
     async fn record_one(
         &self,
         voucher: &SignedVoucher,
+        signer: Option<Address>,
         expected: Option<Direction>,
         at: UnixTime,
     ) -> Result<VoucherReceipt> {
-        let signer = verify_voucher(&voucher.voucher, &voucher.signature).ok();
         let _guard = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let receipt = insert_voucher(&mut tx, voucher, signer, expected, at).await?;
@@ -269,6 +282,22 @@ impl Ledger {
         let _guard = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let receipts = batch::record(&mut tx, vouchers, &signers, at).await?;
+        tx.commit().await?;
+        Ok(receipts)
+    }
+
+    /// [`Ledger::record_vouchers`] for vouchers whose signers are known already (the speed
+    /// layer checked each as it arrived, or signed it): no signature is recovered again.
+    pub async fn record_verified_vouchers(
+        &self,
+        vouchers: &[VerifiedVoucher],
+        at: UnixTime,
+    ) -> Result<Vec<VoucherReceipt>> {
+        let signed: Vec<SignedVoucher> = vouchers.iter().map(|v| *v.signed()).collect();
+        let signers: Vec<Option<Address>> = vouchers.iter().map(|v| Some(v.signer())).collect();
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let receipts = batch::record(&mut tx, &signed, &signers, at).await?;
         tx.commit().await?;
         Ok(receipts)
     }

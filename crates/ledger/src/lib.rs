@@ -46,7 +46,7 @@ mod time;
 mod transfers;
 mod verify;
 
-use bidswarm_wallet::{Address, ChannelId, Signature, Voucher};
+use bidswarm_wallet::{Address, ChannelId};
 
 pub use balances::{Breakdown, Economics, Summary, Unsettled};
 pub use bidswarm_primitives::{Amount, AmountError, BTT_DECIMALS};
@@ -171,12 +171,7 @@ pub struct NewChannel {
     pub budget: Amount,
 }
 
-/// A voucher with its signature, as it travels in a bt_speed `voucher` message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SignedVoucher {
-    pub voucher: Voucher,
-    pub signature: Signature,
-}
+pub use bidswarm_wallet::{SignedVoucher, VerifiedVoucher};
 
 /// What recording a voucher did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

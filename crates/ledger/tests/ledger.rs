@@ -360,6 +360,11 @@ async fn refused_vouchers_say_why_and_write_nothing() -> anyhow::Result<()> {
     let err = ledger.record_voucher_received(&wrong_payer, T0).await.unwrap_err();
     assert!(matches!(err, Error::WrongPayer { .. }));
     assert!(err.to_string().contains("not by the channel's payer"));
+    // A verified voucher carries its signer, and the ledger still holds it to the payer.
+    let verified = wrong_payer.verify()?;
+    let err = ledger.record_verified_vouchers(&[verified], T0).await.unwrap_err();
+    let Error::Batch { index: 0, source } = err else { panic!("{err}") };
+    assert!(matches!(*source, Error::WrongPayer { .. }), "{source}");
 
     let mut forged = sign(&k.leecher, earn.id, 6, btt("3"));
     forged.voucher.cumulative += 1;

@@ -103,7 +103,8 @@ impl Amount {
     /// Parses base units as the API and the database carry them: a decimal integer, digits
     /// only.
     pub fn parse_base_units(s: &str) -> Result<Amount, AmountError> {
-        let bad = |reason: &'static str| AmountError::InvalidUnits { input: s.chars().take(80).collect(), reason };
+        let bad =
+            |reason: &'static str| AmountError::InvalidUnits { input: s.chars().take(80).collect(), reason };
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad("digits only, no sign, point or space"));
         }

@@ -14,7 +14,7 @@
 //! budget or what the wallet can spend. Vouchers are cumulative: losing one loses
 //! nothing, and the payee needs only the last.
 
-use bidswarm_wallet::{verify_voucher, Address, ChannelId, Voucher};
+use bidswarm_wallet::{Address, ChannelId, VerifiedVoucher, Voucher};
 
 use crate::{message::SignedVoucher, Amount, GIB};
 
@@ -86,7 +86,8 @@ impl Earning {
         self.settled = self.settled.max(cumulative.min(self.promised()));
     }
 
-    /// Checks a voucher and keeps it when valid. Returns the increase over the last one.
+    /// Checks a voucher and keeps it when valid. Returns the increase over the last one, and
+    /// the voucher with its signer, for the ledger.
     /// `backing` is the payer's on-chain balance as last read minus what it owes the payee
     /// on other channels; zero while the balance is unknown.
     pub fn accept(
@@ -94,12 +95,13 @@ impl Earning {
         v: &SignedVoucher,
         now_unix: u64,
         backing: Amount,
-    ) -> Result<Amount, VoucherRejected> {
+    ) -> Result<(Amount, VerifiedVoucher), VoucherRejected> {
         let voucher = &v.voucher;
         if voucher.channel != self.channel {
             return Err(VoucherRejected::WrongChannel { expected: self.channel, got: voucher.channel });
         }
-        let signer = verify_voucher(voucher, &v.signature).map_err(|_| VoucherRejected::BadSignature)?;
+        let verified = v.verify().map_err(|_| VoucherRejected::BadSignature)?;
+        let signer = verified.signer();
         if signer != self.payer {
             return Err(VoucherRejected::WrongSigner { payer: self.payer, signer });
         }
@@ -122,8 +124,8 @@ impl Earning {
         if unsettled > backing {
             return Err(VoucherRejected::Unbacked { unsettled, backing });
         }
-        self.best = Some(v.clone());
-        Ok(cumulative.saturating_sub(last))
+        self.best = Some(*v);
+        Ok((cumulative.saturating_sub(last), verified))
     }
 }
 
@@ -247,7 +249,8 @@ mod tests {
         spending.on_verified(GIB / 8); // 1 BTT's worth
         let v = spending.next_voucher(NOW, Amount::from_btt(100)).unwrap();
         assert_eq!((v.seq, v.cumulative), (1, Amount::from_btt(1).0));
-        let increase = earning.accept(&signed(&payer, v), NOW, ANY_BALANCE).unwrap();
+        let (increase, verified) = earning.accept(&signed(&payer, v), NOW, ANY_BALANCE).unwrap();
+        assert_eq!(verified.signer(), payer.address(), "the ledger gets the signer with the voucher");
         assert_eq!(increase, Amount::from_btt(1));
         assert_eq!(crate::policy::credit_for_voucher(increase, earning.price, 0, GIB), GIB / 8);
         assert_eq!(spending.next_voucher(NOW, Amount::from_btt(100)), None, "paid up");
@@ -321,7 +324,7 @@ mod tests {
         ));
         assert_eq!(earning.promised(), Amount::from_btt(2), "nothing refused was kept");
         assert_eq!(
-            earning.accept(&signed(&payer, v(3, 3)), NOW, Amount::from_btt(3)),
+            earning.accept(&signed(&payer, v(3, 3)), NOW, Amount::from_btt(3)).map(|(increase, _)| increase),
             Ok(Amount::from_btt(1))
         );
         earning.mark_settled(Amount::from_btt(2));

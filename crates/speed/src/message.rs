@@ -68,11 +68,7 @@ pub struct PriceOffer {
     pub credit_window: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedVoucher {
-    pub voucher: Voucher,
-    pub signature: Signature,
-}
+pub use bidswarm_wallet::SignedVoucher;
 
 /// The payee stopped serving the paid slot until a voucher for `owed` arrives.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use std::{
     sync::Arc,
 };
 
-use bidswarm_wallet::{Address, ChannelId, Signer};
+use bidswarm_wallet::{Address, ChannelId, Signer, VerifiedVoucher};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use tracing::{debug, info, warn};
 
@@ -27,8 +27,8 @@ use crate::{
     bidding::{Bidder, Strategy},
     channel::{Earning, Spending, VoucherRejected},
     message::{
-        Bid, ErrorCode, Hello, MessageError, NeedPayment, PriceOffer, SignedVoucher, SpeedError,
-        SpeedMessage, MAX_NONCE, VERSION,
+        Bid, ErrorCode, Hello, MessageError, NeedPayment, PriceOffer, SpeedError, SpeedMessage, MAX_NONCE,
+        VERSION,
     },
     policy::{self, CreditCheck, NoCredit, OfferVerdict, VoucherGate},
     Amount,
@@ -162,7 +162,7 @@ pub enum Record {
     /// recorded; if nothing can be recorded (no ledger), the driver sends it at once.
     Voucher {
         channel: Box<ChannelTerms>,
-        voucher: SignedVoucher,
+        voucher: VerifiedVoucher,
         ours: bool,
         then_send: Option<LinkId>,
     },
@@ -661,7 +661,7 @@ impl Session {
                 let balance = payer_balances.get(&earning.payer).copied().unwrap_or(Amount::ZERO);
                 let backing = balance.saturating_sub(owed_by(earned, earning.payer, Some(earning.channel)));
                 match earning.accept(&voucher, now, backing) {
-                    Ok(increase) => {
+                    Ok((increase, verified)) => {
                         let entry = earned.entry(earning.channel).or_insert((
                             Owed {
                                 counterparty: earning.payer,
@@ -683,7 +683,7 @@ impl Session {
                                     price: earning.price,
                                     budget: earning.budget,
                                 }),
-                                voucher,
+                                voucher: verified,
                                 ours: false,
                                 then_send: None,
                             });
@@ -987,8 +987,8 @@ impl Session {
             }
             let Some(voucher) = voucher else { continue };
             wallet_room = wallet_room.saturating_sub(spending.paid().saturating_sub(before));
-            let signature = match me.signer.sign_voucher(&voucher) {
-                Ok(signature) => signature,
+            let voucher = match VerifiedVoucher::sign(me.signer.as_ref(), voucher) {
+                Ok(signed) => signed,
                 Err(e) => {
                     warn!("could not sign a voucher: {e}");
                     continue;
@@ -999,7 +999,7 @@ impl Session {
                 promised: Amount::ZERO,
                 settled: Amount::ZERO,
             });
-            owed.promised = Amount(voucher.cumulative);
+            owed.promised = Amount(voucher.voucher().cumulative);
             let channel = ChannelTerms {
                 id: spending.channel,
                 payer: me.address,
@@ -1011,15 +1011,15 @@ impl Session {
             // On the wire only once it is in the ledger.
             out.0.push(Action::Record(Record::Voucher {
                 channel: Box::new(channel),
-                voucher: SignedVoucher { voucher, signature },
+                voucher,
                 ours: true,
                 then_send: Some(link),
             }));
             out.event(Event::Paid {
                 info_hash,
                 peer: peer.remote,
-                channel: voucher.channel,
-                cumulative: Amount(voucher.cumulative),
+                channel: voucher.voucher().channel,
+                cumulative: Amount(voucher.voucher().cumulative),
             });
         }
         // Budgets used up, or the spending cap of all torrents: stop bidding (keep
@@ -1422,7 +1422,7 @@ mod tests {
             .iter()
             .filter_map(|a| match a {
                 Action::Record(Record::Voucher { voucher, ours: true, then_send, .. }) => {
-                    Some((Amount(voucher.voucher.cumulative), *then_send))
+                    Some((Amount(voucher.voucher().cumulative), *then_send))
                 }
                 _ => None,
             })
@@ -1760,7 +1760,7 @@ mod tests {
             cumulative: cumulative.0,
             expiry: NOW + VOUCHER_LIFETIME_SECS,
         };
-        SpeedMessage::Voucher(SignedVoucher { voucher, signature: payer.sign_voucher(&voucher).unwrap() })
+        SpeedMessage::Voucher(*VerifiedVoucher::sign(payer, voucher).unwrap().signed())
     }
 
     /// Vouchers past 8 a second are refused unread, and the ledger gets the last accepted
@@ -1784,7 +1784,7 @@ mod tests {
             .iter()
             .filter_map(|a| match a {
                 Action::Record(Record::Voucher { voucher, ours: false, .. }) => {
-                    Some(Amount(voucher.voucher.cumulative))
+                    Some(Amount(voucher.voucher().cumulative))
                 }
                 _ => None,
             })
@@ -1856,7 +1856,7 @@ mod tests {
                     let message = match action {
                         Action::Send { message, .. } => message,
                         Action::Record(Record::Voucher { voucher, then_send: Some(_), .. }) => {
-                            SpeedMessage::Voucher(voucher)
+                            SpeedMessage::Voucher(*voucher.signed())
                         }
                         _ => continue,
                     };
@@ -1885,7 +1885,7 @@ mod tests {
         // The last round's voucher reaches the seller.
         for action in to_seller {
             if let Action::Record(Record::Voucher { voucher, then_send: Some(_), .. }) = action {
-                seller.on_message(LINK, SpeedMessage::Voucher(voucher), NOW + 64, credit);
+                seller.on_message(LINK, SpeedMessage::Voucher(*voucher.signed()), NOW + 64, credit);
             }
         }
         Traded { verified, buyer, seller, payer: b.address }

@@ -35,7 +35,7 @@ pub use keystore::{FileStore, KdfParams, KeyringStore, LockedWallet, SecretStore
 pub use signer::{
     keccak256, message_digest, recover_message, recover_prehash, verify_message, Signature, Signer,
 };
-pub use voucher::{verify_voucher, voucher_digest, ChannelId, Voucher};
+pub use voucher::{verify_voucher, voucher_digest, ChannelId, SignedVoucher, VerifiedVoucher, Voucher};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

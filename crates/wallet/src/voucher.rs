@@ -120,10 +120,68 @@ pub fn verify_voucher_from(payer: &Address, voucher: &Voucher, signature: &Signa
     Ok(())
 }
 
+/// A voucher with its signature, as it travels in a bt_speed `voucher` message. Nothing
+/// about it is checked yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignedVoucher {
+    pub voucher: Voucher,
+    pub signature: Signature,
+}
+
+impl SignedVoucher {
+    /// Recovers the signer once; the result carries it, so nothing downstream (the ledger)
+    /// recovers it again.
+    pub fn verify(&self) -> Result<VerifiedVoucher> {
+        let signer = verify_voucher(&self.voucher, &self.signature)?;
+        Ok(VerifiedVoucher { signed: *self, signer })
+    }
+}
+
+/// A voucher whose signer is known: recovered from its signature by
+/// [`SignedVoucher::verify`], or ours, signed by [`VerifiedVoucher::sign`]. No other code
+/// makes one, so holding one means the signature was checked (or made) by this process.
+/// Whether the signer is the channel's payer is the holder's question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerifiedVoucher {
+    signed: SignedVoucher,
+    signer: Address,
+}
+
+impl VerifiedVoucher {
+    /// Signs `voucher` with `key`: the signer is the key's address.
+    pub fn sign(key: &dyn crate::Signer, voucher: Voucher) -> Result<Self> {
+        let signature = key.sign_voucher(&voucher)?;
+        Ok(Self { signed: SignedVoucher { voucher, signature }, signer: key.address()? })
+    }
+
+    pub fn signed(&self) -> &SignedVoucher {
+        &self.signed
+    }
+
+    pub fn voucher(&self) -> &Voucher {
+        &self.signed.voucher
+    }
+
+    pub fn signer(&self) -> Address {
+        self.signer
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{PrivateKey, Signer};
+
+    #[test]
+    fn a_verified_voucher_names_who_signed_it_and_a_tampered_one_names_someone_else() {
+        let key = PrivateKey::from_bytes(&[3u8; 32]).unwrap();
+        let voucher = Voucher { channel: ChannelId([1; 16]), seq: 1, cumulative: 500, expiry: 1_900_000_000 };
+        let ours = VerifiedVoucher::sign(&key, voucher).unwrap();
+        assert_eq!(ours.signer(), key.address());
+        assert_eq!(ours.signed().verify().unwrap(), ours, "what we sign verifies as ours");
+        let tampered = SignedVoucher { voucher: Voucher { cumulative: 5_000, ..voucher }, ..*ours.signed() };
+        assert_ne!(tampered.verify().map(|v| v.signer()).ok(), Some(key.address()));
+    }
 
     #[test]
     fn signing_bytes_are_the_domain_and_fixed_width_fields() {
