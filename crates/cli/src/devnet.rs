@@ -27,6 +27,7 @@ pub async fn run(args: DevnetArgs) -> anyhow::Result<()> {
         listen: args.listen,
         block_interval: Duration::from_millis(args.block_ms),
         db: args.db.clone(),
+        ..DevnetConfig::default()
     };
     let devnet = Devnet::start(config).await.context("cannot start the devnet")?;
     println!("url: {}", devnet.url().as_str().trim_end_matches('/'));

@@ -1,6 +1,7 @@
 //! The devnet's HTTP endpoints, in the shapes java-tron and TronGrid use. Like java-tron,
 //! a request it cannot read answers HTTP 200 with `{"Error": "..."}`.
 
+use bidswarm_primitives::Clock;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use axum::{
@@ -35,11 +36,12 @@ const TOTAL_ENERGY_LIMIT: u64 = 180_000_000_000;
 struct Node {
     chain: Arc<Chain>,
     block_interval: Duration,
+    clock: Clock,
 }
 
 type Shared = State<Arc<Node>>;
 
-pub(super) fn router(chain: Arc<Chain>, block_interval: Duration) -> Router {
+pub(super) fn router(chain: Arc<Chain>, block_interval: Duration, clock: Clock) -> Router {
     Router::new()
         .route("/wallet/getnowblock", get(now_block).post(now_block))
         .route("/wallet/getaccount", post(get_account))
@@ -57,7 +59,7 @@ pub(super) fn router(chain: Arc<Chain>, block_interval: Duration) -> Router {
         .route("/v1/accounts/{address}/transactions/trc20", get(history_trc20))
         .route("/devnet/faucet", post(faucet))
         .route("/devnet/info", get(info))
-        .with_state(Arc::new(Node { chain, block_interval }))
+        .with_state(Arc::new(Node { chain, block_interval, clock }))
 }
 
 /// A failure of the devnet itself (its database), not of the request.
@@ -265,7 +267,7 @@ async fn account_resource(State(node): Shared, body: Bytes) -> Answer {
         "TotalNetLimit": TOTAL_NET_LIMIT,
         "TotalEnergyLimit": TOTAL_ENERGY_LIMIT,
     });
-    let used = recovered(account.free_net_used, account.free_net_at_ms, bidswarm_primitives::unix_ms());
+    let used = recovered(account.free_net_used, account.free_net_at_ms, node.clock.unix_ms());
     if used > 0 {
         out["freeNetUsed"] = used.into();
     }
@@ -330,7 +332,7 @@ async fn broadcast(State(node): Shared, body: Bytes) -> Answer {
         Ok(t) => t,
         Err(e) => return error(format!("not a transaction in the node's JSON form: {e}")),
     };
-    let outcome = node.chain.broadcast(&tx, bidswarm_primitives::unix_ms()).await?;
+    let outcome = node.chain.broadcast(&tx, node.clock.unix_ms()).await?;
     broadcast_answer(&tx.tx_id, outcome)
 }
 
@@ -345,7 +347,7 @@ async fn broadcast_hex(State(node): Shared, body: Bytes) -> Answer {
         .and_then(|signed| signed.to_json().map_err(|e| e.to_string()));
     match tx {
         Ok(tx) => {
-            let outcome = node.chain.broadcast(&tx, bidswarm_primitives::unix_ms()).await?;
+            let outcome = node.chain.broadcast(&tx, node.clock.unix_ms()).await?;
             broadcast_answer(&tx.tx_id, outcome)
         }
         Err(e) => error(e),
@@ -372,14 +374,14 @@ async fn history(node: &Node, address: &str, query: &HashMap<String, String>, tr
         let asked = query.get("contract_address").map(|c| parse_address(&Value::from(c.as_str())));
         if asked.is_some_and(|c| c != Ok(devnet_btt_contract())) {
             return Ok(Json(
-                json!({ "data": [], "success": true, "meta": { "at": bidswarm_primitives::unix_ms(), "page_size": 0 } }),
+                json!({ "data": [], "success": true, "meta": { "at": node.clock.unix_ms(), "page_size": 0 } }),
             ));
         }
     }
     let limit = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20u32).clamp(1, 200);
     let data = node.chain.history(&address, trc20, limit).await?;
     Ok(Json(
-        json!({ "meta": { "at": bidswarm_primitives::unix_ms(), "page_size": data.len() }, "success": true, "data": data }),
+        json!({ "meta": { "at": node.clock.unix_ms(), "page_size": data.len() }, "success": true, "data": data }),
     ))
 }
 
@@ -417,7 +419,7 @@ async fn faucet(State(node): Shared, body: Bytes) -> Answer {
     let (Some(trx_sun), Some(btt)) = (trx_sun, btt) else {
         return error("trx_sun must be a whole number of sun, btt a whole number of base units");
     };
-    match node.chain.faucet(&address, trx_sun, btt, bidswarm_primitives::unix_ms()).await? {
+    match node.chain.faucet(&address, trx_sun, btt, node.clock.unix_ms()).await? {
         Ok(a) => Ok(Json(
             json!({ "address": address.to_base58(), "trx_sun": a.trx_sun, "btt": a.btt.to_string() }),
         )),

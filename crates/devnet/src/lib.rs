@@ -56,6 +56,7 @@
 mod chain;
 mod http;
 
+use bidswarm_primitives::Clock;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use bidswarm_wallet::Address;
@@ -121,6 +122,10 @@ pub struct DevnetConfig {
     pub block_interval: Duration,
     /// The SQLite file for the state; `None` keeps it in memory, gone at shutdown.
     pub db: Option<PathBuf>,
+    /// The devnet's time: block timestamps, expiration checks, bandwidth recovery. The
+    /// system's by default; a test sets its own to play a node whose clock differs from
+    /// ours, as a real node's does when our machine's clock is wrong.
+    pub clock: Clock,
 }
 
 impl Default for DevnetConfig {
@@ -129,6 +134,7 @@ impl Default for DevnetConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             block_interval: DEFAULT_BLOCK_INTERVAL,
             db: None,
+            clock: Clock::system(),
         }
     }
 }
@@ -151,9 +157,8 @@ impl Devnet {
             return Err(Error::NotLoopback(config.listen));
         }
         let block_interval = config.block_interval.max(Duration::from_millis(10));
-        let chain = Arc::new(
-            Chain::open(config.db.as_deref(), devnet_btt_contract(), bidswarm_primitives::unix_ms()).await?,
-        );
+        let chain =
+            Arc::new(Chain::open(config.db.as_deref(), devnet_btt_contract(), config.clock.unix_ms()).await?);
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|source| Error::Listen { addr: config.listen, source })?;
@@ -161,7 +166,7 @@ impl Devnet {
         let (stop, stopped) = watch::channel(false);
         let span = tracing::info_span!("devnet", %addr);
 
-        let app = http::router(chain.clone(), block_interval);
+        let app = http::router(chain.clone(), block_interval, config.clock.clone());
         let mut server_stop = stopped.clone();
         let server = spawn(span.clone(), "devnet http", async move {
             axum::serve(listener, app)
@@ -172,7 +177,7 @@ impl Devnet {
                 .map_err(|e| format!("the HTTP server stopped: {e}"))
         });
 
-        let producer_chain = chain.clone();
+        let (producer_chain, clock) = (chain.clone(), config.clock.clone());
         let mut producer_stop = stopped;
         let producer = spawn(span, "devnet blocks", async move {
             let mut ticks = tokio::time::interval(block_interval);
@@ -184,7 +189,7 @@ impl Devnet {
                     _ = producer_stop.wait_for(|s| *s) => return Ok(()),
                 }
                 let block = producer_chain
-                    .produce_block(bidswarm_primitives::unix_ms())
+                    .produce_block(clock.unix_ms())
                     .await
                     .map_err(|e| format!("cannot make a block: {e}"))?;
                 tracing::trace!(number = block.number, "block");

@@ -467,3 +467,38 @@ async fn a_signed_order_lands_once_however_often_it_is_submitted() -> anyhow::Re
     assert_eq!(client.trx_balance_sun(&b.address()).await?, 2 * TRX);
     Ok(())
 }
+
+/// Our machine's clock ten minutes behind the chain's: a transfer stamped by our clock
+/// alone expires, in the node's eyes, before it is sent (`TRANSACTION_EXPIRATION_ERROR`,
+/// as java-tron answers). The shared transfer path stamps it from the head block too, so
+/// it lands.
+#[tokio::test]
+async fn a_transfer_signed_with_our_clock_behind_the_chains_still_lands() -> anyhow::Result<()> {
+    use bidswarm_primitives::Clock;
+    use bidswarm_tron::transfer::{Order, Payment};
+    let ahead = Clock::manual(now_ms() + 10 * 60 * 1000);
+    let (_devnet, client) = start(DevnetConfig { clock: ahead.clone(), ..fast() }).await;
+    let (a, b) = (alice(), bob());
+    client.faucet(&a.address(), 50 * TRX, 0).await?;
+    // Blocks are stamped by the devnet's clock.
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert!(client.now_block().await?.timestamp_ms >= ahead.unix_ms() - 1_000);
+
+    let by_our_clock =
+        trx_transfer(&header(&client).await, &a.address(), &b.address(), TRX).unwrap().sign(&a).unwrap();
+    let (code, message) = rejected(client.broadcast(&by_our_clock).await);
+    assert_eq!(code, RejectCode::TransactionExpirationError, "{message}");
+
+    let order = Order {
+        from: a.address(),
+        to: b.address(),
+        payment: Payment::Trx { amount_sun: TRX },
+        memo: Vec::new(),
+        valid_for: Duration::from_secs(60),
+    };
+    let signed = client.sign_transfer(&order, &a).await?;
+    client.submit(&signed).await?;
+    assert!(wait_in_block(&client, &signed.txid_hex()).await?.success);
+    assert_eq!(client.trx_balance_sun(&b.address()).await?, TRX);
+    Ok(())
+}

@@ -465,11 +465,6 @@ impl Gateway {
         self.links_lock().get(&id).cloned()
     }
 
-    /// Asks the choker to re-rank now (the speed layer changed who is paid).
-    pub fn rechoke_soon(&self) {
-        self.rechoke_requested.notify_one();
-    }
-
     /// The connections open now.
     pub fn peers(&self) -> Vec<Arc<PeerLink>> {
         self.links_lock().values().cloned().collect()

@@ -11,7 +11,7 @@ use std::{
 
 use bidswarm_gateway::{
     Blocklist, ChokerConfig, ConnectionLimits, Encryption, Gateway, GatewayConfig, PeerLink, Policy, Reached,
-    SpeedHandler, Transport,
+    RechokeSignal, SpeedHandler, Transport,
 };
 use bidswarm_peerwire::{
     encode, BlockRef, Decoder, ExtendedHandshake, Handshake, Message, Pex, BT_SPEED, UT_PEX,
@@ -714,7 +714,12 @@ async fn a_peer_spraying_blocks_nobody_asked_for_is_closed() {
 
 #[tokio::test]
 async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach_it() {
-    let (gateway, engine_listener) = gateway_with_engine(GatewayConfig::new(loopback(), loopback())).await;
+    // The speed layer's handle on the choker, as core gives it at start.
+    let rechoke = RechokeSignal::default();
+    let policy = Policy { rechoke: rechoke.clone(), ..Policy::free() };
+    let engine_listener = TcpListener::bind(loopback()).await.unwrap();
+    let gateway = Gateway::start(GatewayConfig::new(loopback(), loopback()), policy).await.unwrap();
+    gateway.set_engine(engine_listener.local_addr().unwrap());
     let (mut remote, mut engine) = connect_peer(&gateway, &engine_listener, "127.0.0.1", [1; 20]).await;
     answer_as_engine(&mut engine, [1; 20]).await;
     // The remote speaks bt_speed as id 9; librqbit's handshake comes first.
@@ -755,7 +760,7 @@ async fn a_paid_peer_is_served_its_credit_then_choked_and_bt_speed_replies_reach
     assert_eq!(link.snapshot().uploaded_piece_bytes, 2 * 16384);
     // Paying restores the slot at the next rechoke.
     link.add_credit(1 << 20);
-    gateway.rechoke_soon();
+    rechoke.rechoke_soon();
     assert_eq!(next_message(&mut remote, &mut rbuf).await, Message::Unchoke);
     engine.write_all(&piece()).await.unwrap();
     assert!(matches!(next_message(&mut remote, &mut rbuf).await, Message::Piece { .. }));
