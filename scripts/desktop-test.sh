@@ -8,7 +8,8 @@
 # libraries, xvfb, dbus, xdotool, imagemagick). Exits non-zero on any failure.
 #
 # The session has no tray host, as on a bare window manager: closing the window must
-# minimize it and keep seeding, never end the process.
+# minimize it and keep seeding, never end the process. It has a real notification daemon
+# (dunst) for the last tests, which read what it received with dunstctl.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -52,7 +53,7 @@ passed=0
 failed=0
 
 cleanup() {
-  for pid in $app_pid $serve_pid; do kill "$pid" 2>/dev/null; done
+  for pid in $app_pid $serve_pid ${dunst_pid:-}; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
   rm -rf "$tmp"
 }
@@ -249,6 +250,85 @@ if "$desktop" --register-magnet-handler >"$tmp/register.log" 2>&1; then
 else
   fail "--register-magnet-handler" "$(tail -3 "$tmp/register.log")"
 fi
+
+# --- 10. A real notification daemon (dunst, in this session): a finished download pops
+# Bidswarm's notice with the torrent's name; with the setting off, nothing does.
+dunst >"$tmp/dunst.log" 2>&1 &
+dunst_pid=$!
+wait_for 10 dunstctl is-paused >/dev/null 2>&1
+# What the daemon received: shown ones are closed first, since its history keeps only
+# notices that were shown and closed.
+notices() { dunstctl close-all 2>/dev/null; dunstctl history 2>/dev/null | python3 -c '
+import json, sys
+for n in json.load(sys.stdin)["data"][0]:
+    print(n["appname"]["data"], "|", n["summary"]["data"], "|", n["body"]["data"])' 2>/dev/null; }
+# notify_case NAME ON: a fresh profile downloads NAME from a seeder; ON is true or false.
+notify_case() {
+  local name=$1 on=$2 profile="$tmp/notify-$1" file
+  mkdir -p "$profile/seed"
+  file="$profile/seed/$name.bin"
+  head -c 300000 /dev/urandom >"$file"
+  "$cli" create-torrent "$file" -o "$profile/$name.torrent" >/dev/null 2>&1
+  if [ "$on" = false ]; then
+    # The setting as the Settings dialog saves it, through the server on the same data.
+    "$cli" serve --data-dir "$profile/data" --listen 127.0.0.1:0 --no-dht >"$profile/serve.out" 2>/dev/null &
+    serve_pid=$!
+    wait_for 30 grep -q '^url: ' "$profile/serve.out"
+    local surl stoken settings
+    surl=$(sed -n 's/^url: //p' "$profile/serve.out"); stoken=$(cat "$profile/data/config/token")
+    settings=$(rpc "$surl" "$stoken" '{"type":"get_settings"}' | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["settings"]; s["notify_on_complete"] = False
+print(json.dumps({"type": "update_settings", "settings": s}))')
+    rpc "$surl" "$stoken" "$settings" >/dev/null
+    kill -TERM "$serve_pid"; wait "$serve_pid" 2>/dev/null; serve_pid=""
+  fi
+  local plog="$profile/desktop.log"
+  "$desktop" --data-dir "$profile/data" --peer-listen 127.0.0.1:0 --no-dht "$profile/$name.torrent" >"$plog" 2>&1 &
+  app_pid=$!
+  log="$plog"
+  local added=false
+  if wait_for 120 log_has "ui connected" && wait_for 20 log_has "request=preview_torrent"; then
+    sleep 1
+    xdotool windowfocus --sync "$(main_window)" 2>/dev/null
+    xdotool key --clearmodifiers Return
+    wait_for 15 log_has "request=add_torrent" && added=true
+  fi
+  local addr
+  addr=$(grep -oE 'listening for peers addr=127\.0\.0\.1:[0-9]+' "$plog" | head -1 | sed 's/.*addr=//')
+  timeout 90 "$cli" seed "$profile/$name.torrent" --data "$profile/seed" --data-dir "$profile/seeder" \
+    --peer "$addr" --listen 127.0.0.1:0 --no-dht >"$profile/seed.out" 2>&1 &
+  local seeder=$!
+  local done_file="$profile/data/downloads/$name.bin"
+  finished() { cmp -s "$file" "$done_file"; }
+  if ! $added || ! wait_for 60 finished; then
+    fail "notification case $name" "added: $added; the download did not finish ($(tail -1 "$profile/seed.out"))"
+  elif [ "$on" = true ]; then
+    received() { notices | grep -q "| Download complete | $name.bin"; }
+    if wait_for 10 received; then
+      dunstctl history >"$shots/notification-history.json" 2>/dev/null
+      pass "a finished download pops a notification the daemon received: $(notices | grep "$name" | head -1)"
+    else
+      fail "a finished download pops a notification" "daemon history: $(notices | tr '\n' ';'); app: $(grep -iE 'complete|notif' "$plog" | tail -3 | tr '\n' ' ')"
+    fi
+  else
+    sleep 3
+    if notices | grep -q "$name"; then
+      fail "with notifications off, none is sent" "$(notices | tr '\n' ';')"
+    else
+      pass "with the setting off, a finished download sends no notification"
+    fi
+  fi
+  kill "$seeder" 2>/dev/null; wait "$seeder" 2>/dev/null
+  kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null; app_pid=""
+}
+if command -v dunst >/dev/null && command -v dunstctl >/dev/null; then
+  notify_case silent false
+  notify_case finished true
+else
+  fail "a real notification daemon" "dunst is missing; run scripts/deps.sh test"
+fi
+kill "$dunst_pid" 2>/dev/null; wait "$dunst_pid" 2>/dev/null
 
 if [ "$failed" -gt 0 ]; then
   echo "--- desktop app log ---"
