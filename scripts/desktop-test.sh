@@ -110,6 +110,21 @@ EOF
 rpc() { # rpc URL TOKEN JSON
   curl -sS -H "Authorization: Bearer $2" "$1/api/rpc" -d "$3"
 }
+# set_setting DATA_DIR KEY JSON_VALUE: saves one setting as the Settings dialog does,
+# through `bidswarm-cli serve` on the same data folder, before the app starts on it.
+set_setting() {
+  local out="$1.serve.out" url token request
+  "$cli" serve --data-dir "$1" --listen 127.0.0.1:0 --no-dht >"$out" 2>/dev/null &
+  serve_pid=$!
+  wait_for 30 grep -q '^url: ' "$out"
+  url=$(sed -n 's/^url: //p' "$out"); token=$(cat "$1/config/token")
+  request=$(rpc "$url" "$token" '{"type":"get_settings"}' | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["settings"]; s[sys.argv[1]] = json.loads(sys.argv[2])
+print(json.dumps({"type": "update_settings", "settings": s}))' "$2" "$3")
+  rpc "$url" "$token" "$request" >/dev/null
+  kill -TERM "$serve_pid"; wait "$serve_pid" 2>/dev/null; serve_pid=""
+}
 
 # --- Setup: a torrent the app seeds, put in place by `bidswarm-cli serve` on the same
 # --data-dir (the two share their data layout), and a second one to open at launch.
@@ -269,20 +284,7 @@ notify_case() {
   file="$profile/seed/$name.bin"
   head -c 300000 /dev/urandom >"$file"
   "$cli" create-torrent "$file" -o "$profile/$name.torrent" >/dev/null 2>&1
-  if [ "$on" = false ]; then
-    # The setting as the Settings dialog saves it, through the server on the same data.
-    "$cli" serve --data-dir "$profile/data" --listen 127.0.0.1:0 --no-dht >"$profile/serve.out" 2>/dev/null &
-    serve_pid=$!
-    wait_for 30 grep -q '^url: ' "$profile/serve.out"
-    local surl stoken settings
-    surl=$(sed -n 's/^url: //p' "$profile/serve.out"); stoken=$(cat "$profile/data/config/token")
-    settings=$(rpc "$surl" "$stoken" '{"type":"get_settings"}' | python3 -c '
-import json, sys
-s = json.load(sys.stdin)["settings"]; s["notify_on_complete"] = False
-print(json.dumps({"type": "update_settings", "settings": s}))')
-    rpc "$surl" "$stoken" "$settings" >/dev/null
-    kill -TERM "$serve_pid"; wait "$serve_pid" 2>/dev/null; serve_pid=""
-  fi
+  [ "$on" = true ] || set_setting "$profile/data" notify_on_complete false
   local plog="$profile/desktop.log"
   "$desktop" --data-dir "$profile/data" --peer-listen 127.0.0.1:0 --no-dht "$profile/$name.torrent" >"$plog" 2>&1 &
   app_pid=$!
@@ -329,6 +331,33 @@ else
   fail "a real notification daemon" "dunst is missing; run scripts/deps.sh test"
 fi
 kill "$dunst_pid" 2>/dev/null; wait "$dunst_pid" 2>/dev/null
+
+# --- 11. Start at login: the setting writes an autostart entry that starts Bidswarm with
+# --minimized on the same data folder, and starting from it brings the app up.
+profile="$tmp/login"
+mkdir -p "$profile"
+set_setting "$profile/data" start_at_login true
+log="$profile/desktop.log"
+"$desktop" --data-dir "$profile/data" --peer-listen 127.0.0.1:0 --no-dht >"$log" 2>&1 &
+app_pid=$!
+entry=$(ls "$XDG_CONFIG_HOME"/autostart/*.desktop 2>/dev/null | head -1)
+wait_for 60 log_has "start at login: on" && entry=$(ls "$XDG_CONFIG_HOME"/autostart/*.desktop 2>/dev/null | head -1)
+kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null; app_pid=""
+exec_line=$(sed -n 's/^Exec=//p' "$entry" 2>/dev/null | head -1)
+if [ -z "$entry" ] || ! echo "$exec_line" | grep -q -- "--minimized" || ! echo "$exec_line" | grep -qF -- "--data-dir $profile/data"; then
+  fail "start at login writes its entry" "entry '$entry', Exec '$exec_line'"
+else
+  # As the session starts it: the Exec line, with this test's peer port instead of the default.
+  log="$profile/login.log"
+  sh -c "exec $exec_line --peer-listen 127.0.0.1:0 --no-dht" >"$log" 2>&1 &
+  app_pid=$!
+  if wait_for 120 log_has "window loaded" && tr '\0' ' ' <"/proc/$app_pid/cmdline" | grep -q -- "--minimized"; then
+    pass "start at login writes $(basename "$entry") with --minimized and the data folder, and it starts Bidswarm"
+  else
+    fail "starting from the autostart entry" "$(tail -3 "$log" | tr '\n' ' ')"
+  fi
+  kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null; app_pid=""
+fi
 
 if [ "$failed" -gt 0 ]; then
   echo "--- desktop app log ---"
