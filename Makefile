@@ -100,7 +100,7 @@ bench:
 bundle: ui
 	@scripts/deps.sh bundle
 	npm ci --no-audit --no-fund --loglevel=error
-	npx tauri build --bundles deb,appimage
+	scripts/bundle.sh
 
 # Regenerates ui/src/bindings from crates/api; commit the result.
 bindings:
