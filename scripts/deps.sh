@@ -68,7 +68,9 @@ desktop_libs=(libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev li
   librsvg2-dev libayatana-appindicator3-dev)
 # The desktop tests: a virtual X display, a private D-Bus session (single instance runs
 # over it), window lookup and screenshots, and xdg-mime for the handler registration.
-desktop_test_tools=(xvfb xauth dbus dbus-x11 at-spi2-core xdotool imagemagick xdg-utils curl python3 dunst)
+# dunst and xfce4-panel: a real notification daemon and a real StatusNotifierItem host
+# (the panel's systray plugin) for the desktop tests.
+desktop_test_tools=(xvfb xauth dbus dbus-x11 at-spi2-core xdotool imagemagick xdg-utils curl python3 dunst xfce4-panel)
 # `tauri build`: patchelf and file for the AppImage (the .deb needs nothing more).
 bundle_tools=(patchelf file)
 

@@ -9,7 +9,8 @@
 #
 # The session has no tray host, as on a bare window manager: closing the window must
 # minimize it and keep seeding, never end the process. It has a real notification daemon
-# (dunst) for the last tests, which read what it received with dunstctl.
+# (dunst) for the notification tests, and a real tray host (xfce4-panel) for the last
+# ones, which read and click its menu over D-Bus with scripts/sni.py.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -41,6 +42,9 @@ export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_DATA_HOME="$tmp/
   XDG_CACHE_HOME="$tmp/home/.cache" XDG_RUNTIME_DIR="$tmp/run"
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
 mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+# Services D-Bus starts on demand (xfconfd for the panel) get these folders too, not the
+# real ones the session bus was started with.
+dbus-update-activation-environment HOME XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_RUNTIME_DIR 2>/dev/null
 # The app's debug log says what it did (rpc requests, hand-overs); the tests read it.
 export RUST_LOG="info,bidswarm_desktop=debug"
 # WebKitGTK's DMA-BUF renderer draws nothing on a virtual display without a GPU.
@@ -53,7 +57,7 @@ passed=0
 failed=0
 
 cleanup() {
-  for pid in $app_pid $serve_pid ${dunst_pid:-}; do kill "$pid" 2>/dev/null; done
+  for pid in $app_pid $serve_pid ${dunst_pid:-} ${panel_pid:-}; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
   rm -rf "$tmp"
 }
@@ -357,6 +361,107 @@ else
     fail "starting from the autostart entry" "$(tail -3 "$log" | tr '\n' ' ')"
   fi
   kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null; app_pid=""
+fi
+
+# --- 12. A real tray host: xfce4-panel's status tray (a StatusNotifierItem host). The icon
+# shows in the panel, its menu is read and clicked over D-Bus (com.canonical.dbusmenu) as
+# the panel does, closing the window hides it to the tray, and Pause all pauses.
+panel_xml="$XDG_CONFIG_HOME/xfce4/xfconf/xfce-perchannel-xml/xfce4-panel.xml"
+mkdir -p "$(dirname "$panel_xml")"
+cat >"$panel_xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<channel name="xfce4-panel" version="1.0">
+  <property name="configver" type="int" value="2"/>
+  <property name="panels" type="array">
+    <value type="int" value="1"/>
+    <property name="panel-1" type="empty">
+      <property name="position" type="string" value="p=6;x=0;y=0"/>
+      <property name="length" type="uint" value="100"/>
+      <property name="position-locked" type="bool" value="true"/>
+      <property name="size" type="uint" value="32"/>
+      <property name="plugin-ids" type="array">
+        <value type="int" value="1"/>
+      </property>
+    </property>
+  </property>
+  <property name="plugins" type="empty">
+    <property name="plugin-1" type="string" value="systray"/>
+  </property>
+</channel>
+XML
+sni() { python3 "$root/scripts/sni.py" "$@"; }
+watcher_up() { busctl --address="$DBUS_SESSION_BUS_ADDRESS" status org.kde.StatusNotifierWatcher >/dev/null 2>&1; }
+item_up() { [ -n "$(sni items 2>/dev/null)" ]; }
+visible_window() { [ -n "$(xdotool search --onlyvisible --name '^Bidswarm$' 2>/dev/null)" ]; }
+hidden_window() { ! visible_window; }
+if ! command -v xfce4-panel >/dev/null; then
+  fail "a real tray host" "xfce4-panel is missing; run scripts/deps.sh test"
+else
+  xfce4-panel >"$tmp/panel.log" 2>&1 &
+  panel_pid=$!
+  if ! wait_for 20 watcher_up; then
+    fail "a real tray host" "xfce4-panel registered no StatusNotifierWatcher: $(tail -3 "$tmp/panel.log" | tr '\n' ' ')"
+  else
+    sleep 1
+    import -window root -crop 1280x32+0+0 "$shots/tray-panel-empty.png" 2>/dev/null
+    log="$tmp/tray.log"
+    "$desktop" --data-dir "$data" --peer-listen 127.0.0.1:0 --no-dht >"$log" 2>&1 &
+    app_pid=$!
+    if wait_for 120 log_has "ui connected" && wait_for 20 item_up; then
+      labels=$(sni menu 2>&1 | cut -f2 | tr '\n' '|')
+      if [ "$labels" = "Show/Hide|Pause all|Resume all|↓ 0 B/s   ↑ 0 B/s|Quit|" ] \
+        || { echo "$labels" | grep -q '^Show/Hide|Pause all|Resume all|↓ .*↑ .*|Quit|$'; }; then
+        pass "its menu, read over D-Bus, has Show/Hide, Pause all, Resume all, the speed line and Quit"
+      else
+        fail "the tray menu" "labels: $labels"
+      fi
+      for window in $(xdotool search --name '^Bidswarm$'); do close_window "$window"; done
+      if wait_for 10 log_has "window hidden to the tray" && wait_for 5 hidden_window && kill -0 "$app_pid"; then
+        # With the window gone the panel is in view: beside the empty panel's picture only
+        # the icon differs, an icon's worth of pixels.
+        sleep 1
+        import -window root -crop 1280x32+0+0 "$shots/tray-panel.png" 2>/dev/null
+        changed=$(compare -metric AE "$shots/tray-panel-empty.png" "$shots/tray-panel.png" null: 2>&1 || true)
+        changed=${changed%% *}
+        if [ "${changed:-0}" -ge 50 ] 2>/dev/null && [ "$changed" -le 4000 ]; then
+          pass "the icon shows in the panel (target/desktop-test/tray-panel.png: $changed pixels differ from the empty panel)"
+        else
+          fail "the icon shows in the panel" "'$changed' pixels differ from the empty panel"
+        fi
+        sni click "Show/Hide"
+        if wait_for 10 visible_window; then
+          pass "closing the window hides it to the tray, and Show/Hide brings it back"
+        else
+          fail "Show/Hide from the tray" "no visible window after the click"
+        fi
+      else
+        fail "closing with a tray host hides to the tray" "$(grep -E 'window|tray' "$log" | tail -2 | tr '\n' ' ')"
+      fi
+      sni click "Pause all"
+      sleep 2
+      sni click "Quit"
+      deadline=$((SECONDS + 30))
+      while kill -0 "$app_pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+      wait "$app_pid" 2>/dev/null; quit_status=$?
+      app_pid=""
+      "$cli" serve --data-dir "$data" --listen 127.0.0.1:0 --no-dht >"$tmp/serve3.out" 2>"$tmp/serve3.log" &
+      serve_pid=$!
+      wait_for 30 grep -q '^url: ' "$tmp/serve3.out"
+      url=$(sed -n 's/^url: //p' "$tmp/serve3.out")
+      states=$(rpc "$url" "$token" '{"type":"list_torrents"}' | python3 -c '
+import json, sys
+print(" ".join(sorted(t["state"] for t in json.load(sys.stdin)["torrents"])))' 2>/dev/null)
+      kill -TERM "$serve_pid"; wait "$serve_pid" 2>/dev/null; serve_pid=""
+      if [ "$quit_status" -eq 0 ] && [ -n "$states" ] && [ -z "$(echo "$states" | tr ' ' '\n' | grep -v '^paused$')" ]; then
+        pass "Pause all from the tray pauses every torrent ($states), and Quit exits 0"
+      else
+        fail "Pause all and Quit from the tray" "exit $quit_status; states after: '$states'"
+      fi
+    else
+      fail "a real tray host" "no StatusNotifierItem registered: $(grep -E 'tray' "$log" | tail -2 | tr '\n' ' ')"
+    fi
+  fi
+  kill "$panel_pid" 2>/dev/null; wait "$panel_pid" 2>/dev/null
 fi
 
 if [ "$failed" -gt 0 ]; then
