@@ -460,6 +460,19 @@ print(" ".join(sorted(t["state"] for t in json.load(sys.stdin)["torrents"])))' 2
     else
       fail "a real tray host" "no StatusNotifierItem registered: $(grep -E 'tray' "$log" | tail -2 | tr '\n' ' ')"
     fi
+    # Start at login with the tray host there: no window, only the icon.
+    if [ -n "${exec_line:-}" ]; then
+      log="$tmp/login-tray.log"
+      sh -c "exec $exec_line --peer-listen 127.0.0.1:0 --no-dht" >"$log" 2>&1 &
+      app_pid=$!
+      if wait_for 120 log_has "tray icon created" && wait_for 20 item_up && wait_for 60 log_has "window loaded" \
+        && sleep 2 && hidden_window; then
+        pass "started from the autostart entry with a tray host, it shows no window, only the icon"
+      else
+        fail "start at login with a tray host" "visible window: $(visible_window && echo yes || echo no); $(tail -2 "$log" | tr '\n' ' ')"
+      fi
+      kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null; app_pid=""
+    fi
   fi
   kill "$panel_pid" 2>/dev/null; wait "$panel_pid" 2>/dev/null
 fi
