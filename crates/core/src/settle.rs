@@ -36,7 +36,6 @@
 //! already recorded as a confirmed settlement to us is not credited again, across
 //! restarts too.
 
-use bidswarm_primitives::unix_secs;
 use std::{
     collections::{BTreeMap, BTreeSet},
     sync::Arc,
@@ -44,6 +43,7 @@ use std::{
 };
 
 use bidswarm_ledger::{InFlightSettlement, Ledger, NewSettlement, SettlementTx};
+use bidswarm_primitives::unix_secs;
 use bidswarm_speed::{policy, Amount};
 use bidswarm_tron::{
     transfer::{Order, Payment},

@@ -1,7 +1,6 @@
 //! The devnet's HTTP endpoints, in the shapes java-tron and TronGrid use. Like java-tron,
 //! a request it cannot read answers HTTP 200 with `{"Error": "..."}`.
 
-use bidswarm_primitives::Clock;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use axum::{
@@ -12,6 +11,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
+use bidswarm_primitives::Clock;
 use bidswarm_wallet::{
     keccak256,
     tx::{SignedTransaction, TransactionJson},

@@ -56,9 +56,9 @@
 mod chain;
 mod http;
 
-use bidswarm_primitives::Clock;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
+use bidswarm_primitives::Clock;
 use bidswarm_wallet::Address;
 use tokio::{sync::watch, task::JoinHandle};
 use tracing::Instrument;

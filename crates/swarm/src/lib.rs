@@ -34,7 +34,6 @@ pub use error::{Error, Result};
 pub use spawn::spawn;
 pub use torrent::{create_torrent, CreateOptions, CreateProgress};
 
-use bidswarm_primitives::{write_atomically, Access};
 use std::{
     collections::{HashMap, HashSet},
     net::SocketAddr,
@@ -48,6 +47,7 @@ use bidswarm_api::{
     AddOptions, FilePriority, RateLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo, TorrentPreview,
     TorrentSource, TorrentState,
 };
+use bidswarm_primitives::{write_atomically, Access};
 use librqbit::{
     api::TorrentIdOrHash, dht::Id20, limits::LimitsConfig, AddTorrent, AddTorrentOptions, AddTorrentResponse,
     ConnectionOptions, ListenerMode, ListenerOptions, ManagedTorrent, PeerConnectionOptions, Session,

@@ -15,9 +15,8 @@
 
 use std::path::{Path, PathBuf};
 
-use tracing::warn;
-
 use bidswarm_primitives::{temp_path, write_atomically, Access};
+use tracing::warn;
 
 use crate::{Error, Result};
 
