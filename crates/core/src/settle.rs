@@ -759,7 +759,7 @@ pub(crate) async fn watch_incoming(
         }
         seen.handled.insert(transfer.txid.clone());
         if let Some(l) = ledger {
-            let ranges = credited.iter().map(|(c, upto)| (*c, *upto)).collect();
+            let ranges = credited.clone();
             let recorded = l
                 .settlement_received(
                     &NewSettlement { channels: ranges, txid: Some(transfer.txid.clone()) },

@@ -279,11 +279,7 @@ impl Ledger {
         at: UnixTime,
     ) -> Result<Vec<VoucherReceipt>> {
         let signers = batch::recover_signers(vouchers).await;
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let receipts = batch::record(&mut tx, vouchers, &signers, at).await?;
-        tx.commit().await?;
-        Ok(receipts)
+        self.record_batch(vouchers, &signers, at).await
     }
 
     /// [`Ledger::record_vouchers`] for vouchers whose signers are known already (the speed
@@ -295,9 +291,20 @@ impl Ledger {
     ) -> Result<Vec<VoucherReceipt>> {
         let signed: Vec<SignedVoucher> = vouchers.iter().map(|v| *v.signed()).collect();
         let signers: Vec<Option<Address>> = vouchers.iter().map(|v| Some(v.signer())).collect();
+        self.record_batch(&signed, &signers, at).await
+    }
+
+    /// Writes a batch whose signers are known (`None`: the signature is not valid) in one
+    /// transaction.
+    async fn record_batch(
+        &self,
+        vouchers: &[SignedVoucher],
+        signers: &[Option<Address>],
+        at: UnixTime,
+    ) -> Result<Vec<VoucherReceipt>> {
         let _guard = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let receipts = batch::record(&mut tx, &signed, &signers, at).await?;
+        let receipts = batch::record(&mut tx, vouchers, signers, at).await?;
         tx.commit().await?;
         Ok(receipts)
     }
