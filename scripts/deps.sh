@@ -69,8 +69,14 @@ desktop_libs=(libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev li
 # The desktop tests: a virtual X display, a private D-Bus session (single instance runs
 # over it), window lookup and screenshots, and xdg-mime for the handler registration.
 # dunst and xfce4-panel: a real notification daemon and a real StatusNotifierItem host
-# (the panel's systray plugin) for the desktop tests.
-desktop_test_tools=(xvfb xauth dbus dbus-x11 at-spi2-core xdotool imagemagick xdg-utils curl python3 dunst xfce4-panel)
+# (the panel's systray plugin) for the desktop tests. desktop-file-utils and
+# libfile-mimeinfo-perl: what a desktop has for xdg-open, so installing the .deb registers
+# its handlers (dpkg's trigger runs update-desktop-database) and a .torrent file is known
+# by its name, as xdg-utils recommends (`file` alone knows only torrents with a tracker).
+# python3-gi and gir1.2-atspi-2.0: scripts/a11y.py, which clicks the app's buttons and
+# GTK's dialogs through the accessibility bus (at-spi2-core).
+desktop_test_tools=(xvfb xauth dbus dbus-x11 at-spi2-core xdotool imagemagick xdg-utils curl python3 dunst
+  xfce4-panel desktop-file-utils libfile-mimeinfo-perl python3-gi gir1.2-atspi-2.0)
 # `tauri build`: patchelf and file for the AppImage (the .deb needs nothing more).
 bundle_tools=(patchelf file)
 

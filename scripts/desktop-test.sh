@@ -9,8 +9,10 @@
 #
 # The session has no tray host, as on a bare window manager: closing the window must
 # minimize it and keep seeding, never end the process. It has a real notification daemon
-# (dunst) for the notification tests, and a real tray host (xfce4-panel) for the last
-# ones, which read and click its menu over D-Bus with scripts/sni.py.
+# (dunst) for the notification tests, and a real tray host (xfce4-panel) for the tray
+# ones, which read and click its menu over D-Bus with scripts/sni.py. Buttons and GTK's
+# dialogs are clicked through the accessibility bus with scripts/a11y.py. Last, as root,
+# the .deb of this build is installed with dpkg, opened through xdg-open, and purged.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -29,6 +31,13 @@ if [ -z "${BIDSWARM_DESKTOP_TEST_INNER:-}" ]; then
   if [ ! -x "$root/target/debug/bidswarm-cli" ]; then
     (cd "$root" && cargo build -p bidswarm-cli) || { echo; echo "desktop tests: 0 passed, 1 failed"; exit 1; }
   fi
+  # The .deb of that debug build, for the install test: `tauri bundle` packages the binary
+  # already built (seconds), where `tauri build` would compile it again.
+  if [ ! -x "$root/node_modules/.bin/tauri" ]; then
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error) || { echo; echo "desktop tests: 0 passed, 1 failed"; exit 1; }
+  fi
+  rm -rf "$root/target/debug/bundle/deb"
+  (cd "$root" && npx tauri bundle --debug --bundles deb >/dev/null) || { echo; echo "desktop tests: 0 passed, 1 failed"; exit 1; }
   export BIDSWARM_DESKTOP_TEST_INNER=1
   exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$0" "$@"
 fi
@@ -58,6 +67,11 @@ failed=0
 
 cleanup() {
   for pid in $app_pid $serve_pid ${dunst_pid:-} ${panel_pid:-}; do kill "$pid" 2>/dev/null; done
+  if [ -n "${installed:-}" ]; then
+    pkill -TERM -x -f "/usr/bin/bidswarm-desktop.*" 2>/dev/null
+    wait 2>/dev/null
+    dpkg --purge bidswarm >/dev/null 2>&1
+  fi
   wait 2>/dev/null
   rm -rf "$tmp"
 }
@@ -475,6 +489,134 @@ print(" ".join(sorted(t["state"] for t in json.load(sys.stdin)["torrents"])))' 2
     fi
   fi
   kill "$panel_pid" 2>/dev/null; wait "$panel_pid" 2>/dev/null
+fi
+
+# --- 13. The dialogs a user clicks, clicked through the accessibility bus (scripts/a11y.py,
+# by the labels a user reads): the folder picker (GTK's own dialog) fills Settings' download
+# folder, which Save keeps, and "Make Bidswarm the default for magnet links" registers it.
+# A fresh home, so the handler registered in 9 does not count.
+a11y() { /usr/bin/python3 "$root/scripts/a11y.py" "$@" 2>/dev/null; }
+profile="$tmp/dialogs"
+picked="$profile/picked folder"
+mkdir -p "$profile/home/.config" "$profile/home/.local/share" "$picked"
+log="$profile/desktop.log"
+HOME="$profile/home" XDG_CONFIG_HOME="$profile/home/.config" XDG_DATA_HOME="$profile/home/.local/share" \
+  "$desktop" --data-dir "$profile/data" --peer-listen 127.0.0.1:0 --no-dht >"$log" 2>&1 &
+app_pid=$!
+chooser() { xdotool search --name '^Choose a folder$' 2>/dev/null | head -1; }
+saved_folder() { grep -qF "\"download_folder\": \"$picked\"" "$profile/data/config/settings.json" 2>/dev/null; }
+if ! /usr/bin/python3 -c 'import gi; gi.require_version("Atspi", "2.0")' 2>/dev/null; then
+  fail "the dialogs a user clicks" "no AT-SPI for Python (python3-gi, gir1.2-atspi-2.0); run scripts/deps.sh test"
+elif wait_for 120 log_has "ui connected" && wait_for 20 a11y click "push button" Settings \
+  && wait_for 20 a11y click "push button" "Choose…" && wait_for 20 chooser; then
+  # GTK's chooser: Ctrl+L opens its location field, where the folder is typed, then Open.
+  xdotool windowfocus --sync "$(chooser)" 2>/dev/null
+  xdotool key --clearmodifiers ctrl+l
+  sleep 0.5
+  xdotool type --delay 10 "$picked/"
+  sleep 0.5
+  import -window root "$shots/folder-picker.png" 2>/dev/null
+  a11y click "push button" Open
+  shown=""
+  field_shows() { shown=$(a11y text entry "Download folder*"); [ "$shown" = "$picked" ]; }
+  if wait_for 10 field_shows && a11y click "push button" Save && wait_for 10 saved_folder; then
+    pass "the folder picker, clicked, fills the download folder and Save keeps it"
+  else
+    fail "the folder picker" "the field shows '$shown'; settings: $(grep -o '"download_folder": "[^"]*"' "$profile/data/config/settings.json" 2>/dev/null)"
+  fi
+  magnet_default() {
+    [ "$(HOME="$profile/home" XDG_CONFIG_HOME="$profile/home/.config" XDG_DATA_HOME="$profile/home/.local/share" \
+      xdg-mime query default x-scheme-handler/magnet 2>/dev/null)" = bidswarm.desktop ]
+  }
+  if wait_for 20 a11y click "push button" Settings && wait_for 10 a11y click "page tab" Interface \
+    && wait_for 10 a11y click "push button" "Make Bidswarm the default for magnet links" && wait_for 10 magnet_default \
+    && grep -q "^MimeType=x-scheme-handler/magnet;application/x-bittorrent;" "$profile/home/.local/share/applications/bidswarm.desktop"; then
+    pass "\"Make Bidswarm the default for magnet links\", clicked, makes it xdg-mime's magnet handler"
+  else
+    fail "the magnet handler button" "xdg-mime: $(XDG_CONFIG_HOME="$profile/home/.config" xdg-mime query default x-scheme-handler/magnet 2>&1)"
+  fi
+else
+  fail "the dialogs a user clicks" "the Settings dialog or the folder picker did not open: $(a11y dump | grep -c .) accessible nodes"
+fi
+kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null; app_pid=""
+
+# --- 14. Installed as a user installs it: the .deb of this build through dpkg, in a fresh
+# home. Installing registers the handlers (no per-user step), xdg-open hands a magnet and a
+# .torrent to the running app, a magnet cold-starts it, and removing the package leaves
+# nothing registered. Only as root, and never over a Bidswarm the machine already has.
+deb=$(ls "$root"/target/debug/bundle/deb/*.deb 2>/dev/null | head -1)
+if [ "$(id -u)" -ne 0 ] || dpkg -s bidswarm >/dev/null 2>&1; then
+  echo "skip the .deb install test: it installs with dpkg, which needs root and no installed Bidswarm"
+elif [ -z "$deb" ]; then
+  fail "installing the .deb" "no .deb in target/debug/bundle/deb"
+else
+  export HOME="$tmp/installed" XDG_CONFIG_HOME="$tmp/installed/.config" XDG_DATA_HOME="$tmp/installed/.local/share" \
+    XDG_CACHE_HOME="$tmp/installed/.cache"
+  mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+  # What xdg-open starts gets these too: peers on loopback only, no DHT.
+  export BIDSWARM_PEER_LISTEN=127.0.0.1:0 BIDSWARM_NO_DHT=true
+  if dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1; then
+    installed=1
+    magnet_app=$(xdg-mime query default x-scheme-handler/magnet 2>/dev/null)
+    torrent_app=$(xdg-mime query default application/x-bittorrent 2>/dev/null)
+    if [ -x /usr/bin/bidswarm-desktop ] && [ "$magnet_app" = Bidswarm.desktop ] && [ "$torrent_app" = Bidswarm.desktop ]; then
+      pass "dpkg -i $(basename "$deb") installs /usr/bin/bidswarm-desktop and makes it the magnet and .torrent handler"
+    else
+      fail "installing the .deb registers the handlers" "magnet: '$magnet_app', .torrent: '$torrent_app'"
+    fi
+    # opened SOURCE LOG: the app at LOG asked to preview SOURCE in its Add dialog.
+    opened() { grep -qF -- "open-torrent source=$1" "$2" && grep -q "request=preview_torrent" "$2"; }
+    log="$tmp/installed.log"
+    /usr/bin/bidswarm-desktop >"$log" 2>&1 &
+    app_pid=$!
+    if wait_for 120 log_has "ui connected"; then
+      magnet="magnet:?xt=urn:btih:0be11e7e0000000000000000000000000000dec0&dn=via-xdg-open"
+      timeout 30 xdg-open "$magnet" >"$tmp/xdg-open.log" 2>&1
+      previews=$(log_count "request=preview_torrent")
+      if wait_for 20 opened "$magnet" "$log" && kill -0 "$app_pid" 2>/dev/null; then
+        pass "xdg-open of a magnet link reaches the running app's Add dialog"
+      else
+        fail "xdg-open of a magnet link" "$(tail -2 "$tmp/xdg-open.log" | tr '\n' ' ')"
+      fi
+      timeout 30 xdg-open "$tmp/opened-at-launch.torrent" >>"$tmp/xdg-open.log" 2>&1
+      more_previews() { [ "$(log_count "request=preview_torrent")" -gt "$previews" ]; }
+      if wait_for 20 log_has "open-torrent source=$tmp/opened-at-launch.torrent" && wait_for 10 more_previews; then
+        pass "xdg-open of a .torrent file reaches the running app's Add dialog"
+      else
+        fail "xdg-open of a .torrent file" "$(grep 'open-torrent' "$log" | tail -2 | tr '\n' ' ')"
+      fi
+    else
+      fail "the installed app starts" "$(tail -3 "$log" | tr '\n' ' ')"
+    fi
+    kill -TERM "$app_pid"; wait "$app_pid" 2>/dev/null; app_pid=""
+    # A cold start: nothing runs, and the link starts the installed app.
+    log="$tmp/cold-magnet.log"
+    magnet="magnet:?xt=urn:btih:c01d57a7000000000000000000000000000c01d5&dn=cold-start"
+    xdg-open "$magnet" >"$log" 2>&1 &
+    opener=$!
+    if wait_for 120 log_has "ui connected" && wait_for 20 opened "$magnet" "$log"; then
+      sleep 1
+      import -window root "$shots/installed-cold-magnet.png" 2>/dev/null
+      pass "a magnet link opened with nothing running starts the installed app with it in the Add dialog"
+    else
+      fail "a cold start from xdg-open with a magnet" "$(tail -3 "$log" | tr '\n' ' ')"
+    fi
+    pkill -TERM -x -f "/usr/bin/bidswarm-desktop.*" 2>/dev/null
+    wait "$opener" 2>/dev/null
+    if dpkg --purge bidswarm >"$tmp/dpkg.log" 2>&1; then
+      installed=""
+      left=$(xdg-mime query default x-scheme-handler/magnet 2>/dev/null)
+      if [ ! -e /usr/bin/bidswarm-desktop ] && [ ! -e /usr/share/applications/Bidswarm.desktop ] && [ -z "$left" ]; then
+        pass "dpkg --purge removes the app and its handler registration"
+      else
+        fail "uninstalling" "magnet handler after removal: '$left'"
+      fi
+    else
+      fail "uninstalling" "$(tail -3 "$tmp/dpkg.log" | tr '\n' ' ')"
+    fi
+  else
+    fail "installing the .deb" "$(tail -3 "$tmp/dpkg.log" | tr '\n' ' ')"
+  fi
 fi
 
 if [ "$failed" -gt 0 ]; then
