@@ -429,8 +429,13 @@ else
       else
         fail "the tray menu" "labels: $labels"
       fi
+      # Closed into the tray, the window and its page are dropped, and WebKit's web
+      # process with them.
+      web_process_gone() { [ -z "$(pgrep -P "$app_pid" -f WebKitWebProcess)" ]; }
+      web_before=$(pgrep -c -P "$app_pid" -f WebKitWebProcess)
       for window in $(xdotool search --name '^Bidswarm$'); do close_window "$window"; done
-      if wait_for 10 log_has "window hidden to the tray" && wait_for 5 hidden_window && kill -0 "$app_pid"; then
+      if wait_for 10 log_has "window hidden to the tray" && wait_for 5 hidden_window && kill -0 "$app_pid" \
+        && [ "${web_before:-0}" -ge 1 ] && wait_for 10 web_process_gone; then
         # With the window gone the panel is in view: beside the empty panel's picture only
         # the icon differs, an icon's worth of pixels.
         sleep 1
@@ -443,13 +448,25 @@ else
           fail "the icon shows in the panel" "'$changed' pixels differ from the empty panel"
         fi
         sni click "Show/Hide"
-        if wait_for 10 visible_window; then
-          pass "closing the window hides it to the tray, and Show/Hide brings it back"
+        if wait_for 10 visible_window && wait_for 30 log_has "window made again from the tray"; then
+          pass "closing the window drops it and WebKit's web process into the tray, and Show/Hide brings it back"
         else
           fail "Show/Hide from the tray" "no visible window after the click"
         fi
+        # A magnet handed over while the window is in the tray waits for the new page.
+        for window in $(xdotool search --name '^Bidswarm$'); do close_window "$window"; done
+        wait_for 10 hidden_window
+        in_tray_magnet="magnet:?xt=urn:btih:7a7a7a7a0000000000000000000000000000b1d5&dn=while-in-tray"
+        connects_before=$(log_count "ui connected")
+        timeout 30 "$desktop" --data-dir "$data" "$in_tray_magnet" >"$tmp/in-tray.log" 2>&1
+        reconnected() { [ "$(log_count "ui connected")" -gt "$connects_before" ]; }
+        if wait_for 30 reconnected && wait_for 20 log_has "open-torrent source=$in_tray_magnet" && visible_window; then
+          pass "a magnet opened while the window is in the tray makes the window and reaches its Add dialog"
+        else
+          fail "a magnet handed over while in the tray" "$(grep -E 'open-torrent|window|handed' "$log" | tail -3 | tr '\n' ' ')"
+        fi
       else
-        fail "closing with a tray host hides to the tray" "$(grep -E 'window|tray' "$log" | tail -2 | tr '\n' ' ')"
+        fail "closing with a tray host hides to the tray" "web processes before: ${web_before:-0}, after: $(pgrep -c -P "$app_pid" -f WebKitWebProcess); $(grep -E 'window|tray' "$log" | tail -2 | tr '\n' ' ')"
       fi
       sni click "Pause all"
       sleep 2
@@ -479,9 +496,15 @@ print(" ".join(sorted(t["state"] for t in json.load(sys.stdin)["torrents"])))' 2
       log="$tmp/login-tray.log"
       sh -c "exec $exec_line --peer-listen 127.0.0.1:0 --no-dht" >"$log" 2>&1 &
       app_pid=$!
-      if wait_for 120 log_has "tray icon created" && wait_for 20 item_up && wait_for 60 log_has "window loaded" \
-        && sleep 2 && hidden_window; then
+      if wait_for 120 log_has "tray icon created" && wait_for 20 item_up && wait_for 60 log_has "started in the tray" \
+        && sleep 2 && hidden_window && ! log_has "window loaded"; then
         pass "started from the autostart entry with a tray host, it shows no window, only the icon"
+        sni click "Show/Hide"
+        if wait_for 20 visible_window && wait_for 60 log_has "ui connected"; then
+          pass "Show/Hide makes the window it started without, and the page connects"
+        else
+          fail "Show/Hide after a start in the tray" "$(tail -2 "$log" | tr '\n' ' ')"
+        fi
       else
         fail "start at login with a tray host" "visible window: $(visible_window && echo yes || echo no); $(tail -2 "$log" | tr '\n' ' ')"
       fi
@@ -557,13 +580,18 @@ else
   export BIDSWARM_PEER_LISTEN=127.0.0.1:0 BIDSWARM_NO_DHT=true
   if dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1; then
     installed=1
-    magnet_app=$(xdg-mime query default x-scheme-handler/magnet 2>/dev/null)
-    torrent_app=$(xdg-mime query default application/x-bittorrent 2>/dev/null)
-    if [ -x /usr/bin/bidswarm-desktop ] && [ "$magnet_app" = Bidswarm.desktop ] && [ "$torrent_app" = Bidswarm.desktop ]; then
-      pass "dpkg -i $(basename "$deb") installs /usr/bin/bidswarm-desktop and makes it the magnet and .torrent handler"
+    cache=/usr/share/applications/mimeinfo.cache
+    registered() { grep -q "^$1=\(.*;\)\?Bidswarm.desktop;" "$cache" 2>/dev/null; }
+    if [ -x /usr/bin/bidswarm-desktop ] && registered x-scheme-handler/magnet && registered application/x-bittorrent; then
+      pass "dpkg -i $(basename "$deb") installs /usr/bin/bidswarm-desktop and registers it for magnet links and .torrent files"
     else
-      fail "installing the .deb registers the handlers" "magnet: '$magnet_app', .torrent: '$torrent_app'"
+      fail "installing the .deb registers the handlers" "$cache: $(grep -E 'magnet|bittorrent' "$cache" 2>/dev/null | tr '\n' ' ')"
     fi
+    # With another client installed too (qBittorrent's GUI, say), which one opens links is
+    # the user's choice, made here as a user makes it.
+    for type in x-scheme-handler/magnet application/x-bittorrent; do
+      [ "$(xdg-mime query default "$type" 2>/dev/null)" = Bidswarm.desktop ] || xdg-mime default Bidswarm.desktop "$type"
+    done
     # opened SOURCE LOG: the app at LOG asked to preview SOURCE in its Add dialog.
     opened() { grep -qF -- "open-torrent source=$1" "$2" && grep -q "request=preview_torrent" "$2"; }
     log="$tmp/installed.log"
@@ -605,11 +633,11 @@ else
     wait "$opener" 2>/dev/null
     if dpkg --purge bidswarm >"$tmp/dpkg.log" 2>&1; then
       installed=""
-      left=$(xdg-mime query default x-scheme-handler/magnet 2>/dev/null)
-      if [ ! -e /usr/bin/bidswarm-desktop ] && [ ! -e /usr/share/applications/Bidswarm.desktop ] && [ -z "$left" ]; then
+      if [ ! -e /usr/bin/bidswarm-desktop ] && [ ! -e /usr/share/applications/Bidswarm.desktop ] \
+        && ! grep -q Bidswarm.desktop "$cache" 2>/dev/null; then
         pass "dpkg --purge removes the app and its handler registration"
       else
-        fail "uninstalling" "magnet handler after removal: '$left'"
+        fail "uninstalling" "left: $(ls /usr/bin/bidswarm-desktop /usr/share/applications/Bidswarm.desktop 2>/dev/null) $(grep Bidswarm "$cache" 2>/dev/null)"
       fi
     else
       fail "uninstalling" "$(tail -3 "$tmp/dpkg.log" | tr '\n' ' ')"

@@ -185,6 +185,14 @@ pub fn open_torrents<R: Runtime>(app: &AppHandle<R>, sources: Vec<TorrentSource>
     }
 }
 
+/// The window closed into the tray: torrents handed over from now on wait for the next
+/// page's first request.
+pub fn window_gone<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(bridge) = app.try_state::<Bridge>() {
+        bridge.opens.lock().unwrap_or_else(|p| p.into_inner()).ui_listening = false;
+    }
+}
+
 fn ui_is_listening<R: Runtime>(app: &AppHandle<R>, bridge: &Bridge) {
     let queued = {
         let mut opens = bridge.opens.lock().unwrap_or_else(|p| p.into_inner());

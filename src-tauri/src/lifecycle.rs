@@ -17,7 +17,11 @@ use tracing::{info, warn};
 
 use bidswarm_core::DataPaths;
 
-use crate::{args::LaunchArgs, bridge::Bridge, platform, tray};
+use crate::{
+    args::LaunchArgs,
+    bridge::{self, Bridge},
+    tray,
+};
 
 pub const MAIN_WINDOW: &str = "main";
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -66,16 +70,26 @@ pub fn fail_to_start(reason: &str) -> ! {
     std::process::exit(1)
 }
 
-/// Opens the window that hosts the UI. `minimized` (start at login) hides it in the tray,
-/// or only minimizes it when there is no tray to bring it back from.
+/// Opens the window that hosts the UI. `minimized` (start at login) leaves it in the tray,
+/// where the window is not made until Show; without a tray to bring it back from, the
+/// window is made and only minimized.
 pub fn open_main_window<R: Runtime>(app: &AppHandle<R>, minimized: bool) -> tauri::Result<()> {
-    let has_tray = app.try_state::<tray::TrayStatus>().is_some_and(|t| t.icon_created);
-    let hidden = minimized && has_tray && platform::tray_host_present();
+    if minimized && tray::in_reach(app) {
+        info!("started in the tray; the window is made on Show");
+        return Ok(());
+    }
+    let window = build_main_window(app)?;
+    if minimized {
+        window.minimize()?;
+    }
+    Ok(())
+}
+
+fn build_main_window<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<tauri::WebviewWindow<R>> {
     let window = WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::default())
         .title("Bidswarm")
         .inner_size(1280.0, 800.0)
         .min_inner_size(800.0, 520.0)
-        .visible(!hidden)
         .on_page_load(|window, payload| {
             if payload.event() == PageLoadEvent::Finished {
                 let peers = window.state::<Bridge>().core().peer_listen_addr();
@@ -83,36 +97,65 @@ pub fn open_main_window<R: Runtime>(app: &AppHandle<R>, minimized: bool) -> taur
             }
         })
         .build()?;
-    if minimized && !hidden {
-        window.minimize()?;
-    }
     let closing = window.clone();
     window.on_window_event(move |event| {
         if let tauri::WindowEvent::CloseRequested { api, .. } = event {
             tray::on_close_requested(&closing, api);
         }
     });
-    Ok(())
+    Ok(window)
 }
 
-/// Shows the window in front, from the tray or when another launch hands something over.
-pub fn bring_to_front<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-        let _ = window.show();
-        let _ = window.unminimize();
-        let _ = window.set_focus();
+/// Closes the window into the tray. The window and its page are dropped, not hidden:
+/// WebKit's web process ends with them (about 90 MiB, measured in docs/BENCHMARKS.md), and
+/// Show makes them again. Torrents handed over meanwhile wait for the new page, as at a
+/// cold start.
+pub fn close_to_tray<R: Runtime>(window: &tauri::WebviewWindow<R>) {
+    let app = window.app_handle();
+    app.manage(InTray::default());
+    app.state::<InTray>().0.store(true, Ordering::SeqCst);
+    bridge::window_gone(app);
+    if let Err(e) = window.destroy() {
+        warn!("cannot close the window into the tray: {e}; hiding it instead");
+        let _ = window.hide();
     }
+    info!("window hidden to the tray; still seeding");
+}
+
+/// Shows the window in front, from the tray or when another launch hands something over;
+/// makes it first when it lives only in the tray.
+pub fn bring_to_front<R: Runtime>(app: &AppHandle<R>) {
+    let window = match app.get_webview_window(MAIN_WINDOW) {
+        Some(window) => window,
+        None => match build_main_window(app) {
+            Ok(window) => {
+                info!("window made again from the tray");
+                window
+            }
+            Err(e) => {
+                warn!("cannot make the window: {e}");
+                return;
+            }
+        },
+    };
+    let _ = window.show();
+    let _ = window.unminimize();
+    let _ = window.set_focus();
 }
 
 pub fn toggle_main_window<R: Runtime>(app: &AppHandle<R>) {
-    let Some(window) = app.get_webview_window(MAIN_WINDOW) else { return };
-    let in_view = window.is_visible().unwrap_or(false) && !window.is_minimized().unwrap_or(false);
-    if in_view {
-        let _ = window.hide();
-    } else {
-        bring_to_front(app);
+    match app.get_webview_window(MAIN_WINDOW) {
+        Some(window) if window.is_visible().unwrap_or(false) && !window.is_minimized().unwrap_or(false) => {
+            close_to_tray(&window)
+        }
+        _ => bring_to_front(app),
     }
 }
+
+/// Set once the window has been closed into the tray: from then on the event loop's "no
+/// window left" is not a reason to quit.
+#[derive(Debug, Default)]
+struct InTray(AtomicBool);
 
 #[derive(Debug, Default)]
 struct Quitting(AtomicBool);
@@ -159,14 +202,17 @@ pub fn quit_on_signals<R: Runtime>(app: AppHandle<R>) {
     });
 }
 
-/// The event loop's hook: an exit nobody asked for (the last window gone) goes through
-/// [`quit`] so the session is saved.
+/// The event loop's hook: the last window closed into the tray leaves Bidswarm running;
+/// any other exit nobody asked for goes through [`quit`] so the session is saved.
 pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
     if let RunEvent::ExitRequested { code: None, api, .. } = event {
         let quitting = app.try_state::<Quitting>().is_some_and(|q| q.0.load(Ordering::SeqCst));
+        let in_tray = app.try_state::<InTray>().is_some_and(|t| t.0.load(Ordering::SeqCst));
         if !quitting {
             api.prevent_exit();
-            quit(app);
+            if !in_tray {
+                quit(app);
+            }
         }
     }
 }

@@ -143,9 +143,14 @@ fn rate(bytes_per_sec: u64) -> String {
     }
 }
 
-/// The window's close button. The window never really closes: it hides to the tray,
+/// Whether our icon is shown, so a window closed into the tray can be brought back.
+pub fn in_reach<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.try_state::<TrayStatus>().is_some_and(|t| t.icon_created) && platform::tray_host_present()
+}
+
+/// The window's close button. Bidswarm goes on: the window closes into the tray, or
 /// minimizes when there is no tray to come back from, or, with "close to tray" off,
-/// quits Bidswarm cleanly.
+/// Bidswarm quits cleanly.
 pub fn on_close_requested<R: Runtime>(window: &WebviewWindow<R>, api: &CloseRequestApi) {
     api.prevent_close();
     let app = window.app_handle();
@@ -155,10 +160,8 @@ pub fn on_close_requested<R: Runtime>(window: &WebviewWindow<R>, api: &CloseRequ
         lifecycle::quit(app);
         return;
     }
-    let icon_created = app.try_state::<TrayStatus>().is_some_and(|t| t.icon_created);
-    if icon_created && platform::tray_host_present() {
-        let _ = window.hide();
-        info!("window hidden to the tray; still seeding");
+    if in_reach(app) {
+        lifecycle::close_to_tray(window);
     } else {
         let _ = window.minimize();
         info!("no tray host: window minimized instead of hidden; still seeding");
