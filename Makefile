@@ -94,6 +94,10 @@ bench:
 	# A download with and without 1,000 hostile connections at the seeder, paired A B A B:
 	# at least 90 % of the speed, and the seeder's peak RSS.
 	python3 bench/hostile.py --size-mib $${HOSTILE_SIZE_MIB:-256} --pairs $${PAIRS:-3}
+	# The desktop app beside qBittorrent's GUI: start to window painted, and memory idle in the tray.
+	$(MAKE) --no-print-directory ui
+	$(CARGO) build --release -p bidswarm-desktop
+	python3 bench/desktop.py --rounds $${PAIRS:-3}
 
 # The .deb and the AppImage, in target/release/bundle/. The Tauri CLI comes from npm
 # (package.json at the root), never from `cargo install`.
