@@ -275,7 +275,6 @@ impl Core {
             local_service_discovery: current.local_service_discovery && !config.no_discovery,
             upnp: current.upnp && !config.no_discovery,
             limits: engine_limits(current.effective_limits(), gateway.is_some()),
-            piece_cache_bytes: piece_cache_bytes(),
         })
         .await?;
         if let (Some(gateway), Some(engine)) = (&gateway, swarm.listen_addr()) {
@@ -1029,23 +1028,6 @@ fn check_bid(bid: &bidswarm_api::TorrentBid) -> Result<(), ApiError> {
         return Err(api_error(ApiErrorKind::BadRequest, "a bid needs a budget above zero"));
     }
     Ok(())
-}
-
-/// Memory for pieces in flight: `BIDSWARM_PIECE_CACHE_MIB`, or 64 MiB. 0 turns the
-/// piece cache off (every block written as it arrives), for comparison and as a way out.
-const PIECE_CACHE_ENV: &str = "BIDSWARM_PIECE_CACHE_MIB";
-
-fn piece_cache_bytes() -> u64 {
-    match std::env::var(PIECE_CACHE_ENV) {
-        Ok(mib) => match mib.trim().parse::<u64>() {
-            Ok(mib) => mib.saturating_mul(1024 * 1024),
-            Err(_) => {
-                warn!("{PIECE_CACHE_ENV}={mib:?} is not a number of MiB; using the default");
-                bidswarm_swarm::piece_cache::DEFAULT_PIECE_CACHE_BYTES
-            }
-        },
-        Err(_) => bidswarm_swarm::piece_cache::DEFAULT_PIECE_CACHE_BYTES,
-    }
 }
 
 /// What librqbit itself limits: behind the gateway only the download, since the gateway

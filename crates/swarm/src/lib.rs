@@ -4,7 +4,7 @@
 //! the only place that knows it exists: its public API speaks `bidswarm_api` types, so
 //! librqbit can be upgraded, or its quirks worked around, without touching the rest.
 //!
-//! What is done here rather than in librqbit:
+//! Three things are done here rather than in librqbit:
 //! - **Input checks** ([`source`]): every magnet, `.torrent` and URL is parsed and
 //!   validated before the session sees it, so bad input fails with a clear error and
 //!   never disturbs running torrents.
@@ -15,8 +15,6 @@
 //! - **Resume data is written by us** (see [`Swarm::save_resume_data`]): librqbit saves
 //!   which pieces are verified only every 16 MiB, so a restart fetched up to 16 MiB per
 //!   torrent again, or everything when stopped earlier.
-//! - **Pieces in flight stay in memory** ([`piece_cache`]) until they are verified, then
-//!   go to the file in one write.
 //! - **Per-torrent limits** are remembered in `torrent-limits.json` beside librqbit's own
 //!   state, because librqbit fixes a torrent's limits when it is added.
 //! - **What librqbit forgets** ([`records`]): when a torrent was added, its bytes up and
@@ -26,7 +24,6 @@
 mod error;
 #[doc(hidden)]
 pub mod fuzz;
-pub mod piece_cache;
 mod records;
 mod session_file;
 pub mod source;
@@ -52,9 +49,9 @@ use bidswarm_api::{
 };
 use bidswarm_primitives::{write_atomically, Access};
 use librqbit::{
-    api::TorrentIdOrHash, dht::Id20, limits::LimitsConfig, storage::StorageFactoryExt as _, AddTorrent,
-    AddTorrentOptions, AddTorrentResponse, ConnectionOptions, ListenerMode, ListenerOptions, ManagedTorrent,
-    PeerConnectionOptions, Session, SessionOptions, SessionPersistenceConfig, TorrentStatsState,
+    api::TorrentIdOrHash, dht::Id20, limits::LimitsConfig, AddTorrent, AddTorrentOptions, AddTorrentResponse,
+    ConnectionOptions, ListenerMode, ListenerOptions, ManagedTorrent, PeerConnectionOptions, Session,
+    SessionOptions, SessionPersistenceConfig, TorrentStatsState,
 };
 use records::TorrentRecord;
 use source::Resolved;
@@ -119,9 +116,6 @@ pub struct SwarmConfig {
     pub local_service_discovery: bool,
     pub upnp: bool,
     pub limits: RateLimits,
-    /// Memory for pieces being downloaded, across all torrents ([`piece_cache`]); 0 writes
-    /// every block straight to its file, as librqbit alone does.
-    pub piece_cache_bytes: u64,
 }
 
 /// A magnet whose metadata is still being fetched.
@@ -247,13 +241,6 @@ impl Swarm {
             ratelimits: limits_config(config.limits),
             disable_local_service_discovery: !config.local_service_discovery,
             client_name_and_version: Some(format!("Bidswarm {}", env!("CARGO_PKG_VERSION"))),
-            default_storage_factory: (config.piece_cache_bytes > 0).then(|| {
-                piece_cache::PieceCacheFactory::new(
-                    librqbit::storage::filesystem::FilesystemStorageFactory::default(),
-                    piece_cache::Budget::new(config.piece_cache_bytes),
-                )
-                .boxed()
-            }),
             ..Default::default()
         };
         let session = Session::new_with_opts(config.download_folder.clone(), options)
@@ -1193,7 +1180,6 @@ mod tests {
             local_service_discovery: false,
             upnp: false,
             limits: RateLimits::default(),
-            piece_cache_bytes: 0,
         };
         let printed = format!("{config:?}");
         assert!(printed.contains("download_folder"), "{printed}");
