@@ -94,6 +94,11 @@ bench:
 	# A download with and without 1,000 hostile connections at the seeder, paired A B A B:
 	# at least 90 % of the speed, and the seeder's peak RSS.
 	python3 bench/hostile.py --size-mib $${HOSTILE_SIZE_MIB:-256} --pairs $${PAIRS:-3}
+	# The disk path: Bidswarm, with and without its gateway, beside libtorrent and qBittorrent,
+	# 256 KiB and 4 MiB pieces, in one run.
+	python3 bench/disk.py --size-mib $${SIZE_MIB:-1024} --rounds $${PAIRS:-3}
+	# Headless memory idle, seeding 1 GiB and with 1,000 torrents, beside transmission-daemon.
+	python3 bench/memory.py --size-mib $${SIZE_MIB:-1024}
 	# The desktop app beside qBittorrent's GUI: start to window painted, and memory idle in the tray.
 	$(MAKE) --no-print-directory ui
 	$(CARGO) build --release -p bidswarm-desktop

@@ -431,6 +431,38 @@ def wait_for_listening(child: Child, timeout: float) -> tuple[str, int]:
         time.sleep(0.05)
 
 
+def wait_for_leecher(leecher: Child, seeder: Child, who: str) -> tuple[float, float, float]:
+    """Waits for a leecher process, just started, to exit with its download complete.
+    Returns its wall time from now, its CPU time (rusage of the exited process), and the
+    seeder's CPU time when it ended."""
+    t0 = time.perf_counter()
+    pid = leecher.proc.pid
+    deadline = time.monotonic() + TRANSFER_TIMEOUT + 30  # the leecher has its own timeout
+    next_note = time.monotonic() + 10
+    while True:
+        wpid, status, rusage = os.wait4(pid, os.WNOHANG)
+        if wpid == pid:
+            wall = time.perf_counter() - t0
+            seeder_cpu = cpu_seconds(seeder.proc.pid)
+            leecher.proc.returncode = os.waitstatus_to_exitcode(status)
+            break
+        now = time.monotonic()
+        if now >= deadline:
+            raise BenchError(f"the {who} leecher did not finish within {TRANSFER_TIMEOUT + 30:.0f} s"
+                             f"\n{child_report(leecher)}\n{child_report(seeder)}")
+        if now >= next_note:
+            log(f"  leeching… {time.perf_counter() - t0:.0f} s so far")
+            next_note = now + 10
+        if seeder.proc.poll() is not None:
+            raise BenchError(f"the {who} seeder exited (code {seeder.proc.returncode}) during the "
+                             f"transfer\n{child_report(seeder)}\n{child_report(leecher)}")
+        time.sleep(0.005)
+    if leecher.proc.returncode != 0:
+        raise BenchError(f"the {who} leecher exited with code {leecher.proc.returncode}\n"
+                         f"{child_report(leecher)}\n{child_report(seeder)}")
+    return wall, rusage.ru_utime + rusage.ru_stime, seeder_cpu
+
+
 def run_bidswarm(bin_path: Path, tmp: Path, torrent: Path, magnet: str, data_file: Path,
                  size: int, sha1: str, use_magnet: bool, bypass_gateway: bool,
                  rc4: bool = False) -> Result:
@@ -462,33 +494,8 @@ def run_bidswarm(bin_path: Path, tmp: Path, torrent: Path, magnet: str, data_fil
         argv = [str(bin_path), "download", source, "-o", str(leech_dir), "--peer", f"127.0.0.1:{port}",
                 "--no-dht", "--exit-on-complete", "--timeout", str(int(TRANSFER_TIMEOUT)), *bypass]
         seeder_cpu0 = cpu_seconds(seeder.proc.pid)
-        t0 = time.perf_counter()
         leecher = spawn("bidswarm-leecher", argv, tmp)
-        pid = leecher.proc.pid
-        deadline = time.monotonic() + TRANSFER_TIMEOUT + 30  # the leecher has its own timeout
-        next_note = time.monotonic() + 10
-        while True:
-            wpid, status, rusage = os.wait4(pid, os.WNOHANG)
-            if wpid == pid:
-                wall = time.perf_counter() - t0
-                seeder_cpu1 = cpu_seconds(seeder.proc.pid)
-                leecher.proc.returncode = os.waitstatus_to_exitcode(status)
-                break
-            now = time.monotonic()
-            if now >= deadline:
-                raise BenchError(f"the Bidswarm leecher did not finish within {TRANSFER_TIMEOUT + 30:.0f} s"
-                                 f"\n{child_report(leecher)}\n{child_report(seeder)}")
-            if now >= next_note:
-                log(f"  leeching… {time.perf_counter() - t0:.0f} s so far")
-                next_note = now + 10
-            if seeder.proc.poll() is not None:
-                raise BenchError(f"the Bidswarm seeder exited (code {seeder.proc.returncode}) during the "
-                                 f"transfer\n{child_report(seeder)}\n{child_report(leecher)}")
-            time.sleep(0.005)
-        if leecher.proc.returncode != 0:
-            raise BenchError(f"the Bidswarm leecher exited with code {leecher.proc.returncode}\n"
-                             f"{child_report(leecher)}\n{child_report(seeder)}")
-        leecher_cpu = rusage.ru_utime + rusage.ru_stime
+        wall, leecher_cpu, seeder_cpu1 = wait_for_leecher(leecher, seeder, "Bidswarm")
         log(f"leech finished in {wall:.2f} s ({size / MIB / wall:.1f} MiB/s)")
     finally:
         was_running = seeder.proc.poll() is None

@@ -88,9 +88,9 @@ case "$what" in
   run) apt_install "${desktop_libs[@]}" ;;
   test) apt_install transmission-daemon opentracker qbittorrent-nox python3-libtorrent chromium keyutils "${desktop_libs[@]}" "${desktop_test_tools[@]}" ;;
   bundle) apt_install "${desktop_libs[@]}" "${bundle_tools[@]}" ;;
-  # bench/desktop.py: the release desktop app beside qBittorrent's GUI under Xvfb, with
-  # xfce4-panel as the tray host.
-  bench) apt_install transmission-daemon opentracker qbittorrent-nox qbittorrent python3 "${desktop_libs[@]}" \
-    xvfb xauth dbus dbus-x11 xdotool imagemagick xfce4-panel ;;
+  # bench/disk.py: libtorrent beside Bidswarm (python3-libtorrent). bench/desktop.py: the
+  # release desktop app beside qBittorrent's GUI under Xvfb, with xfce4-panel as the tray host.
+  bench) apt_install transmission-daemon opentracker qbittorrent-nox qbittorrent python3 python3-libtorrent \
+    "${desktop_libs[@]}" xvfb xauth dbus dbus-x11 xdotool imagemagick xfce4-panel ;;
   *) echo "usage: $0 serve|run|test|bundle|bench" >&2; exit 2 ;;
 esac
