@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from xsession import close_windows, write_tray_panel  # noqa: E402
 from transfer import (  # noqa: E402  (bench/ is not a package)
     REPO_ROOT, BenchError, Child, free_ports, guarded_run, log, machine_line, spawn, stop_child, tail,
 )
@@ -46,23 +48,6 @@ QBT_GUI = "qbittorrent"
 PAINT_TIMEOUT = 60.0
 PAINT_POLL = 0.05
 MIN_COLOURS = 32
-PANEL_XML = """<?xml version="1.0" encoding="UTF-8"?>
-<channel name="xfce4-panel" version="1.0">
-  <property name="configver" type="int" value="2"/>
-  <property name="panels" type="array">
-    <value type="int" value="1"/>
-    <property name="panel-1" type="empty">
-      <property name="position" type="string" value="p=6;x=0;y=0"/>
-      <property name="length" type="uint" value="100"/>
-      <property name="size" type="uint" value="32"/>
-      <property name="plugin-ids" type="array"><value type="int" value="1"/></property>
-    </property>
-  </property>
-  <property name="plugins" type="empty">
-    <property name="plugin-1" type="string" value="systray"/>
-  </property>
-</channel>
-"""
 QBT_CONF = """[LegalNotice]
 Accepted=true
 
@@ -155,38 +140,6 @@ def time_to_painted(app: App, tmp: Path, profile: Path, label: str) -> float:
         stop_child(child)
 
 
-def close_window(window: str) -> None:
-    """Asks a window to close as a window manager's close button does (WM_DELETE_WINDOW);
-    there is no window manager on the virtual display."""
-    import ctypes
-
-    class ClientMessage(ctypes.Structure):
-        _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
-                    ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
-                    ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
-
-    class XEvent(ctypes.Union):
-        _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
-
-    x = ctypes.cdll.LoadLibrary("libX11.so.6")
-    x.XOpenDisplay.restype = ctypes.c_void_p
-    x.XInternAtom.restype = ctypes.c_ulong
-    x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-    x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
-    x.XFlush.argtypes = [ctypes.c_void_p]
-    x.XCloseDisplay.argtypes = [ctypes.c_void_p]
-    display = x.XOpenDisplay(None)
-    event = XEvent()
-    event.xclient.type = 33  # ClientMessage
-    event.xclient.window = int(window)
-    event.xclient.message_type = x.XInternAtom(display, b"WM_PROTOCOLS", 0)
-    event.xclient.format = 32
-    event.xclient.data[0] = x.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
-    x.XSendEvent(display, int(window), 0, 0, ctypes.byref(event))
-    x.XFlush(display)
-    x.XCloseDisplay(display)
-
-
 def wait_painted(app: App, child: Child, started: float, label: str) -> float:
     """Seconds from `started` until the app's window is mapped with a picture in it."""
     deadline = started + PAINT_TIMEOUT
@@ -236,8 +189,7 @@ def idle_in_tray(app: App, tmp: Path, profile: Path, label: str, idle_secs: floa
         if shown_first:
             wait_painted(app, child, started, label)
             time.sleep(2)
-            for window in x_tool("xdotool", "search", "--name", app.window_name).split():
-                close_window(window)
+            close_windows([int(w) for w in x_tool("xdotool", "search", "--name", app.window_name).split()])
         time.sleep(idle_secs)
         if child.proc.poll() is not None:
             raise BenchError(f"{label} exited with {child.proc.returncode}:\n{tail(child.stderr_path)}")
@@ -255,9 +207,7 @@ def idle_in_tray(app: App, tmp: Path, profile: Path, label: str, idle_secs: floa
 
 
 def start_tray_host(tmp: Path) -> Child:
-    xml = tmp / "xdg" / "config" / "xfce4" / "xfconf" / "xfce-perchannel-xml" / "xfce4-panel.xml"
-    xml.parent.mkdir(parents=True, exist_ok=True)
-    xml.write_text(PANEL_XML)
+    write_tray_panel(tmp / "xdg" / "config")
     env_names = ["HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"]
     os.environ["XDG_CONFIG_HOME"] = str(tmp / "xdg" / "config")
     os.environ["XDG_DATA_HOME"] = str(tmp / "xdg" / "data")

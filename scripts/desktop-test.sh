@@ -94,37 +94,8 @@ log_has() { grep -qF -- "$1" "$log"; }
 log_count() { grep -cF -- "$1" "$log"; }
 main_window() { xdotool search --name '^Bidswarm$' 2>/dev/null | head -1; }
 distinct_colours() { convert "$1" -format %k info: 2>/dev/null || echo 0; }
-# Asks the window to close the way a window manager's close button does
-# (WM_DELETE_WINDOW); there is no window manager here, and xdotool 3.2016 cannot.
-close_window() {
-  python3 - "$1" <<'EOF'
-import ctypes, sys
-x = ctypes.cdll.LoadLibrary("libX11.so.6")
-x.XOpenDisplay.restype = ctypes.c_void_p
-x.XInternAtom.restype = ctypes.c_ulong
-x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-class ClientMessage(ctypes.Structure):
-    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
-                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
-                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
-class XEvent(ctypes.Union):
-    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
-d = x.XOpenDisplay(None)
-window = int(sys.argv[1])
-ev = XEvent()
-ev.xclient.type = 33  # ClientMessage
-ev.xclient.window = window
-ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
-ev.xclient.format = 32
-ev.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
-x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
-x.XFlush.argtypes = [ctypes.c_void_p]
-x.XCloseDisplay.argtypes = [ctypes.c_void_p]
-x.XSendEvent(d, window, 0, 0, ctypes.byref(ev))
-x.XFlush(d)
-x.XCloseDisplay(d)
-EOF
-}
+# Asks the window to close the way a window manager's close button does (scripts/xsession.py).
+close_window() { python3 "$root/scripts/xsession.py" close "$1"; }
 rpc() { # rpc URL TOKEN JSON
   curl -sS -H "Authorization: Bearer $2" "$1/api/rpc" -d "$3"
 }
@@ -380,29 +351,7 @@ fi
 # --- 12. A real tray host: xfce4-panel's status tray (a StatusNotifierItem host). The icon
 # shows in the panel, its menu is read and clicked over D-Bus (com.canonical.dbusmenu) as
 # the panel does, closing the window hides it to the tray, and Pause all pauses.
-panel_xml="$XDG_CONFIG_HOME/xfce4/xfconf/xfce-perchannel-xml/xfce4-panel.xml"
-mkdir -p "$(dirname "$panel_xml")"
-cat >"$panel_xml" <<'XML'
-<?xml version="1.0" encoding="UTF-8"?>
-<channel name="xfce4-panel" version="1.0">
-  <property name="configver" type="int" value="2"/>
-  <property name="panels" type="array">
-    <value type="int" value="1"/>
-    <property name="panel-1" type="empty">
-      <property name="position" type="string" value="p=6;x=0;y=0"/>
-      <property name="length" type="uint" value="100"/>
-      <property name="position-locked" type="bool" value="true"/>
-      <property name="size" type="uint" value="32"/>
-      <property name="plugin-ids" type="array">
-        <value type="int" value="1"/>
-      </property>
-    </property>
-  </property>
-  <property name="plugins" type="empty">
-    <property name="plugin-1" type="string" value="systray"/>
-  </property>
-</channel>
-XML
+python3 "$root/scripts/xsession.py" tray-panel "$XDG_CONFIG_HOME"
 sni() { python3 "$root/scripts/sni.py" "$@"; }
 watcher_up() { busctl --address="$DBUS_SESSION_BUS_ADDRESS" status org.kde.StatusNotifierWatcher >/dev/null 2>&1; }
 item_up() { [ -n "$(sni items 2>/dev/null)" ]; }
