@@ -41,26 +41,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from xsession import close_windows, write_tray_panel  # noqa: E402
 from transfer import (  # noqa: E402  (bench/ is not a package)
-    REPO_ROOT, BenchError, Child, free_ports, guarded_run, log, machine_line, spawn, stop_child, tail,
+    QBT_LOOPBACK, REPO_ROOT, BenchError, Child, free_ports, guarded_run, log, machine_line, proc_kib, spawn,
+    stop_child, tail,
 )
 
 QBT_GUI = "qbittorrent"
 PAINT_TIMEOUT = 60.0
 PAINT_POLL = 0.05
 MIN_COLOURS = 32
-QBT_CONF = """[LegalNotice]
-Accepted=true
-
-[BitTorrent]
-Session\\Port={port}
-Session\\UseRandomPort=false
-Session\\Interface=lo
-Session\\InterfaceName=lo
-Session\\InterfaceAddress=127.0.0.1
-Session\\DHTEnabled=false
-Session\\LSDEnabled=false
-Session\\PeXEnabled=false
-
+QBT_CONF = QBT_LOOPBACK + """
 [Network]
 PortForwardingEnabled=false
 
@@ -105,7 +94,7 @@ class QBittorrent(App):
         conf = profile / "qBittorrent" / "config" / "qBittorrent.conf"
         conf.parent.mkdir(parents=True, exist_ok=True)
         # Written before every start: qBittorrent saves its own on exit.
-        conf.write_text(QBT_CONF.format(port=self.port, minimized=str(minimized).lower(),
+        conf.write_text(QBT_CONF.format(bt_port=self.port, minimized=str(minimized).lower(),
                                         save_path=profile / "downloads"))
         return [QBT_GUI, f"--profile={profile}"]
 
@@ -170,16 +159,6 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def kib(pid: int, path: str, field: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
 def idle_in_tray(app: App, tmp: Path, profile: Path, label: str, idle_secs: float,
                  shown_first: bool) -> dict[str, float]:
     """Started in the tray, or (`shown_first`) shown, painted, then closed into the tray."""
@@ -196,9 +175,10 @@ def idle_in_tray(app: App, tmp: Path, profile: Path, label: str, idle_secs: floa
         pid = child.proc.pid
         tree = [pid] + descendants(pid)
         return {
-            "rss_mib": kib(pid, "status", "VmRSS") / 1024,
-            "anon_mib": kib(pid, "status", "RssAnon") / 1024,
-            "pss_tree_mib": sum(kib(p, "smaps_rollup", "Pss") for p in tree) / 1024,
+            "rss_mib": proc_kib(pid, "VmRSS") / 1024,
+            "anon_mib": proc_kib(pid, "RssAnon") / 1024,
+            # A helper process may end between the listing and the read.
+            "pss_tree_mib": sum(proc_kib(p, "Pss", "smaps_rollup", missing=0) for p in tree) / 1024,
             "processes": len(tree),
             "window_shown": bool(visible_windows(app.window_name)),
         }

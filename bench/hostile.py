@@ -56,7 +56,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from transfer import (  # noqa: E402  (bench/ is not a package)
     CHILDREN, MIB, REPO_ROOT, BenchError, Child, cpu_seconds, discard, guarded_run, kill_all_children, log,
-    machine_line, seed_data, spawn, stop_child, tail, verify,
+    machine_line, proc_kib, seed_data, spawn, stop_child, tail, verify,
 )
 
 GOAL = 0.90  # of the speed without the attack
@@ -336,13 +336,6 @@ def start_seeder(bin_path: Path, tmp: Path, name: str, work: Path, torrent: Path
         time.sleep(0.1)
 
 
-def status_kib(pid: int, key: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    raise BenchError(f"no {key} for pid {pid}")
-
-
 # ---------------------------------------------------------------------------------------
 # One round
 # ---------------------------------------------------------------------------------------
@@ -394,7 +387,7 @@ def run_round(args: argparse.Namespace, bin_path: Path, tmp: Path, work: Path, t
             log(f"attacker ready: {args.idle + args.garbage + args.slow} connections opened"
                 + (f", {args.junk} junk slots going" if args.junk_first else ""))
         os.sync()
-        rss_start = status_kib(server.pid, "VmRSS")
+        rss_start = proc_kib(server.pid, "VmRSS")
         cpu0 = cpu_seconds(server.pid)
         argv = [str(bin_path), "download", str(torrent), "-o", str(leech_dir), "--peer", server.peer_addr,
                 "--no-dht", "--exit-on-complete", "--timeout", str(int(TRANSFER_TIMEOUT))]
@@ -434,8 +427,8 @@ def run_round(args: argparse.Namespace, bin_path: Path, tmp: Path, work: Path, t
                              f"{tail(leecher.stderr_path)}\n{server_report(server.child)}")
         log(f"round {label}: {wall:.2f} s ({size / MIB / wall:.1f} MiB/s); first upload after "
             f"{junk_after if junk_after is not None else float('nan'):.2f} s")
-        rss_peak = status_kib(server.pid, "VmHWM")
-        rss_end = status_kib(server.pid, "VmRSS")
+        rss_peak = proc_kib(server.pid, "VmHWM")
+        rss_end = proc_kib(server.pid, "VmRSS")
         seeder_cpu = cpu_seconds(server.pid) - cpu0
         result = Round(attacked, wall, rss_start, rss_peak, rss_end, seeder_cpu,
                        junk_started_after_s=junk_after)

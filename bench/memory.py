@@ -33,23 +33,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from transfer import (  # noqa: E402  (bench/ is not a package)
-    MIB, REPO_ROOT, BenchError, bencode, free_ports, generate_file, guarded_run, log, machine_line, spawn,
-    stop_child, tail,
+    MIB, REPO_ROOT, BenchError, bencode, free_ports, generate_file, guarded_run, log, machine_line, proc_kib,
+    spawn, stop_child, tail,
 )
 
 TINY_PIECE = 16 * 1024
 READY_TIMEOUT = 600.0
 
 
-def status_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
 def memory(pid: int) -> dict[str, float]:
-    return {k: status_kib(pid, f) / 1024 for k, f in (("rss", "VmRSS"), ("anon", "RssAnon"), ("peak", "VmHWM"))}
+    return {k: proc_kib(pid, f) / 1024 for k, f in (("rss", "VmRSS"), ("anon", "RssAnon"), ("peak", "VmHWM"))}
 
 
 def torrent_bytes(path: Path, piece: int) -> bytes:

@@ -239,6 +239,20 @@ def seed_data(bin_path: Path, tmp: Path, seed_dir: Path, torrent: Path, size_mib
     return data_file, sha1, size, magnet, checked_torrent(torrent, size)
 
 
+def proc_kib(pid: int, key: str, file: str = "status", missing: int | None = None) -> int:
+    """A kB figure from /proc/PID/FILE (`VmRSS` in status, `Pss` in smaps_rollup). Without
+    `missing`, a process gone or a key absent is a BenchError; with it, that value."""
+    try:
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    if missing is not None:
+        return missing
+    raise BenchError(f"no {key} in /proc/{pid}/{file}")
+
+
 def cpu_seconds(pid: int) -> float:
     """utime + stime of a live process (all its threads), from /proc/PID/stat."""
     with open(f"/proc/{pid}/stat", "rb") as f:
@@ -520,7 +534,9 @@ def run_bidswarm(bin_path: Path, tmp: Path, torrent: Path, magnet: str, data_fil
 # Setup 2: qBittorrent -> qBittorrent (qbittorrent-nox, WebUI API v2)
 # ---------------------------------------------------------------------------------------
 
-QBT_CONF = """\
+# Any qBittorrent the benches start: legal notice accepted, bound to loopback, no DHT, LSD
+# or PeX. qbittorrent-nox (below) and the GUI (bench/desktop.py) add their own lines.
+QBT_LOOPBACK = """\
 [LegalNotice]
 Accepted=true
 
@@ -533,6 +549,9 @@ Session\\InterfaceAddress=127.0.0.1
 Session\\DHTEnabled=false
 Session\\LSDEnabled=false
 Session\\PeXEnabled=false
+"""
+
+QBT_CONF = QBT_LOOPBACK + """\
 Session\\Encryption={encryption}
 Session\\BTProtocol=TCP
 Session\\AnonymousModeEnabled=false
