@@ -269,6 +269,7 @@ mod tests {
             settlement_node: None,
             // As if the user had picked the test's folder in the dialog.
             allowed_paths: vec![dir.path().to_owned()],
+            clock: Default::default(),
         }))
         .expect("core starts");
         let app = mock_builder()

@@ -14,6 +14,7 @@ mod lifecycle;
 mod paths;
 mod qbittorrent;
 mod restart;
+mod rules;
 mod settlement;
 mod speed;
 mod speed_hostile;

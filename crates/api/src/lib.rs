@@ -14,6 +14,7 @@
 mod amount;
 mod error;
 mod ledger;
+mod limits;
 mod speed;
 mod torrent;
 mod wallet;
@@ -21,6 +22,7 @@ mod wallet;
 pub use amount::BaseUnits;
 pub use error::{ApiError, ApiErrorKind};
 pub use ledger::*;
+pub use limits::*;
 pub use speed::*;
 pub use torrent::*;
 pub use wallet::*;
@@ -77,6 +79,18 @@ pub enum Request {
     SetTorrentLimits {
         id: TorrentId,
         limits: RateLimits,
+    },
+    /// Gives a torrent its own seeding limits, or with `None` has it follow the settings'.
+    /// Kept across restarts.
+    SetSeedingLimits {
+        id: TorrentId,
+        limits: Option<SeedingLimits>,
+    },
+    /// Switches the alternative speed limits on or off (the status bar's toggle). The
+    /// schedule, when on, switches them again at its next start or end. Answers the
+    /// settings.
+    SetAltLimitsEnabled {
+        enabled: bool,
     },
     /// The peers connected for this torrent, as the gateway sees them.
     ListPeers {
@@ -355,6 +369,8 @@ answers! {
     SetFileSelection => Torrent,
     SetFilePriority => Torrent,
     SetTorrentLimits => Torrent,
+    SetSeedingLimits => Torrent,
+    SetAltLimitsEnabled => Settings,
     ListPeers => Peers,
     AddPeers => Ok,
     GetSettings => Settings,
@@ -439,6 +455,17 @@ pub enum Event {
     Speed {
         event: SpeedEvent,
     },
+    /// A finished torrent reached a seeding limit and was paused or removed.
+    SeedingLimitReached {
+        id: TorrentId,
+        name: Option<String>,
+        limit: SeedingLimitKind,
+        action: SeedingAction,
+    },
+    /// The alternative speed limits were switched on or off by their schedule.
+    AltLimitsScheduled {
+        enabled: bool,
+    },
 }
 
 /// Every type the TypeScript bindings declare, in the order they are written.
@@ -464,6 +491,11 @@ pub fn typescript_declarations() -> Vec<String> {
         PeerReach,
         TorrentState,
         Settings,
+        SeedingLimits,
+        SeedingAction,
+        SeedingLimitKind,
+        AltSchedule,
+        ScheduleDays,
         EncryptionMode,
         SessionStats,
         CreatedTorrent,

@@ -2,7 +2,7 @@ use bidswarm_primitives::{InfoHash, InfoHashError};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{SpeedSettings, TorrentBid, TronNetwork};
+use crate::{AltSchedule, SeedingLimits, SpeedSettings, TorrentBid, TronNetwork};
 
 /// A torrent's id: its BitTorrent v1 info hash as 40 lowercase hex digits. It is known
 /// before metadata (from the magnet) and stays the same across restarts. Anything else
@@ -194,6 +194,14 @@ pub struct TorrentInfo {
     /// From the `.torrent`: its `creation date`, Unix seconds.
     #[ts(type = "number | null")]
     pub creation_date: Option<u64>,
+    /// This torrent's own seeding limits; `None` when it follows the settings'.
+    pub seeding_limits: Option<SeedingLimits>,
+    /// Seconds spent seeding (complete and not paused), across restarts.
+    #[ts(type = "number")]
+    pub seeding_secs: u64,
+    /// Seconds seeding since it last uploaded a byte (or started seeding).
+    #[ts(type = "number")]
+    pub inactive_secs: u64,
 }
 
 impl TorrentInfo {
@@ -217,7 +225,13 @@ pub struct Settings {
     pub limits: RateLimits,
     /// Limits used instead of `limits` while `alt_limits_enabled` (the "turtle" mode).
     pub alt_limits: RateLimits,
+    /// Switched by `set_alt_limits_enabled` and the schedule only: `update_settings`
+    /// keeps it as it is, so a settings form read earlier never switches it back.
     pub alt_limits_enabled: bool,
+    /// When the alternative limits switch on and off by themselves.
+    pub alt_schedule: AltSchedule,
+    /// When finished torrents stop seeding, unless a torrent has its own.
+    pub seeding_limits: SeedingLimits,
     /// Peer connections open at once, in all.
     pub max_connections: u32,
     pub max_connections_per_torrent: u32,
@@ -265,6 +279,8 @@ impl Default for Settings {
             limits: RateLimits::default(),
             alt_limits: RateLimits::default(),
             alt_limits_enabled: false,
+            alt_schedule: AltSchedule::default(),
+            seeding_limits: SeedingLimits::default(),
             max_connections: 500,
             max_connections_per_torrent: 100,
             max_connections_per_ip: 8,

@@ -73,6 +73,9 @@ pub struct SeedArgs {
     /// Also dial this peer (repeatable), for peers that will not dial us.
     #[arg(long, value_name = "HOST:PORT")]
     peer: Vec<String>,
+    /// Stop once this many times the torrent's size has been uploaded (e.g. 2 or 1.5).
+    #[arg(long, value_name = "RATIO")]
+    stop_at_ratio: Option<f64>,
     #[command(flatten)]
     swarm: SwarmArgs,
     #[command(flatten)]
@@ -215,6 +218,11 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
             checked.error.map(|e| format!(" ({e})")).unwrap_or_default()
         );
     }
+    if let Some(ratio) = args.stop_at_ratio {
+        // The core's seeding limit pauses it there; the loop below then ends.
+        let limits = bidswarm_api::SeedingLimits { ratio: Some(ratio), ..Default::default() };
+        core.handle(Request::SetSeedingLimits { id: checked.id.clone(), limits: Some(limits) }).await?;
+    }
     print_summary("seeding", &checked);
     match core.peer_listen_addr() {
         Some(addr) => println!("listening: {addr}"),
@@ -228,6 +236,13 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         tokio::select! {
             _ = &mut stop => break,
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+        if let Some(ratio) = args.stop_at_ratio {
+            let now = expect_torrent(core.handle(Request::GetTorrent { id: checked.id.clone() }).await?)?;
+            if now.state == TorrentState::Paused {
+                println!("stopped: ratio {ratio} reached ({} bytes uploaded)", now.all_time_uploaded_bytes);
+                break;
+            }
         }
         if let Response::TorrentSpeed { speed } =
             core.handle(Request::GetTorrentSpeed { id: checked.id.clone() }).await?
@@ -336,6 +351,7 @@ async fn one_shot_core(
         settlement_node: wallet.node,
         // No API: every path comes from the owner's own command line.
         allowed_paths: vec![PathBuf::from("/")],
+        clock: Default::default(),
     };
     Ok(Core::start(config).await?)
 }

@@ -68,6 +68,10 @@ pub struct ServeArgs {
     /// Seconds a new peer connection may take to send its handshake (default 20).
     #[arg(long, value_name = "SECS", hide_short_help = true)]
     peer_handshake_timeout_secs: Option<u64>,
+    /// For tests of the speed schedule: local time starts at this `YYYY-MM-DDTHH:MM:SS`
+    /// and runs on from there.
+    #[arg(long, value_name = "TIME", env = "BIDSWARM_CLOCK_START", hide = true)]
+    clock_start: Option<bidswarm_core::LocalClock>,
     /// Folder with the built web UI.
     #[arg(long, value_name = "DIR", env = "BIDSWARM_UI_DIR")]
     ui_dir: Option<PathBuf>,
@@ -106,6 +110,7 @@ pub async fn run(args: ServeArgs, data_dir: Option<PathBuf>) -> anyhow::Result<(
     let core = Core::start(CoreConfig {
         peer_handshake_timeout: args.peer_handshake_timeout_secs.map(Duration::from_secs),
         allowed_paths: args.allow_paths.iter().map(std::path::absolute).collect::<Result<_, _>>()?,
+        clock: args.clock_start.unwrap_or_default(),
         ..CoreConfig::persistent(&paths, args.peer_listen, args.no_dht)
     })
     .await?;

@@ -11,6 +11,8 @@ mod error;
 mod history;
 mod paths;
 mod pieces;
+mod schedule;
+mod seeding;
 mod settings;
 mod settle;
 mod speed;
@@ -18,6 +20,7 @@ mod wallet;
 mod watch;
 
 pub use paths::DataPaths;
+pub use schedule::LocalClock;
 pub use settings::SettingsStore;
 pub use settle::Settled;
 pub use speed::SpeedIdentity;
@@ -78,6 +81,8 @@ pub struct CoreConfig {
     /// Folders (or files) requests may name besides the download folder
     /// ([`confine`]): `serve --allow-path`, or `/` for one-shot commands.
     pub allowed_paths: Vec<PathBuf>,
+    /// Local time, for the alternative limits' schedule; tests start it at a chosen time.
+    pub clock: LocalClock,
 }
 
 impl CoreConfig {
@@ -101,6 +106,7 @@ impl CoreConfig {
             ledger_path: None,
             settlement_node: None,
             allowed_paths: Vec::new(),
+            clock: LocalClock::default(),
         }
     }
 }
@@ -138,6 +144,11 @@ pub struct Core {
     /// Tasks that hold a weak reference to the core itself (the settlement round).
     weak_tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     blocklist: std::sync::Mutex<BlocklistStatus>,
+    clock: LocalClock,
+    scheduler: std::sync::Mutex<schedule::Scheduler>,
+    /// One settings change at a time: the user's and the schedule's each read, change and
+    /// save the whole settings.
+    settings_writes: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Core {
@@ -350,8 +361,15 @@ impl Core {
             tasks,
             weak_tasks: Default::default(),
             blocklist: std::sync::Mutex::new(BlocklistStatus::default()),
+            clock: config.clock,
+            scheduler: Default::default(),
+            settings_writes: Default::default(),
         });
-        let rounds = [settlement_round(Arc::downgrade(&core)), payer_balance_round(Arc::downgrade(&core))];
+        let rounds = [
+            settlement_round(Arc::downgrade(&core)),
+            payer_balance_round(Arc::downgrade(&core)),
+            rules_round(Arc::downgrade(&core)),
+        ];
         core.weak_tasks.lock().unwrap_or_else(|p| p.into_inner()).extend(rounds);
         // A missing or unreadable blocklist must not keep Bidswarm from starting.
         if let Err(e) = core.load_blocklist(current.blocklist_path.as_deref()).await {
@@ -497,15 +515,7 @@ impl Core {
                 Response::Ok
             }
             Request::Remove { id, delete_data } => {
-                if delete_data {
-                    self.confine.check(&swarm.get(&id)?.output_folder, "The torrent's folder")?;
-                }
-                swarm.remove(&id, delete_data).await?;
-                if let Some(gateway) = &self.gateway {
-                    gateway.forget_torrent(id.info_hash());
-                }
-                // What its channels owe is paid at the next round, whatever the threshold.
-                self.settle_all.store(true, Ordering::Relaxed);
+                self.remove(&id, delete_data).await?;
                 Response::Ok
             }
             Request::SetFileSelection { id, files } => {
@@ -519,6 +529,17 @@ impl Core {
             Request::SetTorrentLimits { id, limits } => {
                 swarm.set_torrent_limits(&id, limits).await?;
                 Response::Torrent { torrent: swarm.get(&id)? }
+            }
+            Request::SetSeedingLimits { id, limits } => {
+                if let Some(limits) = &limits {
+                    limits.check().map_err(|e| api_error(ApiErrorKind::BadRequest, e))?;
+                }
+                swarm.set_seeding_limits(&id, limits).await?;
+                Response::Torrent { torrent: swarm.get(&id)? }
+            }
+            Request::SetAltLimitsEnabled { enabled } => {
+                self.set_alt_limits(enabled).await?;
+                self.settings_response()
             }
             Request::ListPeers { id } => {
                 swarm.get(&id)?;
@@ -565,7 +586,11 @@ impl Core {
                 Response::TorrentSpeed { speed: self.speed.torrent_status(info_hash) }
             }
             Request::UpdateSettings { settings } => {
+                let _one_change = self.settings_writes.lock().await;
                 let before = self.settings.get();
+                // The toggle is `set_alt_limits_enabled`'s and the schedule's: a form that
+                // read the settings a while ago must not switch it back.
+                let settings = Settings { alt_limits_enabled: before.alt_limits_enabled, ..settings };
                 if settings.download_folder != before.download_folder {
                     self.confine.check(&settings.download_folder, "The download folder")?;
                 }
@@ -823,6 +848,73 @@ impl Core {
         *self.blocklist.lock().unwrap_or_else(|p| p.into_inner()) = status;
     }
 
+    /// Removes a torrent: the user's `remove`, and a seeding limit's.
+    async fn remove(&self, id: &TorrentId, delete_data: bool) -> Result<(), ApiError> {
+        if delete_data {
+            self.confine.check(&self.swarm.get(id)?.output_folder, "The torrent's folder")?;
+        }
+        self.swarm.remove(id, delete_data).await?;
+        if let Some(gateway) = &self.gateway {
+            gateway.forget_torrent(id.info_hash());
+        }
+        // What its channels owe is paid at the next round, whatever the threshold.
+        self.settle_all.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Switches the alternative speed limits on or off, saved and put in force at once.
+    async fn set_alt_limits(&self, enabled: bool) -> Result<(), ApiError> {
+        let _one_change = self.settings_writes.lock().await;
+        let settings = Settings { alt_limits_enabled: enabled, ..self.settings.get() };
+        self.settings.update(settings.clone()).await?;
+        self.apply_limits(&settings);
+        Ok(())
+    }
+
+    /// Once a second: the schedule switches the alternative limits when its window opens
+    /// or closes, and finished torrents past a seeding limit stop.
+    async fn apply_rules(&self) {
+        let settings = self.settings.get();
+        let decided = self
+            .scheduler
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .decide(&settings.alt_schedule, self.clock.now());
+        if let Some(enabled) = decided.filter(|on| *on != settings.alt_limits_enabled) {
+            match self.set_alt_limits(enabled).await {
+                Ok(()) => {
+                    info!(enabled, "the schedule switched the alternative speed limits");
+                    let _ = self.events.send(Event::AltLimitsScheduled { enabled });
+                }
+                Err(e) => warn!("the schedule could not switch the alternative speed limits: {}", e.message),
+            }
+        }
+        for torrent in self.swarm.list() {
+            let Some((limit, limits)) = seeding::reached(&torrent, &settings.seeding_limits) else {
+                continue;
+            };
+            let id = torrent.id.clone();
+            let done = match limits.action {
+                bidswarm_api::SeedingAction::Pause => self.swarm.pause(&id).await.map_err(ApiError::from),
+                bidswarm_api::SeedingAction::Remove => self.remove(&id, false).await,
+            };
+            match done {
+                Ok(()) => {
+                    info!(info_hash = %id, ?limit, action = ?limits.action, "seeding limit reached");
+                    let _ = self.events.send(Event::SeedingLimitReached {
+                        id,
+                        name: torrent.name,
+                        limit,
+                        action: limits.action,
+                    });
+                }
+                Err(e) => {
+                    warn!(info_hash = %id, "could not stop a torrent at its seeding limit: {}", e.message)
+                }
+            }
+        }
+    }
+
     fn settings_response(&self) -> Response {
         let settings = self.settings.get();
         let before = &self.started_with;
@@ -859,6 +951,20 @@ fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> 
                     tracing::debug!("could not look for incoming settlements: {e}");
                 }
             }
+        }
+    })
+}
+
+/// Every second: the alternative limits' schedule and the seeding limits
+/// ([`Core::apply_rules`]).
+fn rules_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(core) = weak.upgrade() else { return };
+            core.apply_rules().await;
         }
     })
 }

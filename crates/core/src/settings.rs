@@ -98,6 +98,9 @@ fn validate(settings: &Settings) -> Result<(), ApiError> {
             format!("the download folder must be an absolute path, not \"{}\"", settings.download_folder),
         ));
     }
+    let bad = |message: String| api_error(ApiErrorKind::BadRequest, message);
+    settings.alt_schedule.check().map_err(bad)?;
+    settings.seeding_limits.check().map_err(bad)?;
     Ok(())
 }
 

@@ -121,11 +121,12 @@ fn diff(seen: &mut HashMap<TorrentId, Seen>, now: Vec<TorrentInfo>) -> Vec<Event
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use bidswarm_api::{FilePriority, RateLimits, TorrentFile};
 
-    fn torrent(state: TorrentState, progress: u64, files: bool) -> TorrentInfo {
+    /// A torrent of 10 bytes, for tests here and in other modules.
+    pub(crate) fn torrent(state: TorrentState, progress: u64, files: bool) -> TorrentInfo {
         TorrentInfo {
             id: TorrentId::from([0xaa; 20]),
             name: None,
@@ -165,6 +166,9 @@ mod tests {
             created_by: None,
             comment: None,
             creation_date: None,
+            seeding_limits: None,
+            seeding_secs: 0,
+            inactive_secs: 0,
         }
     }
 
@@ -181,6 +185,8 @@ mod tests {
                 Event::PiecesVerified { .. } => "pieces_verified",
                 Event::Speed { .. } => "speed",
                 Event::StateChanged { .. } => "state_changed",
+                Event::SeedingLimitReached { .. } => "seeding_limit_reached",
+                Event::AltLimitsScheduled { .. } => "alt_limits_scheduled",
             })
             .collect()
     }

@@ -44,8 +44,8 @@ use std::{
 };
 
 use bidswarm_api::{
-    AddOptions, FilePriority, RateLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo, TorrentPreview,
-    TorrentSource, TorrentState,
+    AddOptions, FilePriority, RateLimits, SeedingLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo,
+    TorrentPreview, TorrentSource, TorrentState,
 };
 use bidswarm_primitives::{write_atomically, Access};
 use librqbit::{
@@ -547,6 +547,15 @@ impl Swarm {
         Ok(())
     }
 
+    /// Gives a torrent its own seeding limits (`None`: it follows the settings'), kept in
+    /// its record across restarts. A magnet still resolving keeps them for when it is added.
+    pub async fn set_seeding_limits(&self, id: &TorrentId, limits: Option<SeedingLimits>) -> Result<()> {
+        self.get(id)?;
+        self.lock().records.entry(id.clone()).or_default().seeding_limits = limits;
+        self.save_records().await;
+        Ok(())
+    }
+
     /// Each torrent's remembered peers, for torrents that have any.
     pub fn remembered_peers(&self) -> Vec<(TorrentId, Vec<std::net::SocketAddr>)> {
         let shared = self.lock();
@@ -932,13 +941,23 @@ impl Swarm {
         let only_files = handle.only_files();
         let metadata = handle.metadata.load();
         let (session_up, session_down) = session_counters(handle);
+        let state = match stats.state {
+            TorrentStatsState::Initializing { .. } => TorrentState::Checking,
+            TorrentStatsState::Live if stats.finished => TorrentState::Seeding,
+            TorrentStatsState::Live => TorrentState::Downloading,
+            TorrentStatsState::Paused => TorrentState::Paused,
+            TorrentStatsState::Error => TorrentState::Error,
+        };
         let (record, about, limits) = {
             let mut shared = self.lock();
             // A torrent restored from before records were kept gets one now: no `added_at`,
             // and life counts from this run on.
             let record = shared.records.entry(id.clone()).or_default();
+            let uploaded_before = record.uploaded.total();
             record.uploaded.observe(session_up);
             record.downloaded.observe(session_down);
+            let uploaded = record.uploaded.total() > uploaded_before;
+            record.seeding.observe(state == TorrentState::Seeding, uploaded, std::time::Instant::now());
             let record = record.clone();
             let about = match (shared.about.get(&id), metadata.as_ref()) {
                 (Some(about), _) => about.clone(),
@@ -978,13 +997,6 @@ impl Swarm {
                     .collect()
             })
             .unwrap_or_default();
-        let state = match stats.state {
-            TorrentStatsState::Initializing { .. } => TorrentState::Checking,
-            TorrentStatsState::Live if stats.finished => TorrentState::Seeding,
-            TorrentStatsState::Live => TorrentState::Downloading,
-            TorrentStatsState::Paused => TorrentState::Paused,
-            TorrentStatsState::Error => TorrentState::Error,
-        };
         let (download_bps, upload_bps, fetched, peers) = stats
             .live
             .as_ref()
@@ -1038,6 +1050,9 @@ impl Swarm {
             created_by: about.created_by,
             comment: about.comment,
             creation_date: about.creation_date,
+            seeding_limits: record.seeding_limits,
+            seeding_secs: record.seeding.seeding_secs,
+            inactive_secs: record.seeding.inactive_secs,
         }
     }
 
@@ -1114,6 +1129,9 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         created_by: None,
         comment: None,
         creation_date: None,
+        seeding_limits: record.and_then(|r| r.seeding_limits),
+        seeding_secs: 0,
+        inactive_secs: 0,
     }
 }
 

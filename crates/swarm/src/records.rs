@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use bidswarm_api::FilePriority;
+use std::time::{Duration, Instant};
+
+use bidswarm_api::{FilePriority, SeedingLimits};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -22,6 +24,9 @@ pub(crate) struct TorrentRecord {
     pub priorities: BTreeMap<u32, FilePriority>,
     /// Peers the user added (`add_peers`), oldest first, at most [`REMEMBERED_PEERS`].
     pub peers: Vec<std::net::SocketAddr>,
+    /// The torrent's own seeding limits; `None` follows the settings'.
+    pub seeding_limits: Option<SeedingLimits>,
+    pub seeding: SeedClock,
 }
 
 /// Most peers remembered per torrent; the oldest go first.
@@ -95,6 +100,49 @@ impl LifeCounter {
     }
 }
 
+/// How long a torrent has seeded, and how long since it last uploaded while seeding,
+/// across pauses and restarts: what seeding-time limits are measured by.
+///
+/// Built from samples (the watcher's, once a second): the time between two samples that
+/// both saw the torrent seeding counts, up to [`SeedClock::MAX_STEP`], so time asleep,
+/// paused or not running never does.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub(crate) struct SeedClock {
+    pub seeding_secs: u64,
+    /// Seeding since the last byte went up (or seeding began).
+    pub inactive_secs: u64,
+    /// What is not a whole second yet, in milliseconds, so frequent samples add up.
+    #[serde(skip)]
+    part_ms: u64,
+    /// When the last sample saw the torrent seeding.
+    #[serde(skip)]
+    last: Option<Instant>,
+}
+
+impl SeedClock {
+    /// The longest gap between two samples that still counts in full.
+    pub const MAX_STEP: Duration = Duration::from_secs(5);
+
+    pub fn observe(&mut self, seeding: bool, uploaded: bool, now: Instant) {
+        if !seeding {
+            self.last = None;
+            return;
+        }
+        if let Some(last) = self.last {
+            let step = now.saturating_duration_since(last).min(Self::MAX_STEP);
+            let ms = self.part_ms + step.as_millis() as u64;
+            self.part_ms = ms % 1000;
+            self.seeding_secs += ms / 1000;
+            self.inactive_secs += ms / 1000;
+        }
+        if uploaded {
+            self.inactive_secs = 0;
+        }
+        self.last = Some(now);
+    }
+}
+
 /// Uploaded over downloaded; `None` while nothing was downloaded.
 pub(crate) fn ratio(uploaded: u64, downloaded: u64) -> Option<f64> {
     (downloaded > 0).then(|| uploaded as f64 / downloaded as f64)
@@ -128,6 +176,29 @@ mod tests {
         r.set_priority(&[2], FilePriority::Normal);
         r.set_priority(&[0], FilePriority::Skip);
         assert_eq!(r.priorities.into_iter().collect::<Vec<_>>(), [(1, FilePriority::Low)]);
+    }
+
+    #[test]
+    fn the_seed_clock_counts_only_time_seen_seeding() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let mut c = SeedClock::default();
+        c.observe(true, false, at(0));
+        c.observe(true, false, at(600));
+        c.observe(true, false, at(1200));
+        assert_eq!((c.seeding_secs, c.inactive_secs), (1, 1), "parts of a second add up");
+        c.observe(true, true, at(3200));
+        assert_eq!((c.seeding_secs, c.inactive_secs), (3, 0), "an upload resets inactivity");
+        // Paused for an hour: none of it counts.
+        c.observe(false, false, at(4000));
+        c.observe(true, false, at(3_604_000));
+        c.observe(true, false, at(3_606_000));
+        assert_eq!((c.seeding_secs, c.inactive_secs), (5, 2));
+        // A machine asleep between two samples counts at most MAX_STEP.
+        c.observe(true, false, at(7_206_000));
+        assert_eq!(c.seeding_secs, 5 + SeedClock::MAX_STEP.as_secs());
+        let back: SeedClock = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!((back.seeding_secs, back.inactive_secs), (c.seeding_secs, c.inactive_secs));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "list_bids" } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, } | { "type": "wallet_status" } | { "type": "create_wallet", 
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "set_alt_limits_enabled", enabled: boolean, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "list_bids" } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, } | { "type": "wallet_status" } | { "type": "create_wallet", 
 /**
  * 12 or 24.
  */
@@ -30,7 +30,7 @@ per_peer: Array<PeerEconomics>, by_day: Array<DayEconomics>, } | { "type": "ledg
  */
 next_cursor: string | null, };
 
-export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "state_changed", torrent: TorrentInfo, previous: TorrentState, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, } | { "type": "speed", event: SpeedEvent, };
+export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "state_changed", torrent: TorrentInfo, previous: TorrentState, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, } | { "type": "speed", event: SpeedEvent, } | { "type": "seeding_limit_reached", id: TorrentId, name: string | null, limit: SeedingLimitKind, action: SeedingAction, } | { "type": "alt_limits_scheduled", enabled: boolean, };
 
 export type ApiError = { kind: ApiErrorKind, message: string, };
 
@@ -150,7 +150,19 @@ comment: string | null,
 /**
  * From the `.torrent`: its `creation date`, Unix seconds.
  */
-creation_date: number | null, };
+creation_date: number | null, 
+/**
+ * This torrent's own seeding limits; `None` when it follows the settings'.
+ */
+seeding_limits: SeedingLimits | null, 
+/**
+ * Seconds spent seeding (complete and not paused), across restarts.
+ */
+seeding_secs: number, 
+/**
+ * Seconds seeding since it last uploaded a byte (or started seeding).
+ */
+inactive_secs: number, };
 
 export type PeerReach = { 
 /**
@@ -195,7 +207,20 @@ limits: RateLimits,
 /**
  * Limits used instead of `limits` while `alt_limits_enabled` (the "turtle" mode).
  */
-alt_limits: RateLimits, alt_limits_enabled: boolean, 
+alt_limits: RateLimits, 
+/**
+ * Switched by `set_alt_limits_enabled` and the schedule only: `update_settings`
+ * keeps it as it is, so a settings form read earlier never switches it back.
+ */
+alt_limits_enabled: boolean, 
+/**
+ * When the alternative limits switch on and off by themselves.
+ */
+alt_schedule: AltSchedule, 
+/**
+ * When finished torrents stop seeding, unless a torrent has its own.
+ */
+seeding_limits: SeedingLimits, 
 /**
  * Peer connections open at once, in all.
  */
@@ -233,6 +258,38 @@ network: TronNetwork,
  * MSE/PE encryption of peer connections.
  */
 encryption: EncryptionMode, };
+
+export type SeedingLimits = { 
+/**
+ * Uploaded over downloaded, over the torrent's whole life. A torrent seeded from
+ * data that was already here counts its size as downloaded, as qBittorrent does, so
+ * the limit still means "uploaded this many times its size".
+ */
+ratio: number | null, 
+/**
+ * Minutes spent seeding (not paused), across restarts.
+ */
+seeding_minutes: number | null, 
+/**
+ * Minutes seeding without uploading a byte.
+ */
+inactive_minutes: number | null, action: SeedingAction, };
+
+export type SeedingAction = "pause" | "remove";
+
+export type SeedingLimitKind = "ratio" | "seeding_time" | "inactive_time";
+
+export type AltSchedule = { enabled: boolean, 
+/**
+ * Minutes after local midnight, 0 to 1439.
+ */
+from_minute: number, 
+/**
+ * Minutes after local midnight, 0 to 1439.
+ */
+to_minute: number, days: ScheduleDays, };
+
+export type ScheduleDays = "every" | "weekdays" | "weekends" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
 
 export type EncryptionMode = "prefer" | "require" | "disable";
 
@@ -721,6 +778,8 @@ export const ANSWERS = {
   set_file_selection: "torrent",
   set_file_priority: "torrent",
   set_torrent_limits: "torrent",
+  set_seeding_limits: "torrent",
+  set_alt_limits_enabled: "settings",
   list_peers: "peers",
   add_peers: "ok",
   get_settings: "settings",

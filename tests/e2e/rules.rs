@@ -1,0 +1,218 @@
+//! The rules a user sets once: seeding limits that stop a finished torrent, and a schedule
+//! that switches the alternative speed limits. Real `serve` processes over the HTTP API.
+
+use std::time::Duration;
+
+use bidswarm_api::{
+    AltSchedule, Event, RateLimits, Request, Response, ScheduleDays, SeedingAction, SeedingLimitKind,
+    SeedingLimits, Settings, TorrentSource, TorrentState,
+};
+use bidswarm_tests::{cli, create_torrent, download, path_str, random_file, start_seeder, Server};
+
+use crate::TRANSFER_TIMEOUT;
+
+async fn settings(server: &Server) -> anyhow::Result<Settings> {
+    match server.call(&Request::GetSettings).await? {
+        Response::Settings { settings, .. } => Ok(settings),
+        other => anyhow::bail!("unexpected {other:?}"),
+    }
+}
+
+/// Waits for the first event `pick` accepts, up to `within`.
+async fn wait_event<T>(
+    events: &mut bidswarm_tests::EventStream,
+    within: Duration,
+    pick: impl Fn(Event) -> Option<T>,
+) -> anyhow::Result<T> {
+    let deadline = tokio::time::Instant::now() + within;
+    while let Some(event) = events.next_by(deadline).await? {
+        if let Some(found) = pick(event) {
+            return Ok(found);
+        }
+    }
+    anyhow::bail!("no such event within {within:?}")
+}
+
+/// A torrent seeded from data already on disk, under a global ratio limit of 1: once a
+/// leecher has taken a full copy, it is paused and the UI is told why. Its own limit then
+/// wins over the global one, and survives a restart; bad limits are refused and change
+/// nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ratio_limit_pauses_a_seeding_torrent() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    let downloads = data_dir.join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    random_file(&downloads.join("shared.bin"), 2 << 20, 70);
+    let torrent = dir.path().join("shared.torrent");
+    let magnet = create_torrent(&downloads.join("shared.bin"), &torrent, &["--piece-length", "65536"])?;
+    let mut server = Server::start("serve", &data_dir, dir.path()).await?;
+    let ratio_one = SeedingLimits { ratio: Some(1.0), ..Default::default() };
+    let wanted = Settings { seeding_limits: ratio_one, ..settings(&server).await? };
+    server.call(&Request::UpdateSettings { settings: wanted }).await?;
+
+    let mut events = server.events().await?;
+    let Response::Torrent { torrent: added } = server
+        .call(&Request::AddTorrent {
+            source: TorrentSource::Path(path_str(&torrent).into()),
+            options: Default::default(),
+        })
+        .await?
+    else {
+        anyhow::bail!("add did not answer a torrent")
+    };
+    let id = added.id.clone();
+    let seeding = server.wait_state(&id, TorrentState::Seeding).await?;
+    assert_eq!(seeding.all_time_downloaded_bytes, 0, "seeded from data already here");
+
+    // Below the limit it seeds on: nothing was uploaded yet.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(server.torrent(&id).await?.state, TorrentState::Seeding);
+
+    let peer = server.peer_addr().await?;
+    download(&magnet, &dir.path().join("leech"), Some(&peer), TRANSFER_TIMEOUT, dir.path()).await?;
+    let (limit, action) = wait_event(&mut events, Duration::from_secs(60), |e| match e {
+        Event::SeedingLimitReached { id: at, limit, action, .. } if at == id => Some((limit, action)),
+        _ => None,
+    })
+    .await?;
+    assert_eq!((limit, action), (SeedingLimitKind::Ratio, SeedingAction::Pause));
+    let paused = server.torrent(&id).await?;
+    assert_eq!(paused.state, TorrentState::Paused);
+    assert!(
+        paused.all_time_uploaded_bytes >= 2 << 20,
+        "a full copy went up: {}",
+        paused.all_time_uploaded_bytes
+    );
+    assert!(paused.seeding_secs >= 2, "it seeded a while: {} s", paused.seeding_secs);
+
+    // Its own limit wins: ratio 5 lets it seed again.
+    // (JSON has no NaN: serde_json writes it as null, so the wire's worst is a negative.)
+    let hostile = SeedingLimits { ratio: Some(-1.0), ..Default::default() };
+    let refused = server.rpc(&Request::SetSeedingLimits { id: id.clone(), limits: Some(hostile) }).await?;
+    let err = refused.expect_err("-1 is no ratio");
+    assert_eq!(err.kind, bidswarm_api::ApiErrorKind::BadRequest, "{err:?}");
+    assert_eq!(server.torrent(&id).await?.seeding_limits, None, "a refused limit changes nothing");
+    let own = SeedingLimits { ratio: Some(5.0), ..Default::default() };
+    server.call(&Request::SetSeedingLimits { id: id.clone(), limits: Some(own) }).await?;
+    server.call(&Request::Resume { id: id.clone() }).await?;
+    server.wait_state(&id, TorrentState::Seeding).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(server.torrent(&id).await?.state, TorrentState::Seeding, "ratio 5 is not reached");
+
+    // After a restart: its own limit, its life totals and its seeding time are still there.
+    let before = server.torrent(&id).await?;
+    server.proc.terminate(Duration::from_secs(30)).await?;
+    let server = Server::start("serve-again", &data_dir, dir.path()).await?;
+    let after = server.wait_state(&id, TorrentState::Seeding).await?;
+    assert_eq!(after.seeding_limits, Some(own));
+    assert!(after.all_time_uploaded_bytes >= 2 << 20);
+    assert!(after.seeding_secs >= before.seeding_secs, "{} < {}", after.seeding_secs, before.seeding_secs);
+    assert_eq!(settings(&server).await?.seeding_limits, ratio_one);
+    Ok(())
+}
+
+/// A schedule from 22:00 to 06:00, on a clock started at 21:59:55: the alternative
+/// limits switch on at 22:00 (the gateway's upload cap with them), the user's toggle then
+/// holds, and a bad schedule is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_schedule_switches_the_alternative_limits_at_its_time() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    let server = Server::start_with_env(
+        "serve",
+        &data_dir,
+        dir.path(),
+        &[],
+        &[("BIDSWARM_CLOCK_START", "2026-12-07T21:59:55")],
+    )
+    .await?;
+    let mut events = server.events().await?;
+    let night =
+        AltSchedule { enabled: true, from_minute: 22 * 60, to_minute: 6 * 60, days: ScheduleDays::Every };
+    let current = settings(&server).await?;
+    let bad = Settings { alt_schedule: AltSchedule { to_minute: 24 * 60, ..night }, ..current.clone() };
+    let err = server.rpc(&Request::UpdateSettings { settings: bad }).await?.expect_err("24:00 is no time");
+    assert_eq!(err.kind, bidswarm_api::ApiErrorKind::BadRequest, "{err:?}");
+    assert_eq!(settings(&server).await?, current, "a refused schedule changes nothing");
+
+    let alt = RateLimits { upload_bytes_per_sec: Some(64 << 10), download_bytes_per_sec: Some(128 << 10) };
+    let wanted = Settings { alt_limits: alt, alt_schedule: night, ..current };
+    server.call(&Request::UpdateSettings { settings: wanted }).await?;
+    let cap = async || -> anyhow::Result<Option<u64>> {
+        match server.call(&Request::SessionStats).await? {
+            Response::SessionStats { stats } => Ok(stats.upload_cap_bytes_per_sec),
+            other => anyhow::bail!("unexpected {other:?}"),
+        }
+    };
+    let enabled = wait_event(&mut events, Duration::from_secs(60), |e| match e {
+        Event::AltLimitsScheduled { enabled } => Some(enabled),
+        _ => None,
+    })
+    .await?;
+    assert!(enabled, "22:00 switches them on");
+    assert_eq!(cap().await?, Some(64 << 10), "the gateway caps upload at the alternative limit");
+    assert!(settings(&server).await?.alt_limits_enabled);
+
+    // The user turns them off in the middle of the window: that holds.
+    let Response::Settings { settings: off, .. } =
+        server.call(&Request::SetAltLimitsEnabled { enabled: false }).await?
+    else {
+        anyhow::bail!("no settings")
+    };
+    assert!(!off.alt_limits_enabled);
+    assert_eq!(cap().await?, None);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(cap().await?, None, "the schedule does not overrule the toggle until 06:00");
+    // A settings form read while they were on, saved now, does not switch them back on.
+    let stale = Settings { alt_limits_enabled: true, ..off };
+    let Response::Settings { settings: kept, .. } =
+        server.call(&Request::UpdateSettings { settings: stale }).await?
+    else {
+        anyhow::bail!("no settings")
+    };
+    assert!(!kept.alt_limits_enabled, "update_settings leaves the toggle alone");
+    assert_eq!(cap().await?, None);
+    let on_disk: Settings = serde_json::from_slice(&std::fs::read(data_dir.join("config/settings.json"))?)?;
+    assert!(!on_disk.alt_limits_enabled && on_disk.alt_schedule == night);
+    Ok(())
+}
+
+/// `bidswarm-cli seed --stop-at-ratio 1` exits by itself once a leecher has taken one
+/// copy; a ratio the core refuses stops it at once with the reason.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_seeder_stops_at_its_ratio() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let data = dir.path().join("seed");
+    std::fs::create_dir_all(&data)?;
+    random_file(&data.join("one.bin"), 1 << 20, 71);
+    let torrent = dir.path().join("one.torrent");
+    let magnet = create_torrent(&data.join("one.bin"), &torrent, &["--piece-length", "65536"])?;
+
+    let mut bad = bidswarm_tests::Proc::spawn(
+        "bad-ratio",
+        cli(&[
+            "seed",
+            path_str(&torrent),
+            "--data",
+            path_str(&data),
+            "--listen",
+            "127.0.0.1:0",
+            "--no-dht",
+            "--stop-at-ratio=-2",
+        ]),
+        dir.path(),
+    )?;
+    let status = bad.wait_exit(Duration::from_secs(60)).await?;
+    assert!(!status.success(), "a negative ratio is refused");
+    assert!(bad.stderr_text().contains("ratio limit must be between 0 and 10000"), "{}", bad.stderr_tail());
+
+    let (mut seeder, addr) =
+        start_seeder("seeder", &torrent, &data, &["--stop-at-ratio", "1"], dir.path()).await?;
+    download(&magnet, &dir.path().join("leech"), Some(&addr), TRANSFER_TIMEOUT, dir.path()).await?;
+    let status = seeder.wait_exit(Duration::from_secs(60)).await?;
+    assert!(status.success(), "{}", seeder.stderr_tail());
+    let stopped = seeder.stdout().into_iter().find(|l| l.starts_with("stopped: ratio 1 reached"));
+    assert!(stopped.is_some(), "{:?}", seeder.stdout());
+    Ok(())
+}
