@@ -11,6 +11,7 @@ import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
 import { TorrentTable } from './components/TorrentTable';
+import { useRuleEvents } from './components/ruleEvents';
 import { useBidFeed } from './components/speed/BidCell';
 import { isView, ViewNav, type View } from './components/ViewNav';
 import { MoneyPage } from './pages/MoneyPage';
@@ -48,7 +49,7 @@ interface ShellProps {
 
 export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   const { t } = useTranslation();
-  const { call, store, transport, notify } = useApp();
+  const { call, store, settings, transport, notify } = useApp();
   const torrents = useTorrents();
   const connection = useConnectionState();
   const [filter, setFilter] = useState<StateFilter>(() => loadPref('filter', 'all', isFilter));
@@ -86,7 +87,14 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
     };
   }, [call, store, connection]);
 
+  // The settings the status bar and the details panel show: like the list, at start and
+  // on every reconnect; saves and the schedule's event keep them current in between.
+  useEffect(() => {
+    if (connection === 'connected' || connection === 'connecting') void settings.load(call);
+  }, [call, settings, connection]);
+
   useEffect(() => transport.subscribe((e) => store.apply(e)), [transport, store]);
+  useRuleEvents();
   useEffect(() => transport.onExternalAdd((source) => setAddInput({ kind: 'source', source })), [transport]);
 
   const visible = useMemo(() => filterTorrents(torrents, filter, search), [torrents, filter, search]);

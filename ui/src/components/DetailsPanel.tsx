@@ -2,13 +2,16 @@ import * as Tabs from '@radix-ui/react-tabs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, PeerInfo, TorrentInfo } from '../bindings';
-import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
+import { formatBytes, formatDateTime, formatDuration, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
 import { displayName, progressFraction, shareRatio } from '../lib/torrents';
+import { useSettings } from '../state/app';
 import { usePeers } from '../state/queries';
 import { FilesTab } from './details/FilesTab';
 import { AddPeersForm } from './details/AddPeersForm';
+import { SeedingLimitsEditor } from './details/SeedingLimitsEditor';
 import { TorrentLimitsEditor } from './details/TorrentLimitsEditor';
 import { PiecesMap } from './PiecesMap';
+import { seedingSummaryText } from './SeedingLimitsFields';
 import { SpeedChart } from './SpeedChart';
 import { SpeedTab } from './speed/SpeedTab';
 
@@ -67,6 +70,12 @@ export function DetailsPanel({ torrent, onClose }: Props) {
 function GeneralTab({ torrent }: { torrent: TorrentInfo }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
+  const globalSeeding = useSettings()?.seeding_limits;
+  const seedingLimits = torrent.seeding_limits
+    ? t('seeding.own', { limits: seedingSummaryText(t, torrent.seeding_limits, locale) })
+    : globalSeeding
+      ? t('seeding.global', { limits: seedingSummaryText(t, globalSeeding, locale) })
+      : '—';
   const rows: [string, string][] = [
     [t('general.infoHash'), torrent.id],
     [t('general.state'), torrent.error ? `${t(`state.${torrent.state}`)}: ${torrent.error}` : t(`state.${torrent.state}`)],
@@ -81,6 +90,8 @@ function GeneralTab({ torrent }: { torrent: TorrentInfo }) {
     [t('general.downloadedAllTime'), formatBytes(torrent.all_time_downloaded_bytes, locale)],
     [t('general.uploadedAllTime'), formatBytes(torrent.all_time_uploaded_bytes, locale)],
     [t('general.ratio'), formatRatio(shareRatio(torrent), locale)],
+    [t('general.seedingTime'), formatDuration(torrent.seeding_secs, locale)],
+    [t('general.seedingLimits'), seedingLimits],
     [t('general.rates'), `↓ ${formatRate(torrent.download_bytes_per_sec, locale, true)}  ↑ ${formatRate(torrent.upload_bytes_per_sec, locale, true)}`],
     [t('general.eta'), formatEta(torrent.eta_secs, locale)],
     [t('general.peers'), String(torrent.peers)],
@@ -117,6 +128,7 @@ function GeneralTab({ torrent }: { torrent: TorrentInfo }) {
         ))}
       </dl>
       <TorrentLimitsEditor torrent={torrent} />
+      <SeedingLimitsEditor torrent={torrent} />
     </>
   );
 }

@@ -4,11 +4,14 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, BlocklistStatus, EncryptionMode, Settings } from '../bindings';
 import { kibPerSecText, parseKibPerSec } from '../lib/format';
+import { isScheduleDays, minuteToTime, SCHEDULE_DAYS, timeToMinute } from '../lib/schedule';
+import { readSeedingDraft, seedingDraft, type SeedingDraft } from '../lib/seedingLimits';
 import { useApp } from '../state/app';
 import { FolderField } from './FolderField';
 import { MagnetHandlerButton } from './MagnetHandlerButton';
 import type { LanguagePref, ThemePref } from '../state/prefs';
 import { FormError } from './FormError';
+import { SeedingLimitsFields } from './SeedingLimitsFields';
 
 interface Props {
   open: boolean;
@@ -26,9 +29,13 @@ interface Draft {
   altDown: string;
   altUp: string;
   port: string;
+  /** The schedule's times as `HH:MM`. */
+  scheduleFrom: string;
+  scheduleTo: string;
+  seeding: SeedingDraft;
 }
 
-function toDraft(settings: Settings): Draft {
+function toDraft(settings: Settings, locale: string): Draft {
   return {
     settings,
     down: kibPerSecText(settings.limits.download_bytes_per_sec),
@@ -36,6 +43,9 @@ function toDraft(settings: Settings): Draft {
     altDown: kibPerSecText(settings.alt_limits?.download_bytes_per_sec ?? null),
     altUp: kibPerSecText(settings.alt_limits?.upload_bytes_per_sec ?? null),
     port: String(settings.listen_port),
+    scheduleFrom: minuteToTime(settings.alt_schedule.from_minute),
+    scheduleTo: minuteToTime(settings.alt_schedule.to_minute),
+    seeding: seedingDraft(settings.seeding_limits, locale),
   };
 }
 
@@ -55,8 +65,8 @@ export function SettingsDialog(props: Props) {
 }
 
 function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) {
-  const { t } = useTranslation();
-  const { call, notify } = useApp();
+  const { t, i18n } = useTranslation();
+  const { call, notify, settings: mirror } = useApp();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -66,15 +76,21 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
   useEffect(() => {
     call({ type: 'get_settings' })
       .then((r) => {
-        setDraft(toDraft(r.settings));
+        setDraft(toDraft(r.settings, i18n.language));
         setRestartRequired(r.restart_required);
       })
       .catch((e: ApiError) => setLoadError(e));
+    // Once per opening: switching the language meanwhile must not throw away what was
+    // typed (the ratio reads either decimal mark).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [call]);
 
   const set = (patch: Partial<Settings>) =>
     setDraft((d) => (d ? { ...d, settings: { ...d.settings, ...patch } } : d));
   const setText = (patch: Partial<Omit<Draft, 'settings'>>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+  const setSchedule = (patch: Partial<Settings['alt_schedule']>) =>
+    setDraft((d) => (d ? { ...d, settings: { ...d.settings, alt_schedule: { ...d.settings.alt_schedule, ...patch } } } : d));
+  const setSeeding = (patch: Partial<SeedingDraft>) => setDraft((d) => (d ? { ...d, seeding: { ...d.seeding, ...patch } } : d));
 
   async function save() {
     if (!draft) return;
@@ -91,17 +107,34 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
       setSaveError(t('settings.invalidPort'));
       return;
     }
-    const settings: Settings = {
+    // A schedule that is off keeps its times; their fields are greyed out.
+    const schedule = draft.settings.alt_schedule;
+    const from = timeToMinute(draft.scheduleFrom);
+    const to = timeToMinute(draft.scheduleTo);
+    if (schedule.enabled && (from === 'invalid' || to === 'invalid')) {
+      setSaveError(t('settings.invalidTime'));
+      return;
+    }
+    const seeding = readSeedingDraft(draft.seeding);
+    if ('invalid' in seeding) {
+      setSaveError(t(seeding.invalid === 'ratio' ? 'seeding.invalidRatio' : 'seeding.invalidMinutes'));
+      return;
+    }
+    // Whether the alternative limits are on is the status bar's (and the schedule's), not this form's.
+    const settings: Settings = mirror.withLive({
       ...draft.settings,
       listen_port: port,
       limits: { download_bytes_per_sec: down, upload_bytes_per_sec: up },
       alt_limits: { download_bytes_per_sec: altDown, upload_bytes_per_sec: altUp },
-    };
+      alt_schedule: { ...schedule, from_minute: from === 'invalid' ? schedule.from_minute : from, to_minute: to === 'invalid' ? schedule.to_minute : to },
+      seeding_limits: seeding.limits,
+    });
     setSaving(true);
     setSaveError(null);
     try {
       const r = await call({ type: 'update_settings', settings });
-      setDraft(toDraft(r.settings));
+      mirror.set(r.settings);
+      setDraft(toDraft(r.settings, i18n.language));
       setRestartRequired(r.restart_required);
       notify('info', r.restart_required ? t('settings.savedRestart') : t('settings.saved'));
       if (!r.restart_required) onClose();
@@ -125,6 +158,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
         <Tabs.List className="settings-tab-list" aria-label={t('settings.sections')}>
           <Tabs.Trigger value="downloads">{t('settings.downloads')}</Tabs.Trigger>
           <Tabs.Trigger value="speed">{t('settings.speed')}</Tabs.Trigger>
+          <Tabs.Trigger value="seeding">{t('settings.seeding')}</Tabs.Trigger>
           <Tabs.Trigger value="connection">{t('settings.connection')}</Tabs.Trigger>
           <Tabs.Trigger value="interface">{t('settings.interface')}</Tabs.Trigger>
         </Tabs.List>
@@ -158,7 +192,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                 </div>
                 <fieldset className="subsection">
                   <legend>{t('settings.altLimits')}</legend>
-                  <Check label={t('settings.altLimitsOn')} checked={s.alt_limits_enabled} onChange={(v) => set({ alt_limits_enabled: v })} />
+                  <p className="hint">{t('settings.altLimitsHint')}</p>
                   <div className="field-pair">
                     <Field label={t('settings.altDownLimit')}>
                       <input type="text" inputMode="numeric" value={draft.altDown} onChange={(e) => setText({ altDown: e.target.value })} placeholder={t('settings.unlimited')} />
@@ -167,7 +201,34 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                       <input type="text" inputMode="numeric" value={draft.altUp} onChange={(e) => setText({ altUp: e.target.value })} placeholder={t('settings.unlimited')} />
                     </Field>
                   </div>
+                  <Check label={t('settings.schedule')} checked={s.alt_schedule.enabled} onChange={(v) => setSchedule({ enabled: v })} />
+                  <div className="schedule-fields">
+                    <Field label={t('settings.scheduleFrom')}>
+                      <input type="time" value={draft.scheduleFrom} disabled={!s.alt_schedule.enabled} onChange={(e) => setText({ scheduleFrom: e.target.value })} />
+                    </Field>
+                    <Field label={t('settings.scheduleTo')}>
+                      <input type="time" value={draft.scheduleTo} disabled={!s.alt_schedule.enabled} onChange={(e) => setText({ scheduleTo: e.target.value })} />
+                    </Field>
+                    <Field label={t('settings.scheduleDays')}>
+                      <select
+                        value={s.alt_schedule.days}
+                        disabled={!s.alt_schedule.enabled}
+                        onChange={(e) => isScheduleDays(e.target.value) && setSchedule({ days: e.target.value })}
+                      >
+                        {SCHEDULE_DAYS.map((d) => (
+                          <option key={d} value={d}>
+                            {t(`settings.days.${d}`)}
+                          </option>
+                        ))}
+                      </select>
+                    </Field>
+                  </div>
+                  <p className="hint">{t('settings.scheduleHint')}</p>
                 </fieldset>
+              </Tabs.Content>
+              <Tabs.Content value="seeding" className="settings-panel">
+                <p className="hint">{t('settings.seedingHint')}</p>
+                <SeedingLimitsFields draft={draft.seeding} onChange={setSeeding} />
               </Tabs.Content>
               <Tabs.Content value="connection" className="settings-panel">
                 <Field label={t('settings.listenPort')} hint={t('settings.listenPortHint')}>

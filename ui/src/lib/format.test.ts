@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatEta, formatPercent, formatRate, formatRatio, parseKibPerSec, safeLocale } from './format';
+import { formatBytes, formatDuration, formatEta, formatPercent, formatRate, formatRateLimit, formatRatio, parseKibPerSec, safeLocale } from './format';
 
 describe('formatBytes', () => {
   it('uses binary units with three significant digits', () => {
@@ -49,6 +49,23 @@ describe('formatEta', () => {
     expect(formatEta(null, 'en')).toBe('∞');
     expect(formatEta(undefined, 'de')).toBe('∞');
     expect(formatEta(200 * 86400, 'en')).toBe('∞');
+  });
+});
+
+describe('formatDuration', () => {
+  it('writes a time spent as an ETA is written, with no upper bound', () => {
+    expect(formatDuration(0, 'en')).toBe('0s');
+    expect(formatDuration(90 * 60, 'en')).toBe('1h 30m');
+    expect(formatDuration(200 * 86400 + 3 * 3600, 'en')).toBe('200d 3h');
+    expect(formatDuration(90 * 60, 'de')).toBe('1 Std 30 Min');
+  });
+});
+
+describe('formatRateLimit', () => {
+  it('shows no limit as infinity', () => {
+    expect(formatRateLimit(null, 'en')).toBe('∞');
+    expect(formatRateLimit(51_200, 'en')).toBe('50.0 KiB/s');
+    expect(formatRateLimit(51_200, 'de')).toBe('50,0 KiB/s');
   });
 });
 

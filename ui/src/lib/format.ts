@@ -72,9 +72,15 @@ function unitsFor(locale: string) {
  */
 export function formatEta(seconds: number | null | undefined, locale: string): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '∞';
+  if (Math.round(seconds) >= 100 * 86400) return '∞';
+  return formatDuration(seconds, locale);
+}
+
+/** A time spent, the two largest units as `formatEta` writes them, however long: `0s`, `400d 3h`. */
+export function formatDuration(seconds: number, locale: string): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
   const u = unitsFor(locale);
   const s = Math.round(seconds);
-  if (s >= 100 * 86400) return '∞';
   const part = (n: number, unit: string) => `${n}${u.sep}${unit}`;
   const days = Math.floor(s / 86400);
   const hours = Math.floor((s % 86400) / 3600);
@@ -121,6 +127,11 @@ export function parseKibPerSec(text: string): number | null | 'invalid' {
   if (value === 0) return null;
   const bytes = Math.round(value * 1024);
   return bytes > 0xffffffff ? 'invalid' : bytes;
+}
+
+/** A speed limit: `∞` when there is none. */
+export function formatRateLimit(bytesPerSec: number | null, locale: string): string {
+  return bytesPerSec === null ? '∞' : formatRate(bytesPerSec, locale, true);
 }
 
 export function kibPerSecText(bytesPerSec: number | null): string {

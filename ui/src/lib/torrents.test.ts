@@ -31,6 +31,9 @@ function torrent(id: string, state: TorrentState, progress = 0, total = 100, nam
     created_by: null,
     comment: null,
     creation_date: null,
+    seeding_limits: null,
+    seeding_secs: 0,
+    inactive_secs: 0,
   };
 }
 

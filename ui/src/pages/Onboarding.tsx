@@ -26,7 +26,7 @@ export function pickPositions(count: number, random: () => number = Math.random)
 
 export function Onboarding({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
-  const { call, notify } = useApp();
+  const { call, notify, settings: mirror } = useApp();
   const [step, setStep] = useState<Step>({ kind: 'form' });
   const [mode, setMode] = useState<Mode>('create');
   const [importKind, setImportKind] = useState<ImportKind>('mnemonic');
@@ -73,7 +73,8 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
     setBusy(true);
     try {
       if (JSON.stringify(chosen) !== JSON.stringify(settings.network)) {
-        const r = await call({ type: 'update_settings', settings: { ...settings, network: chosen } });
+        const r = await call({ type: 'update_settings', settings: mirror.withLive({ ...settings, network: chosen }) });
+        mirror.set(r.settings);
         setSettings(r.settings);
       }
       const extra = passphrase ? passphrase : null;

@@ -26,7 +26,7 @@ function toDraft(s: Settings, locale: string): Draft {
 export function SpeedSettingsPage() {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
-  const { call, notify } = useApp();
+  const { call, notify, settings: mirror } = useApp();
   const amountError = useAmountError();
   const [settings, setSettings] = useState<Settings | null>(null);
   // The fields hold text in the language's number format; a language switch rewrites
@@ -125,10 +125,12 @@ export function SpeedSettingsPage() {
       setSaveError(t('speedSettings.fixErrors'));
       return;
     }
-    const next: Settings = { ...settings, network, speed: read.speed };
+    // Read when the page opened: the turtle may have been switched since.
+    const next: Settings = mirror.withLive({ ...settings, network, speed: read.speed });
     setSaving(true);
     try {
       const r = await call({ type: 'update_settings', settings: next });
+      mirror.set(r.settings);
       setSettings(r.settings);
       updateDraft((_, writtenIn) => toDraft(r.settings, writtenIn));
       setShowErrors(false);

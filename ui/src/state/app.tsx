@@ -1,11 +1,13 @@
 /**
  * What every component may reach: the core (through `call`), the transport's events and
- * connection state, the torrent store and the toasts. Created once in `App`.
+ * connection state, the torrent store, the settings as last known and the toasts.
+ * Created once in `App`.
  */
 import { createContext, useCallback, useContext, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { ApiError } from '../bindings';
+import type { ApiError, Settings } from '../bindings';
 import type { ConnectionState, Transport } from '../transport';
 import { callOver, type Call } from './call';
+import { SettingsMirror } from './settings';
 import { TorrentStore } from './store';
 
 export interface Toast {
@@ -17,6 +19,7 @@ export interface Toast {
 interface AppContextValue {
   transport: Transport;
   store: TorrentStore;
+  settings: SettingsMirror;
   /** Sends a request and resolves its typed answer; rejects with an `ApiError`. */
   call: Call;
   toasts: Toast[];
@@ -30,6 +33,7 @@ let nextToastId = 1;
 
 export function AppProvider({ transport, store, children }: { transport: Transport; store: TorrentStore; children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
+  const [settings] = useState(() => new SettingsMirror());
   const dismiss = useCallback((id: number) => setToasts((all) => all.filter((t) => t.id !== id)), []);
   const notify = useCallback(
     (kind: Toast['kind'], text: string) => {
@@ -40,7 +44,7 @@ export function AppProvider({ transport, store, children }: { transport: Transpo
     [dismiss],
   );
   const call = useMemo(() => callOver((request, signal) => transport.rpc(request, signal)), [transport]);
-  const value = useMemo(() => ({ transport, store, call, toasts, notify, dismiss }), [transport, store, call, toasts, notify, dismiss]);
+  const value = useMemo(() => ({ transport, store, settings, call, toasts, notify, dismiss }), [transport, store, settings, call, toasts, notify, dismiss]);
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }
 
@@ -53,6 +57,12 @@ export function useApp(): AppContextValue {
 export function useTorrents() {
   const { store } = useApp();
   return useSyncExternalStore(store.subscribe, store.getSnapshot);
+}
+
+/** The core's settings as last read or saved; `null` until the first answer. */
+export function useSettings(): Settings | null {
+  const { settings } = useApp();
+  return useSyncExternalStore(settings.subscribe, settings.get);
 }
 
 export function useConnectionState(): ConnectionState {

@@ -30,6 +30,9 @@ const info = (state: TorrentInfo['state']): TorrentInfo => ({
   created_by: null,
   comment: null,
   creation_date: null,
+  seeding_limits: null,
+  seeding_secs: 0,
+  inactive_secs: 0,
 });
 
 describe('torrent store', () => {
