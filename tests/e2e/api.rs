@@ -347,7 +347,7 @@ async fn a_blocklist_path_never_leaks_a_file_hangs_or_eats_memory() -> anyhow::R
         settings.blocklist_path = Some(path.into());
         let answer = tokio::time::timeout(
             std::time::Duration::from_secs(20),
-            server.rpc(&Request::UpdateSettings { settings }),
+            server.rpc(&Request::UpdateSettings { settings: settings.into() }),
         )
         .await
         .map_err(|_| anyhow::anyhow!("reading {path} as a blocklist hung"))??;

@@ -183,7 +183,7 @@ async fn a_read_only_state_folder_starts_with_torrents_running_and_money_off() -
         anyhow::bail!("settings")
     };
     settings.speed.earning_enabled = true;
-    let Err(refused) = server.rpc(&Request::UpdateSettings { settings }).await? else {
+    let Err(refused) = server.rpc(&Request::UpdateSettings { settings: settings.into() }).await? else {
         anyhow::bail!("earning turned on without a ledger")
     };
     assert!(refused.message.contains("needs the ledger"), "{refused:?}");

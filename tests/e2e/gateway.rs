@@ -44,7 +44,7 @@ async fn seeding_server_with_env(
         anyhow::bail!("no settings")
     };
     change(&mut settings);
-    server.call(&Request::UpdateSettings { settings }).await?;
+    server.call(&Request::UpdateSettings { settings: settings.into() }).await?;
     let options = AddOptions { output_folder: Some(path_str(seed_dir).into()), ..Default::default() };
     let source = TorrentSource::Path(path_str(torrent).into());
     let Response::Torrent { torrent } = server.call(&Request::AddTorrent { source, options }).await? else {

@@ -102,7 +102,7 @@ async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyho
         ..settings
     };
     let Response::Settings { settings: saved, restart_required } =
-        server.call(&Request::UpdateSettings { settings: wanted.clone() }).await?
+        server.call(&Request::UpdateSettings { settings: Box::new(wanted.clone()) }).await?
     else {
         anyhow::bail!("no settings")
     };
@@ -112,7 +112,9 @@ async fn a_torrent_through_preview_selection_pause_limits_and_removal() -> anyho
         serde_json::from_slice(&std::fs::read(dir.path().join("data/config/settings.json"))?)?;
     assert_eq!(on_disk, wanted);
     let Response::Settings { restart_required, .. } = server
-        .call(&Request::UpdateSettings { settings: Settings { dht: !wanted.dht, ..wanted.clone() } })
+        .call(&Request::UpdateSettings {
+            settings: Box::new(Settings { dht: !wanted.dht, ..wanted.clone() }),
+        })
         .await?
     else {
         anyhow::bail!("no settings")

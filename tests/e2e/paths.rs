@@ -58,7 +58,7 @@ async fn requests_naming_paths_outside_the_allowed_folders_are_forbidden_and_cha
     let settings_with = |edit: &dyn Fn(&mut bidswarm_api::Settings)| {
         let mut settings = before.clone();
         edit(&mut settings);
-        Request::UpdateSettings { settings }
+        Request::UpdateSettings { settings: settings.into() }
     };
     let create = |path: &Path, output: &Path| Request::CreateTorrent {
         path: path_str(path).into(),

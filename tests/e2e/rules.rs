@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use bidswarm_api::{
-    AltSchedule, Event, RateLimits, Request, Response, ScheduleDays, SeedingAction, SeedingLimitKind,
-    SeedingLimits, Settings, TorrentSource, TorrentState,
+    AddOptions, AltSchedule, Event, QueueMove, QueueSettings, RateLimits, Request, Response, ScheduleDays,
+    SeedingAction, SeedingLimitKind, SeedingLimits, Settings, TorrentId, TorrentInfo, TorrentSource,
+    TorrentState,
 };
 use bidswarm_tests::{cli, create_torrent, download, path_str, random_file, start_seeder, Server};
 
@@ -49,7 +50,7 @@ async fn a_ratio_limit_pauses_a_seeding_torrent() -> anyhow::Result<()> {
     let mut server = Server::start("serve", &data_dir, dir.path()).await?;
     let ratio_one = SeedingLimits { ratio: Some(1.0), ..Default::default() };
     let wanted = Settings { seeding_limits: ratio_one, ..settings(&server).await? };
-    server.call(&Request::UpdateSettings { settings: wanted }).await?;
+    server.call(&Request::UpdateSettings { settings: Box::new(wanted) }).await?;
 
     let mut events = server.events().await?;
     let Response::Torrent { torrent: added } = server
@@ -132,13 +133,16 @@ async fn the_schedule_switches_the_alternative_limits_at_its_time() -> anyhow::R
         AltSchedule { enabled: true, from_minute: 22 * 60, to_minute: 6 * 60, days: ScheduleDays::Every };
     let current = settings(&server).await?;
     let bad = Settings { alt_schedule: AltSchedule { to_minute: 24 * 60, ..night }, ..current.clone() };
-    let err = server.rpc(&Request::UpdateSettings { settings: bad }).await?.expect_err("24:00 is no time");
+    let err = server
+        .rpc(&Request::UpdateSettings { settings: Box::new(bad) })
+        .await?
+        .expect_err("24:00 is no time");
     assert_eq!(err.kind, bidswarm_api::ApiErrorKind::BadRequest, "{err:?}");
     assert_eq!(settings(&server).await?, current, "a refused schedule changes nothing");
 
     let alt = RateLimits { upload_bytes_per_sec: Some(64 << 10), download_bytes_per_sec: Some(128 << 10) };
     let wanted = Settings { alt_limits: alt, alt_schedule: night, ..current };
-    server.call(&Request::UpdateSettings { settings: wanted }).await?;
+    server.call(&Request::UpdateSettings { settings: Box::new(wanted) }).await?;
     let cap = async || -> anyhow::Result<Option<u64>> {
         match server.call(&Request::SessionStats).await? {
             Response::SessionStats { stats } => Ok(stats.upload_cap_bytes_per_sec),
@@ -167,7 +171,7 @@ async fn the_schedule_switches_the_alternative_limits_at_its_time() -> anyhow::R
     // A settings form read while they were on, saved now, does not switch them back on.
     let stale = Settings { alt_limits_enabled: true, ..off };
     let Response::Settings { settings: kept, .. } =
-        server.call(&Request::UpdateSettings { settings: stale }).await?
+        server.call(&Request::UpdateSettings { settings: Box::new(stale) }).await?
     else {
         anyhow::bail!("no settings")
     };
@@ -214,5 +218,109 @@ async fn the_cli_seeder_stops_at_its_ratio() -> anyhow::Result<()> {
     assert!(status.success(), "{}", seeder.stderr_tail());
     let stopped = seeder.stdout().into_iter().find(|l| l.starts_with("stopped: ratio 1 reached"));
     assert!(stopped.is_some(), "{:?}", seeder.stdout());
+    Ok(())
+}
+
+/// One download at a time: three torrents from a throttled seeder wait their turn, a
+/// torrent moved to the top goes first (the running one waits again), a forced one runs
+/// beside the queue, and the order survives a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_queue_runs_one_download_at_a_time_in_queue_order() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let seed_dir = dir.path().join("seeder");
+    let seed_downloads = seed_dir.join("downloads");
+    std::fs::create_dir_all(&seed_downloads)?;
+    let mut torrents = Vec::new();
+    for (n, name) in ["a", "b", "c"].iter().enumerate() {
+        let file = seed_downloads.join(format!("{name}.bin"));
+        random_file(&file, 1 << 20, 80 + n as u64);
+        let torrent = dir.path().join(format!("{name}.torrent"));
+        create_torrent(&file, &torrent, &["--piece-length", "65536"])?;
+        torrents.push(torrent);
+    }
+    let mut seeder = Server::start("seeder", &seed_dir, dir.path()).await?;
+    let throttled = Settings {
+        limits: RateLimits { upload_bytes_per_sec: Some(256 << 10), ..Default::default() },
+        ..settings(&seeder).await?
+    };
+    seeder.call(&Request::UpdateSettings { settings: Box::new(throttled) }).await?;
+    for torrent in &torrents {
+        let source = TorrentSource::Path(path_str(torrent).into());
+        seeder.call(&Request::AddTorrent { source, options: Default::default() }).await?;
+    }
+    let seeder_addr = seeder.peer_addr().await?;
+
+    let data_dir = dir.path().join("leecher");
+    let mut leecher = Server::start("leecher", &data_dir, dir.path()).await?;
+    let queue = QueueSettings {
+        enabled: true,
+        max_active_downloads: Some(1),
+        max_active_uploads: None,
+        max_active_torrents: None,
+        ignore_slow: false,
+        ..Default::default()
+    };
+    let wanted = Settings { queue, ..settings(&leecher).await? };
+    leecher.call(&Request::UpdateSettings { settings: Box::new(wanted) }).await?;
+    let mut ids = Vec::new();
+    for torrent in &torrents {
+        let options = AddOptions { peers: vec![seeder_addr.clone()], ..Default::default() };
+        let source = TorrentSource::Path(path_str(torrent).into());
+        let Response::Torrent { torrent } = leecher.call(&Request::AddTorrent { source, options }).await?
+        else {
+            anyhow::bail!("add did not answer a torrent")
+        };
+        ids.push(torrent.id);
+    }
+    let (a, b, c) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
+    let states = async || -> anyhow::Result<Vec<(TorrentId, TorrentInfo)>> {
+        Ok(leecher.torrents().await?.into_iter().map(|t| (t.id.clone(), t)).collect())
+    };
+    let now = states().await?;
+    let of = |list: &[(TorrentId, TorrentInfo)], id: &TorrentId| {
+        list.iter().find(|(i, _)| i == id).map(|(_, t)| t.clone()).expect("listed")
+    };
+    assert_eq!([&a, &b, &c].map(|id| of(&now, id).queue_position), [1, 2, 3]);
+    assert_eq!(of(&now, &c).state, TorrentState::Queued, "the third waits from the start");
+    assert_eq!(of(&now, &b).state, TorrentState::Queued);
+
+    // c to the top: it runs, and a, which ran, waits again.
+    leecher.call(&Request::MoveInQueue { ids: vec![c.clone()], to: QueueMove::Top }).await?;
+    let now = states().await?;
+    assert_eq!([&c, &a, &b].map(|id| of(&now, id).queue_position), [1, 2, 3]);
+    // b forced: it runs beside the queue.
+    leecher.call(&Request::SetForceStart { ids: vec![b.clone()], enabled: true }).await?;
+
+    // Watch until all three seed: never two queue-run downloads at once, and c first.
+    let mut finished: Vec<TorrentId> = Vec::new();
+    let deadline = tokio::time::Instant::now() + TRANSFER_TIMEOUT;
+    let mut most_at_once = 0;
+    while finished.len() < 3 {
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "not all finished: {finished:?}");
+        let now = states().await?;
+        let running =
+            now.iter().filter(|(_, t)| !t.force_start && t.state == TorrentState::Downloading).count();
+        most_at_once = most_at_once.max(running);
+        for (id, t) in &now {
+            if t.state == TorrentState::Seeding && !finished.contains(id) {
+                finished.push(id.clone());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(most_at_once, 1, "downloads running at once, at most (and one was seen)");
+    let queue_order: Vec<&TorrentId> = finished.iter().filter(|id| **id != b).collect();
+    assert_eq!(queue_order, [&c, &a], "the torrent moved to the top finished first");
+    let forced = leecher.torrent(&b).await?;
+    assert!(forced.force_start);
+
+    // After a restart: the order and the force start are still there.
+    leecher.proc.terminate(Duration::from_secs(30)).await?;
+    let leecher = Server::start("leecher-again", &data_dir, dir.path()).await?;
+    let after = leecher.torrents().await?;
+    let position = |id: &TorrentId| after.iter().find(|t| &t.id == id).map(|t| t.queue_position);
+    assert_eq!([&c, &a, &b].map(position), [Some(1), Some(2), Some(3)]);
+    assert!(leecher.torrent(&b).await?.force_start);
+    seeder.proc.terminate(Duration::from_secs(30)).await?;
     Ok(())
 }

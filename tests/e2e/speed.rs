@@ -973,7 +973,7 @@ pub(crate) async fn payer_server(
     if let Some(multiple) = fee_multiple {
         settings.speed.settle_fee_multiple = multiple;
     }
-    server.call(&Request::UpdateSettings { settings }).await?;
+    server.call(&Request::UpdateSettings { settings: settings.into() }).await?;
     server
         .call(&Request::ImportWallet {
             mnemonic: None,
@@ -1161,7 +1161,7 @@ async fn a_debt_is_settled_by_itself_once_it_is_worth_the_fee() -> anyhow::Resul
         anyhow::bail!("settings")
     };
     settings.speed.btt_per_trx = bidswarm_api::BaseUnits(1);
-    paid.server.call(&Request::UpdateSettings { settings }).await?;
+    paid.server.call(&Request::UpdateSettings { settings: settings.into() }).await?;
     let quote = settlement_quote(&paid.server).await?;
     assert!(quote.payees.iter().all(|p| p.worth_it || p.in_flight), "worth it now: {quote:?}");
     assert_eq!(paid.expect_settled().await?, 1, "one transfer, by the round itself");

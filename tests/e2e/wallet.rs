@@ -157,7 +157,7 @@ impl Wallet {
             bail!("get_settings answered something else")
         };
         settings.network = network;
-        Ok(match self.rpc(&Request::UpdateSettings { settings }).await? {
+        Ok(match self.rpc(&Request::UpdateSettings { settings: settings.into() }).await? {
             Ok(Response::Settings { settings, .. }) => Ok(settings),
             Ok(other) => bail!("unexpected {other:?}"),
             Err(e) => Err(e),

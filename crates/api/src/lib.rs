@@ -86,6 +86,17 @@ pub enum Request {
         id: TorrentId,
         limits: Option<SeedingLimits>,
     },
+    /// Moves torrents in the queue; several keep their order among themselves.
+    MoveInQueue {
+        ids: Vec<TorrentId>,
+        to: QueueMove,
+    },
+    /// Runs torrents whatever the queue says ("force start"), or (with `false`) puts them
+    /// back under it. Pausing a torrent ends its force start.
+    SetForceStart {
+        ids: Vec<TorrentId>,
+        enabled: bool,
+    },
     /// Switches the alternative speed limits on or off (the status bar's toggle). The
     /// schedule, when on, switches them again at its next start or end. Answers the
     /// settings.
@@ -105,7 +116,8 @@ pub enum Request {
     },
     GetSettings,
     UpdateSettings {
-        settings: Settings,
+        /// Boxed: the largest request by far, and rare.
+        settings: Box<Settings>,
     },
     SessionStats,
     /// Reads the blocklist file named in the settings again.
@@ -371,6 +383,8 @@ answers! {
     SetTorrentLimits => Torrent,
     SetSeedingLimits => Torrent,
     SetAltLimitsEnabled => Settings,
+    MoveInQueue => Ok,
+    SetForceStart => Ok,
     ListPeers => Peers,
     AddPeers => Ok,
     GetSettings => Settings,
@@ -423,7 +437,7 @@ pub enum Event {
     MetadataResolved {
         torrent: TorrentInfo,
     },
-    /// Sent about once a second for every torrent that is not paused.
+    /// Sent about once a second for every torrent that is not paused or queued.
     Progress {
         torrent: TorrentInfo,
     },
@@ -496,6 +510,8 @@ pub fn typescript_declarations() -> Vec<String> {
         SeedingLimitKind,
         AltSchedule,
         ScheduleDays,
+        QueueSettings,
+        QueueMove,
         EncryptionMode,
         SessionStats,
         CreatedTorrent,

@@ -1,5 +1,6 @@
-//! When seeding stops on its own, and when the alternative speed limits switch on by
-//! themselves: the two rules a qBittorrent user sets once and forgets.
+//! The rules a qBittorrent user sets once and forgets: when seeding stops on its own,
+//! when the alternative speed limits switch on by themselves, and how many torrents run
+//! at once (the queue).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -101,6 +102,53 @@ impl ScheduleDays {
             Self::Sunday => weekday == 6,
         }
     }
+}
+
+/// How many torrents run at once, as in qBittorrent: the rest wait, `queued`, in queue
+/// order. A limit of `None` is no limit. Forced torrents run whatever the queue says and do
+/// not count; torrents paused by the user are outside the queue.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(default)]
+pub struct QueueSettings {
+    pub enabled: bool,
+    /// Torrents downloading at once.
+    pub max_active_downloads: Option<u32>,
+    /// Finished torrents seeding at once.
+    pub max_active_uploads: Option<u32>,
+    /// Torrents running at once, downloading and seeding together.
+    pub max_active_torrents: Option<u32>,
+    /// Torrents slower than both rates below for `slow_after_secs` do not count, so a
+    /// torrent nobody seeds does not hold a place.
+    pub ignore_slow: bool,
+    pub slow_download_bytes_per_sec: u32,
+    pub slow_upload_bytes_per_sec: u32,
+    pub slow_after_secs: u32,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        // qBittorrent's numbers, with the queue off: turning it on is the user's choice.
+        Self {
+            enabled: false,
+            max_active_downloads: Some(3),
+            max_active_uploads: Some(3),
+            max_active_torrents: Some(5),
+            ignore_slow: true,
+            slow_download_bytes_per_sec: 2048,
+            slow_upload_bytes_per_sec: 2048,
+            slow_after_secs: 60,
+        }
+    }
+}
+
+/// Where `move_in_queue` puts torrents.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueMove {
+    Top,
+    Up,
+    Down,
+    Bottom,
 }
 
 /// Minutes in a day.

@@ -2,7 +2,7 @@ use bidswarm_primitives::{InfoHash, InfoHashError};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{AltSchedule, SeedingLimits, SpeedSettings, TorrentBid, TronNetwork};
+use crate::{AltSchedule, QueueSettings, SeedingLimits, SpeedSettings, TorrentBid, TronNetwork};
 
 /// A torrent's id: its BitTorrent v1 info hash as 40 lowercase hex digits. It is known
 /// before metadata (from the magnet) and stays the same across restarts. Anything else
@@ -130,6 +130,8 @@ pub enum TorrentState {
     /// Every selected file is complete and verified.
     Seeding,
     Paused,
+    /// Waiting for its turn in the queue (not paused by the user).
+    Queued,
     Error,
 }
 
@@ -202,6 +204,10 @@ pub struct TorrentInfo {
     /// Seconds seeding since it last uploaded a byte (or started seeding).
     #[ts(type = "number")]
     pub inactive_secs: u64,
+    /// Its place in the queue, from 1.
+    pub queue_position: u32,
+    /// It runs whatever the queue says.
+    pub force_start: bool,
 }
 
 impl TorrentInfo {
@@ -232,6 +238,8 @@ pub struct Settings {
     pub alt_schedule: AltSchedule,
     /// When finished torrents stop seeding, unless a torrent has its own.
     pub seeding_limits: SeedingLimits,
+    /// How many torrents run at once.
+    pub queue: QueueSettings,
     /// Peer connections open at once, in all.
     pub max_connections: u32,
     pub max_connections_per_torrent: u32,
@@ -281,6 +289,7 @@ impl Default for Settings {
             alt_limits_enabled: false,
             alt_schedule: AltSchedule::default(),
             seeding_limits: SeedingLimits::default(),
+            queue: QueueSettings::default(),
             max_connections: 500,
             max_connections_per_torrent: 100,
             max_connections_per_ip: 8,

@@ -190,7 +190,7 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
             bail!("the core answered GetSettings with something else")
         };
         settings.limits.upload_bytes_per_sec = Some(limit);
-        core.handle(Request::UpdateSettings { settings }).await?;
+        core.handle(Request::UpdateSettings { settings: settings.into() }).await?;
     }
     let options = AddOptions { peers: args.peer.clone(), ..Default::default() };
     let source = TorrentSource::Path(torrent.display().to_string());

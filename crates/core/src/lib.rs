@@ -11,6 +11,7 @@ mod error;
 mod history;
 mod paths;
 mod pieces;
+mod queue;
 mod schedule;
 mod seeding;
 mod settings;
@@ -146,6 +147,7 @@ pub struct Core {
     blocklist: std::sync::Mutex<BlocklistStatus>,
     clock: LocalClock,
     scheduler: std::sync::Mutex<schedule::Scheduler>,
+    queue: std::sync::Mutex<queue::Queue>,
     /// One settings change at a time: the user's and the schedule's each read, change and
     /// save the whole settings.
     settings_writes: tokio::sync::Mutex<()>,
@@ -363,6 +365,7 @@ impl Core {
             blocklist: std::sync::Mutex::new(BlocklistStatus::default()),
             clock: config.clock,
             scheduler: Default::default(),
+            queue: Default::default(),
             settings_writes: Default::default(),
         });
         let rounds = [
@@ -485,9 +488,19 @@ impl Core {
                 if let Some(bid) = &options.bid {
                     check_bid(bid)?;
                 }
-                let torrent = swarm.add(&source, &options).await?;
+                // With the queue on, a new torrent joins it at the bottom, and the queue
+                // starts it now if there is room: it never runs beyond the limits, even
+                // for the second before the next round.
+                let queue_it = self.settings.get().queue.enabled && !options.paused;
+                options.paused |= queue_it;
+                let mut torrent = swarm.add(&source, &options).await?;
                 if let Some(bid) = options.bid.clone() {
                     self.speed.set_torrent_bid(torrent.id.info_hash(), Some(bid));
+                }
+                if queue_it {
+                    swarm.mark_queued(&torrent.id).await;
+                    self.run_queue(&self.settings.get().queue).await;
+                    torrent = swarm.get(&torrent.id)?;
                 }
                 self.watcher.track(&torrent);
                 Response::Torrent { torrent }
@@ -536,6 +549,16 @@ impl Core {
                 }
                 swarm.set_seeding_limits(&id, limits).await?;
                 Response::Torrent { torrent: swarm.get(&id)? }
+            }
+            Request::MoveInQueue { ids, to } => {
+                swarm.move_in_queue(&ids, to).await?;
+                Response::Ok
+            }
+            Request::SetForceStart { ids, enabled } => {
+                for id in &ids {
+                    swarm.set_force_start(id, enabled).await?;
+                }
+                Response::Ok
             }
             Request::SetAltLimitsEnabled { enabled } => {
                 self.set_alt_limits(enabled).await?;
@@ -590,7 +613,7 @@ impl Core {
                 let before = self.settings.get();
                 // The toggle is `set_alt_limits_enabled`'s and the schedule's: a form that
                 // read the settings a while ago must not switch it back.
-                let settings = Settings { alt_limits_enabled: before.alt_limits_enabled, ..settings };
+                let settings = Settings { alt_limits_enabled: before.alt_limits_enabled, ..*settings };
                 if settings.download_folder != before.download_folder {
                     self.confine.check(&settings.download_folder, "The download folder")?;
                 }
@@ -872,7 +895,8 @@ impl Core {
     }
 
     /// Once a second: the schedule switches the alternative limits when its window opens
-    /// or closes, and finished torrents past a seeding limit stop.
+    /// or closes, finished torrents past a seeding limit stop, and the queue starts and
+    /// stops torrents to keep within its limits.
     async fn apply_rules(&self) {
         let settings = self.settings.get();
         let decided = self
@@ -911,6 +935,27 @@ impl Core {
                 Err(e) => {
                     warn!(info_hash = %id, "could not stop a torrent at its seeding limit: {}", e.message)
                 }
+            }
+        }
+        // After the seeding limits, whose pauses free places.
+        self.run_queue(&settings.queue).await;
+    }
+
+    /// Starts and stops torrents to keep within the queue's limits ([`queue::Queue::plan`]).
+    async fn run_queue(&self, settings: &bidswarm_api::QueueSettings) {
+        let torrents = self.swarm.list();
+        let steps = self.queue.lock().unwrap_or_else(|p| p.into_inner()).plan(
+            &torrents,
+            settings,
+            std::time::Instant::now(),
+        );
+        for (id, step) in steps {
+            let done = match step {
+                queue::Step::Start => self.swarm.queue_resume(&id).await,
+                queue::Step::Wait => self.swarm.queue_pause(&id).await,
+            };
+            if let Err(e) = done {
+                warn!(info_hash = %id, ?step, "the queue could not start or stop a torrent: {e}");
             }
         }
     }

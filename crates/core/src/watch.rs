@@ -110,7 +110,7 @@ fn diff(seen: &mut HashMap<TorrentId, Seen>, now: Vec<TorrentInfo>) -> Vec<Event
                 }
             }
         }
-        if current.state != TorrentState::Paused {
+        if !matches!(current.state, TorrentState::Paused | TorrentState::Queued) {
             events.push(Event::Progress { torrent: t.clone() });
         }
         next.insert(t.id.clone(), current);
@@ -169,6 +169,8 @@ pub(crate) mod tests {
             seeding_limits: None,
             seeding_secs: 0,
             inactive_secs: 0,
+            queue_position: 1,
+            force_start: false,
         }
     }
 

@@ -44,8 +44,8 @@ use std::{
 };
 
 use bidswarm_api::{
-    AddOptions, FilePriority, RateLimits, SeedingLimits, SessionStats, TorrentFile, TorrentId, TorrentInfo,
-    TorrentPreview, TorrentSource, TorrentState,
+    AddOptions, FilePriority, QueueMove, RateLimits, SeedingLimits, SessionStats, TorrentFile, TorrentId,
+    TorrentInfo, TorrentPreview, TorrentSource, TorrentState,
 };
 use bidswarm_primitives::{write_atomically, Access};
 use librqbit::{
@@ -369,7 +369,12 @@ impl Swarm {
         self.ensure_new(&id, resolved.name())?;
         self.ensure_room().await?;
         let mut peers = parse_peers(&options.peers)?;
-        self.lock().records.insert(id.clone(), TorrentRecord::added_now());
+        {
+            let mut shared = self.lock();
+            // Last in the queue.
+            let queue_key = shared.records.values().map(|r| r.queue_key).max().map_or(0, |k| k + 1);
+            shared.records.insert(id.clone(), TorrentRecord { queue_key, ..TorrentRecord::added_now() });
+        }
         self.save_records().await;
         let download_folder = options
             .output_folder
@@ -534,8 +539,71 @@ impl Swarm {
             .map(|(id, r)| resolving_info(id, r, shared.records.get(id)))
             .collect();
         torrents.extend(resolving);
+        let positions: HashMap<&TorrentId, u32> =
+            records::queue_order(&shared.records).into_iter().zip(1..).collect();
+        for t in &mut torrents {
+            t.queue_position = positions.get(&t.id).copied().unwrap_or(u32::MAX);
+        }
+        drop(shared);
         torrents.sort_by(|a, b| a.id.cmp(&b.id));
         torrents
+    }
+
+    /// Moves torrents in the queue ([`records::move_in_order`]), saved at once.
+    pub async fn move_in_queue(&self, ids: &[TorrentId], to: QueueMove) -> Result<()> {
+        for id in ids {
+            self.get(id)?;
+        }
+        {
+            let mut shared = self.lock();
+            let order: Vec<TorrentId> = records::queue_order(&shared.records).into_iter().cloned().collect();
+            for (key, id) in (0..).zip(records::move_in_order(&order, ids, to)) {
+                if let Some(r) = shared.records.get_mut(&id) {
+                    r.queue_key = key;
+                }
+            }
+        }
+        self.save_records().await;
+        Ok(())
+    }
+
+    /// Runs a torrent whatever the queue says, or puts it back under the queue.
+    pub async fn set_force_start(&self, id: &TorrentId, enabled: bool) -> Result<()> {
+        self.get(id)?;
+        if enabled {
+            self.resume(id).await?;
+        }
+        self.lock().records.entry(id.clone()).or_default().force_start = enabled;
+        self.save_records().await;
+        Ok(())
+    }
+
+    /// The queue's pause: the torrent shows `queued`, and [`Swarm::queue_resume`] starts
+    /// it again. Leaves alone a torrent the user has paused meanwhile.
+    pub async fn queue_pause(&self, id: &TorrentId) -> Result<()> {
+        let Some(handle) = self.handle_unless_resolving(id)? else { return Ok(()) };
+        if handle.is_paused() {
+            return Ok(());
+        }
+        self.lock().records.entry(id.clone()).or_default().queued = true;
+        self.session.pause(&handle).await.map_err(Error::engine("could not queue"))?;
+        self.save_records().await;
+        Ok(())
+    }
+
+    /// Marks a torrent added paused as waiting in the queue rather than paused by the user.
+    pub async fn mark_queued(&self, id: &TorrentId) {
+        if self.set_queue_flags(id, true, None) {
+            self.save_records().await;
+        }
+    }
+
+    /// Starts a torrent the queue paused; one the user paused meanwhile stays paused.
+    pub async fn queue_resume(&self, id: &TorrentId) -> Result<()> {
+        if !self.lock().records.get(id).is_some_and(|r| r.queued) {
+            return Ok(());
+        }
+        self.resume(id).await
     }
 
     /// Remembers peers the user added to a torrent, across restarts (see
@@ -568,27 +636,54 @@ impl Swarm {
     }
 
     pub fn get(&self, id: &TorrentId) -> Result<TorrentInfo> {
-        match self.handle(id) {
-            Ok(handle) => Ok(self.info_of(&handle)),
+        let mut torrent = match self.handle(id) {
+            Ok(handle) => self.info_of(&handle),
             Err(e) => {
                 let shared = self.lock();
-                shared.resolving.get(id).map(|r| resolving_info(id, r, shared.records.get(id))).ok_or(e)
+                shared.resolving.get(id).map(|r| resolving_info(id, r, shared.records.get(id))).ok_or(e)?
             }
-        }
+        };
+        let shared = self.lock();
+        torrent.queue_position = records::queue_order(&shared.records)
+            .into_iter()
+            .position(|k| k == id)
+            .map_or(u32::MAX, |p| p as u32 + 1);
+        Ok(torrent)
     }
 
-    /// Pausing or resuming a magnet that is still resolving does nothing: there is no
-    /// transfer yet.
+    /// The user's pause: the torrent leaves the queue (and its force start ends) until
+    /// resumed. Pausing or resuming a magnet that is still resolving does nothing: there is
+    /// no transfer yet.
     pub async fn pause(&self, id: &TorrentId) -> Result<()> {
         let Some(handle) = self.handle_unless_resolving(id)? else { return Ok(()) };
-        if handle.is_paused() {
-            return Ok(());
+        let changed = self.set_queue_flags(id, false, Some(false));
+        let paused = match handle.is_paused() {
+            true => Ok(()),
+            false => self.session.pause(&handle).await.map_err(Error::engine("could not pause")),
+        };
+        if changed {
+            self.save_records().await;
         }
-        self.session.pause(&handle).await.map_err(Error::engine("could not pause"))
+        paused
     }
 
+    /// Sets a torrent's `queued` (and `force_start`, when given) flags; whether they changed.
+    fn set_queue_flags(&self, id: &TorrentId, queued: bool, force_start: Option<bool>) -> bool {
+        let mut shared = self.lock();
+        let r = shared.records.entry(id.clone()).or_default();
+        let before = (r.queued, r.force_start);
+        r.queued = queued;
+        r.force_start = force_start.unwrap_or(r.force_start);
+        before != (r.queued, r.force_start)
+    }
+
+    /// The user's resume (and the queue's): the torrent runs; the queue may make it wait
+    /// again at its next round if it has no room.
     pub async fn resume(&self, id: &TorrentId) -> Result<()> {
         let Some(handle) = self.handle_unless_resolving(id)? else { return Ok(()) };
+        if self.set_queue_flags(id, false, None) {
+            self.save_records().await;
+        }
         let stopped = matches!(handle.stats().state, TorrentStatsState::Paused | TorrentStatsState::Error);
         if !stopped {
             return Ok(());
@@ -948,7 +1043,7 @@ impl Swarm {
             TorrentStatsState::Paused => TorrentState::Paused,
             TorrentStatsState::Error => TorrentState::Error,
         };
-        let (record, about, limits) = {
+        let (record, about, limits, state) = {
             let mut shared = self.lock();
             // A torrent restored from before records were kept gets one now: no `added_at`,
             // and life counts from this run on.
@@ -968,7 +1063,9 @@ impl Swarm {
                 }
                 (None, None) => About::default(),
             };
-            (record, about, shared.limits.get(&id).copied().unwrap_or_default())
+            let state =
+                if state == TorrentState::Paused && record.queued { TorrentState::Queued } else { state };
+            (record, about, shared.limits.get(&id).copied().unwrap_or_default(), state)
         };
         let (all_time_uploaded_bytes, all_time_downloaded_bytes) =
             (record.uploaded.total(), record.downloaded.total());
@@ -1053,6 +1150,9 @@ impl Swarm {
             seeding_limits: record.seeding_limits,
             seeding_secs: record.seeding.seeding_secs,
             inactive_secs: record.seeding.inactive_secs,
+            // Filled in by `list` and `get`, which rank every torrent.
+            queue_position: 0,
+            force_start: record.force_start,
         }
     }
 
@@ -1132,6 +1232,8 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         seeding_limits: record.and_then(|r| r.seeding_limits),
         seeding_secs: 0,
         inactive_secs: 0,
+        queue_position: 0,
+        force_start: record.is_some_and(|r| r.force_start),
     }
 }
 

@@ -27,6 +27,13 @@ pub(crate) struct TorrentRecord {
     /// The torrent's own seeding limits; `None` follows the settings'.
     pub seeding_limits: Option<SeedingLimits>,
     pub seeding: SeedClock,
+    /// Its place in the queue: lower runs first. Records written before the queue have 0,
+    /// and rank among themselves by when they were added.
+    pub queue_key: u64,
+    /// Paused by the queue rather than by the user.
+    pub queued: bool,
+    /// Runs whatever the queue says.
+    pub force_start: bool,
 }
 
 /// Most peers remembered per torrent; the oldest go first.
@@ -66,6 +73,58 @@ impl TorrentRecord {
     /// A selected file's priority.
     pub fn priority_of(&self, file: u32) -> FilePriority {
         self.priorities.get(&file).copied().unwrap_or(FilePriority::Normal)
+    }
+}
+
+/// The queue order of `records`: by key, then when added, then id.
+pub(crate) fn queue_order<'a, K: Ord + 'a>(
+    records: impl IntoIterator<Item = (&'a K, &'a TorrentRecord)>,
+) -> Vec<&'a K> {
+    let mut all: Vec<_> = records.into_iter().collect();
+    all.sort_by(|(a_id, a), (b_id, b)| {
+        (a.queue_key, a.added_at.unwrap_or(0))
+            .cmp(&(b.queue_key, b.added_at.unwrap_or(0)))
+            .then(a_id.cmp(b_id))
+    });
+    all.into_iter().map(|(id, _)| id).collect()
+}
+
+/// Moves `moving` (a set of positions in `order`) to the top, one up, one down or to the
+/// bottom; the moved keep their order among themselves, and one already at the edge stays.
+pub(crate) fn move_in_order<K: PartialEq + Clone>(
+    order: &[K],
+    moving: &[K],
+    to: bidswarm_api::QueueMove,
+) -> Vec<K> {
+    use bidswarm_api::QueueMove;
+    let moved = |k: &K| moving.contains(k);
+    match to {
+        QueueMove::Top | QueueMove::Bottom => {
+            let (picked, rest): (Vec<K>, Vec<K>) = order.iter().cloned().partition(|k| moved(k));
+            if to == QueueMove::Top {
+                [picked, rest].concat()
+            } else {
+                [rest, picked].concat()
+            }
+        }
+        QueueMove::Up => {
+            let mut out = order.to_vec();
+            for i in 1..out.len() {
+                if moved(&out[i]) && !moved(&out[i - 1]) {
+                    out.swap(i, i - 1);
+                }
+            }
+            out
+        }
+        QueueMove::Down => {
+            let mut out = order.to_vec();
+            for i in (0..out.len().saturating_sub(1)).rev() {
+                if moved(&out[i]) && !moved(&out[i + 1]) {
+                    out.swap(i, i + 1);
+                }
+            }
+            out
+        }
     }
 }
 
@@ -199,6 +258,28 @@ mod tests {
         assert_eq!(c.seeding_secs, 5 + SeedClock::MAX_STEP.as_secs());
         let back: SeedClock = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!((back.seeding_secs, back.inactive_secs), (c.seeding_secs, c.inactive_secs));
+    }
+
+    #[test]
+    fn queue_moves_keep_the_moved_in_their_order() {
+        use bidswarm_api::QueueMove::*;
+        let order = ['a', 'b', 'c', 'd', 'e'];
+        let s = |v: Vec<char>| v.into_iter().collect::<String>();
+        assert_eq!(s(move_in_order(&order, &['c', 'e'], Top)), "ceabd");
+        assert_eq!(s(move_in_order(&order, &['a', 'c'], Bottom)), "bdeac");
+        assert_eq!(s(move_in_order(&order, &['a', 'c'], Up)), "acbde", "a is at the top already");
+        assert_eq!(s(move_in_order(&order, &['b', 'c'], Up)), "bcade");
+        assert_eq!(s(move_in_order(&order, &['d', 'e'], Down)), "abcde", "e is at the bottom already");
+        assert_eq!(s(move_in_order(&order, &['b', 'c'], Down)), "adbce");
+        assert_eq!(s(move_in_order(&order, &['z'], Top)), "abcde", "an unknown id moves nothing");
+    }
+
+    #[test]
+    fn the_queue_orders_by_key_then_age() {
+        let r = |key, added| TorrentRecord { queue_key: key, added_at: Some(added), ..Default::default() };
+        let records: BTreeMap<char, TorrentRecord> =
+            [('a', r(2, 1)), ('b', r(0, 9)), ('c', r(0, 5)), ('d', r(1, 0))].into_iter().collect();
+        assert_eq!(queue_order(&records).into_iter().collect::<String>(), "cbda");
     }
 
     #[test]

@@ -1,7 +1,11 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "set_alt_limits_enabled", enabled: boolean, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "list_bids" } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, } | { "type": "wallet_status" } | { "type": "create_wallet", 
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "move_in_queue", ids: Array<TorrentId>, to: QueueMove, } | { "type": "set_force_start", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_alt_limits_enabled", enabled: boolean, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", 
+/**
+ * Boxed: the largest request by far, and rare.
+ */
+settings: Settings, } | { "type": "session_stats" } | { "type": "reload_blocklist" } | { "type": "get_pieces", id: TorrentId, } | { "type": "get_torrent_speed", id: TorrentId, } | { "type": "list_bids" } | { "type": "set_torrent_bid", id: TorrentId, bid: TorrentBid | null, } | { "type": "create_torrent", path: string, output: string, trackers: Array<string>, piece_length: number | null, } | { "type": "wallet_status" } | { "type": "create_wallet", 
 /**
  * 12 or 24.
  */
@@ -162,7 +166,15 @@ seeding_secs: number,
 /**
  * Seconds seeding since it last uploaded a byte (or started seeding).
  */
-inactive_secs: number, };
+inactive_secs: number, 
+/**
+ * Its place in the queue, from 1.
+ */
+queue_position: number, 
+/**
+ * It runs whatever the queue says.
+ */
+force_start: boolean, };
 
 export type PeerReach = { 
 /**
@@ -192,7 +204,7 @@ refused_plaintext: number,
  */
 missed_haves: number, };
 
-export type TorrentState = "resolving" | "checking" | "downloading" | "seeding" | "paused" | "error";
+export type TorrentState = "resolving" | "checking" | "downloading" | "seeding" | "paused" | "queued" | "error";
 
 export type Settings = { download_folder: string, 
 /**
@@ -221,6 +233,10 @@ alt_schedule: AltSchedule,
  * When finished torrents stop seeding, unless a torrent has its own.
  */
 seeding_limits: SeedingLimits, 
+/**
+ * How many torrents run at once.
+ */
+queue: QueueSettings, 
 /**
  * Peer connections open at once, in all.
  */
@@ -290,6 +306,27 @@ from_minute: number,
 to_minute: number, days: ScheduleDays, };
 
 export type ScheduleDays = "every" | "weekdays" | "weekends" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
+
+export type QueueSettings = { enabled: boolean, 
+/**
+ * Torrents downloading at once.
+ */
+max_active_downloads: number | null, 
+/**
+ * Finished torrents seeding at once.
+ */
+max_active_uploads: number | null, 
+/**
+ * Torrents running at once, downloading and seeding together.
+ */
+max_active_torrents: number | null, 
+/**
+ * Torrents slower than both rates below for `slow_after_secs` do not count, so a
+ * torrent nobody seeds does not hold a place.
+ */
+ignore_slow: boolean, slow_download_bytes_per_sec: number, slow_upload_bytes_per_sec: number, slow_after_secs: number, };
+
+export type QueueMove = "top" | "up" | "down" | "bottom";
 
 export type EncryptionMode = "prefer" | "require" | "disable";
 
@@ -780,6 +817,8 @@ export const ANSWERS = {
   set_torrent_limits: "torrent",
   set_seeding_limits: "torrent",
   set_alt_limits_enabled: "settings",
+  move_in_queue: "ok",
+  set_force_start: "ok",
   list_peers: "peers",
   add_peers: "ok",
   get_settings: "settings",

@@ -34,6 +34,8 @@ function torrent(id: string, state: TorrentState, progress = 0, total = 100, nam
     seeding_limits: null,
     seeding_secs: 0,
     inactive_secs: 0,
+    queue_position: 1,
+    force_start: false,
   };
 }
 

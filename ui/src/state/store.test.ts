@@ -33,6 +33,8 @@ const info = (state: TorrentInfo['state']): TorrentInfo => ({
   seeding_limits: null,
   seeding_secs: 0,
   inactive_secs: 0,
+  queue_position: 1,
+  force_start: false,
 });
 
 describe('torrent store', () => {
