@@ -324,3 +324,90 @@ async fn the_queue_runs_one_download_at_a_time_in_queue_order() -> anyhow::Resul
     seeder.proc.terminate(Duration::from_secs(30)).await?;
     Ok(())
 }
+
+/// A `.torrent` dropped into the watched folder is added and moved into `added/`; a
+/// broken one, a link and a file named like one go to `failed/` with an event, and
+/// nothing else changes; a folder outside the allowed ones is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_watched_folder_adds_what_is_dropped_and_sets_aside_what_fails() -> anyhow::Result<()> {
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    let watched = dir.path().join("watched");
+    let source = dir.path().join("src");
+    std::fs::create_dir_all(&source)?;
+    random_file(&source.join("dropped.bin"), 256 << 10, 90);
+    let torrent = dir.path().join("dropped.torrent");
+    create_torrent(&source.join("dropped.bin"), &torrent, &["--piece-length", "16384"])?;
+    let server = Server::start("serve", &data_dir, dir.path()).await?;
+    let current = settings(&server).await?;
+    let outside = Settings { watched_folder: Some("/var/tmp/not-allowed".into()), ..current.clone() };
+    let err =
+        server.rpc(&Request::UpdateSettings { settings: Box::new(outside) }).await?.expect_err("outside");
+    assert_eq!(err.kind, bidswarm_api::ApiErrorKind::Forbidden, "{err:?}");
+    let wanted = Settings { watched_folder: Some(path_str(&watched).into()), ..current };
+    server.call(&Request::UpdateSettings { settings: Box::new(wanted) }).await?;
+    assert!(watched.is_dir(), "the folder is made when missing");
+
+    let mut events = server.events().await?;
+    std::fs::copy(&torrent, watched.join("dropped.torrent"))?;
+    std::fs::write(watched.join("broken.torrent"), b"d4:infoi3ee")?;
+    std::os::unix::fs::symlink("/etc/hostname", watched.join("link.torrent"))?;
+    std::fs::write(watched.join("notes.txt"), b"left alone")?;
+    let mut failed = Vec::new();
+    while failed.len() < 2 {
+        let file = wait_event(&mut events, Duration::from_secs(60), |e| match e {
+            Event::WatchedFileFailed { file, error } => Some((file, error.kind)),
+            _ => None,
+        })
+        .await?;
+        failed.push(file);
+    }
+    failed.sort_by(|a, b| a.0.cmp(&b.0));
+    let failed_dir = watched.join("failed");
+    assert_eq!(
+        failed,
+        [
+            (
+                path_str(&failed_dir.join("broken.torrent")).to_owned(),
+                bidswarm_api::ApiErrorKind::InvalidTorrent
+            ),
+            (
+                path_str(&failed_dir.join("link.torrent")).to_owned(),
+                bidswarm_api::ApiErrorKind::InvalidTorrent
+            ),
+        ]
+    );
+    let listed = bidswarm_tests::wait_until(
+        "the dropped torrent",
+        Duration::from_secs(60),
+        Duration::from_millis(200),
+        async || server.torrents().await.ok().filter(|t| t.len() == 1),
+    )
+    .await?;
+    assert_eq!(listed[0].name.as_deref(), Some("dropped.bin"));
+    bidswarm_tests::wait_until(
+        "moved aside",
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        async || watched.join("added/dropped.torrent").exists().then_some(()),
+    )
+    .await?;
+    assert!(!watched.join("dropped.torrent").exists());
+    assert!(watched.join("notes.txt").exists(), "other files stay");
+    assert!(
+        failed_dir.join("link.torrent").symlink_metadata()?.file_type().is_symlink(),
+        "the link moved, unread"
+    );
+
+    // The same torrent dropped again: already there, so set aside as added, not failed.
+    std::fs::copy(&torrent, watched.join("again.torrent"))?;
+    bidswarm_tests::wait_until(
+        "the copy set aside",
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        async || watched.join("added/again.torrent").exists().then_some(()),
+    )
+    .await?;
+    assert_eq!(server.torrents().await?.len(), 1);
+    Ok(())
+}

@@ -476,6 +476,13 @@ pub enum Event {
         limit: SeedingLimitKind,
         action: SeedingAction,
     },
+    /// A `.torrent` dropped into the watched folder could not be added; it was moved into
+    /// the folder's `failed` folder.
+    WatchedFileFailed {
+        /// Where it is now.
+        file: String,
+        error: ApiError,
+    },
     /// The alternative speed limits were switched on or off by their schedule.
     AltLimitsScheduled {
         enabled: bool,

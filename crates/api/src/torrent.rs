@@ -240,6 +240,9 @@ pub struct Settings {
     pub seeding_limits: SeedingLimits,
     /// How many torrents run at once.
     pub queue: QueueSettings,
+    /// `.torrent` files dropped here are added, then moved into its `added` folder (or
+    /// `failed`, when they cannot be added).
+    pub watched_folder: Option<String>,
     /// Peer connections open at once, in all.
     pub max_connections: u32,
     pub max_connections_per_torrent: u32,
@@ -290,6 +293,7 @@ impl Default for Settings {
             alt_schedule: AltSchedule::default(),
             seeding_limits: SeedingLimits::default(),
             queue: QueueSettings::default(),
+            watched_folder: None,
             max_connections: 500,
             max_connections_per_torrent: 100,
             max_connections_per_ip: 8,

@@ -19,6 +19,7 @@ mod settle;
 mod speed;
 mod wallet;
 mod watch;
+mod watched;
 
 pub use paths::DataPaths;
 pub use schedule::LocalClock;
@@ -148,6 +149,8 @@ pub struct Core {
     clock: LocalClock,
     scheduler: std::sync::Mutex<schedule::Scheduler>,
     queue: std::sync::Mutex<queue::Queue>,
+    /// When the watched folder was last looked at.
+    watched_at: std::sync::Mutex<Option<std::time::Instant>>,
     /// One settings change at a time: the user's and the schedule's each read, change and
     /// save the whole settings.
     settings_writes: tokio::sync::Mutex<()>,
@@ -366,6 +369,7 @@ impl Core {
             clock: config.clock,
             scheduler: Default::default(),
             queue: Default::default(),
+            watched_at: Default::default(),
             settings_writes: Default::default(),
         });
         let rounds = [
@@ -480,30 +484,8 @@ impl Core {
                 self.confine_source(&mut source)?;
                 Response::Preview { preview: swarm.preview(&source).await? }
             }
-            Request::AddTorrent { mut source, mut options } => {
-                // The download folder setting may have changed since the session started.
-                let folder = options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);
-                *folder = self.confine.check(folder, "The download folder")?.display().to_string();
-                self.confine_source(&mut source)?;
-                if let Some(bid) = &options.bid {
-                    check_bid(bid)?;
-                }
-                // With the queue on, a new torrent joins it at the bottom, and the queue
-                // starts it now if there is room: it never runs beyond the limits, even
-                // for the second before the next round.
-                let queue_it = self.settings.get().queue.enabled && !options.paused;
-                options.paused |= queue_it;
-                let mut torrent = swarm.add(&source, &options).await?;
-                if let Some(bid) = options.bid.clone() {
-                    self.speed.set_torrent_bid(torrent.id.info_hash(), Some(bid));
-                }
-                if queue_it {
-                    swarm.mark_queued(&torrent.id).await;
-                    self.run_queue(&self.settings.get().queue).await;
-                    torrent = swarm.get(&torrent.id)?;
-                }
-                self.watcher.track(&torrent);
-                Response::Torrent { torrent }
+            Request::AddTorrent { source, options } => {
+                Response::Torrent { torrent: self.add_torrent(source, options).await? }
             }
             Request::ListTorrents => Response::Torrents { torrents: swarm.list() },
             Request::GetTorrent { id } => Response::Torrent { torrent: swarm.get(&id)? },
@@ -616,6 +598,17 @@ impl Core {
                 let settings = Settings { alt_limits_enabled: before.alt_limits_enabled, ..*settings };
                 if settings.download_folder != before.download_folder {
                     self.confine.check(&settings.download_folder, "The download folder")?;
+                }
+                if let (Some(folder), true) =
+                    (&settings.watched_folder, settings.watched_folder != before.watched_folder)
+                {
+                    let folder = self.confine.check(folder, "The watched folder")?;
+                    tokio::fs::create_dir_all(&folder).await.map_err(|e| {
+                        api_error(
+                            ApiErrorKind::Io,
+                            format!("cannot use {} as the watched folder: {e}", folder.display()),
+                        )
+                    })?;
                 }
                 let blocklist_changed = settings.blocklist_path != before.blocklist_path;
                 if let (Some(path), true) = (&settings.blocklist_path, blocklist_changed) {
@@ -871,6 +864,37 @@ impl Core {
         *self.blocklist.lock().unwrap_or_else(|p| p.into_inner()) = status;
     }
 
+    /// Adds a torrent: the user's `add_torrent`, and the watched folder's.
+    async fn add_torrent(
+        &self,
+        mut source: bidswarm_api::TorrentSource,
+        mut options: bidswarm_api::AddOptions,
+    ) -> Result<bidswarm_api::TorrentInfo, ApiError> {
+        // The download folder setting may have changed since the session started.
+        let folder = options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);
+        *folder = self.confine.check(folder, "The download folder")?.display().to_string();
+        self.confine_source(&mut source)?;
+        if let Some(bid) = &options.bid {
+            check_bid(bid)?;
+        }
+        // With the queue on, a new torrent joins it at the bottom, and the queue starts it
+        // now if there is room: it never runs beyond the limits, even for the second
+        // before the next round.
+        let queue_it = self.settings.get().queue.enabled && !options.paused;
+        options.paused |= queue_it;
+        let mut torrent = self.swarm.add(&source, &options).await?;
+        if let Some(bid) = options.bid.clone() {
+            self.speed.set_torrent_bid(torrent.id.info_hash(), Some(bid));
+        }
+        if queue_it {
+            self.swarm.mark_queued(&torrent.id).await;
+            self.run_queue(&self.settings.get().queue).await;
+            torrent = self.swarm.get(&torrent.id)?;
+        }
+        self.watcher.track(&torrent);
+        Ok(torrent)
+    }
+
     /// Removes a torrent: the user's `remove`, and a seeding limit's.
     async fn remove(&self, id: &TorrentId, delete_data: bool) -> Result<(), ApiError> {
         if delete_data {
@@ -939,6 +963,64 @@ impl Core {
         }
         // After the seeding limits, whose pauses free places.
         self.run_queue(&settings.queue).await;
+        if let Some(folder) = &settings.watched_folder {
+            let due = {
+                let mut at = self.watched_at.lock().unwrap_or_else(|p| p.into_inner());
+                let due = at.is_none_or(|t| t.elapsed() >= watched::SCAN_EVERY);
+                if due {
+                    *at = Some(std::time::Instant::now());
+                }
+                due
+            };
+            if due {
+                self.take_watched(std::path::Path::new(folder)).await;
+            }
+        }
+    }
+
+    /// Adds the `.torrent` files waiting in the watched folder and moves each aside.
+    async fn take_watched(&self, folder: &std::path::Path) {
+        let found = match watched::scan(folder, std::time::SystemTime::now()).await {
+            Ok(found) => found,
+            Err(e) => {
+                debug!(folder = %folder.display(), "cannot read the watched folder: {e}");
+                return;
+            }
+        };
+        for (file, bytes) in found {
+            let added = match bytes {
+                Ok(bytes) => {
+                    let source = bidswarm_api::TorrentSource::TorrentBase64(base64::Engine::encode(
+                        &base64::engine::general_purpose::STANDARD,
+                        &bytes,
+                    ));
+                    self.add_torrent(source, Default::default()).await.map(|t| t.name)
+                }
+                Err(why) => Err(api_error(ApiErrorKind::InvalidTorrent, why)),
+            };
+            let (sub, failed) = match added {
+                Ok(name) => {
+                    info!(file = %file.display(), ?name, "added from the watched folder");
+                    (watched::ADDED, None)
+                }
+                // Already in the list: done, as far as the user is concerned.
+                Err(e) if e.kind == ApiErrorKind::AlreadyExists => (watched::ADDED, None),
+                Err(e) => (watched::FAILED, Some(e)),
+            };
+            let moved = match watched::move_aside(&file, sub).await {
+                Ok(moved) => moved,
+                Err(e) => {
+                    // Left where it is, it would be tried again every few seconds.
+                    warn!(file = %file.display(), "cannot move a file out of the watched folder: {e}; it is tried again at the next look");
+                    return;
+                }
+            };
+            if let Some(error) = failed {
+                warn!(file = %moved.display(), "could not add a file from the watched folder: {}", error.message);
+                let file = moved.display().to_string();
+                let _ = self.events.send(Event::WatchedFileFailed { file, error });
+            }
+        }
     }
 
     /// Starts and stops torrents to keep within the queue's limits ([`queue::Queue::plan`]).

@@ -189,6 +189,7 @@ pub(crate) mod tests {
                 Event::StateChanged { .. } => "state_changed",
                 Event::SeedingLimitReached { .. } => "seeding_limit_reached",
                 Event::AltLimitsScheduled { .. } => "alt_limits_scheduled",
+                Event::WatchedFileFailed { .. } => "watched_file_failed",
             })
             .collect()
     }

@@ -34,7 +34,11 @@ per_peer: Array<PeerEconomics>, by_day: Array<DayEconomics>, } | { "type": "ledg
  */
 next_cursor: string | null, };
 
-export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "state_changed", torrent: TorrentInfo, previous: TorrentState, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, } | { "type": "speed", event: SpeedEvent, } | { "type": "seeding_limit_reached", id: TorrentId, name: string | null, limit: SeedingLimitKind, action: SeedingAction, } | { "type": "alt_limits_scheduled", enabled: boolean, };
+export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "metadata_resolved", torrent: TorrentInfo, } | { "type": "progress", torrent: TorrentInfo, } | { "type": "completed", torrent: TorrentInfo, } | { "type": "removed", id: TorrentId, } | { "type": "state_changed", torrent: TorrentInfo, previous: TorrentState, } | { "type": "error", id: TorrentId, error: ApiError, } | { "type": "pieces_verified", id: TorrentId, pieces: number, contributions: Array<PeerBytes>, } | { "type": "speed", event: SpeedEvent, } | { "type": "seeding_limit_reached", id: TorrentId, name: string | null, limit: SeedingLimitKind, action: SeedingAction, } | { "type": "watched_file_failed", 
+/**
+ * Where it is now.
+ */
+file: string, error: ApiError, } | { "type": "alt_limits_scheduled", enabled: boolean, };
 
 export type ApiError = { kind: ApiErrorKind, message: string, };
 
@@ -237,6 +241,11 @@ seeding_limits: SeedingLimits,
  * How many torrents run at once.
  */
 queue: QueueSettings, 
+/**
+ * `.torrent` files dropped here are added, then moved into its `added` folder (or
+ * `failed`, when they cannot be added).
+ */
+watched_folder: string | null, 
 /**
  * Peer connections open at once, in all.
  */

@@ -27,6 +27,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
       slow_upload_bytes_per_sec: 2048,
       slow_after_secs: 60,
     },
+    watched_folder: null,
     max_connections: 500,
     max_connections_per_torrent: 100,
     max_connections_per_ip: 8,

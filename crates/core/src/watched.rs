@@ -1,0 +1,128 @@
+//! The watched folder: `.torrent` files dropped into it are added, then moved aside into
+//! its `added/` folder, or into `failed/` when they cannot be added (with the reason in an
+//! event and the log), so the folder only ever holds what is still to do.
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, SystemTime},
+};
+
+use bidswarm_swarm::source::MAX_TORRENT_FILE_BYTES;
+
+/// How often the folder is looked at.
+pub(crate) const SCAN_EVERY: Duration = Duration::from_secs(3);
+
+/// A file changed more recently than this may still be being written; it waits.
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// Most files taken in one look, so a folder of thousands is worked through in turns.
+const MOST_PER_SCAN: usize = 50;
+
+/// Where files go once handled.
+pub(crate) const ADDED: &str = "added";
+pub(crate) const FAILED: &str = "failed";
+
+/// A `.torrent` in the folder, ready: its bytes, or why it cannot be read as one.
+pub(crate) type Found = (PathBuf, Result<Vec<u8>, String>);
+
+/// The `.torrent` files in `folder` (not its subfolders) that have not changed for
+/// [`SETTLE`]. Only regular files are read: a link or a pipe named `.torrent` is refused
+/// unread, as is a file larger than any `.torrent` may be.
+pub(crate) async fn scan(folder: &Path, now: SystemTime) -> std::io::Result<Vec<Found>> {
+    let mut entries = tokio::fs::read_dir(folder).await?;
+    let mut found = Vec::new();
+    while let Some(entry) = entries.next_entry().await? {
+        if found.len() == MOST_PER_SCAN {
+            break;
+        }
+        let path = entry.path();
+        let is_torrent = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("torrent"));
+        let Ok(meta) = tokio::fs::symlink_metadata(&path).await else { continue };
+        if !is_torrent || meta.is_dir() {
+            continue;
+        }
+        let changed = meta.modified().unwrap_or(now);
+        if now.duration_since(changed).is_ok_and(|age| age < SETTLE) {
+            continue;
+        }
+        let bytes = if !meta.file_type().is_file() {
+            Err("it is not a regular file (a link, a pipe or a device); copy the .torrent itself".into())
+        } else if meta.len() > MAX_TORRENT_FILE_BYTES as u64 {
+            Err(format!(
+                "it is {} bytes, more than the {MAX_TORRENT_FILE_BYTES} a .torrent may have",
+                meta.len()
+            ))
+        } else {
+            tokio::fs::read(&path).await.map_err(|e| format!("it cannot be read: {e}"))
+        };
+        found.push((path, bytes));
+    }
+    Ok(found)
+}
+
+/// Moves `file` into `sub` beside it, never over another file: a name already there gets
+/// ` (2)`, ` (3)` … before its extension. Returns where it went.
+pub(crate) async fn move_aside(file: &Path, sub: &str) -> std::io::Result<PathBuf> {
+    let parent = file.parent().unwrap_or(Path::new("."));
+    let into = parent.join(sub);
+    tokio::fs::create_dir_all(&into).await?;
+    let stem = file.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+    let ext = file.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    for n in 1..1000u32 {
+        let name = if n == 1 { format!("{stem}{ext}") } else { format!("{stem} ({n}){ext}") };
+        let target = into.join(name);
+        if tokio::fs::symlink_metadata(&target).await.is_err() {
+            tokio::fs::rename(file, &target).await?;
+            return Ok(target);
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "a thousand files of that name are already there",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn later() -> SystemTime {
+        SystemTime::now() + Duration::from_secs(10)
+    }
+
+    #[tokio::test]
+    async fn only_settled_regular_torrent_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("good.torrent"), b"d4:infode").unwrap();
+        std::fs::write(d.join("UPPER.TORRENT"), b"x").unwrap();
+        std::fs::write(d.join("notes.txt"), b"x").unwrap();
+        std::fs::create_dir(d.join("folder.torrent")).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", d.join("link.torrent")).unwrap();
+        let big = std::fs::File::create(d.join("big.torrent")).unwrap();
+        big.set_len(MAX_TORRENT_FILE_BYTES as u64 + 1).unwrap();
+
+        assert!(scan(d, SystemTime::now()).await.unwrap().is_empty(), "all of them were just written");
+        let mut found = scan(d, later()).await.unwrap();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        let names: Vec<String> =
+            found.iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["UPPER.TORRENT", "big.torrent", "good.torrent", "link.torrent"]);
+        assert_eq!(found[2].1.as_deref(), Ok(&b"d4:infode"[..]));
+        assert!(found[1].1.as_ref().unwrap_err().contains("more than"), "{:?}", found[1].1);
+        assert!(found[3].1.as_ref().unwrap_err().contains("not a regular file"), "{:?}", found[3].1);
+    }
+
+    #[tokio::test]
+    async fn moving_aside_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for round in 0..3 {
+            std::fs::write(d.join("a.torrent"), format!("{round}")).unwrap();
+            move_aside(&d.join("a.torrent"), ADDED).await.unwrap();
+        }
+        let read = |name: &str| std::fs::read_to_string(d.join(ADDED).join(name)).unwrap();
+        assert_eq!([read("a.torrent"), read("a (2).torrent"), read("a (3).torrent")], ["0", "1", "2"]);
+        assert!(!d.join("a.torrent").exists());
+    }
+}
