@@ -97,6 +97,11 @@ pub enum Request {
         ids: Vec<TorrentId>,
         enabled: bool,
     },
+    /// Sets how large a share of the upload cap torrents get against the others.
+    SetBandwidthPriority {
+        ids: Vec<TorrentId>,
+        priority: BandwidthPriority,
+    },
     /// Switches the alternative speed limits on or off (the status bar's toggle). The
     /// schedule, when on, switches them again at its next start or end. Answers the
     /// settings.
@@ -385,6 +390,7 @@ answers! {
     SetAltLimitsEnabled => Settings,
     MoveInQueue => Ok,
     SetForceStart => Ok,
+    SetBandwidthPriority => Ok,
     ListPeers => Peers,
     AddPeers => Ok,
     GetSettings => Settings,
@@ -519,6 +525,7 @@ pub fn typescript_declarations() -> Vec<String> {
         ScheduleDays,
         QueueSettings,
         QueueMove,
+        BandwidthPriority,
         EncryptionMode,
         SessionStats,
         CreatedTorrent,

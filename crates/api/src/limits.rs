@@ -151,6 +151,28 @@ pub enum QueueMove {
     Bottom,
 }
 
+/// How large a share of the upload cap a torrent's peers get against other torrents'
+/// (the gateway's shaper shares the cap by weight): high gets twice normal's, low half.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BandwidthPriority {
+    Low,
+    #[default]
+    Normal,
+    High,
+}
+
+impl BandwidthPriority {
+    /// The factor its peers' weights are multiplied by.
+    pub fn weight(self) -> u32 {
+        match self {
+            Self::Low => 1,
+            Self::Normal => 2,
+            Self::High => 4,
+        }
+    }
+}
+
 /// Minutes in a day.
 pub const DAY_MINUTES: u16 = 24 * 60;
 

@@ -2,7 +2,9 @@ use bidswarm_primitives::{InfoHash, InfoHashError};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{AltSchedule, QueueSettings, SeedingLimits, SpeedSettings, TorrentBid, TronNetwork};
+use crate::{
+    AltSchedule, BandwidthPriority, QueueSettings, SeedingLimits, SpeedSettings, TorrentBid, TronNetwork,
+};
 
 /// A torrent's id: its BitTorrent v1 info hash as 40 lowercase hex digits. It is known
 /// before metadata (from the magnet) and stays the same across restarts. Anything else
@@ -208,6 +210,8 @@ pub struct TorrentInfo {
     pub queue_position: u32,
     /// It runs whatever the queue says.
     pub force_start: bool,
+    /// Its share of the upload cap against other torrents'.
+    pub bandwidth_priority: BandwidthPriority,
 }
 
 impl TorrentInfo {

@@ -321,6 +321,7 @@ impl Core {
         if let Some(addr) = peer_listen {
             info!(%addr, "listening for peers");
         }
+        speed.set_bandwidth_priorities(swarm.bandwidth_priorities());
         let (watcher, watch_task) = watch::Watcher::spawn(swarm.clone(), events.clone());
         let mut tasks = vec![watch_task];
         match &ledger {
@@ -540,6 +541,13 @@ impl Core {
                 for id in &ids {
                     swarm.set_force_start(id, enabled).await?;
                 }
+                Response::Ok
+            }
+            Request::SetBandwidthPriority { ids, priority } => {
+                for id in &ids {
+                    swarm.set_bandwidth_priority(id, priority).await?;
+                }
+                self.speed.set_bandwidth_priorities(swarm.bandwidth_priorities());
                 Response::Ok
             }
             Request::SetAltLimitsEnabled { enabled } => {
@@ -901,6 +909,7 @@ impl Core {
             self.confine.check(&self.swarm.get(id)?.output_folder, "The torrent's folder")?;
         }
         self.swarm.remove(id, delete_data).await?;
+        self.speed.set_bandwidth_priorities(self.swarm.bandwidth_priorities());
         if let Some(gateway) = &self.gateway {
             gateway.forget_torrent(id.info_hash());
         }

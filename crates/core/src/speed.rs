@@ -123,6 +123,9 @@ pub(crate) struct SpeedService {
     events: broadcast::Sender<Event>,
     /// The ranker's view, copied from the session after each round.
     ranking: RwLock<Ranking>,
+    /// Torrents whose bandwidth priority is not normal; their peers' weights in the
+    /// upload shaper are multiplied by it (normal's factor is 2).
+    priorities: RwLock<HashMap<[u8; 20], bidswarm_api::BandwidthPriority>>,
 }
 
 /// The session and what its actions need: the links it names, and each torrent's bid
@@ -168,7 +171,16 @@ impl SpeedService {
             rechoke,
             events,
             ranking: RwLock::new(Ranking::default()),
+            priorities: RwLock::default(),
         })
+    }
+
+    /// Puts torrents' bandwidth priorities in force for the upload shaper.
+    pub(crate) fn set_bandwidth_priorities(
+        &self,
+        priorities: HashMap<[u8; 20], bidswarm_api::BandwidthPriority>,
+    ) {
+        *self.priorities.write().unwrap_or_else(|p| p.into_inner()) = priorities;
     }
 
     fn lock(&self) -> MutexGuard<'_, Driver> {
@@ -530,8 +542,13 @@ impl Ranker for SpeedService {
         }
     }
 
+    /// The speed layer's weight (a paid slot's by its bid), times its torrent's bandwidth
+    /// priority.
     fn weight(&self, peer: &PeerSample) -> u32 {
-        self.ranking.read().unwrap_or_else(|p| p.into_inner()).weight(peer.link)
+        let weight = self.ranking.read().unwrap_or_else(|p| p.into_inner()).weight(peer.link);
+        let priorities = self.priorities.read().unwrap_or_else(|p| p.into_inner());
+        let priority = peer.info_hash.and_then(|h| priorities.get(&h).copied()).unwrap_or_default();
+        weight.saturating_mul(priority.weight())
     }
 }
 

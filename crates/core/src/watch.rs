@@ -171,6 +171,7 @@ pub(crate) mod tests {
             inactive_secs: 0,
             queue_position: 1,
             force_start: false,
+            bandwidth_priority: Default::default(),
         }
     }
 

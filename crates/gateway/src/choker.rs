@@ -43,6 +43,8 @@ pub struct PeerSample {
     pub download_rate: u64,
     /// Piece bytes per second we send the peer.
     pub upload_rate: u64,
+    /// The torrent the connection is for, once its handshake named it.
+    pub info_hash: Option<[u8; 20]>,
 }
 
 /// Orders candidates for the regular slots (a higher key is unchoked first) and weighs
@@ -169,7 +171,7 @@ mod tests {
     use super::*;
 
     fn peer(link: LinkId, interested: bool, down: u64, up: u64) -> PeerSample {
-        PeerSample { link, interested, download_rate: down, upload_rate: up }
+        PeerSample { link, interested, download_rate: down, upload_rate: up, info_hash: None }
     }
 
     fn config() -> ChokerConfig {

@@ -1139,6 +1139,7 @@ async fn rechoke_loop(gateway: std::sync::Weak<Gateway>, config: ChokerConfig) {
                     interested: link.peer_interested.load(Ordering::Acquire) && !link.out_of_credit(),
                     download_rate,
                     upload_rate,
+                    info_hash: link.info_hash(),
                 }
             })
             .collect();

@@ -370,6 +370,7 @@ impl PeerLink {
             interested: self.peer_interested.load(Ordering::Acquire),
             download_rate: self.download_rate.load(Ordering::Relaxed),
             upload_rate: self.upload_rate.load(Ordering::Relaxed),
+            info_hash: self.info_hash(),
         }
     }
 

@@ -578,6 +578,29 @@ impl Swarm {
         Ok(())
     }
 
+    /// Sets a torrent's share of the upload cap, kept in its record.
+    pub async fn set_bandwidth_priority(
+        &self,
+        id: &TorrentId,
+        priority: bidswarm_api::BandwidthPriority,
+    ) -> Result<()> {
+        self.get(id)?;
+        self.lock().records.entry(id.clone()).or_default().bandwidth_priority = priority;
+        self.save_records().await;
+        Ok(())
+    }
+
+    /// Every torrent's share of the upload cap that is not normal, by info hash.
+    pub fn bandwidth_priorities(&self) -> HashMap<[u8; 20], bidswarm_api::BandwidthPriority> {
+        let shared = self.lock();
+        shared
+            .records
+            .iter()
+            .filter(|(_, r)| r.bandwidth_priority != bidswarm_api::BandwidthPriority::Normal)
+            .map(|(id, r)| (id.info_hash(), r.bandwidth_priority))
+            .collect()
+    }
+
     /// The queue's pause: the torrent shows `queued`, and [`Swarm::queue_resume`] starts
     /// it again. Leaves alone a torrent the user has paused meanwhile.
     pub async fn queue_pause(&self, id: &TorrentId) -> Result<()> {
@@ -1153,6 +1176,7 @@ impl Swarm {
             // Filled in by `list` and `get`, which rank every torrent.
             queue_position: 0,
             force_start: record.force_start,
+            bandwidth_priority: record.bandwidth_priority,
         }
     }
 
@@ -1234,6 +1258,7 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         inactive_secs: 0,
         queue_position: 0,
         force_start: record.is_some_and(|r| r.force_start),
+        bandwidth_priority: record.map(|r| r.bandwidth_priority).unwrap_or_default(),
     }
 }
 

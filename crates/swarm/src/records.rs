@@ -34,6 +34,7 @@ pub(crate) struct TorrentRecord {
     pub queued: bool,
     /// Runs whatever the queue says.
     pub force_start: bool,
+    pub bandwidth_priority: bidswarm_api::BandwidthPriority,
 }
 
 /// Most peers remembered per torrent; the oldest go first.

@@ -1,7 +1,7 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "move_in_queue", ids: Array<TorrentId>, to: QueueMove, } | { "type": "set_force_start", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_alt_limits_enabled", enabled: boolean, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", 
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "move_in_queue", ids: Array<TorrentId>, to: QueueMove, } | { "type": "set_force_start", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_bandwidth_priority", ids: Array<TorrentId>, priority: BandwidthPriority, } | { "type": "set_alt_limits_enabled", enabled: boolean, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", 
 /**
  * Boxed: the largest request by far, and rare.
  */
@@ -178,7 +178,11 @@ queue_position: number,
 /**
  * It runs whatever the queue says.
  */
-force_start: boolean, };
+force_start: boolean, 
+/**
+ * Its share of the upload cap against other torrents'.
+ */
+bandwidth_priority: BandwidthPriority, };
 
 export type PeerReach = { 
 /**
@@ -336,6 +340,8 @@ max_active_torrents: number | null,
 ignore_slow: boolean, slow_download_bytes_per_sec: number, slow_upload_bytes_per_sec: number, slow_after_secs: number, };
 
 export type QueueMove = "top" | "up" | "down" | "bottom";
+
+export type BandwidthPriority = "low" | "normal" | "high";
 
 export type EncryptionMode = "prefer" | "require" | "disable";
 
@@ -828,6 +834,7 @@ export const ANSWERS = {
   set_alt_limits_enabled: "settings",
   move_in_queue: "ok",
   set_force_start: "ok",
+  set_bandwidth_priority: "ok",
   list_peers: "peers",
   add_peers: "ok",
   get_settings: "settings",

@@ -36,6 +36,7 @@ function torrent(id: string, state: TorrentState, progress = 0, total = 100, nam
     inactive_secs: 0,
     queue_position: 1,
     force_start: false,
+    bandwidth_priority: 'normal',
   };
 }
 

@@ -35,6 +35,7 @@ const info = (state: TorrentInfo['state']): TorrentInfo => ({
   inactive_secs: 0,
   queue_position: 1,
   force_start: false,
+  bandwidth_priority: 'normal',
 });
 
 describe('torrent store', () => {
