@@ -896,7 +896,7 @@ impl Core {
         }
         if queue_it {
             self.swarm.mark_queued(&torrent.id).await;
-            self.run_queue(&self.settings.get().queue).await;
+            self.run_queue(&self.settings.get().queue, &self.swarm.list()).await;
             torrent = self.swarm.get(&torrent.id)?;
         }
         self.watcher.track(&torrent);
@@ -946,10 +946,14 @@ impl Core {
                 Err(e) => warn!("the schedule could not switch the alternative speed limits: {}", e.message),
             }
         }
-        for torrent in self.swarm.list() {
-            let Some((limit, limits)) = seeding::reached(&torrent, &settings.seeding_limits) else {
+        // One listing for both rules: it is the round's cost with a thousand torrents.
+        let torrents = self.swarm.list();
+        let mut stopped = false;
+        for torrent in &torrents {
+            let Some((limit, limits)) = seeding::reached(torrent, &settings.seeding_limits) else {
                 continue;
             };
+            stopped = true;
             let id = torrent.id.clone();
             let done = match limits.action {
                 bidswarm_api::SeedingAction::Pause => self.swarm.pause(&id).await.map_err(ApiError::from),
@@ -960,7 +964,7 @@ impl Core {
                     info!(info_hash = %id, ?limit, action = ?limits.action, "seeding limit reached");
                     let _ = self.events.send(Event::SeedingLimitReached {
                         id,
-                        name: torrent.name,
+                        name: torrent.name.clone(),
                         limit,
                         action: limits.action,
                     });
@@ -971,7 +975,8 @@ impl Core {
             }
         }
         // After the seeding limits, whose pauses free places.
-        self.run_queue(&settings.queue).await;
+        let torrents = if stopped { self.swarm.list() } else { torrents };
+        self.run_queue(&settings.queue, &torrents).await;
         if let Some(folder) = &settings.watched_folder {
             let due = {
                 let mut at = self.watched_at.lock().unwrap_or_else(|p| p.into_inner());
@@ -1033,10 +1038,13 @@ impl Core {
     }
 
     /// Starts and stops torrents to keep within the queue's limits ([`queue::Queue::plan`]).
-    async fn run_queue(&self, settings: &bidswarm_api::QueueSettings) {
-        let torrents = self.swarm.list();
+    async fn run_queue(
+        &self,
+        settings: &bidswarm_api::QueueSettings,
+        torrents: &[bidswarm_api::TorrentInfo],
+    ) {
         let steps = self.queue.lock().unwrap_or_else(|p| p.into_inner()).plan(
-            &torrents,
+            torrents,
             settings,
             std::time::Instant::now(),
         );
