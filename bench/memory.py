@@ -6,6 +6,12 @@ in the same run, at three points:
 - seeding one torrent of --size-mib (1 GiB): added, checked, then read after --settle s;
 - with --many (1,000) small torrents loaded and seeding, read after --settle s.
 
+With the 1,000 torrents loaded it also reads the CPU each client spends idle, over
+--cpu-window seconds, and for Bidswarm again with its queue on and room for all of them
+(every round plans all 1,001, none waits, so the engine's own load is the same): the
+difference is what re-evaluating the queue costs per second of engine time (issue 18's
+goal: under 5 ms).
+
 Each client runs on its own temp folder, on 127.0.0.1 only, with DHT, LSD, PeX, uTP and
 port mapping off. RSS is VmRSS from /proc; also reported: RssAnon (the heap) and VmHWM
 (the peak). Goals: Bidswarm <= 12 MB idle, <= 30 MB seeding 1 GiB, <= 80 MB with 1,000
@@ -33,8 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from transfer import (  # noqa: E402  (bench/ is not a package)
-    MIB, REPO_ROOT, BenchError, bencode, free_ports, generate_file, guarded_run, log, machine_line, proc_kib,
-    spawn, stop_child, tail,
+    MIB, REPO_ROOT, BenchError, bencode, cpu_seconds, free_ports, generate_file, guarded_run, log, machine_line,
+    proc_kib, spawn, stop_child, tail,
 )
 
 TINY_PIECE = 16 * 1024
@@ -106,6 +112,16 @@ class Bidswarm:
         torrents = self.rpc({"type": "list_torrents"}).get("torrents", [])
         return sum(t["state"] == "seeding" for t in torrents)
 
+    def set_queue(self, max_active: int) -> None:
+        settings = self.rpc({"type": "get_settings"})["settings"]
+        settings["queue"] = {**settings["queue"], "enabled": True, "max_active_torrents": max_active,
+                             "max_active_uploads": None, "max_active_downloads": None}
+        self.rpc({"type": "update_settings", "settings": settings})
+
+    def queued(self) -> int:
+        torrents = self.rpc({"type": "list_torrents"}).get("torrents", [])
+        return sum(t["state"] == "queued" for t in torrents)
+
 
 class Transmission:
     name = "transmission-daemon"
@@ -174,6 +190,13 @@ def wait_seeding(client, count: int) -> None:
         time.sleep(1)
 
 
+def cpu_ms_per_s(pid: int, window: float) -> float:
+    """Milliseconds of CPU the process spends per second of wall time over `window`."""
+    start, at = cpu_seconds(pid), time.monotonic()
+    time.sleep(window)
+    return (cpu_seconds(pid) - start) * 1000 / (time.monotonic() - at)
+
+
 def run(args, tmp: Path) -> int:
     big_dir = tmp / "big"
     big_dir.mkdir()
@@ -190,6 +213,7 @@ def run(args, tmp: Path) -> int:
     log(f"made a {args.size_mib} MiB torrent and {args.many} small ones")
 
     figures: dict[str, dict[str, dict[str, float]]] = {}
+    cpu: dict[str, dict[str, float]] = {}
     for make in (lambda: Bidswarm(args.bin.resolve(), tmp), lambda: Transmission(tmp)):
         client = make()
         try:
@@ -204,7 +228,14 @@ def run(args, tmp: Path) -> int:
             wait_seeding(client, 1 + args.many)
             time.sleep(args.settle)
             figures[client.name][f"with {args.many} more torrents"] = memory(client.pid)
-            log(f"{client.name}: {figures[client.name]}")
+            cpu.setdefault(client.name, {})["idle"] = cpu_ms_per_s(client.pid, args.cpu_window)
+            if isinstance(client, Bidswarm):
+                client.set_queue(1 + args.many)
+                time.sleep(args.settle)
+                if client.queued():
+                    raise BenchError(f"the queue made {client.queued()} torrents wait with room for all")
+                cpu[client.name]["queue on"] = cpu_ms_per_s(client.pid, args.cpu_window)
+            log(f"{client.name}: {figures[client.name]} cpu {cpu[client.name]}")
         finally:
             stop_child(client.child)
 
@@ -219,6 +250,16 @@ def run(args, tmp: Path) -> int:
         ratio = figures[names[0]][point]["rss"] / figures[names[1]][point]["rss"]
         print(f"| {point} | " + " | ".join(cells) + f" | {ratio:.2f} |")
     print("\nGoals for Bidswarm: <= 12 MB idle, <= 30 MB seeding 1 GiB, <= 80 MB with 1,000 torrents.")
+    bidswarm, other = names
+    print(f"\nCPU with {1 + args.many} torrents loaded, nothing transferring, over {args.cpu_window:.0f} s "
+          "(ms of CPU per second):\n")
+    print(f"| | {bidswarm} | {other} | Bidswarm / Transmission |")
+    print("|---|---:|---:|---:|")
+    ratio = f"{cpu[bidswarm]['idle'] / cpu[other]['idle']:.1f}" if cpu[other]["idle"] >= 0.1 else "—"
+    print(f"| idle | {cpu[bidswarm]['idle']:.1f} | {cpu[other]['idle']:.1f} | {ratio} |")
+    print(f"| queue on, room for all | {cpu[bidswarm]['queue on']:.1f} | | |")
+    print(f"\nThe queue's re-evaluation: {cpu[bidswarm]['queue on'] - cpu[bidswarm]['idle']:+.1f} ms per second "
+          "(goal: under 5).")
     return 0
 
 
@@ -227,6 +268,7 @@ def main() -> int:
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--many", type=int, default=1000)
     parser.add_argument("--settle", type=float, default=10.0)
+    parser.add_argument("--cpu-window", type=float, default=30.0)
     parser.add_argument("--bin", type=Path, default=REPO_ROOT / "target" / "release" / "bidswarm-cli")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()

@@ -19,6 +19,48 @@ async fn settings(server: &Server) -> anyhow::Result<Settings> {
     }
 }
 
+/// One torrent a [`seeding_server`] seeds.
+struct Seeded {
+    magnet: String,
+    torrent: std::path::PathBuf,
+    id: TorrentId,
+}
+
+/// A `serve` in `dir/seeder` seeding one torrent per name, each a file of `size` random
+/// bytes already in its downloads folder, with `change` made to its settings first.
+async fn seeding_server(
+    dir: &std::path::Path,
+    names: &[&str],
+    size: usize,
+    change: impl FnOnce(Settings) -> Settings,
+) -> anyhow::Result<(Server, Vec<Seeded>)> {
+    let seed_dir = dir.join("seeder");
+    let downloads = seed_dir.join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    let mut made = Vec::new();
+    for (n, name) in names.iter().enumerate() {
+        let file = downloads.join(format!("{name}.bin"));
+        random_file(&file, size, 80 + n as u64);
+        let torrent = dir.join(format!("{name}.torrent"));
+        made.push((create_torrent(&file, &torrent, &["--piece-length", "65536"])?, torrent));
+    }
+    let seeder = Server::start("seeder", &seed_dir, dir).await?;
+    let wanted = change(settings(&seeder).await?);
+    seeder.call(&Request::UpdateSettings { settings: Box::new(wanted) }).await?;
+    let mut torrents = Vec::new();
+    for (magnet, path) in made {
+        let source = TorrentSource::Path(path_str(&path).into());
+        let Response::Torrent { torrent } =
+            seeder.call(&Request::AddTorrent { source, options: Default::default() }).await?
+        else {
+            anyhow::bail!("add did not answer a torrent")
+        };
+        seeder.wait_state(&torrent.id, TorrentState::Seeding).await?;
+        torrents.push(Seeded { magnet, torrent: path, id: torrent.id });
+    }
+    Ok((seeder, torrents))
+}
+
 /// Waits for the first event `pick` accepts, up to `within`.
 async fn wait_event<T>(
     events: &mut bidswarm_tests::EventStream,
@@ -227,27 +269,11 @@ async fn the_cli_seeder_stops_at_its_ratio() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_queue_runs_one_download_at_a_time_in_queue_order() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let seed_dir = dir.path().join("seeder");
-    let seed_downloads = seed_dir.join("downloads");
-    std::fs::create_dir_all(&seed_downloads)?;
-    let mut torrents = Vec::new();
-    for (n, name) in ["a", "b", "c"].iter().enumerate() {
-        let file = seed_downloads.join(format!("{name}.bin"));
-        random_file(&file, 1 << 20, 80 + n as u64);
-        let torrent = dir.path().join(format!("{name}.torrent"));
-        create_torrent(&file, &torrent, &["--piece-length", "65536"])?;
-        torrents.push(torrent);
-    }
-    let mut seeder = Server::start("seeder", &seed_dir, dir.path()).await?;
-    let throttled = Settings {
+    let throttle = |s: Settings| Settings {
         limits: RateLimits { upload_bytes_per_sec: Some(256 << 10), ..Default::default() },
-        ..settings(&seeder).await?
+        ..s
     };
-    seeder.call(&Request::UpdateSettings { settings: Box::new(throttled) }).await?;
-    for torrent in &torrents {
-        let source = TorrentSource::Path(path_str(torrent).into());
-        seeder.call(&Request::AddTorrent { source, options: Default::default() }).await?;
-    }
+    let (mut seeder, seeded) = seeding_server(dir.path(), &["a", "b", "c"], 1 << 20, throttle).await?;
     let seeder_addr = seeder.peer_addr().await?;
 
     let data_dir = dir.path().join("leecher");
@@ -263,9 +289,9 @@ async fn the_queue_runs_one_download_at_a_time_in_queue_order() -> anyhow::Resul
     let wanted = Settings { queue, ..settings(&leecher).await? };
     leecher.call(&Request::UpdateSettings { settings: Box::new(wanted) }).await?;
     let mut ids = Vec::new();
-    for torrent in &torrents {
+    for seeded in &seeded {
         let options = AddOptions { peers: vec![seeder_addr.clone()], ..Default::default() };
-        let source = TorrentSource::Path(path_str(torrent).into());
+        let source = TorrentSource::Path(path_str(&seeded.torrent).into());
         let Response::Torrent { torrent } = leecher.call(&Request::AddTorrent { source, options }).await?
         else {
             anyhow::bail!("add did not answer a torrent")
@@ -419,40 +445,18 @@ async fn the_watched_folder_adds_what_is_dropped_and_sets_aside_what_fails() -> 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_high_priority_torrent_gets_twice_the_upload_share() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let seed_dir = dir.path().join("seeder");
-    let downloads = seed_dir.join("downloads");
-    std::fs::create_dir_all(&downloads)?;
-    let mut magnets = Vec::new();
-    for (n, name) in ["high", "normal"].iter().enumerate() {
-        let file = downloads.join(format!("{name}.bin"));
-        random_file(&file, 48 << 20, 95 + n as u64);
-        let torrent = dir.path().join(format!("{name}.torrent"));
-        magnets.push((create_torrent(&file, &torrent, &["--piece-length", "65536"])?, torrent));
-    }
-    let mut seeder = Server::start("seeder", &seed_dir, dir.path()).await?;
-    let capped = Settings {
+    let cap = |s: Settings| Settings {
         limits: RateLimits { upload_bytes_per_sec: Some(4 << 20), ..Default::default() },
-        ..settings(&seeder).await?
+        ..s
     };
-    seeder.call(&Request::UpdateSettings { settings: Box::new(capped) }).await?;
-    let mut ids = Vec::new();
-    for (_, torrent) in &magnets {
-        let source = TorrentSource::Path(path_str(torrent).into());
-        let Response::Torrent { torrent } =
-            seeder.call(&Request::AddTorrent { source, options: Default::default() }).await?
-        else {
-            anyhow::bail!("add did not answer a torrent")
-        };
-        seeder.wait_state(&torrent.id, TorrentState::Seeding).await?;
-        ids.push(torrent.id);
-    }
-    let (high, normal) = (ids[0].clone(), ids[1].clone());
+    let (mut seeder, seeded) = seeding_server(dir.path(), &["high", "normal"], 48 << 20, cap).await?;
+    let (high, normal) = (seeded[0].id.clone(), seeded[1].id.clone());
     seeder
         .call(&Request::SetBandwidthPriority { ids: vec![high.clone()], priority: BandwidthPriority::High })
         .await?;
     let addr = seeder.peer_addr().await?;
     let mut leechers = Vec::new();
-    for (n, (magnet, _)) in magnets.iter().enumerate() {
+    for (n, Seeded { magnet, .. }) in seeded.iter().enumerate() {
         let out = dir.path().join(format!("leech{n}"));
         let args =
             ["download", magnet, "-o", path_str(&out), "--no-dht", "--exit-on-complete", "--peer", &addr];
@@ -488,7 +492,7 @@ async fn a_high_priority_torrent_gets_twice_the_upload_share() -> anyhow::Result
     drop(leechers);
 
     seeder.proc.terminate(Duration::from_secs(30)).await?;
-    let seeder = Server::start("seeder-again", &seed_dir, dir.path()).await?;
+    let seeder = Server::start("seeder-again", &dir.path().join("seeder"), dir.path()).await?;
     assert_eq!(seeder.torrent(&high).await?.bandwidth_priority, BandwidthPriority::High);
     assert_eq!(seeder.torrent(&normal).await?.bandwidth_priority, BandwidthPriority::Normal);
     Ok(())
