@@ -322,7 +322,8 @@ impl Core {
             info!(%addr, "listening for peers");
         }
         speed.set_bandwidth_priorities(swarm.bandwidth_priorities());
-        let (watcher, watch_task) = watch::Watcher::spawn(swarm.clone(), events.clone());
+        let (samples, sampled) = tokio::sync::watch::channel(Arc::new(Vec::new()));
+        let (watcher, watch_task) = watch::Watcher::spawn(swarm.clone(), events.clone(), samples);
         let mut tasks = vec![watch_task];
         match &ledger {
             Some(ledger) => tasks.push(tokio::spawn(speed::ledger_writer(ledger.clone(), ledger_rx))),
@@ -376,7 +377,7 @@ impl Core {
         let rounds = [
             settlement_round(Arc::downgrade(&core)),
             payer_balance_round(Arc::downgrade(&core)),
-            rules_round(Arc::downgrade(&core)),
+            rules_round(Arc::downgrade(&core), sampled),
         ];
         core.weak_tasks.lock().unwrap_or_else(|p| p.into_inner()).extend(rounds);
         // A missing or unreadable blocklist must not keep Bidswarm from starting.
@@ -930,7 +931,7 @@ impl Core {
     /// Once a second: the schedule switches the alternative limits when its window opens
     /// or closes, finished torrents past a seeding limit stop, and the queue starts and
     /// stops torrents to keep within its limits.
-    async fn apply_rules(&self) {
+    async fn apply_rules(&self, torrents: &[bidswarm_api::TorrentInfo]) {
         let settings = self.settings.get();
         let decided = self
             .scheduler
@@ -946,10 +947,8 @@ impl Core {
                 Err(e) => warn!("the schedule could not switch the alternative speed limits: {}", e.message),
             }
         }
-        // One listing for both rules: it is the round's cost with a thousand torrents.
-        let torrents = self.swarm.list();
         let mut stopped = false;
-        for torrent in &torrents {
+        for torrent in torrents {
             let Some((limit, limits)) = seeding::reached(torrent, &settings.seeding_limits) else {
                 continue;
             };
@@ -975,8 +974,11 @@ impl Core {
             }
         }
         // After the seeding limits, whose pauses free places.
-        let torrents = if stopped { self.swarm.list() } else { torrents };
-        self.run_queue(&settings.queue, &torrents).await;
+        if stopped {
+            self.run_queue(&settings.queue, &self.swarm.list()).await;
+        } else {
+            self.run_queue(&settings.queue, torrents).await;
+        }
         if let Some(folder) = &settings.watched_folder {
             let due = {
                 let mut at = self.watched_at.lock().unwrap_or_else(|p| p.into_inner());
@@ -1099,16 +1101,17 @@ fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> 
     })
 }
 
-/// Every second: the alternative limits' schedule and the seeding limits
-/// ([`Core::apply_rules`]).
-fn rules_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> {
+/// After each of the watcher's samples (every second): the alternative limits' schedule,
+/// the seeding limits, the queue and the watched folder ([`Core::apply_rules`]).
+fn rules_round(
+    weak: std::sync::Weak<Core>,
+    mut sampled: tokio::sync::watch::Receiver<Arc<Vec<bidswarm_api::TorrentInfo>>>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+        while sampled.changed().await.is_ok() {
+            let torrents = sampled.borrow_and_update().clone();
             let Some(core) = weak.upgrade() else { return };
-            core.apply_rules().await;
+            core.apply_rules(&torrents).await;
         }
     })
 }

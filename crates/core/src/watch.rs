@@ -40,9 +40,13 @@ pub(crate) struct Watcher {
 impl Watcher {
     /// Starts sampling `swarm`. Torrents already there (restored from the last run) are
     /// the baseline and announce nothing.
+    ///
+    /// Each sample is also published on `samples`, for the rules round: listing a thousand
+    /// torrents is the costly part of a second's work, so it is done once.
     pub(crate) fn spawn(
         swarm: Arc<Swarm>,
         events: broadcast::Sender<Event>,
+        samples: tokio::sync::watch::Sender<Arc<Vec<TorrentInfo>>>,
     ) -> (Arc<Self>, tokio::task::JoinHandle<()>) {
         let seen = swarm.list().iter().map(|t| (t.id.clone(), Seen::from(t))).collect();
         let watcher = Arc::new(Self { seen: Mutex::new(seen), events });
@@ -52,10 +56,11 @@ impl Watcher {
             loop {
                 ticker.tick().await;
                 let now = swarm.list();
-                let events = diff(&mut this.lock(), now);
+                let events = diff(&mut this.lock(), &now);
                 for event in events {
                     this.send(event);
                 }
+                samples.send_replace(Arc::new(now));
             }
             #[allow(unreachable_code)]
             Ok::<(), std::convert::Infallible>(())
@@ -82,11 +87,11 @@ impl Watcher {
 }
 
 /// The events that lead from `seen` to `now`; `seen` becomes `now`.
-fn diff(seen: &mut HashMap<TorrentId, Seen>, now: Vec<TorrentInfo>) -> Vec<Event> {
+fn diff(seen: &mut HashMap<TorrentId, Seen>, now: &[TorrentInfo]) -> Vec<Event> {
     let mut events = Vec::new();
     let mut next = HashMap::with_capacity(now.len());
     for t in now {
-        let current = Seen::from(&t);
+        let current = Seen::from(t);
         let before = seen.remove(&t.id);
         match before {
             None => events.push(Event::Added { torrent: t.clone() }),
@@ -198,41 +203,41 @@ pub(crate) mod tests {
     #[test]
     fn a_magnet_lifecycle_yields_each_event_once() {
         let mut seen = HashMap::new();
-        let e = diff(&mut seen, vec![torrent(TorrentState::Resolving, 0, false)]);
+        let e = diff(&mut seen, &[torrent(TorrentState::Resolving, 0, false)]);
         assert_eq!(kinds(&e), ["added", "progress"]);
-        let e = diff(&mut seen, vec![torrent(TorrentState::Downloading, 5, true)]);
+        let e = diff(&mut seen, &[torrent(TorrentState::Downloading, 5, true)]);
         assert_eq!(kinds(&e), ["metadata_resolved", "state_changed", "progress"]);
-        let e = diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
+        let e = diff(&mut seen, &[torrent(TorrentState::Seeding, 10, true)]);
         assert_eq!(kinds(&e), ["completed", "state_changed", "progress"]);
-        let e = diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
+        let e = diff(&mut seen, &[torrent(TorrentState::Seeding, 10, true)]);
         assert_eq!(kinds(&e), ["progress"]);
-        let e = diff(&mut seen, vec![]);
+        let e = diff(&mut seen, &[]);
         assert_eq!(kinds(&e), ["removed"]);
     }
 
     #[test]
     fn paused_torrents_send_no_progress_and_errors_are_reported_once() {
         let mut seen = HashMap::new();
-        diff(&mut seen, vec![torrent(TorrentState::Paused, 0, true)]);
-        assert!(diff(&mut seen, vec![torrent(TorrentState::Paused, 0, true)]).is_empty());
+        diff(&mut seen, &[torrent(TorrentState::Paused, 0, true)]);
+        assert!(diff(&mut seen, &[torrent(TorrentState::Paused, 0, true)]).is_empty());
         let mut failed = torrent(TorrentState::Error, 0, true);
         failed.error = Some("disk full".into());
-        let e = diff(&mut seen, vec![failed.clone()]);
+        let e = diff(&mut seen, &[failed.clone()]);
         assert_eq!(kinds(&e), ["error", "state_changed", "progress"]);
         let Event::Error { error, .. } = &e[0] else { unreachable!() };
         assert_eq!(error.message, "disk full");
-        assert_eq!(kinds(&diff(&mut seen, vec![failed])), ["progress"]);
+        assert_eq!(kinds(&diff(&mut seen, &[failed])), ["progress"]);
     }
 
     #[test]
     fn pausing_and_resuming_are_announced_even_though_paused_torrents_send_no_progress() {
         let mut seen = HashMap::new();
-        diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
-        let e = diff(&mut seen, vec![torrent(TorrentState::Paused, 10, true)]);
+        diff(&mut seen, &[torrent(TorrentState::Seeding, 10, true)]);
+        let e = diff(&mut seen, &[torrent(TorrentState::Paused, 10, true)]);
         assert_eq!(kinds(&e), ["state_changed"]);
         let Event::StateChanged { torrent: paused, previous } = &e[0] else { unreachable!() };
         assert_eq!((previous, paused.state), (&TorrentState::Seeding, TorrentState::Paused));
-        let e = diff(&mut seen, vec![torrent(TorrentState::Seeding, 10, true)]);
+        let e = diff(&mut seen, &[torrent(TorrentState::Seeding, 10, true)]);
         assert_eq!(kinds(&e), ["state_changed", "progress"]);
     }
 }
