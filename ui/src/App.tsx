@@ -11,21 +11,25 @@ import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
 import { TorrentTable } from './components/TorrentTable';
+import { useRunPerTorrent } from './components/torrentMenu/perTorrent';
+import { TorrentMenu, type MenuAnchor } from './components/torrentMenu/TorrentMenu';
 import { useRuleEvents } from './components/ruleEvents';
 import { useBidFeed } from './components/speed/BidCell';
 import { isView, ViewNav, type View } from './components/ViewNav';
 import { MoneyPage } from './pages/MoneyPage';
 import { SpeedSettingsPage } from './pages/SpeedSettingsPage';
 import { WalletPage } from './pages/WalletPage';
-import { countByFilter, displayName, filterTorrents, looksLikeMagnet, looksLikeTorrentUrl, toggleAction, type StateFilter } from './lib/torrents';
-import { useApp, useConnectionState, useTorrents } from './state/app';
+import { bulkTarget } from './lib/bulk';
+import { shownColumns, withColumnChoice } from './lib/columns';
+import { inViewOrder } from './lib/torrentMenu';
+import { countByFilter, displayName, filterTorrents, isStateFilter, looksLikeMagnet, looksLikeTorrentUrl, toggleAction, type StateFilter } from './lib/torrents';
+import { useApp, useConnectionState, useSettings, useTorrents } from './state/app';
+import { useBulk } from './state/bulk';
 import { TORRENT_LIST_MS } from './state/queries';
 import { applyTheme, isBoolRecord, isLanguage, loadPref, savePref, type LanguagePref, type ThemePref } from './state/prefs';
 
 const isSorting = (v: unknown): v is SortingState =>
   Array.isArray(v) && v.every((s) => typeof s === 'object' && s !== null && typeof (s as { id?: unknown }).id === 'string');
-const isFilter = (v: unknown): v is StateFilter =>
-  v === 'all' || v === 'downloading' || v === 'seeding' || v === 'paused' || v === 'completed' || v === 'error';
 
 /** Keys typed into a field or a dialog belong to it, not to the torrent list. */
 function keyBelongsToControl(e: KeyboardEvent): boolean {
@@ -52,19 +56,34 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   const { call, store, settings, transport, notify } = useApp();
   const torrents = useTorrents();
   const connection = useConnectionState();
-  const [filter, setFilter] = useState<StateFilter>(() => loadPref('filter', 'all', isFilter));
+  const [filter, setFilter] = useState<StateFilter>(() => loadPref('filter', 'all', isStateFilter));
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<Set<TorrentId>>(new Set());
   const [anchor, setAnchor] = useState<TorrentId | null>(null);
   const [detailsId, setDetailsId] = useState<TorrentId | null>(null);
   const [addInput, setAddInput] = useState<AddInput | null>(null);
-  const [removeIds, setRemoveIds] = useState<TorrentId[] | null>(null);
+  const [removing, setRemoving] = useState<{ ids: TorrentId[]; deleteData: boolean } | null>(null);
+  const setRemoveIds = useCallback((ids: TorrentId[] | null, deleteData = false) => setRemoving(ids ? { ids, deleteData } : null), []);
+  const removeIds = removing?.ids ?? null;
+  const [menu, setMenu] = useState<MenuAnchor | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  // The table's order, for the menu's copies and the bulk toasts. The table reports it
+  // after each render (a ref, not state: rows change every second), so it may lag one render.
+  const viewOrder = useRef<TorrentId[]>([]);
+  const onViewOrder = useCallback((ids: TorrentId[]) => {
+    viewOrder.current = ids;
+  }, []);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [sorting, setSorting] = useState<SortingState>(() => loadPref('sorting', [], isSorting));
-  const [columns, setColumns] = useState<VisibilityState>(() => loadPref('columns', { added: false }, isBoolRecord));
+  // The user's choices; `shownColumns` fills in the defaults.
+  const [columns, setColumns] = useState<VisibilityState>(() => loadPref('columns', {}, isBoolRecord));
+  const queueEnabled = useSettings()?.queue.enabled ?? false;
+  const shown = useMemo(() => shownColumns(columns, queueEnabled), [columns, queueEnabled]);
   const [dragging, setDragging] = useState(false);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [view, setView] = useState<View>(() => loadPref('view', 'torrents', isView));
+  // The menu belongs to the page it opened on.
+  useEffect(() => setMenu(null), [view]);
 
   // The list: once at start, on every reconnect, and every 10 s as a safety net for
   // changes no event reports (a torrent paused by another UI, say).
@@ -98,7 +117,7 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   useEffect(() => transport.onExternalAdd((source) => setAddInput({ kind: 'source', source })), [transport]);
 
   const visible = useMemo(() => filterTorrents(torrents, filter, search), [torrents, filter, search]);
-  useBidFeed(view === 'torrents' && columns.bid !== false);
+  useBidFeed(view === 'torrents' && shown.bid !== false);
   const counts = useMemo(() => countByFilter(torrents), [torrents]);
 
   // Forget selected torrents that are gone.
@@ -116,29 +135,23 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
     setAnchor(a);
   }, []);
 
+  const runPerTorrent = useRunPerTorrent();
   const runOnSelection = useCallback(
     async (kind: 'pause' | 'resume') => {
-      const ids = [...selected];
-      const results = await Promise.allSettled(ids.map((id) => call({ type: kind, id })));
-      results.forEach((r) => {
-        if (r.status === 'fulfilled') store.upsert(r.value.torrent);
-        if (r.status === 'rejected') notify('error', (r.reason as ApiError).message);
-      });
+      const ids = inViewOrder(viewOrder.current, selected);
+      await runPerTorrent(kind, ids.map((id) => bulkTarget(id, store.get(id))));
     },
-    [selected, call, store, notify],
+    [selected, store, runPerTorrent],
   );
 
+  const bulk = useBulk();
   const remove = useCallback(
     async (ids: TorrentId[], deleteData: boolean) => {
       setRemoveIds(null);
-      const results = await Promise.allSettled(ids.map((id) => call({ type: 'remove', id, delete_data: deleteData })));
-      results.forEach((r, i) => {
-        const id = ids[i];
-        if (r.status === 'fulfilled' && id) store.remove(id);
-        if (r.status === 'rejected') notify('error', (r.reason as ApiError).message);
-      });
+      const targets = ids.map((id) => bulkTarget(id, store.get(id)));
+      await bulk('remove', targets, (id) => call({ type: 'remove', id, delete_data: deleteData }), (id) => store.remove(id));
     },
-    [call, store, notify],
+    [call, store, bulk, setRemoveIds],
   );
 
   // Keyboard shortcuts for the list; fields and dialogs keep their own keys.
@@ -156,7 +169,7 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === 'Delete' && sel.size > 0) {
         e.preventDefault();
-        setRemoveIds([...sel]);
+        setRemoveIds(inViewOrder(viewOrder.current, sel));
       } else if (e.key === ' ' && sel.size > 0) {
         e.preventDefault();
         const action = toggleAction(vis.filter((x) => sel.has(x.id)).map((x) => x.state));
@@ -253,13 +266,19 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
         onAdd={() => setAddInput({ kind: 'empty' })}
         onPause={() => void runOnSelection('pause')}
         onResume={() => void runOnSelection('resume')}
-        onRemove={() => setRemoveIds([...selected])}
+        onRemove={() => setRemoveIds(inViewOrder(viewOrder.current, selected))}
+        onMore={(button) => {
+          const box = button.getBoundingClientRect();
+          setMenu({ x: box.left, y: box.bottom, returnFocus: button });
+        }}
+        moreOpen={menu !== null}
         search={search}
         onSearch={setSearch}
-        columnVisibility={columns}
+        columnVisibility={shown}
         onColumnVisibility={(v) => {
-          setColumns(v);
-          savePref('columns', v);
+          const chosen = withColumnChoice(columns, shown, v);
+          setColumns(chosen);
+          savePref('columns', chosen);
         }}
         onSettings={() => setSettingsOpen(true)}
       />
@@ -303,12 +322,14 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
             anchor={anchor}
             onSelect={select}
             onOpen={setDetailsId}
+            onMenu={(x, y, table) => setMenu({ x, y, returnFocus: table })}
+            onViewOrder={onViewOrder}
             sorting={sorting}
             onSortingChange={(s) => {
               setSorting(s);
               savePref('sorting', s);
             }}
-            columnVisibility={columns}
+            columnVisibility={shown}
             emptyText={emptyText}
           />
           {details ? <DetailsPanel torrent={details} onClose={() => setDetailsId(null)} /> : null}
@@ -317,7 +338,19 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
       </div>
       <StatusBar />
       <AddDialog input={addInput} onClose={() => setAddInput(null)} />
-      <RemoveDialog names={removeNames} onClose={() => setRemoveIds(null)} onConfirm={(d) => removeIds && void remove(removeIds, d)} />
+      <RemoveDialog
+        names={removeNames}
+        deleteDataAtFirst={removing?.deleteData ?? false}
+        onClose={() => setRemoveIds(null)}
+        onConfirm={(d) => removeIds && void remove(removeIds, d)}
+      />
+      <TorrentMenu
+        anchor={menu}
+        selection={inViewOrder(viewOrder.current, selected)}
+        onClose={closeMenu}
+        onOpenDetails={setDetailsId}
+        onRemove={(ids, deleteData) => setRemoveIds(ids, deleteData)}
+      />
       <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} language={language} onLanguage={onLanguage} theme={theme} onTheme={onTheme} />
       {dragging ? (
         <div className="drop-overlay" aria-hidden="true">

@@ -71,6 +71,8 @@ test('screenshots of every view, light and dark', async ({ page, server, makeTor
     await page.screenshot({ path: join(out, `settings-${theme}.png`) });
     await settings.getByRole('tab', { name: 'Connection' }).click();
     await page.screenshot({ path: join(out, `settings-connection-${theme}.png`) });
+    await settings.getByRole('tab', { name: 'Queue' }).click();
+    await page.screenshot({ path: join(out, `settings-queue-${theme}.png`) });
     await page.keyboard.press('Escape');
   }
 });

@@ -8,6 +8,7 @@ import { useSettings } from '../state/app';
 import { usePeers } from '../state/queries';
 import { FilesTab } from './details/FilesTab';
 import { AddPeersForm } from './details/AddPeersForm';
+import { BandwidthPriorityEditor } from './details/BandwidthPriorityEditor';
 import { SeedingLimitsEditor } from './details/SeedingLimitsEditor';
 import { TorrentLimitsEditor } from './details/TorrentLimitsEditor';
 import { PiecesMap } from './PiecesMap';
@@ -85,6 +86,8 @@ function GeneralTab({ torrent }: { torrent: TorrentInfo }) {
       torrent.pieces != null && torrent.piece_length != null ? `${torrent.pieces.toLocaleString(locale)} × ${formatBytes(torrent.piece_length, locale)}` : '—',
     ],
     [t('general.savePath'), torrent.output_folder],
+    [t('queue.position'), t('queue.positionValue', { position: torrent.queue_position.toLocaleString(locale) })],
+    [t('queue.forceStart'), t(torrent.force_start ? 'common.yes' : 'common.no')],
     [t('general.downloaded'), formatBytes(torrent.fetched_bytes, locale)],
     [t('general.uploaded'), formatBytes(torrent.uploaded_bytes, locale)],
     [t('general.downloadedAllTime'), formatBytes(torrent.all_time_downloaded_bytes, locale)],
@@ -127,6 +130,7 @@ function GeneralTab({ torrent }: { torrent: TorrentInfo }) {
           </div>
         ))}
       </dl>
+      <BandwidthPriorityEditor torrent={torrent} />
       <TorrentLimitsEditor torrent={torrent} />
       <SeedingLimitsEditor torrent={torrent} />
     </>

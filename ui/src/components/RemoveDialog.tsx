@@ -5,19 +5,29 @@ import { useTranslation } from 'react-i18next';
 interface Props {
   /** Names of the torrents to remove; `null` when closed. */
   names: string[] | null;
+  /** Whether "delete the data" starts ticked (the menu's Remove with data…). */
+  deleteDataAtFirst?: boolean;
   onConfirm: (deleteData: boolean) => void;
   onClose: () => void;
 }
 
-export function RemoveDialog({ names, onConfirm, onClose }: Props) {
+export function RemoveDialog({ names, deleteDataAtFirst = false, onConfirm, onClose }: Props) {
   const { t } = useTranslation();
-  const [deleteData, setDeleteData] = useState(false);
+  const [deleteData, setDeleteData] = useState(deleteDataAtFirst);
+  const open = names !== null;
+  const [wasOpen, setWasOpen] = useState(open);
+  // Each opening starts from what the caller asked for (adjusted while rendering, so the
+  // first frame already shows it).
+  if (open !== wasOpen) {
+    setWasOpen(open);
+    if (open) setDeleteData(deleteDataAtFirst);
+  }
   const count = names?.length ?? 0;
   return (
     <Dialog.Root
-      open={names !== null}
-      onOpenChange={(open) => {
-        if (!open) {
+      open={open}
+      onOpenChange={(next) => {
+        if (!next) {
           setDeleteData(false);
           onClose();
         }

@@ -4,8 +4,10 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, BlocklistStatus, EncryptionMode, Settings } from '../bindings';
 import { kibPerSecText, parseKibPerSec } from '../lib/format';
+import { queueDraft, readQueueDraft, type QueueDraft, type QueueField } from '../lib/queueSettings';
 import { isScheduleDays, minuteToTime, SCHEDULE_DAYS, timeToMinute } from '../lib/schedule';
 import { readSeedingDraft, seedingDraft, type SeedingDraft } from '../lib/seedingLimits';
+import { watchedFolderFrom } from '../lib/watchedFolder';
 import { useApp } from '../state/app';
 import { FolderField } from './FolderField';
 import { MagnetHandlerButton } from './MagnetHandlerButton';
@@ -33,6 +35,9 @@ interface Draft {
   scheduleFrom: string;
   scheduleTo: string;
   seeding: SeedingDraft;
+  queue: QueueDraft;
+  /** The watched folder as typed; empty is none. */
+  watched: string;
 }
 
 function toDraft(settings: Settings, locale: string): Draft {
@@ -46,8 +51,20 @@ function toDraft(settings: Settings, locale: string): Draft {
     scheduleFrom: minuteToTime(settings.alt_schedule.from_minute),
     scheduleTo: minuteToTime(settings.alt_schedule.to_minute),
     seeding: seedingDraft(settings.seeding_limits, locale),
+    queue: queueDraft(settings.queue, locale),
+    watched: settings.watched_folder ?? '',
   };
 }
+
+/** Each queue field's label and what its error says, under `queue.`. */
+const QUEUE_FIELDS: Record<QueueField, { label: string; invalid: string }> = {
+  maxDownloads: { label: 'maxDownloads', invalid: 'invalidMax' },
+  maxUploads: { label: 'maxUploads', invalid: 'invalidMax' },
+  maxTorrents: { label: 'maxTorrents', invalid: 'invalidMax' },
+  slowDown: { label: 'slowDown', invalid: 'invalidRate' },
+  slowUp: { label: 'slowUp', invalid: 'invalidRate' },
+  slowAfterSecs: { label: 'slowAfter', invalid: 'invalidSeconds' },
+};
 
 export function SettingsDialog(props: Props) {
   const { t } = useTranslation();
@@ -91,6 +108,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
   const setSchedule = (patch: Partial<Settings['alt_schedule']>) =>
     setDraft((d) => (d ? { ...d, settings: { ...d.settings, alt_schedule: { ...d.settings.alt_schedule, ...patch } } } : d));
   const setSeeding = (patch: Partial<SeedingDraft>) => setDraft((d) => (d ? { ...d, seeding: { ...d.seeding, ...patch } } : d));
+  const setQueue = (patch: Partial<QueueDraft>) => setDraft((d) => (d ? { ...d, queue: { ...d.queue, ...patch } } : d));
 
   async function save() {
     if (!draft) return;
@@ -120,6 +138,12 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
       setSaveError(t(seeding.invalid === 'ratio' ? 'seeding.invalidRatio' : 'seeding.invalidMinutes'));
       return;
     }
+    const queue = readQueueDraft(draft.queue, draft.settings.queue);
+    if ('invalid' in queue) {
+      const field = QUEUE_FIELDS[queue.invalid];
+      setSaveError(t(`queue.${field.invalid}`, { field: t(`queue.${field.label}`) }));
+      return;
+    }
     // Whether the alternative limits are on is the status bar's (and the schedule's), not this form's.
     const settings: Settings = mirror.withLive({
       ...draft.settings,
@@ -128,6 +152,8 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
       alt_limits: { download_bytes_per_sec: altDown, upload_bytes_per_sec: altUp },
       alt_schedule: { ...schedule, from_minute: from === 'invalid' ? schedule.from_minute : from, to_minute: to === 'invalid' ? schedule.to_minute : to },
       seeding_limits: seeding.limits,
+      queue: queue.queue,
+      watched_folder: watchedFolderFrom(draft.watched),
     });
     setSaving(true);
     setSaveError(null);
@@ -159,6 +185,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
           <Tabs.Trigger value="downloads">{t('settings.downloads')}</Tabs.Trigger>
           <Tabs.Trigger value="speed">{t('settings.speed')}</Tabs.Trigger>
           <Tabs.Trigger value="seeding">{t('settings.seeding')}</Tabs.Trigger>
+          <Tabs.Trigger value="queue">{t('queue.tab')}</Tabs.Trigger>
           <Tabs.Trigger value="connection">{t('settings.connection')}</Tabs.Trigger>
           <Tabs.Trigger value="interface">{t('settings.interface')}</Tabs.Trigger>
         </Tabs.List>
@@ -178,6 +205,8 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
             <>
               <Tabs.Content value="downloads" className="settings-panel">
                 <FolderField label={t('settings.downloadFolder')} value={s.download_folder} onChange={(folder) => set({ download_folder: folder })} />
+                <FolderField label={t('watched.folder')} value={draft.watched} onChange={(watched) => setText({ watched })} />
+                <p className="hint">{t('watched.hint')}</p>
                 <Check label={t('settings.notifications')} checked={s.notify_on_complete} onChange={(v) => set({ notify_on_complete: v })} />
               </Tabs.Content>
               <Tabs.Content value="speed" className="settings-panel">
@@ -229,6 +258,9 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
               <Tabs.Content value="seeding" className="settings-panel">
                 <p className="hint">{t('settings.seedingHint')}</p>
                 <SeedingLimitsFields draft={draft.seeding} onChange={setSeeding} />
+              </Tabs.Content>
+              <Tabs.Content value="queue" className="settings-panel">
+                <QueueFields draft={draft.queue} onChange={setQueue} />
               </Tabs.Content>
               <Tabs.Content value="connection" className="settings-panel">
                 <Field label={t('settings.listenPort')} hint={t('settings.listenPortHint')}>
@@ -299,6 +331,47 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * The queue's limits; greyed out while the queue is off, and the slow torrents'
+ * thresholds while slow torrents count, as in qBittorrent.
+ */
+function QueueFields({ draft, onChange }: { draft: QueueDraft; onChange: (patch: Partial<QueueDraft>) => void }) {
+  const { t } = useTranslation();
+  const number = (key: QueueField, label: string, opts: { placeholder?: string; inputMode: 'numeric' | 'decimal'; disabled?: boolean }) => (
+    <Field label={label}>
+      <input
+        type="text"
+        inputMode={opts.inputMode}
+        value={draft[key]}
+        placeholder={opts.placeholder}
+        disabled={opts.disabled}
+        onChange={(e) => onChange({ [key]: e.target.value })}
+      />
+    </Field>
+  );
+  const noLimit = { placeholder: t('queue.noLimit'), inputMode: 'numeric' as const };
+  return (
+    <>
+      <Check label={t('queue.enabled')} checked={draft.enabled} onChange={(enabled) => onChange({ enabled })} />
+      <p className="hint">{t('queue.hint')}</p>
+      <fieldset className="queue-fields" disabled={!draft.enabled}>
+        <div className="queue-grid">
+          {number('maxDownloads', t('queue.maxDownloads'), noLimit)}
+          {number('maxUploads', t('queue.maxUploads'), noLimit)}
+          {number('maxTorrents', t('queue.maxTorrents'), noLimit)}
+        </div>
+        <Check label={t('queue.ignoreSlow')} checked={draft.ignoreSlow} onChange={(ignoreSlow) => onChange({ ignoreSlow })} />
+        <div className="queue-grid">
+          {number('slowDown', t('queue.slowDown'), { inputMode: 'decimal', disabled: !draft.ignoreSlow })}
+          {number('slowUp', t('queue.slowUp'), { inputMode: 'decimal', disabled: !draft.ignoreSlow })}
+          {number('slowAfterSecs', t('queue.slowAfter'), { inputMode: 'numeric', disabled: !draft.ignoreSlow })}
+        </div>
+        <p className="hint">{t('queue.slowHint')}</p>
+      </fieldset>
+    </>
   );
 }
 

@@ -9,6 +9,9 @@ interface Props {
   onPause: () => void;
   onResume: () => void;
   onRemove: () => void;
+  /** Opens the context menu for the selection under this button. */
+  onMore: (button: HTMLElement) => void;
+  moreOpen: boolean;
   search: string;
   onSearch: (q: string) => void;
   columnVisibility: VisibilityState;
@@ -37,6 +40,18 @@ export function Toolbar(p: Props) {
       </button>
       <button type="button" className="btn" onClick={p.onRemove} disabled={none} title={t('toolbar.removeHint')}>
         <span aria-hidden="true">✕</span> {t('toolbar.remove')}
+      </button>
+      <button
+        type="button"
+        className="btn icon-only"
+        onClick={(e) => p.onMore(e.currentTarget)}
+        disabled={none}
+        aria-label={t('menu.more')}
+        title={t('menu.moreHint')}
+        aria-haspopup="menu"
+        aria-expanded={p.moreOpen}
+      >
+        <span aria-hidden="true">⋯</span>
       </button>
       {p.selectedCount > 1 ? <span className="muted selection-count">{t('toolbar.selected', { count: p.selectedCount })}</span> : null}
       <span className="spacer" />
@@ -67,7 +82,8 @@ export function Toolbar(p: Props) {
                 <span className="menu-check" aria-hidden="true">
                   {p.columnVisibility[c] !== false ? '✓' : ''}
                 </span>
-                {t(`columns.${c}`)}
+                {/* "#" says little in a list of names. */}
+                {c === 'queue' ? t('columns.queueTitle') : t(`columns.${c}`)}
               </DropdownMenu.CheckboxItem>
             ))}
           </DropdownMenu.Content>

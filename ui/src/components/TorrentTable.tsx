@@ -8,19 +8,26 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
 import { displayName, isComplete, progressFraction, rangeSelection, shareRatio } from '../lib/torrents';
 import { BidCell } from './speed/BidCell';
-import type { TorrentInfo } from '../bindings';
+import type { BandwidthPriority, TorrentInfo } from '../bindings';
 
-export const COLUMN_IDS = ['name', 'size', 'progress', 'state', 'down', 'up', 'eta', 'ratio', 'peers', 'bid', 'added'] as const;
+export const COLUMN_IDS = ['queue', 'name', 'size', 'progress', 'state', 'down', 'up', 'eta', 'ratio', 'peers', 'priority', 'bid', 'added'] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];
+
+/** Low to high, so a descending sort (a number column's first) puts High on top. */
+const PRIORITY_RANK: Record<BandwidthPriority, number> = { low: 0, normal: 1, high: 2 };
+
+/** What the core gives a torrent it has no queue record for (`u32::MAX`): no place to show. */
+const NO_QUEUE_POSITION = 0xffff_ffff;
 
 const ROW_HEIGHT = 28;
 
 const WIDTHS: Record<ColumnId, string> = {
+  queue: '44px',
   name: 'minmax(220px, 1fr)',
   size: '84px',
   progress: '120px',
@@ -30,6 +37,7 @@ const WIDTHS: Record<ColumnId, string> = {
   eta: '76px',
   ratio: '60px',
   peers: '56px',
+  priority: '76px',
   bid: '120px',
   added: '128px',
 };
@@ -40,6 +48,13 @@ interface Props {
   anchor: string | null;
   onSelect: (ids: Set<string>, anchor: string | null) => void;
   onOpen: (id: string) => void;
+  /**
+   * Opens the context menu for the selection at viewport point `x`, `y`: a right-click on
+   * a row (which selects it first unless it is selected), Shift+F10 or the Menu key.
+   */
+  onMenu: (x: number, y: number, table: HTMLElement) => void;
+  /** The rows' ids as shown (sorted and filtered), whenever that changes. */
+  onViewOrder?: (ids: string[]) => void;
   sorting: SortingState;
   onSortingChange: (s: SortingState) => void;
   columnVisibility: VisibilityState;
@@ -51,6 +66,14 @@ export function TorrentTable(props: Props) {
   const locale = i18n.language;
   const columns = useMemo<ColumnDef<TorrentInfo>[]>(
     () => [
+      {
+        id: 'queue',
+        accessorFn: (r) => r.queue_position,
+        // Ascending first: a click shows the queue in its order.
+        sortDescFirst: false,
+        header: () => <span title={t('columns.queueTitle')}>{t('columns.queue')}</span>,
+        cell: ({ row }) => (row.original.queue_position >= NO_QUEUE_POSITION ? '—' : row.original.queue_position.toLocaleString(locale)),
+      },
       {
         id: 'name',
         accessorFn: (r) => displayName(r).toLowerCase(),
@@ -79,6 +102,13 @@ export function TorrentTable(props: Props) {
         header: () => t('columns.state'),
         cell: ({ row }) => (
           <span className={`state state-${row.original.state}`} title={row.original.error ?? undefined}>
+            {row.original.force_start ? (
+              <>
+                <span className="forced-mark" title={t('columns.forcedTitle')}>
+                  [F]
+                </span>{' '}
+              </>
+            ) : null}
             {t(`state.${row.original.state}`)}
           </span>
         ),
@@ -115,6 +145,14 @@ export function TorrentTable(props: Props) {
         accessorFn: (r) => r.peers,
         header: () => t('columns.peers'),
         cell: ({ row }) => row.original.peers,
+      },
+      {
+        id: 'priority',
+        accessorFn: (r) => PRIORITY_RANK[r.bandwidth_priority],
+        header: () => t('columns.priority'),
+        cell: ({ row }) => (
+          <span className={`priority priority-${row.original.bandwidth_priority}`}>{t(`queue.priorities.${row.original.bandwidth_priority}`)}</span>
+        ),
       },
       {
         id: 'bid',
@@ -171,6 +209,57 @@ export function TorrentTable(props: Props) {
     }
   };
 
+  useEffect(() => props.onViewOrder?.(orderedIds), [orderedIds, props.onViewOrder]);
+
+  const rightClickRow = (e: MouseEvent, id: string) => {
+    e.preventDefault();
+    // As file managers do: a row outside the selection becomes the selection.
+    if (!props.selected.has(id)) props.onSelect(new Set([id]), id);
+    if (scrollRef.current) props.onMenu(e.clientX, e.clientY, scrollRef.current);
+  };
+
+  /** Shift+F10 or the Menu key: the menu opens under the cursor row, selecting it if nothing is. */
+  const menuFromKeyboard = () => {
+    const grid = scrollRef.current;
+    if (!grid) return;
+    let id = props.anchor && props.selected.has(props.anchor) ? props.anchor : orderedIds.find((x) => props.selected.has(x));
+    if (id === undefined && props.selected.size === 0 && props.anchor && orderedIds.includes(props.anchor)) {
+      id = props.anchor;
+      props.onSelect(new Set([id]), id);
+    }
+    if (id === undefined) return;
+    const rowId = id;
+    const rowBox = () => {
+      const el = Array.from(grid.querySelectorAll<HTMLElement>('.grid-body [data-id]')).find((x) => x.dataset.id === rowId);
+      const box = el?.getBoundingClientRect();
+      const view = grid.getBoundingClientRect();
+      return box && box.top >= view.top && box.bottom <= view.bottom ? box : null;
+    };
+    const openAt = (box: DOMRect | null) => {
+      const view = grid.getBoundingClientRect();
+      props.onMenu((box ?? view).left + 24, box ? box.bottom : view.top + 2 * ROW_HEIGHT, grid);
+    };
+    // At once when the row is on screen, so keys typed next reach the menu; otherwise
+    // once the scroll has drawn it.
+    const shown = rowBox();
+    if (shown) {
+      openAt(shown);
+      return;
+    }
+    const index = orderedIds.indexOf(id);
+    if (index >= 0) virtualizer.scrollToIndex(index);
+    requestAnimationFrame(() => openAt(rowBox()));
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+      e.preventDefault();
+      menuFromKeyboard();
+      return;
+    }
+    moveCursor(e);
+  };
+
   const moveCursor = (e: KeyboardEvent) => {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp' && e.key !== 'Home' && e.key !== 'End') return;
     e.preventDefault();
@@ -199,7 +288,7 @@ export function TorrentTable(props: Props) {
       aria-multiselectable="true"
       aria-rowcount={rows.length + 1}
       tabIndex={0}
-      onKeyDown={moveCursor}
+      onKeyDown={onKeyDown}
       ref={scrollRef}
       data-testid="torrent-table"
     >
@@ -248,6 +337,7 @@ export function TorrentTable(props: Props) {
                 style={{ gridTemplateColumns: gridTemplate, transform: `translateY(${item.start}px)` }}
                 onClick={(e) => clickRow(e, row.id)}
                 onDoubleClick={() => props.onOpen(row.id)}
+                onContextMenu={(e) => rightClickRow(e, row.id)}
               >
                 {row.getVisibleCells().map((cell) => (
                   <div key={cell.id} role="gridcell" className={`grid-cell col-${cell.column.id}`}>

@@ -1,11 +1,13 @@
 /**
  * What the core's rules do on their own, told to the user: the schedule switching the
- * alternative speed limits (the status bar follows) and a torrent stopped at a seeding
- * limit.
+ * alternative speed limits (the status bar follows), a torrent stopped at a seeding
+ * limit, and a file in the watched folder that could not be added. A torrent the
+ * watched folder did add needs no toast: it appears in the list.
  */
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { reachedNotice } from '../lib/seedingLimits';
+import { watchedFailedNotice } from '../lib/watchedFolder';
 import { useApp } from '../state/app';
 
 export function useRuleEvents() {
@@ -20,6 +22,8 @@ export function useRuleEvents() {
         } else if (e.type === 'seeding_limit_reached') {
           const notice = reachedNotice(e);
           notify('info', t(`seeding.${notice.key}`, { name: notice.name, limit: t(`seeding.${notice.limitKey}`) }));
+        } else if (e.type === 'watched_file_failed') {
+          notify('error', t('watched.failed', watchedFailedNotice(e)));
         }
       }),
     [transport, call, settings, notify, t],

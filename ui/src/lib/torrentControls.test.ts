@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TorrentFile } from '../bindings';
-import { isFilePriority, limitsFromText, sameLimits, withPriority } from './torrentControls';
+import { isBandwidthPriority, isFilePriority, limitsFromText, sameLimits, withPriority } from './torrentControls';
 
 const file = (index: number, included = true): TorrentFile => ({
   index,
@@ -32,6 +32,11 @@ describe('file priority', () => {
   it('knows the four priorities and nothing else', () => {
     expect(['skip', 'low', 'normal', 'high'].every(isFilePriority)).toBe(true);
     expect(isFilePriority('urgent')).toBe(false);
+  });
+
+  it('knows the three bandwidth priorities, and skip is not one', () => {
+    expect(['low', 'normal', 'high'].every(isBandwidthPriority)).toBe(true);
+    expect(isBandwidthPriority('skip')).toBe(false);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
- * State logic of the details panel's controls: file priorities and per-torrent limits.
- * No React, no I/O.
+ * State logic of the details panel's controls: file priorities, per-torrent limits and
+ * bandwidth priority. No React, no I/O.
  */
-import type { FilePriority, RateLimits, TorrentFile } from '../bindings';
+import type { BandwidthPriority, FilePriority, RateLimits, TorrentFile } from '../bindings';
 import { parseKibPerSec } from './format';
 
 /** In the order the menu lists them. */
@@ -10,6 +10,13 @@ export const FILE_PRIORITIES: readonly FilePriority[] = ['skip', 'low', 'normal'
 
 export function isFilePriority(value: string): value is FilePriority {
   return (FILE_PRIORITIES as readonly string[]).includes(value);
+}
+
+/** In the order the select lists them. */
+export const BANDWIDTH_PRIORITIES: readonly BandwidthPriority[] = ['low', 'normal', 'high'];
+
+export function isBandwidthPriority(value: string): value is BandwidthPriority {
+  return (BANDWIDTH_PRIORITIES as readonly string[]).includes(value);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TorrentInfo, TorrentState } from '../bindings';
-import { countByFilter, filterTorrents, looksLikeMagnet, matchesSearch, rangeSelection, shareRatio, toggleAction } from './torrents';
+import { countByFilter, filterTorrents, isStateFilter, looksLikeMagnet, matchesSearch, rangeSelection, shareRatio, toggleAction } from './torrents';
 
 function torrent(id: string, state: TorrentState, progress = 0, total = 100, name: string | null = id): TorrentInfo {
   return {
@@ -47,11 +47,22 @@ const list = [
   torrent('d4', 'paused', 100, 100, 'Arch'),
   torrent('e5', 'paused', 5, 100, 'Fedora'),
   torrent('f6', 'error', 0, 100, 'Broken'),
+  torrent('g7', 'queued', 0, 100, 'Waiting'),
 ];
 
 describe('state filters', () => {
   it('counts each torrent in every filter it belongs to', () => {
-    expect(countByFilter(list)).toEqual({ all: 6, downloading: 2, seeding: 1, paused: 2, completed: 2, error: 1 });
+    expect(countByFilter(list)).toEqual({ all: 7, downloading: 2, seeding: 1, queued: 1, paused: 2, completed: 2, error: 1 });
+  });
+  it('keeps a torrent waiting in the queue apart from paused and downloading ones', () => {
+    expect(filterTorrents(list, 'queued', '').map((t) => t.id)).toEqual(['g7']);
+    expect(filterTorrents(list, 'paused', '').map((t) => t.id)).not.toContain('g7');
+    expect(filterTorrents(list, 'downloading', '').map((t) => t.id)).not.toContain('g7');
+  });
+  it('knows a saved filter, and nothing else', () => {
+    expect(isStateFilter('queued')).toBe(true);
+    expect(isStateFilter('stalled')).toBe(false);
+    expect(isStateFilter(null)).toBe(false);
   });
   it('treats fetching metadata as downloading, and completion apart from state', () => {
     expect(filterTorrents(list, 'downloading', '').map((t) => t.id)).toEqual(['a1', 'b2']);
@@ -72,6 +83,9 @@ describe('selection helpers', () => {
   it('space pauses when anything runs, else resumes', () => {
     expect(toggleAction(['paused', 'downloading'])).toBe('pause');
     expect(toggleAction(['paused', 'error'])).toBe('resume');
+    // Waiting in the queue is not paused: Space pauses it.
+    expect(toggleAction(['queued'])).toBe('pause');
+    expect(toggleAction(['paused', 'queued'])).toBe('pause');
     expect(toggleAction([])).toBeNull();
   });
   it('shift-selects a range in view order, either direction', () => {

@@ -4,8 +4,12 @@
  */
 import type { TorrentInfo, TorrentState } from '../bindings';
 
-export const FILTERS = ['all', 'downloading', 'seeding', 'paused', 'completed', 'error'] as const;
+export const FILTERS = ['all', 'downloading', 'seeding', 'queued', 'paused', 'completed', 'error'] as const;
 export type StateFilter = (typeof FILTERS)[number];
+
+export function isStateFilter(value: unknown): value is StateFilter {
+  return (FILTERS as readonly unknown[]).includes(value);
+}
 
 export function isComplete(t: Pick<TorrentInfo, 'progress_bytes' | 'total_bytes'>): boolean {
   return t.total_bytes > 0 && t.progress_bytes >= t.total_bytes;
@@ -20,6 +24,9 @@ export function matchesFilter(t: TorrentInfo, filter: StateFilter): boolean {
       return t.state === 'downloading' || t.state === 'resolving' || t.state === 'checking';
     case 'seeding':
       return t.state === 'seeding';
+    // Waiting for a place in the queue: not the user's pause, so not under Paused.
+    case 'queued':
+      return t.state === 'queued';
     case 'paused':
       return t.state === 'paused';
     case 'completed':
@@ -69,7 +76,10 @@ export function displayName(t: Pick<TorrentInfo, 'name' | 'id'>): string {
   return t.name ?? t.id;
 }
 
-/** Whether the selection is better served by Pause (something runs) or Resume. */
+/**
+ * Whether the selection is better served by Pause (something runs or waits in the queue)
+ * or Resume. A queued torrent is already waiting to run, so it is paused, not resumed.
+ */
 export function toggleAction(states: readonly TorrentState[]): 'pause' | 'resume' | null {
   if (states.length === 0) return null;
   return states.some((s) => s !== 'paused' && s !== 'error') ? 'pause' : 'resume';

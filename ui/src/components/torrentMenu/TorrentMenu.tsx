@@ -1,0 +1,263 @@
+/**
+ * The torrent table's context menu: opened by a right-click on a row, by Shift+F10 or
+ * the Menu key in the table, and by the toolbar's "⋯" button; it acts on the whole
+ * selection. Radix's dropdown menu gives it the menu semantics (roles, arrow keys,
+ * typeahead, Enter, Esc, a click outside) and keeps it inside the window, flipping at
+ * the right and bottom edges; it hangs from a zero-size trigger placed where it opened.
+ * Which items show is `lib/torrentMenu`'s; how each one runs is `RUN` below.
+ */
+import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { BandwidthPriority, QueueMove, TorrentId, TorrentInfo } from '../../bindings';
+import { bulkTarget, type BulkTarget } from '../../lib/bulk';
+import { displayName } from '../../lib/torrents';
+import {
+  clipboardText,
+  forceStartAfter,
+  PRIORITY_ACTIONS,
+  QUEUE_MOVES,
+  torrentMenu,
+  type CopyKind,
+  type MenuAction,
+  type MenuItem,
+  type MenuSubmenu,
+} from '../../lib/torrentMenu';
+import { useApp, useSettings } from '../../state/app';
+import { useOneRequest } from '../../state/bulk';
+import { BidDialog } from './BidDialog';
+import { copyToClipboard } from './clipboard';
+import { useRunPerTorrent } from './perTorrent';
+import { SeedingLimitsDialog } from './SeedingLimitsDialog';
+import { SpeedLimitsDialog } from './SpeedLimitsDialog';
+
+export interface MenuAnchor {
+  /** Viewport coordinates of the menu's top-left corner, before it flips to fit. */
+  x: number;
+  y: number;
+  /** What gets the focus back when the menu closes by Esc or an item: the table, or the toolbar's button. */
+  returnFocus: HTMLElement | null;
+}
+
+interface Props {
+  anchor: MenuAnchor | null;
+  /** The selected torrents' ids, in the table's order. */
+  selection: readonly TorrentId[];
+  onClose: () => void;
+  onOpenDetails: (id: TorrentId) => void;
+  onRemove: (ids: TorrentId[], deleteData: boolean) => void;
+}
+
+type DialogKind = 'speedLimits' | 'seedingLimits' | 'bid';
+
+/**
+ * How an action runs, given the torrents it acts on. `afterClose` waits until the menu
+ * has closed and the focus is back, so a dialog it opens returns the focus there too.
+ */
+interface Run {
+  afterClose?: boolean;
+  run: (targets: TorrentInfo[]) => void;
+}
+
+const DANGER: ReadonlySet<MenuAction> = new Set<MenuAction>(['remove', 'removeWithData']);
+
+export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemove }: Props) {
+  const { t } = useTranslation();
+  const { call, store, notify } = useApp();
+  const spendingEnabled = useSettings()?.speed.spending_enabled ?? false;
+  const runPerTorrent = useRunPerTorrent();
+  const oneRequest = useOneRequest();
+  const [dialog, setDialog] = useState<{ kind: DialogKind; targets: BulkTarget[] } | null>(null);
+  const labelId = useId();
+  const returnFocus = useRef<HTMLElement | null>(null);
+  const interactedOutside = useRef(false);
+  const pending = useRef<(() => void) | null>(null);
+
+  const torrents = selection.map((id) => store.get(id)).filter((x): x is TorrentInfo => x !== undefined);
+  const entries = torrentMenu({ selection: torrents, spendingEnabled });
+  const open = anchor !== null && entries.length > 0;
+  // A menu closed by opening another (a right-click on another row) hands the focus over to
+  // the new one, not back to the table.
+  const openNow = useRef(open);
+  useLayoutEffect(() => {
+    openNow.current = open;
+  }, [open]);
+
+  useEffect(() => {
+    if (anchor) {
+      returnFocus.current = anchor.returnFocus;
+      interactedOutside.current = false;
+    }
+  }, [anchor]);
+  // Everything selected went away (removed elsewhere): nothing left to act on.
+  useEffect(() => {
+    if (anchor && entries.length === 0) onClose();
+  }, [anchor, entries.length, onClose]);
+
+  const targetsOf = (list: TorrentInfo[]) => list.map((x) => bulkTarget(x.id, x));
+  const copy = async (kind: CopyKind, list: TorrentInfo[]) => {
+    const text = clipboardText(kind, list);
+    const lines = text.split('\n').length;
+    if (await copyToClipboard(text)) notify('info', t('menu.copied', { count: lines }));
+    else notify('error', t('menu.copyFailed'));
+  };
+  const openDialog = (kind: DialogKind) => ({ afterClose: true, run: (list: TorrentInfo[]) => setDialog({ kind, targets: targetsOf(list) }) });
+  // One request for the whole selection, so the moved keep their order among themselves.
+  const moveInQueue = (to: QueueMove): Run => ({ run: (list) => void oneRequest('queue', targetsOf(list), (ids) => call({ type: 'move_in_queue', ids, to })) });
+  const setPriority = (priority: BandwidthPriority): Run => ({
+    run: (list) =>
+      void oneRequest('priority', targetsOf(list), (ids) => call({ type: 'set_bandwidth_priority', ids, priority }), { priority: t(`queue.priorities.${priority}`) }),
+  });
+
+  // Every action, so a new one does not compile until it says how it runs.
+  const RUN: Record<MenuAction, Run> = {
+    details: { afterClose: true, run: (list) => list[0] && onOpenDetails(list[0].id) },
+    pause: { run: (list) => void runPerTorrent('pause', targetsOf(list)) },
+    resume: { run: (list) => void runPerTorrent('resume', targetsOf(list)) },
+    forceStart: { run: (list) => void oneRequest('forceStart', targetsOf(list), (ids) => call({ type: 'set_force_start', ids, enabled: forceStartAfter(list) })) },
+    queueTop: moveInQueue(QUEUE_MOVES.queueTop),
+    queueUp: moveInQueue(QUEUE_MOVES.queueUp),
+    queueDown: moveInQueue(QUEUE_MOVES.queueDown),
+    queueBottom: moveInQueue(QUEUE_MOVES.queueBottom),
+    speedLimits: openDialog('speedLimits'),
+    seedingLimits: openDialog('seedingLimits'),
+    bid: openDialog('bid'),
+    priorityLow: setPriority(PRIORITY_ACTIONS.priorityLow),
+    priorityNormal: setPriority(PRIORITY_ACTIONS.priorityNormal),
+    priorityHigh: setPriority(PRIORITY_ACTIONS.priorityHigh),
+    // Copied at once, while the click or key still counts as the user's gesture.
+    copyName: { run: (list) => void copy('name', list) },
+    copyHash: { run: (list) => void copy('hash', list) },
+    copyMagnet: { run: (list) => void copy('magnet', list) },
+    remove: { afterClose: true, run: (list) => onRemove(list.map((x) => x.id), false) },
+    removeWithData: { afterClose: true, run: (list) => onRemove(list.map((x) => x.id), true) },
+  };
+
+  const choose = (item: MenuItem) => {
+    const list = item.targets.map((id) => store.get(id)).filter((x): x is TorrentInfo => x !== undefined);
+    if (list.length === 0) return;
+    const spec = RUN[item.action];
+    if (spec.afterClose) pending.current = () => spec.run(list);
+    else spec.run(list);
+  };
+
+  const first = torrents[0];
+  const header = torrents.length === 1 && first ? displayName(first) : t('menu.count', { count: torrents.length });
+
+  return (
+    <>
+      <DropdownMenu.Root open={open} onOpenChange={(o) => !o && onClose()} modal={false}>
+        <DropdownMenu.Trigger asChild>
+          <span className="menu-anchor" style={{ left: anchor?.x ?? 0, top: anchor?.y ?? 0 }} />
+        </DropdownMenu.Trigger>
+        <DropdownMenu.Portal>
+          <DropdownMenu.Content
+            className="menu torrent-menu"
+            side="bottom"
+            align="start"
+            // Off the pointer: a right button released over an item would choose it.
+            sideOffset={4}
+            collisionPadding={6}
+            aria-labelledby={labelId}
+            data-testid="torrent-menu"
+            onInteractOutside={() => {
+              interactedOutside.current = true;
+            }}
+            onCloseAutoFocus={(e) => {
+              e.preventDefault();
+              // A click elsewhere keeps the focus where it went; Esc and the items give it back.
+              if (!interactedOutside.current && !openNow.current) returnFocus.current?.focus({ preventScroll: true });
+              const run = pending.current;
+              pending.current = null;
+              run?.();
+            }}
+          >
+            <DropdownMenu.Label id={labelId} className="menu-label" title={header}>
+              {header}
+            </DropdownMenu.Label>
+            {entries.map((entry, i) =>
+              entry.kind === 'separator' ? (
+                <DropdownMenu.Separator key={`sep-${i}`} className="menu-separator" />
+              ) : entry.kind === 'submenu' ? (
+                <Submenu key={entry.id} submenu={entry} counted={torrents.length > 1} onChoose={choose} />
+              ) : (
+                <MenuRow key={entry.action} item={entry} counted={torrents.length > 1 && entry.enabled} onSelect={() => choose(entry)} />
+              ),
+            )}
+          </DropdownMenu.Content>
+        </DropdownMenu.Portal>
+      </DropdownMenu.Root>
+      {dialog?.kind === 'speedLimits' ? <SpeedLimitsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'seedingLimits' ? <SeedingLimitsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'bid' ? <BidDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
+    </>
+  );
+}
+
+/** A submenu; radio items in it share one value, and none is ticked while the torrents differ. */
+function Submenu({ submenu, counted, onChoose }: { submenu: MenuSubmenu; counted: boolean; onChoose: (item: MenuItem) => void }) {
+  const { t } = useTranslation();
+  const rows = submenu.items.map((item) => <MenuRow key={item.action} item={item} counted={counted && item.enabled} onSelect={() => onChoose(item)} />);
+  const radio = submenu.items.some((x) => x.check?.role === 'radio');
+  const ticked = submenu.items.find((x) => x.check?.role === 'radio' && x.check.checked);
+  return (
+    <DropdownMenu.Sub>
+      <DropdownMenu.SubTrigger className="menu-item menu-sub-trigger">
+        <span className="menu-text">{t(`menu.${submenu.id}`)}</span>
+      </DropdownMenu.SubTrigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.SubContent className="menu torrent-menu" sideOffset={2} alignOffset={-5} collisionPadding={6}>
+          {radio ? <DropdownMenu.RadioGroup value={ticked?.action ?? ''}>{rows}</DropdownMenu.RadioGroup> : rows}
+        </DropdownMenu.SubContent>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Sub>
+  );
+}
+
+/**
+ * An item, a checkbox or a radio item; with several torrents selected it says how many
+ * it acts on (Pause may act on some).
+ */
+function MenuRow({ item, counted, onSelect }: { item: MenuItem; counted: boolean; onSelect: () => void }) {
+  const { t } = useTranslation();
+  const count = item.targets.length;
+  const label = t(`menu.${item.action}`, { count });
+  const props = {
+    className: `menu-item${DANGER.has(item.action) ? ' danger' : ''}`,
+    disabled: !item.enabled,
+    onSelect,
+    textValue: label,
+    'aria-label': counted ? t('menu.withCount', { label, count }) : undefined,
+  };
+  const check = item.check;
+  const body = (
+    <>
+      {check ? (
+        <span className="menu-check" aria-hidden="true">
+          {check.checked === true ? (check.role === 'radio' ? '●' : '✓') : check.checked === 'mixed' ? '–' : ''}
+        </span>
+      ) : null}
+      <span className="menu-text">{label}</span>
+      {counted ? (
+        <span className="menu-count" aria-hidden="true">
+          {count}
+        </span>
+      ) : null}
+    </>
+  );
+  if (check?.role === 'checkbox') {
+    return (
+      <DropdownMenu.CheckboxItem {...props} checked={check.checked === 'mixed' ? 'indeterminate' : check.checked}>
+        {body}
+      </DropdownMenu.CheckboxItem>
+    );
+  }
+  if (check?.role === 'radio') {
+    return (
+      <DropdownMenu.RadioItem {...props} value={item.action}>
+        {body}
+      </DropdownMenu.RadioItem>
+    );
+  }
+  return <DropdownMenu.Item {...props}>{body}</DropdownMenu.Item>;
+}

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import type { BandwidthPriority, TorrentState } from '../bindings';
+import de from '../i18n/de.json';
+import en from '../i18n/en.json';
+import {
+  clipboardText,
+  forceStartAfter,
+  inViewOrder,
+  MENU_ACTIONS,
+  SUBMENUS,
+  torrentMenu,
+  type MenuEntry,
+  type MenuItem,
+  type MenuTorrent,
+} from './torrentMenu';
+
+const torrent = (id: string, state: TorrentState, name: string | null = `${id}.bin`, force_start = false, bandwidth_priority: BandwidthPriority = 'normal'): MenuTorrent => ({
+  id,
+  state,
+  name,
+  force_start,
+  bandwidth_priority,
+});
+const forced = (id: string, on: boolean) => torrent(id, 'seeding', `${id}.bin`, on);
+const withPriority = (id: string, p: BandwidthPriority) => torrent(id, 'seeding', `${id}.bin`, false, p);
+
+/** An item as text: `action[targets]` with a `!` when disabled. */
+const itemShape = (e: MenuItem) => `${e.action}${e.enabled ? '' : '!'}[${e.targets.join(',')}]`;
+
+/** The entries as text: items as `itemShape`, `|` for a separator, `name>` for a submenu. */
+function shape(entries: MenuEntry[]): string[] {
+  return entries.map((e) => (e.kind === 'separator' ? '|' : e.kind === 'submenu' ? `${e.id}>` : itemShape(e)));
+}
+
+/** Every item, those in submenus included. */
+const itemsOf = (entries: MenuEntry[]): MenuItem[] => entries.flatMap((e) => (e.kind === 'item' ? [e] : e.kind === 'submenu' ? e.items : []));
+const itemOf = (entries: MenuEntry[], action: MenuItem['action']) => itemsOf(entries).find((e) => e.action === action);
+const submenuOf = (entries: MenuEntry[], id: string) => entries.find((e) => e.kind === 'submenu' && e.id === id);
+
+describe('torrentMenu', () => {
+  it('one seeding torrent: details, Pause only, the queue, the limits, copies and removals; no bid while spending is off', () => {
+    expect(shape(torrentMenu({ selection: [torrent('a', 'seeding')], spendingEnabled: false }))).toEqual([
+      'details[a]',
+      '|',
+      'pause[a]',
+      '|',
+      'forceStart[a]',
+      'queue>',
+      '|',
+      'speedLimits[a]',
+      'seedingLimits[a]',
+      'bandwidthPriority>',
+      '|',
+      'copyName[a]',
+      'copyHash[a]',
+      'copyMagnet[a]',
+      '|',
+      'remove[a]',
+      'removeWithData[a]',
+    ]);
+  });
+
+  it('one paused torrent offers Resume, not Pause; an errored one too', () => {
+    for (const state of ['paused', 'error'] as const) {
+      const entries = torrentMenu({ selection: [torrent('a', state)], spendingEnabled: false });
+      expect(itemOf(entries, 'resume')?.targets).toEqual(['a']);
+      expect(itemOf(entries, 'pause')).toBeUndefined();
+    }
+  });
+
+  it('a mix of paused and running shows both, each acting only on the torrents it applies to', () => {
+    const selection = [torrent('a', 'paused'), torrent('b', 'seeding'), torrent('c', 'downloading'), torrent('d', 'checking')];
+    const entries = torrentMenu({ selection, spendingEnabled: false });
+    expect(itemOf(entries, 'resume')?.targets).toEqual(['a']);
+    expect(itemOf(entries, 'pause')?.targets).toEqual(['b', 'c', 'd']);
+    // The rest act on the whole selection, in its order.
+    for (const action of ['forceStart', 'queueTop', 'queueBottom', 'priorityHigh', 'speedLimits', 'seedingLimits', 'copyHash', 'copyMagnet', 'remove', 'removeWithData'] as const) {
+      expect(itemOf(entries, action)?.targets, action).toEqual(['a', 'b', 'c', 'd']);
+      expect(itemOf(entries, action)?.enabled, action).toBe(true);
+    }
+  });
+
+  it('several torrents: details is disabled (the panel shows one), and nothing else is', () => {
+    const entries = torrentMenu({ selection: [torrent('a', 'seeding'), torrent('b', 'seeding')], spendingEnabled: true });
+    expect(itemOf(entries, 'details')).toMatchObject({ enabled: false });
+    expect(itemsOf(entries).filter((e) => !e.enabled).length).toBe(1);
+  });
+
+  it('Bid… shows only while spending is on, beside the limits', () => {
+    const off = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: false });
+    const on = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: true });
+    expect(itemOf(off, 'bid')).toBeUndefined();
+    expect(shape(on).slice(7, 11)).toEqual(['speedLimits[a]', 'seedingLimits[a]', 'bid[a]', 'bandwidthPriority>']);
+  });
+
+  it('a torrent still resolving has no name to copy: Copy name leaves it out, or is disabled', () => {
+    const alone = torrentMenu({ selection: [torrent('m', 'resolving', null)], spendingEnabled: false });
+    expect(itemOf(alone, 'copyName')).toMatchObject({ enabled: false, targets: [] });
+    expect(itemOf(alone, 'copyHash')).toMatchObject({ enabled: true, targets: ['m'] });
+    const mixed = torrentMenu({ selection: [torrent('m', 'resolving', null), torrent('a', 'seeding')], spendingEnabled: false });
+    expect(itemOf(mixed, 'copyName')).toMatchObject({ enabled: true, targets: ['a'] });
+  });
+
+  it('no selection, no menu; no separator at either end or twice in a row', () => {
+    expect(torrentMenu({ selection: [], spendingEnabled: true })).toEqual([]);
+    for (const selection of [[torrent('a', 'paused')], [torrent('a', 'paused'), torrent('b', 'seeding')]]) {
+      const s = shape(torrentMenu({ selection, spendingEnabled: true }));
+      expect(s[0]).not.toBe('|');
+      expect(s.at(-1)).not.toBe('|');
+      expect(s.join(' ')).not.toContain('| |');
+    }
+  });
+
+  it('every action has its label in both languages', () => {
+    type Tree = Record<string, unknown>;
+    for (const [lang, tree] of [['en', en], ['de', de]] as const) {
+      const menu = (tree as Tree).menu as Tree;
+      for (const action of [...MENU_ACTIONS, ...SUBMENUS]) {
+        expect(typeof menu[action] === 'string' || (typeof menu[`${action}_one`] === 'string' && typeof menu[`${action}_other`] === 'string'), `${lang} menu.${action}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('the queue and bandwidth priority items', () => {
+  it('the Queue submenu moves the whole selection, in its order, to the top, up, down or to the bottom', () => {
+    const entries = torrentMenu({ selection: [torrent('c', 'seeding'), torrent('a', 'paused'), torrent('m', 'resolving', null)], spendingEnabled: false });
+    const queue = submenuOf(entries, 'queue');
+    expect(queue?.kind === 'submenu' && queue.items.map(itemShape)).toEqual(['queueTop[c,a,m]', 'queueUp[c,a,m]', 'queueDown[c,a,m]', 'queueBottom[c,a,m]']);
+    // Plain items: nothing to tick.
+    expect(queue?.kind === 'submenu' && queue.items.every((x) => x.check === undefined)).toBe(true);
+    // Force start sits beside it, acting on all of them.
+    const s = shape(entries);
+    expect(s.slice(s.indexOf('forceStart[c,a,m]'), s.indexOf('queue>') + 1)).toEqual(['forceStart[c,a,m]', 'queue>']);
+  });
+
+  it('Force start is ticked when every selected torrent is forced, half-ticked for some, not for none', () => {
+    const checkOf = (selection: MenuTorrent[]) => itemOf(torrentMenu({ selection, spendingEnabled: false }), 'forceStart')?.check;
+    expect(checkOf([forced('a', true), forced('b', true)])).toEqual({ role: 'checkbox', checked: true });
+    expect(checkOf([forced('a', true), forced('b', false)])).toEqual({ role: 'checkbox', checked: 'mixed' });
+    expect(checkOf([forced('a', false), forced('b', false)])).toEqual({ role: 'checkbox', checked: false });
+    expect(checkOf([forced('a', true)])).toEqual({ role: 'checkbox', checked: true });
+  });
+
+  it('choosing Force start turns it off only when all are forced; some or none forced become all forced', () => {
+    expect(forceStartAfter([forced('a', true), forced('b', true)])).toBe(false);
+    expect(forceStartAfter([forced('a', true), forced('b', false)])).toBe(true);
+    expect(forceStartAfter([forced('a', false), forced('b', false)])).toBe(true);
+  });
+
+  it('Bandwidth priority ticks the value the selection shares, and none when it differs', () => {
+    const ticked = (selection: MenuTorrent[]) => {
+      const sub = submenuOf(torrentMenu({ selection, spendingEnabled: false }), 'bandwidthPriority');
+      if (sub?.kind !== 'submenu') throw new Error('no Bandwidth priority submenu');
+      expect(sub.items.map((x) => x.action)).toEqual(['priorityLow', 'priorityNormal', 'priorityHigh']);
+      expect(sub.items.every((x) => x.check?.role === 'radio' && x.enabled)).toBe(true);
+      return sub.items.filter((x) => x.check?.checked === true).map((x) => x.action);
+    };
+    expect(ticked([withPriority('a', 'high'), withPriority('b', 'high')])).toEqual(['priorityHigh']);
+    expect(ticked([withPriority('a', 'low')])).toEqual(['priorityLow']);
+    expect(ticked([withPriority('a', 'normal'), withPriority('b', 'normal')])).toEqual(['priorityNormal']);
+    expect(ticked([withPriority('a', 'high'), withPriority('b', 'low')])).toEqual([]);
+    // Each acts on the whole selection.
+    expect(itemOf(torrentMenu({ selection: [withPriority('a', 'high'), withPriority('b', 'low')], spendingEnabled: false }), 'priorityLow')?.targets).toEqual(['a', 'b']);
+  });
+});
+
+describe('inViewOrder', () => {
+  it('follows the table, then adds selected torrents the filter hides', () => {
+    expect(inViewOrder(['c', 'a', 'b'], new Set(['a', 'x', 'c']))).toEqual(['c', 'a', 'x']);
+    expect(inViewOrder([], new Set(['a']))).toEqual(['a']);
+  });
+});
+
+describe('clipboardText', () => {
+  const list = [
+    { id: 'aa'.repeat(20), name: 'one.bin', magnet: 'magnet:?xt=urn:btih:' + 'aa'.repeat(20) },
+    { id: 'bb'.repeat(20), name: null, magnet: 'magnet:?xt=urn:btih:' + 'bb'.repeat(20) },
+    { id: 'cc'.repeat(20), name: 'three', magnet: 'magnet:?xt=urn:btih:' + 'cc'.repeat(20) + '&dn=three' },
+  ];
+
+  it('one line per torrent, in the order given, with no trailing newline', () => {
+    expect(clipboardText('hash', list)).toBe(['aa'.repeat(20), 'bb'.repeat(20), 'cc'.repeat(20)].join('\n'));
+    expect(clipboardText('magnet', list).split('\n')).toEqual(list.map((t) => t.magnet));
+  });
+
+  it('names skip a torrent that has none yet', () => {
+    expect(clipboardText('name', list)).toBe('one.bin\nthree');
+    expect(clipboardText('name', [list[0]!])).toBe('one.bin');
+  });
+});
