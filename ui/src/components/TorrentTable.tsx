@@ -130,7 +130,7 @@ export function TorrentTable(props: Props) {
         accessorFn: (r) => (isComplete(r) ? -1 : (r.eta_secs ?? Number.MAX_SAFE_INTEGER)),
         header: () => t('columns.eta'),
         cell: ({ row }) =>
-          isComplete(row.original) || row.original.state === 'paused' || row.original.state === 'error'
+          isComplete(row.original) || ['paused', 'queued', 'error'].includes(row.original.state)
             ? ''
             : formatEta(row.original.eta_secs, locale),
       },
