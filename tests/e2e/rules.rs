@@ -150,7 +150,13 @@ async fn a_ratio_limit_pauses_a_seeding_torrent() -> anyhow::Result<()> {
     let after = server.wait_state(&id, TorrentState::Seeding).await?;
     assert_eq!(after.seeding_limits, Some(own));
     assert!(after.all_time_uploaded_bytes >= 2 << 20);
-    assert!(after.seeding_secs >= before.seeding_secs, "{} < {}", after.seeding_secs, before.seeding_secs);
+    // Kept in whole minutes.
+    assert!(
+        after.seeding_secs >= before.seeding_secs / 60 * 60,
+        "{} < {}",
+        after.seeding_secs,
+        before.seeding_secs
+    );
     assert_eq!(settings(&server).await?.seeding_limits, ratio_one);
     Ok(())
 }
@@ -314,6 +320,23 @@ async fn the_queue_runs_one_download_at_a_time_in_queue_order() -> anyhow::Resul
     leecher.call(&Request::MoveInQueue { ids: vec![c.clone()], to: QueueMove::Top }).await?;
     let now = states().await?;
     assert_eq!([&c, &a, &b].map(|id| of(&now, id).queue_position), [1, 2, 3]);
+    // A request naming a torrent that is not there changes none of the others.
+    let unknown: TorrentId = "00112233445566778899aabbccddeeff00112233".parse()?;
+    for request in [
+        Request::MoveInQueue { ids: vec![b.clone(), unknown.clone()], to: QueueMove::Top },
+        Request::SetForceStart { ids: vec![a.clone(), unknown.clone()], enabled: true },
+        Request::SetBandwidthPriority {
+            ids: vec![a.clone(), unknown.clone()],
+            priority: BandwidthPriority::Low,
+        },
+    ] {
+        let err = leecher.rpc(&request).await?.expect_err("an unknown torrent");
+        assert_eq!(err.kind, bidswarm_api::ApiErrorKind::UnknownTorrent, "{request:?}: {err:?}");
+    }
+    let unchanged = leecher.torrent(&a).await?;
+    assert!(!unchanged.force_start && unchanged.bandwidth_priority == BandwidthPriority::Normal);
+    let now = states().await?;
+    assert_eq!([&c, &a, &b].map(|id| of(&now, id).queue_position), [1, 2, 3], "the order is as it was");
     // b forced: it runs beside the queue.
     leecher.call(&Request::SetForceStart { ids: vec![b.clone()], enabled: true }).await?;
 
@@ -370,6 +393,12 @@ async fn the_watched_folder_adds_what_is_dropped_and_sets_aside_what_fails() -> 
     let err =
         server.rpc(&Request::UpdateSettings { settings: Box::new(outside) }).await?.expect_err("outside");
     assert_eq!(err.kind, bidswarm_api::ApiErrorKind::Forbidden, "{err:?}");
+    // Inside the download folder, a downloaded file named .torrent would be taken.
+    let inside =
+        Settings { watched_folder: Some(format!("{}/watch", current.download_folder)), ..current.clone() };
+    let err = server.rpc(&Request::UpdateSettings { settings: Box::new(inside) }).await?.expect_err("inside");
+    assert_eq!(err.kind, bidswarm_api::ApiErrorKind::BadRequest, "{err:?}");
+    assert!(err.message.contains("apart from the download folder"), "{err:?}");
     let wanted = Settings { watched_folder: Some(path_str(&watched).into()), ..current };
     server.call(&Request::UpdateSettings { settings: Box::new(wanted) }).await?;
     assert!(watched.is_dir(), "the folder is made when missing");

@@ -148,7 +148,9 @@ pub struct Core {
     blocklist: std::sync::Mutex<BlocklistStatus>,
     clock: LocalClock,
     scheduler: std::sync::Mutex<schedule::Scheduler>,
-    queue: std::sync::Mutex<queue::Queue>,
+    /// One queue round at a time (the rules round's and an add's): two plans from two
+    /// listings could each start a torrent into the same place.
+    queue: tokio::sync::Mutex<queue::Queue>,
     /// When the watched folder was last looked at.
     watched_at: std::sync::Mutex<Option<std::time::Instant>>,
     /// One settings change at a time: the user's and the schedule's each read, change and
@@ -535,16 +537,26 @@ impl Core {
                 Response::Torrent { torrent: swarm.get(&id)? }
             }
             Request::MoveInQueue { ids, to } => {
+                let ids = distinct(ids)?;
                 swarm.move_in_queue(&ids, to).await?;
                 Response::Ok
             }
             Request::SetForceStart { ids, enabled } => {
+                let ids = distinct(ids)?;
+                // All or nothing: an unknown id changes none of them.
+                for id in &ids {
+                    swarm.get(id)?;
+                }
                 for id in &ids {
                     swarm.set_force_start(id, enabled).await?;
                 }
                 Response::Ok
             }
             Request::SetBandwidthPriority { ids, priority } => {
+                let ids = distinct(ids)?;
+                for id in &ids {
+                    swarm.get(id)?;
+                }
                 for id in &ids {
                     swarm.set_bandwidth_priority(id, priority).await?;
                 }
@@ -604,20 +616,23 @@ impl Core {
                 let before = self.settings.get();
                 // The toggle is `set_alt_limits_enabled`'s and the schedule's: a form that
                 // read the settings a while ago must not switch it back.
-                let settings = Settings { alt_limits_enabled: before.alt_limits_enabled, ..*settings };
+                let mut settings = Settings { alt_limits_enabled: before.alt_limits_enabled, ..*settings };
                 if settings.download_folder != before.download_folder {
                     self.confine.check(&settings.download_folder, "The download folder")?;
                 }
-                if let (Some(folder), true) =
-                    (&settings.watched_folder, settings.watched_folder != before.watched_folder)
-                {
+                let folders_changed = settings.watched_folder != before.watched_folder
+                    || settings.download_folder != before.download_folder;
+                if let (Some(folder), true) = (&settings.watched_folder, folders_changed) {
                     let folder = self.confine.check(folder, "The watched folder")?;
+                    check_watched_folder(&folder, &settings.download_folder)?;
                     tokio::fs::create_dir_all(&folder).await.map_err(|e| {
                         api_error(
                             ApiErrorKind::Io,
                             format!("cannot use {} as the watched folder: {e}", folder.display()),
                         )
                     })?;
+                    // Kept as resolved: a link swapped in later does not move it.
+                    settings.watched_folder = Some(folder.display().to_string());
                 }
                 let blocklist_changed = settings.blocklist_path != before.blocklist_path;
                 if let (Some(path), true) = (&settings.blocklist_path, blocklist_changed) {
@@ -949,7 +964,13 @@ impl Core {
         }
         let mut stopped = false;
         for torrent in torrents {
-            let Some((limit, limits)) = seeding::reached(torrent, &settings.seeding_limits) else {
+            if seeding::reached(torrent, &settings.seeding_limits).is_none() {
+                continue;
+            }
+            // The sample may be a second old: the user may have resumed it, given it its
+            // own limits or removed it since. Decide again on what it is now.
+            let Ok(now) = self.swarm.get(&torrent.id) else { continue };
+            let Some((limit, limits)) = seeding::reached(&now, &settings.seeding_limits) else {
                 continue;
             };
             stopped = true;
@@ -1016,7 +1037,7 @@ impl Core {
             };
             let (sub, failed) = match added {
                 Ok(name) => {
-                    info!(file = %file.display(), ?name, "added from the watched folder");
+                    info!(file = ?file, ?name, "added from the watched folder");
                     (watched::ADDED, None)
                 }
                 // Already in the list: done, as far as the user is concerned.
@@ -1026,13 +1047,13 @@ impl Core {
             let moved = match watched::move_aside(&file, sub).await {
                 Ok(moved) => moved,
                 Err(e) => {
-                    // Left where it is, it would be tried again every few seconds.
-                    warn!(file = %file.display(), "cannot move a file out of the watched folder: {e}; it is tried again at the next look");
-                    return;
+                    // Left where it is, it is tried again at the next look; the others go on.
+                    warn!(file = ?file, "cannot move a file out of the watched folder: {e}; it is tried again at the next look");
+                    continue;
                 }
             };
             if let Some(error) = failed {
-                warn!(file = %moved.display(), "could not add a file from the watched folder: {}", error.message);
+                warn!(file = ?moved, "could not add a file from the watched folder: {}", error.message);
                 let file = moved.display().to_string();
                 let _ = self.events.send(Event::WatchedFileFailed { file, error });
             }
@@ -1040,16 +1061,17 @@ impl Core {
     }
 
     /// Starts and stops torrents to keep within the queue's limits ([`queue::Queue::plan`]).
-    async fn run_queue(
-        &self,
-        settings: &bidswarm_api::QueueSettings,
-        torrents: &[bidswarm_api::TorrentInfo],
-    ) {
-        let steps = self.queue.lock().unwrap_or_else(|p| p.into_inner()).plan(
-            torrents,
-            settings,
-            std::time::Instant::now(),
-        );
+    ///
+    /// The plan is made on `sample` (the watcher's, up to a second old); only when it finds
+    /// something to do is it made again on a fresh listing, under the lock, and carried out.
+    /// The records are saved once for all the steps.
+    async fn run_queue(&self, settings: &bidswarm_api::QueueSettings, sample: &[bidswarm_api::TorrentInfo]) {
+        let mut queue = self.queue.lock().await;
+        let now = std::time::Instant::now();
+        if queue.plan(sample, settings, now).is_empty() {
+            return;
+        }
+        let steps = queue.plan(&self.swarm.list(), settings, now);
         for (id, step) in steps {
             let done = match step {
                 queue::Step::Start => self.swarm.queue_resume(&id).await,
@@ -1059,6 +1081,7 @@ impl Core {
                 warn!(info_hash = %id, ?step, "the queue could not start or stop a torrent: {e}");
             }
         }
+        self.swarm.flush_records().await;
     }
 
     fn settings_response(&self) -> Response {
@@ -1099,6 +1122,39 @@ fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> 
             }
         }
     })
+}
+
+/// Most torrents one request may name.
+const MAX_IDS: usize = 10_000;
+
+/// `ids` without repeats, in their order; more than [`MAX_IDS`] is refused.
+fn distinct(ids: Vec<TorrentId>) -> Result<Vec<TorrentId>, ApiError> {
+    if ids.len() > MAX_IDS {
+        return Err(api_error(
+            ApiErrorKind::BadRequest,
+            format!("a request may name at most {MAX_IDS} torrents, not {}", ids.len()),
+        ));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    Ok(ids.into_iter().filter(|id| seen.insert(id.clone())).collect())
+}
+
+/// The watched folder may not be the download folder, inside it or around it: a
+/// downloaded file named `.torrent` would be taken and moved away from under its torrent.
+fn check_watched_folder(folder: &std::path::Path, download_folder: &str) -> Result<(), ApiError> {
+    let downloads = std::path::Path::new(download_folder);
+    let downloads = std::fs::canonicalize(downloads).unwrap_or_else(|_| downloads.to_path_buf());
+    if folder.starts_with(&downloads) || downloads.starts_with(folder) {
+        return Err(api_error(
+            ApiErrorKind::BadRequest,
+            format!(
+                "the watched folder {} must be apart from the download folder {}: files downloaded there would be taken for new torrents",
+                folder.display(),
+                downloads.display()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// After each of the watcher's samples (every second): the alternative limits' schedule,

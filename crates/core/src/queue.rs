@@ -12,10 +12,12 @@ pub(crate) enum Step {
     Wait,
 }
 
-/// Since when each running torrent has run, to tell a slow torrent from one just started.
+/// Since when each running torrent has been below both slow rates: slow for
+/// `slow_after_secs` in a row, not just for one sample, so a dip does not hand its place
+/// over and back every second.
 #[derive(Debug, Default)]
 pub(crate) struct Queue {
-    running_since: HashMap<TorrentId, Instant>,
+    slow_since: HashMap<TorrentId, Instant>,
 }
 
 impl Queue {
@@ -31,7 +33,7 @@ impl Queue {
     ) -> Vec<(TorrentId, Step)> {
         let running = |t: &TorrentInfo| matches!(t.state, TorrentState::Downloading | TorrentState::Seeding);
         if !settings.enabled {
-            self.running_since.clear();
+            self.slow_since.clear();
             return torrents
                 .iter()
                 .filter(|t| t.state == TorrentState::Queued)
@@ -39,12 +41,16 @@ impl Queue {
                 .collect();
         }
         // Rebuilt each round, in one pass: a thousand torrents must cost microseconds.
+        let below = |t: &TorrentInfo| {
+            t.download_bytes_per_sec < u64::from(settings.slow_download_bytes_per_sec)
+                && t.upload_bytes_per_sec < u64::from(settings.slow_upload_bytes_per_sec)
+        };
         let since: HashMap<TorrentId, Instant> = torrents
             .iter()
-            .filter(|t| running(t))
-            .map(|t| (t.id.clone(), self.running_since.get(&t.id).copied().unwrap_or(now)))
+            .filter(|t| running(t) && below(t))
+            .map(|t| (t.id.clone(), self.slow_since.get(&t.id).copied().unwrap_or(now)))
             .collect();
-        self.running_since = since;
+        self.slow_since = since;
         let mut order: Vec<&TorrentInfo> = torrents.iter().collect();
         order.sort_by_key(|t| t.queue_position);
         let (mut downloads, mut uploads, mut total) = (0u32, 0u32, 0u32);
@@ -92,10 +98,9 @@ impl Queue {
 
     /// Running for at least `slow_after_secs` below both slow rates.
     fn is_slow(&self, t: &TorrentInfo, settings: &QueueSettings, now: Instant) -> bool {
-        let Some(since) = self.running_since.get(&t.id) else { return false };
-        now.saturating_duration_since(*since).as_secs() >= u64::from(settings.slow_after_secs)
-            && t.download_bytes_per_sec < u64::from(settings.slow_download_bytes_per_sec)
-            && t.upload_bytes_per_sec < u64::from(settings.slow_upload_bytes_per_sec)
+        self.slow_since.get(&t.id).is_some_and(|since| {
+            now.saturating_duration_since(*since).as_secs() >= u64::from(settings.slow_after_secs)
+        })
     }
 }
 
@@ -175,8 +180,11 @@ mod tests {
         let later = start + Duration::from_secs(60);
         assert_eq!(ids(&q.plan(&all, &s, later), Step::Start), [2], "slow for a minute: the next one starts");
         let fast = TorrentInfo { download_bytes_per_sec: 1 << 20, ..t(1, Downloading, false) };
-        let all = [fast, t(2, Downloading, false)];
+        let all = [fast.clone(), t(2, Downloading, false)];
         assert_eq!(ids(&q.plan(&all, &s, later), Step::Wait), [2], "fast again: it takes its place back");
+        // One slow sample after a long run is a dip, not a slow torrent.
+        let dip = [t(1, Downloading, false), t(2, Queued, false)];
+        assert!(q.plan(&dip, &s, later + Duration::from_secs(1)).is_empty(), "a dip frees no place");
     }
 
     #[test]

@@ -573,7 +573,10 @@ impl Swarm {
         if enabled {
             self.resume(id).await?;
         }
-        self.lock().records.entry(id.clone()).or_default().force_start = enabled;
+        // Not `entry`: a torrent removed meanwhile must not come back as a record.
+        if let Some(r) = self.lock().records.get_mut(id) {
+            r.force_start = enabled;
+        }
         self.save_records().await;
         Ok(())
     }
@@ -585,7 +588,9 @@ impl Swarm {
         priority: bidswarm_api::BandwidthPriority,
     ) -> Result<()> {
         self.get(id)?;
-        self.lock().records.entry(id.clone()).or_default().bandwidth_priority = priority;
+        if let Some(r) = self.lock().records.get_mut(id) {
+            r.bandwidth_priority = priority;
+        }
         self.save_records().await;
         Ok(())
     }
@@ -608,10 +613,18 @@ impl Swarm {
         if handle.is_paused() {
             return Ok(());
         }
-        self.lock().records.entry(id.clone()).or_default().queued = true;
-        self.session.pause(&handle).await.map_err(Error::engine("could not queue"))?;
-        self.save_records().await;
+        self.set_queue_flags(id, true, None);
+        if let Err(e) = self.session.pause(&handle).await {
+            self.set_queue_flags(id, false, None);
+            return Err(Error::engine("could not queue")(e));
+        }
+        // Saved by the caller once for all its steps ([`Swarm::flush_records`]).
         Ok(())
+    }
+
+    /// Writes the records now if they changed: after a round of queue steps.
+    pub async fn flush_records(&self) {
+        self.save_records().await;
     }
 
     /// Marks a torrent added paused as waiting in the queue rather than paused by the user.
@@ -622,11 +635,14 @@ impl Swarm {
     }
 
     /// Starts a torrent the queue paused; one the user paused meanwhile stays paused.
+    /// Saved by the caller, as [`Swarm::queue_pause`].
     pub async fn queue_resume(&self, id: &TorrentId) -> Result<()> {
         if !self.lock().records.get(id).is_some_and(|r| r.queued) {
             return Ok(());
         }
-        self.resume(id).await
+        self.unpause(id).await?;
+        self.set_queue_flags(id, false, None);
+        Ok(())
     }
 
     /// Remembers peers the user added to a torrent, across restarts (see
@@ -642,7 +658,9 @@ impl Swarm {
     /// its record across restarts. A magnet still resolving keeps them for when it is added.
     pub async fn set_seeding_limits(&self, id: &TorrentId, limits: Option<SeedingLimits>) -> Result<()> {
         self.get(id)?;
-        self.lock().records.entry(id.clone()).or_default().seeding_limits = limits;
+        if let Some(r) = self.lock().records.get_mut(id) {
+            r.seeding_limits = limits;
+        }
         self.save_records().await;
         Ok(())
     }
@@ -693,7 +711,7 @@ impl Swarm {
     /// Sets a torrent's `queued` (and `force_start`, when given) flags; whether they changed.
     fn set_queue_flags(&self, id: &TorrentId, queued: bool, force_start: Option<bool>) -> bool {
         let mut shared = self.lock();
-        let r = shared.records.entry(id.clone()).or_default();
+        let Some(r) = shared.records.get_mut(id) else { return false };
         let before = (r.queued, r.force_start);
         r.queued = queued;
         r.force_start = force_start.unwrap_or(r.force_start);
@@ -703,10 +721,16 @@ impl Swarm {
     /// The user's resume (and the queue's): the torrent runs; the queue may make it wait
     /// again at its next round if it has no room.
     pub async fn resume(&self, id: &TorrentId) -> Result<()> {
-        let Some(handle) = self.handle_unless_resolving(id)? else { return Ok(()) };
+        self.unpause(id).await?;
         if self.set_queue_flags(id, false, None) {
             self.save_records().await;
         }
+        Ok(())
+    }
+
+    /// librqbit's unpause, for a torrent that is paused or failed.
+    async fn unpause(&self, id: &TorrentId) -> Result<()> {
+        let Some(handle) = self.handle_unless_resolving(id)? else { return Ok(()) };
         let stopped = matches!(handle.stats().state, TorrentStatsState::Paused | TorrentStatsState::Error);
         if !stopped {
             return Ok(());
@@ -1071,10 +1095,8 @@ impl Swarm {
             // A torrent restored from before records were kept gets one now: no `added_at`,
             // and life counts from this run on.
             let record = shared.records.entry(id.clone()).or_default();
-            let uploaded_before = record.uploaded.total();
-            record.uploaded.observe(session_up);
+            let uploaded = record.uploaded.observe(session_up);
             record.downloaded.observe(session_down);
-            let uploaded = record.uploaded.total() > uploaded_before;
             record.seeding.observe(state == TorrentState::Seeding, uploaded, std::time::Instant::now());
             let record = record.clone();
             let about = match (shared.about.get(&id), metadata.as_ref()) {

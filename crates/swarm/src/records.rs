@@ -166,12 +166,20 @@ impl LifeCounter {
 /// Built from samples (the watcher's, once a second): the time between two samples that
 /// both saw the torrent seeding counts, up to [`SeedClock::MAX_STEP`], so time asleep,
 /// paused or not running never does.
+///
+/// Both are saved in whole minutes (what the limits count in), so a torrent seeding idly
+/// does not rewrite the records file every few seconds; a restart loses under a minute.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub(crate) struct SeedClock {
+    #[serde(serialize_with = "whole_minutes")]
     pub seeding_secs: u64,
-    /// Seeding since the last byte went up (or seeding began).
+    /// Seeding since the last byte went up, or since seeding began.
+    #[serde(serialize_with = "whole_minutes")]
     pub inactive_secs: u64,
+    /// The life upload total at the last sample, to tell an upload from none.
+    #[serde(skip)]
+    uploaded: Option<u64>,
     /// What is not a whole second yet, in milliseconds, so frequent samples add up.
     #[serde(skip)]
     part_ms: u64,
@@ -184,23 +192,34 @@ impl SeedClock {
     /// The longest gap between two samples that still counts in full.
     pub const MAX_STEP: Duration = Duration::from_secs(5);
 
-    pub fn observe(&mut self, seeding: bool, uploaded: bool, now: Instant) {
+    /// One sample: whether the torrent is seeding, and its life upload total.
+    pub fn observe(&mut self, seeding: bool, uploaded_total: u64, now: Instant) {
+        let uploaded = self.uploaded.is_some_and(|before| uploaded_total > before);
+        self.uploaded = Some(uploaded_total);
         if !seeding {
             self.last = None;
             return;
         }
-        if let Some(last) = self.last {
-            let step = now.saturating_duration_since(last).min(Self::MAX_STEP);
-            let ms = self.part_ms + step.as_millis() as u64;
-            self.part_ms = ms % 1000;
-            self.seeding_secs += ms / 1000;
-            self.inactive_secs += ms / 1000;
+        match self.last {
+            // Seeding begins (or begins again): inactivity counts from now.
+            None => self.inactive_secs = 0,
+            Some(last) => {
+                let step = now.saturating_duration_since(last).min(Self::MAX_STEP);
+                let ms = self.part_ms + step.as_millis() as u64;
+                self.part_ms = ms % 1000;
+                self.seeding_secs += ms / 1000;
+                self.inactive_secs += ms / 1000;
+            }
         }
         if uploaded {
             self.inactive_secs = 0;
         }
         self.last = Some(now);
     }
+}
+
+fn whole_minutes<S: serde::Serializer>(secs: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(secs / 60 * 60)
 }
 
 /// Uploaded over downloaded; `None` while nothing was downloaded.
@@ -243,22 +262,26 @@ mod tests {
         let t0 = Instant::now();
         let at = |ms: u64| t0 + Duration::from_millis(ms);
         let mut c = SeedClock::default();
-        c.observe(true, false, at(0));
-        c.observe(true, false, at(600));
-        c.observe(true, false, at(1200));
+        c.observe(true, 0, at(0));
+        c.observe(true, 0, at(600));
+        c.observe(true, 0, at(1200));
         assert_eq!((c.seeding_secs, c.inactive_secs), (1, 1), "parts of a second add up");
-        c.observe(true, true, at(3200));
+        c.observe(true, 500, at(3200));
         assert_eq!((c.seeding_secs, c.inactive_secs), (3, 0), "an upload resets inactivity");
-        // Paused for an hour: none of it counts.
-        c.observe(false, false, at(4000));
-        c.observe(true, false, at(3_604_000));
-        c.observe(true, false, at(3_606_000));
-        assert_eq!((c.seeding_secs, c.inactive_secs), (5, 2));
+        c.observe(true, 500, at(4200));
+        assert_eq!((c.seeding_secs, c.inactive_secs), (4, 1));
+        // Paused for an hour: none of it counts, and inactivity starts again at the resume.
+        c.observe(false, 500, at(5000));
+        c.observe(true, 500, at(3_604_000));
+        c.observe(true, 500, at(3_606_000));
+        assert_eq!((c.seeding_secs, c.inactive_secs), (6, 2));
         // A machine asleep between two samples counts at most MAX_STEP.
-        c.observe(true, false, at(7_206_000));
-        assert_eq!(c.seeding_secs, 5 + SeedClock::MAX_STEP.as_secs());
+        c.observe(true, 500, at(7_206_000));
+        assert_eq!(c.seeding_secs, 6 + SeedClock::MAX_STEP.as_secs());
+        // Saved in whole minutes.
+        let c = SeedClock { seeding_secs: 150, inactive_secs: 59, ..c };
         let back: SeedClock = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
-        assert_eq!((back.seeding_secs, back.inactive_secs), (c.seeding_secs, c.inactive_secs));
+        assert_eq!((back.seeding_secs, back.inactive_secs), (120, 0));
     }
 
     #[test]
