@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { QueueSettings } from '../bindings';
+import { QUEUE_DEFAULTS } from '../test/queueSettings';
 import { kibText, parseMaxActive, parseSeconds, parseSlowRate, queueDraft, readQueueDraft, type QueueDraft } from './queueSettings';
 
-/** `QueueSettings::default()` in `crates/api/src/limits.rs`. */
-const DEFAULTS: QueueSettings = {
-  enabled: false,
-  max_active_downloads: 3,
-  max_active_uploads: 3,
-  max_active_torrents: 5,
-  ignore_slow: true,
-  slow_download_bytes_per_sec: 2048,
-  slow_upload_bytes_per_sec: 2048,
-  slow_after_secs: 60,
-};
+const DEFAULTS = QUEUE_DEFAULTS;
 
 const draft = (patch: Partial<QueueDraft>): QueueDraft => ({ ...queueDraft(DEFAULTS, 'en'), enabled: true, ...patch });
 

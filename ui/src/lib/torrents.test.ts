@@ -1,43 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { TorrentInfo, TorrentState } from '../bindings';
+import { torrentInfo } from '../test/torrentInfo';
 import { countByFilter, filterTorrents, isStateFilter, looksLikeMagnet, matchesSearch, rangeSelection, shareRatio, toggleAction } from './torrents';
 
 function torrent(id: string, state: TorrentState, progress = 0, total = 100, name: string | null = id): TorrentInfo {
-  return {
+  return torrentInfo({
     id,
     name,
-    magnet: `magnet:?xt=urn:btih:${id}`,
     state,
-    output_folder: '/tmp',
     progress_bytes: progress,
     total_bytes: total,
-    checked_bytes: 0,
     fetched_bytes: progress,
-    uploaded_bytes: 0,
-    download_bytes_per_sec: 0,
-    upload_bytes_per_sec: 0,
-    eta_secs: null,
-    peers: 0,
-    reached: { incoming: 0, outgoing: 0, utp: 0, encrypted: 0, refused_plaintext: 0, missed_haves: 0 },
-    error: null,
-    limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
-    files: [],
-    piece_length: null,
-    pieces: null,
-    added_at: null,
-    all_time_uploaded_bytes: 0,
     all_time_downloaded_bytes: progress,
-    ratio: null,
-    created_by: null,
-    comment: null,
-    creation_date: null,
-    seeding_limits: null,
-    seeding_secs: 0,
-    inactive_secs: 0,
-    queue_position: 1,
-    force_start: false,
-    bandwidth_priority: 'normal',
-  };
+  });
 }
 
 const list = [

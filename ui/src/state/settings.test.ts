@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Response, Settings } from '../bindings';
+import { QUEUE_DEFAULTS } from '../test/queueSettings';
 import { speedSettings } from '../test/speedSettings';
 import { callOver } from './call';
 import { SettingsMirror } from './settings';
@@ -17,16 +18,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     alt_limits_enabled: false,
     alt_schedule: { enabled: false, from_minute: 480, to_minute: 1200, days: 'every' },
     seeding_limits: { ratio: null, seeding_minutes: null, inactive_minutes: null, action: 'pause' },
-    queue: {
-      enabled: false,
-      max_active_downloads: 3,
-      max_active_uploads: 3,
-      max_active_torrents: 5,
-      ignore_slow: true,
-      slow_download_bytes_per_sec: 2048,
-      slow_upload_bytes_per_sec: 2048,
-      slow_after_secs: 60,
-    },
+    queue: QUEUE_DEFAULTS,
     watched_folder: null,
     max_connections: 500,
     max_connections_per_torrent: 100,

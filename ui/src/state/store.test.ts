@@ -1,42 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { TorrentInfo } from '../bindings';
+import { torrentInfo } from '../test/torrentInfo';
 import { TorrentStore } from './store';
 
-const info = (state: TorrentInfo['state']): TorrentInfo => ({
-  id: 'aa',
-  name: 'a',
-  magnet: 'magnet:?xt=urn:btih:aa',
-  state,
-  output_folder: '/d',
-  progress_bytes: 10,
-  total_bytes: 10,
-  checked_bytes: 0,
-  fetched_bytes: 10,
-  uploaded_bytes: 0,
-  download_bytes_per_sec: 0,
-  upload_bytes_per_sec: 0,
-  eta_secs: null,
-  peers: 0,
-  reached: { incoming: 0, outgoing: 0, utp: 0, encrypted: 0, refused_plaintext: 0, missed_haves: 0 },
-  error: null,
-  limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
-  files: [],
-  piece_length: null,
-  pieces: null,
-  added_at: 1_700_000_000,
-  all_time_uploaded_bytes: 0,
-  all_time_downloaded_bytes: 10,
-  ratio: 0,
-  created_by: null,
-  comment: null,
-  creation_date: null,
-  seeding_limits: null,
-  seeding_secs: 0,
-  inactive_secs: 0,
-  queue_position: 1,
-  force_start: false,
-  bandwidth_priority: 'normal',
-});
+const info = (state: TorrentInfo['state']): TorrentInfo =>
+  torrentInfo({
+    name: 'a',
+    state,
+    output_folder: '/d',
+    progress_bytes: 10,
+    total_bytes: 10,
+    fetched_bytes: 10,
+    added_at: 1_700_000_000,
+    all_time_downloaded_bytes: 10,
+    ratio: 0,
+  });
 
 describe('torrent store', () => {
   it('shows a pause made elsewhere from the state_changed event alone', () => {
