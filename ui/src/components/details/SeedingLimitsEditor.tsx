@@ -5,6 +5,7 @@ import { NO_SEEDING_LIMITS, readSeedingDraft, sameSeedingLimits, seedingDraft, t
 import { displayName } from '../../lib/torrents';
 import { useAction } from '../../state/action';
 import { useApp, useSettings } from '../../state/app';
+import { FormError } from '../FormError';
 import { SeedingLimitsFields } from '../SeedingLimitsFields';
 
 interface Draft {
@@ -76,11 +77,7 @@ export function SeedingLimitsEditor({ torrent }: { torrent: TorrentInfo }) {
           {t('seeding.apply')}
         </button>
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
     </form>
   );
 }

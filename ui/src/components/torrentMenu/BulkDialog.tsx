@@ -2,6 +2,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BulkTarget } from '../../lib/bulk';
+import { FormError } from '../FormError';
 
 interface Props {
   title: string;
@@ -40,11 +41,7 @@ export function BulkDialog({ title, targets, applyLabel, busy, error, onApply, o
             }}
           >
             {children}
-            {error ? (
-              <p className="form-error" role="alert">
-                {error}
-              </p>
-            ) : null}
+            <FormError message={error} />
             <div className="dialog-actions">
               <span className="spacer" />
               <Dialog.Close asChild>
