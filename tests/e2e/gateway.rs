@@ -447,9 +447,10 @@ async fn a_leecher_lagging_more_than_128_pieces_behind_still_hears_of_every_piec
     use bidswarm_peerwire::{BlockRef, Message};
     const PIECE: usize = 16 * 1024;
     const PIECES: usize = 3072;
-    /// What the leecher asks for before it stops reading: far more than the socket
-    /// buffers between it and librqbit hold.
-    const REQUESTED: u32 = 1024;
+    /// What the leecher asks for before it stops reading: every piece the middle peer
+    /// has (24 MiB), far more than the socket buffers between it and librqbit hold once
+    /// the leecher's own is kept small.
+    const REQUESTED: u32 = (PIECES / 2) as u32;
     let dir = bidswarm_tests::test_dir();
     let seed_dir = dir.path().join("seed");
     std::fs::create_dir_all(&seed_dir)?;
@@ -486,7 +487,9 @@ async fn a_leecher_lagging_more_than_128_pieces_behind_still_hears_of_every_piec
     let info_hash: [u8; 20] = hex::decode(bidswarm_tests::info_hash_of(&magnet))?
         .try_into()
         .map_err(|_| anyhow::anyhow!("not 20 bytes"))?;
-    let mut leecher = crate::speed::cheater::Cheater::connect(&middle.peer_addr().await?, info_hash).await?;
+    let mut leecher =
+        crate::speed::cheater::Cheater::connect_with_small_window(&middle.peer_addr().await?, info_hash)
+            .await?;
     // Which pieces the leecher has heard the middle peer has.
     let mut heard = vec![false; PIECES];
     fn hear(heard: &mut [bool], m: &Message) {

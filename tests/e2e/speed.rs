@@ -450,7 +450,24 @@ pub(crate) mod cheater {
 
     impl Cheater {
         pub async fn connect(addr: &str, info_hash: [u8; 20]) -> anyhow::Result<Self> {
-            let mut stream = TcpStream::connect(addr).await?;
+            Self::handshake(TcpStream::connect(addr).await?, info_hash).await
+        }
+
+        /// `connect` with a receive buffer of 64 KiB, fixed: the kernel would otherwise
+        /// grow it to tens of MiB (`tcp_rmem`), so a peer that stops reading would still
+        /// take in everything sent to it for a long while.
+        pub async fn connect_with_small_window(addr: &str, info_hash: [u8; 20]) -> anyhow::Result<Self> {
+            let addr: std::net::SocketAddr = addr.parse()?;
+            let socket = if addr.is_ipv4() {
+                tokio::net::TcpSocket::new_v4()?
+            } else {
+                tokio::net::TcpSocket::new_v6()?
+            };
+            socket.set_recv_buffer_size(64 * 1024)?;
+            Self::handshake(socket.connect(addr).await?, info_hash).await
+        }
+
+        async fn handshake(mut stream: TcpStream, info_hash: [u8; 20]) -> anyhow::Result<Self> {
             let mut out = BytesMut::new();
             let mut reserved = [0u8; 8];
             reserved[5] = 0x10;
