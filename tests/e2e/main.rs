@@ -10,6 +10,7 @@ mod encryption;
 mod faults;
 mod fees;
 mod gateway;
+mod labels;
 mod lifecycle;
 mod paths;
 mod qbittorrent;

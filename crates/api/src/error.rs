@@ -59,6 +59,10 @@ pub enum ApiErrorKind {
     /// A file or folder that is not the torrent's stands where its data would go (another
     /// file of the same name): the torrent is not added and nothing is written over.
     FileInTheWay,
+    /// No category or tag of that name exists.
+    UnknownLabel,
+    /// A category or tag of that name exists already.
+    LabelExists,
 }
 
 impl ApiError {
@@ -71,8 +75,8 @@ impl ApiError {
         match self.kind {
             ApiErrorKind::Unauthorized => 401,
             ApiErrorKind::Forbidden => 403,
-            ApiErrorKind::UnknownTorrent | ApiErrorKind::PathNotFound => 404,
-            ApiErrorKind::AlreadyExists | ApiErrorKind::FileInTheWay => 409,
+            ApiErrorKind::UnknownTorrent | ApiErrorKind::PathNotFound | ApiErrorKind::UnknownLabel => 404,
+            ApiErrorKind::AlreadyExists | ApiErrorKind::FileInTheWay | ApiErrorKind::LabelExists => 409,
             ApiErrorKind::Unreachable | ApiErrorKind::Offline | ApiErrorKind::NodeRejected => 502,
             ApiErrorKind::NoWallet => 404,
             ApiErrorKind::WalletLocked => 423,

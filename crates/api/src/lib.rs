@@ -13,6 +13,7 @@
 
 mod amount;
 mod error;
+mod labels;
 mod ledger;
 mod limits;
 mod speed;
@@ -21,6 +22,7 @@ mod wallet;
 
 pub use amount::BaseUnits;
 pub use error::{ApiError, ApiErrorKind};
+pub use labels::*;
 pub use ledger::*;
 pub use limits::*;
 pub use speed::*;
@@ -101,6 +103,59 @@ pub enum Request {
     SetBandwidthPriority {
         ids: Vec<TorrentId>,
         priority: BandwidthPriority,
+    },
+    /// Every category and tag.
+    ListLabels,
+    /// Creates a category, or changes the folder of one that exists. The folder must be one
+    /// requests may name; torrents already in the category stay where they are.
+    SetCategory {
+        name: Label,
+        save_path: Option<String>,
+    },
+    /// Renames a category; its torrents and folder go with it.
+    RenameCategory {
+        from: Label,
+        to: Label,
+    },
+    /// Removes categories; their torrents are left without one, and their data stays.
+    /// Names that are not categories are ignored.
+    RemoveCategories {
+        names: Vec<Label>,
+    },
+    CreateTags {
+        names: Vec<Label>,
+    },
+    /// Renames a tag on every torrent that has it.
+    RenameTag {
+        from: Label,
+        to: Label,
+    },
+    /// Removes tags, from every torrent too. Names that are not tags are ignored.
+    RemoveTags {
+        names: Vec<Label>,
+    },
+    /// Puts torrents in a category (`None`: in none). With `move_data`, each torrent's data
+    /// moves to the category's folder, or the download folder when it has none.
+    SetTorrentCategory {
+        ids: Vec<TorrentId>,
+        category: Option<Label>,
+        #[serde(default)]
+        move_data: bool,
+    },
+    /// Adds tags to torrents, creating the tags that do not exist yet.
+    AddTorrentTags {
+        ids: Vec<TorrentId>,
+        tags: Vec<Label>,
+    },
+    RemoveTorrentTags {
+        ids: Vec<TorrentId>,
+        tags: Vec<Label>,
+    },
+    /// Moves torrents' data into `folder` ("set location"); each shows `moving` meanwhile,
+    /// and is checked again where it lands. Nothing already in the way is written over.
+    SetLocation {
+        ids: Vec<TorrentId>,
+        folder: String,
     },
     /// Switches the alternative speed limits on or off (the status bar's toggle). The
     /// schedule, when on, switches them again at its next start or end. Answers the
@@ -299,6 +354,9 @@ pub enum Response {
     Bids {
         bids: Vec<BidSummary>,
     },
+    Labels {
+        labels: Labels,
+    },
     WalletStatus {
         status: WalletStatus,
     },
@@ -391,6 +449,17 @@ answers! {
     MoveInQueue => Ok,
     SetForceStart => Ok,
     SetBandwidthPriority => Ok,
+    ListLabels => Labels,
+    SetCategory => Labels,
+    RenameCategory => Labels,
+    RemoveCategories => Labels,
+    CreateTags => Labels,
+    RenameTag => Labels,
+    RemoveTags => Labels,
+    SetTorrentCategory => Ok,
+    AddTorrentTags => Ok,
+    RemoveTorrentTags => Ok,
+    SetLocation => Ok,
     ListPeers => Peers,
     AddPeers => Ok,
     GetSettings => Settings,
@@ -493,6 +562,15 @@ pub enum Event {
     AltLimitsScheduled {
         enabled: bool,
     },
+    /// A category or tag was created, changed or removed.
+    LabelsChanged {
+        labels: Labels,
+    },
+    /// Moving a torrent's data failed; it stays (or was put back) where it was.
+    MoveFailed {
+        id: TorrentId,
+        error: ApiError,
+    },
 }
 
 /// Every type the TypeScript bindings declare, in the order they are written.
@@ -526,6 +604,9 @@ pub fn typescript_declarations() -> Vec<String> {
         QueueSettings,
         QueueMove,
         BandwidthPriority,
+        Label,
+        Category,
+        Labels,
         EncryptionMode,
         SessionStats,
         CreatedTorrent,

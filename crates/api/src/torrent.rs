@@ -3,7 +3,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    AltSchedule, BandwidthPriority, QueueSettings, SeedingLimits, SpeedSettings, TorrentBid, TronNetwork,
+    AltSchedule, BandwidthPriority, Label, QueueSettings, SeedingLimits, SpeedSettings, TorrentBid,
+    TronNetwork,
 };
 
 /// A torrent's id: its BitTorrent v1 info hash as 40 lowercase hex digits. It is known
@@ -68,6 +69,11 @@ pub struct AddOptions {
     /// This torrent's own bid for speed; the settings' defaults when absent.
     #[ts(optional)]
     pub bid: Option<TorrentBid>,
+    /// Its category; the category's folder is used when `output_folder` is absent.
+    #[ts(optional)]
+    pub category: Option<Label>,
+    /// Tags that do not exist yet are created.
+    pub tags: Vec<Label>,
 }
 
 /// Upload and download caps in bytes per second; `None` means unlimited.
@@ -134,6 +140,8 @@ pub enum TorrentState {
     Paused,
     /// Waiting for its turn in the queue (not paused by the user).
     Queued,
+    /// Its data is being moved to another folder (`set_location`).
+    Moving,
     Error,
 }
 
@@ -212,6 +220,9 @@ pub struct TorrentInfo {
     pub force_start: bool,
     /// Its share of the upload cap against other torrents'.
     pub bandwidth_priority: BandwidthPriority,
+    pub category: Option<Label>,
+    /// Sorted by name.
+    pub tags: Vec<Label>,
 }
 
 impl TorrentInfo {
@@ -247,6 +258,8 @@ pub struct Settings {
     /// `.torrent` files dropped here are added, then moved into its `added` folder (or
     /// `failed`, when they cannot be added).
     pub watched_folder: Option<String>,
+    /// The category torrents added from the watched folder are put in.
+    pub watched_folder_category: Option<Label>,
     /// Peer connections open at once, in all.
     pub max_connections: u32,
     pub max_connections_per_torrent: u32,
@@ -298,6 +311,7 @@ impl Default for Settings {
             seeding_limits: SeedingLimits::default(),
             queue: QueueSettings::default(),
             watched_folder: None,
+            watched_folder_category: None,
             max_connections: 500,
             max_connections_per_torrent: 100,
             max_connections_per_ip: 8,

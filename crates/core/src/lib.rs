@@ -9,6 +9,7 @@
 mod confine;
 mod error;
 mod history;
+mod labels;
 mod paths;
 mod pieces;
 mod queue;
@@ -563,6 +564,43 @@ impl Core {
                 self.speed.set_bandwidth_priorities(swarm.bandwidth_priorities());
                 Response::Ok
             }
+            Request::ListLabels => Response::Labels { labels: swarm.labels() },
+            Request::SetCategory { name, save_path } => self.set_category(name, save_path).await?,
+            Request::RenameCategory { from, to } => {
+                self.labels_changed(swarm.rename_category(&from, &to).await?)
+            }
+            Request::RemoveCategories { names } => {
+                labels::at_most_labels(&names)?;
+                self.labels_changed(swarm.remove_categories(&names).await?)
+            }
+            Request::CreateTags { names } => {
+                labels::at_most_labels(&names)?;
+                self.labels_changed(swarm.create_tags(&names).await?)
+            }
+            Request::RenameTag { from, to } => self.labels_changed(swarm.rename_tag(&from, &to).await?),
+            Request::RemoveTags { names } => {
+                labels::at_most_labels(&names)?;
+                self.labels_changed(swarm.remove_tags(&names).await?)
+            }
+            Request::SetTorrentCategory { ids, category, move_data } => {
+                self.set_torrent_category(distinct(ids)?, category, move_data).await?
+            }
+            Request::AddTorrentTags { ids, tags } => {
+                labels::at_most_labels(&tags)?;
+                let before = swarm.labels();
+                swarm.add_torrent_tags(&distinct(ids)?, &tags).await?;
+                let after = swarm.labels();
+                if after != before {
+                    self.labels_changed(after);
+                }
+                Response::Ok
+            }
+            Request::RemoveTorrentTags { ids, tags } => {
+                labels::at_most_labels(&tags)?;
+                swarm.remove_torrent_tags(&distinct(ids)?, &tags).await?;
+                Response::Ok
+            }
+            Request::SetLocation { ids, folder } => self.set_location(distinct(ids)?, &folder).await?,
             Request::SetAltLimitsEnabled { enabled } => {
                 self.set_alt_limits(enabled).await?;
                 self.settings_response()
@@ -633,6 +671,9 @@ impl Core {
                     })?;
                     // Kept as resolved: a link swapped in later does not move it.
                     settings.watched_folder = Some(folder.display().to_string());
+                }
+                if let Some(category) = &settings.watched_folder_category {
+                    self.swarm.category_folder(category)?;
                 }
                 let blocklist_changed = settings.blocklist_path != before.blocklist_path;
                 if let (Some(path), true) = (&settings.blocklist_path, blocklist_changed) {
@@ -894,6 +935,10 @@ impl Core {
         mut source: bidswarm_api::TorrentSource,
         mut options: bidswarm_api::AddOptions,
     ) -> Result<bidswarm_api::TorrentInfo, ApiError> {
+        labels::at_most_labels(&options.tags)?;
+        if let (None, Some(category)) = (&options.output_folder, &options.category) {
+            options.output_folder = self.swarm.category_folder(category)?;
+        }
         // The download folder setting may have changed since the session started.
         let folder = options.output_folder.get_or_insert_with(|| self.settings.get().download_folder);
         *folder = self.confine.check(folder, "The download folder")?.display().to_string();
@@ -1017,6 +1062,7 @@ impl Core {
 
     /// Adds the `.torrent` files waiting in the watched folder and moves each aside.
     async fn take_watched(&self, folder: &std::path::Path) {
+        let settings = self.settings.get();
         let found = match watched::scan(folder, std::time::SystemTime::now()).await {
             Ok(found) => found,
             Err(e) => {
@@ -1031,7 +1077,13 @@ impl Core {
                         &base64::engine::general_purpose::STANDARD,
                         &bytes,
                     ));
-                    self.add_torrent(source, Default::default()).await.map(|t| t.name)
+                    // A category removed since it was chosen is left out, not a failure.
+                    let category = settings
+                        .watched_folder_category
+                        .clone()
+                        .filter(|c| self.swarm.category_folder(c).is_ok());
+                    let options = bidswarm_api::AddOptions { category, ..Default::default() };
+                    self.add_torrent(source, options).await.map(|t| t.name)
                 }
                 Err(why) => Err(api_error(ApiErrorKind::InvalidTorrent, why)),
             };

@@ -22,11 +22,19 @@ struct Seen {
     state: TorrentState,
     has_metadata: bool,
     complete: bool,
+    /// It was complete, and has only been moving or checking its data since (a move, new
+    /// limits): finishing that check is not a download finishing.
+    complete_before_check: bool,
 }
 
 impl From<&TorrentInfo> for Seen {
     fn from(t: &TorrentInfo) -> Self {
-        Self { state: t.state, has_metadata: !t.files.is_empty(), complete: t.is_complete() }
+        Self {
+            state: t.state,
+            has_metadata: !t.files.is_empty(),
+            complete: t.is_complete(),
+            complete_before_check: t.is_complete(),
+        }
     }
 }
 
@@ -91,8 +99,13 @@ fn diff(seen: &mut HashMap<TorrentId, Seen>, now: &[TorrentInfo]) -> Vec<Event> 
     let mut events = Vec::new();
     let mut next = HashMap::with_capacity(now.len());
     for t in now {
-        let current = Seen::from(t);
+        let mut current = Seen::from(t);
         let before = seen.remove(&t.id);
+        if before.as_ref().is_some_and(|b| b.complete_before_check)
+            && matches!(current.state, TorrentState::Moving | TorrentState::Checking)
+        {
+            current.complete_before_check = true;
+        }
         match before {
             None => events.push(Event::Added { torrent: t.clone() }),
             Some(before) => {
@@ -107,7 +120,7 @@ fn diff(seen: &mut HashMap<TorrentId, Seen>, now: &[TorrentInfo]) -> Vec<Event> 
                         error: ApiError::new(ApiErrorKind::Internal, message),
                     });
                 }
-                if !before.complete && current.complete {
+                if !before.complete && current.complete && !before.complete_before_check {
                     events.push(Event::Completed { torrent: t.clone() });
                 }
                 if before.state != current.state {
@@ -177,6 +190,8 @@ pub(crate) mod tests {
             queue_position: 1,
             force_start: false,
             bandwidth_priority: Default::default(),
+            category: None,
+            tags: Vec::new(),
         }
     }
 
@@ -196,6 +211,8 @@ pub(crate) mod tests {
                 Event::SeedingLimitReached { .. } => "seeding_limit_reached",
                 Event::AltLimitsScheduled { .. } => "alt_limits_scheduled",
                 Event::WatchedFileFailed { .. } => "watched_file_failed",
+                Event::LabelsChanged { .. } => "labels_changed",
+                Event::MoveFailed { .. } => "move_failed",
             })
             .collect()
     }
@@ -239,5 +256,26 @@ pub(crate) mod tests {
         assert_eq!((previous, paused.state), (&TorrentState::Seeding, TorrentState::Paused));
         let e = diff(&mut seen, &[torrent(TorrentState::Seeding, 10, true)]);
         assert_eq!(kinds(&e), ["state_changed", "progress"]);
+    }
+
+    /// A finished torrent moved to another folder is checked again where it lands; that
+    /// check finishing is not a download finishing, so no second "completed" (and no
+    /// second desktop notification). A download finishing after it still is one.
+    #[test]
+    fn a_finished_torrent_checked_again_after_a_move_is_not_completed_again() {
+        let mut seen = HashMap::new();
+        diff(&mut seen, &[torrent(TorrentState::Seeding, 10, true)]);
+        for (state, progress) in [
+            (TorrentState::Moving, 10),
+            (TorrentState::Checking, 0),
+            (TorrentState::Checking, 6),
+            (TorrentState::Seeding, 10),
+        ] {
+            let e = diff(&mut seen, &[torrent(state, progress, true)]);
+            assert!(!kinds(&e).contains(&"completed"), "{state:?}: {:?}", kinds(&e));
+        }
+        diff(&mut seen, &[torrent(TorrentState::Downloading, 8, true)]);
+        let e = diff(&mut seen, &[torrent(TorrentState::Seeding, 10, true)]);
+        assert!(kinds(&e).contains(&"completed"), "{:?}", kinds(&e));
     }
 }

@@ -24,6 +24,10 @@ pub enum Error {
     Unreachable { url: String, reason: String },
     #[error("{0}")]
     BadInput(String),
+    #[error("there is no {0}; create it first")]
+    UnknownLabel(String),
+    #[error("there is already a {0}")]
+    LabelExists(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -60,6 +64,8 @@ impl From<Error> for ApiError {
             Error::UnknownTorrent(_) => ApiErrorKind::UnknownTorrent,
             Error::Unreachable { .. } => ApiErrorKind::Unreachable,
             Error::BadInput(_) => ApiErrorKind::BadRequest,
+            Error::UnknownLabel(_) => ApiErrorKind::UnknownLabel,
+            Error::LabelExists(_) => ApiErrorKind::LabelExists,
             Error::Io { .. } => ApiErrorKind::Io,
             Error::Engine { .. } => ApiErrorKind::Internal,
         };

@@ -24,7 +24,9 @@
 mod error;
 #[doc(hidden)]
 pub mod fuzz;
+mod labels;
 mod records;
+mod relocate;
 mod session_file;
 pub mod source;
 mod spawn;
@@ -54,6 +56,7 @@ use librqbit::{
     SessionOptions, SessionPersistenceConfig, TorrentStatsState,
 };
 use records::TorrentRecord;
+pub use relocate::Move;
 use source::Resolved;
 use tracing::{info, info_span, warn};
 
@@ -138,6 +141,10 @@ struct Shared {
     about: HashMap<TorrentId, About>,
     /// `torrent-records.json` as last written, so an idle session does not rewrite it.
     records_written: Vec<u8>,
+    labels: labels::LabelBook,
+    /// Torrents whose data is being moved ([`Swarm::set_location`]): out of librqbit's
+    /// session meanwhile, shown as they were when the move began.
+    moving: HashMap<TorrentId, TorrentInfo>,
 }
 
 /// The `.torrent`'s own description of itself. A magnet's metadata is the info
@@ -177,6 +184,8 @@ pub struct Swarm {
     adding: tokio::sync::Mutex<()>,
     /// How a torrent's peers were reached, from the gateway ([`Swarm::set_reached`]).
     reached: std::sync::RwLock<Option<ReachedFn>>,
+    /// Held while `labels.json` is written, so the last write holds the last change.
+    labels_writes: tokio::sync::Mutex<()>,
 }
 
 /// Answers how the peers of a torrent (by v1 info hash) were reached.
@@ -253,8 +262,12 @@ impl Swarm {
             upkeep: Mutex::new(None),
             adding: tokio::sync::Mutex::new(()),
             reached: std::sync::RwLock::new(None),
+            labels_writes: tokio::sync::Mutex::new(()),
         });
         swarm.restore_records().await;
+        swarm.restore_labels().await;
+        // Before the limits: a torrent a stop left mid-move is back in the session for them.
+        swarm.finish_interrupted_moves().await;
         swarm.restore_torrent_limits().await;
         swarm.keep_good_session().await;
         // A weak reference, so the task never keeps a dropped swarm alive.
@@ -369,11 +382,16 @@ impl Swarm {
         self.ensure_new(&id, resolved.name())?;
         self.ensure_room().await?;
         let mut peers = parse_peers(&options.peers)?;
+        let mut record = TorrentRecord::added_now();
+        self.label_new_record(&mut record, options.category.as_ref(), &options.tags)?;
         {
             let mut shared = self.lock();
             // Last in the queue.
-            let queue_key = shared.records.values().map(|r| r.queue_key).max().map_or(0, |k| k + 1);
-            shared.records.insert(id.clone(), TorrentRecord { queue_key, ..TorrentRecord::added_now() });
+            record.queue_key = shared.records.values().map(|r| r.queue_key).max().map_or(0, |k| k + 1);
+            shared.records.insert(id.clone(), record);
+        }
+        if !options.tags.is_empty() {
+            self.save_labels().await;
         }
         self.save_records().await;
         let download_folder = options
@@ -510,7 +528,11 @@ impl Swarm {
     }
 
     fn ensure_new(&self, id: &TorrentId, name: Option<&str>) -> Result<()> {
-        let existing = self.lock().resolving.get(id).map(|r| r.name.clone());
+        let existing = {
+            let shared = self.lock();
+            let moving = shared.moving.get(id).map(|t| t.name.clone());
+            shared.resolving.get(id).map(|r| r.name.clone()).or(moving)
+        };
         if let Some(existing) = existing {
             return Err(Error::AlreadyExists {
                 name: existing.or(name.map(str::to_owned)).unwrap_or_else(|| id.to_string()),
@@ -539,6 +561,13 @@ impl Swarm {
             .map(|(id, r)| resolving_info(id, r, shared.records.get(id)))
             .collect();
         torrents.extend(resolving);
+        let moving: Vec<TorrentInfo> = shared
+            .moving
+            .iter()
+            .filter(|(id, _)| !torrents.iter().any(|t| &t.id == *id))
+            .map(|(_, t)| t.clone())
+            .collect();
+        torrents.extend(moving);
         let positions: HashMap<&TorrentId, u32> =
             records::queue_order(&shared.records).into_iter().zip(1..).collect();
         for t in &mut torrents {
@@ -681,7 +710,9 @@ impl Swarm {
             Ok(handle) => self.info_of(&handle),
             Err(e) => {
                 let shared = self.lock();
-                shared.resolving.get(id).map(|r| resolving_info(id, r, shared.records.get(id))).ok_or(e)?
+                let resolving =
+                    shared.resolving.get(id).map(|r| resolving_info(id, r, shared.records.get(id)));
+                resolving.or_else(|| shared.moving.get(id).cloned()).ok_or(e)?
             }
         };
         let shared = self.lock();
@@ -877,23 +908,35 @@ impl Swarm {
         let Some(bytes) = handle.metadata.load().as_ref().map(|m| m.torrent_bytes.clone()) else {
             return Err(Error::BadInput("limits can be set once the metadata is known".into()));
         };
-        let options = AddTorrentOptions {
-            paused: handle.is_paused(),
-            only_files: handle.only_files(),
-            overwrite: true,
-            output_folder: Some(handle.output_folder().to_string_lossy().into_owned()),
-            ratelimits: limits_config(limits),
-            ..Default::default()
-        };
         self.session
             .delete(TorrentIdOrHash::Id(handle.id()), false)
             .await
             .map_err(Error::engine("could not re-add the torrent with new limits"))?;
+        self.add_again(bytes, handle.output_folder(), handle.is_paused(), handle.only_files(), limits).await
+    }
+
+    /// Adds a torrent taken out of the session back: its data is checked again.
+    async fn add_again(
+        &self,
+        bytes: bytes::Bytes,
+        content_folder: &Path,
+        paused: bool,
+        only_files: Option<Vec<usize>>,
+        limits: RateLimits,
+    ) -> Result<()> {
+        let options = AddTorrentOptions {
+            paused,
+            only_files,
+            overwrite: true,
+            output_folder: Some(content_folder.to_string_lossy().into_owned()),
+            ratelimits: limits_config(limits),
+            ..Default::default()
+        };
         let _one_at_a_time = self.adding.lock().await;
         self.session
             .add_torrent(AddTorrent::from_bytes(bytes), Some(options))
             .await
-            .map_err(Error::engine("could not re-add the torrent with new limits"))?;
+            .map_err(Error::engine("could not add the torrent again"))?;
         Ok(())
     }
 
@@ -1050,8 +1093,14 @@ impl Swarm {
     }
 
     fn handle(&self, id: &TorrentId) -> Result<Arc<ManagedTorrent>> {
-        let unknown = || Error::UnknownTorrent(id.to_string());
-        self.session.get(TorrentIdOrHash::Hash(Id20::new(id.info_hash()))).ok_or_else(unknown)
+        let missing = || match self.lock().moving.get(id) {
+            Some(t) => Error::BadInput(format!(
+                "\"{}\" is being moved to another folder; try again once it is done",
+                t.name.as_deref().unwrap_or("the torrent")
+            )),
+            None => Error::UnknownTorrent(id.to_string()),
+        };
+        self.session.get(TorrentIdOrHash::Hash(Id20::new(id.info_hash()))).ok_or_else(missing)
     }
 
     fn handle_unless_resolving(&self, id: &TorrentId) -> Result<Option<Arc<ManagedTorrent>>> {
@@ -1199,6 +1248,8 @@ impl Swarm {
             queue_position: 0,
             force_start: record.force_start,
             bandwidth_priority: record.bandwidth_priority,
+            category: record.category.clone(),
+            tags: record.tags.iter().cloned().collect(),
         }
     }
 
@@ -1281,6 +1332,8 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         queue_position: 0,
         force_start: record.is_some_and(|r| r.force_start),
         bandwidth_priority: record.map(|r| r.bandwidth_priority).unwrap_or_default(),
+        category: record.and_then(|r| r.category.clone()),
+        tags: record.map(|r| r.tags.iter().cloned().collect()).unwrap_or_default(),
     }
 }
 

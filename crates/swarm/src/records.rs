@@ -35,6 +35,8 @@ pub(crate) struct TorrentRecord {
     /// Runs whatever the queue says.
     pub force_start: bool,
     pub bandwidth_priority: bidswarm_api::BandwidthPriority,
+    pub category: Option<bidswarm_api::Label>,
+    pub tags: std::collections::BTreeSet<bidswarm_api::Label>,
 }
 
 /// Most peers remembered per torrent; the oldest go first.

@@ -263,16 +263,14 @@ pub(crate) fn content_folder(torrent: &[u8], download_folder: &Path) -> Result<P
 /// piece before trusting it. Anything else of that name (another length, a folder, a
 /// symlink) is refused, and nothing is touched.
 pub(crate) fn refuse_foreign_files(torrent: &[u8], content_folder: &Path) -> Result<()> {
-    let meta = torrent_from_bytes(torrent).map_err(|e| Error::InvalidTorrent(e.to_string()))?;
-    let info = meta.info.data.validate().map_err(|e| Error::InvalidTorrent(e.to_string()))?;
-    for file in info.iter_file_details().filter(|f| !f.attrs().padding) {
-        let path = content_folder.join(file.filename.to_pathbuf());
+    for (relative, len) in data_files(torrent)? {
+        let path = content_folder.join(relative);
         let Ok(found) = std::fs::symlink_metadata(&path) else { continue };
         let what = if found.is_file() {
-            if found.len() == file.len {
+            if found.len() == len {
                 continue;
             }
-            format!("a file of {} bytes (the torrent's is {} bytes)", found.len(), file.len)
+            format!("a file of {} bytes (the torrent's is {len} bytes)", found.len())
         } else if found.is_dir() {
             "a folder".to_owned()
         } else {
@@ -284,6 +282,18 @@ pub(crate) fn refuse_foreign_files(torrent: &[u8], content_folder: &Path) -> Res
         )));
     }
     Ok(())
+}
+
+/// The torrent's data files (padding files left out): each one's path under the content
+/// folder, and its length.
+pub(crate) fn data_files(torrent: &[u8]) -> Result<Vec<(PathBuf, u64)>> {
+    let meta = torrent_from_bytes(torrent).map_err(|e| Error::InvalidTorrent(e.to_string()))?;
+    let info = meta.info.data.validate().map_err(|e| Error::InvalidTorrent(e.to_string()))?;
+    Ok(info
+        .iter_file_details()
+        .filter(|f| !f.attrs().padding)
+        .map(|f| (f.filename.to_pathbuf(), f.len))
+        .collect())
 }
 
 /// A torrent's name becomes a folder name: nothing that could climb out of, or hide in,

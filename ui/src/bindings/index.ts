@@ -1,7 +1,7 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "move_in_queue", ids: Array<TorrentId>, to: QueueMove, } | { "type": "set_force_start", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_bandwidth_priority", ids: Array<TorrentId>, priority: BandwidthPriority, } | { "type": "set_alt_limits_enabled", enabled: boolean, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", 
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "move_in_queue", ids: Array<TorrentId>, to: QueueMove, } | { "type": "set_force_start", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_bandwidth_priority", ids: Array<TorrentId>, priority: BandwidthPriority, } | { "type": "list_labels" } | { "type": "set_category", name: Label, save_path: string | null, } | { "type": "rename_category", from: Label, to: Label, } | { "type": "remove_categories", names: Array<Label>, } | { "type": "create_tags", names: Array<Label>, } | { "type": "rename_tag", from: Label, to: Label, } | { "type": "remove_tags", names: Array<Label>, } | { "type": "set_torrent_category", ids: Array<TorrentId>, category: Label | null, move_data: boolean, } | { "type": "add_torrent_tags", ids: Array<TorrentId>, tags: Array<Label>, } | { "type": "remove_torrent_tags", ids: Array<TorrentId>, tags: Array<Label>, } | { "type": "set_location", ids: Array<TorrentId>, folder: string, } | { "type": "set_alt_limits_enabled", enabled: boolean, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", 
 /**
  * Boxed: the largest request by far, and rare.
  */
@@ -20,7 +20,7 @@ export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentP
  * True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
  * after Bidswarm restarts.
  */
-restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, } | { "type": "blocklist", blocklist: BlocklistStatus, } | { "type": "pieces", pieces: PieceMap, } | { "type": "torrent_speed", speed: TorrentSpeed, } | { "type": "bids", bids: Array<BidSummary>, } | { "type": "wallet_status", status: WalletStatus, } | { "type": "mnemonic", words: string, } | { "type": "wallet_balances", balances: WalletBalances, } | { "type": "send_quote", quote: SendQuote, } | { "type": "sent", txid: string, } | { "type": "wallet_history", transfers: Array<WalletTransfer>, 
+restart_required: boolean, } | { "type": "session_stats", stats: SessionStats, } | { "type": "created", created: CreatedTorrent, } | { "type": "blocklist", blocklist: BlocklistStatus, } | { "type": "pieces", pieces: PieceMap, } | { "type": "torrent_speed", speed: TorrentSpeed, } | { "type": "bids", bids: Array<BidSummary>, } | { "type": "labels", labels: Labels, } | { "type": "wallet_status", status: WalletStatus, } | { "type": "mnemonic", words: string, } | { "type": "wallet_balances", balances: WalletBalances, } | { "type": "send_quote", quote: SendQuote, } | { "type": "sent", txid: string, } | { "type": "wallet_history", transfers: Array<WalletTransfer>, 
 /**
  * False when the node could not be asked: only the ledger's entries are listed.
  */
@@ -38,11 +38,11 @@ export type Event = { "type": "added", torrent: TorrentInfo, } | { "type": "meta
 /**
  * Where it is now.
  */
-file: string, error: ApiError, } | { "type": "alt_limits_scheduled", enabled: boolean, };
+file: string, error: ApiError, } | { "type": "alt_limits_scheduled", enabled: boolean, } | { "type": "labels_changed", labels: Labels, } | { "type": "move_failed", id: TorrentId, error: ApiError, };
 
 export type ApiError = { kind: ApiErrorKind, message: string, };
 
-export type ApiErrorKind = "bad_request" | "invalid_magnet" | "invalid_torrent" | "path_not_found" | "already_exists" | "unknown_torrent" | "unreachable" | "unauthorized" | "forbidden" | "io" | "internal" | "no_wallet" | "wallet_locked" | "wrong_password" | "invalid_address" | "insufficient_funds" | "offline" | "node_rejected" | "too_many_attempts" | "file_in_the_way";
+export type ApiErrorKind = "bad_request" | "invalid_magnet" | "invalid_torrent" | "path_not_found" | "already_exists" | "unknown_torrent" | "unreachable" | "unauthorized" | "forbidden" | "io" | "internal" | "no_wallet" | "wallet_locked" | "wrong_password" | "invalid_address" | "insufficient_funds" | "offline" | "node_rejected" | "too_many_attempts" | "file_in_the_way" | "unknown_label" | "label_exists";
 
 export type TorrentId = string;
 
@@ -70,7 +70,15 @@ peers: Array<string>, limits: RateLimits,
 /**
  * This torrent's own bid for speed; the settings' defaults when absent.
  */
-bid?: TorrentBid, };
+bid?: TorrentBid, 
+/**
+ * Its category; the category's folder is used when `output_folder` is absent.
+ */
+category?: Label, 
+/**
+ * Tags that do not exist yet are created.
+ */
+tags: Array<Label>, };
 
 export type RateLimits = { download_bytes_per_sec: number | null, upload_bytes_per_sec: number | null, };
 
@@ -182,7 +190,11 @@ force_start: boolean,
 /**
  * Its share of the upload cap against other torrents'.
  */
-bandwidth_priority: BandwidthPriority, };
+bandwidth_priority: BandwidthPriority, category: Label | null, 
+/**
+ * Sorted by name.
+ */
+tags: Array<Label>, };
 
 export type PeerReach = { 
 /**
@@ -212,7 +224,7 @@ refused_plaintext: number,
  */
 missed_haves: number, };
 
-export type TorrentState = "resolving" | "checking" | "downloading" | "seeding" | "paused" | "queued" | "error";
+export type TorrentState = "resolving" | "checking" | "downloading" | "seeding" | "paused" | "queued" | "moving" | "error";
 
 export type Settings = { download_folder: string, 
 /**
@@ -250,6 +262,10 @@ queue: QueueSettings,
  * `failed`, when they cannot be added).
  */
 watched_folder: string | null, 
+/**
+ * The category torrents added from the watched folder are put in.
+ */
+watched_folder_category: Label | null, 
 /**
  * Peer connections open at once, in all.
  */
@@ -342,6 +358,16 @@ ignore_slow: boolean, slow_download_bytes_per_sec: number, slow_upload_bytes_per
 export type QueueMove = "top" | "up" | "down" | "bottom";
 
 export type BandwidthPriority = "low" | "normal" | "high";
+
+export type Label = string;
+
+export type Category = { name: Label, 
+/**
+ * Where torrents added in this category are saved; the download folder when `None`.
+ */
+save_path: string | null, };
+
+export type Labels = { categories: Array<Category>, tags: Array<Label>, };
 
 export type EncryptionMode = "prefer" | "require" | "disable";
 
@@ -835,6 +861,17 @@ export const ANSWERS = {
   move_in_queue: "ok",
   set_force_start: "ok",
   set_bandwidth_priority: "ok",
+  list_labels: "labels",
+  set_category: "labels",
+  rename_category: "labels",
+  remove_categories: "labels",
+  create_tags: "labels",
+  rename_tag: "labels",
+  remove_tags: "labels",
+  set_torrent_category: "ok",
+  add_torrent_tags: "ok",
+  remove_torrent_tags: "ok",
+  set_location: "ok",
   list_peers: "peers",
   add_peers: "ok",
   get_settings: "settings",

@@ -1,0 +1,106 @@
+//! Categories and tags: names the user gives torrents to sort them, as in qBittorrent.
+//!
+//! A torrent has at most one category and any number of tags. A category may name a
+//! folder: a torrent added in it is saved there, and moving a torrent into it can move
+//! its data there. Both are kept across restarts.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Most categories, and most tags, a session keeps: enough for anyone sorting by hand, and
+/// a bound on what a caller can make us store.
+pub const MAX_LABELS: usize = 1_000;
+/// Longest name, in characters.
+pub const MAX_LABEL_CHARS: usize = 64;
+
+/// A category's or a tag's name: 1 to [`MAX_LABEL_CHARS`] characters, no control
+/// characters, no `,` (tag lists are written with commas), no `/` or `\` (a name is not a
+/// path), and no spaces at either end. Anything else is refused when a request is read
+/// (`bad_request`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(try_from = "String", into = "String")]
+#[ts(type = "string")]
+pub struct Label(String);
+
+impl Label {
+    pub fn new(name: impl Into<String>) -> Result<Self, String> {
+        let name = name.into();
+        let chars = name.chars().count();
+        let why = if chars == 0 {
+            "is empty"
+        } else if chars > MAX_LABEL_CHARS {
+            "is longer than 64 characters"
+        } else if name.trim() != name {
+            "starts or ends with a space"
+        } else if name.chars().any(char::is_control) {
+            "has a control character"
+        } else if name.contains([',', '/', '\\']) {
+            "has a comma, / or \\"
+        } else {
+            return Ok(Self(name));
+        };
+        Err(format!("a category or tag name {why}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Label {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        Self::new(name)
+    }
+}
+
+impl From<Label> for String {
+    fn from(label: Label) -> String {
+        label.0
+    }
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct Category {
+    pub name: Label,
+    /// Where torrents added in this category are saved; the download folder when `None`.
+    pub save_path: Option<String>,
+}
+
+/// Every category and tag, each sorted by name.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(default)]
+pub struct Labels {
+    pub categories: Vec<Category>,
+    pub tags: Vec<Label>,
+}
+
+impl Labels {
+    pub fn category(&self, name: &Label) -> Option<&Category> {
+        self.categories.iter().find(|c| &c.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_could_break_a_list_or_a_path_are_refused_when_read() {
+        for bad in ["", " a", "a ", "a,b", "a/b", "..\\x", "tab\there", "new\nline", &"x".repeat(65)] {
+            let json = serde_json::to_string(bad).unwrap();
+            let error = serde_json::from_str::<Label>(&json).unwrap_err().to_string();
+            assert!(error.contains("a category or tag name"), "{bad:?}: {error}");
+        }
+        for good in ["Linux ISOs", "4K", "série", "日本語", &"é".repeat(64)] {
+            let label: Label = serde_json::from_str(&serde_json::to_string(good).unwrap()).unwrap();
+            assert_eq!(label.as_str(), good);
+        }
+    }
+}
