@@ -25,6 +25,8 @@ import { inViewOrder } from './lib/torrentMenu';
 import { countByFilter, displayName, filterTorrents, isStateFilter, looksLikeMagnet, looksLikeTorrentUrl, toggleAction, type StateFilter } from './lib/torrents';
 import { useApp, useConnectionState, useSettings, useTorrents } from './state/app';
 import { useBulk } from './state/bulk';
+import { useLabelFilters } from './state/labelFilters';
+import { useLabelsSync } from './state/labelSync';
 import { TORRENT_LIST_MS } from './state/queries';
 import { applyTheme, isBoolRecord, isLanguage, loadPref, savePref, type LanguagePref, type ThemePref } from './state/prefs';
 
@@ -57,6 +59,7 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   const torrents = useTorrents();
   const connection = useConnectionState();
   const [filter, setFilter] = useState<StateFilter>(() => loadPref('filter', 'all', isStateFilter));
+  const [labelFilters, setLabelFilters] = useLabelFilters();
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<Set<TorrentId>>(new Set());
   const [anchor, setAnchor] = useState<TorrentId | null>(null);
@@ -113,10 +116,11 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   }, [call, settings, connection]);
 
   useEffect(() => transport.subscribe((e) => store.apply(e)), [transport, store]);
+  useLabelsSync();
   useRuleEvents();
   useEffect(() => transport.onExternalAdd((source) => setAddInput({ kind: 'source', source })), [transport]);
 
-  const visible = useMemo(() => filterTorrents(torrents, filter, search), [torrents, filter, search]);
+  const visible = useMemo(() => filterTorrents(torrents, filter, search, labelFilters), [torrents, filter, search, labelFilters]);
   useBidFeed(view === 'torrents' && shown.bid !== false);
   const counts = useMemo(() => countByFilter(torrents), [torrents]);
 
@@ -299,6 +303,9 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
                 setFilter(f);
                 savePref('filter', f);
               }}
+              torrents={torrents}
+              labelFilters={labelFilters}
+              onLabelFilters={setLabelFilters}
             />
           ) : null}
         </div>

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { RateLimits, TorrentInfo } from '../src/bindings';
-import { expect, openApp, repoRoot, row, test, type MadeTorrent, type Server } from './fixtures';
+import { expect, openApp, repoRoot, row, test, type MadeTorrent, type Server, showIn } from './fixtures';
 
 const NO_LIMITS: RateLimits = { download_bytes_per_sec: null, upload_bytes_per_sec: null };
 
@@ -18,7 +18,7 @@ async function addAll(server: Server, made: MadeTorrent[], paused: boolean): Pro
     await server.rpc({
       type: 'add_torrent',
       source: { kind: 'torrent_base64', value: readFileSync(m.torrentPath).toString('base64') },
-      options: { paused, files: null, output_folder: m.dataDir, peers: [], limits: NO_LIMITS },
+      options: { paused, files: null, output_folder: m.dataDir, peers: [], limits: NO_LIMITS, tags: [] },
     });
   }
 }
@@ -71,6 +71,9 @@ test('right-click selects the row and opens the menu; Pause and Resume act on ev
     'Open details',
     'Pause',
     'Queue',
+    'Set location…',
+    'Category',
+    'Tags',
     'Speed limits…',
     'Seeding limits…',
     'Bandwidth priority',
@@ -371,12 +374,7 @@ test('the menu in German and in the dark theme', async ({ page, server, makeTorr
   mkdirSync(out, { recursive: true });
   const surfaces: string[] = [];
   for (const theme of ['light', 'dark'] as const) {
-    await page.evaluate((t) => {
-      localStorage.setItem('bidswarm.theme', JSON.stringify(t));
-      localStorage.setItem('bidswarm.language', JSON.stringify('de'));
-    }, theme);
-    await page.reload();
-    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    await showIn(page, theme, 'de');
     await expect(row(page, 'hell.bin')).toBeVisible();
     await page.keyboard.press('ControlOrMeta+a');
     await row(page, 'hell.bin').click({ button: 'right' });

@@ -19,6 +19,7 @@ test('file priority and a per-torrent limit change live from the details panel',
       output_folder: join(tmp, 'downloads'),
       peers: [seeder],
       limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
+      tags: [],
     },
   });
   await openApp(page, server);
@@ -100,6 +101,7 @@ test('a peer added from the Peers tab is dialled and delivers the torrent', asyn
       output_folder: join(tmp, 'downloads'),
       peers: [],
       limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
+      tags: [],
     },
   });
   await openApp(page, server);

@@ -210,3 +210,16 @@ export async function openApp(page: Page, server: Server): Promise<void> {
 export function row(page: Page, name: string) {
   return page.getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
 }
+
+/** Reloads the page in `theme` and `language` (as the settings would leave them). */
+export async function showIn(page: Page, theme: 'light' | 'dark', language: 'en' | 'de'): Promise<void> {
+  await page.evaluate(
+    ([t, l]) => {
+      localStorage.setItem('bidswarm.theme', JSON.stringify(t));
+      localStorage.setItem('bidswarm.language', JSON.stringify(l));
+    },
+    [theme, language] as const,
+  );
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+}

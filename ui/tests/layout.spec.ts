@@ -7,7 +7,7 @@ test('works at 1024×640: nothing overflows the toolbar or the window', async ({
   await server.rpc({
     type: 'add_torrent',
     source: { kind: 'torrent_base64', value: readFileSync(made.torrentPath).toString('base64') },
-    options: { paused: false, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+    options: { paused: false, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
   });
   await openApp(page, server);
   await expect(row(page, made.name)).toBeVisible();

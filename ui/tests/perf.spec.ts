@@ -1,6 +1,7 @@
 /**
  * 1,000 real small torrents in the engine, seeded from local data, so every one of them
- * sends a progress event each second. With them loaded the table stays live (updates keep
+ * sends a progress event each second. They are spread over 10 categories and 20 tags (two
+ * tags each), as issue 18's benchmark asks, so the sidebar's counts are part of each update. With them loaded the table stays live (updates keep
  * coming) and all of them come back after an engine restart. What one update costs (a
  * second's worth of events, applied and rendered, from the store's performance marks) and
  * how long the restore takes go to target/ui-perf.json.
@@ -40,15 +41,32 @@ test('with 1,000 torrents the table stays live and all come back after a restart
   }
   const createMs = Date.now() - createStarted;
 
+  const CATEGORIES = 10;
+  const TAGS = 20;
+  for (let c = 0; c < CATEGORIES; c += 1) {
+    const made = await server.rpc({ type: 'set_category', name: `category-${c}`, save_path: null });
+    if (made.type !== 'labels') throw new Error(`set_category: ${JSON.stringify(made)}`);
+  }
+  const categoryOf = (i: number) => `category-${i % CATEGORIES}`;
+  const tagsOf = (i: number) => [`tag-${String(i % TAGS).padStart(2, '0')}`, `tag-${String((i + 7) % TAGS).padStart(2, '0')}`].sort();
+
   const addStarted = Date.now();
   const names = Array.from({ length: COUNT }, (_, i) => `tiny-${String(i).padStart(4, '0')}.bin`);
   for (let i = 0; i < names.length; i += ADD_CONCURRENCY) {
     await Promise.all(
-      names.slice(i, i + ADD_CONCURRENCY).map((name) =>
+      names.slice(i, i + ADD_CONCURRENCY).map((name, k) =>
         server.rpc({
           type: 'add_torrent',
           source: { kind: 'torrent_base64', value: readFileSync(join(torrentDir, `${name}.torrent`)).toString('base64') },
-          options: { paused: false, files: null, output_folder: dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+          options: {
+            paused: false,
+            files: null,
+            output_folder: dataDir,
+            peers: [],
+            limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
+            category: categoryOf(i + k),
+            tags: tagsOf(i + k),
+          },
         }),
       ),
     );
@@ -104,9 +122,19 @@ test('with 1,000 torrents the table stays live and all come back after a restart
     }, { timeout: 120_000 })
     .toBe(COUNT);
   const restoredMs = restoreMs + (Date.now() - listedStarted);
+  // Every torrent kept its category and tags across the restart.
+  const restored = await server.rpc({ type: 'list_torrents' });
+  if (restored.type !== 'torrents') throw new Error('list_torrents');
+  const wrong = restored.torrents.filter((t) => {
+    const i = Number(/tiny-(\d+)/.exec(t.name ?? '')?.[1] ?? -1);
+    return t.category !== categoryOf(i) || t.tags.join(',') !== tagsOf(i).join(',');
+  });
+  expect(wrong.map((t) => t.name), 'torrents whose labels did not survive the restart').toEqual([]);
 
   const figures = {
     torrents: COUNT,
+    categories: CATEGORIES,
+    tags: TAGS,
     create_torrents_ms: createMs,
     add_via_api_ms: addMs,
     updates_measured: updates.length,

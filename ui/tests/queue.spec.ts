@@ -32,7 +32,7 @@ async function addUnseeded(server: Server, made: MadeTorrent, tmp: string): Prom
   await server.rpc({
     type: 'add_torrent',
     source: { kind: 'path', value: made.torrentPath },
-    options: { paused: false, files: null, output_folder: join(tmp, 'downloads'), peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+    options: { paused: false, files: null, output_folder: join(tmp, 'downloads'), peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
   });
 }
 

@@ -166,7 +166,7 @@ test("a torrent's own seeding limits are set and cleared from its details, and r
   const add: Request = {
     type: 'add_torrent',
     source: { kind: 'torrent_base64', value: readFileSync(made.torrentPath).toString('base64') },
-    options: { paused: false, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+    options: { paused: false, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
   };
   await server.rpc(add);
   await openApp(page, server);

@@ -21,7 +21,7 @@ test('screenshots of every view, light and dark', async ({ page, server, makeTor
     await server.rpc({
       type: 'add_torrent',
       source: { kind: 'torrent_base64', value: readFileSync(made.torrentPath).toString('base64') },
-      options: { paused, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+      options: { paused, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
     });
   }
   // One that has nowhere to come from, so it stays downloading at 0 %.
@@ -29,7 +29,7 @@ test('screenshots of every view, light and dark', async ({ page, server, makeTor
   await server.rpc({
     type: 'add_torrent',
     source: { kind: 'torrent_base64', value: readFileSync(missing.torrentPath).toString('base64') },
-    options: { paused: false, files: null, output_folder: join(missing.dataDir, 'elsewhere'), peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+    options: { paused: false, files: null, output_folder: join(missing.dataDir, 'elsewhere'), peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
   });
 
   await openApp(page, server);

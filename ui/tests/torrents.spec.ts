@@ -51,7 +51,7 @@ test('an invalid magnet pasted anywhere gives a clear error and the other torren
   await server.rpc({
     type: 'add_torrent',
     source: { kind: 'torrent_base64', value: readFileSync(made.torrentPath).toString('base64') },
-    options: { paused: true, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+    options: { paused: true, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
   });
   await openApp(page, server);
   await expect(row(page, 'keeper.bin')).toBeVisible();
@@ -91,7 +91,7 @@ test('keyboard: Ctrl+A selects all, Space pauses and resumes, Enter opens detail
     await server.rpc({
       type: 'add_torrent',
       source: { kind: 'torrent_base64', value: readFileSync(made.torrentPath).toString('base64') },
-      options: { paused: false, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+      options: { paused: false, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
     });
   }
   await openApp(page, server);
@@ -143,7 +143,7 @@ test('search and state filters narrow the list; hidden columns are remembered', 
     await server.rpc({
       type: 'add_torrent',
       source: { kind: 'torrent_base64', value: readFileSync(made.torrentPath).toString('base64') },
-      options: { paused, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+      options: { paused, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
     });
   }
   await openApp(page, server);
@@ -184,7 +184,7 @@ test('the bid column shows a bid set from another UI and drops it once cleared t
     await server.rpc({
       type: 'add_torrent',
       source: { kind: 'torrent_base64', value: readFileSync(m.torrentPath).toString('base64') },
-      options: { paused: true, files: null, output_folder: m.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+      options: { paused: true, files: null, output_folder: m.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
     });
   }
   await server.rpc({

@@ -111,7 +111,7 @@ export const test = base.extend<{ devnet: Devnet; seller: (opts: { askBtt: strin
           await rpc({
             type: 'add_torrent',
             source: { kind: 'torrent_base64', value: readFileSync(made.torrentPath).toString('base64') },
-            options: { paused: false, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null } },
+            options: { paused: false, files: null, output_folder: made.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
           });
           await expect
             .poll(async () => {

@@ -5,10 +5,15 @@ import type { ApiError, TorrentPreview, TorrentSource } from '../bindings';
 import { bytesToBase64 } from '../lib/base64';
 import { selectedBytes } from '../lib/fileTree';
 import { formatBytes } from '../lib/format';
+import { findCategory, folderForCategory, readTagList } from '../lib/labels';
 import { looksLikeMagnet, looksLikeTorrentUrl } from '../lib/torrents';
-import { useApp } from '../state/app';
+import { useApp, useLabels } from '../state/app';
 import { FileTree } from './FileTree';
 import { FolderField } from './FolderField';
+import { FormError } from './FormError';
+import { CategorySelect } from './labels/CategorySelect';
+import { problemText } from './labels/labelText';
+import { TagsField } from './labels/TagsField';
 import { AddBid } from './speed/AddBid';
 import type { BidResult } from './speed/bidDraft';
 
@@ -59,6 +64,13 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
   const [phase, setPhase] = useState<Phase>({ step: 'input' });
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [folder, setFolder] = useState('');
+  // Until the user types a folder, the category's (or the download folder) fills it.
+  const [folderTyped, setFolderTyped] = useState(false);
+  const [downloadFolder, setDownloadFolder] = useState('');
+  const labels = useLabels();
+  const [category, setCategory] = useState<string | null>(null);
+  const [tagsText, setTagsText] = useState('');
+  const tags = readTagList(tagsText);
   const [paused, setPaused] = useState(false);
   const [adding, setAdding] = useState(false);
   const [bid, setBid] = useState<BidResult>({ ok: true, bid: null });
@@ -67,7 +79,10 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
 
   useEffect(() => {
     call({ type: 'get_settings' })
-      .then((r) => setFolder((f) => f || r.settings.download_folder))
+      .then((r) => {
+        setDownloadFolder(r.settings.download_folder);
+        setFolder((f) => f || r.settings.download_folder);
+      })
       .catch(() => {});
     if (input.kind === 'text') startText(input.text);
     else if (input.kind === 'file') void startFile(input.file);
@@ -134,6 +149,8 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
           peers: [],
           limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null },
           ...(bid.ok && bid.bid ? { bid: bid.bid } : {}),
+          ...(category === null ? {} : { category }),
+          tags: tags.ok ? tags.tags : [],
         },
       });
       store.upsert(r.torrent);
@@ -234,17 +251,36 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
       ) : null}
 
       <div className="add-options">
-        <FolderField label={t('add.saveTo')} value={folder} onChange={setFolder} />
+        <FolderField
+          label={t('add.saveTo')}
+          value={folder}
+          onChange={(f) => {
+            setFolder(f);
+            setFolderTyped(true);
+          }}
+        />
         <label className="check">
           <input type="checkbox" checked={paused} onChange={(e) => setPaused(e.target.checked)} />
           {t('add.startPaused')}
         </label>
       </div>
+      <div className="field-pair add-labels">
+        <CategorySelect
+          label={t('labels.category')}
+          value={category}
+          onChange={(name) => {
+            setCategory(name);
+            if (!folderTyped) setFolder(folderForCategory(findCategory(labels, name), downloadFolder));
+          }}
+        />
+        <TagsField label={t('labels.tags')} value={tagsText} onChange={setTagsText} />
+      </div>
+      <FormError message={tags.ok ? null : problemText(t, tags)} />
       <AddBid onChange={setBid} />
 
       <div className="dialog-actions">
         {canAddUnresolved && source ? (
-          <button type="button" className="btn" onClick={() => void add(source, null)} disabled={adding}>
+          <button type="button" className="btn" onClick={() => void add(source, null)} disabled={adding || !tags.ok}>
             {t('add.addWithoutPreview')}
           </button>
         ) : null}
@@ -254,7 +290,7 @@ function AddForm({ input, onClose }: { input: AddInput; onClose: () => void }) {
             {t('common.cancel')}
           </button>
         </Dialog.Close>
-        <button type="submit" className="btn primary" disabled={!preview || selected.size === 0 || adding || !bid.ok}>
+        <button type="submit" className="btn primary" disabled={!preview || selected.size === 0 || adding || !bid.ok || !tags.ok}>
           {t('add.add')}
         </button>
       </div>

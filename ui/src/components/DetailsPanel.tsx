@@ -86,6 +86,8 @@ function GeneralTab({ torrent }: { torrent: TorrentInfo }) {
       torrent.pieces != null && torrent.piece_length != null ? `${torrent.pieces.toLocaleString(locale)} × ${formatBytes(torrent.piece_length, locale)}` : '—',
     ],
     [t('general.savePath'), torrent.output_folder],
+    [t('general.category'), torrent.category ?? '—'],
+    [t('general.tags'), torrent.tags.length > 0 ? torrent.tags.join(', ') : '—'],
     [t('queue.position'), t('queue.positionValue', { position: torrent.queue_position.toLocaleString(locale) })],
     [t('queue.forceStart'), t(torrent.force_start ? 'common.yes' : 'common.no')],
     [t('general.downloaded'), formatBytes(torrent.fetched_bytes, locale)],

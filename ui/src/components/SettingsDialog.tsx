@@ -10,6 +10,7 @@ import { readSeedingDraft, seedingDraft, type SeedingDraft } from '../lib/seedin
 import { watchedFolderFrom } from '../lib/watchedFolder';
 import { useApp } from '../state/app';
 import { FolderField } from './FolderField';
+import { CategorySelect } from './labels/CategorySelect';
 import { MagnetHandlerButton } from './MagnetHandlerButton';
 import type { LanguagePref, ThemePref } from '../state/prefs';
 import { FormError } from './FormError';
@@ -207,6 +208,7 @@ function SettingsForm({ onClose, language, onLanguage, theme, onTheme }: Props) 
                 <FolderField label={t('settings.downloadFolder')} value={s.download_folder} onChange={(folder) => set({ download_folder: folder })} />
                 <FolderField label={t('watched.folder')} value={draft.watched} onChange={(watched) => setText({ watched })} />
                 <p className="hint">{t('watched.hint')}</p>
+                <CategorySelect label={t('watched.category')} value={s.watched_folder_category} onChange={(name) => set({ watched_folder_category: name })} />
                 <Check label={t('settings.notifications')} checked={s.notify_on_complete} onChange={(v) => set({ notify_on_complete: v })} />
               </Tabs.Content>
               <Tabs.Content value="speed" className="settings-panel">

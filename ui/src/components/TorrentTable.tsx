@@ -15,7 +15,7 @@ import { displayName, isComplete, progressFraction, rangeSelection, shareRatio }
 import { BidCell } from './speed/BidCell';
 import type { BandwidthPriority, TorrentInfo } from '../bindings';
 
-export const COLUMN_IDS = ['queue', 'name', 'size', 'progress', 'state', 'down', 'up', 'eta', 'ratio', 'peers', 'priority', 'bid', 'added'] as const;
+export const COLUMN_IDS = ['queue', 'name', 'size', 'progress', 'state', 'down', 'up', 'eta', 'ratio', 'peers', 'category', 'tags', 'priority', 'bid', 'added'] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];
 
 /** Low to high, so a descending sort (a number column's first) puts High on top. */
@@ -37,6 +37,8 @@ const WIDTHS: Record<ColumnId, string> = {
   eta: '76px',
   ratio: '60px',
   peers: '56px',
+  category: '110px',
+  tags: '140px',
   priority: '76px',
   bid: '120px',
   added: '128px',
@@ -130,7 +132,7 @@ export function TorrentTable(props: Props) {
         accessorFn: (r) => (isComplete(r) ? -1 : (r.eta_secs ?? Number.MAX_SAFE_INTEGER)),
         header: () => t('columns.eta'),
         cell: ({ row }) =>
-          isComplete(row.original) || ['paused', 'queued', 'error'].includes(row.original.state)
+          isComplete(row.original) || ['paused', 'queued', 'moving', 'error'].includes(row.original.state)
             ? ''
             : formatEta(row.original.eta_secs, locale),
       },
@@ -145,6 +147,21 @@ export function TorrentTable(props: Props) {
         accessorFn: (r) => r.peers,
         header: () => t('columns.peers'),
         cell: ({ row }) => row.original.peers,
+      },
+      {
+        id: 'category',
+        // Those with none sort together, after the named ones.
+        accessorFn: (r) => (r.category === null ? '\uffff' : r.category.toLowerCase()),
+        sortDescFirst: false,
+        header: () => t('columns.category'),
+        cell: ({ row }) => <span title={row.original.category ?? undefined}>{row.original.category ?? ''}</span>,
+      },
+      {
+        id: 'tags',
+        accessorFn: (r) => (r.tags.length === 0 ? '\uffff' : r.tags.join(', ').toLowerCase()),
+        sortDescFirst: false,
+        header: () => t('columns.tags'),
+        cell: ({ row }) => <span title={row.original.tags.join(', ') || undefined}>{row.original.tags.join(', ')}</span>,
       },
       {
         id: 'priority',

@@ -1,18 +1,20 @@
 /**
- * What the core's rules do on their own, told to the user: the schedule switching the
+ * What the core does on its own, told to the user: the schedule switching the
  * alternative speed limits (the status bar follows), a torrent stopped at a seeding
- * limit, and a file in the watched folder that could not be added. A torrent the
+ * limit, a file in the watched folder that could not be added, and a move of a torrent's
+ * data that failed in the background (the torrent is back where it was). A torrent the
  * watched folder did add needs no toast: it appears in the list.
  */
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { bulkTarget } from '../lib/bulk';
 import { reachedNotice } from '../lib/seedingLimits';
 import { watchedFailedNotice } from '../lib/watchedFolder';
 import { useApp } from '../state/app';
 
 export function useRuleEvents() {
   const { t } = useTranslation();
-  const { transport, call, settings, notify } = useApp();
+  const { transport, call, settings, store, notify } = useApp();
   useEffect(
     () =>
       transport.subscribe((e) => {
@@ -24,8 +26,10 @@ export function useRuleEvents() {
           notify('info', t(`seeding.${notice.key}`, { name: notice.name, limit: t(`seeding.${notice.limitKey}`) }));
         } else if (e.type === 'watched_file_failed') {
           notify('error', t('watched.failed', watchedFailedNotice(e)));
+        } else if (e.type === 'move_failed') {
+          notify('error', t('location.failed', { name: bulkTarget(e.id, store.get(e.id)).name, message: e.error.message }));
         }
       }),
-    [transport, call, settings, notify, t],
+    [transport, call, settings, store, notify, t],
   );
 }

@@ -62,9 +62,9 @@ describe('translations', () => {
   });
 
   it('keys built from API values exist for every value', () => {
-    for (const s of ['resolving', 'checking', 'downloading', 'seeding', 'paused', 'queued', 'error']) expect(enKeys.has(`state.${s}`)).toBe(true);
+    for (const s of ['resolving', 'checking', 'downloading', 'seeding', 'paused', 'queued', 'moving', 'error']) expect(enKeys.has(`state.${s}`)).toBe(true);
     for (const p of BANDWIDTH_PRIORITIES) expect(enKeys.has(`queue.priorities.${p}`)).toBe(true);
-    for (const k of ['bad_request', 'invalid_magnet', 'invalid_torrent', 'path_not_found', 'already_exists', 'unknown_torrent', 'unreachable', 'unauthorized', 'forbidden', 'io', 'internal', 'too_many_attempts', 'file_in_the_way'])
+    for (const k of ['bad_request', 'invalid_magnet', 'invalid_torrent', 'path_not_found', 'already_exists', 'unknown_torrent', 'unreachable', 'unauthorized', 'forbidden', 'io', 'internal', 'too_many_attempts', 'file_in_the_way', 'unknown_label', 'label_exists'])
       expect(enKeys.has(`errors.${k}`)).toBe(true);
     for (const c of ['connecting', 'connected', 'reconnecting', 'no_token', 'unauthorized']) expect(enKeys.has(`connection.${c}`)).toBe(true);
   });

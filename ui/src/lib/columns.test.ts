@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { shownColumns, withColumnChoice } from './columns';
 
 describe('column visibility', () => {
-  it('# shows while the queue is on and hides while it is off; priority and added hide at first', () => {
-    expect(shownColumns({}, true)).toMatchObject({ queue: true, priority: false, added: false });
-    expect(shownColumns({}, false)).toMatchObject({ queue: false, priority: false, added: false });
+  it('# shows while the queue is on and hides while it is off; priority, category, tags and added hide at first', () => {
+    expect(shownColumns({}, true)).toMatchObject({ queue: true, priority: false, category: false, tags: false, added: false });
+    expect(shownColumns({}, false)).toMatchObject({ queue: false, priority: false, category: false, tags: false, added: false });
     // Columns with no default are not named: they show.
     expect(shownColumns({}, false).size).toBeUndefined();
   });

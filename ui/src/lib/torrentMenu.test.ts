@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BandwidthPriority, TorrentState } from '../bindings';
+import type { BandwidthPriority, Labels, TorrentState } from '../bindings';
 import de from '../i18n/de.json';
 import en from '../i18n/en.json';
 import {
@@ -7,6 +7,7 @@ import {
   forceStartAfter,
   inViewOrder,
   MENU_ACTIONS,
+  NAMED_ACTIONS,
   SUBMENUS,
   torrentMenu,
   type MenuEntry,
@@ -20,12 +21,15 @@ const torrent = (id: string, state: TorrentState, name: string | null = `${id}.b
   name,
   force_start,
   bandwidth_priority,
+  category: null,
+  tags: [],
 });
+const labelled = (id: string, category: string | null, tags: string[] = []): MenuTorrent => ({ ...torrent(id, 'seeding'), category, tags });
 const forced = (id: string, on: boolean) => torrent(id, 'seeding', `${id}.bin`, on);
 const withPriority = (id: string, p: BandwidthPriority) => torrent(id, 'seeding', `${id}.bin`, false, p);
 
-/** An item as text: `action[targets]` with a `!` when disabled. */
-const itemShape = (e: MenuItem) => `${e.action}${e.enabled ? '' : '!'}[${e.targets.join(',')}]`;
+/** An item as text: `action[targets]` with a `!` when disabled, and `:name` for a category or tag. */
+const itemShape = (e: MenuItem) => `${e.action}${e.name === undefined ? '' : `:${e.name}`}${e.enabled ? '' : '!'}[${e.targets.join(',')}]`;
 
 /** The entries as text: items as `itemShape`, `|` for a separator, `name>` for a submenu. */
 function shape(entries: MenuEntry[]): string[] {
@@ -46,6 +50,10 @@ describe('torrentMenu', () => {
       '|',
       'forceStart[a]',
       'queue>',
+      '|',
+      'setLocation[a]',
+      'category>',
+      'tags>',
       '|',
       'speedLimits[a]',
       'seedingLimits[a]',
@@ -74,7 +82,7 @@ describe('torrentMenu', () => {
     expect(itemOf(entries, 'resume')?.targets).toEqual(['a']);
     expect(itemOf(entries, 'pause')?.targets).toEqual(['b', 'c', 'd']);
     // The rest act on the whole selection, in its order.
-    for (const action of ['forceStart', 'queueTop', 'queueBottom', 'priorityHigh', 'speedLimits', 'seedingLimits', 'copyHash', 'copyMagnet', 'remove', 'removeWithData'] as const) {
+    for (const action of ['forceStart', 'queueTop', 'queueBottom', 'setLocation', 'categoryNone', 'categoryNew', 'tagsAdd', 'priorityHigh', 'speedLimits', 'seedingLimits', 'copyHash', 'copyMagnet', 'remove', 'removeWithData'] as const) {
       expect(itemOf(entries, action)?.targets, action).toEqual(['a', 'b', 'c', 'd']);
       expect(itemOf(entries, action)?.enabled, action).toBe(true);
     }
@@ -90,7 +98,7 @@ describe('torrentMenu', () => {
     const off = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: false });
     const on = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: true });
     expect(itemOf(off, 'bid')).toBeUndefined();
-    expect(shape(on).slice(7, 11)).toEqual(['speedLimits[a]', 'seedingLimits[a]', 'bid[a]', 'bandwidthPriority>']);
+    expect(shape(on).slice(11, 15)).toEqual(['speedLimits[a]', 'seedingLimits[a]', 'bid[a]', 'bandwidthPriority>']);
   });
 
   it('a torrent still resolving has no name to copy: Copy name leaves it out, or is disabled', () => {
@@ -115,7 +123,8 @@ describe('torrentMenu', () => {
     type Tree = Record<string, unknown>;
     for (const [lang, tree] of [['en', en], ['de', de]] as const) {
       const menu = (tree as Tree).menu as Tree;
-      for (const action of [...MENU_ACTIONS, ...SUBMENUS]) {
+      // A category or tag item is labelled with its name.
+      for (const action of [...MENU_ACTIONS.filter((a) => !NAMED_ACTIONS.has(a)), ...SUBMENUS]) {
         expect(typeof menu[action] === 'string' || (typeof menu[`${action}_one`] === 'string' && typeof menu[`${action}_other`] === 'string'), `${lang} menu.${action}`).toBe(true);
       }
     }
@@ -162,6 +171,60 @@ describe('the queue and bandwidth priority items', () => {
     expect(ticked([withPriority('a', 'high'), withPriority('b', 'low')])).toEqual([]);
     // Each acts on the whole selection.
     expect(itemOf(torrentMenu({ selection: [withPriority('a', 'high'), withPriority('b', 'low')], spendingEnabled: false }), 'priorityLow')?.targets).toEqual(['a', 'b']);
+  });
+});
+
+describe('categories, tags and set location', () => {
+  const labels: Labels = { categories: [{ name: 'Linux', save_path: '/srv/linux' }, { name: 'Films', save_path: null }], tags: ['iso', 'new'] };
+  const submenuItems = (entries: MenuEntry[], id: string): MenuItem[] => {
+    const sub = submenuOf(entries, id);
+    if (sub?.kind !== 'submenu') throw new Error(`no ${id} submenu`);
+    return sub.items;
+  };
+  const ticks = (items: MenuItem[]) => items.map((x) => `${itemShape(x)}${x.check ? `=${String(x.check.checked)}` : ''}`);
+
+  it('Category: None, each category as a radio item ticked when the selection shares it, then New…', () => {
+    const entries = torrentMenu({ selection: [labelled('a', 'Linux'), labelled('b', 'Linux')], spendingEnabled: false, labels });
+    const items = submenuItems(entries, 'category');
+    expect(ticks(items)).toEqual(['categoryNone[a,b]=false', 'categorySet:Linux[a,b]=true', 'categorySet:Films[a,b]=false', 'categoryNew[a,b]']);
+    expect(items.slice(0, 3).every((x) => x.check?.role === 'radio')).toBe(true);
+  });
+
+  it('Category: None is ticked when none has one; nothing is ticked when they differ', () => {
+    const none = submenuItems(torrentMenu({ selection: [labelled('a', null), labelled('b', null)], spendingEnabled: false, labels }), 'category');
+    expect(none.filter((x) => x.check?.checked === true).map(itemShape)).toEqual(['categoryNone[a,b]']);
+    const mixed = submenuItems(torrentMenu({ selection: [labelled('a', 'Linux'), labelled('b', null)], spendingEnabled: false, labels }), 'category');
+    expect(mixed.filter((x) => x.check?.checked === true)).toEqual([]);
+  });
+
+  it('Tags: each tag ticked for all, half for some, not for none; then Add…', () => {
+    const selection = [labelled('a', null, ['iso', 'new']), labelled('b', null, ['iso'])];
+    const items = submenuItems(torrentMenu({ selection, spendingEnabled: false, labels }), 'tags');
+    expect(ticks(items)).toEqual(['tagToggle:iso[a,b]=true', 'tagToggle:new[a,b]=mixed', 'tagsAdd[a,b]']);
+    expect(items[0]?.check?.role).toBe('checkbox');
+    const untagged = submenuItems(torrentMenu({ selection: [labelled('c', null)], spendingEnabled: false, labels }), 'tags');
+    expect(ticks(untagged)).toEqual(['tagToggle:iso[c]=false', 'tagToggle:new[c]=false', 'tagsAdd[c]']);
+  });
+
+  it('labels not known yet: None and New…, Add… only', () => {
+    const entries = torrentMenu({ selection: [labelled('a', 'Linux')], spendingEnabled: false, labels: null });
+    expect(submenuItems(entries, 'category').map(itemShape)).toEqual(['categoryNone[a]', 'categoryNew[a]']);
+    expect(submenuItems(entries, 'tags').map(itemShape)).toEqual(['tagsAdd[a]']);
+  });
+
+  it('Set location leaves out a torrent still resolving or already moving, and is disabled when that is all of them', () => {
+    const selection = [torrent('a', 'seeding'), torrent('m', 'resolving', null), torrent('v', 'moving'), torrent('p', 'paused')];
+    expect(itemOf(torrentMenu({ selection, spendingEnabled: false }), 'setLocation')).toMatchObject({ enabled: true, targets: ['a', 'p'] });
+    const none = torrentMenu({ selection: [torrent('v', 'moving')], spendingEnabled: false });
+    expect(itemOf(none, 'setLocation')).toMatchObject({ enabled: false, targets: [] });
+  });
+
+  it('a torrent whose data is moving offers neither Pause nor Resume: it is out of the engine until it lands', () => {
+    const entries = torrentMenu({ selection: [torrent('v', 'moving')], spendingEnabled: false });
+    expect(itemOf(entries, 'pause')).toBeUndefined();
+    expect(itemOf(entries, 'resume')).toBeUndefined();
+    // Its category and tags can still change.
+    expect(itemOf(entries, 'categoryNone')).toMatchObject({ enabled: true, targets: ['v'] });
   });
 });
 

@@ -14,8 +14,9 @@
  * 3. its label `menu.<id>` and its toasts `bulk.<kind>.*` in both languages (the unit
  *    tests check they exist).
  */
-import type { BandwidthPriority, QueueMove, TorrentId, TorrentInfo, TorrentState } from '../bindings';
+import type { BandwidthPriority, Labels, QueueMove, TorrentId, TorrentInfo, TorrentState } from '../bindings';
 import { sharedValue } from './bulk';
+import { tagCheck } from './labels';
 
 export const MENU_ACTIONS = [
   'details',
@@ -26,6 +27,12 @@ export const MENU_ACTIONS = [
   'queueUp',
   'queueDown',
   'queueBottom',
+  'setLocation',
+  'categoryNone',
+  'categorySet',
+  'categoryNew',
+  'tagToggle',
+  'tagsAdd',
   'speedLimits',
   'seedingLimits',
   'bid',
@@ -46,11 +53,14 @@ export const QUEUE_MOVES = { queueTop: 'top', queueUp: 'up', queueDown: 'down', 
 /** The Bandwidth priority submenu's items, low to high (`set_bandwidth_priority`). */
 export const PRIORITY_ACTIONS = { priorityLow: 'low', priorityNormal: 'normal', priorityHigh: 'high' } as const satisfies Partial<Record<MenuAction, BandwidthPriority>>;
 
-export const SUBMENUS = ['queue', 'bandwidthPriority'] as const;
+/** Items named by a category or tag the user made: the name is their label, not `menu.<action>`. */
+export const NAMED_ACTIONS: ReadonlySet<MenuAction> = new Set<MenuAction>(['categorySet', 'tagToggle']);
+
+export const SUBMENUS = ['queue', 'category', 'tags', 'bandwidthPriority'] as const;
 export type SubmenuId = (typeof SUBMENUS)[number];
 
 /** What the menu needs of a selected torrent. */
-export type MenuTorrent = Pick<TorrentInfo, 'id' | 'name' | 'state' | 'force_start' | 'bandwidth_priority'>;
+export type MenuTorrent = Pick<TorrentInfo, 'id' | 'name' | 'state' | 'force_start' | 'bandwidth_priority' | 'category' | 'tags'>;
 
 /**
  * A tick beside an item: a checkbox says whether it holds for all the selection, none
@@ -65,6 +75,8 @@ export interface MenuItem {
   targets: TorrentId[];
   enabled: boolean;
   check?: MenuCheck;
+  /** The category or tag it names (`NAMED_ACTIONS`), as the user wrote it. */
+  name?: string;
 }
 
 export interface MenuSubmenu {
@@ -80,15 +92,28 @@ export interface MenuInput {
   selection: readonly MenuTorrent[];
   /** Bid for speed may spend (the settings' `speed.spending_enabled`); `false` while unknown. */
   spendingEnabled: boolean;
+  /** The categories and tags to choose from; `null` while unknown (only New… and Add… show). */
+  labels?: Labels | null;
 }
 
-/** Running states Pause applies to; an errored torrent is resumed, as Space does (`toggleAction`). */
+/**
+ * Running states Pause applies to; an errored torrent is resumed, as Space does
+ * (`toggleAction`). A torrent whose data is moving is out of the engine until it lands.
+ */
 export function canPause(state: TorrentState): boolean {
-  return state !== 'paused' && state !== 'error';
+  return state !== 'paused' && state !== 'error' && state !== 'moving';
 }
 
 export function canResume(state: TorrentState): boolean {
   return state === 'paused' || state === 'error';
+}
+
+/**
+ * Whether its data can be moved: not while it moves already, nor before its metadata
+ * says which files it has (a torrent still resolving has no name yet).
+ */
+export function canMove(t: Pick<TorrentInfo, 'name' | 'state'>): boolean {
+  return t.name !== null && t.state !== 'moving' && t.state !== 'resolving';
 }
 
 /**
@@ -103,10 +128,12 @@ export function forceStartAfter(selection: readonly Pick<TorrentInfo, 'force_sta
  * The menu for a selection, top to bottom, with a separator between groups. Pause and
  * Resume show only when they apply to some of the selection, and act on just those;
  * the rest act on the whole selection. The queue's moves show whether or not the queue
- * is on: the order is kept either way and decides who runs once it is. Empty for an
- * empty selection.
+ * is on: the order is kept either way and decides who runs once it is. Set location
+ * leaves out the torrents it cannot move (`canMove`); the Category and Tags submenus
+ * list the labels as last known and tick what the selection shares. Empty for an empty
+ * selection.
  */
-export function torrentMenu({ selection, spendingEnabled }: MenuInput): MenuEntry[] {
+export function torrentMenu({ selection, spendingEnabled, labels = null }: MenuInput): MenuEntry[] {
   if (selection.length === 0) return [];
   const all = selection.map((t) => t.id);
   const item = (action: MenuAction, targets: TorrentId[] = all, enabled = targets.length > 0): MenuItem => ({ kind: 'item', action, targets, enabled });
@@ -114,10 +141,13 @@ export function torrentMenu({ selection, spendingEnabled }: MenuInput): MenuEntr
   const resumable = selection.filter((t) => canResume(t.state)).map((t) => t.id);
   // A torrent still resolving its magnet has no name yet: there is nothing to copy for it.
   const named = selection.filter((t) => t.name !== null).map((t) => t.id);
+  const movable = selection.filter(canMove).map((t) => t.id);
 
   const forced = selection.filter((t) => t.force_start).length;
   const shared = sharedValue(selection.map((t) => t.bandwidth_priority), (a, b) => a === b);
   const priority = typeof shared === 'object' ? shared.value : null;
+  const sharedCategory = sharedValue(selection.map((t) => t.category), (a, b) => a === b);
+  const category = typeof sharedCategory === 'object' ? sharedCategory.value : undefined;
 
   const groups: (MenuItem | MenuSubmenu)[][] = [
     // The details panel shows one torrent.
@@ -128,6 +158,27 @@ export function torrentMenu({ selection, spendingEnabled }: MenuInput): MenuEntr
       // A submenu, as qBittorrent's: four moves flat would make the menu too tall to open
       // below a row in a small window.
       { kind: 'submenu', id: 'queue', items: (Object.keys(QUEUE_MOVES) as (keyof typeof QUEUE_MOVES)[]).map((a) => item(a)) },
+    ],
+    [
+      item('setLocation', movable),
+      {
+        kind: 'submenu',
+        id: 'category',
+        // Radio items: the category the selection shares is ticked, none while they differ.
+        items: [
+          { ...item('categoryNone'), check: { role: 'radio', checked: category === null } },
+          ...(labels?.categories ?? []).map((c): MenuItem => ({ ...item('categorySet'), name: c.name, check: { role: 'radio', checked: category === c.name } })),
+          item('categoryNew'),
+        ],
+      },
+      {
+        kind: 'submenu',
+        id: 'tags',
+        items: [
+          ...(labels?.tags ?? []).map((tag): MenuItem => ({ ...item('tagToggle'), name: tag, check: { role: 'checkbox', checked: tagCheck(selection, tag) } })),
+          item('tagsAdd'),
+        ],
+      },
     ],
     [
       item('speedLimits'),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TorrentInfo, TorrentState } from '../bindings';
 import { torrentInfo } from '../test/torrentInfo';
-import { countByFilter, filterTorrents, isStateFilter, looksLikeMagnet, matchesSearch, rangeSelection, shareRatio, toggleAction } from './torrents';
+import type { LabelFilters } from './labels';
+import { countByFilter, filterTorrents, isStateFilter, looksLikeMagnet, matchesSearch, rangeSelection, shareRatio, toggleAction, type StateFilter } from './torrents';
 
 function torrent(id: string, state: TorrentState, progress = 0, total = 100, name: string | null = id): TorrentInfo {
   return torrentInfo({
@@ -23,11 +24,12 @@ const list = [
   torrent('e5', 'paused', 5, 100, 'Fedora'),
   torrent('f6', 'error', 0, 100, 'Broken'),
   torrent('g7', 'queued', 0, 100, 'Waiting'),
+  torrent('h8', 'moving', 100, 100, 'Relocating'),
 ];
 
 describe('state filters', () => {
   it('counts each torrent in every filter it belongs to', () => {
-    expect(countByFilter(list)).toEqual({ all: 7, downloading: 2, seeding: 1, queued: 1, paused: 2, completed: 2, error: 1 });
+    expect(countByFilter(list)).toEqual({ all: 8, downloading: 2, seeding: 1, queued: 1, paused: 2, completed: 3, moving: 1, error: 1 });
   });
   it('keeps a torrent waiting in the queue apart from paused and downloading ones', () => {
     expect(filterTorrents(list, 'queued', '').map((t) => t.id)).toEqual(['g7']);
@@ -41,7 +43,27 @@ describe('state filters', () => {
   });
   it('treats fetching metadata as downloading, and completion apart from state', () => {
     expect(filterTorrents(list, 'downloading', '').map((t) => t.id)).toEqual(['a1', 'b2']);
-    expect(filterTorrents(list, 'completed', '').map((t) => t.id)).toEqual(['c3', 'd4']);
+    expect(filterTorrents(list, 'completed', '').map((t) => t.id)).toEqual(['c3', 'd4', 'h8']);
+  });
+  it('shows a torrent whose data is moving under Moving only: neither downloading nor seeding meanwhile', () => {
+    expect(filterTorrents(list, 'moving', '').map((t) => t.id)).toEqual(['h8']);
+    for (const f of ['downloading', 'seeding', 'queued', 'paused', 'error'] as const) expect(filterTorrents(list, f, '').map((t) => t.id), f).not.toContain('h8');
+    expect(isStateFilter('moving')).toBe(true);
+  });
+  it('combines the state filter, the category and tag filters and the search', () => {
+    const labelled = [
+      { ...torrent('l1', 'seeding', 100, 100, 'Debian'), category: 'Linux', tags: ['iso'] },
+      { ...torrent('l2', 'paused', 100, 100, 'Ubuntu'), category: 'Linux', tags: ['iso', 'lts'] },
+      { ...torrent('l3', 'seeding', 100, 100, 'Film'), category: null, tags: [] },
+    ];
+    const ids = (state: StateFilter, query: string, labels: LabelFilters) => filterTorrents(labelled, state, query, labels).map((t) => t.id);
+    expect(ids('all', '', { category: { kind: 'named', name: 'Linux' }, tag: { kind: 'all' } })).toEqual(['l1', 'l2']);
+    expect(ids('seeding', '', { category: { kind: 'named', name: 'Linux' }, tag: { kind: 'all' } })).toEqual(['l1']);
+    expect(ids('all', '', { category: { kind: 'all' }, tag: { kind: 'named', name: 'lts' } })).toEqual(['l2']);
+    expect(ids('all', '', { category: { kind: 'none' }, tag: { kind: 'none' } })).toEqual(['l3']);
+    expect(ids('all', 'ubu', { category: { kind: 'named', name: 'Linux' }, tag: { kind: 'named', name: 'iso' } })).toEqual(['l2']);
+    // Without label filters, as before.
+    expect(filterTorrents(labelled, 'all', '').length).toBe(3);
   });
 });
 

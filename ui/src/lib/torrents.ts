@@ -1,10 +1,12 @@
 /**
- * State logic of the torrents view: which filter a torrent belongs to, search, the
- * derived numbers (progress, ratio), and selection helpers. No React, no I/O.
+ * State logic of the torrents view: which filter a torrent belongs to (its category and
+ * tags: `labels`), search, the derived numbers (progress, ratio), and selection helpers.
+ * No React, no I/O.
  */
 import type { TorrentInfo, TorrentState } from '../bindings';
+import { matchesLabels, NO_LABEL_FILTERS, type LabelFilters } from './labels';
 
-export const FILTERS = ['all', 'downloading', 'seeding', 'queued', 'paused', 'completed', 'error'] as const;
+export const FILTERS = ['all', 'downloading', 'seeding', 'queued', 'paused', 'completed', 'moving', 'error'] as const;
 export type StateFilter = (typeof FILTERS)[number];
 
 export function isStateFilter(value: unknown): value is StateFilter {
@@ -31,6 +33,9 @@ export function matchesFilter(t: TorrentInfo, filter: StateFilter): boolean {
       return t.state === 'paused';
     case 'completed':
       return isComplete(t);
+    // Its data on its way to another folder: neither downloading nor seeding meanwhile.
+    case 'moving':
+      return t.state === 'moving';
     case 'error':
       return t.state === 'error';
   }
@@ -44,8 +49,9 @@ export function matchesSearch(t: TorrentInfo, query: string): boolean {
   return words.every((w) => haystack.includes(w));
 }
 
-export function filterTorrents(torrents: readonly TorrentInfo[], filter: StateFilter, query: string): TorrentInfo[] {
-  return torrents.filter((t) => matchesFilter(t, filter) && matchesSearch(t, query));
+/** The torrents the state filter, the category and tag filters and the search all let through. */
+export function filterTorrents(torrents: readonly TorrentInfo[], filter: StateFilter, query: string, labels: LabelFilters = NO_LABEL_FILTERS): TorrentInfo[] {
+  return torrents.filter((t) => matchesFilter(t, filter) && matchesLabels(t, labels) && matchesSearch(t, query));
 }
 
 export function countByFilter(torrents: readonly TorrentInfo[]): Record<StateFilter, number> {

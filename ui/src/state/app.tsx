@@ -1,12 +1,14 @@
 /**
  * What every component may reach: the core (through `call`), the transport's events and
- * connection state, the torrent store, the settings as last known and the toasts.
+ * connection state, the torrent store, the settings and the labels as last known, and
+ * the toasts.
  * Created once in `App`.
  */
 import { createContext, useCallback, useContext, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { ApiError, Settings } from '../bindings';
+import type { ApiError, Labels, Settings } from '../bindings';
 import type { ConnectionState, Transport } from '../transport';
 import { callOver, type Call } from './call';
+import { LabelsMirror } from './labels';
 import { SettingsMirror } from './settings';
 import { TorrentStore } from './store';
 
@@ -20,6 +22,7 @@ interface AppContextValue {
   transport: Transport;
   store: TorrentStore;
   settings: SettingsMirror;
+  labels: LabelsMirror;
   /** Sends a request and resolves its typed answer; rejects with an `ApiError`. */
   call: Call;
   toasts: Toast[];
@@ -34,6 +37,7 @@ let nextToastId = 1;
 export function AppProvider({ transport, store, children }: { transport: Transport; store: TorrentStore; children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [settings] = useState(() => new SettingsMirror());
+  const [labels] = useState(() => new LabelsMirror());
   const dismiss = useCallback((id: number) => setToasts((all) => all.filter((t) => t.id !== id)), []);
   const notify = useCallback(
     (kind: Toast['kind'], text: string) => {
@@ -44,7 +48,10 @@ export function AppProvider({ transport, store, children }: { transport: Transpo
     [dismiss],
   );
   const call = useMemo(() => callOver((request, signal) => transport.rpc(request, signal)), [transport]);
-  const value = useMemo(() => ({ transport, store, settings, call, toasts, notify, dismiss }), [transport, store, settings, call, toasts, notify, dismiss]);
+  const value = useMemo(
+    () => ({ transport, store, settings, labels, call, toasts, notify, dismiss }),
+    [transport, store, settings, labels, call, toasts, notify, dismiss],
+  );
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }
 
@@ -63,6 +70,12 @@ export function useTorrents() {
 export function useSettings(): Settings | null {
   const { settings } = useApp();
   return useSyncExternalStore(settings.subscribe, settings.get);
+}
+
+/** The categories and tags as last known; `null` until the first answer. */
+export function useLabels(): Labels | null {
+  const { labels } = useApp();
+  return useSyncExternalStore(labels.subscribe, labels.get);
 }
 
 export function useConnectionState(): ConnectionState {

@@ -40,7 +40,8 @@ export function useBulk() {
  * the one it refused. Resolves whether the core accepted it.
  */
 export function useOneRequest() {
-  const { call, store, notify } = useApp();
+  const { notify } = useApp();
+  const readList = useReadList();
   const { t } = useTranslation();
   return useCallback(
     async (kind: BulkKind, targets: readonly BulkTarget[], send: (ids: TorrentId[]) => Promise<unknown>, values: Record<string, string> = {}): Promise<boolean> => {
@@ -50,15 +51,26 @@ export function useOneRequest() {
       } catch (reason) {
         result = { status: 'rejected', reason };
       }
-      try {
-        store.replaceAll((await call({ type: 'list_torrents' })).torrents);
-      } catch {
-        // Offline: the list is read again on reconnect.
-      }
+      await readList();
       const toast = oneRequestToast(kind, targets, result);
       if (toast) notify(toast.kind, t(toast.key, { ...toast.values, ...values }));
       return result.status === 'fulfilled';
     },
-    [call, store, notify, t],
+    [readList, notify, t],
   );
+}
+
+/**
+ * Reads the torrent list again, for a change the core answers with a bare "ok" (or that
+ * touches torrents it does not name, as renaming a category does).
+ */
+export function useReadList() {
+  const { call, store } = useApp();
+  return useCallback(async () => {
+    try {
+      store.replaceAll((await call({ type: 'list_torrents' })).torrents);
+    } catch {
+      // Offline: the list is read again on reconnect.
+    }
+  }, [call, store]);
 }

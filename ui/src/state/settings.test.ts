@@ -20,6 +20,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     seeding_limits: { ratio: null, seeding_minutes: null, inactive_minutes: null, action: 'pause' },
     queue: QUEUE_DEFAULTS,
     watched_folder: null,
+    watched_folder_category: null,
     max_connections: 500,
     max_connections_per_torrent: 100,
     max_connections_per_ip: 8,

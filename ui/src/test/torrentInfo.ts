@@ -37,6 +37,8 @@ export function torrentInfo(overrides: Partial<TorrentInfo> = {}): TorrentInfo {
     queue_position: 1,
     force_start: false,
     bandwidth_priority: 'normal',
+    category: null,
+    tags: [],
     ...overrides,
   };
 }

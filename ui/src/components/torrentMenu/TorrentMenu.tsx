@@ -9,8 +9,9 @@
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BandwidthPriority, QueueMove, TorrentId, TorrentInfo } from '../../bindings';
+import type { BandwidthPriority, Category, QueueMove, TorrentId, TorrentInfo } from '../../bindings';
 import { bulkTarget, type BulkTarget } from '../../lib/bulk';
+import { findCategory, tagToggleAfter } from '../../lib/labels';
 import { displayName } from '../../lib/torrents';
 import {
   clipboardText,
@@ -23,12 +24,17 @@ import {
   type MenuItem,
   type MenuSubmenu,
 } from '../../lib/torrentMenu';
-import { useApp, useSettings } from '../../state/app';
+import { useApp, useLabels, useSettings } from '../../state/app';
 import { useOneRequest } from '../../state/bulk';
+import { CategoryDialog } from '../labels/CategoryDialog';
+import { AddTagsDialog } from './AddTagsDialog';
 import { BidDialog } from './BidDialog';
+import { CategoryMoveDialog } from './CategoryMoveDialog';
 import { copyToClipboard } from './clipboard';
+import { useChangeTorrentTags, useSetCategory } from './labelRequests';
 import { useRunPerTorrent } from './perTorrent';
 import { SeedingLimitsDialog } from './SeedingLimitsDialog';
+import { SetLocationDialog } from './SetLocationDialog';
 import { SpeedLimitsDialog } from './SpeedLimitsDialog';
 
 export interface MenuAnchor {
@@ -48,7 +54,10 @@ interface Props {
   onRemove: (ids: TorrentId[], deleteData: boolean) => void;
 }
 
-type DialogKind = 'speedLimits' | 'seedingLimits' | 'bid';
+type DialogKind = 'speedLimits' | 'seedingLimits' | 'bid' | 'setLocation' | 'categoryNew' | 'tagsAdd';
+
+/** The open dialog: one of `DialogKind`, or the question whether data follows a category to its folder. */
+type OpenDialog = { kind: DialogKind; targets: BulkTarget[] } | { kind: 'categoryMove'; targets: BulkTarget[]; category: Category };
 
 /**
  * How an action runs, given the torrents it acts on. `afterClose` waits until the menu
@@ -56,7 +65,7 @@ type DialogKind = 'speedLimits' | 'seedingLimits' | 'bid';
  */
 interface Run {
   afterClose?: boolean;
-  run: (targets: TorrentInfo[]) => void;
+  run: (targets: TorrentInfo[], item: MenuItem) => void;
 }
 
 const DANGER: ReadonlySet<MenuAction> = new Set<MenuAction>(['remove', 'removeWithData']);
@@ -67,14 +76,17 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
   const spendingEnabled = useSettings()?.speed.spending_enabled ?? false;
   const runPerTorrent = useRunPerTorrent();
   const oneRequest = useOneRequest();
-  const [dialog, setDialog] = useState<{ kind: DialogKind; targets: BulkTarget[] } | null>(null);
+  const labels = useLabels();
+  const setCategory = useSetCategory();
+  const changeTags = useChangeTorrentTags();
+  const [dialog, setDialog] = useState<OpenDialog | null>(null);
   const labelId = useId();
   const returnFocus = useRef<HTMLElement | null>(null);
   const interactedOutside = useRef(false);
   const pending = useRef<(() => void) | null>(null);
 
   const torrents = selection.map((id) => store.get(id)).filter((x): x is TorrentInfo => x !== undefined);
-  const entries = torrentMenu({ selection: torrents, spendingEnabled });
+  const entries = torrentMenu({ selection: torrents, spendingEnabled, labels });
   const open = anchor !== null && entries.length > 0;
   // A menu closed by opening another (a right-click on another row) hands the focus over to
   // the new one, not back to the table.
@@ -109,6 +121,22 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
       void oneRequest('priority', targetsOf(list), (ids) => call({ type: 'set_bandwidth_priority', ids, priority }), { priority: t(`queue.priorities.${priority}`) }),
   });
 
+  // A category with a folder asks whether the data goes there too; one without is set at once.
+  const chooseCategory = (targets: BulkTarget[], category: Category) => {
+    if (category.save_path === null) void setCategory(targets, category.name, false);
+    else setDialog({ kind: 'categoryMove', targets, category });
+  };
+  const categorySet: Run = {
+    afterClose: true,
+    run: (list, item) => {
+      const category = findCategory(labels, item.name ?? null);
+      if (category) chooseCategory(targetsOf(list), category);
+    },
+  };
+  const tagToggle: Run = {
+    run: (list, item) => item.name !== undefined && void changeTags(targetsOf(list), tagToggleAfter(list, item.name), [item.name]),
+  };
+
   // Every action, so a new one does not compile until it says how it runs.
   const RUN: Record<MenuAction, Run> = {
     details: { afterClose: true, run: (list) => list[0] && onOpenDetails(list[0].id) },
@@ -119,6 +147,12 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
     queueUp: moveInQueue(QUEUE_MOVES.queueUp),
     queueDown: moveInQueue(QUEUE_MOVES.queueDown),
     queueBottom: moveInQueue(QUEUE_MOVES.queueBottom),
+    setLocation: openDialog('setLocation'),
+    categoryNone: { run: (list) => void setCategory(targetsOf(list), null, false) },
+    categorySet,
+    categoryNew: openDialog('categoryNew'),
+    tagToggle,
+    tagsAdd: openDialog('tagsAdd'),
     speedLimits: openDialog('speedLimits'),
     seedingLimits: openDialog('seedingLimits'),
     bid: openDialog('bid'),
@@ -137,8 +171,8 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
     const list = item.targets.map((id) => store.get(id)).filter((x): x is TorrentInfo => x !== undefined);
     if (list.length === 0) return;
     const spec = RUN[item.action];
-    if (spec.afterClose) pending.current = () => spec.run(list);
-    else spec.run(list);
+    if (spec.afterClose) pending.current = () => spec.run(list, item);
+    else spec.run(list, item);
   };
 
   const first = torrents[0];
@@ -181,7 +215,7 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
               ) : entry.kind === 'submenu' ? (
                 <Submenu key={entry.id} submenu={entry} counted={torrents.length > 1} onChoose={choose} />
               ) : (
-                <MenuRow key={entry.action} item={entry} counted={torrents.length > 1 && entry.enabled} onSelect={() => choose(entry)} />
+                <MenuRow key={itemKey(entry)} item={entry} counted={torrents.length > 1 && entry.enabled} onSelect={() => choose(entry)} />
               ),
             )}
           </DropdownMenu.Content>
@@ -190,16 +224,36 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
       {dialog?.kind === 'speedLimits' ? <SpeedLimitsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'seedingLimits' ? <SeedingLimitsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'bid' ? <BidDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'setLocation' ? <SetLocationDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'tagsAdd' ? <AddTagsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'categoryMove' ? <CategoryMoveDialog targets={dialog.targets} category={dialog.category} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'categoryNew' ? (
+        <CategoryDialog
+          onClose={() => setDialog((d) => (d?.kind === 'categoryNew' ? null : d))}
+          // The new category is for these torrents, as in qBittorrent.
+          onSaved={(category) => chooseCategory(dialog.targets, category)}
+        />
+      ) : null}
     </>
   );
 }
 
-/** A submenu; radio items in it share one value, and none is ticked while the torrents differ. */
+/** What tells one item from its neighbours: its action, and the category or tag it names. */
+function itemKey(item: MenuItem): string {
+  return item.name === undefined ? item.action : `${item.action}:${item.name}`;
+}
+
+/**
+ * A submenu; radio items in it share one value, and none is ticked while the torrents
+ * differ. Items with a tick come first, and a line parts them from the rest (New…, Add…).
+ */
 function Submenu({ submenu, counted, onChoose }: { submenu: MenuSubmenu; counted: boolean; onChoose: (item: MenuItem) => void }) {
   const { t } = useTranslation();
-  const rows = submenu.items.map((item) => <MenuRow key={item.action} item={item} counted={counted && item.enabled} onSelect={() => onChoose(item)} />);
-  const radio = submenu.items.some((x) => x.check?.role === 'radio');
-  const ticked = submenu.items.find((x) => x.check?.role === 'radio' && x.check.checked);
+  const row = (item: MenuItem) => <MenuRow key={itemKey(item)} item={item} counted={counted && item.enabled} onSelect={() => onChoose(item)} />;
+  const checked = submenu.items.filter((x) => x.check !== undefined);
+  const plain = submenu.items.filter((x) => x.check === undefined);
+  const radio = checked.some((x) => x.check?.role === 'radio');
+  const ticked = checked.find((x) => x.check?.role === 'radio' && x.check.checked);
   return (
     <DropdownMenu.Sub>
       <DropdownMenu.SubTrigger className="menu-item menu-sub-trigger">
@@ -207,7 +261,9 @@ function Submenu({ submenu, counted, onChoose }: { submenu: MenuSubmenu; counted
       </DropdownMenu.SubTrigger>
       <DropdownMenu.Portal>
         <DropdownMenu.SubContent className="menu torrent-menu" sideOffset={2} alignOffset={-5} collisionPadding={6}>
-          {radio ? <DropdownMenu.RadioGroup value={ticked?.action ?? ''}>{rows}</DropdownMenu.RadioGroup> : rows}
+          {radio ? <DropdownMenu.RadioGroup value={ticked ? itemKey(ticked) : ''}>{checked.map(row)}</DropdownMenu.RadioGroup> : checked.map(row)}
+          {checked.length > 0 && plain.length > 0 ? <DropdownMenu.Separator className="menu-separator" /> : null}
+          {plain.map(row)}
         </DropdownMenu.SubContent>
       </DropdownMenu.Portal>
     </DropdownMenu.Sub>
@@ -221,7 +277,7 @@ function Submenu({ submenu, counted, onChoose }: { submenu: MenuSubmenu; counted
 function MenuRow({ item, counted, onSelect }: { item: MenuItem; counted: boolean; onSelect: () => void }) {
   const { t } = useTranslation();
   const count = item.targets.length;
-  const label = t(`menu.${item.action}`, { count });
+  const label = item.name ?? t(`menu.${item.action}`, { count });
   const props = {
     className: `menu-item${DANGER.has(item.action) ? ' danger' : ''}`,
     disabled: !item.enabled,
@@ -254,7 +310,7 @@ function MenuRow({ item, counted, onSelect }: { item: MenuItem; counted: boolean
   }
   if (check?.role === 'radio') {
     return (
-      <DropdownMenu.RadioItem {...props} value={item.action}>
+      <DropdownMenu.RadioItem {...props} value={itemKey(item)}>
         {body}
       </DropdownMenu.RadioItem>
     );
