@@ -14,6 +14,7 @@ mod labels;
 mod lifecycle;
 mod paths;
 mod qbittorrent;
+mod recheck;
 mod restart;
 mod rules;
 mod settlement;

@@ -104,6 +104,11 @@ pub enum Request {
         ids: Vec<TorrentId>,
         priority: BandwidthPriority,
     },
+    /// Checks every piece of these torrents' data again ("force recheck"); each shows
+    /// `checking` meanwhile. A paused torrent stays paused.
+    Recheck {
+        ids: Vec<TorrentId>,
+    },
     /// Every category and tag.
     ListLabels,
     /// Creates a category, or changes the folder of one that exists. The folder must be one
@@ -449,6 +454,7 @@ answers! {
     MoveInQueue => Ok,
     SetForceStart => Ok,
     SetBandwidthPriority => Ok,
+    Recheck => Ok,
     ListLabels => Labels,
     SetCategory => Labels,
     RenameCategory => Labels,

@@ -223,6 +223,9 @@ pub struct TorrentInfo {
     pub category: Option<Label>,
     /// Sorted by name.
     pub tags: Vec<Label>,
+    /// When it was first seen complete, Unix seconds; `None` until then.
+    #[ts(type = "number | null")]
+    pub completed_at: Option<u64>,
 }
 
 impl TorrentInfo {

@@ -564,6 +564,16 @@ impl Core {
                 self.speed.set_bandwidth_priorities(swarm.bandwidth_priorities());
                 Response::Ok
             }
+            Request::Recheck { ids } => {
+                let ids = distinct(ids)?;
+                for id in &ids {
+                    swarm.get(id)?;
+                }
+                for id in &ids {
+                    swarm.recheck(id).await?;
+                }
+                Response::Ok
+            }
             Request::ListLabels => Response::Labels { labels: swarm.labels() },
             Request::SetCategory { name, save_path } => self.set_category(name, save_path).await?,
             Request::RenameCategory { from, to } => {

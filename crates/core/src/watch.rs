@@ -192,6 +192,7 @@ pub(crate) mod tests {
             bandwidth_priority: Default::default(),
             category: None,
             tags: Vec::new(),
+            completed_at: None,
         }
     }
 

@@ -142,9 +142,9 @@ struct Shared {
     /// `torrent-records.json` as last written, so an idle session does not rewrite it.
     records_written: Vec<u8>,
     labels: labels::LabelBook,
-    /// Torrents whose data is being moved ([`Swarm::set_location`]): out of librqbit's
-    /// session meanwhile, shown as they were when the move began.
-    moving: HashMap<TorrentId, TorrentInfo>,
+    /// Torrents out of librqbit's session for a while (a move, [`Swarm::begin_move`], or a
+    /// recheck), shown meanwhile as this snapshot (state `moving` or `checking`).
+    set_aside: HashMap<TorrentId, TorrentInfo>,
 }
 
 /// The `.torrent`'s own description of itself. A magnet's metadata is the info
@@ -530,8 +530,8 @@ impl Swarm {
     fn ensure_new(&self, id: &TorrentId, name: Option<&str>) -> Result<()> {
         let existing = {
             let shared = self.lock();
-            let moving = shared.moving.get(id).map(|t| t.name.clone());
-            shared.resolving.get(id).map(|r| r.name.clone()).or(moving)
+            let aside = shared.set_aside.get(id).map(|t| t.name.clone());
+            shared.resolving.get(id).map(|r| r.name.clone()).or(aside)
         };
         if let Some(existing) = existing {
             return Err(Error::AlreadyExists {
@@ -561,13 +561,13 @@ impl Swarm {
             .map(|(id, r)| resolving_info(id, r, shared.records.get(id)))
             .collect();
         torrents.extend(resolving);
-        let moving: Vec<TorrentInfo> = shared
-            .moving
+        let aside: Vec<TorrentInfo> = shared
+            .set_aside
             .iter()
             .filter(|(id, _)| !torrents.iter().any(|t| &t.id == *id))
             .map(|(_, t)| t.clone())
             .collect();
-        torrents.extend(moving);
+        torrents.extend(aside);
         let positions: HashMap<&TorrentId, u32> =
             records::queue_order(&shared.records).into_iter().zip(1..).collect();
         for t in &mut torrents {
@@ -712,7 +712,7 @@ impl Swarm {
                 let shared = self.lock();
                 let resolving =
                     shared.resolving.get(id).map(|r| resolving_info(id, r, shared.records.get(id)));
-                resolving.or_else(|| shared.moving.get(id).cloned()).ok_or(e)?
+                resolving.or_else(|| shared.set_aside.get(id).cloned()).ok_or(e)?
             }
         };
         let shared = self.lock();
@@ -908,11 +908,49 @@ impl Swarm {
         let Some(bytes) = handle.metadata.load().as_ref().map(|m| m.torrent_bytes.clone()) else {
             return Err(Error::BadInput("limits can be set once the metadata is known".into()));
         };
+        // Read before the delete, which stops the torrent.
+        let (paused, only_files) = (handle.is_paused(), handle.only_files());
         self.session
             .delete(TorrentIdOrHash::Id(handle.id()), false)
             .await
             .map_err(Error::engine("could not re-add the torrent with new limits"))?;
-        self.add_again(bytes, handle.output_folder(), handle.is_paused(), handle.only_files(), limits).await
+        self.add_again(bytes, handle.output_folder(), paused, only_files, limits).await
+    }
+
+    /// Checks every piece of a torrent's data again ("force recheck"): librqbit checks
+    /// only on add, and then trusts its resume bitfield, so the torrent leaves the session,
+    /// its bitfield is deleted, and it is added again. It shows `checking` meanwhile.
+    pub async fn recheck(&self, id: &TorrentId) -> Result<()> {
+        let handle = self.handle(id)?;
+        let Some(bytes) = handle.metadata.load().as_ref().map(|m| m.torrent_bytes.clone()) else {
+            return Err(Error::BadInput("a torrent can be checked once its metadata is known".into()));
+        };
+        let mut shown = self.info_of(&handle);
+        (shown.state, shown.checked_bytes, shown.download_bytes_per_sec, shown.upload_bytes_per_sec) =
+            (TorrentState::Checking, 0, 0, 0);
+        let limits = self.lock().limits.get(id).copied().unwrap_or_default();
+        // Read before the delete, which stops the torrent.
+        let (paused, only_files, folder) =
+            (handle.is_paused(), handle.only_files(), handle.output_folder().to_owned());
+        self.lock().set_aside.insert(id.clone(), shown);
+        let readded = async {
+            self.session
+                .delete(TorrentIdOrHash::Id(handle.id()), false)
+                .await
+                .map_err(Error::engine("could not take the torrent out of the session to check it"))?;
+            if let Some(session) = self.session_folder() {
+                match tokio::fs::remove_file(session.join(format!("{id}.bitv"))).await {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        warn!(info_hash = %id, "could not delete the resume bitfield; the check trusts it: {e}");
+                    }
+                    _ => {}
+                }
+            }
+            self.add_again(bytes, &folder, paused, only_files, limits).await
+        }
+        .await;
+        self.lock().set_aside.remove(id);
+        readded
     }
 
     /// Adds a torrent taken out of the session back: its data is checked again.
@@ -1093,10 +1131,11 @@ impl Swarm {
     }
 
     fn handle(&self, id: &TorrentId) -> Result<Arc<ManagedTorrent>> {
-        let missing = || match self.lock().moving.get(id) {
+        let missing = || match self.lock().set_aside.get(id) {
             Some(t) => Error::BadInput(format!(
-                "\"{}\" is being moved to another folder; try again once it is done",
-                t.name.as_deref().unwrap_or("the torrent")
+                "\"{}\" is being {}; try again once it is done",
+                t.name.as_deref().unwrap_or("the torrent"),
+                if t.state == TorrentState::Moving { "moved to another folder" } else { "checked again" }
             )),
             None => Error::UnknownTorrent(id.to_string()),
         };
@@ -1147,6 +1186,9 @@ impl Swarm {
             let uploaded = record.uploaded.observe(session_up);
             record.downloaded.observe(session_down);
             record.seeding.observe(state == TorrentState::Seeding, uploaded, std::time::Instant::now());
+            if state == TorrentState::Seeding && record.completed_at.is_none() {
+                record.completed_at = u64::try_from(bidswarm_primitives::unix_secs()).ok();
+            }
             let record = record.clone();
             let about = match (shared.about.get(&id), metadata.as_ref()) {
                 (Some(about), _) => about.clone(),
@@ -1250,6 +1292,7 @@ impl Swarm {
             bandwidth_priority: record.bandwidth_priority,
             category: record.category.clone(),
             tags: record.tags.iter().cloned().collect(),
+            completed_at: record.completed_at,
         }
     }
 
@@ -1334,6 +1377,7 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         bandwidth_priority: record.map(|r| r.bandwidth_priority).unwrap_or_default(),
         category: record.and_then(|r| r.category.clone()),
         tags: record.map(|r| r.tags.iter().cloned().collect()).unwrap_or_default(),
+        completed_at: None,
     }
 }
 

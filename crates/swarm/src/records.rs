@@ -37,6 +37,8 @@ pub(crate) struct TorrentRecord {
     pub bandwidth_priority: bidswarm_api::BandwidthPriority,
     pub category: Option<bidswarm_api::Label>,
     pub tags: std::collections::BTreeSet<bidswarm_api::Label>,
+    /// Unix seconds: when it was first seen complete.
+    pub completed_at: Option<u64>,
 }
 
 /// Most peers remembered per torrent; the oldest go first.

@@ -109,9 +109,9 @@ impl Swarm {
         (shown.download_bytes_per_sec, shown.upload_bytes_per_sec, shown.peers, shown.eta_secs) =
             (0, 0, 0, None);
         self.write_journal(id, &journal, &torrent).await?;
-        self.lock().moving.insert(id.clone(), shown);
+        self.lock().set_aside.insert(id.clone(), shown);
         if let Err(e) = self.session.delete(TorrentIdOrHash::Id(handle.id()), false).await {
-            self.lock().moving.remove(id);
+            self.lock().set_aside.remove(id);
             self.remove_journal(id).await;
             return Err(Error::engine("could not take the torrent out of the session to move it")(e));
         }
@@ -238,7 +238,7 @@ impl Move {
                 limits,
             )
             .await;
-        self.swarm.lock().moving.remove(&self.id);
+        self.swarm.lock().set_aside.remove(&self.id);
         match added {
             // The journal stays when the torrent could not be added: the next start tries again.
             Ok(()) => self.swarm.remove_journal(&self.id).await,
