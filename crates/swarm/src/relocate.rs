@@ -208,13 +208,16 @@ impl Move {
         // download folder, which stays.
         let single_file = torrent::content_folder(&self.torrent, Path::new("/"))? == Path::new("/");
         let moved = tokio::task::spawn_blocking(move || {
-            match move_files(&journal.from, &journal.to, &files, resumed) {
+            let mut done = Vec::new();
+            match move_files(&journal.from, &journal.to, &files, resumed, &mut done) {
                 Ok(()) => {
                     remove_empty_folders(&journal.from, &files, single_file);
                     Ok(journal.to)
                 }
                 Err(e) => {
-                    if let Err(back) = move_files(&journal.to, &journal.from, &files, true) {
+                    // Only what this run moved goes back: a file that appeared in the way
+                    // is someone else's, whatever its length.
+                    if let Err(back) = move_files(&journal.to, &journal.from, &done, false, &mut Vec::new()) {
                         warn!("could not move the files back after a failed move: {back}");
                     }
                     Err((e, journal.from))
@@ -252,13 +255,22 @@ impl Move {
 /// neither place is skipped (never downloaded). Stops at the first error, leaving every
 /// file whole in one place. `resumed`: a file whole in both places (same length) was
 /// copied before a stop, so its source is removed; otherwise it is someone else's and
-/// the move stops.
-pub(crate) fn move_files(from: &Path, to: &Path, files: &[PathBuf], resumed: bool) -> Result<()> {
+/// the move stops. Each file it moves is added to `done`.
+pub(crate) fn move_files(
+    from: &Path,
+    to: &Path,
+    files: &[PathBuf],
+    resumed: bool,
+    done: &mut Vec<PathBuf>,
+) -> Result<()> {
     for relative in files {
         let (source, target) = (from.join(relative), to.join(relative));
         let Ok(found) = source.symlink_metadata() else { continue };
         match target.symlink_metadata() {
-            Err(_) => move_one(&source, &target)?,
+            Err(_) => {
+                move_one(&source, &target)?;
+                done.push(relative.clone());
+            }
             Ok(there) if resumed && there.is_file() && there.len() == found.len() => {
                 std::fs::remove_file(&source)
                     .map_err(Error::io(format!("cannot remove {}", source.display())))?;
@@ -345,8 +357,14 @@ mod tests {
         let (from, to) = (dir.path().join("old/T"), dir.path().join("new/T"));
         let files = tree(&from, &[("a.bin", b"aa"), ("sub/b.bin", b"bbb")]);
         std::fs::write(from.join("keep.txt"), b"the user's").unwrap();
-        move_files(&from, &to, &[files.clone(), vec!["never-downloaded.bin".into()]].concat(), false)
-            .unwrap();
+        move_files(
+            &from,
+            &to,
+            &[files.clone(), vec!["never-downloaded.bin".into()]].concat(),
+            false,
+            &mut Vec::new(),
+        )
+        .unwrap();
         remove_empty_folders(&from, &files, false);
         assert_eq!(std::fs::read(to.join("sub/b.bin")).unwrap(), b"bbb");
         assert_eq!(std::fs::read(to.join("a.bin")).unwrap(), b"aa");
@@ -366,13 +384,31 @@ mod tests {
         let (from, to) = (dir.path().join("old"), dir.path().join("new"));
         let files = tree(&from, &[("a.bin", b"ours")]);
         tree(&to, &[("a.bin", b"theirs, longer")]);
-        let err = move_files(&from, &to, &files, false).unwrap_err();
+        let err = move_files(&from, &to, &files, false, &mut Vec::new()).unwrap_err();
         assert!(matches!(err, Error::FileInTheWay(_)), "{err}");
         assert_eq!(std::fs::read(to.join("a.bin")).unwrap(), b"theirs, longer");
         assert_eq!(std::fs::read(from.join("a.bin")).unwrap(), b"ours");
         // Resumed after a stop, a copy of another length is still not ours.
-        assert!(move_files(&from, &to, &files, true).is_err());
+        assert!(move_files(&from, &to, &files, true, &mut Vec::new()).is_err());
         assert_eq!(std::fs::read(from.join("a.bin")).unwrap(), b"ours");
+    }
+
+    /// A move stopped by a file in the way (here of the very same length) moves back what
+    /// it moved, and only that: the file in the way is someone else's and stays.
+    #[test]
+    fn a_failed_move_puts_back_what_it_moved_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("old"), dir.path().join("new"));
+        let files = tree(&from, &[("a.bin", b"1"), ("b.bin", b"2"), ("c.bin", b"3")]);
+        tree(&to, &[("c.bin", b"x")]);
+        let mut done = Vec::new();
+        assert!(move_files(&from, &to, &files, false, &mut done).is_err());
+        assert_eq!(done, [PathBuf::from("a.bin"), PathBuf::from("b.bin")]);
+        move_files(&to, &from, &done, false, &mut Vec::new()).unwrap();
+        for (name, bytes) in [("a.bin", &b"1"[..]), ("b.bin", b"2"), ("c.bin", b"3")] {
+            assert_eq!(std::fs::read(from.join(name)).unwrap(), bytes, "{name}");
+        }
+        assert_eq!(std::fs::read(to.join("c.bin")).unwrap(), b"x");
     }
 
     /// A stop between a finished copy and removing its source: run again, the source goes
@@ -385,7 +421,7 @@ mod tests {
         std::fs::create_dir_all(&to).unwrap();
         std::fs::rename(from.join("done.bin"), to.join("done.bin")).unwrap();
         std::fs::copy(from.join("copied.bin"), to.join("copied.bin")).unwrap();
-        move_files(&from, &to, &files, true).unwrap();
+        move_files(&from, &to, &files, true, &mut Vec::new()).unwrap();
         for (name, bytes) in [("done.bin", &b"1"[..]), ("copied.bin", b"22"), ("left.bin", b"333")] {
             assert_eq!(std::fs::read(to.join(name)).unwrap(), bytes, "{name}");
             assert!(!from.join(name).exists(), "{name}");
@@ -403,7 +439,7 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let files = tree(dir.path(), &[("big.bin", &[7u8; 300_000])]);
-        let moved = move_files(dir.path(), other.path(), &files, false);
+        let moved = move_files(dir.path(), other.path(), &files, false, &mut Vec::new());
         // Only a cross-device move proves the copy path; a same-device tmp is still a move.
         moved.unwrap();
         assert_eq!(std::fs::read(other.path().join("big.bin")).unwrap(), vec![7u8; 300_000]);
