@@ -213,6 +213,20 @@ async fn hostile_labels_and_moves_are_refused_and_change_nothing() -> anyhow::Re
     assert_eq!(error.kind, ApiErrorKind::FileInTheWay, "{}", error.message);
     assert_eq!(std::fs::read(elsewhere.join("mine.bin"))?, b"not yours");
 
+    // A torrent named after the folders above Bidswarm's state folder, added (or moved)
+    // to the folder above them, would write into the state folder: refused, nothing written.
+    let evil = dir.path().join("evil/data");
+    std::fs::create_dir_all(evil.join("state"))?;
+    std::fs::write(evil.join("state/torrent-records.json"), b"{}")?;
+    let evil_torrent = dir.path().join("evil.torrent");
+    create_torrent(&evil, &evil_torrent, &["--piece-length", "16384"])?;
+    let options = AddOptions { output_folder: Some(path_str(dir.path()).into()), ..Default::default() };
+    let source = TorrentSource::Path(path_str(&evil_torrent).into());
+    let error = server.rpc(&Request::AddTorrent { source, options }).await?.expect_err("into the state folder");
+    assert_eq!(error.kind, ApiErrorKind::BadRequest, "{}", error.message);
+    assert!(error.message.contains("own data folder"), "{}", error.message);
+    assert_ne!(std::fs::read(data_dir.join("state/torrent-records.json"))?, b"{}");
+
     let after = labels(&server, Request::ListLabels).await?;
     assert_eq!(after, Labels { categories: vec![], tags: vec![label("a"), label("a2")] });
     let t = server.torrent(&t.id).await?;

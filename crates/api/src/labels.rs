@@ -12,6 +12,15 @@ use ts_rs::TS;
 pub const MAX_LABELS: usize = 1_000;
 /// Longest name, in characters.
 pub const MAX_LABEL_CHARS: usize = 64;
+/// Most tags one torrent carries: every torrent's tags are cloned into each listing.
+pub const MAX_TAGS_PER_TORRENT: usize = 64;
+
+/// Characters that change how text around them is shown without being seen: bidirectional
+/// overrides and isolates, zero-width characters, the byte-order mark. A name with one
+/// could pass for another in the list.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
 
 /// A category's or a tag's name: 1 to [`MAX_LABEL_CHARS`] characters, no control
 /// characters, no `,` (tag lists are written with commas), no `/` or `\` (a name is not a
@@ -34,6 +43,8 @@ impl Label {
             "starts or ends with a space"
         } else if name.chars().any(char::is_control) {
             "has a control character"
+        } else if name.chars().any(is_invisible) {
+            "has an invisible formatting character"
         } else if name.contains([',', '/', '\\']) {
             "has a comma, / or \\"
         } else {
@@ -93,7 +104,19 @@ mod tests {
 
     #[test]
     fn names_that_could_break_a_list_or_a_path_are_refused_when_read() {
-        for bad in ["", " a", "a ", "a,b", "a/b", "..\\x", "tab\there", "new\nline", &"x".repeat(65)] {
+        for bad in [
+            "",
+            " a",
+            "a ",
+            "a,b",
+            "a/b",
+            "..\\x",
+            "tab\there",
+            "new\nline",
+            "adm\u{202E}nimda",
+            "a\u{200B}b",
+            &"x".repeat(65),
+        ] {
             let json = serde_json::to_string(bad).unwrap();
             let error = serde_json::from_str::<Label>(&json).unwrap_err().to_string();
             assert!(error.contains("a category or tag name"), "{bad:?}: {error}");

@@ -502,14 +502,15 @@ impl Core {
                 swarm.resume(&id).await?;
                 Response::Torrent { torrent: swarm.get(&id)? }
             }
+            // A torrent set aside (moving, or checked again) comes back as it was.
             Request::PauseAll => {
-                for t in swarm.list() {
+                for t in swarm.list().iter().filter(|t| !swarm.is_set_aside(&t.id)) {
                     swarm.pause(&t.id).await?;
                 }
                 Response::Ok
             }
             Request::ResumeAll => {
-                for t in swarm.list() {
+                for t in swarm.list().iter().filter(|t| !swarm.is_set_aside(&t.id)) {
                     swarm.resume(&t.id).await?;
                 }
                 Response::Ok

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use bidswarm_api::{Category, Label, Labels, TorrentId, MAX_LABELS};
+use bidswarm_api::{Category, Label, Labels, TorrentId, MAX_LABELS, MAX_TAGS_PER_TORRENT};
 use bidswarm_primitives::{write_atomically, Access};
 use serde::{Deserialize, Serialize};
 use tracing::warn;
@@ -34,6 +34,10 @@ fn tag(name: &Label) -> String {
 
 fn too_many(what: &str) -> Error {
     Error::BadInput(format!("at most {MAX_LABELS} {what} can be kept; remove some first"))
+}
+
+fn too_many_tags_on_one() -> Error {
+    Error::BadInput(format!("a torrent can have at most {MAX_TAGS_PER_TORRENT} tags"))
 }
 
 impl LabelBook {
@@ -229,6 +233,9 @@ impl Swarm {
             for id in ids {
                 if let Some(r) = records.get_mut(id) {
                     r.tags.extend(tags.iter().cloned());
+                    if r.tags.len() > MAX_TAGS_PER_TORRENT {
+                        return Err(too_many_tags_on_one());
+                    }
                 }
             }
             Ok(())
@@ -262,6 +269,9 @@ impl Swarm {
         let mut shared = self.lock();
         if let Some(name) = category {
             shared.labels.folder_of(name)?;
+        }
+        if tags.len() > MAX_TAGS_PER_TORRENT {
+            return Err(too_many_tags_on_one());
         }
         shared.labels.create_tags(tags)?;
         record.category = category.cloned();

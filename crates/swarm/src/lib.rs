@@ -186,6 +186,8 @@ pub struct Swarm {
     reached: std::sync::RwLock<Option<ReachedFn>>,
     /// Held while `labels.json` is written, so the last write holds the last change.
     labels_writes: tokio::sync::Mutex<()>,
+    /// Held while resume bitfields are written, and by a recheck while it deletes one.
+    resume_writes: tokio::sync::Mutex<()>,
 }
 
 /// Answers how the peers of a torrent (by v1 info hash) were reached.
@@ -263,6 +265,7 @@ impl Swarm {
             adding: tokio::sync::Mutex::new(()),
             reached: std::sync::RwLock::new(None),
             labels_writes: tokio::sync::Mutex::new(()),
+            resume_writes: tokio::sync::Mutex::new(()),
         });
         swarm.restore_records().await;
         swarm.restore_labels().await;
@@ -487,6 +490,7 @@ impl Swarm {
         peers: Vec<SocketAddr>,
     ) -> Result<Arc<ManagedTorrent>> {
         let content_folder = torrent::content_folder(&bytes, download_folder)?;
+        self.refuse_own_folder(&bytes, &content_folder)?;
         torrent::refuse_foreign_files(&bytes, &content_folder)?;
         let add = AddTorrentOptions {
             paused: options.paused,
@@ -932,8 +936,10 @@ impl Swarm {
         // Read before the delete, which stops the torrent.
         let (paused, only_files, folder) =
             (handle.is_paused(), handle.only_files(), handle.output_folder().to_owned());
-        self.lock().set_aside.insert(id.clone(), shown);
+        self.claim(id, shown)?;
         let readded = async {
+            // The upkeep must not write the old bitfield back between the delete and the add.
+            let _no_resume_writes = self.resume_writes.lock().await;
             self.session
                 .delete(TorrentIdOrHash::Id(handle.id()), false)
                 .await
@@ -951,6 +957,41 @@ impl Swarm {
         .await;
         self.lock().set_aside.remove(id);
         readded
+    }
+
+    /// Refuses a torrent whose files would land in the state folder: a download folder
+    /// above it (the home folder, say) and a torrent named after the folders between
+    /// would otherwise write into the session, the records or a move's journal.
+    fn refuse_own_folder(&self, torrent: &[u8], content_folder: &Path) -> Result<()> {
+        let Some(state) = self.config.state_folder.as_ref().and_then(|f| std::fs::canonicalize(f).ok())
+        else {
+            return Ok(());
+        };
+        for (relative, _) in torrent::data_files(torrent)? {
+            if content_folder.join(relative).starts_with(&state) {
+                return Err(Error::BadInput(format!(
+                    "this torrent's files would be written into Bidswarm's own data folder ({}); choose another folder",
+                    state.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a torrent is set aside (moving, or being checked again).
+    pub fn is_set_aside(&self, id: &TorrentId) -> bool {
+        self.lock().set_aside.contains_key(id)
+    }
+
+    /// Sets a torrent aside, shown as `shown`, unless it already is (a move or a recheck
+    /// of it is under way): only one of them may take it out of the session.
+    fn claim(&self, id: &TorrentId, shown: TorrentInfo) -> Result<()> {
+        let mut shared = self.lock();
+        if let Some(busy) = shared.set_aside.get(id) {
+            return Err(busy_error(busy));
+        }
+        shared.set_aside.insert(id.clone(), shown);
+        Ok(())
     }
 
     /// Adds a torrent taken out of the session back: its data is checked again.
@@ -971,11 +1012,17 @@ impl Swarm {
             ..Default::default()
         };
         let _one_at_a_time = self.adding.lock().await;
-        self.session
+        let response = self
+            .session
             .add_torrent(AddTorrent::from_bytes(bytes), Some(options))
             .await
             .map_err(Error::engine("could not add the torrent again"))?;
-        Ok(())
+        match response {
+            AddTorrentResponse::Added(..) => Ok(()),
+            // Someone added it meanwhile, maybe elsewhere: theirs stands, and the caller
+            // must not take it for its own.
+            _ => Err(Error::AlreadyExists { name: "the torrent".into() }),
+        }
     }
 
     pub fn session_stats(&self) -> SessionStats {
@@ -1098,6 +1145,7 @@ impl Swarm {
     pub async fn save_resume_data(&self) {
         let Some(folder) = self.config.state_folder.as_ref().map(|f| f.join("session")) else { return };
         self.save_records().await;
+        let _one_writer = self.resume_writes.lock().await;
         for (id, pieces) in self.have_pieces() {
             let (hash, bytes) = (id.0, pieces.bitfield);
             let path = folder.join(format!("{hash}.bitv"));
@@ -1132,11 +1180,7 @@ impl Swarm {
 
     fn handle(&self, id: &TorrentId) -> Result<Arc<ManagedTorrent>> {
         let missing = || match self.lock().set_aside.get(id) {
-            Some(t) => Error::BadInput(format!(
-                "\"{}\" is being {}; try again once it is done",
-                t.name.as_deref().unwrap_or("the torrent"),
-                if t.state == TorrentState::Moving { "moved to another folder" } else { "checked again" }
-            )),
+            Some(busy) => busy_error(busy),
             None => Error::UnknownTorrent(id.to_string()),
         };
         self.session.get(TorrentIdOrHash::Hash(Id20::new(id.info_hash()))).ok_or_else(missing)
@@ -1379,6 +1423,15 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         tags: record.map(|r| r.tags.iter().cloned().collect()).unwrap_or_default(),
         completed_at: None,
     }
+}
+
+/// The answer to a request naming a torrent that is set aside.
+fn busy_error(busy: &TorrentInfo) -> Error {
+    Error::BadInput(format!(
+        "\"{}\" is being {}; try again once it is done",
+        busy.name.as_deref().unwrap_or("the torrent"),
+        if busy.state == TorrentState::Moving { "moved to another folder" } else { "checked again" }
+    ))
 }
 
 /// librqbit's byte counters (uploaded, fetched) for the torrent's current live spell;

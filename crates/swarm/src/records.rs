@@ -35,10 +35,32 @@ pub(crate) struct TorrentRecord {
     /// Runs whatever the queue says.
     pub force_start: bool,
     pub bandwidth_priority: bidswarm_api::BandwidthPriority,
+    /// Read leniently: a name a later version refuses is dropped, not the whole file.
+    #[serde(deserialize_with = "lenient::category")]
     pub category: Option<bidswarm_api::Label>,
+    #[serde(deserialize_with = "lenient::tags")]
     pub tags: std::collections::BTreeSet<bidswarm_api::Label>,
     /// Unix seconds: when it was first seen complete.
     pub completed_at: Option<u64>,
+}
+
+/// Category and tag names as read from the file: each name a [`bidswarm_api::Label`]
+/// refuses is left out (with a warning) instead of failing every record.
+mod lenient {
+    use bidswarm_api::Label;
+    use serde::{Deserialize, Deserializer};
+
+    fn keep(name: String) -> Option<Label> {
+        Label::new(name.clone()).map_err(|why| tracing::warn!(name, "dropping a stored label: {why}")).ok()
+    }
+
+    pub fn category<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Label>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.and_then(keep))
+    }
+
+    pub fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<std::collections::BTreeSet<Label>, D::Error> {
+        Ok(Vec::<String>::deserialize(d)?.into_iter().filter_map(keep).collect())
+    }
 }
 
 /// Most peers remembered per torrent; the oldest go first.
@@ -234,6 +256,16 @@ pub(crate) fn ratio(uploaded: u64, downloaded: u64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_name_refused_now_drops_that_name_not_the_records() {
+        let json = r#"{"aa":{"category":"bad,name","tags":["ok","a/b"],"queue_key":3}}"#;
+        let records: std::collections::BTreeMap<String, TorrentRecord> = serde_json::from_str(json).unwrap();
+        let record = &records["aa"];
+        assert_eq!(record.category, None);
+        assert_eq!(record.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>(), ["ok"]);
+        assert_eq!(record.queue_key, 3);
+    }
 
     #[test]
     fn life_counter_survives_pauses_readds_and_restarts() {

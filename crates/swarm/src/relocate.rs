@@ -81,6 +81,7 @@ impl Swarm {
         if from == to {
             return Ok(None);
         }
+        self.refuse_own_folder(&torrent, &to)?;
         for (relative, _) in torrent::data_files(&torrent)? {
             let target = to.join(&relative);
             if target.symlink_metadata().is_ok() {
@@ -108,8 +109,12 @@ impl Swarm {
         shown.output_folder = journal.to.display().to_string();
         (shown.download_bytes_per_sec, shown.upload_bytes_per_sec, shown.peers, shown.eta_secs) =
             (0, 0, 0, None);
-        self.write_journal(id, &journal, &torrent).await?;
-        self.lock().set_aside.insert(id.clone(), shown);
+        // Claimed first: a second move or a recheck of it is refused from here on.
+        self.claim(id, shown)?;
+        if let Err(e) = self.write_journal(id, &journal, &torrent).await {
+            self.lock().set_aside.remove(id);
+            return Err(e);
+        }
         if let Err(e) = self.session.delete(TorrentIdOrHash::Id(handle.id()), false).await {
             self.lock().set_aside.remove(id);
             self.remove_journal(id).await;
@@ -242,10 +247,11 @@ impl Move {
             )
             .await;
         self.swarm.lock().set_aside.remove(&self.id);
-        match added {
-            // The journal stays when the torrent could not be added: the next start tries again.
-            Ok(()) => self.swarm.remove_journal(&self.id).await,
-            Err(e) => return Err(e),
+        added?;
+        // The journal stays when the torrent could not be added, or a move resumed at start
+        // failed (some files may already be in the new folder): the next start tries again.
+        if !(resumed && outcome.is_err()) {
+            self.swarm.remove_journal(&self.id).await;
         }
         outcome
     }
@@ -271,7 +277,10 @@ pub(crate) fn move_files(
                 move_one(&source, &target)?;
                 done.push(relative.clone());
             }
-            Ok(there) if resumed && there.is_file() && there.len() == found.len() => {
+            // Resumed: a source of the same length is the copy's original, or the file
+            // librqbit made again (empty, or set to its length) when it restored the torrent
+            // at its old folder; the target holds the data.
+            Ok(there) if resumed && there.is_file() && (there.len() == found.len() || found.len() == 0) => {
                 std::fs::remove_file(&source)
                     .map_err(Error::io(format!("cannot remove {}", source.display())))?;
             }
@@ -309,7 +318,12 @@ fn copy_then_remove(source: &Path, target: &Path) -> Result<()> {
     let copy = || -> std::io::Result<()> {
         std::fs::copy(source, &part)?;
         std::fs::File::open(&part)?.sync_all()?;
-        std::fs::rename(&part, target)
+        std::fs::rename(&part, target)?;
+        // The new name on disk before the source goes, or a power cut could lose both.
+        match target.parent() {
+            Some(folder) => std::fs::File::open(folder)?.sync_all(),
+            None => Ok(()),
+        }
     };
     if let Err(e) = copy() {
         let _ = std::fs::remove_file(&part);
