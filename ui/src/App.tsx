@@ -1,4 +1,4 @@
-import type { SortingState, VisibilityState } from '@tanstack/react-table';
+import type { SortingState } from '@tanstack/react-table';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, TorrentId } from './bindings';
@@ -20,7 +20,7 @@ import { MoneyPage } from './pages/MoneyPage';
 import { SpeedSettingsPage } from './pages/SpeedSettingsPage';
 import { WalletPage } from './pages/WalletPage';
 import { bulkTarget } from './lib/bulk';
-import { shownColumns, withColumnChoice } from './lib/columns';
+import { DEFAULT_COLUMN_PREFS, readColumnPrefs, shownColumns, storedColumnPrefs, withColumnChoice, withColumnWidth, type ColumnId, type ColumnPrefs } from './lib/columns';
 import { inViewOrder } from './lib/torrentMenu';
 import { countByFilter, displayName, filterTorrents, isStateFilter, looksLikeMagnet, looksLikeTorrentUrl, toggleAction, type StateFilter } from './lib/torrents';
 import { useApp, useConnectionState, useSettings, useTorrents } from './state/app';
@@ -28,7 +28,7 @@ import { useBulk } from './state/bulk';
 import { useLabelFilters } from './state/labelFilters';
 import { useLabelsSync } from './state/labelSync';
 import { TORRENT_LIST_MS } from './state/queries';
-import { applyTheme, isBoolRecord, isLanguage, loadPref, savePref, type LanguagePref, type ThemePref } from './state/prefs';
+import { applyTheme, isLanguage, loadPref, readPref, savePref, type LanguagePref, type ThemePref } from './state/prefs';
 
 const isSorting = (v: unknown): v is SortingState =>
   Array.isArray(v) && v.every((s) => typeof s === 'object' && s !== null && typeof (s as { id?: unknown }).id === 'string');
@@ -78,10 +78,14 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   }, []);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [sorting, setSorting] = useState<SortingState>(() => loadPref('sorting', [], isSorting));
-  // The user's choices; `shownColumns` fills in the defaults.
-  const [columns, setColumns] = useState<VisibilityState>(() => loadPref('columns', {}, isBoolRecord));
+  // The user's choices; `shownColumns` fills in the defaults. Saved in the current shape
+  // from the start, so one stored by an older version is read once.
+  const [columns, setColumns] = useState<ColumnPrefs>(() => readPref('columns', DEFAULT_COLUMN_PREFS, readColumnPrefs));
+  useEffect(() => savePref('columns', storedColumnPrefs(columns)), [columns]);
   const queueEnabled = useSettings()?.queue.enabled ?? false;
-  const shown = useMemo(() => shownColumns(columns, queueEnabled), [columns, queueEnabled]);
+  const shown = useMemo(() => shownColumns(columns.visibility, queueEnabled), [columns.visibility, queueEnabled]);
+  const setColumnOrder = useCallback((order: ColumnId[]) => setColumns((c) => ({ ...c, order })), []);
+  const setColumnWidth = useCallback((id: ColumnId, width: number | null) => setColumns((c) => ({ ...c, widths: withColumnWidth(c.widths, id, width) })), []);
   const [dragging, setDragging] = useState(false);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [view, setView] = useState<View>(() => loadPref('view', 'torrents', isView));
@@ -279,11 +283,9 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
         search={search}
         onSearch={setSearch}
         columnVisibility={shown}
-        onColumnVisibility={(v) => {
-          const chosen = withColumnChoice(columns, shown, v);
-          setColumns(chosen);
-          savePref('columns', chosen);
-        }}
+        onColumnVisibility={(v) => setColumns((c) => ({ ...c, visibility: withColumnChoice(c.visibility, shown, v) }))}
+        columnOrder={columns.order}
+        onColumnOrder={setColumnOrder}
         onSettings={() => setSettingsOpen(true)}
       />
       <div className="main">
@@ -337,6 +339,10 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
               savePref('sorting', s);
             }}
             columnVisibility={shown}
+            columnOrder={columns.order}
+            columnWidths={columns.widths}
+            onColumnOrder={setColumnOrder}
+            onColumnWidth={setColumnWidth}
             emptyText={emptyText}
           />
           {details ? <DetailsPanel torrent={details} onClose={() => setDetailsId(null)} /> : null}

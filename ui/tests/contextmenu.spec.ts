@@ -1,27 +1,16 @@
 /**
  * The torrent table's context menu against a real engine: it opens on the selection by
  * right-click, keyboard and the toolbar; its bulk actions change every selected torrent
- * (checked through the API and on disk); copies reach the clipboard; and a torrent that
- * fails is named in the toast.
+ * (checked through the API and on disk); a force recheck reads the data again; copies
+ * reach the clipboard; and a torrent that fails is named in the toast.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { RateLimits, TorrentInfo } from '../src/bindings';
-import { expect, openApp, repoRoot, row, test, type MadeTorrent, type Server, showIn } from './fixtures';
+import { addFromData, expect, openApp, repoRoot, row, test, type MadeTorrent, type Server, showIn } from './fixtures';
 
 const NO_LIMITS: RateLimits = { download_bytes_per_sec: null, upload_bytes_per_sec: null };
-
-/** Adds torrents saved where their data already is, so each seeds (or stays paused) after checking. */
-async function addAll(server: Server, made: MadeTorrent[], paused: boolean): Promise<void> {
-  for (const m of made) {
-    await server.rpc({
-      type: 'add_torrent',
-      source: { kind: 'torrent_base64', value: readFileSync(m.torrentPath).toString('base64') },
-      options: { paused, files: null, output_folder: m.dataDir, peers: [], limits: NO_LIMITS, tags: [] },
-    });
-  }
-}
 
 async function listed(server: Server): Promise<TorrentInfo[]> {
   const reply = await server.rpc({ type: 'list_torrents' });
@@ -47,7 +36,7 @@ function stateCell(page: Page, name: string) {
 /** Makes single-file torrents `names` with their data, adds them and waits until each shows `state`. */
 async function setUp(page: Page, server: Server, makeTorrent: (name: string, files: Record<string, number>) => MadeTorrent, names: string[], paused = false) {
   const made = names.map((name) => makeTorrent(name, { [name]: 40_000 }));
-  await addAll(server, made, paused);
+  await addFromData(server, made, paused);
   await openApp(page, server);
   for (const name of names) await expect(stateCell(page, name)).toHaveText(paused ? 'Paused' : 'Seeding', { timeout: 30_000 });
   return made;
@@ -72,6 +61,7 @@ test('right-click selects the row and opens the menu; Pause and Resume act on ev
     'Pause',
     'Queue',
     'Set location…',
+    'Force recheck…',
     'Category',
     'Tags',
     'Speed limits…',
@@ -177,7 +167,7 @@ test('keyboard: Shift+F10 opens on the selection, arrows move, Enter acts, Esc g
 test('the menu stays inside the window, flipping at the right and bottom edges', async ({ page, server, makeTorrent }) => {
   // Enough rows that the last one sits near the bottom of a 1024×640 window.
   const names = Array.from({ length: 15 }, (_, i) => `edge${String(i).padStart(2, '0')}.bin`);
-  await addAll(server, names.map((name) => makeTorrent(name, { [name]: 2_000 })), true);
+  await addFromData(server, names.map((name) => makeTorrent(name, { [name]: 2_000 })), true);
   await page.setViewportSize({ width: 1024, height: 640 });
   await openApp(page, server);
   // In name order, so the first and last rows are known.
@@ -471,14 +461,20 @@ test('Queue: Move to top and Move to bottom send the selection in one request; t
   expect(sent.slice(1)).toEqual([{ type: 'move_in_queue', ids: idsOf(byName, 'q3.bin', 'q1.bin'), to: 'bottom' }]);
 
   // A torrent removed elsewhere while the menu is open: the core refuses the move for all,
-  // the toast says why, and the order stays.
+  // the toast says why, and the order stays. Removed as the move is sent, so the page
+  // cannot have heard of the removal first (the event comes within a second).
   await row(page, 'q2.bin').click({ modifiers: ['ControlOrMeta'] });
   await row(page, 'q2.bin').click({ button: 'right' });
   await expect(page.getByRole('menu', { name: '3 torrents' })).toBeVisible();
-  await server.rpc({ type: 'remove', id: byName['q1.bin']!, delete_data: false });
+  await page.route('**/api/rpc', async (route) => {
+    const body = route.request().postDataJSON() as { type?: string };
+    if (body.type === 'move_in_queue') await server.rpc({ type: 'remove', id: byName['q1.bin']!, delete_data: false });
+    await route.continue();
+  });
   await page.getByRole('menuitem', { name: 'Queue' }).click();
   await page.getByRole('menuitem', { name: /^Move down/ }).click();
   await expect(page.getByRole('alert').filter({ hasText: /^Could not move 3 torrents in the queue: .+/ })).toBeVisible();
+  await page.unroute('**/api/rpc');
   await expect(row(page, 'q1.bin')).toHaveCount(0);
   await expect.poll(() => positionsOf(server)).toEqual({ 'q2.bin': 1, 'q3.bin': 2 });
   await expect(rowNames(page)).toHaveText(['q2.bin', 'q3.bin']);
@@ -577,4 +573,66 @@ test('Bandwidth priority: High on two sets both in one request; the Priority col
   await page.keyboard.press('Escape');
   await page.reload();
   await expect(priority('p2.bin')).toHaveText('High');
+});
+
+test('Force recheck… asks first, then checks the selection in one request: both seed again, and damaged data is found', async ({ page, server, makeTorrent }) => {
+  const made = await setUp(page, server, makeTorrent, ['rc1.bin', 'rc2.bin', 'rc3.bin']);
+  const byName = Object.fromEntries(made.map((m) => [m.name, m.infoHash]));
+  const sent: { type: string; ids: string[] }[] = [];
+  page.on('request', (r) => {
+    if (!r.url().endsWith('/api/rpc')) return;
+    const body = JSON.parse(r.postData() ?? '{}') as { type: string; ids: string[] };
+    if (body.type === 'recheck') sent.push({ ...body, ids: [...body.ids].sort() });
+  });
+  const openOnTwo = async () => {
+    await row(page, 'rc1.bin').click();
+    await row(page, 'rc2.bin').click({ modifiers: ['ControlOrMeta'] });
+    await row(page, 'rc2.bin').click({ button: 'right' });
+    await page.getByRole('menu', { name: '2 torrents' }).getByRole('menuitem', { name: 'Force recheck… (2 torrents)' }).click();
+  };
+  const dialog = page.getByRole('dialog', { name: 'Force recheck' });
+  /** Confirms, and waits for the core's answer: it comes once every torrent named is back in the engine, checking. */
+  const confirm = async () => {
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/rpc') && (r.request().postData() ?? '').includes('"recheck"'));
+    await dialog.getByRole('button', { name: 'Recheck' }).click();
+    await expect(dialog).toBeHidden();
+    expect(await (await answered).json()).toEqual({ type: 'ok' });
+  };
+
+  // Cancel checks nothing.
+  await openOnTwo();
+  await expect(dialog.getByText('For 2 torrents')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect(sent).toEqual([]);
+
+  await openOnTwo();
+  await confirm();
+  expect(sent).toEqual([{ type: 'recheck', ids: idsOf(byName, 'rc1.bin', 'rc2.bin') }]);
+  // Small torrents are checked at once: the end of it, not Checking, is what can be waited for.
+  await expect.poll(() => statesOf(server), { timeout: 30_000 }).toEqual({ 'rc1.bin': 'seeding', 'rc2.bin': 'seeding', 'rc3.bin': 'seeding' });
+  await expect(stateCell(page, 'rc1.bin')).toHaveText('Seeding');
+  await expect(stateCell(page, 'rc2.bin')).toHaveText('Seeding');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  // The check reads the data: a damaged first piece is no longer counted as had.
+  const file = join(made[1]!.dataDir, 'rc2.bin');
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(64, 0xee), 0, 64, 0);
+  closeSync(fd);
+  await row(page, 'rc2.bin').click();
+  await row(page, 'rc2.bin').click({ button: 'right' });
+  await page.getByRole('menu', { name: 'rc2.bin' }).getByRole('menuitem', { name: 'Force recheck…' }).click();
+  await expect(dialog.getByText('For “rc2.bin”')).toBeVisible();
+  await confirm();
+  await expect
+    .poll(async () => {
+      const t = (await listed(server)).find((x) => x.name === 'rc2.bin')!;
+      return t.state !== 'checking' && t.progress_bytes < t.total_bytes;
+    }, { timeout: 30_000 })
+    .toBe(true);
+  await expect(row(page, 'rc2.bin').getByRole('progressbar')).not.toHaveAttribute('aria-valuenow', '100');
+  expect(sent.at(-1)).toEqual({ type: 'recheck', ids: [byName['rc2.bin']!] });
+  // The others were not touched.
+  expect((await statesOf(server))['rc3.bin']).toBe('seeding');
 });

@@ -206,6 +206,17 @@ export async function openApp(page: Page, server: Server): Promise<void> {
   await expect(page.getByTestId('connection-state')).toHaveText(/Connected|Verbunden/);
 }
 
+/** Adds torrents saved where their data already is, so each seeds (or stays paused) once checked. */
+export async function addFromData(server: Server, made: MadeTorrent[], paused = false): Promise<void> {
+  for (const m of made) {
+    await server.rpc({
+      type: 'add_torrent',
+      source: { kind: 'torrent_base64', value: readFileSync(m.torrentPath).toString('base64') },
+      options: { paused, files: null, output_folder: m.dataDir, peers: [], limits: { download_bytes_per_sec: null, upload_bytes_per_sec: null }, tags: [] },
+    });
+  }
+}
+
 /** The table row of a torrent, by name. */
 export function row(page: Page, name: string) {
   return page.getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });

@@ -9,20 +9,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import type { Labels, Settings, TorrentInfo } from '../src/bindings';
-import { expect, openApp, repoRoot, row, test, type MadeTorrent, type Server, showIn } from './fixtures';
-
-const NO_LIMITS = { download_bytes_per_sec: null, upload_bytes_per_sec: null };
-
-/** Adds torrents saved where their data already is, so each seeds after checking. */
-async function addSeeding(server: Server, made: MadeTorrent[]): Promise<void> {
-  for (const m of made) {
-    await server.rpc({
-      type: 'add_torrent',
-      source: { kind: 'torrent_base64', value: readFileSync(m.torrentPath).toString('base64') },
-      options: { paused: false, files: null, output_folder: m.dataDir, peers: [], limits: NO_LIMITS, tags: [] },
-    });
-  }
-}
+import { addFromData, expect, openApp, repoRoot, row, test, type MadeTorrent, type Server, showIn } from './fixtures';
 
 async function listed(server: Server): Promise<TorrentInfo[]> {
   const r = await server.rpc({ type: 'list_torrents' });
@@ -95,7 +82,7 @@ async function openSubmenu(page: Page, names: string[], submenu: 'Tags' | 'Categ
 
 test('categories and tags: made in the sidebar, given by the add dialog and the menu, counted, filtered, renamed and removed', async ({ page, server, makeTorrent, tmp }) => {
   const [one, two, three] = ['one.bin', 'two.bin', 'three.bin'].map((name) => makeTorrent(name, { [name]: 40_000 })) as [MadeTorrent, MadeTorrent, MadeTorrent];
-  await addSeeding(server, [one, two]);
+  await addFromData(server, [one, two]);
   await openApp(page, server);
   await expect(row(page, 'one.bin').locator('.col-state')).toHaveText('Seeding', { timeout: 30_000 });
   await expect(row(page, 'two.bin').locator('.col-state')).toHaveText('Seeding', { timeout: 30_000 });
@@ -261,7 +248,7 @@ test('categories and tags: made in the sidebar, given by the add dialog and the 
 test('moving data: by a category with a folder, and by Set location; something in the way stops only that torrent', async ({ page, server, makeTorrent, tmp }) => {
   const mover = makeTorrent('mover.bin', { 'mover.bin': 200_000 });
   const blocked = makeTorrent('blocked.bin', { 'blocked.bin': 50_000 });
-  await addSeeding(server, [mover, blocked]);
+  await addFromData(server, [mover, blocked]);
   const films = await server.rpc({ type: 'set_category', name: 'Films', save_path: join(tmp, 'films') });
   if (films.type !== 'labels') throw new Error(`set_category answered ${films.type}`);
   const filmsFolder = films.labels.categories[0]!.save_path!;
@@ -344,7 +331,7 @@ test('moving data: by a category with a folder, and by Set location; something i
 
 test('the sidebar sections in German and in the dark theme', async ({ page, server, makeTorrent }) => {
   const made = makeTorrent('hell.bin', { 'hell.bin': 20_000 });
-  await addSeeding(server, [made]);
+  await addFromData(server, [made]);
   await server.rpc({ type: 'set_category', name: 'Filme', save_path: null });
   await server.rpc({ type: 'create_tags', names: ['neu'] });
   await openApp(page, server);

@@ -4,19 +4,18 @@ import {
   getSortedRowModel,
   useReactTable,
   type ColumnDef,
+  type Header,
   type SortingState,
   type VisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent, type PointerEvent as ReactPointerEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
+import { clampColumnWidth, gridTemplate, moveColumn, type ColumnId, type ColumnWidths } from '../lib/columns';
 import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
-import { displayName, isComplete, progressFraction, rangeSelection, shareRatio } from '../lib/torrents';
+import { displayName, isComplete, progressFraction, rangeSelection, remainingBytes, shareRatio } from '../lib/torrents';
 import { BidCell } from './speed/BidCell';
 import type { BandwidthPriority, TorrentInfo } from '../bindings';
-
-export const COLUMN_IDS = ['queue', 'name', 'size', 'progress', 'state', 'down', 'up', 'eta', 'ratio', 'peers', 'category', 'tags', 'priority', 'bid', 'added'] as const;
-export type ColumnId = (typeof COLUMN_IDS)[number];
 
 /** Low to high, so a descending sort (a number column's first) puts High on top. */
 const PRIORITY_RANK: Record<BandwidthPriority, number> = { low: 0, normal: 1, high: 2 };
@@ -26,23 +25,8 @@ const NO_QUEUE_POSITION = 0xffff_ffff;
 
 const ROW_HEIGHT = 28;
 
-const WIDTHS: Record<ColumnId, string> = {
-  queue: '44px',
-  name: 'minmax(220px, 1fr)',
-  size: '84px',
-  progress: '120px',
-  state: '130px',
-  down: '92px',
-  up: '92px',
-  eta: '76px',
-  ratio: '60px',
-  peers: '56px',
-  category: '110px',
-  tags: '140px',
-  priority: '76px',
-  bid: '120px',
-  added: '128px',
-};
+/** How far a header must be dragged before it moves rather than sorts. */
+const MOVE_THRESHOLD_PX = 5;
 
 interface Props {
   torrents: TorrentInfo[];
@@ -60,14 +44,40 @@ interface Props {
   sorting: SortingState;
   onSortingChange: (s: SortingState) => void;
   columnVisibility: VisibilityState;
+  /** Every column, left to right. */
+  columnOrder: ColumnId[];
+  columnWidths: ColumnWidths;
+  onColumnOrder: (order: ColumnId[]) => void;
+  /** A column's edge was dragged to `width` CSS pixels, or double-clicked (`null`: its default width). */
+  onColumnWidth: (id: ColumnId, width: number | null) => void;
   emptyText: string;
 }
 
 export function TorrentTable(props: Props) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
-  const columns = useMemo<ColumnDef<TorrentInfo>[]>(
-    () => [
+  const columns = useMemo<ColumnDef<TorrentInfo>[]>(() => {
+    /** A byte count; `null` (not known yet) is `—`. */
+    const bytes = (id: ColumnId, of: (r: TorrentInfo) => number | null): ColumnDef<TorrentInfo> => ({
+      id,
+      accessorFn: (r) => of(r) ?? -1,
+      header: () => t(`columns.${id}`),
+      cell: ({ row }) => {
+        const value = of(row.original);
+        return value === null ? '—' : formatBytes(value, locale);
+      },
+    });
+    /** A date and time in the user's locale; newest first at the first click, `none` without one. */
+    const date = (id: ColumnId, of: (r: TorrentInfo) => number | null, none: string): ColumnDef<TorrentInfo> => ({
+      id,
+      accessorFn: (r) => of(r) ?? 0,
+      header: () => t(`columns.${id}`),
+      cell: ({ row }) => {
+        const value = of(row.original);
+        return value === null ? none : formatDateTime(value, locale);
+      },
+    });
+    return [
       {
         id: 'queue',
         accessorFn: (r) => r.queue_position,
@@ -86,12 +96,8 @@ export function TorrentTable(props: Props) {
           </span>
         ),
       },
-      {
-        id: 'size',
-        accessorFn: (r) => r.total_bytes,
-        header: () => t('columns.size'),
-        cell: ({ row }) => (row.original.total_bytes > 0 ? formatBytes(row.original.total_bytes, locale) : '—'),
-      },
+      // Unknown until the metadata is: a magnet still resolving.
+      bytes('size', (r) => (r.total_bytes > 0 ? r.total_bytes : null)),
       {
         id: 'progress',
         accessorFn: (r) => progressFraction(r),
@@ -178,20 +184,26 @@ export function TorrentTable(props: Props) {
         header: () => t('columns.bid'),
         cell: ({ row }) => <BidCell id={row.original.id} />,
       },
+      // Before Bidswarm recorded it the date is unknown (`—`); not complete yet is no date.
+      date('added', (r) => r.added_at, '—'),
+      date('completed', (r) => r.completed_at, ''),
+      bytes('downloaded', (r) => r.all_time_downloaded_bytes),
+      bytes('uploaded', (r) => r.all_time_uploaded_bytes),
+      bytes('remaining', (r) => (r.total_bytes > 0 ? remainingBytes(r) : null)),
       {
-        id: 'added',
-        accessorFn: (r) => r.added_at ?? 0,
-        header: () => t('columns.added'),
-        cell: ({ row }) => formatDateTime(row.original.added_at, locale),
+        id: 'savePath',
+        accessorFn: (r) => r.output_folder,
+        sortDescFirst: false,
+        header: () => t('columns.savePath'),
+        cell: ({ row }) => <span title={row.original.output_folder}>{row.original.output_folder}</span>,
       },
-    ],
-    [t, locale],
-  );
+    ];
+  }, [t, locale]);
 
   const table = useReactTable({
     data: props.torrents,
     columns,
-    state: { sorting: props.sorting, columnVisibility: props.columnVisibility },
+    state: { sorting: props.sorting, columnVisibility: props.columnVisibility, columnOrder: props.columnOrder },
     onSortingChange: (updater) =>
       props.onSortingChange(typeof updater === 'function' ? updater(props.sorting) : updater),
     getCoreRowModel: getCoreRowModel(),
@@ -210,8 +222,10 @@ export function TorrentTable(props: Props) {
     overscan: 12,
   });
 
-  const visibleColumns = table.getVisibleLeafColumns();
-  const gridTemplate = visibleColumns.map((c) => WIDTHS[c.id as ColumnId]).join(' ');
+  const shownIds = table.getVisibleLeafColumns().map((c) => c.id as ColumnId);
+  // The header and every row take their tracks from this one property, so a width being
+  // dragged reaches the rows without rendering them (`HeaderRow`).
+  const gridStyle = { '--grid-columns': gridTemplate(shownIds, props.columnWidths) } as CSSProperties;
 
   const clickRow = (e: MouseEvent, id: string) => {
     if (e.shiftKey && props.anchor) {
@@ -307,30 +321,20 @@ export function TorrentTable(props: Props) {
       tabIndex={0}
       onKeyDown={onKeyDown}
       ref={scrollRef}
+      style={gridStyle}
       data-testid="torrent-table"
     >
       <div className="grid-header" role="rowgroup">
         {table.getHeaderGroups().map((group) => (
-          <div key={group.id} role="row" className="grid-row grid-head-row" style={{ gridTemplateColumns: gridTemplate }} aria-rowindex={1}>
-            {group.headers.map((header) => {
-              const sorted = header.column.getIsSorted();
-              return (
-                <div
-                  key={header.id}
-                  role="columnheader"
-                  aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
-                  className={`grid-cell col-${header.column.id}`}
-                >
-                  <button type="button" className="sort-button" onClick={header.column.getToggleSortingHandler()}>
-                    {flexRender(header.column.columnDef.header, header.getContext())}
-                    <span className="sort-mark" aria-hidden="true">
-                      {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
-                    </span>
-                  </button>
-                </div>
-              );
-            })}
-          </div>
+          <HeaderRow
+            key={group.id}
+            headers={group.headers}
+            order={props.columnOrder}
+            widths={props.columnWidths}
+            grid={scrollRef}
+            onOrder={props.onColumnOrder}
+            onWidth={props.onColumnWidth}
+          />
         ))}
       </div>
       {rows.length === 0 ? (
@@ -351,7 +355,7 @@ export function TorrentTable(props: Props) {
                 aria-selected={selected}
                 data-id={row.id}
                 className={`grid-row${selected ? ' selected' : ''}${props.anchor === row.id ? ' cursor' : ''}`}
-                style={{ gridTemplateColumns: gridTemplate, transform: `translateY(${item.start}px)` }}
+                style={{ transform: `translateY(${item.start}px)` }}
                 onClick={(e) => clickRow(e, row.id)}
                 onDoubleClick={() => props.onOpen(row.id)}
                 onContextMenu={(e) => rightClickRow(e, row.id)}
@@ -368,6 +372,150 @@ export function TorrentTable(props: Props) {
       )}
     </div>
   );
+}
+
+interface HeaderRowProps {
+  headers: Header<TorrentInfo, unknown>[];
+  order: ColumnId[];
+  widths: ColumnWidths;
+  /** The table, whose `--grid-columns` follows a column's edge while it is dragged. */
+  grid: RefObject<HTMLDivElement | null>;
+  onOrder: (order: ColumnId[]) => void;
+  onWidth: (id: ColumnId, width: number | null) => void;
+}
+
+/**
+ * The header row. A click on a header sorts; a header dragged onto another moves its
+ * column there; a header's right edge dragged resizes its column, and double-clicked gives
+ * it its default width back. A drag renders this row only: while an edge moves, the new
+ * width goes straight into the table's `--grid-columns`, and is kept on release. (The
+ * columns menu moves columns from the keyboard.)
+ */
+function HeaderRow({ headers, order, widths, grid, onOrder, onWidth }: HeaderRowProps) {
+  const { t } = useTranslation();
+  const rowRef = useRef<HTMLDivElement>(null);
+  const [moving, setMoving] = useState<{ id: ColumnId; onto: ColumnId } | null>(null);
+  const shownIds = headers.map((h) => h.column.id as ColumnId);
+
+  /** The header under `x`, or the one at either end past it. */
+  const columnAt = (x: number): ColumnId | undefined => {
+    const cells = Array.from(rowRef.current?.querySelectorAll<HTMLElement>('[data-column]') ?? []);
+    const cell = cells.find((c) => x < c.getBoundingClientRect().right) ?? cells.at(-1);
+    return cell?.dataset.column as ColumnId | undefined;
+  };
+
+  const startMove = (e: ReactPointerEvent, id: ColumnId) => {
+    if (e.button !== 0) return;
+    const x0 = e.clientX;
+    let dragged = false;
+    followPointer(
+      e.nativeEvent,
+      (m) => {
+        if (!dragged && Math.abs(m.clientX - x0) < MOVE_THRESHOLD_PX) return;
+        dragged = true;
+        const onto = columnAt(m.clientX) ?? id;
+        setMoving((was) => (was?.onto === onto ? was : { id, onto }));
+      },
+      (up) => {
+        setMoving(null);
+        if (!dragged) return;
+        swallowNextClick();
+        const onto = up ? columnAt(up.clientX) : undefined;
+        if (onto && onto !== id) onOrder(moveColumn(order, id, onto));
+      },
+    );
+  };
+
+  const startResize = (e: ReactPointerEvent<HTMLElement>, id: ColumnId) => {
+    if (e.button !== 0) return;
+    // Neither a move of the header nor a text selection.
+    e.stopPropagation();
+    e.preventDefault();
+    const from = e.currentTarget.parentElement?.getBoundingClientRect().width ?? 0;
+    const x0 = e.clientX;
+    const preview = (w: ColumnWidths) => grid.current?.style.setProperty('--grid-columns', gridTemplate(shownIds, w));
+    let width: number | null = null;
+    document.body.classList.add('column-resizing');
+    followPointer(
+      e.nativeEvent,
+      (m) => {
+        width = clampColumnWidth(from + m.clientX - x0);
+        preview({ ...widths, [id]: width });
+      },
+      (up) => {
+        document.body.classList.remove('column-resizing');
+        if (width === null) return;
+        if (up) onWidth(id, width);
+        else preview(widths);
+      },
+    );
+  };
+
+  return (
+    <div ref={rowRef} role="row" className="grid-row grid-head-row" aria-rowindex={1}>
+      {headers.map((header) => {
+        const id = header.column.id as ColumnId;
+        const sorted = header.column.getIsSorted();
+        const dropSide = moving && moving.onto === id && moving.id !== id ? (order.indexOf(id) > order.indexOf(moving.id) ? ' drop-after' : ' drop-before') : '';
+        return (
+          <div
+            key={header.id}
+            role="columnheader"
+            aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
+            className={`grid-cell col-${id}${moving?.id === id ? ' moving' : ''}${dropSide}`}
+            data-column={id}
+            onPointerDown={(e) => startMove(e, id)}
+          >
+            <button type="button" className="sort-button" onClick={header.column.getToggleSortingHandler()}>
+              {flexRender(header.column.columnDef.header, header.getContext())}
+              <span className="sort-mark" aria-hidden="true">
+                {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
+              </span>
+            </button>
+            <div
+              className="column-resizer"
+              aria-hidden="true"
+              title={t('columns.resizeHint')}
+              onPointerDown={(e) => startResize(e, id)}
+              onDoubleClick={() => onWidth(id, null)}
+            />
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+/**
+ * Follows the pointer pressed in `down` until it is released (`up` gets that event) or
+ * the browser takes it over, for a scroll say (`up` gets `null`).
+ */
+function followPointer(down: PointerEvent, move: (e: PointerEvent) => void, up: (e: PointerEvent | null) => void): void {
+  const mine = (e: PointerEvent) => e.pointerId === down.pointerId;
+  const onMove = (e: PointerEvent) => {
+    if (mine(e)) move(e);
+  };
+  const onEnd = (e: PointerEvent) => {
+    if (!mine(e)) return;
+    window.removeEventListener('pointermove', onMove);
+    window.removeEventListener('pointerup', onEnd);
+    window.removeEventListener('pointercancel', onEnd);
+    up(e.type === 'pointerup' ? e : null);
+  };
+  window.addEventListener('pointermove', onMove);
+  window.addEventListener('pointerup', onEnd);
+  window.addEventListener('pointercancel', onEnd);
+}
+
+/** The click a header drag ends in is no click: it would sort by the column under the pointer. */
+function swallowNextClick(): void {
+  const stop = (e: globalThis.MouseEvent) => {
+    e.stopPropagation();
+    e.preventDefault();
+  };
+  window.addEventListener('click', stop, { capture: true, once: true });
+  // A release away from where it was pressed makes no click at all.
+  window.setTimeout(() => window.removeEventListener('click', stop, { capture: true }), 0);
 }
 
 function ProgressBar({ torrent, locale }: { torrent: TorrentInfo; locale: string }) {

@@ -52,6 +52,7 @@ describe('torrentMenu', () => {
       'queue>',
       '|',
       'setLocation[a]',
+      'recheck[a]',
       'category>',
       'tags>',
       '|',
@@ -98,7 +99,7 @@ describe('torrentMenu', () => {
     const off = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: false });
     const on = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: true });
     expect(itemOf(off, 'bid')).toBeUndefined();
-    expect(shape(on).slice(11, 15)).toEqual(['speedLimits[a]', 'seedingLimits[a]', 'bid[a]', 'bandwidthPriority>']);
+    expect(shape(on).slice(12, 16)).toEqual(['speedLimits[a]', 'seedingLimits[a]', 'bid[a]', 'bandwidthPriority>']);
   });
 
   it('a torrent still resolving has no name to copy: Copy name leaves it out, or is disabled', () => {
@@ -217,6 +218,18 @@ describe('categories, tags and set location', () => {
     expect(itemOf(torrentMenu({ selection, spendingEnabled: false }), 'setLocation')).toMatchObject({ enabled: true, targets: ['a', 'p'] });
     const none = torrentMenu({ selection: [torrent('v', 'moving')], spendingEnabled: false });
     expect(itemOf(none, 'setLocation')).toMatchObject({ enabled: false, targets: [] });
+  });
+
+  it('Force recheck leaves out a torrent still resolving, moving or being checked, and is disabled when that is all of them', () => {
+    const selection = [torrent('a', 'seeding'), torrent('m', 'resolving', null), torrent('v', 'moving'), torrent('c', 'checking'), torrent('p', 'paused'), torrent('e', 'error')];
+    expect(itemOf(torrentMenu({ selection, spendingEnabled: false }), 'recheck')).toMatchObject({ enabled: true, targets: ['a', 'p', 'e'] });
+    // It sits beside Set location: both are about the data on disk.
+    const s = shape(torrentMenu({ selection: [torrent('a', 'downloading'), torrent('b', 'seeding')], spendingEnabled: false }));
+    expect(s.slice(s.indexOf('setLocation[a,b]'), s.indexOf('setLocation[a,b]') + 2)).toEqual(['setLocation[a,b]', 'recheck[a,b]']);
+    for (const state of ['resolving', 'moving', 'checking'] as const) {
+      const none = torrentMenu({ selection: [torrent('x', state, state === 'resolving' ? null : 'x.bin')], spendingEnabled: false });
+      expect(itemOf(none, 'recheck'), state).toMatchObject({ enabled: false, targets: [] });
+    }
   });
 
   it('a torrent whose data is moving offers neither Pause nor Resume: it is out of the engine until it lands', () => {

@@ -28,6 +28,7 @@ export const MENU_ACTIONS = [
   'queueDown',
   'queueBottom',
   'setLocation',
+  'recheck',
   'categoryNone',
   'categorySet',
   'categoryNew',
@@ -117,6 +118,14 @@ export function canMove(t: Pick<TorrentInfo, 'name' | 'state'>): boolean {
 }
 
 /**
+ * Whether Force recheck applies: its data can be read (it has metadata and stays where
+ * it is) and is not being checked already, which a second check would only start over.
+ */
+export function canRecheck(t: Pick<TorrentInfo, 'name' | 'state'>): boolean {
+  return canMove(t) && t.state !== 'checking';
+}
+
+/**
  * What Force start sets for the selection: off when every torrent is forced, otherwise on
  * (a mixed selection becomes all forced, as a tri-state checkbox does).
  */
@@ -129,7 +138,8 @@ export function forceStartAfter(selection: readonly Pick<TorrentInfo, 'force_sta
  * Resume show only when they apply to some of the selection, and act on just those;
  * the rest act on the whole selection. The queue's moves show whether or not the queue
  * is on: the order is kept either way and decides who runs once it is. Set location
- * leaves out the torrents it cannot move (`canMove`); the Category and Tags submenus
+ * leaves out the torrents it cannot move (`canMove`), Force recheck those it cannot check
+ * (`canRecheck`); the Category and Tags submenus
  * list the labels as last known and tick what the selection shares. Empty for an empty
  * selection.
  */
@@ -142,6 +152,7 @@ export function torrentMenu({ selection, spendingEnabled, labels = null }: MenuI
   // A torrent still resolving its magnet has no name yet: there is nothing to copy for it.
   const named = selection.filter((t) => t.name !== null).map((t) => t.id);
   const movable = selection.filter(canMove).map((t) => t.id);
+  const recheckable = selection.filter(canRecheck).map((t) => t.id);
 
   const forced = selection.filter((t) => t.force_start).length;
   const shared = sharedValue(selection.map((t) => t.bandwidth_priority), (a, b) => a === b);
@@ -161,6 +172,7 @@ export function torrentMenu({ selection, spendingEnabled, labels = null }: MenuI
     ],
     [
       item('setLocation', movable),
+      item('recheck', recheckable),
       {
         kind: 'submenu',
         id: 'category',

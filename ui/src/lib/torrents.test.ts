@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TorrentInfo, TorrentState } from '../bindings';
 import { torrentInfo } from '../test/torrentInfo';
 import type { LabelFilters } from './labels';
-import { countByFilter, filterTorrents, isStateFilter, looksLikeMagnet, matchesSearch, rangeSelection, shareRatio, toggleAction, type StateFilter } from './torrents';
+import { countByFilter, filterTorrents, isStateFilter, looksLikeMagnet, matchesSearch, rangeSelection, remainingBytes, shareRatio, toggleAction, type StateFilter } from './torrents';
 
 function torrent(id: string, state: TorrentState, progress = 0, total = 100, name: string | null = id): TorrentInfo {
   return torrentInfo({
@@ -98,6 +98,14 @@ describe('share ratio', () => {
     expect(shareRatio({ ...torrent('s', 'seeding', 100, 100), fetched_bytes: 0, uploaded_bytes: 250 })).toBe(2.5);
     expect(shareRatio(torrent('n', 'resolving', 0, 0))).toBeNull();
     expect(shareRatio({ ...torrent('r', 'seeding'), ratio: 0.7 })).toBe(0.7);
+  });
+});
+
+describe('remaining bytes', () => {
+  it('is what is left of the selected files, and never negative', () => {
+    expect(remainingBytes(torrent('d', 'downloading', 30, 100))).toBe(70);
+    expect(remainingBytes(torrent('s', 'seeding', 100, 100))).toBe(0);
+    expect(remainingBytes(torrent('x', 'seeding', 120, 100))).toBe(0);
   });
 });
 

@@ -62,6 +62,11 @@ export function countByFilter(torrents: readonly TorrentInfo[]): Record<StateFil
   return counts;
 }
 
+/** Bytes of the selected files still to fetch; never below zero (verified bytes may run ahead of a total that is being changed). */
+export function remainingBytes(t: Pick<TorrentInfo, 'progress_bytes' | 'total_bytes'>): number {
+  return Math.max(0, t.total_bytes - t.progress_bytes);
+}
+
 export function progressFraction(t: TorrentInfo): number {
   if (t.state === 'checking' && t.total_bytes > 0) return Math.min(1, t.checked_bytes / t.total_bytes);
   return t.total_bytes > 0 ? Math.min(1, t.progress_bytes / t.total_bytes) : 0;

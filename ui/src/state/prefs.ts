@@ -1,7 +1,7 @@
 /**
- * Preferences that belong to this browser, not to the core: language, theme, which
- * columns show, sorting. Kept in localStorage; a bad or missing value falls back to
- * the default.
+ * Preferences that belong to this browser, not to the core: language, theme, the
+ * columns (which show, their order and widths), sorting. Kept in localStorage; a bad or
+ * missing value falls back to the default.
  */
 
 export type ThemePref = 'system' | 'light' | 'dark';
@@ -10,11 +10,14 @@ export type LanguagePref = 'en' | 'de';
 const PREFIX = 'bidswarm.';
 
 export function loadPref<T>(key: string, fallback: T, valid: (v: unknown) => v is T): T {
+  return readPref(key, fallback, (value) => (valid(value) ? value : fallback));
+}
+
+/** A preference `read` makes sense of: one stored in an older shape, say, or partly bad. */
+export function readPref<T>(key: string, fallback: T, read: (v: unknown) => T): T {
   try {
     const raw = localStorage.getItem(PREFIX + key);
-    if (raw === null) return fallback;
-    const value: unknown = JSON.parse(raw);
-    return valid(value) ? value : fallback;
+    return raw === null ? fallback : read(JSON.parse(raw));
   } catch {
     return fallback;
   }
@@ -30,8 +33,6 @@ export function savePref(key: string, value: unknown): void {
 
 export const isTheme = (v: unknown): v is ThemePref => v === 'system' || v === 'light' || v === 'dark';
 export const isLanguage = (v: unknown): v is LanguagePref => v === 'en' || v === 'de';
-export const isBoolRecord = (v: unknown): v is Record<string, boolean> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'boolean');
 
 export function defaultLanguage(): LanguagePref {
   const nav = typeof navigator !== 'undefined' ? navigator.language : 'en';

@@ -39,6 +39,7 @@ export function torrentInfo(overrides: Partial<TorrentInfo> = {}): TorrentInfo {
     bandwidth_priority: 'normal',
     category: null,
     tags: [],
+    completed_at: null,
     ...overrides,
   };
 }

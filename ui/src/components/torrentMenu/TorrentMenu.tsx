@@ -33,6 +33,7 @@ import { CategoryMoveDialog } from './CategoryMoveDialog';
 import { copyToClipboard } from './clipboard';
 import { useChangeTorrentTags, useSetCategory } from './labelRequests';
 import { useRunPerTorrent } from './perTorrent';
+import { RecheckDialog } from './RecheckDialog';
 import { SeedingLimitsDialog } from './SeedingLimitsDialog';
 import { SetLocationDialog } from './SetLocationDialog';
 import { SpeedLimitsDialog } from './SpeedLimitsDialog';
@@ -54,7 +55,7 @@ interface Props {
   onRemove: (ids: TorrentId[], deleteData: boolean) => void;
 }
 
-type DialogKind = 'speedLimits' | 'seedingLimits' | 'bid' | 'setLocation' | 'categoryNew' | 'tagsAdd';
+type DialogKind = 'speedLimits' | 'seedingLimits' | 'bid' | 'setLocation' | 'recheck' | 'categoryNew' | 'tagsAdd';
 
 /** The open dialog: one of `DialogKind`, or the question whether data follows a category to its folder. */
 type OpenDialog = { kind: DialogKind; targets: BulkTarget[] } | { kind: 'categoryMove'; targets: BulkTarget[]; category: Category };
@@ -148,6 +149,8 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
     queueDown: moveInQueue(QUEUE_MOVES.queueDown),
     queueBottom: moveInQueue(QUEUE_MOVES.queueBottom),
     setLocation: openDialog('setLocation'),
+    // It asks first: the torrents stop until their data has been read again.
+    recheck: openDialog('recheck'),
     categoryNone: { run: (list) => void setCategory(targetsOf(list), null, false) },
     categorySet,
     categoryNew: openDialog('categoryNew'),
@@ -225,6 +228,7 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
       {dialog?.kind === 'seedingLimits' ? <SeedingLimitsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'bid' ? <BidDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'setLocation' ? <SetLocationDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'recheck' ? <RecheckDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'tagsAdd' ? <AddTagsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'categoryMove' ? <CategoryMoveDialog targets={dialog.targets} category={dialog.category} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'categoryNew' ? (
