@@ -544,33 +544,23 @@ impl Core {
                 Response::Ok
             }
             Request::SetForceStart { ids, enabled } => {
-                let ids = distinct(ids)?;
                 // All or nothing: an unknown id changes none of them.
-                for id in &ids {
-                    swarm.get(id)?;
-                }
-                for id in &ids {
+                for id in &known_ids(swarm, ids)? {
                     swarm.set_force_start(id, enabled).await?;
                 }
                 Response::Ok
             }
             Request::SetBandwidthPriority { ids, priority } => {
-                let ids = distinct(ids)?;
-                for id in &ids {
-                    swarm.get(id)?;
-                }
-                for id in &ids {
+                // All or nothing: an unknown id changes none of them.
+                for id in &known_ids(swarm, ids)? {
                     swarm.set_bandwidth_priority(id, priority).await?;
                 }
                 self.speed.set_bandwidth_priorities(swarm.bandwidth_priorities());
                 Response::Ok
             }
             Request::Recheck { ids } => {
-                let ids = distinct(ids)?;
-                for id in &ids {
-                    swarm.get(id)?;
-                }
-                for id in &ids {
+                // All or nothing: an unknown id changes none of them.
+                for id in &known_ids(swarm, ids)? {
                     swarm.recheck(id).await?;
                 }
                 Response::Ok
@@ -1191,6 +1181,15 @@ fn settlement_round(weak: std::sync::Weak<Core>) -> tokio::task::JoinHandle<()> 
 const MAX_IDS: usize = 10_000;
 
 /// `ids` without repeats, in their order; more than [`MAX_IDS`] is refused.
+/// [`distinct`], each one a torrent the swarm has: checked before a request acts on any.
+fn known_ids(swarm: &Swarm, ids: Vec<TorrentId>) -> Result<Vec<TorrentId>, ApiError> {
+    let ids = distinct(ids)?;
+    for id in &ids {
+        swarm.get(id)?;
+    }
+    Ok(ids)
+}
+
 fn distinct(ids: Vec<TorrentId>) -> Result<Vec<TorrentId>, ApiError> {
     if ids.len() > MAX_IDS {
         return Err(api_error(

@@ -93,13 +93,15 @@ impl LabelBook {
     }
 
     /// Creates the tags that do not exist yet; all of them or, past [`MAX_LABELS`], none.
-    pub fn create_tags(&mut self, names: &[Label]) -> Result<()> {
+    /// Answers whether any was new.
+    pub fn create_tags(&mut self, names: &[Label]) -> Result<bool> {
         let new: BTreeSet<&Label> = names.iter().filter(|n| !self.tags.contains(*n)).collect();
         if self.tags.len() + new.len() > MAX_LABELS {
             return Err(too_many("tags"));
         }
+        let created = !new.is_empty();
         self.tags.extend(new.into_iter().cloned());
-        Ok(())
+        Ok(created)
     }
 
     pub fn rename_tag(&mut self, records: &mut Records, from: &Label, to: &Label) -> Result<()> {
@@ -170,7 +172,7 @@ impl Swarm {
     }
 
     pub async fn create_tags(&self, names: &[Label]) -> Result<Labels> {
-        self.change_labels(|book, _| book.create_tags(names)).await
+        self.change_labels(|book, _| book.create_tags(names).map(drop)).await
     }
 
     pub async fn rename_tag(&self, from: &Label, to: &Label) -> Result<Labels> {
@@ -259,13 +261,14 @@ impl Swarm {
     }
 
     /// Gives a torrent being added its category (which must exist) and tags (created when
-    /// new), before it is added, so a failure adds nothing.
+    /// new), before it is added, so a failure adds nothing. Answers whether a tag was
+    /// created, so `labels.json` is written only then.
     pub(crate) fn label_new_record(
         &self,
         record: &mut TorrentRecord,
         category: Option<&Label>,
         tags: &[Label],
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut shared = self.lock();
         if let Some(name) = category {
             shared.labels.folder_of(name)?;
@@ -273,10 +276,10 @@ impl Swarm {
         if tags.len() > MAX_TAGS_PER_TORRENT {
             return Err(too_many_tags_on_one());
         }
-        shared.labels.create_tags(tags)?;
+        let created = shared.labels.create_tags(tags)?;
         record.category = category.cloned();
         record.tags = tags.iter().cloned().collect();
-        Ok(())
+        Ok(created)
     }
 
     fn each_exists(&self, ids: &[TorrentId]) -> Result<()> {

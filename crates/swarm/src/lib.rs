@@ -386,14 +386,14 @@ impl Swarm {
         self.ensure_room().await?;
         let mut peers = parse_peers(&options.peers)?;
         let mut record = TorrentRecord::added_now();
-        self.label_new_record(&mut record, options.category.as_ref(), &options.tags)?;
+        let tags_created = self.label_new_record(&mut record, options.category.as_ref(), &options.tags)?;
         {
             let mut shared = self.lock();
             // Last in the queue.
             record.queue_key = shared.records.values().map(|r| r.queue_key).max().map_or(0, |k| k + 1);
             shared.records.insert(id.clone(), record);
         }
-        if !options.tags.is_empty() {
+        if tags_created {
             self.save_labels().await;
         }
         self.save_records().await;
