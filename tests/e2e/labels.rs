@@ -222,7 +222,8 @@ async fn hostile_labels_and_moves_are_refused_and_change_nothing() -> anyhow::Re
     create_torrent(&evil, &evil_torrent, &["--piece-length", "16384"])?;
     let options = AddOptions { output_folder: Some(path_str(dir.path()).into()), ..Default::default() };
     let source = TorrentSource::Path(path_str(&evil_torrent).into());
-    let error = server.rpc(&Request::AddTorrent { source, options }).await?.expect_err("into the state folder");
+    let error =
+        server.rpc(&Request::AddTorrent { source, options }).await?.expect_err("into the state folder");
     assert_eq!(error.kind, ApiErrorKind::BadRequest, "{}", error.message);
     assert!(error.message.contains("own data folder"), "{}", error.message);
     assert_ne!(std::fs::read(data_dir.join("state/torrent-records.json"))?, b"{}");
