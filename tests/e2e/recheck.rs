@@ -90,3 +90,61 @@ async fn wait_checked(server: &Server, id: &TorrentId) -> anyhow::Result<bidswar
     })
     .await
 }
+
+/// The resume bitfield (`state/session/<hash>.bitv`) is written when it changes, not every
+/// round: an idle session with a thousand torrents spent most of its CPU rewriting,
+/// syncing and renaming unchanged files. A recheck (librqbit deletes the file when the
+/// torrent leaves the session) must still get it written again.
+#[tokio::test(flavor = "multi_thread")]
+async fn resume_data_is_written_again_only_when_it_changes() -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    let downloads = data_dir.join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    let file = downloads.join("resumed.bin");
+    random_file(&file, SIZE as usize, 91);
+    let torrent = dir.path().join("resumed.torrent");
+    create_torrent(&file, &torrent, &["--piece-length", &PIECE.to_string()])?;
+    let server = Server::start("serve", &data_dir, dir.path()).await?;
+    let source = TorrentSource::Path(path_str(&torrent).into());
+    let Response::Torrent { torrent: added } =
+        server.call(&Request::AddTorrent { source, options: Default::default() }).await?
+    else {
+        anyhow::bail!("add did not answer a torrent")
+    };
+    let id = added.id.clone();
+    server.wait_state(&id, TorrentState::Seeding).await?;
+    let bitv = data_dir.join("state/session").join(format!("{}.bitv", id.0));
+    let all_pieces = vec![0xffu8; (SIZE / PIECE / 8) as usize];
+    let written_whole = async || {
+        wait_until(
+            "the whole bitfield written",
+            Duration::from_secs(30),
+            Duration::from_millis(100),
+            async || {
+                let bytes = std::fs::read(&bitv).ok()?;
+                (bytes == all_pieces).then(|| std::fs::metadata(&bitv).ok().map(|m| m.ino())).flatten()
+            },
+        )
+        .await
+    };
+    written_whole().await?;
+    // librqbit writes the file first, after its check; then the upkeep's first round
+    // (every 5 s) writes ours, once.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let inode = std::fs::metadata(&bitv)?.ino();
+
+    // Two more rounds with nothing changed: the same file, never replaced (each write is
+    // a rename, so a new inode).
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    assert_eq!(std::fs::metadata(&bitv)?.ino(), inode, "an unchanged bitfield was written again");
+
+    // A recheck takes the torrent out of the session, which deletes the file; with the
+    // same bitfield after it as before, it must still be on disk again.
+    server.call(&Request::Recheck { ids: vec![id.clone()] }).await?;
+    let checked = wait_checked(&server, &id).await?;
+    assert_eq!((checked.state, checked.progress_bytes), (TorrentState::Seeding, SIZE));
+    written_whole().await?;
+    Ok(())
+}

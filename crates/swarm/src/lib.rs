@@ -186,9 +186,18 @@ pub struct Swarm {
     reached: std::sync::RwLock<Option<ReachedFn>>,
     /// Held while `labels.json` is written, so the last write holds the last change.
     labels_writes: tokio::sync::Mutex<()>,
-    /// Held while resume bitfields are written, and by a recheck while it deletes one.
-    resume_writes: tokio::sync::Mutex<()>,
+    /// Held while resume bitfields are written, and by a recheck while it deletes one. It
+    /// holds what was last written for each torrent ([`ResumeWritten`]).
+    resume_writes: tokio::sync::Mutex<ResumeWritten>,
 }
+
+/// The resume bitfield last written for each torrent, keyed by info hash and tagged with
+/// librqbit's id for the torrent at the time. An idle session with a thousand torrents
+/// would otherwise write, sync and rename a thousand unchanged files every few seconds
+/// (most of its idle CPU, `docs/BENCHMARKS.md`). librqbit deletes the file when a torrent
+/// leaves the session (a remove, a move, a recheck) and gives the torrent a new id when
+/// it comes back, so an entry of an older id is never taken as written.
+type ResumeWritten = HashMap<TorrentId, (usize, Vec<u8>)>;
 
 /// Answers how the peers of a torrent (by v1 info hash) were reached.
 pub type ReachedFn = Arc<dyn Fn(&[u8; 20]) -> bidswarm_api::PeerReach + Send + Sync>;
@@ -265,7 +274,7 @@ impl Swarm {
             adding: tokio::sync::Mutex::new(()),
             reached: std::sync::RwLock::new(None),
             labels_writes: tokio::sync::Mutex::new(()),
-            resume_writes: tokio::sync::Mutex::new(()),
+            resume_writes: Default::default(),
         });
         swarm.restore_records().await;
         swarm.restore_labels().await;
@@ -939,7 +948,8 @@ impl Swarm {
         self.claim(id, shown)?;
         let readded = async {
             // The upkeep must not write the old bitfield back between the delete and the add.
-            let _no_resume_writes = self.resume_writes.lock().await;
+            let mut no_resume_writes = self.resume_writes.lock().await;
+            no_resume_writes.remove(id);
             self.session
                 .delete(TorrentIdOrHash::Id(handle.id()), false)
                 .await
@@ -1140,19 +1150,36 @@ impl Swarm {
     /// start (checking one claimed piece per file), so whatever was verified since its last
     /// write was downloaded again after a restart. Written atomically (rename), after
     /// which librqbit's own writer writes to the replaced file and we are the only writer.
-    /// Runs every [`RESUME_DATA_INTERVAL`] and at [`Swarm::stop`]. The bitfield only grows, so
-    /// an older copy is never wrong, only incomplete.
+    /// Runs every [`RESUME_DATA_INTERVAL`] and at [`Swarm::stop`], and writes only the
+    /// bitfields that changed since ([`ResumeWritten`]). The bitfield only grows, so an older
+    /// copy is never wrong, only incomplete.
     pub async fn save_resume_data(&self) {
         let Some(folder) = self.config.state_folder.as_ref().map(|f| f.join("session")) else { return };
         self.save_records().await;
-        let _one_writer = self.resume_writes.lock().await;
-        for (id, pieces) in self.have_pieces() {
-            let (hash, bytes) = (id.0, pieces.bitfield);
-            let path = folder.join(format!("{hash}.bitv"));
-            if let Err(e) = write_atomically(&path, &bytes, Access::Default).await {
-                warn!(info_hash = %hash, "could not save resume data: {e}");
+        let mut written = self.resume_writes.lock().await;
+        let session_ids: HashMap<TorrentId, usize> = self
+            .session
+            .with_torrents(|all| all.map(|(sid, h)| (TorrentId::from(h.info_hash().0), sid)).collect());
+        let ids: Vec<TorrentId> = session_ids.keys().cloned().collect();
+        let mut now = ResumeWritten::with_capacity(ids.len());
+        for (id, pieces) in self.have_pieces_of(&ids) {
+            let Some(&sid) = session_ids.get(&id) else { continue };
+            let bytes = pieces.bitfield;
+            let unchanged = written.remove(&id).filter(|(was_sid, was)| *was_sid == sid && *was == bytes);
+            if let Some(entry) = unchanged {
+                now.insert(id, entry);
+                continue;
+            }
+            let path = folder.join(format!("{}.bitv", id.0));
+            match write_atomically(&path, &bytes, Access::Default).await {
+                Ok(()) => {
+                    now.insert(id, (sid, bytes));
+                }
+                Err(e) => warn!(info_hash = %id.0, "could not save resume data: {e}"),
             }
         }
+        // Torrents gone, paused or checking drop out, and are written again when back.
+        *written = now;
     }
 
     /// Which pieces each live torrent has verified, now. Torrents that are paused,
