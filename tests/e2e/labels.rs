@@ -1,7 +1,7 @@
 //! Categories, tags and moving data (issue 18, item 3), through a real `serve` over HTTP:
 //! a category's folder used when adding, torrents moved into it with their data, a move
 //! cut short by a kill finished at the next start, and hostile names and folders refused
-//! without changing anything.
+//! without changing anything; and renaming a torrent.
 
 use bidswarm_api::{
     AddOptions, ApiErrorKind, Label, Labels, Request, Response, TorrentId, TorrentInfo, TorrentSource,
@@ -278,5 +278,80 @@ async fn a_kill_during_a_move_is_finished_at_the_next_start() -> anyhow::Result<
         !data_dir.join("state/moves").read_dir().is_ok_and(|mut d| d.next().is_some()),
         "the journal is gone"
     );
+    Ok(())
+}
+
+/// Rename (issue 18, item 5): the list shows the name given, files and folder keep theirs,
+/// and it survives a restart; a name that would break or disguise a line is refused as
+/// raw JSON and changes nothing; `null` goes back to the torrent's own name.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renamed_torrent_keeps_its_name_across_a_restart_and_bad_names_change_nothing() -> anyhow::Result<()>
+{
+    let dir = bidswarm_tests::test_dir();
+    let data_dir = dir.path().join("data");
+    let downloads = data_dir.join("downloads");
+    let torrent = data(dir.path(), &downloads, "original", 256 << 10, 11)?;
+    let mut server = Server::start("serve-1", &data_dir, dir.path()).await?;
+    let t = add(&server, &torrent, AddOptions::default()).await?;
+    server.wait_state(&t.id, TorrentState::Seeding).await?;
+    let rename = |name: Option<&str>| Request::RenameTorrent {
+        id: t.id.clone(),
+        name: name.map(|n| bidswarm_api::TorrentName::new(n).expect("a valid name")),
+    };
+    let Response::Torrent { torrent: renamed } =
+        server.call(&rename(Some("Debian 12/amd64, netinst"))).await?
+    else {
+        anyhow::bail!("rename did not answer a torrent")
+    };
+    assert_eq!(renamed.name.as_deref(), Some("Debian 12/amd64, netinst"));
+    assert_eq!(renamed.files[0].path, "original.bin", "its files keep their names");
+    assert!(downloads.join("original.bin").is_file());
+
+    let http = reqwest::Client::new();
+    for bad in ["", " padded", "new\nline", "adm\u{202E}nimda", &"x".repeat(256)] {
+        let answer = http
+            .post(format!("{}/api/rpc", server.url))
+            .bearer_auth(&server.token)
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"type":"rename_torrent","id":"{}","name":{}}}"#,
+                t.id,
+                serde_json::to_string(bad)?
+            ))
+            .send()
+            .await?;
+        assert_eq!(answer.status(), 400, "{bad:?}");
+        let error: bidswarm_api::ApiError = answer.json().await?;
+        assert_eq!(error.kind, ApiErrorKind::BadRequest, "{bad:?}");
+        assert!(error.message.contains("a torrent's name"), "{bad:?}: {}", error.message);
+    }
+    // A torrent of several files sits in its own folder, named after it: renamed, its save
+    // path ("Set location" starts there) is still the folder that one is in.
+    let pack = downloads.join("pack");
+    std::fs::create_dir_all(&pack)?;
+    random_file(&pack.join("one.bin"), 70_000, 12);
+    random_file(&pack.join("two.bin"), 70_000, 13);
+    create_torrent(&pack, &dir.path().join("pack.torrent"), &["--piece-length", "16384"])?;
+    let p = add(&server, &dir.path().join("pack.torrent"), AddOptions::default()).await?;
+    server.wait_state(&p.id, TorrentState::Seeding).await?;
+    let request = Request::RenameTorrent {
+        id: p.id.clone(),
+        name: Some(bidswarm_api::TorrentName::new("Renamed").map_err(anyhow::Error::msg)?),
+    };
+    let Response::Torrent { torrent: p } = server.call(&request).await? else { anyhow::bail!("no torrent") };
+    assert_eq!((p.output_folder, p.save_path), (path_str(&pack).to_owned(), path_str(&downloads).to_owned()));
+
+    let unknown = Request::RenameTorrent { id: TorrentId::from([7; 20]), name: None };
+    assert_eq!(server.rpc(&unknown).await?.expect_err("unknown").kind, ApiErrorKind::UnknownTorrent);
+    assert_eq!(server.torrent(&t.id).await?.name.as_deref(), Some("Debian 12/amd64, netinst"));
+
+    server.proc.terminate(std::time::Duration::from_secs(30)).await?;
+    let server = Server::start("serve-2", &data_dir, dir.path()).await?;
+    let restored = server.torrent(&t.id).await?;
+    assert_eq!(restored.name.as_deref(), Some("Debian 12/amd64, netinst"), "the name survived the restart");
+    let Response::Torrent { torrent: back } = server.call(&rename(None)).await? else {
+        anyhow::bail!("rename did not answer a torrent")
+    };
+    assert_eq!(back.name.as_deref(), Some("original.bin"), "null goes back to the torrent's own name");
     Ok(())
 }

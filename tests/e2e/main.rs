@@ -12,6 +12,7 @@ mod fees;
 mod gateway;
 mod labels;
 mod lifecycle;
+mod order;
 mod paths;
 mod qbittorrent;
 mod recheck;

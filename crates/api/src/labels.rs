@@ -2,7 +2,8 @@
 //!
 //! A torrent has at most one category and any number of tags. A category may name a
 //! folder: a torrent added in it is saved there, and moving a torrent into it can move
-//! its data there. Both are kept across restarts.
+//! its data there. Both are kept across restarts. Also here: the name a user gives a
+//! torrent ([`TorrentName`]).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -18,7 +19,7 @@ pub const MAX_TAGS_PER_TORRENT: usize = 64;
 /// Characters that change how text around them is shown without being seen: bidirectional
 /// overrides and isolates, zero-width characters, the byte-order mark. A name with one
 /// could pass for another in the list.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
@@ -98,6 +99,57 @@ impl Labels {
     }
 }
 
+/// Longest name a torrent can be given, in characters (a file name's limit on most
+/// systems is 255 bytes; this is about what a list can show).
+pub const MAX_TORRENT_NAME_CHARS: usize = 255;
+
+/// A name the user gives a torrent ([`crate::Request::RenameTorrent`]): 1 to
+/// [`MAX_TORRENT_NAME_CHARS`] characters, no control or invisible formatting characters,
+/// no spaces at either end. Unlike a [`Label`] it may hold `/` or `,`: it names nothing on
+/// disk. Refused when a request is read (`bad_request`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(try_from = "String", into = "String")]
+#[ts(type = "string")]
+pub struct TorrentName(String);
+
+impl TorrentName {
+    pub fn new(name: impl Into<String>) -> Result<Self, String> {
+        let name = name.into();
+        let chars = name.chars().count();
+        let why = if chars == 0 {
+            "is empty"
+        } else if chars > MAX_TORRENT_NAME_CHARS {
+            "is longer than 255 characters"
+        } else if name.trim() != name {
+            "starts or ends with a space"
+        } else if name.chars().any(char::is_control) {
+            "has a control character"
+        } else if name.chars().any(is_invisible) {
+            "has an invisible formatting character"
+        } else {
+            return Ok(Self(name));
+        };
+        Err(format!("a torrent's name {why}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for TorrentName {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        Self::new(name)
+    }
+}
+
+impl From<TorrentName> for String {
+    fn from(name: TorrentName) -> String {
+        name.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +176,21 @@ mod tests {
         for good in ["Linux ISOs", "4K", "série", "日本語", &"é".repeat(64)] {
             let label: Label = serde_json::from_str(&serde_json::to_string(good).unwrap()).unwrap();
             assert_eq!(label.as_str(), good);
+        }
+    }
+
+    #[test]
+    fn a_torrents_name_may_hold_slashes_but_nothing_that_hides_or_breaks_a_line() {
+        for bad in
+            ["", " a", "a ", "new\nline", "nul\u{0}", "adm\u{202E}nimda", "a\u{FEFF}b", &"x".repeat(256)]
+        {
+            let json = serde_json::to_string(bad).unwrap();
+            let error = serde_json::from_str::<TorrentName>(&json).unwrap_err().to_string();
+            assert!(error.contains("a torrent's name"), "{bad:?}: {error}");
+        }
+        for good in ["Debian 12/amd64, netinst", "日本語", &"é".repeat(255)] {
+            let name: TorrentName = serde_json::from_str(&serde_json::to_string(good).unwrap()).unwrap();
+            assert_eq!(name.as_str(), good);
         }
     }
 }

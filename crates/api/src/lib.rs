@@ -104,10 +104,24 @@ pub enum Request {
         ids: Vec<TorrentId>,
         priority: BandwidthPriority,
     },
+    /// Fetches these torrents' pieces in order, file by file ("sequential download"), or
+    /// (with `false`) in librqbit's own order again. Files of high priority come first
+    /// either way.
+    SetSequential {
+        ids: Vec<TorrentId>,
+        enabled: bool,
+    },
     /// Checks every piece of these torrents' data again ("force recheck"); each shows
     /// `checking` meanwhile. A paused torrent stays paused.
     Recheck {
         ids: Vec<TorrentId>,
+    },
+    /// Shows a torrent under another name (qBittorrent's "rename"): only what the list
+    /// and notifications show changes, not its files or folder. `None` goes back to the
+    /// torrent's own name.
+    RenameTorrent {
+        id: TorrentId,
+        name: Option<TorrentName>,
     },
     /// Every category and tag.
     ListLabels,
@@ -454,7 +468,9 @@ answers! {
     MoveInQueue => Ok,
     SetForceStart => Ok,
     SetBandwidthPriority => Ok,
+    SetSequential => Ok,
     Recheck => Ok,
+    RenameTorrent => Torrent,
     ListLabels => Labels,
     SetCategory => Labels,
     RenameCategory => Labels,
@@ -611,6 +627,7 @@ pub fn typescript_declarations() -> Vec<String> {
         QueueMove,
         BandwidthPriority,
         Label,
+        TorrentName,
         Category,
         Labels,
         EncryptionMode,

@@ -153,6 +153,10 @@ pub struct TorrentInfo {
     pub magnet: String,
     pub state: TorrentState,
     pub output_folder: String,
+    /// The folder it was saved in, as chosen when adding or moving it ("Set location"
+    /// takes this): `output_folder` itself, or for a torrent of several files the folder
+    /// its own folder sits in.
+    pub save_path: String,
     /// Verified bytes of the selected files.
     #[ts(type = "number")]
     pub progress_bytes: u64,
@@ -220,6 +224,8 @@ pub struct TorrentInfo {
     pub force_start: bool,
     /// Its share of the upload cap against other torrents'.
     pub bandwidth_priority: BandwidthPriority,
+    /// Its pieces are fetched in order ([`crate::Request::SetSequential`]).
+    pub sequential: bool,
     pub category: Option<Label>,
     /// Sorted by name.
     pub tags: Vec<Label>,

@@ -558,12 +558,27 @@ impl Core {
                 self.speed.set_bandwidth_priorities(swarm.bandwidth_priorities());
                 Response::Ok
             }
+            Request::SetSequential { ids, enabled } => {
+                // All or nothing: an unknown id changes none of them.
+                for id in &known_ids(swarm, ids)? {
+                    swarm.set_sequential(id, enabled).await?;
+                }
+                Response::Ok
+            }
             Request::Recheck { ids } => {
                 // All or nothing: an unknown id changes none of them.
                 for id in &known_ids(swarm, ids)? {
                     swarm.recheck(id).await?;
                 }
                 Response::Ok
+            }
+            Request::RenameTorrent { id, name } => {
+                swarm.rename_torrent(&id, name).await?;
+                let torrent = swarm.get(&id)?;
+                // Every open UI shows the new name, a paused torrent's too (paused ones get
+                // no progress events of their own).
+                let _ = self.events.send(Event::Progress { torrent: torrent.clone() });
+                Response::Torrent { torrent }
             }
             Request::ListLabels => Response::Labels { labels: swarm.labels() },
             Request::SetCategory { name, save_path } => self.set_category(name, save_path).await?,

@@ -25,6 +25,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzz;
 mod labels;
+mod order;
 mod records;
 mod relocate;
 mod session_file;
@@ -189,6 +190,8 @@ pub struct Swarm {
     /// Held while resume bitfields are written, and by a recheck while it deletes one. It
     /// holds what was last written for each torrent ([`ResumeWritten`]).
     resume_writes: tokio::sync::Mutex<ResumeWritten>,
+    /// Tasks that order pieces ([`order`]).
+    cursors: Mutex<order::Cursors>,
 }
 
 /// The resume bitfield last written for each torrent, keyed by info hash and tagged with
@@ -275,6 +278,7 @@ impl Swarm {
             reached: std::sync::RwLock::new(None),
             labels_writes: tokio::sync::Mutex::new(()),
             resume_writes: Default::default(),
+            cursors: Default::default(),
         });
         swarm.restore_records().await;
         swarm.restore_labels().await;
@@ -295,6 +299,7 @@ impl Swarm {
                     swarm.keep_good_session().await;
                 }
                 swarm.forget_dead_peers().await;
+                swarm.reconcile_order();
             }
         });
         *swarm.upkeep.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
@@ -591,6 +596,21 @@ impl Swarm {
         torrents
     }
 
+    /// Shows a torrent under `name`, or (`None`) under its own name again; saved at once.
+    pub async fn rename_torrent(
+        &self,
+        id: &TorrentId,
+        name: Option<bidswarm_api::TorrentName>,
+    ) -> Result<()> {
+        self.get(id)?;
+        // Not `entry`: a torrent removed meanwhile must not come back as a record.
+        if let Some(r) = self.lock().records.get_mut(id) {
+            r.display_name = name;
+        }
+        self.save_records().await;
+        Ok(())
+    }
+
     /// Moves torrents in the queue ([`records::move_in_order`]), saved at once.
     pub async fn move_in_queue(&self, ids: &[TorrentId], to: QueueMove) -> Result<()> {
         for id in ids {
@@ -635,6 +655,57 @@ impl Swarm {
         }
         self.save_records().await;
         Ok(())
+    }
+
+    /// Fetches the torrent's pieces in order, or in librqbit's order again; saved at once.
+    pub async fn set_sequential(&self, id: &TorrentId, enabled: bool) -> Result<()> {
+        self.get(id)?;
+        if let Some(r) = self.lock().records.get_mut(id) {
+            r.sequential = enabled;
+        }
+        self.save_records().await;
+        self.reconcile_order();
+        Ok(())
+    }
+
+    /// Starts and stops cursors ([`order`]) so that the torrents whose order the user
+    /// changed (sequential, or files of high priority) have one, first in queue order: only
+    /// those downloading, and under the torrent's librqbit id now.
+    pub fn reconcile_order(&self) {
+        let asked: Vec<(TorrentId, TorrentRecord)> = {
+            let shared = self.lock();
+            records::queue_order(&shared.records)
+                .into_iter()
+                .filter_map(|id| {
+                    let r = &shared.records[id];
+                    (r.sequential || r.priorities.values().any(|p| *p == FilePriority::High))
+                        .then(|| (id.clone(), r.clone()))
+                })
+                .collect()
+        };
+        let mut wanted = Vec::new();
+        for (id, record) in asked {
+            let Ok(handle) = self.handle(&id) else { continue };
+            let stats = handle.stats();
+            if stats.finished || !matches!(stats.state, TorrentStatsState::Live) {
+                continue;
+            }
+            let Some(count) = handle.metadata.load().as_ref().map(|m| m.file_infos.len()) else { continue };
+            let only = handle.only_files();
+            let included: Vec<bool> =
+                (0..count).map(|i| only.as_ref().is_none_or(|o| o.contains(&i))).collect();
+            let files = order::plan(&included, |i| record.priority_of(i as u32), record.sequential);
+            if files.is_empty() {
+                continue;
+            }
+            wanted.push((id, order::Wanted { session_id: handle.id(), files }, handle));
+        }
+        self.cursors.lock().unwrap_or_else(|p| p.into_inner()).reconcile(wanted);
+    }
+
+    /// The torrents whose pieces a cursor orders now ([`Swarm::reconcile_order`]).
+    pub fn ordered_torrents(&self) -> Vec<TorrentId> {
+        self.cursors.lock().unwrap_or_else(|p| p.into_inner()).torrents()
     }
 
     /// Every torrent's share of the upload cap that is not normal, by info hash.
@@ -779,7 +850,10 @@ impl Swarm {
         if !stopped {
             return Ok(());
         }
-        self.session.unpause(&handle).await.map_err(Error::engine("could not resume"))
+        self.session.unpause(&handle).await.map_err(Error::engine("could not resume"))?;
+        // At once, not at the next upkeep: a sequential torrent's first seconds count.
+        self.reconcile_order();
+        Ok(())
     }
 
     /// Removes a torrent; with `delete_data` its downloaded files go too.
@@ -880,6 +954,7 @@ impl Swarm {
         }
         self.lock().records.entry(id.clone()).or_default().set_priority(files, priority);
         self.save_records().await;
+        self.reconcile_order();
         Ok(())
     }
 
@@ -1063,6 +1138,7 @@ impl Swarm {
         if let Some(upkeep) = self.upkeep.lock().unwrap_or_else(|p| p.into_inner()).take() {
             upkeep.abort();
         }
+        self.cursors.lock().unwrap_or_else(|p| p.into_inner()).reconcile(Vec::new());
         // Before the torrents stop: stopping zeroes their byte counters.
         self.save_records().await;
         self.session.stop().await;
@@ -1324,7 +1400,7 @@ impl Swarm {
         TorrentInfo {
             limits,
             id,
-            name: handle.name(),
+            name: record.display_name.clone().map(String::from).or_else(|| handle.name()),
             magnet: librqbit::Magnet::from_id20(
                 handle.info_hash(),
                 handle.shared().trackers.iter().map(|t| t.to_string()).collect(),
@@ -1333,6 +1409,7 @@ impl Swarm {
             .to_string(),
             state,
             output_folder: handle.output_folder().to_string_lossy().into_owned(),
+            save_path: save_path_of(handle, metadata.as_ref().map(|m| m.info.info().files.is_some())),
             progress_bytes,
             total_bytes: stats.total_bytes,
             checked_bytes,
@@ -1361,6 +1438,7 @@ impl Swarm {
             queue_position: 0,
             force_start: record.force_start,
             bandwidth_priority: record.bandwidth_priority,
+            sequential: record.sequential,
             category: record.category.clone(),
             tags: record.tags.iter().cloned().collect(),
             completed_at: record.completed_at,
@@ -1411,13 +1489,27 @@ fn with_concrete_port(addr: SocketAddr) -> Result<SocketAddr> {
     probe.local_addr().map_err(Error::io("cannot read the listening address"))
 }
 
+/// [`TorrentInfo::save_path`]: a torrent of several files sits in its own folder, named
+/// after it (or its info hash, [`torrent::content_folder`]), inside the one chosen.
+fn save_path_of(handle: &ManagedTorrent, several_files: Option<bool>) -> String {
+    let output = handle.output_folder();
+    let own_folder = |name: &std::ffi::OsStr| {
+        handle.name().is_some_and(|n| name == n.as_str()) || name == handle.info_hash().as_string().as_str()
+    };
+    match (several_files, output.file_name(), output.parent()) {
+        (Some(true), Some(name), Some(parent)) if own_folder(name) => parent.to_string_lossy().into_owned(),
+        _ => output.to_string_lossy().into_owned(),
+    }
+}
+
 fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>) -> TorrentInfo {
     TorrentInfo {
         id: id.clone(),
-        name: r.name.clone(),
+        name: record.and_then(|r| r.display_name.clone()).map(String::from).or_else(|| r.name.clone()),
         magnet: format!("magnet:?xt=urn:btih:{id}"),
         state: if r.error.is_some() { TorrentState::Error } else { TorrentState::Resolving },
         output_folder: r.output_folder.to_string_lossy().into_owned(),
+        save_path: r.output_folder.to_string_lossy().into_owned(),
         progress_bytes: 0,
         total_bytes: 0,
         checked_bytes: 0,
@@ -1446,6 +1538,7 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         queue_position: 0,
         force_start: record.is_some_and(|r| r.force_start),
         bandwidth_priority: record.map(|r| r.bandwidth_priority).unwrap_or_default(),
+        sequential: record.is_some_and(|r| r.sequential),
         category: record.and_then(|r| r.category.clone()),
         tags: record.map(|r| r.tags.iter().cloned().collect()).unwrap_or_default(),
         completed_at: None,

@@ -42,6 +42,11 @@ pub(crate) struct TorrentRecord {
     pub tags: std::collections::BTreeSet<bidswarm_api::Label>,
     /// Unix seconds: when it was first seen complete.
     pub completed_at: Option<u64>,
+    /// Its pieces are fetched in order (`order::plan`).
+    pub sequential: bool,
+    /// The name the user gave it, shown instead of its own. Read leniently like the labels.
+    #[serde(deserialize_with = "lenient::name")]
+    pub display_name: Option<bidswarm_api::TorrentName>,
 }
 
 /// Category and tag names as read from the file: each name a [`bidswarm_api::Label`]
@@ -55,6 +60,15 @@ mod lenient {
     }
 
     pub fn category<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Label>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.and_then(keep))
+    }
+
+    pub fn name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bidswarm_api::TorrentName>, D::Error> {
+        let keep = |name: String| {
+            bidswarm_api::TorrentName::new(name.clone())
+                .map_err(|why| tracing::warn!(name, "dropping a stored torrent name: {why}"))
+                .ok()
+        };
         Ok(Option::<String>::deserialize(d)?.and_then(keep))
     }
 
