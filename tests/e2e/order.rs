@@ -1,7 +1,7 @@
 //! Which pieces come first (issue 18, item 7), through a real `serve` leeching from a real
 //! seeder over 127.0.0.1: a sequential torrent's pieces complete in order within a small
-//! window, and a file of high priority completes before the files librqbit would take
-//! first. Each torrent's download is capped so the order can be watched; librqbit's own
+//! window (its last piece at the end, or with first and last pieces first at the start),
+//! and a file of high priority completes before the files librqbit would take first. Each torrent's download is capped so the order can be watched; librqbit's own
 //! order (a file's first piece, then its last, files by name) fails both.
 
 use std::time::Duration;
@@ -45,6 +45,24 @@ async fn have(server: &Server, id: &TorrentId) -> anyhow::Result<Vec<u32>> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sequential_torrents_pieces_complete_in_order_within_a_small_window() -> anyhow::Result<()> {
+    let last_had_at = download_sequentially(false).await?;
+    assert!(last_had_at >= 200, "the last piece came with only {last_had_at} pieces had");
+    Ok(())
+}
+
+/// With first and last pieces first too: the last piece comes at the start, and the rest
+/// still in order.
+#[tokio::test(flavor = "multi_thread")]
+async fn first_and_last_pieces_first_puts_a_sequential_files_end_at_its_start() -> anyhow::Result<()> {
+    let last_had_at = download_sequentially(true).await?;
+    assert!(last_had_at < 8, "the last piece came only with {last_had_at} pieces had");
+    Ok(())
+}
+
+/// Downloads a 256-piece file sequentially (and with `first_last`), checking every sample
+/// that the pieces had, the last aside, are the first ones within a small window; returns
+/// how many pieces were had when the last one was first seen.
+async fn download_sequentially(first_last: bool) -> anyhow::Result<u32> {
     const SIZE: u64 = 16 << 20;
     let dir = bidswarm_tests::test_dir();
     let seed = dir.path().join("seed");
@@ -57,18 +75,22 @@ async fn a_sequential_torrents_pieces_complete_in_order_within_a_small_window() 
     let server = Server::start("serve", &data_dir, dir.path()).await?;
     let t = add_paused(&server, &torrent, &addr).await?;
     server.call(&Request::SetSequential { ids: vec![t.id.clone()], enabled: true }).await?;
-    assert!(server.torrent(&t.id).await?.sequential);
+    server.call(&Request::SetFirstLastPiecesFirst { ids: vec![t.id.clone()], enabled: first_last }).await?;
+    let set = server.torrent(&t.id).await?;
+    assert_eq!((set.sequential, set.first_last_pieces_first), (true, first_last));
     server.call(&Request::Resume { id: t.id.clone() }).await?;
 
-    // Every sample: the pieces had are the first ones, give or take those in flight.
     let pieces = (SIZE / PIECE) as u32;
     let window = 8;
-    let mut samples = 0;
+    let (mut samples, mut last_had_at) = (0, None);
     let deadline = tokio::time::Instant::now() + TRANSFER_TIMEOUT;
     loop {
         let had = have(&server, &t.id).await?;
         let count = had.len() as u32;
-        if let Some(&highest) = had.last() {
+        if had.last() == Some(&(pieces - 1)) {
+            last_had_at.get_or_insert(count);
+        }
+        if let Some(&highest) = had.iter().rfind(|&&p| p != pieces - 1) {
             assert!(
                 highest < count + window,
                 "piece {highest} came in with only {count} of {pieces} pieces had: not in order"
@@ -84,7 +106,7 @@ async fn a_sequential_torrents_pieces_complete_in_order_within_a_small_window() 
     assert!(samples >= 10, "too few samples ({samples}) to say anything about the order");
     server.wait_state(&t.id, TorrentState::Seeding).await?;
     assert!(files_equal(&seed.join("film.bin"), &data_dir.join("downloads/film.bin"))?);
-    Ok(())
+    Ok(last_had_at.unwrap_or(pieces))
 }
 
 #[tokio::test(flavor = "multi_thread")]

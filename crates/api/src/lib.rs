@@ -111,6 +111,14 @@ pub enum Request {
         ids: Vec<TorrentId>,
         enabled: bool,
     },
+    /// Fetches each file's first and last pieces before the rest of it, for a player that
+    /// reads a file's end (an index) before it plays. librqbit already does so for a
+    /// torrent that is not sequential; this makes a sequential torrent (and files of high
+    /// priority) do it too.
+    SetFirstLastPiecesFirst {
+        ids: Vec<TorrentId>,
+        enabled: bool,
+    },
     /// Checks every piece of these torrents' data again ("force recheck"); each shows
     /// `checking` meanwhile. A paused torrent stays paused.
     Recheck {
@@ -469,6 +477,7 @@ answers! {
     SetForceStart => Ok,
     SetBandwidthPriority => Ok,
     SetSequential => Ok,
+    SetFirstLastPiecesFirst => Ok,
     Recheck => Ok,
     RenameTorrent => Torrent,
     ListLabels => Labels,

@@ -226,6 +226,9 @@ pub struct TorrentInfo {
     pub bandwidth_priority: BandwidthPriority,
     /// Its pieces are fetched in order ([`crate::Request::SetSequential`]).
     pub sequential: bool,
+    /// Each file's first and last pieces come before the rest of it
+    /// ([`crate::Request::SetFirstLastPiecesFirst`]).
+    pub first_last_pieces_first: bool,
     pub category: Option<Label>,
     /// Sorted by name.
     pub tags: Vec<Label>,

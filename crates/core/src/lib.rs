@@ -565,6 +565,13 @@ impl Core {
                 }
                 Response::Ok
             }
+            Request::SetFirstLastPiecesFirst { ids, enabled } => {
+                // All or nothing: an unknown id changes none of them.
+                for id in &known_ids(swarm, ids)? {
+                    swarm.set_first_last_pieces_first(id, enabled).await?;
+                }
+                Response::Ok
+            }
             Request::Recheck { ids } => {
                 // All or nothing: an unknown id changes none of them.
                 for id in &known_ids(swarm, ids)? {

@@ -192,6 +192,7 @@ pub(crate) mod tests {
             force_start: false,
             bandwidth_priority: Default::default(),
             sequential: false,
+            first_last_pieces_first: false,
             category: None,
             tags: Vec::new(),
             completed_at: None,

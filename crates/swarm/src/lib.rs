@@ -659,9 +659,19 @@ impl Swarm {
 
     /// Fetches the torrent's pieces in order, or in librqbit's order again; saved at once.
     pub async fn set_sequential(&self, id: &TorrentId, enabled: bool) -> Result<()> {
+        self.set_order(id, |r| r.sequential = enabled).await
+    }
+
+    /// Fetches each walked file's first and last pieces before the rest; saved at once.
+    pub async fn set_first_last_pieces_first(&self, id: &TorrentId, enabled: bool) -> Result<()> {
+        self.set_order(id, |r| r.first_last_pieces_first = enabled).await
+    }
+
+    async fn set_order(&self, id: &TorrentId, change: impl FnOnce(&mut TorrentRecord)) -> Result<()> {
         self.get(id)?;
+        // Not `entry`: a torrent removed meanwhile must not come back as a record.
         if let Some(r) = self.lock().records.get_mut(id) {
-            r.sequential = enabled;
+            change(r);
         }
         self.save_records().await;
         self.reconcile_order();
@@ -698,7 +708,8 @@ impl Swarm {
             if files.is_empty() {
                 continue;
             }
-            wanted.push((id, order::Wanted { session_id: handle.id(), files }, handle));
+            let first_last = record.first_last_pieces_first;
+            wanted.push((id, order::Wanted { session_id: handle.id(), files, first_last }, handle));
         }
         self.cursors.lock().unwrap_or_else(|p| p.into_inner()).reconcile(wanted);
     }
@@ -1439,6 +1450,7 @@ impl Swarm {
             force_start: record.force_start,
             bandwidth_priority: record.bandwidth_priority,
             sequential: record.sequential,
+            first_last_pieces_first: record.first_last_pieces_first,
             category: record.category.clone(),
             tags: record.tags.iter().cloned().collect(),
             completed_at: record.completed_at,
@@ -1539,6 +1551,7 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         force_start: record.is_some_and(|r| r.force_start),
         bandwidth_priority: record.map(|r| r.bandwidth_priority).unwrap_or_default(),
         sequential: record.is_some_and(|r| r.sequential),
+        first_last_pieces_first: record.is_some_and(|r| r.first_last_pieces_first),
         category: record.and_then(|r| r.category.clone()),
         tags: record.map(|r| r.tags.iter().cloned().collect()).unwrap_or_default(),
         completed_at: None,

@@ -53,6 +53,8 @@ pub(crate) fn plan(
 pub(crate) struct Wanted {
     pub session_id: usize,
     pub files: Vec<usize>,
+    /// Each file's last piece before the rest of it (its first comes first anyway).
+    pub first_last: bool,
 }
 
 /// The cursors running, by torrent.
@@ -78,9 +80,8 @@ impl Cursors {
             if self.running.contains_key(&id) {
                 continue;
             }
-            let files = plan.files.clone();
-            let task =
-                crate::spawn::spawn(info_span!("cursor", info_hash = %id), "cursor", walk(handle, files));
+            let walked = walk(handle, plan.files.clone(), plan.first_last);
+            let task = crate::spawn::spawn(info_span!("cursor", info_hash = %id), "cursor", walked);
             self.running.insert(id, (plan, task));
         }
     }
@@ -99,8 +100,9 @@ impl Drop for Cursors {
     }
 }
 
-/// Walks `files` piece by piece, each piece once it is verified.
-async fn walk(handle: Arc<ManagedTorrent>, files: Vec<usize>) -> anyhow::Result<()> {
+/// Walks `files` piece by piece, each piece once it is verified; with `first_last`, each
+/// file's last piece first (the stream's window then holds that piece alone).
+async fn walk(handle: Arc<ManagedTorrent>, files: Vec<usize>, first_last: bool) -> anyhow::Result<()> {
     let Some(metadata) = handle.metadata.load_full() else { return Ok(()) };
     let piece_length = u64::from(metadata.info.lengths().default_piece_length());
     for file in files {
@@ -111,6 +113,12 @@ async fn walk(handle: Arc<ManagedTorrent>, files: Vec<usize>) -> anyhow::Result<
         let mut stream = handle.clone().stream(file).await?;
         let mut position = 0;
         let mut byte = [0u8; 1];
+        if first_last {
+            let last_piece = (info.offset_in_torrent + info.len - 1) / piece_length * piece_length;
+            stream.seek(SeekFrom::Start(last_piece.saturating_sub(info.offset_in_torrent))).await?;
+            stream.read_exact(&mut byte).await?;
+            stream.seek(SeekFrom::Start(0)).await?;
+        }
         while position < info.len {
             // Waits until the piece under `position` is verified; the window librqbit
             // prefers starts here meanwhile.

@@ -44,6 +44,8 @@ pub(crate) struct TorrentRecord {
     pub completed_at: Option<u64>,
     /// Its pieces are fetched in order (`order::plan`).
     pub sequential: bool,
+    /// Each walked file's first and last pieces come first (`order::walk`).
+    pub first_last_pieces_first: bool,
     /// The name the user gave it, shown instead of its own. Read leniently like the labels.
     #[serde(deserialize_with = "lenient::name")]
     pub display_name: Option<bidswarm_api::TorrentName>,

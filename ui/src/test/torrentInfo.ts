@@ -39,6 +39,7 @@ export function torrentInfo(overrides: Partial<TorrentInfo> = {}): TorrentInfo {
     force_start: false,
     bandwidth_priority: 'normal',
     sequential: false,
+    first_last_pieces_first: false,
     category: null,
     tags: [],
     completed_at: null,
