@@ -78,8 +78,8 @@ test('Downloaded, Uploaded, Remaining, Save path, Added on and Completed on show
   await expect(cell('uploaded')).toHaveText('0 B');
   const info = await torrentNamed(server, 'cols.bin');
   expect(realpathSync(info.output_folder)).toBe(realpathSync(made.dataDir));
-  await expect(cell('savePath')).toHaveText(info.output_folder);
-  await expect(cell('savePath').locator('span')).toHaveAttribute('title', info.output_folder);
+  await expect(cell('savePath')).toHaveText(info.save_path);
+  await expect(cell('savePath').locator('span')).toHaveAttribute('title', info.save_path);
   // Dates in the user's language: in English, month/day/year and the time.
   const date = /^\d{1,2}\/\d{1,2}\/\d{2}, \d{1,2}:\d{2}/;
   await expect(cell('added')).toHaveText(date);

@@ -54,12 +54,13 @@ test('right-click selects the row and opens the menu; Pause and Resume act on ev
   await expect(menu).toBeVisible();
   await expect(grid.locator('[role=row][aria-selected=true]')).toHaveCount(1);
   await expect(row(page, 'two.bin')).toHaveAttribute('aria-selected', 'true');
-  // Spending is off by default: no Bid… item. Force start is a checkbox, the rest plain
-  // items or submenus.
+  // Spending is off by default: no Bid… item. Force start and sequential order are
+  // checkboxes, the rest plain items or submenus.
   await expect(menuItems(page)).toHaveText([
     'Open details',
     'Pause',
     'Queue',
+    'Rename…',
     'Set location…',
     'Force recheck…',
     'Category',
@@ -73,7 +74,7 @@ test('right-click selects the row and opens the menu; Pause and Resume act on ev
     'Remove…',
     'Remove with data…',
   ]);
-  await expect(menu.getByRole('menuitemcheckbox')).toHaveText(['Force start']);
+  await expect(menu.getByRole('menuitemcheckbox')).toHaveText(['Force start', 'Download in sequential order', 'First and last pieces first']);
   await page.keyboard.press('Escape');
   await expect(menu).toBeHidden();
 

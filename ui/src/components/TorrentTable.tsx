@@ -192,10 +192,10 @@ export function TorrentTable(props: Props) {
       bytes('remaining', (r) => (r.total_bytes > 0 ? remainingBytes(r) : null)),
       {
         id: 'savePath',
-        accessorFn: (r) => r.output_folder,
+        accessorFn: (r) => r.save_path,
         sortDescFirst: false,
         header: () => t('columns.savePath'),
-        cell: ({ row }) => <span title={row.original.output_folder}>{row.original.output_folder}</span>,
+        cell: ({ row }) => <span title={row.original.save_path}>{row.original.save_path}</span>,
       },
     ];
   }, [t, locale]);

@@ -94,7 +94,7 @@ describe('bulk outcome and toast', () => {
 });
 
 describe('one request for several torrents', () => {
-  it('went through: silent where the table shows it, announced for a bandwidth priority', () => {
+  it('went through: silent where the table shows it, announced for a bandwidth priority or sequential order', () => {
     expect(oneRequestToast('queue', targets, ok())).toBeNull();
     expect(oneRequestToast('forceStart', targets, ok())).toBeNull();
     expect(oneRequestToast('priority', targets.slice(0, 2), ok())).toEqual({
@@ -102,6 +102,8 @@ describe('one request for several torrents', () => {
       key: 'bulk.priority.ok',
       values: { count: 2, name: 'one.bin', done: 2, total: 2 },
     });
+    // No column shows it: only the toast says it took.
+    expect(oneRequestToast('sequential', targets, ok())).toMatchObject({ kind: 'info', key: 'bulk.sequential.ok', values: { count: 3 } });
   });
 
   it('refused: one error with the core\'s reason, counting every torrent it named, none done', () => {

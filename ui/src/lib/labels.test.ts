@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TorrentFile, TorrentInfo } from '../bindings';
+import type { TorrentInfo } from '../bindings';
 import de from '../i18n/de.json';
 import en from '../i18n/en.json';
 import { torrentInfo } from '../test/torrentInfo';
@@ -15,7 +15,6 @@ import {
   matchesLabels,
   readLabelName,
   readTagList,
-  saveFolderOf,
   tagCheck,
   tagToggleAfter,
   toggleTagInText,
@@ -130,23 +129,10 @@ describe('the Tags submenu', () => {
 });
 
 describe('folders', () => {
-  const file = (path: string): TorrentFile => ({ index: 0, path, length: 1, included: true, progress_bytes: 0, priority: 'normal' });
-
   it('a category fills in its folder, or the download folder when it has none', () => {
     expect(folderForCategory({ name: 'Linux', save_path: '/srv/linux' }, '/dl')).toBe('/srv/linux');
     expect(folderForCategory({ name: 'Films', save_path: null }, '/dl')).toBe('/dl');
     expect(folderForCategory(undefined, '/dl')).toBe('/dl');
-  });
-
-  it('Set location starts from the save folder: a single file is in it, several files in their own folder inside it', () => {
-    // One file whose data folder happens to have its name: still the output folder.
-    expect(saveFolderOf({ id: 'aa', name: 'one.bin', output_folder: '/data/one.bin', files: [file('one.bin')] })).toBe('/data/one.bin');
-    expect(saveFolderOf({ id: 'aa', name: 'show', output_folder: '/dl/show', files: [file('e01.mkv'), file('e02.mkv')] })).toBe('/dl');
-    expect(saveFolderOf({ id: 'aa', name: 'show', output_folder: 'C:\\dl\\show\\', files: [file('e01.mkv'), file('e02.mkv')] })).toBe('C:\\dl');
-    // A name that is not a safe folder name: the folder is named by the info hash.
-    expect(saveFolderOf({ id: 'ab12', name: '../x', output_folder: '/dl/ab12', files: [file('a'), file('b')] })).toBe('/dl');
-    // Unknown files (no metadata yet): as it is.
-    expect(saveFolderOf({ id: 'aa', name: null, output_folder: '/dl', files: [] })).toBe('/dl');
   });
 });
 

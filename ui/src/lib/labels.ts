@@ -171,25 +171,6 @@ export function folderForCategory(category: Category | undefined, downloadFolder
   return category?.save_path ?? downloadFolder;
 }
 
-function lastPart(path: string): { parent: string; last: string } {
-  const trimmed = path.replace(/[\\/]+$/, '');
-  const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
-  return cut < 0 ? { parent: trimmed, last: '' } : { parent: cut === 0 ? trimmed.slice(0, 1) : trimmed.slice(0, cut), last: trimmed.slice(cut + 1) };
-}
-
-/**
- * The folder a torrent is saved in, as "Set location" takes it. `output_folder` is where
- * its data is: the save folder for a torrent of one file, and for a torrent of several,
- * its own folder inside it, named after the torrent (or its info hash when the name is
- * not a safe folder name).
- */
-export function saveFolderOf(t: Pick<TorrentInfo, 'id' | 'name' | 'output_folder' | 'files'>): string {
-  const single = t.files.length === 1 && t.files[0]?.path === t.name;
-  if (t.files.length === 0 || single) return t.output_folder;
-  const { parent, last } = lastPart(t.output_folder);
-  return last !== '' && (last === t.name || last === t.id) ? parent : t.output_folder;
-}
-
 /** What the sidebar's menu for a category or tag offers, in groups. */
 export type LabelMenuAction = 'create' | 'edit' | 'remove' | 'removeUnused';
 

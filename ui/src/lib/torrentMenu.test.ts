@@ -8,6 +8,8 @@ import {
   inViewOrder,
   MENU_ACTIONS,
   NAMED_ACTIONS,
+  sequentialAfter,
+  firstLastAfter,
   SUBMENUS,
   torrentMenu,
   type MenuEntry,
@@ -21,12 +23,15 @@ const torrent = (id: string, state: TorrentState, name: string | null = `${id}.b
   name,
   force_start,
   bandwidth_priority,
+  sequential: false,
+  first_last_pieces_first: false,
   category: null,
   tags: [],
 });
 const labelled = (id: string, category: string | null, tags: string[] = []): MenuTorrent => ({ ...torrent(id, 'seeding'), category, tags });
 const forced = (id: string, on: boolean) => torrent(id, 'seeding', `${id}.bin`, on);
 const withPriority = (id: string, p: BandwidthPriority) => torrent(id, 'seeding', `${id}.bin`, false, p);
+const sequential = (id: string, on: boolean, state: TorrentState = 'downloading'): MenuTorrent => ({ ...torrent(id, state), sequential: on });
 
 /** An item as text: `action[targets]` with a `!` when disabled, and `:name` for a category or tag. */
 const itemShape = (e: MenuItem) => `${e.action}${e.name === undefined ? '' : `:${e.name}`}${e.enabled ? '' : '!'}[${e.targets.join(',')}]`;
@@ -51,6 +56,7 @@ describe('torrentMenu', () => {
       'forceStart[a]',
       'queue>',
       '|',
+      'rename[a]',
       'setLocation[a]',
       'recheck[a]',
       'category>',
@@ -59,6 +65,8 @@ describe('torrentMenu', () => {
       'speedLimits[a]',
       'seedingLimits[a]',
       'bandwidthPriority>',
+      'sequential[a]',
+      'firstLast[a]',
       '|',
       'copyName[a]',
       'copyHash[a]',
@@ -83,23 +91,34 @@ describe('torrentMenu', () => {
     expect(itemOf(entries, 'resume')?.targets).toEqual(['a']);
     expect(itemOf(entries, 'pause')?.targets).toEqual(['b', 'c', 'd']);
     // The rest act on the whole selection, in its order.
-    for (const action of ['forceStart', 'queueTop', 'queueBottom', 'setLocation', 'categoryNone', 'categoryNew', 'tagsAdd', 'priorityHigh', 'speedLimits', 'seedingLimits', 'copyHash', 'copyMagnet', 'remove', 'removeWithData'] as const) {
+    for (const action of ['forceStart', 'queueTop', 'queueBottom', 'setLocation', 'categoryNone', 'categoryNew', 'tagsAdd', 'priorityHigh', 'sequential', 'firstLast', 'speedLimits', 'seedingLimits', 'copyHash', 'copyMagnet', 'remove', 'removeWithData'] as const) {
       expect(itemOf(entries, action)?.targets, action).toEqual(['a', 'b', 'c', 'd']);
       expect(itemOf(entries, action)?.enabled, action).toBe(true);
     }
   });
 
-  it('several torrents: details is disabled (the panel shows one), and nothing else is', () => {
+  it('several torrents: details (the panel shows one) and Rename (one name) are disabled, and nothing else is', () => {
     const entries = torrentMenu({ selection: [torrent('a', 'seeding'), torrent('b', 'seeding')], spendingEnabled: true });
-    expect(itemOf(entries, 'details')).toMatchObject({ enabled: false });
-    expect(itemsOf(entries).filter((e) => !e.enabled).length).toBe(1);
+    expect(itemsOf(entries).filter((e) => !e.enabled).map((e) => e.action)).toEqual(['details', 'rename']);
+  });
+
+  it('Rename… is enabled for one torrent, whatever its state, and sits beside Set location', () => {
+    for (const state of ['seeding', 'paused', 'moving', 'error'] as const) {
+      expect(itemOf(torrentMenu({ selection: [torrent('a', state)], spendingEnabled: false }), 'rename'), state).toMatchObject({ enabled: true, targets: ['a'] });
+    }
+    // One still resolving has no name of its own yet, but can be given one.
+    expect(itemOf(torrentMenu({ selection: [torrent('m', 'resolving', null)], spendingEnabled: false }), 'rename')).toMatchObject({ enabled: true, targets: ['m'] });
+    const s = shape(torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: false }));
+    expect(s.slice(s.indexOf('rename[a]'), s.indexOf('rename[a]') + 2)).toEqual(['rename[a]', 'setLocation[a]']);
+    const three = torrentMenu({ selection: [torrent('a', 'seeding'), torrent('b', 'paused'), torrent('c', 'seeding')], spendingEnabled: false });
+    expect(itemOf(three, 'rename')?.enabled).toBe(false);
   });
 
   it('Bid… shows only while spending is on, beside the limits', () => {
     const off = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: false });
     const on = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: true });
     expect(itemOf(off, 'bid')).toBeUndefined();
-    expect(shape(on).slice(12, 16)).toEqual(['speedLimits[a]', 'seedingLimits[a]', 'bid[a]', 'bandwidthPriority>']);
+    expect(shape(on).slice(13, 17)).toEqual(['speedLimits[a]', 'seedingLimits[a]', 'bid[a]', 'bandwidthPriority>']);
   });
 
   it('a torrent still resolving has no name to copy: Copy name leaves it out, or is disabled', () => {
@@ -132,7 +151,7 @@ describe('torrentMenu', () => {
   });
 });
 
-describe('the queue and bandwidth priority items', () => {
+describe('the queue, bandwidth priority and sequential order items', () => {
   it('the Queue submenu moves the whole selection, in its order, to the top, up, down or to the bottom', () => {
     const entries = torrentMenu({ selection: [torrent('c', 'seeding'), torrent('a', 'paused'), torrent('m', 'resolving', null)], spendingEnabled: false });
     const queue = submenuOf(entries, 'queue');
@@ -172,6 +191,41 @@ describe('the queue and bandwidth priority items', () => {
     expect(ticked([withPriority('a', 'high'), withPriority('b', 'low')])).toEqual([]);
     // Each acts on the whole selection.
     expect(itemOf(torrentMenu({ selection: [withPriority('a', 'high'), withPriority('b', 'low')], spendingEnabled: false }), 'priorityLow')?.targets).toEqual(['a', 'b']);
+  });
+
+  it('Download in sequential order is ticked when every selected torrent is sequential, half-ticked for some, not for none', () => {
+    const checkOf = (selection: MenuTorrent[]) => itemOf(torrentMenu({ selection, spendingEnabled: false }), 'sequential')?.check;
+    expect(checkOf([sequential('a', true), sequential('b', true)])).toEqual({ role: 'checkbox', checked: true });
+    expect(checkOf([sequential('a', true), sequential('b', false)])).toEqual({ role: 'checkbox', checked: 'mixed' });
+    expect(checkOf([sequential('a', false), sequential('b', false)])).toEqual({ role: 'checkbox', checked: false });
+    expect(checkOf([sequential('a', true)])).toEqual({ role: 'checkbox', checked: true });
+    // Its own flag: a forced torrent is not ticked here, nor a sequential one under Force start.
+    expect(checkOf([forced('a', true)])).toEqual({ role: 'checkbox', checked: false });
+    expect(itemOf(torrentMenu({ selection: [sequential('a', true)], spendingEnabled: false }), 'forceStart')?.check).toEqual({ role: 'checkbox', checked: false });
+  });
+
+  it('Download in sequential order acts on the whole selection, whatever their states, after Bandwidth priority', () => {
+    const states = ['resolving', 'checking', 'downloading', 'seeding', 'paused', 'queued', 'moving', 'error'] as const;
+    const selection = states.map((state, i) => sequential(`t${i}`, i % 2 === 0, state));
+    expect(itemOf(torrentMenu({ selection, spendingEnabled: false }), 'sequential')).toMatchObject({ enabled: true, targets: selection.map((t) => t.id) });
+    const s = shape(torrentMenu({ selection: [sequential('a', false)], spendingEnabled: true }));
+    expect(s.slice(s.indexOf('bandwidthPriority>'), s.indexOf('bandwidthPriority>') + 4)).toEqual(['bandwidthPriority>', 'sequential[a]', 'firstLast[a]', '|']);
+  });
+
+  it('choosing Download in sequential order turns it off only when all are sequential; some or none become all sequential', () => {
+    expect(sequentialAfter([sequential('a', true), sequential('b', true)])).toBe(false);
+    expect(sequentialAfter([sequential('a', true), sequential('b', false)])).toBe(true);
+    expect(sequentialAfter([sequential('a', false), sequential('b', false)])).toBe(true);
+  });
+
+  it('First and last pieces first has its own tick and turns off only when all have it', () => {
+    const firstLast = (id: string, on: boolean): MenuTorrent => ({ ...torrent(id, 'downloading'), first_last_pieces_first: on });
+    const checkOf = (selection: MenuTorrent[]) => itemOf(torrentMenu({ selection, spendingEnabled: false }), 'firstLast')?.check;
+    expect(checkOf([firstLast('a', true), firstLast('b', true)])).toEqual({ role: 'checkbox', checked: true });
+    expect(checkOf([firstLast('a', true), firstLast('b', false)])).toEqual({ role: 'checkbox', checked: 'mixed' });
+    expect(checkOf([sequential('a', true)])).toEqual({ role: 'checkbox', checked: false });
+    expect(firstLastAfter([firstLast('a', true), firstLast('b', true)])).toBe(false);
+    expect(firstLastAfter([firstLast('a', true), firstLast('b', false)])).toBe(true);
   });
 });
 

@@ -27,6 +27,7 @@ export const MENU_ACTIONS = [
   'queueUp',
   'queueDown',
   'queueBottom',
+  'rename',
   'setLocation',
   'recheck',
   'categoryNone',
@@ -40,6 +41,8 @@ export const MENU_ACTIONS = [
   'priorityLow',
   'priorityNormal',
   'priorityHigh',
+  'sequential',
+  'firstLast',
   'copyName',
   'copyHash',
   'copyMagnet',
@@ -61,7 +64,7 @@ export const SUBMENUS = ['queue', 'category', 'tags', 'bandwidthPriority'] as co
 export type SubmenuId = (typeof SUBMENUS)[number];
 
 /** What the menu needs of a selected torrent. */
-export type MenuTorrent = Pick<TorrentInfo, 'id' | 'name' | 'state' | 'force_start' | 'bandwidth_priority' | 'category' | 'tags'>;
+export type MenuTorrent = Pick<TorrentInfo, 'id' | 'name' | 'state' | 'force_start' | 'bandwidth_priority' | 'sequential' | 'first_last_pieces_first' | 'category' | 'tags'>;
 
 /**
  * A tick beside an item: a checkbox says whether it holds for all the selection, none
@@ -133,15 +136,25 @@ export function forceStartAfter(selection: readonly Pick<TorrentInfo, 'force_sta
   return !selection.every((t) => t.force_start);
 }
 
+/** What Download in sequential order sets for the selection: off when every torrent is sequential, otherwise on, as Force start. */
+export function sequentialAfter(selection: readonly Pick<TorrentInfo, 'sequential'>[]): boolean {
+  return !selection.every((t) => t.sequential);
+}
+
+/** What First and last pieces first sets for the selection, as `sequentialAfter`. */
+export function firstLastAfter(selection: readonly Pick<TorrentInfo, 'first_last_pieces_first'>[]): boolean {
+  return !selection.every((t) => t.first_last_pieces_first);
+}
+
 /**
  * The menu for a selection, top to bottom, with a separator between groups. Pause and
  * Resume show only when they apply to some of the selection, and act on just those;
- * the rest act on the whole selection. The queue's moves show whether or not the queue
- * is on: the order is kept either way and decides who runs once it is. Set location
- * leaves out the torrents it cannot move (`canMove`), Force recheck those it cannot check
- * (`canRecheck`); the Category and Tags submenus
- * list the labels as last known and tick what the selection shares. Empty for an empty
- * selection.
+ * the rest act on the whole selection. Open details and Rename are disabled unless one
+ * torrent is selected. The queue's moves show whether or not the queue is on: the order
+ * is kept either way and decides who runs once it is. Set location leaves out the
+ * torrents it cannot move (`canMove`), Force recheck those it cannot check
+ * (`canRecheck`); the Category and Tags submenus list the labels as last known and tick
+ * what the selection shares. Empty for an empty selection.
  */
 export function torrentMenu({ selection, spendingEnabled, labels = null }: MenuInput): MenuEntry[] {
   if (selection.length === 0) return [];
@@ -154,7 +167,11 @@ export function torrentMenu({ selection, spendingEnabled, labels = null }: MenuI
   const movable = selection.filter(canMove).map((t) => t.id);
   const recheckable = selection.filter(canRecheck).map((t) => t.id);
 
-  const forced = selection.filter((t) => t.force_start).length;
+  // A checkbox for a flag of each torrent: ticked when all have it, half for some.
+  const flagCheck = (has: (t: MenuTorrent) => boolean): MenuCheck => {
+    const having = selection.filter(has).length;
+    return { role: 'checkbox', checked: having === 0 ? false : having === selection.length ? true : 'mixed' };
+  };
   const shared = sharedValue(selection.map((t) => t.bandwidth_priority), (a, b) => a === b);
   const priority = typeof shared === 'object' ? shared.value : null;
   const sharedCategory = sharedValue(selection.map((t) => t.category), (a, b) => a === b);
@@ -165,12 +182,14 @@ export function torrentMenu({ selection, spendingEnabled, labels = null }: MenuI
     [item('details', all, all.length === 1)],
     [...(resumable.length > 0 ? [item('resume', resumable)] : []), ...(pausable.length > 0 ? [item('pause', pausable)] : [])],
     [
-      { ...item('forceStart'), check: { role: 'checkbox', checked: forced === 0 ? false : forced === selection.length ? true : 'mixed' } },
+      { ...item('forceStart'), check: flagCheck((t) => t.force_start) },
       // A submenu, as qBittorrent's: four moves flat would make the menu too tall to open
       // below a row in a small window.
       { kind: 'submenu', id: 'queue', items: (Object.keys(QUEUE_MOVES) as (keyof typeof QUEUE_MOVES)[]).map((a) => item(a)) },
     ],
     [
+      // A name is typed for one torrent at a time.
+      item('rename', all, all.length === 1),
       item('setLocation', movable),
       item('recheck', recheckable),
       {
@@ -203,6 +222,9 @@ export function torrentMenu({ selection, spendingEnabled, labels = null }: MenuI
         id: 'bandwidthPriority',
         items: (Object.entries(PRIORITY_ACTIONS) as [keyof typeof PRIORITY_ACTIONS, BandwidthPriority][]).map(([a, p]) => ({ ...item(a), check: { role: 'radio', checked: p === priority } })),
       },
+      // For every torrent, whatever its state: the core keeps the flag for when it downloads.
+      { ...item('sequential'), check: flagCheck((t) => t.sequential) },
+      { ...item('firstLast'), check: flagCheck((t) => t.first_last_pieces_first) },
     ],
     [item('copyName', named), item('copyHash'), item('copyMagnet')],
     [item('remove'), item('removeWithData')],

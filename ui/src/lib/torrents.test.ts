@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TorrentInfo, TorrentState } from '../bindings';
 import { torrentInfo } from '../test/torrentInfo';
 import type { LabelFilters } from './labels';
-import { countByFilter, filterTorrents, isStateFilter, looksLikeMagnet, matchesSearch, rangeSelection, remainingBytes, shareRatio, toggleAction, type StateFilter } from './torrents';
+import { countByFilter, filterTorrents, isStateFilter, looksLikeMagnet, matchesSearch, rangeSelection, readTorrentName, remainingBytes, shareRatio, toggleAction, type StateFilter } from './torrents';
 
 function torrent(id: string, state: TorrentState, progress = 0, total = 100, name: string | null = id): TorrentInfo {
   return torrentInfo({
@@ -106,6 +106,37 @@ describe('remaining bytes', () => {
     expect(remainingBytes(torrent('d', 'downloading', 30, 100))).toBe(70);
     expect(remainingBytes(torrent('s', 'seeding', 100, 100))).toBe(0);
     expect(remainingBytes(torrent('x', 'seeding', 120, 100))).toBe(0);
+  });
+});
+
+describe('a name typed for a torrent', () => {
+  const problem = (text: string) => {
+    const read = readTorrentName(text);
+    return read.ok ? null : read.problem;
+  };
+
+  it('refuses what crates/api refuses, before it is sent', () => {
+    expect(problem('x'.repeat(256))).toBe('tooLong');
+    // Characters, not UTF-16 units.
+    expect(problem('😀'.repeat(255))).toBeNull();
+    expect(problem('é'.repeat(255))).toBeNull();
+    for (const bad of ['new\nline', 'tab\there', 'nul\u0000', 'a\u0085b']) expect(problem(bad), JSON.stringify(bad)).toBe('control');
+    // Bidi overrides and isolates, zero-width characters, the byte-order mark: one name could pass for another.
+    for (const c of ['\u200B', '\u200D', '\u200F', '\u202A', '\u202E', '\u2060', '\u2064', '\u2066', '\u2069', '\uFEFF'])
+      expect(problem(`adm${c}nimda`), c.codePointAt(0)!.toString(16)).toBe('invisible');
+    // Unlike a category or tag it names nothing on disk.
+    for (const good of ['Debian 12/amd64, netinst', '日本語', 'a\u00A0b', 'x']) expect(problem(good), good).toBeNull();
+  });
+
+  it('a space at either end is shown to be fixed, not trimmed unseen', () => {
+    for (const bad of [' Debian', 'Debian ', '   ', '\u00A0Debian', 'Debian\u3000', '\tDebian']) expect(problem(bad), JSON.stringify(bad)).toBe('space');
+    // The core's order: a byte-order mark is not a space to Rust's `trim`, so it is the invisible character.
+    expect(problem('\uFEFFDebian')).toBe('invisible');
+    expect(readTorrentName('Debian 12')).toEqual({ ok: true, name: 'Debian 12' });
+  });
+
+  it('an empty field gives the torrent its own name back', () => {
+    expect(readTorrentName('')).toEqual({ ok: true, name: null });
   });
 });
 

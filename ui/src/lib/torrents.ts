@@ -1,7 +1,7 @@
 /**
  * State logic of the torrents view: which filter a torrent belongs to (its category and
- * tags: `labels`), search, the derived numbers (progress, ratio), and selection helpers.
- * No React, no I/O.
+ * tags: `labels`), search, the derived numbers (progress, ratio), the names a user may
+ * give a torrent, and selection helpers. No React, no I/O.
  */
 import type { TorrentInfo, TorrentState } from '../bindings';
 import { matchesLabels, NO_LABEL_FILTERS, type LabelFilters } from './labels';
@@ -85,6 +85,40 @@ export function shareRatio(t: TorrentInfo): number | null {
 
 export function displayName(t: Pick<TorrentInfo, 'name' | 'id'>): string {
   return t.name ?? t.id;
+}
+
+/** Longest name a torrent can be given, in characters (crates/api `MAX_TORRENT_NAME_CHARS`). */
+export const MAX_TORRENT_NAME_CHARS = 255;
+
+/** Why the core would refuse a name for a torrent (crates/api `TorrentName`, `bad_request`). */
+export const TORRENT_NAME_PROBLEMS = ['tooLong', 'space', 'control', 'invisible'] as const;
+export type TorrentNameProblem = (typeof TORRENT_NAME_PROBLEMS)[number];
+
+/**
+ * The core's checks, in its order: the length, Rust's `trim` (the Unicode White_Space
+ * property), `char::is_control` (the category Cc), and the invisible formatting
+ * characters with which one name could pass for another in the list: bidirectional
+ * overrides and isolates, zero-width characters, the byte-order mark.
+ */
+function torrentNameProblem(name: string): TorrentNameProblem | null {
+  if ([...name].length > MAX_TORRENT_NAME_CHARS) return 'tooLong';
+  if (/^\p{White_Space}|\p{White_Space}$/u.test(name)) return 'space';
+  if (/\p{Cc}/u.test(name)) return 'control';
+  if (/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/u.test(name)) return 'invisible';
+  return null;
+}
+
+export type TorrentNameResult = { ok: true; name: string | null } | { ok: false; problem: TorrentNameProblem };
+
+/**
+ * The Rename dialog's field: the name to send, or `null` for an empty field, which gives
+ * the torrent its own name back (`rename_torrent`). Not trimmed: a space at either end is
+ * shown as a problem to fix rather than dropped unseen.
+ */
+export function readTorrentName(text: string): TorrentNameResult {
+  if (text === '') return { ok: true, name: null };
+  const problem = torrentNameProblem(text);
+  return problem ? { ok: false, problem } : { ok: true, name: text };
 }
 
 /**

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sharedValue, type BulkTarget } from '../../lib/bulk';
-import { saveFolderOf } from '../../lib/labels';
 import { useApp } from '../../state/app';
 import { useBulk, useReadList } from '../../state/bulk';
 import { FolderField } from '../FolderField';
@@ -22,7 +21,7 @@ export function SetLocationDialog({ targets, onClose }: { targets: readonly Bulk
     const shared = sharedValue(
       targets.map((x) => {
         const known = store.get(x.id);
-        return known ? saveFolderOf(known) : '';
+        return known ? known.save_path : '';
       }),
       (a, b) => a === b,
     );

@@ -18,6 +18,8 @@ import {
   forceStartAfter,
   PRIORITY_ACTIONS,
   QUEUE_MOVES,
+  sequentialAfter,
+  firstLastAfter,
   torrentMenu,
   type CopyKind,
   type MenuAction,
@@ -34,6 +36,7 @@ import { copyToClipboard } from './clipboard';
 import { useChangeTorrentTags, useSetCategory } from './labelRequests';
 import { useRunPerTorrent } from './perTorrent';
 import { RecheckDialog } from './RecheckDialog';
+import { RenameDialog } from './RenameDialog';
 import { SeedingLimitsDialog } from './SeedingLimitsDialog';
 import { SetLocationDialog } from './SetLocationDialog';
 import { SpeedLimitsDialog } from './SpeedLimitsDialog';
@@ -55,7 +58,7 @@ interface Props {
   onRemove: (ids: TorrentId[], deleteData: boolean) => void;
 }
 
-type DialogKind = 'speedLimits' | 'seedingLimits' | 'bid' | 'setLocation' | 'recheck' | 'categoryNew' | 'tagsAdd';
+type DialogKind = 'speedLimits' | 'seedingLimits' | 'bid' | 'rename' | 'setLocation' | 'recheck' | 'categoryNew' | 'tagsAdd';
 
 /** The open dialog: one of `DialogKind`, or the question whether data follows a category to its folder. */
 type OpenDialog = { kind: DialogKind; targets: BulkTarget[] } | { kind: 'categoryMove'; targets: BulkTarget[]; category: Category };
@@ -148,6 +151,7 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
     queueUp: moveInQueue(QUEUE_MOVES.queueUp),
     queueDown: moveInQueue(QUEUE_MOVES.queueDown),
     queueBottom: moveInQueue(QUEUE_MOVES.queueBottom),
+    rename: openDialog('rename'),
     setLocation: openDialog('setLocation'),
     // It asks first: the torrents stop until their data has been read again.
     recheck: openDialog('recheck'),
@@ -162,6 +166,18 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
     priorityLow: setPriority(PRIORITY_ACTIONS.priorityLow),
     priorityNormal: setPriority(PRIORITY_ACTIONS.priorityNormal),
     priorityHigh: setPriority(PRIORITY_ACTIONS.priorityHigh),
+    sequential: {
+      run: (list) => {
+        const enabled = sequentialAfter(list);
+        void oneRequest('sequential', targetsOf(list), (ids) => call({ type: 'set_sequential', ids, enabled }), { sequential: t(enabled ? 'common.yes' : 'common.no') });
+      },
+    },
+    firstLast: {
+      run: (list) => {
+        const enabled = firstLastAfter(list);
+        void oneRequest('firstLast', targetsOf(list), (ids) => call({ type: 'set_first_last_pieces_first', ids, enabled }), { firstLast: t(enabled ? 'common.yes' : 'common.no') });
+      },
+    },
     // Copied at once, while the click or key still counts as the user's gesture.
     copyName: { run: (list) => void copy('name', list) },
     copyHash: { run: (list) => void copy('hash', list) },
@@ -227,6 +243,7 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
       {dialog?.kind === 'speedLimits' ? <SpeedLimitsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'seedingLimits' ? <SeedingLimitsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'bid' ? <BidDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'rename' && dialog.targets[0] ? <RenameDialog target={dialog.targets[0]} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'setLocation' ? <SetLocationDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'recheck' ? <RecheckDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'tagsAdd' ? <AddTagsDialog targets={dialog.targets} onClose={() => setDialog(null)} /> : null}
