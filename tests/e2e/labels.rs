@@ -79,7 +79,11 @@ async fn a_category_folder_receives_new_torrents_and_moved_data_and_all_survives
 
     let made = labels(
         &server,
-        Request::SetCategory { name: label("Linux"), save_path: Some(path_str(&linux).into()) },
+        Request::SetCategory {
+            name: label("Linux"),
+            save_path: Some(path_str(&linux).into()),
+            bandwidth_priority: Default::default(),
+        },
     )
     .await?;
     assert_eq!(made.categories[0].save_path.as_deref(), Some(path_str(&linux)));
@@ -179,7 +183,11 @@ async fn hostile_labels_and_moves_are_refused_and_change_nothing() -> anyhow::Re
             ApiErrorKind::UnknownLabel,
         ),
         (
-            Request::SetCategory { name: label("ssh"), save_path: Some("/root/.ssh".into()) },
+            Request::SetCategory {
+                name: label("ssh"),
+                save_path: Some("/root/.ssh".into()),
+                bandwidth_priority: Default::default(),
+            },
             ApiErrorKind::Forbidden,
         ),
         (Request::SetLocation { ids: vec![t.id.clone()], folder: "/etc".into() }, ApiErrorKind::Forbidden),

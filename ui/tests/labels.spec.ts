@@ -224,6 +224,29 @@ test('categories and tags: made in the sidebar, given by the add dialog and the 
   });
   await side.tag(':all').click();
 
+  // The category's bandwidth priority, from Edit category: Normal at first, then High,
+  // and still High when only its folder changes.
+  const editCategory = page.getByRole('dialog', { name: 'Edit category' });
+  const priority = editCategory.getByRole('combobox', { name: 'Bandwidth priority' });
+  const openEdit = async () => {
+    await side.category('Linux ISOs').click({ button: 'right' });
+    await page.getByRole('menu', { name: 'Linux ISOs' }).getByRole('menuitem', { name: 'Edit category…' }).click();
+    await expect(editCategory).toBeVisible();
+  };
+  await openEdit();
+  await expect(priority).toHaveValue('normal');
+  await priority.selectOption({ label: 'High' });
+  await editCategory.getByRole('button', { name: 'Save' }).click();
+  await expect(editCategory).toBeHidden();
+  expect((await labelsOf(server)).categories).toEqual([{ name: 'Linux ISOs', save_path: linuxSaved, bandwidth_priority: 'high' }]);
+  await openEdit();
+  await expect(priority).toHaveValue('high');
+  await editCategory.getByRole('textbox', { name: 'Save path' }).fill(join(tmp, 'linux-lts'));
+  await editCategory.getByRole('button', { name: 'Save' }).click();
+  await expect(editCategory).toBeHidden();
+  const moved = (await labelsOf(server)).categories;
+  expect(moved.map((c) => [c.name, c.save_path?.endsWith('linux-lts'), c.bandwidth_priority])).toEqual([['Linux ISOs', true, 'high']]);
+
   // Removing the category: its torrent is Uncategorized, in the sidebar, the table and its details.
   await showColumn(page, 'Category');
   await expect(row(page, 'three.bin').locator('.col-category')).toHaveText('Linux ISOs');
@@ -249,7 +272,7 @@ test('moving data: by a category with a folder, and by Set location; something i
   const mover = makeTorrent('mover.bin', { 'mover.bin': 200_000 });
   const blocked = makeTorrent('blocked.bin', { 'blocked.bin': 50_000 });
   await addFromData(server, [mover, blocked]);
-  const films = await server.rpc({ type: 'set_category', name: 'Films', save_path: join(tmp, 'films') });
+  const films = await server.rpc({ type: 'set_category', name: 'Films', save_path: join(tmp, 'films'), bandwidth_priority: 'normal' });
   if (films.type !== 'labels') throw new Error(`set_category answered ${films.type}`);
   const filmsFolder = films.labels.categories[0]!.save_path!;
   await openApp(page, server);
@@ -332,7 +355,7 @@ test('moving data: by a category with a folder, and by Set location; something i
 test('the sidebar sections in German and in the dark theme', async ({ page, server, makeTorrent }) => {
   const made = makeTorrent('hell.bin', { 'hell.bin': 20_000 });
   await addFromData(server, [made]);
-  await server.rpc({ type: 'set_category', name: 'Filme', save_path: null });
+  await server.rpc({ type: 'set_category', name: 'Filme', save_path: null, bandwidth_priority: 'normal' });
   await server.rpc({ type: 'create_tags', names: ['neu'] });
   await openApp(page, server);
   const out = join(repoRoot, 'target', 'ui-screenshots');

@@ -44,7 +44,7 @@ test('with 1,000 torrents the table stays live and all come back after a restart
   const CATEGORIES = 10;
   const TAGS = 20;
   for (let c = 0; c < CATEGORIES; c += 1) {
-    const made = await server.rpc({ type: 'set_category', name: `category-${c}`, save_path: null });
+    const made = await server.rpc({ type: 'set_category', name: `category-${c}`, save_path: null, bandwidth_priority: 'normal' });
     if (made.type !== 'labels') throw new Error(`set_category: ${JSON.stringify(made)}`);
   }
   const categoryOf = (i: number) => `category-${i % CATEGORIES}`;

@@ -83,6 +83,10 @@ pub struct Category {
     pub name: Label,
     /// Where torrents added in this category are saved; the download folder when `None`.
     pub save_path: Option<String>,
+    /// Its torrents' share of the upload cap against other categories': it multiplies
+    /// each torrent's own bandwidth priority.
+    #[serde(default)]
+    pub bandwidth_priority: crate::BandwidthPriority,
 }
 
 /// Every category and tag, each sorted by name.

@@ -138,6 +138,9 @@ pub enum Request {
     SetCategory {
         name: Label,
         save_path: Option<String>,
+        /// Its torrents' share of the upload cap, times each one's own priority.
+        #[serde(default)]
+        bandwidth_priority: BandwidthPriority,
     },
     /// Renames a category; its torrents and folder go with it.
     RenameCategory {

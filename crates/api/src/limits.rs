@@ -171,7 +171,16 @@ impl BandwidthPriority {
             Self::High => 4,
         }
     }
+
+    /// The factor a torrent's peers' weights are multiplied by: its own priority's times
+    /// its category's (a torrent in no category counts as normal there).
+    pub fn torrent_weight(own: Self, category: Self) -> u32 {
+        own.weight() * category.weight()
+    }
 }
+
+/// [`BandwidthPriority::torrent_weight`] of a normal torrent in a normal category.
+pub const NORMAL_TORRENT_WEIGHT: u32 = 4;
 
 /// Minutes in a day.
 pub const DAY_MINUTES: u16 = 24 * 60;

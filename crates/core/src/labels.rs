@@ -25,6 +25,8 @@ pub(crate) fn at_most_labels(names: &[Label]) -> Result<(), ApiError> {
 impl Core {
     /// Tells every UI, and answers the labels.
     pub(crate) fn labels_changed(&self, labels: Labels) -> Response {
+        // A category's priority, renamed or removed with it, weighs its torrents' uploads.
+        self.speed.set_bandwidth_weights(self.swarm.bandwidth_weights());
         let _ = self.events.send(Event::LabelsChanged { labels: labels.clone() });
         Response::Labels { labels }
     }
@@ -34,12 +36,13 @@ impl Core {
         &self,
         name: Label,
         save_path: Option<String>,
+        priority: bidswarm_api::BandwidthPriority,
     ) -> Result<Response, ApiError> {
         let save_path = match save_path.filter(|p| !p.trim().is_empty()) {
             Some(path) => Some(self.confine.check(&path, "The category's folder")?.display().to_string()),
             None => None,
         };
-        Ok(self.labels_changed(self.swarm.set_category(name, save_path).await?))
+        Ok(self.labels_changed(self.swarm.set_category(name, save_path, priority).await?))
     }
 
     /// Puts torrents in a category; with `move_data`, their data follows to its folder (or

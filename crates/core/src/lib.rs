@@ -324,7 +324,7 @@ impl Core {
         if let Some(addr) = peer_listen {
             info!(%addr, "listening for peers");
         }
-        speed.set_bandwidth_priorities(swarm.bandwidth_priorities());
+        speed.set_bandwidth_weights(swarm.bandwidth_weights());
         let (samples, sampled) = tokio::sync::watch::channel(Arc::new(Vec::new()));
         let (watcher, watch_task) = watch::Watcher::spawn(swarm.clone(), events.clone(), samples);
         let mut tasks = vec![watch_task];
@@ -555,7 +555,7 @@ impl Core {
                 for id in &known_ids(swarm, ids)? {
                     swarm.set_bandwidth_priority(id, priority).await?;
                 }
-                self.speed.set_bandwidth_priorities(swarm.bandwidth_priorities());
+                self.speed.set_bandwidth_weights(swarm.bandwidth_weights());
                 Response::Ok
             }
             Request::SetSequential { ids, enabled } => {
@@ -588,7 +588,9 @@ impl Core {
                 Response::Torrent { torrent }
             }
             Request::ListLabels => Response::Labels { labels: swarm.labels() },
-            Request::SetCategory { name, save_path } => self.set_category(name, save_path).await?,
+            Request::SetCategory { name, save_path, bandwidth_priority } => {
+                self.set_category(name, save_path, bandwidth_priority).await?
+            }
             Request::RenameCategory { from, to } => {
                 self.labels_changed(swarm.rename_category(&from, &to).await?)
             }
@@ -606,7 +608,9 @@ impl Core {
                 self.labels_changed(swarm.remove_tags(&names).await?)
             }
             Request::SetTorrentCategory { ids, category, move_data } => {
-                self.set_torrent_category(distinct(ids)?, category, move_data).await?
+                let answer = self.set_torrent_category(distinct(ids)?, category, move_data).await?;
+                self.speed.set_bandwidth_weights(swarm.bandwidth_weights());
+                answer
             }
             Request::AddTorrentTags { ids, tags } => {
                 labels::at_most_labels(&tags)?;
@@ -975,6 +979,10 @@ impl Core {
         let queue_it = self.settings.get().queue.enabled && !options.paused;
         options.paused |= queue_it;
         let mut torrent = self.swarm.add(&source, &options).await?;
+        if options.category.is_some() {
+            // Its category's priority weighs its uploads from the start.
+            self.speed.set_bandwidth_weights(self.swarm.bandwidth_weights());
+        }
         if let Some(bid) = options.bid.clone() {
             self.speed.set_torrent_bid(torrent.id.info_hash(), Some(bid));
         }
@@ -993,7 +1001,7 @@ impl Core {
             self.confine.check(&self.swarm.get(id)?.output_folder, "The torrent's folder")?;
         }
         self.swarm.remove(id, delete_data).await?;
-        self.speed.set_bandwidth_priorities(self.swarm.bandwidth_priorities());
+        self.speed.set_bandwidth_weights(self.swarm.bandwidth_weights());
         if let Some(gateway) = &self.gateway {
             gateway.forget_torrent(id.info_hash());
         }

@@ -123,9 +123,10 @@ pub(crate) struct SpeedService {
     events: broadcast::Sender<Event>,
     /// The ranker's view, copied from the session after each round.
     ranking: RwLock<Ranking>,
-    /// Torrents whose bandwidth priority is not normal; their peers' weights in the
-    /// upload shaper are multiplied by it (normal's factor is 2).
-    priorities: RwLock<HashMap<[u8; 20], bidswarm_api::BandwidthPriority>>,
+    /// Torrents whose weight is not `NORMAL_TORRENT_WEIGHT` (their bandwidth priority's
+    /// factor times their category's); their peers' weights in the upload shaper are
+    /// multiplied by it.
+    weights: RwLock<HashMap<[u8; 20], u32>>,
 }
 
 /// The session and what its actions need: the links it names, and each torrent's bid
@@ -171,16 +172,14 @@ impl SpeedService {
             rechoke,
             events,
             ranking: RwLock::new(Ranking::default()),
-            priorities: RwLock::default(),
+            weights: RwLock::default(),
         })
     }
 
-    /// Puts torrents' bandwidth priorities in force for the upload shaper.
-    pub(crate) fn set_bandwidth_priorities(
-        &self,
-        priorities: HashMap<[u8; 20], bidswarm_api::BandwidthPriority>,
-    ) {
-        *self.priorities.write().unwrap_or_else(|p| p.into_inner()) = priorities;
+    /// Puts torrents' bandwidth weights (their own priority times their category's) in
+    /// force for the upload shaper.
+    pub(crate) fn set_bandwidth_weights(&self, weights: HashMap<[u8; 20], u32>) {
+        *self.weights.write().unwrap_or_else(|p| p.into_inner()) = weights;
     }
 
     fn lock(&self) -> MutexGuard<'_, Driver> {
@@ -546,9 +545,12 @@ impl Ranker for SpeedService {
     /// priority.
     fn weight(&self, peer: &PeerSample) -> u32 {
         let weight = self.ranking.read().unwrap_or_else(|p| p.into_inner()).weight(peer.link);
-        let priorities = self.priorities.read().unwrap_or_else(|p| p.into_inner());
-        let priority = peer.info_hash.and_then(|h| priorities.get(&h).copied()).unwrap_or_default();
-        weight.saturating_mul(priority.weight())
+        let weights = self.weights.read().unwrap_or_else(|p| p.into_inner());
+        let torrent = peer
+            .info_hash
+            .and_then(|h| weights.get(&h).copied())
+            .unwrap_or(bidswarm_api::NORMAL_TORRENT_WEIGHT);
+        weight.saturating_mul(torrent)
     }
 }
 

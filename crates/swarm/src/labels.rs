@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use bidswarm_api::{Category, Label, Labels, TorrentId, MAX_LABELS, MAX_TAGS_PER_TORRENT};
+use bidswarm_api::{BandwidthPriority, Category, Label, Labels, TorrentId, MAX_LABELS, MAX_TAGS_PER_TORRENT};
 use bidswarm_primitives::{write_atomically, Access};
 use serde::{Deserialize, Serialize};
 use tracing::warn;
@@ -21,6 +21,9 @@ type Records = BTreeMap<TorrentId, TorrentRecord>;
 pub(crate) struct LabelBook {
     /// Each category's folder, when it has one.
     categories: BTreeMap<Label, Option<String>>,
+    /// Each category's bandwidth priority that is not normal (a map of its own, so that
+    /// `labels.json` written before it reads the same).
+    priorities: BTreeMap<Label, BandwidthPriority>,
     tags: BTreeSet<Label>,
 }
 
@@ -46,7 +49,11 @@ impl LabelBook {
             categories: self
                 .categories
                 .iter()
-                .map(|(name, save_path)| Category { name: name.clone(), save_path: save_path.clone() })
+                .map(|(name, save_path)| Category {
+                    name: name.clone(),
+                    save_path: save_path.clone(),
+                    bandwidth_priority: self.priority_of(Some(name)),
+                })
                 .collect(),
             tags: self.tags.iter().cloned().collect(),
         }
@@ -57,10 +64,25 @@ impl LabelBook {
         self.categories.get(name).cloned().ok_or_else(|| Error::UnknownLabel(category(name)))
     }
 
-    /// Creates a category, or changes the folder of one.
-    pub fn set_category(&mut self, name: Label, save_path: Option<String>) -> Result<()> {
+    /// A category's bandwidth priority; normal for none, or one that does not exist.
+    pub fn priority_of(&self, name: Option<&Label>) -> BandwidthPriority {
+        name.and_then(|n| self.priorities.get(n).copied()).unwrap_or_default()
+    }
+
+    /// Creates a category, or changes the folder and priority of one.
+    pub fn set_category(
+        &mut self,
+        name: Label,
+        save_path: Option<String>,
+        priority: BandwidthPriority,
+    ) -> Result<()> {
         if !self.categories.contains_key(&name) && self.categories.len() >= MAX_LABELS {
             return Err(too_many("categories"));
+        }
+        if priority == BandwidthPriority::Normal {
+            self.priorities.remove(&name);
+        } else {
+            self.priorities.insert(name.clone(), priority);
         }
         self.categories.insert(name, save_path);
         Ok(())
@@ -75,6 +97,9 @@ impl LabelBook {
         }
         let folder = self.categories.remove(from).ok_or_else(|| Error::UnknownLabel(category(from)))?;
         self.categories.insert(to.clone(), folder);
+        if let Some(priority) = self.priorities.remove(from) {
+            self.priorities.insert(to.clone(), priority);
+        }
         for record in records.values_mut().filter(|r| r.category.as_ref() == Some(from)) {
             record.category = Some(to.clone());
         }
@@ -84,6 +109,7 @@ impl LabelBook {
     pub fn remove_categories(&mut self, records: &mut Records, names: &[Label]) {
         for name in names {
             self.categories.remove(name);
+            self.priorities.remove(name);
         }
         for record in records.values_mut() {
             if record.category.as_ref().is_some_and(|c| names.contains(c)) {
@@ -155,8 +181,13 @@ impl Swarm {
         self.lock().labels.folder_of(name)
     }
 
-    pub async fn set_category(&self, name: Label, save_path: Option<String>) -> Result<Labels> {
-        self.change_labels(|book, _| book.set_category(name, save_path)).await
+    pub async fn set_category(
+        &self,
+        name: Label,
+        save_path: Option<String>,
+        priority: BandwidthPriority,
+    ) -> Result<Labels> {
+        self.change_labels(|book, _| book.set_category(name, save_path, priority)).await
     }
 
     pub async fn rename_category(&self, from: &Label, to: &Label) -> Result<Labels> {
@@ -337,8 +368,8 @@ mod tests {
     #[test]
     fn renaming_a_category_takes_its_torrents_and_folder_and_never_merges_two() {
         let mut book = LabelBook::default();
-        book.set_category(label("Linux"), Some("/data/linux".into())).unwrap();
-        book.set_category(label("Films"), None).unwrap();
+        book.set_category(label("Linux"), Some("/data/linux".into()), Default::default()).unwrap();
+        book.set_category(label("Films"), None, Default::default()).unwrap();
         let mut records = records_with("Linux", &[]);
         let err = book.rename_category(&mut records, &label("Linux"), &label("Films")).unwrap_err();
         assert!(matches!(err, Error::LabelExists(_)), "{err}");
@@ -351,9 +382,33 @@ mod tests {
     }
 
     #[test]
+    fn a_categorys_priority_goes_with_a_rename_and_a_remove_and_older_files_read_as_normal() {
+        use bidswarm_api::BandwidthPriority::{High, Normal};
+        let mut book = LabelBook::default();
+        book.set_category(label("Fast"), None, High).unwrap();
+        let mut records = records_with("Fast", &[]);
+        book.rename_category(&mut records, &label("Fast"), &label("Faster")).unwrap();
+        assert_eq!(book.priority_of(Some(&label("Faster"))), High);
+        assert_eq!(book.priority_of(Some(&label("Fast"))), Normal);
+        assert_eq!(book.labels().categories[0].bandwidth_priority, High);
+        book.remove_categories(&mut records, &[label("Faster")]);
+        book.set_category(label("Faster"), None, Normal).unwrap();
+        assert_eq!(
+            book.priority_of(Some(&label("Faster"))),
+            Normal,
+            "a removed category's priority went with it"
+        );
+        // `labels.json` from before priorities: every category normal.
+        let old: LabelBook =
+            serde_json::from_str(r#"{"categories":{"Linux":"/data"},"tags":["a"]}"#).unwrap();
+        assert_eq!(old.priority_of(Some(&label("Linux"))), Normal);
+        assert_eq!(old.folder_of(&label("Linux")).unwrap().as_deref(), Some("/data"));
+    }
+
+    #[test]
     fn removing_labels_takes_them_off_torrents_and_ignores_unknown_names() {
         let mut book = LabelBook::default();
-        book.set_category(label("Linux"), None).unwrap();
+        book.set_category(label("Linux"), None, Default::default()).unwrap();
         book.create_tags(&[label("a"), label("b")]).unwrap();
         let mut records = records_with("Linux", &["a", "b"]);
         book.remove_categories(&mut records, &[label("Linux"), label("Unknown")]);
@@ -394,10 +449,13 @@ mod tests {
         book.create_tags(&[label("new1"), label("t0")]).unwrap();
         assert_eq!(book.tags.len(), MAX_LABELS);
         for i in 0..MAX_LABELS {
-            let _ = book.set_category(label(&format!("c{i}")), None);
+            let _ = book.set_category(label(&format!("c{i}")), None, Default::default());
         }
-        assert!(book.set_category(label("one more"), None).is_err());
-        assert!(book.set_category(label("c0"), Some("/x".into())).is_ok(), "changing one is not adding");
+        assert!(book.set_category(label("one more"), None, Default::default()).is_err());
+        assert!(
+            book.set_category(label("c0"), Some("/x".into()), Default::default()).is_ok(),
+            "changing one is not adding"
+        );
     }
 
     #[test]

@@ -719,14 +719,21 @@ impl Swarm {
         self.cursors.lock().unwrap_or_else(|p| p.into_inner()).torrents()
     }
 
-    /// Every torrent's share of the upload cap that is not normal, by info hash.
-    pub fn bandwidth_priorities(&self) -> HashMap<[u8; 20], bidswarm_api::BandwidthPriority> {
+    /// Every torrent's weight in the upload cap ([`bidswarm_api::BandwidthPriority::torrent_weight`])
+    /// that is not [`bidswarm_api::NORMAL_TORRENT_WEIGHT`], by info hash.
+    pub fn bandwidth_weights(&self) -> HashMap<[u8; 20], u32> {
         let shared = self.lock();
         shared
             .records
             .iter()
-            .filter(|(_, r)| r.bandwidth_priority != bidswarm_api::BandwidthPriority::Normal)
-            .map(|(id, r)| (id.info_hash(), r.bandwidth_priority))
+            .map(|(id, r)| {
+                let category = shared.labels.priority_of(r.category.as_ref());
+                (
+                    id.info_hash(),
+                    bidswarm_api::BandwidthPriority::torrent_weight(r.bandwidth_priority, category),
+                )
+            })
+            .filter(|(_, weight)| *weight != bidswarm_api::NORMAL_TORRENT_WEIGHT)
             .collect()
     }
 

@@ -1,7 +1,11 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "move_in_queue", ids: Array<TorrentId>, to: QueueMove, } | { "type": "set_force_start", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_bandwidth_priority", ids: Array<TorrentId>, priority: BandwidthPriority, } | { "type": "set_sequential", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_first_last_pieces_first", ids: Array<TorrentId>, enabled: boolean, } | { "type": "recheck", ids: Array<TorrentId>, } | { "type": "rename_torrent", id: TorrentId, name: TorrentName | null, } | { "type": "list_labels" } | { "type": "set_category", name: Label, save_path: string | null, } | { "type": "rename_category", from: Label, to: Label, } | { "type": "remove_categories", names: Array<Label>, } | { "type": "create_tags", names: Array<Label>, } | { "type": "rename_tag", from: Label, to: Label, } | { "type": "remove_tags", names: Array<Label>, } | { "type": "set_torrent_category", ids: Array<TorrentId>, category: Label | null, move_data: boolean, } | { "type": "add_torrent_tags", ids: Array<TorrentId>, tags: Array<Label>, } | { "type": "remove_torrent_tags", ids: Array<TorrentId>, tags: Array<Label>, } | { "type": "set_location", ids: Array<TorrentId>, folder: string, } | { "type": "set_alt_limits_enabled", enabled: boolean, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", 
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "move_in_queue", ids: Array<TorrentId>, to: QueueMove, } | { "type": "set_force_start", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_bandwidth_priority", ids: Array<TorrentId>, priority: BandwidthPriority, } | { "type": "set_sequential", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_first_last_pieces_first", ids: Array<TorrentId>, enabled: boolean, } | { "type": "recheck", ids: Array<TorrentId>, } | { "type": "rename_torrent", id: TorrentId, name: TorrentName | null, } | { "type": "list_labels" } | { "type": "set_category", name: Label, save_path: string | null, 
+/**
+ * Its torrents' share of the upload cap, times each one's own priority.
+ */
+bandwidth_priority: BandwidthPriority, } | { "type": "rename_category", from: Label, to: Label, } | { "type": "remove_categories", names: Array<Label>, } | { "type": "create_tags", names: Array<Label>, } | { "type": "rename_tag", from: Label, to: Label, } | { "type": "remove_tags", names: Array<Label>, } | { "type": "set_torrent_category", ids: Array<TorrentId>, category: Label | null, move_data: boolean, } | { "type": "add_torrent_tags", ids: Array<TorrentId>, tags: Array<Label>, } | { "type": "remove_torrent_tags", ids: Array<TorrentId>, tags: Array<Label>, } | { "type": "set_location", ids: Array<TorrentId>, folder: string, } | { "type": "set_alt_limits_enabled", enabled: boolean, } | { "type": "list_peers", id: TorrentId, } | { "type": "add_peers", id: TorrentId, peers: Array<string>, } | { "type": "get_settings" } | { "type": "update_settings", 
 /**
  * Boxed: the largest request by far, and rare.
  */
@@ -386,7 +390,12 @@ export type Category = { name: Label,
 /**
  * Where torrents added in this category are saved; the download folder when `None`.
  */
-save_path: string | null, };
+save_path: string | null, 
+/**
+ * Its torrents' share of the upload cap against other categories': it multiplies
+ * each torrent's own bandwidth priority.
+ */
+bandwidth_priority: BandwidthPriority, };
 
 export type Labels = { categories: Array<Category>, tags: Array<Label>, };
 

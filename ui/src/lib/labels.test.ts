@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { TorrentInfo } from '../bindings';
+import type { Category, TorrentInfo } from '../bindings';
 import de from '../i18n/de.json';
 import en from '../i18n/en.json';
 import { torrentInfo } from '../test/torrentInfo';
 import {
   ALL_LABELS,
+  categoryRequests,
   countByCategory,
   countByTag,
   filterInForce,
@@ -130,9 +131,43 @@ describe('the Tags submenu', () => {
 
 describe('folders', () => {
   it('a category fills in its folder, or the download folder when it has none', () => {
-    expect(folderForCategory({ name: 'Linux', save_path: '/srv/linux' }, '/dl')).toBe('/srv/linux');
-    expect(folderForCategory({ name: 'Films', save_path: null }, '/dl')).toBe('/dl');
+    expect(folderForCategory({ name: 'Linux', save_path: '/srv/linux', bandwidth_priority: 'normal' }, '/dl')).toBe('/srv/linux');
+    expect(folderForCategory({ name: 'Films', save_path: null, bandwidth_priority: 'normal' }, '/dl')).toBe('/dl');
     expect(folderForCategory(undefined, '/dl')).toBe('/dl');
+  });
+});
+
+describe('saving a category', () => {
+  const films: Category = { name: 'Films', save_path: '/srv/films', bandwidth_priority: 'high' };
+
+  it('a new one is made with its folder and priority', () => {
+    expect(categoryRequests(undefined, { name: 'Films', save_path: null, bandwidth_priority: 'normal' })).toEqual([
+      { type: 'set_category', name: 'Films', save_path: null, bandwidth_priority: 'normal' },
+    ]);
+  });
+
+  it('a new folder keeps the priority it had, which the core would otherwise reset to Normal', () => {
+    expect(categoryRequests(films, { ...films, save_path: '/srv/movies' })).toEqual([
+      { type: 'set_category', name: 'Films', save_path: '/srv/movies', bandwidth_priority: 'high' },
+    ]);
+  });
+
+  it('a new priority keeps the folder', () => {
+    expect(categoryRequests(films, { ...films, bandwidth_priority: 'low' })).toEqual([
+      { type: 'set_category', name: 'Films', save_path: '/srv/films', bandwidth_priority: 'low' },
+    ]);
+  });
+
+  it('a new name alone is only a rename; with a new priority, that is set under the new name', () => {
+    expect(categoryRequests(films, { ...films, name: 'Movies' })).toEqual([{ type: 'rename_category', from: 'Films', to: 'Movies' }]);
+    expect(categoryRequests(films, { ...films, name: 'Movies', bandwidth_priority: 'normal' })).toEqual([
+      { type: 'rename_category', from: 'Films', to: 'Movies' },
+      { type: 'set_category', name: 'Movies', save_path: '/srv/films', bandwidth_priority: 'normal' },
+    ]);
+  });
+
+  it('nothing changed sends nothing', () => {
+    expect(categoryRequests(films, { ...films })).toEqual([]);
   });
 });
 

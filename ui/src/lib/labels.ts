@@ -1,12 +1,14 @@
 /**
  * Categories and tags as the torrents view uses them: which torrents a sidebar entry
  * shows and how many, the names a user may type, the Tags submenu's ticks, and the
- * folders a category or Set location names. No React, no I/O.
+ * folders a category or Set location names, and the requests that save a category. No
+ * React, no I/O.
  *
  * A torrent has at most one category and any number of tags; a category may name the
- * folder its torrents are saved in (crates/api `labels`).
+ * folder its torrents are saved in, and its bandwidth priority multiplies each of its
+ * torrents' own (crates/api `labels`).
  */
-import type { Category, Labels, TorrentInfo } from '../bindings';
+import type { Category, Labels, Request, TorrentInfo } from '../bindings';
 
 export type LabelKind = 'category' | 'tag';
 
@@ -171,6 +173,24 @@ export function folderForCategory(category: Category | undefined, downloadFolder
   return category?.save_path ?? downloadFolder;
 }
 
+/** What the category dialog sends to save a category. */
+export type CategoryRequest = Extract<Request, { type: 'set_category' | 'rename_category' }>;
+
+/**
+ * The requests that make `before` (none: a new category) into `wanted`, in order: a
+ * rename first, so `set_category` names the category as it is by then. `set_category`
+ * sets the folder and the bandwidth priority together (an omitted priority is taken as
+ * Normal), so it carries both whichever of them changed.
+ */
+export function categoryRequests(before: Category | undefined, wanted: Category): CategoryRequest[] {
+  const requests: CategoryRequest[] = [];
+  if (before && before.name !== wanted.name) requests.push({ type: 'rename_category', from: before.name, to: wanted.name });
+  if (!before || before.save_path !== wanted.save_path || before.bandwidth_priority !== wanted.bandwidth_priority) {
+    requests.push({ type: 'set_category', name: wanted.name, save_path: wanted.save_path, bandwidth_priority: wanted.bandwidth_priority });
+  }
+  return requests;
+}
+
 /** What the sidebar's menu for a category or tag offers, in groups. */
 export type LabelMenuAction = 'create' | 'edit' | 'remove' | 'removeUnused';
 
@@ -181,8 +201,8 @@ export interface LabelMenuItem {
 
 /**
  * The menu of a sidebar section (`name` null: opened on All, None or the section's
- * button) or of one category or tag: New, then Edit (a category's name and folder) or
- * Rename (a tag) and Remove for a named one, then Remove unused.
+ * button) or of one category or tag: New, then Edit (a category's name, folder and
+ * priority) or Rename (a tag) and Remove for a named one, then Remove unused.
  */
 export function labelMenu(name: string | null, unused: number): LabelMenuItem[][] {
   const own: LabelMenuItem[] = name === null ? [] : [{ action: 'edit', enabled: true }, { action: 'remove', enabled: true }];

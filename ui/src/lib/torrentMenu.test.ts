@@ -230,7 +230,7 @@ describe('the queue, bandwidth priority and sequential order items', () => {
 });
 
 describe('categories, tags and set location', () => {
-  const labels: Labels = { categories: [{ name: 'Linux', save_path: '/srv/linux' }, { name: 'Films', save_path: null }], tags: ['iso', 'new'] };
+  const labels: Labels = { categories: [{ name: 'Linux', save_path: '/srv/linux', bandwidth_priority: 'normal' }, { name: 'Films', save_path: null, bandwidth_priority: 'normal' }], tags: ['iso', 'new'] };
   const submenuItems = (entries: MenuEntry[], id: string): MenuItem[] => {
     const sub = submenuOf(entries, id);
     if (sub?.kind !== 'submenu') throw new Error(`no ${id} submenu`);

@@ -3,7 +3,7 @@ import type { Labels, Response } from '../bindings';
 import { callOver } from './call';
 import { LabelsMirror } from './labels';
 
-const labels = (tags: string[]): Labels => ({ categories: [{ name: 'Linux', save_path: '/srv/linux' }], tags });
+const labels = (tags: string[]): Labels => ({ categories: [{ name: 'Linux', save_path: '/srv/linux', bandwidth_priority: 'normal' }], tags });
 
 /** A core that answers `list_labels` when the test says so. */
 function slowCore() {

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Category } from '../../bindings';
-import { findCategory, readLabelName } from '../../lib/labels';
+import type { BandwidthPriority, Category } from '../../bindings';
+import { categoryRequests, findCategory, readLabelName } from '../../lib/labels';
+import { BANDWIDTH_PRIORITIES, isBandwidthPriority } from '../../lib/torrentControls';
 import { useAction } from '../../state/action';
 import { useLabels } from '../../state/app';
 import { useChangeLabels } from '../../state/labelSync';
@@ -18,9 +19,9 @@ interface Props {
 }
 
 /**
- * A category's name and the folder its torrents are saved in (`set_category`, and
- * `rename_category` when an existing one gets a new name). Changing the folder moves no
- * data: Set location (or choosing the category again) does.
+ * A category's name, the folder its torrents are saved in and its bandwidth priority
+ * (`set_category`, and `rename_category` when an existing one gets a new name). Changing
+ * the folder moves no data: Set location (or choosing the category again) does.
  */
 export function CategoryDialog({ category, onClose, onSaved }: Props) {
   const { t } = useTranslation();
@@ -29,6 +30,7 @@ export function CategoryDialog({ category, onClose, onSaved }: Props) {
   const { busy, error, setError, run } = useAction();
   const [name, setName] = useState(category?.name ?? '');
   const [folder, setFolder] = useState(category?.save_path ?? '');
+  const [priority, setPriority] = useState<BandwidthPriority>(category?.bandwidth_priority ?? 'normal');
 
   const apply = () => {
     const read = readLabelName(name);
@@ -36,17 +38,16 @@ export function CategoryDialog({ category, onClose, onSaved }: Props) {
       setError(problemText(t, read));
       return;
     }
-    // `set_category` on an existing name changes its folder: creating must not do that unasked.
+    // `set_category` on an existing name changes its folder and priority: creating must not do that unasked.
     if (read.name !== category?.name && findCategory(labels, read.name)) {
       setError(t('labels.categoryExists', { name: read.name }));
       return;
     }
-    const savePath = folder.trim() === '' ? null : folder.trim();
+    const wanted: Category = { name: read.name, save_path: folder.trim() === '' ? null : folder.trim(), bandwidth_priority: priority };
     void run(async () => {
       let after = labels;
-      if (category && category.name !== read.name) after = await change({ type: 'rename_category', from: category.name, to: read.name });
-      if (!category || savePath !== category.save_path) after = await change({ type: 'set_category', name: read.name, save_path: savePath });
-      onSaved?.(findCategory(after, read.name) ?? { name: read.name, save_path: savePath }, category);
+      for (const request of categoryRequests(category, wanted)) after = await change(request);
+      onSaved?.(findCategory(after, read.name) ?? wanted, category);
       onClose();
     });
   };
@@ -66,6 +67,17 @@ export function CategoryDialog({ category, onClose, onSaved }: Props) {
       </label>
       <FolderField label={t('labels.categoryFolder')} value={folder} onChange={setFolder} />
       <p className="hint">{t('labels.categoryFolderHint')}</p>
+      <label className="field">
+        <span>{t('queue.priority')}</span>
+        <select value={priority} onChange={(e) => isBandwidthPriority(e.target.value) && setPriority(e.target.value)}>
+          {BANDWIDTH_PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {t(`queue.priorities.${p}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="hint">{t('labels.categoryPriorityHint')}</p>
     </FormDialog>
   );
 }
