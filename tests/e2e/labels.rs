@@ -82,7 +82,7 @@ async fn a_category_folder_receives_new_torrents_and_moved_data_and_all_survives
         Request::SetCategory {
             name: label("Linux"),
             save_path: Some(path_str(&linux).into()),
-            bandwidth_priority: Default::default(),
+            bandwidth_priority: None,
         },
     )
     .await?;
@@ -186,7 +186,7 @@ async fn hostile_labels_and_moves_are_refused_and_change_nothing() -> anyhow::Re
             Request::SetCategory {
                 name: label("ssh"),
                 save_path: Some("/root/.ssh".into()),
-                bandwidth_priority: Default::default(),
+                bandwidth_priority: None,
             },
             ApiErrorKind::Forbidden,
         ),

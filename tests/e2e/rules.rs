@@ -509,7 +509,7 @@ async fn twice_the_share(favour: Favour) -> anyhow::Result<()> {
                 .call(&Request::SetCategory {
                     name: fast.clone(),
                     save_path: None,
-                    bandwidth_priority: BandwidthPriority::High,
+                    bandwidth_priority: Some(BandwidthPriority::High),
                 })
                 .await?;
             seeder

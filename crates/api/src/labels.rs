@@ -107,6 +107,13 @@ impl Labels {
 /// systems is 255 bytes; this is about what a list can show).
 pub const MAX_TORRENT_NAME_CHARS: usize = 255;
 
+/// Beyond [`is_invisible`], refused in a torrent's name: line and paragraph separators
+/// (they break a line without being control characters), the Arabic letter mark, the soft
+/// hyphen and the Mongolian vowel separator (unseen, so a name could pass for another).
+fn breaks_or_hides(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{061C}' | '\u{00AD}' | '\u{180E}')
+}
+
 /// A name the user gives a torrent ([`crate::Request::RenameTorrent`]): 1 to
 /// [`MAX_TORRENT_NAME_CHARS`] characters, no control or invisible formatting characters,
 /// no spaces at either end. Unlike a [`Label`] it may hold `/` or `,`: it names nothing on
@@ -128,7 +135,7 @@ impl TorrentName {
             "starts or ends with a space"
         } else if name.chars().any(char::is_control) {
             "has a control character"
-        } else if name.chars().any(is_invisible) {
+        } else if name.chars().any(|c| is_invisible(c) || breaks_or_hides(c)) {
             "has an invisible formatting character"
         } else {
             return Ok(Self(name));
@@ -185,9 +192,18 @@ mod tests {
 
     #[test]
     fn a_torrents_name_may_hold_slashes_but_nothing_that_hides_or_breaks_a_line() {
-        for bad in
-            ["", " a", "a ", "new\nline", "nul\u{0}", "adm\u{202E}nimda", "a\u{FEFF}b", &"x".repeat(256)]
-        {
+        for bad in [
+            "",
+            " a",
+            "a ",
+            "new\nline",
+            "nul\u{0}",
+            "adm\u{202E}nimda",
+            "a\u{FEFF}b",
+            "line\u{2028}break",
+            "soft\u{00AD}hyphen",
+            &"x".repeat(256),
+        ] {
             let json = serde_json::to_string(bad).unwrap();
             let error = serde_json::from_str::<TorrentName>(&json).unwrap_err().to_string();
             assert!(error.contains("a torrent's name"), "{bad:?}: {error}");

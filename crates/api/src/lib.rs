@@ -138,9 +138,10 @@ pub enum Request {
     SetCategory {
         name: Label,
         save_path: Option<String>,
-        /// Its torrents' share of the upload cap, times each one's own priority.
+        /// Its torrents' share of the upload cap, times each one's own priority. Left out
+        /// (`null`): kept as it is, normal for a new category.
         #[serde(default)]
-        bandwidth_priority: BandwidthPriority,
+        bandwidth_priority: Option<BandwidthPriority>,
     },
     /// Renames a category; its torrents and folder go with it.
     RenameCategory {

@@ -36,7 +36,7 @@ impl Core {
         &self,
         name: Label,
         save_path: Option<String>,
-        priority: bidswarm_api::BandwidthPriority,
+        priority: Option<bidswarm_api::BandwidthPriority>,
     ) -> Result<Response, ApiError> {
         let save_path = match save_path.filter(|p| !p.trim().is_empty()) {
             Some(path) => Some(self.confine.check(&path, "The category's folder")?.display().to_string()),
@@ -64,6 +64,8 @@ impl Core {
             None => None,
         };
         self.swarm.set_torrent_category(&ids, category.as_ref()).await?;
+        // Now, before a move can fail: the torrents are in the category either way.
+        self.speed.set_bandwidth_weights(self.swarm.bandwidth_weights());
         if let Some(folder) = moving_to {
             self.begin_moves(&ids, &folder).await?;
         }

@@ -560,16 +560,12 @@ impl Core {
             }
             Request::SetSequential { ids, enabled } => {
                 // All or nothing: an unknown id changes none of them.
-                for id in &known_ids(swarm, ids)? {
-                    swarm.set_sequential(id, enabled).await?;
-                }
+                swarm.set_sequential(&known_ids(swarm, ids)?, enabled).await?;
                 Response::Ok
             }
             Request::SetFirstLastPiecesFirst { ids, enabled } => {
                 // All or nothing: an unknown id changes none of them.
-                for id in &known_ids(swarm, ids)? {
-                    swarm.set_first_last_pieces_first(id, enabled).await?;
-                }
+                swarm.set_first_last_pieces_first(&known_ids(swarm, ids)?, enabled).await?;
                 Response::Ok
             }
             Request::Recheck { ids } => {
@@ -608,9 +604,7 @@ impl Core {
                 self.labels_changed(swarm.remove_tags(&names).await?)
             }
             Request::SetTorrentCategory { ids, category, move_data } => {
-                let answer = self.set_torrent_category(distinct(ids)?, category, move_data).await?;
-                self.speed.set_bandwidth_weights(swarm.bandwidth_weights());
-                answer
+                self.set_torrent_category(distinct(ids)?, category, move_data).await?
             }
             Request::AddTorrentTags { ids, tags } => {
                 labels::at_most_labels(&tags)?;

@@ -69,16 +69,18 @@ impl LabelBook {
         name.and_then(|n| self.priorities.get(n).copied()).unwrap_or_default()
     }
 
-    /// Creates a category, or changes the folder and priority of one.
+    /// Creates a category, or changes the folder and priority of one; `None` keeps its
+    /// priority (normal for a new one).
     pub fn set_category(
         &mut self,
         name: Label,
         save_path: Option<String>,
-        priority: BandwidthPriority,
+        priority: Option<BandwidthPriority>,
     ) -> Result<()> {
         if !self.categories.contains_key(&name) && self.categories.len() >= MAX_LABELS {
             return Err(too_many("categories"));
         }
+        let priority = priority.unwrap_or_else(|| self.priority_of(Some(&name)));
         if priority == BandwidthPriority::Normal {
             self.priorities.remove(&name);
         } else {
@@ -185,7 +187,7 @@ impl Swarm {
         &self,
         name: Label,
         save_path: Option<String>,
-        priority: BandwidthPriority,
+        priority: Option<BandwidthPriority>,
     ) -> Result<Labels> {
         self.change_labels(|book, _| book.set_category(name, save_path, priority)).await
     }
@@ -385,14 +387,17 @@ mod tests {
     fn a_categorys_priority_goes_with_a_rename_and_a_remove_and_older_files_read_as_normal() {
         use bidswarm_api::BandwidthPriority::{High, Normal};
         let mut book = LabelBook::default();
-        book.set_category(label("Fast"), None, High).unwrap();
+        book.set_category(label("Fast"), None, Some(High)).unwrap();
         let mut records = records_with("Fast", &[]);
         book.rename_category(&mut records, &label("Fast"), &label("Faster")).unwrap();
         assert_eq!(book.priority_of(Some(&label("Faster"))), High);
         assert_eq!(book.priority_of(Some(&label("Fast"))), Normal);
         assert_eq!(book.labels().categories[0].bandwidth_priority, High);
+        // Left out, it is kept.
+        book.set_category(label("Faster"), Some("/x".into()), None).unwrap();
+        assert_eq!(book.priority_of(Some(&label("Faster"))), High);
         book.remove_categories(&mut records, &[label("Faster")]);
-        book.set_category(label("Faster"), None, Normal).unwrap();
+        book.set_category(label("Faster"), None, None).unwrap();
         assert_eq!(
             book.priority_of(Some(&label("Faster"))),
             Normal,

@@ -198,8 +198,10 @@ pub struct Swarm {
 /// librqbit's id for the torrent at the time. An idle session with a thousand torrents
 /// would otherwise write, sync and rename a thousand unchanged files every few seconds
 /// (most of its idle CPU, `docs/BENCHMARKS.md`). librqbit deletes the file when a torrent
-/// leaves the session (a remove, a move, a recheck) and gives the torrent a new id when
-/// it comes back, so an entry of an older id is never taken as written.
+/// leaves the session (a remove, a move, a recheck); when it comes back it usually has a
+/// new id, so an entry of an older id is not taken as written. It can get its old id back
+/// (librqbit's store picks the largest id + 1), and then librqbit's own check has written
+/// the file again after the add, with what the check found.
 type ResumeWritten = HashMap<TorrentId, (usize, Vec<u8>)>;
 
 /// Answers how the peers of a torrent (by v1 info hash) were reached.
@@ -657,21 +659,29 @@ impl Swarm {
         Ok(())
     }
 
-    /// Fetches the torrent's pieces in order, or in librqbit's order again; saved at once.
-    pub async fn set_sequential(&self, id: &TorrentId, enabled: bool) -> Result<()> {
-        self.set_order(id, |r| r.sequential = enabled).await
+    /// Fetches the torrents' pieces in order, or in librqbit's order again; saved at once.
+    pub async fn set_sequential(&self, ids: &[TorrentId], enabled: bool) -> Result<()> {
+        self.set_order(ids, |r| r.sequential = enabled).await
     }
 
     /// Fetches each walked file's first and last pieces before the rest; saved at once.
-    pub async fn set_first_last_pieces_first(&self, id: &TorrentId, enabled: bool) -> Result<()> {
-        self.set_order(id, |r| r.first_last_pieces_first = enabled).await
+    pub async fn set_first_last_pieces_first(&self, ids: &[TorrentId], enabled: bool) -> Result<()> {
+        self.set_order(ids, |r| r.first_last_pieces_first = enabled).await
     }
 
-    async fn set_order(&self, id: &TorrentId, change: impl FnOnce(&mut TorrentRecord)) -> Result<()> {
-        self.get(id)?;
-        // Not `entry`: a torrent removed meanwhile must not come back as a record.
-        if let Some(r) = self.lock().records.get_mut(id) {
-            change(r);
+    /// One save and one reconcile for the lot: a request may name thousands.
+    async fn set_order(&self, ids: &[TorrentId], change: impl Fn(&mut TorrentRecord)) -> Result<()> {
+        for id in ids {
+            self.get(id)?;
+        }
+        {
+            let mut shared = self.lock();
+            for id in ids {
+                // Not `entry`: a torrent removed meanwhile must not come back as a record.
+                if let Some(r) = shared.records.get_mut(id) {
+                    change(r);
+                }
+            }
         }
         self.save_records().await;
         self.reconcile_order();
@@ -682,6 +692,8 @@ impl Swarm {
     /// changed (sequential, or files of high priority) have one, first in queue order: only
     /// those downloading, and under the torrent's librqbit id now.
     pub fn reconcile_order(&self) {
+        // Held throughout, so that two reconciles never put an older plan in force last.
+        let mut cursors = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
         let asked: Vec<(TorrentId, TorrentRecord)> = {
             let shared = self.lock();
             records::queue_order(&shared.records)
@@ -693,11 +705,18 @@ impl Swarm {
                 })
                 .collect()
         };
+        cursors.settle(&asked.iter().map(|(id, _)| id).collect());
         let mut wanted = Vec::new();
         for (id, record) in asked {
+            // Only the first few get a cursor: the rest need not even be looked at. This
+            // runs on every resume and upkeep round, so the checks are cheap ones.
+            if wanted.len() == order::MAX_CURSORS {
+                break;
+            }
             let Ok(handle) = self.handle(&id) else { continue };
-            let stats = handle.stats();
-            if stats.finished || !matches!(stats.state, TorrentStatsState::Live) {
+            // Live, and with something still to fetch (not paused, checking or complete).
+            let Some(live) = handle.live() else { continue };
+            if live.get_hns().is_none_or(|h| h.needed_bytes == 0) {
                 continue;
             }
             let Some(count) = handle.metadata.load().as_ref().map(|m| m.file_infos.len()) else { continue };
@@ -709,14 +728,12 @@ impl Swarm {
                 continue;
             }
             let first_last = record.first_last_pieces_first;
-            wanted.push((id, order::Wanted { session_id: handle.id(), files, first_last }, handle));
+            let plan = order::Wanted { session_id: handle.id(), files, first_last };
+            if !cursors.is_done(&id, &plan) {
+                wanted.push((id, plan, handle));
+            }
         }
-        self.cursors.lock().unwrap_or_else(|p| p.into_inner()).reconcile(wanted);
-    }
-
-    /// The torrents whose pieces a cursor orders now ([`Swarm::reconcile_order`]).
-    pub fn ordered_torrents(&self) -> Vec<TorrentId> {
-        self.cursors.lock().unwrap_or_else(|p| p.into_inner()).torrents()
+        cursors.reconcile(wanted);
     }
 
     /// Every torrent's weight in the upload cap ([`bidswarm_api::BandwidthPriority::torrent_weight`])
@@ -920,7 +937,10 @@ impl Swarm {
         self.session
             .update_only_files(&handle, &selection)
             .await
-            .map_err(Error::engine("could not change the file selection"))
+            .map_err(Error::engine("could not change the file selection"))?;
+        // A cursor must not go on fetching a file no longer selected.
+        self.reconcile_order();
+        Ok(())
     }
 
     /// Sets some files' priority; `skip` deselects them, any other selects them. See
@@ -1272,12 +1292,12 @@ impl Swarm {
                 Err(e) => warn!(info_hash = %id.0, "could not save resume data: {e}"),
             }
         }
-        // Torrents gone, paused or checking drop out, and are written again when back.
+        // Torrents gone or checking drop out, and are written again when back.
         *written = now;
     }
 
-    /// Which pieces each live torrent has verified, now. Torrents that are paused,
-    /// resolving or still checking have no entry.
+    /// Which pieces each torrent in the session has verified, now (a paused one too).
+    /// Torrents resolving or still checking have no entry.
     pub fn have_pieces(&self) -> Vec<(TorrentId, HavePieces)> {
         // The ids are collected first and the session's lock released: reading a bitfield
         // takes that lock again, and a nested read behind a waiting add (a writer) would

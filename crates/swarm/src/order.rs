@@ -13,12 +13,18 @@
 //!
 //! A librqbit stream holds one of the session's eight permits for blocking disk work for
 //! as long as it is open, so at most [`MAX_CURSORS`] torrents have a cursor at a time; the
-//! others keep librqbit's own order until a cursor is free. Cursors are reconciled with
+//! others keep librqbit's own order until a cursor is free. A cursor that ran to its end
+//! frees its place; its plan is done until it changes. Cursors are reconciled with
 //! what the records ask every upkeep round and after each change the user makes, and a
 //! torrent's cursor ends when it is paused, complete, removed or taken out of the session
 //! (a move or a recheck gives it a new librqbit id, and so a new cursor).
 
-use std::{collections::HashMap, io::SeekFrom, sync::Arc};
+use std::{
+    collections::{HashMap, HashSet},
+    io::SeekFrom,
+    sync::Arc,
+    time::Duration,
+};
 
 use bidswarm_api::{FilePriority, TorrentId};
 use librqbit::ManagedTorrent;
@@ -27,6 +33,10 @@ use tracing::{debug, info_span};
 
 /// Torrents with a cursor at once; see the module's note on permits.
 pub(crate) const MAX_CURSORS: usize = 2;
+
+/// How long a cursor waits for a file's last piece before walking the file from its
+/// start all the same: no peer may have it, and the rest must not wait on it.
+const LAST_PIECE_WAIT: Duration = Duration::from_secs(30);
 
 /// The files a cursor walks, in order: files of high priority first, then, for a
 /// sequential torrent, every other selected file, normal before low, each group in the
@@ -61,12 +71,36 @@ pub(crate) struct Wanted {
 #[derive(Debug, Default)]
 pub(crate) struct Cursors {
     running: HashMap<TorrentId, (Wanted, tokio::task::JoinHandle<()>)>,
+    /// Plans whose cursor ended (its files whole, or an error, logged): not started again,
+    /// so that they hold no place, until the plan changes.
+    done: HashMap<TorrentId, Wanted>,
 }
 
 impl Cursors {
+    /// Moves cursors that ended to `done`, and forgets what is done for torrents no
+    /// longer `asked` for an order.
+    pub(crate) fn settle(&mut self, asked: &HashSet<&TorrentId>) {
+        let ended: Vec<TorrentId> = self
+            .running
+            .iter()
+            .filter(|(_, (_, task))| task.is_finished())
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in ended {
+            if let Some((plan, _)) = self.running.remove(&id) {
+                self.done.insert(id, plan);
+            }
+        }
+        self.done.retain(|id, _| asked.contains(id));
+    }
+
+    /// Whether this plan's cursor already ran to its end.
+    pub(crate) fn is_done(&self, id: &TorrentId, plan: &Wanted) -> bool {
+        self.done.get(id) == Some(plan)
+    }
+
     /// Makes the running cursors those of `wanted` (in priority order: the first
-    /// [`MAX_CURSORS`] of them get one), stopping the rest. A cursor that ended on its own
-    /// (its files are whole) is not started again for the same plan.
+    /// [`MAX_CURSORS`] of them get one), stopping the rest.
     pub(crate) fn reconcile(&mut self, wanted: Vec<(TorrentId, Wanted, Arc<ManagedTorrent>)>) {
         let keep: Vec<&TorrentId> = wanted.iter().take(MAX_CURSORS).map(|(id, _, _)| id).collect();
         self.running.retain(|id, (plan, task)| {
@@ -84,11 +118,6 @@ impl Cursors {
             let task = crate::spawn::spawn(info_span!("cursor", info_hash = %id), "cursor", walked);
             self.running.insert(id, (plan, task));
         }
-    }
-
-    /// The torrents with a cursor now, for tests and the log.
-    pub(crate) fn torrents(&self) -> Vec<TorrentId> {
-        self.running.iter().filter(|(_, (_, task))| !task.is_finished()).map(|(id, _)| id.clone()).collect()
     }
 }
 
@@ -116,7 +145,9 @@ async fn walk(handle: Arc<ManagedTorrent>, files: Vec<usize>, first_last: bool) 
         if first_last {
             let last_piece = (info.offset_in_torrent + info.len - 1) / piece_length * piece_length;
             stream.seek(SeekFrom::Start(last_piece.saturating_sub(info.offset_in_torrent))).await?;
-            stream.read_exact(&mut byte).await?;
+            if tokio::time::timeout(LAST_PIECE_WAIT, stream.read_exact(&mut byte)).await.is_err() {
+                debug!(file, "cursor: no last piece yet; walking the file from its start");
+            }
             stream.seek(SeekFrom::Start(0)).await?;
         }
         while position < info.len {
@@ -137,6 +168,26 @@ async fn walk(handle: Arc<ManagedTorrent>, files: Vec<usize>, first_last: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_cursor_that_ended_frees_its_place_until_its_plan_changes() {
+        let id = TorrentId::from([1; 20]);
+        let plan = Wanted { session_id: 7, files: vec![0], first_last: false };
+        let ended = tokio::spawn(async {});
+        while !ended.is_finished() {
+            tokio::task::yield_now().await;
+        }
+        let mut cursors = Cursors::default();
+        cursors.running.insert(id.clone(), (plan.clone(), ended));
+        cursors.settle(&HashSet::from([&id]));
+        assert!(cursors.running.is_empty(), "an ended cursor holds no place");
+        assert!(cursors.is_done(&id, &plan));
+        // A new plan (another file, or the torrent back under a new id) runs again.
+        assert!(!cursors.is_done(&id, &Wanted { session_id: 8, ..plan.clone() }));
+        // No longer asked for (sequential off, no high file): forgotten.
+        cursors.settle(&HashSet::new());
+        assert!(!cursors.is_done(&id, &plan));
+    }
 
     #[test]
     fn high_files_come_first_then_a_sequential_torrent_takes_the_rest_in_order() {

@@ -122,7 +122,7 @@ describe('a name typed for a torrent', () => {
     expect(problem('é'.repeat(255))).toBeNull();
     for (const bad of ['new\nline', 'tab\there', 'nul\u0000', 'a\u0085b']) expect(problem(bad), JSON.stringify(bad)).toBe('control');
     // Bidi overrides and isolates, zero-width characters, the byte-order mark: one name could pass for another.
-    for (const c of ['\u200B', '\u200D', '\u200F', '\u202A', '\u202E', '\u2060', '\u2064', '\u2066', '\u2069', '\uFEFF'])
+    for (const c of ['\u200B', '\u200D', '\u200F', '\u202A', '\u202E', '\u2060', '\u2064', '\u2066', '\u2069', '\uFEFF', '\u2028', '\u2029', '\u061C', '\u00AD', '\u180E'])
       expect(problem(`adm${c}nimda`), c.codePointAt(0)!.toString(16)).toBe('invisible');
     // Unlike a category or tag it names nothing on disk.
     for (const good of ['Debian 12/amd64, netinst', '日本語', 'a\u00A0b', 'x']) expect(problem(good), good).toBeNull();

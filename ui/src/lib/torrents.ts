@@ -98,13 +98,15 @@ export type TorrentNameProblem = (typeof TORRENT_NAME_PROBLEMS)[number];
  * The core's checks, in its order: the length, Rust's `trim` (the Unicode White_Space
  * property), `char::is_control` (the category Cc), and the invisible formatting
  * characters with which one name could pass for another in the list: bidirectional
- * overrides and isolates, zero-width characters, the byte-order mark.
+ * overrides and isolates, zero-width characters, the byte-order mark, the Arabic letter
+ * mark, the soft hyphen, the Mongolian vowel separator, and line and paragraph
+ * separators (they break a line).
  */
 function torrentNameProblem(name: string): TorrentNameProblem | null {
   if ([...name].length > MAX_TORRENT_NAME_CHARS) return 'tooLong';
   if (/^\p{White_Space}|\p{White_Space}$/u.test(name)) return 'space';
   if (/\p{Cc}/u.test(name)) return 'control';
-  if (/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/u.test(name)) return 'invisible';
+  if (/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\u2028\u2029\u061C\u00AD\u180E]/u.test(name)) return 'invisible';
   return null;
 }
 
