@@ -13,22 +13,8 @@ const SIZE: u64 = 32 * PIECE;
 #[tokio::test(flavor = "multi_thread")]
 async fn a_recheck_finds_a_damaged_piece_and_reports_no_second_completion() -> anyhow::Result<()> {
     let dir = bidswarm_tests::test_dir();
-    let data_dir = dir.path().join("data");
-    let downloads = data_dir.join("downloads");
-    std::fs::create_dir_all(&downloads)?;
-    let file = downloads.join("checked.bin");
-    random_file(&file, SIZE as usize, 90);
-    let torrent = dir.path().join("checked.torrent");
-    create_torrent(&file, &torrent, &["--piece-length", &PIECE.to_string()])?;
-    let server = Server::start("serve", &data_dir, dir.path()).await?;
+    let Seeding { server, id, file, .. } = seed_one(dir.path(), "checked", 90).await?;
     let mut events = server.events().await?;
-    let source = TorrentSource::Path(path_str(&torrent).into());
-    let Response::Torrent { torrent: added } =
-        server.call(&Request::AddTorrent { source, options: Default::default() }).await?
-    else {
-        anyhow::bail!("add did not answer a torrent")
-    };
-    let id = added.id.clone();
     let seeding = server.wait_state(&id, TorrentState::Seeding).await?;
     assert!(seeding.completed_at.is_some(), "completed on is known once it is complete");
     // The watcher (once a second) has seen it complete: any "completed" after this is new.
@@ -83,6 +69,32 @@ async fn a_recheck_finds_a_damaged_piece_and_reports_no_second_completion() -> a
     Ok(())
 }
 
+/// A server seeding one file of [`SIZE`] random bytes, from data already in its downloads.
+struct Seeding {
+    server: Server,
+    id: TorrentId,
+    file: std::path::PathBuf,
+    data_dir: std::path::PathBuf,
+}
+
+async fn seed_one(dir: &std::path::Path, name: &str, seed: u64) -> anyhow::Result<Seeding> {
+    let data_dir = dir.join("data");
+    let downloads = data_dir.join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    let file = downloads.join(format!("{name}.bin"));
+    random_file(&file, SIZE as usize, seed);
+    let torrent = dir.join(format!("{name}.torrent"));
+    create_torrent(&file, &torrent, &["--piece-length", &PIECE.to_string()])?;
+    let server = Server::start("serve", &data_dir, dir).await?;
+    let source = TorrentSource::Path(path_str(&torrent).into());
+    let Response::Torrent { torrent: added } =
+        server.call(&Request::AddTorrent { source, options: Default::default() }).await?
+    else {
+        anyhow::bail!("add did not answer a torrent")
+    };
+    Ok(Seeding { server, id: added.id, file, data_dir })
+}
+
 /// Waits until the torrent has been checked again (no longer `checking`).
 async fn wait_checked(server: &Server, id: &TorrentId) -> anyhow::Result<bidswarm_api::TorrentInfo> {
     wait_until("the recheck to end", Duration::from_secs(60), Duration::from_millis(100), async || {
@@ -99,21 +111,7 @@ async fn wait_checked(server: &Server, id: &TorrentId) -> anyhow::Result<bidswar
 async fn resume_data_is_written_again_only_when_it_changes() -> anyhow::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let dir = bidswarm_tests::test_dir();
-    let data_dir = dir.path().join("data");
-    let downloads = data_dir.join("downloads");
-    std::fs::create_dir_all(&downloads)?;
-    let file = downloads.join("resumed.bin");
-    random_file(&file, SIZE as usize, 91);
-    let torrent = dir.path().join("resumed.torrent");
-    create_torrent(&file, &torrent, &["--piece-length", &PIECE.to_string()])?;
-    let server = Server::start("serve", &data_dir, dir.path()).await?;
-    let source = TorrentSource::Path(path_str(&torrent).into());
-    let Response::Torrent { torrent: added } =
-        server.call(&Request::AddTorrent { source, options: Default::default() }).await?
-    else {
-        anyhow::bail!("add did not answer a torrent")
-    };
-    let id = added.id.clone();
+    let Seeding { server, id, data_dir, .. } = seed_one(dir.path(), "resumed", 91).await?;
     server.wait_state(&id, TorrentState::Seeding).await?;
     let bitv = data_dir.join("state/session").join(format!("{}.bitv", id.0));
     let all_pieces = vec![0xffu8; (SIZE / PIECE / 8) as usize];

@@ -23,6 +23,27 @@ pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// What is wrong with a name a user gives, if anything: empty, longer than `max`
+/// characters, spaces at either end, a control character, or a character `hidden` says
+/// could make it pass for another.
+fn name_problem(name: &str, max: usize, hidden: impl Fn(char) -> bool) -> Option<String> {
+    let chars = name.chars().count();
+    let why = if chars == 0 {
+        "is empty".to_owned()
+    } else if chars > max {
+        format!("is longer than {max} characters")
+    } else if name.trim() != name {
+        "starts or ends with a space".to_owned()
+    } else if name.chars().any(char::is_control) {
+        "has a control character".to_owned()
+    } else if name.chars().any(hidden) {
+        "has an invisible formatting character".to_owned()
+    } else {
+        return None;
+    };
+    Some(why)
+}
+
 /// A category's or a tag's name: 1 to [`MAX_LABEL_CHARS`] characters, no control
 /// characters, no `,` (tag lists are written with commas), no `/` or `\` (a name is not a
 /// path), and no spaces at either end. Anything else is refused when a request is read
@@ -35,21 +56,10 @@ pub struct Label(String);
 impl Label {
     pub fn new(name: impl Into<String>) -> Result<Self, String> {
         let name = name.into();
-        let chars = name.chars().count();
-        let why = if chars == 0 {
-            "is empty"
-        } else if chars > MAX_LABEL_CHARS {
-            "is longer than 64 characters"
-        } else if name.trim() != name {
-            "starts or ends with a space"
-        } else if name.chars().any(char::is_control) {
-            "has a control character"
-        } else if name.chars().any(is_invisible) {
-            "has an invisible formatting character"
-        } else if name.contains([',', '/', '\\']) {
-            "has a comma, / or \\"
-        } else {
-            return Ok(Self(name));
+        let why = match name_problem(&name, MAX_LABEL_CHARS, is_invisible) {
+            Some(why) => why,
+            None if name.contains([',', '/', '\\']) => "has a comma, / or \\".into(),
+            None => return Ok(Self(name)),
         };
         Err(format!("a category or tag name {why}"))
     }
@@ -126,21 +136,10 @@ pub struct TorrentName(String);
 impl TorrentName {
     pub fn new(name: impl Into<String>) -> Result<Self, String> {
         let name = name.into();
-        let chars = name.chars().count();
-        let why = if chars == 0 {
-            "is empty"
-        } else if chars > MAX_TORRENT_NAME_CHARS {
-            "is longer than 255 characters"
-        } else if name.trim() != name {
-            "starts or ends with a space"
-        } else if name.chars().any(char::is_control) {
-            "has a control character"
-        } else if name.chars().any(|c| is_invisible(c) || breaks_or_hides(c)) {
-            "has an invisible formatting character"
-        } else {
-            return Ok(Self(name));
-        };
-        Err(format!("a torrent's name {why}"))
+        match name_problem(&name, MAX_TORRENT_NAME_CHARS, |c| is_invisible(c) || breaks_or_hides(c)) {
+            Some(why) => Err(format!("a torrent's name {why}")),
+            None => Ok(Self(name)),
+        }
     }
 
     pub fn as_str(&self) -> &str {
