@@ -671,7 +671,12 @@ impl Swarm {
 
     /// One save and one reconcile for the lot: a request may name thousands.
     async fn set_order(&self, ids: &[TorrentId], change: impl Fn(&mut TorrentRecord)) -> Result<()> {
-        for id in ids {
+        // A torrent has a record from its add on, so looking records up (rather than
+        // building each one's `TorrentInfo`) keeps thousands of ids cheap. One without
+        // (restored from before records were kept) is checked, and given one, by `get`.
+        let without: Vec<TorrentId> =
+            ids.iter().filter(|id| !self.lock().records.contains_key(*id)).cloned().collect();
+        for id in &without {
             self.get(id)?;
         }
         {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BandwidthPriority, TorrentInfo } from '../../bindings';
-import { BANDWIDTH_PRIORITIES, isBandwidthPriority } from '../../lib/torrentControls';
+import { BandwidthPrioritySelect } from '../BandwidthPrioritySelect';
 import { displayName } from '../../lib/torrents';
 import { useAction } from '../../state/action';
 import { useApp } from '../../state/app';
@@ -34,20 +34,7 @@ export function BandwidthPriorityEditor({ torrent }: { torrent: TorrentInfo }) {
 
   return (
     <div className="priority-editor">
-      <label className="field">
-        <span>{t('queue.priority')}</span>
-        <select
-          value={pending ?? torrent.bandwidth_priority}
-          disabled={busy}
-          onChange={(e) => isBandwidthPriority(e.target.value) && void choose(e.target.value)}
-        >
-          {BANDWIDTH_PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {t(`queue.priorities.${p}`)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <BandwidthPrioritySelect value={pending ?? torrent.bandwidth_priority} disabled={busy} onChange={(p) => void choose(p)} />
       {error ? (
         <p className="form-error" role="alert">
           {error}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BandwidthPriority, Category } from '../../bindings';
 import { categoryRequests, findCategory, readLabelName } from '../../lib/labels';
-import { BANDWIDTH_PRIORITIES, isBandwidthPriority } from '../../lib/torrentControls';
+import { BandwidthPrioritySelect } from '../BandwidthPrioritySelect';
 import { useAction } from '../../state/action';
 import { useLabels } from '../../state/app';
 import { useChangeLabels } from '../../state/labelSync';
@@ -67,16 +67,7 @@ export function CategoryDialog({ category, onClose, onSaved }: Props) {
       </label>
       <FolderField label={t('labels.categoryFolder')} value={folder} onChange={setFolder} />
       <p className="hint">{t('labels.categoryFolderHint')}</p>
-      <label className="field">
-        <span>{t('queue.priority')}</span>
-        <select value={priority} onChange={(e) => isBandwidthPriority(e.target.value) && setPriority(e.target.value)}>
-          {BANDWIDTH_PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {t(`queue.priorities.${p}`)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <BandwidthPrioritySelect value={priority} onChange={setPriority} />
       <p className="hint">{t('labels.categoryPriorityHint')}</p>
     </FormDialog>
   );
