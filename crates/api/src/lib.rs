@@ -18,6 +18,7 @@ mod ledger;
 mod limits;
 mod speed;
 mod torrent;
+mod trackers;
 mod wallet;
 
 pub use amount::BaseUnits;
@@ -27,6 +28,7 @@ pub use ledger::*;
 pub use limits::*;
 pub use speed::*;
 pub use torrent::*;
+pub use trackers::*;
 pub use wallet::*;
 
 use serde::{Deserialize, Serialize};
@@ -130,6 +132,33 @@ pub enum Request {
     RenameTorrent {
         id: TorrentId,
         name: Option<TorrentName>,
+    },
+    /// The torrent's trackers, each with how its last announce went.
+    ListTrackers {
+        id: TorrentId,
+    },
+    /// Adds trackers to the torrent (in a tier after its others) and announces to them
+    /// now. One it has already is left as it is. At most [`MAX_TRACKERS`] in all.
+    AddTrackers {
+        id: TorrentId,
+        urls: Vec<TrackerUrl>,
+    },
+    /// Puts `new_url` in `url`'s place (same tier), and announces to it now.
+    EditTracker {
+        id: TorrentId,
+        url: TrackerUrl,
+        new_url: TrackerUrl,
+    },
+    /// Removes trackers from the torrent; each is sent a `stopped` announce if it was
+    /// announced to. URLs the torrent does not have are refused.
+    RemoveTrackers {
+        id: TorrentId,
+        urls: Vec<TrackerUrl>,
+    },
+    /// Announces these torrents to their trackers now ("reannounce"), or as soon as a
+    /// tracker's `min interval` allows. Paused torrents are skipped.
+    Reannounce {
+        ids: Vec<TorrentId>,
     },
     /// Every category and tag.
     ListLabels,
@@ -358,6 +387,9 @@ pub enum Response {
     Torrents {
         torrents: Vec<TorrentInfo>,
     },
+    Trackers {
+        trackers: Vec<TrackerInfo>,
+    },
     Peers {
         peers: Vec<PeerInfo>,
     },
@@ -484,6 +516,11 @@ answers! {
     SetFirstLastPiecesFirst => Ok,
     Recheck => Ok,
     RenameTorrent => Torrent,
+    ListTrackers => Trackers,
+    AddTrackers => Trackers,
+    EditTracker => Trackers,
+    RemoveTrackers => Trackers,
+    Reannounce => Ok,
     ListLabels => Labels,
     SetCategory => Labels,
     RenameCategory => Labels,
@@ -641,6 +678,9 @@ pub fn typescript_declarations() -> Vec<String> {
         BandwidthPriority,
         Label,
         TorrentName,
+        TrackerUrl,
+        TrackerStatus,
+        TrackerInfo,
         Category,
         Labels,
         EncryptionMode,

@@ -4,7 +4,7 @@ use ts_rs::TS;
 
 use crate::{
     AltSchedule, BandwidthPriority, Label, QueueSettings, SeedingLimits, SpeedSettings, TorrentBid,
-    TronNetwork,
+    TrackerStatus, TrackerUrl, TronNetwork,
 };
 
 /// A torrent's id: its BitTorrent v1 info hash as 40 lowercase hex digits. It is known
@@ -235,6 +235,17 @@ pub struct TorrentInfo {
     /// When it was first seen complete, Unix seconds; `None` until then.
     #[ts(type = "number | null")]
     pub completed_at: Option<u64>,
+    /// The tracker announced to now: the first that works, else the first.
+    pub tracker: Option<TrackerUrl>,
+    /// The hosts of all its trackers, sorted, each once (the sidebar's tracker filter).
+    pub tracker_hosts: Vec<String>,
+    /// How its trackers are doing as a whole: `working` when one works, `not_working` when
+    /// every one was tried and failed; `None` without trackers.
+    pub tracker_status: Option<TrackerStatus>,
+    /// Seeders in the whole swarm, as its best-informed tracker counts them.
+    pub swarm_seeds: Option<u32>,
+    /// Leechers in the whole swarm, as its best-informed tracker counts them.
+    pub swarm_leechers: Option<u32>,
 }
 
 impl TorrentInfo {

@@ -1,7 +1,7 @@
 // Generated from crates/api by `UPDATE_BINDINGS=1 cargo test -p bidswarm-api --test bindings`.
 // Do not edit by hand.
 
-export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "move_in_queue", ids: Array<TorrentId>, to: QueueMove, } | { "type": "set_force_start", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_bandwidth_priority", ids: Array<TorrentId>, priority: BandwidthPriority, } | { "type": "set_sequential", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_first_last_pieces_first", ids: Array<TorrentId>, enabled: boolean, } | { "type": "recheck", ids: Array<TorrentId>, } | { "type": "rename_torrent", id: TorrentId, name: TorrentName | null, } | { "type": "list_labels" } | { "type": "set_category", name: Label, save_path: string | null, 
+export type Request = { "type": "preview_torrent", source: TorrentSource, } | { "type": "add_torrent", source: TorrentSource, options: AddOptions, } | { "type": "list_torrents" } | { "type": "get_torrent", id: TorrentId, } | { "type": "pause", id: TorrentId, } | { "type": "resume", id: TorrentId, } | { "type": "pause_all" } | { "type": "resume_all" } | { "type": "remove", id: TorrentId, delete_data: boolean, } | { "type": "set_file_selection", id: TorrentId, files: Array<number>, } | { "type": "set_file_priority", id: TorrentId, files: Array<number>, priority: FilePriority, } | { "type": "set_torrent_limits", id: TorrentId, limits: RateLimits, } | { "type": "set_seeding_limits", id: TorrentId, limits: SeedingLimits | null, } | { "type": "move_in_queue", ids: Array<TorrentId>, to: QueueMove, } | { "type": "set_force_start", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_bandwidth_priority", ids: Array<TorrentId>, priority: BandwidthPriority, } | { "type": "set_sequential", ids: Array<TorrentId>, enabled: boolean, } | { "type": "set_first_last_pieces_first", ids: Array<TorrentId>, enabled: boolean, } | { "type": "recheck", ids: Array<TorrentId>, } | { "type": "rename_torrent", id: TorrentId, name: TorrentName | null, } | { "type": "list_trackers", id: TorrentId, } | { "type": "add_trackers", id: TorrentId, urls: Array<TrackerUrl>, } | { "type": "edit_tracker", id: TorrentId, url: TrackerUrl, new_url: TrackerUrl, } | { "type": "remove_trackers", id: TorrentId, urls: Array<TrackerUrl>, } | { "type": "reannounce", ids: Array<TorrentId>, } | { "type": "list_labels" } | { "type": "set_category", name: Label, save_path: string | null, 
 /**
  * Its torrents' share of the upload cap, times each one's own priority. Left out
  * (`null`): kept as it is, normal for a new category.
@@ -20,7 +20,7 @@ words: number, password: string,
  */
 passphrase: string | null, store: SecretStoreKind, } | { "type": "import_wallet", mnemonic: string | null, private_key: string | null, passphrase: string | null, password: string, store: SecretStoreKind, } | { "type": "unlock_wallet", password: string, } | { "type": "lock_wallet" } | { "type": "change_wallet_password", old: string, new: string, } | { "type": "reveal_mnemonic", password: string, } | { "type": "wallet_balances" } | { "type": "quote_send", to: string, asset: WalletAsset, amount: BaseUnits, } | { "type": "send", quote_id: string, } | { "type": "wallet_history" } | { "type": "quote_settlement" } | { "type": "settle_now" } | { "type": "ledger_summary" } | { "type": "verify_ledger" } | { "type": "ledger_history", cursor: string | null, limit: number, from: number | null, to: number | null, } | { "type": "export_ledger", from: number | null, to: number | null, };
 
-export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
+export type Response = { "type": "ok" } | { "type": "preview", preview: TorrentPreview, } | { "type": "torrent", torrent: TorrentInfo, } | { "type": "torrents", torrents: Array<TorrentInfo>, } | { "type": "trackers", trackers: Array<TrackerInfo>, } | { "type": "peers", peers: Array<PeerInfo>, } | { "type": "settings", settings: Settings, 
 /**
  * True when a changed setting (listen port, DHT, LSD, UPnP) only takes effect
  * after Bidswarm restarts.
@@ -218,7 +218,28 @@ tags: Array<Label>,
 /**
  * When it was first seen complete, Unix seconds; `None` until then.
  */
-completed_at: number | null, };
+completed_at: number | null, 
+/**
+ * The tracker announced to now: the first that works, else the first.
+ */
+tracker: TrackerUrl | null, 
+/**
+ * The hosts of all its trackers, sorted, each once (the sidebar's tracker filter).
+ */
+tracker_hosts: Array<string>, 
+/**
+ * How its trackers are doing as a whole: `working` when one works, `not_working` when
+ * every one was tried and failed; `None` without trackers.
+ */
+tracker_status: TrackerStatus | null, 
+/**
+ * Seeders in the whole swarm, as its best-informed tracker counts them.
+ */
+swarm_seeds: number | null, 
+/**
+ * Leechers in the whole swarm, as its best-informed tracker counts them.
+ */
+swarm_leechers: number | null, };
 
 export type PeerReach = { 
 /**
@@ -386,6 +407,40 @@ export type BandwidthPriority = "low" | "normal" | "high";
 export type Label = string;
 
 export type TorrentName = string;
+
+export type TrackerUrl = string;
+
+export type TrackerStatus = "not_contacted" | "updating" | "working" | "not_working";
+
+export type TrackerInfo = { url: TrackerUrl, 
+/**
+ * BEP 12's tier, from 0. Bidswarm announces to every tier.
+ */
+tier: number, status: TrackerStatus, 
+/**
+ * The tracker's failure reason or warning, or why it could not be reached.
+ */
+message: string | null, 
+/**
+ * Peers it gave in its last answer.
+ */
+peers: number, 
+/**
+ * Seeders it knows of (`complete`), from its last answer.
+ */
+seeds: number | null, 
+/**
+ * Leechers it knows of (`incomplete`), from its last answer.
+ */
+leechers: number | null, 
+/**
+ * When it was last announced to, Unix seconds.
+ */
+last_announce: number | null, 
+/**
+ * When it will be announced to next, Unix seconds; `None` while the torrent does not run.
+ */
+next_announce: number | null, };
 
 export type Category = { name: Label, 
 /**
@@ -896,6 +951,11 @@ export const ANSWERS = {
   set_first_last_pieces_first: "ok",
   recheck: "ok",
   rename_torrent: "torrent",
+  list_trackers: "trackers",
+  add_trackers: "trackers",
+  edit_tracker: "trackers",
+  remove_trackers: "trackers",
+  reannounce: "ok",
   list_labels: "labels",
   set_category: "labels",
   rename_category: "labels",
