@@ -21,6 +21,7 @@ mod rules;
 mod settlement;
 mod speed;
 mod speed_hostile;
+mod trackers;
 mod transfer;
 mod transmission;
 mod utp;

@@ -334,6 +334,7 @@ impl Core {
             None => drop(ledger_rx),
         }
         if let Some(gateway) = &gateway {
+            swarm.set_tracker_peers(dial_tracker_peers(gateway, peer_listen));
             tasks.push(rounds(swarm.clone(), gateway.clone(), speed.clone(), events.clone()));
             tasks.push(redial_round(swarm.clone(), gateway.clone()));
         }
@@ -577,11 +578,27 @@ impl Core {
             }
             Request::RenameTorrent { id, name } => {
                 swarm.rename_torrent(&id, name).await?;
-                let torrent = swarm.get(&id)?;
-                // Every open UI shows the new name, a paused torrent's too (paused ones get
-                // no progress events of their own).
-                let _ = self.events.send(Event::Progress { torrent: torrent.clone() });
-                Response::Torrent { torrent }
+                Response::Torrent { torrent: self.changed(swarm, &id)? }
+            }
+            Request::ListTrackers { id } => Response::Trackers { trackers: swarm.trackers(&id)? },
+            Request::AddTrackers { id, urls } => {
+                let trackers = swarm.add_trackers(&id, &urls).await?;
+                self.changed(swarm, &id)?;
+                Response::Trackers { trackers }
+            }
+            Request::EditTracker { id, url, new_url } => {
+                let trackers = swarm.edit_tracker(&id, &url, &new_url).await?;
+                self.changed(swarm, &id)?;
+                Response::Trackers { trackers }
+            }
+            Request::RemoveTrackers { id, urls } => {
+                let trackers = swarm.remove_trackers(&id, &urls).await?;
+                self.changed(swarm, &id)?;
+                Response::Trackers { trackers }
+            }
+            Request::Reannounce { ids } => {
+                swarm.reannounce(&known_ids(swarm, ids)?);
+                Response::Ok
             }
             Request::ListLabels => Response::Labels { labels: swarm.labels() },
             Request::SetCategory { name, save_path, bandwidth_priority } => {
@@ -1161,6 +1178,14 @@ impl Core {
         self.swarm.flush_records().await;
     }
 
+    /// Tells every open UI that a torrent changed, a paused one's too (paused ones get no
+    /// progress events of their own), and returns it.
+    fn changed(&self, swarm: &Swarm, id: &TorrentId) -> Result<bidswarm_api::TorrentInfo, ApiError> {
+        let torrent = swarm.get(id)?;
+        let _ = self.events.send(Event::Progress { torrent: torrent.clone() });
+        Ok(torrent)
+    }
+
     fn settings_response(&self) -> Response {
         let settings = self.settings.get();
         let before = &self.started_with;
@@ -1383,6 +1408,26 @@ fn dial(gateway: &Arc<Gateway>, peer: SocketAddr, info_hash: [u8; 20]) {
             Err(e) => debug!(%peer, "an added peer's connection ended: {e}"),
         }
     });
+}
+
+/// Most peers dialled from one tracker answer (which may hold 200).
+const TRACKER_DIALS: usize = 50;
+
+/// Where the swarm's trackers send the peers they find: each not connected already, and
+/// not this Bidswarm itself, is dialled through the gateway.
+fn dial_tracker_peers(gateway: &Arc<Gateway>, own: Option<SocketAddr>) -> bidswarm_swarm::PeersFn {
+    let gateway = Arc::downgrade(gateway);
+    Arc::new(move |id, peers| {
+        let Some(gateway) = gateway.upgrade() else { return };
+        let connected: std::collections::HashSet<SocketAddr> =
+            gateway.peers().iter().map(|l| l.remote()).collect();
+        let info_hash = id.info_hash();
+        for peer in
+            peers.into_iter().filter(|p| Some(*p) != own && !connected.contains(p)).take(TRACKER_DIALS)
+        {
+            dial(&gateway, peer, info_hash);
+        }
+    })
 }
 
 /// How often peers the user added are dialled again while they are not connected.

@@ -196,6 +196,11 @@ pub(crate) mod tests {
             category: None,
             tags: Vec::new(),
             completed_at: None,
+            tracker: None,
+            tracker_hosts: Vec::new(),
+            tracker_status: None,
+            swarm_seeds: None,
+            swarm_leechers: None,
         }
     }
 

@@ -21,6 +21,7 @@
 //!   down over its whole life, and file priorities other than selected/skipped, in
 //!   `torrent-records.json`.
 
+mod announce;
 mod error;
 #[doc(hidden)]
 pub mod fuzz;
@@ -32,10 +33,12 @@ mod session_file;
 pub mod source;
 mod spawn;
 mod torrent;
+mod trackers;
 
 pub use error::{Error, Result};
 pub use spawn::spawn;
 pub use torrent::{create_torrent, CreateOptions, CreateProgress};
+pub use trackers::PeersFn;
 
 use std::{
     collections::{HashMap, HashSet},
@@ -59,7 +62,7 @@ use librqbit::{
 use records::TorrentRecord;
 pub use relocate::Move;
 use source::Resolved;
-use tracing::{info, info_span, warn};
+use tracing::{debug, info, info_span, warn};
 
 /// How long a preview of a magnet waits for some peer to send the metadata.
 const MAGNET_PREVIEW_TIMEOUT: Duration = Duration::from_secs(60);
@@ -155,6 +158,7 @@ struct About {
     created_by: Option<String>,
     comment: Option<String>,
     creation_date: Option<u64>,
+    trackers: Vec<trackers::TrackerEntry>,
 }
 
 impl About {
@@ -167,6 +171,7 @@ impl About {
             created_by: text(meta.created_by),
             comment: text(meta.comment),
             creation_date: meta.creation_date.map(|d| d as u64),
+            trackers: trackers::of_torrent(torrent),
         }
     }
 }
@@ -192,6 +197,10 @@ pub struct Swarm {
     resume_writes: tokio::sync::Mutex<ResumeWritten>,
     /// Tasks that order pieces ([`order`]).
     cursors: Mutex<order::Cursors>,
+    /// Announces to trackers ([`trackers`]).
+    announcer: trackers::Announcer,
+    /// Runs [`Swarm::announce_round`].
+    announcing: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 /// The resume bitfield last written for each torrent, keyed by info hash and tagged with
@@ -266,6 +275,8 @@ impl Swarm {
             ratelimits: limits_config(config.limits),
             disable_local_service_discovery: !config.local_service_discovery,
             client_name_and_version: Some(format!("Bidswarm {}", env!("CARGO_PKG_VERSION"))),
+            // Bidswarm announces itself ([`trackers`]).
+            disable_trackers: true,
             ..Default::default()
         };
         let session = Session::new_with_opts(config.download_folder.clone(), options)
@@ -273,7 +284,6 @@ impl Swarm {
             .map_err(Error::engine("could not start the BitTorrent session"))?;
         let swarm = Arc::new(Self {
             session,
-            config,
             shared: Default::default(),
             upkeep: Mutex::new(None),
             adding: tokio::sync::Mutex::new(()),
@@ -281,6 +291,13 @@ impl Swarm {
             labels_writes: tokio::sync::Mutex::new(()),
             resume_writes: Default::default(),
             cursors: Default::default(),
+            // Trackers need some port even when nobody can connect to it; librqbit's own
+            // announcing said 4240 then.
+            announcer: trackers::Announcer::new(
+                config.announce_port.or(listen_addr.map(|a| a.port())).unwrap_or(4240),
+            ),
+            config,
+            announcing: Mutex::new(None),
         });
         swarm.restore_records().await;
         swarm.restore_labels().await;
@@ -305,6 +322,17 @@ impl Swarm {
             }
         });
         *swarm.upkeep.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+        let weak = Arc::downgrade(&swarm);
+        let task = spawn(info_span!("trackers"), "trackers", async move {
+            let mut tick = tokio::time::interval(trackers::ROUND);
+            let mut running = HashSet::new();
+            loop {
+                tick.tick().await;
+                let Some(swarm) = weak.upgrade() else { return Ok::<_, Error>(()) };
+                swarm.announce_round(&mut running);
+            }
+        });
+        *swarm.announcing.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
         Ok(swarm)
     }
 
@@ -402,6 +430,9 @@ impl Swarm {
         self.ensure_room().await?;
         let mut peers = parse_peers(&options.peers)?;
         let mut record = TorrentRecord::added_now();
+        if let Resolved::Magnet { uri, .. } = &resolved {
+            record.trackers = Some(trackers::of_magnet(uri));
+        }
         let tags_created = self.label_new_record(&mut record, options.category.as_ref(), &options.tags)?;
         {
             let mut shared = self.lock();
@@ -442,7 +473,7 @@ impl Swarm {
                 // own entry exists.
                 let mut shared = self.lock();
                 let task = spawn(span, "resolve_magnet", async move {
-                    let outcome = this.finish_magnet(&uri, &folder, &task_options, peers).await;
+                    let outcome = this.finish_magnet(&task_id, &uri, &folder, &task_options, peers).await;
                     let mut shared = this.lock();
                     match outcome {
                         Ok(()) => {
@@ -474,18 +505,33 @@ impl Swarm {
 
     async fn finish_magnet(
         &self,
+        id: &TorrentId,
         uri: &str,
         download_folder: &Path,
         options: &AddOptions,
         peers: Vec<SocketAddr>,
     ) -> Result<()> {
-        let list_only =
-            AddTorrentOptions { list_only: true, initial_peers: Some(peers.clone()), ..Default::default() };
-        let response = self
-            .session
-            .add_torrent(AddTorrent::from_url(uri.to_owned()), Some(list_only))
-            .await
-            .map_err(Error::engine("could not fetch the metadata"))?;
+        // librqbit takes peers only when the fetch starts; when our trackers find new
+        // ones, the fetch starts again with them.
+        let response = loop {
+            let (found, more) = self.found_peers(id);
+            let more = more.notified();
+            let mut all = peers.clone();
+            all.extend(found.iter().filter(|p| !peers.contains(p)));
+            // Without DHT librqbit refuses a fetch with no peers at all: wait for some from
+            // the trackers, if there are any (without, its refusal says why).
+            if all.is_empty() && !self.config.dht && !self.tracker_list(id).is_empty() {
+                more.await;
+                continue;
+            }
+            let list_only =
+                AddTorrentOptions { list_only: true, initial_peers: Some(all), ..Default::default() };
+            let fetch = self.session.add_torrent(AddTorrent::from_url(uri.to_owned()), Some(list_only));
+            tokio::select! {
+                response = fetch => break response.map_err(Error::engine("could not fetch the metadata"))?,
+                () = more => debug!("trackers found more peers; fetching the metadata again with them"),
+            }
+        };
         let AddTorrentResponse::ListOnly(list) = response else {
             return Err(Error::Engine {
                 context: "magnet",
@@ -578,7 +624,7 @@ impl Swarm {
             .resolving
             .iter()
             .filter(|(id, _)| !torrents.iter().any(|t| &t.id == *id))
-            .map(|(id, r)| resolving_info(id, r, shared.records.get(id)))
+            .map(|(id, r)| self.resolving_info(id, r, shared.records.get(id)))
             .collect();
         torrents.extend(resolving);
         let aside: Vec<TorrentInfo> = shared
@@ -835,7 +881,7 @@ impl Swarm {
             Err(e) => {
                 let shared = self.lock();
                 let resolving =
-                    shared.resolving.get(id).map(|r| resolving_info(id, r, shared.records.get(id)));
+                    shared.resolving.get(id).map(|r| self.resolving_info(id, r, shared.records.get(id)));
                 resolving.or_else(|| shared.set_aside.get(id).cloned()).ok_or(e)?
             }
         };
@@ -1181,6 +1227,10 @@ impl Swarm {
         if let Some(upkeep) = self.upkeep.lock().unwrap_or_else(|p| p.into_inner()).take() {
             upkeep.abort();
         }
+        if let Some(announcing) = self.announcing.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            announcing.abort();
+        }
+        self.stop_announcing().await;
         self.cursors.lock().unwrap_or_else(|p| p.into_inner()).reconcile(Vec::new());
         // Before the torrents stop: stopping zeroes their byte counters.
         self.save_records().await;
@@ -1355,6 +1405,11 @@ impl Swarm {
         reached.as_ref().map(|f| f(info_hash)).unwrap_or_default()
     }
 
+    fn resolving_info(&self, id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>) -> TorrentInfo {
+        let list = record.and_then(|r| r.trackers.as_deref()).unwrap_or_default();
+        resolving_info(id, r, record, self.tracker_summary(id, list))
+    }
+
     fn info_of(&self, handle: &ManagedTorrent) -> TorrentInfo {
         let id = TorrentId::from(handle.info_hash().0);
         let stats = handle.stats();
@@ -1368,7 +1423,7 @@ impl Swarm {
             TorrentStatsState::Paused => TorrentState::Paused,
             TorrentStatsState::Error => TorrentState::Error,
         };
-        let (record, about, limits, state) = {
+        let (record, about, limits, state, tracker_list) = {
             let mut shared = self.lock();
             // A torrent restored from before records were kept gets one now: no `added_at`,
             // and life counts from this run on.
@@ -1391,8 +1446,10 @@ impl Swarm {
             };
             let state =
                 if state == TorrentState::Paused && record.queued { TorrentState::Queued } else { state };
-            (record, about, shared.limits.get(&id).copied().unwrap_or_default(), state)
+            let tracker_list = record.trackers.clone().unwrap_or_else(|| about.trackers.clone());
+            (record, about, shared.limits.get(&id).copied().unwrap_or_default(), state, tracker_list)
         };
+        let trackers = self.tracker_summary(&id, &tracker_list);
         let (all_time_uploaded_bytes, all_time_downloaded_bytes) =
             (record.uploaded.total(), record.downloaded.total());
         let files: Vec<TorrentFile> = metadata
@@ -1446,7 +1503,7 @@ impl Swarm {
             name: record.display_name.clone().map(String::from).or_else(|| handle.name()),
             magnet: librqbit::Magnet::from_id20(
                 handle.info_hash(),
-                handle.shared().trackers.iter().map(|t| t.to_string()).collect(),
+                tracker_list.iter().map(|t| t.url.to_string()).collect(),
                 None,
             )
             .to_string(),
@@ -1486,6 +1543,11 @@ impl Swarm {
             category: record.category.clone(),
             tags: record.tags.iter().cloned().collect(),
             completed_at: record.completed_at,
+            tracker: trackers.tracker,
+            tracker_hosts: trackers.hosts,
+            tracker_status: trackers.status,
+            swarm_seeds: trackers.seeds,
+            swarm_leechers: trackers.leechers,
         }
     }
 
@@ -1546,7 +1608,13 @@ fn save_path_of(handle: &ManagedTorrent, several_files: Option<bool>) -> String 
     }
 }
 
-fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>) -> TorrentInfo {
+/// A magnet still resolving, as the list shows it.
+fn resolving_info(
+    id: &TorrentId,
+    r: &Resolving,
+    record: Option<&TorrentRecord>,
+    trackers: trackers::Summary,
+) -> TorrentInfo {
     TorrentInfo {
         id: id.clone(),
         name: record.and_then(|r| r.display_name.clone()).map(String::from).or_else(|| r.name.clone()),
@@ -1587,6 +1655,11 @@ fn resolving_info(id: &TorrentId, r: &Resolving, record: Option<&TorrentRecord>)
         category: record.and_then(|r| r.category.clone()),
         tags: record.map(|r| r.tags.iter().cloned().collect()).unwrap_or_default(),
         completed_at: None,
+        tracker: trackers.tracker,
+        tracker_hosts: trackers.hosts,
+        tracker_status: trackers.status,
+        swarm_seeds: trackers.seeds,
+        swarm_leechers: trackers.leechers,
     }
 }
 

@@ -49,6 +49,11 @@ pub(crate) struct TorrentRecord {
     /// The name the user gave it, shown instead of its own. Read leniently like the labels.
     #[serde(deserialize_with = "lenient::name")]
     pub display_name: Option<bidswarm_api::TorrentName>,
+    /// Its trackers, once the user changed them; `None` takes the `.torrent`'s (or for a
+    /// magnet, set when it is added, its `tr=`). Read leniently: a URL a later version
+    /// refuses is dropped.
+    #[serde(deserialize_with = "lenient::trackers")]
+    pub trackers: Option<Vec<crate::trackers::TrackerEntry>>,
 }
 
 /// Category and tag names as read from the file: each name a [`bidswarm_api::Label`]
@@ -72,6 +77,24 @@ mod lenient {
                 .ok()
         };
         Ok(Option::<String>::deserialize(d)?.and_then(keep))
+    }
+
+    pub fn trackers<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Vec<crate::trackers::TrackerEntry>>, D::Error> {
+        #[derive(Deserialize)]
+        struct Entry {
+            url: String,
+            tier: u32,
+        }
+        let keep = |e: Entry| match bidswarm_api::TrackerUrl::new(e.url.clone()) {
+            Ok(url) => Some(crate::trackers::TrackerEntry { url, tier: e.tier }),
+            Err(why) => {
+                tracing::warn!(url = e.url, "dropping a stored tracker: {why}");
+                None
+            }
+        };
+        Ok(Option::<Vec<Entry>>::deserialize(d)?.map(|list| list.into_iter().filter_map(keep).collect()))
     }
 
     pub fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<std::collections::BTreeSet<Label>, D::Error> {

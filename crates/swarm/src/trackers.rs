@@ -1,0 +1,662 @@
+//! Trackers: Bidswarm announces to them itself, so it can show how each is doing, change a
+//! torrent's list while it runs, and announce again on demand. librqbit 9.1 shows none of
+//! this, and fixes a torrent's trackers when it is added, so its own announcing is off
+//! (`SessionOptions::disable_trackers`).
+//!
+//! - A torrent's list is its `.torrent`'s (BEP 12 tiers; a magnet's `tr=` each in a tier of
+//!   its own) until the user changes it; then the record keeps it ([`TrackerEntry`]).
+//! - Every tracker of every running torrent is announced to: `started` when the torrent
+//!   starts (or the tracker is added), `completed` when it completes, again after the
+//!   tracker's interval (clamped, [`announce::clamp_interval`]), and `stopped` when it is
+//!   paused or removed, or the tracker is. A failed announce is tried again after 30 s,
+//!   doubling up to an hour.
+//! - Peers a tracker gives for a running torrent go to [`PeersFn`] (the core dials them
+//!   through the gateway); for a magnet still resolving, to its metadata fetch.
+//! - A resolving magnet announces too (`left` = 1: it has nothing), which is how a magnet
+//!   with only trackers finds peers.
+
+use std::{
+    collections::{HashMap, HashSet},
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use bidswarm_api::{TorrentId, TrackerInfo, TrackerStatus, TrackerUrl, MAX_TRACKERS};
+use serde::{Deserialize, Serialize};
+use tracing::{debug, info_span};
+
+use crate::{
+    announce::{self, Announce, Event},
+    spawn::spawn,
+    Error, Result, Swarm,
+};
+
+/// How often the announcer looks for announces that are due.
+pub(crate) const ROUND: Duration = Duration::from_secs(1);
+/// Announces at once, over all torrents: a thousand torrents starting do not open a
+/// thousand connections.
+const CONCURRENT_ANNOUNCES: usize = 16;
+/// First wait after a failed announce; it doubles with each failure in a row.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+/// Shortest time between two announces to one tracker, "reannounce" included.
+const REANNOUNCE_GAP: Duration = Duration::from_secs(5);
+/// How long a `stopped` announce may take before it is given up.
+const STOPPED_TIMEOUT: Duration = Duration::from_secs(5);
+/// Most peers kept for a magnet still fetching its metadata.
+const MAX_FOUND: usize = 400;
+/// What a resolving magnet says it has left: anything above 0 says "not a seeder".
+const UNKNOWN_LEFT: u64 = 1;
+
+/// One tracker in a torrent's list, as records keep it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TrackerEntry {
+    pub url: TrackerUrl,
+    pub tier: u32,
+}
+
+/// Receives the peers a tracker gave for a running torrent.
+pub type PeersFn = Arc<dyn Fn(&TorrentId, Vec<SocketAddr>) + Send + Sync>;
+
+/// How the announces to one tracker of one torrent are going.
+#[derive(Debug, Clone)]
+struct State {
+    status: TrackerStatus,
+    message: Option<String>,
+    peers: u32,
+    seeds: Option<u32>,
+    leechers: Option<u32>,
+    /// Unix seconds, and when by the monotonic clock.
+    last: Option<(u64, Instant)>,
+    /// `None` while the torrent does not run.
+    next: Option<Instant>,
+    min_interval: Duration,
+    failures: u32,
+    in_flight: bool,
+    /// A `started` was answered, so a `stopped` is owed when the torrent stops.
+    started: bool,
+    /// Whether the torrent was complete when the tracker was last told.
+    told_complete: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            status: TrackerStatus::NotContacted,
+            message: None,
+            peers: 0,
+            seeds: None,
+            leechers: None,
+            last: None,
+            next: None,
+            min_interval: Duration::ZERO,
+            failures: 0,
+            in_flight: false,
+            started: false,
+            told_complete: false,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct TorrentTrackers {
+    states: HashMap<TrackerUrl, State>,
+    running: bool,
+    /// Peers found while the torrent is a magnet still resolving.
+    found: Vec<SocketAddr>,
+    found_signal: Arc<tokio::sync::Notify>,
+}
+
+/// The announcing side of a session.
+pub(crate) struct Announcer {
+    http: reqwest::Client,
+    peer_id: [u8; 20],
+    key: u32,
+    /// The port peers reach us on (the gateway's).
+    port: u16,
+    torrents: Mutex<HashMap<TorrentId, TorrentTrackers>>,
+    on_peers: std::sync::RwLock<Option<PeersFn>>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl Announcer {
+    pub fn new(port: u16) -> Self {
+        let mut peer_id = *b"-BS0001-000000000000";
+        let mut key = [0u8; 4];
+        // Random bytes from the OS; without them the id is still unique enough per host.
+        let _ = getrandom::fill(&mut peer_id[8..]).and_then(|()| getrandom::fill(&mut key));
+        Self {
+            http: announce::http_client(),
+            peer_id,
+            key: u32::from_be_bytes(key),
+            port,
+            torrents: Default::default(),
+            on_peers: Default::default(),
+            permits: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_ANNOUNCES)),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TorrentId, TorrentTrackers>> {
+        self.torrents.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The trackers of a `.torrent` (its `announce-list`'s tiers, else its `announce`), each
+/// once; URLs that are not trackers are left out.
+pub(crate) fn of_torrent(torrent: &[u8]) -> Vec<TrackerEntry> {
+    let Ok(meta) = librqbit::torrent_from_bytes(torrent) else { return Vec::new() };
+    let tiers: Vec<Vec<&[u8]>> = if meta.announce_list.iter().flatten().next().is_some() {
+        meta.announce_list.iter().map(|tier| tier.iter().map(|u| u.as_ref()).collect()).collect()
+    } else {
+        meta.announce.iter().map(|u| vec![u.as_ref()]).collect()
+    };
+    let mut entries = Vec::new();
+    for (tier, urls) in tiers.into_iter().enumerate() {
+        for url in urls {
+            push_entry(&mut entries, String::from_utf8_lossy(url).trim(), tier);
+        }
+    }
+    entries
+}
+
+/// The trackers a magnet names (`tr=`), each in a tier of its own as libtorrent does.
+pub(crate) fn of_magnet(uri: &str) -> Vec<TrackerEntry> {
+    let Ok(magnet) = librqbit::Magnet::parse(uri) else { return Vec::new() };
+    let mut entries = Vec::new();
+    for (tier, url) in magnet.trackers.iter().enumerate() {
+        push_entry(&mut entries, url.trim(), tier);
+    }
+    entries
+}
+
+fn push_entry(entries: &mut Vec<TrackerEntry>, url: &str, tier: usize) {
+    if entries.len() == MAX_TRACKERS {
+        return;
+    }
+    match TrackerUrl::new(url) {
+        Ok(url) if !entries.iter().any(|e| e.url == url) => {
+            entries.push(TrackerEntry { url, tier: u32::try_from(tier).unwrap_or(u32::MAX) })
+        }
+        Ok(_) => {}
+        Err(why) => debug!("leaving out a tracker: {why}"),
+    }
+}
+
+/// What [`bidswarm_api::TorrentInfo`] shows of a torrent's trackers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Summary {
+    pub tracker: Option<TrackerUrl>,
+    pub hosts: Vec<String>,
+    pub status: Option<TrackerStatus>,
+    pub seeds: Option<u32>,
+    pub leechers: Option<u32>,
+}
+
+impl Swarm {
+    /// Where peers from trackers go for running torrents (the core dials them).
+    pub fn set_tracker_peers(&self, on_peers: PeersFn) {
+        *self.announcer.on_peers.write().unwrap_or_else(|p| p.into_inner()) = Some(on_peers);
+    }
+
+    /// The torrent's trackers as the user last set them, else its `.torrent`'s.
+    pub(crate) fn tracker_list(&self, id: &TorrentId) -> Vec<TrackerEntry> {
+        if let Some(list) = self.lock().records.get(id).and_then(|r| r.trackers.clone()) {
+            return list;
+        }
+        let bytes =
+            self.handle(id).ok().and_then(|h| h.metadata.load().as_ref().map(|m| m.torrent_bytes.clone()));
+        bytes.map(|b| of_torrent(&b)).unwrap_or_default()
+    }
+
+    pub fn trackers(&self, id: &TorrentId) -> Result<Vec<TrackerInfo>> {
+        self.get(id)?;
+        let list = self.tracker_list(id);
+        let torrents = self.announcer.lock();
+        let states = torrents.get(id).map(|t| &t.states);
+        let now = Instant::now();
+        let now_secs = u64::try_from(bidswarm_primitives::unix_secs()).unwrap_or(0);
+        Ok(list
+            .into_iter()
+            .map(|entry| {
+                let state = states.and_then(|s| s.get(&entry.url)).cloned().unwrap_or_default();
+                TrackerInfo {
+                    tier: entry.tier,
+                    url: entry.url,
+                    status: state.status,
+                    message: state.message,
+                    peers: state.peers,
+                    seeds: state.seeds,
+                    leechers: state.leechers,
+                    last_announce: state.last.map(|(secs, _)| secs),
+                    next_announce: state
+                        .next
+                        .map(|next| now_secs.saturating_add(next.saturating_duration_since(now).as_secs())),
+                }
+            })
+            .collect())
+    }
+
+    /// Adds trackers after the torrent's others, each in a tier of its own; one it has is
+    /// left as it is.
+    pub async fn add_trackers(&self, id: &TorrentId, urls: &[TrackerUrl]) -> Result<Vec<TrackerInfo>> {
+        self.get(id)?;
+        self.change_trackers(id, |list| {
+            let mut next_tier = list.iter().map(|e| e.tier.saturating_add(1)).max().unwrap_or(0);
+            for url in urls {
+                if list.iter().any(|e| &e.url == url) {
+                    continue;
+                }
+                if list.len() == MAX_TRACKERS {
+                    return Err(Error::BadInput(format!(
+                        "a torrent may have at most {MAX_TRACKERS} trackers"
+                    )));
+                }
+                list.push(TrackerEntry { url: url.clone(), tier: next_tier });
+                next_tier = next_tier.saturating_add(1);
+            }
+            Ok(())
+        })
+        .await?;
+        self.trackers(id)
+    }
+
+    pub async fn edit_tracker(
+        &self,
+        id: &TorrentId,
+        url: &TrackerUrl,
+        new_url: &TrackerUrl,
+    ) -> Result<Vec<TrackerInfo>> {
+        self.get(id)?;
+        self.change_trackers(id, |list| {
+            if url != new_url && list.iter().any(|e| &e.url == new_url) {
+                return Err(Error::BadInput(format!("the torrent already has the tracker {new_url}")));
+            }
+            let entry = list
+                .iter_mut()
+                .find(|e| &e.url == url)
+                .ok_or_else(|| Error::BadInput(format!("the torrent has no tracker {url}")))?;
+            entry.url = new_url.clone();
+            Ok(())
+        })
+        .await?;
+        self.trackers(id)
+    }
+
+    pub async fn remove_trackers(&self, id: &TorrentId, urls: &[TrackerUrl]) -> Result<Vec<TrackerInfo>> {
+        self.get(id)?;
+        self.change_trackers(id, |list| {
+            if let Some(missing) = urls.iter().find(|u| !list.iter().any(|e| &e.url == *u)) {
+                return Err(Error::BadInput(format!("the torrent has no tracker {missing}")));
+            }
+            list.retain(|e| !urls.contains(&e.url));
+            Ok(())
+        })
+        .await?;
+        self.trackers(id)
+    }
+
+    /// Applies `change` to the torrent's list and keeps the result in its record; nothing
+    /// changes when it fails. The next round announces to new trackers and sends `stopped`
+    /// to removed ones.
+    async fn change_trackers(
+        &self,
+        id: &TorrentId,
+        change: impl FnOnce(&mut Vec<TrackerEntry>) -> Result<()>,
+    ) -> Result<()> {
+        let mut list = self.tracker_list(id);
+        change(&mut list)?;
+        {
+            let mut shared = self.lock();
+            let Some(record) = shared.records.get_mut(id) else {
+                return Err(Error::UnknownTorrent(id.to_string()));
+            };
+            record.trackers = Some(list.clone());
+        }
+        self.save_records().await;
+        self.reconcile_trackers(id, &list);
+        Ok(())
+    }
+
+    /// Announces the running ones of these torrents now, or as soon as each tracker's
+    /// `min interval` (and [`REANNOUNCE_GAP`]) allows.
+    pub fn reannounce(&self, ids: &[TorrentId]) {
+        let mut torrents = self.announcer.lock();
+        for id in ids {
+            let Some(t) = torrents.get_mut(id).filter(|t| t.running) else { continue };
+            for state in t.states.values_mut() {
+                let earliest = state.last.map(|(_, at)| at + state.min_interval.max(REANNOUNCE_GAP));
+                state.next = Some(earliest.map_or_else(Instant::now, |e| e.max(Instant::now())));
+            }
+        }
+    }
+
+    /// Brings the announcer's states in line with `list`: a new tracker of a running
+    /// torrent is due now, a removed one that was announced to is sent `stopped`.
+    fn reconcile_trackers(&self, id: &TorrentId, list: &[TrackerEntry]) {
+        let mut stopped = Vec::new();
+        {
+            let mut torrents = self.announcer.lock();
+            let torrent = torrents.entry(id.clone()).or_default();
+            let gone: Vec<TrackerUrl> =
+                torrent.states.keys().filter(|url| !list.iter().any(|e| &e.url == *url)).cloned().collect();
+            for url in gone {
+                if torrent.states.remove(&url).is_some_and(|s| s.started) {
+                    stopped.push(url);
+                }
+            }
+            let running = torrent.running;
+            for entry in list {
+                torrent
+                    .states
+                    .entry(entry.url.clone())
+                    .or_insert_with(|| State { next: running.then(Instant::now), ..Default::default() });
+            }
+        }
+        // Not under the announcer's lock: what it sends reads the torrent's figures.
+        for url in stopped {
+            self.send_stopped(id, url);
+        }
+    }
+
+    /// What the list and details show of a torrent's trackers.
+    pub(crate) fn tracker_summary(&self, id: &TorrentId, list: &[TrackerEntry]) -> Summary {
+        let torrents = self.announcer.lock();
+        let states = torrents.get(id).map(|t| &t.states);
+        let state_of = |url: &TrackerUrl| states.and_then(|s| s.get(url));
+        let status_of = |url: &TrackerUrl| state_of(url).map_or(TrackerStatus::NotContacted, |s| s.status);
+        let working = list.iter().find(|e| status_of(&e.url) == TrackerStatus::Working);
+        let mut hosts: Vec<String> = list.iter().map(|e| e.url.host()).collect();
+        hosts.sort();
+        hosts.dedup();
+        let status = if list.is_empty() {
+            None
+        } else if working.is_some() {
+            Some(TrackerStatus::Working)
+        } else if list.iter().any(|e| status_of(&e.url) == TrackerStatus::Updating) {
+            Some(TrackerStatus::Updating)
+        } else if list.iter().all(|e| status_of(&e.url) == TrackerStatus::NotWorking) {
+            Some(TrackerStatus::NotWorking)
+        } else {
+            Some(TrackerStatus::NotContacted)
+        };
+        // The best-informed tracker: the one that knows the most peers.
+        let counts = list
+            .iter()
+            .filter_map(|e| state_of(&e.url))
+            .filter_map(|s| Some((s.seeds?, s.leechers?)))
+            .max_by_key(|(seeds, leechers)| u64::from(*seeds) + u64::from(*leechers));
+        Summary {
+            tracker: working.or(list.first()).map(|e| e.url.clone()),
+            hosts,
+            status,
+            seeds: counts.map(|c| c.0),
+            leechers: counts.map(|c| c.1),
+        }
+    }
+
+    /// Peers trackers gave a magnet that is still resolving, and a signal for more.
+    pub(crate) fn found_peers(&self, id: &TorrentId) -> (Vec<SocketAddr>, Arc<tokio::sync::Notify>) {
+        let mut torrents = self.announcer.lock();
+        let t = torrents.entry(id.clone()).or_default();
+        (t.found.clone(), t.found_signal.clone())
+    }
+
+    /// One round of the announcer (every [`ROUND`]): starts and stops torrents' trackers as
+    /// torrents start, stop and go, and sends each announce that is due.
+    pub(crate) fn announce_round(self: &Arc<Self>, was_running: &mut HashSet<TorrentId>) {
+        let mut running: HashSet<TorrentId> = self.session.with_torrents(|all| {
+            all.filter(|(_, h)| h.live().is_some()).map(|(_, h)| TorrentId::from(h.info_hash().0)).collect()
+        });
+        running.extend(self.lock().resolving.keys().cloned());
+        let started: Vec<TorrentId> = running.difference(was_running).cloned().collect();
+        let lists: Vec<(TorrentId, Vec<TrackerEntry>)> =
+            started.into_iter().map(|id| (id.clone(), self.tracker_list(&id))).collect();
+        let known: HashSet<TorrentId> = self.lock().records.keys().cloned().collect();
+        let mut due = Vec::new();
+        {
+            let mut torrents = self.announcer.lock();
+            for (id, list) in lists {
+                let torrent = torrents.entry(id).or_default();
+                torrent.running = true;
+                torrent.states.retain(|url, _| list.iter().any(|e| &e.url == url));
+                for entry in list {
+                    torrent.states.entry(entry.url).or_default().next = Some(Instant::now());
+                }
+            }
+            let now = Instant::now();
+            let mut stopped = Vec::new();
+            for (id, torrent) in torrents.iter_mut() {
+                if torrent.running && !running.contains(id) {
+                    torrent.running = false;
+                    torrent.found.clear();
+                    for (url, state) in &mut torrent.states {
+                        state.next = None;
+                        if std::mem::take(&mut state.started) {
+                            stopped.push((id.clone(), url.clone()));
+                        }
+                    }
+                }
+                if !torrent.running {
+                    continue;
+                }
+                for (url, state) in &mut torrent.states {
+                    if !state.in_flight && state.next.is_some_and(|next| next <= now) {
+                        state.in_flight = true;
+                        state.status = TrackerStatus::Updating;
+                        due.push((id.clone(), url.clone(), state.started, state.told_complete));
+                    }
+                }
+            }
+            // A removed torrent's states go (its `stopped` was sent above, when it stopped).
+            torrents.retain(|id, t| t.running || known.contains(id));
+            drop(torrents);
+            for (id, url) in stopped {
+                self.send_stopped(&id, url);
+            }
+        }
+        *was_running = running;
+        for (id, url, started, told_complete) in due {
+            let this = self.clone();
+            spawn(info_span!("announce", info_hash = %id), "announce", async move {
+                let _permit = this.announcer.permits.clone().acquire_owned().await;
+                this.announce_one(&id, url, started, told_complete).await;
+                Ok::<_, Error>(())
+            });
+        }
+    }
+
+    /// What we tell trackers about the torrent now: `(uploaded, downloaded, left)`.
+    fn announce_figures(&self, id: &TorrentId) -> (u64, u64, u64) {
+        match self.handle(id) {
+            Ok(handle) => {
+                let stats = handle.stats();
+                let (up, down) = crate::session_counters(&handle);
+                (up, down, stats.total_bytes.saturating_sub(stats.progress_bytes))
+            }
+            Err(_) => (0, 0, UNKNOWN_LEFT),
+        }
+    }
+
+    fn fields(&self, id: &TorrentId, event: Option<Event>) -> Announce {
+        let (uploaded, downloaded, left) = self.announce_figures(id);
+        Announce {
+            info_hash: id.info_hash(),
+            peer_id: self.announcer.peer_id,
+            port: self.announcer.port,
+            uploaded,
+            downloaded,
+            left,
+            event,
+            key: self.announcer.key,
+        }
+    }
+
+    async fn announce_one(&self, id: &TorrentId, url: TrackerUrl, started: bool, told_complete: bool) {
+        let mut fields = self.fields(id, None);
+        let complete = fields.left == 0;
+        fields.event = if !started {
+            Some(Event::Started)
+        } else if complete && !told_complete {
+            Some(Event::Completed)
+        } else {
+            None
+        };
+        let outcome = announce::announce(&self.announcer.http, &url, &fields).await;
+        let now = Instant::now();
+        let now_secs = u64::try_from(bidswarm_primitives::unix_secs()).unwrap_or(0);
+        let mut peers = Vec::new();
+        let resolving = self.lock().resolving.contains_key(id);
+        {
+            let mut torrents = self.announcer.lock();
+            let Some(torrent) = torrents.get_mut(id) else { return };
+            let running = torrent.running;
+            // Removed or replaced meanwhile: nothing to record.
+            let Some(state) = torrent.states.get_mut(&url) else { return };
+            state.in_flight = false;
+            state.last = Some((now_secs, now));
+            match outcome {
+                Ok(answer) => {
+                    state.status = TrackerStatus::Working;
+                    state.message = answer.warning;
+                    state.peers = u32::try_from(answer.peers.len()).unwrap_or(u32::MAX);
+                    state.seeds = answer.seeds;
+                    state.leechers = answer.leechers;
+                    state.min_interval = answer.min_interval.unwrap_or(Duration::ZERO);
+                    state.failures = 0;
+                    state.started = true;
+                    state.told_complete = complete;
+                    state.next = running.then(|| now + answer.interval);
+                    peers = answer.peers;
+                }
+                Err(failure) => {
+                    state.status = TrackerStatus::NotWorking;
+                    state.message = Some(failure.to_string());
+                    state.failures = state.failures.saturating_add(1);
+                    let backoff = RETRY_AFTER.saturating_mul(1 << state.failures.min(8).saturating_sub(1));
+                    state.next = running.then(|| now + backoff.min(MAX_RETRY_AFTER));
+                }
+            }
+            let own = self.announcer.port;
+            peers.retain(|p| !(p.port() == own && (p.ip().is_loopback() || p.ip().is_unspecified())));
+            if resolving && !peers.is_empty() {
+                let before = torrent.found.len();
+                for peer in &peers {
+                    if torrent.found.len() < MAX_FOUND && !torrent.found.contains(peer) {
+                        torrent.found.push(*peer);
+                    }
+                }
+                if torrent.found.len() > before {
+                    torrent.found_signal.notify_waiters();
+                }
+                return;
+            }
+        }
+        if peers.is_empty() {
+            return;
+        }
+        let on_peers = self.announcer.on_peers.read().unwrap_or_else(|p| p.into_inner()).clone();
+        match on_peers {
+            Some(on_peers) => on_peers(id, peers),
+            None => debug!(count = peers.len(), "peers from a tracker with no way to dial them"),
+        }
+    }
+
+    /// Tells a tracker we stopped, in the background, giving up after [`STOPPED_TIMEOUT`].
+    fn send_stopped(&self, id: &TorrentId, url: TrackerUrl) {
+        let stopped = self.stopped(id, url);
+        let permits = self.announcer.permits.clone();
+        spawn(info_span!("announce_stopped", info_hash = %id), "announce stopped", async move {
+            let _permit = permits.acquire_owned().await;
+            stopped.await;
+            Ok::<_, Error>(())
+        });
+    }
+
+    /// A `stopped` announce, given up after [`STOPPED_TIMEOUT`].
+    fn stopped(
+        &self,
+        id: &TorrentId,
+        url: TrackerUrl,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let fields = self.fields(id, Some(Event::Stopped));
+        let http = self.announcer.http.clone();
+        async move {
+            let sent = tokio::time::timeout(STOPPED_TIMEOUT, announce::announce(&http, &url, &fields)).await;
+            debug!(%url, ok = matches!(sent, Ok(Ok(_))), "sent stopped");
+        }
+    }
+
+    /// At shutdown: tells every tracker announced to that we stopped, all at once, and
+    /// waits for them at most [`STOPPED_TIMEOUT`].
+    pub(crate) async fn stop_announcing(&self) {
+        let owed: Vec<(TorrentId, TrackerUrl)> = {
+            let mut torrents = self.announcer.lock();
+            let mut owed = Vec::new();
+            for (id, torrent) in torrents.iter_mut() {
+                torrent.running = false;
+                for (url, state) in &mut torrent.states {
+                    state.next = None;
+                    if std::mem::take(&mut state.started) {
+                        owed.push((id.clone(), url.clone()));
+                    }
+                }
+            }
+            owed
+        };
+        let mut all = tokio::task::JoinSet::new();
+        for (id, url) in owed {
+            all.spawn(self.stopped(&id, url));
+        }
+        let _ = tokio::time::timeout(STOPPED_TIMEOUT, all.join_all()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(s: &str) -> String {
+        format!("{}:{s}", s.len())
+    }
+
+    #[test]
+    fn a_torrents_tiers_are_kept_and_what_is_not_a_tracker_is_left_out() {
+        let (a, b, c) = ("http://a.example/announce", "https://b.example/announce", "udp://c.example:6969");
+        let torrent = format!(
+            "d8:announce{}13:announce-listll{}{}{}el{}{}ee4:infod6:lengthi1e4:name1:x12:piece lengthi16384e6:pieces20:{}ee",
+            bytes(a),
+            bytes(a),
+            bytes(b),
+            bytes("file:///etc/passwd"),
+            bytes(c),
+            bytes(a),
+            "p".repeat(20)
+        );
+        let tiers: Vec<(String, u32)> =
+            of_torrent(torrent.as_bytes()).into_iter().map(|e| (e.url.to_string(), e.tier)).collect();
+        assert_eq!(tiers, [(a.to_owned(), 0), (b.to_owned(), 0), (c.to_owned(), 1)]);
+        assert!(of_torrent(b"not a torrent").is_empty());
+    }
+
+    #[test]
+    fn a_magnets_trackers_each_get_a_tier() {
+        let magnet = "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567\
+                      &tr=udp%3A%2F%2Ft.example%3A6969&tr=ftp%3A%2F%2Fx&tr=http%3A%2F%2Fu.example%2Fa\
+                      &tr=udp%3A%2F%2Ft.example%3A6969";
+        let tiers: Vec<(String, u32)> =
+            of_magnet(magnet).into_iter().map(|e| (e.url.to_string(), e.tier)).collect();
+        assert_eq!(tiers, [("udp://t.example:6969".to_owned(), 0), ("http://u.example/a".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn a_stored_list_keeps_what_is_still_a_tracker() {
+        let json = r#"{"trackers":[{"url":"http://a.example/x","tier":0},{"url":"gopher://b","tier":1}]}"#;
+        let record: crate::records::TorrentRecord = serde_json::from_str(json).unwrap();
+        let list = record.trackers.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].url.as_str(), "http://a.example/x");
+        let older: crate::records::TorrentRecord = serde_json::from_str("{}").unwrap();
+        assert_eq!(older.trackers, None, "a record from before keeps the .torrent's list");
+    }
+}
