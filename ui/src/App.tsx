@@ -23,10 +23,12 @@ import { bulkTarget } from './lib/bulk';
 import { DEFAULT_COLUMN_PREFS, readColumnPrefs, shownColumns, storedColumnPrefs, withColumnChoice, withColumnWidth, type ColumnId, type ColumnPrefs } from './lib/columns';
 import { inViewOrder } from './lib/torrentMenu';
 import { countByFilter, displayName, filterTorrents, isStateFilter, looksLikeMagnet, looksLikeTorrentUrl, toggleAction, type StateFilter } from './lib/torrents';
+import { countByTracker } from './lib/trackers';
 import { useApp, useConnectionState, useSettings, useTorrents } from './state/app';
 import { useBulk } from './state/bulk';
 import { useLabelFilters } from './state/labelFilters';
 import { useLabelsSync } from './state/labelSync';
+import { useTrackerFilter } from './state/trackerFilter';
 import { TORRENT_LIST_MS } from './state/queries';
 import { applyTheme, isLanguage, loadPref, readPref, savePref, type LanguagePref, type ThemePref } from './state/prefs';
 
@@ -124,7 +126,9 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
   useRuleEvents();
   useEffect(() => transport.onExternalAdd((source) => setAddInput({ kind: 'source', source })), [transport]);
 
-  const visible = useMemo(() => filterTorrents(torrents, filter, search, labelFilters), [torrents, filter, search, labelFilters]);
+  const trackerCounts = useMemo(() => countByTracker(torrents), [torrents]);
+  const [trackerFilter, setTrackerFilter] = useTrackerFilter(store.isLoaded() ? trackerCounts : null);
+  const visible = useMemo(() => filterTorrents(torrents, filter, search, labelFilters, trackerFilter), [torrents, filter, search, labelFilters, trackerFilter]);
   useBidFeed(view === 'torrents' && shown.bid !== false);
   const counts = useMemo(() => countByFilter(torrents), [torrents]);
 
@@ -308,6 +312,9 @@ export function Shell({ language, onLanguage, theme, onTheme }: ShellProps) {
               torrents={torrents}
               labelFilters={labelFilters}
               onLabelFilters={setLabelFilters}
+              trackerCounts={trackerCounts}
+              trackerFilter={trackerFilter}
+              onTrackerFilter={setTrackerFilter}
             />
           ) : null}
         </div>

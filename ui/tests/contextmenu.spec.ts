@@ -63,6 +63,7 @@ test('right-click selects the row and opens the menu; Pause and Resume act on ev
     'Rename…',
     'Set location…',
     'Force recheck…',
+    'Reannounce',
     'Category',
     'Tags',
     'Speed limits…',

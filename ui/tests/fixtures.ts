@@ -234,3 +234,32 @@ export async function showIn(page: Page, theme: 'light' | 'dark', language: 'en'
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
 }
+
+/** The requests of these types the page sends from now on, in order, as it sends them. */
+export function requestsSent(page: Page, types: readonly Request['type'][]): Request[] {
+  const sent: Request[] = [];
+  page.on('request', (r) => {
+    if (!r.url().endsWith('/api/rpc')) return;
+    const body = JSON.parse(r.postData() ?? '{}') as Request;
+    if (types.includes(body.type)) sent.push(body);
+  });
+  return sent;
+}
+
+/** The surface dialogs and menus are painted with (`--surface`): the light theme's, then the dark one's. */
+export const THEME_SURFACES = ['rgb(255, 255, 255)', 'rgb(27, 31, 38)'];
+
+/**
+ * Shows the page in German in the light, then the dark theme, and runs `look` in each;
+ * its screenshots go to `out`. Resolves what `look` gave in each theme, in that order.
+ */
+export async function inGermanInBothThemes<T>(page: Page, look: (theme: 'light' | 'dark', out: string) => Promise<T>): Promise<T[]> {
+  const out = join(repoRoot, 'target', 'ui-screenshots');
+  mkdirSync(out, { recursive: true });
+  const results: T[] = [];
+  for (const theme of ['light', 'dark'] as const) {
+    await showIn(page, theme, 'de');
+    results.push(await look(theme, out));
+  }
+  return results;
+}

@@ -11,6 +11,7 @@ import { AddPeersForm } from './details/AddPeersForm';
 import { BandwidthPriorityEditor } from './details/BandwidthPriorityEditor';
 import { SeedingLimitsEditor } from './details/SeedingLimitsEditor';
 import { TorrentLimitsEditor } from './details/TorrentLimitsEditor';
+import { TrackersTab } from './details/TrackersTab';
 import { PiecesMap } from './PiecesMap';
 import { seedingSummaryText } from './SeedingLimitsFields';
 import { SpeedChart } from './SpeedChart';
@@ -31,6 +32,7 @@ export function DetailsPanel({ torrent, onClose }: Props) {
           <Tabs.List className="tab-list" aria-label={t('details.tabs')}>
             <Tabs.Trigger value="general">{t('details.general')}</Tabs.Trigger>
             <Tabs.Trigger value="files">{t('details.files')}</Tabs.Trigger>
+            <Tabs.Trigger value="trackers">{t('details.trackers')}</Tabs.Trigger>
             <Tabs.Trigger value="peers">{t('details.peers')}</Tabs.Trigger>
             <Tabs.Trigger value="pieces">{t('details.pieces')}</Tabs.Trigger>
             <Tabs.Trigger value="speed">{t('details.speed')}</Tabs.Trigger>
@@ -50,6 +52,9 @@ export function DetailsPanel({ torrent, onClose }: Props) {
         </Tabs.Content>
         <Tabs.Content value="files" className="details-body">
           <FilesTab torrent={torrent} />
+        </Tabs.Content>
+        <Tabs.Content value="trackers" className="details-body">
+          {tab === 'trackers' ? <TrackersTab key={torrent.id} torrent={torrent} /> : null}
         </Tabs.Content>
         <Tabs.Content value="peers" className="details-body">
           {tab === 'peers' ? <PeersTab torrent={torrent} /> : null}

@@ -14,6 +14,7 @@ import { useTranslation } from 'react-i18next';
 import { clampColumnWidth, gridTemplate, moveColumn, type ColumnId, type ColumnWidths } from '../lib/columns';
 import { formatBytes, formatDateTime, formatEta, formatPercent, formatRate, formatRatio } from '../lib/format';
 import { displayName, isComplete, progressFraction, rangeSelection, remainingBytes, shareRatio } from '../lib/torrents';
+import { trackerHost } from '../lib/trackers';
 import { BidCell } from './speed/BidCell';
 import type { BandwidthPriority, TorrentInfo } from '../bindings';
 
@@ -57,16 +58,19 @@ export function TorrentTable(props: Props) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
   const columns = useMemo<ColumnDef<TorrentInfo>[]>(() => {
-    /** A byte count; `null` (not known yet) is `—`. */
-    const bytes = (id: ColumnId, of: (r: TorrentInfo) => number | null): ColumnDef<TorrentInfo> => ({
+    /** A number as `show` writes it; `null` (not known yet) is `—`, and sorts below every number. */
+    const known = (id: ColumnId, of: (r: TorrentInfo) => number | null, show: (value: number) => string): ColumnDef<TorrentInfo> => ({
       id,
       accessorFn: (r) => of(r) ?? -1,
       header: () => t(`columns.${id}`),
       cell: ({ row }) => {
         const value = of(row.original);
-        return value === null ? '—' : formatBytes(value, locale);
+        return value === null ? '—' : show(value);
       },
     });
+    const bytes = (id: ColumnId, of: (r: TorrentInfo) => number | null) => known(id, of, (value) => formatBytes(value, locale));
+    /** How many peers the trackers count in the whole swarm; `—` until one has answered. */
+    const swarm = (id: ColumnId, of: (r: TorrentInfo) => number | null) => known(id, of, (value) => value.toLocaleString(locale));
     /** A date and time in the user's locale; newest first at the first click, `none` without one. */
     const date = (id: ColumnId, of: (r: TorrentInfo) => number | null, none: string): ColumnDef<TorrentInfo> => ({
       id,
@@ -154,6 +158,8 @@ export function TorrentTable(props: Props) {
         header: () => t('columns.peers'),
         cell: ({ row }) => row.original.peers,
       },
+      swarm('seeds', (r) => r.swarm_seeds),
+      swarm('leechers', (r) => r.swarm_leechers),
       {
         id: 'category',
         // Those with none sort together, after the named ones.
@@ -196,6 +202,14 @@ export function TorrentTable(props: Props) {
         sortDescFirst: false,
         header: () => t('columns.savePath'),
         cell: ({ row }) => <span title={row.original.save_path}>{row.original.save_path}</span>,
+      },
+      {
+        id: 'tracker',
+        // The host it announces to now; those without a tracker sort together, after the others.
+        accessorFn: (r) => trackerHost(r.tracker) || '\uffff',
+        sortDescFirst: false,
+        header: () => t('columns.tracker'),
+        cell: ({ row }) => <span title={row.original.tracker ?? undefined}>{trackerHost(row.original.tracker)}</span>,
       },
     ];
   }, [t, locale]);

@@ -8,6 +8,7 @@ import { parseAst } from 'rolldown/parseAst';
 import { describe, expect, it } from 'vitest';
 import { BANDWIDTH_PRIORITIES } from '../lib/torrentControls';
 import { TORRENT_NAME_PROBLEMS } from '../lib/torrents';
+import { TRACKER_STATUSES, TRACKER_URL_PROBLEMS } from '../lib/trackers';
 import de from './de.json';
 import en from './en.json';
 
@@ -66,6 +67,8 @@ describe('translations', () => {
     for (const s of ['resolving', 'checking', 'downloading', 'seeding', 'paused', 'queued', 'moving', 'error']) expect(enKeys.has(`state.${s}`)).toBe(true);
     for (const p of BANDWIDTH_PRIORITIES) expect(enKeys.has(`queue.priorities.${p}`)).toBe(true);
     for (const p of TORRENT_NAME_PROBLEMS) expect(enKeys.has(`rename.problem.${p}`)).toBe(true);
+    for (const s of TRACKER_STATUSES) expect(enKeys.has(`trackers.statuses.${s}`), s).toBe(true);
+    for (const p of TRACKER_URL_PROBLEMS) expect(enKeys.has(`trackers.problem.${p}`), p).toBe(true);
     for (const k of ['bad_request', 'invalid_magnet', 'invalid_torrent', 'path_not_found', 'already_exists', 'unknown_torrent', 'unreachable', 'unauthorized', 'forbidden', 'io', 'internal', 'too_many_attempts', 'file_in_the_way', 'unknown_label', 'label_exists'])
       expect(enKeys.has(`errors.${k}`)).toBe(true);
     for (const c of ['connecting', 'connected', 'reconnecting', 'no_token', 'unauthorized']) expect(enKeys.has(`connection.${c}`)).toBe(true);

@@ -94,27 +94,28 @@ export function withBulkLimits(current: RateLimits, down: Exclude<BulkLimit, 'in
 }
 
 /** The changes sent to several torrents at once; each has its toasts under `bulk.<kind>`. */
-export const BULK_KINDS = ['pause', 'resume', 'remove', 'limits', 'seeding', 'bid', 'queue', 'forceStart', 'priority', 'sequential', 'firstLast', 'recheck', 'location', 'category', 'tagAdd', 'tagRemove'] as const;
+export const BULK_KINDS = ['pause', 'resume', 'remove', 'limits', 'seeding', 'bid', 'queue', 'forceStart', 'priority', 'sequential', 'firstLast', 'recheck', 'reannounce', 'location', 'category', 'tagAdd', 'tagRemove'] as const;
 export type BulkKind = (typeof BULK_KINDS)[number];
 
 /**
  * Those that say so when all went well: the table shows a pause, a removal, a queue move
  * (the # column), a forced start (`[F]`), a recheck (Checking) or a move (Moving) at
  * once, not a new limit or bid, nor a bandwidth priority, a category or tags (their
- * columns are hidden at first), nor the piece order (it has no column).
+ * columns are hidden at first), nor the piece order (it has no column), nor a reannounce
+ * (only the Trackers tab shows it).
  */
-export const ANNOUNCED_KINDS: ReadonlySet<BulkKind> = new Set<BulkKind>(['limits', 'seeding', 'bid', 'priority', 'sequential', 'firstLast', 'category', 'tagAdd', 'tagRemove']);
+export const ANNOUNCED_KINDS: ReadonlySet<BulkKind> = new Set<BulkKind>(['limits', 'seeding', 'bid', 'priority', 'sequential', 'firstLast', 'reannounce', 'category', 'tagAdd', 'tagRemove']);
 
 /**
  * Those sent as one request naming every torrent (`move_in_queue`, `set_force_start`,
- * `set_bandwidth_priority`, `set_sequential`, `set_first_last_pieces_first`, `recheck`, `set_torrent_category`,
- * `add_torrent_tags`, `remove_torrent_tags`), which the core answers once: "ok", or one
+ * `set_bandwidth_priority`, `set_sequential`, `set_first_last_pieces_first`, `recheck`, `reannounce`,
+ * `set_torrent_category`, `add_torrent_tags`, `remove_torrent_tags`), which the core answers once: "ok", or one
  * error. A failure has no "2 of 3" to report, so their `failed` toast has a form for one
  * torrent and one for several (`failed_one`, `failed_other`) instead of a `partial` one.
  * (Set location sends one request per torrent, so something in the way stops only that
  * one's move.)
  */
-export const ONE_REQUEST_KINDS: ReadonlySet<BulkKind> = new Set<BulkKind>(['queue', 'forceStart', 'priority', 'sequential', 'firstLast', 'recheck', 'category', 'tagAdd', 'tagRemove']);
+export const ONE_REQUEST_KINDS: ReadonlySet<BulkKind> = new Set<BulkKind>(['queue', 'forceStart', 'priority', 'sequential', 'firstLast', 'recheck', 'reannounce', 'category', 'tagAdd', 'tagRemove']);
 
 /** A toast as an i18n key under `bulk.<kind>.` and its values; `failures` still to be joined with "and N more". */
 export interface BulkToast {

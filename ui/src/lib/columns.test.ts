@@ -27,6 +27,14 @@ describe('column visibility', () => {
 
   it('the columns that would make the table scroll at 1024 px hide at first', () => {
     expect(shownColumns({}, false)).toMatchObject({ completed: false, downloaded: false, uploaded: false, remaining: false, savePath: false });
+    expect(shownColumns({}, true)).toMatchObject({ seeds: false, leechers: false, tracker: false });
+  });
+
+  it('the swarm columns come after Peers and the tracker last, also for columns stored before they existed', () => {
+    const stored = COLUMN_IDS.filter((id) => !['seeds', 'leechers', 'tracker'].includes(id));
+    const read = columnOrder(stored);
+    expect(read.slice(read.indexOf('peers'), read.indexOf('peers') + 3)).toEqual(['peers', 'seeds', 'leechers']);
+    expect(read.at(-1)).toBe('tracker');
   });
 
   it("the user's choice wins over a default, either way", () => {

@@ -2,9 +2,10 @@
  * The torrent table's columns: which show, in what order and how wide. The user's
  * choices, kept in this browser (`state/prefs`), go over defaults. The queue position (#)
  * shows by default while the queue is on, where it says who runs next, and hides while it
- * is off; the bandwidth priority, the category, the tags, the dates, the all-time
- * transfers, what remains and the save path hide until asked for: any of them would make
- * the table scroll sideways at 1024 px (the sidebar shows categories and tags). No React.
+ * is off; the swarm's seeds and leechers, the bandwidth priority, the category, the tags,
+ * the dates, the all-time transfers, what remains, the save path and the tracker hide until
+ * asked for: any of them would make the table scroll sideways at 1024 px (the sidebar shows
+ * categories, tags and trackers). No React.
  */
 
 export const COLUMN_IDS = [
@@ -18,6 +19,8 @@ export const COLUMN_IDS = [
   'eta',
   'ratio',
   'peers',
+  'seeds',
+  'leechers',
   'category',
   'tags',
   'priority',
@@ -28,6 +31,7 @@ export const COLUMN_IDS = [
   'uploaded',
   'remaining',
   'savePath',
+  'tracker',
 ] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];
 
@@ -39,7 +43,7 @@ export function isColumnId(v: unknown): v is ColumnId {
 export type ColumnVisibility = Record<string, boolean>;
 
 const HIDDEN_AT_FIRST: ColumnVisibility = Object.fromEntries(
-  (['priority', 'category', 'tags', 'added', 'completed', 'downloaded', 'uploaded', 'remaining', 'savePath'] satisfies ColumnId[]).map((id) => [id, false]),
+  (['seeds', 'leechers', 'priority', 'category', 'tags', 'added', 'completed', 'downloaded', 'uploaded', 'remaining', 'savePath', 'tracker'] satisfies ColumnId[]).map((id) => [id, false]),
 );
 
 export function shownColumns(chosen: ColumnVisibility, queueEnabled: boolean): ColumnVisibility {
@@ -68,6 +72,8 @@ export const DEFAULT_WIDTHS: Record<ColumnId, string> = {
   eta: '76px',
   ratio: '60px',
   peers: '56px',
+  seeds: '60px',
+  leechers: '72px',
   category: '110px',
   tags: '140px',
   priority: '76px',
@@ -78,6 +84,7 @@ export const DEFAULT_WIDTHS: Record<ColumnId, string> = {
   uploaded: '92px',
   remaining: '92px',
   savePath: '220px',
+  tracker: '150px',
 };
 
 /** Narrow enough for a number, wide enough to grab again. */

@@ -59,6 +59,7 @@ describe('torrentMenu', () => {
       'rename[a]',
       'setLocation[a]',
       'recheck[a]',
+      'reannounce[a]',
       'category>',
       'tags>',
       '|',
@@ -118,7 +119,8 @@ describe('torrentMenu', () => {
     const off = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: false });
     const on = torrentMenu({ selection: [torrent('a', 'downloading')], spendingEnabled: true });
     expect(itemOf(off, 'bid')).toBeUndefined();
-    expect(shape(on).slice(13, 17)).toEqual(['speedLimits[a]', 'seedingLimits[a]', 'bid[a]', 'bandwidthPriority>']);
+    const s = shape(on);
+    expect(s.slice(s.indexOf('speedLimits[a]'), s.indexOf('speedLimits[a]') + 4)).toEqual(['speedLimits[a]', 'seedingLimits[a]', 'bid[a]', 'bandwidthPriority>']);
   });
 
   it('a torrent still resolving has no name to copy: Copy name leaves it out, or is disabled', () => {
@@ -284,6 +286,14 @@ describe('categories, tags and set location', () => {
       const none = torrentMenu({ selection: [torrent('x', state, state === 'resolving' ? null : 'x.bin')], spendingEnabled: false });
       expect(itemOf(none, 'recheck'), state).toMatchObject({ enabled: false, targets: [] });
     }
+  });
+
+  it('Reannounce names the whole selection, whatever the states, just after Force recheck', () => {
+    const selection = [torrent('a', 'seeding'), torrent('p', 'paused'), torrent('m', 'resolving', null), torrent('c', 'checking')];
+    const entries = torrentMenu({ selection, spendingEnabled: false });
+    expect(itemOf(entries, 'reannounce')).toMatchObject({ enabled: true, targets: ['a', 'p', 'm', 'c'] });
+    const s = shape(entries);
+    expect(s[s.indexOf('reannounce[a,p,m,c]') - 1]).toMatch(/^recheck\[/);
   });
 
   it('a torrent whose data is moving offers neither Pause nor Resume: it is out of the engine until it lands', () => {

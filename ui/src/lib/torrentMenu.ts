@@ -30,6 +30,7 @@ export const MENU_ACTIONS = [
   'rename',
   'setLocation',
   'recheck',
+  'reannounce',
   'categoryNone',
   'categorySet',
   'categoryNew',
@@ -153,8 +154,8 @@ export function firstLastAfter(selection: readonly Pick<TorrentInfo, 'first_last
  * torrent is selected. The queue's moves show whether or not the queue is on: the order
  * is kept either way and decides who runs once it is. Set location leaves out the
  * torrents it cannot move (`canMove`), Force recheck those it cannot check
- * (`canRecheck`); the Category and Tags submenus list the labels as last known and tick
- * what the selection shares. Empty for an empty selection.
+ * (`canRecheck`), and Reannounce names them all; the Category and Tags submenus list the
+ * labels as last known and tick what the selection shares. Empty for an empty selection.
  */
 export function torrentMenu({ selection, spendingEnabled, labels = null }: MenuInput): MenuEntry[] {
   if (selection.length === 0) return [];
@@ -192,6 +193,8 @@ export function torrentMenu({ selection, spendingEnabled, labels = null }: MenuI
       item('rename', all, all.length === 1),
       item('setLocation', movable),
       item('recheck', recheckable),
+      // The whole selection: the core skips the paused ones itself.
+      item('reannounce'),
       {
         kind: 'submenu',
         id: 'category',

@@ -1,10 +1,11 @@
 /**
  * State logic of the torrents view: which filter a torrent belongs to (its category and
- * tags: `labels`), search, the derived numbers (progress, ratio), the names a user may
+ * tags: `labels`; its trackers: `trackers`), search, the derived numbers (progress, ratio), the names a user may
  * give a torrent, and selection helpers. No React, no I/O.
  */
 import type { TorrentInfo, TorrentState } from '../bindings';
 import { matchesLabels, NO_LABEL_FILTERS, type LabelFilters } from './labels';
+import { ALL_TRACKERS, matchesTracker, type TrackerFilter } from './trackers';
 
 export const FILTERS = ['all', 'downloading', 'seeding', 'queued', 'paused', 'completed', 'moving', 'error'] as const;
 export type StateFilter = (typeof FILTERS)[number];
@@ -49,9 +50,15 @@ export function matchesSearch(t: TorrentInfo, query: string): boolean {
   return words.every((w) => haystack.includes(w));
 }
 
-/** The torrents the state filter, the category and tag filters and the search all let through. */
-export function filterTorrents(torrents: readonly TorrentInfo[], filter: StateFilter, query: string, labels: LabelFilters = NO_LABEL_FILTERS): TorrentInfo[] {
-  return torrents.filter((t) => matchesFilter(t, filter) && matchesLabels(t, labels) && matchesSearch(t, query));
+/** The torrents the state filter, the category, tag and tracker filters and the search all let through. */
+export function filterTorrents(
+  torrents: readonly TorrentInfo[],
+  filter: StateFilter,
+  query: string,
+  labels: LabelFilters = NO_LABEL_FILTERS,
+  tracker: TrackerFilter = ALL_TRACKERS,
+): TorrentInfo[] {
+  return torrents.filter((t) => matchesFilter(t, filter) && matchesLabels(t, labels) && matchesTracker(t, tracker) && matchesSearch(t, query));
 }
 
 export function countByFilter(torrents: readonly TorrentInfo[]): Record<StateFilter, number> {

@@ -3,7 +3,7 @@
  * the torrent list and the bid column current between rounds; what no event reports is
  * asked for only while it is on screen.
  */
-import type { AnswerTo, PeerInfo, TorrentId, WalletBalances, WalletStatus } from '../bindings';
+import type { AnswerTo, PeerInfo, TorrentId, TrackerInfo, WalletBalances, WalletStatus } from '../bindings';
 import { usePoll, type Polled } from './poll';
 
 /** The status bar's rates, as often as the rates change. */
@@ -13,8 +13,9 @@ export const TORRENT_LIST_MS = 10_000;
 /** The bid column: soon after the list shows, then slowly; `speed` events carry a bid as it moves, not one set from another UI. */
 export const BIDS_FIRST_MS = 500;
 export const BIDS_MS = 10_000;
-/** The open details panel's peers, piece map and Speed tab. */
+/** The open details panel's peers, trackers, piece map and Speed tab. */
 export const PEERS_MS = 2000;
+export const TRACKERS_MS = 2000;
 export const PIECES_MS = 2000;
 export const TORRENT_SPEED_MS = 2000;
 /** The wallet page shows whether the wallet is locked and when it locks itself. */
@@ -43,4 +44,8 @@ export function useLedgerSummary(): Polled<AnswerTo<'ledger_summary'>> {
 
 export function usePeers(id: TorrentId): Polled<PeerInfo[]> {
   return usePoll({ type: 'list_peers', id }, (a) => a.peers, PEERS_MS);
+}
+
+export function useTrackers(id: TorrentId): Polled<TrackerInfo[]> {
+  return usePoll({ type: 'list_trackers', id }, (a) => a.trackers, TRACKERS_MS);
 }

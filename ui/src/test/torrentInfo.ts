@@ -43,6 +43,11 @@ export function torrentInfo(overrides: Partial<TorrentInfo> = {}): TorrentInfo {
     category: null,
     tags: [],
     completed_at: null,
+    tracker: null,
+    tracker_hosts: [],
+    tracker_status: null,
+    swarm_seeds: null,
+    swarm_leechers: null,
     ...overrides,
   };
 }

@@ -1,9 +1,10 @@
-import { useId, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Category } from '../../bindings';
 import { ALL_LABELS, findCategory, unusedNames, type LabelCounts, type LabelFilter, type LabelKind, type LabelMenuAction } from '../../lib/labels';
 import { useApp, useLabels, type ApiError } from '../../state/app';
 import { useChangeLabels } from '../../state/labelSync';
+import { FilterSection, type FilterEntry } from '../FilterSection';
 import { CategoryDialog } from './CategoryDialog';
 import { LabelMenu, type LabelMenuAnchor } from './LabelMenu';
 import { TagNameDialog } from './TagNameDialog';
@@ -22,6 +23,12 @@ type Dialog = { action: 'create' } | { action: 'edit'; name: string; category: C
 
 const NONE: LabelFilter = { kind: 'none' };
 
+/** An entry, with the filter it chooses and the category or tag it names (`null`: All, None). */
+interface LabelEntry extends FilterEntry {
+  filter: LabelFilter;
+  name: string | null;
+}
+
 /**
  * The sidebar's Categories or Tags: All, Uncategorized (Untagged) and each one with how
  * many torrents it has; one is chosen at a time, alongside the state filter. A
@@ -33,7 +40,6 @@ export function LabelSection({ kind, names, counts, filter, onFilter }: Props) {
   const { notify } = useApp();
   const labels = useLabels();
   const change = useChangeLabels();
-  const titleId = useId();
   const [menu, setMenu] = useState<LabelMenuAnchor | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const unused = unusedNames(names, counts);
@@ -68,62 +74,54 @@ export function LabelSection({ kind, names, counts, filter, onFilter }: Props) {
   };
 
   const chosen = filter.kind === 'named' ? filter.name : null;
-  const entries: { filter: LabelFilter; text: string; count: number; name: string | null }[] = [
-    { filter: ALL_LABELS, text: t('labels.all'), count: counts.all, name: null },
-    { filter: NONE, text: t(kind === 'category' ? 'labels.uncategorized' : 'labels.untagged'), count: counts.none, name: null },
-    ...names.map((name) => ({ filter: { kind: 'named', name } as const, text: name, count: counts.named[name] ?? 0, name })),
+  const entryOf = (entryFilter: LabelFilter, text: string, count: number, name: string | null): LabelEntry => ({
+    key: name === null ? entryFilter.kind : `named:${name}`,
+    data: name ?? `:${entryFilter.kind}`,
+    text,
+    count,
+    active: entryFilter.kind === filter.kind && name === chosen,
+    filter: entryFilter,
+    name,
+  });
+  const entries: LabelEntry[] = [
+    entryOf(ALL_LABELS, t('labels.all'), counts.all, null),
+    entryOf(NONE, t(kind === 'category' ? 'labels.uncategorized' : 'labels.untagged'), counts.none, null),
+    ...names.map((name) => entryOf({ kind: 'named', name }, name, counts.named[name] ?? 0, name)),
   ];
 
+  const actions = (
+    <button
+      type="button"
+      className="icon-btn section-menu"
+      aria-label={t(`labels.${kind}Actions`)}
+      title={t(`labels.${kind}Actions`)}
+      aria-haspopup="menu"
+      aria-expanded={menu !== null}
+      onClick={(e) => {
+        const box = e.currentTarget.getBoundingClientRect();
+        openMenu(box.left, box.bottom, e.currentTarget, chosen);
+      }}
+    >
+      ⋯
+    </button>
+  );
+
   return (
-    <nav className="label-section" aria-labelledby={titleId} data-section={kind}>
-      <div className="sidebar-head">
-        <h2 className="sidebar-title" id={titleId}>
-          {t(`labels.${kind}Title`)}
-        </h2>
-        <button
-          type="button"
-          className="icon-btn section-menu"
-          aria-label={t(`labels.${kind}Actions`)}
-          title={t(`labels.${kind}Actions`)}
-          aria-haspopup="menu"
-          aria-expanded={menu !== null}
-          onClick={(e) => {
-            const box = e.currentTarget.getBoundingClientRect();
-            openMenu(box.left, box.bottom, e.currentTarget, chosen);
-          }}
-        >
-          ⋯
-        </button>
-      </div>
-      <div role="radiogroup" aria-labelledby={titleId} className="label-filters">
-        {entries.map((entry) => {
-          const active = entry.filter.kind === filter.kind && entry.name === chosen;
-          return (
-            <button
-              key={entry.name === null ? entry.filter.kind : `named:${entry.name}`}
-              type="button"
-              role="radio"
-              aria-checked={active}
-              className={`filter label-filter${active ? ' active' : ''}`}
-              {...{ [`data-${kind}`]: entry.name ?? `:${entry.filter.kind}` }}
-              onClick={() => onFilter(entry.filter)}
-              onContextMenu={(e) => onContextMenu(e, entry.name)}
-              onKeyDown={(e) => onKeyDown(e, entry.name)}
-            >
-              <span className="filter-name" title={entry.text}>
-                {entry.text}
-              </span>
-              <span className="filter-count">{entry.count}</span>
-            </button>
-          );
-        })}
-      </div>
+    <FilterSection
+      section={kind}
+      title={t(`labels.${kind}Title`)}
+      actions={actions}
+      entries={entries}
+      onChoose={(entry) => onFilter(entry.filter)}
+      onContextMenu={(e, entry) => onContextMenu(e, entry.name)}
+      onKeyDown={(e, entry) => onKeyDown(e, entry.name)}
+    >
       <LabelMenu kind={kind} anchor={menu} unused={unused.length} onClose={() => setMenu(null)} onAction={run} />
       {dialog && kind === 'category' ? (
         <CategoryDialog category={dialog.action === 'edit' ? dialog.category : undefined} onClose={() => setDialog(null)} onSaved={(saved, before) => before && renamed(before.name, saved.name)} />
       ) : null}
       {dialog?.action === 'create' && kind === 'tag' ? <TagNameDialog onClose={() => setDialog(null)} /> : null}
       {dialog?.action === 'edit' && kind === 'tag' ? <TagNameDialog rename={dialog.name} onClose={() => setDialog(null)} onRenamed={renamed} /> : null}
-    </nav>
+    </FilterSection>
   );
 }

@@ -155,6 +155,7 @@ export function TorrentMenu({ anchor, selection, onClose, onOpenDetails, onRemov
     setLocation: openDialog('setLocation'),
     // It asks first: the torrents stop until their data has been read again.
     recheck: openDialog('recheck'),
+    reannounce: { run: (list) => void oneRequest('reannounce', targetsOf(list), (ids) => call({ type: 'reannounce', ids })) },
     categoryNone: { run: (list) => void setCategory(targetsOf(list), null, false) },
     categorySet,
     categoryNew: openDialog('categoryNew'),
