@@ -1,7 +1,8 @@
 //! Trackers as Bidswarm announces to them itself (`swarm/src/trackers.rs`): a tracker
 //! added to a running torrent is announced to at once (opentracker sees it), a leecher
-//! with nothing but a magnet's UDP tracker finds the seeder through it, the list survives
-//! a restart, a removed tracker is told `stopped`, and hostile trackers (an interval of 0,
+//! with nothing but a magnet's UDP tracker finds the seeder through it, so does a running
+//! torrent given a tracker (and `completed` is announced when it completes), the list
+//! survives a restart, a removed tracker is told `stopped`, and hostile trackers (an interval of 0,
 //! a failure reason with escapes, an endless body, silence) neither make us hammer them
 //! nor show the user what they like.
 
@@ -158,6 +159,27 @@ async fn a_tracker_added_live_is_announced_to_kept_across_a_restart_and_told_whe
     let out = dir.path().join("out");
     download(&only_udp, &out, None, TIMEOUT, dir.path()).await?;
     assert!(bidswarm_tests::files_equal(&downloads.join("tracked.bin"), &out.join("tracked.bin"))?);
+
+    // A second server with the .torrent alone, given the HTTP tracker while it runs: it
+    // dials the seeder the tracker names (through the gateway, as librqbit takes no peer
+    // for a running torrent), completes, and the tracker hears `completed` at once, not
+    // at its next interval half an hour away.
+    let mut leecher = Server::start("leecher", &dir.path().join("leecher"), dir.path()).await?;
+    // Its preview of the UDP-only magnet finds the seeder through the tracker too (asked
+    // once, as nothing is added).
+    let preview = Request::PreviewTorrent { source: TorrentSource::Magnet(only_udp.clone()) };
+    let Response::Preview { preview } = leecher.call(&preview).await? else { anyhow::bail!("no preview") };
+    assert_eq!(preview.name.as_deref(), Some("tracked.bin"));
+    let source = TorrentSource::Path(path_str(&torrent).into());
+    leecher.call(&Request::AddTorrent { source, options: AddOptions::default() }).await?;
+    trackers(&leecher, Request::AddTrackers { id: t.id.clone(), urls: vec![url(&tracker.announce_url)] })
+        .await?;
+    leecher.wait_state(&t.id, TorrentState::Seeding).await?;
+    wait_until("the leecher's completed announce", TIMEOUT, Duration::from_millis(300), async || {
+        (seeders_on(&tracker, &hash).await.ok()? == 2).then_some(())
+    })
+    .await?;
+    leecher.proc.terminate(Duration::from_secs(30)).await?;
 
     // The list is the torrent's own now, across a restart.
     server.proc.terminate(Duration::from_secs(30)).await?;

@@ -1,5 +1,5 @@
 //! One announce to one tracker, over HTTP(S) (BEP 3, BEP 23's compact peers, BEP 7's
-//! `peers6`) or UDP (BEP 15, through librqbit-tracker-comms' client), and what came back.
+//! `peers6`) or UDP (BEP 15), and what came back.
 //!
 //! Everything a tracker sends is hostile until checked: the body is read up to
 //! [`MAX_BODY`], at most [`MAX_PEERS`] peers are kept, intervals are clamped
@@ -87,7 +87,18 @@ impl std::fmt::Display for Failure {
 pub(crate) fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(HTTP_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::limited(3))
+        // To the same host only (http to https, say): a tracker must not send our
+        // announce, passkey and all, somewhere else, or into the local network.
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            let same_host =
+                attempt.previous().first().is_some_and(|first| first.host_str() == attempt.url().host_str());
+            if attempt.previous().len() > 3 || !same_host {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        }))
+        .referer(false)
         .user_agent(concat!("Bidswarm/", env!("CARGO_PKG_VERSION")))
         .build()
         .unwrap_or_default()
@@ -290,8 +301,9 @@ const UDP_PROTOCOL_ID: u64 = 0x0417_2710_1980;
 const ACTION_CONNECT: u32 = 0;
 const ACTION_ANNOUNCE: u32 = 1;
 const ACTION_ERROR: u32 = 3;
-/// BEP 15 waits 15 s and doubles; two tries of 8 s fit in [`UDP_TIMEOUT`] with room.
-const UDP_RETRY: Duration = Duration::from_secs(8);
+/// BEP 15 waits 15 s and doubles; we try each request three times, 4 s apart, so the
+/// connect and the announce both fit in [`UDP_TIMEOUT`].
+const UDP_RETRY: Duration = Duration::from_secs(4);
 const UDP_ATTEMPTS: usize = 3;
 
 fn random_u32() -> u32 {
@@ -371,7 +383,16 @@ pub(crate) fn clean_message(bytes: &[u8]) -> String {
 
 /// Characters that reorder or hide text (bidi overrides, zero-width, line separators).
 fn is_formatting(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 #[cfg(test)]

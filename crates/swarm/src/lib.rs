@@ -379,22 +379,25 @@ impl Swarm {
     /// Reads a torrent's name and files without adding it.
     pub async fn preview(&self, source: &TorrentSource) -> Result<TorrentPreview> {
         let resolved = source::resolve(source).await?;
-        let (add, peers) = match &resolved {
-            Resolved::Magnet { uri, peers, .. } => (AddTorrent::from_url(uri.clone()), peers.clone()),
-            Resolved::Torrent { bytes, .. } => (AddTorrent::from_bytes(bytes.clone()), Vec::new()),
+        let fetch = async {
+            match &resolved {
+                Resolved::Magnet { uri, peers, .. } => {
+                    self.preview_magnet(resolved.id(), uri, peers.clone()).await
+                }
+                Resolved::Torrent { bytes, .. } => {
+                    let options = AddTorrentOptions { list_only: true, ..Default::default() };
+                    self.session
+                        .add_torrent(AddTorrent::from_bytes(bytes.clone()), Some(options))
+                        .await
+                        .map_err(Error::engine("could not read the torrent's metadata"))
+                }
+            }
         };
-        let options = AddTorrentOptions { list_only: true, initial_peers: Some(peers), ..Default::default() };
         let response =
-            tokio::time::timeout(MAGNET_PREVIEW_TIMEOUT, self.session.add_torrent(add, Some(options)))
-                .await
-                .map_err(|_| Error::Unreachable {
-                    url: resolved.id().to_string(),
-                    reason: format!(
-                        "no peer sent the metadata within {} s",
-                        MAGNET_PREVIEW_TIMEOUT.as_secs()
-                    ),
-                })?
-                .map_err(Error::engine("could not read the torrent's metadata"))?;
+            tokio::time::timeout(MAGNET_PREVIEW_TIMEOUT, fetch).await.map_err(|_| Error::Unreachable {
+                url: resolved.id().to_string(),
+                reason: format!("no peer sent the metadata within {} s", MAGNET_PREVIEW_TIMEOUT.as_secs()),
+            })??;
         let AddTorrentResponse::ListOnly(list) = response else {
             return Err(Error::Engine {
                 context: "preview",
@@ -511,27 +514,8 @@ impl Swarm {
         options: &AddOptions,
         peers: Vec<SocketAddr>,
     ) -> Result<()> {
-        // librqbit takes peers only when the fetch starts; when our trackers find new
-        // ones, the fetch starts again with them.
-        let response = loop {
-            let (found, more) = self.found_peers(id);
-            let more = more.notified();
-            let mut all = peers.clone();
-            all.extend(found.iter().filter(|p| !peers.contains(p)));
-            // Without DHT librqbit refuses a fetch with no peers at all: wait for some from
-            // the trackers, if there are any (without, its refusal says why).
-            if all.is_empty() && !self.config.dht && !self.tracker_list(id).is_empty() {
-                more.await;
-                continue;
-            }
-            let list_only =
-                AddTorrentOptions { list_only: true, initial_peers: Some(all), ..Default::default() };
-            let fetch = self.session.add_torrent(AddTorrent::from_url(uri.to_owned()), Some(list_only));
-            tokio::select! {
-                response = fetch => break response.map_err(Error::engine("could not fetch the metadata"))?,
-                () = more => debug!("trackers found more peers; fetching the metadata again with them"),
-            }
-        };
+        let waits_for_trackers = !self.config.dht && !self.tracker_list(id).is_empty();
+        let response = self.fetch_metadata(id, uri, &peers, waits_for_trackers).await?;
         let AddTorrentResponse::ListOnly(list) = response else {
             return Err(Error::Engine {
                 context: "magnet",
@@ -542,6 +526,52 @@ impl Swarm {
         peers.extend(list.seen_peers);
         self.add_bytes(list.torrent_bytes, download_folder, options, peers).await?;
         Ok(())
+    }
+
+    /// A magnet's metadata, from `peers` and the peers its trackers find
+    /// ([`Swarm::found_peers`]). librqbit takes peers only when a fetch starts; when our
+    /// trackers find new ones, the fetch starts again with them (at most every
+    /// `REFETCH_GAP`). Without DHT the trackers are the only way to more peers: librqbit
+    /// refuses a fetch with no peers, and gives up when every peer it had failed, so then
+    /// we wait for more (unless there are no trackers either: then its refusal says why).
+    async fn fetch_metadata(
+        &self,
+        id: &TorrentId,
+        uri: &str,
+        peers: &[SocketAddr],
+        waits_for_trackers: bool,
+    ) -> Result<AddTorrentResponse> {
+        const REFETCH_GAP: Duration = Duration::from_secs(5);
+        let response = loop {
+            let (found, more) = self.found_peers(id);
+            let mut all = peers.to_vec();
+            all.extend(found.iter().filter(|p| !peers.contains(p)));
+            if all.is_empty() && waits_for_trackers {
+                more.await;
+                continue;
+            }
+            let list_only =
+                AddTorrentOptions { list_only: true, initial_peers: Some(all), ..Default::default() };
+            let fetch = self.session.add_torrent(AddTorrent::from_url(uri.to_owned()), Some(list_only));
+            let earliest_refetch = tokio::time::Instant::now() + REFETCH_GAP;
+            let mut more = more;
+            tokio::select! {
+                response = fetch => match response {
+                    Ok(response) => break response,
+                    Err(e) if waits_for_trackers => {
+                        debug!("no peer sent the metadata ({e:#}); waiting for the trackers to find more");
+                        more.as_mut().await;
+                        tokio::time::sleep_until(earliest_refetch).await;
+                    }
+                    Err(e) => return Err(Error::engine("could not fetch the metadata")(e)),
+                },
+                () = async {
+                    more.as_mut().await;
+                    tokio::time::sleep_until(earliest_refetch).await;
+                } => debug!("trackers found more peers; fetching the metadata again with them"),
+            }
+        };
+        Ok(response)
     }
 
     async fn add_bytes(
@@ -1450,6 +1480,9 @@ impl Swarm {
             (record, about, shared.limits.get(&id).copied().unwrap_or_default(), state, tracker_list)
         };
         let trackers = self.tracker_summary(&id, &tracker_list);
+        if state == TorrentState::Seeding {
+            self.announce_completion(&id);
+        }
         let (all_time_uploaded_bytes, all_time_downloaded_bytes) =
             (record.uploaded.total(), record.downloaded.total());
         let files: Vec<TorrentFile> = metadata
@@ -1664,7 +1697,7 @@ fn resolving_info(
 }
 
 /// The answer to a request naming a torrent that is set aside.
-fn busy_error(busy: &TorrentInfo) -> Error {
+pub(crate) fn busy_error(busy: &TorrentInfo) -> Error {
     Error::BadInput(format!(
         "\"{}\" is being {}; try again once it is done",
         busy.name.as_deref().unwrap_or("the torrent"),

@@ -89,8 +89,9 @@ mod lenient {
         }
         let keep = |e: Entry| match bidswarm_api::TrackerUrl::new(e.url.clone()) {
             Ok(url) => Some(crate::trackers::TrackerEntry { url, tier: e.tier }),
-            Err(why) => {
-                tracing::warn!(url = e.url, "dropping a stored tracker: {why}");
+            Err(_) => {
+                // Not the URL, nor the reason that quotes it: it may hold a passkey.
+                tracing::warn!("dropping a stored tracker URL that is no longer accepted");
                 None
             }
         };

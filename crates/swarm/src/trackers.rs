@@ -17,10 +17,13 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    net::SocketAddr,
+    net::{IpAddr, SocketAddr},
+    pin::Pin,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
+
+use tokio::sync::futures::OwnedNotified;
 
 use bidswarm_api::{TorrentId, TrackerInfo, TrackerStatus, TrackerUrl, MAX_TRACKERS};
 use serde::{Deserialize, Serialize};
@@ -37,13 +40,17 @@ pub(crate) const ROUND: Duration = Duration::from_secs(1);
 /// Announces at once, over all torrents: a thousand torrents starting do not open a
 /// thousand connections.
 const CONCURRENT_ANNOUNCES: usize = 16;
-/// First wait after a failed announce; it doubles with each failure in a row.
-const RETRY_AFTER: Duration = Duration::from_secs(30);
+/// First wait after a failed announce (the shortest interval we keep to); it doubles with
+/// each failure in a row.
+const RETRY_AFTER: Duration = announce::MIN_INTERVAL;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// Shortest time between two announces to one tracker, "reannounce" included.
 const REANNOUNCE_GAP: Duration = Duration::from_secs(5);
 /// How long a `stopped` announce may take before it is given up.
 const STOPPED_TIMEOUT: Duration = Duration::from_secs(5);
+/// `stopped` announces at once. They have slots of their own: a queue of announces
+/// waiting on dead trackers must not hold up the news that we left.
+const CONCURRENT_STOPPED: usize = 32;
 /// Most peers kept for a magnet still fetching its metadata.
 const MAX_FOUND: usize = 400;
 /// What a resolving magnet says it has left: anything above 0 says "not a seeder".
@@ -103,9 +110,49 @@ impl Default for State {
 struct TorrentTrackers {
     states: HashMap<TrackerUrl, State>,
     running: bool,
-    /// Peers found while the torrent is a magnet still resolving.
+    /// `(uploaded, downloaded, left)` as last read while it ran: librqbit's counters are
+    /// gone once a torrent is paused or removed, and `stopped` still reports them.
+    figures: Option<(u64, u64, u64)>,
+    /// Peers found while the torrent is a magnet still resolving (or previewed).
     found: Vec<SocketAddr>,
+    /// A magnet being previewed: kept by the round though it does not run.
+    preview: bool,
     found_signal: Arc<tokio::sync::Notify>,
+}
+
+struct PreviewGuard<'a> {
+    swarm: &'a Swarm,
+    id: &'a TorrentId,
+    answered: Vec<TrackerUrl>,
+    /// Dropped with the guard, which stops the announces still waiting.
+    _asks: tokio::task::JoinSet<()>,
+}
+
+impl Drop for PreviewGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(t) = self.swarm.announcer.lock().get_mut(self.id) {
+            t.preview = false;
+            t.found.clear();
+        }
+        for url in std::mem::take(&mut self.answered) {
+            self.swarm.send_stopped(self.id, url);
+        }
+    }
+}
+
+impl TorrentTrackers {
+    /// Keeps peers for a metadata fetch and wakes it when some are new.
+    fn take_found(&mut self, peers: &[SocketAddr]) {
+        let before = self.found.len();
+        for peer in peers {
+            if self.found.len() < MAX_FOUND && !self.found.contains(peer) {
+                self.found.push(*peer);
+            }
+        }
+        if self.found.len() > before {
+            self.found_signal.notify_waiters();
+        }
+    }
 }
 
 /// The announcing side of a session.
@@ -118,6 +165,10 @@ pub(crate) struct Announcer {
     torrents: Mutex<HashMap<TorrentId, TorrentTrackers>>,
     on_peers: std::sync::RwLock<Option<PeersFn>>,
     permits: Arc<tokio::sync::Semaphore>,
+    stopped_permits: Arc<tokio::sync::Semaphore>,
+    /// Held while a torrent's list is read, changed and stored, so two changes at once
+    /// never lose one.
+    changes: tokio::sync::Mutex<()>,
 }
 
 impl Announcer {
@@ -134,6 +185,8 @@ impl Announcer {
             torrents: Default::default(),
             on_peers: Default::default(),
             permits: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_ANNOUNCES)),
+            stopped_permits: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_STOPPED)),
+            changes: Default::default(),
         }
     }
 
@@ -179,8 +232,43 @@ fn push_entry(entries: &mut Vec<TrackerEntry>, url: &str, tier: usize) {
             entries.push(TrackerEntry { url, tier: u32::try_from(tier).unwrap_or(u32::MAX) })
         }
         Ok(_) => {}
-        Err(why) => debug!("leaving out a tracker: {why}"),
+        // Not the URL: it may hold a passkey.
+        Err(_) => debug!("leaving out a URL that is not a tracker's"),
     }
+}
+
+/// Whether a peer a tracker gave may be dialled: never port 0, an unspecified, multicast
+/// or broadcast address; a loopback or private one only from a tracker that is itself
+/// on loopback or a private network (a public tracker naming `127.0.0.1:22` or a LAN
+/// printer would have us knock on doors inside the user's network).
+fn usable_peer(peer: &SocketAddr, tracker_is_local: bool) -> bool {
+    let ip = peer.ip();
+    if peer.port() == 0
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || ip == IpAddr::from([255, 255, 255, 255])
+    {
+        return false;
+    }
+    tracker_is_local || !is_local(ip)
+}
+
+fn is_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unicast_link_local()
+                || v6.is_unique_local()
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_local(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// A tracker on loopback or a private network (by its address; a name counts as public).
+fn is_local_tracker(url: &TrackerUrl) -> bool {
+    let host = url.host();
+    host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok_and(is_local)
 }
 
 /// What [`bidswarm_api::TorrentInfo`] shows of a torrent's trackers.
@@ -201,8 +289,13 @@ impl Swarm {
 
     /// The torrent's trackers as the user last set them, else its `.torrent`'s.
     pub(crate) fn tracker_list(&self, id: &TorrentId) -> Vec<TrackerEntry> {
-        if let Some(list) = self.lock().records.get(id).and_then(|r| r.trackers.clone()) {
-            return list;
+        {
+            let shared = self.lock();
+            let stored = shared.records.get(id).and_then(|r| r.trackers.clone());
+            // The cache also answers while the torrent is out of the session (a move).
+            if let Some(list) = stored.or_else(|| shared.about.get(id).map(|a| a.trackers.clone())) {
+                return list;
+            }
         }
         let bytes =
             self.handle(id).ok().and_then(|h| h.metadata.load().as_ref().map(|m| m.torrent_bytes.clone()));
@@ -304,6 +397,10 @@ impl Swarm {
         id: &TorrentId,
         change: impl FnOnce(&mut Vec<TrackerEntry>) -> Result<()>,
     ) -> Result<()> {
+        let _one_at_a_time = self.announcer.changes.lock().await;
+        if let Some(busy) = self.lock().set_aside.get(id) {
+            return Err(crate::busy_error(busy));
+        }
         let mut list = self.tracker_list(id);
         change(&mut list)?;
         {
@@ -396,10 +493,60 @@ impl Swarm {
     }
 
     /// Peers trackers gave a magnet that is still resolving, and a signal for more.
-    pub(crate) fn found_peers(&self, id: &TorrentId) -> (Vec<SocketAddr>, Arc<tokio::sync::Notify>) {
+    /// The signal is armed under the same lock the peers are read under, so peers found
+    /// right after are never missed.
+    pub(crate) fn found_peers(&self, id: &TorrentId) -> (Vec<SocketAddr>, Pin<Box<OwnedNotified>>) {
         let mut torrents = self.announcer.lock();
         let t = torrents.entry(id.clone()).or_default();
-        (t.found.clone(), t.found_signal.clone())
+        let mut more = Box::pin(t.found_signal.clone().notified_owned());
+        more.as_mut().enable();
+        (t.found.clone(), more)
+    }
+
+    /// A magnet's metadata for a preview: nothing is added, so nothing keeps announcing;
+    /// each of its trackers is asked once (`started`, and `stopped` after), and the peers
+    /// they give join the fetch as a resolving magnet's do.
+    pub(crate) async fn preview_magnet(
+        &self,
+        id: &TorrentId,
+        uri: &str,
+        peers: Vec<SocketAddr>,
+    ) -> Result<librqbit::AddTorrentResponse> {
+        let list = of_magnet(uri);
+        self.announcer.lock().entry(id.clone()).or_default().preview = true;
+        let (tx, mut rx) = tokio::sync::mpsc::channel(list.len().max(1));
+        let mut asks = tokio::task::JoinSet::new();
+        for entry in &list {
+            let (http, url, tx) = (self.announcer.http.clone(), entry.url.clone(), tx.clone());
+            let fields = self.fields(id, Some(Event::Started));
+            let permits = self.announcer.permits.clone();
+            asks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let answer = announce::announce(&http, &url, &fields).await;
+                let _ = tx.send((url.clone(), is_local_tracker(&url), answer.ok().map(|a| a.peers))).await;
+            });
+        }
+        drop(tx);
+        // Ends the preview however it ends (done, timed out, or dropped when the caller
+        // gave up): the trackers that answered hear `stopped`.
+        let mut guard = PreviewGuard { swarm: self, id, answered: Vec::new(), _asks: asks };
+        let answered = &mut guard.answered;
+        let feed = async {
+            while let Some((url, local, peers)) = rx.recv().await {
+                let Some(mut peers) = peers else { continue };
+                answered.push(url);
+                peers.retain(|p| usable_peer(p, local));
+                if let Some(t) = self.announcer.lock().get_mut(id) {
+                    t.take_found(&peers);
+                }
+            }
+            std::future::pending::<()>().await;
+        };
+        let waits_for_trackers = !self.config.dht && !list.is_empty();
+        tokio::select! {
+            fetched = self.fetch_metadata(id, uri, &peers, waits_for_trackers) => fetched,
+            () = feed => unreachable!("the feed never ends"),
+        }
     }
 
     /// One round of the announcer (every [`ROUND`]): starts and stops torrents' trackers as
@@ -408,7 +555,10 @@ impl Swarm {
         let mut running: HashSet<TorrentId> = self.session.with_torrents(|all| {
             all.filter(|(_, h)| h.live().is_some()).map(|(_, h)| TorrentId::from(h.info_hash().0)).collect()
         });
-        running.extend(self.lock().resolving.keys().cloned());
+        // A magnet whose fetch failed for good waits for the user, not for peers.
+        running.extend(
+            self.lock().resolving.iter().filter(|(_, r)| r.error.is_none()).map(|(id, _)| id.clone()),
+        );
         let started: Vec<TorrentId> = running.difference(was_running).cloned().collect();
         let lists: Vec<(TorrentId, Vec<TrackerEntry>)> =
             started.into_iter().map(|id| (id.clone(), self.tracker_list(&id))).collect();
@@ -444,23 +594,23 @@ impl Swarm {
                     if !state.in_flight && state.next.is_some_and(|next| next <= now) {
                         state.in_flight = true;
                         state.status = TrackerStatus::Updating;
-                        due.push((id.clone(), url.clone(), state.started, state.told_complete));
+                        due.push((id.clone(), url.clone()));
                     }
                 }
             }
             // A removed torrent's states go (its `stopped` was sent above, when it stopped).
-            torrents.retain(|id, t| t.running || known.contains(id));
+            torrents.retain(|id, t| t.running || t.preview || known.contains(id));
             drop(torrents);
             for (id, url) in stopped {
                 self.send_stopped(&id, url);
             }
         }
         *was_running = running;
-        for (id, url, started, told_complete) in due {
+        for (id, url) in due {
             let this = self.clone();
             spawn(info_span!("announce", info_hash = %id), "announce", async move {
                 let _permit = this.announcer.permits.clone().acquire_owned().await;
-                this.announce_one(&id, url, started, told_complete).await;
+                this.announce_one(&id, url).await;
                 Ok::<_, Error>(())
             });
         }
@@ -468,13 +618,34 @@ impl Swarm {
 
     /// What we tell trackers about the torrent now: `(uploaded, downloaded, left)`.
     fn announce_figures(&self, id: &TorrentId) -> (u64, u64, u64) {
-        match self.handle(id) {
-            Ok(handle) => {
-                let stats = handle.stats();
-                let (up, down) = crate::session_counters(&handle);
-                (up, down, stats.total_bytes.saturating_sub(stats.progress_bytes))
+        let live = self.handle(id).ok().filter(|h| h.live().is_some()).map(|handle| {
+            let stats = handle.stats();
+            let (up, down) = crate::session_counters(&handle);
+            (up, down, stats.total_bytes.saturating_sub(stats.progress_bytes))
+        });
+        let mut torrents = self.announcer.lock();
+        let remembered = &mut torrents.entry(id.clone()).or_default().figures;
+        if live.is_some() {
+            *remembered = live;
+        }
+        remembered.unwrap_or((0, 0, UNKNOWN_LEFT))
+    }
+
+    /// A torrent the list now shows complete: trackers told otherwise hear `completed`
+    /// now rather than at their next interval (called from `info_of`, cheap when nothing
+    /// is owed).
+    pub(crate) fn announce_completion(&self, id: &TorrentId) {
+        let mut torrents = self.announcer.lock();
+        let Some(torrent) = torrents.get_mut(id).filter(|t| t.running) else { return };
+        let now = Instant::now();
+        for state in torrent.states.values_mut() {
+            if state.started
+                && !state.told_complete
+                && !state.in_flight
+                && state.next.is_some_and(|n| n > now)
+            {
+                state.next = Some(now);
             }
-            Err(_) => (0, 0, UNKNOWN_LEFT),
         }
     }
 
@@ -492,7 +663,25 @@ impl Swarm {
         }
     }
 
-    async fn announce_one(&self, id: &TorrentId, url: TrackerUrl, started: bool, told_complete: bool) {
+    async fn announce_one(&self, id: &TorrentId, url: TrackerUrl) {
+        // Read now, not when it was queued: the wait for a slot can be long, and the
+        // torrent may have stopped or the tracker gone meanwhile.
+        let current = {
+            let mut torrents = self.announcer.lock();
+            let torrent = torrents.get_mut(id);
+            let running = torrent.as_ref().is_some_and(|t| t.running);
+            match torrent.and_then(|t| t.states.get_mut(&url)) {
+                Some(state) if running => Some((state.started, state.told_complete)),
+                Some(state) => {
+                    state.in_flight = false;
+                    state.status =
+                        if state.last.is_some() { state.status } else { TrackerStatus::NotContacted };
+                    None
+                }
+                None => None,
+            }
+        };
+        let Some((started, told_complete)) = current else { return };
         let mut fields = self.fields(id, None);
         let complete = fields.left == 0;
         fields.event = if !started {
@@ -506,11 +695,13 @@ impl Swarm {
         let now = Instant::now();
         let now_secs = u64::try_from(bidswarm_primitives::unix_secs()).unwrap_or(0);
         let mut peers = Vec::new();
+        let mut owes_stopped = false;
         let resolving = self.lock().resolving.contains_key(id);
         {
             let mut torrents = self.announcer.lock();
             let Some(torrent) = torrents.get_mut(id) else { return };
             let running = torrent.running;
+            let tracker_is_local = is_local_tracker(&url);
             // Removed or replaced meanwhile: nothing to record.
             let Some(state) = torrent.states.get_mut(&url) else { return };
             state.in_flight = false;
@@ -524,7 +715,10 @@ impl Swarm {
                     state.leechers = answer.leechers;
                     state.min_interval = answer.min_interval.unwrap_or(Duration::ZERO);
                     state.failures = 0;
-                    state.started = true;
+                    // Stopped while this `started` was on its way: the round had nothing to
+                    // stop then, so the `stopped` is owed now.
+                    state.started = running;
+                    owes_stopped = !running && fields.event == Some(Event::Started);
                     state.told_complete = complete;
                     state.next = running.then(|| now + answer.interval);
                     peers = answer.peers;
@@ -538,19 +732,20 @@ impl Swarm {
                 }
             }
             let own = self.announcer.port;
-            peers.retain(|p| !(p.port() == own && (p.ip().is_loopback() || p.ip().is_unspecified())));
+            let mut seen = HashSet::with_capacity(peers.len());
+            peers.retain(|p| {
+                usable_peer(p, tracker_is_local)
+                    && !(p.port() == own && p.ip().is_loopback())
+                    && seen.insert(*p)
+            });
             if resolving && !peers.is_empty() {
-                let before = torrent.found.len();
-                for peer in &peers {
-                    if torrent.found.len() < MAX_FOUND && !torrent.found.contains(peer) {
-                        torrent.found.push(*peer);
-                    }
-                }
-                if torrent.found.len() > before {
-                    torrent.found_signal.notify_waiters();
-                }
+                torrent.take_found(&peers);
                 return;
             }
+        }
+        if owes_stopped {
+            self.send_stopped(id, url);
+            return;
         }
         if peers.is_empty() {
             return;
@@ -565,7 +760,7 @@ impl Swarm {
     /// Tells a tracker we stopped, in the background, giving up after [`STOPPED_TIMEOUT`].
     fn send_stopped(&self, id: &TorrentId, url: TrackerUrl) {
         let stopped = self.stopped(id, url);
-        let permits = self.announcer.permits.clone();
+        let permits = self.announcer.stopped_permits.clone();
         spawn(info_span!("announce_stopped", info_hash = %id), "announce stopped", async move {
             let _permit = permits.acquire_owned().await;
             stopped.await;
@@ -583,7 +778,8 @@ impl Swarm {
         let http = self.announcer.http.clone();
         async move {
             let sent = tokio::time::timeout(STOPPED_TIMEOUT, announce::announce(&http, &url, &fields)).await;
-            debug!(%url, ok = matches!(sent, Ok(Ok(_))), "sent stopped");
+            // Not the URL: it may hold a passkey.
+            debug!(ok = matches!(sent, Ok(Ok(_))), "sent stopped");
         }
     }
 
@@ -606,7 +802,12 @@ impl Swarm {
         };
         let mut all = tokio::task::JoinSet::new();
         for (id, url) in owed {
-            all.spawn(self.stopped(&id, url));
+            let stopped = self.stopped(&id, url);
+            let permits = self.announcer.stopped_permits.clone();
+            all.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                stopped.await;
+            });
         }
         let _ = tokio::time::timeout(STOPPED_TIMEOUT, all.join_all()).await;
     }
@@ -647,6 +848,29 @@ mod tests {
         let tiers: Vec<(String, u32)> =
             of_magnet(magnet).into_iter().map(|e| (e.url.to_string(), e.tier)).collect();
         assert_eq!(tiers, [("udp://t.example:6969".to_owned(), 0), ("http://u.example/a".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn a_public_tracker_cannot_send_us_into_the_local_network() {
+        let public = TrackerUrl::new("http://tracker.example/announce").unwrap();
+        let lan = TrackerUrl::new("udp://192.168.1.2:6969").unwrap();
+        assert!(!is_local_tracker(&public));
+        assert!(is_local_tracker(&lan));
+        assert!(is_local_tracker(&TrackerUrl::new("http://[::1]:80/a").unwrap()));
+        for (peer, from_public, from_local) in [
+            ("203.0.113.7:6881", true, true),
+            ("127.0.0.1:22", false, true),
+            ("192.168.1.9:6881", false, true),
+            ("[::ffff:10.0.0.1]:6881", false, true),
+            ("0.0.0.0:6881", false, false),
+            ("203.0.113.7:0", false, false),
+            ("224.0.0.1:6881", false, false),
+            ("255.255.255.255:6881", false, false),
+        ] {
+            let peer: SocketAddr = peer.parse().unwrap();
+            assert_eq!(usable_peer(&peer, false), from_public, "{peer} from a public tracker");
+            assert_eq!(usable_peer(&peer, true), from_local, "{peer} from a local tracker");
+        }
     }
 
     #[test]
