@@ -8,8 +8,8 @@
 //! - Every tracker of every running torrent is announced to: `started` when the torrent
 //!   starts (or the tracker is added), `completed` when it completes, again after the
 //!   tracker's interval (clamped, [`announce::clamp_interval`]), and `stopped` when it is
-//!   paused or removed, or the tracker is. A failed announce is tried again after 30 s,
-//!   doubling up to an hour.
+//!   paused or removed, or the tracker is. A failed announce is tried again after a
+//!   minute, doubling up to an hour.
 //! - Peers a tracker gives for a running torrent go to [`PeersFn`] (the core dials them
 //!   through the gateway); for a magnet still resolving, to its metadata fetch.
 //! - A resolving magnet announces too (`left` = 1: it has nothing), which is how a magnet
