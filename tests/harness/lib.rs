@@ -281,6 +281,16 @@ impl Server {
         Ok(if ok { Ok(serde_json::from_str(&body)?) } else { Err(serde_json::from_str(&body)?) })
     }
 
+    /// Sends `json` as it is (a request the client's own types cannot build, as a hostile
+    /// caller would), expects it refused as a bad request (HTTP 400), and returns the error.
+    pub async fn refused_json(&self, json: String) -> anyhow::Result<ApiError> {
+        let response = post_body(&self.http, &self.url, &self.token, json.clone().into_bytes()).await?;
+        if response.status() != 400 {
+            bail!("{json} was answered HTTP {}, not 400", response.status());
+        }
+        Ok(response.json().await?)
+    }
+
     /// `rpc` for requests that must succeed.
     pub async fn call(&self, request: &Request) -> anyhow::Result<Response> {
         self.rpc(request).await?.map_err(|e| anyhow::anyhow!("{request:?} failed: {e:?}"))
@@ -336,15 +346,24 @@ pub async fn post_rpc(
     token: &str,
     request: &Request,
 ) -> anyhow::Result<(bool, String)> {
-    let response = http
+    let response = post_body(http, url, token, serde_json::to_vec(request)?).await?;
+    let ok = response.status().is_success();
+    Ok((ok, response.text().await?))
+}
+
+async fn post_body(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: Vec<u8>,
+) -> anyhow::Result<reqwest::Response> {
+    Ok(http
         .post(format!("{url}/api/rpc"))
         .bearer_auth(token)
         .header("content-type", "application/json")
-        .body(serde_json::to_vec(request)?)
+        .body(body)
         .send()
-        .await?;
-    let ok = response.status().is_success();
-    Ok((ok, response.text().await?))
+        .await?)
 }
 
 /// A server's event stream, read one event at a time.

@@ -336,7 +336,7 @@ impl Core {
         if let Some(gateway) = &gateway {
             swarm.set_tracker_peers(dial_tracker_peers(gateway, peer_listen));
             tasks.push(rounds(swarm.clone(), gateway.clone(), speed.clone(), events.clone()));
-            tasks.push(redial_round(swarm.clone(), gateway.clone()));
+            tasks.push(redial_round(swarm.clone(), gateway.clone(), peer_listen));
         }
         let wallet = wallet::WalletService::new(
             config.config_dir.as_deref(),
@@ -1419,45 +1419,65 @@ fn dial_tracker_peers(gateway: &Arc<Gateway>, own: Option<SocketAddr>) -> bidswa
     let gateway = Arc::downgrade(gateway);
     Arc::new(move |id, peers| {
         let Some(gateway) = gateway.upgrade() else { return };
-        let connected: std::collections::HashSet<SocketAddr> =
-            gateway.peers().iter().map(|l| l.remote()).collect();
-        let info_hash = id.info_hash();
-        for peer in
-            peers.into_iter().filter(|p| Some(*p) != own && !connected.contains(p)).take(TRACKER_DIALS)
-        {
-            dial(&gateway, peer, info_hash);
-        }
+        let mut budget = TRACKER_DIALS;
+        dial_missing(&gateway, &connected_peers(&gateway), id, peers, own, &mut budget);
     })
 }
 
-/// How often peers the user added are dialled again while they are not connected.
+fn connected_peers(gateway: &Gateway) -> std::collections::HashSet<SocketAddr> {
+    gateway.peers().iter().map(|l| l.remote()).collect()
+}
+
+/// Dials each of `peers` that no connection reaches now and is not `own`, while `budget`
+/// lasts (each dial takes one).
+fn dial_missing(
+    gateway: &Arc<Gateway>,
+    connected: &std::collections::HashSet<SocketAddr>,
+    id: &TorrentId,
+    peers: Vec<SocketAddr>,
+    own: Option<SocketAddr>,
+    budget: &mut usize,
+) {
+    let info_hash = id.info_hash();
+    for peer in peers.into_iter().filter(|p| Some(*p) != own && !connected.contains(p)) {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        dial(gateway, peer, info_hash);
+    }
+}
+
+/// How often peers the user added, and peers trackers gave, are dialled again while
+/// they are not connected.
 const REDIAL_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 /// Most dials one such round makes, over all torrents.
 const REDIALS_PER_ROUND: usize = 256;
 
 /// Every [`REDIAL_EVERY`] (the first a few seconds after start, once torrents run): dials
-/// each remembered peer of a running torrent that no connection reaches now.
-fn redial_round(swarm: Arc<Swarm>, gateway: Arc<Gateway>) -> tokio::task::JoinHandle<()> {
+/// each remembered peer of a running torrent, and each peer its trackers last gave, that
+/// no connection reaches now. A dial that failed once (the peer was restarting) is
+/// otherwise not tried again: a tracker names it again only at its next announce.
+fn redial_round(
+    swarm: Arc<Swarm>,
+    gateway: Arc<Gateway>,
+    own: Option<SocketAddr>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
         let mut tick = tokio::time::interval(REDIAL_EVERY);
         loop {
             tick.tick().await;
-            let connected: std::collections::HashSet<SocketAddr> =
-                gateway.peers().iter().map(|l| l.remote()).collect();
-            let mut dials = 0;
-            for (id, peers) in swarm.remembered_peers() {
-                let running = swarm
-                    .get(&id)
-                    .is_ok_and(|t| matches!(t.state, TorrentState::Downloading | TorrentState::Seeding));
-                let info_hash = id.info_hash();
-                for peer in peers.into_iter().filter(|p| running && !connected.contains(p)) {
-                    if dials == REDIALS_PER_ROUND {
-                        break;
-                    }
-                    dials += 1;
-                    dial(&gateway, peer, info_hash);
-                }
+            let connected = connected_peers(&gateway);
+            let mut budget = REDIALS_PER_ROUND;
+            let remembered = swarm.remembered_peers().into_iter().filter(|(id, _)| {
+                swarm
+                    .get(id)
+                    .is_ok_and(|t| matches!(t.state, TorrentState::Downloading | TorrentState::Seeding))
+            });
+            // The trackers' peers are of running torrents only.
+            for (id, peers) in remembered.chain(swarm.tracker_peers()) {
+                dial_missing(&gateway, &connected, &id, peers, own, &mut budget);
             }
         }
     })

@@ -20,7 +20,7 @@ mod pex;
 pub use extended::{decode_bencode, ExtendedHandshake, BT_SPEED, UT_PEX};
 pub use handshake::{Handshake, HANDSHAKE_LEN, PROTOCOL};
 pub use message::{encode, BlockRef, Decoder, Message};
-pub use pex::Pex;
+pub use pex::{compact_peers, Pex};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

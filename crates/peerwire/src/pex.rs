@@ -98,20 +98,24 @@ fn compact(bytes: &[u8], width: usize) -> Result<Vec<SocketAddr>> {
     if !bytes.len().is_multiple_of(width) {
         return Err(Error::BadPexList(bytes.len()));
     }
-    Ok(bytes
-        .chunks_exact(width)
-        .map(|c| {
-            let port = u16::from_be_bytes([c[width - 2], c[width - 1]]);
-            let ip = if width == 6 {
-                IpAddr::V4(Ipv4Addr::new(c[0], c[1], c[2], c[3]))
-            } else {
-                let mut octets = [0u8; 16];
-                octets.copy_from_slice(&c[..16]);
-                IpAddr::V6(Ipv6Addr::from(octets))
-            };
-            SocketAddr::new(ip, port)
-        })
-        .collect())
+    Ok(compact_peers(bytes, width).collect())
+}
+
+/// BEP 23's compact peers, as PEX and trackers send them: `width` bytes each (6 for
+/// IPv4, 18 for IPv6), the port last, both big-endian. A tail shorter than one entry is
+/// left out.
+pub fn compact_peers(bytes: &[u8], width: usize) -> impl Iterator<Item = SocketAddr> + '_ {
+    bytes.chunks_exact(width).map(move |c| {
+        let port = u16::from_be_bytes([c[width - 2], c[width - 1]]);
+        let ip = if width == 6 {
+            IpAddr::V4(Ipv4Addr::new(c[0], c[1], c[2], c[3]))
+        } else {
+            let mut octets = [0u8; 16];
+            octets.copy_from_slice(&c[..16]);
+            IpAddr::V6(Ipv6Addr::from(octets))
+        };
+        SocketAddr::new(ip, port)
+    })
 }
 
 fn push_compact(out: &mut Vec<u8>, addr: &SocketAddr) {

@@ -13,6 +13,7 @@ use std::{
 };
 
 use bidswarm_api::TrackerUrl;
+use bidswarm_peerwire::compact_peers;
 use librqbit_bencode::{BencodeValue, ByteBuf};
 
 /// Largest HTTP answer read. A compact answer with 200 peers is about 1.2 KB.
@@ -196,13 +197,13 @@ pub(crate) fn parse_http(body: &[u8]) -> Result<Answer, Failure> {
     }
     let mut peers = Vec::new();
     match dict.get(&b"peers"[..]) {
-        Some(BencodeValue::Bytes(b)) => peers.extend(compact(b.as_ref(), 6)),
+        Some(BencodeValue::Bytes(b)) => peers.extend(compact_peers(b.as_ref(), 6).take(MAX_PEERS)),
         // The original, non-compact form: a list of dictionaries with `ip` and `port`.
         Some(BencodeValue::List(list)) => peers.extend(list.iter().filter_map(dict_peer)),
         _ => {}
     }
     if let Some(BencodeValue::Bytes(b)) = dict.get(&b"peers6"[..]) {
-        peers.extend(compact(b.as_ref(), 18));
+        peers.extend(compact_peers(b.as_ref(), 18).take(MAX_PEERS));
     }
     peers.truncate(MAX_PEERS);
     let secs = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok()).map(Duration::from_secs);
@@ -224,22 +225,6 @@ fn dict_peer(value: &BencodeValue<ByteBuf<'_>>) -> Option<SocketAddr> {
     // An IP address only: a host name here would make us resolve names a tracker chose.
     let ip: IpAddr = std::str::from_utf8(ip.as_ref()).ok()?.parse().ok()?;
     Some(SocketAddr::new(ip, u16::try_from(*port).ok()?))
-}
-
-/// Compact peers: `width` bytes each (6 for IPv4, 18 for IPv6), the port last. A tail
-/// shorter than one entry is left out.
-fn compact(bytes: &[u8], width: usize) -> impl Iterator<Item = SocketAddr> + '_ {
-    bytes.chunks_exact(width).map(move |c| {
-        let port = u16::from_be_bytes([c[width - 2], c[width - 1]]);
-        let ip = if width == 6 {
-            IpAddr::V4(Ipv4Addr::new(c[0], c[1], c[2], c[3]))
-        } else {
-            let mut octets = [0u8; 16];
-            octets.copy_from_slice(&c[..16]);
-            IpAddr::V6(Ipv6Addr::from(octets))
-        };
-        SocketAddr::new(ip, port)
-    })
 }
 
 /// BEP 15: a connect exchange, then the announce, on a socket of its own connected to
@@ -352,7 +337,7 @@ fn parse_udp_announce(body: &[u8], ipv6: bool) -> Result<Answer, Failure> {
         return Err(Failure::Unreachable("the announce answer is too short".to_owned()));
     };
     let word = |i: usize| u32::from_be_bytes([counts[i], counts[i + 1], counts[i + 2], counts[i + 3]]);
-    let mut peers: Vec<SocketAddr> = compact(peers, if ipv6 { 18 } else { 6 }).collect();
+    let mut peers: Vec<SocketAddr> = compact_peers(peers, if ipv6 { 18 } else { 6 }).collect();
     peers.truncate(MAX_PEERS);
     Ok(Answer {
         interval: clamp_interval(Duration::from_secs(word(0).into())),

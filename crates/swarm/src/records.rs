@@ -88,7 +88,7 @@ mod lenient {
             tier: u32,
         }
         let keep = |e: Entry| match bidswarm_api::TrackerUrl::new(e.url.clone()) {
-            Ok(url) => Some(crate::trackers::TrackerEntry { url, tier: e.tier }),
+            Ok(url) => Some(crate::trackers::TrackerEntry::new(url, e.tier)),
             Err(_) => {
                 // Not the URL, nor the reason that quotes it: it may hold a passkey.
                 tracing::warn!("dropping a stored tracker URL that is no longer accepted");

@@ -53,6 +53,8 @@ const STOPPED_TIMEOUT: Duration = Duration::from_secs(5);
 const CONCURRENT_STOPPED: usize = 32;
 /// Most peers kept for a magnet still fetching its metadata.
 const MAX_FOUND: usize = 400;
+/// Most peers from trackers kept per running torrent to dial again.
+const MAX_GIVEN: usize = 50;
 /// What a resolving magnet says it has left: anything above 0 says "not a seeder".
 const UNKNOWN_LEFT: u64 = 1;
 
@@ -61,6 +63,15 @@ const UNKNOWN_LEFT: u64 = 1;
 pub(crate) struct TrackerEntry {
     pub url: TrackerUrl,
     pub tier: u32,
+    /// `url`'s host, worked out once: every listing shows it for every torrent.
+    #[serde(skip)]
+    pub host: String,
+}
+
+impl TrackerEntry {
+    pub fn new(url: TrackerUrl, tier: u32) -> Self {
+        Self { host: url.host(), url, tier }
+    }
 }
 
 /// Receives the peers a tracker gave for a running torrent.
@@ -69,6 +80,7 @@ pub type PeersFn = Arc<dyn Fn(&TorrentId, Vec<SocketAddr>) + Send + Sync>;
 /// How the announces to one tracker of one torrent are going.
 #[derive(Debug, Clone)]
 struct State {
+    /// How the last announce went (never `updating`: that is `in_flight`, [`State::shown`]).
     status: TrackerStatus,
     message: Option<String>,
     peers: u32,
@@ -85,6 +97,17 @@ struct State {
     started: bool,
     /// Whether the torrent was complete when the tracker was last told.
     told_complete: bool,
+}
+
+impl State {
+    /// The status as the user sees it: `updating` while an announce is queued or on its way.
+    fn shown(&self) -> TrackerStatus {
+        if self.in_flight {
+            TrackerStatus::Updating
+        } else {
+            self.status
+        }
+    }
 }
 
 impl Default for State {
@@ -117,6 +140,11 @@ struct TorrentTrackers {
     found: Vec<SocketAddr>,
     /// A magnet being previewed: kept by the round though it does not run.
     preview: bool,
+    /// Peers the trackers last gave while it runs, newest first, at most [`MAX_GIVEN`]:
+    /// dialled again while not connected ([`Swarm::tracker_peers`]), since a dial that
+    /// failed once (a peer restarting) is otherwise not tried again until the next
+    /// announce, half an hour on.
+    given: Vec<SocketAddr>,
     found_signal: Arc<tokio::sync::Notify>,
 }
 
@@ -229,7 +257,7 @@ fn push_entry(entries: &mut Vec<TrackerEntry>, url: &str, tier: usize) {
     }
     match TrackerUrl::new(url) {
         Ok(url) if !entries.iter().any(|e| e.url == url) => {
-            entries.push(TrackerEntry { url, tier: u32::try_from(tier).unwrap_or(u32::MAX) })
+            entries.push(TrackerEntry::new(url, u32::try_from(tier).unwrap_or(u32::MAX)))
         }
         Ok(_) => {}
         // Not the URL: it may hold a passkey.
@@ -303,7 +331,13 @@ impl Swarm {
     }
 
     pub fn trackers(&self, id: &TorrentId) -> Result<Vec<TrackerInfo>> {
-        self.get(id)?;
+        // Listed while it is moved too; no whole TorrentInfo is built for this check (the
+        // tab asks every 2 s).
+        if let Err(e) = self.handle_unless_resolving(id) {
+            if !self.lock().set_aside.contains_key(id) {
+                return Err(e);
+            }
+        }
         let list = self.tracker_list(id);
         let torrents = self.announcer.lock();
         let states = torrents.get(id).map(|t| &t.states);
@@ -316,7 +350,7 @@ impl Swarm {
                 TrackerInfo {
                     tier: entry.tier,
                     url: entry.url,
-                    status: state.status,
+                    status: state.shown(),
                     message: state.message,
                     peers: state.peers,
                     seeds: state.seeds,
@@ -333,7 +367,7 @@ impl Swarm {
     /// Adds trackers after the torrent's others, each in a tier of its own; one it has is
     /// left as it is.
     pub async fn add_trackers(&self, id: &TorrentId, urls: &[TrackerUrl]) -> Result<Vec<TrackerInfo>> {
-        self.get(id)?;
+        self.handle_unless_resolving(id)?;
         self.change_trackers(id, |list| {
             let mut next_tier = list.iter().map(|e| e.tier.saturating_add(1)).max().unwrap_or(0);
             for url in urls {
@@ -345,7 +379,7 @@ impl Swarm {
                         "a torrent may have at most {MAX_TRACKERS} trackers"
                     )));
                 }
-                list.push(TrackerEntry { url: url.clone(), tier: next_tier });
+                list.push(TrackerEntry::new(url.clone(), next_tier));
                 next_tier = next_tier.saturating_add(1);
             }
             Ok(())
@@ -360,7 +394,7 @@ impl Swarm {
         url: &TrackerUrl,
         new_url: &TrackerUrl,
     ) -> Result<Vec<TrackerInfo>> {
-        self.get(id)?;
+        self.handle_unless_resolving(id)?;
         self.change_trackers(id, |list| {
             if url != new_url && list.iter().any(|e| &e.url == new_url) {
                 return Err(Error::BadInput(format!("the torrent already has the tracker {new_url}")));
@@ -369,7 +403,7 @@ impl Swarm {
                 .iter_mut()
                 .find(|e| &e.url == url)
                 .ok_or_else(|| Error::BadInput(format!("the torrent has no tracker {url}")))?;
-            entry.url = new_url.clone();
+            *entry = TrackerEntry::new(new_url.clone(), entry.tier);
             Ok(())
         })
         .await?;
@@ -377,7 +411,7 @@ impl Swarm {
     }
 
     pub async fn remove_trackers(&self, id: &TorrentId, urls: &[TrackerUrl]) -> Result<Vec<TrackerInfo>> {
-        self.get(id)?;
+        self.handle_unless_resolving(id)?;
         self.change_trackers(id, |list| {
             if let Some(missing) = urls.iter().find(|u| !list.iter().any(|e| &e.url == *u)) {
                 return Err(Error::BadInput(format!("the torrent has no tracker {missing}")));
@@ -461,9 +495,9 @@ impl Swarm {
         let torrents = self.announcer.lock();
         let states = torrents.get(id).map(|t| &t.states);
         let state_of = |url: &TrackerUrl| states.and_then(|s| s.get(url));
-        let status_of = |url: &TrackerUrl| state_of(url).map_or(TrackerStatus::NotContacted, |s| s.status);
+        let status_of = |url: &TrackerUrl| state_of(url).map_or(TrackerStatus::NotContacted, State::shown);
         let working = list.iter().find(|e| status_of(&e.url) == TrackerStatus::Working);
-        let mut hosts: Vec<String> = list.iter().map(|e| e.url.host()).collect();
+        let mut hosts: Vec<String> = list.iter().map(|e| e.host.clone()).collect();
         hosts.sort();
         hosts.dedup();
         let status = if list.is_empty() {
@@ -490,6 +524,16 @@ impl Swarm {
             seeds: counts.map(|c| c.0),
             leechers: counts.map(|c| c.1),
         }
+    }
+
+    /// The peers trackers gave each running torrent, for the core's redial round.
+    pub fn tracker_peers(&self) -> Vec<(TorrentId, Vec<SocketAddr>)> {
+        let torrents = self.announcer.lock();
+        torrents
+            .iter()
+            .filter(|(_, t)| t.running && !t.given.is_empty())
+            .map(|(id, t)| (id.clone(), t.given.clone()))
+            .collect()
     }
 
     /// Peers trackers gave a magnet that is still resolving, and a signal for more.
@@ -580,6 +624,7 @@ impl Swarm {
                 if torrent.running && !running.contains(id) {
                     torrent.running = false;
                     torrent.found.clear();
+                    torrent.given.clear();
                     for (url, state) in &mut torrent.states {
                         state.next = None;
                         if std::mem::take(&mut state.started) {
@@ -593,7 +638,6 @@ impl Swarm {
                 for (url, state) in &mut torrent.states {
                     if !state.in_flight && state.next.is_some_and(|next| next <= now) {
                         state.in_flight = true;
-                        state.status = TrackerStatus::Updating;
                         due.push((id.clone(), url.clone()));
                     }
                 }
@@ -674,8 +718,6 @@ impl Swarm {
                 Some(state) if running => Some((state.started, state.told_complete)),
                 Some(state) => {
                     state.in_flight = false;
-                    state.status =
-                        if state.last.is_some() { state.status } else { TrackerStatus::NotContacted };
                     None
                 }
                 None => None,
@@ -741,6 +783,12 @@ impl Swarm {
             if resolving && !peers.is_empty() {
                 torrent.take_found(&peers);
                 return;
+            }
+            if running {
+                let mut given: Vec<SocketAddr> = peers.iter().take(MAX_GIVEN).copied().collect();
+                given.extend(torrent.given.iter().filter(|p| !peers.contains(p)));
+                given.truncate(MAX_GIVEN);
+                torrent.given = given;
             }
         }
         if owes_stopped {
